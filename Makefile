@@ -1,0 +1,111 @@
+# swdd: GDB server for STM32 over SWD.  See README.md.
+#
+#   make run     build everything and start swdd on the simulated lab
+#   make test    build and run every test (unit tests under ASan+UBSan, e2e)
+#   make bench   print the benchmarks
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Every target first makes sure the Debian packages are present
+# (scripts/deps.sh installs them as root, or prints the apt-get command).
+
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+DEPS_OK := $(shell sh scripts/deps.sh >&2 && echo yes)
+ifneq ($(DEPS_OK),yes)
+$(error missing Debian packages: see the message above)
+endif
+endif
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD := build
+CC := gcc
+ARM_CC := arm-none-eabi-gcc
+PKGS := unicorn libusb-1.0 hidapi-libusb libelf
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+INCLUDES := -Icommon -Isim -Iprobe -Itargets -Iserver -Iflash -I$(BUILD)/gen
+WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
+CFLAGS_COMMON := -std=gnu11 -g $(WARN) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
+CFLAGS := -O2 $(CFLAGS_COMMON)
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+CFLAGS_ASAN := -O1 $(SAN) $(CFLAGS_COMMON)
+
+# ---- sources ------------------------------------------------------------
+SIM_SRC := $(wildcard sim/*.c)
+LIB_SRC := $(wildcard common/*.c probe/*.c targets/*.c flash/*.c) \
+           $(filter-out server/main.c server/fuzz_%.c,$(wildcard server/*.c))
+# Generated sources (embedded flash algorithms, target XML...) are appended
+# by the module fragments below through GEN_SRC.
+GEN_SRC :=
+
+# Module fragments add their own rules (firmware, flash algorithms, lab, fuzz).
+-include test/firmware/firmware.mk flashalgo/flashalgo.mk sim/lab/lab.mk server/server.mk
+
+ALL_LIB_SRC = $(LIB_SRC) $(GEN_SRC)
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+asan_obj = $(patsubst %.c,$(BUILD)/asan/%.o,$(1))
+
+SIM_LIB := $(BUILD)/libswddsim.a
+SWDD_LIB := $(BUILD)/libswdd.a
+SIM_LIB_ASAN := $(BUILD)/asan/libswddsim.a
+SWDD_LIB_ASAN := $(BUILD)/asan/libswdd.a
+
+UNIT_SRC := $(wildcard test/unit/test_*.c)
+UNIT_BIN := $(patsubst test/unit/%.c,$(BUILD)/asan/%,$(UNIT_SRC))
+BENCH_SRC := $(wildcard test/bench/bench_*.c)
+BENCH_BIN := $(patsubst test/bench/%.c,$(BUILD)/%,$(BENCH_SRC))
+E2E := $(sort $(wildcard test/e2e/*.sh test/e2e/*.py))
+
+SWDD_BIN := $(BUILD)/swdd
+
+.PHONY: all run test unit bench clean install fuzz
+all: $(SWDD_BIN) $(EXTRA_ALL)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ASAN) -c $< -o $@
+
+$(SIM_LIB): $(call obj,$(SIM_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(SWDD_LIB): $(call obj,$(ALL_LIB_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(SIM_LIB_ASAN): $(call asan_obj,$(SIM_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(SWDD_LIB_ASAN): $(call asan_obj,$(ALL_LIB_SRC))
+	@rm -f $@; ar rcs $@ $^
+
+$(SWDD_BIN): $(call obj,server/main.c) $(SWDD_LIB) $(SIM_LIB)
+	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+
+$(BUILD)/asan/test_%: test/unit/test_%.c $(call asan_obj,test/harness.c) $(SWDD_LIB_ASAN) $(SIM_LIB_ASAN) $(UNIT_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ASAN) -Itest $< $(call asan_obj,test/harness.c) $(SWDD_LIB_ASAN) $(SIM_LIB_ASAN) $(PKG_LIBS) -o $@
+
+$(BUILD)/bench_%: test/bench/bench_%.c $(SWDD_LIB) $(SIM_LIB) $(BENCH_DEPS)
+	$(CC) $(CFLAGS) -Itest $< $(SWDD_LIB) $(SIM_LIB) $(PKG_LIBS) -o $@
+
+unit: $(UNIT_BIN)
+
+test: all $(UNIT_BIN) $(TEST_DEPS)
+	@SWDD_BUILD=$(CURDIR)/$(BUILD) test/run.sh $(UNIT_BIN) $(E2E) $(EXTRA_TESTS)
+
+bench: all $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+run: all $(RUN_DEPS)
+	@scripts/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/udev/rules.d
+	install -m 755 $(SWDD_BIN) $(DESTDIR)$(PREFIX)/bin/swdd
+	install -m 644 contrib/60-swdd.rules $(DESTDIR)/etc/udev/rules.d/60-swdd.rules
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

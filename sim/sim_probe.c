@@ -1,0 +1,246 @@
+/*
+ * Emulated probes: the parts every firmware model shares.
+ *
+ * USB timing model (docs/LAB.md): a host transfer starts at the next frame
+ * boundary of the bus (1 ms full-speed frame, 125 us high-speed microframe,
+ * or the HID polling interval for interrupt endpoints, USB 2.0 5.7.4 /
+ * 5.8.4), then occupies ceil(len / bytes_per_frame) frames' worth of payload
+ * time. An IN reply that is ready is collected in the same frame as the
+ * command when the payload fits, because host controllers retry a NAKed bulk
+ * IN within the frame (USB 2.0 8.5.1); interrupt endpoints are polled once
+ * per interval.
+ */
+#include "sim_probe_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[SIM_PROBE_KIND_COUNT] = {
+	[SIM_PROBE_STLINK_V2] = "stlink-v2",
+	[SIM_PROBE_STLINK_V21] = "stlink-v21",
+	[SIM_PROBE_STLINK_V3] = "stlink-v3",
+	[SIM_PROBE_CMSIS_DAP_V1] = "cmsis-dap-v1",
+	[SIM_PROBE_CMSIS_DAP_V2] = "cmsis-dap-v2",
+};
+
+const char *sim_probe_kind_name(enum sim_probe_kind kind)
+{
+	return (unsigned)kind < SIM_PROBE_KIND_COUNT ? kind_names[kind] : "unknown";
+}
+
+int sim_probe_kind_parse(const char *name, enum sim_probe_kind *out)
+{
+	for (int k = 0; k < SIM_PROBE_KIND_COUNT; k++) {
+		if (!strcmp(name, kind_names[k])) {
+			*out = (enum sim_probe_kind)k;
+			return 0;
+		}
+	}
+	return SIM_PROBE_EINVAL;
+}
+
+static bool kind_is_stlink(enum sim_probe_kind k)
+{
+	return k == SIM_PROBE_STLINK_V2 || k == SIM_PROBE_STLINK_V21 || k == SIM_PROBE_STLINK_V3;
+}
+
+int sim_probe_new(const struct sim_probe_config *cfg, sim_chip *chip, sim_probe **out)
+{
+	struct sim_probe *p;
+	int rc;
+
+	if ((unsigned)cfg->kind >= SIM_PROBE_KIND_COUNT || !chip)
+		return SIM_PROBE_EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return SIM_PROBE_EINVAL;
+	p->cfg = *cfg;
+	p->chip = chip;
+	p->swd_turnaround = 1;
+	rc = kind_is_stlink(cfg->kind) ? sim_stlink_init(p) : sim_cmsisdap_init(p);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	*out = p;
+	return SIM_PROBE_OK;
+}
+
+void sim_probe_free(sim_probe *p)
+{
+	if (!p)
+		return;
+	if (p->ops && p->ops->free)
+		p->ops->free(p);
+	free(p->reply);
+	free(p);
+}
+
+const struct sim_usb_identity *sim_probe_usb(const sim_probe *p)
+{
+	return &p->usb;
+}
+
+enum sim_probe_kind sim_probe_kind(const sim_probe *p)
+{
+	return p->cfg.kind;
+}
+
+sim_chip *sim_probe_chip(const sim_probe *p)
+{
+	return p->chip;
+}
+
+void sim_probe_unplug(sim_probe *p)
+{
+	p->unplugged = true;
+}
+
+void sim_probe_get_stats(const sim_probe *p, struct sim_probe_stats *st)
+{
+	*st = p->stats;
+}
+
+void sim_probe_spend(struct sim_probe *p, uint64_t ns)
+{
+	sim_chip_advance(p->chip, ns);
+	p->stats.modelled_ns += ns;
+}
+
+/* Waits for the next (micro)frame boundary, then spends the payload time
+ * of `len` bytes. */
+static void usb_transfer_time(struct sim_probe *p, size_t len, bool align)
+{
+	uint64_t now = sim_chip_now_ns(p->chip), wait = 0, frames;
+
+	if (align && p->frame_ns) {
+		uint64_t next = (now + p->frame_ns - 1) / p->frame_ns * p->frame_ns;
+		wait = next - now;
+	}
+	frames = p->bytes_per_frame ? (len + p->bytes_per_frame - 1) / p->bytes_per_frame : 1;
+	if (frames == 0)
+		frames = 1;
+	/* payload time: the share of the frame(s) the bytes occupy */
+	uint64_t payload = p->bytes_per_frame
+		? (uint64_t)len * p->frame_ns / p->bytes_per_frame : 0;
+	if (payload < frames * 1000u)
+		payload = frames * 1000u; /* at least ~1 us of bus time per packet */
+	sim_probe_spend(p, wait + payload);
+}
+
+int sim_probe_out(sim_probe *p, const uint8_t *buf, size_t len)
+{
+	if (p->unplugged)
+		return SIM_PROBE_ENODEV;
+	p->stats.usb_transactions++;
+	p->stats.bytes_out += len;
+	usb_transfer_time(p, len, true);
+	p->stats.commands++;
+	sim_probe_spend(p, p->fw_overhead_ns);
+	p->ops->out(p, buf, len);
+	return SIM_PROBE_OK;
+}
+
+int sim_probe_in(sim_probe *p, uint8_t *buf, size_t cap, size_t *got)
+{
+	size_t avail, n;
+
+	*got = 0;
+	if (p->unplugged)
+		return SIM_PROBE_ENODEV;
+	avail = p->reply_len - p->reply_off;
+	if (!avail)
+		return SIM_PROBE_EAGAIN;
+	n = avail < cap ? avail : cap;
+	if (p->usb.hid && n > p->usb.report_size)
+		n = p->usb.report_size;
+	memcpy(buf, p->reply + p->reply_off, n);
+	p->reply_off += n;
+	if (p->reply_off == p->reply_len)
+		p->reply_off = p->reply_len = 0;
+	p->stats.usb_transactions++;
+	p->stats.bytes_in += n;
+	/* Interrupt IN endpoints are polled once per interval; bulk IN is
+	 * retried within the frame, so only the payload time counts. */
+	usb_transfer_time(p, n, p->usb.hid);
+	*got = n;
+	return SIM_PROBE_OK;
+}
+
+void sim_probe_reply(struct sim_probe *p, const void *buf, size_t len)
+{
+	if (p->reply_len + len > p->reply_cap) {
+		size_t cap = p->reply_cap ? p->reply_cap : 1024;
+		while (cap < p->reply_len + len)
+			cap *= 2;
+		uint8_t *nb = realloc(p->reply, cap);
+		if (!nb)
+			return; /* the host will see a short reply and time out */
+		p->reply = nb;
+		p->reply_cap = cap;
+	}
+	memcpy(p->reply + p->reply_len, buf, len);
+	p->reply_len += len;
+}
+
+uint8_t sim_parity32(uint32_t v)
+{
+	v ^= v >> 16;
+	v ^= v >> 8;
+	v ^= v >> 4;
+	v ^= v >> 2;
+	v ^= v >> 1;
+	return v & 1u;
+}
+
+uint8_t sim_swd_request(bool ap, bool read, uint8_t addr)
+{
+	uint8_t a2 = (addr >> 2) & 1u, a3 = (addr >> 3) & 1u;
+	uint8_t par = (uint8_t)((ap ? 1 : 0) ^ (read ? 1 : 0) ^ a2 ^ a3);
+
+	return (uint8_t)(0x01u | (ap ? 0x02u : 0) | (read ? 0x04u : 0) | (a2 << 3) | (a3 << 4) |
+			 (par << 5) | 0x80u);
+}
+
+/* Bits on the wire for one packet (ADIv5.2 B4.2): 8 request, turnaround,
+ * 3 ACK, then for OK: read = 33 data+parity + turnaround; write =
+ * turnaround + 33. WAIT/FAULT: turnaround back only. Then idle cycles. */
+static unsigned swd_packet_bits(const struct sim_probe *p, bool read, int ack)
+{
+	unsigned bits = 8 + p->swd_turnaround + 3;
+
+	if (ack == SIM_ACK_OK)
+		bits += 33 + p->swd_turnaround;
+	else
+		bits += p->swd_turnaround;
+	(void)read;
+	return bits + p->swd_idle_cycles;
+}
+
+static uint64_t swd_bits_ns(const struct sim_probe *p, unsigned bits)
+{
+	unsigned khz = p->swd_khz ? p->swd_khz : 1000;
+	return (uint64_t)bits * 1000000u / khz;
+}
+
+int sim_probe_swd(struct sim_probe *p, struct sim_swd_packet *pkt)
+{
+	bool read = (pkt->request >> 2) & 1u;
+	int ack = sim_swd_transfer(p->chip, pkt);
+
+	p->stats.swd_transfers++;
+	sim_probe_spend(p, swd_bits_ns(p, swd_packet_bits(p, read, ack)));
+	return ack;
+}
+
+void sim_probe_swj_sequence(struct sim_probe *p, const uint8_t *bits, unsigned nbits)
+{
+	sim_swd_sequence(p->chip, bits, nbits);
+	sim_probe_spend(p, swd_bits_ns(p, nbits));
+}
+
+void sim_probe_set_swd_khz(struct sim_probe *p, unsigned khz)
+{
+	p->swd_khz = khz;
+	sim_swd_set_clock_khz(p->chip, khz);
+}

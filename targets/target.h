@@ -1,0 +1,153 @@
+/*
+ * Target layer, public API: a Cortex-M core on an STM32, reached through a
+ * probe (probe/probe.h). server/ uses only this header (and flash.h when
+ * flash lands).
+ *
+ * Register numbers are GDB's, as laid out by the target description that
+ * swdd_target_xml() returns: 0-15 r0-pc, 16 xpsr, then the m-system
+ * registers msp, psp, primask, basepri, faultmask, control, then (FPU cores)
+ * fpscr and s0-s31... the exact map is documented in cortex_m.c and is the
+ * order of the XML. Register values are target-endian (little) bytes.
+ *
+ * All functions return 0 or a negative SWDD_E* code with a detail sentence.
+ */
+#ifndef SWDD_TARGET_H
+#define SWDD_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct swdd_probe;
+struct swdd_target;
+
+enum swdd_connect_mode {
+	SWDD_CONNECT_NORMAL,      /* attach; halt */
+	SWDD_CONNECT_UNDER_RESET, /* NRST low during attach, halt at reset vector */
+	SWDD_CONNECT_ATTACH,      /* hot plug: no reset, no halt */
+};
+
+enum swdd_reset_method {
+	SWDD_RESET_AUTO, /* hw, then sys, then core, each verified */
+	SWDD_RESET_HW,   /* NRST */
+	SWDD_RESET_SYS,  /* AIRCR.SYSRESETREQ */
+	SWDD_RESET_CORE, /* AIRCR.VECTRESET (v7-M only) */
+};
+
+struct swdd_connect_opts {
+	enum swdd_connect_mode mode;
+	enum swdd_reset_method reset;
+	unsigned speed_khz;   /* requested SWD clock; 0 = 4000 */
+	bool ladder;          /* on failure walk the clock ladder, then under-reset */
+};
+
+/* Chip identification (from the const chip tables in targets/stm32*.c). */
+struct swdd_chip_info {
+	const char *name;        /* "STM32F405/407/415/417" */
+	const char *core;        /* "Cortex-M4" */
+	uint32_t cpuid;
+	uint32_t dbgmcu_idcode;
+	uint16_t dev_id;
+	uint16_t rev_id;
+	char revision[4];        /* "A", "Z", "1"... */
+	uint32_t flash_base;
+	uint32_t flash_size;     /* bytes, from the flash-size register */
+	uint32_t sram_base, sram_size;
+	int rdp_level;           /* 0, 1, 2; -1 unknown */
+	int voltage_mv;          /* -1 unknown */
+	bool has_fpu;
+	unsigned num_hw_breakpoints, num_watchpoints;
+};
+
+/* Why the core is stopped. */
+enum swdd_stop_reason {
+	SWDD_STOP_NONE,       /* still running */
+	SWDD_STOP_HALT,       /* halt request (Ctrl-C, monitor halt, connect) */
+	SWDD_STOP_STEP,
+	SWDD_STOP_SWBREAK,    /* BKPT instruction we inserted */
+	SWDD_STOP_HWBREAK,    /* FPB match */
+	SWDD_STOP_WATCH,      /* DWT write watchpoint; addr valid */
+	SWDD_STOP_RWATCH,
+	SWDD_STOP_AWATCH,
+	SWDD_STOP_VCATCH,     /* vector catch (e.g. reset) */
+	SWDD_STOP_BKPT_INSN,  /* a BKPT compiled into the program */
+	SWDD_STOP_LOCKUP,
+	SWDD_STOP_SLEEP,      /* not a stop: core in WFI (reported by poll only) */
+};
+
+struct swdd_stop {
+	enum swdd_stop_reason reason;
+	uint32_t addr;  /* watchpoint data address, breakpoint pc */
+	uint32_t pc;
+};
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+/* Connects to the chip behind `probe` (the target does not own the probe).
+ * Walks the clock ladder and under-reset fallback when opts->ladder, logging
+ * each step and why; the final error names the likely cause. */
+int swdd_target_connect(struct swdd_probe *probe, const struct swdd_connect_opts *opts,
+			struct swdd_target **out);
+/* Restores what swdd changed (breakpoints, watchpoints, DEMCR, DBGMCU) and
+ * resumes the core. */
+int swdd_target_detach(struct swdd_target *t);
+void swdd_target_free(struct swdd_target *t);
+
+const struct swdd_chip_info *swdd_target_chip(const struct swdd_target *t);
+struct swdd_probe *swdd_target_probe(const struct swdd_target *t);
+/* Target description XML (features: m-profile, m-system, vfp if FPU). */
+const char *swdd_target_xml(const struct swdd_target *t);
+
+/* ---- run control -------------------------------------------------------- */
+
+int swdd_target_halt(struct swdd_target *t);
+/* Resumes; steps over a breakpoint at the current pc first. */
+int swdd_target_resume(struct swdd_target *t);
+/* One instruction, interrupts masked (unless step_irq is set). */
+int swdd_target_step(struct swdd_target *t);
+void swdd_target_set_step_irq(struct swdd_target *t, bool allow);
+/* Non-blocking: fills *stop (SWDD_STOP_NONE while running). */
+int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop);
+/* Last stop (valid while halted). */
+const struct swdd_stop *swdd_target_last_stop(const struct swdd_target *t);
+bool swdd_target_is_halted(const struct swdd_target *t);
+
+/* Resets with `method` (SWDD_RESET_AUTO = the configured default), verifies
+ * through DHCSR.S_RESET_ST, falls back to the next method with a logged
+ * reason. halt: stop at the reset vector (VC_CORERESET). */
+int swdd_target_reset(struct swdd_target *t, enum swdd_reset_method method, bool halt);
+void swdd_target_set_reset_method(struct swdd_target *t, enum swdd_reset_method m);
+enum swdd_reset_method swdd_target_get_reset_method(const struct swdd_target *t);
+
+/* ---- registers (core halted; served from a per-halt cache) ---------------- */
+
+size_t swdd_target_num_regs(const struct swdd_target *t);
+/* Size in bytes of register n (4 or 8), 0 if no such register. */
+size_t swdd_target_reg_size(const struct swdd_target *t, unsigned n);
+int swdd_target_reg_read(struct swdd_target *t, unsigned n, uint8_t *buf);
+int swdd_target_reg_write(struct swdd_target *t, unsigned n, const uint8_t *buf);
+/* All registers of the 'g' packet in order, concatenated. */
+int swdd_target_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len);
+int swdd_target_regs_write(struct swdd_target *t, const uint8_t *buf, size_t len);
+
+/* ---- memory -------------------------------------------------------------- */
+
+int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t len);
+/* RAM and peripherals. Writes into flash go through flash.h. */
+int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, const void *buf, size_t len);
+
+/* ---- breakpoints and watchpoints --------------------------------------- */
+
+enum swdd_bp_type { SWDD_BP_SW, SWDD_BP_HW };
+enum swdd_wp_type { SWDD_WP_WRITE, SWDD_WP_READ, SWDD_WP_ACCESS };
+
+/* SWDD_BP_SW in flash is placed in hardware automatically. kind: 2 or 4. */
+int swdd_target_bp_add(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
+int swdd_target_bp_remove(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
+/* len must be a power of two and addr aligned to it (DWT MASK rules). */
+int swdd_target_wp_add(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
+int swdd_target_wp_remove(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
+/* Removes every breakpoint and watchpoint. */
+void swdd_target_clear_points(struct swdd_target *t);
+
+#endif
