@@ -40,7 +40,7 @@ LIB_SRC := $(wildcard common/*.c probe/*.c targets/*.c flash/*.c) \
 GEN_SRC :=
 
 # Module fragments add their own rules (firmware, flash algorithms, lab, fuzz).
--include test/firmware/firmware.mk flashalgo/flashalgo.mk sim/lab/lab.mk server/server.mk
+-include test/firmware/firmware.mk flashalgo/flashalgo.mk sim/lab/lab.mk server/server.mk targets/targets.mk
 
 ALL_LIB_SRC = $(LIB_SRC) $(GEN_SRC)
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
