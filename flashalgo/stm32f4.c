@@ -1,0 +1,250 @@
+/*
+ * Flash algorithm for the STM32F4 family embedded flash (RM0090 section 3,
+ * "Embedded Flash memory interface"), in the CMSIS-Pack FLM convention
+ * (see flm.h). Built by flashalgo/flashalgo.mk with arm-none-eabi-gcc into a
+ * position-independent ELF with PrgCode / PrgData / DevDscr sections.
+ *
+ * Programming uses x32 parallelism (PSIZE = 2), which RM0090 table 7 allows
+ * for a 2.7-3.6 V supply; the host only uses this algorithm when the
+ * measured target voltage is >= 2.7 V.
+ */
+#include "crc32.h"
+#include "flm.h"
+
+/* RM0090 3.9: flash interface registers, base 0x40023C00. */
+#define FLASH_BASE 0x40023C00u
+#define FLASH_KEYR (*(volatile uint32_t *)(FLASH_BASE + 0x04u))
+#define FLASH_SR (*(volatile uint32_t *)(FLASH_BASE + 0x0Cu))
+#define FLASH_CR (*(volatile uint32_t *)(FLASH_BASE + 0x10u))
+
+/* RM0090 3.9.2: unlock keys. */
+#define FLASH_KEY1 0x45670123u
+#define FLASH_KEY2 0xCDEF89ABu
+
+/* RM0090 3.9.4 FLASH_SR. */
+#define FLASH_SR_EOP (1u << 0)
+#define FLASH_SR_OPERR (1u << 1)
+#define FLASH_SR_WRPERR (1u << 4)
+#define FLASH_SR_PGAERR (1u << 5)
+#define FLASH_SR_PGPERR (1u << 6)
+#define FLASH_SR_PGSERR (1u << 7)
+#define FLASH_SR_BSY (1u << 16)
+#define FLASH_SR_ERRORS                                                          \
+	(FLASH_SR_OPERR | FLASH_SR_WRPERR | FLASH_SR_PGAERR | FLASH_SR_PGPERR | \
+	 FLASH_SR_PGSERR)
+
+/* RM0090 3.9.5 FLASH_CR. */
+#define FLASH_CR_PG (1u << 0)
+#define FLASH_CR_SER (1u << 1)
+#define FLASH_CR_MER (1u << 2)
+#define FLASH_CR_SNB_SHIFT 3u
+#ifdef FLM_X8
+#define FLASH_CR_PSIZE (0u << 8)
+#define PROG_UNIT 1u
+#define ALGO_NAME "STM32F4xx 1 MiB embedded flash, x8 (swdd)"
+#else
+#define FLASH_CR_PSIZE (2u << 8)
+#define PROG_UNIT 4u
+#define ALGO_NAME "STM32F4xx 1 MiB embedded flash (swdd)"
+#endif
+#define FLASH_CR_MER1 (1u << 15)
+#define FLASH_CR_STRT (1u << 16)
+#define FLASH_CR_LOCK (1u << 31)
+
+#define FLASH_START 0x08000000u
+#define BANK2_START 0x08100000u /* F42x/43x 2 MiB parts */
+
+/*
+ * Busy-wait bounds in loop iterations. Each iteration is a handful of
+ * instructions; at 16 MHz HSI (the clock after reset, which the host keeps)
+ * 40 M iterations exceed DS8626's worst-case mass erase (32 s at x8).
+ */
+#define WAIT_ERASE_LOOPS 40000000u
+#define WAIT_PROG_LOOPS 20000u
+
+FLM_DEVDSCR const struct flm_device FlashDevice = {
+	.vers = FLASH_DRV_VERS,
+	.name = ALGO_NAME,
+	.type = FLM_ONCHIP,
+	.dev_addr = FLASH_START,
+	.dev_size = 0x00100000u,
+	.page_size = 0x8000u,
+	.empty = 0xFFu,
+	.to_prog_ms = 1000u,  /* 8192 words x 100 us max (DS8626) = 0.82 s */
+	.to_erase_ms = 4000u, /* 128 KiB sector, x8 max (DS8626) */
+	.sectors = {
+		{ 0x04000u, 0x00000u }, /* sectors 0-3: 16 KiB */
+		{ 0x10000u, 0x10000u }, /* sector 4: 64 KiB */
+		{ 0x20000u, 0x20000u }, /* sectors 5-11: 128 KiB */
+		{ FLM_SECTOR_END, FLM_SECTOR_END },
+	},
+};
+
+/* Waits for BSY to clear; returns the error bits (plus FLM_ERR_TIMEOUT). */
+static uint32_t wait_ready(uint32_t loops)
+{
+	while (FLASH_SR & FLASH_SR_BSY) {
+		if (!loops--)
+			return FLM_ERR_TIMEOUT | (FLASH_SR & FLASH_SR_ERRORS);
+	}
+	return FLASH_SR & FLASH_SR_ERRORS;
+}
+
+/* Sector number (RM0090 table 5/6) for an address; bank 2 sectors of 2 MiB
+ * parts are numbered 12-23 and encoded in SNB as 0x10 + n (RM0090 3.9.5). */
+static int32_t sector_of(uint32_t adr)
+{
+	uint32_t off, base = 0;
+
+	if (adr >= BANK2_START) {
+		adr -= BANK2_START - FLASH_START;
+		base = 0x10u;
+	}
+	if (adr < FLASH_START)
+		return -1;
+	off = adr - FLASH_START;
+	if (off < 0x10000u)
+		return (int32_t)(base + off / 0x4000u);
+	if (off < 0x20000u)
+		return (int32_t)(base + 4u);
+	if (off < 0x100000u)
+		return (int32_t)(base + 4u + off / 0x20000u);
+	return -1;
+}
+
+FLM_EXPORT int Init(uint32_t adr, uint32_t clk, uint32_t fnc)
+{
+	(void)adr;
+	(void)clk;
+	(void)fnc;
+	if (FLASH_CR & FLASH_CR_LOCK) {
+		FLASH_KEYR = FLASH_KEY1;
+		FLASH_KEYR = FLASH_KEY2;
+	}
+	FLASH_SR = FLASH_SR_EOP | FLASH_SR_ERRORS; /* write 1 to clear */
+	return (FLASH_CR & FLASH_CR_LOCK) ? (int)FLASH_CR_LOCK : 0;
+}
+
+FLM_EXPORT int UnInit(uint32_t fnc)
+{
+	(void)fnc;
+	FLASH_CR = FLASH_CR_LOCK;
+	return 0;
+}
+
+static int start_erase(uint32_t cr)
+{
+	uint32_t err = wait_ready(WAIT_ERASE_LOOPS);
+
+	if (err)
+		return (int)err;
+	FLASH_SR = FLASH_SR_EOP | FLASH_SR_ERRORS;
+	FLASH_CR = cr;
+	FLASH_CR = cr | FLASH_CR_STRT;
+	err = wait_ready(WAIT_ERASE_LOOPS);
+	FLASH_CR = 0;
+	return (int)err;
+}
+
+FLM_EXPORT int EraseChip(void)
+{
+	return start_erase(FLASH_CR_PSIZE | FLASH_CR_MER | FLASH_CR_MER1);
+}
+
+FLM_EXPORT int EraseSector(uint32_t adr)
+{
+	int32_t snb = sector_of(adr);
+
+	if (snb < 0)
+		return (int)FLM_ERR_ADDRESS;
+	return start_erase(FLASH_CR_PSIZE | FLASH_CR_SER |
+			   ((uint32_t)snb << FLASH_CR_SNB_SHIFT));
+}
+
+/* Writes one program unit (RM0090 3.6.2: the access width must match
+ * PSIZE or the controller raises PGPERR). */
+static void program_unit(uint32_t adr, const uint8_t *src, uint32_t n)
+{
+#if PROG_UNIT == 1
+	(void)n;
+	*(volatile uint8_t *)adr = *src;
+#else
+	uint32_t w = 0xFFFFFFFFu;
+
+	for (uint32_t b = 0; b < n; b++)
+		w = (w & ~(0xFFu << (8 * b))) | ((uint32_t)src[b] << (8 * b));
+	*(volatile uint32_t *)adr = w;
+#endif
+}
+
+/* Programs whole units; a tail shorter than a unit is padded with 0xFF,
+ * which leaves those flash bits unchanged. */
+FLM_EXPORT int ProgramPage(uint32_t adr, uint32_t sz, const uint8_t *buf)
+{
+	uint32_t err = wait_ready(WAIT_PROG_LOOPS);
+
+	if (err)
+		return (int)err;
+	if (adr & (PROG_UNIT - 1u))
+		return (int)(FLM_ERR_ADDRESS | FLASH_SR_PGAERR);
+	FLASH_CR = FLASH_CR_PSIZE | FLASH_CR_PG;
+	for (uint32_t i = 0; i < sz; i += PROG_UNIT) {
+		uint32_t n = sz - i < PROG_UNIT ? sz - i : PROG_UNIT;
+
+		program_unit(adr + i, buf + i, n);
+		err = wait_ready(WAIT_PROG_LOOPS);
+		if (err)
+			break;
+	}
+	FLASH_CR = 0;
+	return (int)err;
+}
+
+/* Returns adr + sz when flash equals buf, else the first differing address
+ * (FLM Verify convention). */
+FLM_EXPORT uint32_t Verify(uint32_t adr, uint32_t sz, const uint8_t *buf)
+{
+	const volatile uint8_t *p = (const volatile uint8_t *)adr;
+
+	for (uint32_t i = 0; i < sz; i++)
+		if (p[i] != buf[i])
+			return adr + i;
+	return adr + sz;
+}
+
+/* 0 when every byte equals pat, 1 otherwise (FLM BlankCheck). */
+FLM_EXPORT int BlankCheck(uint32_t adr, uint32_t sz, uint8_t pat)
+{
+	const volatile uint32_t *p = (const volatile uint32_t *)adr;
+	uint32_t word = pat * 0x01010101u;
+
+	for (uint32_t i = 0; i < sz / 4; i++)
+		if (p[i] != word)
+			return 1;
+	for (uint32_t i = sz & ~3u; i < sz; i++)
+		if (((const volatile uint8_t *)adr)[i] != pat)
+			return 1;
+	return 0;
+}
+
+/*
+ * CRC-32 of [adr, adr+sz) continuing from `crc` (crc32.h). swdd extension
+ * to the FLM set: lets the host skip unchanged sectors and verify without
+ * reading flash back over the probe. The 1 KiB table is built on the stack
+ * (the algorithm has no data section); that costs ~10 k cycles per call.
+ */
+FLM_EXPORT uint32_t Crc32(uint32_t adr, uint32_t sz, uint32_t crc)
+{
+	uint32_t table[256];
+	const volatile uint8_t *p = (const volatile uint8_t *)adr;
+
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i << 24;
+		for (int k = 0; k < 8; k++)
+			c = (c & 0x80000000u) ? (c << 1) ^ 0x04C11DB7u : c << 1;
+		table[i] = c;
+	}
+	for (uint32_t i = 0; i < sz; i++)
+		crc = (crc << 8) ^ table[(crc >> 24) ^ p[i]];
+	return crc;
+}

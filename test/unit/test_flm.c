@@ -1,0 +1,105 @@
+/* FLM parsing: CMSIS-Pack flash algorithm format (FlashOS.h 1.01). */
+#include "flash_builtin.h"
+#include "flm.h"
+#include "harness.h"
+#include "swdd_err.h"
+
+#include <stdlib.h>
+
+static int builtin_parses(void)
+{
+	struct swdd_flm *f;
+
+	CHECK_OK(swdd_flm_builtin("stm32f4", &f));
+	CHECK_EQ(f->version, 0x0101);
+	CHECK_EQ(f->dev_addr, 0x08000000u);
+	CHECK_EQ(f->dev_size, 0x100000u);
+	CHECK_EQ(f->empty, 0xFF);
+	CHECK_EQ(f->num_sectors, 3);
+	CHECK_EQ(f->sectors[1].size, 0x10000u);
+	CHECK(f->fn[SWDD_FLM_INIT] != SWDD_FLM_NO_FN);
+	CHECK(f->fn[SWDD_FLM_CRC32] != SWDD_FLM_NO_FN);
+	CHECK(f->fn[SWDD_FLM_PROGRAM_PAGE] < f->blob_size);
+	CHECK(f->data_offset <= f->blob_size);
+	swdd_flm_free(f);
+	return 0;
+}
+
+/* RM0090 3.3 table 5: sector boundaries of a 1 MiB F4. */
+static int sector_lookup(void)
+{
+	static const struct { uint32_t addr, start, size; } rows[] = {
+		{ 0x08000000u, 0x08000000u, 0x4000u },
+		{ 0x08007FFFu, 0x08004000u, 0x4000u },
+		{ 0x0800C000u, 0x0800C000u, 0x4000u },
+		{ 0x08010000u, 0x08010000u, 0x10000u },
+		{ 0x0801FFFFu, 0x08010000u, 0x10000u },
+		{ 0x08020000u, 0x08020000u, 0x20000u },
+		{ 0x080E0004u, 0x080E0000u, 0x20000u },
+	};
+	struct swdd_flm *f;
+	uint32_t s, z;
+
+	CHECK_OK(swdd_flm_builtin("stm32f4", &f));
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		CHECK_OK(swdd_flm_sector_at(f, rows[i].addr, &s, &z));
+		CHECK_EQ(s, rows[i].start);
+		CHECK_EQ(z, rows[i].size);
+	}
+	CHECK_EQ(swdd_flm_sector_at(f, 0x08100000u, &s, &z), SWDD_ERANGE);
+	CHECK_EQ(swdd_flm_sector_at(f, 0x07FFFFFFu, &s, &z), SWDD_ERANGE);
+	swdd_flm_free(f);
+	return 0;
+}
+
+static int rejects_garbage(void)
+{
+	static const unsigned char junk[64] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
+	struct swdd_flm *f = NULL;
+
+	CHECK_EQ(swdd_flm_parse(junk, sizeof(junk), "junk", &f), SWDD_EFORMAT);
+	CHECK(f == NULL);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "junk");
+	return 0;
+}
+
+/* Every truncation of a valid FLM is rejected cleanly (no crash). */
+static int rejects_truncated(void)
+{
+	const struct swdd_flm_builtin *b = &swdd_flm_builtins[0];
+	struct swdd_flm *f;
+
+	for (size_t n = 0; n < b->size; n += 97) {
+		unsigned char *copy = malloc(n + 1);
+		memcpy(copy, b->elf, n);
+		int rc = swdd_flm_parse(copy, n, "truncated", &f);
+		free(copy);
+		if (rc == 0) {
+			swdd_flm_free(f);
+			/* only a cut after all sections may still parse */
+			CHECK(n > b->size / 2);
+		} else {
+			CHECK_EQ(rc, SWDD_EFORMAT);
+		}
+	}
+	return 0;
+}
+
+static int missing_file(void)
+{
+	struct swdd_flm *f;
+
+	CHECK_EQ(swdd_flm_load_file("/nonexistent/x.FLM", &f), SWDD_EINVAL);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "/nonexistent/x.FLM");
+	return 0;
+}
+
+static const struct test_case tests[] = {
+	{ "builtin_parses", "FlashOS.h FlashDevice", builtin_parses },
+	{ "sector_lookup", "RM0090 3.3 table 5", sector_lookup },
+	{ "rejects_garbage", "ELF header", rejects_garbage },
+	{ "rejects_truncated", "ELF section headers", rejects_truncated },
+	{ "missing_file", "", missing_file },
+};
+
+TEST_MAIN("flm", tests)
