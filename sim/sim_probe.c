@@ -4,11 +4,14 @@
  * USB timing model (docs/LAB.md): a host transfer starts at the next frame
  * boundary of the bus (1 ms full-speed frame, 125 us high-speed microframe,
  * or the HID polling interval for interrupt endpoints, USB 2.0 5.7.4 /
- * 5.8.4), then occupies ceil(len / bytes_per_frame) frames' worth of payload
- * time. An IN reply that is ready is collected in the same frame as the
- * command when the payload fits, because host controllers retry a NAKed bulk
- * IN within the frame (USB 2.0 8.5.1); interrupt endpoints are polled once
- * per interval.
+ * 5.8.4). A transfer that fits in one frame's share (bytes_per_frame) then
+ * takes its wire time: each max-packet-sized transaction costs its data
+ * bits plus the token/data/handshake protocol overhead at 12 Mbit/s (FS) or
+ * 480 Mbit/s (HS), USB 2.0 8.4 and 7.1.11. A longer one occupies
+ * ceil(len / bytes_per_frame) - 1 whole frames before its last share. An IN
+ * reply that is ready is collected without waiting for a frame boundary,
+ * because host controllers retry a NAKed bulk IN within the frame (USB 2.0
+ * 8.5.1); interrupt endpoints are polled once per interval.
  */
 #include "sim_probe_internal.h"
 
@@ -73,6 +76,7 @@ void sim_probe_free(sim_probe *p)
 	if (p->ops && p->ops->free)
 		p->ops->free(p);
 	free(p->reply);
+	free(p->msg_end);
 	free(p);
 }
 
@@ -107,25 +111,43 @@ void sim_probe_spend(struct sim_probe *p, uint64_t ns)
 	p->stats.modelled_ns += ns;
 }
 
-/* Waits for the next (micro)frame boundary, then spends the payload time
- * of `len` bytes. */
+/* Protocol bits around each transaction's data: token packet (SYNC, PID,
+ * address, endpoint, CRC5, EOP), the data packet's SYNC, PID, CRC16 and EOP,
+ * the handshake packet and two bus turnarounds (USB 2.0 8.3-8.4, 7.1.18). HS
+ * SYNC fields are 32 bits instead of 8. Bit stuffing is not counted. */
+#define USB_FS_OVERHEAD_BITS 110u
+#define USB_HS_OVERHEAD_BITS 200u
+#define USB_FS_BIT_PS 83333u  /* 12 Mbit/s */
+#define USB_HS_BIT_PS 2083u   /* 480 Mbit/s */
+
+/* Wire time of `len` bytes sent as max-packet transactions in one frame. */
+static uint64_t usb_wire_ns(const struct sim_probe *p, size_t len)
+{
+	uint64_t mps = p->usb.max_packet ? p->usb.max_packet : 64;
+	uint64_t packets = len ? (len + mps - 1) / mps : 1; /* a ZLP still costs a transaction */
+	uint64_t bit_ps = p->usb.high_speed ? USB_HS_BIT_PS : USB_FS_BIT_PS;
+	uint64_t ovh = p->usb.high_speed ? USB_HS_OVERHEAD_BITS : USB_FS_OVERHEAD_BITS;
+
+	return (packets * ovh + (uint64_t)len * 8u) * bit_ps / 1000u;
+}
+
+/* Waits for the next (micro)frame boundary if `align`, then spends the bus
+ * time of `len` bytes (see the file comment). */
 static void usb_transfer_time(struct sim_probe *p, size_t len, bool align)
 {
-	uint64_t now = sim_chip_now_ns(p->chip), wait = 0, frames;
+	uint64_t now = sim_chip_now_ns(p->chip), wait = 0, whole = 0;
+	size_t last = len;
 
 	if (align && p->frame_ns) {
 		uint64_t next = (now + p->frame_ns - 1) / p->frame_ns * p->frame_ns;
 		wait = next - now;
 	}
-	frames = p->bytes_per_frame ? (len + p->bytes_per_frame - 1) / p->bytes_per_frame : 1;
-	if (frames == 0)
-		frames = 1;
-	/* payload time: the share of the frame(s) the bytes occupy */
-	uint64_t payload = p->bytes_per_frame
-		? (uint64_t)len * p->frame_ns / p->bytes_per_frame : 0;
-	if (payload < frames * 1000u)
-		payload = frames * 1000u; /* at least ~1 us of bus time per packet */
-	sim_probe_spend(p, wait + payload);
+	if (p->bytes_per_frame && len > p->bytes_per_frame) {
+		uint64_t frames = (len + p->bytes_per_frame - 1) / p->bytes_per_frame;
+		whole = (frames - 1) * p->frame_ns;
+		last = len - (size_t)((frames - 1) * p->bytes_per_frame);
+	}
+	sim_probe_spend(p, wait + whole + usb_wire_ns(p, last));
 }
 
 int sim_probe_out(sim_probe *p, const uint8_t *buf, size_t len)
@@ -138,7 +160,18 @@ int sim_probe_out(sim_probe *p, const uint8_t *buf, size_t len)
 	p->stats.commands++;
 	sim_probe_spend(p, p->fw_overhead_ns);
 	p->ops->out(p, buf, len);
+	sim_probe_reply_end(p);
 	return SIM_PROBE_OK;
+}
+
+/* Bytes the next IN may take: up to the end of the oldest pending message. */
+static size_t reply_msg_avail(struct sim_probe *p)
+{
+	while (p->msg_head < p->msg_count && p->msg_end[p->msg_head] <= p->reply_off)
+		p->msg_head++;
+	if (p->msg_head < p->msg_count)
+		return p->msg_end[p->msg_head] - p->reply_off;
+	return p->reply_len - p->reply_off;
 }
 
 int sim_probe_in(sim_probe *p, uint8_t *buf, size_t cap, size_t *got)
@@ -148,7 +181,7 @@ int sim_probe_in(sim_probe *p, uint8_t *buf, size_t cap, size_t *got)
 	*got = 0;
 	if (p->unplugged)
 		return SIM_PROBE_ENODEV;
-	avail = p->reply_len - p->reply_off;
+	avail = reply_msg_avail(p);
 	if (!avail)
 		return SIM_PROBE_EAGAIN;
 	n = avail < cap ? avail : cap;
@@ -157,7 +190,7 @@ int sim_probe_in(sim_probe *p, uint8_t *buf, size_t cap, size_t *got)
 	memcpy(buf, p->reply + p->reply_off, n);
 	p->reply_off += n;
 	if (p->reply_off == p->reply_len)
-		p->reply_off = p->reply_len = 0;
+		p->reply_off = p->reply_len = p->msg_head = p->msg_count = 0;
 	p->stats.usb_transactions++;
 	p->stats.bytes_in += n;
 	/* Interrupt IN endpoints are polled once per interval; bulk IN is
@@ -183,6 +216,23 @@ void sim_probe_reply(struct sim_probe *p, const void *buf, size_t len)
 	p->reply_len += len;
 }
 
+void sim_probe_reply_end(struct sim_probe *p)
+{
+	size_t last = p->msg_count ? p->msg_end[p->msg_count - 1] : p->reply_off;
+
+	if (p->reply_len <= last)
+		return; /* nothing since the last end */
+	if (p->msg_count == p->msg_cap) {
+		size_t cap = p->msg_cap ? p->msg_cap * 2 : 16;
+		size_t *ne = realloc(p->msg_end, cap * sizeof(*ne));
+		if (!ne)
+			return; /* the host may see two replies merged */
+		p->msg_end = ne;
+		p->msg_cap = cap;
+	}
+	p->msg_end[p->msg_count++] = p->reply_len;
+}
+
 uint8_t sim_parity32(uint32_t v)
 {
 	v ^= v >> 16;
@@ -204,17 +254,20 @@ uint8_t sim_swd_request(bool ap, bool read, uint8_t addr)
 
 /* Bits on the wire for one packet (ADIv5.2 B4.2): 8 request, turnaround,
  * 3 ACK, then for OK: read = 33 data+parity + turnaround; write =
- * turnaround + 33. WAIT/FAULT: turnaround back only. Then idle cycles. */
-static unsigned swd_packet_bits(const struct sim_probe *p, bool read, int ack)
+ * turnaround + 33; then the idle cycles the probe inserts after a completed
+ * transfer. WAIT/FAULT: turnaround back (plus a dummy 33-bit data phase if
+ * the probe is set to always clock one, ADIv5.2 B4.2.3 / CMSIS-DAP
+ * DAP_SWD_Configure). No valid ACK (protocol error): the probe backs off for
+ * a whole data phase, turnaround + 33 cycles, before the next request. */
+static unsigned swd_packet_bits(const struct sim_probe *p, int ack)
 {
 	unsigned bits = 8 + p->swd_turnaround + 3;
 
 	if (ack == SIM_ACK_OK)
-		bits += 33 + p->swd_turnaround;
-	else
-		bits += p->swd_turnaround;
-	(void)read;
-	return bits + p->swd_idle_cycles;
+		return bits + 33 + p->swd_turnaround + p->swd_idle_cycles;
+	if (ack == SIM_ACK_WAIT || ack == SIM_ACK_FAULT)
+		return bits + p->swd_turnaround + (p->swd_data_phase ? 33 : 0);
+	return bits + p->swd_turnaround + 33;
 }
 
 static uint64_t swd_bits_ns(const struct sim_probe *p, unsigned bits)
@@ -225,11 +278,10 @@ static uint64_t swd_bits_ns(const struct sim_probe *p, unsigned bits)
 
 int sim_probe_swd(struct sim_probe *p, struct sim_swd_packet *pkt)
 {
-	bool read = (pkt->request >> 2) & 1u;
 	int ack = sim_swd_transfer(p->chip, pkt);
 
 	p->stats.swd_transfers++;
-	sim_probe_spend(p, swd_bits_ns(p, swd_packet_bits(p, read, ack)));
+	sim_probe_spend(p, swd_bits_ns(p, swd_packet_bits(p, ack)));
 	return ack;
 }
 

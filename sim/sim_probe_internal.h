@@ -32,6 +32,10 @@ struct sim_probe {
 	uint8_t *reply;           /* pending IN bytes */
 	size_t reply_len, reply_off, reply_cap;
 	size_t reply_reports;     /* HID: reply is a sequence of whole reports */
+	/* Ends (offsets into reply) of the USB transfers queued in reply: an
+	 * IN never crosses one, as a short packet ends a bulk transfer. */
+	size_t *msg_end;
+	size_t msg_head, msg_count, msg_cap;
 
 	uint64_t frame_ns;        /* 1 ms FS, 125 us HS, HID interval */
 	uint64_t bytes_per_frame; /* bulk/interrupt payload capacity per frame */
@@ -39,6 +43,7 @@ struct sim_probe {
 	unsigned swd_khz;         /* current SWCLK */
 	unsigned swd_idle_cycles; /* idle cycles after each packet */
 	unsigned swd_turnaround;  /* turnaround cycles (1..4) */
+	bool swd_data_phase;      /* clock a dummy data phase after WAIT/FAULT */
 	struct sim_probe_stats stats;
 };
 
@@ -49,6 +54,12 @@ int sim_cmsisdap_init(struct sim_probe *p);
 
 /* Appends reply bytes for the host's next IN transfer(s). */
 void sim_probe_reply(struct sim_probe *p, const void *buf, size_t len);
+/* Ends the current reply message: the host's IN transfer that reaches it
+ * stops there (a bulk transfer ends with a short packet). sim_probe_out()
+ * calls it after ops->out, so a model that answers each OUT with one
+ * message need not call it; a model answering one OUT with several
+ * messages (CMSIS-DAP queued commands) calls it after each. */
+void sim_probe_reply_end(struct sim_probe *p);
 /* One SWD packet on the wire: runs it on the chip and advances virtual time
  * by its bit time (request, turnaround, ACK, data, parity, idle). Returns the
  * ACK. Counts it in the probe's stats. */
