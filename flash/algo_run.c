@@ -1,0 +1,267 @@
+/*
+ * Flash algorithm loader/runner; see algo_run.h. Calling convention as
+ * pyOCD and probe-rs use it for CMSIS-Pack FLM files (REFERENCE.md 6.2).
+ */
+#include "algo_run.h"
+
+#include "swdd_err.h"
+#include "swdd_log.h"
+#include "target.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ALGO_HEADER 0xBE00BE00u   /* BKPT #0; BKPT #0 (Thumb) */
+#define ALGO_CANARY 0x5AFEC0DEu
+#define XPSR_T 0x01000000u
+#define XPSR_IPSR_MASK 0x1FFu
+
+enum { REG_R0 = 0, REG_R9 = 9, REG_SP = 13, REG_LR = 14, REG_PC = 15, REG_XPSR = 16 };
+
+static const char *const exc_names[] = {
+	"thread", "reset", "NMI", "HardFault", "MemManage", "BusFault", "UsageFault",
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int reg_write(struct swdd_target *t, int n, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+
+	return swdd_target_reg_write(t, (unsigned)n, b);
+}
+
+static int reg_read(struct swdd_target *t, int n, uint32_t *v)
+{
+	uint8_t b[8];
+	int rc = swdd_target_reg_read(t, (unsigned)n, b);
+
+	if (!rc)
+		*v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+		     (uint32_t)b[3] << 24;
+	return rc;
+}
+
+/* Finds <reg name="NAME" ...> in a target description and returns its GDB
+ * number: the explicit regnum attribute, or one more than the previous
+ * register (GDB's numbering rule for target descriptions). */
+int swdd_tdesc_regnum(const char *xml, const char *name)
+{
+	int next = 0;
+
+	for (const char *p = xml; (p = strstr(p, "<reg ")); p++) {
+		const char *end = strchr(p, '>'), *rn = strstr(p, "regnum=\""), *nm = strstr(p, "name=\"");
+		int num = next;
+
+		if (!end)
+			break;
+		if (rn && rn < end)
+			num = atoi(rn + 8);
+		next = num + 1;
+		if (nm && nm < end && !strncmp(nm + 6, name, strlen(name)) &&
+		    nm[6 + strlen(name)] == '"')
+			return num;
+	}
+	return -1;
+}
+
+static int algo_layout(struct swdd_algo *a, uint32_t ram_base, uint32_t ram_size)
+{
+	const struct swdd_flm *flm = a->flm;
+	uint32_t p = ram_base;
+
+	a->header = p;
+	a->code = p + 4;
+	p = (a->code + flm->blob_size + 7u) & ~7u;
+	a->canary_addr = p;
+	p += 8 + ALGO_STACK_SIZE;
+	a->stack_top = p;
+	a->buf_size = flm->page_size;
+	a->buf[0] = p;
+	a->buf[1] = p + ((flm->page_size + 7u) & ~7u);
+	if (a->buf[1] + flm->page_size > ram_base + ram_size)
+		return swdd_err_set(SWDD_ERANGE,
+				    "the flash algorithm (%u bytes), its stack and two %u-byte "
+				    "page buffers do not fit in %u bytes of SRAM at 0x%08X",
+				    flm->blob_size, flm->page_size, ram_size, ram_base);
+	return 0;
+}
+
+static int algo_freeze_watchdogs(struct swdd_algo *a, uint32_t fz_addr, uint32_t fz_bits)
+{
+	int rc;
+
+	a->fz_addr = fz_addr;
+	a->fz_bits = fz_bits;
+	if (!fz_addr)
+		return 0;
+	rc = swdd_target_mem_read(a->t, fz_addr, &a->fz_saved, 4);
+	if (rc || (a->fz_saved & fz_bits) == fz_bits)
+		return rc;
+	uint32_t v = a->fz_saved | fz_bits;
+	rc = swdd_target_mem_write(a->t, fz_addr, &v, 4);
+	a->fz_changed = rc == 0;
+	return rc;
+}
+
+int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t ram_base,
+		   uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits, struct swdd_algo *a)
+{
+	uint32_t hdr = ALGO_HEADER, canary = ALGO_CANARY;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->t = t;
+	a->flm = flm;
+	a->reg_primask = swdd_tdesc_regnum(swdd_target_xml(t), "primask");
+	rc = algo_layout(a, ram_base, ram_size);
+	if (!rc && !swdd_target_is_halted(t))
+		rc = swdd_target_halt(t);
+	if (!rc)
+		rc = swdd_target_mem_write(t, a->header, &hdr, 4);
+	if (!rc)
+		rc = swdd_target_mem_write(t, a->code, flm->blob, flm->blob_size);
+	if (!rc)
+		rc = swdd_target_mem_write(t, a->canary_addr, &canary, 4);
+	if (!rc)
+		rc = algo_freeze_watchdogs(a, fz_addr, fz_bits);
+	if (!rc) {
+		/* the convention sets SP, R9 and xPSR once; they survive calls */
+		rc = reg_write(t, REG_SP, a->stack_top);
+		if (!rc)
+			rc = reg_write(t, REG_R9, a->code + flm->data_offset);
+		if (!rc)
+			rc = reg_write(t, REG_XPSR, XPSR_T);
+		if (!rc && a->reg_primask >= 0)
+			rc = reg_write(t, a->reg_primask, 1);
+	}
+	if (rc)
+		swdd_err_add(rc, "while loading the flash algorithm into SRAM at 0x%08X", ram_base);
+	return rc;
+}
+
+int swdd_algo_unload(struct swdd_algo *a)
+{
+	int rc = 0;
+
+	if (a->started) {
+		uint32_t dummy;
+		rc = swdd_algo_wait(a, &dummy);
+	}
+	if (a->fz_changed) {
+		int rc2 = swdd_target_mem_write(a->t, a->fz_addr, &a->fz_saved, 4);
+		a->fz_changed = false;
+		if (!rc)
+			rc = rc2;
+	}
+	return rc;
+}
+
+int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
+		    uint32_t r2, uint32_t r3, uint32_t timeout_ms)
+{
+	const uint32_t args[4] = { r0, r1, r2, r3 };
+	uint32_t off = a->flm->fn[fn];
+	int rc = 0;
+
+	if (off == SWDD_FLM_NO_FN)
+		return swdd_err_set(SWDD_EUNSUPPORTED, "the flash algorithm has no such function");
+	if (a->started)
+		return swdd_err_set(SWDD_ESTATE, "a flash algorithm call is still running");
+	for (int i = 0; i < 4 && !rc; i++)
+		rc = reg_write(a->t, REG_R0 + i, args[i]);
+	if (!rc)
+		rc = reg_write(a->t, REG_LR, a->header | 1u);
+	if (!rc)
+		rc = reg_write(a->t, REG_PC, a->code + off);
+	if (!rc)
+		rc = swdd_target_resume(a->t);
+	if (rc)
+		return rc;
+	a->started = true;
+	a->running_fn = fn;
+	a->running_timeout_ms = timeout_ms;
+	return 0;
+}
+
+/* Names why a call did not come back to the header BKPT. */
+static int algo_diagnose(struct swdd_algo *a, const struct swdd_stop *st)
+{
+	uint32_t xpsr = 0, pc = st->pc, ipsr;
+
+	reg_read(a->t, REG_XPSR, &xpsr);
+	ipsr = xpsr & XPSR_IPSR_MASK;
+	if (st->reason == SWDD_STOP_LOCKUP)
+		return swdd_err_set(SWDD_EALGO, "the flash algorithm locked up the core at pc 0x%08X",
+				    pc);
+	if (ipsr)
+		return swdd_err_set(SWDD_EALGO,
+				    "the flash algorithm faulted: the core is in exception %u (%s) "
+				    "at pc 0x%08X",
+				    ipsr, ipsr < 7 ? exc_names[ipsr] : "interrupt", pc);
+	return swdd_err_set(SWDD_EALGO,
+			    "the flash algorithm stopped at pc 0x%08X instead of returning to "
+			    "0x%08X",
+			    pc, a->header);
+}
+
+static int algo_check_canary(struct swdd_algo *a)
+{
+	uint32_t c = 0;
+	int rc = swdd_target_mem_read(a->t, a->canary_addr, &c, 4);
+
+	if (rc)
+		return rc;
+	if (c != ALGO_CANARY)
+		return swdd_err_set(SWDD_EALGO,
+				    "the flash algorithm overflowed its %u-byte stack (canary at "
+				    "0x%08X reads 0x%08X)",
+				    ALGO_STACK_SIZE, a->canary_addr, c);
+	return 0;
+}
+
+int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
+{
+	struct swdd_stop st = { 0 };
+	uint64_t deadline = now_ms() + a->running_timeout_ms;
+	int rc;
+
+	if (!a->started)
+		return swdd_err_set(SWDD_ESTATE, "no flash algorithm call is running");
+	for (;;) {
+		rc = swdd_target_poll(a->t, &st);
+		if (rc || st.reason != SWDD_STOP_NONE)
+			break;
+		if (now_ms() > deadline) {
+			a->started = false;
+			swdd_target_halt(a->t);
+			return swdd_err_set(SWDD_ETIMEOUT,
+					    "the flash algorithm did not finish within %u ms",
+					    a->running_timeout_ms);
+		}
+	}
+	a->started = false;
+	if (rc)
+		return rc;
+	if (st.pc != a->header)
+		return algo_diagnose(a, &st);
+	rc = algo_check_canary(a);
+	if (!rc)
+		rc = reg_read(a->t, REG_R0, result);
+	return rc;
+}
+
+int swdd_algo_call(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
+		   uint32_t r2, uint32_t r3, uint32_t timeout_ms, uint32_t *result)
+{
+	int rc = swdd_algo_start(a, fn, r0, r1, r2, r3, timeout_ms);
+
+	return rc ? rc : swdd_algo_wait(a, result);
+}

@@ -1,0 +1,64 @@
+/*
+ * Loader/runner for flash algorithms (FLM convention) in target SRAM.
+ *
+ * RAM layout from ram_base upwards:
+ *   [header: BKPT #0; BKPT #0][algorithm blob (PrgCode, PrgData)]
+ *   [canary word][stack, ALGO_STACK_SIZE bytes][page buffer A][page buffer B]
+ * Each call sets r0-r3, pc, lr = header|1 (the function returns into the
+ * BKPT), and on the first call also sp, r9 = static base, xPSR = T bit,
+ * PRIMASK = 1. The call is finished when the core halts on the header BKPT;
+ * a halt anywhere else, a non-zero IPSR, a lockup, a dead canary or a
+ * timeout is an algorithm failure, named as such.
+ */
+#ifndef SWDD_FLASH_ALGO_RUN_H
+#define SWDD_FLASH_ALGO_RUN_H
+
+#include "flm.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct swdd_target;
+
+#define ALGO_STACK_SIZE 2048u /* Crc32 keeps a 1 KiB table on the stack */
+
+struct swdd_algo {
+	struct swdd_target *t;
+	const struct swdd_flm *flm;
+	uint32_t header;       /* BKPT address (= ram_base) */
+	uint32_t code;         /* blob load address */
+	uint32_t canary_addr;
+	uint32_t stack_top;
+	uint32_t buf[2];
+	uint32_t buf_size;
+	int reg_primask;       /* GDB register numbers found in the target XML */
+	bool started;          /* a call is running (start without wait) */
+	uint32_t running_fn;
+	uint32_t running_timeout_ms;
+	/* DBGMCU watchdog freeze, restored by swdd_algo_unload */
+	uint32_t fz_addr, fz_bits, fz_saved;
+	bool fz_changed;
+};
+
+/* Halts the core, writes the algorithm into RAM [ram_base, ram_base +
+ * ram_size), freezes the watchdogs (fz_addr/fz_bits: the DBGMCU register
+ * and bits that stop IWDG/WWDG while halted; 0 = none). Fails with
+ * SWDD_ERANGE if the algorithm, its stack and two buffers don't fit. */
+int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t ram_base,
+		   uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits, struct swdd_algo *a);
+/* Restores the DBGMCU freeze bits. The core stays halted. */
+int swdd_algo_unload(struct swdd_algo *a);
+
+/* Runs fn(r0, r1, r2, r3) and waits; *result = r0. timeout_ms bounds the
+ * wait. */
+int swdd_algo_call(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
+		   uint32_t r2, uint32_t r3, uint32_t timeout_ms, uint32_t *result);
+/* Split form for double buffering: start, do other probe work, then wait. */
+int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
+		    uint32_t r2, uint32_t r3, uint32_t timeout_ms);
+int swdd_algo_wait(struct swdd_algo *a, uint32_t *result);
+
+/* GDB register number of `name` in a target description, or -1. */
+int swdd_tdesc_regnum(const char *xml, const char *name);
+
+#endif

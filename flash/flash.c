@@ -1,0 +1,405 @@
+/*
+ * Flash engine: session set-up, memory map, algorithm calls, erase, CRC and
+ * the monitor reports. The write pipeline is in flash_write.c.
+ */
+#include "flash_internal.h"
+
+#include "swdd_err.h"
+#include "swdd_log.h"
+#include "target.h"
+
+#include "../flashalgo/crc32.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FLASH_INIT_TIMEOUT_MS 2000u
+#define FLASH_MASS_ERASE_TIMEOUT_MS 40000u /* DS8626: 32 s max at x8 */
+
+uint32_t swdd_crc32(uint32_t crc, const uint8_t *p, size_t len)
+{
+	static uint32_t table[256];
+
+	if (!table[1])
+		for (uint32_t i = 0; i < 256; i++)
+			table[i] = crc32_gdb_byte(0, (uint8_t)i); /* CRC step of byte i from 0 */
+	for (size_t i = 0; i < len; i++)
+		crc = (crc << 8) ^ table[(crc >> 24) ^ p[i]];
+	return crc;
+}
+
+static int flash_build_sectors(struct swdd_flash *f)
+{
+	size_t cap = 0;
+	uint32_t addr = f->base;
+
+	while (addr < f->base + f->size) {
+		uint32_t start, size;
+		if (swdd_flm_sector_at(f->flm, addr, &start, &size))
+			break;
+		if (f->num_sectors == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct flash_sector *ns = realloc(f->sectors, cap * sizeof(*ns));
+			if (!ns)
+				return SWDD_ENOMEM;
+			f->sectors = ns;
+		}
+		f->sectors[f->num_sectors] = (struct flash_sector){ (unsigned)f->num_sectors, start, size };
+		f->num_sectors++;
+		addr = start + size;
+	}
+	if (!f->num_sectors)
+		return swdd_err_set(SWDD_EFORMAT, "the flash algorithm describes no sector inside "
+				    "the chip's flash at 0x%08X", f->base);
+	f->size = addr - f->base;
+	return 0;
+}
+
+/* GDB memory map (GDB manual "Memory Map Format"): one flash region per run
+ * of equal-sized sectors, everything else readable/writable RAM-like space
+ * so GDB does not refuse peripheral and system-memory accesses. */
+static int flash_build_map(struct swdd_flash *f)
+{
+	size_t cap = 512 + f->num_sectors * 160, n = 0;
+	char *x = malloc(cap);
+
+	if (!x)
+		return SWDD_ENOMEM;
+	n += (size_t)snprintf(x + n, cap - n, "<?xml version=\"1.0\"?>\n<!DOCTYPE memory-map PUBLIC "
+			      "\"+//IDN gnu.org//DTD GDB Memory Map V1.0//EN\" "
+			      "\"http://sourceware.org/gdb/gdb-memory-map.dtd\">\n<memory-map>\n");
+	if (f->base)
+		n += (size_t)snprintf(x + n, cap - n,
+				      "<memory type=\"ram\" start=\"0x0\" length=\"0x%x\"/>\n", f->base);
+	for (size_t i = 0; i < f->num_sectors;) {
+		size_t j = i;
+		while (j < f->num_sectors && f->sectors[j].size == f->sectors[i].size)
+			j++;
+		n += (size_t)snprintf(x + n, cap - n,
+				      "<memory type=\"flash\" start=\"0x%x\" length=\"0x%x\">"
+				      "<property name=\"blocksize\">0x%x</property></memory>\n",
+				      f->sectors[i].start, (unsigned)(j - i) * f->sectors[i].size,
+				      f->sectors[i].size);
+		i = j;
+	}
+	uint32_t end = f->base + f->size;
+	n += (size_t)snprintf(x + n, cap - n,
+			      "<memory type=\"ram\" start=\"0x%x\" length=\"0x%llx\"/>\n"
+			      "</memory-map>\n",
+			      end, 0x100000000ull - end);
+	f->mmap_xml = x;
+	return 0;
+}
+
+static int flash_load_flm(struct swdd_flash *f, const char *algo_path, struct swdd_flm **out)
+{
+	if (algo_path)
+		return swdd_flm_load_file(algo_path, out);
+	return swdd_flm_builtin(f->fam->builtin_algo, out);
+}
+
+static int flash_setup_geometry(struct swdd_flash *f)
+{
+	const struct swdd_chip_info *chip = swdd_target_chip(f->t);
+
+	free(f->sectors);
+	free(f->mmap_xml);
+	f->sectors = NULL;
+	f->mmap_xml = NULL;
+	f->num_sectors = 0;
+	f->base = f->flm->dev_addr;
+	f->size = f->flm->dev_size;
+	if (chip->flash_size && chip->flash_size < f->size)
+		f->size = chip->flash_size;
+	int rc = flash_build_sectors(f);
+	return rc ? rc : flash_build_map(f);
+}
+
+int swdd_flash_open(struct swdd_target *t, const char *algo_path, struct swdd_flash **out)
+{
+	const struct swdd_chip_info *chip = swdd_target_chip(t);
+	const struct swdd_flash_family *fam = swdd_flash_family_find(chip->dev_id);
+	struct swdd_flash *f;
+	int rc;
+
+	if (!fam)
+		return swdd_err_set(SWDD_EUNSUPPORTED, "swdd has no flash support for %s "
+				    "(DEV_ID 0x%03X) yet", chip->name ? chip->name : "this chip",
+				    chip->dev_id);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return SWDD_ENOMEM;
+	f->t = t;
+	f->fam = fam;
+	f->ram_base = chip->sram_base ? chip->sram_base : 0x20000000u;
+	f->ram_size = chip->sram_size ? chip->sram_size : 0x5000u;
+	rc = flash_load_flm(f, algo_path, &f->flm);
+	if (!rc)
+		rc = flash_setup_geometry(f);
+	if (rc) {
+		swdd_flash_close(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+void swdd_flash_close(struct swdd_flash *f)
+{
+	if (!f)
+		return;
+	if (f->algo_loaded)
+		flash_algo_end(f, 0);
+	swdd_flash_gdb_abort(f);
+	swdd_flm_free(f->flm);
+	free(f->sectors);
+	free(f->mmap_xml);
+	free(f);
+}
+
+int swdd_flash_set_algo(struct swdd_flash *f, const char *algo_path)
+{
+	struct swdd_flm *flm, *old = f->flm;
+	int rc = flash_load_flm(f, algo_path, &flm);
+
+	if (rc)
+		return rc;
+	if (f->algo_loaded)
+		flash_algo_end(f, 0);
+	f->flm = flm;
+	rc = flash_setup_geometry(f);
+	if (rc) {
+		f->flm = old;
+		swdd_flm_free(flm);
+		flash_setup_geometry(f);
+		return rc;
+	}
+	swdd_flm_free(old);
+	return 0;
+}
+
+const char *swdd_flash_memory_map(struct swdd_flash *f)
+{
+	return f->mmap_xml;
+}
+
+const struct flash_sector *flash_sector_of(const struct swdd_flash *f, uint32_t addr)
+{
+	for (size_t i = 0; i < f->num_sectors; i++)
+		if (addr >= f->sectors[i].start && addr - f->sectors[i].start < f->sectors[i].size)
+			return &f->sectors[i];
+	return NULL;
+}
+
+int flash_check_rdp(struct swdd_flash *f)
+{
+	int level, rc = f->fam->rdp_level(f->t, &level);
+
+	if (rc)
+		return rc;
+	if (level == 1)
+		return swdd_err_set(SWDD_EPROTECTED,
+				    "the chip is read-protected (RDP level 1): the debugger can't "
+				    "read or program flash. `monitor unlock CONFIRM` (or `swdd "
+				    "erase --unlock`) sets level 0, which mass-erases the flash");
+	if (level == 2)
+		return swdd_err_set(SWDD_EPROTECTED, "the chip is at RDP level 2: debug access to "
+				    "flash is permanently disabled; it cannot be reprogrammed");
+	return 0;
+}
+
+int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
+{
+	uint32_t r;
+	int rc;
+
+	if (f->algo_loaded)
+		return 0;
+	rc = swdd_algo_load(f->t, f->flm, f->ram_base, f->ram_size, f->fam->dbgmcu_fz_addr,
+			    f->fam->dbgmcu_fz_bits, &f->algo);
+	if (rc)
+		return rc;
+	f->algo_loaded = true;
+	rc = swdd_algo_call(&f->algo, SWDD_FLM_INIT, f->flm->dev_addr, 0, fnc, 0,
+			    FLASH_INIT_TIMEOUT_MS, &r);
+	if (!rc && r)
+		rc = swdd_err_set(SWDD_EFLASH, "the flash algorithm's Init failed (result "
+				  "0x%08X): the flash interface stayed locked", r);
+	if (rc)
+		flash_algo_end(f, rc);
+	return rc;
+}
+
+int flash_algo_end(struct swdd_flash *f, int rc)
+{
+	uint32_t r;
+	int rc2 = 0;
+
+	if (!f->algo_loaded)
+		return rc;
+	f->algo_loaded = false;
+	if (!f->algo.started)
+		rc2 = swdd_algo_call(&f->algo, SWDD_FLM_UNINIT, 0, 0, 0, 0, FLASH_INIT_TIMEOUT_MS, &r);
+	int rc3 = swdd_algo_unload(&f->algo);
+	if (rc)
+		return rc;
+	return rc2 ? rc2 : rc3;
+}
+
+int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
+		       uint32_t r2, uint32_t timeout_ms, const char *what)
+{
+	uint32_t r;
+	char bits[512];
+	int rc = swdd_algo_call(&f->algo, fn, r0, r1, r2, 0, timeout_ms, &r);
+
+	if (rc)
+		return swdd_err_add(rc, "while %s", what);
+	if (!r)
+		return 0;
+	f->fam->decode_status(r, bits, sizeof(bits));
+	return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
+}
+
+int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
+{
+	/* ~6 cycles per byte at 16 MHz, with a wide margin */
+	uint32_t timeout = 2000u + len / 256u;
+
+	if (f->flm->fn[SWDD_FLM_CRC32] == SWDD_FLM_NO_FN)
+		return SWDD_EUNSUPPORTED;
+	return swdd_algo_call(&f->algo, SWDD_FLM_CRC32, addr, len, *crc, 0, timeout, crc);
+}
+
+int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
+{
+	int rc = SWDD_EUNSUPPORTED;
+	bool in_flash = addr >= f->base && (uint64_t)addr + len <= (uint64_t)f->base + f->size;
+
+	if (in_flash && len >= 256) {
+		rc = flash_algo_begin(f, 3);
+		if (!rc)
+			rc = flash_algo_end(f, flash_target_crc(f, addr, len, crc));
+		if (rc != SWDD_EUNSUPPORTED)
+			return rc;
+	}
+	/* read back: RAM, short ranges, or an algorithm without Crc32 */
+	uint8_t buf[4096];
+	for (uint32_t off = 0; off < len; off += sizeof(buf)) {
+		uint32_t n = len - off < sizeof(buf) ? len - off : (uint32_t)sizeof(buf);
+		rc = swdd_target_mem_read(f->t, addr + off, buf, n);
+		if (rc)
+			return rc;
+		*crc = swdd_crc32(*crc, buf, n);
+	}
+	return 0;
+}
+
+static int flash_erase_range(struct swdd_flash *f, unsigned first, unsigned last)
+{
+	uint64_t wrp;
+	int rc = f->fam->wrp_mask(f->t, &wrp);
+
+	for (unsigned s = first; !rc && s <= last; s++)
+		if (wrp & (1ull << s))
+			return swdd_err_set(SWDD_EPROTECTED,
+					    "sector %u (0x%08X) is write-protected (nWRP bit %u = 0 in "
+					    "the option bytes); nothing was erased",
+					    s, f->sectors[s].start, s);
+	if (!rc)
+		rc = flash_algo_begin(f, 1);
+	for (unsigned s = first; !rc && s <= last; s++) {
+		char what[64];
+		snprintf(what, sizeof(what), "erasing sector %u at 0x%08X", s, f->sectors[s].start);
+		rc = flash_algo_checked(f, SWDD_FLM_ERASE_SECTOR, f->sectors[s].start, 0, 0,
+					2 * f->flm->to_erase_ms, what);
+	}
+	return flash_algo_end(f, rc);
+}
+
+int swdd_flash_erase_sectors(struct swdd_flash *f, unsigned first, unsigned last)
+{
+	int rc = flash_check_rdp(f);
+
+	if (rc)
+		return rc;
+	if (first > last || last >= f->num_sectors)
+		return swdd_err_set(SWDD_ERANGE, "sectors %u..%u: this flash has sectors 0..%zu",
+				    first, last, f->num_sectors - 1);
+	return flash_erase_range(f, first, last);
+}
+
+int swdd_flash_mass_erase(struct swdd_flash *f)
+{
+	int rc = flash_check_rdp(f);
+
+	if (rc)
+		return rc;
+	if (f->flm->fn[SWDD_FLM_ERASE_CHIP] == SWDD_FLM_NO_FN)
+		return flash_erase_range(f, 0, (unsigned)f->num_sectors - 1);
+	uint64_t wrp;
+	rc = f->fam->wrp_mask(f->t, &wrp);
+	if (!rc && wrp)
+		return swdd_err_set(SWDD_EPROTECTED, "mass erase refused: write-protected sectors "
+				    "(mask 0x%llx) would make it fail", (unsigned long long)wrp);
+	if (!rc)
+		rc = flash_algo_begin(f, 1);
+	if (!rc)
+		rc = flash_algo_checked(f, SWDD_FLM_ERASE_CHIP, 0, 0, 0,
+					FLASH_MASS_ERASE_TIMEOUT_MS, "mass erase");
+	return flash_algo_end(f, rc);
+}
+
+int swdd_flash_rdp_level(struct swdd_flash *f, int *level)
+{
+	return f->fam->rdp_level(f->t, level);
+}
+
+int swdd_flash_unlock(struct swdd_flash *f)
+{
+	if (!f->fam->unlock_rdp)
+		return swdd_err_set(SWDD_EUNSUPPORTED, "unlock is not supported for %s", f->fam->name);
+	return f->fam->unlock_rdp(f->t);
+}
+
+int swdd_flash_option_text(struct swdd_flash *f, char **text)
+{
+	char *buf = malloc(1024);
+	int rc;
+
+	if (!buf)
+		return SWDD_ENOMEM;
+	rc = f->fam->option_text ? f->fam->option_text(f->t, buf, 1024)
+				 : swdd_err_set(SWDD_EUNSUPPORTED, "no option byte support");
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	*text = buf;
+	return 0;
+}
+
+int swdd_flash_info_text(struct swdd_flash *f, char **text)
+{
+	size_t cap = 512 + f->num_sectors * 80, n = 0;
+	char *x = malloc(cap);
+	uint64_t wrp = 0;
+	int level = -1;
+
+	if (!x)
+		return SWDD_ENOMEM;
+	f->fam->wrp_mask(f->t, &wrp);
+	f->fam->rdp_level(f->t, &level);
+	n += (size_t)snprintf(x + n, cap - n,
+			      "%s flash at 0x%08X, %u KiB, %zu sectors, RDP level %d\n"
+			      "algorithm: %s (%s), page %u bytes\n",
+			      f->fam->name, f->base, f->size / 1024, f->num_sectors, level,
+			      f->flm->name, f->flm->source, f->flm->page_size);
+	for (size_t i = 0; i < f->num_sectors; i++)
+		n += (size_t)snprintf(x + n, cap - n, "  #%-2zu 0x%08X %4u KiB%s\n", i,
+				      f->sectors[i].start, f->sectors[i].size / 1024,
+				      (wrp >> i) & 1 ? " write-protected" : "");
+	*text = x;
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* Shared state of the flash engine files (flash.c, flash_write.c,
+ * flash_gdb.c). Not for use outside flash/. */
+#ifndef SWDD_FLASH_INTERNAL_H
+#define SWDD_FLASH_INTERNAL_H
+
+#include "algo_run.h"
+#include "flash.h"
+#include "flash_family.h"
+#include "flm.h"
+
+struct flash_sector {
+	unsigned index;
+	uint32_t start, size;
+};
+
+struct swdd_flash {
+	struct swdd_target *t;
+	const struct swdd_flash_family *fam;
+	struct swdd_flm *flm;
+	struct swdd_algo algo;
+	bool algo_loaded;
+	uint32_t ram_base, ram_size;
+	uint32_t base, size;          /* flash window: chip size clipped to the FLM */
+	struct flash_sector *sectors;
+	size_t num_sectors;
+	char *mmap_xml;
+
+	/* GDB vFlash buffering over the flash window */
+	uint8_t *gdb_data;            /* desired content */
+	uint8_t *gdb_state;           /* per byte: 0 untouched, 1 erased, 2 written */
+	bool gdb_active;
+};
+
+/* Loads the algorithm and calls Init(fnc) unless already loaded. */
+int flash_algo_begin(struct swdd_flash *f, uint32_t fnc);
+/* UnInit + restore; safe to call when not loaded. */
+int flash_algo_end(struct swdd_flash *f, int rc);
+/* Calls fn and turns a non-zero algorithm result into SWDD_EFLASH naming
+ * the decoded status bits and what was being done. */
+int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
+		       uint32_t r2, uint32_t timeout_ms, const char *what);
+/* On-target CRC of a flash range (algorithm Crc32). */
+int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
+const struct flash_sector *flash_sector_of(const struct swdd_flash *f, uint32_t addr);
+/* Refuses RDP level 1/2 with how to recover. */
+int flash_check_rdp(struct swdd_flash *f);
+
+#endif

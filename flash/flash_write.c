@@ -1,0 +1,381 @@
+/*
+ * The write pipeline: check everything that can refuse the request first
+ * (range, RDP, WRP), then per touched sector compare on-target CRC with the
+ * image, erase only what differs, program double-buffered, and verify
+ * every programmed sector. Nothing is reported written that was not
+ * verified.
+ */
+#include "flash_internal.h"
+
+#include "swdd_err.h"
+#include "swdd_log.h"
+#include "target.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct plan_sector {
+	const struct flash_sector *s;
+	uint8_t *want;        /* desired content, s->size bytes */
+	uint8_t *from_image;  /* per byte: 1 if the image sets it */
+	bool covered;         /* every byte comes from the image */
+};
+
+struct plan {
+	struct plan_sector *ps;
+	size_t n;
+	uint64_t image_bytes;
+};
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(const struct swdd_flash_opts *o, enum swdd_flash_phase ph, uint64_t done,
+		     uint64_t total)
+{
+	if (o && o->progress)
+		o->progress(o->progress_ctx, ph, done, total);
+}
+
+static void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->ps[i].want);
+		free(p->ps[i].from_image);
+	}
+	free(p->ps);
+}
+
+/* Every segment must lie in the flash window; lists the ones that don't. */
+static int plan_check_range(struct swdd_flash *f, const struct swdd_image *img)
+{
+	char list[512] = "";
+	size_t n = 0;
+	unsigned bad = 0;
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < img->n; i++) {
+		const struct swdd_segment *s = &img->seg[i];
+		total += s->len;
+		if (s->addr >= f->base && (uint64_t)s->addr + s->len <= (uint64_t)f->base + f->size)
+			continue;
+		bad++;
+		if (n < sizeof(list) - 64)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s0x%08X-0x%08X",
+					      bad > 1 ? ", " : "", s->addr, s->addr + s->len - 1);
+	}
+	if (total > f->size)
+		return swdd_err_set(SWDD_ERANGE, "the image (%llu bytes) is larger than the flash "
+				    "(%u bytes at 0x%08X); nothing was written",
+				    (unsigned long long)total, f->size, f->base);
+	if (bad)
+		return swdd_err_set(SWDD_ERANGE, "%u segment(s) lie outside the flash 0x%08X-0x%08X: "
+				    "%s; nothing was written", bad, f->base, f->base + f->size - 1,
+				    list);
+	return 0;
+}
+
+static struct plan_sector *plan_get(struct swdd_flash *f, struct plan *p,
+				    const struct flash_sector *s)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ps[i].s == s)
+			return &p->ps[i];
+	struct plan_sector *nps = realloc(p->ps, (p->n + 1) * sizeof(*nps));
+	if (!nps)
+		return NULL;
+	p->ps = nps;
+	nps = &p->ps[p->n];
+	nps->s = s;
+	nps->covered = false;
+	nps->want = malloc(s->size);
+	nps->from_image = calloc(1, s->size);
+	p->n++;
+	if (!nps->want || !nps->from_image)
+		return NULL;
+	memset(nps->want, f->flm->empty, s->size);
+	return nps;
+}
+
+static int plan_sort_cmp(const void *a, const void *b)
+{
+	const struct plan_sector *x = a, *y = b;
+
+	return x->s->start < y->s->start ? -1 : x->s->start > y->s->start;
+}
+
+/* Builds the desired content of every touched sector; from_image marks the
+ * bytes the image sets, so that keep_unwritten knows what to read back. */
+static int plan_build(struct swdd_flash *f, const struct swdd_image *img, struct plan *p)
+{
+	for (size_t i = 0; i < img->n; i++) {
+		const struct swdd_segment *sg = &img->seg[i];
+		uint32_t off = 0;
+		while (off < sg->len) {
+			const struct flash_sector *s = flash_sector_of(f, sg->addr + off);
+			struct plan_sector *ps = s ? plan_get(f, p, s) : NULL;
+			if (!ps)
+				return s ? SWDD_ENOMEM : SWDD_ERANGE;
+			uint32_t in = sg->addr + off - s->start;
+			uint32_t n = s->size - in < sg->len - off ? s->size - in : sg->len - off;
+			memcpy(ps->want + in, sg->data + off, n);
+			memset(ps->from_image + in, 1, n);
+			off += n;
+			p->image_bytes += n;
+		}
+	}
+	for (size_t i = 0; i < p->n; i++)
+		p->ps[i].covered = !memchr(p->ps[i].from_image, 0, p->ps[i].s->size);
+	qsort(p->ps, p->n, sizeof(*p->ps), plan_sort_cmp);
+	return 0;
+}
+
+static int plan_check_wrp(struct swdd_flash *f, const struct plan *p)
+{
+	uint64_t wrp;
+	int rc = f->fam->wrp_mask(f->t, &wrp);
+
+	for (size_t i = 0; !rc && i < p->n; i++) {
+		unsigned idx = p->ps[i].s->index;
+		if (wrp & (1ull << idx))
+			return swdd_err_set(SWDD_EPROTECTED,
+					    "sector %u (0x%08X-0x%08X) is write-protected (nWRP bit "
+					    "%u = 0 in the option bytes); nothing was written. Clear "
+					    "the protection in the option bytes first",
+					    idx, p->ps[i].s->start,
+					    p->ps[i].s->start + p->ps[i].s->size - 1, idx);
+	}
+	return rc;
+}
+
+/* Sectors only partly covered keep their other bytes (CLI semantics). */
+static int plan_merge_current(struct swdd_flash *f, struct plan *p, uint8_t **scratch)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_sector *ps = &p->ps[i];
+		if (ps->covered)
+			continue;
+		uint8_t *cur = realloc(*scratch, ps->s->size);
+		if (!cur)
+			return SWDD_ENOMEM;
+		*scratch = cur;
+		int rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
+		if (rc)
+			return rc;
+		for (uint32_t b = 0; b < ps->s->size; b++)
+			if (!ps->from_image[b])
+				ps->want[b] = cur[b];
+	}
+	return 0;
+}
+
+/* Finds the first differing byte of a sector for the verify report. */
+static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, uint8_t **scratch)
+{
+	uint8_t *cur = realloc(*scratch, ps->s->size);
+	uint32_t sr = 0;
+	char bits[512];
+	int rc;
+
+	if (!cur)
+		return SWDD_ENOMEM;
+	*scratch = cur;
+	rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
+	if (rc)
+		return swdd_err_add(rc, "while reading back sector %u after a CRC mismatch",
+				    ps->s->index);
+	f->fam->read_status(f->t, &sr);
+	f->fam->decode_status(sr, bits, sizeof(bits));
+	for (uint32_t b = 0; b < ps->s->size; b++)
+		if (cur[b] != ps->want[b])
+			return swdd_err_set(SWDD_EVERIFY,
+					    "verify failed at 0x%08X: read 0x%02X, expected 0x%02X "
+					    "(sector %u; flash status: %s)",
+					    ps->s->start + b, cur[b], ps->want[b], ps->s->index, bits);
+	return swdd_err_set(SWDD_EVERIFY, "verify failed in sector %u: the on-target CRC differs "
+			    "but a read-back matches (flash status: %s); the flash may be "
+			    "unstable - check the supply voltage", ps->s->index, bits);
+}
+
+static bool page_blank(const uint8_t *p, uint32_t n, uint8_t empty)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (p[i] != empty)
+			return false;
+	return true;
+}
+
+/* Waits for a running ProgramPage and names a failure. */
+static int program_wait(struct swdd_flash *f, uint32_t addr)
+{
+	uint32_t r = 0;
+	char bits[512];
+	int rc = swdd_algo_wait(&f->algo, &r);
+
+	if (rc)
+		return swdd_err_add(rc, "while programming the page at 0x%08X", addr);
+	if (!r)
+		return 0;
+	f->fam->decode_status(r, bits, sizeof(bits));
+	return swdd_err_set(SWDD_EFLASH, "programming the page at 0x%08X failed: %s", addr, bits);
+}
+
+/* Programs one sector's pages, double-buffered: while the core programs
+ * page k from one buffer, the host writes page k+1 into the other. */
+static int program_sector(struct swdd_flash *f, const struct plan_sector *ps, uint64_t *done)
+{
+	struct swdd_algo *a = &f->algo;
+	uint32_t page = f->flm->page_size, timeout = 2 * f->flm->to_prog_ms + 1000u;
+	uint32_t running_addr = 0;
+	unsigned cur = 0;
+	bool running = false;
+	int rc = 0;
+
+	for (uint32_t off = 0; off < ps->s->size && !rc; off += page) {
+		uint32_t n = ps->s->size - off < page ? ps->s->size - off : page;
+		if (page_blank(ps->want + off, n, f->flm->empty))
+			continue;
+		rc = swdd_target_mem_write(f->t, a->buf[cur], ps->want + off, n);
+		if (!rc && running)
+			rc = program_wait(f, running_addr);
+		running = false;
+		if (!rc)
+			rc = swdd_algo_start(a, SWDD_FLM_PROGRAM_PAGE, ps->s->start + off, n,
+					     a->buf[cur], 0, timeout);
+		running = rc == 0;
+		running_addr = ps->s->start + off;
+		cur ^= 1u;
+		*done += n;
+	}
+	if (running) {
+		int rc2 = program_wait(f, running_addr);
+		if (!rc)
+			rc = rc2;
+	}
+	return rc;
+}
+
+static const uint8_t *blank_of(struct swdd_flash *f, uint32_t size, uint8_t **buf)
+{
+	uint8_t *b = realloc(*buf, size);
+
+	if (b) {
+		memset(b, f->flm->empty, size);
+		*buf = b;
+	}
+	return b;
+}
+
+/* Per sector: compare, erase if needed, program. */
+static int write_sector(struct swdd_flash *f, struct plan_sector *ps, bool *changed,
+			struct swdd_flash_result *res, uint64_t *done, uint8_t **scratch)
+{
+	uint32_t want_crc = swdd_crc32(0xFFFFFFFFu, ps->want, ps->s->size), cur_crc = 0xFFFFFFFFu;
+	const uint8_t *blank;
+	char what[64];
+	int rc = flash_target_crc(f, ps->s->start, ps->s->size, &cur_crc);
+
+	*changed = false;
+	if (rc)
+		return rc;
+	if (cur_crc == want_crc) {
+		res->sectors_skipped++;
+		return 0;
+	}
+	*changed = true;
+	blank = blank_of(f, ps->s->size, scratch);
+	if (!blank)
+		return SWDD_ENOMEM;
+	if (cur_crc != swdd_crc32(0xFFFFFFFFu, blank, ps->s->size)) {
+		snprintf(what, sizeof(what), "erasing sector %u at 0x%08X", ps->s->index,
+			 ps->s->start);
+		rc = flash_algo_checked(f, SWDD_FLM_ERASE_SECTOR, ps->s->start, 0, 0,
+					2 * f->flm->to_erase_ms + 1000u, what);
+		if (rc)
+			return rc;
+		res->sectors_erased++;
+	}
+	uint64_t before = *done;
+	rc = program_sector(f, ps, done);
+	res->bytes_programmed += *done - before;
+	return rc;
+}
+
+static int verify_sector(struct swdd_flash *f, const struct plan_sector *ps, uint8_t **scratch)
+{
+	uint32_t want = swdd_crc32(0xFFFFFFFFu, ps->want, ps->s->size), got = 0xFFFFFFFFu;
+	int rc = flash_target_crc(f, ps->s->start, ps->s->size, &got);
+
+	if (rc)
+		return swdd_err_add(rc, "while verifying sector %u", ps->s->index);
+	return got == want ? 0 : report_mismatch(f, ps, scratch);
+}
+
+static int run_plan(struct swdd_flash *f, struct plan *p, const struct swdd_flash_opts *o,
+		    struct swdd_flash_result *res, uint8_t **scratch)
+{
+	bool *changed = calloc(p->n ? p->n : 1, sizeof(bool));
+	uint64_t done = 0, total = 0;
+	int rc = 0;
+
+	if (!changed)
+		return SWDD_ENOMEM;
+	for (size_t i = 0; i < p->n; i++)
+		total += p->ps[i].s->size;
+	for (size_t i = 0; i < p->n && !rc; i++) {
+		if (o->verify_only)
+			rc = verify_sector(f, &p->ps[i], scratch);
+		else
+			rc = write_sector(f, &p->ps[i], &changed[i], res, &done, scratch);
+		progress(o, o->verify_only ? SWDD_FLASH_VERIFY : SWDD_FLASH_PROGRAM,
+			 done, total);
+	}
+	/* verify always follows programming */
+	for (size_t i = 0; i < p->n && !rc && !o->verify_only; i++) {
+		if (changed[i])
+			rc = verify_sector(f, &p->ps[i], scratch);
+		progress(o, SWDD_FLASH_VERIFY, i + 1, p->n);
+	}
+	free(changed);
+	return rc;
+}
+
+int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
+			   const struct swdd_flash_opts *opts, struct swdd_flash_result *res)
+{
+	static const struct swdd_flash_opts defaults;
+	const struct swdd_flash_opts *o = opts ? opts : &defaults;
+	struct plan p = { 0 };
+	uint8_t *scratch = NULL;
+	double t0 = wall_now();
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = plan_check_range(f, img);
+	if (!rc)
+		rc = flash_check_rdp(f);
+	if (!rc)
+		rc = plan_build(f, img, &p);
+	if (!rc && !o->verify_only)
+		rc = plan_check_wrp(f, &p);
+	if (!rc && o->keep_unwritten)
+		rc = plan_merge_current(f, &p, &scratch);
+	progress(o, SWDD_FLASH_CHECK, 1, 1);
+	if (!rc)
+		rc = flash_algo_begin(f, o->verify_only ? 3 : 2);
+	if (!rc)
+		rc = flash_algo_end(f, run_plan(f, &p, o, res, &scratch));
+	res->bytes = p.image_bytes;
+	res->sectors_touched = (unsigned)p.n;
+	res->wall_seconds = wall_now() - t0;
+	plan_free(&p);
+	free(scratch);
+	return rc;
+}
