@@ -15,6 +15,7 @@ $(error missing Debian packages: see the message above)
 endif
 endif
 
+.DEFAULT_GOAL := all
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD := build
