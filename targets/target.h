@@ -5,9 +5,10 @@
  *
  * Register numbers are GDB's, as laid out by the target description that
  * swdd_target_xml() returns: 0-15 r0-pc, 16 xpsr, then the m-system
- * registers msp, psp, primask, basepri, faultmask, control, then (FPU cores)
- * fpscr and s0-s31... the exact map is documented in cortex_m.c and is the
- * order of the XML. Register values are target-endian (little) bytes.
+ * registers msp, psp, primask, basepri, faultmask, control (17-22), then
+ * (FPU cores) d0-d15 (23-38, 8 bytes each) and fpscr (39); the map is
+ * documented in cortex_m_regs.c and is the order of the XML. Register
+ * values are target-endian (little) bytes.
  *
  * All functions return 0 or a negative SWDD_E* code with a detail sentence.
  */
@@ -20,6 +21,7 @@
 
 struct swdd_probe;
 struct swdd_target;
+struct stm32_part;
 
 enum swdd_connect_mode {
 	SWDD_CONNECT_NORMAL,      /* attach; halt */
@@ -57,6 +59,10 @@ struct swdd_chip_info {
 	int voltage_mv;          /* -1 unknown */
 	bool has_fpu;
 	unsigned num_hw_breakpoints, num_watchpoints;
+	/* Added for flash/: the part's row (sector layout, see
+	 * targets/stm32_chips.h), NULL for an unknown part. */
+	const struct stm32_part *part;
+	uint32_t flash_ctrl_base;
 };
 
 /* Why the core is stopped. */
