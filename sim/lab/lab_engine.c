@@ -1,0 +1,351 @@
+/*
+ * The lab thread: runs queued bulk/interrupt transfers and hidraw
+ * reads/writes through the probe firmware (sim_probe_out/sim_probe_in), in
+ * submission order, and keeps the device nodes' poll() state honest.
+ *
+ * A bulk or interrupt IN that finds no reply bytes stays pending, as a real
+ * device NAKs until the host controller's transfer times out (USB 2.0
+ * 8.5.1); it is retried after the next OUT to the same probe.
+ *
+ * poll(): umockdev device nodes are regular files, always "ready", which
+ * makes libusb's event loop spin. Each node is replaced by a FIFO with a
+ * one-page buffer that we hold open:
+ *   usbfs  POLLOUT means "a URB is reapable" (kernel devio.c usbdev_poll):
+ *          the FIFO is kept full while no URB of the device is reapable and
+ *          drained when one is.
+ *   hidraw POLLIN means "a report can be read": the FIFO holds a byte while
+ *          the probe may have reply bytes, and is empty otherwise.
+ */
+#define _GNU_SOURCE
+#include "lab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/usbdevice_fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LAB_PIPE_BYTES 4096
+
+struct lab lab;
+static GThread *engine_thread;
+
+/* ---- FIFOs ------------------------------------------------------------ */
+
+int lab_pipe_create(const char *node)
+{
+	char *path = g_build_filename(lab.root, node, NULL);
+	int fd = -1;
+
+	unlink(path);
+	if (mkfifo(path, 0666) == 0)
+		fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		fprintf(stderr, "swdd-lab: cannot create FIFO %s: %s\n", path, strerror(errno));
+	else
+		fcntl(fd, F_SETPIPE_SZ, LAB_PIPE_BYTES);
+	g_free(path);
+	return fd;
+}
+
+static void pipe_fill(int fd)
+{
+	static const char page[LAB_PIPE_BYTES];
+
+	while (write(fd, page, sizeof(page)) > 0)
+		;
+}
+
+static void pipe_drain(int fd)
+{
+	char page[LAB_PIPE_BYTES];
+
+	while (read(fd, page, sizeof(page)) > 0)
+		;
+}
+
+static bool dev_has_reapable(const struct lab_dev *d)
+{
+	for (struct lab_client *cl = lab.clients; cl; cl = cl->next) {
+		if (cl->dev != d || cl->gone || cl->hidraw)
+			continue;
+		for (struct lab_job *j = cl->jobs; j; j = j->next)
+			if (j->state == LAB_JOB_DONE)
+				return true;
+	}
+	return false;
+}
+
+void lab_dev_update_pipes(struct lab_dev *d)
+{
+	bool ready = dev_has_reapable(d);
+
+	if (d->usb_pipe >= 0 && ready == d->usb_pipe_full) {
+		if (ready)
+			pipe_drain(d->usb_pipe);
+		else
+			pipe_fill(d->usb_pipe);
+		d->usb_pipe_full = !ready;
+	}
+	if (d->hidraw_pipe >= 0 && d->maybe_data != d->hidraw_pipe_full) {
+		if (d->maybe_data)
+			(void)!write(d->hidraw_pipe, "", 1);
+		else
+			pipe_drain(d->hidraw_pipe);
+		d->hidraw_pipe_full = d->maybe_data;
+	}
+}
+
+/* ---- jobs and clients ------------------------------------------------- */
+
+void lab_job_queue(struct lab_job *j)
+{
+	struct lab_job **pp = &j->cl->jobs;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = j;
+	j->next = NULL;
+	j->seq = lab.next_seq++;
+	if (j->state == LAB_JOB_QUEUED)
+		g_cond_signal(&lab.work);
+	else
+		lab_dev_update_pipes(j->cl->dev);
+}
+
+void lab_job_free(struct lab_job *j)
+{
+	for (struct lab_job **pp = &j->cl->jobs; *pp; pp = &(*pp)->next) {
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	}
+	if (j->urb)
+		g_object_unref(j->urb);
+	if (j->buf)
+		g_object_unref(j->buf);
+	g_free(j);
+}
+
+static struct lab_client *client_new(struct lab_dev *d, UMockdevIoctlClient *uc, bool hidraw)
+{
+	struct lab_client *cl = g_new0(struct lab_client, 1);
+
+	cl->dev = d;
+	cl->uc = g_object_ref(uc);
+	cl->hidraw = hidraw;
+	cl->next = lab.clients;
+	lab.clients = cl;
+	return cl;
+}
+
+/* The client closed its fd: its URBs die with it (a running one is freed by
+ * the lab thread when it finishes), its claims are released. The struct
+ * stays on the list, marked gone, so late completions can find it. */
+void lab_client_gone(struct lab_client *cl)
+{
+	struct lab_job *j = cl->jobs, *next;
+
+	if (cl->gone)
+		return;
+	cl->gone = true;
+	for (; j; j = next) {
+		next = j->next;
+		if (j->state != LAB_JOB_RUNNING)
+			lab_job_free(j);
+	}
+	for (int i = 0; i < LAB_MAX_IFACES; i++)
+		if (cl->dev->claimed[i] == cl)
+			cl->dev->claimed[i] = NULL;
+	if (cl->reap_wait)
+		g_object_unref(cl->reap_wait);
+	cl->reap_wait = NULL;
+	g_object_unref(cl->uc);
+	cl->uc = NULL;
+	lab_dev_update_pipes(cl->dev);
+}
+
+static void client_closed(GObject *obj, GParamSpec *pspec, gpointer user)
+{
+	struct lab_client *cl = user;
+
+	(void)pspec;
+	if (umockdev_ioctl_client_get_connected(UMOCKDEV_IOCTL_CLIENT(obj)))
+		return;
+	lab_debug("client of %s closed\n", cl->hidraw ? cl->dev->hidraw_node : cl->dev->usb_node);
+	g_mutex_lock(&lab.lock);
+	lab_client_gone(cl);
+	g_mutex_unlock(&lab.lock);
+}
+
+void lab_client_connected_cb(UMockdevIoctlBase *self, UMockdevIoctlClient *uc, gpointer user)
+{
+	struct lab_dev *d = user;
+	const char *node = umockdev_ioctl_client_get_devnode(uc);
+	struct lab_client *cl;
+
+	(void)self;
+	g_mutex_lock(&lab.lock);
+	cl = client_new(d, uc, d->hidraw_node[0] && !strcmp(node, d->hidraw_node));
+	g_mutex_unlock(&lab.lock);
+	g_object_set_data(G_OBJECT(uc), "lab-client", cl);
+	g_signal_connect(uc, "notify::connected", G_CALLBACK(client_closed), cl);
+	lab_debug("client connected to %s\n", node);
+}
+
+/* ---- the lab thread --------------------------------------------------- */
+
+static bool job_runnable(const struct lab_job *j)
+{
+	if (j->state != LAB_JOB_QUEUED)
+		return false;
+	if (j->kind == LAB_JOB_URB && j->in)
+		return j->cl->dev->maybe_data;
+	return true;
+}
+
+/* Under lab.lock: the oldest runnable job of any client. */
+static struct lab_job *pick_job(void)
+{
+	struct lab_job *best = NULL;
+
+	for (struct lab_client *cl = lab.clients; cl; cl = cl->next) {
+		if (cl->gone)
+			continue;
+		for (struct lab_job *j = cl->jobs; j; j = j->next)
+			if (job_runnable(j) && (!best || j->seq < best->seq))
+				best = j;
+	}
+	return best;
+}
+
+/* What the lab thread works on outside lab.lock. */
+struct transfer {
+	sim_probe *probe;
+	bool in;
+	uint8_t *data;
+	size_t len;     /* OUT: bytes to send; IN: capacity */
+	size_t got;
+	int rc;
+};
+
+/* Under lab.lock: copies what the job needs. hidraw writes carry the
+ * report ID first; report 0 (unnumbered reports) is not sent on the wire
+ * (HID 1.11 5.6, as the kernel's usbhid does). */
+static void transfer_prepare(struct lab_job *j, struct transfer *t)
+{
+	UMockdevIoctlData *b = j->buf;
+	size_t skip = 0;
+
+	t->probe = j->cl->dev->probe;
+	t->in = j->kind == LAB_JOB_HID_READ || (j->kind == LAB_JOB_URB && j->in);
+	t->len = b ? (size_t)b->data_len : 0;
+	if (j->kind == LAB_JOB_HID_WRITE && t->len && b->data[0] == 0)
+		skip = 1;
+	t->len -= skip;
+	t->data = g_malloc(t->len ? t->len : 1);
+	if (!t->in && t->len)
+		memcpy(t->data, b->data + skip, t->len);
+	t->got = 0;
+}
+
+static void transfer_run(struct transfer *t)
+{
+	g_mutex_lock(&lab.sim_lock);
+	if (t->in)
+		t->rc = sim_probe_in(t->probe, t->data, t->len, &t->got);
+	else
+		t->rc = sim_probe_out(t->probe, t->data, t->len);
+	g_mutex_unlock(&lab.sim_lock);
+}
+
+static void hid_complete(struct lab_job *j, const struct transfer *t)
+{
+	UMockdevIoctlClient *uc = j->cl->uc;
+
+	if (t->rc == SIM_PROBE_ENODEV)
+		umockdev_ioctl_client_complete(uc, -1, ENODEV);
+	else if (!t->in)
+		umockdev_ioctl_client_complete(uc, j->buf ? j->buf->data_len : 0, 0);
+	else if (t->rc == SIM_PROBE_EAGAIN)
+		umockdev_ioctl_client_complete(uc, -1, EAGAIN);
+	else
+		umockdev_ioctl_client_complete(uc, (long)t->got, 0);
+	lab_job_free(j);
+}
+
+/* Under lab.lock: records the outcome of a transfer on its job. */
+static void transfer_finish(struct lab_job *j, const struct transfer *t)
+{
+	struct lab_dev *d = j->cl->dev;
+
+	if (!t->in && t->rc == SIM_PROBE_OK)
+		d->maybe_data = true;
+	if (t->in && t->rc == SIM_PROBE_EAGAIN)
+		d->maybe_data = false;
+	if (t->in && t->got)
+		memcpy(j->buf->data, t->data, t->got);
+	if (j->kind != LAB_JOB_URB) {
+		hid_complete(j, t);
+		return;
+	}
+	if (t->in && t->rc == SIM_PROBE_EAGAIN) {
+		j->state = LAB_JOB_QUEUED; /* NAK: wait for the next OUT */
+		return;
+	}
+	j->state = LAB_JOB_DONE;
+	j->status = t->rc == SIM_PROBE_ENODEV ? -ENODEV : 0;
+	j->actual = t->rc ? 0 : (int)(t->in ? t->got : t->len);
+	lab_usbfs_wake_reaper(j->cl);
+}
+
+static gpointer engine_main(gpointer unused)
+{
+	(void)unused;
+	g_mutex_lock(&lab.lock);
+	while (!lab.stop) {
+		struct lab_job *j = pick_job();
+		struct lab_dev *d;
+		struct transfer t;
+
+		if (!j) {
+			g_cond_wait(&lab.work, &lab.lock);
+			continue;
+		}
+		d = j->cl->dev;
+		j->state = LAB_JOB_RUNNING;
+		transfer_prepare(j, &t);
+		g_mutex_unlock(&lab.lock);
+		transfer_run(&t);
+		g_mutex_lock(&lab.lock);
+		if (j->cl->gone)
+			lab_job_free(j);
+		else
+			transfer_finish(j, &t);
+		lab_dev_update_pipes(d);
+		g_free(t.data);
+	}
+	g_mutex_unlock(&lab.lock);
+	return NULL;
+}
+
+void lab_engine_start(void)
+{
+	engine_thread = g_thread_new("swdd-lab", engine_main, NULL);
+}
+
+void lab_engine_stop(void)
+{
+	if (!engine_thread)
+		return;
+	g_mutex_lock(&lab.lock);
+	lab.stop = true;
+	g_cond_signal(&lab.work);
+	g_mutex_unlock(&lab.lock);
+	g_thread_join(engine_thread);
+	engine_thread = NULL;
+}

@@ -1,0 +1,338 @@
+/*
+ * swdd-lab [options] -- CMD ARGS...
+ *
+ * Presents emulated probes (sim_probe.h), each wired to its own simulated
+ * chip (sim.h), as USB devices under a umockdev testbed, and runs CMD with
+ * umockdev's preload library so that unmodified libusb/hidapi programs
+ * (OpenOCD, stlink-tools, swdd) see them. CMD runs in its own process group
+ * under a time limit; the group is killed and the testbed removed at the
+ * end, also on SIGINT/SIGTERM/SIGHUP.
+ *
+ * The child also gets SWDD_LAB_PROBES="kind:serial,kind:serial..." naming
+ * the probes present, in bus order.
+ */
+#define _GNU_SOURCE
+#include "lab.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct lab_opts {
+	struct sim_config cfg;
+	struct sim_probe_config probes[LAB_MAX_DEVS];
+	char *serials[LAB_MAX_DEVS];
+	int nprobes;
+	const char *image;
+	const char *stats;
+	double timeout_s;
+	char **cmd;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: swdd-lab [options] -- CMD ARGS...\n"
+		"  --probe KIND[:SERIAL]  add an emulated probe (repeatable): stlink-v2,\n"
+		"                         stlink-v21, stlink-v3, cmsis-dap-v1, cmsis-dap-v2\n"
+		"                         (default: one stlink-v2); each gets its own chip\n"
+		"  --chip NAME            simulated chip (stm32f407)\n"
+		"  --fault NAME[,NAME]    lab fault knobs (see sim.h), e.g. wrp:2\n"
+		"  --image FILE           raw .bin (at 0x08000000) or ELF preloaded into flash\n"
+		"  --timeout SEC          kill CMD after SEC seconds (default 300)\n"
+		"  --stats FILE           write the lab's statistics as JSON at exit\n"
+		"  -v, --verbose          log USB traffic to stderr\n");
+}
+
+static int parse_probe(struct lab_opts *o, const char *arg)
+{
+	char *kind = g_strdup(arg), *colon = strchr(kind, ':');
+	struct sim_probe_config *pc = &o->probes[o->nprobes];
+
+	if (o->nprobes >= LAB_MAX_DEVS) {
+		fprintf(stderr, "swdd-lab: at most %d probes\n", LAB_MAX_DEVS);
+		g_free(kind);
+		return -1;
+	}
+	if (colon)
+		*colon++ = '\0';
+	memset(pc, 0, sizeof(*pc));
+	if (sim_probe_kind_parse(kind, &pc->kind)) {
+		fprintf(stderr, "swdd-lab: unknown probe kind '%s' (stlink-v2, stlink-v21, "
+			"stlink-v3, cmsis-dap-v1, cmsis-dap-v2)\n", kind);
+		g_free(kind);
+		return -1;
+	}
+	for (const char *c = colon; c && *c; c++) {
+		if (*c < 0x21 || *c > 0x7e || *c == '"' || *c == '\\' || *c == ',') {
+			fprintf(stderr, "swdd-lab: serial '%s': use printable ASCII without "
+				"quotes, backslashes or commas\n", colon);
+			g_free(kind);
+			return -1;
+		}
+	}
+	o->serials[o->nprobes] = colon && *colon ? g_strdup(colon) : NULL;
+	pc->serial = o->serials[o->nprobes];
+	o->nprobes++;
+	g_free(kind);
+	return 0;
+}
+
+static int parse_fault(struct lab_opts *o, const char *arg)
+{
+	char err[256];
+
+	if (sim_config_parse_faults(&o->cfg, arg, err, sizeof(err))) {
+		fprintf(stderr, "swdd-lab: --fault %s: %s\n", arg, err);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_option(struct lab_opts *o, int opt, const char *arg)
+{
+	char *end;
+
+	switch (opt) {
+	case 'p': return parse_probe(o, arg);
+	case 'c': o->cfg.chip = arg; return 0;
+	case 'f': return parse_fault(o, arg);
+	case 'i': o->image = arg; return 0;
+	case 's': o->stats = arg; return 0;
+	case 'v': lab.verbose = true; return 0;
+	case 't':
+		o->timeout_s = strtod(arg, &end);
+		if (*end || o->timeout_s <= 0) {
+			fprintf(stderr, "swdd-lab: --timeout needs a positive number of seconds\n");
+			return -1;
+		}
+		return 0;
+	case 'h': usage(stdout); exit(0);
+	default: usage(stderr); return -1;
+	}
+}
+
+static int parse_args(struct lab_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "probe", required_argument, NULL, 'p' }, { "chip", required_argument, NULL, 'c' },
+		{ "fault", required_argument, NULL, 'f' }, { "image", required_argument, NULL, 'i' },
+		{ "timeout", required_argument, NULL, 't' }, { "stats", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	o->timeout_s = 300;
+	while ((opt = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1)
+		if (parse_option(o, opt, optarg))
+			return -1;
+	if (optind >= argc) {
+		fprintf(stderr, "swdd-lab: no command given (swdd-lab [options] -- CMD ARGS...)\n");
+		return -1;
+	}
+	o->cmd = argv + optind;
+	if (!o->nprobes)
+		return parse_probe(o, "stlink-v2");
+	return 0;
+}
+
+/* ---- lab set-up --------------------------------------------------------- */
+
+static int create_dev(struct lab_opts *o, int i)
+{
+	struct lab_dev *d = &lab.devs[i];
+	char err[256] = "";
+
+	d->index = i;
+	d->usb_pipe = d->hidraw_pipe = -1;
+	if (sim_chip_new(&o->cfg, &d->chip, err, sizeof(err))) {
+		fprintf(stderr, "swdd-lab: cannot create the chip: %s\n", err);
+		return -1;
+	}
+	if (o->image && lab_image_load(d->chip, o->image))
+		return -1;
+	if (sim_probe_new(&o->probes[i], d->chip, &d->probe)) {
+		fprintf(stderr, "swdd-lab: cannot create probe %s\n",
+			sim_probe_kind_name(o->probes[i].kind));
+		return -1;
+	}
+	lab_desc_build(d);
+	lab.ndevs = i + 1;
+	if (lab_desc_add_to_testbed(d))
+		return -1;
+	d->usb_pipe = lab_pipe_create(d->usb_node);
+	if (d->usb_pipe < 0 || lab_usbfs_attach(d))
+		return -1;
+	if (d->id->hid) {
+		d->hidraw_pipe = lab_pipe_create(d->hidraw_node);
+		if (d->hidraw_pipe < 0 || lab_hidraw_attach(d))
+			return -1;
+	}
+	g_mutex_lock(&lab.lock);
+	lab_dev_update_pipes(d);
+	g_mutex_unlock(&lab.lock);
+	return 0;
+}
+
+static int lab_setup(struct lab_opts *o)
+{
+	lab.tb = umockdev_testbed_new();
+	lab.root = umockdev_testbed_get_root_dir(lab.tb);
+	for (int i = 0; i < o->nprobes; i++)
+		if (create_dev(o, i))
+			return -1;
+	lab_engine_start();
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void lab_teardown(void)
+{
+	lab_engine_stop();
+	if (lab.tb)
+		g_object_unref(lab.tb);
+	lab.tb = NULL;
+	if (lab.root && access(lab.root, F_OK) == 0)
+		nftw(lab.root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	for (int i = 0; i < lab.ndevs; i++) {
+		sim_probe_free(lab.devs[i].probe);
+		sim_chip_free(lab.devs[i].chip);
+	}
+}
+
+/* ---- the child ------------------------------------------------------------ */
+
+static char *probes_env(void)
+{
+	GString *s = g_string_new(NULL);
+
+	for (int i = 0; i < lab.ndevs; i++)
+		g_string_append_printf(s, "%s%s:%s", i ? "," : "",
+				       sim_probe_kind_name(sim_probe_kind(lab.devs[i].probe)),
+				       lab.devs[i].serial);
+	return g_string_free(s, FALSE);
+}
+
+static void child_exec(char **cmd, const sigset_t *orig)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *preload = old && *old ? g_strdup_printf("libumockdev-preload.so.0:%s", old)
+				    : g_strdup("libumockdev-preload.so.0");
+	char *probes = probes_env();
+
+	setpgid(0, 0);
+	setenv("LD_PRELOAD", preload, 1);
+	setenv("SWDD_LAB_PROBES", probes, 1);
+	sigprocmask(SIG_SETMASK, orig, NULL);
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "swdd-lab: cannot run %s: %s\n", cmd[0], strerror(errno));
+	_exit(127);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void kill_group(pid_t pid)
+{
+	int status;
+
+	kill(-pid, SIGTERM);
+	for (int i = 0; i < 40; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(50000);
+	}
+	kill(-pid, SIGKILL);
+	waitpid(pid, &status, WNOHANG);
+}
+
+/* Waits for the child, a signal or the time limit; returns the exit code
+ * swdd-lab should give (the child's, 128+signal, or 124 on timeout). */
+static int wait_child(pid_t pid, const sigset_t *set, double timeout_s)
+{
+	double deadline = now_s() + timeout_s;
+	int status;
+
+	for (;;) {
+		double left = deadline - now_s();
+		struct timespec ts = { .tv_sec = (time_t)left,
+				       .tv_nsec = (long)((left - (double)(time_t)left) * 1e9) };
+		int sig;
+
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			kill(-pid, SIGKILL); /* stragglers of the group */
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
+		if (left <= 0) {
+			fprintf(stderr, "swdd-lab: %s timed out after %.0f s, killing it\n", "command",
+				timeout_s);
+			kill_group(pid);
+			return 124;
+		}
+		sig = sigtimedwait(set, NULL, &ts);
+		if (sig > 0 && sig != SIGCHLD) {
+			kill_group(pid);
+			return 128 + sig;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct lab_opts o = { 0 };
+	sigset_t set, orig;
+	double t0, wall = 0;
+	int rc = 1;
+	pid_t pid;
+
+	if (parse_args(&o, argc, argv))
+		return 2;
+	/* Block the signals we wait for before umockdev starts its threads. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &orig);
+	if (lab_setup(&o))
+		goto out;
+	t0 = now_s();
+	pid = fork();
+	if (pid == 0)
+		child_exec(o.cmd, &orig);
+	if (pid < 0) {
+		fprintf(stderr, "swdd-lab: fork: %s\n", strerror(errno));
+		goto out;
+	}
+	setpgid(pid, pid);
+	rc = wait_child(pid, &set, o.timeout_s);
+	wall = now_s() - t0;
+out:
+	if (o.stats && lab.ndevs && lab_stats_write(o.stats, wall, rc))
+		rc = rc ? rc : 1;
+	lab_teardown();
+	for (int i = 0; i < o.nprobes; i++)
+		g_free(o.serials[i]);
+	return rc;
+}
