@@ -1,0 +1,21 @@
+/* GDB flash glue (gdb_flash.c): hooks, vFlash packets, monitor commands. */
+#ifndef SWDD_GDB_FLASH_H
+#define SWDD_GDB_FLASH_H
+
+#include <stddef.h>
+
+struct swdd_target;
+struct swdd_flash;
+
+/* Installs the memory-map/qCRC hooks and the flash monitor commands. */
+int gdb_flash_register(void);
+/* --flash-algo FILE (NULL: built-in). */
+void gdb_flash_set_algo_path(const char *path);
+/* The flash session of target t (opened on first use). */
+int gdb_flash_get(struct swdd_target *t, struct swdd_flash **out);
+/* Closes the flash session (the target is going away). */
+void gdb_flash_forget(void);
+
+/* The vFlash packet table is declared in gdb_server.h with the others. */
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * Flash benchmark: load 64 KiB, 256 KiB and 1 MiB images into the simulated
+ * STM32F407 through emulated ST-LINK/V2, ST-LINK/V3 and CMSIS-DAP v2, then
+ * reload the unchanged image. Prints modelled seconds, KiB/s, USB
+ * transactions, host CPU seconds and the ratio to the flash physics bound:
+ * DS8626 typical sector erase times (x32: 16 KiB 250 ms, 64 KiB 550 ms,
+ * 128 KiB 1 s) of the touched sectors plus 16 us per programmed word.
+ */
+#include "flash.h"
+#include "probe.h"
+#include "sim.h"
+#include "sim_probe.h"
+#include "swdd_err.h"
+#include "target.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* DS8626 table "Flash memory programming", typical, x32. */
+static double physics_bound_s(uint32_t len)
+{
+	double t = 0;
+
+	for (uint32_t a = 0; a < len;) {
+		uint32_t sz = a < 0x10000u ? 0x4000u : a < 0x20000u ? 0x10000u : 0x20000u;
+		t += sz == 0x4000u ? 0.250 : sz == 0x10000u ? 0.550 : 1.0;
+		a += sz;
+	}
+	return t + (double)(len / 4) * 16e-6;
+}
+
+struct run {
+	double modelled, cpu;
+	uint64_t usb;
+};
+
+static int load_once(struct swdd_flash *f, sim_chip *chip, sim_probe *sp,
+		     const struct swdd_image *img, struct run *out)
+{
+	struct sim_probe_stats p0, p1;
+	struct swdd_flash_result r;
+	uint64_t t0 = sim_chip_now_ns(chip);
+	double c0 = cpu_now();
+	int rc;
+
+	sim_probe_get_stats(sp, &p0);
+	rc = swdd_flash_write_image(f, img, NULL, &r);
+	sim_probe_get_stats(sp, &p1);
+	out->modelled = (double)(sim_chip_now_ns(chip) - t0) / 1e9;
+	out->cpu = cpu_now() - c0;
+	out->usb = p1.usb_transactions - p0.usb_transactions;
+	return rc;
+}
+
+static int bench_one(enum sim_probe_kind kind, uint32_t len)
+{
+	struct sim_config cfg = { 0 };
+	struct sim_probe_config pc = { .kind = kind };
+	struct swdd_connect_opts co = { .mode = SWDD_CONNECT_UNDER_RESET, .speed_khz = 4000 };
+	sim_chip *chip = NULL;
+	sim_probe *sp = NULL;
+	struct swdd_probe *probe = NULL;
+	struct swdd_target *t = NULL;
+	struct swdd_flash *f = NULL;
+	uint8_t *data = malloc(len);
+	struct swdd_segment seg = { 0x08000000u, len, data };
+	struct swdd_image img = { &seg, 1 };
+	struct run full, reload;
+	char err[256];
+	int rc;
+
+	for (uint32_t i = 0; i < len; i++)
+		data[i] = (uint8_t)(i * 7u + (i >> 9));
+	rc = sim_chip_new(&cfg, &chip, err, sizeof(err)) ? SWDD_EINVAL : 0;
+	if (!rc)
+		rc = sim_probe_new(&pc, chip, &sp) ? SWDD_EINVAL : 0;
+	if (!rc)
+		rc = swdd_probe_open_sim(sp, &probe);
+	if (!rc)
+		rc = swdd_target_connect(probe, &co, &t);
+	if (!rc)
+		rc = swdd_flash_open(t, NULL, &f);
+	if (!rc)
+		rc = load_once(f, chip, sp, &img, &full);
+	if (!rc)
+		rc = load_once(f, chip, sp, &img, &reload);
+	if (rc) {
+		printf("%-13s %5u KiB  failed: %s: %s\n", sim_probe_kind_name(kind), len / 1024,
+		       swdd_strerror(rc), swdd_err_detail());
+	} else {
+		double bound = physics_bound_s(len);
+		printf("%-13s %5u KiB  load %7.3f s %7.1f KiB/s %7llu usb %6.2f cpu-s ratio %.3f | "
+		       "reload %6.3f s (%4.1f%%) %6llu usb %5.2f cpu-s\n",
+		       sim_probe_kind_name(kind), len / 1024, full.modelled,
+		       len / 1024.0 / full.modelled, (unsigned long long)full.usb, full.cpu,
+		       full.modelled / bound, reload.modelled, 100.0 * reload.modelled / full.modelled,
+		       (unsigned long long)reload.usb, reload.cpu);
+	}
+	swdd_flash_close(f);
+	if (t)
+		swdd_target_free(t);
+	swdd_probe_close(probe);
+	sim_probe_free(sp);
+	sim_chip_free(chip);
+	free(data);
+	return rc;
+}
+
+int main(void)
+{
+	static const enum sim_probe_kind kinds[] = { SIM_PROBE_STLINK_V2, SIM_PROBE_STLINK_V3,
+						     SIM_PROBE_CMSIS_DAP_V2 };
+	static const uint32_t sizes[] = { 64u * 1024u, 256u * 1024u, 1024u * 1024u };
+	int failed = 0;
+
+	printf("flash benchmark (simulated STM32F407; times are modelled seconds; ratio = "
+	       "modelled / DS8626 typical erase+program bound)\n");
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			failed |= bench_one(kinds[k], sizes[s]) != 0;
+	return failed;
+}

@@ -1,0 +1,290 @@
+/*
+ * The flash engine against the simulated STM32F407 through the real probe
+ * and target layers: RM0090 section 3 behaviour as swdd must handle it.
+ */
+#include "algo_run.h"
+#include "flash.h"
+#include "flm.h"
+#include "harness.h"
+#include "probe.h"
+#include "sim.h"
+#include "sim_probe.h"
+#include "swdd_err.h"
+#include "target.h"
+
+#include <stdlib.h>
+
+struct lab {
+	sim_chip *chip;
+	sim_probe *sp;
+	struct swdd_probe *probe;
+	struct swdd_target *t;
+	struct swdd_flash *f;
+};
+
+static void lab_close(struct lab *l)
+{
+	swdd_flash_close(l->f);
+	if (l->t)
+		swdd_target_free(l->t);
+	swdd_probe_close(l->probe);
+	sim_probe_free(l->sp);
+	sim_chip_free(l->chip);
+	memset(l, 0, sizeof(*l));
+}
+
+static int lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind)
+{
+	struct sim_config cfg = { 0 };
+	struct sim_probe_config pc = { .kind = kind };
+	struct swdd_connect_opts co = { .mode = SWDD_CONNECT_UNDER_RESET, .speed_khz = 4000 };
+	char err[256];
+
+	memset(l, 0, sizeof(*l));
+	if (faults && sim_config_parse_faults(&cfg, faults, err, sizeof(err)))
+		return test_fail_at(__FILE__, __LINE__, "fault spec: %s", err);
+	if (sim_chip_new(&cfg, &l->chip, err, sizeof(err)))
+		return test_fail_at(__FILE__, __LINE__, "sim_chip_new: %s", err);
+	if (sim_probe_new(&pc, l->chip, &l->sp) || swdd_probe_open_sim(l->sp, &l->probe) ||
+	    swdd_target_connect(l->probe, &co, &l->t) || swdd_flash_open(l->t, NULL, &l->f)) {
+		test_fail_at(__FILE__, __LINE__, "lab set-up: %s", swdd_err_detail());
+		lab_close(l);
+		return 1;
+	}
+	return 0;
+}
+
+static uint8_t *pattern(uint32_t len, uint32_t seed)
+{
+	uint8_t *p = malloc(len);
+
+	for (uint32_t i = 0; i < len; i++) {
+		seed = seed * 1103515245u + 12345u;
+		p[i] = (uint8_t)(seed >> 16);
+	}
+	return p;
+}
+
+static int flash_equals(struct lab *l, uint32_t addr, const uint8_t *want, uint32_t len)
+{
+	uint8_t *got = malloc(len);
+	int same = sim_chip_backdoor_read(l->chip, addr, got, len) == 0 && !memcmp(got, want, len);
+
+	free(got);
+	return same;
+}
+
+/* 80 KiB from 0x08000000: sectors 0-3 (16 KiB) and part of sector 4. */
+#define IMG_LEN (80u * 1024u)
+
+static int write_verify_skip(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *data = pattern(IMG_LEN, 1);
+	struct swdd_segment seg = { 0x08000000u, IMG_LEN, data };
+	struct swdd_image img = { &seg, 1 };
+	struct sim_chip_stats st0, st1;
+
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
+		return 1;
+	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, 0x08000000u, data, IMG_LEN));
+	CHECK_EQ(r.sectors_touched, 5);
+	CHECK_EQ(r.sectors_skipped, 0);
+	CHECK_EQ(r.bytes, IMG_LEN);
+	/* unchanged reload: every sector skipped, nothing erased or programmed */
+	sim_chip_get_stats(l.chip, &st0);
+	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
+	sim_chip_get_stats(l.chip, &st1);
+	CHECK_EQ(r.sectors_skipped, 5);
+	CHECK_EQ(st1.sector_erases, st0.sector_erases);
+	CHECK_EQ(st1.program_ops, st0.program_ops);
+	/* one changed byte in sector 2 (0x08008000-0x0800BFFF): only it is erased */
+	data[0x8123] ^= 0x5A;
+	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
+	sim_chip_get_stats(l.chip, &st0);
+	CHECK_EQ(r.sectors_erased, 1);
+	CHECK_EQ(r.sectors_skipped, 4);
+	CHECK_EQ(st0.sector_erases, st1.sector_erases + 1);
+	CHECK(flash_equals(&l, 0x08000000u, data, IMG_LEN));
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* A cell that does not program must be caught by verify, with the address. */
+static int weak_cell_caught(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *data = pattern(0x4000, 2);
+	struct swdd_segment seg = { 0x08004000u, 0x4000, data };
+	struct swdd_image img = { &seg, 1 };
+	char want[64];
+
+	data[0xB0] = 0x00; /* a byte that must change from 0xFF */
+	if (lab_open(&l, "weak-cell:0x080040B0", SIM_PROBE_CMSIS_DAP_V2))
+		return 1;
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EVERIFY);
+	snprintf(want, sizeof(want), "verify failed at 0x080040B0: read 0x");
+	CHECK_STR_CONTAINS(swdd_err_detail(), want);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "expected 0x00");
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* RM0090 3.7.4: nWRP protects a sector; swdd refuses before touching flash. */
+static int wrp_refused_untouched(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *data = pattern(0x10000, 3);
+	struct swdd_segment seg = { 0x08000000u, 0x10000, data };
+	struct swdd_image img = { &seg, 1 };
+	struct sim_chip_stats st;
+
+	if (lab_open(&l, "wrp:2", SIM_PROBE_STLINK_V3))
+		return 1;
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EPROTECTED);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "sector 2");
+	CHECK_STR_CONTAINS(swdd_err_detail(), "write-protected");
+	sim_chip_get_stats(l.chip, &st);
+	CHECK_EQ(st.sector_erases, 0);
+	CHECK_EQ(st.program_ops, 0);
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* RM0090 3.7.3: level 1 blocks debug flash access; regression mass-erases. */
+static int rdp1_refused_then_unlock(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t data[256] = { 1, 2, 3 };
+	struct swdd_segment seg = { 0x08000000u, sizeof(data), data };
+	struct swdd_image img = { &seg, 1 };
+	int level = -1;
+
+	if (lab_open(&l, "rdp1", SIM_PROBE_STLINK_V21))
+		return 1;
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EPROTECTED);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "RDP level 1");
+	CHECK_STR_CONTAINS(swdd_err_detail(), "unlock");
+	CHECK_OK(swdd_flash_unlock(l.f));
+	CHECK_OK(swdd_flash_rdp_level(l.f, &level));
+	CHECK_EQ(level, 0);
+	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, 0x08000000u, data, sizeof(data)));
+	lab_close(&l);
+	return 0;
+}
+
+static int outside_flash_listed(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t data[16] = { 0 };
+	struct swdd_segment seg[2] = { { 0x08000000u, 16, data }, { 0x30000000u, 16, data } };
+	struct swdd_image img = { seg, 2 };
+
+	if (lab_open(&l, NULL, SIM_PROBE_CMSIS_DAP_V1))
+		return 1;
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_ERANGE);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "0x30000000-0x3000000F");
+	lab_close(&l);
+	return 0;
+}
+
+static int mass_erase_and_crc(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *data = pattern(0x800, 4), ff[0x800];
+	struct swdd_segment seg = { 0x08020000u, 0x800, data };
+	struct swdd_image img = { &seg, 1 };
+	uint32_t crc = 0xFFFFFFFFu;
+
+	memset(ff, 0xFF, sizeof(ff));
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
+		return 1;
+	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK_OK(swdd_flash_crc(l.f, 0x08020000u, 0x800, &crc));
+	CHECK_EQ(crc, swdd_crc32(0xFFFFFFFFu, data, 0x800));
+	CHECK_OK(swdd_flash_mass_erase(l.f));
+	CHECK(flash_equals(&l, 0x08020000u, ff, sizeof(ff)));
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+static const char *build_dir(void)
+{
+	const char *b = getenv("SWDD_BUILD");
+	return b ? b : "build";
+}
+
+/* An external .FLM (the x8 variant built as a stand-alone file). */
+static int external_flm(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	char path[512];
+	uint8_t *data = pattern(0x1000, 5);
+	struct swdd_segment seg = { 0x08010000u, 0x1000, data };
+	struct swdd_image img = { &seg, 1 };
+
+	snprintf(path, sizeof(path), "%s/flashalgo/stm32f4_x8.flm", build_dir());
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V3))
+		return 1;
+	CHECK_OK(swdd_flash_set_algo(l.f, path));
+	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, 0x08010000u, data, 0x1000));
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* Runner: an algorithm that faults or never returns is named as such. */
+static int algo_fault_and_timeout(void)
+{
+	struct lab l;
+	struct swdd_flm *flm;
+	struct swdd_algo a;
+	uint32_t res;
+
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
+		return 1;
+	CHECK_OK(swdd_flm_builtin("stm32f4", &flm));
+	/* EraseChip -> "b ." (0xE7FE): never returns */
+	flm->blob[flm->fn[SWDD_FLM_ERASE_CHIP]] = 0xFE;
+	flm->blob[flm->fn[SWDD_FLM_ERASE_CHIP] + 1] = 0xE7;
+	/* BlankCheck -> "udf #0" (0xDE00): UsageFault/HardFault */
+	flm->blob[flm->fn[SWDD_FLM_BLANK_CHECK]] = 0x00;
+	flm->blob[flm->fn[SWDD_FLM_BLANK_CHECK] + 1] = 0xDE;
+	CHECK_OK(swdd_algo_load(l.t, flm, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_ERASE_CHIP, 0, 0, 0, 0, 300, &res), SWDD_ETIMEOUT);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "did not finish within 300 ms");
+	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_BLANK_CHECK, 0x08000000u, 4, 0xFF, 0, 1000, &res),
+		 SWDD_EALGO);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "flash algorithm");
+	swdd_algo_unload(&a);
+	swdd_flm_free(flm);
+	lab_close(&l);
+	return 0;
+}
+
+static const struct test_case tests[] = {
+	{ "write_verify_skip", "RM0090 3.6 (erase/program), GDB qCRC CRC-32", write_verify_skip },
+	{ "weak_cell_caught", "RM0090 3.6.2 (programming only clears bits)", weak_cell_caught },
+	{ "wrp_refused_untouched", "RM0090 3.7.4 write protection", wrp_refused_untouched },
+	{ "rdp1_refused_then_unlock", "RM0090 3.7.3 read protection", rdp1_refused_then_unlock },
+	{ "outside_flash_listed", "", outside_flash_listed },
+	{ "mass_erase_and_crc", "RM0090 3.6.3 mass erase", mass_erase_and_crc },
+	{ "external_flm", "CMSIS-Pack FLM", external_flm },
+	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), REFERENCE 6.2", algo_fault_and_timeout },
+};
+
+TEST_MAIN("flash", tests)
