@@ -1,8 +1,105 @@
-/* swdd entry point (placeholder until the GDB server lands). */
+/*
+ * swdd: GDB server for STM32 over SWD. Parses the command line, opens the
+ * probe, connects to the chip and serves GDB until SIGINT/SIGTERM.
+ */
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
-int main(void)
+#include "app.h"
+#include "cli.h"
+#include "gdb_flash.h"
+#include "gdb_net.h"
+#include "gdb_server.h"
+#include "swdd_err.h"
+#include "swdd_log.h"
+#include "target.h"
+#include "version.h"
+
+static volatile sig_atomic_t main_stop;
+
+static void main_on_signal(int sig)
 {
-	fprintf(stderr, "swdd: server not built yet\n");
+	(void)sig;
+	main_stop = 1;
+}
+
+/* No SA_RESTART: poll() must return EINTR so the loop sees main_stop. */
+static void main_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int main_fail(int rc)
+{
+	fprintf(stderr, "swdd: error: %s%s%s\n", swdd_strerror(rc), *swdd_err_detail() ? ": " : "",
+		swdd_err_detail());
 	return 1;
+}
+
+static int main_serve(const struct cli_opts *o)
+{
+	struct app a;
+	struct gdb_server s;
+	unsigned port;
+	int lfd, rc;
+
+	rc = app_open_probe(&a, o);
+	if (rc)
+		return main_fail(rc);
+	gdb_flash_set_algo_path(o->flash_algo);
+	gdb_flash_register();
+	app_connect(&a, &a.target); /* a failure is logged; retried per client */
+	rc = gdb_server_init(&s, a.target, NULL, NULL);
+	if (!rc)
+		rc = gdb_net_listen(o->bind, o->port, &lfd, &port);
+	if (rc) {
+		app_close(&a);
+		return main_fail(rc);
+	}
+	s.reconnect = app_connect;
+	s.reconnect_ctx = &a;
+	printf("swdd: listening for gdb on %s:%u\n", o->bind, port);
+	fflush(stdout);
+	main_signals();
+	rc = gdb_net_serve(&s, lfd, &main_stop);
+	close(lfd);
+	gdb_server_free(&s);
+	gdb_flash_forget();
+	app_close(&a);
+	swdd_info("stopped");
+	return rc ? main_fail(rc) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o;
+	int rc = cli_parse(argc, argv, &o);
+
+	if (rc) {
+		main_fail(rc);
+		return 2;
+	}
+	if (o.verbose)
+		swdd_log_set_level(SWDD_LOG_DEBUG);
+	switch (o.command) {
+	case CLI_HELP:
+		cli_usage(stdout);
+		return 0;
+	case CLI_VERSION:
+		printf("swdd %s\n", SWDD_VERSION);
+		return 0;
+	case CLI_PROBES:
+		rc = app_list_probes();
+		return rc ? main_fail(rc) : 0;
+	default:
+		return main_serve(&o);
+	}
 }

@@ -1,0 +1,123 @@
+/*
+ * Probe choice and chip connection for swdd; see app.h.
+ */
+#include "app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe.h"
+#include "swdd_err.h"
+#include "swdd_log.h"
+#include "target.h"
+
+static int app_open_lab(struct app *a, const struct cli_opts *o)
+{
+	int rc = lab_open(o, &a->lab);
+
+	if (rc)
+		return rc;
+	rc = swdd_probe_open_sim(a->lab.probe, &a->probe);
+	if (rc) {
+		lab_close(&a->lab);
+		return rc;
+	}
+	swdd_info("using the lab: emulated %s on a simulated %s%s%s", sim_probe_kind_name(o->sim_probe),
+		  o->sim.chip ? o->sim.chip : "stm32f407", o->sim_image ? " with " : "",
+		  o->sim_image ? o->sim_image : "");
+	return 0;
+}
+
+/* "auto": a real probe wins; with none on USB the lab stands in, so that
+ * `swdd` alone always gives something to try. */
+static int app_open_auto(struct app *a, const struct cli_opts *o)
+{
+	struct swdd_probe_info *list = NULL;
+	size_t n = 0;
+	int rc = swdd_probe_list(&list, &n);
+
+	free(list);
+	if (rc || n == 0) {
+		swdd_info("no debug probe found on USB%s: using the simulated lab (--probe sim)",
+			  rc ? " (listing failed)" : "");
+		return app_open_lab(a, o);
+	}
+	return swdd_probe_open("auto", o->serial, &a->probe);
+}
+
+int app_open_probe(struct app *a, const struct cli_opts *o)
+{
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->opts = o;
+	if (strcmp(o->probe, "sim") == 0)
+		return app_open_lab(a, o);
+	if (strcmp(o->probe, "auto") == 0)
+		rc = app_open_auto(a, o);
+	else
+		rc = swdd_probe_open(o->probe, o->serial, &a->probe);
+	if (!rc && !a->lab.chip) {
+		const struct swdd_probe_info *pi = swdd_probe_get_info(a->probe);
+
+		swdd_info("using %s, serial %s, firmware %s", pi->kind, pi->serial, pi->firmware);
+	}
+	return rc;
+}
+
+int app_connect(void *app, struct swdd_target **t)
+{
+	struct app *a = app;
+	int rc;
+
+	if (a->target) {
+		*t = a->target;
+		return 0;
+	}
+	rc = swdd_target_connect(a->probe, &a->opts->connect, &a->target);
+	if (rc) {
+		swdd_error("cannot connect to the chip: %s: %s", swdd_strerror(rc), swdd_err_detail());
+		a->target = NULL;
+		return rc;
+	}
+	const struct swdd_chip_info *c = swdd_target_chip(a->target);
+	swdd_info("connected: %s (%s), IDCODE 0x%08x rev %s, %u KiB flash", c->name, c->core,
+		  c->dbgmcu_idcode, c->revision, c->flash_size / 1024);
+	*t = a->target;
+	return 0;
+}
+
+void app_close(struct app *a)
+{
+	if (a->target)
+		swdd_target_free(a->target);
+	if (a->probe)
+		swdd_probe_close(a->probe);
+	lab_close(&a->lab);
+	a->target = NULL;
+	a->probe = NULL;
+}
+
+int app_list_probes(void)
+{
+	struct swdd_probe_info *list = NULL;
+	size_t n = 0;
+	int rc = swdd_probe_list(&list, &n);
+
+	if (rc)
+		return rc;
+	if (n == 0)
+		printf("no debug probe found on USB (swdd --probe sim uses the simulated lab)\n");
+	for (size_t i = 0; i < n; i++) {
+		char volt[16] = "unknown";
+
+		if (list[i].voltage_mv >= 0)
+			snprintf(volt, sizeof(volt), "%d.%02d V", list[i].voltage_mv / 1000,
+				 (list[i].voltage_mv % 1000) / 10);
+		printf("%-14s serial %-26s firmware %-24s target %s\n", list[i].kind, list[i].serial,
+		       list[i].firmware, volt);
+	}
+	free(list);
+	return 0;
+}

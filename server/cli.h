@@ -1,0 +1,36 @@
+/*
+ * Command line of swdd (see `swdd --help`).
+ */
+#ifndef SWDD_CLI_H
+#define SWDD_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "sim.h"
+#include "sim_probe.h"
+#include "target.h"
+
+enum cli_command { CLI_SERVE, CLI_PROBES, CLI_HELP, CLI_VERSION };
+
+struct cli_opts {
+	enum cli_command command;
+	const char *probe;   /* "auto", "stlink", "cmsis-dap", "sim" */
+	const char *serial;  /* NULL: the only one */
+	unsigned port;
+	const char *bind;
+	struct swdd_connect_opts connect;
+	bool verbose;
+	/* the lab (--probe sim, or auto with no probe present) */
+	enum sim_probe_kind sim_probe;
+	struct sim_config sim;
+	const char *sim_image;
+	const char *flash_algo; /* --flash-algo FILE (NULL: built-in) */
+};
+
+/* Parses argv into o (defaults first). Returns 0, or SWDD_EINVAL with a
+ * detail sentence naming the bad argument. */
+int cli_parse(int argc, char **argv, struct cli_opts *o);
+void cli_usage(FILE *f);
+
+#endif

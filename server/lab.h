@@ -1,0 +1,27 @@
+/*
+ * The simulated lab behind `--probe sim`: a sim chip with its fault knobs,
+ * an emulated probe on it, and the firmware image already in flash.
+ */
+#ifndef SWDD_LAB_H
+#define SWDD_LAB_H
+
+#include "cli.h"
+#include "sim.h"
+#include "sim_probe.h"
+
+struct lab {
+	sim_chip *chip;
+	sim_probe *probe;
+};
+
+/* Creates the chip and the probe from the --sim-* options and loads
+ * --sim-image. Returns 0 or SWDD_E* with a detail sentence. */
+int lab_open(const struct cli_opts *o, struct lab *lab);
+void lab_close(struct lab *lab);
+
+/* Loads an ELF (PT_LOAD segments at their physical addresses) or a raw
+ * binary (at the start of flash, 0x08000000) into the chip's flash through
+ * the lab backdoor, as a board programmed earlier. */
+int lab_load_image(sim_chip *chip, const char *path);
+
+#endif
