@@ -1,0 +1,67 @@
+/*
+ * CMSIS-DAP driver internals, shared by cmsis_dap.c (commands, info,
+ * pins, clock) and cmsis_dap_xfer.c (batched, pipelined transfers).
+ * Follows the Arm CMSIS-DAP reference (ARM-software/CMSIS-DAP
+ * Documentation, ref_dap), REFERENCE.md section 2.
+ */
+#ifndef SWDD_PROBE_CMSIS_DAP_H
+#define SWDD_PROBE_CMSIS_DAP_H
+
+#include "probe_internal.h"
+
+/* Command IDs (CMSIS-DAP reference, "Commands"). */
+#define DAP_CMD_INFO 0x00u
+#define DAP_CMD_CONNECT 0x02u
+#define DAP_CMD_DISCONNECT 0x03u
+#define DAP_CMD_TRANSFER_CONFIGURE 0x04u
+#define DAP_CMD_TRANSFER 0x05u
+#define DAP_CMD_TRANSFER_BLOCK 0x06u
+#define DAP_CMD_WRITE_ABORT 0x08u
+#define DAP_CMD_SWJ_PINS 0x10u
+#define DAP_CMD_SWJ_CLOCK 0x11u
+#define DAP_CMD_SWJ_SEQUENCE 0x12u
+#define DAP_CMD_SWD_CONFIGURE 0x13u
+
+#define DAP_OK 0x00u
+#define DAP_ERROR 0xFFu
+
+/* Transfer response bits (DAP_Transfer, "Response"). */
+#define DAP_ACK_MASK 0x07u
+#define DAP_ACK_OK 0x01u
+#define DAP_ACK_WAIT 0x02u
+#define DAP_ACK_FAULT 0x04u
+#define DAP_ACK_NONE 0x07u
+#define DAP_RESP_PROTOCOL_ERROR 0x08u
+#define DAP_RESP_MISMATCH 0x10u
+
+/* WAIT retries the firmware makes before giving up on a transfer
+ * (DAP_TransferConfigure; the reference default is 100). */
+#define CMSIS_DAP_WAIT_RETRY 256u
+
+#define CMSIS_DAP_MAX_PACKET 1024u
+
+struct cmsis_dap {
+	uint16_t packet_size;   /* DAP_Info 0xFF, bounded by the HID report */
+	uint8_t packet_count;   /* DAP_Info 0xFE */
+	uint8_t caps;           /* DAP_Info 0xF0 byte 0 */
+	unsigned clock_khz;
+	uint8_t cmd[CMSIS_DAP_MAX_PACKET];
+	uint8_t resp[CMSIS_DAP_MAX_PACKET];
+};
+
+static inline struct cmsis_dap *cmsis_dap_of(struct swdd_probe *p)
+{
+	return p->drv;
+}
+
+/* One command/response exchange. resp must hold packet_size bytes; *rlen
+ * is the reply length. A reply of 0xFF (unknown command) gives
+ * SWDD_EUNSUPPORTED naming `what`. */
+int cmsis_dap_cmd(struct swdd_probe *p, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *rlen,
+		  const char *what);
+/* Reads one reply into d->resp; exp is the longest reply expected. */
+int cmsis_dap_read_reply(struct swdd_probe *p, size_t exp, size_t *rlen);
+int cmsis_dap_write_abort(struct swdd_probe *p, uint32_t val);
+int cmsis_dap_transfer(struct swdd_probe *p, const struct dap_xfer *x, size_t n, size_t *done);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * Inside the probe layer: the memory/core level ops struct (STYLE.md
+ * point 1) and the probe object. The ST-LINK driver implements the ops
+ * natively (stlink.c); the ADIv5 layer implements them on top of a wire
+ * level driver (adiv5.c over dap.h). probe.c dispatches the public API
+ * (probe.h) through them and does what is common to every probe: argument
+ * checks, unaligned heads and tails, the access queue, statistics.
+ */
+#ifndef SWDD_PROBE_INTERNAL_H
+#define SWDD_PROBE_INTERNAL_H
+
+#include "dap.h"
+#include "probe.h"
+#include "transport.h"
+
+/* One queued 32-bit access (swdd_probe_queue_*). */
+struct probe_qent {
+	uint32_t addr;
+	uint32_t val;     /* value to write */
+	uint32_t *dst;    /* read destination; NULL for a write */
+};
+
+/*
+ * Contract of the memory/core level. Called only by probe.c. Every
+ * function returns 0 or a negative SWDD_E* code with a detail sentence.
+ * Unless noted, a function may assume attach succeeded.
+ */
+struct probe_mem_ops {
+	/* Brings SWD up (see swdd_probe_attach). Required. */
+	int (*attach)(struct swdd_probe *p, uint32_t *dpidr);
+	/* Leaves debug mode. Required. */
+	int (*detach)(struct swdd_probe *p);
+	/* Called before attach too. Required. */
+	int (*set_speed)(struct swdd_probe *p, unsigned khz, unsigned *actual);
+	/* Called before attach too. Optional (NULL: SWDD_EUNSUPPORTED). */
+	int (*voltage)(struct swdd_probe *p, int *mv);
+	/* Called before attach too. Required. */
+	int (*nrst)(struct swdd_probe *p, bool asserted);
+	/* Memory on AP 0 at a fixed width (1, 2, 4): addr and len are
+	 * multiples of width (probe.c guarantees it), len > 0. The driver
+	 * splits at its own limits (TAR wrap, transfer sizes). A fault gives
+	 * SWDD_EFAULT naming the address. Required. */
+	int (*read_mem)(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width);
+	int (*write_mem)(struct swdd_probe *p, uint32_t addr, const uint8_t *buf, size_t len, unsigned width);
+	/* Runs a queue of 32-bit accesses in as few round trips as possible;
+	 * *failed is the index of the entry that failed. Optional (NULL:
+	 * probe.c runs the entries through read_mem/write_mem). */
+	int (*run_queue)(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *failed);
+	/* Core registers; the core is halted (the caller's duty). Required. */
+	int (*read_core_regs)(struct swdd_probe *p, const uint8_t *regsel, size_t n, uint32_t *vals);
+	int (*write_core_reg)(struct swdd_probe *p, unsigned regsel, uint32_t val);
+	/* Raw DP/AP register (probe.h swdd_probe_dap_read). Required. */
+	int (*dap_read)(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t *val);
+	int (*dap_write)(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t val);
+	/* Frees driver state (p->drv, p->adi); the transport is closed by
+	 * probe.c afterwards. Optional. */
+	void (*close)(struct swdd_probe *p);
+};
+
+struct adiv5;
+
+struct swdd_probe {
+	struct swdd_probe_info info;
+	struct probe_transport *tr;
+	const struct probe_mem_ops *mem;
+	const struct dap_wire_ops *wire; /* NULL for probes without a wire level */
+	void *drv;                       /* driver state */
+	struct adiv5 *adi;               /* ADIv5 state over the wire level */
+	struct probe_qent *queue;
+	size_t queue_len, queue_cap;
+};
+
+/* Driver entry points, used by probe.c when opening a probe. Each fills
+ * p->mem (and p->wire, p->drv), talks to the probe to read its version
+ * and fills p->info.firmware. */
+int stlink_open(struct swdd_probe *p);
+int cmsis_dap_open(struct swdd_probe *p);
+
+/* The ADIv5 memory/core level over p->wire (adiv5.c). */
+extern const struct probe_mem_ops adiv5_mem_ops;
+int adiv5_new(struct swdd_probe *p);
+
+/* Register addresses of the Cortex-M debug block (ARMv7-M C1.6). */
+#define CM_DHCSR 0xE000EDF0u
+#define CM_DCRSR 0xE000EDF4u
+#define CM_DCRDR 0xE000EDF8u
+#define CM_DHCSR_S_REGRDY (1u << 16)
+#define CM_DCRSR_REGWNR (1u << 16)
+
+/* Milliseconds on a monotonic clock, for wait-loop timeouts. */
+uint64_t probe_now_ms(void);
+
+#endif

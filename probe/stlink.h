@@ -1,0 +1,113 @@
+/*
+ * ST-LINK driver internals, shared by stlink.c (version, modes, attach,
+ * clock, pins, registers) and stlink_mem.c (memory commands). Facts from
+ * REFERENCE.md section 1 (OpenOCD stlink_usb.c, pyOCD, stlink-org).
+ */
+#ifndef SWDD_PROBE_STLINK_H
+#define SWDD_PROBE_STLINK_H
+
+#include "probe_internal.h"
+
+#define STLINK_CMD_SIZE 16u
+#define STLINK_DATA_SIZE 6144u /* firmware buffer: limit of 16/32-bit memory commands */
+
+/* Command classes and DEBUG sub-commands (REFERENCE.md 1.3). */
+#define STLINK_GET_VERSION 0xF1u
+#define STLINK_DEBUG 0xF2u
+#define STLINK_DFU 0xF3u
+#define STLINK_SWIM 0xF4u
+#define STLINK_GET_CURRENT_MODE 0xF5u
+#define STLINK_GET_TARGET_VOLTAGE 0xF7u
+#define STLINK_GET_VERSION_EX 0xFBu
+#define STLINK_DFU_EXIT 0x07u
+#define STLINK_SWIM_EXIT 0x01u
+#define STLINK_DEBUG_EXIT 0x21u
+#define STLINK_DEBUG_APIV2_ENTER 0x30u
+#define STLINK_DEBUG_ENTER_SWD 0xA3u
+#define STLINK_DEBUG_READ_IDCODES 0x31u
+#define STLINK_DEBUG_READREG 0x33u
+#define STLINK_DEBUG_WRITEREG 0x34u
+#define STLINK_DEBUG_WRITEDEBUGREG 0x35u
+#define STLINK_DEBUG_READDEBUGREG 0x36u
+#define STLINK_DEBUG_DRIVE_NRST 0x3Cu
+#define STLINK_DEBUG_GETLASTRWSTATUS 0x3Bu
+#define STLINK_DEBUG_GETLASTRWSTATUS2 0x3Eu
+#define STLINK_DEBUG_SWD_SET_FREQ 0x43u
+#define STLINK_DEBUG_READ_DAP_REG 0x45u
+#define STLINK_DEBUG_WRITE_DAP_REG 0x46u
+#define STLINK_DEBUG_READMEM_16BIT 0x47u
+#define STLINK_DEBUG_WRITEMEM_16BIT 0x48u
+#define STLINK_DEBUG_INIT_AP 0x4Bu
+#define STLINK_DEBUG_READMEM_32BIT 0x07u
+#define STLINK_DEBUG_WRITEMEM_32BIT 0x08u
+#define STLINK_DEBUG_READMEM_8BIT 0x0Cu
+#define STLINK_DEBUG_WRITEMEM_8BIT 0x0Du
+#define STLINK_DEBUG_SET_COM_FREQ 0x61u
+#define STLINK_DEBUG_GET_COM_FREQ 0x62u
+
+#define STLINK_STATUS_OK 0x80u
+
+/* Features gated by firmware version (REFERENCE.md 1.5). */
+enum stlink_feature {
+	STLINK_F_VOLTAGE = 1u << 0,
+	STLINK_F_RWSTATUS2 = 1u << 1,  /* also READREG of FPU registers */
+	STLINK_F_SWD_FREQ = 1u << 2,
+	STLINK_F_DAP_REG = 1u << 3,
+	STLINK_F_MEM16 = 1u << 4,
+	STLINK_F_INIT_AP = 1u << 5,
+	STLINK_F_CSW = 1u << 6,
+	STLINK_F_COM_FREQ = 1u << 7,   /* V3 only */
+	STLINK_F_MEM8_512 = 1u << 8,   /* V3 J6: 8-bit transfers up to 512 bytes */
+};
+
+struct stlink {
+	unsigned hw, jtag, swim, msc, bridge;
+	uint32_t features;
+	unsigned mem8_max;
+	uint32_t tar_wrap;      /* 1 KiB, or 4 KiB on Cortex-M3/M4 */
+	uint8_t cmd[STLINK_CMD_SIZE];
+	uint8_t buf[STLINK_DATA_SIZE + 16];
+};
+
+static inline struct stlink *stlink_of(struct swdd_probe *p)
+{
+	return p->drv;
+}
+
+static inline void stlink_put32(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+	b[2] = (uint8_t)(v >> 16);
+	b[3] = (uint8_t)(v >> 24);
+}
+
+static inline uint32_t stlink_get32(const uint8_t *b)
+{
+	return b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* Starts a command in s->cmd: zeroed, class and sub-command set. */
+uint8_t *stlink_cmd(struct stlink *s, uint8_t cls, uint8_t sub);
+/* Sends s->cmd and reads exactly rlen reply bytes into s->buf. */
+int stlink_xfer(struct swdd_probe *p, size_t rlen);
+/* Sends s->cmd, reads a reply of rlen bytes whose byte 0 is a status, and
+ * retries WAIT with a bounded back-off. `what` names the command. */
+int stlink_cmd_status(struct swdd_probe *p, size_t rlen, const char *what);
+/* Maps a status byte to an error with a sentence. */
+int stlink_status_error(struct swdd_probe *p, uint8_t st, const char *what);
+/* Clears sticky errors after a FAULT (DP ABORT through WRITE_DAP_REG). */
+void stlink_clear_sticky(struct swdd_probe *p);
+
+/* stlink_regs.c: clock, core registers, raw DAP registers. */
+int stlink_set_speed(struct swdd_probe *p, unsigned khz, unsigned *actual);
+int stlink_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n, uint32_t *vals);
+int stlink_write_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t val);
+int stlink_dap_read(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t *val);
+int stlink_dap_write(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t val);
+
+/* stlink_mem.c */
+int stlink_read_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width);
+int stlink_write_mem(struct swdd_probe *p, uint32_t addr, const uint8_t *buf, size_t len, unsigned width);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * ST-LINK memory commands (REFERENCE.md 1.3, 1.6): READMEM/WRITEMEM in 8,
+ * 16 (from V2J26) and 32-bit widths. A command moves at most 6144 bytes
+ * (the firmware buffer) at 16/32 bits and 64 bytes at 8 bits (512 on V3
+ * from J6), and never crosses the TAR auto-increment block (1 KiB, 4 KiB
+ * on Cortex-M3/M4), as OpenOCD splits. A read returns data without a
+ * status: GETLASTRWSTATUS2 (from J15) then tells whether it faulted and
+ * where.
+ */
+#include "stlink.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "swdd_err.h"
+
+#define STLINK_MEM_WAIT_RETRIES 7u
+
+static size_t chunk_len(struct stlink *s, uint32_t addr, size_t len, unsigned width)
+{
+	size_t n = width == 1 ? s->mem8_max : STLINK_DATA_SIZE;
+	size_t to_wrap = s->tar_wrap - (addr % s->tar_wrap);
+
+	if (n > to_wrap)
+		n = to_wrap;
+	return n < len ? n : len;
+}
+
+static uint8_t mem_sub(unsigned width, bool wr)
+{
+	if (width == 4)
+		return wr ? STLINK_DEBUG_WRITEMEM_32BIT : STLINK_DEBUG_READMEM_32BIT;
+	if (width == 2)
+		return wr ? STLINK_DEBUG_WRITEMEM_16BIT : STLINK_DEBUG_READMEM_16BIT;
+	return wr ? STLINK_DEBUG_WRITEMEM_8BIT : STLINK_DEBUG_READMEM_8BIT;
+}
+
+/* Status of the last memory command: 0x80, WAIT, or a fault with its
+ * address (GETLASTRWSTATUS2: u16 status, u16 pad, u32 fault address). */
+static int last_rw_status(struct swdd_probe *p, uint8_t *st, uint32_t *fault_addr)
+{
+	struct stlink *s = stlink_of(p);
+	bool v2 = s->features & STLINK_F_RWSTATUS2;
+	int rc;
+
+	stlink_cmd(s, STLINK_DEBUG, v2 ? STLINK_DEBUG_GETLASTRWSTATUS2 : STLINK_DEBUG_GETLASTRWSTATUS);
+	rc = stlink_xfer(p, v2 ? 12 : 2);
+	if (rc)
+		return rc;
+	*st = s->buf[0];
+	if (v2)
+		*fault_addr = stlink_get32(s->buf + 4);
+	return 0;
+}
+
+/* One command's worth. The caller's buffer takes or gives the data. */
+static int mem_cmd_once(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t n, unsigned width,
+			bool wr, uint8_t *st, uint32_t *fault_addr)
+{
+	struct stlink *s = stlink_of(p);
+	uint8_t *c = stlink_cmd(s, STLINK_DEBUG, mem_sub(width, wr));
+	int rc;
+
+	stlink_put32(c + 2, addr);
+	c[6] = (uint8_t)n;
+	c[7] = (uint8_t)(n >> 8);
+	c[8] = 0; /* AP 0 */
+	if (s->features & STLINK_F_CSW) {
+		/* CSW[31:8]: HPROT data/privileged, MasterType debug. */
+		c[11] = 0x23;
+	}
+	rc = probe_tr_write(p->tr, c, STLINK_CMD_SIZE);
+	if (!rc && wr)
+		rc = probe_tr_write(p->tr, buf, n);
+	if (!rc && !wr && n == 1) {
+		/* A one-byte READMEM_8BIT answers two bytes on some firmware
+		 * (REFERENCE.md 1.3): take whatever one transfer brings. */
+		size_t got = 0;
+		rc = probe_tr_read(p->tr, s->buf, 2, &got);
+		if (!rc && !got)
+			rc = swdd_err_set(SWDD_EIO, "the ST-LINK sent an empty reply to a 1-byte read");
+		buf[0] = s->buf[0];
+	} else if (!rc && !wr) {
+		rc = probe_tr_read_exact(p->tr, buf, n);
+	}
+	*fault_addr = addr;
+	return rc ? rc : last_rw_status(p, st, fault_addr);
+}
+
+static int mem_chunk(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t n, unsigned width, bool wr)
+{
+	unsigned delay_ms = 1;
+	uint32_t fault_addr = addr;
+	uint8_t st = 0;
+
+	for (unsigned tries = 0;; tries++) {
+		int rc = mem_cmd_once(p, addr, buf, n, width, wr, &st, &fault_addr);
+
+		if (rc)
+			return rc;
+		if (st == STLINK_STATUS_OK)
+			return 0;
+		if ((st != 0x10 && st != 0x14) || tries == STLINK_MEM_WAIT_RETRIES)
+			break;
+		usleep(delay_ms * 1000u);
+		delay_ms *= 2;
+	}
+	stlink_clear_sticky(p);
+	if (st == 0x10 || st == 0x14)
+		return swdd_err_set(SWDD_EWAIT, "%s of %zu bytes at 0x%08x: the target kept answering WAIT "
+				    "through %u retries (bus stalled, e.g. by a flash operation)",
+				    wr ? "write" : "read", n, addr, STLINK_MEM_WAIT_RETRIES);
+	if (st == 0x11 || st == 0x15 || st == 0x19 || st == 0x18 || st == 0x01 || st == 0x81)
+		return swdd_err_set(SWDD_EFAULT, "memory access at 0x%08x faulted (%s of %zu bytes from 0x%08x; "
+				    "unmapped or protected address - check it against the memory map)",
+				    fault_addr, wr ? "write" : "read", n, addr);
+	return stlink_status_error(p, st, wr ? "memory write" : "memory read");
+}
+
+static int stlink_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width, bool wr)
+{
+	struct stlink *s = stlink_of(p);
+
+	if (width == 2 && !(s->features & STLINK_F_MEM16))
+		return swdd_err_set(SWDD_EUNSUPPORTED, "firmware %s has no 16-bit memory access (needs J26); "
+				    "update the ST-LINK firmware", p->info.firmware);
+	while (len) {
+		size_t n = chunk_len(s, addr, len, width);
+		int rc = mem_chunk(p, addr, buf, n, width, wr);
+
+		if (rc)
+			return rc;
+		addr += (uint32_t)n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int stlink_read_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width)
+{
+	return stlink_mem(p, addr, buf, len, width, false);
+}
+
+int stlink_write_mem(struct swdd_probe *p, uint32_t addr, const uint8_t *buf, size_t len, unsigned width)
+{
+	return stlink_mem(p, addr, (uint8_t *)(uintptr_t)buf, len, width, true);
+}

@@ -1,0 +1,119 @@
+/*
+ * hidapi transport (hidapi-libusb back end): CMSIS-DAP v1 probes, one HID
+ * report per packet. hidapi wants the report ID first (0: the device uses
+ * none), and the report is zero-padded to its full size (REFERENCE.md 2.1).
+ */
+#include "transport.h"
+
+#include <hidapi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "swdd_err.h"
+
+#define TR_HID_MAX_REPORT 1024u
+
+struct tr_hid {
+	struct probe_transport base;
+	hid_device *h;
+	uint8_t report[TR_HID_MAX_REPORT + 1];
+};
+
+static int tr_hid_io_error(struct tr_hid *t, const char *what)
+{
+	const wchar_t *msg = hid_error(t->h);
+
+	/* hidapi-libusb reports a vanished device as a plain -1. */
+	return swdd_err_set(SWDD_ENODEV, "HID %s failed (%ls): the probe was probably unplugged; plug it back "
+			    "in and reconnect", what, msg ? msg : L"no detail");
+}
+
+static int tr_hid_write(struct probe_transport *t, const uint8_t *buf, size_t len, unsigned timeout_ms)
+{
+	struct tr_hid *h = (struct tr_hid *)t;
+
+	(void)timeout_ms; /* hid_write blocks for one interrupt interval at most */
+	if (len > t->report_size)
+		return swdd_err_set(SWDD_EINVAL, "packet of %zu bytes does not fit a %u-byte HID report", len,
+				    t->report_size);
+	memset(h->report, 0, (size_t)t->report_size + 1);
+	memcpy(h->report + 1, buf, len);
+	if (hid_write(h->h, h->report, (size_t)t->report_size + 1) < 0)
+		return tr_hid_io_error(h, "write");
+	return 0;
+}
+
+static int tr_hid_read(struct probe_transport *t, uint8_t *buf, size_t cap, size_t *got, unsigned timeout_ms)
+{
+	struct tr_hid *h = (struct tr_hid *)t;
+	int n = hid_read_timeout(h->h, h->report, t->report_size, (int)timeout_ms);
+
+	if (n < 0)
+		return tr_hid_io_error(h, "read");
+	if (n == 0)
+		return SWDD_ETIMEOUT;
+	*got = (size_t)n < cap ? (size_t)n : cap;
+	memcpy(buf, h->report, *got);
+	return 0;
+}
+
+static void tr_hid_close(struct probe_transport *t)
+{
+	struct tr_hid *h = (struct tr_hid *)t;
+
+	if (h->h)
+		hid_close(h->h);
+	free(h);
+}
+
+static const struct probe_transport_ops tr_hid_ops = {
+	.write = tr_hid_write,
+	.read = tr_hid_read,
+	.clear_halt = NULL,
+	.close = tr_hid_close,
+};
+
+/* hidapi-libusb paths are "bus:address:interface" in hex. */
+static hid_device *tr_hid_find(const struct probe_usb_loc *loc)
+{
+	struct hid_device_info *list = hid_enumerate(loc->vid, loc->pid), *d;
+	char want[32];
+	hid_device *h = NULL;
+
+	snprintf(want, sizeof(want), "%04x:%04x:%02x", loc->bus, loc->addr, loc->iface);
+	for (d = list; d && !h; d = d->next)
+		if (d->path && !strcmp(d->path, want))
+			h = hid_open_path(d->path);
+	for (d = list; d && !h; d = d->next)
+		if (d->interface_number == loc->iface)
+			h = hid_open_path(d->path);
+	hid_free_enumeration(list);
+	return h;
+}
+
+int probe_tr_hidapi_open(const struct probe_usb_loc *loc, struct probe_transport **out)
+{
+	struct tr_hid *h;
+
+	if (hid_init())
+		return swdd_err_set(SWDD_EIO, "hidapi could not be initialised");
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return swdd_err_set(SWDD_ENOMEM, "out of memory opening the probe");
+	h->base.ops = &tr_hid_ops;
+	strcpy(h->base.name, "hidapi");
+	h->base.report_size = loc->max_packet && loc->max_packet <= TR_HID_MAX_REPORT ? loc->max_packet : 64;
+	h->base.max_packet = h->base.report_size;
+	h->h = tr_hid_find(loc);
+	if (!h->h) {
+		free(h);
+		return swdd_err_set(SWDD_EACCES, "could not open the HID interface of the CMSIS-DAP probe "
+				    "%04x:%04x: if it is plugged in, install contrib/60-swdd.rules into "
+				    "/etc/udev/rules.d/, run 'sudo udevadm control --reload && sudo udevadm "
+				    "trigger' and replug it", loc->vid, loc->pid);
+	}
+	*out = &h->base;
+	return 0;
+}
