@@ -1,0 +1,22 @@
+# Test firmware (test/firmware/): every <prog>.c except startup.c becomes
+# build/fw/<prog>.elf and build/fw/<prog>.bin for the simulated STM32F407,
+# linked with startup.c and stm32f407.ld. Included by the top Makefile.
+
+FW_DIR := test/firmware
+FW_PROGS := $(filter-out startup,$(basename $(notdir $(wildcard $(FW_DIR)/*.c))))
+FW_ELF := $(patsubst %,$(BUILD)/fw/%.elf,$(FW_PROGS))
+FW_BIN := $(FW_ELF:.elf=.bin)
+FW_CFLAGS := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os -g -std=gnu11 \
+             -Wall -Wextra -Werror -ffreestanding -fno-tree-loop-distribute-patterns \
+             -fno-math-errno -ffunction-sections -fdata-sections
+FW_LDFLAGS := -nostdlib -T $(FW_DIR)/stm32f407.ld -Wl,--gc-sections
+
+$(BUILD)/fw/%.elf: $(FW_DIR)/%.c $(FW_DIR)/startup.c $(FW_DIR)/stm32f407.ld $(wildcard $(FW_DIR)/*.h)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(FW_CFLAGS) $(FW_LDFLAGS) $< $(FW_DIR)/startup.c -lgcc -o $@
+
+$(BUILD)/fw/%.bin: $(BUILD)/fw/%.elf
+	arm-none-eabi-objcopy -O binary $< $@
+
+EXTRA_ALL += $(FW_ELF) $(FW_BIN)
+UNIT_DEPS += $(FW_BIN)
