@@ -36,6 +36,7 @@ enum sim_reset_kind {
 struct sim_core; /* opaque, sim_core.c */
 struct sim_flash; /* opaque, sim_flash_f4.c */
 struct sim_dp;    /* opaque, sim_dp.c */
+struct sim_periph; /* opaque, sim_f407.c (RCC and other MMIO state) */
 
 struct sim_chip {
 	uc_engine *uc;
@@ -51,6 +52,7 @@ struct sim_chip {
 	unsigned swd_khz;
 	uint64_t boot_ns;          /* time the core last left reset */
 	bool swd_pins_remapped;    /* SIM_FAULT_SWD_DISABLED took effect */
+	bool halted_since_boot;    /* core halted before the remap moment: no remap */
 
 	/* chip identity (from the chip table) */
 	uint32_t dbgmcu_idcode;    /* 0x10076413 */
@@ -62,6 +64,7 @@ struct sim_chip {
 	struct sim_core *core;
 	struct sim_flash *flash;
 	struct sim_dp *dp;
+	struct sim_periph *periph;
 };
 
 /* ---- provided by sim_core.c / sim_scs.c ----------------------------- */

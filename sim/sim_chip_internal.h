@@ -1,0 +1,104 @@
+/*
+ * Private interfaces between the chip-side modules of the lab that the
+ * chip helper owns: sim_chip.c, sim_board.c, sim_dp.c, sim_ap.c, sim_bus.c,
+ * sim_f407.c and sim_flash_f4.c. The core side (sim_core.c, sim_scs.c) only
+ * sees sim_internal.h. Not for use outside sim/.
+ *
+ * Bus values: every read and write function below carries the accessed bytes
+ * right-aligned in a uint32_t (size 1, 2 or 4), little-endian, like
+ * Unicorn's MMIO callbacks. Byte-lane placement on the AHB-AP's DRW is
+ * sim_ap.c's business.
+ */
+#ifndef SWDD_SIM_CHIP_INTERNAL_H
+#define SWDD_SIM_CHIP_INTERNAL_H
+
+#include "sim_internal.h"
+
+/* ---- sim_flash_f4.c: RM0090 section 3 flash interface ---------------- */
+
+/* Creates c->flash with an erased 1 MiB array and the option bytes of a
+ * blank part (modified by the rdp1/wrp knobs). Returns 0 or -1. */
+int sim_flash_new(sim_chip *c);
+void sim_flash_free(sim_chip *c);
+/* The array contents (c->flash_size bytes), the truth the Unicorn
+ * mappings mirror. */
+const uint8_t *sim_flash_array(const sim_chip *c);
+/* Copies `len` bytes into the array as if programmed long ago (backdoor). */
+void sim_flash_load(sim_chip *c, uint32_t off, const void *data, size_t len);
+/* Flash interface registers at 0x40023C00, `off` = offset from there.
+ * `cpu` tells whether the core (true) or the AHB-AP made the access: a
+ * stall is then a WAIT for the AP and a stopped core for the CPU. */
+enum sim_bus_result sim_flash_reg_read(sim_chip *c, uint32_t off, unsigned size, uint32_t *val);
+enum sim_bus_result sim_flash_reg_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val,
+					bool cpu);
+/* A write into the main array (offset from the flash base): the
+ * programming path of RM0090 3.5.4. */
+enum sim_bus_result sim_flash_array_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val,
+					  bool cpu);
+/* Read of the main array by the AHB-AP: FAULT under RDP level >= 1,
+ * WAIT while BSY, else the bytes. */
+enum sim_bus_result sim_flash_array_read(sim_chip *c, uint32_t off, unsigned size, uint32_t *val);
+/* The 16 bytes the option bytes show at 0x1FFFC000 (RM0090 3.6.1). */
+void sim_flash_option_bytes(const sim_chip *c, uint8_t out[16]);
+/* Flash interface reset (system reset): locks, reloads OPTCR from the
+ * option bytes, abandons a running operation. */
+void sim_flash_reset(sim_chip *c);
+/* RDP level 2 was in force at the last reset: SWD is disabled. */
+bool sim_flash_debug_disabled(const sim_chip *c);
+/* The core must not run now: it waits on a stalled flash access, or it
+ * executes from flash while an operation is in progress. */
+bool sim_flash_cpu_stalled(sim_chip *c);
+bool sim_flash_busy(const sim_chip *c);
+/* FLASH_CR.LOCK is clear: firmware or a debugger may be programming. */
+bool sim_flash_unlocked(const sim_chip *c);
+
+/* ---- sim_f407.c ------------------------------------------------------- */
+
+/* Copies the flash array range [off, off+len) into both Unicorn mappings
+ * (0x08000000 and the boot alias at 0) and tells the core. */
+void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len);
+/* Side-effect-free read of any mapped address outside the PPB. */
+int sim_f407_peek(sim_chip *c, uint32_t addr, void *buf, size_t len);
+
+/* ---- sim_ap.c: AHB-AP (ADIv5.2 C2) ----------------------------------- */
+
+struct sim_ap {
+	uint32_t csw;
+	uint32_t tar;
+	unsigned pk_done;  /* units of a packed transfer already on the bus */
+	uint32_t pk_data;  /* packed read data gathered so far */
+};
+
+void sim_ap_reset(struct sim_ap *ap);
+/* One access to register `reg` (APBANKSEL:A[3:2], 0x00-0xFC) of AP `apsel`.
+ * WAIT leaves the AP so that the same call can be retried. */
+enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *ap, uint8_t apsel, uint8_t reg,
+				uint32_t *val);
+enum sim_bus_result sim_ap_write(sim_chip *c, struct sim_ap *ap, uint8_t apsel, uint8_t reg,
+				 uint32_t val);
+
+/* ---- sim_dp.c ---------------------------------------------------------- */
+
+int sim_dp_new(sim_chip *c);
+void sim_dp_free(sim_chip *c);
+/* Power-on state: JTAG selected, debug domain off, no stickies. */
+void sim_dp_power_on(sim_chip *c);
+
+/* ---- sim_board.c ------------------------------------------------------- */
+
+/* The SWD pins reach a live SW-DP (supply on, wires connected, pins not
+ * remapped by firmware, RDP 2 not in force). */
+bool sim_board_swd_alive(const sim_chip *c);
+/* SWCLK is above what the wiring (or the signal-integrity knob) allows. */
+bool sim_board_swd_too_fast(const sim_chip *c);
+/* Accounts `dt` ns of virtual time for the board (firmware remapping the
+ * SWD pins after SIM_SWD_REMAP_NS of running). */
+void sim_board_tick(sim_chip *c, uint64_t dt_ns);
+/* Called on every reset that restarts the firmware. */
+void sim_board_core_left_reset(sim_chip *c);
+
+/* Time the firmware runs after reset before it remaps SWDIO/SWCLK
+ * (swd-disabled-by-firmware knob). */
+#define SIM_SWD_REMAP_NS 2000000ULL
+
+#endif

@@ -1,0 +1,355 @@
+/*
+ * STM32F405/407 memory map outside the PPB, after RM0090 (Rev 19) 2.3
+ * "Memory map" / Table 1 and the STM32F405xx/407xx datasheet DS8626
+ * section 4 "Memory mapping".
+ *
+ * Every region is both mapped into Unicorn (for the core) and listed in
+ * f407_regions (for the AHB-AP, which must not go through Unicorn's MMIO
+ * callbacks). The flash array is kept by sim_flash_f4.c and mirrored into
+ * two Unicorn mappings (0x08000000 and its boot alias at 0): uc_mem_map_ptr
+ * memory ignores the write-protect hook's verdict in Unicorn 2.0.1
+ * (measured), so the mappings are plain uc_mem_map copies.
+ */
+#include "sim_chip_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum f407_kind {
+	F407_FLASH,    /* main array (and alias) */
+	F407_RAM,      /* SRAM, CCM, RAM-like peripheral space */
+	F407_ROM,      /* system memory, OTP, UID, flash size */
+	F407_OPTBYTES, /* 0x1FFFC000, reflects the stored option bytes */
+	F407_RCC,      /* RAM-like with the RDY bits following their ON bits */
+	F407_FLASHIF,  /* flash interface registers */
+};
+
+struct f407_region {
+	uint32_t base, size;
+	enum f407_kind kind;
+	uint32_t perms; /* Unicorn permissions of the mapping */
+};
+
+#define F407_ALIAS_BASE 0x00000000u
+#define F407_CCM_BASE 0x10000000u     /* 64 KiB, D-bus only: no execution */
+#define F407_SYSMEM_BASE 0x1FFF0000u  /* 30 KiB system memory (bootloader) */
+#define F407_SYSMEM_SIZE 0x7800u
+#define F407_OTP_BASE 0x1FFF7800u     /* 512 B OTP + 16 lock bytes (RM0090 3.8) */
+#define F407_UID_ADDR 0x1FFF7A10u     /* RM0090 39.1 unique device ID */
+#define F407_FSIZE_ADDR 0x1FFF7A22u   /* RM0090 39.2 flash size register */
+#define F407_OPT_BASE 0x1FFFC000u
+#define F407_SRAM_BASE 0x20000000u    /* SRAM1 112 KiB + SRAM2 16 KiB at 0x2001C000 */
+#define F407_RCC_BASE 0x40023800u
+#define F407_FLASHIF_BASE 0x40023C00u
+
+/* RM0090 7.3.1 RCC_CR / 7.3.3 RCC_CFGR. */
+#define RCC_CR 0x00u
+#define RCC_CFGR 0x08u
+#define RCC_CR_RDY_FROM_ON 0x0A010001u /* PLLI2SON, PLLON, HSEON, HSION */
+
+static const struct f407_region f407_regions[] = {
+	{ .base = F407_ALIAS_BASE, .size = 0x100000u, .kind = F407_FLASH, .perms = UC_PROT_READ | UC_PROT_EXEC },
+	{ .base = 0x08000000u, .size = 0x100000u, .kind = F407_FLASH, .perms = UC_PROT_READ | UC_PROT_EXEC },
+	{ .base = F407_CCM_BASE, .size = 0x10000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = F407_SYSMEM_BASE, .size = F407_SYSMEM_SIZE, .kind = F407_ROM, .perms = UC_PROT_READ | UC_PROT_EXEC },
+	{ .base = F407_OTP_BASE, .size = 0x400u, .kind = F407_ROM, .perms = UC_PROT_READ },
+	{ .base = F407_OPT_BASE, .size = 0x10u, .kind = F407_OPTBYTES, .perms = UC_PROT_READ },
+	{ .base = F407_SRAM_BASE, .size = 0x20000u, .kind = F407_RAM, .perms = UC_PROT_ALL },
+	{ .base = 0x40000000u, .size = 0x23800u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = F407_RCC_BASE, .size = 0x400u, .kind = F407_RCC, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = F407_FLASHIF_BASE, .size = 0x400u, .kind = F407_FLASHIF, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = 0x40024000u, .size = 0x5C000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = 0x50000000u, .size = 0x61000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
+};
+#define F407_NREGIONS (sizeof(f407_regions) / sizeof(f407_regions[0]))
+
+
+static const struct f407_region *f407_find(uint32_t addr, unsigned size)
+{
+	for (size_t i = 0; i < F407_NREGIONS; i++) {
+		const struct f407_region *r = &f407_regions[i];
+
+		if (addr >= r->base && addr - r->base + size <= r->size)
+			return &f407_regions[i];
+	}
+	return NULL;
+}
+
+/* ---- RCC: plain registers, except that ready flags follow enables so
+ * firmware that waits for HSERDY/PLLRDY does not hang. ------------------ */
+
+struct sim_periph {
+	uint32_t rcc[256];
+};
+
+static uint32_t *f407_rcc(sim_chip *c)
+{
+	return c->periph->rcc;
+}
+
+static uint32_t rcc_read(sim_chip *c, uint32_t off)
+{
+	uint32_t v = f407_rcc(c)[(off & 0x3FFu) / 4];
+
+	if ((off & ~3u) == RCC_CR)
+		v |= (v & RCC_CR_RDY_FROM_ON) << 1;
+	if ((off & ~3u) == RCC_CFGR)
+		v = (v & ~0xCu) | ((v & 3u) << 2);
+	return v;
+}
+
+static void rcc_reset(sim_chip *c)
+{
+	uint32_t *r = f407_rcc(c);
+
+	memset(r, 0, 256 * sizeof(uint32_t));
+	r[0x00 / 4] = 0x00000083u; /* RCC_CR: HSION, HSIRDY, HSITRIM 16 */
+	r[0x04 / 4] = 0x24003010u; /* RCC_PLLCFGR */
+	r[0x30 / 4] = 0x00100000u; /* RCC_AHB1ENR: CCMDATARAMEN */
+	r[0x74 / 4] = 0x0E000000u; /* RCC_CSR: reset flags */
+}
+
+/* ---- access paths ------------------------------------------------------ */
+
+static uint32_t narrow(uint32_t word, uint32_t off, unsigned size)
+{
+	word >>= 8 * (off & 3u);
+	return size == 4 ? word : word & ((1u << (8 * size)) - 1u);
+}
+
+static enum sim_bus_result f407_read(sim_chip *c, const struct f407_region *r, uint32_t addr,
+				     unsigned size, uint32_t *val)
+{
+	uint32_t off = addr - r->base, v = 0;
+	uint8_t ob[16];
+
+	switch (r->kind) {
+	case F407_FLASH:
+		return sim_flash_array_read(c, off, size, val);
+	case F407_OPTBYTES:
+		sim_flash_option_bytes(c, ob);
+		memcpy(&v, ob + off, size);
+		*val = v;
+		return SIM_BUS_OK;
+	case F407_RCC:
+		*val = narrow(rcc_read(c, off), off, size);
+		return SIM_BUS_OK;
+	case F407_FLASHIF:
+		return sim_flash_reg_read(c, off, size, val);
+	default:
+		if (uc_mem_read(c->uc, addr, &v, size) != UC_ERR_OK)
+			return SIM_BUS_FAULT;
+		*val = v;
+		return SIM_BUS_OK;
+	}
+}
+
+static void rcc_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val)
+{
+	uint32_t *w = &f407_rcc(c)[(off & 0x3FFu) / 4], sh = 8 * (off & 3u);
+	uint32_t m = (size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1u) << sh;
+
+	*w = (*w & ~m) | ((val << sh) & m);
+}
+
+static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, uint32_t addr,
+				      unsigned size, uint32_t val, bool cpu)
+{
+	uint32_t off = addr - r->base;
+
+	switch (r->kind) {
+	case F407_FLASH:
+		return sim_flash_array_write(c, off, size, val, cpu);
+	case F407_RCC:
+		rcc_write(c, off, size, val);
+		return SIM_BUS_OK;
+	case F407_FLASHIF:
+		return sim_flash_reg_write(c, off, size, val, cpu);
+	case F407_RAM:
+		return uc_mem_write(c->uc, addr, &val, size) == UC_ERR_OK ? SIM_BUS_OK : SIM_BUS_FAULT;
+	default:
+		return SIM_BUS_FAULT; /* ROM and option bytes are not writable */
+	}
+}
+
+enum sim_bus_result sim_mem_read(sim_chip *c, uint32_t addr, unsigned size, uint32_t *val)
+{
+	const struct f407_region *r = f407_find(addr, size);
+
+	return r ? f407_read(c, r, addr, size, val) : SIM_BUS_FAULT;
+}
+
+enum sim_bus_result sim_mem_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t val)
+{
+	const struct f407_region *r = f407_find(addr, size);
+
+	return r ? f407_write(c, r, addr, size, val, false) : SIM_BUS_FAULT;
+}
+
+int sim_f407_peek(sim_chip *c, uint32_t addr, void *buf, size_t len)
+{
+	uint8_t *out = buf;
+
+	for (size_t i = 0; i < len; i++) {
+		const struct f407_region *r = f407_find(addr + (uint32_t)i, 1);
+		uint32_t v = 0;
+
+		if (!r)
+			return -1;
+		if (r->kind == F407_FLASH)
+			v = sim_flash_array(c)[(addr + i - r->base)];
+		else if (f407_read(c, r, addr + (uint32_t)i, 1, &v) != SIM_BUS_OK)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* ---- Unicorn side ------------------------------------------------------ */
+
+static uint64_t f407_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+	const struct f407_region *r = NULL;
+	sim_chip *c = user;
+	uint32_t v = 0;
+
+	(void)uc;
+	r = f407_find(F407_RCC_BASE + (uint32_t)offset, size);
+	if (r)
+		f407_read(c, r, F407_RCC_BASE + (uint32_t)offset, size, &v);
+	return v;
+}
+
+static void f407_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
+			    void *user)
+{
+	const struct f407_region *r = f407_find(F407_RCC_BASE + (uint32_t)offset, size);
+
+	(void)uc;
+	if (r)
+		f407_write(user, r, F407_RCC_BASE + (uint32_t)offset, size, (uint32_t)value, true);
+}
+
+static uint64_t f407_opt_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+	uint8_t ob[16];
+	uint32_t v = 0xFFFFFFFFu;
+
+	(void)uc;
+	sim_flash_option_bytes(user, ob);
+	if (offset + size <= sizeof(ob)) {
+		v = 0;
+		memcpy(&v, ob + offset, size);
+	}
+	return v;
+}
+
+static void f407_opt_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
+				void *user)
+{
+	(void)uc, (void)offset, (void)size, (void)value, (void)user;
+}
+
+/* CPU stores into the (read+exec) flash mappings: the flash controller
+ * decides (SIM-NOTES.md); returning true drops Unicorn's own store. */
+static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+			     int64_t value, void *user)
+{
+	sim_chip *c = user;
+	uint32_t off = (uint32_t)address & (c->flash_size - 1u);
+
+	(void)uc, (void)type;
+	sim_flash_array_write(c, off, (unsigned)size, (uint32_t)value, true);
+	return true;
+}
+
+void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len)
+{
+	const uint8_t *mem = sim_flash_array(c) + off;
+
+	uc_mem_write(c->uc, c->flash_base + off, mem, len);
+	uc_mem_write(c->uc, F407_ALIAS_BASE + off, mem, len);
+	sim_core_code_changed(c, c->flash_base + off, len);
+	sim_core_code_changed(c, F407_ALIAS_BASE + off, len);
+}
+
+/* System memory holds ST's bootloader; the model has a vector table whose
+ * reset handler is a branch-to-self, which is enough for a boot from
+ * system memory to look alive. */
+static void f407_fill_rom(sim_chip *c)
+{
+	static uint8_t rom[F407_SYSMEM_SIZE];
+	uint8_t page[0x400];
+	const uint32_t vec[2] = { 0x20002000u, F407_SYSMEM_BASE + 0x41u };
+	const uint16_t loop = 0xE7FEu; /* b . */
+
+	memset(rom, 0xFF, sizeof(rom));
+	memcpy(rom, vec, sizeof(vec));
+	memcpy(rom + 0x40, &loop, sizeof(loop));
+	uc_mem_write(c->uc, F407_SYSMEM_BASE, rom, sizeof(rom));
+	memset(page, 0xFF, sizeof(page));
+	memcpy(page + (F407_UID_ADDR - F407_OTP_BASE), c->uid, sizeof(c->uid));
+	memcpy(page + (F407_FSIZE_ADDR - F407_OTP_BASE), &c->flash_size_kib, 2);
+	uc_mem_write(c->uc, F407_OTP_BASE, page, sizeof(page));
+}
+
+static int f407_map_region(sim_chip *c, const struct f407_region *r)
+{
+	switch (r->kind) {
+	case F407_OPTBYTES:
+		return uc_mmio_map(c->uc, r->base, 0x400, f407_opt_mmio_read, c, f407_opt_mmio_write, c);
+	case F407_RCC:
+		/* RCC and the flash interface share one MMIO mapping. */
+		return uc_mmio_map(c->uc, r->base, 0x800, f407_mmio_read, c, f407_mmio_write, c);
+	case F407_FLASHIF:
+		return 0;
+	default:
+		return uc_mem_map(c->uc, r->base, r->size, r->perms);
+	}
+}
+
+int sim_f407_map(sim_chip *c, char *err, size_t errlen)
+{
+	uc_hook h;
+
+	c->periph = calloc(1, sizeof(*c->periph));
+	if (!c->periph || sim_flash_new(c)) {
+		snprintf(err, errlen, "out of memory for the flash array");
+		return -1;
+	}
+	for (size_t i = 0; i < F407_NREGIONS; i++) {
+		uc_err e = f407_map_region(c, &f407_regions[i]);
+
+		if (e) {
+			snprintf(err, errlen, "mapping 0x%08x: %s", f407_regions[i].base, uc_strerror(e));
+			return -1;
+		}
+	}
+	if (uc_hook_add(c->uc, &h, UC_HOOK_MEM_WRITE_PROT, f407_flash_store, c, F407_ALIAS_BASE,
+			c->flash_base + c->flash_size - 1u) != UC_ERR_OK) {
+		snprintf(err, errlen, "cannot hook flash stores");
+		return -1;
+	}
+	f407_fill_rom(c);
+	sim_f407_flash_changed(c, 0, c->flash_size);
+	return 0;
+}
+
+void sim_f407_free(sim_chip *c)
+{
+	sim_flash_free(c);
+	free(c->periph);
+	c->periph = NULL;
+}
+
+void sim_periph_reset(sim_chip *c)
+{
+	static const uint8_t zero[0x61000];
+
+	sim_flash_reset(c);
+	rcc_reset(c);
+	uc_mem_write(c->uc, 0x40000000u, zero, 0x23800u);
+	uc_mem_write(c->uc, 0x40024000u, zero, 0x5C000u);
+	uc_mem_write(c->uc, 0x50000000u, zero, 0x61000u);
+}
