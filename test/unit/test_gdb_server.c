@@ -1,0 +1,460 @@
+/*
+ * The GDB packet dispatcher driven with real packets against a real target
+ * on the lab (sim chip + emulated probe + probe and target layers), for an
+ * ST-LINK and a CMSIS-DAP probe. References: GDB manual appendix E.
+ *
+ * The chip starts with erased flash; each test that runs code writes a few
+ * Thumb instructions into SRAM and points pc at them.
+ */
+#include <stdlib.h>
+
+#include "gdb_server.h"
+#include "harness.h"
+#include "probe.h"
+#include "rsp.h"
+#include "sim.h"
+#include "sim_probe.h"
+#include "swdd_err.h"
+#include "target.h"
+
+#define CAP_SIZE 65536
+#define CODE_ADDR 0x20000100u
+#define DATA_ADDR 0x20000200u
+
+struct lab_env {
+	sim_chip *chip;
+	sim_probe *sp;
+	struct swdd_probe *probe;
+	struct swdd_target *t;
+	struct gdb_server s;
+	char cap[CAP_SIZE];
+	size_t cap_len;
+};
+
+static int cap_write(void *ctx, const void *buf, size_t len)
+{
+	struct lab_env *e = ctx;
+
+	if (e->cap_len + len > CAP_SIZE)
+		return -1;
+	memcpy(e->cap + e->cap_len, buf, len);
+	e->cap_len += len;
+	return 0;
+}
+
+static void env_close(struct lab_env *e)
+{
+	if (e->s.reply) {
+		gdb_server_client_end(&e->s);
+		gdb_server_free(&e->s);
+	}
+	if (e->t)
+		swdd_target_free(e->t);
+	if (e->probe)
+		swdd_probe_close(e->probe);
+	if (e->sp)
+		sim_probe_free(e->sp);
+	if (e->chip)
+		sim_chip_free(e->chip);
+	free(e);
+}
+
+static int env_open(enum sim_probe_kind kind, struct lab_env **out)
+{
+	struct sim_config cfg = { .chip = "stm32f407" };
+	struct sim_probe_config pc = { .kind = kind };
+	struct swdd_connect_opts co = { .mode = SWDD_CONNECT_NORMAL, .speed_khz = 4000, .ladder = true };
+	struct lab_env *e = calloc(1, sizeof(*e));
+	char err[256];
+	int rc = -1;
+
+	*out = e;
+	if (!e)
+		return -1;
+	if (sim_chip_new(&cfg, &e->chip, err, sizeof(err)) || sim_probe_new(&pc, e->chip, &e->sp))
+		return -1;
+	rc = swdd_probe_open_sim(e->sp, &e->probe);
+	if (!rc)
+		rc = swdd_target_connect(e->probe, &co, &e->t);
+	if (!rc)
+		rc = gdb_server_init(&e->s, e->t, cap_write, e);
+	if (!rc)
+		rc = gdb_server_client_begin(&e->s);
+	if (rc)
+		fprintf(stderr, "lab: %s: %s\n", swdd_strerror(rc), swdd_err_detail());
+	return rc;
+}
+
+/* Sends one framed packet; returns the payload of the last reply packet
+ * (O packets are decoded and appended to console). */
+static const char *xchg_len(struct lab_env *e, const char *payload, size_t plen, char *console)
+{
+	static char last[CAP_SIZE];
+	char framed[CAP_SIZE];
+	long n = rsp_frame(payload, plen, framed, sizeof(framed));
+
+	e->cap_len = 0;
+	last[0] = '\0';
+	if (console)
+		console[0] = '\0';
+	gdb_server_input(&e->s, (const uint8_t *)framed, (size_t)n);
+	for (size_t i = 0; i < e->cap_len; i++) {
+		char *end;
+		size_t l;
+
+		if (e->cap[i] != '$' || !(end = memchr(e->cap + i, '#', e->cap_len - i)))
+			continue;
+		l = (size_t)(end - (e->cap + i + 1));
+		if (e->cap[i + 1] == 'O' && l > 1 && l % 2 == 1 && console) {
+			size_t cl = strlen(console), got;
+
+			rsp_hex_decode(e->cap + i + 2, l - 1, (uint8_t *)console + cl, &got);
+			console[cl + got] = '\0';
+		} else {
+			memcpy(last, e->cap + i + 1, l);
+			last[l] = '\0';
+		}
+		i = (size_t)(end - e->cap) + 2;
+	}
+	return last;
+}
+
+static const char *xchg(struct lab_env *e, const char *payload)
+{
+	return xchg_len(e, payload, strlen(payload), NULL);
+}
+
+static const enum sim_probe_kind kinds[] = { SIM_PROBE_STLINK_V21, SIM_PROBE_CMSIS_DAP_V2 };
+
+typedef int (*lab_test_fn)(struct lab_env *e);
+
+static int run_on_labs(lab_test_fn fn)
+{
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct lab_env *e;
+		int rc;
+
+		if (env_open(kinds[k], &e)) {
+			env_close(e);
+			return test_skip_reason("the lab could not connect a target (layers not ready?)");
+		}
+		rc = fn(e);
+		env_close(e);
+		if (rc) {
+			size_t n = strlen(test_fail_msg);
+			snprintf(test_fail_msg + n, sizeof(test_fail_msg) - n, " [probe %s]",
+				 sim_probe_kind_name(kinds[k]));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int t_qsupported(struct lab_env *e)
+{
+	const char *r = xchg(e, "qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=arm");
+
+	CHECK_STR_CONTAINS(r, "PacketSize=4000");
+	CHECK_STR_CONTAINS(r, "qXfer:features:read+");
+	CHECK_STR_CONTAINS(r, "vContSupported+");
+	CHECK_STR_CONTAINS(r, "swbreak+");
+	CHECK_STR_CONTAINS(r, "hwbreak+");
+	CHECK_STR_CONTAINS(r, "QStartNoAckMode+");
+	CHECK(strcmp(xchg(e, "vMustReplyEmpty"), "") == 0);
+	CHECK(strcmp(xchg(e, "qFooBar"), "") == 0); /* unknown: empty reply */
+	CHECK(strcmp(xchg(e, "QStartNoAckMode"), "OK") == 0);
+	CHECK(e->s.noack);
+	CHECK(strcmp(xchg(e, "!"), "OK") == 0);
+	CHECK(strcmp(xchg(e, "qC"), "QC1") == 0);
+	CHECK(strcmp(xchg(e, "qAttached"), "1") == 0);
+	CHECK(strcmp(xchg(e, "qfThreadInfo"), "m1") == 0);
+	CHECK(strcmp(xchg(e, "qsThreadInfo"), "l") == 0);
+	CHECK(strcmp(xchg(e, "vCont?"), "vCont;c;C;s;S;t") == 0);
+	return 0;
+}
+
+static int test_queries(void)
+{
+	return run_on_labs(t_qsupported);
+}
+
+static int t_features(struct lab_env *e)
+{
+	const char *r = xchg(e, "qXfer:features:read:target.xml:0,3fff");
+
+	CHECK(r[0] == 'l' || r[0] == 'm');
+	CHECK_STR_CONTAINS(r, "org.gnu.gdb.arm.m-profile");
+	CHECK_STR_CONTAINS(r, "org.gnu.gdb.arm.m-system");
+	CHECK_STR_CONTAINS(r, "org.gnu.gdb.arm.vfp");
+	r = xchg(e, "qXfer:features:read:target.xml:0,10");
+	CHECK(r[0] == 'm' && strlen(r) <= 0x11);
+	r = xchg(e, "qXfer:features:read:other.xml:0,10");
+	CHECK(r[0] == 'E');
+	return 0;
+}
+
+static int test_target_xml(void)
+{
+	return run_on_labs(t_features);
+}
+
+static int t_stop_and_regs(struct lab_env *e)
+{
+	char p[64], g[1024], pc_hex[9];
+	const char *r;
+
+	xchg(e, "qSupported:swbreak+;hwbreak+");
+	r = xchg(e, "?");
+	CHECK(r[0] == 'T');
+	CHECK_STR_CONTAINS(r, "thread:1;");
+	CHECK_STR_CONTAINS(r, "f:");
+	CHECK_STR_CONTAINS(r, "d:");
+	snprintf(g, sizeof(g), "%s", xchg(e, "g"));
+	/* 23 core + m-system registers, 16 d + fpscr: 23*4 + 16*8 + 4 bytes */
+	CHECK_EQ(strlen(g), 2 * (23 * 4 + 16 * 8 + 4));
+	snprintf(pc_hex, sizeof(pc_hex), "%s", xchg(e, "pf"));
+	CHECK(memcmp(g + 15 * 8, pc_hex, 8) == 0);
+	CHECK(strcmp(xchg(e, "P0=78563412"), "OK") == 0);
+	CHECK(strcmp(xchg(e, "p0"), "78563412") == 0);
+	/* d0 (GDB 23) is 64 bits; fpscr 39 */
+	CHECK(strcmp(xchg(e, "P17=0123456789abcdef"), "OK") == 0);
+	CHECK(strcmp(xchg(e, "p17"), "0123456789abcdef") == 0);
+	/* basepri (20) lives in a packed word with primask/faultmask/control */
+	CHECK(strcmp(xchg(e, "P14=20000000"), "OK") == 0);
+	CHECK(strcmp(xchg(e, "p14"), "20000000") == 0);
+	CHECK(xchg(e, "p99")[0] == 'E');
+	snprintf(p, sizeof(p), "P0=%.8s", "aabbccdd");
+	CHECK(strcmp(xchg(e, p), "OK") == 0);
+	CHECK(strcmp(xchg(e, "p0"), "aabbccdd") == 0);
+	return 0;
+}
+
+static int test_stop_reply_registers(void)
+{
+	return run_on_labs(t_stop_and_regs);
+}
+
+static int t_memory(struct lab_env *e)
+{
+	/* binary X with bytes that need escapes: '#', '$', '}' and '*' */
+	static const uint8_t raw[] = { 0x23, 0x24, 0x7d, 0x2a, 0x00, 0xff, 0x03, 0x41 };
+	char pkt[64], console[256];
+	size_t n = (size_t)snprintf(pkt, sizeof(pkt), "X%x,%zx:", DATA_ADDR, sizeof(raw)), used, outlen;
+	char crc[16];
+
+	used = rsp_escape(raw, sizeof(raw), (uint8_t *)pkt + n, sizeof(pkt) - n, &outlen);
+	CHECK_EQ(used, sizeof(raw));
+	CHECK(strcmp(xchg_len(e, pkt, n + outlen, console), "OK") == 0);
+	snprintf(pkt, sizeof(pkt), "m%x,8", DATA_ADDR);
+	CHECK(strcmp(xchg(e, pkt), "23247d2a00ff0341") == 0);
+	snprintf(pkt, sizeof(pkt), "M%x,4:01020304", DATA_ADDR + 1);
+	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
+	snprintf(pkt, sizeof(pkt), "m%x,6", DATA_ADDR);
+	CHECK(strcmp(xchg(e, pkt), "2301020304ff") == 0);
+	snprintf(pkt, sizeof(pkt), "X%x,0:", DATA_ADDR);
+	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
+	snprintf(pkt, sizeof(pkt), "M%x,4:0102", DATA_ADDR);
+	CHECK(xchg(e, pkt)[0] == 'E'); /* length and data disagree */
+	/* a large read uses one packet of up to PacketSize/2 bytes */
+	snprintf(pkt, sizeof(pkt), "m20000000,2000");
+	CHECK_EQ(strlen(xchg(e, pkt)), 0x4000);
+	/* qCRC over the 8 bytes: GDB's CRC-32 */
+	uint8_t now[8] = { 0x23, 0x01, 0x02, 0x03, 0x04, 0xff, 0x03, 0x41 };
+	snprintf(crc, sizeof(crc), "C%08x", rsp_crc32(0xFFFFFFFFu, now, 8));
+	snprintf(pkt, sizeof(pkt), "qCRC:%x,8", DATA_ADDR);
+	CHECK(strcmp(xchg(e, pkt), crc) == 0);
+	return 0;
+}
+
+static int test_memory(void)
+{
+	return run_on_labs(t_memory);
+}
+
+/* Thumb: movs r0,#1; adds r0,#1; str r0,[r1]; adds r0,#1; b . */
+static const uint8_t prog[] = { 0x01, 0x20, 0x01, 0x30, 0x08, 0x60, 0x01, 0x30, 0xfe, 0xe7 };
+
+static int load_prog(struct lab_env *e)
+{
+	char pkt[128], hex[64];
+
+	rsp_hex_encode(prog, sizeof(prog), hex);
+	snprintf(pkt, sizeof(pkt), "M%x,%zx:%s", CODE_ADDR, sizeof(prog), hex);
+	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
+	CHECK(strcmp(xchg(e, "Pf=00010020"), "OK") == 0);  /* pc = CODE_ADDR */
+	CHECK(strcmp(xchg(e, "P10=00000001"), "OK") == 0); /* xpsr: Thumb */
+	CHECK(strcmp(xchg(e, "Pd=00100020"), "OK") == 0);  /* sp */
+	CHECK(strcmp(xchg(e, "P1=00020020"), "OK") == 0);  /* r1 = DATA_ADDR */
+	return 0;
+}
+
+static int t_step_break(struct lab_env *e)
+{
+	char pkt[64];
+	const char *r;
+	int rc;
+
+	xchg(e, "qSupported:swbreak+;hwbreak+");
+	if ((rc = load_prog(e)))
+		return rc;
+	r = xchg(e, "s");
+	CHECK(r[0] == 'T');
+	CHECK_STR_CONTAINS(r, "f:02010020;");
+	r = xchg(e, "vCont;s:1;c");
+	CHECK_STR_CONTAINS(r, "f:04010020;");
+	/* software breakpoint in RAM at the second adds */
+	snprintf(pkt, sizeof(pkt), "Z0,%x,2", CODE_ADDR + 6);
+	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
+	r = xchg(e, "c");
+	CHECK(*r == '\0'); /* running: no reply yet */
+	for (int i = 0; i < 1000 && gdb_server_running(&e->s); i++)
+		gdb_server_poll(&e->s);
+	CHECK(!gdb_server_running(&e->s));
+	r = strstr(e->cap, "$T");
+	CHECK(r);
+	CHECK_STR_CONTAINS(r, "swbreak:;");
+	CHECK_STR_CONTAINS(r, "f:06010020;");
+	snprintf(pkt, sizeof(pkt), "z0,%x,2", CODE_ADDR + 6);
+	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
+	CHECK(strcmp(xchg(e, "p0"), "02000000") == 0);
+	return 0;
+}
+
+static int test_step_and_breakpoint(void)
+{
+	return run_on_labs(t_step_break);
+}
+
+static int t_watch_interrupt(struct lab_env *e)
+{
+	char pkt[64];
+	const char *r;
+	int rc;
+
+	if ((rc = load_prog(e)))
+		return rc;
+	snprintf(pkt, sizeof(pkt), "Z2,%x,4", DATA_ADDR);
+	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
+	xchg(e, "vCont;c");
+	for (int i = 0; i < 1000 && gdb_server_running(&e->s); i++)
+		gdb_server_poll(&e->s);
+	r = strstr(e->cap, "$T");
+	CHECK(r);
+	snprintf(pkt, sizeof(pkt), "watch:%08x;", DATA_ADDR);
+	CHECK_STR_CONTAINS(r, pkt);
+	snprintf(pkt, sizeof(pkt), "z2,%x,4", DATA_ADDR);
+	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
+	/* run into "b ." and interrupt with Ctrl-C (0x03 out of band) */
+	xchg(e, "c");
+	for (int i = 0; i < 20; i++)
+		gdb_server_poll(&e->s);
+	CHECK(gdb_server_running(&e->s));
+	e->cap_len = 0;
+	gdb_server_input(&e->s, (const uint8_t *)"\x03", 1);
+	CHECK(!gdb_server_running(&e->s));
+	CHECK(e->cap_len > 4 && memcmp(e->cap, "$T02", 4) == 0);
+	CHECK(strcmp(xchg(e, "pf"), "08010020") == 0);
+	return 0;
+}
+
+static int test_watchpoint_and_ctrl_c(void)
+{
+	return run_on_labs(t_watch_interrupt);
+}
+
+static int t_monitor(struct lab_env *e)
+{
+	static char console[8192];
+	char hex[256];
+	const char *r;
+	static const struct {
+		const char *cmd, *want_reply, *want_text;
+	} rows[] = {
+		{ "help", "OK", "reset [halt|run|init]" },
+		{ "version", "OK", "swdd" },
+		{ "info", "OK", "IDCODE" },
+		{ "reset_config sys", "OK", "SYSRESETREQ" },
+		{ "reset halt", "OK", "halted" },
+		{ "reset_config auto", "OK", "auto" },
+		{ "speed 1000", "OK", "kHz" },
+		{ "bogus", "E01", "unknown command" },
+		{ "reset sideways", "E01", "usage" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char pkt[300];
+
+		rsp_hex_encode(rows[i].cmd, strlen(rows[i].cmd), hex);
+		snprintf(pkt, sizeof(pkt), "qRcmd,%s", hex);
+		r = xchg_len(e, pkt, strlen(pkt), console);
+		if (strcmp(r, rows[i].want_reply) || !strstr(console, rows[i].want_text))
+			return test_fail_at(__FILE__, __LINE__, "monitor %s: reply '%s', output '%s'",
+					    rows[i].cmd, r, console);
+	}
+	/* after reset halt the core sits at the reset vector: '?' reports it */
+	r = xchg(e, "?");
+	CHECK(r[0] == 'T');
+	return 0;
+}
+
+static int test_monitor_commands(void)
+{
+	return run_on_labs(t_monitor);
+}
+
+static int t_detach(struct lab_env *e)
+{
+	int rc;
+
+	if ((rc = load_prog(e)))
+		return rc;
+	CHECK(strcmp(xchg(e, "Z0,20000106,2"), "OK") == 0);
+	CHECK(strcmp(xchg(e, "D"), "OK") == 0);
+	CHECK(e->s.detached);
+	gdb_server_client_end(&e->s);
+	/* a new client halts the target again; our breakpoint is gone */
+	CHECK_OK(gdb_server_client_begin(&e->s));
+	CHECK(swdd_target_is_halted(e->t));
+	uint8_t bkpt[2];
+	CHECK_OK(swdd_target_mem_read(e->t, 0x20000106, bkpt, 2));
+	CHECK(bkpt[0] == 0x01 && bkpt[1] == 0x30);
+	return 0;
+}
+
+static int test_detach_and_reattach(void)
+{
+	return run_on_labs(t_detach);
+}
+
+static int t_nak(struct lab_env *e)
+{
+	e->cap_len = 0;
+	gdb_server_input(&e->s, (const uint8_t *)"$qC#00", 6); /* bad checksum */
+	CHECK(e->cap_len == 1 && e->cap[0] == '-');
+	e->cap_len = 0;
+	gdb_server_input(&e->s, (const uint8_t *)"$qC#b4", 6);
+	CHECK(e->cap_len > 1 && memcmp(e->cap, "+$QC1#", 6) == 0);
+	e->cap_len = 0;
+	gdb_server_input(&e->s, (const uint8_t *)"-", 1); /* resend */
+	CHECK(e->cap_len > 1 && memcmp(e->cap, "$QC1#", 5) == 0);
+	return 0;
+}
+
+static int test_ack_nak(void)
+{
+	return run_on_labs(t_nak);
+}
+
+static const struct test_case tests[] = {
+	{ "queries", "GDB E.4 General Query Packets", test_queries },
+	{ "target_xml", "GDB E.4 qXfer:features:read, G.5 ARM features", test_target_xml },
+	{ "stop_reply_registers", "GDB E.3 Stop Reply Packets, g/p/P", test_stop_reply_registers },
+	{ "memory", "GDB E.3 m/M/X, E.4 qCRC", test_memory },
+	{ "step_and_breakpoint", "GDB E.3 s/c/vCont/Z0", test_step_and_breakpoint },
+	{ "watchpoint_and_ctrl_c", "GDB E.3 Z2, E.11 Interrupts", test_watchpoint_and_ctrl_c },
+	{ "monitor_commands", "GDB E.4 qRcmd", test_monitor_commands },
+	{ "detach_and_reattach", "GDB E.3 D; issue 6 Connections", test_detach_and_reattach },
+	{ "ack_nak", "GDB E.1 Overview (acknowledgment)", test_ack_nak },
+};
+
+TEST_MAIN("test_gdb_server", tests)
