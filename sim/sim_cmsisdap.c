@@ -394,24 +394,34 @@ static void cmsisdap_execute(struct sim_probe *p, struct cmsisdap_req *rq, struc
 			break;
 }
 
-/* One packet, one response message. HID reports are always whole: the
- * response is padded with zeros to the report size. */
-static void cmsisdap_packet(struct sim_probe *p, const uint8_t *buf, size_t len)
+/* Sends one response message. HID reports are always whole: the response
+ * is padded with zeros to the report size. */
+static void cmsisdap_emit(struct sim_probe *p, struct cmsisdap_rsp *rs)
 {
 	const struct cmsisdap_variant *v = cmsisdap_fw(p)->v;
-	struct cmsisdap_req rq = { .b = buf, .len = len };
-	struct cmsisdap_rsp rs = { .cap = v->packet_size };
 
-	if (buf[0] == DAP_EXECUTE_COMMANDS)
+	if (v->hid) {
+		memset(rs->b + rs->len, 0, v->packet_size - rs->len);
+		rs->len = v->packet_size;
+	}
+	sim_probe_reply(p, rs->b, rs->len);
+	sim_probe_reply_end(p);
+}
+
+/* One packet, one response message. A packet longer than the DAP packet
+ * size cannot be held by the firmware: it answers 0xFF. */
+static void cmsisdap_packet(struct sim_probe *p, const uint8_t *buf, size_t len)
+{
+	struct cmsisdap_req rq = { .b = buf, .len = len };
+	struct cmsisdap_rsp rs = { .cap = cmsisdap_fw(p)->v->packet_size };
+
+	if (len > rs.cap)
+		rsp_u8(&rs, DAP_INVALID);
+	else if (buf[0] == DAP_EXECUTE_COMMANDS)
 		cmsisdap_execute(p, &rq, &rs);
 	else
 		(void)cmsisdap_command(p, &rq, &rs);
-	if (v->hid) {
-		memset(rs.b + rs.len, 0, v->packet_size - rs.len);
-		rs.len = v->packet_size;
-	}
-	sim_probe_reply(p, rs.b, rs.len);
-	sim_probe_reply_end(p);
+	cmsisdap_emit(p, &rs);
 }
 
 /* The USB side of the firmware. TransferAbort is acted on when it arrives
@@ -422,15 +432,10 @@ static void cmsisdap_packet(struct sim_probe *p, const uint8_t *buf, size_t len)
 static void cmsisdap_out(struct sim_probe *p, const uint8_t *buf, size_t len)
 {
 	struct cmsisdap *d = cmsisdap_fw(p);
-	static const uint8_t invalid = DAP_INVALID;
 
 	if (len == 0 || buf[0] == DAP_TRANSFER_ABORT)
 		return;
-	if (len > d->v->packet_size) {
-		sim_probe_reply(p, &invalid, 1);
-		return;
-	}
-	if (buf[0] == DAP_QUEUE_COMMANDS) {
+	if (buf[0] == DAP_QUEUE_COMMANDS && len <= d->v->packet_size) {
 		if (d->queued == d->v->packet_count)
 			return;
 		memcpy(d->queue[d->queued], buf, len);

@@ -530,6 +530,16 @@ static int test_wait_storm_retry(void)
 	return 0;
 }
 
+/* RM0090 3.5.1: the two keys unlock FLASH_CR. */
+static void xf_flash_unlock(struct xfer *x)
+{
+	xf_begin(x);
+	xf_wr(x, AP_W_TAR, FLASH_KEYR);
+	xf_wr(x, AP_W_DRW, 0x45670123u);
+	xf_wr(x, AP_W_TAR, FLASH_KEYR);
+	xf_wr(x, AP_W_DRW, 0xCDEF89ABu);
+}
+
 /* Flash BSY stalls the AHB: the AP answers WAIT (RM0090 3.5.4; the erase
  * time of a 16 KiB sector is 250 ms typ. in DS8626), so 100 retries at
  * 1 MHz (~1.4 ms) run out, 65535 retries (~0.9 s) outlast the erase. */
@@ -540,11 +550,7 @@ static int test_wait_flash_busy(void)
 
 	CHECK_OK(lab_open(&l, V2, NULL));
 	CHECK_OK(swd_up(&l));
-	xf_begin(&x);
-	xf_wr(&x, AP_W_TAR, FLASH_KEYR);
-	xf_wr(&x, AP_W_DRW, 0x45670123u);
-	xf_wr(&x, AP_W_TAR, FLASH_KEYR);
-	xf_wr(&x, AP_W_DRW, 0xCDEF89ABu);
+	xf_flash_unlock(&x);
 	xf_wr(&x, AP_W_TAR, FLASH_CR);
 	xf_wr(&x, AP_W_DRW, FLASH_CR_PSIZE_X32 | FLASH_CR_SER | FLASH_CR_SNB(1));
 	xf_wr(&x, AP_W_TAR, FLASH_CR); /* TAR auto-incremented past CR */
@@ -574,11 +580,7 @@ static int test_wait_flash_program(void)
 
 	CHECK_OK(lab_open(&l, V2, NULL));
 	CHECK_OK(swd_up(&l));
-	xf_begin(&x);
-	xf_wr(&x, AP_W_TAR, FLASH_KEYR);
-	xf_wr(&x, AP_W_DRW, 0x45670123u);
-	xf_wr(&x, AP_W_TAR, FLASH_KEYR);
-	xf_wr(&x, AP_W_DRW, 0xCDEF89ABu);
+	xf_flash_unlock(&x);
 	xf_wr(&x, AP_W_TAR, FLASH_CR);
 	xf_wr(&x, AP_W_DRW, FLASH_CR_PSIZE_X32 | FLASH_CR_PG);
 	xf_wr(&x, AP_W_TAR, 0x08008000u);
@@ -729,6 +731,13 @@ static int test_abort_and_oversize(void)
 	CHECK_OK(lab_send(&l, (uint8_t[]){ 0x07 }, 1));
 	CHECK_EQ(lab_recv(&l), SIM_PROBE_EAGAIN);
 	CHECK_OK(lab_xchg(&l, big, 513));
+	CHECK_EQ(l.rn, 1);
+	CHECK_EQ(l.rsp[0], 0xFF);
+	/* a queued packet still answers first */
+	CHECK_OK(lab_send(&l, (uint8_t[]){ 0x7E, 0x01, 0x03 }, 3));
+	CHECK_OK(lab_xchg(&l, big, 513));
+	CHECK(!memcmp(l.rsp, (uint8_t[]){ 0x7F, 0x01, 0x03, 0x00 }, 4));
+	CHECK_OK(lab_recv(&l));
 	CHECK_EQ(l.rn, 1);
 	CHECK_EQ(l.rsp[0], 0xFF);
 	lab_close(&l);
