@@ -64,7 +64,7 @@ static size_t pkt_build_block(const struct cmsis_dap *d, const struct dap_xfer *
 }
 
 /* DAP_Transfer: mixed requests until the request or the reply would not
- * fit a packet, or a run long enough for a TransferBlock begins. */
+ * fit a packet, or a run of writes long enough for a TransferBlock begins. */
 static size_t pkt_build_mixed(const struct cmsis_dap *d, const struct dap_xfer *x, size_t n, size_t i,
 			      struct dap_pkt *pk, uint8_t *cmd)
 {
@@ -75,7 +75,9 @@ static size_t pkt_build_mixed(const struct cmsis_dap *d, const struct dap_xfer *
 	while (k < n && k - i < 255) {
 		bool rd = x[k].req & DAP_REQ_RD;
 
-		if (k > i && same_run(x, n, k, BLOCK_MIN_RUN) >= BLOCK_MIN_RUN)
+		/* A read costs the same in either packet kind, a write a byte
+		 * more here: only a run of writes is worth its own block. */
+		if (k > i && !rd && same_run(x, n, k, BLOCK_MIN_RUN) >= BLOCK_MIN_RUN)
 			break;
 		if (len + (rd ? 1 : 5) > d->packet_size || resp + (rd ? 4 : 0) > d->packet_size)
 			break;
