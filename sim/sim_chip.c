@@ -7,8 +7,9 @@
  * instruction per cycle. sim_chip_advance() cuts the requested time into
  * slices no longer than SIM_CHIP_SLICE_CYCLES and never across the next
  * flash event, so a BSY bit falls at its exact virtual time. While the
- * flash interface is unlocked the slices are shorter, so that a program
- * started mid-slice and polled by firmware ends close to its 16 us.
+ * flash interface is unlocked and idle the slices are shorter: an operation
+ * the core starts mid-slice is timed from the slice's start, so short
+ * slices keep a polled 16 us program close to 16 us.
  */
 #include "sim_chip_internal.h"
 
@@ -127,8 +128,8 @@ uint64_t sim_chip_now_ns(const sim_chip *c)
 /* The end of the next slice starting at c->now_ns. */
 static uint64_t sim_chip_slice_end(sim_chip *c, uint64_t end_ns)
 {
-	uint64_t cycles = sim_flash_busy(c) || sim_flash_unlocked(c) ? SIM_CHIP_SLICE_CYCLES_FLASH
-								  : SIM_CHIP_SLICE_CYCLES;
+	uint64_t cycles = sim_flash_unlocked(c) && !sim_flash_busy(c) ? SIM_CHIP_SLICE_CYCLES_FLASH
+								     : SIM_CHIP_SLICE_CYCLES;
 	uint64_t slice_ns = cycles * 1000000000ull / c->core_hz, next = sim_flash_next_event_ns(c);
 	uint64_t t = c->now_ns + (slice_ns ? slice_ns : 1);
 

@@ -260,6 +260,11 @@ static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, 
 	uint32_t off = (uint32_t)address & (c->flash_size - 1u);
 
 	(void)uc, (void)type;
+	/* The Cortex-M4 bus splits an unaligned store into smaller aligned
+	 * transfers; Unicorn reports the whole store first, then its bytes
+	 * one by one (measured): only the bytes reach the flash. */
+	if (address & (uint64_t)(size - 1))
+		return true;
 	sim_flash_array_write(c, off, (unsigned)size, (uint32_t)value, true);
 	return true;
 }

@@ -90,6 +90,15 @@ static const struct flash_timing {
 };
 #define FLASH_TPROG_NS 16000ull
 
+/* Core stores that met a stalled bus, performed in order once BSY falls. */
+#define FLASH_CPU_QUEUE 64u
+struct flash_cpu_write {
+	bool reg;       /* FLASH_CR/OPTCR (true) or the array */
+	uint32_t off;
+	unsigned size;
+	uint32_t val;
+};
+
 enum flash_op { FLASH_OP_NONE, FLASH_OP_PROGRAM, FLASH_OP_SECTOR, FLASH_OP_MASS, FLASH_OP_OPTION };
 
 struct sim_flash {
@@ -103,7 +112,9 @@ struct sim_flash {
 	enum flash_op op;
 	uint64_t op_end_ns;
 	unsigned op_sector;
-	bool cpu_waits;          /* the core stopped on a stalled access */
+	bool cpu_waits;          /* the core waits on a stalled access */
+	struct flash_cpu_write queue[FLASH_CPU_QUEUE];
+	unsigned queued;
 	bool debug_disabled;     /* RDP 2 at the last reset */
 };
 
@@ -207,6 +218,7 @@ void sim_flash_reset(sim_chip *c)
 	 * state they reached: here, the old contents). */
 	f->op = FLASH_OP_NONE;
 	f->cpu_waits = false;
+	f->queued = 0;
 	f->optcr = (f->opt_stored & FLASH_OPTCR_OPTS) | FLASH_OPTCR_OPTLOCK;
 	f->debug_disabled = flash_rdp_level(f->opt_stored) == 2;
 }
@@ -253,6 +265,25 @@ static void flash_erase_range(sim_chip *c, uint32_t off, uint32_t len)
 	sim_f407_flash_changed(c, off, len);
 }
 
+/* Performs the queued core stores until one starts a new operation. */
+static void flash_drain(sim_chip *c)
+{
+	struct sim_flash *f = c->flash;
+	unsigned done = 0;
+
+	while (done < f->queued && f->op == FLASH_OP_NONE) {
+		const struct flash_cpu_write *w = &f->queue[done++];
+
+		if (w->reg)
+			sim_flash_reg_write(c, w->off, w->size, w->val, false);
+		else
+			sim_flash_array_write(c, w->off, w->size, w->val, false);
+	}
+	memmove(f->queue, f->queue + done, (f->queued - done) * sizeof(f->queue[0]));
+	f->queued -= done;
+	f->cpu_waits = f->queued != 0;
+}
+
 static void flash_finish_option(sim_chip *c)
 {
 	struct sim_flash *f = c->flash;
@@ -288,9 +319,9 @@ static void flash_finish(sim_chip *c)
 	f->op = FLASH_OP_NONE;
 	f->sr &= ~FLASH_SR_BSY;
 	f->cr &= ~FLASH_CR_STRT;
-	f->cpu_waits = false;
 	if (f->cr & FLASH_CR_EOPIE)
 		f->sr |= FLASH_SR_EOP;
+	flash_drain(c);
 }
 
 void sim_flash_tick(sim_chip *c)
@@ -299,15 +330,26 @@ void sim_flash_tick(sim_chip *c)
 		flash_finish(c);
 }
 
-/* A stalled access: the AP answers WAIT and retries; the core stops on the
- * instruction (it is re-executed once BSY falls, see SIM-NOTES.md). */
-static enum sim_bus_result flash_stall(sim_chip *c, bool cpu)
+/*
+ * A stalled access. The AP answers WAIT and retries. The core's store is
+ * queued and the core stops running until BSY falls and the queue drains
+ * (flash_drain): stopping Unicorn inside the store would abandon the
+ * instruction and replay its already-performed bytes (SIM-NOTES.md). Only
+ * when the queue is full is the instruction abandoned and replayed.
+ */
+static enum sim_bus_result flash_stall(sim_chip *c, bool cpu, bool reg, uint32_t off,
+				       unsigned size, uint32_t val)
 {
-	if (cpu) {
-		c->flash->cpu_waits = true;
+	struct sim_flash *f = c->flash;
+
+	if (!cpu)
+		return SIM_BUS_WAIT;
+	f->cpu_waits = true;
+	if (f->queued < FLASH_CPU_QUEUE)
+		f->queue[f->queued++] = (struct flash_cpu_write){ reg, off, size, val };
+	else
 		uc_emu_stop(c->uc);
-	}
-	return SIM_BUS_WAIT;
+	return SIM_BUS_OK;
 }
 
 bool sim_flash_cpu_stalled(sim_chip *c)
@@ -478,12 +520,12 @@ enum sim_bus_result sim_flash_reg_write(sim_chip *c, uint32_t off, unsigned size
 		return SIM_BUS_OK;
 	case FLASH_CR:
 		if (f->op != FLASH_OP_NONE)
-			return flash_stall(c, cpu);
+			return flash_stall(c, cpu, true, off, 4, val);
 		flash_cr_write(c, val);
 		return SIM_BUS_OK;
 	case FLASH_OPTCR:
 		if (f->op != FLASH_OP_NONE)
-			return flash_stall(c, cpu);
+			return flash_stall(c, cpu, true, off, 4, val);
 		flash_optcr_write(c, val);
 		return SIM_BUS_OK;
 	default:
@@ -535,8 +577,8 @@ enum sim_bus_result sim_flash_array_write(sim_chip *c, uint32_t off, unsigned si
 {
 	uint32_t err;
 
-	if (c->flash->op != FLASH_OP_NONE)
-		return flash_stall(c, cpu);
+	if (c->flash->op != FLASH_OP_NONE || (cpu && c->flash->queued))
+		return flash_stall(c, cpu, false, off, size, val);
 	err = flash_program_error(c, off, size);
 	if (err)
 		flash_error(c->flash, err);
