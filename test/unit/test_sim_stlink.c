@@ -657,6 +657,37 @@ static int test_write_split_data(void)
 	return 0;
 }
 
+/* Above the clock the wiring tolerates the lab garbles ACKs and read data:
+ * the firmware reports SWD_AP_ERROR / SWD_AP_PARITY_ERROR and never hands
+ * corrupt data over with an OK status (ADIv5.2 B4.2.4 read parity). */
+static int test_signal_integrity(void)
+{
+	struct lab l;
+	uint32_t v;
+	int errors = 0;
+	uint8_t st;
+
+	CHECK_OK(lab_open(&l, V2, 0, "signal-integrity:2000"));
+	CHECK_OK(lab_connect(&l));
+	CHECK_EQ(dbg_read(&l, CPUID, &v), ST_OK);
+	CHECK_EQ(v, M4_CPUID);
+	RUN(&l, 2, 0xF2, 0x43, B2(0)); /* divisor 0: 4000 kHz */
+	for (int i = 0; i < 12; i++) {
+		int rc = dbg_read(&l, CPUID, &v);
+		CHECK(rc == ST_OK || rc == 0x12 || rc == 0x13);
+		if (rc == ST_OK)
+			CHECK_EQ(v, M4_CPUID);
+		errors += rc != ST_OK;
+	}
+	CHECK(errors > 0);
+	CHECK_OK(mem_read(&l, 0x07, SRAM, 64, 64));
+	CHECK_OK(xfer(&l, CMD(0xF2, 0x3E), 16, 12));
+	st = l.rsp[0];
+	CHECK(st == 0x12 || st == 0x13);
+	lab_close(&l);
+	return 0;
+}
+
 /* ---- debug and core registers -------------------------------------------- */
 
 static int test_debug_regs(void)
@@ -944,6 +975,7 @@ static const struct test_case tests[] = {
 	{ "wait_flash_bsy", "RM0090 3.5.1; REF 1.4", test_wait_flash_bsy },
 	{ "size_limits", "REF 1.6; OpenOCD STLINK_MAX_RW8", test_size_limits },
 	{ "write_split_data", "REF 1.2 data phase", test_write_split_data },
+	{ "signal_integrity", "REF 1.4 SWD_AP_ERROR/PARITY; ADIv5.2 B4.2.4", test_signal_integrity },
 	{ "debug_regs", "REF 1.3 READ/WRITEDEBUGREG, GETSTATUS", test_debug_regs },
 	{ "core_regs", "REF 1.3 READREG/WRITEREG/READALLREGS; ARMv7-M C1.6.3", test_core_regs },
 	{ "resetsys", "REF 1.3 RESETSYS; ARMv7-M B3.2.6", test_resetsys },
