@@ -206,7 +206,7 @@ static const struct dap_wire_ops cmsis_dap_wire_ops = {
 int cmsis_dap_open(struct swdd_probe *p)
 {
 	struct cmsis_dap *d = calloc(1, sizeof(*d));
-	char fw[64], proto[64];
+	char fw[16], proto[16];
 	int rc;
 
 	if (!d)

@@ -294,12 +294,10 @@ static int stlink_attach(struct swdd_probe *p, uint32_t *dpidr)
 	if (rc)
 		return stlink_no_target(p, rc);
 	*dpidr = stlink_get32(s->buf + 4);
-	if (s->features & STLINK_F_INIT_AP) {
-		stlink_cmd(s, STLINK_DEBUG, STLINK_DEBUG_INIT_AP);
-		rc = stlink_cmd_status(p, 2, "SWD attach (INIT_AP 0)");
-		if (rc)
-			return rc;
-	}
+	memset(s->ap_open, 0, sizeof(s->ap_open));
+	rc = stlink_init_ap(p, 0);
+	if (rc)
+		return swdd_err_add(rc, "SWD attach");
 	/* CPUID decides the TAR auto-increment block (REFERENCE.md 1.6). */
 	c = stlink_cmd(s, STLINK_DEBUG, STLINK_DEBUG_READDEBUGREG);
 	stlink_put32(c + 2, 0xE000ED00u);
@@ -307,6 +305,20 @@ static int stlink_attach(struct swdd_probe *p, uint32_t *dpidr)
 		cpuid = stlink_get32(s->buf + 4);
 	s->tar_wrap = ((cpuid >> 4) & 0xFFFu) == 0xC23u || ((cpuid >> 4) & 0xFFFu) == 0xC24u ? 4096u : 1024u;
 	return 0;
+}
+
+int stlink_init_ap(struct swdd_probe *p, unsigned ap)
+{
+	struct stlink *s = stlink_of(p);
+	int rc;
+
+	if (!(s->features & STLINK_F_INIT_AP) || (s->ap_open[ap / 8] & (1u << (ap % 8))))
+		return 0;
+	stlink_cmd(s, STLINK_DEBUG, STLINK_DEBUG_INIT_AP)[2] = (uint8_t)ap;
+	rc = stlink_cmd_status(p, 2, "opening the AP (INIT_AP)");
+	if (!rc)
+		s->ap_open[ap / 8] |= (uint8_t)(1u << (ap % 8));
+	return rc;
 }
 
 static int stlink_detach(struct swdd_probe *p)

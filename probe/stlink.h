@@ -65,6 +65,7 @@ struct stlink {
 	uint32_t features;
 	unsigned mem8_max;
 	uint32_t tar_wrap;      /* 1 KiB, or 4 KiB on Cortex-M3/M4 */
+	uint8_t ap_open[32];    /* APs opened with INIT_AP (J28+), one bit each */
 	uint8_t cmd[STLINK_CMD_SIZE];
 	uint8_t buf[STLINK_DATA_SIZE + 16];
 };
@@ -96,6 +97,8 @@ int stlink_xfer(struct swdd_probe *p, size_t rlen);
 int stlink_cmd_status(struct swdd_probe *p, size_t rlen, const char *what);
 /* Maps a status byte to an error with a sentence. */
 int stlink_status_error(struct swdd_probe *p, uint8_t st, const char *what);
+/* Opens an AP with INIT_AP once per attach, where the firmware needs it. */
+int stlink_init_ap(struct swdd_probe *p, unsigned ap);
 /* Clears sticky errors after a FAULT (DP ABORT through WRITE_DAP_REG). */
 void stlink_clear_sticky(struct swdd_probe *p);
 

@@ -188,7 +188,7 @@ static int stlink_check_dap(struct swdd_probe *p, unsigned port, unsigned reg)
 	if (port == SWDD_PROBE_DP && (reg & 0xF0u) && !(s->features & STLINK_F_CSW))
 		return swdd_err_set(SWDD_EUNSUPPORTED, "firmware %s cannot reach banked DP registers (needs "
 				    "V2J32 or V3J2)", p->info.firmware);
-	return 0;
+	return port == SWDD_PROBE_DP ? 0 : stlink_init_ap(p, port);
 }
 
 static uint8_t *stlink_dap_cmd(struct swdd_probe *p, uint8_t sub, unsigned port, unsigned reg)

@@ -269,8 +269,30 @@ static int ps_fault_unmapped(struct probe_suite_env *e)
 	uint32_t v = 0;
 
 	CHECK_EQ(swdd_probe_read_mem(e->p, 0x60000010u, buf, 16), SWDD_EFAULT);
-	CHECK_STR_CONTAINS(swdd_err_detail(), "0x600000");
+	CHECK_STR_CONTAINS(swdd_err_detail(), "0x60000010");
 	CHECK_EQ(swdd_probe_write32(e->p, 0x60000000u, 1), SWDD_EFAULT);
+	/* The fault is named at the first unmapped word, not the block start:
+	 * 0x50000000-0x50060FFF is USB OTG FS, then nothing. */
+	CHECK_EQ(swdd_probe_read_mem(e->p, 0x50060FF0u, buf, 16), 0);
+	uint8_t big[64];
+	CHECK_EQ(swdd_probe_read_mem(e->p, 0x50060FF0u, big, 64), SWDD_EFAULT);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "0x50061000");
+	memset(big, 0, sizeof(big));
+	CHECK_EQ(swdd_probe_write_mem(e->p, 0x50060FF0u, big, 64), SWDD_EFAULT);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "0x50061000");
+	CHECK_OK(swdd_probe_read32(e->p, 0xE000ED00u, &v));
+	CHECK_EQ(v, 0x410FC241u);
+	return 0;
+}
+
+/* Detach leaves debug mode; a second attach works from there. */
+static int ps_detach_reattach(struct probe_suite_env *e)
+{
+	uint32_t dpidr = 0, v = 0;
+
+	CHECK_OK(swdd_probe_detach(e->p));
+	CHECK_OK(swdd_probe_attach(e->p, &dpidr));
+	CHECK_EQ(dpidr, PS_F407_DPIDR);
 	CHECK_OK(swdd_probe_read32(e->p, 0xE000ED00u, &v));
 	CHECK_EQ(v, 0x410FC241u);
 	return 0;
@@ -302,6 +324,7 @@ static const struct probe_suite_case probe_suite_cases[] = {
 	{ "queue", "STYLE 7", ps_queue },
 	{ "queue_fault", "STYLE 7; ADIv5.2 B2.2.1", ps_queue_fault },
 	{ "fault_unmapped", "ADIv5.2 B4.2.4 FAULT", ps_fault_unmapped },
+	{ "detach_reattach", "REFERENCE 1.3 DEBUG_EXIT; 2.2 DAP_Disconnect", ps_detach_reattach },
 	{ "stats", "probe.h", ps_stats },
 };
 #define PROBE_SUITE_N (sizeof(probe_suite_cases) / sizeof(probe_suite_cases[0]))

@@ -9,6 +9,9 @@
  */
 #include "probe_suite.c"
 
+#include "probe_ids.h"
+#include "transport.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -214,8 +217,8 @@ static int run_lab_case(enum sim_probe_kind kind, const struct lab_case *lc)
 
 	if (lc->stlink_only && !kind_is_stlink(kind))
 		return test_skip_reason("ST-LINK firmware versions only");
-	if (kind != SIM_PROBE_STLINK_V2 && lc->fw_jtag)
-		return test_skip_reason("old firmware modelled on ST-LINK/V2 only");
+	if (kind == SIM_PROBE_STLINK_V3 && lc->fw_jtag)
+		return test_skip_reason("V3 firmware numbers differ (J1 has every feature gated here)");
 	rc = fx_open(&f, kind, &cfg, lc->fw_jtag);
 	if (rc)
 		return rc;
@@ -245,6 +248,153 @@ static int run_suite_case(enum sim_probe_kind kind, const struct probe_suite_cas
 	fx_close(&f);
 	return rc;
 }
+
+/* ---- kind-independent rows: transport wrapper, identification, rules ------- */
+
+/* A transport that times out a given number of times, then answers. */
+struct fake_tr {
+	struct probe_transport base;
+	int timeouts_left, clear_halts, writes, reads;
+};
+
+static int fake_write(struct probe_transport *t, const uint8_t *b, size_t n, unsigned ms)
+{
+	struct fake_tr *f = (struct fake_tr *)t;
+
+	(void)b, (void)n, (void)ms;
+	f->writes++;
+	return f->timeouts_left-- > 0 ? SWDD_ETIMEOUT : 0;
+}
+
+static int fake_read(struct probe_transport *t, uint8_t *b, size_t cap, size_t *got, unsigned ms)
+{
+	struct fake_tr *f = (struct fake_tr *)t;
+
+	(void)ms;
+	f->reads++;
+	if (f->timeouts_left-- > 0)
+		return SWDD_ETIMEOUT;
+	memset(b, 0x80, cap);
+	*got = cap;
+	return 0;
+}
+
+static int fake_clear_halt(struct probe_transport *t, bool out)
+{
+	(void)out;
+	((struct fake_tr *)t)->clear_halts++;
+	return 0;
+}
+
+static const struct probe_transport_ops fake_ops = {
+	.write = fake_write, .read = fake_read, .clear_halt = fake_clear_halt, .close = NULL,
+};
+
+/* Timeout/STALL: clear the halt, retry once; a second one is SWDD_EIO
+ * with the sentence and the firmware version (issue "Probe layer"). */
+static int t_transport_retry(void)
+{
+	static const struct { int timeouts; bool read; int rc, clears, calls; } rows[] = {
+		{ 0, false, 0, 0, 1 }, { 1, false, 0, 1, 2 }, { 2, false, SWDD_EIO, 1, 2 },
+		{ 0, true, 0, 0, 1 },  { 1, true, 0, 1, 2 },  { 5, true, SWDD_EIO, 1, 2 },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fake_tr f = { .base = { .ops = &fake_ops, .name = "fake", .fw_version = "V2J37S7" },
+				     .timeouts_left = rows[i].timeouts };
+		uint8_t buf[4] = { 0 };
+		size_t got = 0;
+		int rc = rows[i].read ? probe_tr_read(&f.base, buf, 4, &got) : probe_tr_write(&f.base, buf, 4);
+
+		CHECK_EQ(rc, rows[i].rc);
+		CHECK_EQ(f.clear_halts, rows[i].clears);
+		CHECK_EQ(rows[i].read ? f.reads : f.writes, rows[i].calls);
+		if (rc) {
+			CHECK_STR_CONTAINS(swdd_err_detail(), "USB communication error with the probe");
+			CHECK_STR_CONTAINS(swdd_err_detail(), "V2J37S7");
+			CHECK_STR_CONTAINS(swdd_err_detail(), "cable");
+		}
+	}
+	return 0;
+}
+
+/* The driver decision: ST-LINK by VID:PID, CMSIS-DAP by strings
+ * (REFERENCE.md 1.1, 2.1). */
+static int t_identify(void)
+{
+	static const struct {
+		uint16_t vid, pid;
+		const char *product, *iface;
+		bool hid;
+		enum probe_family fam;
+		const char *kind;
+	} rows[] = {
+		{ 0x0483, 0x3748, "STM32 STLink", "ST Link", false, PROBE_FAMILY_STLINK, "ST-LINK/V2" },
+		{ 0x0483, 0x374B, "STM32 STLink", "ST-Link Debug", false, PROBE_FAMILY_STLINK, "ST-LINK/V2-1" },
+		{ 0x0483, 0x374F, "STLINK-V3", "ST-Link Debug", false, PROBE_FAMILY_STLINK, "STLINK-V3" },
+		{ 0x0D28, 0x0204, "DAPLink CMSIS-DAP", "CMSIS-DAP", true, PROBE_FAMILY_CMSIS_DAP, "CMSIS-DAP v1" },
+		{ 0x0D28, 0x0204, "DAPLink CMSIS-DAP", "CMSIS-DAP v2", false, PROBE_FAMILY_CMSIS_DAP, "CMSIS-DAP v2" },
+		{ 0x1234, 0x5678, "My CMSIS-DAP", "", true, PROBE_FAMILY_CMSIS_DAP, "CMSIS-DAP v1" },
+		{ 0x1234, 0x5678, "Some HID keyboard", "", true, PROBE_FAMILY_NONE, "" },
+		{ 0x1234, 0x5678, "CMSIS-DAP", "CDC data", false, PROBE_FAMILY_NONE, "" },
+		{ 0x0483, 0x5740, "STM32 Virtual COM", "", false, PROBE_FAMILY_NONE, "" },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char kind[32] = "";
+		enum probe_family f = probe_identify(rows[i].vid, rows[i].pid, rows[i].product, rows[i].iface,
+						     rows[i].hid, kind, sizeof(kind));
+		CHECK_EQ(f, rows[i].fam);
+		CHECK(!strcmp(kind, rows[i].kind));
+	}
+	return 0;
+}
+
+/* Every probe in the table has a udev rule (contrib/60-swdd.rules). */
+static int t_udev_rules(void)
+{
+	FILE *fp = fopen("contrib/60-swdd.rules", "r");
+	static char text[16384];
+	size_t n;
+
+	if (!fp)
+		return test_skip_reason("contrib/60-swdd.rules not found (run from the source tree)");
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	for (size_t i = 0; i < probe_ids_count; i++) {
+		char rule[96];
+		snprintf(rule, sizeof(rule), "ATTRS{idVendor}==\"%04x\", ATTRS{idProduct}==\"%04x\"",
+			 probe_ids[i].vid, probe_ids[i].pid);
+		CHECK_STR_CONTAINS(text, rule);
+	}
+	CHECK_STR_CONTAINS(text, "uaccess");
+	CHECK_STR_CONTAINS(text, "plugdev");
+	return 0;
+}
+
+/* Without a USB probe, opening says so and lists nothing; a bad driver
+ * name is refused. */
+static int t_open_no_usb(void)
+{
+	struct swdd_probe *p = NULL;
+	int rc = swdd_probe_open("auto", NULL, &p);
+
+	CHECK_EQ(swdd_probe_open("jlink", NULL, &p), SWDD_EINVAL);
+	if (rc == 0) {
+		swdd_probe_close(p);
+		return test_skip_reason("a real probe is plugged in");
+	}
+	CHECK(rc == SWDD_ENODEV || rc == SWDD_EBUSY || rc == SWDD_EACCES || rc == SWDD_EIO);
+	if (rc == SWDD_ENODEV)
+		CHECK_STR_CONTAINS(swdd_err_detail(), "probe");
+	return 0;
+}
+
+static const struct test_case common_cases[] = {
+	{ "transport_retry", "USB 2.0 9.4.5; issue Probe layer", t_transport_retry },
+	{ "identify", "REFERENCE 1.1, 2.1", t_identify },
+	{ "udev_rules", "contrib/60-swdd.rules", t_udev_rules },
+	{ "open_no_usb", "probe.h swdd_probe_open", t_open_no_usb },
+};
 
 /* ---- runner: (kind x case), harness output format ---------------------------- */
 
@@ -292,6 +442,12 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (usb && *usb)
 		return run_usb(usb);
+	for (size_t i = 0; i < sizeof(common_cases) / sizeof(common_cases[0]); i++) {
+		if (!selected(filter, "common", common_cases[i].name))
+			continue;
+		test_fail_msg[0] = test_skip_msg[0] = '\0';
+		failed += report("common", common_cases[i].name, common_cases[i].ref, common_cases[i].fn());
+	}
 	for (int k = 0; k < SIM_PROBE_KIND_COUNT; k++) {
 		const char *kn = sim_probe_kind_name((enum sim_probe_kind)k);
 
