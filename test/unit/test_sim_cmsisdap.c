@@ -666,6 +666,14 @@ static int test_nrst(void)
 	CHECK_EQ(l.rsp[1] & 0x80, 0x80);
 	sim_chip_get_stats(sim_probe_chip(l.p), &b);
 	CHECK(b.resets > a.resets);
+	/* DAP_Connect drives nRESET high (PORT_SWD_SETUP): it ends a reset
+	 * asserted before it, so a host connecting under reset asserts NRST
+	 * after DAP_Connect. */
+	XCHG(&l, 0x10, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00);
+	CHECK_EQ(l.rsp[1] & 0x80, 0x00);
+	XCHG(&l, 0x02, 0x01);
+	XCHG(&l, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00); /* read the pins only */
+	CHECK_EQ(l.rsp[1] & 0x80, 0x80);
 	lab_close(&l);
 	return 0;
 }
@@ -813,7 +821,7 @@ static const struct test_case tests[] = {
 	{ "no_target", "ADIv5.2 B4.2 no ACK (0b111)", test_no_target },
 	{ "unpowered", "ADIv5.2 B4.2 no ACK (0b111)", test_unpowered },
 	{ "value_mismatch", "CMSIS-DAP DAP_Transfer value match", test_value_mismatch },
-	{ "nrst", "CMSIS-DAP DAP_SWJ_Pins nRESET", test_nrst },
+	{ "nrst", "CMSIS-DAP DAP_SWJ_Pins nRESET; DAP_config.h PORT_SWD_SETUP", test_nrst },
 	{ "nrst_push_pull", "CMSIS-DAP DAP_SWJ_Pins wait; RM0090 6.1.2 NRST", test_nrst_push_pull },
 	{ "queue_commands", "CMSIS-DAP DAP_QueueCommands", test_queue_commands },
 	{ "abort_and_oversize", "CMSIS-DAP DAP_TransferAbort; packet size", test_abort_and_oversize },
