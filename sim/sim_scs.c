@@ -78,7 +78,7 @@ static bool rom_read(uint32_t off, uint32_t *val)
 	*val = 0;
 	if (off / 4 < N_COMPONENTS && ppb_components[off / 4].rom_entry)
 		*val = ppb_components[off / 4].rom_entry;
-	return off < 0xF00U || off >= 0xFCCU;
+	return off < 0xF00U; /* entries; the ID registers follow at 0xFD0 */
 }
 
 /* ---- reset ------------------------------------------------------------- */
@@ -378,7 +378,7 @@ static bool ppb_read32(sim_chip *c, uint32_t addr, uint32_t *v)
 	if (comp->base != ROM_BASE && id_reg(comp, addr & 0xFFFU, v))
 		return true;
 	switch (comp->base) {
-	case ROM_BASE: return rom_read(addr & 0xFFFU, v) || id_reg(comp, addr & 0xFFFU, v);
+	case ROM_BASE: return rom_read(addr & 0xFFFU, v) || id_reg(comp, addr & 0xFFFU, v) || true;
 	case SCS_BASE: return scb_read(c, addr, v);
 	case 0xE0001000U: return sim_dwt_read(c, addr & 0xFFFU, v) || true;
 	case 0xE0002000U: return sim_fpb_read(c, addr & 0xFFFU, v) || true;

@@ -20,3 +20,4 @@ $(BUILD)/fw/%.bin: $(BUILD)/fw/%.elf
 
 EXTRA_ALL += $(FW_ELF) $(FW_BIN)
 UNIT_DEPS += $(FW_BIN)
+BENCH_DEPS += $(FW_BIN)
