@@ -807,6 +807,60 @@ static int test_timing(void)
 	return 0;
 }
 
+/* Above the wiring's clock limit the chip garbles ACKs and read data: a bad
+ * ACK ends the transfer with that ACK value, bad read parity with response
+ * bit 3 (SWD protocol error), count 0 (DAP.c / SW_DP.c). */
+static int test_protocol_error(void)
+{
+	struct lab l;
+	struct xfer x;
+	unsigned seen_ack = 0, seen_parity = 0;
+
+	CHECK_OK(lab_open(&l, V2, "signal-integrity:1000"));
+	CHECK_OK(swd_up(&l));
+	XCHG(&l, 0x11, 0x00, 0x09, 0x3D, 0x00); /* 4 MHz: too fast */
+	xf_begin(&x);
+	xf_rd(&x, DP_R_IDR);
+	for (int i = 0; i < 6; i++) {
+		CHECK_OK(xf_run(&l, &x));
+		CHECK_EQ(l.rsp[1], 0);
+		CHECK(l.rsp[2] != ACK_OK);
+		if (l.rsp[2] == 0x08)
+			seen_parity++;
+		else if (l.rsp[2] != ACK_WAIT && l.rsp[2] != ACK_FAULT)
+			seen_ack++;
+	}
+	CHECK(seen_ack > 0 && seen_parity > 0);
+	XCHG(&l, 0x11, 0x40, 0x42, 0x0F, 0x00); /* back to 1 MHz */
+	CHECK_OK(xf_run(&l, &x));
+	CHECK_EQ(l.rsp[2], ACK_OK);
+	CHECK_EQ(rd32(l.rsp + 3), STM32F4_DPIDR);
+	lab_close(&l);
+	return 0;
+}
+
+/* Stats count what crossed the USB and the wire. */
+static int test_stats_and_unplug(void)
+{
+	struct lab l;
+	struct sim_probe_stats a, b;
+
+	CHECK_OK(lab_open(&l, V2, NULL));
+	sim_probe_get_stats(l.p, &a);
+	XCHG(&l, 0x00, 0xFF);
+	sim_probe_get_stats(l.p, &b);
+	CHECK_EQ(b.usb_transactions - a.usb_transactions, 2);
+	CHECK_EQ(b.bytes_out - a.bytes_out, 2);
+	CHECK_EQ(b.bytes_in - a.bytes_in, 4);
+	CHECK_EQ(b.commands - a.commands, 1);
+	CHECK(b.modelled_ns > a.modelled_ns);
+	sim_probe_unplug(l.p);
+	CHECK_EQ(lab_send(&l, (uint8_t[]){ 0x00, 0xFF }, 2), SIM_PROBE_ENODEV);
+	CHECK_EQ(lab_recv(&l), SIM_PROBE_ENODEV);
+	lab_close(&l);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "command_table", "CMSIS-DAP 2.1 command reference; DAP.c DAP_ProcessCommand", test_command_table },
 	{ "usb_identity", "CMSIS-DAP 2.1 'Firmware': USB configuration v1/v2", test_usb_identity },
@@ -827,6 +881,8 @@ static const struct test_case tests[] = {
 	{ "abort_and_oversize", "CMSIS-DAP DAP_TransferAbort; packet size", test_abort_and_oversize },
 	{ "reply_boundaries", "USB 2.0 5.8.3 short packet ends a bulk transfer", test_reply_boundaries },
 	{ "timing", "USB 2.0 5.7.4 interrupt polling; ADIv5.2 B4.2 bit counts", test_timing },
+	{ "protocol_error", "ADIv5.2 B4.2.5 parity; CMSIS-DAP transfer response bit 3", test_protocol_error },
+	{ "stats_and_unplug", "issue 3 stats structure", test_stats_and_unplug },
 };
 
 TEST_MAIN("test_sim_cmsisdap", tests)
