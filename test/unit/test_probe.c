@@ -429,6 +429,9 @@ static int run_usb(const char *serial)
 	char label[96];
 	snprintf(label, sizeof(label), "test_probe/%s/%s", swdd_probe_get_info(p)->kind,
 		 swdd_probe_get_info(p)->transport);
+	for (char *c = label + strlen("test_probe/"); *c; c++)
+		if (*c == ' ' || (*c == '/' && strchr(c + 1, '/')))
+			*c = '-'; /* "CMSIS-DAP v1/hidapi" -> "CMSIS-DAP-v1/hidapi" */
 	failed = probe_suite_run_on(p, label);
 	swdd_probe_close(p);
 	return failed ? 1 : 0;
