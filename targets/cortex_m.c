@@ -74,7 +74,7 @@ int cm_wait_dhcsr(struct swdd_target *t, uint32_t mask, uint32_t want, unsigned 
 
 void cm_invalidate(struct swdd_target *t)
 {
-	t->regs_valid = false;
+	t->regs_valid = 0;
 }
 
 static void cm_set_stop(struct swdd_target *t, enum swdd_stop_reason r, uint32_t addr)

@@ -135,7 +135,7 @@ struct swdd_target {
 	enum swdd_reset_method reset_method;
 
 	/* register cache, valid for one halt */
-	bool regs_valid;
+	unsigned regs_valid; /* bit per register group (cortex_m_regs.c) */
 	uint32_t regs[CM_REGSEL_MAX];
 
 	/* breakpoints and watchpoints */

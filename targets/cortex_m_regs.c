@@ -13,8 +13,8 @@
  * C1.6.3: CONTROL[31:24] FAULTMASK[23:16] BASEPRI[15:8] PRIMASK[7:0]) and
  * are written read-modify-write. d<n> is the pair S<2n> (low) and S<2n+1>.
  *
- * The cache is filled with one swdd_probe_read_core_regs() call the first
- * time any register is needed after a halt, so the 'g' GDB sends after a
+ * The cache is filled by swdd_probe_read_core_regs() calls the first
+ * time registers are needed after a halt, so the 'g' GDB sends after a
  * stop, the expedited registers of the stop reply and later 'p' reads cost
  * no further probe round trips. It is dropped on resume, step, reset and
  * on every register write.
@@ -66,21 +66,32 @@ size_t swdd_target_reg_size(const struct swdd_target *t, unsigned n)
 	return cm_regs[n].size;
 }
 
-/* The REGSEL list one cache fill reads: r0-pc, xpsr, msp, psp, the packed
- * word and, with an FPU, fpscr and s0-s31. */
-static size_t cm_regsel_list(const struct swdd_target *t, uint8_t *sel)
+/* The cache has two groups, each filled by one swdd_probe_read_core_regs()
+ * call when first needed: the core group (r0-pc, xpsr, msp, psp, the
+ * packed word) that every stop needs, and the FPU group (fpscr, s0-s31)
+ * that only a 'g' or an FPU register read needs. On probes that read
+ * registers one at a time (ST-LINK) this keeps a stepi cheap. */
+enum cm_reg_group { CM_GROUP_CORE, CM_GROUP_FPU };
+
+static size_t cm_regsel_list(enum cm_reg_group g, uint8_t *sel)
 {
 	size_t n = 0;
 
-	for (unsigned i = 0; i <= CM_REGSEL_PSP; i++)
-		sel[n++] = (uint8_t)i;
-	sel[n++] = CM_REGSEL_SPECIAL;
-	if (t->chip.has_fpu) {
-		sel[n++] = CM_REGSEL_FPSCR;
-		for (unsigned i = 0; i < 32; i++)
-			sel[n++] = (uint8_t)(CM_REGSEL_S0 + i);
+	if (g == CM_GROUP_CORE) {
+		for (unsigned i = 0; i <= CM_REGSEL_PSP; i++)
+			sel[n++] = (uint8_t)i;
+		sel[n++] = CM_REGSEL_SPECIAL;
+		return n;
 	}
+	sel[n++] = CM_REGSEL_FPSCR;
+	for (unsigned i = 0; i < 32; i++)
+		sel[n++] = (uint8_t)(CM_REGSEL_S0 + i);
 	return n;
+}
+
+static enum cm_reg_group cm_group_of(unsigned regsel)
+{
+	return regsel >= CM_REGSEL_FPSCR ? CM_GROUP_FPU : CM_GROUP_CORE;
 }
 
 static int cm_require_halted(const struct swdd_target *t)
@@ -92,26 +103,31 @@ static int cm_require_halted(const struct swdd_target *t)
 			    "interrupt it first (Ctrl-C or monitor halt)");
 }
 
-int cm_regs_fill(struct swdd_target *t)
+static int cm_group_fill(struct swdd_target *t, enum cm_reg_group g)
 {
-	uint8_t sel[64];
-	uint32_t vals[64];
+	uint8_t sel[40];
+	uint32_t vals[40];
 	size_t n;
 	int rc;
 
-	if (t->regs_valid)
+	if (t->regs_valid & (1U << g))
 		return 0;
 	rc = cm_require_halted(t);
 	if (rc)
 		return rc;
-	n = cm_regsel_list(t, sel);
+	n = cm_regsel_list(g, sel);
 	rc = swdd_probe_read_core_regs(t->probe, sel, n, vals);
 	if (rc)
 		return swdd_err_add(rc, "reading the core registers");
 	for (size_t i = 0; i < n; i++)
 		t->regs[sel[i]] = vals[i];
-	t->regs_valid = true;
+	t->regs_valid |= 1U << g;
 	return 0;
+}
+
+int cm_regs_fill(struct swdd_target *t)
+{
+	return cm_group_fill(t, CM_GROUP_CORE);
 }
 
 int cm_reg_pc(struct swdd_target *t, uint32_t *pc)
@@ -148,7 +164,7 @@ int swdd_target_reg_read(struct swdd_target *t, unsigned n, uint8_t *buf)
 	const struct cm_reg_desc *d;
 	int rc = cm_check_regnum(t, n);
 
-	if (rc || (rc = cm_regs_fill(t)))
+	if (rc || (rc = cm_group_fill(t, cm_group_of(cm_regs[n].regsel))))
 		return rc;
 	d = &cm_regs[n];
 	if (d->packed != CM_PACKED_BYTE_NONE)
@@ -187,7 +203,7 @@ int swdd_target_reg_write(struct swdd_target *t, unsigned n, const uint8_t *buf)
 		rc = swdd_probe_write_core_reg(t->probe, d->regsel, cm_get32(buf));
 	if (rc == 0 && d->size == 8)
 		rc = swdd_probe_write_core_reg(t->probe, d->regsel + 1U, cm_get32(buf + 4));
-	t->regs_valid = false;
+	t->regs_valid = 0;
 	return rc;
 }
 

@@ -212,11 +212,13 @@ static void stm32_read_idcode(struct swdd_target *t, const uint32_t *addrs, size
 static void stm32_log_chip(const struct swdd_target *t)
 {
 	const struct swdd_chip_info *c = &t->chip;
+	char volts[32] = "unknown";
 
-	swdd_info("%s rev %s (DEV_ID 0x%03x), %s%s, %u KiB flash, RDP level %d, target %d.%02d V", c->name,
+	if (c->voltage_mv >= 0)
+		snprintf(volts, sizeof(volts), "%d.%02d V", c->voltage_mv / 1000, (c->voltage_mv % 1000) / 10);
+	swdd_info("%s rev %s (DEV_ID 0x%03x), %s%s, %u KiB flash, RDP level %d, target supply %s", c->name,
 		  c->revision, c->dev_id, c->core, c->has_fpu ? " with FPU" : "", c->flash_size / KIB,
-		  c->rdp_level, c->voltage_mv < 0 ? 0 : c->voltage_mv / 1000,
-		  c->voltage_mv < 0 ? 0 : (c->voltage_mv % 1000) / 10);
+		  c->rdp_level, volts);
 }
 
 int stm32_identify(struct swdd_target *t)
