@@ -203,37 +203,30 @@ static int dp_settle(sim_chip *c)
 	return SIM_ACK_OK;
 }
 
-/* Starts an AP transaction; its outcome lands in RDBUFF / the stickies. */
+/* Starts an AP transaction; its outcome lands in RDBUFF or the stickies,
+ * or it stays in flight while the bus stalls. */
 static void dp_ap_start(sim_chip *c, bool write, uint8_t reg, uint32_t wdata)
 {
 	struct sim_dp *dp = c->dp;
-	uint8_t apsel = (uint8_t)(dp->select >> 24);
-	enum sim_bus_result r;
-	uint32_t v = wdata;
 
-	if (write)
-		r = sim_ap_write(c, &dp->ap, apsel, reg, v);
-	else
-		r = sim_ap_read(c, &dp->ap, apsel, reg, &v);
-	if (r == SIM_BUS_WAIT) {
-		dp->pending = true;
-		dp->pending_write = write;
-		dp->pending_apsel = apsel;
-		dp->pending_reg = reg;
-		dp->pending_data = wdata;
-	} else if (r == SIM_BUS_FAULT) {
-		dp_ap_error(dp);
-	} else if (!write) {
-		dp->rdbuff = v;
-	}
+	dp->pending = true;
+	dp->pending_write = write;
+	dp->pending_apsel = (uint8_t)(dp->select >> 24);
+	dp->pending_reg = reg;
+	dp->pending_data = wdata;
+	dp_settle(c);
 }
 
-/* B2.2 / B4.2: the AP needs debug power (and system power for bus
- * accesses); without CDBGPWRUPACK an AP access faults. */
-static bool dp_ap_powered(const struct sim_dp *dp)
+/* B2.2: the AP registers need the debug power domain (CDBGPWRUPACK) and
+ * its memory accesses (DRW, BD0-BD3) the system domain too (CSYSPWRUPACK);
+ * an access to an unpowered domain faults. */
+static bool dp_ap_powered(const struct sim_dp *dp, uint8_t reg)
 {
-	return (dp->ctrl & (DP_CS_CDBGPWRUPREQ | DP_CS_CSYSPWRUPREQ)) ==
-	       (DP_CS_CDBGPWRUPREQ | DP_CS_CSYSPWRUPREQ);
+	bool memory = reg == 0x0Cu || (reg >= 0x10u && reg <= 0x1Cu);
+
+	if (!(dp->ctrl & DP_CS_CDBGPWRUPREQ))
+		return false;
+	return !memory || (dp->ctrl & DP_CS_CSYSPWRUPREQ);
 }
 
 static int dp_ap_access(sim_chip *c, bool read, uint8_t a32, struct sim_swd_packet *pkt)
@@ -241,7 +234,7 @@ static int dp_ap_access(sim_chip *c, bool read, uint8_t a32, struct sim_swd_pack
 	struct sim_dp *dp = c->dp;
 	uint8_t reg = (uint8_t)((dp->select & 0xF0u) | a32);
 
-	if (!dp_ap_powered(dp)) {
+	if (!dp_ap_powered(dp, reg)) {
 		dp_ap_error(dp);
 		return SIM_ACK_FAULT;
 	}

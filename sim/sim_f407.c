@@ -282,21 +282,26 @@ void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len)
 /* System memory holds ST's bootloader; the model has a vector table whose
  * reset handler is a branch-to-self, which is enough for a boot from
  * system memory to look alive. */
+static void f407_fill(sim_chip *c, uint32_t base, uint32_t size, uint8_t byte)
+{
+	uint8_t chunk[0x400];
+
+	memset(chunk, byte, sizeof(chunk));
+	for (uint32_t off = 0; off < size; off += sizeof(chunk))
+		uc_mem_write(c->uc, base + off, chunk, size - off < sizeof(chunk) ? size - off : sizeof(chunk));
+}
+
 static void f407_fill_rom(sim_chip *c)
 {
-	static uint8_t rom[F407_SYSMEM_SIZE];
-	uint8_t page[0x400];
 	const uint32_t vec[2] = { 0x20002000u, F407_SYSMEM_BASE + 0x41u };
 	const uint16_t loop = 0xE7FEu; /* b . */
 
-	memset(rom, 0xFF, sizeof(rom));
-	memcpy(rom, vec, sizeof(vec));
-	memcpy(rom + 0x40, &loop, sizeof(loop));
-	uc_mem_write(c->uc, F407_SYSMEM_BASE, rom, sizeof(rom));
-	memset(page, 0xFF, sizeof(page));
-	memcpy(page + (F407_UID_ADDR - F407_OTP_BASE), c->uid, sizeof(c->uid));
-	memcpy(page + (F407_FSIZE_ADDR - F407_OTP_BASE), &c->flash_size_kib, 2);
-	uc_mem_write(c->uc, F407_OTP_BASE, page, sizeof(page));
+	f407_fill(c, F407_SYSMEM_BASE, F407_SYSMEM_SIZE, 0xFF);
+	uc_mem_write(c->uc, F407_SYSMEM_BASE, vec, sizeof(vec));
+	uc_mem_write(c->uc, F407_SYSMEM_BASE + 0x40u, &loop, sizeof(loop));
+	f407_fill(c, F407_OTP_BASE, 0x400u, 0xFF);
+	uc_mem_write(c->uc, F407_UID_ADDR, c->uid, sizeof(c->uid));
+	uc_mem_write(c->uc, F407_FSIZE_ADDR, &c->flash_size_kib, sizeof(c->flash_size_kib));
 }
 
 static int f407_map_region(sim_chip *c, const struct f407_region *r)
@@ -348,13 +353,13 @@ void sim_f407_free(sim_chip *c)
 	c->periph = NULL;
 }
 
+/* RCC and the flash interface get their reset values; the rest of the
+ * peripheral space, modelled as plain registers, reads zero again. */
 void sim_periph_reset(sim_chip *c)
 {
-	static const uint8_t zero[0x61000];
-
 	sim_flash_reset(c);
 	rcc_reset(c);
-	uc_mem_write(c->uc, 0x40000000u, zero, 0x23800u);
-	uc_mem_write(c->uc, 0x40024000u, zero, 0x5C000u);
-	uc_mem_write(c->uc, 0x50000000u, zero, 0x61000u);
+	f407_fill(c, 0x40000000u, 0x23800u, 0);
+	f407_fill(c, 0x40024000u, 0x5C000u, 0);
+	f407_fill(c, 0x50000000u, 0x61000u, 0);
 }

@@ -99,16 +99,22 @@ struct flash_cpu_write {
 	uint32_t val;
 };
 
+/* Progress of an unlock sequence; `dead` after a wrong key (until reset). */
+struct flash_keyseq {
+	uint8_t step;
+	bool dead;
+};
+
+static const uint32_t flash_keys[2] = { FLASH_KEYR_KEY1, FLASH_KEYR_KEY2 };
+static const uint32_t flash_optkeys[2] = { FLASH_OPTKEYR_KEY1, FLASH_OPTKEYR_KEY2 };
+
 enum flash_op { FLASH_OP_NONE, FLASH_OP_PROGRAM, FLASH_OP_SECTOR, FLASH_OP_MASS, FLASH_OP_OPTION };
 
 struct sim_flash {
 	uint8_t *mem;
 	uint32_t acr, cr, sr, optcr;
 	uint32_t opt_stored;     /* option bytes as in the option sector (OPTCR layout) */
-	uint8_t key_step;        /* 1 after KEY1 */
-	bool key_dead;           /* wrong key: CR locked until reset (RM0090 3.5.1) */
-	uint8_t optkey_step;
-	bool optkey_dead;
+	struct flash_keyseq key, optkey;
 	enum flash_op op;
 	uint64_t op_end_ns;
 	unsigned op_sector;
@@ -212,8 +218,7 @@ void sim_flash_reset(sim_chip *c)
 	f->acr = 0;
 	f->cr = FLASH_CR_LOCK;
 	f->sr = 0;
-	f->key_step = f->optkey_step = 0;
-	f->key_dead = f->optkey_dead = false;
+	f->key = f->optkey = (struct flash_keyseq){ 0 };
 	/* A reset during an operation abandons it (the cells keep whatever
 	 * state they reached: here, the old contents). */
 	f->op = FLASH_OP_NONE;
@@ -384,41 +389,25 @@ enum sim_bus_result sim_flash_reg_read(sim_chip *c, uint32_t off, unsigned size,
 	return SIM_BUS_OK;
 }
 
-/* RM0090 3.5.1: KEY1 then KEY2 clears LOCK; any other write locks FLASH_CR
- * until the next reset and returns a bus error. Writes while unlocked are
- * ignored. */
-static enum sim_bus_result flash_keyr_write(struct sim_flash *f, uint32_t val)
+/*
+ * RM0090 3.5.1 (KEYR, FLASH_CR.LOCK) and 3.6.2 (OPTKEYR, OPTCR.OPTLOCK):
+ * KEY1 then KEY2 clears the lock bit; any other write locks the register
+ * until the next reset and returns a bus error. Key writes while unlocked
+ * are ignored.
+ */
+static enum sim_bus_result flash_key_write(struct flash_keyseq *k, uint32_t *reg, uint32_t lock_bit,
+					   const uint32_t keys[2], uint32_t val)
 {
-	if (!(f->cr & FLASH_CR_LOCK))
+	if (!(*reg & lock_bit))
 		return SIM_BUS_OK;
-	if (!f->key_dead && f->key_step == 0 && val == FLASH_KEYR_KEY1) {
-		f->key_step = 1;
-		return SIM_BUS_OK;
-	}
-	if (!f->key_dead && f->key_step == 1 && val == FLASH_KEYR_KEY2) {
-		f->key_step = 0;
-		f->cr &= ~FLASH_CR_LOCK;
+	if (!k->dead && val == keys[k->step]) {
+		if (++k->step == 2) {
+			k->step = 0;
+			*reg &= ~lock_bit;
+		}
 		return SIM_BUS_OK;
 	}
-	f->key_dead = true;
-	return SIM_BUS_FAULT;
-}
-
-/* RM0090 3.6.2: the same for OPTKEYR and OPTCR.OPTLOCK. */
-static enum sim_bus_result flash_optkeyr_write(struct sim_flash *f, uint32_t val)
-{
-	if (!(f->optcr & FLASH_OPTCR_OPTLOCK))
-		return SIM_BUS_OK;
-	if (!f->optkey_dead && f->optkey_step == 0 && val == FLASH_OPTKEYR_KEY1) {
-		f->optkey_step = 1;
-		return SIM_BUS_OK;
-	}
-	if (!f->optkey_dead && f->optkey_step == 1 && val == FLASH_OPTKEYR_KEY2) {
-		f->optkey_step = 0;
-		f->optcr &= ~FLASH_OPTCR_OPTLOCK;
-		return SIM_BUS_OK;
-	}
-	f->optkey_dead = true;
+	k->dead = true;
 	return SIM_BUS_FAULT;
 }
 
@@ -512,9 +501,9 @@ enum sim_bus_result sim_flash_reg_write(sim_chip *c, uint32_t off, unsigned size
 		f->acr = val & 0x1F07u; /* LATENCY, PRFTEN, ICEN, DCEN, ICRST, DCRST */
 		return SIM_BUS_OK;
 	case FLASH_KEYR:
-		return flash_keyr_write(f, val);
+		return flash_key_write(&f->key, &f->cr, FLASH_CR_LOCK, flash_keys, val);
 	case FLASH_OPTKEYR:
-		return flash_optkeyr_write(f, val);
+		return flash_key_write(&f->optkey, &f->optcr, FLASH_OPTCR_OPTLOCK, flash_optkeys, val);
 	case FLASH_SR:
 		f->sr &= ~((val << (8 * (off & 3u))) & FLASH_SR_W1C);
 		return SIM_BUS_OK;

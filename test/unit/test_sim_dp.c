@@ -96,6 +96,10 @@ static int t_powerup_handshake(void)
 	CHECK_OK(tu_dp_write(c, TU_DP_CTRL, 0x10000000u) != SIM_ACK_OK);
 	CHECK_EQ(tu_dp_read(c, TU_DP_CTRL, &v), SIM_ACK_OK);
 	CHECK_EQ(v & 0xF0000000u, 0x30000000u);
+	/* debug domain only: AP registers answer, memory accesses fault */
+	CHECK_EQ(tu_ap_read(c, TU_AP_CSW, &v), SIM_ACK_OK);
+	CHECK_EQ(tu_xfer(c, true, true, TU_AP_DRW, &v), SIM_ACK_FAULT);
+	CHECK_OK(tu_dp_write(c, TU_DP_ABORT, 0x1E) != SIM_ACK_OK);
 	CHECK_OK(tu_dp_write(c, TU_DP_CTRL, 0x50000000u) != SIM_ACK_OK);
 	CHECK_EQ(tu_dp_read(c, TU_DP_CTRL, &v), SIM_ACK_OK);
 	CHECK_EQ(v & 0xF0000000u, 0xF0000000u);
