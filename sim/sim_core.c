@@ -21,7 +21,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Instructions per uc_emu_start call: small enough that halts and flash
  * events land close to their virtual time, big enough to stay fast. */
@@ -142,9 +141,10 @@ static uint32_t block_insns(sim_chip *c, uint32_t addr, uint32_t size)
 {
 	struct sim_blk_entry *e = &c->core->blk_cache[(addr >> 1) % SIM_BLK_CACHE];
 
-	if (e->addr != addr || e->size != size || !e->n) {
+	if (e->addr != addr || e->size != size || e->gen != c->core->blk_gen || !e->n) {
 		e->addr = addr;
 		e->size = size;
+		e->gen = c->core->blk_gen;
 		e->n = thumb_count(c, addr, size);
 	}
 	return e->n;
@@ -234,7 +234,6 @@ static void core_boot(sim_chip *c)
 	raw_write(c, UC_ARM_REG_FPSCR, 0);
 	k->boot_pending = false;
 	k->step_pending = false;
-	k->skip_bp_pc = 1; /* odd: never an instruction address */
 	k->knob_fired = false;
 	k->boot_cycles = 0;
 	k->s_reset_st = true;
@@ -289,7 +288,7 @@ void sim_core_code_changed(sim_chip *c, uint32_t addr, uint32_t len)
 	if (!len)
 		return;
 	uc_ctl_remove_cache(c->uc, addr, (uint64_t)addr + len);
-	memset(c->core->blk_cache, 0, sizeof(c->core->blk_cache));
+	c->core->blk_gen++;
 }
 
 /* ---- halt / resume -------------------------------------------------------- */
@@ -300,6 +299,7 @@ void sim_core_halt(sim_chip *c, uint32_t dfsr_bits)
 
 	k->state = SIM_CORE_HALTED;
 	k->step_pending = false;
+	k->s_regrdy = true; /* no register transfer pending */
 	k->dhcsr_ctrl |= DHCSR_C_HALT;
 	k->dfsr |= dfsr_bits;
 }
@@ -313,10 +313,12 @@ void sim_core_resume(sim_chip *c, bool step)
 	k->state = SIM_CORE_RUNNING;
 	k->step_pending = step;
 	k->dhcsr_ctrl &= ~DHCSR_C_HALT;
-	/* Leaving Debug state at a breakpointed address executes that
-	 * instruction first (the debugger's step over the breakpoint). */
-	k->skip_bp_pc = raw_read(c, UC_ARM_REG_PC) & ~1U;
-	if (k->knob_fired && (c->cfg.faults & SIM_FAULT_SLEEP))
+	/* No "skip the breakpoint we stand on": as on silicon, resuming on an
+	 * enabled FPB comparator or a BKPT halts again at once, and the
+	 * debugger steps over it with the comparator disabled (C1.11). The
+	 * sleep knob's firmware goes straight back to sleep; a step still
+	 * executes one instruction. */
+	if (k->knob_fired && (c->cfg.faults & SIM_FAULT_SLEEP) && !step)
 		k->state = SIM_CORE_SLEEPING;
 }
 
@@ -405,9 +407,17 @@ static void on_mem_error(sim_chip *c, uc_err e, uint32_t pc)
 		sim_exc_fault(c, EXC_BUSFAULT, CFSR_PRECISERR, 0, pc);
 }
 
+/* WFI (T1 0xBF30 or T2 0xF3AF 0x8003) just before pc? */
+static bool after_wfi(sim_chip *c, uint32_t pc)
+{
+	return pc >= 4 && (half_at(c, pc - 2) == 0xBF30 ||
+			   (half_at(c, pc - 2) == 0x8003 && half_at(c, pc - 4) == 0xF3AF));
+}
+
 /* Acts on how a slice ended: hook events first, then Unicorn's error, then
- * a WFI just executed (Unicorn returns at once with PC after it). */
-static void slice_outcome(sim_chip *c, uc_err e, uint32_t pc)
+ * a WFI just executed (Unicorn returns at once with PC after it, so the
+ * slice ended early). */
+static void slice_outcome(sim_chip *c, uc_err e, uint32_t pc, bool early)
 {
 	struct sim_core *k = c->core;
 
@@ -430,7 +440,7 @@ static void slice_outcome(sim_chip *c, uc_err e, uint32_t pc)
 		on_mem_error(c, e, pc);
 	else if (e)
 		sim_exc_fault(c, EXC_HARDFAULT, 0, HFSR_FORCED, pc);
-	else if (half_at(c, pc - 2) == 0xBF30 && pc >= 2)
+	else if (early && after_wfi(c, pc))
 		k->state = SIM_CORE_SLEEPING;
 }
 
@@ -456,8 +466,7 @@ static uint64_t run_slice(sim_chip *c, uint64_t n)
 	done = slice_retired(c, pc);
 	if (done > n)
 		done = n;
-	k->skip_bp_pc = 1;
-	slice_outcome(c, e, pc);
+	slice_outcome(c, e, pc, done < n);
 	if (k->dwt.data_hit && k->state == SIM_CORE_RUNNING) {
 		/* the access was the slice's last instruction */
 		k->dwt.data_hit = false;
@@ -516,7 +525,8 @@ uint64_t sim_core_run(sim_chip *c, uint64_t cycles)
 		/* a slice that retired nothing (fault entry, halt) still costs a cycle */
 		spent += r ? r : 1;
 		k->boot_cycles += r ? r : 1;
-		if (step && k->state == SIM_CORE_RUNNING)
+		/* a stepped WFI completes: the step is the wake-up event */
+		if (step && (k->state == SIM_CORE_RUNNING || k->state == SIM_CORE_SLEEPING))
 			sim_core_halt(c, DFSR_HALTED);
 	}
 	if (done)

@@ -108,7 +108,7 @@ struct sim_dwt {
 /* Thumb instruction-count cache for the block hook (instructions retired). */
 #define SIM_BLK_CACHE 1024
 struct sim_blk_entry {
-	uint32_t addr, size, n;
+	uint32_t addr, size, n, gen;
 };
 
 struct sim_core {
@@ -116,7 +116,6 @@ struct sim_core {
 	bool held;                     /* NRST low: core in reset */
 	bool boot_pending;             /* reset applied while held: fetch vectors on release */
 	bool step_pending;             /* C_STEP: run one instruction, then halt */
-	uint32_t skip_bp_pc;           /* resume from a breakpoint: ignore it once */
 	bool invstate_pending;         /* PC loaded without the Thumb bit */
 	bool knob_fired;               /* SIM_FAULT_SLEEP/LOCKUP has taken effect */
 	uint64_t boot_cycles;          /* cycles run since the core left reset */
@@ -143,6 +142,7 @@ struct sim_core {
 	uint32_t ev_intno;
 	uint64_t slice_retired;
 	uint32_t blk_addr, blk_size, blk_n;
+	uint32_t blk_gen;              /* bumped when code memory changes */
 	struct sim_blk_entry blk_cache[SIM_BLK_CACHE];
 };
 

@@ -106,10 +106,6 @@ static void hook_fpb(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 
 	(void)uc;
 	(void)size;
-	if ((uint32_t)addr == c->core->skip_bp_pc) {
-		c->core->skip_bp_pc = 1; /* the instruction we resume on runs once */
-		return;
-	}
 	if (fpb_match(&c->core->fpb, (uint32_t)addr))
 		sim_core_stop_engine(c, SIM_EV_FPB);
 }
@@ -254,8 +250,6 @@ static void hook_dwt_code(uc_engine *uc, uint64_t addr, uint32_t size, void *use
 		sim_core_stop_engine(c, SIM_EV_DWT);
 		return;
 	}
-	if ((uint32_t)addr == c->core->skip_bp_pc)
-		return;
 	for (int i = 0; i < DWT_NUM_COMP; i++) {
 		if (dwt_func(c, i) == 4 && dwt_addr_match(d, i, (uint32_t)addr, 2)) {
 			d->function[i] |= DWT_FUNC_MATCHED;

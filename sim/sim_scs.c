@@ -97,10 +97,10 @@ void sim_scs_reset(sim_chip *c, enum sim_reset_kind kind)
 		sim_fpb_reset(c);
 		sim_dwt_reset(c);
 	}
-	/* Halt, step and interrupt masking requests do not survive a local
-	 * reset: the core comes out of reset running unless a vector catch
-	 * halts it. */
-	k->dhcsr_ctrl &= DHCSR_C_DEBUGEN;
+	/* DHCSR is reset by power-on reset only, except C_HALT, which a local
+	 * reset clears: the core comes out of reset running unless a vector
+	 * catch halts it (C1.6.2, C1.6.5). */
+	k->dhcsr_ctrl &= ~DHCSR_C_HALT;
 	k->s_regrdy = false;
 	k->vtor = k->aircr_prigroup = k->scr = k->shcsr = 0;
 	k->cfsr = k->hfsr = k->mmfar = k->bfar = k->cpacr = 0;

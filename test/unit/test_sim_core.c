@@ -483,8 +483,19 @@ static int body_fpb(void)
 	WR(FP_COMP0 + 8u, fp_comp(pc));
 	WR(DFSR, 0x1Fu);
 	t = rd(IO(FWTEST_TICKS));
-	RUN(1 * MS); /* resumes over the breakpoint, halts on it next turn */
+	RUN(1 * MS); /* resuming on the breakpoint halts again before it runs */
 	CHECK(rd(DHCSR) & S_HALT);
+	CHECK_EQ(rd(DFSR), DFSR_BKPT);
+	CHECK_EQ(reg(0x0F), pc);
+	CHECK_EQ(rd(IO(FWTEST_TICKS)), t);
+	/* step over it with the comparator off, as a debugger does */
+	WR(FP_COMP0 + 8u, 0);
+	WR(DHCSR, KEY | C_DEBUGEN | C_STEP);
+	sim_chip_advance(c, 10 * US);
+	CHECK(reg(0x0F) != pc);
+	WR(FP_COMP0 + 8u, fp_comp(pc));
+	WR(DFSR, 0x1Fu);
+	RUN(1 * MS); /* next turn of the loop */
 	CHECK_EQ(rd(DFSR), DFSR_BKPT);
 	CHECK_EQ(reg(0x0F), pc);
 	CHECK(rd(IO(FWTEST_TICKS)) - t <= 1);
@@ -597,6 +608,49 @@ static int test_dwt_halts_after_access(void)
 	DONE(body_dwt_after());
 }
 
+static int body_dwt_pc(void)
+{
+	uint32_t pc;
+
+	RUN(1 * MS);
+	WR(DHCSR, KEY | C_DEBUGEN | C_HALT);
+	pc = reg(0x0F);
+	WR(DHCSR, KEY | C_DEBUGEN | C_STEP);
+	sim_chip_advance(c, 10 * US);
+	CHECK_OK(dwt_watch(pc, 0, 4));
+	WR(DFSR, 0x1Fu);
+	RUN(1 * MS);
+	CHECK(rd(DHCSR) & S_HALT);
+	CHECK_EQ(rd(DFSR), DFSR_DWTTRAP);
+	CHECK_EQ(reg(0x0F), pc);
+	return 0;
+}
+
+static int test_dwt_pc_match(void)
+{
+	START(FWTEST_MODE_LOOP);
+	DONE(body_dwt_pc());
+}
+
+/* sim.h: the core executes one instruction per 16 MHz cycle. */
+static int body_ipc(void)
+{
+	struct sim_chip_stats s1, s2;
+
+	RUN(1 * MS);
+	sim_chip_get_stats(c, &s1);
+	sim_chip_advance(c, 1 * MS);
+	sim_chip_get_stats(c, &s2);
+	CHECK_EQ(s2.instructions - s1.instructions, 16000);
+	return 0;
+}
+
+static int test_one_instruction_per_cycle(void)
+{
+	START(FWTEST_MODE_LOOP);
+	DONE(body_ipc());
+}
+
 static int body_cyccnt(void)
 {
 	uint32_t n;
@@ -633,6 +687,29 @@ static int body_wfi(void)
 	pc = reg(0x0F);
 	CHECK_EQ(rd((pc - 2u) & ~3u) >> (((pc - 2u) & 2u) * 8u) & 0xFFFFu, 0xBF30u);
 	return 0;
+}
+
+/* Stepping WFI completes it: the step request is the wake-up event. */
+static int body_wfi_step(void)
+{
+	uint32_t pc;
+
+	RUN(1 * MS);
+	WR(DHCSR, KEY | C_DEBUGEN | C_HALT);
+	for (int i = 0; i < 2; i++) { /* b back to the WFI, then the WFI */
+		WR(DHCSR, KEY | C_DEBUGEN | C_STEP);
+		sim_chip_advance(c, 10 * US);
+		CHECK_EQ(rd(DHCSR) & (S_SLEEP | S_HALT), S_HALT);
+	}
+	pc = reg(0x0F);
+	CHECK_EQ(rd((pc - 2u) & ~3u) >> (((pc - 2u) & 2u) * 8u) & 0xFFFFu, 0xBF30u);
+	return 0;
+}
+
+static int test_wfi_step(void)
+{
+	START(FWTEST_MODE_WFI);
+	DONE(body_wfi_step());
 }
 
 static int test_wfi_sleeps(void)
@@ -798,8 +875,11 @@ static const struct test_case tests[] = {
 	{ "dwt_mask_range", "ARMv7-M C1.8.16 MASK ignores low address bits", test_dwt_mask_range },
 	{ "dwt_mask_miss", "ARMv7-M C1.8.16 MASK range excludes other addresses", test_dwt_mask_miss },
 	{ "dwt_halts_after_access", "ARMv7-M C1.8.1 data watchpoint halts after the access", test_dwt_halts_after_access },
+	{ "dwt_pc_match", "ARMv7-M C1.8.17 FUNCTION 4 halts on the instruction address", test_dwt_pc_match },
+	{ "one_instruction_per_cycle", "sim.h time model: 16 MHz HSI, one instruction per cycle", test_one_instruction_per_cycle },
 	{ "cyccnt", "ARMv7-M C1.8.8 CYCCNT counts cycles, not in Debug state", test_cyccnt },
 	{ "wfi_sleeps", "ARMv7-M C1.6.2 S_SLEEP while in WFI", test_wfi_sleeps },
+	{ "wfi_step", "ARMv7-M C1.6.2 C_STEP over WFI halts after it", test_wfi_step },
 	{ "fault_enters_hardfault", "ARMv7-M B1.5.14 UNDEFINSTR escalates to HardFault (FORCED)", test_fault_enters_hardfault },
 	{ "lockup", "ARMv7-M B1.5.15 fault in HardFault locks up, S_LOCKUP", test_lockup },
 	{ "svc_exception_return", "ARMv7-M B1.5.6/B1.5.8 exception entry and return", test_svc_exception_return },
