@@ -593,8 +593,9 @@ enum sim_bus_result sim_flash_array_read(sim_chip *c, uint32_t off, unsigned siz
 }
 
 /* RM0090 3.6.1 Table 16: 0x1FFFC000 holds the user byte and RDP,
- * 0x1FFFC008 nWRP[11:0]. The model stores each with its complement in the
- * next half-word, as the option sector keeps them. */
+ * 0x1FFFC008 nWRP[11:0]; the manual calls the bits above them reserved.
+ * Model choice: they read as the complement of the low half-word, the way
+ * other STM32 option sectors store each option byte. */
 void sim_flash_option_bytes(const sim_chip *c, uint8_t out[16])
 {
 	uint32_t opt = c->flash->opt_stored;
