@@ -6,11 +6,12 @@
  *
  * Choices (docs/LAB-stlink.md):
  * - WAIT is retried inside the firmware up to STL_WAIT_RETRIES times, then
- *   the command ends with SWD_AP_WAIT / SWD_DP_WAIT. Real firmware does hand
- *   WAIT to the host (pyOCD issue 623 shows "STLink error (20): DP wait";
- *   OpenOCD and stlink-org retry such statuses with back-off), so its own
- *   retry is bounded. The bound is ours (the CMSIS-DAP reference default is
- *   also 100).
+ *   the firmware abandons the transaction (DAPABORT) and the command ends
+ *   with SWD_AP_WAIT / SWD_DP_WAIT. Real firmware does hand WAIT to the
+ *   host (pyOCD issue 623 shows "STLink error (20): DP wait"; OpenOCD and
+ *   stlink-org retry such statuses with back-off), so its own retry is
+ *   bounded. The bound and the DAPABORT are ours (ADIv5.2 B2.2.1 advises
+ *   DAPABORT after a long WAIT; the CMSIS-DAP reference retries 100 times).
  * - After a FAULT the firmware clears the sticky flags itself with ABORT,
  *   so hosts without WRITE_DAP_REG (before J24) are not left stuck.
  * - Block transfers set TAR at the start and again at every 1 KiB boundary,
@@ -31,6 +32,7 @@
 #define DP_CTRLSTAT 0x4u
 #define DP_SELECT 0x8u
 #define DP_RDBUFF 0xCu
+#define DP_ABORT_DAPABORT 0x01u
 #define DP_ABORT_CLEAR_ALL 0x1Eu /* STKCMPCLR|STKERRCLR|WDERRCLR|ORUNERRCLR */
 #define DP_CTRLSTAT_PWRUPREQ 0x50000000u /* CSYSPWRUPREQ|CDBGPWRUPREQ */
 #define DP_CTRLSTAT_PWRUPACK 0xA0000000u /* CSYSPWRUPACK|CDBGPWRUPACK */
@@ -44,6 +46,18 @@
 #define AP_DRW 0x0Cu
 #define AP_CSW_ADDRINC_SINGLE 0x10u
 #define AP_TAR_INC_BLOCK 0x400u /* ADIv5.2 C2.2.2: 10 bits guaranteed */
+
+/* After WAIT for longer than it retries, the firmware abandons the stalled
+ * AP transaction with ABORT.DAPABORT, as ADIv5.2 B2.2.1 advises, so the next
+ * command starts clean (an ABORT write is always accepted, B4.2.2). */
+static void stl_dapabort(struct sim_probe *p)
+{
+	struct sim_swd_packet pkt = { .request = sim_swd_request(false, false, DP_ABORT),
+				      .data = DP_ABORT_DAPABORT,
+				      .parity = sim_parity32(DP_ABORT_DAPABORT) };
+
+	(void)sim_probe_swd(p, &pkt);
+}
 
 enum stl_ack stl_swd(struct sim_probe *p, bool ap, bool read, uint8_t addr, uint32_t *val)
 {
@@ -66,6 +80,7 @@ enum stl_ack stl_swd(struct sim_probe *p, bool ap, bool read, uint8_t addr, uint
 			*val = pkt.data;
 		return STL_ACK_OK;
 	}
+	stl_dapabort(p);
 	return STL_ACK_WAIT;
 }
 
