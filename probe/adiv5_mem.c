@@ -74,20 +74,27 @@ static void put_bytes(uint8_t *b, uint32_t v, unsigned width)
 		b[i] = (uint8_t)(v >> (8 * i));
 }
 
-int adiv5_read_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width)
+/* Queues up to ADIV5_CHUNK / 4 accesses per flush (the size of the word
+ * buffer reads land in), then moves the bytes between lanes and buf. */
+static int adiv5_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width, bool wr)
 {
 	struct adiv5 *a = p->adi;
+	const size_t max = ADIV5_CHUNK / 4 * width;
 
 	while (len) {
-		size_t n = len < ADIV5_CHUNK / 4 * width ? len : ADIV5_CHUNK / 4 * width, k;
+		size_t n = len < max ? len : max, words = n / width;
 		int rc;
 
-		for (k = 0; k < n / width; k++)
-			q_drw(a, true, addr + (uint32_t)(k * width), width, 0, &a->words[k]);
+		for (size_t k = 0; k < words; k++) {
+			uint32_t at = addr + (uint32_t)(k * width);
+			uint32_t v = wr ? get_bytes(buf + k * width, width) << lane_shift(at, width) : 0;
+
+			q_drw(a, !wr, at, width, v, wr ? NULL : &a->words[k]);
+		}
 		rc = adiv5_flush(p, NULL);
 		if (rc)
 			return rc;
-		for (k = 0; k < n / width; k++) {
+		for (size_t k = 0; k < words && !wr; k++) {
 			uint32_t at = addr + (uint32_t)(k * width);
 			put_bytes(buf + k * width, a->words[k] >> lane_shift(at, width), width);
 		}
@@ -98,27 +105,14 @@ int adiv5_read_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len
 	return 0;
 }
 
+int adiv5_read_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width)
+{
+	return adiv5_mem(p, addr, buf, len, width, false);
+}
+
 int adiv5_write_mem(struct swdd_probe *p, uint32_t addr, const uint8_t *buf, size_t len, unsigned width)
 {
-	struct adiv5 *a = p->adi;
-
-	while (len) {
-		size_t n = len < ADIV5_CHUNK ? len : ADIV5_CHUNK;
-		int rc;
-
-		for (size_t k = 0; k < n / width; k++) {
-			uint32_t at = addr + (uint32_t)(k * width);
-			uint32_t v = get_bytes(buf + k * width, width) << lane_shift(at, width);
-			q_drw(a, false, at, width, v, NULL);
-		}
-		rc = adiv5_flush(p, NULL);
-		if (rc)
-			return rc;
-		addr += (uint32_t)n;
-		buf += n;
-		len -= n;
-	}
-	return 0;
+	return adiv5_mem(p, addr, (uint8_t *)(uintptr_t)buf, len, width, true);
 }
 
 /* The public queue: every entry becomes CSW/TAR/DRW transfers in one wire

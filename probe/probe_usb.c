@@ -75,6 +75,23 @@ static bool find_endpoints(const struct libusb_interface_descriptor *id, struct 
 	return loc->ep_in && loc->ep_out;
 }
 
+/* A device we may not open has unreadable strings: a table entry still
+ * shows up, so the user learns about the permission, not "no probe". */
+static void scan_no_access(libusb_device *dev, const struct libusb_device_descriptor *dd,
+			   struct probe_found *best)
+{
+	for (size_t k = 0; k < probe_ids_count; k++) {
+		if (probe_ids[k].vid != dd->idVendor || probe_ids[k].pid != dd->idProduct)
+			continue;
+		best->fam = probe_ids[k].family;
+		best->loc.vid = dd->idVendor;
+		best->loc.pid = dd->idProduct;
+		best->loc.bus = libusb_get_bus_number(dev);
+		best->loc.addr = libusb_get_device_address(dev);
+		snprintf(best->kind, sizeof(best->kind), "%s", probe_ids[k].name);
+	}
+}
+
 /* Looks at every interface of one device; adds at most one probe (a
  * CMSIS-DAP v2 interface wins over the v1 HID one of the same device). */
 static void scan_device(libusb_device *dev, struct probe_scan *s)
@@ -108,18 +125,8 @@ static void scan_device(libusb_device *dev, struct probe_scan *s)
 		if (f.fam != PROBE_FAMILY_NONE && (best.fam == PROBE_FAMILY_NONE || (best.hid && !f.hid)))
 			best = f;
 	}
-	/* No strings readable: a table entry still shows up, as "no access". */
-	if (best.fam == PROBE_FAMILY_NONE && orc == LIBUSB_ERROR_ACCESS) {
-		for (size_t k = 0; k < probe_ids_count; k++)
-			if (probe_ids[k].vid == dd.idVendor && probe_ids[k].pid == dd.idProduct) {
-				best.fam = probe_ids[k].family;
-				best.loc.vid = dd.idVendor;
-				best.loc.pid = dd.idProduct;
-				best.loc.bus = libusb_get_bus_number(dev);
-				best.loc.addr = libusb_get_device_address(dev);
-				snprintf(best.kind, sizeof(best.kind), "%s", probe_ids[k].name);
-			}
-	}
+	if (best.fam == PROBE_FAMILY_NONE && orc == LIBUSB_ERROR_ACCESS)
+		scan_no_access(dev, &dd, &best);
 	if (best.fam != PROBE_FAMILY_NONE) {
 		get_string(h, dd.iSerialNumber, best.loc.serial, sizeof(best.loc.serial));
 		best.open_err = orc == LIBUSB_ERROR_ACCESS ? SWDD_EACCES : 0;
