@@ -84,6 +84,16 @@ static int cm_debug_restore(struct swdd_target *t)
 	return rc ? rc : rc2;
 }
 
+int cm_rearm(struct swdd_target *t)
+{
+	if (!t->detached)
+		return 0;
+	t->detached = false;
+	return cm_debug_setup(t);
+}
+
+/* The target stays usable after a detach: the next halt, breakpoint or
+ * watchpoint arms the debug state again (cm_rearm). */
 int swdd_target_detach(struct swdd_target *t)
 {
 	int rc = cm_debug_restore(t), rc2 = 0;
@@ -92,6 +102,7 @@ int swdd_target_detach(struct swdd_target *t)
 		rc2 = swdd_target_resume(t);
 	if (rc2 == 0 && !t->dhcsr_debugen_found)
 		rc2 = cm_write32(t, DCB_DHCSR, DCB_DHCSR_DBGKEY);
+	t->detached = true;
 	if (rc || rc2)
 		swdd_warn("detach could not restore everything: %s", swdd_err_detail());
 	return rc ? rc : rc2;

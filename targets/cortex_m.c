@@ -168,8 +168,10 @@ int cm_halt_wait(struct swdd_target *t)
 
 int swdd_target_halt(struct swdd_target *t)
 {
-	if (t->halted)
-		return 0;
+	int rc = cm_rearm(t);
+
+	if (rc || t->halted)
+		return rc;
 	return cm_halt_wait(t);
 }
 

@@ -326,7 +326,7 @@ int swdd_target_bp_add(struct swdd_target *t, enum swdd_bp_type type, uint32_t a
 {
 	int rc = cm_check_kind(addr, kind);
 
-	if (rc)
+	if (rc || (rc = cm_rearm(t)))
 		return rc;
 	if (type == SWDD_BP_SW && cm_is_ram(addr)) {
 		rc = cm_swbp_add(t, addr);
@@ -455,7 +455,7 @@ int swdd_target_wp_add(struct swdd_target *t, enum swdd_wp_type type, uint32_t a
 	unsigned i;
 	int rc = cm_dwt_encode(t->v8m, type, addr, len, t->dwt_max_mask, &mask, &fn);
 
-	if (rc || cm_dwt_find(t, type, addr, len) >= 0)
+	if (rc || (rc = cm_rearm(t)) || cm_dwt_find(t, type, addr, len) >= 0)
 		return rc;
 	for (i = 0; i < t->dwt_num && t->dwt[i].used; i++)
 		;

@@ -151,6 +151,7 @@ struct swdd_target {
 	uint32_t demcr_found;
 	bool dhcsr_debugen_found;
 	bool dbgmcu_saved;
+	bool detached;      /* debug state given back; re-armed on next use */
 	uint32_t dbgmcu_cr_addr, dbgmcu_cr_set, dbgmcu_cr_found;
 };
 
@@ -226,5 +227,7 @@ extern const char target_xml_arm_vfp[];
 /* ---- connect.c ----------------------------------------------------------- */
 /* Saves DEMCR/DBGMCU, sets TRCENA; discovers FPB/DWT. */
 int cm_debug_setup(struct swdd_target *t);
+/* After a detach: sets the debug state up again before the target is used. */
+int cm_rearm(struct swdd_target *t);
 
 #endif

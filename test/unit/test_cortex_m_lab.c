@@ -655,6 +655,17 @@ static int do_detach(struct lab *l, enum sim_probe_kind kind)
 	CHECK_EQ(fn & 0xF, 0);
 	CHECK_EQ(demcr, demcr0);
 	CHECK_EQ(dhcsr & DCB_DHCSR_S_HALT, 0);
+	CHECK_OK(swdd_probe_read32(l->probe, FPB_CTRL, &comp));
+	CHECK_EQ(comp & FPB_CTRL_ENABLE, 0); /* disabled, as found after power-on */
+	/* the same target object can be used again: debug state is re-armed */
+	{
+		struct swdd_stop st;
+		CHECK_OK(swdd_target_halt(l->t));
+		CHECK_OK(set_reg(l, 15, RESET_PC));
+		CHECK_OK(swdd_target_bp_add(l->t, SWDD_BP_HW, LDR_INSN, 2));
+		CHECK_OK(run_until_stop(l, &st));
+		CHECK_EQ(st.reason, SWDD_STOP_HWBREAK);
+	}
 	return 0;
 }
 
