@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdb_flash.h"
 #include "probe.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
@@ -66,16 +67,31 @@ int app_open_probe(struct app *a, const struct cli_opts *o)
 	return rc;
 }
 
-int app_connect(void *app, struct swdd_target **t)
+static void app_drop_target(struct app *a)
+{
+	gdb_flash_forget(); /* its session belongs to this target */
+	swdd_target_free(a->target);
+	a->target = NULL;
+}
+
+int app_connect(void *app, bool reattach, struct swdd_target **t)
 {
 	struct app *a = app;
+	struct swdd_connect_opts o = a->opts->connect;
 	int rc;
 
-	if (a->target) {
+	if (a->target && !reattach) {
 		*t = a->target;
 		return 0;
 	}
-	rc = swdd_target_connect(a->probe, &a->opts->connect, &a->target);
+	if (a->target) {
+		/* The chip kept running since the last client left; do not
+		 * reset it, just take it over again. */
+		app_drop_target(a);
+		o.mode = SWDD_CONNECT_ATTACH;
+	}
+	*t = NULL;
+	rc = swdd_target_connect(a->probe, &o, &a->target);
 	if (rc) {
 		swdd_error("cannot connect to the chip: %s: %s", swdd_strerror(rc), swdd_err_detail());
 		a->target = NULL;
@@ -91,7 +107,7 @@ int app_connect(void *app, struct swdd_target **t)
 void app_close(struct app *a)
 {
 	if (a->target)
-		swdd_target_free(a->target);
+		app_drop_target(a);
 	if (a->probe)
 		swdd_probe_close(a->probe);
 	lab_close(&a->lab);

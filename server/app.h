@@ -22,9 +22,10 @@ struct app {
 /* Opens the probe --probe names ("auto": the one USB probe present, else
  * the lab, and says which). Returns 0 or SWDD_E*. */
 int app_open_probe(struct app *a, const struct cli_opts *o);
-/* Connects to the chip; logs the failure and its reason. Also the session's
- * reconnect callback (gdb_target_fn) when a client arrives. */
-int app_connect(void *app, struct swdd_target **t);
+/* Connects to the chip (reattach: again, in attach mode, after a client
+ * detached); logs a failure and its reason. Also the session's
+ * gdb_target_fn for each new client. */
+int app_connect(void *app, bool reattach, struct swdd_target **t);
 void app_close(struct app *a);
 
 /* `swdd probes`: prints kind, serial, firmware and voltage per probe. */

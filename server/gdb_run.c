@@ -95,7 +95,6 @@ int gdb_resume(struct gdb_server *s)
 		return rc;
 	s->running = true;
 	s->interrupted = false;
-	s->detached = false;
 	return 0;
 }
 
@@ -233,12 +232,7 @@ static int gdbr_vkill(struct gdb_server *s, const char *pkt, size_t len)
 
 int gdb_reset_halt(struct gdb_server *s)
 {
-	int rc = swdd_target_reset(s->target, SWDD_RESET_AUTO, true);
-
-	if (rc)
-		return rc;
-	s->detached = false;
-	return 0;
+	return swdd_target_reset(s->target, SWDD_RESET_AUTO, true);
 }
 
 /* 'R': restart, no reply; GDB then asks '?' */
@@ -270,9 +264,9 @@ const struct gdb_packet gdb_packets_run[] = {
 	{ .prefix = "vCont;", .fn = gdbr_vcont },
 	{ .prefix = "Z", .fn = gdbr_z },
 	{ .prefix = "z", .fn = gdbr_z },
-	{ .prefix = "D", .fn = gdbr_detach },
-	{ .prefix = "k", .exact = true, .fn = gdbr_kill },
-	{ .prefix = "vKill", .fn = gdbr_vkill },
+	{ .prefix = "D", .fn = gdbr_detach, .detached_ok = true },
+	{ .prefix = "k", .exact = true, .fn = gdbr_kill, .detached_ok = true },
+	{ .prefix = "vKill", .fn = gdbr_vkill, .detached_ok = true },
 	{ .prefix = "R", .fn = gdbr_restart },
 	{ .prefix = "vRun", .fn = gdbr_vrun },
 };

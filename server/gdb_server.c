@@ -154,7 +154,11 @@ void gdb_server_log_sink(void *ctx, enum swdd_log_level lvl, const char *line)
 	static const char *const prefix[] = { "debug: ", "", "warning: ", "error: " };
 	struct gdb_server *s = ctx;
 
-	if (!s->client)
+	if (!s->client || lvl == SWDD_LOG_DEBUG)
+		return;
+	/* Outside a monitor command or a run, only warnings wait for the
+	 * console; routine lines stay on stderr. */
+	if (!gdb_console_open(s) && lvl < SWDD_LOG_WARN)
 		return;
 	gdb_console_printf(s, "swdd: %s%s\n", prefix[lvl], line);
 }
@@ -191,7 +195,10 @@ int gdb_dispatch(struct gdb_server *s, const char *pkt, size_t len)
 		return gdb_send(s, "", 0);
 	}
 	swdd_err_clear();
-	int rc = p->fn(s, pkt, len);
+	int rc = p->detached_ok ? 0 : gdb_server_reattach(s);
+
+	if (!rc)
+		rc = p->fn(s, pkt, len);
 	if (rc && !s->close)
 		return gdb_send_error(s, rc);
 	return 0;
@@ -281,20 +288,33 @@ int gdb_server_poll(struct gdb_server *s)
 	return rc ? -1 : 0;
 }
 
+int gdb_server_reattach(struct gdb_server *s)
+{
+	int rc;
+
+	if (!s->detached || !s->reconnect)
+		return 0;
+	rc = s->reconnect(s->reconnect_ctx, s->target != NULL, &s->target);
+	if (rc)
+		return rc;
+	s->detached = false;
+	return 0;
+}
+
 int gdb_server_client_begin(struct gdb_server *s)
 {
 	int rc;
 
 	s->noack = s->extended = s->running = s->interrupted = false;
-	s->in_rcmd = s->detached = s->close = false;
+	s->in_rcmd = s->close = false;
 	s->last_len = s->log_len = 0;
 	memset(&s->features, 0, sizeof(s->features));
 	rsp_reader_init(&s->reader);
-	if (!s->target && s->reconnect) {
-		rc = s->reconnect(s->reconnect_ctx, &s->target);
-		if (rc)
-			return rc;
-	}
+	if (!s->target)
+		s->detached = true; /* connect one now */
+	rc = gdb_server_reattach(s);
+	if (rc)
+		return rc;
 	if (!s->target)
 		return swdd_err_set(SWDD_ENOTARGET, "no target is connected");
 	rc = swdd_target_halt(s->target);

@@ -41,10 +41,13 @@ struct gdb_hooks {
 void gdb_server_set_hooks(const struct gdb_hooks *hooks);
 const struct gdb_hooks *gdb_server_hooks(void);
 
-/* Why the target is missing: called when a client connects and there is no
- * target; may connect one (returns 0 and sets *t) or return SWDD_E* with the
- * detail sentence that the client is told. */
-typedef int (*gdb_target_fn)(void *ctx, struct swdd_target **t);
+/* Gives the session a usable target when a client connects: connects one
+ * when there is none (reattach false), or connects again without reset or
+ * halt after an earlier client detached (reattach true: detach restored
+ * DEMCR, FPB and DWT, so the target must be set up again). Returns 0 and
+ * sets *t, or SWDD_E* with the detail sentence the client is told (*t may
+ * then be NULL). */
+typedef int (*gdb_target_fn)(void *ctx, bool reattach, struct swdd_target **t);
 
 #define GDB_LOG_QUEUE 4096u
 
@@ -124,6 +127,9 @@ struct gdb_packet {
 	 * NULs: len counts the bytes, after RLE expansion and unescaping.
 	 * Returns 0, or SWDD_E* to make the dispatcher reply "E xx". */
 	int (*fn)(struct gdb_server *s, const char *pkt, size_t len);
+	/* The handler is fine with a detached target (D, k, vKill). Others
+	 * first take the target over again (gdb_server_reattach). */
+	bool detached_ok;
 };
 extern const struct gdb_packet gdb_packets_query[];
 extern const size_t gdb_packets_query_count;
@@ -134,6 +140,10 @@ extern const size_t gdb_packets_run_count;
 /* vFlashErase/vFlashWrite/vFlashDone, in gdb_flash.c (flash issue). */
 extern const struct gdb_packet gdb_packets_flash[];
 extern const size_t gdb_packets_flash_count;
+
+/* After D/k in a session that goes on (extended-remote "run" sends k then
+ * vRun), the target was handed back to the chip: set it up again. */
+int gdb_server_reattach(struct gdb_server *s);
 
 /* Resume helpers shared by c/s/vCont. */
 int gdb_resume(struct gdb_server *s);

@@ -56,7 +56,7 @@ static int main_serve(const struct cli_opts *o)
 		return main_fail(rc);
 	gdb_flash_set_algo_path(o->flash_algo);
 	gdb_flash_register();
-	app_connect(&a, &a.target); /* a failure is logged; retried per client */
+	app_connect(&a, false, &a.target); /* a failure is logged; retried per client */
 	rc = gdb_server_init(&s, a.target, NULL, NULL);
 	if (!rc)
 		rc = gdb_net_listen(o->bind, o->port, &lfd, &port);
@@ -72,7 +72,6 @@ static int main_serve(const struct cli_opts *o)
 	rc = gdb_net_serve(&s, lfd, &main_stop);
 	close(lfd);
 	gdb_server_free(&s);
-	gdb_flash_forget();
 	app_close(&a);
 	swdd_info("stopped");
 	return rc ? main_fail(rc) : 0;

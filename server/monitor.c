@@ -99,7 +99,6 @@ static int mon_reset(struct gdb_server *s, int argc, char **argv)
 	rc = swdd_target_reset(s->target, SWDD_RESET_AUTO, halt);
 	if (rc)
 		return rc;
-	s->detached = false;
 	monitor_printf(s, "%s\n", halt ? "reset; target halted at the reset vector"
 				       : "reset; target running (GDB still shows the old state: use `continue` "
 					 "or `monitor halt`)");

@@ -42,6 +42,24 @@ static int cap_write(void *ctx, const void *buf, size_t len)
 	return 0;
 }
 
+/* What swdd's app does when a client comes back after a detach: connect
+ * again in attach mode (no reset, no halt). */
+static int env_reconnect(void *ctx, bool reattach, struct swdd_target **t)
+{
+	struct lab_env *e = ctx;
+	struct swdd_connect_opts co = { .mode = SWDD_CONNECT_ATTACH, .speed_khz = 4000 };
+
+	if (!reattach) {
+		*t = e->t;
+		return 0;
+	}
+	swdd_target_free(e->t);
+	e->t = *t = NULL;
+	int rc = swdd_target_connect(e->probe, &co, &e->t);
+	*t = e->t;
+	return rc;
+}
+
 static void env_close(struct lab_env *e)
 {
 	if (e->s.reply) {
@@ -78,6 +96,8 @@ static int env_open(enum sim_probe_kind kind, struct lab_env **out)
 		rc = swdd_target_connect(e->probe, &co, &e->t);
 	if (!rc)
 		rc = gdb_server_init(&e->s, e->t, cap_write, e);
+	e->s.reconnect = env_reconnect;
+	e->s.reconnect_ctx = e;
 	if (!rc)
 		rc = gdb_server_client_begin(&e->s);
 	if (rc)
@@ -414,10 +434,30 @@ static int t_detach(struct lab_env *e)
 	gdb_server_client_end(&e->s);
 	/* a new client halts the target again; our breakpoint is gone */
 	CHECK_OK(gdb_server_client_begin(&e->s));
-	CHECK(swdd_target_is_halted(e->t));
+	CHECK(swdd_target_is_halted(e->s.target));
 	uint8_t bkpt[2];
-	CHECK_OK(swdd_target_mem_read(e->t, 0x20000106, bkpt, 2));
+	CHECK_OK(swdd_target_mem_read(e->s.target, 0x20000106, bkpt, 2));
 	CHECK(bkpt[0] == 0x01 && bkpt[1] == 0x30);
+	/* the new session's breakpoints work (FPB/DEMCR set up again): the
+	 * program in flash (lab set-up backdoor, like a programmed board),
+	 * a Z0 there becomes an FPB comparator */
+	if ((rc = load_prog(e)))
+		return rc;
+	CHECK_OK(sim_chip_backdoor_load_flash(e->chip, 0x08000100u, prog, sizeof(prog)));
+	CHECK(strcmp(xchg(e, "Pf=00010008"), "OK") == 0);
+	CHECK(strcmp(xchg(e, "Z0,8000106,2"), "OK") == 0);
+	xchg(e, "c");
+	for (int i = 0; i < 1000 && gdb_server_running(&e->s); i++)
+		gdb_server_poll(&e->s);
+	CHECK(!gdb_server_running(&e->s));
+	CHECK(strcmp(xchg(e, "pf"), "06010008") == 0);
+	/* k then vRun (extended-remote `run`): reset and halt again */
+	CHECK(strcmp(xchg(e, "!"), "OK") == 0);
+	xchg(e, "k");
+	CHECK(e->s.detached);
+	CHECK(xchg(e, "vRun;")[0] == 'T');
+	CHECK(!e->s.detached);
+	CHECK(swdd_target_is_halted(e->s.target));
 	return 0;
 }
 
