@@ -129,6 +129,14 @@ static int ps_mem_forced_widths(struct probe_suite_env *e)
 			CHECK(!memcmp(back, data, sizeof(data)));
 		}
 	}
+	/* 600 bytes at 8 bits: several 8-bit commands on ST-LINK (64 bytes on
+	 * V2, 512 on V3 J6+; REFERENCE 1.6). */
+	uint8_t big[600], bigback[600];
+	ps_pattern(big, sizeof(big), 77);
+	CHECK_OK(swdd_probe_write_mem_width(e->p, PS_SRAM + 0x1001u, big, sizeof(big), 1));
+	CHECK_OK(swdd_probe_read_mem_width(e->p, PS_SRAM + 0x1001u, bigback, sizeof(bigback), 1));
+	CHECK(!memcmp(big, bigback, sizeof(big)));
+	CHECK(ps_backdoor_equal(e, PS_SRAM + 0x1001u, big, sizeof(big)));
 	CHECK_EQ(swdd_probe_read_mem_width(e->p, PS_SRAM + 1, back, 4, 4), SWDD_EINVAL);
 	CHECK_EQ(swdd_probe_read_mem_width(e->p, PS_SRAM, back, 4, 3), SWDD_EINVAL);
 	return 0;
