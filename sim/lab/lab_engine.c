@@ -255,12 +255,17 @@ static void transfer_prepare(struct lab_job *j, struct transfer *t)
 
 static void transfer_run(struct transfer *t)
 {
+	gint64 t0 = g_get_monotonic_time();
+
 	g_mutex_lock(&lab.sim_lock);
 	if (t->in)
 		t->rc = sim_probe_in(t->probe, t->data, t->len, &t->got);
 	else
 		t->rc = sim_probe_out(t->probe, t->data, t->len);
 	g_mutex_unlock(&lab.sim_lock);
+	lab_debug("%lld.%06lld %s %zu bytes rc %d got %zu took %lld us\n",
+		  (long long)(t0 / 1000000), (long long)(t0 % 1000000), t->in ? "IN" : "OUT",
+		  t->len, t->rc, t->got, (long long)(g_get_monotonic_time() - t0));
 }
 
 static void hid_complete(struct lab_job *j, const struct transfer *t)

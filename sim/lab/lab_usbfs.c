@@ -509,7 +509,8 @@ static gboolean usbfs_handle_ioctl(UMockdevIoctlBase *self, UMockdevIoctlClient 
 	(void)self;
 	if (!c.cl)
 		return fail(&c, ENODEV);
-	lab_debug("usbfs %s ioctl nr %u size %u\n", c.dev->usb_node, nr, (unsigned)_IOC_SIZE(c.req));
+	lab_debug("%.6f usbfs %s ioctl nr %u size %u\n", (double)g_get_monotonic_time() / 1e6,
+		  c.dev->usb_node, nr, (unsigned)_IOC_SIZE(c.req));
 	if (_IOC_TYPE(c.req) != 'U' || nr >= G_N_ELEMENTS(usbfs_ops) || !usbfs_ops[nr])
 		return fail(&c, ENOTTY);
 	return usbfs_ops[nr](&c);
