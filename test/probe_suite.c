@@ -285,6 +285,11 @@ static int ps_fault_unmapped(struct probe_suite_env *e)
 	uint8_t big[64];
 	CHECK_EQ(swdd_probe_read_mem(e->p, 0x50060FF0u, big, 64), SWDD_EFAULT);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "0x50061000");
+	/* Inside one TAR block: the probe must name the word (ST-LINK through
+	 * GETLASTRWSTATUS2, CMSIS-DAP through the transfer count). The lab's
+	 * OTP area ends at 0x1FFF7C00. */
+	CHECK_EQ(swdd_probe_read_mem(e->p, 0x1FFF7BF0u, big, 64), SWDD_EFAULT);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "0x1fff7c00");
 	memset(big, 0, sizeof(big));
 	CHECK_EQ(swdd_probe_write_mem(e->p, 0x50060FF0u, big, 64), SWDD_EFAULT);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "0x50061000");
