@@ -143,12 +143,48 @@ static bool stlink_readreg_ok(struct swdd_probe *p, unsigned regsel)
 	return regsel <= 0x1Fu || (stlink_of(p)->features & STLINK_F_RWSTATUS2);
 }
 
+/* READALLREGS (F2 3A): status word, then REGSEL 0x00-0x12 (R0-R15, xPSR,
+ * MSP, PSP) as u32 (REFERENCE.md 1.3; the two words after them are not
+ * documented and not used). One round trip instead of one per register. */
+#define STLINK_DEBUG_READALLREGS 0x3Au
+#define STLINK_ALLREGS_LAST 0x12u
+
+static size_t stlink_allregs_count(const uint8_t *regsel, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += regsel[i] <= STLINK_ALLREGS_LAST;
+	return k;
+}
+
+static int stlink_read_allregs(struct swdd_probe *p, const uint8_t *regsel, size_t n, uint32_t *vals,
+			       bool *done)
+{
+	struct stlink *s = stlink_of(p);
+	int rc;
+
+	stlink_cmd(s, STLINK_DEBUG, STLINK_DEBUG_READALLREGS);
+	rc = stlink_cmd_status(p, 88, "reading the core registers (READALLREGS)");
+	for (size_t i = 0; i < n && !rc; i++) {
+		done[i] = regsel[i] <= STLINK_ALLREGS_LAST;
+		if (done[i])
+			vals[i] = stlink_get32(s->buf + 4 + 4 * regsel[i]);
+	}
+	return rc;
+}
+
 int stlink_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n, uint32_t *vals)
 {
 	struct stlink *s = stlink_of(p);
+	bool done[64] = { false };
 	int rc = stlink_check_halted(p);
 
+	if (!rc && n <= 64 && stlink_allregs_count(regsel, n) >= 3)
+		rc = stlink_read_allregs(p, regsel, n, vals, done);
 	for (size_t i = 0; i < n && !rc; i++) {
+		if (i < 64 && done[i])
+			continue;
 		if (!stlink_readreg_ok(p, regsel[i])) {
 			rc = stlink_reg_by_dcrsr(p, regsel[i], &vals[i], false);
 			continue;
