@@ -402,16 +402,23 @@ static bool ppb_write32(sim_chip *c, uint32_t addr, uint32_t v, bool cpu)
 	}
 }
 
-/* Sub-word accesses: reads take the lanes of the word (side effects such as
- * clear-on-read apply); writes merge into the current word only for plain
- * registers, so a byte write to DHCSR without the key is ignored anyway. */
+/* Sub-word accesses. Reads take the lanes of the word; a DHCSR read that
+ * leaves out byte 3 does not clear the sticky S_RETIRE_ST/S_RESET_ST it did
+ * not return. Writes merge into the current word; sub-word writes to
+ * DHCSR and DCRSR are UNPREDICTABLE (C1.6.2, C1.6.3) and ignored here. */
 static bool ppb_access_read(sim_chip *c, uint32_t addr, unsigned size, uint32_t *val)
 {
-	uint32_t w;
-	bool ok = ppb_read32(c, addr & ~3U, &w);
+	struct sim_core *k = c->core;
+	bool retire = k->s_retire_st, reset = k->s_reset_st, ok;
 	unsigned sh = (addr & 3U) * 8U;
+	uint32_t w;
 
+	ok = ppb_read32(c, addr & ~3U, &w);
 	*val = size == 4 ? w : (w >> sh) & (size == 2 ? 0xFFFFU : 0xFFU);
+	if ((addr & ~3U) == 0xE000EDF0U && (addr & 3U) + size < 4U) {
+		k->s_retire_st = retire;
+		k->s_reset_st = reset;
+	}
 	return ok;
 }
 
@@ -421,8 +428,11 @@ static bool ppb_access_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t
 
 	if (size == 4)
 		return ppb_write32(c, addr, val, cpu);
+	if ((addr & ~3U) == 0xE000EDF0U || (addr & ~3U) == 0xE000EDF4U)
+		return true;
 	m = (size == 2 ? 0xFFFFU : 0xFFU) << sh;
-	if ((addr & ~3U) != 0xE000EDF0U && (addr & ~3U) != 0xE000EDF4U)
+	/* write-one-to-clear registers (CFSR is byte addressable) merge with 0 */
+	if ((addr & ~3U) < 0xE000ED28U || (addr & ~3U) > 0xE000ED30U)
 		ppb_read32(c, addr & ~3U, &w);
 	return ppb_write32(c, addr & ~3U, (w & ~m) | ((val << sh) & m), cpu);
 }

@@ -255,6 +255,40 @@ static int body_sticky(void)
 	return 0;
 }
 
+/* AHB-AP sub-word access (ADIv5.2 C2.6.3: data on the lanes TAR[1:0] names). */
+static int ap_sized(uint32_t csw, uint32_t addr, bool write, uint32_t *v)
+{
+	int ack = tu_ap_write(c, TU_AP_CSW, csw);
+
+	if (ack == OK)
+		ack = tu_ap_write(c, TU_AP_TAR, addr);
+	if (ack == OK)
+		ack = write ? tu_ap_write(c, TU_AP_DRW, *v << ((addr & 3u) * 8u)) : tu_ap_read(c, TU_AP_DRW, v);
+	if (!write)
+		*v >>= (addr & 3u) * 8u;
+	return ack == OK ? tu_ap_write(c, TU_AP_CSW, TU_CSW_32_INC) : ack;
+}
+
+static int body_subword(void)
+{
+	uint32_t v = 0xA05Fu;
+
+	WR(AIRCR, 0x05FA0004u);
+	CHECK_EQ(ap_sized(0x23000050u, DHCSR, false, &v), OK); /* byte 0 only */
+	CHECK_EQ(v & 0xFFu, C_DEBUGEN | C_HALT);
+	CHECK(rd(DHCSR) & S_RESET_ST); /* not returned, so not cleared */
+	v = 0xA05Fu;
+	CHECK_EQ(ap_sized(0x23000051u, DHCSR + 2u, true, &v), OK); /* key alone: ignored */
+	CHECK_EQ(rd(DHCSR) & (C_DEBUGEN | S_HALT), C_DEBUGEN | S_HALT);
+	return 0;
+}
+
+static int test_dhcsr_subword(void)
+{
+	START(FWTEST_MODE_LOOP);
+	DONE(body_subword());
+}
+
 static int test_sticky_bits(void)
 {
 	START(FWTEST_MODE_LOOP);
@@ -857,6 +891,7 @@ static const struct test_case tests[] = {
 	{ "step", "ARMv7-M C1.6.2 C_STEP executes one instruction", test_step },
 	{ "dhcsr_needs_key", "ARMv7-M C1.6.2 writes without DBGKEY 0xA05F are ignored", test_dhcsr_needs_key },
 	{ "sticky_bits", "ARMv7-M C1.6.2 S_RESET_ST/S_RETIRE_ST clear on read", test_sticky_bits },
+	{ "dhcsr_subword", "ARMv7-M C1.6.2 sub-word DHCSR writes ignored, byte reads keep sticky bits", test_dhcsr_subword },
 	{ "dcrsr_core_regs", "ARMv7-M C1.6.3 DCRSR REGSEL R0-R12 SP LR PC xPSR MSP PSP", test_dcrsr_core_regs },
 	{ "dcrsr_fpu_regs", "ARMv7-M C1.6.3 DCRSR REGSEL FPSCR 0x21, S0-S31 0x40-0x5F", test_dcrsr_fpu_regs },
 	{ "dcrsr_special_packed", "ARMv7-M C1.6.3 REGSEL 0x14 CONTROL/FAULTMASK/BASEPRI/PRIMASK", test_dcrsr_special_packed },
