@@ -144,6 +144,13 @@ static void gdb_net_new_client(struct gdb_server *s, struct gdb_client *c, int l
 
 	if (fd < 0)
 		return;
+	if (c->fd >= 0 && s->detached) {
+		/* After `detach` GDB keeps its connection open and idle; a
+		 * `target extended-remote` then connects anew before closing
+		 * it. Let the new one in. */
+		swdd_info("gdb client %s replaces %s, which had detached", peer, c->peer);
+		gdb_net_client_close(s, c);
+	}
 	if (c->fd >= 0) {
 		snprintf(why, sizeof(why), "another GDB (%s) is connected; swdd serves one client at a "
 			 "time: disconnect it first", c->peer);

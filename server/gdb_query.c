@@ -150,7 +150,7 @@ static int gdbq_rcmd(struct gdb_server *s, const char *pkt, size_t len)
 static int gdbq_crc_readback(struct swdd_target *t, uint32_t addr, uint32_t len, uint32_t *crc)
 {
 	static uint8_t chunk[4096];
-	uint32_t c = 0xFFFFFFFFu;
+	uint32_t c = *crc;
 
 	while (len) {
 		uint32_t n = len < sizeof(chunk) ? len : (uint32_t)sizeof(chunk);
@@ -172,7 +172,7 @@ static int gdbq_crc(struct gdb_server *s, const char *pkt, size_t len)
 {
 	const struct gdb_hooks *h = gdb_server_hooks();
 	uint64_t addr, n;
-	uint32_t crc;
+	uint32_t crc = 0xFFFFFFFFu;
 	char reply[16];
 	int rc;
 	(void)len;

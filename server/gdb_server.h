@@ -31,9 +31,10 @@ typedef int (*gdb_write_fn)(void *ctx, const void *buf, size_t len);
  * memory_map: returns the qXfer:memory-map XML (static or owned by the
  *   flash layer, valid until the next call), or NULL for none; when set,
  *   qSupported advertises qXfer:memory-map:read+.
- * crc: on-target CRC-32 in GDB's convention (rsp_crc32 with initial value
- *   0xFFFFFFFF); returns 0 or SWDD_E*. When NULL, qCRC reads memory back
- *   and computes the CRC on the host. */
+ * crc: on-target CRC-32 in GDB's convention (rsp_crc32); *crc holds the
+ *   initial value 0xFFFFFFFF on entry and the result on return; returns 0
+ *   or SWDD_E*. When NULL, qCRC reads memory back and computes the CRC on
+ *   the host. */
 struct gdb_hooks {
 	const char *(*memory_map)(struct swdd_target *t);
 	int (*crc)(struct swdd_target *t, uint32_t addr, uint32_t len, uint32_t *crc);

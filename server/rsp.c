@@ -4,6 +4,8 @@
  */
 #include "rsp.h"
 
+#include "../flashalgo/crc32.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -77,15 +79,13 @@ int rsp_parse_hex(const char *s, const char **end, uint64_t *val)
 	return 0;
 }
 
+/* The same CRC step the flash algorithms run on the target. */
 uint32_t rsp_crc32(uint32_t crc, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 
-	for (size_t i = 0; i < len; i++) {
-		crc ^= (uint32_t)p[i] << 24;
-		for (int b = 0; b < 8; b++)
-			crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04C11DB7u : crc << 1;
-	}
+	for (size_t i = 0; i < len; i++)
+		crc = crc32_gdb_byte(crc, p[i]);
 	return crc;
 }
 

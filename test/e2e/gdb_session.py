@@ -1,0 +1,391 @@
+#!/usr/bin/env python3
+"""End-to-end: gdb-multiarch against build/swdd on the lab, every emulated
+probe kind, one server session per kind.
+
+Run directly (test/run.sh does): starts `swdd --probe sim --sim-probe KIND
+--port 0 --sim-image build/fw/demo.elf` per kind and runs
+`gdb-multiarch -nx -batch -x THIS_FILE` against it; inside gdb the same file
+runs the checks through gdb's Python API. Prints PASS/FAIL/SKIP lines.
+"""
+import os
+import sys
+
+try:
+    import gdb  # noqa: F401  (present only inside gdb)
+except ImportError:
+    gdb = None
+
+KINDS = ["stlink-v2", "stlink-v21", "stlink-v3", "cmsis-dap-v1", "cmsis-dap-v2"]
+RAM_CODE = 0x20010000
+# Thumb: movs r0,#1; adds r0,#1; adds r0,#1; b .
+RAM_PROG = bytes([0x01, 0x20, 0x01, 0x30, 0x01, 0x30, 0xFE, 0xE7])
+
+
+# ---------------------------------------------------------------- in gdb ---
+
+def g(cmd):
+    return gdb.execute(cmd, to_string=True)
+
+
+class Checks:
+    def __init__(self, kind, port):
+        self.kind = kind
+        self.port = port
+        self.stops = []
+        self.stop_bp_types = []
+        gdb.events.stop.connect(self.on_stop)
+
+    def on_stop(self, ev):
+        self.stops.append(ev)
+        self.stop_bp_types = [b.type for b in getattr(ev, "breakpoints", [])]
+
+    def report(self, name, fn):
+        try:
+            why = fn()
+        except Exception as e:  # gdb.error, AssertionError, socket errors
+            why = "%s: %s" % (type(e).__name__, e)
+        if why:
+            print("FAIL gdb_session/%s/%s: %s" % (self.kind, name, str(why).strip().replace("\n", " | ")))
+        else:
+            print("PASS gdb_session/%s/%s" % (self.kind, name))
+        sys.stdout.flush()
+
+    def pc(self):
+        return int(gdb.parse_and_eval("$pc")) & 0xFFFFFFFF
+
+    def frame_name(self):
+        return gdb.selected_frame().name()
+
+    # -- the checks; each returns None or the reason it failed --
+
+    def connect(self):
+        g("target extended-remote :%d" % self.port)
+        g("info registers pc")
+        return None
+
+    def second_client_refused(self):
+        import socket
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        s.sendall(b"+$qSupported#37")
+        data = b""
+        try:
+            while b"#" not in data[2:] or len(data) < 8:
+                chunk = s.recv(512)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            s.close()
+        if b"E.swdd: another GDB" not in data:
+            return "second client got %r" % data
+        return None
+
+    def reset_halt(self):
+        out = g("monitor reset halt")
+        if "halted" not in out:
+            return "monitor output %r" % out
+        g("maintenance flush register-cache")
+        vec = int(gdb.parse_and_eval("*(unsigned int *)0x08000004")) & ~1
+        if self.pc() != vec:
+            return "pc 0x%08x after reset, reset vector 0x%08x" % (self.pc(), vec)
+        return None
+
+    def break_main_flash(self):
+        out = g("break main")
+        g("continue")
+        if self.frame_name() != "main":
+            return "stopped in %s (%s)" % (self.frame_name(), out)
+        return None
+
+    def step_next_finish(self):
+        line0 = gdb.selected_frame().find_sal().line
+        g("next")
+        if self.frame_name() != "main" or gdb.selected_frame().find_sal().line == line0:
+            return "next went to %s line %d" % (self.frame_name(), gdb.selected_frame().find_sal().line)
+        g("step")
+        if self.frame_name() != "demo_step":
+            return "step went to %s" % self.frame_name()
+        g("finish")
+        if self.frame_name() != "main":
+            return "finish returned to %s" % self.frame_name()
+        g("stepi")
+        return None
+
+    def registers(self):
+        g("set $r0 = 0x12345678")
+        g("set $r12 = 0xcafef00d")
+        g("maintenance flush register-cache")
+        if int(gdb.parse_and_eval("$r0")) & 0xFFFFFFFF != 0x12345678:
+            return "r0 did not read back"
+        if int(gdb.parse_and_eval("$r12")) & 0xFFFFFFFF != 0xCAFEF00D:
+            return "r12 did not read back"
+        return None
+
+    def fpu_registers(self):
+        g("set $s0 = 1.5")
+        g("set $d5 = -2.25")
+        g("set $fpscr = 0x03000000")
+        g("maintenance flush register-cache")
+        s0 = float(gdb.parse_and_eval("$s0"))
+        d5 = float(gdb.parse_and_eval("$d5"))
+        fpscr = int(gdb.parse_and_eval("$fpscr")) & 0xFFFFFFFF
+        if s0 != 1.5 or d5 != -2.25 or fpscr != 0x03000000:
+            return "s0=%r d5=%r fpscr=0x%x" % (s0, d5, fpscr)
+        return None
+
+    def system_registers(self):
+        msp = int(gdb.parse_and_eval("$msp")) & 0xFFFFFFFF
+        if not 0x20000000 <= msp <= 0x20020000:
+            return "msp 0x%08x outside SRAM" % msp
+        g("set $basepri = 0x20")
+        g("set $primask = 1")
+        g("maintenance flush register-cache")
+        bp = int(gdb.parse_and_eval("$basepri"))
+        pm = int(gdb.parse_and_eval("$primask"))
+        ctl = int(gdb.parse_and_eval("$control"))
+        fm = int(gdb.parse_and_eval("$faultmask"))
+        g("set $basepri = 0")
+        g("set $primask = 0")
+        if bp != 0x20 or pm != 1 or fm != 0 or ctl not in (0, 4):
+            return "basepri=%#x primask=%d faultmask=%d control=%#x" % (bp, pm, fm, ctl)
+        return None
+
+    def memory(self):
+        inf = gdb.selected_inferior()
+        pattern = bytes((i * 7 + 3) & 0xFF for i in range(4096))
+        inf.write_memory(0x20008000, pattern)
+        back = bytes(inf.read_memory(0x20008000, len(pattern)))
+        if back != pattern:
+            return "4 KiB SRAM write/read mismatch"
+        g("set var counter = 1234")
+        if int(gdb.parse_and_eval("counter")) != 1234:
+            return "counter did not read back"
+        return None
+
+    def compare_sections(self):
+        """qCRC (on-target CRC when the flash layer provides it) must match
+        the ELF and leave the core as it was."""
+        regs = ["pc", "sp", "lr", "r0", "r4", "xpsr", "msp"]
+        g("maintenance flush register-cache")
+        before = [int(gdb.parse_and_eval("$" + r)) & 0xFFFFFFFF for r in regs]
+        out = g("compare-sections")
+        if "MIS-MATCHED" in out or "matched" not in out:
+            return "compare-sections (qCRC): %r" % out
+        g("maintenance flush register-cache")
+        after = [int(gdb.parse_and_eval("$" + r)) & 0xFFFFFFFF for r in regs]
+        changed = ["%s 0x%08x->0x%08x" % (r, b, a) for r, b, a in zip(regs, before, after) if a != b]
+        if changed:
+            return "registers changed by qCRC: %s" % ", ".join(changed)
+        return None
+
+    def watchpoints(self):
+        # The stop text goes to the terminal, not to to_string: look at the
+        # stop events instead.
+        kinds = (("watch", gdb.BP_HARDWARE_WATCHPOINT), ("rwatch", gdb.BP_READ_WATCHPOINT),
+                 ("awatch", gdb.BP_ACCESS_WATCHPOINT))
+        for cmd, bptype in kinds:
+            g("%s counter" % cmd)
+            self.stop_bp_types = []
+            g("continue")
+            g("delete")
+            hit = self.stop_bp_types
+            if bptype not in hit or self.frame_name() != "demo_step":
+                return "%s: stop events %r, pc 0x%08x in %s" % (cmd, hit, self.pc(), self.frame_name())
+        return None
+
+    def ram_software_breakpoint(self):
+        inf = gdb.selected_inferior()
+        inf.write_memory(RAM_CODE, RAM_PROG)
+        g("set $pc = %#x" % RAM_CODE)
+        g("break *%#x" % (RAM_CODE + 4))
+        g("continue")
+        g("delete")
+        if self.pc() != RAM_CODE + 4:
+            return "stopped at 0x%08x" % self.pc()
+        if int(gdb.parse_and_eval("$r0")) != 2:
+            return "r0 = %d at the breakpoint" % int(gdb.parse_and_eval("$r0"))
+        # the program is intact after the breakpoint was removed
+        if bytes(inf.read_memory(RAM_CODE, len(RAM_PROG))) != RAM_PROG:
+            return "RAM code changed"
+        return None
+
+    def continue_ctrl_c(self):
+        import signal
+        import threading
+        self.stops = []
+        threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        g("continue")
+        sig = [getattr(e, "stop_signal", None) for e in self.stops]
+        if "SIGINT" not in sig:
+            return "stop events %r" % sig
+        return None
+
+    def run_extended(self):
+        g("set confirm off")
+        g("break main")
+        g("run")
+        name = self.frame_name()
+        g("delete")
+        if name != "main":
+            return "run stopped in %s" % name
+        return None
+
+    def detach_reconnect(self):
+        g("detach")
+        g("target extended-remote :%d" % self.port)
+        g("monitor reset halt")
+        g("maintenance flush register-cache")
+        g("break demo_scale")
+        g("continue")
+        name = self.frame_name()
+        g("delete")
+        if name != "demo_scale":
+            return "after reconnect stopped in %s" % name
+        return None
+
+    def run_all(self):
+        steps = [
+            ("connect", self.connect),
+            ("second_client_refused", self.second_client_refused),
+            ("monitor_reset_halt", self.reset_halt),
+            ("break_main_in_flash", self.break_main_flash),
+            ("step_next_finish", self.step_next_finish),
+            ("registers", self.registers),
+            ("fpu_registers", self.fpu_registers),
+            ("m_system_registers", self.system_registers),
+            ("memory", self.memory),
+            ("watchpoints", self.watchpoints),
+            ("ram_software_breakpoint", self.ram_software_breakpoint),
+            ("continue_ctrl_c", self.continue_ctrl_c),
+            ("run_extended_remote", self.run_extended),
+            ("compare_sections_qcrc", self.compare_sections),
+            ("detach_reconnect", self.detach_reconnect),
+        ]
+        for name, fn in steps:
+            self.report(name, fn)
+            if name == "connect" and not gdb.selected_inferior().pid:
+                break
+        try:
+            g("detach")
+        except gdb.error:
+            pass
+
+
+def in_gdb():
+    g("set pagination off")
+    g("set confirm off")
+    Checks(os.environ["SWDD_KIND"], int(os.environ["SWDD_PORT"])).run_all()
+
+
+# -------------------------------------------------------------- wrapper ---
+
+def start_server(swdd, args, log):
+    import re
+    import subprocess
+    import time
+    p = subprocess.Popen([swdd, "--probe", "sim", "--port", "0"] + args, stdout=subprocess.PIPE,
+                         stderr=log, text=True)
+    line = p.stdout.readline()
+    m = re.search(r"listening for gdb on [0-9.]+:(\d+)", line)
+    if not m:
+        p.wait(timeout=10)
+        return p, None
+    time.sleep(0.05)
+    return p, int(m.group(1))
+
+
+def stop_server(p):
+    import signal
+    import subprocess
+    p.send_signal(signal.SIGINT)
+    try:
+        return p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        return None
+
+
+def http_dropped(port):
+    import socket
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    try:
+        data = s.recv(100)
+    except socket.timeout:
+        data = b"(timeout)"
+    s.close()
+    return data == b""
+
+
+def run_gdb(script, elf, port, kind, timeout=150):
+    import subprocess
+    env = dict(os.environ, SWDD_PORT=str(port), SWDD_KIND=kind)
+    try:
+        r = subprocess.run(["gdb-multiarch", "-nx", "-batch", "-x", script, elf], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        return r.stdout, r.returncode
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        return out + "\n(gdb timed out)", -1
+
+
+def one_kind(swdd, elf, kind, logdir):
+    import re
+    name = "gdb_session/%s" % kind
+    log_path = os.path.join(logdir, "gdb_session-%s.swdd.log" % kind)
+    with open(log_path, "w") as log:
+        p, port = start_server(swdd, ["--sim-probe", kind, "--sim-image", elf], log)
+        if port is None:
+            print("FAIL %s/start: swdd did not print its banner (see %s)" % (name, log_path))
+            return
+        out, rc = run_gdb(os.path.abspath(__file__), elf, port, kind)
+        with open(os.path.join(logdir, "gdb_session-%s.gdb.log" % kind), "w") as f:
+            f.write(out)
+        results = [l for l in out.splitlines() if re.match(r"^(PASS|FAIL|SKIP) ", l)]
+        for l in results:
+            print(l)
+        if not results or rc != 0:
+            print("FAIL %s/gdb: gdb exited with %s; last output: %s" %
+                  (name, rc, " | ".join(out.strip().splitlines()[-4:])))
+        try:
+            ok = http_dropped(port)
+        except OSError as e:
+            ok = False
+        log.flush()
+        with open(log_path) as f:
+            logged = "HTTP" in f.read()
+        print("%s %s/http_request_dropped%s" % ("PASS" if ok and logged else "FAIL", name,
+              "" if ok and logged else ": dropped=%s logged=%s" % (ok, logged)))
+        code = stop_server(p)
+        print("%s %s/clean_shutdown%s" % ("PASS" if code == 0 else "FAIL", name,
+              "" if code == 0 else ": exit status %s" % code))
+    sys.stdout.flush()
+
+
+def wrapper():
+    import shutil
+    build = os.environ.get("SWDD_BUILD", "build")
+    swdd = os.path.join(build, "swdd")
+    elf = os.path.join(build, "fw", "demo.elf")
+    if not shutil.which("gdb-multiarch"):
+        print("SKIP gdb_session: gdb-multiarch is not installed")
+        return 0
+    if not os.path.exists(elf):
+        print("SKIP gdb_session: %s is missing (test/firmware builds it)" % elf)
+        return 0
+    if not os.access(swdd, os.X_OK):
+        print("FAIL gdb_session: %s is not built" % swdd)
+        return 1
+    logdir = os.environ.get("SWDD_TEST_LOGS", os.path.join(build, "test-logs"))
+    os.makedirs(logdir, exist_ok=True)
+    kinds = os.environ.get("SWDD_E2E_KINDS", " ".join(KINDS)).split()
+    for kind in kinds:
+        one_kind(swdd, elf, kind, logdir)
+    return 0
+
+
+if gdb is not None:
+    in_gdb()
+elif __name__ == "__main__":
+    sys.exit(wrapper())
