@@ -164,6 +164,14 @@ static int run_for(uint64_t ns)
 	return 0;
 }
 
+/* A test that runs fwtest in `mode` and checks `body`. */
+#define FW_TEST(name, mode, body)        \
+	static int name(void)            \
+	{                                \
+		START(mode);             \
+		DONE(body);              \
+	}
+
 #define RUN(ns) CHECK_OK(run_for(ns))
 #define DONE(expr)            \
 	do {                  \
@@ -192,11 +200,7 @@ static int body_halt_resume(void)
 	return 0;
 }
 
-static int test_halt_resume(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_halt_resume());
-}
+FW_TEST(test_halt_resume, FWTEST_MODE_LOOP, body_halt_resume())
 
 static int body_step(void)
 {
@@ -219,11 +223,7 @@ static int body_step(void)
 	return 0;
 }
 
-static int test_step(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_step());
-}
+FW_TEST(test_step, FWTEST_MODE_LOOP, body_step())
 
 static int body_key(void)
 {
@@ -237,11 +237,7 @@ static int body_key(void)
 	return 0;
 }
 
-static int test_dhcsr_needs_key(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_key());
-}
+FW_TEST(test_dhcsr_needs_key, FWTEST_MODE_LOOP, body_key())
 
 static int body_sticky(void)
 {
@@ -283,17 +279,9 @@ static int body_subword(void)
 	return 0;
 }
 
-static int test_dhcsr_subword(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_subword());
-}
+FW_TEST(test_dhcsr_subword, FWTEST_MODE_LOOP, body_subword())
 
-static int test_sticky_bits(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_sticky());
-}
+FW_TEST(test_sticky_bits, FWTEST_MODE_LOOP, body_sticky())
 
 /* ---- DCRSR / DCRDR (C1.6.3) --------------------------------------------- */
 
@@ -315,11 +303,7 @@ static int body_gprs(void)
 	return 0;
 }
 
-static int test_dcrsr_core_regs(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_gprs());
-}
+FW_TEST(test_dcrsr_core_regs, FWTEST_MODE_LOOP, body_gprs())
 
 static int body_fpu_regs(void)
 {
@@ -332,11 +316,7 @@ static int body_fpu_regs(void)
 	return 0;
 }
 
-static int test_dcrsr_fpu_regs(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_fpu_regs());
-}
+FW_TEST(test_dcrsr_fpu_regs, FWTEST_MODE_LOOP, body_fpu_regs())
 
 /* The packed word, and MSP/PSP/PRIMASK still accessible with CONTROL =
  * nPRIV | SPSEL (the debugger is not subject to privilege). */
@@ -359,11 +339,7 @@ static int body_special(void)
 	return 0;
 }
 
-static int test_dcrsr_special_packed(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_special());
-}
+FW_TEST(test_dcrsr_special_packed, FWTEST_MODE_LOOP, body_special())
 
 static int body_refused(void)
 {
@@ -376,11 +352,7 @@ static int body_refused(void)
 	return 0;
 }
 
-static int test_dcrsr_refused_running(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_refused());
-}
+FW_TEST(test_dcrsr_refused_running, FWTEST_MODE_LOOP, body_refused())
 
 /* ---- resets (C1.6.5 VC_CORERESET, B3.2.6 AIRCR) ----------------------- */
 
@@ -399,11 +371,7 @@ static int body_vc_corereset(void)
 	return 0;
 }
 
-static int test_vc_corereset(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_vc_corereset());
-}
+FW_TEST(test_vc_corereset, FWTEST_MODE_LOOP, body_vc_corereset())
 
 static int body_sysreset(void)
 {
@@ -421,11 +389,7 @@ static int body_sysreset(void)
 	return 0;
 }
 
-static int test_sysresetreq_keeps_debugen(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_sysreset());
-}
+FW_TEST(test_sysresetreq_keeps_debugen, FWTEST_MODE_LOOP, body_sysreset())
 
 static int body_vectreset(void)
 {
@@ -441,11 +405,7 @@ static int body_vectreset(void)
 	return 0;
 }
 
-static int test_vectreset(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_vectreset());
-}
+FW_TEST(test_vectreset, FWTEST_MODE_LOOP, body_vectreset())
 
 static int body_aircr_key(void)
 {
@@ -458,11 +418,7 @@ static int body_aircr_key(void)
 	return 0;
 }
 
-static int test_aircr_needs_key(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_aircr_key());
-}
+FW_TEST(test_aircr_needs_key, FWTEST_MODE_LOOP, body_aircr_key())
 
 /* ---- breakpoints (C1.4 BKPT, C1.11 FPB) --------------------------------- */
 
@@ -475,11 +431,7 @@ static int body_bkpt(void)
 	return 0;
 }
 
-static int test_bkpt_halts(void)
-{
-	START(FWTEST_MODE_BKPT);
-	DONE(body_bkpt());
-}
+FW_TEST(test_bkpt_halts, FWTEST_MODE_BKPT, body_bkpt())
 
 static int body_bkpt_nodebug(void)
 {
@@ -491,11 +443,7 @@ static int body_bkpt_nodebug(void)
 	return 0;
 }
 
-static int test_bkpt_without_debugen_hardfaults(void)
-{
-	START(FWTEST_MODE_BKPT);
-	DONE(body_bkpt_nodebug());
-}
+FW_TEST(test_bkpt_without_debugen_hardfaults, FWTEST_MODE_BKPT, body_bkpt_nodebug())
 
 static uint32_t fp_comp(uint32_t addr)
 {
@@ -536,11 +484,7 @@ static int body_fpb(void)
 	return 0;
 }
 
-static int test_fpb_breakpoint(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_fpb());
-}
+FW_TEST(test_fpb_breakpoint, FWTEST_MODE_LOOP, body_fpb())
 
 /* FPB v1 compares COMP[28:2] only: code at 0x20000000 and up can't match. */
 static int body_fpb_sram(void)
@@ -555,11 +499,7 @@ static int body_fpb_sram(void)
 	return 0;
 }
 
-static int test_fpb_refuses_sram(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_fpb_sram());
-}
+FW_TEST(test_fpb_refuses_sram, FWTEST_MODE_LOOP, body_fpb_sram())
 
 /* ---- DWT (C1.8) ----------------------------------------------------------- */
 
@@ -590,36 +530,16 @@ static int body_dwt(uint32_t addr, uint32_t mask, uint32_t func, bool hit)
 	return 0;
 }
 
-static int test_dwt_write_watch(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_dwt(IO(FWTEST_TICKS), 0, 6, true));
-}
+FW_TEST(test_dwt_write_watch, FWTEST_MODE_LOOP, body_dwt(IO(FWTEST_TICKS), 0, 6, true))
 
-static int test_dwt_read_watch(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_dwt(IO(FWTEST_WATCH), 0, 5, true));
-}
+FW_TEST(test_dwt_read_watch, FWTEST_MODE_LOOP, body_dwt(IO(FWTEST_WATCH), 0, 5, true))
 
-static int test_dwt_write_watch_ignores_reads(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_dwt(IO(FWTEST_WATCH), 0, 6, false));
-}
+FW_TEST(test_dwt_write_watch_ignores_reads, FWTEST_MODE_LOOP, body_dwt(IO(FWTEST_WATCH), 0, 6, false))
 
-static int test_dwt_mask_range(void)
-{
-	START(FWTEST_MODE_LOOP);
-	/* 0x20-0x2F covers WATCH and SCRATCH */
-	DONE(body_dwt(IO(0x20u), 4, 7, true));
-}
+/* 0x20-0x2F covers WATCH and SCRATCH */
+FW_TEST(test_dwt_mask_range, FWTEST_MODE_LOOP, body_dwt(IO(0x20u), 4, 7, true))
 
-static int test_dwt_mask_miss(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_dwt(IO(0x30u), 2, 7, false));
-}
+FW_TEST(test_dwt_mask_miss, FWTEST_MODE_LOOP, body_dwt(IO(0x30u), 2, 7, false))
 
 /* The watchpoint halts after the access: the store has completed. */
 static int body_dwt_after(void)
@@ -636,11 +556,7 @@ static int body_dwt_after(void)
 	return 0;
 }
 
-static int test_dwt_halts_after_access(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_dwt_after());
-}
+FW_TEST(test_dwt_halts_after_access, FWTEST_MODE_LOOP, body_dwt_after())
 
 static int body_dwt_pc(void)
 {
@@ -660,11 +576,7 @@ static int body_dwt_pc(void)
 	return 0;
 }
 
-static int test_dwt_pc_match(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_dwt_pc());
-}
+FW_TEST(test_dwt_pc_match, FWTEST_MODE_LOOP, body_dwt_pc())
 
 /* sim.h: the core executes one instruction per 16 MHz cycle. */
 static int body_ipc(void)
@@ -679,11 +591,7 @@ static int body_ipc(void)
 	return 0;
 }
 
-static int test_one_instruction_per_cycle(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_ipc());
-}
+FW_TEST(test_one_instruction_per_cycle, FWTEST_MODE_LOOP, body_ipc())
 
 static int body_cyccnt(void)
 {
@@ -702,11 +610,7 @@ static int body_cyccnt(void)
 	return 0;
 }
 
-static int test_cyccnt(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_cyccnt());
-}
+FW_TEST(test_cyccnt, FWTEST_MODE_LOOP, body_cyccnt())
 
 /* ---- sleep, faults, lockup (B1.5.14, B1.5.15, B1.5.19) ---------------- */
 
@@ -740,17 +644,9 @@ static int body_wfi_step(void)
 	return 0;
 }
 
-static int test_wfi_step(void)
-{
-	START(FWTEST_MODE_WFI);
-	DONE(body_wfi_step());
-}
+FW_TEST(test_wfi_step, FWTEST_MODE_WFI, body_wfi_step())
 
-static int test_wfi_sleeps(void)
-{
-	START(FWTEST_MODE_WFI);
-	DONE(body_wfi());
-}
+FW_TEST(test_wfi_sleeps, FWTEST_MODE_WFI, body_wfi())
 
 static int body_fault(void)
 {
@@ -764,11 +660,7 @@ static int body_fault(void)
 	return 0;
 }
 
-static int test_fault_enters_hardfault(void)
-{
-	START(FWTEST_MODE_FAULT);
-	DONE(body_fault());
-}
+FW_TEST(test_fault_enters_hardfault, FWTEST_MODE_FAULT, body_fault())
 
 static int body_lockup(void)
 {
@@ -781,11 +673,7 @@ static int body_lockup(void)
 	return 0;
 }
 
-static int test_lockup(void)
-{
-	START(FWTEST_MODE_LOCKUP);
-	DONE(body_lockup());
-}
+FW_TEST(test_lockup, FWTEST_MODE_LOCKUP, body_lockup())
 
 static int body_svc(void)
 {
@@ -801,11 +689,7 @@ static int body_svc(void)
 	return 0;
 }
 
-static int test_svc_exception_return(void)
-{
-	START(FWTEST_MODE_SVC);
-	DONE(body_svc());
-}
+FW_TEST(test_svc_exception_return, FWTEST_MODE_SVC, body_svc())
 
 static int test_erased_flash_locks_up(void)
 {
@@ -851,11 +735,7 @@ static int body_fwtest(void)
 	return 0;
 }
 
-static int test_fwtest_results(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_fwtest());
-}
+FW_TEST(test_fwtest_results, FWTEST_MODE_LOOP, body_fwtest())
 
 /* ---- identification ------------------------------------------------------- */
 
@@ -880,11 +760,7 @@ static int body_ids(void)
 	return 0;
 }
 
-static int test_ids_rom_table(void)
-{
-	START(FWTEST_MODE_LOOP);
-	DONE(body_ids());
-}
+FW_TEST(test_ids_rom_table, FWTEST_MODE_LOOP, body_ids())
 
 static const struct test_case tests[] = {
 	{ "halt_resume", "ARMv7-M C1.6.2 DHCSR C_HALT halts, C_HALT=0 resumes", test_halt_resume },
