@@ -112,5 +112,6 @@ int stlink_dap_write(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t
 /* stlink_mem.c */
 int stlink_read_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width);
 int stlink_write_mem(struct swdd_probe *p, uint32_t addr, const uint8_t *buf, size_t len, unsigned width);
+int stlink_run_queue(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *failed);
 
 #endif

@@ -117,6 +117,62 @@ static int mem_chunk(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t n
 	return stlink_status_error(p, st, wr ? "memory write" : "memory read");
 }
 
+static int stlink_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width, bool wr);
+
+/* One word through READDEBUGREG / WRITEDEBUGREG (F2 36 / F2 35): any AP 0
+ * address, the status in the same reply, so one round trip instead of a
+ * memory command plus GETLASTRWSTATUS2. */
+static int stlink_word(struct swdd_probe *p, uint32_t addr, uint32_t *val, bool wr)
+{
+	struct stlink *s = stlink_of(p);
+	uint8_t *c = stlink_cmd(s, STLINK_DEBUG, wr ? STLINK_DEBUG_WRITEDEBUGREG : STLINK_DEBUG_READDEBUGREG);
+	int rc;
+
+	stlink_put32(c + 2, addr);
+	if (wr)
+		stlink_put32(c + 6, *val);
+	rc = stlink_cmd_status(p, wr ? 2 : 8, wr ? "32-bit write" : "32-bit read");
+	if (rc == SWDD_EFAULT) {
+		stlink_clear_sticky(p);
+		return swdd_err_set(rc, "memory access at 0x%08x faulted (%s; unmapped or protected address - "
+				    "check it against the memory map)", addr, wr ? "write" : "read");
+	}
+	if (!rc && !wr)
+		*val = stlink_get32(s->buf + 4);
+	return rc;
+}
+
+/* The queue: runs of reads of consecutive words become one READMEM_32BIT,
+ * lone accesses a READDEBUGREG/WRITEDEBUGREG each. */
+int stlink_run_queue(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *failed)
+{
+	struct stlink *s = stlink_of(p);
+
+	for (size_t i = 0; i < n;) {
+		size_t run = 1;
+		int rc;
+
+		while (i + run < n && q[i + run].dst && q[i].dst && run < STLINK_DATA_SIZE / 4 &&
+		       q[i + run].addr == q[i].addr + 4 * run && (q[i].addr % s->tar_wrap) + 4 * (run + 1) <= s->tar_wrap)
+			run++;
+		if (run == 1) {
+			uint32_t v = q[i].val;
+			rc = stlink_word(p, q[i].addr, q[i].dst ? q[i].dst : &v, !q[i].dst);
+		} else {
+			uint8_t words[STLINK_DATA_SIZE];
+			rc = stlink_mem(p, q[i].addr, words, 4 * run, 4, false);
+			for (size_t k = 0; k < run && !rc; k++)
+				*q[i + k].dst = stlink_get32(words + 4 * k);
+		}
+		if (rc) {
+			*failed = i;
+			return rc;
+		}
+		i += run;
+	}
+	return 0;
+}
+
 static int stlink_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width, bool wr)
 {
 	struct stlink *s = stlink_of(p);
@@ -139,10 +195,23 @@ static int stlink_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t 
 
 int stlink_read_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width)
 {
-	return stlink_mem(p, addr, buf, len, width, false);
+	uint32_t v;
+	int rc;
+
+	if (width != 4 || len != 4)
+		return stlink_mem(p, addr, buf, len, width, false);
+	rc = stlink_word(p, addr, &v, false);
+	if (!rc)
+		stlink_put32(buf, v);
+	return rc;
 }
 
 int stlink_write_mem(struct swdd_probe *p, uint32_t addr, const uint8_t *buf, size_t len, unsigned width)
 {
-	return stlink_mem(p, addr, (uint8_t *)(uintptr_t)buf, len, width, true);
+	uint32_t v;
+
+	if (width != 4 || len != 4)
+		return stlink_mem(p, addr, (uint8_t *)(uintptr_t)buf, len, width, true);
+	v = stlink_get32(buf);
+	return stlink_word(p, addr, &v, true);
 }

@@ -248,6 +248,17 @@ static int ps_queue(struct probe_suite_env *e)
 	CHECK_OK(swdd_probe_flush(e->p));
 	for (uint32_t i = 0; i < 32; i++)
 		CHECK_EQ(got[i], 0xC0DE0000u + 31 - i);
+	/* Ascending words (one block read where the probe can) mixed with a
+	 * write and a lone read. */
+	uint32_t up[20] = { 0 }, lone = 0;
+	for (uint32_t i = 0; i < 20; i++)
+		CHECK_OK(swdd_probe_queue_read32(e->p, PS_SRAM + 0x800u + 4 * i, &up[i]));
+	CHECK_OK(swdd_probe_queue_write32(e->p, PS_SRAM + 0x800u, 0xFEEDu));
+	CHECK_OK(swdd_probe_queue_read32(e->p, PS_SRAM + 0x800u, &lone));
+	CHECK_OK(swdd_probe_flush(e->p));
+	for (uint32_t i = 0; i < 20; i++)
+		CHECK_EQ(up[i], 0xC0DE0000u + i);
+	CHECK_EQ(lone, 0xFEEDu);
 	CHECK_OK(swdd_probe_flush(e->p)); /* empty queue */
 	return 0;
 }
