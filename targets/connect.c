@@ -139,7 +139,11 @@ static int cm_halt_now(struct swdd_target *t)
 }
 
 /* Under reset: the debug request is latched while NRST is low, so the core
- * halts on the first instruction fetch after release. */
+ * stops on its first instruction after release, with DFSR.VCATCH (cleared
+ * beforehand) saying the vector catch fired. Without VCATCH, NRST did not
+ * reset the core and C_HALT stopped it wherever it was: say so instead of
+ * claiming the reset vector. (S_RESET_ST cannot tell: it may still hold
+ * the power-on reset, as nothing could read DHCSR before NRST went low.) */
 static int cm_release_under_reset(struct swdd_target *t)
 {
 	uint32_t dfsr = 0;
@@ -147,6 +151,8 @@ static int cm_release_under_reset(struct swdd_target *t)
 
 	if (rc == 0)
 		rc = cm_vc_corereset(t, true);
+	if (rc == 0)
+		rc = cm_write32(t, SCB_DFSR, SCB_DFSR_ALL);
 	if (rc == 0)
 		rc = swdd_probe_nrst(t->probe, false);
 	if (rc == 0)
@@ -157,9 +163,16 @@ static int cm_release_under_reset(struct swdd_target *t)
 	if (rc == 0)
 		rc = cm_read32(t, SCB_DFSR, &dfsr);
 	if (rc == 0)
-		rc = cm_note_halted(t, dfsr | SCB_DFSR_VCATCH);
-	if (rc == 0)
 		rc = cm_vc_corereset(t, false);
+	if (rc)
+		return rc;
+	if (!(dfsr & SCB_DFSR_VCATCH)) {
+		swdd_warn("NRST was asserted during the connect but the core did not reset (no vector "
+			  "catch): NRST may be driven by a push-pull supervisor or not connected; the core "
+			  "is halted where it was, not at the reset vector");
+		return cm_note_halted(t, dfsr | SCB_DFSR_HALTED);
+	}
+	rc = cm_note_halted(t, dfsr);
 	return rc ? rc : cm_check_reset_vector(t);
 }
 
@@ -259,6 +272,10 @@ static int cm_diagnose(struct swdd_target *t, const struct cm_ladder_log *lg, bo
 				    "locked at RDP level 2",
 				    lg->tries > 1 ? " at any clock" : "", tried_reset ? ", also under reset" : "",
 				    mv < 0 ? "unknown" : "present");
+	if (lg->proto && lg->tries == 1)
+		return swdd_err_set(lg->last_rc,
+				    "SWD errors (%s): the clock may be too high for the wiring; try a lower "
+				    "--speed (1800, 480, 100) or shorter wires", lg->last_detail);
 	if (lg->proto)
 		return swdd_err_set(lg->last_rc,
 				    "SWD errors at every clock down to %u kHz (clock too high for the wiring, or "

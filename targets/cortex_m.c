@@ -347,14 +347,19 @@ enum swdd_reset_method swdd_target_get_reset_method(const struct swdd_target *t)
 	return t->reset_method;
 }
 
+static int cm_check_range(uint32_t addr, size_t len, const char *what)
+{
+	if ((uint64_t)addr + len <= 0x100000000ULL)
+		return 0;
+	return swdd_err_set(SWDD_ERANGE, "%s of %zu bytes at 0x%08x wraps past 4 GiB", what, len, addr);
+}
+
 int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t len)
 {
-	int rc;
+	int rc = cm_check_range(addr, len, "read");
 
-	if (len == 0)
-		return 0;
-	if ((uint64_t)addr + len > 0x100000000ULL)
-		return swdd_err_set(SWDD_ERANGE, "read of %zu bytes at 0x%08x wraps past 4 GiB", len, addr);
+	if (rc || len == 0)
+		return rc;
 	rc = swdd_probe_read_mem(t->probe, addr, buf, len);
 	if (rc == 0)
 		cm_bp_mask_read(t, addr, buf, len);
@@ -363,12 +368,10 @@ int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t
 
 int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, const void *buf, size_t len)
 {
-	int rc;
+	int rc = cm_check_range(addr, len, "write");
 
-	if (len == 0)
-		return 0;
-	if ((uint64_t)addr + len > 0x100000000ULL)
-		return swdd_err_set(SWDD_ERANGE, "write of %zu bytes at 0x%08x wraps past 4 GiB", len, addr);
+	if (rc || len == 0)
+		return rc;
 	rc = swdd_probe_write_mem(t->probe, addr, buf, len);
 	if (rc == 0)
 		rc = cm_bp_after_write(t, addr, buf, len);

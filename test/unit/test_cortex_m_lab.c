@@ -424,6 +424,7 @@ static const struct wp_row wp_rows[] = {
 	{ SWDD_WP_READ, INPUT, 4, SWDD_STOP_RWATCH },
 	{ SWDD_WP_ACCESS, COUNTER, 2, SWDD_STOP_AWATCH },
 	{ SWDD_WP_READ, INPUT & ~0xFU, 16, SWDD_STOP_RWATCH }, /* MASK = 4 covers INPUT */
+	{ SWDD_WP_WRITE, COUNTER + 1, 1, SWDD_STOP_WATCH },    /* byte inside the stored word */
 };
 
 static int do_watchpoints(struct lab *l, enum sim_probe_kind kind)
@@ -530,6 +531,14 @@ static int do_under_reset(struct lab *l, enum sim_probe_kind kind)
 	CHECK(swdd_target_is_halted(l->t));
 	CHECK_EQ(swdd_target_last_stop(l->t)->reason, SWDD_STOP_VCATCH);
 	CHECK_EQ(reg(l, 15), RESET_PC);
+	CHECK(strstr(logbuf, "did not reset") == NULL);
+	lab_close(l);
+	/* NRST held high by a supervisor: connected, but not at the reset
+	 * vector, and the log says why */
+	CHECK_OK(lab_open(l, kind, "nrst-push-pull", SWDD_CONNECT_UNDER_RESET));
+	CHECK(swdd_target_is_halted(l->t));
+	CHECK_EQ(swdd_target_last_stop(l->t)->reason, SWDD_STOP_HALT);
+	CHECK_STR_CONTAINS(logbuf, "NRST was asserted during the connect but the core did not reset");
 	return 0;
 }
 
