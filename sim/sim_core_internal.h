@@ -55,7 +55,6 @@ enum sim_core_event {
 
 /* DEMCR bits (ARMv7-M C1.6.5). */
 #define DEMCR_VC_CORERESET (1U << 0)
-#define DEMCR_VC_HARDERR (1U << 10)
 #define DEMCR_TRCENA (1U << 24)
 #define DEMCR_WRITABLE 0x010F07F1U
 

@@ -101,9 +101,27 @@ static bool fault_enabled(const sim_chip *c, uint32_t excnum)
 	       (excnum == EXC_USAGEFAULT && (shcsr & SHCSR_USGFAULTENA));
 }
 
+/* The DEMCR vector catch bit for a fault taken as excnum (C1.6.5). */
+static uint32_t vector_catch(uint32_t excnum, uint32_t cfsr)
+{
+	if (excnum == EXC_HARDFAULT)
+		return 1U << 10; /* VC_HARDERR */
+	if (excnum == EXC_MEMMANAGE)
+		return 1U << 4; /* VC_MMERR */
+	if (excnum == EXC_BUSFAULT)
+		return 1U << 8; /* VC_BUSERR */
+	if (cfsr & CFSR_NOCP)
+		return 1U << 5; /* VC_NOCPERR */
+	if (cfsr & CFSR_UNALIGNED)
+		return 1U << 6; /* VC_CHKERR */
+	return 1U << 7;         /* VC_STATERR: UNDEFINSTR, INVSTATE, INVPC */
+}
+
 /* A fault: a disabled configurable fault, or one raised at a priority that
  * cannot preempt, escalates to HardFault (B1.5.14); a fault while in
- * HardFault or NMI, or a failure to enter the handler, locks up. */
+ * HardFault or NMI, or a failure to enter the handler, locks up. With the
+ * matching DEMCR vector catch the core halts on the handler's first
+ * instruction (DFSR.VCATCH). */
 void sim_exc_fault(sim_chip *c, uint32_t excnum, uint32_t cfsr, uint32_t hfsr, uint32_t return_pc)
 {
 	struct sim_core *k = c->core;
@@ -119,20 +137,15 @@ void sim_exc_fault(sim_chip *c, uint32_t excnum, uint32_t cfsr, uint32_t hfsr, u
 		sim_exc_lockup(c);
 		return;
 	}
-	if (excnum == EXC_HARDFAULT && (k->demcr & DEMCR_VC_HARDERR) &&
-	    (k->dhcsr_ctrl & DHCSR_C_DEBUGEN)) {
-		if (enter(c, excnum, return_pc))
-			sim_core_halt(c, DFSR_VCATCH); /* halt on the handler's first instruction */
-		else
-			sim_exc_lockup(c);
-		return;
-	}
 	if (!enter(c, excnum, return_pc)) {
 		if (excnum == EXC_HARDFAULT)
 			sim_exc_lockup(c);
 		else
 			sim_exc_fault(c, EXC_HARDFAULT, 0, HFSR_FORCED, return_pc);
+		return;
 	}
+	if ((k->dhcsr_ctrl & DHCSR_C_DEBUGEN) && (k->demcr & vector_catch(excnum, cfsr)))
+		sim_core_halt(c, DFSR_VCATCH);
 }
 
 static bool exc_return_valid(uint32_t v)

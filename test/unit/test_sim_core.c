@@ -662,6 +662,22 @@ static int body_fault(void)
 
 FW_TEST(test_fault_enters_hardfault, FWTEST_MODE_FAULT, body_fault())
 
+/* VC_HARDERR: halt on the HardFault handler's first instruction. */
+static int body_vc_harderr(void)
+{
+	WR(DEMCR, TRCENA | (1u << 10));
+	RUN(1 * MS);
+	CHECK(rd(DHCSR) & S_HALT);
+	CHECK_EQ(rd(DFSR), DFSR_VCATCH);
+	CHECK_EQ(reg(0x10) & 0x1FFu, 3);
+	CHECK_EQ(reg(0x0F), rd(0x0800000Cu) & ~1u);
+	CHECK_EQ(reg(0x0E), 0xFFFFFFF9u); /* EXC_RETURN: thread mode, main stack */
+	CHECK_EQ(rd(IO(FWTEST_HARDFAULT)), 0);
+	return 0;
+}
+
+FW_TEST(test_vc_harderr, FWTEST_MODE_FAULT, body_vc_harderr())
+
 static int body_lockup(void)
 {
 	RUN(1 * MS);
@@ -792,6 +808,7 @@ static const struct test_case tests[] = {
 	{ "wfi_sleeps", "ARMv7-M C1.6.2 S_SLEEP while in WFI", test_wfi_sleeps },
 	{ "wfi_step", "ARMv7-M C1.6.2 C_STEP over WFI halts after it", test_wfi_step },
 	{ "fault_enters_hardfault", "ARMv7-M B1.5.14 UNDEFINSTR escalates to HardFault (FORCED)", test_fault_enters_hardfault },
+	{ "vc_harderr", "ARMv7-M C1.6.5 VC_HARDERR halts on HardFault entry; B1.5.6 EXC_RETURN", test_vc_harderr },
 	{ "lockup", "ARMv7-M B1.5.15 fault in HardFault locks up, S_LOCKUP", test_lockup },
 	{ "svc_exception_return", "ARMv7-M B1.5.6/B1.5.8 exception entry and return", test_svc_exception_return },
 	{ "erased_flash_locks_up", "ARMv7-M B1.5.15 no handler path: lockup", test_erased_flash_locks_up },
