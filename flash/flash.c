@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FLASH_INIT_TIMEOUT_MS 2000u
+#define FLASH_INIT_TIMEOUT_MS 5000u
+#define FLASH_MIN_TIMEOUT_MS 10000u
 #define FLASH_MASS_ERASE_TIMEOUT_MS 40000u /* DS8626: 32 s max at x8 */
 
 uint32_t swdd_crc32(uint32_t crc, const uint8_t *p, size_t len)
@@ -209,6 +210,16 @@ int flash_check_rdp(struct swdd_flash *f)
 	return 0;
 }
 
+/* Host-side bound for one algorithm call: twice the descriptor's time-out,
+ * and never under 10 s (OpenOCD's STM32 erase bound), because a USB hub,
+ * a loaded host or a slow probe stretch the wall time of a call. */
+uint32_t flash_timeout_ms(uint32_t descriptor_ms)
+{
+	uint32_t t = descriptor_ms > UINT32_MAX / 2 ? UINT32_MAX : 2 * descriptor_ms;
+
+	return t < FLASH_MIN_TIMEOUT_MS ? FLASH_MIN_TIMEOUT_MS : t;
+}
+
 int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
 {
 	uint32_t r;
@@ -264,8 +275,8 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
 {
-	/* ~6 cycles per byte at 16 MHz, with a wide margin */
-	uint32_t timeout = 2000u + len / 256u;
+	/* ~6 cycles per byte at 16 MHz: 128 KiB in ~50 ms */
+	uint32_t timeout = flash_timeout_ms(len / 256u);
 
 	if (f->flm->fn[SWDD_FLM_CRC32] == SWDD_FLM_NO_FN)
 		return SWDD_EUNSUPPORTED;
@@ -313,7 +324,7 @@ static int flash_erase_range(struct swdd_flash *f, unsigned first, unsigned last
 		char what[64];
 		snprintf(what, sizeof(what), "erasing sector %u at 0x%08X", s, f->sectors[s].start);
 		rc = flash_algo_checked(f, SWDD_FLM_ERASE_SECTOR, f->sectors[s].start, 0, 0,
-					2 * f->flm->to_erase_ms, what);
+					flash_timeout_ms(f->flm->to_erase_ms), what);
 	}
 	return flash_algo_end(f, rc);
 }

@@ -42,6 +42,8 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 /* On-target CRC of a flash range (algorithm Crc32). */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
 const struct flash_sector *flash_sector_of(const struct swdd_flash *f, uint32_t addr);
+/* Wall-clock bound for an algorithm call from a descriptor time-out. */
+uint32_t flash_timeout_ms(uint32_t descriptor_ms);
 /* Refuses RDP level 1/2 with how to recover. */
 int flash_check_rdp(struct swdd_flash *f);
 

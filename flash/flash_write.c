@@ -204,11 +204,27 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 			    "unstable - check the supply voltage", ps->s->index, bits);
 }
 
-static bool page_blank(const uint8_t *p, uint32_t n, uint8_t empty)
+/* Narrows [*off, *off + *n) to the span between its first and last
+ * non-erased bytes, widened to 8-byte alignment (the widest program unit of
+ * the families served), so erased runs at page ends are not programmed.
+ * Programming erased-value bytes would change nothing. Returns false when
+ * the whole range is erased. */
+static bool trim_blank(const uint8_t *p, uint32_t *off, uint32_t *n, uint8_t empty)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (p[i] != empty)
-			return false;
+	uint32_t lo = *off, hi = *off + *n;
+
+	while (lo < hi && p[lo] == empty)
+		lo++;
+	while (hi > lo && p[hi - 1] == empty)
+		hi--;
+	if (lo == hi)
+		return false;
+	lo &= ~7u;
+	hi = (hi + 7u) & ~7u;
+	if (hi > *off + *n)
+		hi = *off + *n;
+	*off = lo < *off ? *off : lo;
+	*n = hi - *off;
 	return true;
 }
 
@@ -232,15 +248,15 @@ static int program_wait(struct swdd_flash *f, uint32_t addr)
 static int program_sector(struct swdd_flash *f, const struct plan_sector *ps, uint64_t *done)
 {
 	struct swdd_algo *a = &f->algo;
-	uint32_t page = f->flm->page_size, timeout = 2 * f->flm->to_prog_ms + 1000u;
+	uint32_t page = f->flm->page_size, timeout = flash_timeout_ms(f->flm->to_prog_ms);
 	uint32_t running_addr = 0;
 	unsigned cur = 0;
 	bool running = false;
 	int rc = 0;
 
-	for (uint32_t off = 0; off < ps->s->size && !rc; off += page) {
-		uint32_t n = ps->s->size - off < page ? ps->s->size - off : page;
-		if (page_blank(ps->want + off, n, f->flm->empty))
+	for (uint32_t pg = 0; pg < ps->s->size && !rc; pg += page) {
+		uint32_t off = pg, n = ps->s->size - pg < page ? ps->s->size - pg : page;
+		if (!trim_blank(ps->want, &off, &n, f->flm->empty))
 			continue;
 		rc = swdd_target_mem_write(f->t, a->buf[cur], ps->want + off, n);
 		if (!rc && running)
@@ -297,7 +313,7 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, bool *chan
 		snprintf(what, sizeof(what), "erasing sector %u at 0x%08X", ps->s->index,
 			 ps->s->start);
 		rc = flash_algo_checked(f, SWDD_FLM_ERASE_SECTOR, ps->s->start, 0, 0,
-					2 * f->flm->to_erase_ms + 1000u, what);
+					flash_timeout_ms(f->flm->to_erase_ms), what);
 		if (rc)
 			return rc;
 		res->sectors_erased++;

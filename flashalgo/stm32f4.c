@@ -162,19 +162,26 @@ FLM_EXPORT int EraseSector(uint32_t adr)
 }
 
 /* Writes one program unit (RM0090 3.6.2: the access width must match
- * PSIZE or the controller raises PGPERR). */
-static void program_unit(uint32_t adr, const uint8_t *src, uint32_t n)
+ * PSIZE or the controller raises PGPERR). A unit of all ones is skipped:
+ * programming can only clear bits, so it would change nothing. Returns
+ * whether a write was started. */
+static int program_unit(uint32_t adr, const uint8_t *src, uint32_t n)
 {
 #if PROG_UNIT == 1
 	(void)n;
+	if (*src == 0xFFu)
+		return 0;
 	*(volatile uint8_t *)adr = *src;
 #else
 	uint32_t w = 0xFFFFFFFFu;
 
 	for (uint32_t b = 0; b < n; b++)
 		w = (w & ~(0xFFu << (8 * b))) | ((uint32_t)src[b] << (8 * b));
+	if (w == 0xFFFFFFFFu)
+		return 0;
 	*(volatile uint32_t *)adr = w;
 #endif
+	return 1;
 }
 
 /* Programs whole units; a tail shorter than a unit is padded with 0xFF,
@@ -191,7 +198,8 @@ FLM_EXPORT int ProgramPage(uint32_t adr, uint32_t sz, const uint8_t *buf)
 	for (uint32_t i = 0; i < sz; i += PROG_UNIT) {
 		uint32_t n = sz - i < PROG_UNIT ? sz - i : PROG_UNIT;
 
-		program_unit(adr + i, buf + i, n);
+		if (!program_unit(adr + i, buf + i, n))
+			continue;
 		err = wait_ready(WAIT_PROG_LOOPS);
 		if (err)
 			break;

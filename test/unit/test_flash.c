@@ -14,6 +14,15 @@
 
 #include <stdlib.h>
 
+/* CHECK_OK with the swdd error detail in the failure message. */
+#define CHECK_SWDD(expr)                                                            \
+	do {                                                                        \
+		int _rc = (expr);                                                   \
+		if (_rc)                                                            \
+			return test_fail_at(__FILE__, __LINE__, "%s: %s: %s", #expr,        \
+					    swdd_strerror(_rc), swdd_err_detail());         \
+	} while (0)
+
 struct lab {
 	sim_chip *chip;
 	sim_probe *sp;
@@ -88,21 +97,21 @@ static int write_verify_skip(void)
 
 	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
 		return 1;
-	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
 	CHECK(flash_equals(&l, 0x08000000u, data, IMG_LEN));
 	CHECK_EQ(r.sectors_touched, 5);
 	CHECK_EQ(r.sectors_skipped, 0);
 	CHECK_EQ(r.bytes, IMG_LEN);
 	/* unchanged reload: every sector skipped, nothing erased or programmed */
 	sim_chip_get_stats(l.chip, &st0);
-	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
 	sim_chip_get_stats(l.chip, &st1);
 	CHECK_EQ(r.sectors_skipped, 5);
 	CHECK_EQ(st1.sector_erases, st0.sector_erases);
 	CHECK_EQ(st1.program_ops, st0.program_ops);
 	/* one changed byte in sector 2 (0x08008000-0x0800BFFF): only it is erased */
 	data[0x8123] ^= 0x5A;
-	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
 	sim_chip_get_stats(l.chip, &st0);
 	CHECK_EQ(r.sectors_erased, 1);
 	CHECK_EQ(r.sectors_skipped, 4);
@@ -173,10 +182,10 @@ static int rdp1_refused_then_unlock(void)
 	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EPROTECTED);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "RDP level 1");
 	CHECK_STR_CONTAINS(swdd_err_detail(), "unlock");
-	CHECK_OK(swdd_flash_unlock(l.f));
-	CHECK_OK(swdd_flash_rdp_level(l.f, &level));
+	CHECK_SWDD(swdd_flash_unlock(l.f));
+	CHECK_SWDD(swdd_flash_rdp_level(l.f, &level));
 	CHECK_EQ(level, 0);
-	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
 	CHECK(flash_equals(&l, 0x08000000u, data, sizeof(data)));
 	lab_close(&l);
 	return 0;
@@ -210,10 +219,10 @@ static int mass_erase_and_crc(void)
 	memset(ff, 0xFF, sizeof(ff));
 	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
 		return 1;
-	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
-	CHECK_OK(swdd_flash_crc(l.f, 0x08020000u, 0x800, &crc));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK_SWDD(swdd_flash_crc(l.f, 0x08020000u, 0x800, &crc));
 	CHECK_EQ(crc, swdd_crc32(0xFFFFFFFFu, data, 0x800));
-	CHECK_OK(swdd_flash_mass_erase(l.f));
+	CHECK_SWDD(swdd_flash_mass_erase(l.f));
 	CHECK(flash_equals(&l, 0x08020000u, ff, sizeof(ff)));
 	lab_close(&l);
 	free(data);
@@ -239,8 +248,8 @@ static int external_flm(void)
 	snprintf(path, sizeof(path), "%s/flashalgo/stm32f4_x8.flm", build_dir());
 	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V3))
 		return 1;
-	CHECK_OK(swdd_flash_set_algo(l.f, path));
-	CHECK_OK(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK_SWDD(swdd_flash_set_algo(l.f, path));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
 	CHECK(flash_equals(&l, 0x08010000u, data, 0x1000));
 	lab_close(&l);
 	free(data);
@@ -257,14 +266,14 @@ static int algo_fault_and_timeout(void)
 
 	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
 		return 1;
-	CHECK_OK(swdd_flm_builtin("stm32f4", &flm));
+	CHECK_SWDD(swdd_flm_builtin("stm32f4", &flm));
 	/* EraseChip -> "b ." (0xE7FE): never returns */
 	flm->blob[flm->fn[SWDD_FLM_ERASE_CHIP]] = 0xFE;
 	flm->blob[flm->fn[SWDD_FLM_ERASE_CHIP] + 1] = 0xE7;
 	/* BlankCheck -> "udf #0" (0xDE00): UsageFault/HardFault */
 	flm->blob[flm->fn[SWDD_FLM_BLANK_CHECK]] = 0x00;
 	flm->blob[flm->fn[SWDD_FLM_BLANK_CHECK] + 1] = 0xDE;
-	CHECK_OK(swdd_algo_load(l.t, flm, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_SWDD(swdd_algo_load(l.t, flm, 0x20000000u, 0x20000u, 0, 0, &a));
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_ERASE_CHIP, 0, 0, 0, 0, 300, &res), SWDD_ETIMEOUT);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "did not finish within 300 ms");
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_BLANK_CHECK, 0x08000000u, 4, 0xFF, 0, 1000, &res),
