@@ -185,7 +185,7 @@ void cli_usage(FILE *f)
 
 		snprintf(left, sizeof(left), "--%s%s%s", cli_options[i].name,
 			 cli_options[i].arg ? " " : "", cli_options[i].arg ? cli_options[i].arg : "");
-		fprintf(f, "  %-34s %s\n", left, cli_options[i].help);
+		fprintf(f, "  %-36s %s\n", left, cli_options[i].help);
 	}
 }
 
