@@ -211,8 +211,12 @@ static int cm_attempt(struct swdd_target *t, enum swdd_connect_mode mode, unsign
 	int rc;
 
 	cm_reset_state(t);
-	swdd_info("connecting at %u kHz (%s)", khz, cm_mode_names[mode]);
 	rc = swdd_probe_set_speed(t->probe, khz, &actual);
+	if (actual != khz)
+		swdd_info("connecting at %u kHz (the probe's nearest clock to %u kHz; %s)", actual, khz,
+			  cm_mode_names[mode]);
+	else
+		swdd_info("connecting at %u kHz (%s)", khz, cm_mode_names[mode]);
 	if (rc == 0 && mode == SWDD_CONNECT_UNDER_RESET)
 		rc = swdd_probe_nrst(t->probe, true);
 	if (rc == 0)
