@@ -203,8 +203,10 @@ static bool job_runnable(const struct lab_job *j)
 {
 	if (j->state != LAB_JOB_QUEUED)
 		return false;
+	/* Only the debug IN endpoint carries replies; the SWO endpoint has no
+	 * trace data in this lab, so its INs NAK until the host gives up. */
 	if (j->kind == LAB_JOB_URB && j->in)
-		return j->cl->dev->maybe_data;
+		return j->ep == j->cl->dev->id->ep_in && j->cl->dev->maybe_data;
 	return true;
 }
 
