@@ -138,15 +138,21 @@ void gdb_console_write(struct gdb_server *s, const char *text)
 	s->log_len += len;
 }
 
-void gdb_console_printf(struct gdb_server *s, const char *fmt, ...)
+void gdb_console_vprintf(struct gdb_server *s, const char *fmt, va_list ap)
 {
 	char buf[2048];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	gdb_console_write(s, buf);
+}
+
+void gdb_console_printf(struct gdb_server *s, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	gdb_console_vprintf(s, fmt, ap);
 	va_end(ap);
-	gdb_console_write(s, buf);
 }
 
 void gdb_server_log_sink(void *ctx, enum swdd_log_level lvl, const char *line)

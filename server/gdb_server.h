@@ -14,6 +14,7 @@
 #ifndef SWDD_GDB_SERVER_H
 #define SWDD_GDB_SERVER_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -113,6 +114,8 @@ int gdb_send_error(struct gdb_server *s, int rc);
 void gdb_console_write(struct gdb_server *s, const char *text);
 void gdb_console_printf(struct gdb_server *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void gdb_console_vprintf(struct gdb_server *s, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Sends the stop reply for the target's last stop. */
 int gdb_send_stop_reply(struct gdb_server *s);
 

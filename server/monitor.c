@@ -40,13 +40,11 @@ static void monitor_init_tables(void)
 
 void monitor_printf(struct gdb_server *s, const char *fmt, ...)
 {
-	char buf[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	gdb_console_vprintf(s, fmt, ap);
 	va_end(ap);
-	gdb_console_write(s, buf);
 }
 
 static int mon_help(struct gdb_server *s, int argc, char **argv)

@@ -63,7 +63,6 @@ def gdb_side(mode, port):
 # -------------------------------------------------------------- wrapper ---
 
 def check_case(swdd, elf, case, logdir):
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from gdb_session import start_server, stop_server, run_gdb
 
     knob, kind, log_re, mode, gdb_re = case
@@ -104,23 +103,13 @@ def check_case(swdd, elf, case, logdir):
 
 
 def wrapper():
-    import shutil
-    build = os.environ.get("SWDD_BUILD", "build")
-    swdd = os.path.join(build, "swdd")
-    elf = os.path.join(build, "fw", "demo.elf")
-    if not shutil.which("gdb-multiarch"):
-        print("SKIP gdb_faults: gdb-multiarch is not installed")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from gdb_session import prepare
+    env = prepare("gdb_faults")
+    if env is None:
         return 0
-    if not os.path.exists(elf):
-        print("SKIP gdb_faults: %s is missing (test/firmware builds it)" % elf)
-        return 0
-    if not os.access(swdd, os.X_OK):
-        print("FAIL gdb_faults: %s is not built" % swdd)
-        return 1
-    logdir = os.environ.get("SWDD_TEST_LOGS", os.path.join(build, "test-logs"))
-    os.makedirs(logdir, exist_ok=True)
     for case in CASES:
-        check_case(swdd, elf, case, logdir)
+        check_case(env[0], env[1], case, env[2])
     return 0
 
 

@@ -166,13 +166,15 @@ class Checks:
         """qCRC (on-target CRC when the flash layer provides it) must match
         the ELF and leave the core as it was."""
         regs = ["pc", "sp", "lr", "r0", "r4", "xpsr", "msp"]
-        g("maintenance flush register-cache")
-        before = [int(gdb.parse_and_eval("$" + r)) & 0xFFFFFFFF for r in regs]
+
+        def read_regs():
+            g("maintenance flush register-cache")
+            return [int(gdb.parse_and_eval("$" + r)) & 0xFFFFFFFF for r in regs]
+        before = read_regs()
         out = g("compare-sections")
         if "MIS-MATCHED" in out or "matched" not in out:
             return "compare-sections (qCRC): %r" % out
-        g("maintenance flush register-cache")
-        after = [int(gdb.parse_and_eval("$" + r)) & 0xFFFFFFFF for r in regs]
+        after = read_regs()
         changed = ["%s 0x%08x->0x%08x" % (r, b, a) for r, b, a in zip(regs, before, after) if a != b]
         if changed:
             return "registers changed by qCRC: %s" % ", ".join(changed)
@@ -363,25 +365,33 @@ def one_kind(swdd, elf, kind, logdir):
     sys.stdout.flush()
 
 
-def wrapper():
+def prepare(suite):
+    """What the wrappers need: (swdd, elf, logdir), or None after printing
+    why the suite cannot run (SKIP) or failed (FAIL)."""
     import shutil
     build = os.environ.get("SWDD_BUILD", "build")
     swdd = os.path.join(build, "swdd")
     elf = os.path.join(build, "fw", "demo.elf")
     if not shutil.which("gdb-multiarch"):
-        print("SKIP gdb_session: gdb-multiarch is not installed")
-        return 0
+        print("SKIP %s: gdb-multiarch is not installed" % suite)
+        return None
     if not os.path.exists(elf):
-        print("SKIP gdb_session: %s is missing (test/firmware builds it)" % elf)
-        return 0
+        print("SKIP %s: %s is missing (test/firmware builds it)" % (suite, elf))
+        return None
     if not os.access(swdd, os.X_OK):
-        print("FAIL gdb_session: %s is not built" % swdd)
-        return 1
+        print("FAIL %s: %s is not built" % (suite, swdd))
+        return None
     logdir = os.environ.get("SWDD_TEST_LOGS", os.path.join(build, "test-logs"))
     os.makedirs(logdir, exist_ok=True)
-    kinds = os.environ.get("SWDD_E2E_KINDS", " ".join(KINDS)).split()
-    for kind in kinds:
-        one_kind(swdd, elf, kind, logdir)
+    return swdd, elf, logdir
+
+
+def wrapper():
+    env = prepare("gdb_session")
+    if env is None:
+        return 0
+    for kind in os.environ.get("SWDD_E2E_KINDS", " ".join(KINDS)).split():
+        one_kind(*env[:2], kind, env[2])
     return 0
 
 
