@@ -110,6 +110,13 @@ void sim_core_stop_engine(sim_chip *c, enum sim_core_event ev)
 	uc_emu_stop(c->uc);
 }
 
+void sim_core_request_stop(sim_chip *c, enum sim_core_event ev)
+{
+	if (c->core->ev == SIM_EV_NONE)
+		c->core->ev = ev;
+	c->core->stop_at_block = true;
+}
+
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	sim_chip *c = user;
@@ -155,11 +162,14 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	sim_chip *c = user;
 	struct sim_core *k = c->core;
 
-	(void)uc;
 	k->slice_retired += k->blk_n;
 	k->blk_addr = (uint32_t)addr;
 	k->blk_size = size;
 	k->blk_n = block_insns(c, (uint32_t)addr, size);
+	if (k->stop_at_block) {
+		k->stop_at_block = false;
+		uc_emu_stop(uc);
+	}
 }
 
 /* Instructions retired in the slice that stopped with PC at `pc`. */
@@ -431,6 +441,7 @@ static void slice_outcome(sim_chip *c, uc_err e, uint32_t pc, bool early)
 	case SIM_EV_HALT_REQ: sim_core_halt(c, DFSR_HALTED); return;
 	case SIM_EV_SYSRESET: sim_chip_system_reset(c); return;
 	case SIM_EV_VECTRESET: sim_core_reset(c, SIM_RESET_CORE); return;
+	case SIM_EV_PEND: return; /* taken before the next slice */
 	case SIM_EV_NONE: break;
 	}
 	if (e == UC_ERR_INSN_INVALID)
@@ -459,6 +470,7 @@ static uint64_t run_slice(sim_chip *c, uint64_t n)
 	}
 	sim_fpb_dwt_sync(c);
 	k->ev = SIM_EV_NONE;
+	k->stop_at_block = false;
 	k->slice_retired = 0;
 	k->blk_addr = k->blk_size = k->blk_n = 0;
 	e = uc_emu_start(c->uc, pc | 1U, 0xFFFFFFFFULL, 0, (size_t)n);
@@ -497,7 +509,7 @@ static bool knob_check(sim_chip *c)
 
 static uint64_t slice_len(const sim_chip *c, uint64_t left)
 {
-	uint64_t n = left < CORE_SLICE ? left : CORE_SLICE;
+	uint64_t n = left < CORE_SLICE ? left : CORE_SLICE, tick = sim_systick_cycles_to_event(c);
 	const struct sim_core *k = c->core;
 
 	if (k->step_pending)
@@ -505,7 +517,38 @@ static uint64_t slice_len(const sim_chip *c, uint64_t left)
 	if (!k->knob_fired && (c->cfg.faults & (SIM_FAULT_SLEEP | SIM_FAULT_LOCKUP)) &&
 	    k->boot_cycles < CORE_KNOB_CYCLES && CORE_KNOB_CYCLES - k->boot_cycles < n)
 		n = CORE_KNOB_CYCLES - k->boot_cycles;
-	return n;
+	/* end the slice when SysTick fires, so its exception is taken on time */
+	return tick < n ? tick : n;
+}
+
+/* One slice of execution; returns the cycles it took, adds the retired
+ * instructions to *done. */
+static uint64_t run_step(sim_chip *c, uint64_t left, uint64_t *done)
+{
+	struct sim_core *k = c->core;
+	bool step = k->step_pending;
+	uint64_t r, used;
+
+	if (knob_check(c))
+		return 0;
+	r = run_slice(c, slice_len(c, left));
+	*done += r;
+	/* a slice that retired nothing (fault entry, halt) still costs a cycle */
+	used = r ? r : 1;
+	k->boot_cycles += used;
+	/* a stepped WFI completes: the step is the wake-up event */
+	if (step && (k->state == SIM_CORE_RUNNING || k->state == SIM_CORE_SLEEPING))
+		sim_core_halt(c, DFSR_HALTED);
+	return used;
+}
+
+/* Sleeping or locked up: time passes up to the next SysTick event, which
+ * may wake a sleeping core. */
+static uint64_t idle_for(const sim_chip *c, uint64_t left)
+{
+	uint64_t tick = sim_systick_cycles_to_event(c);
+
+	return tick < left ? tick : left;
 }
 
 uint64_t sim_core_run(sim_chip *c, uint64_t cycles)
@@ -513,27 +556,24 @@ uint64_t sim_core_run(sim_chip *c, uint64_t cycles)
 	struct sim_core *k = c->core;
 	uint64_t done = 0, spent = 0;
 
-	while (spent < cycles && !k->held && k->state == SIM_CORE_RUNNING) {
-		uint64_t n, r;
-		bool step = k->step_pending;
+	while (spent < cycles && !k->held) {
+		uint64_t used;
 
-		if (knob_check(c))
-			break;
-		n = slice_len(c, cycles - spent);
-		r = run_slice(c, n);
-		done += r;
-		/* a slice that retired nothing (fault entry, halt) still costs a cycle */
-		spent += r ? r : 1;
-		k->boot_cycles += r ? r : 1;
-		/* a stepped WFI completes: the step is the wake-up event */
-		if (step && (k->state == SIM_CORE_RUNNING || k->state == SIM_CORE_SLEEPING))
-			sim_core_halt(c, DFSR_HALTED);
+		sim_exc_take_pending(c);
+		if (k->state == SIM_CORE_RUNNING)
+			used = run_step(c, cycles - spent, &done);
+		else if (k->state == SIM_CORE_SLEEPING || k->state == SIM_CORE_LOCKUP)
+			used = idle_for(c, cycles - spent);
+		else
+			break; /* halted: time passes without the core */
+		spent += used;
+		/* SysTick and CYCCNT count processor clock cycles outside Debug
+		 * state (ARMv7-M B3.3.1, C1.8.8) */
+		sim_systick_advance(c, used);
+		sim_dwt_count(c, used);
 	}
 	if (done)
 		k->s_retire_st = true;
 	c->stats.instructions += done;
-	/* CYCCNT counts processor clock cycles outside Debug state
-	 * (ARMv7-M C1.8.8): all of the time unless the core ended halted. */
-	sim_dwt_count(c, (k->state == SIM_CORE_HALTED || k->held) ? spent : cycles);
 	return done;
 }

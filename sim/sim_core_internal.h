@@ -29,6 +29,7 @@ enum sim_core_event {
 	SIM_EV_HALT_REQ,  /* the CPU wrote DHCSR.C_HALT */
 	SIM_EV_SYSRESET,  /* the CPU wrote AIRCR.SYSRESETREQ */
 	SIM_EV_VECTRESET, /* the CPU wrote AIRCR.VECTRESET */
+	SIM_EV_PEND,      /* the CPU pended an exception (ICSR) */
 };
 
 /* Exception numbers (ARMv7-M B1.5.2). */
@@ -127,7 +128,9 @@ struct sim_core {
 	/* system control block */
 	uint32_t vtor, aircr_prigroup, scr, ccr, shcsr, cfsr, hfsr, mmfar, bfar, cpacr, fpccr;
 	uint32_t shpr[3];
-	uint32_t systick[3];           /* CTRL, LOAD, VAL: stored, not counted */
+	uint32_t systick[3];           /* CTRL, LOAD, VAL (sim_systick.c) */
+	uint64_t systick_sub;          /* core cycles towards the next reference tick */
+	uint32_t pending;              /* bit n: exception n pending (PendSV, SysTick) */
 
 	/* DBGMCU (RM0090 38.16) */
 	uint32_t dbgmcu_cr, dbgmcu_apb1_fz, dbgmcu_apb2_fz;
@@ -138,6 +141,7 @@ struct sim_core {
 	/* hooks and the current slice */
 	uc_hook intr_hook, blk_hook;
 	enum sim_core_event ev;
+	bool stop_at_block;            /* MMIO asked to stop: stop at the next block */
 	uint32_t ev_intno;
 	uint64_t slice_retired;
 	uint32_t blk_addr, blk_size, blk_n;
@@ -153,8 +157,12 @@ void sim_core_set_reg(sim_chip *c, int regid, uint32_t val);
 void sim_core_halt(sim_chip *c, uint32_t dfsr_bits);
 /* Leaves Debug state (DHCSR C_HALT = 0), stepping one instruction if `step`. */
 void sim_core_resume(sim_chip *c, bool step);
-/* Asks the running engine to stop at the next instruction boundary. */
+/* Stops the running engine before the instruction about to execute; only
+ * from code and interrupt hooks. */
 void sim_core_stop_engine(sim_chip *c, enum sim_core_event ev);
+/* From an MMIO callback: the access completes and the engine stops at the
+ * next translated block (stopping inside MMIO would re-execute the store). */
+void sim_core_request_stop(sim_chip *c, enum sim_core_event ev);
 
 /* sim_exc.c */
 /* Takes a fault: picks the configurable handler or HardFault (escalation),
@@ -171,6 +179,15 @@ void sim_scs_reset(sim_chip *c, enum sim_reset_kind kind);
 uint32_t sim_scs_dhcsr_read(sim_chip *c);
 uint64_t sim_ppb_mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user);
 void sim_ppb_mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t val, void *user);
+
+/* sim_systick.c */
+uint64_t sim_systick_cycles_to_event(const sim_chip *c);
+void sim_systick_advance(sim_chip *c, uint64_t cycles);
+bool sim_systick_read(sim_chip *c, uint32_t addr, uint32_t *v);
+bool sim_systick_write(sim_chip *c, uint32_t addr, uint32_t v);
+uint32_t sim_icsr_read(sim_chip *c);
+bool sim_icsr_write(sim_chip *c, uint32_t v);
+bool sim_exc_take_pending(sim_chip *c);
 
 /* sim_fpb_dwt.c */
 void sim_fpb_reset(sim_chip *c);

@@ -108,6 +108,8 @@ void sim_scs_reset(sim_chip *c, enum sim_reset_kind kind)
 	k->fpccr = 0xC0000000U; /* ASPEN | LSPEN (B3.2.23) */
 	k->shpr[0] = k->shpr[1] = k->shpr[2] = 0;
 	k->systick[0] = k->systick[1] = k->systick[2] = 0;
+	k->systick_sub = 0;
+	k->pending = 0;
 }
 
 /* ---- DHCSR / DCRSR (C1.6.2, C1.6.3) --------------------------------------- */
@@ -158,7 +160,7 @@ static void dhcsr_write(sim_chip *c, uint32_t val, bool cpu)
 	if (ctrl & DHCSR_C_HALT) {
 		if (k->state != SIM_CORE_HALTED) {
 			if (cpu)
-				sim_core_stop_engine(c, SIM_EV_HALT_REQ);
+				sim_core_request_stop(c, SIM_EV_HALT_REQ);
 			else
 				sim_core_halt(c, DFSR_HALTED);
 		}
@@ -249,12 +251,12 @@ static void aircr_write(sim_chip *c, uint32_t val, bool cpu)
 	c->core->aircr_prigroup = val & 0x700U;
 	if (val & (1U << 2)) { /* SYSRESETREQ */
 		if (cpu)
-			sim_core_stop_engine(c, SIM_EV_SYSRESET);
+			sim_core_request_stop(c, SIM_EV_SYSRESET);
 		else
 			sim_chip_system_reset(c);
 	} else if (val & 1U) { /* VECTRESET: core only */
 		if (cpu)
-			sim_core_stop_engine(c, SIM_EV_VECTRESET);
+			sim_core_request_stop(c, SIM_EV_VECTRESET);
 		else
 			sim_core_reset(c, SIM_RESET_CORE);
 	}
@@ -266,14 +268,12 @@ static bool scb_read(sim_chip *c, uint32_t addr, uint32_t *v)
 {
 	struct sim_core *k = c->core;
 
+	if (sim_systick_read(c, addr, v))
+		return true;
 	switch (addr) {
 	case 0xE000E004U: *v = 2; break; /* ICTR: 96 interrupt lines (STM32F407 has 82) */
-	case 0xE000E010U: *v = k->systick[0]; break;
-	case 0xE000E014U: *v = k->systick[1]; break;
-	case 0xE000E018U: *v = k->systick[2]; break;
-	case 0xE000E01CU: *v = 0x40000000U; break; /* CALIB: SKEW, no TENMS */
 	case 0xE000ED00U: *v = c->cpuid ? c->cpuid : 0x410FC241U; break;
-	case 0xE000ED04U: *v = sim_core_reg(c, UC_ARM_REG_IPSR) & 0x1FFU; break; /* ICSR.VECTACTIVE */
+	case 0xE000ED04U: *v = sim_icsr_read(c); break;
 	case 0xE000ED08U: *v = k->vtor; break;
 	case 0xE000ED0CU: *v = 0xFA050000U | k->aircr_prigroup; break;
 	case 0xE000ED10U: *v = k->scr; break;
@@ -303,10 +303,13 @@ static bool scb_write(sim_chip *c, uint32_t addr, uint32_t v, bool cpu)
 {
 	struct sim_core *k = c->core;
 
+	if (sim_systick_write(c, addr, v))
+		return true;
 	switch (addr) {
-	case 0xE000E010U: k->systick[0] = v & 0x7U; break;
-	case 0xE000E014U: k->systick[1] = v & 0xFFFFFFU; break;
-	case 0xE000E018U: k->systick[2] = 0; break; /* any write clears VAL */
+	case 0xE000ED04U:
+		if (sim_icsr_write(c, v) && cpu)
+			sim_core_request_stop(c, SIM_EV_PEND); /* take it at once */
+		break;
 	case 0xE000ED08U: k->vtor = v & 0x3FFFFF80U; break;
 	case 0xE000ED0CU: aircr_write(c, v, cpu); break;
 	case 0xE000ED10U: k->scr = v & 0x16U; break;

@@ -2,7 +2,7 @@
  * Test firmware for the lab's core tests: exercises the start-up code
  * (.data/.bss), a function call, a loop and the FPU, records the results
  * in the I/O block of fwtest.h, then does what io.mode asks (WFI, BKPT,
- * a fault, lockup, SVC, or an endless loop).
+ * a fault, lockup, SVC, SysTick, PendSV, or an endless loop).
  */
 #include "fwtest.h"
 
@@ -11,7 +11,7 @@
 #define IO ((volatile uint32_t *)FWTEST_IO_ADDR)
 #define IO_AT(off) IO[(off) / 4u]
 
-/* Keeps the I/O block's 48 bytes reserved at the start of SRAM. */
+/* Keeps the I/O block's 64 bytes reserved at the start of SRAM. */
 __attribute__((section(".noinit"), used)) static volatile uint32_t fw_io_block[16];
 
 static volatile uint32_t fw_data_word = 0x12345678u;
@@ -63,6 +63,24 @@ void SVC_Handler(void)
 	IO_AT(FWTEST_SVC)++;
 }
 
+void SysTick_Handler(void)
+{
+	IO_AT(FWTEST_SYSTICK)++;
+}
+
+void PendSV_Handler(void)
+{
+	IO_AT(FWTEST_PENDSV)++;
+}
+
+/* SysTick from the processor clock, interrupt on (ARMv7-M B3.3.3). */
+static void fw_systick_start(void)
+{
+	*(volatile uint32_t *)0xE000E014u = FWTEST_SYSTICK_PERIOD - 1u; /* RVR */
+	*(volatile uint32_t *)0xE000E018u = 0;                          /* CVR */
+	*(volatile uint32_t *)0xE000E010u = 7u; /* ENABLE | TICKINT | CLKSOURCE */
+}
+
 static void fw_checks(void)
 {
 	IO_AT(FWTEST_DATA_OK) = fw_data_word == 0x12345678u;
@@ -79,9 +97,13 @@ int main(void)
 	uint32_t mode = IO_AT(FWTEST_MODE);
 
 	fw_checks();
-	if (mode == FWTEST_MODE_WFI)
+	if (mode == FWTEST_MODE_SYSTICK || mode == FWTEST_MODE_SYSTICK_WFI)
+		fw_systick_start();
+	if (mode == FWTEST_MODE_WFI || mode == FWTEST_MODE_SYSTICK_WFI)
 		for (;;)
 			__asm volatile("wfi");
+	if (mode == FWTEST_MODE_PENDSV)
+		*(volatile uint32_t *)0xE000ED04u = 1u << 28; /* ICSR.PENDSVSET */
 	if (mode == FWTEST_MODE_BKPT)
 		__asm volatile("bkpt #0x42");
 	if (mode == FWTEST_MODE_FAULT || mode == FWTEST_MODE_LOCKUP)

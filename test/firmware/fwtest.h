@@ -18,6 +18,9 @@ enum fwtest_mode {
 	FWTEST_MODE_FAULT = 3,     /* UDF: HardFault handler counts and spins */
 	FWTEST_MODE_LOCKUP = 4,    /* UDF, and UDF again in the HardFault handler */
 	FWTEST_MODE_SVC = 5,       /* SVC: handler counts and returns, then loop */
+	FWTEST_MODE_SYSTICK = 6,   /* SysTick every 1000 core cycles, then loop */
+	FWTEST_MODE_SYSTICK_WFI = 7, /* SysTick every 1000 core cycles, WFI forever */
+	FWTEST_MODE_PENDSV = 8,    /* pend PendSV through ICSR, then loop */
 };
 
 /* Word offsets in the I/O block. */
@@ -33,6 +36,10 @@ enum fwtest_mode {
 #define FWTEST_SVC 0x24u       /* SVCall handler entries */
 #define FWTEST_WATCH 0x28u     /* read by the loop each turn */
 #define FWTEST_SCRATCH 0x2Cu   /* written by the loop each turn */
+#define FWTEST_SYSTICK 0x30u   /* SysTick handler entries */
+#define FWTEST_PENDSV 0x34u    /* PendSV handler entries */
+
+#define FWTEST_SYSTICK_PERIOD 1000u /* core cycles */
 
 #define FWTEST_FPU_EXPECTED 0x40A00000u /* 5.0f */
 

@@ -738,6 +738,54 @@ static int test_knob_lockup(void)
 
 /* ---- firmware results ----------------------------------------------------- */
 
+/* B3.3: SysTick counts processor cycles and pends its exception at 0. */
+static int body_systick(uint32_t want_sleep)
+{
+	uint32_t n;
+
+	RUN(10 * MS); /* 160000 cycles: 160 periods */
+	n = rd(IO(FWTEST_SYSTICK));
+	CHECK(n >= 155 && n <= 160);
+	CHECK_EQ(rd(DHCSR) & S_SLEEP, want_sleep);
+	CHECK(rd(IO(FWTEST_TICKS)) > 0 || want_sleep);
+	WR(DHCSR, KEY | C_DEBUGEN | C_HALT);
+	n = rd(IO(FWTEST_SYSTICK));
+	sim_chip_advance(c, 1 * MS);
+	CHECK_EQ(rd(IO(FWTEST_SYSTICK)), n); /* halted: the counter stops */
+	return 0;
+}
+
+FW_TEST(test_systick, FWTEST_MODE_SYSTICK, body_systick(0))
+FW_TEST(test_systick_wakes_wfi, FWTEST_MODE_SYSTICK_WFI, body_systick(S_SLEEP))
+
+static int body_pendsv(void)
+{
+	RUN(1 * MS);
+	CHECK_EQ(rd(IO(FWTEST_PENDSV)), 1);
+	CHECK(rd(IO(FWTEST_TICKS)) > 0);
+	return 0;
+}
+
+FW_TEST(test_pendsv, FWTEST_MODE_PENDSV, body_pendsv())
+
+/* C1.6.2: C_MASKINTS keeps SysTick from being taken. */
+static int body_maskints(void)
+{
+	uint32_t n;
+
+	RUN(1 * MS);
+	WR(DHCSR, KEY | C_DEBUGEN | C_HALT | 0x8u);
+	WR(DHCSR, KEY | C_DEBUGEN | 0x8u);
+	n = rd(IO(FWTEST_SYSTICK));
+	sim_chip_advance(c, 1 * MS);
+	CHECK_EQ(rd(IO(FWTEST_SYSTICK)), n);
+	RUN(1 * MS);
+	CHECK(rd(IO(FWTEST_SYSTICK)) > n);
+	return 0;
+}
+
+FW_TEST(test_maskints, FWTEST_MODE_SYSTICK, body_maskints())
+
 static int body_fwtest(void)
 {
 	RUN(2 * MS);
@@ -814,6 +862,10 @@ static const struct test_case tests[] = {
 	{ "erased_flash_locks_up", "ARMv7-M B1.5.15 no handler path: lockup", test_erased_flash_locks_up },
 	{ "knob_sleep", "issue 2 fault knob sleep: S_SLEEP", test_knob_sleep },
 	{ "knob_lockup", "issue 2 fault knob lockup: S_LOCKUP", test_knob_lockup },
+	{ "systick", "ARMv7-M B3.3 SysTick pends its exception when it reaches 0; stops when halted", test_systick },
+	{ "systick_wakes_wfi", "ARMv7-M B1.5.19 a pending exception wakes WFI", test_systick_wakes_wfi },
+	{ "pendsv", "ARMv7-M B3.2.4 ICSR.PENDSVSET pends PendSV", test_pendsv },
+	{ "maskints", "ARMv7-M C1.6.2 C_MASKINTS masks SysTick", test_maskints },
 	{ "fwtest_results", "ARMv7-M B1.5.5 reset; .data/.bss/FPU via fwtest", test_fwtest_results },
 	{ "ids_rom_table", "ARMv7-M B4.1 CPUID; C1.2 ROM table; RM0090 38.6 DBGMCU", test_ids_rom_table },
 };
