@@ -177,10 +177,13 @@ int swdd_target_halt(struct swdd_target *t)
 
 /* Steps one instruction and waits for the halt. A breakpoint at pc is
  * lifted for the step (an FPB match or our BKPT would stop the core before
- * the instruction executes). */
+ * the instruction executes). The batch that starts the step also reads
+ * DFSR: the step has normally finished by then (one instruction against a
+ * USB round trip), and a set HALTED (or BKPT, DWTTRAP) bit says so without
+ * a DHCSR read. */
 static int cm_step_once(struct swdd_target *t, bool mask)
 {
-	uint32_t pc, st[2] = { 0, 0 };
+	uint32_t pc, dfsr = 0;
 	bool had = false;
 	int rc = cm_reg_pc(t, &pc);
 
@@ -191,15 +194,13 @@ static int cm_step_once(struct swdd_target *t, bool mask)
 	cm_invalidate(t);
 	rc = cm_queue_start(t, true, mask);
 	if (rc == 0)
-		rc = swdd_probe_queue_read32(t->probe, DCB_DHCSR, &st[0]);
-	if (rc == 0)
-		rc = swdd_probe_queue_read32(t->probe, SCB_DFSR, &st[1]);
+		rc = swdd_probe_queue_read32(t->probe, SCB_DFSR, &dfsr);
 	if (rc == 0)
 		rc = swdd_probe_flush(t->probe);
-	if (rc == 0 && !(st[0] & DCB_DHCSR_S_HALT)) {
+	if (rc == 0 && !(dfsr & (SCB_DFSR_ALL & ~SCB_DFSR_EXTERNAL))) {
 		rc = cm_wait_dhcsr(t, DCB_DHCSR_S_HALT, DCB_DHCSR_S_HALT, CM_TIMEOUT_MS, NULL, NULL);
 		if (rc == 0)
-			rc = cm_read32(t, SCB_DFSR, &st[1]);
+			rc = cm_read32(t, SCB_DFSR, &dfsr);
 	}
 	if (had) {
 		int rc2 = cm_bp_restore(t, pc);
@@ -211,7 +212,7 @@ static int cm_step_once(struct swdd_target *t, bool mask)
 	if (rc)
 		return rc;
 	t->stepping = true;
-	rc = cm_note_halted(t, st[1]);
+	rc = cm_note_halted(t, dfsr);
 	t->stepping = false;
 	return rc;
 }
@@ -276,6 +277,7 @@ static int cm_poll_lockup(struct swdd_target *t, struct swdd_stop *stop)
 	return 0;
 }
 
+/* One DHCSR read per poll while the core runs; DFSR only once it stopped. */
 int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop)
 {
 	uint32_t dhcsr = 0, dfsr = 0;
@@ -285,17 +287,15 @@ int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop)
 		*stop = t->stop;
 		return 0;
 	}
-	rc = swdd_probe_queue_read32(t->probe, DCB_DHCSR, &dhcsr);
-	if (rc == 0)
-		rc = swdd_probe_queue_read32(t->probe, SCB_DFSR, &dfsr);
-	if (rc == 0)
-		rc = swdd_probe_flush(t->probe);
+	rc = cm_read_dhcsr(t, &dhcsr);
 	if (rc)
 		return rc;
 	if (dhcsr & DCB_DHCSR_S_RESET_ST)
 		swdd_info("the target was reset while running");
 	if (dhcsr & DCB_DHCSR_S_HALT) {
-		rc = cm_note_halted(t, dfsr);
+		rc = cm_read32(t, SCB_DFSR, &dfsr);
+		if (rc == 0)
+			rc = cm_note_halted(t, dfsr);
 		*stop = t->stop;
 		return rc;
 	}
