@@ -67,16 +67,30 @@ static gboolean fail(const struct usbfs_call *c, int err)
 	return finish(c, -1, err);
 }
 
-/* Reads the u32 an ioctl argument points to (interface, endpoint...). */
-static int arg_u32(const struct usbfs_call *c, uint32_t *out)
+/* Copies the start of the struct an ioctl argument points to into dst. */
+static int arg_read(const struct usbfs_call *c, void *dst, size_t len)
 {
-	UMockdevIoctlData *d = arg_resolve(c, sizeof(uint32_t));
+	UMockdevIoctlData *d = arg_resolve(c, len);
 
 	if (!d)
 		return -1;
-	memcpy(out, d->data, sizeof(*out));
+	memcpy(dst, d->data, len);
 	g_object_unref(d);
 	return 0;
+}
+
+/* Answers an ioctl that returns a struct: copies up to the size the
+ * request encodes, completes with 0. */
+static gboolean reply_arg(const struct usbfs_call *c, const void *src, size_t len)
+{
+	UMockdevIoctlData *d = arg_resolve(c, 0);
+	size_t n = _IOC_SIZE(c->req);
+
+	if (!d)
+		return fail(c, EFAULT);
+	memcpy(d->data, src, n < len ? n : len);
+	g_object_unref(d);
+	return finish(c, 0, 0);
 }
 
 /* ---- control transfers ------------------------------------------------ */
@@ -321,7 +335,7 @@ static gboolean do_claim(const struct usbfs_call *c)
 {
 	uint32_t ifno;
 
-	if (arg_u32(c, &ifno))
+	if (arg_read(c, &ifno, sizeof(ifno)))
 		return fail(c, EFAULT);
 	return claim(c, ifno);
 }
@@ -331,7 +345,7 @@ static gboolean do_release(const struct usbfs_call *c)
 	uint32_t ifno;
 	int err = 0;
 
-	if (arg_u32(c, &ifno))
+	if (arg_read(c, &ifno, sizeof(ifno)))
 		return fail(c, EFAULT);
 	g_mutex_lock(&lab.lock);
 	if (ifno >= LAB_MAX_IFACES || c->dev->claimed[ifno] != c->cl)
@@ -345,38 +359,27 @@ static gboolean do_release(const struct usbfs_call *c)
 /* DISCONNECT_CLAIM: no kernel driver is bound, so this is a plain claim. */
 static gboolean do_disconnect_claim(const struct usbfs_call *c)
 {
-	UMockdevIoctlData *d = arg_resolve(c, 0);
 	uint32_t ifno;
 
-	if (!d)
+	if (arg_read(c, &ifno, sizeof(ifno)))
 		return fail(c, EFAULT);
-	memcpy(&ifno, d->data, sizeof(ifno));
-	g_object_unref(d);
 	return claim(c, ifno);
 }
 
 static gboolean do_capabilities(const struct usbfs_call *c)
 {
-	UMockdevIoctlData *d = arg_resolve(c, sizeof(uint32_t));
 	uint32_t caps = USBFS_CAPS;
 
-	if (!d)
-		return fail(c, EFAULT);
-	memcpy(d->data, &caps, sizeof(caps));
-	g_object_unref(d);
-	return finish(c, 0, 0);
+	return reply_arg(c, &caps, sizeof(caps));
 }
 
 /* USBDEVFS_IOCTL carries driver (dis)connect requests for an interface. */
 static gboolean do_usbfs_ioctl(const struct usbfs_call *c)
 {
-	UMockdevIoctlData *d = arg_resolve(c, 0);
 	struct usbdevfs_ioctl io;
 
-	if (!d)
+	if (arg_read(c, &io, sizeof(io)))
 		return fail(c, EFAULT);
-	memcpy(&io, d->data, sizeof(io));
-	g_object_unref(d);
 	if ((unsigned)io.ioctl_code == (unsigned)USBDEVFS_DISCONNECT)
 		return fail(c, ENODATA);
 	if ((unsigned)io.ioctl_code == (unsigned)USBDEVFS_CONNECT)
@@ -391,30 +394,19 @@ static uint32_t usb_speed(const struct lab_dev *d)
 
 static gboolean do_conninfo_ex(const struct usbfs_call *c)
 {
-	UMockdevIoctlData *d = arg_resolve(c, 0);
 	struct usbdevfs_conninfo_ex ci = {
 		.size = sizeof(ci), .busnum = 1, .devnum = (uint32_t)c->dev->index + 2,
 		.speed = usb_speed(c->dev), .num_ports = 1, .ports = { (uint8_t)(c->dev->index + 1) },
 	};
-	size_t n = _IOC_SIZE(c->req);
 
-	if (!d)
-		return fail(c, EFAULT);
-	memcpy(d->data, &ci, n < sizeof(ci) ? n : sizeof(ci));
-	g_object_unref(d);
-	return finish(c, 0, 0);
+	return reply_arg(c, &ci, sizeof(ci));
 }
 
 static gboolean do_connectinfo(const struct usbfs_call *c)
 {
-	UMockdevIoctlData *d = arg_resolve(c, 0);
 	struct usbdevfs_connectinfo ci = { .devnum = (unsigned)c->dev->index + 2, .slow = 0 };
 
-	if (!d)
-		return fail(c, EFAULT);
-	memcpy(d->data, &ci, sizeof(ci));
-	g_object_unref(d);
-	return finish(c, 0, 0);
+	return reply_arg(c, &ci, sizeof(ci));
 }
 
 /* Synchronous control transfer (USBDEVFS_CONTROL): returns the length. */
@@ -445,7 +437,7 @@ static gboolean do_set_configuration(const struct usbfs_call *c)
 {
 	uint32_t v;
 
-	if (arg_u32(c, &v))
+	if (arg_read(c, &v, sizeof(v)))
 		return fail(c, EFAULT);
 	return v <= 1 ? finish(c, 0, 0) : fail(c, EINVAL);
 }
