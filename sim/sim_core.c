@@ -207,6 +207,10 @@ int sim_core_init(sim_chip *c, char *err, size_t errlen)
 	if (e) {
 		snprintf(err, errlen, "cannot set up the Cortex-M4 core in Unicorn: %s "
 			 "(libunicorn-dev 2.x is required)", uc_strerror(e));
+		if (!c->uc) { /* sim_chip_free() only frees the core with an engine */
+			free(c->core);
+			c->core = NULL;
+		}
 		return -1;
 	}
 	c->core->state = SIM_CORE_HALTED;
