@@ -2,7 +2,8 @@
  * State of the simulated Cortex-M4F core and its debug components, shared by
  * sim_core.c (run loop, resets, register access), sim_exc.c (exception
  * entry/return, lockup), sim_scs.c (SCS, ROM table, DBGMCU, ID registers) and
- * sim_fpb_dwt.c (FPB and DWT). Not for use outside those files.
+ * sim_fpb_dwt.c (FPB and DWT) and sim_systick.c (SysTick, PendSV, pending
+ * exceptions). Not for use outside those files.
  *
  * References: ARMv7-M Architecture Reference Manual, DDI0403E (cited as
  * "ARMv7-M"), Cortex-M4 TRM (DDI0439B), RM0090 (STM32F407).
