@@ -127,6 +127,7 @@ static void cm_reset_state(struct swdd_target *t)
 	t->reset_method = m;
 	t->chip.rdp_level = -1;
 	t->chip.voltage_mv = -1;
+	t->maskints = CM_MASKINTS_UNKNOWN; /* a previous debugger may have left it set */
 }
 
 static int cm_halt_now(struct swdd_target *t)

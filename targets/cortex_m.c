@@ -135,7 +135,7 @@ static int cm_queue_start(struct swdd_target *t, bool step, bool mask)
 	uint32_t base = DCB_DHCSR_DBGKEY | DCB_DHCSR_C_DEBUGEN | (mask ? DCB_DHCSR_C_MASKINTS : 0);
 	int rc = cm_queue_dfsr_clear(t);
 
-	if (rc == 0 && mask != t->maskints)
+	if (rc == 0 && (int)mask != t->maskints)
 		rc = swdd_probe_queue_write32(t->probe, DCB_DHCSR, base | DCB_DHCSR_C_HALT);
 	if (rc == 0)
 		rc = swdd_probe_queue_write32(t->probe, DCB_DHCSR, base | (step ? DCB_DHCSR_C_STEP : 0));
@@ -148,8 +148,12 @@ int cm_halt_wait(struct swdd_target *t)
 	uint32_t dhcsr, dfsr;
 	int rc;
 
+	/* Keeps C_MASKINTS as it is; an unknown state becomes 0 here, a
+	 * write that sets C_HALT being the one that may change it. */
+	if (t->maskints == CM_MASKINTS_UNKNOWN)
+		t->maskints = 0;
 	rc = cm_write32(t, DCB_DHCSR, DCB_DHCSR_DBGKEY | DCB_DHCSR_C_DEBUGEN | DCB_DHCSR_C_HALT |
-				      (t->maskints ? DCB_DHCSR_C_MASKINTS : 0));
+				      (t->maskints == 1 ? DCB_DHCSR_C_MASKINTS : 0));
 	if (rc)
 		return rc;
 	rc = cm_wait_dhcsr(t, DCB_DHCSR_S_HALT, DCB_DHCSR_S_HALT, CM_TIMEOUT_MS, &dhcsr, NULL);

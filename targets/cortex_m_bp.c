@@ -371,8 +371,10 @@ int cm_bp_suspend(struct swdd_target *t, uint32_t addr, bool *had)
 
 	*had = false;
 	if (b) {
+		int rc = swdd_probe_write_mem(t->probe, addr, b->orig, 2);
+
 		*had = true;
-		return swdd_probe_write_mem(t->probe, addr, b->orig, 2);
+		return rc ? rc : cm_icache_flush(t);
 	}
 	slot = cm_fpb_find(t, addr, &half);
 	if (slot < 0 || !(t->fpb[slot].halves & half))

@@ -83,6 +83,7 @@
 #define CM_REGSEL_MAX 96U
 
 #define CM_TIMEOUT_MS 500
+#define CM_MASKINTS_UNKNOWN -1
 
 enum cm_core {
 	CM_CORE_UNKNOWN,
@@ -126,7 +127,7 @@ struct swdd_target {
 
 	/* run state */
 	bool halted;
-	bool maskints;     /* C_MASKINTS as last written */
+	int maskints;      /* C_MASKINTS as last written: 0, 1, or CM_MASKINTS_UNKNOWN */
 	bool step_irq;     /* let interrupts run during a step */
 	bool stepping;
 	bool lockup_logged, sleep_logged;

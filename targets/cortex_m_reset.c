@@ -183,8 +183,10 @@ static int cm_after_reset(struct swdd_target *t, bool halt)
 	uint32_t dfsr = 0;
 	int rc;
 
-	if (!halt)
+	if (!halt) {
+		t->maskints = 0;
 		return cm_write32(t, DCB_DHCSR, DCB_DHCSR_DBGKEY | DCB_DHCSR_C_DEBUGEN);
+	}
 	rc = cm_wait_dhcsr(t, DCB_DHCSR_S_HALT, DCB_DHCSR_S_HALT, CM_TIMEOUT_MS, NULL, NULL);
 	if (rc == SWDD_ETIMEOUT)
 		return swdd_err_set(SWDD_ENOTHALTED,
@@ -204,15 +206,18 @@ int swdd_target_reset(struct swdd_target *t, enum swdd_reset_method method, bool
 	if (method == SWDD_RESET_AUTO)
 		method = t->reset_method;
 	cm_invalidate(t);
-	/* C_DEBUGEN must be on for the vector catch; keep the core's run
-	 * state for the reset itself (a halted core stays halted: C_HALT
-	 * survives a system reset). */
-	rc = cm_vc_corereset(t, halt);
+	/* C_DEBUGEN must be on for the vector catch (an attach-mode target
+	 * may not have it yet); otherwise keep the core's run state for the
+	 * reset itself (a halted core stays halted: C_HALT survives a system
+	 * reset). */
+	rc = t->halted ? 0 : cm_write32(t, DCB_DHCSR, DCB_DHCSR_DBGKEY | DCB_DHCSR_C_DEBUGEN);
+	if (rc == 0)
+		rc = cm_vc_corereset(t, halt);
 	if (rc)
 		return rc;
 	rc = cm_reset_walk(t, method == SWDD_RESET_AUTO ? SWDD_RESET_HW : method);
 	t->halted = false;
-	t->maskints = false;
+	t->maskints = CM_MASKINTS_UNKNOWN;
 	t->stop.reason = SWDD_STOP_NONE;
 	if (rc == 0)
 		rc = cm_after_reset(t, halt);

@@ -523,6 +523,47 @@ static int test_nrst_push_pull(void)
 	FOR_KINDS(do_nrst_push_pull);
 }
 
+static int do_reset_from_attach(struct lab *l, enum sim_probe_kind kind)
+{
+	CHECK_OK(lab_open(l, kind, NULL, SWDD_CONNECT_ATTACH));
+	CHECK(!swdd_target_is_halted(l->t));
+	CHECK_OK(swdd_target_reset(l->t, SWDD_RESET_AUTO, true));
+	CHECK(swdd_target_is_halted(l->t));
+	CHECK_EQ(swdd_target_last_stop(l->t)->reason, SWDD_STOP_VCATCH);
+	CHECK_EQ(reg(l, 15), RESET_PC);
+	return 0;
+}
+
+static int test_reset_from_attach(void)
+{
+	FOR_KINDS(do_reset_from_attach);
+}
+
+/* A BKPT the program itself contains is reported as such, not as one of
+ * ours; stepping with interrupts allowed works too. */
+static int do_bkpt_insn(struct lab *l, enum sim_probe_kind kind)
+{
+	const uint8_t bkpt[2] = { 0x00, 0xBE };
+	struct swdd_stop st;
+
+	CHECK_OK(lab_open(l, kind, NULL, SWDD_CONNECT_NORMAL));
+	CHECK_OK(load_ram_code(l));
+	CHECK_OK(swdd_target_mem_write(l->t, RAM_STR, bkpt, 2));
+	swdd_target_set_step_irq(l->t, true);
+	CHECK_OK(swdd_target_step(l->t));
+	CHECK_EQ(swdd_target_last_stop(l->t)->reason, SWDD_STOP_STEP);
+	CHECK_EQ(reg(l, 15), RAM_CODE + 2);
+	CHECK_OK(run_until_stop(l, &st));
+	CHECK_EQ(st.reason, SWDD_STOP_BKPT_INSN);
+	CHECK_EQ(st.pc, RAM_STR);
+	return 0;
+}
+
+static int test_bkpt_insn(void)
+{
+	FOR_KINDS(do_bkpt_insn);
+}
+
 /* ---- connect modes and the ladder --------------------------------------- */
 
 static int do_under_reset(struct lab *l, enum sim_probe_kind kind)
@@ -723,6 +764,8 @@ static const struct test_case tests[] = {
 	{ "watchpoints", "ARMv7-M C1.8.15-17 DWT", test_watchpoints },
 	{ "resets", "ARMv7-M B3.2.6 AIRCR, C1.6.2 S_RESET_ST", test_resets },
 	{ "nrst_push_pull", "RM0090 6.1.2 NRST", test_nrst_push_pull },
+	{ "reset_from_attach", "ARMv7-M C1.6.5 VC_CORERESET needs C_DEBUGEN", test_reset_from_attach },
+	{ "bkpt_insn", "ARMv7-M C1.6.1 DFSR.BKPT", test_bkpt_insn },
 	{ "under_reset", "ARMv7-M C1.6.5 VC_CORERESET", test_under_reset },
 	{ "attach", "issue 6 connect modes", test_attach },
 	{ "ladder", "issue 6 clock ladder", test_ladder },
