@@ -125,13 +125,20 @@ uint64_t sim_chip_now_ns(const sim_chip *c)
 	return c->now_ns;
 }
 
-/* The end of the next slice starting at c->now_ns. */
-static uint64_t sim_chip_slice_end(sim_chip *c, uint64_t end_ns)
+static bool sim_chip_core_may_run(sim_chip *c)
+{
+	return sim_board_voltage_mv(c) > 0 && !sim_board_nrst_low(c) && !sim_flash_cpu_stalled(c);
+}
+
+/* The end of the next slice starting at c->now_ns. A core that cannot run
+ * (halted, stalled, in reset, unpowered) stays so until a flash event or
+ * a caller's action, so its slice reaches the next flash event. */
+static uint64_t sim_chip_slice_end(sim_chip *c, uint64_t end_ns, bool core_runs)
 {
 	uint64_t cycles = sim_flash_unlocked(c) && !sim_flash_busy(c) ? SIM_CHIP_SLICE_CYCLES_FLASH
 								     : SIM_CHIP_SLICE_CYCLES;
 	uint64_t slice_ns = cycles * 1000000000ull / c->core_hz, next = sim_flash_next_event_ns(c);
-	uint64_t t = c->now_ns + (slice_ns ? slice_ns : 1);
+	uint64_t t = core_runs ? c->now_ns + (slice_ns ? slice_ns : 1) : end_ns;
 
 	if (next > c->now_ns && next < t)
 		t = next;
@@ -148,21 +155,17 @@ static uint64_t sim_chip_cycles(sim_chip *c, uint64_t dt_ns)
 	return ps / period_ps;
 }
 
-static bool sim_chip_core_may_run(sim_chip *c)
-{
-	return sim_board_voltage_mv(c) > 0 && !sim_board_nrst_low(c) && !sim_flash_cpu_stalled(c);
-}
-
 void sim_chip_advance(sim_chip *c, uint64_t ns)
 {
 	uint64_t end = c->now_ns + ns;
 
 	sim_flash_tick(c);
 	while (c->now_ns < end) {
-		uint64_t t = sim_chip_slice_end(c, end), cycles = sim_chip_cycles(c, t - c->now_ns);
+		bool runs = sim_chip_core_may_run(c) && !sim_core_halted(c);
+		uint64_t t = sim_chip_slice_end(c, end, runs), cycles = sim_chip_cycles(c, t - c->now_ns);
 		uint64_t dt = t - c->now_ns;
 
-		if (cycles && sim_chip_core_may_run(c))
+		if (cycles && runs)
 			sim_core_run(c, cycles);
 		c->now_ns = t;
 		sim_flash_tick(c);
