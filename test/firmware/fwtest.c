@@ -81,6 +81,14 @@ static void fw_systick_start(void)
 	*(volatile uint32_t *)0xE000E010u = 7u; /* ENABLE | TICKINT | CLKSOURCE */
 }
 
+/* Thread mode on the process stack, unprivileged (ARMv7-M B1.4.4). */
+static void fw_drop_privilege(void)
+{
+	__asm volatile("msr psp, %0\n\t"
+		       "msr control, %1\n\t"
+		       "isb" ::"r"(FWTEST_PSP_TOP), "r"(3u) : "memory");
+}
+
 static void fw_checks(void)
 {
 	IO_AT(FWTEST_DATA_OK) = fw_data_word == 0x12345678u;
@@ -108,7 +116,9 @@ int main(void)
 		__asm volatile("bkpt #0x42");
 	if (mode == FWTEST_MODE_FAULT || mode == FWTEST_MODE_LOCKUP)
 		__asm volatile("udf #1");
-	if (mode == FWTEST_MODE_SVC)
+	if (mode == FWTEST_MODE_UNPRIV_SVC)
+		fw_drop_privilege();
+	if (mode == FWTEST_MODE_SVC || mode == FWTEST_MODE_UNPRIV_SVC)
 		__asm volatile("svc #3" ::: "memory");
 	for (;;) {
 		IO_AT(FWTEST_TICKS)++;

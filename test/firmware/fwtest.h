@@ -21,6 +21,7 @@ enum fwtest_mode {
 	FWTEST_MODE_SYSTICK = 6,   /* SysTick every 1000 core cycles, then loop */
 	FWTEST_MODE_SYSTICK_WFI = 7, /* SysTick every 1000 core cycles, WFI forever */
 	FWTEST_MODE_PENDSV = 8,    /* pend PendSV through ICSR, then loop */
+	FWTEST_MODE_UNPRIV_SVC = 9, /* thread mode on PSP, unprivileged, then SVC, then loop */
 };
 
 /* Word offsets in the I/O block. */
@@ -40,6 +41,7 @@ enum fwtest_mode {
 #define FWTEST_PENDSV 0x34u    /* PendSV handler entries */
 
 #define FWTEST_SYSTICK_PERIOD 1000u /* core cycles */
+#define FWTEST_PSP_TOP 0x20010000u  /* process stack for FWTEST_MODE_UNPRIV_SVC */
 
 #define FWTEST_FPU_EXPECTED 0x40A00000u /* 5.0f */
 

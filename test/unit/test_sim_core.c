@@ -707,6 +707,28 @@ static int body_svc(void)
 
 FW_TEST(test_svc_exception_return, FWTEST_MODE_SVC, body_svc())
 
+/* From unprivileged thread mode on PSP: the frame goes on PSP, the handler
+ * runs on MSP, EXC_RETURN 0xFFFFFFFD brings back PSP and nPRIV. */
+static int body_unpriv_svc(void)
+{
+	uint32_t t;
+
+	RUN(1 * MS);
+	CHECK_EQ(rd(IO(FWTEST_SVC)), 1);
+	t = rd(IO(FWTEST_TICKS));
+	sim_chip_advance(c, 1 * MS);
+	CHECK(rd(IO(FWTEST_TICKS)) > t);
+	WR(DHCSR, KEY | C_DEBUGEN | C_HALT);
+	CHECK_EQ(reg(0x14) >> 24 & 3u, 3u); /* nPRIV, SPSEL */
+	CHECK_EQ(reg(0x10) & 0x1FFu, 0);
+	CHECK_EQ(reg(0x12), FWTEST_PSP_TOP); /* the frame was popped off PSP */
+	CHECK_EQ(reg(0x0D), FWTEST_PSP_TOP);
+	CHECK(reg(0x11) < rd(0x08000000u) && reg(0x11) >= rd(0x08000000u) - 0x40u); /* MSP: main's frame */
+	return 0;
+}
+
+FW_TEST(test_unpriv_svc, FWTEST_MODE_UNPRIV_SVC, body_unpriv_svc())
+
 static int test_erased_flash_locks_up(void)
 {
 	c = tu_connected_chip(NULL);
@@ -859,6 +881,7 @@ static const struct test_case tests[] = {
 	{ "vc_harderr", "ARMv7-M C1.6.5 VC_HARDERR halts on HardFault entry; B1.5.6 EXC_RETURN", test_vc_harderr },
 	{ "lockup", "ARMv7-M B1.5.15 fault in HardFault locks up, S_LOCKUP", test_lockup },
 	{ "svc_exception_return", "ARMv7-M B1.5.6/B1.5.8 exception entry and return", test_svc_exception_return },
+	{ "unpriv_svc", "ARMv7-M B1.5.6/B1.5.8 entry from unprivileged thread on PSP and return", test_unpriv_svc },
 	{ "erased_flash_locks_up", "ARMv7-M B1.5.15 no handler path: lockup", test_erased_flash_locks_up },
 	{ "knob_sleep", "issue 2 fault knob sleep: S_SLEEP", test_knob_sleep },
 	{ "knob_lockup", "issue 2 fault knob lockup: S_LOCKUP", test_knob_lockup },
