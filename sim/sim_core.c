@@ -31,9 +31,7 @@
 #define PPB_BASE 0xE0000000U
 #define PPB_SIZE 0x00100000U
 #define CONTROL_NPRIV 1U
-#define CONTROL_SPSEL 2U
 #define XPSR_T (1U << 24)
-#define LOCKUP_PC 0xFFFFFFFEU
 
 /* ---- register access ----------------------------------------------------- */
 
