@@ -128,6 +128,8 @@ static void dp_clock_bit(struct sim_dp *dp, unsigned bit)
 
 void sim_swd_sequence(sim_chip *c, const uint8_t *bits, unsigned nbits)
 {
+	if (!c || !bits)
+		return;
 	for (unsigned i = 0; i < nbits; i++)
 		dp_clock_bit(c->dp, (bits[i / 8] >> (i % 8)) & 1u);
 }
@@ -381,11 +383,17 @@ static int dp_corrupt(sim_chip *c, bool read, int ack, struct sim_swd_packet *pk
 
 int sim_swd_transfer(sim_chip *c, struct sim_swd_packet *pkt)
 {
-	struct sim_dp *dp = c->dp;
-	bool ap = (pkt->request >> 1) & 1u, read = (pkt->request >> 2) & 1u;
-	uint8_t a32 = (uint8_t)(((pkt->request >> 3) & 3u) << 2);
+	struct sim_dp *dp;
+	bool ap, read;
+	uint8_t a32;
 	int ack;
 
+	if (!c || !pkt)
+		return SIM_ACK_NONE;
+	dp = c->dp;
+	ap = (pkt->request >> 1) & 1u;
+	read = (pkt->request >> 2) & 1u;
+	a32 = (uint8_t)(((pkt->request >> 3) & 3u) << 2);
 	c->stats.swd_transfers++;
 	dp->hist_n = 0;
 	dp->ones = 0;
