@@ -222,10 +222,6 @@ static int cm_attempt(struct swdd_target *t, enum swdd_connect_mode mode, unsign
 		rc = swdd_probe_nrst(t->probe, true);
 	if (rc == 0)
 		rc = swdd_probe_attach(t->probe, &dpidr);
-	/* CMSIS-DAP's DAP_Connect drives nRESET high (reference firmware
-	 * PORT_SWD_SETUP): assert it again after the attach. */
-	if (rc == 0 && mode == SWDD_CONNECT_UNDER_RESET)
-		rc = swdd_probe_nrst(t->probe, true);
 	if (rc == 0) {
 		swdd_debug("SW-DP DPIDR 0x%08x at %u kHz", dpidr, actual);
 		rc = cm_attempt_core(t, mode);
