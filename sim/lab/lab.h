@@ -85,6 +85,8 @@ struct lab_dev {
 	bool hidraw_pipe_full;
 	struct lab_client *claimed[LAB_MAX_IFACES];
 	bool maybe_data;              /* an IN may find reply bytes */
+	gint64 last_wall_us;          /* end of the last transfer (monotonic) */
+	uint64_t idle_ns;             /* host idle time given to the chip */
 };
 
 struct lab {
@@ -97,6 +99,7 @@ struct lab {
 	uint64_t next_seq;
 	bool stop;
 	bool verbose;
+	uint64_t idle_cap_ns;         /* --host-idle: max idle time per gap, 0 = off */
 	UMockdevTestbed *tb;
 	char *root;                   /* the testbed's root dir */
 };

@@ -255,15 +255,35 @@ static void transfer_prepare(struct lab_job *j, struct transfer *t)
 	t->got = 0;
 }
 
-static void transfer_run(struct transfer *t)
+/* Under lab.sim_lock. --host-idle: the host's pauses between transfers
+ * (OpenOCD's 2 ms poll throttle, st-flash's 10 ms loader polls) are time
+ * the chip runs on a real bench; without this the lab's clock only moves
+ * with bus traffic. Each gap counts up to the cap, so a host that sits idle
+ * for minutes does not cost minutes of core emulation. */
+static void idle_advance(struct lab_dev *d, gint64 now_us)
+{
+	uint64_t gap;
+
+	if (!lab.idle_cap_ns || !d->last_wall_us || now_us <= d->last_wall_us)
+		return;
+	gap = (uint64_t)(now_us - d->last_wall_us) * 1000u;
+	if (gap > lab.idle_cap_ns)
+		gap = lab.idle_cap_ns;
+	sim_chip_advance(d->chip, gap);
+	d->idle_ns += gap;
+}
+
+static void transfer_run(struct lab_dev *d, struct transfer *t)
 {
 	gint64 t0 = g_get_monotonic_time();
 
 	g_mutex_lock(&lab.sim_lock);
+	idle_advance(d, t0);
 	if (t->in)
 		t->rc = sim_probe_in(t->probe, t->data, t->len, &t->got);
 	else
 		t->rc = sim_probe_out(t->probe, t->data, t->len);
+	d->last_wall_us = g_get_monotonic_time();
 	g_mutex_unlock(&lab.sim_lock);
 	lab_debug("%lld.%06lld %s %zu bytes rc %d got %zu took %lld us\n",
 		  (long long)(t0 / 1000000), (long long)(t0 % 1000000), t->in ? "IN" : "OUT",
@@ -327,7 +347,7 @@ static gpointer engine_main(gpointer unused)
 		j->state = LAB_JOB_RUNNING;
 		transfer_prepare(j, &t);
 		g_mutex_unlock(&lab.lock);
-		transfer_run(&t);
+		transfer_run(d, &t);
 		g_mutex_lock(&lab.lock);
 		if (j->cl->gone)
 			lab_job_free(j);

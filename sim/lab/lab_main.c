@@ -50,6 +50,9 @@ static void usage(FILE *f)
 		"  --image FILE           raw .bin (at 0x08000000) or ELF preloaded into flash\n"
 		"  --timeout SEC          kill CMD after SEC seconds (default 300)\n"
 		"  --stats FILE           write the lab's statistics as JSON at exit\n"
+		"  --host-idle MS         let the chip run through the host's pauses between\n"
+		"                         transfers, up to MS ms per pause (default 0: the\n"
+		"                         chip's clock moves with bus traffic only)\n"
 		"  -v, --verbose          log USB traffic to stderr\n");
 }
 
@@ -101,6 +104,7 @@ static int parse_fault(struct lab_opts *o, const char *arg)
 static int parse_option(struct lab_opts *o, int opt, const char *arg)
 {
 	char *end;
+	double ms;
 
 	switch (opt) {
 	case 'p': return parse_probe(o, arg);
@@ -109,6 +113,14 @@ static int parse_option(struct lab_opts *o, int opt, const char *arg)
 	case 'i': o->image = arg; return 0;
 	case 's': o->stats = arg; return 0;
 	case 'v': lab.verbose = true; return 0;
+	case 'I':
+		ms = strtod(arg, &end);
+		if (*end || ms < 0 || ms > 10000) {
+			fprintf(stderr, "swdd-lab: --host-idle needs 0..10000 ms\n");
+			return -1;
+		}
+		lab.idle_cap_ns = (uint64_t)(ms * 1e6);
+		return 0;
 	case 't':
 		o->timeout_s = strtod(arg, &end);
 		if (*end || o->timeout_s <= 0) {
@@ -127,7 +139,7 @@ static int parse_args(struct lab_opts *o, int argc, char **argv)
 		{ "probe", required_argument, NULL, 'p' }, { "chip", required_argument, NULL, 'c' },
 		{ "fault", required_argument, NULL, 'f' }, { "image", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' }, { "stats", required_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		{ "host-idle", required_argument, NULL, 'I' }, { "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;

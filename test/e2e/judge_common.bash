@@ -14,6 +14,11 @@ FW_ELF=${SWDD_JUDGE_FW:-$BUILD/fw/big.elf}
 JUDGE_LOGS=${SWDD_TEST_LOGS:-$BUILD/test-logs}/judges
 JUDGE_TIMEOUT=${SWDD_JUDGE_TIMEOUT:-180}
 OCD_DEBUG=${SWDD_JUDGE_DEBUG:-2}
+# The chip runs through the tools' pauses between transfers (up to 10 ms
+# each), as on a bench: OpenOCD's flash loop sleeps 2 ms whenever the loader
+# is behind, st-flash polls its loader every 10 ms. SWDD_JUDGE_HOST_IDLE=0
+# turns this off (the chip's clock then moves with bus traffic only).
+HOST_IDLE=${SWDD_JUDGE_HOST_IDLE:-10}
 mkdir -p "$JUDGE_LOGS"
 
 # judge_need NAME TOOL...: prints "SKIP NAME: reason" and returns 1 when a
@@ -49,17 +54,20 @@ judge_need() {
 lab_run() {
 	local log=$1 stats=$2
 	shift 2
-	"$LAB" --timeout "$JUDGE_TIMEOUT" --stats "$stats" "$@" >"$log" 2>&1
+	"$LAB" --timeout "$JUDGE_TIMEOUT" --host-idle "$HOST_IDLE" --stats "$stats" "$@" >"$log" 2>&1
 }
 
-# stats_timing STATS: "modelled X s, wall Y s" of the first probe's session.
+# stats_timing STATS: "modelled X s, wall Y s" of the first probe's session:
+# the bus time the probe model spent plus the host pauses the chip ran
+# through (sim chip clock), and the command's wall time.
 stats_timing() {
 	python3 - "$1" <<'EOF'
 import json, sys
 try:
     d = json.load(open(sys.argv[1]))
     p = d["probes"][0]
-    print("modelled %.1f s, wall %.1f s" % (p["modelled_seconds"], d["wall_seconds"]))
+    print("modelled %.1f s, wall %.1f s; bus %.1f s" % (p["chip"]["now_seconds"], d["wall_seconds"],
+          p["modelled_seconds"]))
 except Exception as e:
     print("no statistics: %s" % e)
 EOF
@@ -91,7 +99,9 @@ ocd() {
 		shift
 	done
 	shift
-	local args=(openocd -d"$OCD_DEBUG")
+	# No servers: judges run in parallel and would fight over port 3333.
+	local args=(openocd -d"$OCD_DEBUG" -c "gdb_port disabled" -c "tcl_port disabled"
+		-c "telnet_port disabled")
 	case $kind in
 	stlink-*) args+=(-f interface/stlink.cfg) ;;
 	cmsis-dap-v2) args+=(-f interface/cmsis-dap.cfg -c "cmsis_dap_backend usb_bulk" -c "transport select swd") ;;
