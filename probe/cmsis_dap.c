@@ -126,6 +126,8 @@ static int dap_read_limits(struct swdd_probe *p)
 	return 0;
 }
 
+static int cmsis_dap_nrst(struct swdd_probe *p, bool asserted);
+
 static int cmsis_dap_swd_reset(struct swdd_probe *p)
 {
 	uint8_t connect[2] = { DAP_CMD_CONNECT, 1 /* SWD */ };
@@ -142,6 +144,10 @@ static int cmsis_dap_swd_reset(struct swdd_probe *p)
 
 	if (!rc && d->resp[1] != 1)
 		rc = swdd_err_set(SWDD_EPROBE, "the CMSIS-DAP probe refused to switch to SWD (DAP_Connect)");
+	/* DAP_Connect sets the port pins up with nRESET high (reference
+	 * firmware PORT_SWD_SETUP): keep a connect-under-reset in reset. */
+	if (!rc && d->nrst_asserted)
+		rc = cmsis_dap_nrst(p, true);
 	if (!rc)
 		rc = dap_cmd_status(p, tcfg, sizeof(tcfg), "DAP_TransferConfigure");
 	if (!rc)
@@ -176,6 +182,7 @@ static int cmsis_dap_nrst(struct swdd_probe *p, bool asserted)
 	struct cmsis_dap *d = cmsis_dap_of(p);
 	size_t rlen;
 
+	d->nrst_asserted = asserted;
 	return cmsis_dap_cmd(p, cmd, sizeof(cmd), d->resp, &rlen, "DAP_SWJ_Pins (nRESET)");
 }
 

@@ -45,6 +45,7 @@ struct cmsis_dap {
 	uint8_t packet_count;   /* DAP_Info 0xFE */
 	uint8_t caps;           /* DAP_Info 0xF0 byte 0 */
 	unsigned clock_khz;
+	bool nrst_asserted;     /* what the host last asked for nRESET */
 	uint8_t cmd[CMSIS_DAP_MAX_PACKET];
 	uint8_t resp[CMSIS_DAP_MAX_PACKET];
 };

@@ -278,6 +278,8 @@ static int stlink_no_target(struct swdd_probe *p, int rc)
 			    "the SWD pins", mv / 1000, (mv % 1000) / 10);
 }
 
+static int stlink_nrst(struct swdd_probe *p, bool asserted);
+
 static int stlink_attach(struct swdd_probe *p, uint32_t *dpidr)
 {
 	struct stlink *s = stlink_of(p);
@@ -287,6 +289,10 @@ static int stlink_attach(struct swdd_probe *p, uint32_t *dpidr)
 
 	c[2] = STLINK_DEBUG_ENTER_SWD;
 	rc = stlink_cmd_status(p, 2, "SWD attach (DEBUG_ENTER)");
+	/* Hosts drive NRST low again after DEBUG_ENTER when connecting under
+	 * reset (REFERENCE.md 1.3, connect sequence step 6). */
+	if (!rc && s->nrst_asserted)
+		rc = stlink_nrst(p, true);
 	if (!rc) {
 		stlink_cmd(s, STLINK_DEBUG, STLINK_DEBUG_READ_IDCODES);
 		rc = stlink_cmd_status(p, 12, "SWD attach (READ_IDCODES)");
@@ -331,6 +337,7 @@ static int stlink_nrst(struct swdd_probe *p, bool asserted)
 {
 	uint8_t *c = stlink_cmd(stlink_of(p), STLINK_DEBUG, STLINK_DEBUG_DRIVE_NRST);
 
+	stlink_of(p)->nrst_asserted = asserted;
 	c[2] = asserted ? 0 : 1;
 	return stlink_cmd_status(p, 2, asserted ? "asserting NRST" : "releasing NRST");
 }

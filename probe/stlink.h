@@ -65,7 +65,8 @@ struct stlink {
 	uint32_t features;
 	unsigned mem8_max;
 	uint32_t tar_wrap;      /* 1 KiB, or 4 KiB on Cortex-M3/M4 */
-	uint8_t ap_open[32];    /* APs opened with INIT_AP (J28+), one bit each */
+	uint8_t ap_open[32];
+	bool nrst_asserted;     /* what the host last asked for NRST */    /* APs opened with INIT_AP (J28+), one bit each */
 	uint8_t cmd[STLINK_CMD_SIZE];
 	uint8_t buf[STLINK_DATA_SIZE + 16];
 };
