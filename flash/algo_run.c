@@ -111,6 +111,54 @@ static int algo_freeze_watchdogs(struct swdd_algo *a, uint32_t fz_addr, uint32_t
 	return rc;
 }
 
+/* Saves the core registers and the SRAM [header, stack_top). */
+static int algo_save_context(struct swdd_algo *a)
+{
+	size_t cap = 4096;
+	int rc;
+
+	a->saved_regs = malloc(cap);
+	a->saved_ram_len = a->stack_top - a->header;
+	a->saved_ram = malloc(a->saved_ram_len + 2u * a->buf_size);
+	if (!a->saved_regs || !a->saved_ram)
+		return SWDD_ENOMEM;
+	rc = swdd_target_regs_read(a->t, a->saved_regs, cap, &a->saved_regs_len);
+	if (!rc)
+		rc = swdd_target_mem_read(a->t, a->header, a->saved_ram, a->saved_ram_len);
+	return rc;
+}
+
+int swdd_algo_use_buffers(struct swdd_algo *a)
+{
+	int rc;
+
+	if (a->buffers_saved)
+		return 0;
+	rc = swdd_target_mem_read(a->t, a->buf[0], a->saved_ram + a->saved_ram_len,
+				  2u * a->buf_size);
+	a->buffers_saved = rc == 0;
+	return rc;
+}
+
+static int algo_restore_context(struct swdd_algo *a)
+{
+	int rc = 0;
+
+	if (a->saved_ram && a->saved_ram_len)
+		rc = swdd_target_mem_write(a->t, a->header, a->saved_ram, a->saved_ram_len);
+	if (!rc && a->buffers_saved)
+		rc = swdd_target_mem_write(a->t, a->buf[0], a->saved_ram + a->saved_ram_len,
+					   2u * a->buf_size);
+	if (!rc && a->saved_regs_len)
+		rc = swdd_target_regs_write(a->t, a->saved_regs, a->saved_regs_len);
+	free(a->saved_regs);
+	free(a->saved_ram);
+	a->saved_regs = a->saved_ram = NULL;
+	a->saved_regs_len = a->saved_ram_len = 0;
+	a->buffers_saved = false;
+	return rc;
+}
+
 int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t ram_base,
 		   uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits, struct swdd_algo *a)
 {
@@ -124,6 +172,8 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t r
 	rc = algo_layout(a, ram_base, ram_size);
 	if (!rc && !swdd_target_is_halted(t))
 		rc = swdd_target_halt(t);
+	if (!rc)
+		rc = algo_save_context(a);
 	if (!rc)
 		rc = swdd_target_mem_write(t, a->header, &hdr, 4);
 	if (!rc)
@@ -142,8 +192,12 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t r
 		if (!rc && a->reg_primask >= 0)
 			rc = reg_write(t, a->reg_primask, 1);
 	}
-	if (rc)
+	if (rc) {
 		swdd_err_add(rc, "while loading the flash algorithm into SRAM at 0x%08X", ram_base);
+		free(a->saved_regs);
+		free(a->saved_ram);
+		a->saved_regs = a->saved_ram = NULL;
+	}
 	return rc;
 }
 
@@ -161,7 +215,8 @@ int swdd_algo_unload(struct swdd_algo *a)
 		if (!rc)
 			rc = rc2;
 	}
-	return rc;
+	int rc3 = algo_restore_context(a);
+	return rc ? rc : rc3;
 }
 
 int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,

@@ -254,6 +254,7 @@ static int program_sector(struct swdd_flash *f, const struct plan_sector *ps, ui
 	bool running = false;
 	int rc = 0;
 
+	rc = swdd_algo_use_buffers(a);
 	for (uint32_t pg = 0; pg < ps->s->size && !rc; pg += page) {
 		uint32_t off = pg, n = ps->s->size - pg < page ? ps->s->size - pg : page;
 		if (!trim_blank(ps->want, &off, &n, f->flm->empty))

@@ -229,6 +229,34 @@ static int mass_erase_and_crc(void)
 	return 0;
 }
 
+/* An on-target CRC (qCRC, compare-sections) mid-session must leave the
+ * program's registers and RAM as they were (STYLE point 12). */
+static int crc_restores_context(void)
+{
+	struct lab l;
+	uint8_t r0[8] = { 0x34, 0x12, 0, 0 }, pc[8] = { 0x00, 0x01, 0, 0x08 }, got[8];
+	uint8_t ram[64], back[64];
+	uint32_t crc = 0xFFFFFFFFu;
+
+	for (unsigned i = 0; i < sizeof(ram); i++)
+		ram[i] = (uint8_t)(0xA0 + i);
+	if (lab_open(&l, NULL, SIM_PROBE_CMSIS_DAP_V2))
+		return 1;
+	CHECK_SWDD(swdd_target_reg_write(l.t, 0, r0));
+	CHECK_SWDD(swdd_target_reg_write(l.t, 15, pc));
+	CHECK_SWDD(swdd_target_mem_write(l.t, 0x20000000u, ram, sizeof(ram)));
+	CHECK_SWDD(swdd_flash_crc(l.f, 0x08000000u, 0x4000u, &crc));
+	CHECK_SWDD(swdd_target_reg_read(l.t, 0, got));
+	CHECK_EQ(got[0] | got[1] << 8, 0x1234);
+	CHECK_SWDD(swdd_target_reg_read(l.t, 15, got));
+	CHECK_EQ(got[3], 0x08);
+	CHECK_EQ(got[1], 0x01);
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x20000000u, back, sizeof(back)));
+	CHECK(!memcmp(ram, back, sizeof(ram)));
+	lab_close(&l);
+	return 0;
+}
+
 static const char *build_dir(void)
 {
 	const char *b = getenv("SWDD_BUILD");
@@ -293,6 +321,7 @@ static const struct test_case tests[] = {
 	{ "outside_flash_listed", "", outside_flash_listed },
 	{ "mass_erase_and_crc", "RM0090 3.6.3 mass erase", mass_erase_and_crc },
 	{ "external_flm", "CMSIS-Pack FLM", external_flm },
+	{ "crc_restores_context", "GDB qCRC; STYLE 12", crc_restores_context },
 	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), REFERENCE 6.2", algo_fault_and_timeout },
 };
 
