@@ -17,8 +17,7 @@ printf '+$qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=arm#00' >"$cor
 printf '$X20000000,4:ab}]}\003*#00$Z0,8000148,2#00\003$vCont;s:1;c#00' >"$corpus/2"
 printf '$qXfer:features:read:target.xml:0,ffb#00$m0* ,4#00' >"$corpus/3"
 if "$fuzz" -max_total_time="$secs" -rss_limit_mb=1024 "$corpus" >"$log" 2>&1; then
-	runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
-	[ -n "$runs" ] || runs=$(grep -Eo '#[0-9]+' "$log" | tail -n1 | tr -d '#')
+	runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n1)
 	echo "PASS $name: ${runs:-?} inputs, no crash"
 else
 	echo "FAIL $name: the fuzzer found a crash:"
