@@ -350,6 +350,10 @@ def one_kind(swdd, elf, kind, logdir):
         if not results or rc != 0:
             print("FAIL %s/gdb: gdb exited with %s; last output: %s" %
                   (name, rc, " | ".join(out.strip().splitlines()[-4:])))
+        # the target description and memory map must not make gdb complain
+        warnings = [l for l in out.splitlines() if "warning" in l.lower()]
+        print("%s %s/no_gdb_warnings%s" % ("FAIL" if warnings else "PASS", name,
+              ": " + " | ".join(warnings[:3]) if warnings else ""))
         try:
             ok = http_dropped(port)
         except OSError as e:
