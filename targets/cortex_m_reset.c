@@ -98,11 +98,19 @@ int cm_vc_corereset(struct swdd_target *t, bool on)
 	return cm_write32(t, DCB_DEMCR, demcr);
 }
 
+/* A sanity check only: under read protection (STM32 RDP level 1) the
+ * vector table in flash faults for the debugger, which must not fail the
+ * reset or the connect. */
 int cm_check_reset_vector(struct swdd_target *t)
 {
 	uint32_t vec, pc;
 	int rc = cm_read32(t, 0x00000004U, &vec);
 
+	if (rc == SWDD_EFAULT) {
+		swdd_info("the reset vector is not readable (flash read protection?)");
+		swdd_err_clear();
+		return 0;
+	}
 	if (rc == 0)
 		rc = cm_reg_pc(t, &pc);
 	if (rc)
