@@ -12,6 +12,7 @@
 #define MEM_AP_CSW 0x00u
 #define MEM_AP_TAR 0x04u
 #define MEM_AP_DRW 0x0Cu
+#define MEM_AP_BD0 0x10u /* BD0-BD3: 0x10-0x1C */
 #define MEM_AP_BASE 0xF8u
 #define MEM_AP_IDR 0xFCu
 #define MEM_AP_CSW_SIZE_8 0x0u
