@@ -141,6 +141,31 @@ static int gdbr_stepi(struct gdb_server *s, const char *pkt, size_t len)
 	return rc ? rc : gdb_step(s);
 }
 
+/* "C sig[;addr]" / "S sig[;addr]": the signal means nothing to a bare-metal
+ * core (GDB passes back the SIGINT or SIGTRAP it saw). */
+static int gdbr_signal_resume(struct gdb_server *s, const char *pkt, size_t len)
+{
+	const char *semi = strchr(pkt, ';');
+	int rc;
+	(void)len;
+
+	if (rsp_hex_digit((unsigned char)pkt[1]) < 0 || rsp_hex_digit((unsigned char)pkt[2]) < 0)
+		return swdd_err_set(SWDD_EINVAL, "malformed %c packet", pkt[0]);
+	rc = gdbr_set_pc(s, semi ? semi + 1 : "");
+	if (rc)
+		return rc;
+	return pkt[0] == 'C' ? gdb_resume(s) : gdb_step(s);
+}
+
+/* vAttach;pid (`attach 1` in extended-remote): take the running core over. */
+static int gdbr_vattach(struct gdb_server *s, const char *pkt, size_t len)
+{
+	(void)pkt, (void)len;
+	int rc = swdd_target_halt(s->target);
+
+	return rc ? rc : gdb_send_stop_reply(s);
+}
+
 static int gdbr_vcont_query(struct gdb_server *s, const char *pkt, size_t len)
 {
 	(void)pkt, (void)len;
@@ -260,6 +285,9 @@ const struct gdb_packet gdb_packets_run[] = {
 	{ .prefix = "?", .exact = true, .fn = gdbr_status },
 	{ .prefix = "c", .fn = gdbr_continue },
 	{ .prefix = "s", .fn = gdbr_stepi },
+	{ .prefix = "C", .fn = gdbr_signal_resume },
+	{ .prefix = "S", .fn = gdbr_signal_resume },
+	{ .prefix = "vAttach;", .fn = gdbr_vattach },
 	{ .prefix = "vCont?", .exact = true, .fn = gdbr_vcont_query },
 	{ .prefix = "vCont;", .fn = gdbr_vcont },
 	{ .prefix = "Z", .fn = gdbr_z },

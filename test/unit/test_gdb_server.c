@@ -189,6 +189,7 @@ static int t_qsupported(struct lab_env *e)
 	CHECK(strcmp(xchg(e, "qAttached"), "1") == 0);
 	CHECK(strcmp(xchg(e, "qfThreadInfo"), "m1") == 0);
 	CHECK(strcmp(xchg(e, "qsThreadInfo"), "l") == 0);
+	CHECK(xchg(e, "vAttach;1")[0] == 'T');
 	CHECK(strcmp(xchg(e, "vCont?"), "vCont;c;C;s;S;t") == 0);
 	return 0;
 }
@@ -345,6 +346,40 @@ static int test_step_and_breakpoint(void)
 	return run_on_labs(t_step_break);
 }
 
+/* A BKPT written over code the core has already run must still stop it:
+ * real cores have no stale instruction cache for debugger writes to SRAM
+ * (the lab models them with Unicorn, which caches translated code). */
+static int t_bp_executed_code(struct lab_env *e)
+{
+	char pkt[64];
+	const char *r;
+	int rc;
+
+	xchg(e, "qSupported:swbreak+");
+	if ((rc = load_prog(e)))
+		return rc;
+	r = xchg(e, "S05;20000100"); /* signal ignored, step from the address */
+	CHECK_STR_CONTAINS(r, "f:02010020;");
+	for (int i = 0; i < 3; i++)
+		CHECK(xchg(e, "s")[0] == 'T');
+	CHECK_STR_CONTAINS(xchg(e, "?"), "f:08010020;");
+	CHECK(strcmp(xchg(e, "Pf=00010020"), "OK") == 0);
+	snprintf(pkt, sizeof(pkt), "Z0,%x,2", CODE_ADDR + 6);
+	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
+	xchg(e, "C02");
+	for (int i = 0; i < 1000 && gdb_server_running(&e->s); i++)
+		gdb_server_poll(&e->s);
+	CHECK(!gdb_server_running(&e->s));
+	CHECK_STR_CONTAINS(strstr(e->cap, "$T"), "swbreak:;");
+	CHECK(strcmp(xchg(e, "pf"), "06010020") == 0);
+	return 0;
+}
+
+static int test_breakpoint_on_executed_code(void)
+{
+	return run_on_labs(t_bp_executed_code);
+}
+
 static int t_watch_interrupt(struct lab_env *e)
 {
 	char pkt[64];
@@ -491,6 +526,7 @@ static const struct test_case tests[] = {
 	{ "stop_reply_registers", "GDB E.3 Stop Reply Packets, g/p/P", test_stop_reply_registers },
 	{ "memory", "GDB E.3 m/M/X, E.4 qCRC", test_memory },
 	{ "step_and_breakpoint", "GDB E.3 s/c/vCont/Z0", test_step_and_breakpoint },
+	{ "breakpoint_on_executed_code", "GDB E.3 S/C/Z0; ARMv7-M C1.5 (BKPT)", test_breakpoint_on_executed_code },
 	{ "watchpoint_and_ctrl_c", "GDB E.3 Z2, E.11 Interrupts", test_watchpoint_and_ctrl_c },
 	{ "monitor_commands", "GDB E.4 qRcmd", test_monitor_commands },
 	{ "detach_and_reattach", "GDB E.3 D; issue 6 Connections", test_detach_and_reattach },
