@@ -90,6 +90,28 @@ class Checks:
             return "pc 0x%08x after reset, reset vector 0x%08x" % (self.pc(), vec)
         return None
 
+    def monitor_commands(self):
+        out = g("monitor help")
+        for want in ("reset [halt|run|init]", "reset_config", "speed KHZ", "info", "version"):
+            if want not in out:
+                return "monitor help lacks %r" % want
+        out = g("monitor info")
+        for want in ("IDCODE:", "revision", "flash:", "RDP level:", "voltage:"):
+            if want not in out:
+                return "monitor info lacks %r: %r" % (want, out)
+        if "sys" not in g("monitor reset_config sys"):
+            return "reset_config sys"
+        if "halted" not in g("monitor reset halt") or "auto" not in g("monitor reset_config auto"):
+            return "reset with SYSRESETREQ"
+        if "kHz" not in g("monitor speed 1800"):
+            return "monitor speed"
+        try:
+            g("monitor no_such_command")
+            return "an unknown command did not fail"
+        except gdb.error:
+            pass
+        return None
+
     def break_main_flash(self):
         out = g("break main")
         g("continue")
@@ -250,6 +272,7 @@ class Checks:
             ("connect", self.connect),
             ("second_client_refused", self.second_client_refused),
             ("monitor_reset_halt", self.reset_halt),
+            ("monitor_commands", self.monitor_commands),
             ("break_main_in_flash", self.break_main_flash),
             ("step_next_finish", self.step_next_finish),
             ("registers", self.registers),
