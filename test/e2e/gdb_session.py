@@ -244,28 +244,24 @@ class Checks:
             return "stop events %r" % sig
         return None
 
-    def run_extended(self):
-        g("set confirm off")
-        g("break main")
-        g("run")
+    def run_to(self, location, how):
+        """Breaks at location, runs with `how`; None or why it failed."""
+        g("break %s" % location)
+        g(how)
         name = self.frame_name()
         g("delete")
-        if name != "main":
-            return "run stopped in %s" % name
-        return None
+        return None if name == location else "%s stopped in %s" % (how, name)
+
+    def run_extended(self):
+        g("set confirm off")
+        return self.run_to("main", "run")
 
     def detach_reconnect(self):
         g("detach")
         g("target extended-remote :%d" % self.port)
         g("monitor reset halt")
         g("maintenance flush register-cache")
-        g("break demo_scale")
-        g("continue")
-        name = self.frame_name()
-        g("delete")
-        if name != "demo_scale":
-            return "after reconnect stopped in %s" % name
-        return None
+        return self.run_to("demo_scale", "continue")
 
     def run_all(self):
         steps = [

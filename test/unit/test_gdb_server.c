@@ -144,6 +144,18 @@ static const char *xchg(struct lab_env *e, const char *payload)
 	return xchg_len(e, payload, strlen(payload), NULL);
 }
 
+/* Polls a running session until it sends its stop reply; returns the T
+ * packet (or NULL if the core did not stop). */
+static const char *run_until_stop(struct lab_env *e)
+{
+	for (int i = 0; i < 1000 && gdb_server_running(&e->s); i++)
+		gdb_server_poll(&e->s);
+	if (gdb_server_running(&e->s))
+		return NULL;
+	e->cap[e->cap_len < CAP_SIZE ? e->cap_len : CAP_SIZE - 1] = '\0';
+	return strstr(e->cap, "$T");
+}
+
 static const enum sim_probe_kind kinds[] = { SIM_PROBE_STLINK_V21, SIM_PROBE_CMSIS_DAP_V2 };
 
 typedef int (*lab_test_fn)(struct lab_env *e);
@@ -328,10 +340,7 @@ static int t_step_break(struct lab_env *e)
 	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
 	r = xchg(e, "c");
 	CHECK(*r == '\0'); /* running: no reply yet */
-	for (int i = 0; i < 1000 && gdb_server_running(&e->s); i++)
-		gdb_server_poll(&e->s);
-	CHECK(!gdb_server_running(&e->s));
-	r = strstr(e->cap, "$T");
+	r = run_until_stop(e);
 	CHECK(r);
 	CHECK_STR_CONTAINS(r, "swbreak:;");
 	CHECK_STR_CONTAINS(r, "f:06010020;");
@@ -367,10 +376,7 @@ static int t_bp_executed_code(struct lab_env *e)
 	snprintf(pkt, sizeof(pkt), "Z0,%x,2", CODE_ADDR + 6);
 	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
 	xchg(e, "C02");
-	for (int i = 0; i < 1000 && gdb_server_running(&e->s); i++)
-		gdb_server_poll(&e->s);
-	CHECK(!gdb_server_running(&e->s));
-	CHECK_STR_CONTAINS(strstr(e->cap, "$T"), "swbreak:;");
+	CHECK_STR_CONTAINS(run_until_stop(e), "swbreak:;");
 	CHECK(strcmp(xchg(e, "pf"), "06010020") == 0);
 	return 0;
 }
@@ -391,9 +397,7 @@ static int t_watch_interrupt(struct lab_env *e)
 	snprintf(pkt, sizeof(pkt), "Z2,%x,4", DATA_ADDR);
 	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
 	xchg(e, "vCont;c");
-	for (int i = 0; i < 1000 && gdb_server_running(&e->s); i++)
-		gdb_server_poll(&e->s);
-	r = strstr(e->cap, "$T");
+	r = run_until_stop(e);
 	CHECK(r);
 	snprintf(pkt, sizeof(pkt), "watch:%08x;", DATA_ADDR);
 	CHECK_STR_CONTAINS(r, pkt);
@@ -482,9 +486,7 @@ static int t_detach(struct lab_env *e)
 	CHECK(strcmp(xchg(e, "Pf=00010008"), "OK") == 0);
 	CHECK(strcmp(xchg(e, "Z0,8000106,2"), "OK") == 0);
 	xchg(e, "c");
-	for (int i = 0; i < 1000 && gdb_server_running(&e->s); i++)
-		gdb_server_poll(&e->s);
-	CHECK(!gdb_server_running(&e->s));
+	CHECK(run_until_stop(e));
 	CHECK(strcmp(xchg(e, "pf"), "06010008") == 0);
 	/* k then vRun (extended-remote `run`): reset and halt again */
 	CHECK(strcmp(xchg(e, "!"), "OK") == 0);
