@@ -1,0 +1,96 @@
+/*
+ * swdd command line (server/cli.c), table-driven: each row is an argv and
+ * what it must give. Reference: issue 6 "CLI".
+ */
+#include "cli.h"
+#include "harness.h"
+#include "swdd_err.h"
+
+#define MAXARGS 8
+
+static const struct {
+	const char *argv[MAXARGS];
+	int rc;
+	const char *probe;
+	unsigned port;
+	const char *bind;
+	enum swdd_connect_mode mode;
+	enum swdd_reset_method reset;
+	unsigned speed;
+	enum sim_probe_kind sim_probe;
+	enum cli_command command;
+	const char *detail; /* for errors */
+} rows[] = {
+	{ { "swdd" }, 0, "auto", 3333, "127.0.0.1", SWDD_CONNECT_NORMAL, SWDD_RESET_AUTO, 4000,
+	  SIM_PROBE_STLINK_V21, CLI_SERVE },
+	{ { "swdd", "--probe", "sim", "--port", "4444", "--bind", "0.0.0.0" }, 0, "sim", 4444, "0.0.0.0",
+	  SWDD_CONNECT_NORMAL, SWDD_RESET_AUTO, 4000, SIM_PROBE_STLINK_V21, CLI_SERVE },
+	{ { "swdd", "--connect", "under-reset", "--reset", "sys", "--speed", "480" }, 0, "auto", 3333,
+	  "127.0.0.1", SWDD_CONNECT_UNDER_RESET, SWDD_RESET_SYS, 480, SIM_PROBE_STLINK_V21, CLI_SERVE },
+	{ { "swdd", "--connect=attach", "--reset=core", "--sim-probe", "cmsis-dap-v1" }, 0, "auto", 3333,
+	  "127.0.0.1", SWDD_CONNECT_ATTACH, SWDD_RESET_CORE, 4000, SIM_PROBE_CMSIS_DAP_V1, CLI_SERVE },
+	{ { "swdd", "probes" }, 0, "auto", 3333, "127.0.0.1", 0, 0, 4000, SIM_PROBE_STLINK_V21, CLI_PROBES },
+	{ { "swdd", "-h" }, 0, "auto", 3333, "127.0.0.1", 0, 0, 4000, SIM_PROBE_STLINK_V21, CLI_HELP },
+	{ { "swdd", "--probe", "jlink" }, SWDD_EINVAL, .detail = "--probe does not take 'jlink'" },
+	{ { "swdd", "--port", "70000" }, SWDD_EINVAL, .detail = "--port takes a number" },
+	{ { "swdd", "--speed", "0" }, SWDD_EINVAL, .detail = "at least 1 kHz" },
+	{ { "swdd", "--connect", "hot" }, SWDD_EINVAL, .detail = "--connect does not take 'hot'" },
+	{ { "swdd", "--sim-probe", "stlink-v9" }, SWDD_EINVAL, .detail = "--sim-probe takes" },
+	{ { "swdd", "--sim-chip", "stm32f103" }, SWDD_EINVAL, .detail = "only stm32f407" },
+	{ { "swdd", "--sim-fault", "gremlins" }, SWDD_EINVAL, .detail = "--sim-fault" },
+	{ { "swdd", "--port" }, SWDD_EINVAL, .detail = "incomplete option" },
+	{ { "swdd", "extra" }, SWDD_EINVAL, .detail = "unexpected argument 'extra'" },
+};
+
+static int test_rows(void)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *argv[MAXARGS + 1] = { 0 };
+		struct cli_opts o;
+		int argc = 0, rc;
+
+		while (argc < MAXARGS && rows[i].argv[argc]) {
+			argv[argc] = (char *)rows[i].argv[argc];
+			argc++;
+		}
+		rc = cli_parse(argc, argv, &o);
+		if (rc != rows[i].rc)
+			return test_fail_at(__FILE__, __LINE__, "row %zu: rc %d (%s)", i, rc, swdd_err_detail());
+		if (rc) {
+			CHECK_STR_CONTAINS(swdd_err_detail(), rows[i].detail);
+			continue;
+		}
+		CHECK(strcmp(o.probe, rows[i].probe) == 0);
+		CHECK_EQ(o.port, rows[i].port);
+		CHECK(strcmp(o.bind, rows[i].bind) == 0);
+		CHECK_EQ(o.connect.mode, rows[i].mode);
+		CHECK_EQ(o.connect.reset, rows[i].reset);
+		CHECK_EQ(o.connect.speed_khz, rows[i].speed);
+		CHECK(o.connect.ladder);
+		CHECK_EQ(o.sim_probe, rows[i].sim_probe);
+		CHECK_EQ(o.command, rows[i].command);
+	}
+	return 0;
+}
+
+/* Knobs accumulate into the lab's configuration. */
+static int test_sim_faults(void)
+{
+	char *argv[] = { "swdd", "--sim-fault", "nrst-push-pull,unpowered", "--sim-fault",
+			 "signal-integrity:1000", "--sim-image", "fw.elf", NULL };
+	struct cli_opts o;
+
+	CHECK_OK(cli_parse(7, argv, &o));
+	CHECK_EQ(o.sim.faults & (SIM_FAULT_NRST_PUSH_PULL | SIM_FAULT_UNPOWERED | SIM_FAULT_SIGNAL_INTEGRITY),
+		 SIM_FAULT_NRST_PUSH_PULL | SIM_FAULT_UNPOWERED | SIM_FAULT_SIGNAL_INTEGRITY);
+	CHECK_EQ(o.sim.si_max_khz, 1000);
+	CHECK(strcmp(o.sim_image, "fw.elf") == 0);
+	return 0;
+}
+
+static const struct test_case tests[] = {
+	{ "rows", "issue 6 CLI", test_rows },
+	{ "sim_faults", "issue 6 CLI (--sim-fault); sim.h sim_config_parse_faults", test_sim_faults },
+};
+
+TEST_MAIN("test_cli", tests)
