@@ -76,7 +76,7 @@ struct lab_case {
 	const char *name, *ref;
 	uint32_t faults;
 	unsigned wait_storm, fw_jtag;
-	bool stlink_only, attach;
+	bool stlink_only, cmsis_only, attach;
 	int (*fn)(struct fixture *f);
 };
 
@@ -194,6 +194,24 @@ static int lc_old_firmware(struct fixture *f)
 	return 0;
 }
 
+/* CMSIS-DAP: several commands in flight (DAP_Info packet count): fewer
+ * host round trips than commands for a 16 KiB read. */
+static int lc_pipelining(struct fixture *f)
+{
+	struct sim_probe_stats a, b;
+	struct swdd_probe_stats pa, pb;
+	static uint8_t buf[16384];
+
+	sim_probe_get_stats(f->sp, &a);
+	swdd_probe_get_stats(f->p, &pa);
+	CHECK_OK(swdd_probe_read_mem(f->p, PS_SRAM, buf, sizeof(buf)));
+	sim_probe_get_stats(f->sp, &b);
+	swdd_probe_get_stats(f->p, &pb);
+	CHECK(b.commands - a.commands >= 8);
+	CHECK(pb.usb_round_trips - pa.usb_round_trips < b.commands - a.commands);
+	return 0;
+}
+
 static const struct lab_case lab_cases[] = {
 	{ .name = "identity", .ref = "REFERENCE 1.1, 1.5, 2.1", .fn = lc_identity },
 	{ .name = "voltage", .ref = "REFERENCE 1.3 GET_TARGET_VOLTAGE", .fn = lc_voltage },
@@ -205,6 +223,8 @@ static const struct lab_case lab_cases[] = {
 	  .wait_storm = 1000000, .fn = lc_wait_storm },
 	{ .name = "unplug", .ref = "transport.h", .attach = true, .fn = lc_unplug },
 	{ .name = "unplug_before_attach", .ref = "transport.h", .fn = lc_unplug_before_attach },
+	{ .name = "pipelining", .ref = "CMSIS-DAP DAP_Info packet count", .attach = true, .cmsis_only = true,
+	  .fn = lc_pipelining },
 	{ .name = "old_firmware", .ref = "REFERENCE 1.5", .fw_jtag = 25, .stlink_only = true, .attach = true,
 	  .fn = lc_old_firmware },
 };
@@ -217,6 +237,8 @@ static int run_lab_case(enum sim_probe_kind kind, const struct lab_case *lc)
 
 	if (lc->stlink_only && !kind_is_stlink(kind))
 		return test_skip_reason("ST-LINK firmware versions only");
+	if (lc->cmsis_only && kind_is_stlink(kind))
+		return test_skip_reason("ST-LINK firmware runs one command at a time");
 	if (kind == SIM_PROBE_STLINK_V3 && lc->fw_jtag)
 		return test_skip_reason("V3 firmware numbers differ (J1 has every feature gated here)");
 	rc = fx_open(&f, kind, &cfg, lc->fw_jtag);
