@@ -522,6 +522,39 @@ static int test_ack_nak(void)
 	return run_on_labs(t_nak);
 }
 
+/* Bad input gives an error or empty reply, never a crash (ASan build). */
+static int t_malformed(struct lab_env *e)
+{
+	static const struct {
+		const char *pkt;
+		char first; /* 'E', or '\0' for the empty reply */
+	} rows[] = {
+		{ "m", 'E' },           { "m20000000", 'E' },      { "m,4", 'E' },
+		{ "mffffffff,8", 'E' }, { "m0,ffffffff", 'E' },    { "M20000000,4:zz", 'E' },
+		{ "M20000000,2", 'E' }, { "X20000000,4:ab", 'E' }, { "G1234", 'E' },
+		{ "Gzz", 'E' },         { "p", 'E' },              { "pzz", 'E' },
+		{ "P0", 'E' },          { "P0=12", 'E' },          { "Z9,0,2", 'E' },
+		{ "Z0,", 'E' },         { "qRcmd,zz", 'E' },       { "qRcmd,6", 'E' },
+		{ "qCRC:", 'E' },       { "qCRC:ffffffff,10", 'E' }, { "vCont;q", 'E' },
+		{ "cxyz", 'E' },        { "C", 'E' },              { "qXfer:features:read:target.xml:zz", 'E' },
+		{ "qXfer:features:read:target.xml:ffffff,10", 'E' }, { "vFlashWrite:zz", 'E' },
+		{ "qXfer:bogus:read::0,10", '\0' }, { "Q", '\0' }, { "", '\0' },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *r = xchg(e, rows[i].pkt);
+
+		if (r[0] != rows[i].first || gdb_server_running(&e->s))
+			return test_fail_at(__FILE__, __LINE__, "'%s' got '%.20s'", rows[i].pkt, r);
+	}
+	return 0;
+}
+
+static int test_malformed_packets(void)
+{
+	return run_on_labs(t_malformed);
+}
+
 static const struct test_case tests[] = {
 	{ "queries", "GDB E.4 General Query Packets", test_queries },
 	{ "target_xml", "GDB E.4 qXfer:features:read, G.5 ARM features", test_target_xml },
@@ -532,6 +565,7 @@ static const struct test_case tests[] = {
 	{ "watchpoint_and_ctrl_c", "GDB E.3 Z2, E.11 Interrupts", test_watchpoint_and_ctrl_c },
 	{ "monitor_commands", "GDB E.4 qRcmd", test_monitor_commands },
 	{ "detach_and_reattach", "GDB E.3 D; issue 6 Connections", test_detach_and_reattach },
+	{ "malformed_packets", "GDB E.1 (error replies); swdd rule: bad input never crashes", test_malformed_packets },
 	{ "ack_nak", "GDB E.1 Overview (acknowledgment)", test_ack_nak },
 };
 
