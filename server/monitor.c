@@ -205,6 +205,20 @@ static int mon_info(struct gdb_server *s, int argc, char **argv)
 	return 0;
 }
 
+/* OpenOCD: "cortex_m maskisr on|off". swdd masks interrupts while stepping
+ * by default, so `stepi` does not land in a SysTick handler. */
+static int mon_maskisr(struct gdb_server *s, int argc, char **argv)
+{
+	int first = argc > 1 && strcmp(argv[0], "cortex_m") == 0 && strcmp(argv[1], "maskisr") == 0;
+	const char *arg = argc == 2 + first ? argv[1 + first] : NULL;
+
+	if (!arg || (strcmp(arg, "on") && strcmp(arg, "off")))
+		return swdd_err_set(SWDD_EINVAL, "usage: monitor maskisr on|off");
+	swdd_target_set_step_irq(s->target, strcmp(arg, "off") == 0);
+	monitor_printf(s, "interrupts %s while stepping\n", strcmp(arg, "on") == 0 ? "masked" : "enabled");
+	return 0;
+}
+
 static int mon_version(struct gdb_server *s, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -223,6 +237,8 @@ static const struct monitor_cmd monitor_builtin[] = {
 	{ "adapter", mon_adapter, "adapter speed KHZ", "set the SWD clock (OpenOCD spelling)" },
 	{ "info", mon_info, "info", "chip, IDCODE, revision, flash size, RDP level, voltage" },
 	{ "targets", mon_info, "targets", "same as info" },
+	{ "maskisr", mon_maskisr, "maskisr on|off", "mask interrupts while stepping (default on)" },
+	{ "cortex_m", mon_maskisr, "cortex_m maskisr on|off", "same as maskisr (OpenOCD spelling)" },
 	{ "version", mon_version, "version", "print the swdd version" },
 };
 static const size_t monitor_builtin_count = sizeof(monitor_builtin) / sizeof(monitor_builtin[0]);

@@ -436,6 +436,9 @@ static int t_monitor(struct lab_env *e)
 		{ "reset halt", "OK", "halted" },
 		{ "reset_config auto", "OK", "auto" },
 		{ "speed 1000", "OK", "kHz" },
+		{ "maskisr off", "OK", "enabled" },
+		{ "cortex_m maskisr on", "OK", "masked" },
+		{ "maskisr sometimes", "E01", "usage" },
 		{ "bogus", "E01", "unknown command" },
 		{ "reset sideways", "E01", "usage" },
 	};
