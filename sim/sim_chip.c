@@ -165,8 +165,11 @@ void sim_chip_advance(sim_chip *c, uint64_t ns)
 		uint64_t t = sim_chip_slice_end(c, end, runs), cycles = sim_chip_cycles(c, t - c->now_ns);
 		uint64_t dt = t - c->now_ns;
 
-		if (cycles && runs)
+		if (cycles && runs) {
+			sim_f407_engine_running(c, true);
 			sim_core_run(c, cycles);
+			sim_f407_engine_running(c, false);
+		}
 		c->now_ns = t;
 		sim_flash_tick(c);
 		sim_board_tick(c, dt);

@@ -57,6 +57,13 @@ bool sim_flash_unlocked(const sim_chip *c);
 /* Copies the flash array range [off, off+len) into both Unicorn mappings
  * (0x08000000 and the boot alias at 0) and tells the core. */
 void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len);
+/* Undoes what the last core store to flash left in the core's view of the
+ * array (Unicorn performs "handled" stores to map_ptr memory); called
+ * before flash register accesses and by sim_f407_engine_running(false). */
+void sim_f407_fixup(sim_chip *c);
+/* Brackets sim_core_run: while the engine runs, code-cache invalidation of
+ * changed flash is deferred to the end of the slice. */
+void sim_f407_engine_running(sim_chip *c, bool running);
 /* Side-effect-free read of any mapped address outside the PPB. */
 int sim_f407_peek(sim_chip *c, uint32_t addr, void *buf, size_t len);
 

@@ -5,10 +5,17 @@
  *
  * Every region is both mapped into Unicorn (for the core) and listed in
  * f407_regions (for the AHB-AP, which must not go through Unicorn's MMIO
- * callbacks). The flash array is kept by sim_flash_f4.c and mirrored into
- * two Unicorn mappings (0x08000000 and its boot alias at 0): uc_mem_map_ptr
- * memory ignores the write-protect hook's verdict in Unicorn 2.0.1
- * (measured), so the mappings are plain uc_mem_map copies.
+ * callbacks). The flash array (the truth) is kept by sim_flash_f4.c; the
+ * core sees a copy, the "view", mapped with uc_mem_map_ptr at 0x08000000
+ * and at its boot alias 0, so both follow one memcpy. uc_mem_write into a
+ * read-only mapping costs 25-50 us in Unicorn 2.0.1 (a TLB flush), which
+ * made programming 1 MiB take minutes (measured).
+ *
+ * The price of map_ptr: a core store that the write-protect hook
+ * "handles" still lands in the view (measured). The hook therefore notes
+ * the bytes, and the next fix-up point copies the truth back over them:
+ * the next flash store, any core access to the flash interface (firmware
+ * polls SR after a store) and the end of every run slice.
  */
 #include "sim_chip_internal.h"
 
@@ -81,6 +88,11 @@ static const struct f407_region *f407_find(uint32_t addr, unsigned size)
 
 struct sim_periph {
 	uint32_t rcc[256];
+	uint8_t *view;      /* what the core sees of the flash array */
+	uint32_t fix_off;   /* bytes of the view a core store overwrote */
+	uint32_t fix_len;
+	bool running;       /* inside sim_core_run: no cache invalidation */
+	uint32_t stale_lo, stale_hi; /* flash offsets whose translated code is stale */
 };
 
 static uint32_t *f407_rcc(sim_chip *c)
@@ -215,6 +227,7 @@ static uint64_t f407_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, vo
 	uint32_t v = 0;
 
 	(void)uc;
+	sim_f407_fixup(c);
 	r = f407_find(F407_RCC_BASE + (uint32_t)offset, size);
 	if (r)
 		f407_read(c, r, F407_RCC_BASE + (uint32_t)offset, size, &v);
@@ -227,6 +240,7 @@ static void f407_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint6
 	const struct f407_region *r = f407_find(F407_RCC_BASE + (uint32_t)offset, size);
 
 	(void)uc;
+	sim_f407_fixup(user);
 	if (r)
 		f407_write(user, r, F407_RCC_BASE + (uint32_t)offset, size, (uint32_t)value, true);
 }
@@ -251,8 +265,56 @@ static void f407_opt_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, u
 	(void)uc, (void)offset, (void)size, (void)value, (void)user;
 }
 
+/* Drops translated code of flash offsets [off, off+len). Inside the engine
+ * (a hook or an MMIO callback of a running slice) Unicorn's caches must not
+ * be touched: a store in progress still uses them (measured: a crash), so
+ * the range waits for the end of the slice. */
+static void f407_code_changed(sim_chip *c, uint32_t off, uint32_t len)
+{
+	struct sim_periph *p = c->periph;
+
+	if (!len)
+		return;
+	if (p->running) {
+		if (p->stale_hi <= p->stale_lo || off < p->stale_lo)
+			p->stale_lo = off;
+		if (off + len > p->stale_hi)
+			p->stale_hi = off + len;
+		return;
+	}
+	sim_core_code_changed(c, c->flash_base + off, len);
+	sim_core_code_changed(c, F407_ALIAS_BASE + off, len);
+}
+
+/* Copies the truth back over the bytes the last core store left in the
+ * view (see the top of this file). */
+void sim_f407_fixup(sim_chip *c)
+{
+	struct sim_periph *p = c->periph;
+
+	if (!p->fix_len)
+		return;
+	memcpy(p->view + p->fix_off, sim_flash_array(c) + p->fix_off, p->fix_len);
+	f407_code_changed(c, p->fix_off, p->fix_len);
+	p->fix_len = 0;
+}
+
+void sim_f407_engine_running(sim_chip *c, bool running)
+{
+	struct sim_periph *p = c->periph;
+
+	p->running = running;
+	if (running)
+		return;
+	sim_f407_fixup(c);
+	if (p->stale_hi > p->stale_lo)
+		f407_code_changed(c, p->stale_lo, p->stale_hi - p->stale_lo);
+	p->stale_lo = p->stale_hi = 0;
+}
+
 /* CPU stores into the (read+exec) flash mappings: the flash controller
- * decides (SIM-NOTES.md); returning true drops Unicorn's own store. */
+ * decides (SIM-NOTES.md); Unicorn's own store still lands in the view and
+ * is undone at the next fix-up point. */
 static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
 			     int64_t value, void *user)
 {
@@ -260,6 +322,10 @@ static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, 
 	uint32_t off = (uint32_t)address & (c->flash_size - 1u);
 
 	(void)uc, (void)type;
+	sim_f407_fixup(c);
+	c->periph->fix_off = off;
+	c->periph->fix_len = off + (uint32_t)size <= c->flash_size ? (uint32_t)size
+								    : c->flash_size - off;
 	/* The Cortex-M4 bus splits an unaligned store into smaller aligned
 	 * transfers; Unicorn reports the whole store first, then its bytes
 	 * one by one (measured): only the bytes reach the flash. */
@@ -271,12 +337,8 @@ static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, 
 
 void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len)
 {
-	const uint8_t *mem = sim_flash_array(c) + off;
-
-	uc_mem_write(c->uc, c->flash_base + off, mem, len);
-	uc_mem_write(c->uc, F407_ALIAS_BASE + off, mem, len);
-	sim_core_code_changed(c, c->flash_base + off, len);
-	sim_core_code_changed(c, F407_ALIAS_BASE + off, len);
+	memcpy(c->periph->view + off, sim_flash_array(c) + off, len);
+	f407_code_changed(c, off, len);
 }
 
 /* System memory holds ST's bootloader; the model has a vector table whose
@@ -314,6 +376,8 @@ static int f407_map_region(sim_chip *c, const struct f407_region *r)
 		return uc_mmio_map(c->uc, r->base, 0x800, f407_mmio_read, c, f407_mmio_write, c);
 	case F407_FLASHIF:
 		return 0;
+	case F407_FLASH:
+		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view);
 	default:
 		return uc_mem_map(c->uc, r->base, r->size, r->perms);
 	}
@@ -324,7 +388,9 @@ int sim_f407_map(sim_chip *c, char *err, size_t errlen)
 	uc_hook h;
 
 	c->periph = calloc(1, sizeof(*c->periph));
-	if (!c->periph || sim_flash_new(c)) {
+	if (c->periph)
+		c->periph->view = aligned_alloc(0x1000u, c->flash_size);
+	if (!c->periph || !c->periph->view || sim_flash_new(c)) {
 		snprintf(err, errlen, "out of memory for the flash array");
 		return -1;
 	}
@@ -349,6 +415,8 @@ int sim_f407_map(sim_chip *c, char *err, size_t errlen)
 void sim_f407_free(sim_chip *c)
 {
 	sim_flash_free(c);
+	if (c->periph)
+		free(c->periph->view);
 	free(c->periph);
 	c->periph = NULL;
 }
