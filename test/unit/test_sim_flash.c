@@ -493,6 +493,29 @@ static int t_program_cpu(void)
 	return 0;
 }
 
+/* A refused core store must not show through to what the core fetches:
+ * after a PGSERR store over the reset vector, a reset still boots from the
+ * old vector. */
+static int t_refused_store_invisible(void)
+{
+	sim_chip *c = tu_connected_chip(NULL);
+	uint32_t v = 0;
+
+	CHECK(c);
+	CHECK_OK(cpu_store(c, FLASH + 4, 0, PSIZE(X32)));
+	CHECK_EQ(fr(c, SR), SR_PGSERR);
+	CHECK_EQ(tu_mem_write32(c, 0xE000EDF0u, 0xA05F0003u), SIM_ACK_OK); /* halt */
+	CHECK_EQ(tu_mem_write32(c, 0xE000EDFCu, 1u), SIM_ACK_OK);         /* VC_CORERESET */
+	sim_board_set_nrst(c, true);
+	sim_board_set_nrst(c, false);
+	sim_chip_advance(c, 1000);
+	CHECK_EQ(tu_mem_write32(c, 0xE000EDF4u, 15u), SIM_ACK_OK); /* DCRSR: read PC */
+	CHECK_EQ(tu_mem_read32(c, 0xE000EDF8u, &v), SIM_ACK_OK);
+	CHECK_EQ(v, 0x20000000u);
+	sim_chip_free(c);
+	return 0;
+}
+
 /* ldr r1, =addr; ldr r2, =val; str r2, [r1]; str r2, [r1, #4]; b .
  * The second store meets BSY of the first: the core waits on the bus
  * and both words end up programmed, 16 us apart. */
@@ -573,6 +596,7 @@ static const struct test_case tests[] = {
 	{ "option_nwrp", "RM0090 3.6.2 option byte programming, 3.9.6 OPTCR", t_option_nwrp },
 	{ "unaligned_cpu_store", "RM0090 3.5.4 programming errors: PGPERR; Cortex-M4 unaligned split", t_unaligned_cpu_store },
 	{ "program_cpu", "RM0090 3.5.4 programming by the core", t_program_cpu },
+	{ "refused_store_invisible", "RM0090 3.9.4 PGSERR: the write is not performed", t_refused_store_invisible },
 	{ "cpu_store_stalls", "RM0090 3.5.2 bus stall on write while BSY (core side)", t_cpu_store_stalls },
 	{ "erase_128k_figures", "DS8626 tERASE128KB x32 (issue 2 closing figures)", t_erase_128k_figures },
 };
