@@ -43,6 +43,7 @@ struct lab_job {
 	enum lab_job_kind kind;
 	enum lab_job_state state;
 	uint64_t seq;                 /* global submission order */
+	UMockdevIoctlClient *uc;      /* hidraw jobs: held until completed */
 	UMockdevIoctlData *urb;       /* LAB_JOB_URB: the client's urb struct */
 	UMockdevIoctlData *buf;       /* the transfer buffer (local copy) */
 	unsigned long client_addr;    /* the client's urb address (DISCARDURB) */
@@ -57,9 +58,11 @@ struct lab_dev;
 struct lab_client {
 	struct lab_client *next;      /* in lab.clients */
 	struct lab_dev *dev;
-	UMockdevIoctlClient *uc;
+	UMockdevIoctlClient *uc;      /* not owned: referenced only while an
+				       * answer is deferred (reap, hidraw) */
 	bool hidraw;                  /* opened the hidraw node, not usbfs */
-	bool gone;                    /* the client closed its fd */
+	gint dead;                    /* atomic: umockdev dropped the client */
+	bool gone;                    /* cleaned up after `dead` */
 	struct lab_job *jobs;
 	UMockdevIoctlData *reap_wait; /* blocking REAPURB waiting for a URB */
 };
@@ -142,8 +145,9 @@ void lab_job_queue(struct lab_job *j);
 void lab_job_free(struct lab_job *j);
 /* Under lab.lock: makes the device nodes' poll() state match the jobs. */
 void lab_dev_update_pipes(struct lab_dev *d);
-/* Under lab.lock: a client closed its fd. */
-void lab_client_gone(struct lab_client *cl);
+/* Under lab.lock: cleans up clients whose fd was closed (their claims,
+ * URBs and poll state), as the kernel does when a usbfs file is released. */
+void lab_clients_sweep(void);
 /* "client-connected" handler of both node handlers (user = the lab_dev):
  * each open() of a node is one client with its own URBs and claims. */
 void lab_client_connected_cb(UMockdevIoctlBase *self, UMockdevIoctlClient *uc, gpointer user);

@@ -128,7 +128,22 @@ void lab_job_free(struct lab_job *j)
 		g_object_unref(j->urb);
 	if (j->buf)
 		g_object_unref(j->buf);
+	if (j->uc)
+		g_object_unref(j->uc);
 	g_free(j);
+}
+
+/* umockdev drops its last reference to a client when the client's socket
+ * closes (close() or exit); that is our "file released". This runs inside
+ * g_object_unref, possibly with lab.lock held by the caller, so it only
+ * flags the client and wakes the lab thread, which cleans up. */
+static void client_finalized(gpointer data, GObject *where)
+{
+	struct lab_client *cl = data;
+
+	(void)where;
+	g_atomic_int_set(&cl->dead, 1);
+	g_cond_signal(&lab.work);
 }
 
 static struct lab_client *client_new(struct lab_dev *d, UMockdevIoctlClient *uc, bool hidraw)
@@ -136,22 +151,22 @@ static struct lab_client *client_new(struct lab_dev *d, UMockdevIoctlClient *uc,
 	struct lab_client *cl = g_new0(struct lab_client, 1);
 
 	cl->dev = d;
-	cl->uc = g_object_ref(uc);
+	cl->uc = uc;
 	cl->hidraw = hidraw;
 	cl->next = lab.clients;
 	lab.clients = cl;
+	g_object_weak_ref(G_OBJECT(uc), client_finalized, cl);
 	return cl;
 }
 
-/* The client closed its fd: its URBs die with it (a running one is freed by
- * the lab thread when it finishes), its claims are released. The struct
- * stays on the list, marked gone, so late completions can find it. */
-void lab_client_gone(struct lab_client *cl)
+/* The client's URBs die with it (a running one is freed by the lab thread
+ * when it finishes) and its claims are released. The struct stays on the
+ * list, marked gone. No deferred answer can be pending: those hold a
+ * reference to the client. */
+static void client_gone(struct lab_client *cl)
 {
 	struct lab_job *j = cl->jobs, *next;
 
-	if (cl->gone)
-		return;
 	cl->gone = true;
 	for (; j; j = next) {
 		next = j->next;
@@ -161,25 +176,16 @@ void lab_client_gone(struct lab_client *cl)
 	for (int i = 0; i < LAB_MAX_IFACES; i++)
 		if (cl->dev->claimed[i] == cl)
 			cl->dev->claimed[i] = NULL;
-	if (cl->reap_wait)
-		g_object_unref(cl->reap_wait);
-	cl->reap_wait = NULL;
-	g_object_unref(cl->uc);
 	cl->uc = NULL;
+	lab_debug("client of %s closed\n", cl->hidraw ? cl->dev->hidraw_node : cl->dev->usb_node);
 	lab_dev_update_pipes(cl->dev);
 }
 
-static void client_closed(GObject *obj, GParamSpec *pspec, gpointer user)
+void lab_clients_sweep(void)
 {
-	struct lab_client *cl = user;
-
-	(void)pspec;
-	if (umockdev_ioctl_client_get_connected(UMOCKDEV_IOCTL_CLIENT(obj)))
-		return;
-	lab_debug("client of %s closed\n", cl->hidraw ? cl->dev->hidraw_node : cl->dev->usb_node);
-	g_mutex_lock(&lab.lock);
-	lab_client_gone(cl);
-	g_mutex_unlock(&lab.lock);
+	for (struct lab_client *cl = lab.clients; cl; cl = cl->next)
+		if (!cl->gone && g_atomic_int_get(&cl->dead))
+			client_gone(cl);
 }
 
 void lab_client_connected_cb(UMockdevIoctlBase *self, UMockdevIoctlClient *uc, gpointer user)
@@ -193,7 +199,6 @@ void lab_client_connected_cb(UMockdevIoctlBase *self, UMockdevIoctlClient *uc, g
 	cl = client_new(d, uc, d->hidraw_node[0] && !strcmp(node, d->hidraw_node));
 	g_mutex_unlock(&lab.lock);
 	g_object_set_data(G_OBJECT(uc), "lab-client", cl);
-	g_signal_connect(uc, "notify::connected", G_CALLBACK(client_closed), cl);
 	lab_debug("client connected to %s\n", node);
 }
 
@@ -215,6 +220,7 @@ static struct lab_job *pick_job(void)
 {
 	struct lab_job *best = NULL;
 
+	lab_clients_sweep();
 	for (struct lab_client *cl = lab.clients; cl; cl = cl->next) {
 		if (cl->gone)
 			continue;
@@ -292,7 +298,7 @@ static void transfer_run(struct lab_dev *d, struct transfer *t)
 
 static void hid_complete(struct lab_job *j, const struct transfer *t)
 {
-	UMockdevIoctlClient *uc = j->cl->uc;
+	UMockdevIoctlClient *uc = j->uc;
 
 	if (t->rc == SIM_PROBE_ENODEV)
 		umockdev_ioctl_client_complete(uc, -1, ENODEV);

@@ -107,6 +107,7 @@ static gboolean queue_io(UMockdevIoctlClient *uc, enum lab_job_kind kind)
 	j = g_new0(struct lab_job, 1);
 	j->kind = kind;
 	j->cl = cl;
+	j->uc = g_object_ref(uc); /* the answer comes later, from the lab thread */
 	j->buf = g_object_ref(umockdev_ioctl_client_get_arg(uc));
 	g_mutex_lock(&lab.lock);
 	lab_job_queue(j);

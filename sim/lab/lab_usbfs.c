@@ -264,6 +264,7 @@ void lab_usbfs_wake_reaper(struct lab_client *cl)
 		g_object_unref(cl->reap_wait);
 		cl->reap_wait = NULL;
 		umockdev_ioctl_client_complete(cl->uc, 0, 0);
+		g_object_unref(cl->uc); /* taken by do_reap() */
 		lab_dev_update_pipes(cl->dev);
 	}
 }
@@ -279,8 +280,10 @@ static gboolean do_reap(const struct usbfs_call *c, bool block)
 	got = reap_one(c->cl, ptr);
 	if (got)
 		lab_dev_update_pipes(c->dev);
-	else if (block && !c->cl->reap_wait)
+	else if (block && !c->cl->reap_wait) {
 		c->cl->reap_wait = g_object_ref(ptr);
+		g_object_ref(c->uc); /* answered later by lab_usbfs_wake_reaper() */
+	}
 	g_mutex_unlock(&lab.lock);
 	g_object_unref(ptr);
 	if (got)
@@ -323,6 +326,7 @@ static gboolean claim(const struct usbfs_call *c, uint32_t ifno)
 	if (ifno >= LAB_MAX_IFACES)
 		return fail(c, ENOENT);
 	g_mutex_lock(&lab.lock);
+	lab_clients_sweep();
 	if (c->dev->claimed[ifno] && c->dev->claimed[ifno] != c->cl)
 		err = EBUSY;
 	else

@@ -145,4 +145,14 @@ judge_openocd() {
 		echo "FAIL $name/program: openocd exited with $rc, no 'Verified OK' (see $log; $(stats_timing "$stats"))"
 		grep -E 'Error|error' "$log" | head -n 5 | sed 's/^/    /'
 	fi
+	# verify_image runs OpenOCD's CRC32 loader on the core (armv7m.c); on
+	# silicon it halts at its BKPT. If it does not, OpenOCD quietly falls
+	# back to reading the flash back, so the program step alone would hide a
+	# core that ran the wrong code.
+	if grep -Eq 'error executing cortex_m crc algorithm|checksum mismatch' "$log"; then
+		echo "FAIL $name/verify_crc: OpenOCD's CRC loader did not run to its BKPT on the core (see $log)"
+		grep -E 'crc|checksum|failed algorithm|timed out' "$log" | head -n 3 | sed 's/^/    /'
+	elif [ $rc -eq 0 ]; then
+		echo "PASS $name/verify_crc"
+	fi
 }
