@@ -26,6 +26,8 @@ CASES = [
     ("unpowered", "stlink-v21", r"no target voltage", "refused", r"no target voltage"),
     ("no-target", "cmsis-dap-v1", r"no ACK from the target", "refused", r"no ACK from the target"),
     ("signal-integrity:1000", "stlink-v3", r"clock was too high", "connects", None),
+    ("lockup", "cmsis-dap-v1", r"locked up", "continue", r"GDB-STOP SIGSEGV"),
+    ("sleep", "stlink-v2", None, "connects", None),
 ]
 
 
@@ -50,6 +52,17 @@ def gdb_side(mode, port):
     if mode == "reset_fallback":
         out = g("monitor reset halt")
         print("GDB-OUT " + out.replace("\n", " | "))
+    if mode == "continue":
+        # run into the fault; Ctrl-C after 5 s if the core never stops
+        import signal
+        import threading
+        stops = []
+        gdb.events.stop.connect(lambda ev: stops.append(getattr(ev, "stop_signal", "?")))
+        timer = threading.Timer(5.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+        timer.start()
+        g("continue")
+        timer.cancel()
+        print("GDB-STOP %s" % " ".join(stops))
     vec = gdb.selected_inferior().read_memory(0x08000000, 8).tobytes()
     data1 = gdb.selected_inferior().read_memory(0x08000000, 4096).tobytes()
     data2 = gdb.selected_inferior().read_memory(0x08000000, 4096).tobytes()
