@@ -179,7 +179,13 @@ static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, 
 	case F407_FLASHIF:
 		return sim_flash_reg_write(c, off, size, val, cpu);
 	case F407_RAM:
-		return uc_mem_write(c->uc, addr, &val, size) == UC_ERR_OK ? SIM_BUS_OK : SIM_BUS_FAULT;
+		if (uc_mem_write(c->uc, addr, &val, size) != UC_ERR_OK)
+			return SIM_BUS_FAULT;
+		/* The core has no stale code after a debugger write (no
+		 * I-cache on SRAM); Unicorn's translated code must go. */
+		if (r->perms & UC_PROT_EXEC)
+			sim_core_code_changed(c, addr, size);
+		return SIM_BUS_OK;
 	default:
 		return SIM_BUS_FAULT; /* ROM and option bytes are not writable */
 	}

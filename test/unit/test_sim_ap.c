@@ -310,6 +310,46 @@ static int t_rom_table_walk(void)
 	return 0;
 }
 
+#define DHCSR 0xE000EDF0u
+#define DCRSR 0xE000EDF4u
+#define DCRDR 0xE000EDF8u
+
+static int core_reg(sim_chip *c, uint32_t sel, uint32_t *v)
+{
+	if (tu_mem_write32(c, DCRSR, sel) != SIM_ACK_OK)
+		return -1;
+	return tu_mem_read32(c, DCRDR, v) == SIM_ACK_OK ? 0 : -1;
+}
+
+/* Code the debugger rewrites in SRAM runs in its new form: the core has no
+ * stale copy of a debugger write (the lab must drop Unicorn's translation). */
+static int t_sram_code_rewrite(void)
+{
+	const uint32_t vec[2] = { 0x20020000u, RAM | 1u };
+	sim_chip *c = tu_connected_chip(NULL);
+	uint32_t v = 0;
+
+	CHECK(c);
+	CHECK_OK(sim_chip_backdoor_load_flash(c, 0x08000000u, vec, sizeof(vec)));
+	CHECK_EQ(tu_mem_write32(c, RAM, 0xE7FE2001u), SIM_ACK_OK); /* movs r0, #1; b . */
+	sim_board_set_nrst(c, true);
+	sim_board_set_nrst(c, false);
+	sim_chip_advance(c, 100000);
+	CHECK_EQ(tu_mem_write32(c, DHCSR, 0xA05F0003u), SIM_ACK_OK);
+	CHECK_OK(core_reg(c, 0, &v));
+	CHECK_EQ(v, 1u);
+	CHECK_EQ(tu_mem_write32(c, RAM, 0xE7FE2002u), SIM_ACK_OK); /* movs r0, #2; b . */
+	CHECK_EQ(tu_mem_write32(c, DCRDR, RAM), SIM_ACK_OK);
+	CHECK_EQ(tu_mem_write32(c, DCRSR, 0x1000Fu), SIM_ACK_OK); /* write PC */
+	CHECK_EQ(tu_mem_write32(c, DHCSR, 0xA05F0001u), SIM_ACK_OK);
+	sim_chip_advance(c, 100000);
+	CHECK_EQ(tu_mem_write32(c, DHCSR, 0xA05F0003u), SIM_ACK_OK);
+	CHECK_OK(core_reg(c, 0, &v));
+	CHECK_EQ(v, 2u);
+	sim_chip_free(c);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "id_registers", "ADIv5.2 C2.6 IDR/BASE/CFG; Cortex-M4 TRM 8.1 (IDR 0x24770011)", t_id_registers },
 	{ "other_aps_absent", "ADIv5.2 C1.2 IDR 0 = no AP", t_other_aps_absent },
@@ -323,6 +363,7 @@ static const struct test_case tests[] = {
 	{ "bus_errors", "RM0090 2.3 memory map; ADIv5.2 B4.2 FAULT", t_bus_errors },
 	{ "identity_memory", "RM0090 39.1/39.2 UID and flash size, 3.6.1 option bytes, 38.6.1 IDCODE", t_identity_memory },
 	{ "memory_map", "RM0090 2.3 / 2.4 flash alias at 0, CCM, SRAM2", t_memory_map },
+	{ "sram_code_rewrite", "ADIv5.2 C2 MEM-AP writes reach the system as the core sees it", t_sram_code_rewrite },
 	{ "rom_table_walk", "ADIv5.2 C1/D1 ROM table, CoreSight CIDR", t_rom_table_walk },
 };
 
