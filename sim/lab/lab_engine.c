@@ -279,6 +279,19 @@ static void idle_advance(struct lab_dev *d, gint64 now_us)
 	d->idle_ns += gap;
 }
 
+/* -v: one line per transfer with its first bytes and wall time. */
+static void transfer_log(const struct transfer *t, gint64 t0)
+{
+	size_t n = t->in ? t->got : t->len;
+	char hex[3 * 16 + 1] = "";
+
+	for (size_t i = 0; i < n && i < 16; i++)
+		snprintf(hex + 3 * i, 4, " %02x", t->data[i]);
+	fprintf(stderr, "swdd-lab: %lld.%06lld %s %zu bytes rc %d got %zu took %lld us:%s\n",
+		(long long)(t0 / 1000000), (long long)(t0 % 1000000), t->in ? "IN" : "OUT", t->len,
+		t->rc, t->got, (long long)(g_get_monotonic_time() - t0), hex);
+}
+
 static void transfer_run(struct lab_dev *d, struct transfer *t)
 {
 	gint64 t0 = g_get_monotonic_time();
@@ -291,9 +304,8 @@ static void transfer_run(struct lab_dev *d, struct transfer *t)
 		t->rc = sim_probe_out(t->probe, t->data, t->len);
 	d->last_wall_us = g_get_monotonic_time();
 	g_mutex_unlock(&lab.sim_lock);
-	lab_debug("%lld.%06lld %s %zu bytes rc %d got %zu took %lld us\n",
-		  (long long)(t0 / 1000000), (long long)(t0 % 1000000), t->in ? "IN" : "OUT",
-		  t->len, t->rc, t->got, (long long)(g_get_monotonic_time() - t0));
+	if (lab.verbose)
+		transfer_log(t, t0);
 }
 
 static void hid_complete(struct lab_job *j, const struct transfer *t)
