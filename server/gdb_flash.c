@@ -150,12 +150,16 @@ static int mon_flash_session(struct gdb_server *s, struct swdd_flash **f)
 	return gdb_flash_get(s->target, f);
 }
 
-static int mon_print_text(struct gdb_server *s, int rc, char *text)
+/* Runs a text report and prints it. */
+static int mon_print_report(struct gdb_server *s, struct swdd_flash *f,
+			    int (*report)(struct swdd_flash *f, char **text))
 {
-	if (!rc) {
+	char *text = NULL;
+	int rc = report(f, &text);
+
+	if (!rc)
 		monitor_printf(s, "%s", text);
-		free(text);
-	}
+	free(text);
 	return rc;
 }
 
@@ -194,7 +198,6 @@ static int mon_flash_erase_sector(struct gdb_server *s, struct swdd_flash *f, in
 static int mon_flash(struct gdb_server *s, int argc, char **argv)
 {
 	struct swdd_flash *f;
-	char *text;
 	int rc;
 
 	if (argc < 2)
@@ -216,7 +219,7 @@ static int mon_flash(struct gdb_server *s, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!strcmp(argv[1], "info"))
-		return mon_print_text(s, swdd_flash_info_text(f, &text), text);
+		return mon_print_report(s, f, swdd_flash_info_text);
 	if (!strcmp(argv[1], "erase_sector"))
 		return mon_flash_erase_sector(s, f, argc, argv);
 	return swdd_err_set(SWDD_EINVAL, "unknown flash subcommand '%s'", argv[1]);
@@ -259,11 +262,10 @@ static int mon_unlock(struct gdb_server *s, int argc, char **argv)
 static int mon_option(struct gdb_server *s, int argc, char **argv)
 {
 	struct swdd_flash *f;
-	char *text;
 	int rc = mon_flash_session(s, &f);
 
 	(void)argc, (void)argv;
-	return rc ? rc : mon_print_text(s, swdd_flash_option_text(f, &text), text);
+	return rc ? rc : mon_print_report(s, f, swdd_flash_option_text);
 }
 
 static const struct monitor_cmd flash_monitor_cmds[] = {
