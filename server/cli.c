@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,6 +144,54 @@ static int cli_flash_algo(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+static int cli_address(struct cli_opts *o, const char *arg)
+{
+	char *end;
+	unsigned long long v = strtoull(arg, &end, 0);
+
+	if (!*arg || *end || v > 0xFFFFFFFFull)
+		return swdd_err_set(SWDD_EINVAL, "--address takes a 32-bit address such as "
+				    "0x08000000, not '%s'", arg);
+	o->image_addr = (uint32_t)v;
+	o->image_addr_set = true;
+	return 0;
+}
+
+static int cli_format(struct cli_opts *o, const char *arg)
+{
+	static const char *const w[] = { [SWDD_IMAGE_AUTO] = "auto", [SWDD_IMAGE_ELF] = "elf",
+					 [SWDD_IMAGE_HEX] = "hex", [SWDD_IMAGE_BIN] = "bin" };
+	int i = 0;
+	int rc = cli_word("format", arg, w, 4, &i);
+
+	if (!rc)
+		o->image_fmt = (enum swdd_image_format)i;
+	return rc;
+}
+
+/* The flags of `swdd flash` / `swdd erase`: one handler sets the bool the
+ * option names (the table row's name picks it). */
+static int cli_flag(struct cli_opts *o, const char *name)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+		bool value;
+	} flags[] = {
+		{ "verify-only", offsetof(struct cli_opts, verify_only), true },
+		{ "json", offsetof(struct cli_opts, json), true },
+		{ "keep-unwritten", offsetof(struct cli_opts, erase_unwritten), false },
+		{ "erase-unwritten", offsetof(struct cli_opts, erase_unwritten), true },
+		{ "no-reset", offsetof(struct cli_opts, no_reset), true },
+		{ "unlock", offsetof(struct cli_opts, unlock), true },
+	};
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (strcmp(flags[i].name, name) == 0)
+			*(bool *)((char *)o + flags[i].off) = flags[i].value;
+	return 0;
+}
+
 static int cli_help(struct cli_opts *o, const char *arg)
 {
 	(void)arg;
@@ -171,6 +220,14 @@ static const struct cli_option cli_options[] = {
 	{ "sim-fault", "NAME[,NAME]", cli_sim_fault, "lab fault knobs (nrst-push-pull, swd-disabled-by-firmware, ...)" },
 	{ "sim-image", "FILE", cli_sim_image, "ELF or raw .bin already in the lab chip's flash" },
 	{ "flash-algo", "FILE", cli_flash_algo, "CMSIS-Pack .FLM flash algorithm (default: built in)" },
+	{ "address", "ADDR", cli_address, "flash: load address of a raw binary (default: flash start)" },
+	{ "format", "auto|elf|hex|bin", cli_format, "flash: file format (default: by content and name)" },
+	{ "verify-only", NULL, NULL, "flash: only compare the chip's flash with the file" },
+	{ "json", NULL, NULL, "flash: print a JSON summary on stdout" },
+	{ "keep-unwritten", NULL, NULL, "flash: bytes of touched sectors outside the file keep their content (default)" },
+	{ "erase-unwritten", NULL, NULL, "flash: ... end erased instead" },
+	{ "no-reset", NULL, NULL, "flash: leave the chip halted (default: reset and run)" },
+	{ "unlock", NULL, NULL, "erase: RDP level 1 -> 0 (mass-erases the flash)" },
 	{ "help", NULL, cli_help, "this text (also -h)" },
 	{ "version", NULL, cli_version, "print the version" },
 };
@@ -178,8 +235,11 @@ static const struct cli_option cli_options[] = {
 
 void cli_usage(FILE *f)
 {
-	fprintf(f, "usage: swdd [options]        GDB server (target extended-remote :PORT)\n"
-		   "       swdd probes            list the probes on USB\n\noptions:\n");
+	fprintf(f, "usage: swdd [options]              GDB server (target extended-remote :PORT)\n"
+		   "       swdd flash FILE [options]   erase, program, verify FILE (ELF, Intel HEX, binary),\n"
+		   "                                   then reset and run the chip\n"
+		   "       swdd erase [--unlock]       mass-erase the flash\n"
+		   "       swdd probes                  list the probes on USB\n\noptions:\n");
 	for (size_t i = 0; i < CLI_NOPTS; i++) {
 		char left[64];
 
@@ -187,6 +247,9 @@ void cli_usage(FILE *f)
 			 cli_options[i].arg ? " " : "", cli_options[i].arg ? cli_options[i].arg : "");
 		fprintf(f, "  %-36s %s\n", left, cli_options[i].help);
 	}
+	fprintf(f, "\nexit status of flash and erase: 0 ok, 2 usage, 3 probe (none found, USB),\n"
+		   "4 target (connect, reset), 5 flash (erase, program, protection, algorithm),\n"
+		   "6 verify mismatch, 7 bad input file\n");
 }
 
 static int cli_index(const char *name)
@@ -220,6 +283,17 @@ static int cli_positional(struct cli_opts *o, int argc, char **argv)
 		o->command = CLI_PROBES;
 		return 0;
 	}
+	if (optind == argc - 1 && strcmp(argv[optind], "erase") == 0) {
+		o->command = CLI_ERASE;
+		return 0;
+	}
+	if (strcmp(argv[optind], "flash") == 0) {
+		if (optind != argc - 2)
+			return swdd_err_set(SWDD_EINVAL, "usage: swdd flash FILE [options] (one FILE)");
+		o->command = CLI_FLASH;
+		o->image = argv[optind + 1];
+		return 0;
+	}
 	return swdd_err_set(SWDD_EINVAL, "unexpected argument '%s' (see swdd --help)", argv[optind]);
 }
 
@@ -247,7 +321,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 		else if (c < 0x100)
 			return swdd_err_set(SWDD_EINVAL, "unknown or incomplete option '%s' (see swdd --help)",
 					    argv[optind - 1]);
-		rc = cli_options[c - 0x100].fn(o, optarg);
+		const struct cli_option *opt = &cli_options[c - 0x100];
+		rc = opt->fn ? opt->fn(o, optarg) : cli_flag(o, opt->name);
 		if (rc)
 			return rc;
 	}

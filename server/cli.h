@@ -7,11 +7,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "image.h"
 #include "sim.h"
 #include "sim_probe.h"
 #include "target.h"
 
-enum cli_command { CLI_SERVE, CLI_PROBES, CLI_HELP, CLI_VERSION };
+enum cli_command { CLI_SERVE, CLI_PROBES, CLI_HELP, CLI_VERSION, CLI_FLASH, CLI_ERASE };
 
 struct cli_opts {
 	enum cli_command command;
@@ -26,6 +27,12 @@ struct cli_opts {
 	struct sim_config sim;
 	const char *sim_image;
 	const char *flash_algo; /* --flash-algo FILE (NULL: built-in) */
+	/* swdd flash FILE / swdd erase (server/cmd_flash.c) */
+	const char *image;               /* the FILE of `swdd flash` */
+	enum swdd_image_format image_fmt; /* --format (default: by content) */
+	uint32_t image_addr;             /* --address of a raw binary */
+	bool image_addr_set;             /* false: the start of flash */
+	bool verify_only, json, erase_unwritten, no_reset, unlock;
 };
 
 /* Parses argv into o (defaults first). Returns 0, or SWDD_EINVAL with a

@@ -5,12 +5,9 @@
  */
 #include "lab.h"
 
-#include <fcntl.h>
-#include <gelf.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "image.h"
 
 #include "swdd_err.h"
 #include "swdd_log.h"
@@ -18,84 +15,25 @@
 /* RM0090 2.3.1 memory map: main flash starts at 0x08000000. */
 #define LAB_FLASH_BASE 0x08000000u
 
-static int lab_read_file(const char *path, uint8_t **data, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-
-	if (!f)
-		return swdd_err_set(SWDD_EINVAL, "cannot open %s: check the --sim-image path", path);
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return swdd_err_set(SWDD_EFORMAT, "cannot read %s", path);
-	}
-	*data = malloc(n ? (size_t)n : 1);
-	if (!*data || fread(*data, 1, (size_t)n, f) != (size_t)n) {
-		free(*data);
-		fclose(f);
-		return swdd_err_set(SWDD_EFORMAT, "cannot read %s", path);
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return 0;
-}
-
-static int lab_load_segment(sim_chip *chip, const uint8_t *file, size_t flen, const GElf_Phdr *ph,
-			    const char *path)
-{
-	if (ph->p_type != PT_LOAD || ph->p_filesz == 0)
-		return 0;
-	if (ph->p_offset + ph->p_filesz > flen)
-		return swdd_err_set(SWDD_EFORMAT, "%s: segment at 0x%08llx is truncated", path,
-				    (unsigned long long)ph->p_paddr);
-	if (sim_chip_backdoor_load_flash(chip, (uint32_t)ph->p_paddr, file + ph->p_offset,
-					 ph->p_filesz))
-		return swdd_err_set(SWDD_ERANGE, "%s: segment of %llu bytes at 0x%08llx is not in the "
-				    "chip's flash (link the image for flash at 0x%08x)", path,
-				    (unsigned long long)ph->p_filesz, (unsigned long long)ph->p_paddr,
-				    LAB_FLASH_BASE);
-	swdd_debug("lab: %s: %llu bytes at 0x%08llx", path, (unsigned long long)ph->p_filesz,
-		   (unsigned long long)ph->p_paddr);
-	return 0;
-}
-
-static int lab_load_elf(sim_chip *chip, uint8_t *file, size_t len, const char *path)
-{
-	Elf *e;
-	size_t n;
-	int rc = 0;
-
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return swdd_err_set(SWDD_EFORMAT, "libelf is unusable");
-	e = elf_memory((char *)file, len);
-	if (!e || elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &n))
-		rc = swdd_err_set(SWDD_EFORMAT, "%s: not a valid ELF file", path);
-	for (size_t i = 0; !rc && i < n; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(e, (int)i, &ph))
-			rc = swdd_err_set(SWDD_EFORMAT, "%s: bad program header %zu", path, i);
-		else
-			rc = lab_load_segment(chip, file, len, &ph, path);
-	}
-	if (e)
-		elf_end(e);
-	return rc;
-}
-
+/* Through flash/image.h, as `swdd flash` reads files: ELF segments at
+ * their load addresses, Intel HEX, or a raw binary at the start of flash. */
 int lab_load_image(sim_chip *chip, const char *path)
 {
-	uint8_t *data = NULL;
-	size_t len = 0;
-	int rc = lab_read_file(path, &data, &len);
+	struct swdd_image img;
+	int rc = swdd_image_load(path, SWDD_IMAGE_AUTO, LAB_FLASH_BASE, &img);
 
 	if (rc)
-		return rc;
-	if (len >= 4 && memcmp(data, "\177ELF", 4) == 0)
-		rc = lab_load_elf(chip, data, len, path);
-	else if (len == 0 || sim_chip_backdoor_load_flash(chip, LAB_FLASH_BASE, data, len))
-		rc = swdd_err_set(SWDD_ERANGE, "%s: %zu bytes do not fit the chip's flash", path, len);
-	free(data);
+		return swdd_err_add(rc, "--sim-image");
+	for (size_t i = 0; i < img.n && !rc; i++) {
+		const struct swdd_segment *s = &img.seg[i];
+		if (sim_chip_backdoor_load_flash(chip, s->addr, s->data, s->len))
+			rc = swdd_err_set(SWDD_ERANGE, "%s: %u bytes at 0x%08X are not in the chip's "
+					  "flash (link the image for flash at 0x%08X)", path, s->len,
+					  s->addr, LAB_FLASH_BASE);
+		else
+			swdd_debug("lab: %s: %u bytes at 0x%08X", path, s->len, s->addr);
+	}
+	swdd_image_free(&img);
 	return rc;
 }
 

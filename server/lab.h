@@ -19,8 +19,8 @@ struct lab {
 int lab_open(const struct cli_opts *o, struct lab *lab);
 void lab_close(struct lab *lab);
 
-/* Loads an ELF (PT_LOAD segments at their physical addresses) or a raw
- * binary (at the start of flash, 0x08000000) into the chip's flash through
+/* Loads an ELF (PT_LOAD segments at their physical addresses), Intel HEX
+ * or a raw binary (at the start of flash, 0x08000000) into the chip's flash through
  * the lab backdoor, as a board programmed earlier. */
 int lab_load_image(sim_chip *chip, const char *path);
 

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "cli.h"
+#include "cmd_flash.h"
 #include "gdb_flash.h"
 #include "gdb_net.h"
 #include "gdb_server.h"
@@ -84,7 +85,7 @@ int main(int argc, char **argv)
 
 	if (rc) {
 		main_fail(rc);
-		return 2;
+		return CMD_EXIT_USAGE;
 	}
 	if (o.verbose)
 		swdd_log_set_level(SWDD_LOG_DEBUG);
@@ -98,6 +99,10 @@ int main(int argc, char **argv)
 	case CLI_PROBES:
 		rc = app_list_probes();
 		return rc ? main_fail(rc) : 0;
+	case CLI_FLASH:
+		return cmd_flash_main(&o);
+	case CLI_ERASE:
+		return cmd_erase_main(&o);
 	default:
 		return main_serve(&o);
 	}

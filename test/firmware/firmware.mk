@@ -21,3 +21,18 @@ $(BUILD)/fw/%.bin: $(BUILD)/fw/%.elf
 EXTRA_ALL += $(FW_ELF) $(FW_BIN)
 UNIT_DEPS += $(FW_BIN)
 BENCH_DEPS += $(FW_BIN)
+
+# Flash tests (issue 7): demo.elf as Intel HEX, and two variants of demo.c
+# that differ only in demo_scale, linked at 0x08004000 (sector 1), so that
+# reloading v2 over v1 must erase sector 1 alone.
+FW_FLASH_TEST := $(BUILD)/fw/demo.hex $(BUILD)/fw/demo_v1.elf $(BUILD)/fw/demo_v2.elf
+
+$(BUILD)/fw/%.hex: $(BUILD)/fw/%.elf
+	arm-none-eabi-objcopy -O ihex $< $@
+
+$(BUILD)/fw/demo_v%.elf: $(FW_DIR)/demo.c $(FW_DIR)/startup.c $(FW_DIR)/stm32f407.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(FW_CFLAGS) -DDEMO_VARIANT=$* $(FW_LDFLAGS) -Wl,--section-start=.demo_sector1=0x08004000 \
+		$< $(FW_DIR)/startup.c -lgcc -o $@
+
+EXTRA_ALL += $(FW_FLASH_TEST)
