@@ -549,8 +549,9 @@ static uint32_t flash_program_error(const sim_chip *c, uint32_t off, unsigned si
 	unsigned psize = flash_psize(f), want = psize >= 2 ? 4 : 1u << psize;
 	uint32_t nwrp = (f->opt_stored & FLASH_OPTCR_NWRP_MASK) >> FLASH_OPTCR_NWRP_SHIFT;
 
-	if (!(f->cr & FLASH_CR_PG) || (f->cr & (FLASH_CR_SER | FLASH_CR_MER)) ||
-	    (f->cr & FLASH_CR_LOCK))
+	/* SER/SNB left over from an erase do not matter: a write with PG set
+	 * programs (stlink-tools sets PG on top of them and works on silicon). */
+	if (!(f->cr & FLASH_CR_PG) || (f->cr & FLASH_CR_LOCK))
 		return FLASH_SR_PGSERR;
 	if (flash_rdp_level(f->opt_stored) != 0 || !(nwrp & (1u << flash_sector_of(off))))
 		return FLASH_SR_WRPERR;
