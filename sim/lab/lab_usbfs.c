@@ -335,6 +335,8 @@ static gboolean claim(const struct usbfs_call *c, uint32_t ifno)
 	return err ? fail(c, err) : finish(c, 0, 0);
 }
 
+/* CLAIMINTERFACE, and DISCONNECT_CLAIM (whose struct starts with the
+ * interface number): no kernel driver is ever bound, so both just claim. */
 static gboolean do_claim(const struct usbfs_call *c)
 {
 	uint32_t ifno;
@@ -358,16 +360,6 @@ static gboolean do_release(const struct usbfs_call *c)
 		c->dev->claimed[ifno] = NULL;
 	g_mutex_unlock(&lab.lock);
 	return err ? fail(c, err) : finish(c, 0, 0);
-}
-
-/* DISCONNECT_CLAIM: no kernel driver is bound, so this is a plain claim. */
-static gboolean do_disconnect_claim(const struct usbfs_call *c)
-{
-	uint32_t ifno;
-
-	if (arg_read(c, &ifno, sizeof(ifno)))
-		return fail(c, EFAULT);
-	return claim(c, ifno);
 }
 
 static gboolean do_capabilities(const struct usbfs_call *c)
@@ -489,7 +481,7 @@ static gboolean (*const usbfs_ops[])(const struct usbfs_call *c) = {
 	[_IOC_NR(USBDEVFS_RESET)] = do_ok,
 	[_IOC_NR(USBDEVFS_CLEAR_HALT)] = do_ok,
 	[_IOC_NR(USBDEVFS_GET_CAPABILITIES)] = do_capabilities,
-	[_IOC_NR(USBDEVFS_DISCONNECT_CLAIM)] = do_disconnect_claim,
+	[_IOC_NR(USBDEVFS_DISCONNECT_CLAIM)] = do_claim,
 	[_IOC_NR(USBDEVFS_GET_SPEED)] = do_get_speed,
 	[_IOC_NR(USBDEVFS_CONNINFO_EX(0))] = do_conninfo_ex,
 };
