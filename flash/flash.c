@@ -307,6 +307,50 @@ int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *
 	return 0;
 }
 
+/* Read-back of a sector that failed the blank CRC (or when the algorithm
+ * has no Crc32): names the first byte that is not erased. */
+static int flash_find_unerased(struct swdd_flash *f, const struct flash_sector *s)
+{
+	uint8_t buf[4096];
+
+	for (uint32_t off = 0; off < s->size; off += sizeof(buf)) {
+		uint32_t n = s->size - off < sizeof(buf) ? s->size - off : (uint32_t)sizeof(buf);
+		int rc = swdd_target_mem_read(f->t, s->start + off, buf, n);
+		if (rc)
+			return swdd_err_add(rc, "while checking sector %u is blank", s->index);
+		for (uint32_t i = 0; i < n; i++)
+			if (buf[i] != f->flm->empty)
+				return swdd_err_set(SWDD_EFLASH, "sector %u is not blank after the erase: "
+						    "0x%08X reads 0x%02X, expected 0x%02X", s->index,
+						    s->start + off + i, buf[i], f->flm->empty);
+	}
+	return 0;
+}
+
+/* An erase the controller reports as finished is still checked: every
+ * sector first..last must read blank (on-target CRC against the CRC of an
+ * erased sector, read-back to name the culprit). The algorithm is loaded. */
+static int flash_check_blank(struct swdd_flash *f, unsigned first, unsigned last)
+{
+	int rc = 0;
+
+	for (unsigned i = first; !rc && i <= last; i++) {
+		const struct flash_sector *s = &f->sectors[i];
+		uint8_t *blank = malloc(s->size);
+		uint32_t got = 0xFFFFFFFFu, want;
+
+		if (!blank)
+			return SWDD_ENOMEM;
+		memset(blank, f->flm->empty, s->size);
+		want = swdd_crc32(0xFFFFFFFFu, blank, s->size);
+		free(blank);
+		rc = flash_target_crc(f, s->start, s->size, &got);
+		if (rc == SWDD_EUNSUPPORTED || (!rc && got != want))
+			rc = flash_find_unerased(f, s);
+	}
+	return rc;
+}
+
 static int flash_erase_range(struct swdd_flash *f, unsigned first, unsigned last)
 {
 	uint64_t wrp;
@@ -326,6 +370,8 @@ static int flash_erase_range(struct swdd_flash *f, unsigned first, unsigned last
 		rc = flash_algo_checked(f, SWDD_FLM_ERASE_SECTOR, f->sectors[s].start, 0, 0,
 					flash_timeout_ms(f->flm->to_erase_ms), what);
 	}
+	if (!rc)
+		rc = flash_check_blank(f, first, last);
 	return flash_algo_end(f, rc);
 }
 
@@ -359,6 +405,8 @@ int swdd_flash_mass_erase(struct swdd_flash *f)
 	if (!rc)
 		rc = flash_algo_checked(f, SWDD_FLM_ERASE_CHIP, 0, 0, 0,
 					FLASH_MASS_ERASE_TIMEOUT_MS, "mass erase");
+	if (!rc)
+		rc = flash_check_blank(f, 0, (unsigned)f->num_sectors - 1);
 	return flash_algo_end(f, rc);
 }
 
