@@ -249,7 +249,7 @@ static int program_sector(struct swdd_flash *f, const struct plan_sector *ps, ui
 {
 	struct swdd_algo *a = &f->algo;
 	uint32_t page = f->flm->page_size, timeout = flash_timeout_ms(f->flm->to_prog_ms);
-	uint32_t running_addr = 0;
+	uint32_t running_addr = 0, running_n = 0;
 	unsigned cur = 0;
 	bool running = false;
 	int rc = 0;
@@ -260,19 +260,22 @@ static int program_sector(struct swdd_flash *f, const struct plan_sector *ps, ui
 		if (!trim_blank(ps->want, &off, &n, f->flm->empty))
 			continue;
 		rc = swdd_target_mem_write(f->t, a->buf[cur], ps->want + off, n);
-		if (!rc && running)
+		if (!rc && running) {
 			rc = program_wait(f, running_addr);
+			*done += rc ? 0 : running_n; /* count pages the chip accepted */
+		}
 		running = false;
 		if (!rc)
 			rc = swdd_algo_start(a, SWDD_FLM_PROGRAM_PAGE, ps->s->start + off, n,
 					     a->buf[cur], 0, timeout);
 		running = rc == 0;
 		running_addr = ps->s->start + off;
+		running_n = n;
 		cur ^= 1u;
-		*done += n;
 	}
 	if (running) {
 		int rc2 = program_wait(f, running_addr);
+		*done += rc2 ? 0 : running_n;
 		if (!rc)
 			rc = rc2;
 	}
