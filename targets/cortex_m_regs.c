@@ -17,7 +17,9 @@
  * time registers are needed after a halt, so the 'g' GDB sends after a
  * stop, the expedited registers of the stop reply and later 'p' reads cost
  * no further probe round trips. It is dropped on resume, step, reset and
- * on every register write.
+ * on every register write. The 'g' packet carries registers 0-18 only;
+ * GDB reads primask..control, d0-d15 and fpscr with 'p' when it needs them
+ * (swdd_target_num_g_regs()).
  */
 #include "cortex_m_internal.h"
 #include "probe.h"
@@ -51,6 +53,7 @@ static const struct cm_reg_desc cm_regs[] = {
 	[39] = { .regsel = CM_REGSEL_FPSCR, .packed = CM_PACKED_BYTE_NONE, .size = 4 },
 };
 
+#define CM_NUM_REGS_G 19U /* r0-pc, xpsr, msp, psp: the 'g' packet */
 #define CM_NUM_REGS_BASE 23U
 #define CM_NUM_REGS_FPU 40U
 
@@ -66,12 +69,14 @@ size_t swdd_target_reg_size(const struct swdd_target *t, unsigned n)
 	return cm_regs[n].size;
 }
 
-/* The cache has two groups, each filled by one swdd_probe_read_core_regs()
- * call when first needed: the core group (r0-pc, xpsr, msp, psp, the
- * packed word) that every stop needs, and the FPU group (fpscr, s0-s31)
- * that only a 'g' or an FPU register read needs. On probes that read
- * registers one at a time (ST-LINK) this keeps a stepi cheap. */
-enum cm_reg_group { CM_GROUP_CORE, CM_GROUP_FPU };
+/* The cache has three groups, each filled by one swdd_probe_read_core_regs()
+ * call when first needed: the core group (r0-pc, xpsr, msp, psp: REGSEL
+ * 0x00-0x12, what ST-LINK's READALLREGS returns in one round trip) that
+ * every stop needs, the packed special word (primask..control) and the FPU
+ * group (fpscr, s0-s31), which only a register dump or an explicit read
+ * needs. On probes that read registers one at a time (ST-LINK) this keeps
+ * a stepi cheap. */
+enum cm_reg_group { CM_GROUP_CORE, CM_GROUP_SPECIAL, CM_GROUP_FPU };
 
 static size_t cm_regsel_list(enum cm_reg_group g, uint8_t *sel)
 {
@@ -80,6 +85,9 @@ static size_t cm_regsel_list(enum cm_reg_group g, uint8_t *sel)
 	if (g == CM_GROUP_CORE) {
 		for (unsigned i = 0; i <= CM_REGSEL_PSP; i++)
 			sel[n++] = (uint8_t)i;
+		return n;
+	}
+	if (g == CM_GROUP_SPECIAL) {
 		sel[n++] = CM_REGSEL_SPECIAL;
 		return n;
 	}
@@ -91,7 +99,9 @@ static size_t cm_regsel_list(enum cm_reg_group g, uint8_t *sel)
 
 static enum cm_reg_group cm_group_of(unsigned regsel)
 {
-	return regsel >= CM_REGSEL_FPSCR ? CM_GROUP_FPU : CM_GROUP_CORE;
+	if (regsel >= CM_REGSEL_FPSCR)
+		return CM_GROUP_FPU;
+	return regsel == CM_REGSEL_SPECIAL ? CM_GROUP_SPECIAL : CM_GROUP_CORE;
 }
 
 static int cm_require_halted(const struct swdd_target *t)
@@ -179,7 +189,7 @@ int swdd_target_reg_read(struct swdd_target *t, unsigned n, uint8_t *buf)
 static int cm_write_packed(struct swdd_target *t, int byte, uint32_t v)
 {
 	uint32_t word;
-	int rc = cm_regs_fill(t);
+	int rc = cm_group_fill(t, CM_GROUP_SPECIAL);
 
 	if (rc)
 		return rc;
@@ -207,14 +217,39 @@ int swdd_target_reg_write(struct swdd_target *t, unsigned n, const uint8_t *buf)
 	return rc;
 }
 
-int swdd_target_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len)
+/* GDB's 'g' packet carries the core group only (r0-pc, xpsr, msp, psp),
+ * even on cores with an FPU. GDB (remote.c, process_g_packet) takes a short
+ * 'g' reply to mean that the registers beyond it are read with 'p' when
+ * needed, so a stop costs only the core group: on ST-LINK, whose firmware
+ * reads the packed special word and each FPU register with its own READREG,
+ * that is 34 USB round trips fewer per stepi. The length never changes
+ * with the cache state: GDB shrinks its expected 'g' size to the first
+ * short reply and rejects a longer one later ("reply is too long"). */
+size_t swdd_target_num_g_regs(const struct swdd_target *t)
 {
-	size_t off = 0, n = swdd_target_num_regs(t);
+	size_t n = swdd_target_num_regs(t);
+
+	return n < CM_NUM_REGS_G ? n : CM_NUM_REGS_G;
+}
+
+/* Bytes that registers 0..n-1 take in a 'g'/'G' block. */
+static size_t cm_regs_span(size_t n)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; i < n; i++)
+		off += cm_regs[i].size;
+	return off;
+}
+
+static int cm_regs_read_n(struct swdd_target *t, size_t n, uint8_t *buf, size_t cap, size_t *len)
+{
+	size_t off = 0;
 	int rc;
 
+	if (cm_regs_span(n) > cap)
+		return swdd_err_set(SWDD_ERANGE, "register buffer of %zu bytes is too small", cap);
 	for (unsigned i = 0; i < n; i++) {
-		if (off + cm_regs[i].size > cap)
-			return swdd_err_set(SWDD_ERANGE, "register buffer of %zu bytes is too small", cap);
 		rc = swdd_target_reg_read(t, i, buf + off);
 		if (rc)
 			return rc;
@@ -224,19 +259,32 @@ int swdd_target_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_
 	return 0;
 }
 
+int swdd_target_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len)
+{
+	return cm_regs_read_n(t, swdd_target_num_regs(t), buf, cap, len);
+}
+
+int swdd_target_g_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len)
+{
+	return cm_regs_read_n(t, swdd_target_num_g_regs(t), buf, cap, len);
+}
+
 /* Writes only the registers whose value changes, so a 'G' that GDB sends
- * back unchanged but for the pc costs one register write. */
+ * back unchanged but for the pc costs one register write. The block holds
+ * either every register or only those of the 'g' packet (GDB's 'G' has the
+ * length of the 'g' reply). */
 int swdd_target_regs_write(struct swdd_target *t, const uint8_t *buf, size_t len)
 {
 	size_t off = 0, n = swdd_target_num_regs(t);
 	uint8_t cur[8];
 	int rc;
 
-	for (unsigned i = 0; i < n; i++)
-		off += cm_regs[i].size;
-	if (len != off)
-		return swdd_err_set(SWDD_EINVAL, "register block is %zu bytes, this core has %zu", len, off);
-	off = 0;
+	if (len == cm_regs_span(swdd_target_num_g_regs(t)))
+		n = swdd_target_num_g_regs(t);
+	else if (len != cm_regs_span(n))
+		return swdd_err_set(SWDD_EINVAL, "register block is %zu bytes, this core has %zu "
+				    "(or %zu without the FPU registers)", len, cm_regs_span(n),
+				    cm_regs_span(swdd_target_num_g_regs(t)));
 	for (unsigned i = 0; i < n; i++) {
 		rc = swdd_target_reg_read(t, i, cur);
 		if (rc == 0 && memcmp(cur, buf + off, cm_regs[i].size) != 0)

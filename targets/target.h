@@ -132,8 +132,14 @@ size_t swdd_target_num_regs(const struct swdd_target *t);
 size_t swdd_target_reg_size(const struct swdd_target *t, unsigned n);
 int swdd_target_reg_read(struct swdd_target *t, unsigned n, uint8_t *buf);
 int swdd_target_reg_write(struct swdd_target *t, unsigned n, const uint8_t *buf);
-/* All registers of the 'g' packet in order, concatenated. */
+/* All registers in order, concatenated (what a flash algorithm run saves). */
 int swdd_target_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len);
+/* Registers 0..n-1 go in GDB's 'g' packet; GDB reads the rest (the FPU
+ * registers) with 'p' when it needs them, so a stop does not fetch them. */
+size_t swdd_target_num_g_regs(const struct swdd_target *t);
+/* Registers 0..swdd_target_num_g_regs()-1 in order, concatenated. */
+int swdd_target_g_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len);
+/* buf holds every register, or only those of the 'g' packet. */
 int swdd_target_regs_write(struct swdd_target *t, const uint8_t *buf, size_t len);
 
 /* ---- memory -------------------------------------------------------------- */

@@ -8,6 +8,7 @@ Run directly (test/run.sh does): starts `swdd --probe sim --sim-probe KIND
 runs the checks through gdb's Python API. Prints PASS/FAIL/SKIP lines.
 """
 import os
+import re
 import sys
 
 try:
@@ -172,6 +173,26 @@ class Checks:
             return "basepri=%#x primask=%d faultmask=%d control=%#x" % (bp, pm, fm, ctl)
         return None
 
+    def stepi_lazy_fpu(self):
+        """A stepi's register refresh ('g') leaves primask..control and the
+        FPU registers to the 'p' packets GDB sends only when it needs them
+        (remote.c process_g_packet: a short 'g'); they still read back."""
+        g("set $d15 = 3.25")
+        g("set debug remote 1")
+        try:
+            log = g("stepi")
+        finally:
+            g("set debug remote 0")
+        sent = re.findall(r"Sending packet: \$([^#]*)#", log)
+        late = [p for p in sent if re.match(r"p[0-9a-f]+$", p) and int(p[1:], 16) >= 19]
+        if "g" not in sent or late:
+            return "stepi sent %r" % sent
+        d15 = float(gdb.parse_and_eval("$d15"))
+        out = g("info all-registers")
+        if d15 != 3.25 or "fpscr" not in out or "control" not in out:
+            return "d15=%r after the step; info all-registers: %r" % (d15, out[-200:])
+        return None
+
     def memory(self):
         inf = gdb.selected_inferior()
         pattern = bytes((i * 7 + 3) & 0xFF for i in range(4096))
@@ -274,6 +295,7 @@ class Checks:
             ("registers", self.registers),
             ("fpu_registers", self.fpu_registers),
             ("m_system_registers", self.system_registers),
+            ("stepi_lazy_fpu", self.stepi_lazy_fpu),
             ("memory", self.memory),
             ("watchpoints", self.watchpoints),
             ("ram_software_breakpoint", self.ram_software_breakpoint),

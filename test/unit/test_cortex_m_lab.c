@@ -326,7 +326,7 @@ static int do_reg_cache(struct lab *l, enum sim_probe_kind kind)
 	CHECK(reg(l, 30) != 0xDEADDEAD);
 	swdd_probe_get_stats(l->probe, &d);
 	CHECK_EQ(d.usb_round_trips, c.usb_round_trips); /* second full read: from the cache */
-	printf("# %s: stepi %llu USB round trips, then the first 'g' %llu, later reads 0\n",
+	printf("# %s: stepi %llu USB round trips, then every register %llu, later reads 0\n",
 	       sim_probe_kind_name(kind), (unsigned long long)(b.usb_round_trips - a.usb_round_trips),
 	       (unsigned long long)(c.usb_round_trips - b.usb_round_trips));
 	/* a register write drops the cache */

@@ -231,6 +231,33 @@ static int test_target_xml(void)
 	return run_on_labs(t_features);
 }
 
+/* 'G' with the length of the 'g' reply (what GDB sends back), with every
+ * register, and with any other length (refused). */
+static int t_g_write(struct lab_env *e)
+{
+	char g[1024], pkt[1100];
+	size_t n;
+
+	snprintf(g, sizeof(g), "%s", xchg(e, "g"));
+	memcpy(g + 2 * 8, "11223344", 8); /* r2 */
+	snprintf(pkt, sizeof(pkt), "G%s", g);
+	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
+	CHECK(strcmp(xchg(e, "p2"), "11223344") == 0);
+	CHECK(strcmp(xchg(e, "p17"), "0123456789abcdef") == 0); /* d0 kept */
+	/* every register: + primask..control, d0 (set), d1-d15 and fpscr (0) */
+	n = (size_t)snprintf(pkt, sizeof(pkt), "G%s%s%s", g, "00000000200000000000000000000000",
+			     "fedcba9876543210");
+	memset(pkt + n, '0', 2 * (15 * 8 + 4));
+	pkt[n + 2 * (15 * 8 + 4)] = '\0';
+	CHECK_EQ(strlen(pkt), 1 + 2 * (23 * 4 + 16 * 8 + 4));
+	CHECK(strcmp(xchg(e, pkt), "OK") == 0);
+	CHECK(strcmp(xchg(e, "p17"), "fedcba9876543210") == 0);
+	CHECK(strcmp(xchg(e, "p14"), "20000000") == 0);
+	snprintf(pkt, sizeof(pkt), "G%s00000000", g);
+	CHECK(xchg(e, pkt)[0] == 'E'); /* neither length */
+	return 0;
+}
+
 static int t_stop_and_regs(struct lab_env *e)
 {
 	char p[64], g[1024], pc_hex[9];
@@ -243,8 +270,9 @@ static int t_stop_and_regs(struct lab_env *e)
 	CHECK_STR_CONTAINS(r, "f:");
 	CHECK_STR_CONTAINS(r, "d:");
 	snprintf(g, sizeof(g), "%s", xchg(e, "g"));
-	/* 23 core + m-system registers, 16 d + fpscr: 23*4 + 16*8 + 4 bytes */
-	CHECK_EQ(strlen(g), 2 * (23 * 4 + 16 * 8 + 4));
+	/* r0-pc, xpsr, msp, psp; the rest (primask..control, d0-d15, fpscr)
+	 * GDB reads with 'p' (remote.c process_g_packet: a short 'g') */
+	CHECK_EQ(strlen(g), 2 * 19 * 4);
 	snprintf(pc_hex, sizeof(pc_hex), "%s", xchg(e, "pf"));
 	CHECK(memcmp(g + 15 * 8, pc_hex, 8) == 0);
 	CHECK(strcmp(xchg(e, "P0=78563412"), "OK") == 0);
@@ -259,7 +287,7 @@ static int t_stop_and_regs(struct lab_env *e)
 	snprintf(p, sizeof(p), "P0=%.8s", "aabbccdd");
 	CHECK(strcmp(xchg(e, p), "OK") == 0);
 	CHECK(strcmp(xchg(e, "p0"), "aabbccdd") == 0);
-	return 0;
+	return t_g_write(e);
 }
 
 static int test_stop_reply_registers(void)
@@ -558,12 +586,87 @@ static int test_malformed_packets(void)
 	return run_on_labs(t_malformed);
 }
 
+/* What a stepi costs: GDB's 's' and the 'g' it sends after the stop, then
+ * a 'p' of an FPU register (fetched only now, once) and of another one (from
+ * the cache). The bounds are what swdd achieves (bench_gdb), so a change
+ * that costs more round trips fails here. */
+static const struct stepi_cost {
+	enum sim_probe_kind kind;
+	uint64_t max_trips;
+} stepi_costs[] = {
+	{ .kind = SIM_PROBE_STLINK_V2, .max_trips = 5 },
+	{ .kind = SIM_PROBE_STLINK_V3, .max_trips = 5 },
+	{ .kind = SIM_PROBE_CMSIS_DAP_V2, .max_trips = 2 },
+};
+
+static uint64_t trips(struct lab_env *e)
+{
+	struct swdd_probe_stats st;
+
+	swdd_probe_get_stats(e->probe, &st);
+	return st.usb_round_trips;
+}
+
+static int t_stepi_cost(struct lab_env *e, const struct stepi_cost *c)
+{
+	uint64_t a, b;
+	int rc;
+
+	xchg(e, "qSupported:swbreak+;hwbreak+");
+	if ((rc = load_prog(e)))
+		return rc;
+	CHECK(strcmp(xchg(e, "P17=0000c03f00000000"), "OK") == 0); /* s0 = 1.5f */
+	/* the first step after register writes also reads the pc and sets
+	 * C_MASKINTS; GDB's stepping after that is what the bound covers */
+	CHECK(xchg(e, "s")[0] == 'T');
+	for (int i = 0; i < 3; i++) {
+		a = trips(e);
+		CHECK(xchg(e, "s")[0] == 'T');
+		CHECK_EQ(strlen(xchg(e, "g")), 2 * 19 * 4);
+		b = trips(e);
+		printf("# %s: stepi + g: %llu USB round trips\n", sim_probe_kind_name(c->kind),
+		       (unsigned long long)(b - a));
+		CHECK(b - a <= c->max_trips);
+	}
+	CHECK(strcmp(xchg(e, "p17"), "0000c03f00000000") == 0); /* the FPU group, now */
+	a = trips(e);
+	CHECK(b < a);
+	CHECK(strcmp(xchg(e, "p27"), "00000000") == 0); /* fpscr: cached */
+	CHECK(strcmp(xchg(e, "p18"), "0000000000000000") == 0);
+	CHECK_EQ(trips(e), a);
+	return 0;
+}
+
+static int test_stepi_round_trips(void)
+{
+	for (size_t k = 0; k < sizeof(stepi_costs) / sizeof(stepi_costs[0]); k++) {
+		struct lab_env *e;
+		int rc;
+
+		if (env_open(stepi_costs[k].kind, &e)) {
+			env_close(e);
+			return test_skip_reason("the lab could not connect a target (layers not ready?)");
+		}
+		rc = t_stepi_cost(e, &stepi_costs[k]);
+		env_close(e);
+		if (rc) {
+			size_t n = strlen(test_fail_msg);
+			snprintf(test_fail_msg + n, sizeof(test_fail_msg) - n, " [probe %s]",
+				 sim_probe_kind_name(stepi_costs[k].kind));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "queries", "GDB E.4 General Query Packets", test_queries },
 	{ "target_xml", "GDB E.4 qXfer:features:read, G.5 ARM features", test_target_xml },
 	{ "stop_reply_registers", "GDB E.3 Stop Reply Packets, g/p/P", test_stop_reply_registers },
 	{ "memory", "GDB E.3 m/M/X, E.4 qCRC", test_memory },
 	{ "step_and_breakpoint", "GDB E.3 s/c/vCont/Z0", test_step_and_breakpoint },
+	{ "stepi_round_trips", "GDB E.3 s, short g (remote.c process_g_packet); REFERENCE.md 1.3 READALLREGS",
+	  test_stepi_round_trips },
 	{ "breakpoint_on_executed_code", "GDB E.3 S/C/Z0; ARMv7-M C1.5 (BKPT)", test_breakpoint_on_executed_code },
 	{ "watchpoint_and_ctrl_c", "GDB E.3 Z2, E.11 Interrupts", test_watchpoint_and_ctrl_c },
 	{ "monitor_commands", "GDB E.4 qRcmd", test_monitor_commands },
