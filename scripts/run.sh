@@ -20,7 +20,8 @@ In another terminal, try:
 
   gdb-multiarch $elf -ex 'target extended-remote :$port' -ex 'load' -ex 'break main' -ex 'continue'
 
-(\`load\` is optional: the demo is already in the simulated flash.)
+(\`load\` erases and programs only sectors that differ: here it skips them all,
+the demo is already in the simulated flash.)
 Stop the server with Ctrl-C.
 
 MSG

@@ -239,7 +239,7 @@ void cli_usage(FILE *f)
 		   "       swdd flash FILE [options]   erase, program, verify FILE (ELF, Intel HEX, binary),\n"
 		   "                                   then reset and run the chip\n"
 		   "       swdd erase [--unlock]       mass-erase the flash\n"
-		   "       swdd probes                  list the probes on USB\n\noptions:\n");
+		   "       swdd probes                 list the probes on USB\n\noptions:\n");
 	for (size_t i = 0; i < CLI_NOPTS; i++) {
 		char left[64];
 
