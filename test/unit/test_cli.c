@@ -40,7 +40,36 @@ static const struct {
 	{ { "swdd", "--sim-fault", "gremlins" }, SWDD_EINVAL, .detail = "--sim-fault" },
 	{ { "swdd", "--port" }, SWDD_EINVAL, .detail = "incomplete option" },
 	{ { "swdd", "extra" }, SWDD_EINVAL, .detail = "unexpected argument 'extra'" },
+	{ { "swdd", "erase", "--probe", "sim" }, 0, "sim", 3333, "127.0.0.1", 0, 0, 4000,
+	  SIM_PROBE_STLINK_V21, CLI_ERASE },
+	{ { "swdd", "flash" }, SWDD_EINVAL, .detail = "usage: swdd flash FILE" },
+	{ { "swdd", "flash", "a.elf", "b.elf" }, SWDD_EINVAL, .detail = "one FILE" },
+	{ { "swdd", "flash", "a.bin", "--format", "srec" }, SWDD_EINVAL,
+	  .detail = "--format does not take 'srec'" },
+	{ { "swdd", "flash", "a.bin", "--address", "0x100000000" }, SWDD_EINVAL,
+	  .detail = "--address takes a 32-bit address" },
 };
+
+/* issue 7 CLI: `swdd flash FILE` and its options, in any order. */
+static int test_flash_command(void)
+{
+	char *argv[] = { "swdd", "--json", "flash", "--format", "bin", "fw.bin", "--address",
+			 "0x08020000", "--verify-only", "--erase-unwritten", "--no-reset", NULL };
+	struct cli_opts o;
+
+	CHECK_OK(cli_parse(11, argv, &o));
+	CHECK_EQ(o.command, CLI_FLASH);
+	CHECK(strcmp(o.image, "fw.bin") == 0);
+	CHECK_EQ(o.image_fmt, SWDD_IMAGE_BIN);
+	CHECK(o.image_addr_set);
+	CHECK_EQ(o.image_addr, 0x08020000u);
+	CHECK(o.json && o.verify_only && o.erase_unwritten && o.no_reset && !o.unlock);
+	char *argv2[] = { "swdd", "flash", "fw.elf", "--erase-unwritten", "--keep-unwritten", NULL };
+	CHECK_OK(cli_parse(5, argv2, &o));
+	CHECK(!o.erase_unwritten && !o.image_addr_set && !o.json);
+	CHECK_EQ(o.image_fmt, SWDD_IMAGE_AUTO);
+	return 0;
+}
 
 static int test_rows(void)
 {
@@ -91,6 +120,7 @@ static int test_sim_faults(void)
 static const struct test_case tests[] = {
 	{ "rows", "issue 6 CLI", test_rows },
 	{ "sim_faults", "issue 6 CLI (--sim-fault); sim.h sim_config_parse_faults", test_sim_faults },
+	{ "flash_command", "issue 7 CLI (swdd flash FILE options)", test_flash_command },
 };
 
 TEST_MAIN("test_cli", tests)
