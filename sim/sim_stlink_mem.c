@@ -63,13 +63,18 @@ static const struct stl_memop *stl_memop_find(uint8_t sub)
 }
 
 /* 8-bit transfers are limited to one USB packet: 64 bytes at full speed,
- * 512 on V3 from J6 (OpenOCD STLINK_MAX_RW8 / STLINKV3_MAX_RW8). */
-static size_t stl_max_len(struct sim_probe *p, unsigned size)
+ * 512 on V3 from J6 (OpenOCD STLINK_MAX_RW8 / STLINKV3_MAX_RW8). 16/32-bit
+ * reads are limited by the 6144-byte buffer the reply is assembled in.
+ * 16/32-bit writes stream through that buffer, so their length is bounded
+ * only by the 16-bit length field: stlink-tools 1.7 sends its whole flash
+ * loader buffer (up to 32 KiB) in one WRITEMEM_32BIT, and probe-rs writes up
+ * to 0xFFFC bytes per command, both on silicon. */
+static size_t stl_max_len(struct sim_probe *p, unsigned size, bool write)
 {
 	struct stl_fw *fw = stl_fw(p);
 
 	if (size != 1)
-		return STL_DATA_SIZE;
+		return write ? 0xFFFCu : STL_DATA_SIZE;
 	return fw->hw >= 3 && fw->jtag >= 6 ? 512u : 64u;
 }
 
@@ -100,7 +105,7 @@ static uint8_t stl_memreq_check(struct sim_probe *p, const struct stl_memreq *r)
 
 	if (fw->mode != STL_MODE_DEBUG)
 		return STL_JTAG_CMD_ERROR;
-	if (r->len > stl_max_len(p, sz))
+	if (r->len > stl_max_len(p, sz, r->op->write))
 		return STL_JTAG_CMD_ERROR;
 	if ((r->addr & (sz - 1u)) || (r->len & (sz - 1u)))
 		return STL_JTAG_ALIGNMENT_ERROR;
@@ -169,30 +174,53 @@ void stl_cmd_mem(struct sim_probe *p, const uint8_t *cmd)
 	fw->wr_got = 0;
 }
 
-/* The data phase of a WRITEMEM. Bytes past `len` in the last transfer are
- * dropped, as a real device drops what does not fit the transfer it set
- * up. An oversize write is swallowed without reaching the target. */
-void stl_write_data(struct sim_probe *p, const uint8_t *buf, size_t len)
+/* Runs one buffered chunk of a streamed write; after an error the rest of
+ * the data is swallowed and the first error is what GETLASTRWSTATUS2
+ * reports. */
+static void stl_write_chunk(struct sim_probe *p, size_t off, size_t n)
 {
 	struct stl_fw *fw = stl_fw(p);
-	size_t room = fw->wr_len - fw->wr_got;
-	size_t n = len < room ? len : room;
 	struct stl_memreq r;
 
-	if (fw->wr_got + n <= STL_DATA_SIZE)
-		memcpy(fw->buf + fw->wr_got, buf, n);
-	fw->wr_got += n;
-	if (fw->wr_got < fw->wr_len)
-		return;
-	fw->wr_pending = false;
 	stl_memreq_parse(p, fw->wr_cmd, &r);
-	fw->rw_status = stl_memreq_check(p, &r);
-	fw->rw_fault_addr = fw->rw_status == STL_OK ? 0 : r.addr;
+	if (off == 0) {
+		fw->rw_status = stl_memreq_check(p, &r);
+		fw->rw_fault_addr = fw->rw_status == STL_OK ? 0 : r.addr;
+	}
 	if (fw->rw_status != STL_OK)
 		return;
+	r.addr += (uint32_t)off;
+	r.len = n;
 	stl_memreq_run(p, &r, fw->buf);
 	if (fw->rw_status == STL_OK)
 		fw->rw_fault_addr = 0;
+}
+
+/* The data phase of a WRITEMEM. Bytes past `len` in the last transfer are
+ * dropped, as a real device drops what does not fit the transfer it set
+ * up. Data goes to the target each time the 6144-byte buffer fills. */
+void stl_write_data(struct sim_probe *p, const uint8_t *buf, size_t len)
+{
+	struct stl_fw *fw = stl_fw(p);
+
+	while (len && fw->wr_pending) {
+		size_t in_buf = fw->wr_got % STL_DATA_SIZE;
+		size_t room = fw->wr_len - fw->wr_got;
+		size_t n = STL_DATA_SIZE - in_buf;
+
+		if (n > room)
+			n = room;
+		if (n > len)
+			n = len;
+		memcpy(fw->buf + in_buf, buf, n);
+		fw->wr_got += n;
+		buf += n;
+		len -= n;
+		if (in_buf + n == STL_DATA_SIZE || fw->wr_got == fw->wr_len)
+			stl_write_chunk(p, fw->wr_got - (in_buf + n), in_buf + n);
+		if (fw->wr_got == fw->wr_len)
+			fw->wr_pending = false;
+	}
 }
 
 void stl_cmd_getlastrw(struct sim_probe *p, const uint8_t *cmd)

@@ -590,22 +590,25 @@ struct size_row {
 	uint8_t sub;
 	uint32_t addr;
 	uint16_t len;
-	uint8_t st;
+	uint8_t st;  /* read status */
+	uint8_t wst; /* status of the matching write */
 };
 
+/* Writes of 16/32-bit data stream through the buffer (stlink-tools sends
+ * 32 KiB in one WRITEMEM_32BIT; probe-rs up to 0xFFFC bytes). */
 static const struct size_row size_rows[] = {
-	{ V2, 0, 0x07, SRAM, 6144, ST_OK },
-	{ V2, 0, 0x07, SRAM, 6148, ST_CMD_ERROR },
-	{ V2, 0, 0x0C, SRAM, 64, ST_OK },
-	{ V2, 0, 0x0C, SRAM, 65, ST_CMD_ERROR },
-	{ V21, 0, 0x0C, SRAM, 65, ST_CMD_ERROR },
-	{ V3, 0, 0x0C, SRAM, 512, ST_OK },
-	{ V3, 0, 0x0C, SRAM, 513, ST_CMD_ERROR },
-	{ V3, 5, 0x0C, SRAM, 65, ST_CMD_ERROR },
-	{ V2, 0, 0x47, SRAM, 6146, ST_CMD_ERROR },
-	{ V2, 0, 0x07, SRAM + 2, 8, ST_ALIGN_ERROR },
-	{ V2, 0, 0x07, SRAM, 6, ST_ALIGN_ERROR },
-	{ V2, 0, 0x47, SRAM + 1, 2, ST_ALIGN_ERROR },
+	{ V2, 0, 0x07, SRAM, 6144, ST_OK, ST_OK },
+	{ V2, 0, 0x07, SRAM, 6148, ST_CMD_ERROR, ST_OK },
+	{ V2, 0, 0x0C, SRAM, 64, ST_OK, ST_OK },
+	{ V2, 0, 0x0C, SRAM, 65, ST_CMD_ERROR, ST_CMD_ERROR },
+	{ V21, 0, 0x0C, SRAM, 65, ST_CMD_ERROR, ST_CMD_ERROR },
+	{ V3, 0, 0x0C, SRAM, 512, ST_OK, ST_OK },
+	{ V3, 0, 0x0C, SRAM, 513, ST_CMD_ERROR, ST_CMD_ERROR },
+	{ V3, 5, 0x0C, SRAM, 65, ST_CMD_ERROR, ST_CMD_ERROR },
+	{ V2, 0, 0x47, SRAM, 6146, ST_CMD_ERROR, ST_OK },
+	{ V2, 0, 0x07, SRAM + 2, 8, ST_ALIGN_ERROR, ST_ALIGN_ERROR },
+	{ V2, 0, 0x07, SRAM, 6, ST_ALIGN_ERROR, ST_ALIGN_ERROR },
+	{ V2, 0, 0x47, SRAM + 1, 2, ST_ALIGN_ERROR, ST_ALIGN_ERROR },
 };
 
 static int test_size_limits(void)
@@ -625,7 +628,7 @@ static int test_size_limits(void)
 		/* the matching write: command, data phase, status */
 		CHECK_OK(mem_write(&l, (uint8_t)(r->sub + 1), r->addr, d, r->len));
 		CHECK_OK(rw_status(&l, &st, &fa));
-		CHECK_EQ(st, r->st);
+		CHECK_EQ(st, r->wst);
 		RUN(&l, 2, 0xF5); /* the probe is still in step */
 		CHECK_EQ(l.rsp[0], 0x02);
 		lab_close(&l);
@@ -649,6 +652,30 @@ static int test_write_split_data(void)
 	CHECK_OK(xfer(&l, d + 64, 64, 0));
 	CHECK_OK(mem_read(&l, 0x07, SRAM, 128, 128));
 	CHECK(!memcmp(l.rsp, d, 128));
+	lab_close(&l);
+	return 0;
+}
+
+/* A 20000-byte WRITEMEM_32BIT streams through the 6144-byte buffer and
+ * lands whole (what stlink-tools does with its loader buffer). */
+static int test_write_streams(void)
+{
+	static uint8_t d[20000];
+	struct lab l;
+	uint8_t st;
+	uint32_t fa;
+
+	for (size_t i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(i * 13u + (i >> 8));
+	CHECK_OK(lab_open(&l, V2, 0, NULL));
+	CHECK_OK(lab_connect(&l));
+	CHECK_OK(mem_write(&l, 0x08, SRAM, d, sizeof(d)));
+	CHECK_OK(rw_status(&l, &st, &fa));
+	CHECK_EQ(st, ST_OK);
+	for (uint32_t off = 0; off < sizeof(d); off += 4000) {
+		CHECK_OK(mem_read(&l, 0x07, SRAM + off, 4000, 4000));
+		CHECK(!memcmp(l.rsp, d + off, 4000));
+	}
 	lab_close(&l);
 	return 0;
 }
@@ -970,6 +997,7 @@ static const struct test_case tests[] = {
 	{ "wait_storm", "REF 1.4 SWD_AP_WAIT; ADIv5.2 B4.2.2", test_wait_storm },
 	{ "wait_flash_bsy", "RM0090 3.5.1; REF 1.4", test_wait_flash_bsy },
 	{ "size_limits", "REF 1.6; OpenOCD STLINK_MAX_RW8", test_size_limits },
+	{ "write_streams", "REF 1.6 (stlink-tools, probe-rs write sizes)", test_write_streams },
 	{ "write_split_data", "REF 1.2 data phase", test_write_split_data },
 	{ "signal_integrity", "REF 1.4 SWD_AP_ERROR/PARITY; ADIv5.2 B4.2.4", test_signal_integrity },
 	{ "debug_regs", "REF 1.3 READ/WRITEDEBUGREG, GETSTATUS", test_debug_regs },
