@@ -317,6 +317,17 @@ int swdd_probe_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_
 	return n ? p->mem->read_core_regs(p, regsel, n, vals) : 0;
 }
 
+int swdd_probe_read_core_regs_halted(struct swdd_probe *p, const uint8_t *regsel, size_t n,
+				     uint32_t *vals)
+{
+	int rc;
+
+	p->halt_known = true;
+	rc = swdd_probe_read_core_regs(p, regsel, n, vals);
+	p->halt_known = false;
+	return rc;
+}
+
 int swdd_probe_read_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t *val)
 {
 	uint8_t r = (uint8_t)regsel;

@@ -98,6 +98,12 @@ int swdd_probe_read_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t *va
 int swdd_probe_write_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t val);
 /* Several registers in as few round trips as possible. */
 int swdd_probe_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n, uint32_t *vals);
+/* The same, for a caller that has just seen the core halted (DHCSR.S_HALT,
+ * or DFSR after a step) with nothing since that could resume it: a driver
+ * that would spend a round trip on checking S_HALT first (ST-LINK) skips
+ * that check. */
+int swdd_probe_read_core_regs_halted(struct swdd_probe *p, const uint8_t *regsel, size_t n,
+				     uint32_t *vals);
 
 /* ---- raw DAP access (multi-AP parts) ------------------------------------ */
 

@@ -68,6 +68,9 @@ struct swdd_probe {
 	struct adiv5 *adi;               /* ADIv5 state over the wire level */
 	struct probe_qent *queue;
 	size_t queue_len, queue_cap;
+	/* Set only during a swdd_probe_read_core_regs_halted() call: the
+	 * caller has just seen the core halted, read_core_regs need not check. */
+	bool halt_known;
 };
 
 /* Driver entry points, used by probe.c when opening a probe. Each fills

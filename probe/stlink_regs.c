@@ -107,6 +107,9 @@ static int stlink_write_dbg(struct swdd_probe *p, uint32_t addr, uint32_t val)
 	return stlink_cmd_status(p, 2, "writing a debug register (WRITEDEBUGREG)");
 }
 
+/* READREG on a running core is UNPREDICTABLE (ARMv7-M C1.6.3: DCRSR outside
+ * Debug state), so a register read starts with a DHCSR read, unless the
+ * caller has just seen the halt (p->halt_known). */
 static int stlink_check_halted(struct swdd_probe *p)
 {
 	uint32_t dhcsr = 0;
@@ -178,7 +181,7 @@ int stlink_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n,
 {
 	struct stlink *s = stlink_of(p);
 	bool done[64] = { false };
-	int rc = stlink_check_halted(p);
+	int rc = p->halt_known ? 0 : stlink_check_halted(p);
 
 	if (!rc && n <= 64 && stlink_allregs_count(regsel, n) >= 3)
 		rc = stlink_read_allregs(p, regsel, n, vals, done);

@@ -75,6 +75,7 @@ int cm_wait_dhcsr(struct swdd_target *t, uint32_t mask, uint32_t want, unsigned 
 void cm_invalidate(struct swdd_target *t)
 {
 	t->regs_valid = 0;
+	t->halt_fresh = false;
 }
 
 static void cm_set_stop(struct swdd_target *t, enum swdd_stop_reason r, uint32_t addr)
@@ -98,6 +99,7 @@ int cm_note_halted(struct swdd_target *t, uint32_t dfsr)
 	t->lockup_logged = t->sleep_logged = false;
 	t->dfsr_pending |= dfsr & SCB_DFSR_ALL;
 	cm_invalidate(t);
+	t->halt_fresh = true;
 	if (dfsr & SCB_DFSR_DWTTRAP) {
 		rc = cm_dwt_matched(t, &t->stop);
 		cm_set_stop(t, t->stop.reason, t->stop.addr);

@@ -137,6 +137,7 @@ struct swdd_target {
 
 	/* register cache, valid for one halt */
 	unsigned regs_valid; /* bit per register group (cortex_m_regs.c) */
+	bool halt_fresh;     /* halt just seen, no register read since */
 	uint32_t regs[CM_REGSEL_MAX];
 
 	/* breakpoints and watchpoints */

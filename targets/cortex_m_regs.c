@@ -126,7 +126,13 @@ static int cm_group_fill(struct swdd_target *t, enum cm_reg_group g)
 	if (rc)
 		return rc;
 	n = cm_regsel_list(g, sel);
-	rc = swdd_probe_read_core_regs(t->probe, sel, n, vals);
+	/* Right after the halt was seen (the stop's pc is read at once), the
+	 * probe need not check it again: one ST-LINK round trip per stop. */
+	if (t->halt_fresh)
+		rc = swdd_probe_read_core_regs_halted(t->probe, sel, n, vals);
+	else
+		rc = swdd_probe_read_core_regs(t->probe, sel, n, vals);
+	t->halt_fresh = false;
 	if (rc)
 		return swdd_err_add(rc, "reading the core registers");
 	for (size_t i = 0; i < n; i++)

@@ -190,6 +190,47 @@ static int ps_core_regs(struct probe_suite_env *e)
 	return 0;
 }
 
+static uint64_t ps_trips(struct probe_suite_env *e)
+{
+	struct swdd_probe_stats st;
+
+	swdd_probe_get_stats(e->p, &st);
+	return st.usb_round_trips;
+}
+
+/* swdd_probe_read_core_regs_halted() reads the same values, in no more
+ * round trips (one fewer on ST-LINK: no DHCSR check first); the plain
+ * call still refuses a running core (DCRSR outside Debug state is
+ * UNPREDICTABLE, ARMv7-M C1.6.3). The core runs a `b .` in SRAM. */
+static int ps_core_regs_halted(struct probe_suite_env *e)
+{
+	static const uint8_t sel[] = { 0, 1, 2, 3, 15, 16, 17, 18 };
+	uint32_t plain[8], fast[8];
+	uint64_t a, b, c;
+	int rc;
+
+	CHECK(!ps_halt(e->p));
+	CHECK_OK(swdd_probe_write32(e->p, PS_SRAM, 0xE7FEE7FEu)); /* b . ; b . */
+	CHECK_OK(swdd_probe_write_core_reg(e->p, 15, PS_SRAM));
+	CHECK_OK(swdd_probe_write_core_reg(e->p, 16, 0x01000000u)); /* xPSR.T */
+	for (unsigned r = 0; r < 4; r++)
+		CHECK_OK(swdd_probe_write_core_reg(e->p, r, 0x5A5A0000u + r));
+	a = ps_trips(e);
+	CHECK_OK(swdd_probe_read_core_regs(e->p, sel, 8, plain));
+	b = ps_trips(e);
+	CHECK_OK(swdd_probe_read_core_regs_halted(e->p, sel, 8, fast));
+	c = ps_trips(e);
+	CHECK(memcmp(plain, fast, sizeof(plain)) == 0);
+	CHECK_EQ(fast[2], 0x5A5A0002u);
+	CHECK_EQ(fast[4], PS_SRAM);
+	CHECK(c - b <= b - a);
+	CHECK_OK(swdd_probe_write32(e->p, PS_DHCSR, 0xA05F0001u)); /* run */
+	rc = swdd_probe_read_core_regs(e->p, sel, 8, plain);
+	CHECK(!ps_halt(e->p));
+	CHECK_EQ(rc, SWDD_ENOTHALTED);
+	return 0;
+}
+
 /* NRST low then high: the core went through reset (DHCSR.S_RESET_ST,
  * ARMv7-M C1.6.2, sticky until read). */
 static int ps_nrst(struct probe_suite_env *e)
@@ -342,6 +383,7 @@ static const struct probe_suite_case probe_suite_cases[] = {
 	{ "mem_forced_widths", "ADIv5.2 C2.6.1 CSW.Size", ps_mem_forced_widths },
 	{ "mem_large", "ADIv5.2 C2.2.2 TAR wrap; REFERENCE 1.6", ps_mem_large },
 	{ "core_regs", "ARMv7-M C1.6.3 DCRSR", ps_core_regs },
+	{ "core_regs_halted", "ARMv7-M C1.6.3 DCRSR; REFERENCE 1.3 READALLREGS", ps_core_regs_halted },
 	{ "nrst", "ARMv7-M C1.6.2 S_RESET_ST; RM0090 7.1.2", ps_nrst },
 	{ "clock", "REFERENCE 1.7, 2.2 SWJ_Clock", ps_clock },
 	{ "dap_raw", "ADIv5.2 B2.2, C2.6.7", ps_dap_raw },

@@ -594,8 +594,8 @@ static const struct stepi_cost {
 	enum sim_probe_kind kind;
 	uint64_t max_trips;
 } stepi_costs[] = {
-	{ .kind = SIM_PROBE_STLINK_V2, .max_trips = 5 },
-	{ .kind = SIM_PROBE_STLINK_V3, .max_trips = 5 },
+	{ .kind = SIM_PROBE_STLINK_V2, .max_trips = 4 },
+	{ .kind = SIM_PROBE_STLINK_V3, .max_trips = 4 },
 	{ .kind = SIM_PROBE_CMSIS_DAP_V2, .max_trips = 2 },
 };
 
