@@ -243,43 +243,92 @@ static int program_wait(struct swdd_flash *f, uint32_t addr)
 	return swdd_err_set(SWDD_EFLASH, "programming the page at 0x%08X failed: %s", addr, bits);
 }
 
+/* The pages of a sector that hold data, each trimmed to its non-erased
+ * span. At most size / page_size + 1 entries. */
+struct page_job {
+	uint32_t off, n;
+};
+
+static size_t sector_jobs(struct swdd_flash *f, const struct plan_sector *ps,
+			  struct page_job *jobs)
+{
+	uint32_t page = f->flm->page_size;
+	size_t nj = 0;
+
+	for (uint32_t pg = 0; pg < ps->s->size; pg += page) {
+		uint32_t off = pg, n = ps->s->size - pg < page ? ps->s->size - pg : page;
+		if (trim_blank(ps->want, &off, &n, f->flm->empty))
+			jobs[nj++] = (struct page_job){ off, n };
+	}
+	return nj;
+}
+
 /* Programs one sector's pages, double-buffered: while the core programs
- * page k from one buffer, the host writes page k+1 into the other. */
-static int program_sector(struct swdd_flash *f, const struct plan_sector *ps, uint64_t *done)
+ * page k from one buffer, the host writes page k+1 into the other. The
+ * first `prefilled` pages are already in the buffers (written during the
+ * erase). */
+static int program_sector(struct swdd_flash *f, const struct plan_sector *ps,
+			  const struct page_job *jobs, size_t nj, size_t prefilled, uint64_t *done)
 {
 	struct swdd_algo *a = &f->algo;
-	uint32_t page = f->flm->page_size, timeout = flash_timeout_ms(f->flm->to_prog_ms);
-	uint32_t running_addr = 0, running_n = 0;
-	unsigned cur = 0;
-	bool running = false;
+	uint32_t timeout = flash_timeout_ms(f->flm->to_prog_ms);
+	const struct page_job *running = NULL;
 	int rc = 0;
 
-	rc = swdd_algo_use_buffers(a);
-	for (uint32_t pg = 0; pg < ps->s->size && !rc; pg += page) {
-		uint32_t off = pg, n = ps->s->size - pg < page ? ps->s->size - pg : page;
-		if (!trim_blank(ps->want, &off, &n, f->flm->empty))
-			continue;
-		rc = swdd_target_mem_write(f->t, a->buf[cur], ps->want + off, n);
+	for (size_t j = 0; j < nj && !rc; j++) {
+		uint32_t buf = a->buf[j & 1u];
+		if (j >= prefilled)
+			rc = swdd_target_mem_write(f->t, buf, ps->want + jobs[j].off, jobs[j].n);
 		if (!rc && running) {
-			rc = program_wait(f, running_addr);
-			*done += rc ? 0 : running_n; /* count pages the chip accepted */
+			rc = program_wait(f, ps->s->start + running->off);
+			*done += rc ? 0 : running->n; /* count pages the chip accepted */
 		}
-		running = false;
+		running = NULL;
 		if (!rc)
-			rc = swdd_algo_start(a, SWDD_FLM_PROGRAM_PAGE, ps->s->start + off, n,
-					     a->buf[cur], 0, timeout);
-		running = rc == 0;
-		running_addr = ps->s->start + off;
-		running_n = n;
-		cur ^= 1u;
+			rc = swdd_algo_start(a, SWDD_FLM_PROGRAM_PAGE, ps->s->start + jobs[j].off,
+					     jobs[j].n, buf, 0, timeout);
+		if (!rc)
+			running = &jobs[j];
 	}
 	if (running) {
-		int rc2 = program_wait(f, running_addr);
-		*done += rc2 ? 0 : running_n;
+		int rc2 = program_wait(f, ps->s->start + running->off);
+		*done += rc2 ? 0 : running->n;
 		if (!rc)
 			rc = rc2;
 	}
 	return rc;
+}
+
+/* Erases a sector while the host fills both page buffers with the
+ * sector's first pages: the USB transfer hides behind the erase time.
+ * Returns how many pages were prefilled in *prefilled. */
+static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
+			     const struct page_job *jobs, size_t nj, size_t *prefilled)
+{
+	struct swdd_algo *a = &f->algo;
+	char what[64];
+	uint32_t r = 0;
+	int rc = swdd_algo_start(a, SWDD_FLM_ERASE_SECTOR, ps->s->start, 0, 0, 0,
+				 flash_timeout_ms(f->flm->to_erase_ms));
+
+	*prefilled = 0;
+	for (size_t j = 0; !rc && j < nj && j < 2; j++) {
+		rc = swdd_target_mem_write(f->t, a->buf[j], ps->want + jobs[j].off, jobs[j].n);
+		*prefilled += rc == 0;
+	}
+	snprintf(what, sizeof(what), "erasing sector %u at 0x%08X", ps->s->index, ps->s->start);
+	if (a->started) {
+		int rc2 = swdd_algo_wait(a, &r);
+		rc = rc ? rc : rc2;
+	}
+	if (rc)
+		return swdd_err_add(rc, "while %s", what);
+	if (r) {
+		char bits[512];
+		f->fam->decode_status(r, bits, sizeof(bits));
+		return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
+	}
+	return 0;
 }
 
 static const uint8_t *blank_of(struct swdd_flash *f, uint32_t size, uint8_t **buf)
@@ -299,7 +348,8 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, bool *chan
 {
 	uint32_t want_crc = swdd_crc32(0xFFFFFFFFu, ps->want, ps->s->size), cur_crc = 0xFFFFFFFFu;
 	const uint8_t *blank;
-	char what[64];
+	struct page_job *jobs;
+	size_t nj, prefilled = 0;
 	int rc = flash_target_crc(f, ps->s->start, ps->s->size, &cur_crc);
 
 	*changed = false;
@@ -311,20 +361,21 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, bool *chan
 	}
 	*changed = true;
 	blank = blank_of(f, ps->s->size, scratch);
-	if (!blank)
+	jobs = calloc(ps->s->size / f->flm->page_size + 2, sizeof(*jobs));
+	if (!blank || !jobs) {
+		free(jobs);
 		return SWDD_ENOMEM;
+	}
+	nj = sector_jobs(f, ps, jobs);
 	if (cur_crc != swdd_crc32(0xFFFFFFFFu, blank, ps->s->size)) {
-		snprintf(what, sizeof(what), "erasing sector %u at 0x%08X", ps->s->index,
-			 ps->s->start);
-		rc = flash_algo_checked(f, SWDD_FLM_ERASE_SECTOR, ps->s->start, 0, 0,
-					flash_timeout_ms(f->flm->to_erase_ms), what);
-		if (rc)
-			return rc;
-		res->sectors_erased++;
+		rc = erase_and_prefill(f, ps, jobs, nj, &prefilled);
+		res->sectors_erased += rc == 0;
 	}
 	uint64_t before = *done;
-	rc = program_sector(f, ps, done);
+	if (!rc)
+		rc = program_sector(f, ps, jobs, nj, prefilled, done);
 	res->bytes_programmed += *done - before;
+	free(jobs);
 	return rc;
 }
 
@@ -342,7 +393,7 @@ static int run_plan(struct swdd_flash *f, struct plan *p, const struct swdd_flas
 		    struct swdd_flash_result *res, uint8_t **scratch)
 {
 	bool *changed = calloc(p->n ? p->n : 1, sizeof(bool));
-	uint64_t done = 0, total = 0;
+	uint64_t done = 0, total = 0, covered = 0;
 	int rc = 0;
 
 	if (!changed)
@@ -354,8 +405,11 @@ static int run_plan(struct swdd_flash *f, struct plan *p, const struct swdd_flas
 			rc = verify_sector(f, &p->ps[i], scratch);
 		else
 			rc = write_sector(f, &p->ps[i], &changed[i], res, &done, scratch);
+		/* progress in sectors' bytes: skipped sectors and blank pages
+		 * count as done, so the total is reached */
+		covered += p->ps[i].s->size;
 		progress(o, o->verify_only ? SWDD_FLASH_VERIFY : SWDD_FLASH_PROGRAM,
-			 done, total);
+			 covered, total);
 	}
 	/* verify always follows programming */
 	for (size_t i = 0; i < p->n && !rc && !o->verify_only; i++) {
