@@ -33,7 +33,11 @@ def run(args):
 def check(name, args, code, fields=None, err=None, lab=None):
     """fields: JSON values that must match (a callable tests the value);
     err: regex over stderr; lab: the lab counters this run must show."""
-    rc, js, stderr = run(args)
+    try:
+        rc, js, stderr = run(args)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        print("FAIL swdd_flash_cli/%s: %s" % (name, e))
+        return
     why = []
     if rc != code:
         why.append("exit %d, expected %d" % (rc, code))
