@@ -119,24 +119,12 @@ static int algo_save_context(struct swdd_algo *a)
 
 	a->saved_regs = malloc(cap);
 	a->saved_ram_len = a->stack_top - a->header;
-	a->saved_ram = malloc(a->saved_ram_len + 2u * a->buf_size);
+	a->saved_ram = malloc(a->saved_ram_len);
 	if (!a->saved_regs || !a->saved_ram)
 		return SWDD_ENOMEM;
 	rc = swdd_target_regs_read(a->t, a->saved_regs, cap, &a->saved_regs_len);
 	if (!rc)
 		rc = swdd_target_mem_read(a->t, a->header, a->saved_ram, a->saved_ram_len);
-	return rc;
-}
-
-int swdd_algo_use_buffers(struct swdd_algo *a)
-{
-	int rc;
-
-	if (a->buffers_saved)
-		return 0;
-	rc = swdd_target_mem_read(a->t, a->buf[0], a->saved_ram + a->saved_ram_len,
-				  2u * a->buf_size);
-	a->buffers_saved = rc == 0;
 	return rc;
 }
 
@@ -146,16 +134,12 @@ static int algo_restore_context(struct swdd_algo *a)
 
 	if (a->saved_ram && a->saved_ram_len)
 		rc = swdd_target_mem_write(a->t, a->header, a->saved_ram, a->saved_ram_len);
-	if (!rc && a->buffers_saved)
-		rc = swdd_target_mem_write(a->t, a->buf[0], a->saved_ram + a->saved_ram_len,
-					   2u * a->buf_size);
 	if (!rc && a->saved_regs_len)
 		rc = swdd_target_regs_write(a->t, a->saved_regs, a->saved_regs_len);
 	free(a->saved_regs);
 	free(a->saved_ram);
 	a->saved_regs = a->saved_ram = NULL;
 	a->saved_regs_len = a->saved_ram_len = 0;
-	a->buffers_saved = false;
 	return rc;
 }
 
@@ -222,6 +206,13 @@ int swdd_algo_unload(struct swdd_algo *a)
 int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
 		    uint32_t r2, uint32_t r3, uint32_t timeout_ms)
 {
+	/* arguments each FLM function takes (FlashOS.h prototypes); only those
+	 * registers are written, one probe command each */
+	static const uint8_t nargs[SWDD_FLM_FN_COUNT] = {
+		[SWDD_FLM_INIT] = 3, [SWDD_FLM_UNINIT] = 1, [SWDD_FLM_ERASE_CHIP] = 0,
+		[SWDD_FLM_ERASE_SECTOR] = 1, [SWDD_FLM_PROGRAM_PAGE] = 3, [SWDD_FLM_VERIFY] = 3,
+		[SWDD_FLM_BLANK_CHECK] = 3, [SWDD_FLM_CRC32] = 3,
+	};
 	const uint32_t args[4] = { r0, r1, r2, r3 };
 	uint32_t off = a->flm->fn[fn];
 	int rc = 0;
@@ -230,7 +221,7 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 		return swdd_err_set(SWDD_EUNSUPPORTED, "the flash algorithm has no such function");
 	if (a->started)
 		return swdd_err_set(SWDD_ESTATE, "a flash algorithm call is still running");
-	for (int i = 0; i < 4 && !rc; i++)
+	for (int i = 0; i < nargs[fn] && !rc; i++)
 		rc = reg_write(a->t, REG_R0 + i, args[i]);
 	if (!rc)
 		rc = reg_write(a->t, REG_LR, a->header | 1u);

@@ -39,9 +39,8 @@ struct swdd_algo {
 	 * the core registers and the SRAM the algorithm used */
 	uint8_t *saved_regs;
 	size_t saved_regs_len;
-	uint8_t *saved_ram;      /* [header, stack_top), then the buffers */
+	uint8_t *saved_ram;      /* [header, stack_top) */
 	uint32_t saved_ram_len;
-	bool buffers_saved;
 	/* DBGMCU watchdog freeze, restored by swdd_algo_unload */
 	uint32_t fz_addr, fz_bits, fz_saved;
 	bool fz_changed;
@@ -53,12 +52,11 @@ struct swdd_algo {
  * SWDD_ERANGE if the algorithm, its stack and two buffers don't fit. */
 int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t ram_base,
 		   uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits, struct swdd_algo *a);
-/* Backs up the page buffers' SRAM before their first use (called by the
- * programming code; CRC-only sessions never touch the buffers). */
-int swdd_algo_use_buffers(struct swdd_algo *a);
-/* Restores the SRAM, the core registers and the DBGMCU freeze bits, so a
- * debug session (qCRC, compare-sections) continues where it was. The core
- * stays halted. */
+/* Restores the core registers, the SRAM under the code and stack, and the
+ * DBGMCU freeze bits, so a debug session (qCRC, compare-sections) continues
+ * where it was. The page buffers are scratch: programming flash overwrites
+ * that SRAM, as OpenOCD and pyOCD work areas do (backing it up would cost
+ * more USB time than the flash writes it serves). The core stays halted. */
 int swdd_algo_unload(struct swdd_algo *a);
 
 /* Runs fn(r0, r1, r2, r3) and waits; *result = r0. timeout_ms bounds the

@@ -343,25 +343,16 @@ static const uint8_t *blank_of(struct swdd_flash *f, uint32_t size, uint8_t **bu
 }
 
 /* Per sector: compare, erase if needed, program. */
-static int write_sector(struct swdd_flash *f, struct plan_sector *ps, bool *changed,
+/* Erases a sector (unless the target already holds it blank) and
+ * programs it. cur_crc is the sector's on-target CRC. */
+static int write_sector(struct swdd_flash *f, struct plan_sector *ps, uint32_t cur_crc,
 			struct swdd_flash_result *res, uint64_t *done, uint8_t **scratch)
 {
-	uint32_t want_crc = swdd_crc32(0xFFFFFFFFu, ps->want, ps->s->size), cur_crc = 0xFFFFFFFFu;
-	const uint8_t *blank;
-	struct page_job *jobs;
+	const uint8_t *blank = blank_of(f, ps->s->size, scratch);
+	struct page_job *jobs = calloc(ps->s->size / f->flm->page_size + 2, sizeof(*jobs));
 	size_t nj, prefilled = 0;
-	int rc = flash_target_crc(f, ps->s->start, ps->s->size, &cur_crc);
+	int rc = 0;
 
-	*changed = false;
-	if (rc)
-		return rc;
-	if (cur_crc == want_crc) {
-		res->sectors_skipped++;
-		return 0;
-	}
-	*changed = true;
-	blank = blank_of(f, ps->s->size, scratch);
-	jobs = calloc(ps->s->size / f->flm->page_size + 2, sizeof(*jobs));
 	if (!blank || !jobs) {
 		free(jobs);
 		return SWDD_ENOMEM;
@@ -379,45 +370,102 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, bool *chan
 	return rc;
 }
 
-static int verify_sector(struct swdd_flash *f, const struct plan_sector *ps, uint8_t **scratch)
+static bool sectors_adjacent(const struct plan_sector *a, const struct plan_sector *b)
 {
-	uint32_t want = swdd_crc32(0xFFFFFFFFu, ps->want, ps->s->size), got = 0xFFFFFFFFu;
-	int rc = flash_target_crc(f, ps->s->start, ps->s->size, &got);
+	return a->s->start + a->s->size == b->s->start;
+}
 
-	if (rc)
-		return swdd_err_add(rc, "while verifying sector %u", ps->s->index);
-	return got == want ? 0 : report_mismatch(f, ps, scratch);
+/*
+ * Compares the selected sectors with the target through on-target CRCs.
+ * Each run of adjacent selected sectors costs one algorithm call; only a
+ * run that differs is looked at sector by sector, so an unchanged image
+ * (a reload) is confirmed with as few calls as it has runs. Fills
+ * equal[i] and, for differing sectors, cur_crc[i].
+ */
+static int compare_sectors(struct swdd_flash *f, const struct plan *p, const bool *select,
+			   bool *equal, uint32_t *cur_crc)
+{
+	for (size_t i = 0, j; i < p->n; i = j) {
+		uint32_t host = 0xFFFFFFFFu, target = 0xFFFFFFFFu;
+		int rc;
+
+		for (j = i; j < p->n && select[j] && (j == i || sectors_adjacent(&p->ps[j - 1], &p->ps[j])); j++)
+			host = swdd_crc32(host, p->ps[j].want, p->ps[j].s->size);
+		if (j == i) {
+			j++;
+			continue;
+		}
+		rc = flash_target_crc(f, p->ps[i].s->start,
+				      p->ps[j - 1].s->start + p->ps[j - 1].s->size - p->ps[i].s->start,
+				      &target);
+		for (size_t k = i; !rc && k < j; k++) {
+			equal[k] = target == host;
+			cur_crc[k] = target;
+			if (equal[k] || j - i == 1)
+				continue;
+			cur_crc[k] = 0xFFFFFFFFu;
+			rc = flash_target_crc(f, p->ps[k].s->start, p->ps[k].s->size, &cur_crc[k]);
+			equal[k] = cur_crc[k] == swdd_crc32(0xFFFFFFFFu, p->ps[k].want, p->ps[k].s->size);
+		}
+		if (rc)
+			return swdd_err_add(rc, "while comparing flash with the image");
+	}
+	return 0;
+}
+
+/* After programming (or for --verify-only): every selected sector must
+ * match; the first that does not is read back for the report. */
+static int verify_sectors(struct swdd_flash *f, const struct plan *p, const bool *select,
+			  uint8_t **scratch)
+{
+	bool *equal = calloc(p->n + 1, sizeof(bool));
+	uint32_t *crc = calloc(p->n + 1, sizeof(uint32_t));
+	int rc = equal && crc ? compare_sectors(f, p, select, equal, crc) : SWDD_ENOMEM;
+
+	for (size_t i = 0; !rc && i < p->n; i++)
+		if (select[i] && !equal[i])
+			rc = report_mismatch(f, &p->ps[i], scratch);
+	free(equal);
+	free(crc);
+	return rc;
 }
 
 static int run_plan(struct swdd_flash *f, struct plan *p, const struct swdd_flash_opts *o,
 		    struct swdd_flash_result *res, uint8_t **scratch)
 {
-	bool *changed = calloc(p->n ? p->n : 1, sizeof(bool));
+	bool *all = malloc(p->n + 1), *equal = calloc(p->n + 1, sizeof(bool));
+	uint32_t *cur = calloc(p->n + 1, sizeof(uint32_t));
 	uint64_t done = 0, total = 0, covered = 0;
-	int rc = 0;
+	int rc = all && equal && cur ? 0 : SWDD_ENOMEM;
 
-	if (!changed)
-		return SWDD_ENOMEM;
+	if (!rc)
+		memset(all, 1, p->n + 1);
 	for (size_t i = 0; i < p->n; i++)
 		total += p->ps[i].s->size;
-	for (size_t i = 0; i < p->n && !rc; i++) {
-		if (o->verify_only)
-			rc = verify_sector(f, &p->ps[i], scratch);
+	if (!rc && o->verify_only)
+		rc = verify_sectors(f, p, all, scratch);
+	else if (!rc)
+		rc = compare_sectors(f, p, all, equal, cur);
+	progress(o, SWDD_FLASH_CHECK, 1, 1);
+	for (size_t i = 0; i < p->n && !rc && !o->verify_only; i++) {
+		if (equal[i])
+			res->sectors_skipped++;
 		else
-			rc = write_sector(f, &p->ps[i], &changed[i], res, &done, scratch);
+			rc = write_sector(f, &p->ps[i], cur[i], res, &done, scratch);
 		/* progress in sectors' bytes: skipped sectors and blank pages
 		 * count as done, so the total is reached */
 		covered += p->ps[i].s->size;
-		progress(o, o->verify_only ? SWDD_FLASH_VERIFY : SWDD_FLASH_PROGRAM,
-			 covered, total);
+		progress(o, SWDD_FLASH_PROGRAM, covered, total);
 	}
-	/* verify always follows programming */
-	for (size_t i = 0; i < p->n && !rc && !o->verify_only; i++) {
-		if (changed[i])
-			rc = verify_sector(f, &p->ps[i], scratch);
-		progress(o, SWDD_FLASH_VERIFY, i + 1, p->n);
-	}
-	free(changed);
+	/* verify always follows programming: the sectors that were written */
+	for (size_t i = 0; i < p->n; i++)
+		equal[i] = !equal[i];
+	if (!rc && !o->verify_only)
+		rc = verify_sectors(f, p, equal, scratch);
+	progress(o, SWDD_FLASH_VERIFY, 1, 1);
+	free(all);
+	free(equal);
+	free(cur);
 	return rc;
 }
 
