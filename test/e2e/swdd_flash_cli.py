@@ -98,6 +98,9 @@ def bad_files(tmp):
     # ProgramPage's first instruction -> UDF (a fault), or B . (a timeout)
     out["flm_udf"] = patched(FLM, os.path.join(tmp, "udf.flm"), "ProgramPage", b"\x00\xde")
     out["flm_loop"] = patched(FLM, os.path.join(tmp, "loop.flm"), "ProgramPage", b"\xfe\xe7")
+    # EraseChip that reports success without erasing: movs r0, #0; bx lr
+    out["flm_lying"] = patched(FLM, os.path.join(tmp, "lying.flm"), "EraseChip",
+                               b"\x00\x20\x70\x47")
     return out
 
 
@@ -135,6 +138,9 @@ def main():
               lab=UNTOUCHED)
         check("external_flm", ["flash", elf, "--flash-algo", FLM], 0,
               {"result": "ok", "bytes_programmed": 560})
+        check("nrst_push_pull_reset_fallback", ["flash", elf, "--sim-fault", "nrst-push-pull",
+                                                "--reset", "hw"], 0, {"result": "ok"},
+              err=r"NRST .*did not reset.*used .*instead")
         check("weak_cell_verify", ["flash", elf, "--sim-fault", "weak-cell:0x080000B0"], 6,
               err=r"verify failed at 0x080000B0: read 0x[0-9A-F]{2}, expected 0x[0-9A-F]{2}")
         # refused input: named cause, exit status, nothing in flash touched
@@ -157,6 +163,8 @@ def main():
               err=r"did not finish within \d+ ms.*programming the page", lab={"program_ops": 0})
         # erase
         check("erase", ["erase"] + pre, 0, {"result": "ok"}, lab={"mass_erases": 1})
+        check("erase_checked_blank", ["erase", "--flash-algo", bad["flm_lying"]] + pre, 5,
+              err=r"sector 0 is not blank after the erase: 0x08000000 reads 0x[0-9A-F]{2}")
         check("erase_rdp1_refused", ["erase", "--sim-fault", "rdp1"], 5,
               err=r"RDP level 1.*--unlock", lab=UNTOUCHED)
         check("erase_unlock", ["erase", "--unlock", "--sim-fault", "rdp1"], 0,
