@@ -52,6 +52,23 @@ bool sim_flash_busy(const sim_chip *c);
 /* FLASH_CR.LOCK is clear: firmware or a debugger may be programming. */
 bool sim_flash_unlocked(const sim_chip *c);
 
+/* ---- sim_crc.c: RM0090 section 4 CRC calculation unit ---------------- */
+
+/* State of the unit at 0x40023000; lives in sim_f407.c's peripheral state,
+ * which decodes the address and supplies the clock gate
+ * (RCC_AHB1ENR.CRCEN). `off` below is the offset from 0x40023000. */
+struct sim_crc {
+	uint32_t dr;  /* CRC_DR: the current CRC */
+	uint8_t idr;  /* CRC_IDR: 8-bit scratch */
+};
+
+/* Reset values (RM0090 4.4): DR 0xFFFFFFFF, IDR 0. */
+void sim_crc_reset(struct sim_crc *crc);
+/* Register reads and writes. Unclocked: reads 0, writes are ignored. */
+void sim_crc_read(const struct sim_crc *crc, bool clocked, uint32_t off, unsigned size,
+		  uint32_t *val);
+void sim_crc_write(struct sim_crc *crc, bool clocked, uint32_t off, unsigned size, uint32_t val);
+
 /* ---- sim_f407.c ------------------------------------------------------- */
 
 /* Copies the flash array range [off, off+len) into both Unicorn mappings

@@ -30,6 +30,7 @@ enum f407_kind {
 	F407_OPTBYTES, /* 0x1FFFC000, reflects the stored option bytes */
 	F407_RCC,      /* RAM-like with the RDY bits following their ON bits */
 	F407_FLASHIF,  /* flash interface registers */
+	F407_CRC,      /* CRC calculation unit (sim_crc.c) */
 };
 
 struct f407_region {
@@ -47,6 +48,7 @@ struct f407_region {
 #define F407_FSIZE_ADDR 0x1FFF7A22u   /* RM0090 39.2 flash size register */
 #define F407_OPT_BASE 0x1FFFC000u
 #define F407_SRAM_BASE 0x20000000u    /* SRAM1 112 KiB + SRAM2 16 KiB at 0x2001C000 */
+#define F407_CRC_BASE 0x40023000u     /* RM0090 2.3 table 1, section 4 */
 #define F407_RCC_BASE 0x40023800u
 #define F407_FLASHIF_BASE 0x40023C00u
 
@@ -54,6 +56,12 @@ struct f407_region {
 #define RCC_CR 0x00u
 #define RCC_CFGR 0x08u
 #define RCC_CR_RDY_FROM_ON 0x0A010001u /* PLLI2SON, PLLON, HSEON, HSION */
+/* RM0090 7.3.5 RCC_AHB1RSTR and 7.3.10 RCC_AHB1ENR (6.3.5/6.3.10 for the
+ * F42x/43x): bit 12 resets / clocks the CRC unit. */
+#define RCC_AHB1RSTR 0x10u
+#define RCC_AHB1RSTR_CRCRST (1u << 12)
+#define RCC_AHB1ENR 0x30u
+#define RCC_AHB1ENR_CRCEN (1u << 12)
 
 static const struct f407_region f407_regions[] = {
 	{ .base = F407_ALIAS_BASE, .size = 0x100000u, .kind = F407_FLASH, .perms = UC_PROT_READ | UC_PROT_EXEC },
@@ -63,7 +71,9 @@ static const struct f407_region f407_regions[] = {
 	{ .base = F407_OTP_BASE, .size = 0x400u, .kind = F407_ROM, .perms = UC_PROT_READ },
 	{ .base = F407_OPT_BASE, .size = 0x10u, .kind = F407_OPTBYTES, .perms = UC_PROT_READ },
 	{ .base = F407_SRAM_BASE, .size = 0x20000u, .kind = F407_RAM, .perms = UC_PROT_ALL },
-	{ .base = 0x40000000u, .size = 0x23800u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = 0x40000000u, .size = 0x23000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = F407_CRC_BASE, .size = 0x400u, .kind = F407_CRC, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = 0x40023400u, .size = 0x400u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
 	{ .base = F407_RCC_BASE, .size = 0x400u, .kind = F407_RCC, .perms = UC_PROT_READ | UC_PROT_WRITE },
 	{ .base = F407_FLASHIF_BASE, .size = 0x400u, .kind = F407_FLASHIF, .perms = UC_PROT_READ | UC_PROT_WRITE },
 	{ .base = 0x40024000u, .size = 0x5C000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
@@ -88,6 +98,7 @@ static const struct f407_region *f407_find(uint32_t addr, unsigned size)
 
 struct sim_periph {
 	uint32_t rcc[256];
+	struct sim_crc crc;
 	uint8_t *view;      /* what the core sees of the flash array */
 	uint32_t fix_off;   /* bytes of the view a core store overwrote */
 	uint32_t fix_len;
@@ -122,6 +133,14 @@ static void rcc_reset(sim_chip *c)
 	r[0x74 / 4] = 0x0E000000u; /* RCC_CSR: reset flags */
 }
 
+/* The CRC unit sees its bus clock and its reset line from RCC. */
+static bool crc_clocked(sim_chip *c)
+{
+	const uint32_t *r = f407_rcc(c);
+
+	return (r[RCC_AHB1ENR / 4] & RCC_AHB1ENR_CRCEN) && !(r[RCC_AHB1RSTR / 4] & RCC_AHB1RSTR_CRCRST);
+}
+
 /* ---- access paths ------------------------------------------------------ */
 
 static uint32_t narrow(uint32_t word, uint32_t off, unsigned size)
@@ -149,6 +168,9 @@ static enum sim_bus_result f407_read(sim_chip *c, const struct f407_region *r, u
 		return SIM_BUS_OK;
 	case F407_FLASHIF:
 		return sim_flash_reg_read(c, off, size, val);
+	case F407_CRC:
+		sim_crc_read(&c->periph->crc, crc_clocked(c), off, size, val);
+		return SIM_BUS_OK;
 	default:
 		if (uc_mem_read(c->uc, addr, &v, size) != UC_ERR_OK)
 			return SIM_BUS_FAULT;
@@ -163,6 +185,8 @@ static void rcc_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val)
 	uint32_t m = (size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1u) << sh;
 
 	*w = (*w & ~m) | ((val << sh) & m);
+	if (f407_rcc(c)[RCC_AHB1RSTR / 4] & RCC_AHB1RSTR_CRCRST)
+		sim_crc_reset(&c->periph->crc);
 }
 
 static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, uint32_t addr,
@@ -178,6 +202,9 @@ static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, 
 		return SIM_BUS_OK;
 	case F407_FLASHIF:
 		return sim_flash_reg_write(c, off, size, val, cpu);
+	case F407_CRC:
+		sim_crc_write(&c->periph->crc, crc_clocked(c), off, size, val);
+		return SIM_BUS_OK;
 	case F407_RAM:
 		if (uc_mem_write(c->uc, addr, &val, size) != UC_ERR_OK)
 			return SIM_BUS_FAULT;
@@ -249,6 +276,25 @@ static void f407_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint6
 	sim_f407_fixup(user);
 	if (r)
 		f407_write(user, r, F407_RCC_BASE + (uint32_t)offset, size, (uint32_t)value, true);
+}
+
+static uint64_t f407_crc_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+	sim_chip *c = user;
+	uint32_t v = 0;
+
+	(void)uc;
+	sim_crc_read(&c->periph->crc, crc_clocked(c), (uint32_t)offset, size, &v);
+	return v;
+}
+
+static void f407_crc_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
+				void *user)
+{
+	sim_chip *c = user;
+
+	(void)uc;
+	sim_crc_write(&c->periph->crc, crc_clocked(c), (uint32_t)offset, size, (uint32_t)value);
 }
 
 static uint64_t f407_opt_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
@@ -382,6 +428,8 @@ static int f407_map_region(sim_chip *c, const struct f407_region *r)
 		return uc_mmio_map(c->uc, r->base, 0x800, f407_mmio_read, c, f407_mmio_write, c);
 	case F407_FLASHIF:
 		return 0;
+	case F407_CRC:
+		return uc_mmio_map(c->uc, r->base, r->size, f407_crc_mmio_read, c, f407_crc_mmio_write, c);
 	case F407_FLASH:
 		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view);
 	default:
@@ -427,13 +475,16 @@ void sim_f407_free(sim_chip *c)
 	c->periph = NULL;
 }
 
-/* RCC and the flash interface get their reset values; the rest of the
- * peripheral space, modelled as plain registers, reads zero again. */
+/* RCC, the CRC unit and the flash interface get their reset values; the
+ * rest of the peripheral space, modelled as plain registers, reads zero
+ * again. */
 void sim_periph_reset(sim_chip *c)
 {
 	sim_flash_reset(c);
 	rcc_reset(c);
-	f407_fill(c, 0x40000000u, 0x23800u, 0);
+	sim_crc_reset(&c->periph->crc);
+	f407_fill(c, 0x40000000u, 0x23000u, 0);
+	f407_fill(c, 0x40023400u, 0x400u, 0);
 	f407_fill(c, 0x40024000u, 0x5C000u, 0);
 	f407_fill(c, 0x50000000u, 0x61000u, 0);
 }

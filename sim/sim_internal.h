@@ -11,6 +11,8 @@
  *   sim_f407.c, sim_flash_f4.c  everything else: flash (+ alias at 0),
  *                           SRAM, CCM, system memory, OTP, option bytes,
  *                           peripherals (flash interface at 0x40023C00).
+ *   sim_crc.c                the CRC unit at 0x40023000 (sim_f407.c maps it
+ *                           and keeps its state with the RCC).
  *   sim_dp.c, sim_ap.c       SW-DP and AHB-AP; AP memory accesses go through
  *                           sim_bus_read/sim_bus_write.
  *   sim_chip.c, sim_board.c  chip creation, virtual time, NRST, supply,

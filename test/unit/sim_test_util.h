@@ -186,6 +186,23 @@ static inline int tu_mem_read32(sim_chip *c, uint32_t addr, uint32_t *v)
 	return ack == SIM_ACK_OK ? tu_ap_read(c, TU_AP_DRW, v) : ack;
 }
 
+/* Boots the core into `code` placed at the start of SRAM: a vector table
+ * in flash (SP at the top of SRAM, reset handler 0x20000000), then an NRST
+ * pulse. */
+static inline int tu_boot_sram(sim_chip *c, const uint32_t *code, size_t words)
+{
+	const uint32_t vec[2] = { 0x20020000u, 0x20000001u };
+
+	if (sim_chip_backdoor_load_flash(c, 0x08000000u, vec, sizeof(vec)))
+		return -1;
+	for (size_t i = 0; i < words; i++)
+		if (tu_mem_write32(c, 0x20000000u + 4 * (uint32_t)i, code[i]) != SIM_ACK_OK)
+			return -1;
+	sim_board_set_nrst(c, true);
+	sim_board_set_nrst(c, false);
+	return 0;
+}
+
 /* Clears the stickies after an expected FAULT. */
 static inline int tu_clear_fault(sim_chip *c)
 {

@@ -432,27 +432,12 @@ static int t_option_nwrp(void)
 	return 0;
 }
 
-/* Boots the core into `code` placed at the start of SRAM. */
-static int boot_sram(sim_chip *c, const uint32_t *code, size_t words)
-{
-	const uint32_t vec[2] = { 0x20020000u, 0x20000001u };
-
-	if (sim_chip_backdoor_load_flash(c, FLASH, vec, sizeof(vec)))
-		return -1;
-	for (size_t i = 0; i < words; i++)
-		if (tu_mem_write32(c, 0x20000000u + 4 * (uint32_t)i, code[i]) != SIM_ACK_OK)
-			return -1;
-	sim_board_set_nrst(c, true);
-	sim_board_set_nrst(c, false);
-	return 0;
-}
-
 /* ldr r1, [pc, #4]; ldr r2, [pc, #8]; str r2, [r1]; b . ; .word addr, val */
 static int cpu_store(sim_chip *c, uint32_t addr, uint32_t val, uint32_t cr)
 {
 	const uint32_t code[4] = { 0x4A024901u, 0xE7FE600Au, addr, val };
 
-	if (boot_sram(c, code, 4) || unlock(c) || fw(c, CR, cr) != SIM_ACK_OK)
+	if (tu_boot_sram(c, code, 4) || unlock(c) || fw(c, CR, cr) != SIM_ACK_OK)
 		return -1;
 	sim_chip_advance(c, 20000);
 	return 0;
@@ -528,7 +513,7 @@ static int t_cpu_store_stalls(void)
 	struct sim_chip_stats st;
 
 	CHECK(c);
-	CHECK_OK(boot_sram(c, code, 5));
+	CHECK_OK(tu_boot_sram(c, code, 5));
 	CHECK_OK(unlock(c));
 	CHECK_EQ(fw(c, CR, CR_PG | PSIZE(X32)), SIM_ACK_OK);
 	sim_chip_advance(c, 20000);
@@ -565,7 +550,7 @@ static int t_erase_128k_figures(void)
 	double wall;
 
 	CHECK(c);
-	CHECK_OK(boot_sram(c, loop, 1));
+	CHECK_OK(tu_boot_sram(c, loop, 1));
 	CHECK_OK(unlock(c));
 	wall = erase_timed(c, 5, &took);
 	printf("# 128 KiB sector erase (x32, core running): virtual %.3f s, wall-clock %.3f s\n",
