@@ -84,9 +84,13 @@ static int algo_layout(struct swdd_algo *a, uint32_t ram_base, uint32_t ram_size
 	p += 8 + ALGO_STACK_SIZE;
 	a->stack_top = p;
 	a->buf_size = flm->page_size;
-	a->buf[0] = p;
-	a->buf[1] = p + ((flm->page_size + 7u) & ~7u);
-	if (a->buf[1] + flm->page_size > ram_base + ram_size)
+	for (a->nbuf = 0; a->nbuf < ALGO_MAX_BUFFERS; a->nbuf++) {
+		uint32_t b = p + a->nbuf * ((flm->page_size + 7u) & ~7u);
+		if ((uint64_t)b + flm->page_size > (uint64_t)ram_base + ram_size)
+			break;
+		a->buf[a->nbuf] = b;
+	}
+	if (a->nbuf < 2)
 		return swdd_err_set(SWDD_ERANGE,
 				    "the flash algorithm (%u bytes), its stack and two %u-byte "
 				    "page buffers do not fit in %u bytes of SRAM at 0x%08X",

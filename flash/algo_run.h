@@ -3,7 +3,7 @@
  *
  * RAM layout from ram_base upwards:
  *   [header: BKPT #0; BKPT #0][algorithm blob (PrgCode, PrgData)]
- *   [canary word][stack, ALGO_STACK_SIZE bytes][page buffer A][page buffer B]
+ *   [canary word][stack, ALGO_STACK_SIZE bytes][page buffers, 2 to 4]
  * Each call sets r0-r3, pc, lr = header|1 (the function returns into the
  * BKPT), and on the first call also sp, r9 = static base, xPSR = T bit,
  * PRIMASK = 1. The call is finished when the core halts on the header BKPT;
@@ -21,6 +21,9 @@
 struct swdd_target;
 
 #define ALGO_STACK_SIZE 2048u /* Crc32 keeps a 1 KiB table on the stack */
+/* Page buffers: two for double buffering, more when SRAM allows, so that a
+ * sector erase can hide the transfer of several pages. */
+#define ALGO_MAX_BUFFERS 4u
 
 struct swdd_algo {
 	struct swdd_target *t;
@@ -29,7 +32,8 @@ struct swdd_algo {
 	uint32_t code;         /* blob load address */
 	uint32_t canary_addr;
 	uint32_t stack_top;
-	uint32_t buf[2];
+	uint32_t buf[ALGO_MAX_BUFFERS];
+	unsigned nbuf;          /* 2..ALGO_MAX_BUFFERS page buffers that fit */
 	uint32_t buf_size;
 	int reg_primask;       /* GDB register numbers found in the target XML */
 	bool started;          /* a call is running (start without wait) */

@@ -263,8 +263,8 @@ static size_t sector_jobs(struct swdd_flash *f, const struct plan_sector *ps,
 	return nj;
 }
 
-/* Programs one sector's pages, double-buffered: while the core programs
- * page k from one buffer, the host writes page k+1 into the other. The
+/* Programs one sector's pages through a ring of page buffers: while the
+ * core programs page k, the host writes page k+1 into the next buffer. The
  * first `prefilled` pages are already in the buffers (written during the
  * erase). */
 static int program_sector(struct swdd_flash *f, const struct plan_sector *ps,
@@ -276,7 +276,7 @@ static int program_sector(struct swdd_flash *f, const struct plan_sector *ps,
 	int rc = 0;
 
 	for (size_t j = 0; j < nj && !rc; j++) {
-		uint32_t buf = a->buf[j & 1u];
+		uint32_t buf = a->buf[j % a->nbuf];
 		if (j >= prefilled)
 			rc = swdd_target_mem_write(f->t, buf, ps->want + jobs[j].off, jobs[j].n);
 		if (!rc && running) {
@@ -299,8 +299,8 @@ static int program_sector(struct swdd_flash *f, const struct plan_sector *ps,
 	return rc;
 }
 
-/* Erases a sector while the host fills both page buffers with the
- * sector's first pages: the USB transfer hides behind the erase time.
+/* Erases a sector while the host fills the page buffers with the sector's
+ * first pages: their USB transfer hides behind the erase time.
  * Returns how many pages were prefilled in *prefilled. */
 static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 			     const struct page_job *jobs, size_t nj, size_t *prefilled)
@@ -312,7 +312,7 @@ static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 				 flash_timeout_ms(f->flm->to_erase_ms));
 
 	*prefilled = 0;
-	for (size_t j = 0; !rc && j < nj && j < 2; j++) {
+	for (size_t j = 0; !rc && j < nj && j < a->nbuf; j++) {
 		rc = swdd_target_mem_write(f->t, a->buf[j], ps->want + jobs[j].off, jobs[j].n);
 		*prefilled += rc == 0;
 	}
@@ -358,13 +358,16 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, uint32_t c
 		return SWDD_ENOMEM;
 	}
 	nj = sector_jobs(f, ps, jobs);
+	swdd_debug("flash: sector %u: %zu pages to program", ps->s->index, nj);
 	if (cur_crc != swdd_crc32(0xFFFFFFFFu, blank, ps->s->size)) {
 		rc = erase_and_prefill(f, ps, jobs, nj, &prefilled);
 		res->sectors_erased += rc == 0;
 	}
 	uint64_t before = *done;
+	swdd_debug("flash: sector %u erased (%zu pages prefilled)", ps->s->index, prefilled);
 	if (!rc)
 		rc = program_sector(f, ps, jobs, nj, prefilled, done);
+	swdd_debug("flash: sector %u programmed", ps->s->index);
 	res->bytes_programmed += *done - before;
 	free(jobs);
 	return rc;
@@ -442,10 +445,12 @@ static int run_plan(struct swdd_flash *f, struct plan *p, const struct swdd_flas
 		memset(all, 1, p->n + 1);
 	for (size_t i = 0; i < p->n; i++)
 		total += p->ps[i].s->size;
+	swdd_debug("flash: comparing %zu sectors", p->n);
 	if (!rc && o->verify_only)
 		rc = verify_sectors(f, p, all, scratch);
 	else if (!rc)
 		rc = compare_sectors(f, p, all, equal, cur);
+	swdd_debug("flash: compared");
 	progress(o, SWDD_FLASH_CHECK, 1, 1);
 	for (size_t i = 0; i < p->n && !rc && !o->verify_only; i++) {
 		if (equal[i])
@@ -460,8 +465,10 @@ static int run_plan(struct swdd_flash *f, struct plan *p, const struct swdd_flas
 	/* verify always follows programming: the sectors that were written */
 	for (size_t i = 0; i < p->n; i++)
 		equal[i] = !equal[i];
+	swdd_debug("flash: verifying");
 	if (!rc && !o->verify_only)
 		rc = verify_sectors(f, p, equal, scratch);
+	swdd_debug("flash: verified");
 	progress(o, SWDD_FLASH_VERIFY, 1, 1);
 	free(all);
 	free(equal);

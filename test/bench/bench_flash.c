@@ -11,6 +11,7 @@
 #include "sim.h"
 #include "sim_probe.h"
 #include "swdd_err.h"
+#include "swdd_log.h"
 #include "target.h"
 
 #include <stdio.h>
@@ -53,6 +54,16 @@ static int preload_old_firmware(sim_chip *chip, const uint8_t *img, uint32_t len
 	rc = sim_chip_backdoor_load_flash(chip, 0x08000000u, old, len);
 	free(old);
 	return rc ? SWDD_EINVAL : 0;
+}
+
+/* BENCH_TRACE=1: the engine's debug lines with the modelled time. */
+static sim_chip *trace_chip;
+
+static void trace_sink(void *ctx, enum swdd_log_level lvl, const char *line)
+{
+	(void)ctx, (void)lvl;
+	if (trace_chip)
+		fprintf(stderr, "%10.6f %s\n", (double)sim_chip_now_ns(trace_chip) / 1e9, line);
 }
 
 struct run {
@@ -98,6 +109,7 @@ static int bench_one(enum sim_probe_kind kind, uint32_t len)
 	for (uint32_t i = 0; i < len; i++)
 		data[i] = (uint8_t)(i * 7u + (i >> 9));
 	rc = sim_chip_new(&cfg, &chip, err, sizeof(err)) ? SWDD_EINVAL : 0;
+	trace_chip = chip;
 	if (!rc)
 		rc = preload_old_firmware(chip, data, len);
 	if (!rc)
@@ -141,6 +153,10 @@ int main(void)
 	static const uint32_t sizes[] = { 64u * 1024u, 256u * 1024u, 1024u * 1024u };
 	int failed = 0;
 
+	if (getenv("BENCH_TRACE")) {
+		swdd_log_set_level(SWDD_LOG_DEBUG);
+		swdd_log_set_sink(trace_sink, NULL);
+	}
 	printf("flash benchmark (simulated STM32F407; times are modelled seconds; ratio = "
 	       "modelled / DS8626 typical erase+program bound)\n");
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
