@@ -16,7 +16,9 @@
 
 #define FLASH_INIT_TIMEOUT_MS 5000u
 #define FLASH_MIN_TIMEOUT_MS 10000u
-#define FLASH_MASS_ERASE_TIMEOUT_MS 40000u /* DS8626: 32 s max at x8 */
+/* DS8626: 32 s max at x8; above the algorithm's own bound (flashalgo/stm32f4.c
+ * WAIT_ERASE_LOOPS) so that its report, with the status bits, comes first */
+#define FLASH_MASS_ERASE_TIMEOUT_MS 60000u
 
 uint32_t swdd_crc32(uint32_t crc, const uint8_t *p, size_t len)
 {
