@@ -51,6 +51,19 @@
 #define FLASH_CR_STRT (1u << 16)
 #define FLASH_CR_LOCK (1u << 31)
 
+/* RM0090 4.4: CRC calculation unit, base 0x40023000. */
+#define CRC_BASE 0x40023000u
+#define CRC_DR (*(volatile uint32_t *)(CRC_BASE + 0x00u))
+#define CRC_CR (*(volatile uint32_t *)(CRC_BASE + 0x08u))
+#define CRC_CR_RESET (1u << 0)
+#define CRC32_POLY 0x04C11DB7u
+/* Below this many bytes the unit's set-up (~150 cycles) is not worth it. */
+#define CRC_UNIT_MIN 64u
+
+/* RM0090 7.3.10 (6.3.10 on F42x/43x): RCC_AHB1ENR, CRCEN is bit 12. */
+#define RCC_AHB1ENR (*(volatile uint32_t *)0x40023830u)
+#define RCC_AHB1ENR_CRCEN (1u << 12)
+
 #define FLASH_START 0x08000000u
 #define BANK2_START 0x08100000u /* F42x/43x 2 MiB parts */
 
@@ -235,24 +248,114 @@ FLM_EXPORT int BlankCheck(uint32_t adr, uint32_t sz, uint8_t pat)
 	return 0;
 }
 
-/*
- * CRC-32 of [adr, adr+sz) continuing from `crc` (crc32.h). swdd extension
- * to the FLM set: lets the host skip unchanged sectors and verify without
- * reading flash back over the probe. The 1 KiB table is built on the stack
- * (the algorithm has no data section); that costs ~10 k cycles per call.
- */
-FLM_EXPORT uint32_t Crc32(uint32_t adr, uint32_t sz, uint32_t crc)
+/* The software CRC: byte-wise table, the 1 KiB table built on the stack
+ * (the algorithm has no data section); that costs ~10 k cycles per call
+ * and ~8 cycles per byte. Used when the CRC unit is not available. */
+static uint32_t crc_soft(const volatile uint8_t *p, uint32_t sz, uint32_t crc)
 {
 	uint32_t table[256];
-	const volatile uint8_t *p = (const volatile uint8_t *)adr;
 
 	for (uint32_t i = 0; i < 256; i++) {
 		uint32_t c = i << 24;
 		for (int k = 0; k < 8; k++)
-			c = (c & 0x80000000u) ? (c << 1) ^ 0x04C11DB7u : c << 1;
+			c = (c & 0x80000000u) ? (c << 1) ^ CRC32_POLY : c << 1;
 		table[i] = c;
 	}
 	for (uint32_t i = 0; i < sz; i++)
 		crc = (crc << 8) ^ table[(crc >> 24) ^ p[i]];
+	return crc;
+}
+
+/* The unit's step (RM0090 4.3) is S(DR ^ word), S = 32 shifts through the
+ * polynomial. Each shift is invertible because the polynomial's bit 0 is
+ * set: bit 0 of a shifted value tells whether the polynomial was xored in.
+ * Returns S^-1(crc). */
+static uint32_t crc_unshift32(uint32_t crc)
+{
+	for (int i = 0; i < 32; i++)
+		crc = (crc & 1u) ? ((crc ^ CRC32_POLY) >> 1) | 0x80000000u : crc >> 1;
+	return crc;
+}
+
+/* Puts `crc` into CRC_DR. The F4 unit has no initial-value register, only
+ * RESET (DR = 0xFFFFFFFF); the one word w with S(0xFFFFFFFF ^ w) = crc
+ * then lands on any value. Reads DR back: a write can be lost right after
+ * RESET on the F407 (reported, not in the errata) and a unit held in
+ * reset by RCC_AHB1RSTR.CRCRST ignores it. Returns 1 when DR holds crc. */
+static int crc_unit_load(uint32_t crc)
+{
+	uint32_t w = crc_unshift32(crc) ^ 0xFFFFFFFFu;
+
+	for (int tries = 0; tries < 2; tries++) {
+		CRC_CR = CRC_CR_RESET;
+		__asm__ volatile("dsb" ::: "memory");
+		CRC_DR = w;
+		if (CRC_DR == crc)
+			return 1;
+	}
+	return 0;
+}
+
+/* Feeds n words; flash holds the bytes in address order, which qCRC takes
+ * MSB first, so each little-endian word goes in byte-reversed. Unrolled by
+ * four: ~1 instruction per byte. */
+static uint32_t crc_unit_feed(const volatile uint32_t *w, uint32_t n)
+{
+	for (; n >= 4; n -= 4, w += 4) {
+		CRC_DR = __builtin_bswap32(w[0]);
+		CRC_DR = __builtin_bswap32(w[1]);
+		CRC_DR = __builtin_bswap32(w[2]);
+		CRC_DR = __builtin_bswap32(w[3]);
+	}
+	for (; n; n--, w++)
+		CRC_DR = __builtin_bswap32(*w);
+	return CRC_DR;
+}
+
+/* The whole words of [p, p+sz) through the CRC unit from `*crc`; returns
+ * the bytes done (0 when the unit did not take the value). CRCEN and the
+ * unit's DR are put back as they were, so a firmware using the unit
+ * resumes its own CRC (STYLE 12). The DSB after enabling the clock is the
+ * workaround of ES0182 2.1.13 ("Delay after an RCC peripheral clock
+ * enabling"); a read-back of the register is reported not to suffice on
+ * the F407. */
+static uint32_t crc_unit(const volatile uint8_t *p, uint32_t sz, uint32_t *crc)
+{
+	uint32_t en = RCC_AHB1ENR, saved, done = 0;
+
+	RCC_AHB1ENR = en | RCC_AHB1ENR_CRCEN;
+	__asm__ volatile("dsb" ::: "memory");
+	saved = CRC_DR;
+	if (crc_unit_load(*crc)) {
+		*crc = crc_unit_feed((const volatile uint32_t *)p, sz / 4u);
+		done = sz & ~3u;
+		crc_unit_load(saved);
+	}
+	RCC_AHB1ENR = en;
+	return done;
+}
+
+/*
+ * CRC-32 of [adr, adr+sz) continuing from `crc` (crc32.h). swdd extension
+ * to the FLM set: lets the host skip unchanged sectors and verify without
+ * reading flash back over the probe. The bytes before the first word
+ * boundary go bit by bit, the whole words through the CRC unit (RM0090 4,
+ * 4 AHB cycles per word), the last bytes bit by bit again. Short ranges
+ * and a unit that does not answer take the software table.
+ */
+FLM_EXPORT uint32_t Crc32(uint32_t adr, uint32_t sz, uint32_t crc)
+{
+	const volatile uint8_t *p = (const volatile uint8_t *)adr;
+	uint32_t head = (0u - adr) & 3u, done;
+
+	if (sz < CRC_UNIT_MIN)
+		return crc_soft(p, sz, crc);
+	for (; head; head--, sz--)
+		crc = crc32_gdb_byte(crc, *p++);
+	done = crc_unit(p, sz, &crc);
+	if (!done)
+		return crc_soft(p, sz, crc);
+	for (uint32_t i = done; i < sz; i++)
+		crc = crc32_gdb_byte(crc, p[i]);
 	return crc;
 }

@@ -313,6 +313,67 @@ static int algo_fault_and_timeout(void)
 	return 0;
 }
 
+/* Crc32 through the CRC unit (RM0090 4): unaligned heads and tails and
+ * any running value give swdd_crc32's result; a firmware's own use of the
+ * unit (CRCEN, its DR) survives; the unit makes it ~1 instruction per
+ * byte where the software table takes ~8. */
+#define CRCU_DR 0x40023000u
+#define CRCU_AHB1ENR 0x40023830u
+#define CRCU_CRCEN (1u << 12)
+
+static int crcu_word(struct lab *l, uint32_t addr, uint32_t *v, int write)
+{
+	return write ? swdd_target_mem_write(l->t, addr, v, 4) : swdd_target_mem_read(l->t, addr, v, 4);
+}
+
+static int crc_unit_edges(void)
+{
+	static const struct { uint32_t off, len, start; } rows[] = {
+		{ 0, 0x10000u, 0xFFFFFFFFu }, { 1, 0x7FDu, 0xFFFFFFFFu },
+		{ 3, 301, 0x12345678u },      { 2, 1000, 0 },
+	};
+	struct lab l;
+	uint8_t *data = pattern(0x10004u, 6);
+	uint32_t en = 0, dr = 0, feed = 0xCAFEF00Du, dr_fw;
+	struct sim_chip_stats s0, s1;
+
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
+		return 1;
+	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x08040000u, data, 0x10004u));
+	/* the firmware had the unit clocked and a CRC in progress */
+	CHECK_SWDD(crcu_word(&l, CRCU_AHB1ENR, &en, 0));
+	en |= CRCU_CRCEN;
+	CHECK_SWDD(crcu_word(&l, CRCU_AHB1ENR, &en, 1));
+	CHECK_SWDD(crcu_word(&l, CRCU_DR, &feed, 1));
+	CHECK_SWDD(crcu_word(&l, CRCU_DR, &dr_fw, 0));
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint32_t crc = rows[i].start;
+
+		if (i == 1) { /* from here the firmware had switched the clock off */
+			en &= ~CRCU_CRCEN;
+			CHECK_SWDD(crcu_word(&l, CRCU_AHB1ENR, &en, 1));
+		}
+		sim_chip_get_stats(l.chip, &s0);
+		CHECK_SWDD(swdd_flash_crc(l.f, 0x08040000u + rows[i].off, rows[i].len, &crc));
+		sim_chip_get_stats(l.chip, &s1);
+		CHECK_EQ(crc, swdd_crc32(rows[i].start, data + rows[i].off, rows[i].len));
+		CHECK_SWDD(crcu_word(&l, CRCU_AHB1ENR, &dr, 0));
+		CHECK_EQ(dr & CRCU_CRCEN, en & CRCU_CRCEN);
+		if (i == 0) {
+			printf("# Crc32 of 64 KiB: %.2f instructions per byte\n",
+			       (double)(s1.instructions - s0.instructions) / rows[i].len);
+			CHECK(s1.instructions - s0.instructions < 2u * rows[i].len);
+		}
+	}
+	en |= CRCU_CRCEN;
+	CHECK_SWDD(crcu_word(&l, CRCU_AHB1ENR, &en, 1));
+	CHECK_SWDD(crcu_word(&l, CRCU_DR, &dr, 0));
+	CHECK_EQ(dr, dr_fw);
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "write_verify_skip", "RM0090 3.6 (erase/program), GDB qCRC CRC-32", write_verify_skip },
 	{ "weak_cell_caught", "RM0090 3.6.2 (programming only clears bits)", weak_cell_caught },
@@ -323,6 +384,7 @@ static const struct test_case tests[] = {
 	{ "external_flm", "CMSIS-Pack FLM", external_flm },
 	{ "crc_restores_context", "GDB qCRC; STYLE 12", crc_restores_context },
 	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), REFERENCE 6.2", algo_fault_and_timeout },
+	{ "crc_unit_edges", "RM0090 4 (CRC unit), GDB qCRC", crc_unit_edges },
 };
 
 TEST_MAIN("flash", tests)
