@@ -215,9 +215,21 @@ def in_gdb():
 # -------------------------------------------------------------- wrapper ---
 
 def session(swdd, fw, logdir, name, args, env_extra, log_also=None):
-    """Starts swdd, runs the gdb side; prints its result lines."""
+    """Starts swdd, runs the gdb side; prints its result lines. swdd's log
+    (which the checks read) is private to this run, so that two test runs
+    in one tree cannot mix their logs; a copy is left in logdir."""
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        log_path = os.path.join(tmp, "gdb_flash-%s.swdd.log" % name)
+        try:
+            session_in(swdd, fw, logdir, name, args, env_extra, log_also, log_path)
+        finally:
+            shutil.copy(log_path, logdir)
+
+
+def session_in(swdd, fw, logdir, name, args, env_extra, log_also, log_path):
     from gdb_session import start_server, stop_server, run_gdb
-    log_path = os.path.join(logdir, "gdb_flash-%s.swdd.log" % name)
     with open(log_path, "w") as log:
         p, port = start_server(swdd, args, log)
         if port is None:
