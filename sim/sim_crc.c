@@ -13,11 +13,11 @@
  * clears it, so CR always reads 0 here.
  *
  * Model choices where RM0090 is silent:
- * - Timing: 4.2 says one word takes 4 AHB cycles and the unit inserts wait
- *   states when written faster. The lab's core retires one instruction per
- *   cycle and a feed loop spends at least 3 instructions between stores,
- *   so the stall (one cycle per word at most) is not modelled: the result
- *   is ready at the next access.
+ * - Timing: 4.2 says one word takes 4 AHB cycles, and the unit inserts
+ *   wait states when written faster. The lab's core retires one
+ *   instruction per cycle; the tightest feed loop (ldr, rev, str) stores
+ *   every 3 instructions, so real silicon would add about one cycle per
+ *   word. The model adds none: the result is ready at the next access.
  * - Access width: 4.4 says the registers are accessed by words. A byte or
  *   half-word store of the Cortex-M4 drives its data replicated on all
  *   four byte lanes of the bus, and the F4 unit is reported to take the
