@@ -72,36 +72,38 @@ size_t swdd_target_reg_size(const struct swdd_target *t, unsigned n)
 /* The cache has three groups, each filled by one swdd_probe_read_core_regs()
  * call when first needed: the core group (r0-pc, xpsr, msp, psp: REGSEL
  * 0x00-0x12, what ST-LINK's READALLREGS returns in one round trip) that
- * every stop needs, the packed special word (primask..control) and the FPU
- * group (fpscr, s0-s31), which only a register dump or an explicit read
- * needs. On probes that read registers one at a time (ST-LINK) this keeps
- * a stepi cheap. */
-enum cm_reg_group { CM_GROUP_CORE, CM_GROUP_SPECIAL, CM_GROUP_FPU };
+ * every stop needs; the system group (the packed primask..control word,
+ * and fpscr on cores with an FPU), which `info registers` shows; and
+ * s0-s31, which only a full dump or an explicit read needs. On probes that
+ * read registers one at a time (ST-LINK) this keeps a stepi, and a plain
+ * `info registers`, cheap. */
+enum cm_reg_group { CM_GROUP_CORE, CM_GROUP_SYS, CM_GROUP_FPU };
 
-static size_t cm_regsel_list(enum cm_reg_group g, uint8_t *sel)
+static size_t cm_regsel_list(const struct swdd_target *t, enum cm_reg_group g, uint8_t *sel)
 {
 	size_t n = 0;
 
 	if (g == CM_GROUP_CORE) {
 		for (unsigned i = 0; i <= CM_REGSEL_PSP; i++)
 			sel[n++] = (uint8_t)i;
-		return n;
-	}
-	if (g == CM_GROUP_SPECIAL) {
+	} else if (g == CM_GROUP_SYS) {
 		sel[n++] = CM_REGSEL_SPECIAL;
-		return n;
+		if (t->chip.has_fpu)
+			sel[n++] = CM_REGSEL_FPSCR;
+	} else {
+		for (unsigned i = 0; i < 32; i++)
+			sel[n++] = (uint8_t)(CM_REGSEL_S0 + i);
 	}
-	sel[n++] = CM_REGSEL_FPSCR;
-	for (unsigned i = 0; i < 32; i++)
-		sel[n++] = (uint8_t)(CM_REGSEL_S0 + i);
 	return n;
 }
 
 static enum cm_reg_group cm_group_of(unsigned regsel)
 {
-	if (regsel >= CM_REGSEL_FPSCR)
+	if (regsel >= CM_REGSEL_S0)
 		return CM_GROUP_FPU;
-	return regsel == CM_REGSEL_SPECIAL ? CM_GROUP_SPECIAL : CM_GROUP_CORE;
+	if (regsel == CM_REGSEL_SPECIAL || regsel == CM_REGSEL_FPSCR)
+		return CM_GROUP_SYS;
+	return CM_GROUP_CORE;
 }
 
 static int cm_require_halted(const struct swdd_target *t)
@@ -125,7 +127,7 @@ static int cm_group_fill(struct swdd_target *t, enum cm_reg_group g)
 	rc = cm_require_halted(t);
 	if (rc)
 		return rc;
-	n = cm_regsel_list(g, sel);
+	n = cm_regsel_list(t, g, sel);
 	/* Right after the halt was seen (the stop's pc is read at once), the
 	 * probe need not check it again: one ST-LINK round trip per stop. */
 	if (t->halt_fresh)
@@ -195,7 +197,7 @@ int swdd_target_reg_read(struct swdd_target *t, unsigned n, uint8_t *buf)
 static int cm_write_packed(struct swdd_target *t, int byte, uint32_t v)
 {
 	uint32_t word;
-	int rc = cm_group_fill(t, CM_GROUP_SPECIAL);
+	int rc = cm_group_fill(t, CM_GROUP_SYS);
 
 	if (rc)
 		return rc;
