@@ -68,11 +68,13 @@
 #define BANK2_START 0x08100000u /* F42x/43x 2 MiB parts */
 
 /*
- * Busy-wait bounds in loop iterations. Each iteration is a handful of
- * instructions; at 16 MHz HSI (the clock after reset, which the host keeps)
- * 40 M iterations exceed DS8626's worst-case mass erase (32 s at x8).
+ * Busy-wait bounds in loop iterations, a last resort only: the host's
+ * wall-clock time-out is the real bound. Each iteration takes at least 4
+ * cycles, so the erase bound lasts over 100 s even at 168 MHz, beyond
+ * DS8626's worst-case mass erase (32 s at x8); the program bound covers the
+ * 100 us worst-case word program at 168 MHz (16800 cycles) with margin.
  */
-#define WAIT_ERASE_LOOPS 40000000u
+#define WAIT_ERASE_LOOPS 0xFFFFFFFFu
 #define WAIT_PROG_LOOPS 20000u
 
 FLM_DEVDSCR const struct flm_device FlashDevice = {

@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config libunicorn-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
 libusb-1.0-0-dev libhidapi-dev libelf-dev gdb-multiarch openocd stlink-tools
-umockdev libumockdev-dev clang libclang-rt-14-dev python3"
+umockdev libumockdev-dev clang libclang-rt-14-dev python3 cppcheck"
 
 missing=""
 for p in $PKGS; do

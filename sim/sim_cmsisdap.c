@@ -53,7 +53,7 @@ static unsigned cmsisdap_swd_once(struct sim_probe *p, uint8_t r, uint32_t *data
 	};
 	unsigned ack;
 
-	if (!read) {
+	if (!read && data) {
 		pkt.data = *data;
 		pkt.parity = sim_parity32(pkt.data);
 	}

@@ -65,7 +65,7 @@ const char *cm_core_from_cpuid(uint32_t cpuid, enum cm_core *core)
  * (ARMv7-M B3.2.20); the value found is written back. */
 static int cm_fpu_by_cpacr(struct swdd_target *t, bool *fpu)
 {
-	uint32_t found, probe;
+	uint32_t found, probe = 0;
 	int rc = cm_read32(t, SCB_CPACR, &found);
 
 	if (rc == 0)

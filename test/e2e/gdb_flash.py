@@ -145,13 +145,6 @@ class Side:
                  ("reload_changed_function_erases_its_sector", self.reload_one_function),
                  ("monitor_erase_blank", self.monitor_erase)]
         for name, fn in steps:
-            if name == "monitor_erase_blank" and self.name == "external_flm_x8":
-                # flashalgo/stm32f4.c: EraseChip's busy-wait bound (40 M
-                # loops, ~16 s at 16 MHz) is below the x8 mass erase time
-                # (DS8626: 16 s typ, 32 s max): reported to the lead
-                print("SKIP gdb_flash/%s/%s: the x8 algorithm's EraseChip times out "
-                      "(WAIT_ERASE_LOOPS too small)" % (self.name, name))
-                continue
             if not self.report(name, fn) and name == "load_compare_break_main":
                 break
 
