@@ -115,10 +115,14 @@ static int algo_freeze_watchdogs(struct swdd_algo *a, uint32_t fz_addr, uint32_t
 	return rc;
 }
 
-/* Saves the core registers and the SRAM [header, stack_top). */
+/* Saves what the calls change: the core registers (r0-pc, xpsr, msp, psp:
+ * one READALLREGS on ST-LINK), PRIMASK, and the SRAM [header, stack_top).
+ * The FPU registers are not touched by an FLM built for soft float (the
+ * CMSIS-Pack convention) and are not read, which saves 34 ST-LINK round
+ * trips per session. */
 static int algo_save_context(struct swdd_algo *a)
 {
-	size_t cap = 4096;
+	size_t cap = 4u * 64u;
 	int rc;
 
 	a->saved_regs = malloc(cap);
@@ -126,9 +130,30 @@ static int algo_save_context(struct swdd_algo *a)
 	a->saved_ram = malloc(a->saved_ram_len);
 	if (!a->saved_regs || !a->saved_ram)
 		return SWDD_ENOMEM;
-	rc = swdd_target_regs_read(a->t, a->saved_regs, cap, &a->saved_regs_len);
+	rc = swdd_target_g_regs_read(a->t, a->saved_regs, cap, &a->saved_regs_len);
+	if (!rc && a->reg_primask >= 0)
+		rc = reg_read(a->t, a->reg_primask, &a->saved_primask);
 	if (!rc)
 		rc = swdd_target_mem_read(a->t, a->header, a->saved_ram, a->saved_ram_len);
+	return rc;
+}
+
+/* Writes back the saved core registers that differ now. */
+static int algo_restore_regs(struct swdd_algo *a)
+{
+	size_t n = swdd_target_num_g_regs(a->t), len = 0, off = 0;
+	uint8_t *now = malloc(a->saved_regs_len ? a->saved_regs_len : 1);
+	int rc = now ? swdd_target_g_regs_read(a->t, now, a->saved_regs_len, &len) : SWDD_ENOMEM;
+
+	for (unsigned i = 0; !rc && i < n && off < len; i++) {
+		size_t sz = swdd_target_reg_size(a->t, i);
+		if (memcmp(now + off, a->saved_regs + off, sz))
+			rc = swdd_target_reg_write(a->t, i, a->saved_regs + off);
+		off += sz;
+	}
+	free(now);
+	if (!rc && a->reg_primask >= 0)
+		rc = reg_write(a->t, a->reg_primask, a->saved_primask);
 	return rc;
 }
 
@@ -139,7 +164,7 @@ static int algo_restore_context(struct swdd_algo *a)
 	if (a->saved_ram && a->saved_ram_len)
 		rc = swdd_target_mem_write(a->t, a->header, a->saved_ram, a->saved_ram_len);
 	if (!rc && a->saved_regs_len)
-		rc = swdd_target_regs_write(a->t, a->saved_regs, a->saved_regs_len);
+		rc = algo_restore_regs(a);
 	free(a->saved_regs);
 	free(a->saved_ram);
 	a->saved_regs = a->saved_ram = NULL;

@@ -41,8 +41,9 @@ struct swdd_algo {
 	uint32_t running_timeout_ms;
 	/* what the caller had, restored by swdd_algo_unload (STYLE point 12):
 	 * the core registers and the SRAM the algorithm used */
-	uint8_t *saved_regs;
+	uint8_t *saved_regs;     /* the 'g' register group */
 	size_t saved_regs_len;
+	uint32_t saved_primask;
 	uint8_t *saved_ram;      /* [header, stack_top) */
 	uint32_t saved_ram_len;
 	/* DBGMCU watchdog freeze, restored by swdd_algo_unload */

@@ -320,12 +320,18 @@ int swdd_probe_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_
 int swdd_probe_read_core_regs_halted(struct swdd_probe *p, const uint8_t *regsel, size_t n,
 				     uint32_t *vals)
 {
+	bool was = p->halt_known;
 	int rc;
 
 	p->halt_known = true;
 	rc = swdd_probe_read_core_regs(p, regsel, n, vals);
-	p->halt_known = false;
+	p->halt_known = was;
 	return rc;
+}
+
+void swdd_probe_assume_halted(struct swdd_probe *p, bool halted)
+{
+	p->halt_known = halted;
 }
 
 int swdd_probe_read_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t *val)

@@ -98,6 +98,12 @@ int swdd_probe_read_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t *va
 int swdd_probe_write_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t val);
 /* Several registers in as few round trips as possible. */
 int swdd_probe_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n, uint32_t *vals);
+/* The target layer tells the probe that it has seen the core halted and
+ * has not let it run, reset or step since (true), or that the core may run
+ * (false; the default). While true, core register commands skip the DHCSR
+ * check they otherwise make first (one ST-LINK round trip each). Whoever
+ * writes DHCSR, AIRCR or NRST must clear it first. */
+void swdd_probe_assume_halted(struct swdd_probe *p, bool halted);
 /* The same, for a caller that has just seen the core halted (DHCSR.S_HALT,
  * or DFSR after a step) with nothing since that could resume it: a driver
  * that would spend a round trip on checking S_HALT first (ST-LINK) skips

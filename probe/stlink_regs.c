@@ -107,9 +107,10 @@ static int stlink_write_dbg(struct swdd_probe *p, uint32_t addr, uint32_t val)
 	return stlink_cmd_status(p, 2, "writing a debug register (WRITEDEBUGREG)");
 }
 
-/* READREG on a running core is UNPREDICTABLE (ARMv7-M C1.6.3: DCRSR outside
- * Debug state), so a register read starts with a DHCSR read, unless the
- * caller has just seen the halt (p->halt_known). */
+/* READREG/WRITEREG on a running core is UNPREDICTABLE (ARMv7-M C1.6.3:
+ * DCRSR outside Debug state), so a register access starts with a DHCSR
+ * read, unless the target layer vouches for the halt (p->halt_known,
+ * swdd_probe_assume_halted). */
 static int stlink_check_halted(struct swdd_probe *p)
 {
 	uint32_t dhcsr = 0;
@@ -203,7 +204,7 @@ int stlink_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n,
 int stlink_write_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t val)
 {
 	uint8_t *c;
-	int rc = stlink_check_halted(p);
+	int rc = p->halt_known ? 0 : stlink_check_halted(p);
 
 	if (rc)
 		return rc;

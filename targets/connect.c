@@ -100,6 +100,7 @@ int swdd_target_detach(struct swdd_target *t)
 
 	if (t->halted)
 		rc2 = swdd_target_resume(t);
+	swdd_probe_assume_halted(t->probe, false);
 	if (rc2 == 0 && !t->dhcsr_debugen_found)
 		rc2 = cm_write32(t, DCB_DHCSR, DCB_DHCSR_DBGKEY);
 	t->detached = true;
@@ -366,6 +367,7 @@ int swdd_target_connect(struct swdd_probe *probe, const struct swdd_connect_opts
 	if (!probe || !out)
 		return swdd_err_set(SWDD_EINVAL, "swdd_target_connect needs a probe and a result pointer");
 	*out = NULL;
+	swdd_probe_assume_halted(probe, false); /* nothing is known of the core yet */
 	if (!opts)
 		opts = &def;
 	rc = cm_check_opts(opts);

@@ -96,6 +96,7 @@ int cm_note_halted(struct swdd_target *t, uint32_t dfsr)
 	int rc;
 
 	t->halted = true;
+	swdd_probe_assume_halted(t->probe, true);
 	t->lockup_logged = t->sleep_logged = false;
 	t->dfsr_pending |= dfsr & SCB_DFSR_ALL;
 	cm_invalidate(t);
@@ -137,6 +138,7 @@ static int cm_queue_start(struct swdd_target *t, bool step, bool mask)
 	uint32_t base = DCB_DHCSR_DBGKEY | DCB_DHCSR_C_DEBUGEN | (mask ? DCB_DHCSR_C_MASKINTS : 0);
 	int rc = cm_queue_dfsr_clear(t);
 
+	swdd_probe_assume_halted(t->probe, false);
 	if (rc == 0 && (int)mask != t->maskints)
 		rc = swdd_probe_queue_write32(t->probe, DCB_DHCSR, base | DCB_DHCSR_C_HALT);
 	if (rc == 0)
@@ -378,6 +380,10 @@ int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, const void *buf,
 
 	if (rc || len == 0)
 		return rc;
+	/* A write to the debug or system control registers (DHCSR, AIRCR...)
+	 * may start or reset the core behind the target layer's back. */
+	if (addr <= CM_SCS_DEBUG_END && addr + len > CM_SCS_CONTROL_START)
+		swdd_probe_assume_halted(t->probe, false);
 	rc = swdd_probe_write_mem(t->probe, addr, buf, len);
 	if (rc == 0)
 		rc = cm_bp_after_write(t, addr, buf, len);

@@ -35,6 +35,11 @@
 #define DCB_DHCSR_S_RESET_ST (1U << 25)  /* sticky, cleared on read */
 #define DCB_DHCSR_STICKY (DCB_DHCSR_S_RETIRE_ST | DCB_DHCSR_S_RESET_ST)
 
+/* The SCB and debug registers whose writes can run or reset the core
+ * (ARMv7-M B3.2.2: 0xE000ED00 SCB .. 0xE000EDFF DCB). */
+#define CM_SCS_CONTROL_START 0xE000ED00U
+#define CM_SCS_DEBUG_END 0xE000EDFFU
+
 #define DCB_DEMCR_VC_CORERESET (1U << 0)
 #define DCB_DEMCR_TRCENA (1U << 24)
 

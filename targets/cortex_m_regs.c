@@ -221,7 +221,15 @@ int swdd_target_reg_write(struct swdd_target *t, unsigned n, const uint8_t *buf)
 		rc = swdd_probe_write_core_reg(t->probe, d->regsel, cm_get32(buf));
 	if (rc == 0 && d->size == 8)
 		rc = swdd_probe_write_core_reg(t->probe, d->regsel + 1U, cm_get32(buf + 4));
-	t->regs_valid = 0;
+	/* r0-r12, lr and pc alias nothing, so the cache takes the new value
+	 * (a flash algorithm call writes five of them, then resumes, which
+	 * reads pc). Any other write may change what other registers read
+	 * (sp vs msp/psp, xpsr reserved bits, the packed word): drop all. */
+	if (rc == 0 && d->packed == CM_PACKED_BYTE_NONE && d->size == 4 &&
+	    (d->regsel <= 12U || d->regsel == 14U || d->regsel == 15U))
+		t->regs[d->regsel] = cm_get32(buf);
+	else
+		t->regs_valid = 0;
 	return rc;
 }
 

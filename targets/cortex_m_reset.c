@@ -214,6 +214,7 @@ int swdd_target_reset(struct swdd_target *t, enum swdd_reset_method method, bool
 	if (method == SWDD_RESET_AUTO)
 		method = t->reset_method;
 	cm_invalidate(t);
+	swdd_probe_assume_halted(t->probe, false);
 	/* C_DEBUGEN must be on for the vector catch (an attach-mode target
 	 * may not have it yet); otherwise keep the core's run state for the
 	 * reset itself (a halted core stays halted: C_HALT survives a system
