@@ -37,18 +37,6 @@ int lab_load_image(sim_chip *chip, const char *path)
 	return rc;
 }
 
-/* sim_chip_new() completes the power-on reset (the vector fetch) before
- * the image is in flash, so the core would start from erased vectors and
- * lock up. A press of the board's reset button after loading gives the
- * state of a board programmed earlier and powered up. (With the
- * nrst-push-pull knob the button does nothing; the lab would need a
- * power-on with the image, see the report to the lead.) */
-static void lab_press_reset(sim_chip *chip)
-{
-	sim_board_set_nrst(chip, true);
-	sim_chip_advance(chip, 1000000);
-	sim_board_set_nrst(chip, false);
-}
 
 int lab_open(const struct cli_opts *o, struct lab *lab)
 {
@@ -65,7 +53,9 @@ int lab_open(const struct cli_opts *o, struct lab *lab)
 			lab_close(lab);
 			return rc;
 		}
-		lab_press_reset(lab->chip);
+		/* a board programmed earlier, powered up: sim_chip_new()
+		 * booted from erased flash before the image was there */
+		sim_board_power_cycle(lab->chip);
 	}
 	if (sim_probe_new(&pc, lab->chip, &lab->probe)) {
 		lab_close(lab);

@@ -101,6 +101,12 @@ void sim_board_set_nrst(sim_chip *c, bool asserted);
 bool sim_board_nrst_low(const sim_chip *c);
 /* Target supply in mV, as a probe's VREF ADC would see it. */
 int sim_board_voltage_mv(const sim_chip *c);
+/* The board's supply goes off and on: a power-on reset of the whole chip,
+ * debug logic and SW-DP included (RM0090 6.1.2); flash and option bytes
+ * keep their content. Works whatever drives NRST, so a board preloaded
+ * through the backdoor (--sim-image) boots its image even with the
+ * nrst-push-pull knob. */
+void sim_board_power_cycle(sim_chip *c);
 
 /* ---- Time ------------------------------------------------------------- */
 

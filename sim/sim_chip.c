@@ -61,6 +61,13 @@ static void sim_chip_identity(sim_chip *c, const struct sim_chip_desc *d)
 	memcpy(c->uid, d->uid, sizeof(c->uid));
 }
 
+static void sim_chip_power_on(sim_chip *c);
+
+void sim_board_power_cycle(sim_chip *c)
+{
+	sim_chip_power_on(c);
+}
+
 static void sim_chip_power_on(sim_chip *c)
 {
 	c->stats.resets++;

@@ -70,6 +70,8 @@ int lab_image_load(sim_chip *c, const char *path)
 		rc = sim_chip_backdoor_load_flash(c, LAB_FLASH_BASE, img, size);
 	if (rc)
 		fprintf(stderr, "swdd-lab: cannot load image %s into flash\n", path);
+	else
+		sim_board_power_cycle(c); /* a board programmed earlier boots it */
 	g_free(img);
 	return rc ? -1 : 0;
 }

@@ -116,11 +116,9 @@ static int lab_new(struct lab *l, enum sim_probe_kind kind, const char *faults, 
 		return test_fail_at(__FILE__, __LINE__, "sim_chip_new: %s", err);
 	if (sim_chip_backdoor_load_flash(l->chip, FLASH, image, sizeof(image)))
 		return test_fail_at(__FILE__, __LINE__, "loading the test program failed");
-	/* The chip powered on with erased flash; press the board's reset
-	 * button so it boots the program (a board programmed earlier). */
-	sim_board_set_nrst(l->chip, true);
-	sim_chip_advance(l->chip, 100000);
-	sim_board_set_nrst(l->chip, false);
+	/* The chip powered on with erased flash; power the board again so it
+	 * boots the program (a board programmed earlier). */
+	sim_board_power_cycle(l->chip);
 	sim_chip_advance(l->chip, (uint64_t)run_ms * 1000000U);
 	if (sim_probe_new(&pc, l->chip, &l->sp) || swdd_probe_open_sim(l->sp, &l->probe))
 		return test_fail_at(__FILE__, __LINE__, "probe: %s", swdd_err_detail());

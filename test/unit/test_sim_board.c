@@ -171,6 +171,38 @@ static int t_connect_under_reset(void)
 	return 0;
 }
 
+/* A power cycle boots what is in flash, whatever drives NRST, resets the
+ * debug logic (a power-on reset: C_DEBUGEN cleared, the SW-DP back in JTAG
+ * mode, so a probe must connect again) and keeps the flash content. The
+ * image: vector table (SP 0x20001000, reset 0x08000009) and "b ." there. */
+static int t_power_cycle(void)
+{
+	struct sim_config cfg = { .faults = SIM_FAULT_NRST_PUSH_PULL };
+	static const uint32_t image[4] = { 0x20001000u, 0x08000009u, 0, 0xE7FEE7FEu };
+	sim_chip *c = tu_chip(&cfg);
+	struct sim_chip_stats a, b;
+	uint32_t v = 0, dpidr = 0;
+
+	CHECK(c);
+	CHECK_OK(sim_chip_backdoor_load_flash(c, 0x08000000u, image, sizeof(image)));
+	sim_chip_get_stats(c, &a);
+	sim_board_power_cycle(c);
+	sim_chip_advance(c, MS);
+	sim_chip_get_stats(c, &b);
+	CHECK_EQ(b.resets, a.resets + 1);
+	CHECK(b.instructions > a.instructions); /* it runs the image, no lockup */
+	/* before the JTAG-to-SWD switch the DP does not answer in SWD */
+	CHECK(tu_dp_read(c, 0x0, &dpidr) != SIM_ACK_OK);
+	CHECK_OK(tu_connect(c));
+	CHECK_EQ(tu_mem_read32(c, DHCSR, &v), SIM_ACK_OK);
+	CHECK_EQ(v & 1u, 0);               /* C_DEBUGEN cleared by power-on */
+	CHECK_EQ(v & (1u << 19), 0);       /* not locked up */
+	CHECK_EQ(tu_mem_read32(c, 0x08000004u, &v), SIM_ACK_OK);
+	CHECK_EQ(v, 0x08000009u);          /* flash kept */
+	sim_chip_free(c);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "parse_faults", "issue 2 --sim-fault knob syntax", t_parse_faults },
 	{ "supply", "issue 2 board: target voltage (unpowered = 0 V)", t_supply },
@@ -178,6 +210,7 @@ static const struct test_case tests[] = {
 	{ "nrst_push_pull", "issue 2 knob nrst-push-pull", t_nrst_push_pull },
 	{ "swd_disabled_by_firmware", "RM0090 8.3.2 SWJ pins as GPIO (knob)", t_swd_disabled_by_firmware },
 	{ "connect_under_reset", "ARMv7-M C1.6.5 VC_CORERESET; RM0090 38.3", t_connect_under_reset },
+	{ "power_cycle", "RM0090 6.1.2 power reset; ADIv5.2 B4.3 (SWJ-DP starts in JTAG)", t_power_cycle },
 };
 
 TEST_MAIN("test_sim_board", tests)
