@@ -77,6 +77,7 @@ void sim_probe_free(sim_probe *p)
 		p->ops->free(p);
 	free(p->reply);
 	free(p->msg_end);
+	free(p->msg_ready_ns);
 	free(p);
 }
 
@@ -131,23 +132,45 @@ static uint64_t usb_wire_ns(const struct sim_probe *p, size_t len)
 	return (packets * ovh + (uint64_t)len * 8u) * bit_ps / 1000u;
 }
 
-/* Waits for the next (micro)frame boundary if `align`, then spends the bus
- * time of `len` bytes (see the file comment). */
-static void usb_transfer_time(struct sim_probe *p, size_t len, bool align)
+/* End time of a transfer of `len` bytes that may start at `start`: the
+ * next (micro)frame boundary if `align`, then the bus time of the bytes
+ * (see the file comment). */
+static uint64_t usb_transfer_end(const struct sim_probe *p, uint64_t start, size_t len, bool align)
 {
-	uint64_t now = sim_chip_now_ns(p->chip), wait = 0, whole = 0;
+	uint64_t whole = 0;
 	size_t last = len;
 
-	if (align && p->frame_ns) {
-		uint64_t next = (now + p->frame_ns - 1) / p->frame_ns * p->frame_ns;
-		wait = next - now;
-	}
+	if (align && p->frame_ns)
+		start = (start + p->frame_ns - 1) / p->frame_ns * p->frame_ns;
 	if (p->bytes_per_frame && len > p->bytes_per_frame) {
 		uint64_t frames = (len + p->bytes_per_frame - 1) / p->bytes_per_frame;
 		whole = (frames - 1) * p->frame_ns;
 		last = len - (size_t)((frames - 1) * p->bytes_per_frame);
 	}
-	sim_probe_spend(p, wait + whole + usb_wire_ns(p, last));
+	return start + whole + usb_wire_ns(p, last);
+}
+
+/* Spends the time until a transfer that may start at `start` is done. A
+ * pipelining host (several commands in flight, CMSIS-DAP packet count)
+ * has its next command on the bus while the probe still executes the
+ * previous one, and collects a reply while the probe executes the next
+ * command; that part of the transfer overlaps time already spent, so only
+ * the remainder is spent. */
+static void usb_transfer(struct sim_probe *p, uint64_t start, size_t len, bool align)
+{
+	uint64_t now = sim_chip_now_ns(p->chip), end;
+
+	if (start < p->bus_free_ns)
+		start = p->bus_free_ns; /* one transfer at a time on the bus */
+	end = usb_transfer_end(p, start, len, align);
+	if (end > now)
+		sim_probe_spend(p, end - now);
+	p->bus_free_ns = end;
+}
+
+static bool reply_pending(const struct sim_probe *p)
+{
+	return p->reply_len > p->reply_off;
 }
 
 int sim_probe_out(sim_probe *p, const uint8_t *buf, size_t len)
@@ -156,7 +179,9 @@ int sim_probe_out(sim_probe *p, const uint8_t *buf, size_t len)
 		return SIM_PROBE_ENODEV;
 	p->stats.usb_transactions++;
 	p->stats.bytes_out += len;
-	usb_transfer_time(p, len, true);
+	/* Sent while a reply is still uncollected: the host queued it right
+	 * behind the previous command, which the probe was executing. */
+	usb_transfer(p, reply_pending(p) ? p->bus_free_ns : sim_chip_now_ns(p->chip), len, true);
 	p->stats.commands++;
 	sim_probe_spend(p, p->fw_overhead_ns);
 	p->ops->out(p, buf, len);
@@ -177,6 +202,7 @@ static size_t reply_msg_avail(struct sim_probe *p)
 int sim_probe_in(sim_probe *p, uint8_t *buf, size_t cap, size_t *got)
 {
 	size_t avail, n;
+	uint64_t ready;
 
 	*got = 0;
 	if (p->unplugged)
@@ -184,6 +210,7 @@ int sim_probe_in(sim_probe *p, uint8_t *buf, size_t cap, size_t *got)
 	avail = reply_msg_avail(p);
 	if (!avail)
 		return SIM_PROBE_EAGAIN;
+	ready = p->msg_head < p->msg_count ? p->msg_ready_ns[p->msg_head] : sim_chip_now_ns(p->chip);
 	n = avail < cap ? avail : cap;
 	if (p->usb.hid && n > p->usb.report_size)
 		n = p->usb.report_size;
@@ -194,8 +221,9 @@ int sim_probe_in(sim_probe *p, uint8_t *buf, size_t cap, size_t *got)
 	p->stats.usb_transactions++;
 	p->stats.bytes_in += n;
 	/* Interrupt IN endpoints are polled once per interval; bulk IN is
-	 * retried within the frame, so only the payload time counts. */
-	usb_transfer_time(p, n, p->usb.hid);
+	 * retried within the frame, so only the payload time counts, from the
+	 * moment the reply was complete. */
+	usb_transfer(p, ready, n, p->usb.hid);
 	*got = n;
 	return SIM_PROBE_OK;
 }
@@ -225,11 +253,15 @@ void sim_probe_reply_end(struct sim_probe *p)
 	if (p->msg_count == p->msg_cap) {
 		size_t cap = p->msg_cap ? p->msg_cap * 2 : 16;
 		size_t *ne = realloc(p->msg_end, cap * sizeof(*ne));
-		if (!ne)
+		uint64_t *nr = ne ? realloc(p->msg_ready_ns, cap * sizeof(*nr)) : NULL;
+		if (ne)
+			p->msg_end = ne;
+		if (!nr)
 			return; /* the host may see two replies merged */
-		p->msg_end = ne;
+		p->msg_ready_ns = nr;
 		p->msg_cap = cap;
 	}
+	p->msg_ready_ns[p->msg_count] = sim_chip_now_ns(p->chip);
 	p->msg_end[p->msg_count++] = p->reply_len;
 }
 
