@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "swdd_err.h"
+#include "swdd_log.h"
 
 #define USB_CLASS_HID 0x03u
 #define USB_CLASS_VENDOR 0xFFu
@@ -155,6 +156,14 @@ static int probe_scan_usb(struct probe_scan *s)
 	return 0;
 }
 
+static int no_access_err(const struct probe_found *f)
+{
+	return swdd_err_set(SWDD_EACCES, "permission denied on the USB device %04x:%04x (%s): install "
+			    "contrib/60-swdd.rules into /etc/udev/rules.d/, run 'sudo udevadm control "
+			    "--reload && sudo udevadm trigger' and replug the probe", f->loc.vid,
+			    f->loc.pid, f->kind);
+}
+
 static int open_found(const struct probe_found *f, struct swdd_probe **out)
 {
 	struct swdd_probe_info info = { .voltage_mv = -1, .vid = f->loc.vid, .pid = f->loc.pid };
@@ -162,10 +171,7 @@ static int open_found(const struct probe_found *f, struct swdd_probe **out)
 	int rc;
 
 	if (f->open_err)
-		return swdd_err_set(SWDD_EACCES, "permission denied on the USB device %04x:%04x (%s): install "
-				    "contrib/60-swdd.rules into /etc/udev/rules.d/, run 'sudo udevadm control "
-				    "--reload && sudo udevadm trigger' and replug the probe", f->loc.vid,
-				    f->loc.pid, f->kind);
+		return no_access_err(f);
 	snprintf(info.kind, sizeof(info.kind), "%s", f->kind);
 	snprintf(info.serial, sizeof(info.serial), "%s", f->loc.serial);
 	rc = f->hid ? probe_tr_hidapi_open(&f->loc, &tr) : probe_tr_libusb_open(&f->loc, &tr);
@@ -195,7 +201,11 @@ int swdd_probe_list(struct swdd_probe_info **out, size_t *n)
 		snprintf(pi->serial, sizeof(pi->serial), "%s", s.v[i].loc.serial);
 		snprintf(pi->transport, sizeof(pi->transport), "%s", s.v[i].hid ? "hidapi" : "libusb");
 		if (s.v[i].open_err) {
-			snprintf(pi->firmware, sizeof(pi->firmware), "(no permission)");
+			/* Listing still succeeds (the other probes may be usable),
+			 * so the fix is said here rather than as an error. */
+			snprintf(pi->firmware, sizeof(pi->firmware), "(no permission: contrib/60-swdd.rules)");
+			no_access_err(&s.v[i]);
+			swdd_warn("%s", swdd_err_detail());
 			continue;
 		}
 		if (!open_found(&s.v[i], &p)) {

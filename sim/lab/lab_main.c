@@ -35,6 +35,7 @@ struct lab_opts {
 	const char *image;
 	const char *stats;
 	double timeout_s;
+	int node_mode;                /* --node-mode, -1 = left as created */
 	char **cmd;
 };
 
@@ -53,6 +54,10 @@ static void usage(FILE *f)
 		"  --host-idle MS         let the chip run through the host's pauses between\n"
 		"                         transfers, up to MS ms per pause (default 0: the\n"
 		"                         chip's clock moves with bus traffic only)\n"
+		"  --node-mode MODE       octal permissions of the probes' device nodes\n"
+		"                         (/dev/bus/usb/001/NNN, /dev/hidrawN); also opens\n"
+		"                         the testbed to other users, so that CMD may drop\n"
+		"                         root (setpriv) and meet those permissions\n"
 		"  -v, --verbose          log USB traffic to stderr\n");
 }
 
@@ -128,6 +133,13 @@ static int parse_option(struct lab_opts *o, int opt, const char *arg)
 			return -1;
 		}
 		return 0;
+	case 'm':
+		o->node_mode = (int)strtol(arg, &end, 8);
+		if (!*arg || *end || o->node_mode < 0 || o->node_mode > 0777) {
+			fprintf(stderr, "swdd-lab: --node-mode needs an octal mode 000..777\n");
+			return -1;
+		}
+		return 0;
 	case 'h': usage(stdout); exit(0);
 	default: usage(stderr); return -1;
 	}
@@ -139,12 +151,14 @@ static int parse_args(struct lab_opts *o, int argc, char **argv)
 		{ "probe", required_argument, NULL, 'p' }, { "chip", required_argument, NULL, 'c' },
 		{ "fault", required_argument, NULL, 'f' }, { "image", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' }, { "stats", required_argument, NULL, 's' },
-		{ "host-idle", required_argument, NULL, 'I' }, { "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		{ "host-idle", required_argument, NULL, 'I' }, { "node-mode", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	o->timeout_s = 300;
+	o->node_mode = -1;
 	while ((opt = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1)
 		if (parse_option(o, opt, optarg))
 			return -1;
@@ -196,6 +210,42 @@ static int create_dev(struct lab_opts *o, int i)
 	return 0;
 }
 
+static int chmod_in_root(const char *rel, mode_t mode)
+{
+	char *path = g_build_filename(lab.root, rel, NULL);
+	int rc = chmod(path, mode);
+
+	if (rc)
+		fprintf(stderr, "swdd-lab: cannot chmod %s: %s\n", path, strerror(errno));
+	g_free(path);
+	return rc;
+}
+
+/* --node-mode: the device nodes get the permissions a udev rule (or its
+ * absence) would give, and they become the only gate, as on a real system.
+ * The preloaded client needs the rest of the testbed whatever its user:
+ * it binds its emulated uevent socket ("eventN") in the testbed root (hence
+ * world-writable, sticky like /tmp) and connects to the ioctl sockets of
+ * the nodes it opened (a connect needs write permission on the socket). */
+static int open_testbed(int mode)
+{
+	int rc = chmod_in_root("", 01777) | chmod_in_root("ioctl/_default", 0666);
+
+	for (int i = 0; i < lab.ndevs; i++) {
+		const struct lab_dev *d = &lab.devs[i];
+		char *sock = g_strconcat("ioctl", d->usb_node, NULL);
+
+		rc |= chmod_in_root(d->usb_node, (mode_t)mode) | chmod_in_root(sock, 0666);
+		g_free(sock);
+		if (!d->id->hid)
+			continue;
+		sock = g_strconcat("ioctl", d->hidraw_node, NULL);
+		rc |= chmod_in_root(d->hidraw_node, (mode_t)mode) | chmod_in_root(sock, 0666);
+		g_free(sock);
+	}
+	return rc ? -1 : 0;
+}
+
 static int lab_setup(struct lab_opts *o)
 {
 	lab.tb = umockdev_testbed_new();
@@ -203,6 +253,8 @@ static int lab_setup(struct lab_opts *o)
 	for (int i = 0; i < o->nprobes; i++)
 		if (create_dev(o, i))
 			return -1;
+	if (o->node_mode >= 0 && open_testbed(o->node_mode))
+		return -1;
 	lab_engine_start();
 	return 0;
 }
