@@ -273,7 +273,7 @@ static int stlink_no_target(struct swdd_probe *p, int rc)
 		return swdd_err_set(SWDD_EUNPOWERED, "the target does not answer and its supply reads %d.%02d V: "
 				    "power the board and connect its VDD to the ST-LINK's VREF pin",
 				    mv / 1000, (mv % 1000) / 10);
-	return swdd_err_set(rc, "no target answered on SWD although its supply reads %d.%02d V: check "
+	return swdd_err_set(rc, "no ACK on SWD although the target supply reads %d.%02d V: check "
 			    "SWDIO/SWCLK/GND, lower the clock, or connect under reset if the firmware disables "
 			    "the SWD pins", mv / 1000, (mv % 1000) / 10);
 }
