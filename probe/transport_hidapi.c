@@ -93,6 +93,23 @@ static hid_device *tr_hid_find(const struct probe_usb_loc *loc)
 	return h;
 }
 
+/* hidapi-libusb 0.13 says only "NULL" when hid_open_path fails, whether the
+ * node is not ours (udev rules), another program claimed the interface
+ * (OpenOCD), or the probe went away. hidapi-libusb opens and claims the
+ * same usbfs interface the libusb transport does, so trying that names the
+ * cause with the libusb transport's sentences (EACCES, EBUSY, ENODEV). */
+static int tr_hid_why_not(const struct probe_usb_loc *loc)
+{
+	struct probe_transport *tr;
+	int rc = probe_tr_libusb_open(loc, &tr);
+
+	if (rc)
+		return rc;
+	probe_tr_close(tr);
+	return swdd_err_set(SWDD_EIO, "hidapi could not open the HID interface of the CMSIS-DAP probe "
+			    "%04x:%04x although libusb can: replug the probe and retry", loc->vid, loc->pid);
+}
+
 int probe_tr_hidapi_open(const struct probe_usb_loc *loc, struct probe_transport **out)
 {
 	struct tr_hid *h;
@@ -109,10 +126,7 @@ int probe_tr_hidapi_open(const struct probe_usb_loc *loc, struct probe_transport
 	h->h = tr_hid_find(loc);
 	if (!h->h) {
 		free(h);
-		return swdd_err_set(SWDD_EACCES, "could not open the HID interface of the CMSIS-DAP probe "
-				    "%04x:%04x: if it is plugged in, install contrib/60-swdd.rules into "
-				    "/etc/udev/rules.d/, run 'sudo udevadm control --reload && sudo udevadm "
-				    "trigger' and replug it", loc->vid, loc->pid);
+		return tr_hid_why_not(loc);
 	}
 	*out = &h->base;
 	return 0;

@@ -80,6 +80,27 @@ serve() {
 	wait "$pid"
 }
 
+# busy LOG KIND DRIVER: as root, a second `swdd --probe DRIVER` while a
+# first one serves the probe. Returns the second one's exit status; the
+# first one's output goes to LOG.first.
+busy() {
+	local log=$1 kind=$2 drv=$3
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	timeout 30 "$LAB" --timeout 20 --probe "$kind" -- bash -c '
+		"$0" --probe "$1" --port 0 >"$2.first" 2>&1 &
+		first=$!
+		for ((i = 0; i < 100; i++)); do
+			grep -q "listening for gdb" "$2.first" && break
+			kill -0 $first 2>/dev/null || break
+			sleep 0.1
+		done
+		timeout 10 "$0" --probe "$1" --port 0
+		rc=$?
+		kill -INT $first
+		wait $first
+		exit $rc' "$SWDD" "$drv" "$log" >"$log" 2>&1
+}
+
 # kind driver vid:pid row-kind firmware-re (what the lab's probe reports)
 cases=(
 	"stlink-v2 stlink 0483:3748 ST-LINK/V2 V2J37S7"
@@ -105,5 +126,13 @@ for c in "${cases[@]}"; do
 	serve "$LOGS/$name.serve.log" "$kind" 666 "$drv"
 	verdict "$kind/666/serve" "$LOGS/$name.serve.log" $? 143 \
 		"listening for gdb" "permission|error"
+
+	# Another program holds the probe: named as such, not as a permission
+	# problem (hidapi-libusb gives no reason; probe/transport_hidapi.c).
+	busy "$LOGS/${kind}_busy.log" "$kind" "$drv"
+	verdict "$kind/busy" "$LOGS/${kind}_busy.log" $? 1 \
+		"^swdd: error: busy: the probe is in use by another program \\(claim interface\\): close OpenOCD" \
+		"permission|listening"
+	verdict "$kind/busy_first" "$LOGS/${kind}_busy.log.first" 0 0 "listening for gdb"
 done
 exit 0
