@@ -96,7 +96,7 @@ busy() {
 		done
 		timeout 10 "$0" --probe "$1" --port 0
 		rc=$?
-		kill -INT $first
+		kill -TERM $first # async jobs of a script ignore SIGINT
 		wait $first
 		exit $rc' "$SWDD" "$drv" "$log" >"$log" 2>&1
 }
