@@ -110,6 +110,7 @@ static int parse_option(struct lab_opts *o, int opt, const char *arg)
 {
 	char *end;
 	double ms;
+	long mode;
 
 	switch (opt) {
 	case 'p': return parse_probe(o, arg);
@@ -134,11 +135,12 @@ static int parse_option(struct lab_opts *o, int opt, const char *arg)
 		}
 		return 0;
 	case 'm':
-		o->node_mode = (int)strtol(arg, &end, 8);
-		if (!*arg || *end || o->node_mode < 0 || o->node_mode > 0777) {
+		mode = strtol(arg, &end, 8);
+		if (!*arg || *end || mode < 0 || mode > 0777) {
 			fprintf(stderr, "swdd-lab: --node-mode needs an octal mode 000..777\n");
 			return -1;
 		}
+		o->node_mode = (int)mode;
 		return 0;
 	case 'h': usage(stdout); exit(0);
 	default: usage(stderr); return -1;

@@ -25,7 +25,7 @@ ldconfig -p 2>/dev/null | grep -q libumockdev-preload.so.0 || skip_all "umockdev
 [ -x "$LAB" ] || skip_all "$LAB was not built (make)"
 [ -x "$SWDD" ] || skip_all "$SWDD was not built (make)"
 if command -v setpriv >/dev/null; then
-	AS_USER=(setpriv --reuid=$USER_ID --regid=$USER_ID --clear-groups --inh-caps=-all)
+	AS_USER=(setpriv "--reuid=$USER_ID" "--regid=$USER_ID" --clear-groups --inh-caps=-all)
 elif command -v runuser >/dev/null; then
 	AS_USER=(runuser -u "$(id -nu $USER_ID 2>/dev/null || echo nobody)" --)
 else
@@ -68,6 +68,7 @@ lab_user() {
 # user's process group, exit 143). Returns the lab's exit status.
 serve() {
 	local log=$1 kind=$2 mode=$3 drv=$4 pid i
+	rm -f "$log" # a stale log of an earlier run must not say "listening"
 	"$LAB" --timeout 20 --probe "$kind" --node-mode "$mode" -- "${AS_USER[@]}" \
 		"$SWDD" --probe "$drv" --port 0 >"$log" 2>&1 &
 	pid=$! # swdd-lab itself
@@ -85,12 +86,13 @@ serve() {
 # first one's output goes to LOG.first.
 busy() {
 	local log=$1 kind=$2 drv=$3
-	# shellcheck disable=SC2016 # expanded by the inner shell
+	rm -f "$log.first" # see serve
+	# shellcheck disable=SC2016,SC2094 # expanded by the inner shell, which writes $log.first
 	timeout 30 "$LAB" --timeout 20 --probe "$kind" -- bash -c '
 		"$0" --probe "$1" --port 0 >"$2.first" 2>&1 &
 		first=$!
 		for ((i = 0; i < 100; i++)); do
-			grep -q "listening for gdb" "$2.first" && break
+			grep -q "listening for gdb" "$2.first" 2>/dev/null && break
 			kill -0 $first 2>/dev/null || break
 			sleep 0.1
 		done
