@@ -222,9 +222,12 @@ uint32_t flash_timeout_ms(uint32_t descriptor_ms)
 	return t < FLASH_MIN_TIMEOUT_MS ? FLASH_MIN_TIMEOUT_MS : t;
 }
 
+/* Loads the algorithm. Init(fnc) is deferred to flash_algo_ready(), that
+ * is to the first erase or program: a session that only compares (an
+ * unchanged reload, qCRC) runs Crc32, which needs no unlocked interface,
+ * and saves the Init and UnInit calls. */
 int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
 {
-	uint32_t r;
 	int rc;
 
 	if (f->algo_loaded)
@@ -234,13 +237,24 @@ int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
 	if (rc)
 		return rc;
 	f->algo_loaded = true;
-	rc = swdd_algo_call(&f->algo, SWDD_FLM_INIT, f->flm->dev_addr, 0, fnc, 0,
+	f->algo_inited = false;
+	f->algo_fnc = fnc;
+	return 0;
+}
+
+int flash_algo_ready(struct swdd_flash *f)
+{
+	uint32_t r;
+	int rc;
+
+	if (f->algo_inited)
+		return 0;
+	rc = swdd_algo_call(&f->algo, SWDD_FLM_INIT, f->flm->dev_addr, 0, f->algo_fnc, 0,
 			    FLASH_INIT_TIMEOUT_MS, &r);
 	if (!rc && r)
 		rc = swdd_err_set(SWDD_EFLASH, "the flash algorithm's Init failed (result "
 				  "0x%08X): the flash interface stayed locked", r);
-	if (rc)
-		flash_algo_end(f, rc);
+	f->algo_inited = rc == 0;
 	return rc;
 }
 
@@ -252,8 +266,10 @@ int flash_algo_end(struct swdd_flash *f, int rc)
 	if (!f->algo_loaded)
 		return rc;
 	f->algo_loaded = false;
-	if (!f->algo.started)
-		rc2 = swdd_algo_call(&f->algo, SWDD_FLM_UNINIT, 0, 0, 0, 0, FLASH_INIT_TIMEOUT_MS, &r);
+	if (f->algo_inited && !f->algo.started)
+		rc2 = swdd_algo_call(&f->algo, SWDD_FLM_UNINIT, f->algo_fnc, 0, 0, 0,
+				     FLASH_INIT_TIMEOUT_MS, &r);
+	f->algo_inited = false;
 	int rc3 = swdd_algo_unload(&f->algo);
 	if (rc)
 		return rc;
@@ -265,7 +281,10 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 {
 	uint32_t r;
 	char bits[512];
-	int rc = swdd_algo_call(&f->algo, fn, r0, r1, r2, 0, timeout_ms, &r);
+	int rc = flash_algo_ready(f);
+
+	if (!rc)
+		rc = swdd_algo_call(&f->algo, fn, r0, r1, r2, 0, timeout_ms, &r);
 
 	if (rc)
 		return swdd_err_add(rc, "while %s", what);

@@ -19,6 +19,8 @@ struct swdd_flash {
 	struct swdd_flm *flm;
 	struct swdd_algo algo;
 	bool algo_loaded;
+	bool algo_inited;             /* Init(algo_fnc) ran (flash_algo_ready) */
+	uint32_t algo_fnc;
 	uint32_t ram_base, ram_size;
 	uint32_t base, size;          /* flash window: chip size clipped to the FLM */
 	struct flash_sector *sectors;
@@ -31,8 +33,10 @@ struct swdd_flash {
 	bool gdb_active;
 };
 
-/* Loads the algorithm and calls Init(fnc) unless already loaded. */
+/* Loads the algorithm unless already loaded; Init(fnc) comes later. */
 int flash_algo_begin(struct swdd_flash *f, uint32_t fnc);
+/* Calls Init(fnc) once per session, before the first erase or program. */
+int flash_algo_ready(struct swdd_flash *f);
 /* UnInit + restore; safe to call when not loaded. */
 int flash_algo_end(struct swdd_flash *f, int rc);
 /* Calls fn and turns a non-zero algorithm result into SWDD_EFLASH naming

@@ -357,6 +357,11 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, uint32_t c
 		free(jobs);
 		return SWDD_ENOMEM;
 	}
+	rc = flash_algo_ready(f);
+	if (rc) {
+		free(jobs);
+		return rc;
+	}
 	nj = sector_jobs(f, ps, jobs);
 	swdd_debug("flash: sector %u: %zu pages to program", ps->s->index, nj);
 	if (cur_crc != swdd_crc32(0xFFFFFFFFu, blank, ps->s->size)) {
