@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flash.h"
 #include "gdb_server.h"
 #include "monitor.h"
 #include "swdd_err.h"
@@ -158,7 +159,7 @@ static int gdbq_crc_readback(struct swdd_target *t, uint32_t addr, uint32_t len,
 
 		if (rc)
 			return rc;
-		c = rsp_crc32(c, chunk, n);
+		c = swdd_crc32(c, chunk, n);
 		addr += n;
 		len -= n;
 	}

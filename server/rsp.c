@@ -4,7 +4,6 @@
  */
 #include "rsp.h"
 
-#include "../flashalgo/crc32.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -77,16 +76,6 @@ int rsp_parse_hex(const char *s, const char **end, uint64_t *val)
 	if (end)
 		*end = s + n;
 	return 0;
-}
-
-/* The same CRC step the flash algorithms run on the target. */
-uint32_t rsp_crc32(uint32_t crc, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		crc = crc32_gdb_byte(crc, p[i]);
-	return crc;
 }
 
 long rsp_unescape(uint8_t *buf, size_t len)

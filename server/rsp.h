@@ -35,9 +35,6 @@ int rsp_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t *outlen)
 /* Parses a hex number up to the first non-hex character; *end points past
  * it. -1 if there is no digit or it overflows 64 bits. */
 int rsp_parse_hex(const char *s, const char **end, uint64_t *val);
-/* GDB's CRC-32 for qCRC: polynomial 0x04C11DB7, MSB first, initial value
- * 0xFFFFFFFF, no final inversion (gdb/utils.c xcrc32). */
-uint32_t rsp_crc32(uint32_t crc, const void *data, size_t len);
 
 /* ---- binary data and run-length (E.1) ------------------------------------ */
 

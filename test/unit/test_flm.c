@@ -1,6 +1,8 @@
 /* FLM parsing: CMSIS-Pack flash algorithm format (FlashOS.h 1.01). */
 #include "flash_builtin.h"
+#include "flash.h"
 #include "flm.h"
+#include "../../flashalgo/crc32.h"
 #include "harness.h"
 #include "swdd_err.h"
 
@@ -85,6 +87,21 @@ static int rejects_truncated(void)
 	return 0;
 }
 
+/* GDB's qCRC definition (gdb/utils.c xcrc32, init 0xffffffff): the CRC of
+ * "123456789" is the CRC-32/MPEG-2 check value 0x0376E6E7. The host's
+ * table-driven swdd_crc32 and the targets' step (crc32.h) agree on it. */
+static int crc32_check_value(void)
+{
+	uint32_t step = 0xFFFFFFFFu;
+
+	CHECK_EQ(swdd_crc32(0xFFFFFFFFu, (const uint8_t *)"123456789", 9), 0x0376E6E7u);
+	CHECK_EQ(swdd_crc32(0xFFFFFFFFu, (const uint8_t *)"", 0), 0xFFFFFFFFu);
+	for (const char *p = "123456789"; *p; p++)
+		step = crc32_gdb_byte(step, (uint8_t)*p);
+	CHECK_EQ(step, 0x0376E6E7u);
+	return 0;
+}
+
 static int missing_file(void)
 {
 	struct swdd_flm *f;
@@ -100,6 +117,7 @@ static const struct test_case tests[] = {
 	{ "rejects_garbage", "ELF header", rejects_garbage },
 	{ "rejects_truncated", "ELF section headers", rejects_truncated },
 	{ "missing_file", "", missing_file },
+	{ "crc32_check_value", "GDB qCRC (xcrc32), CRC-32/MPEG-2 check", crc32_check_value },
 };
 
 TEST_MAIN("flm", tests)

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 
+#include "flash.h"
 #include "gdb_server.h"
 #include "harness.h"
 #include "probe.h"
@@ -321,7 +322,7 @@ static int t_memory(struct lab_env *e)
 	CHECK_EQ(strlen(xchg(e, pkt)), 0x4000);
 	/* qCRC over the 8 bytes: GDB's CRC-32 */
 	uint8_t now[8] = { 0x23, 0x01, 0x02, 0x03, 0x04, 0xff, 0x03, 0x41 };
-	snprintf(crc, sizeof(crc), "C%08x", rsp_crc32(0xFFFFFFFFu, now, 8));
+	snprintf(crc, sizeof(crc), "C%08x", swdd_crc32(0xFFFFFFFFu, now, 8));
 	snprintf(pkt, sizeof(pkt), "qCRC:%x,8", DATA_ADDR);
 	CHECK(strcmp(xchg(e, pkt), crc) == 0);
 	return 0;

@@ -327,15 +327,6 @@ static int test_vcont(void)
 	return 0;
 }
 
-/* gdb/utils.c xcrc32 with init 0xffffffff: crc of "123456789" is the
- * CRC-32/MPEG-2 check value 0x0376E6E7. */
-static int test_crc32(void)
-{
-	CHECK_EQ(rsp_crc32(0xFFFFFFFFu, "123456789", 9), 0x0376E6E7u);
-	CHECK_EQ(rsp_crc32(0xFFFFFFFFu, "", 0), 0xFFFFFFFFu);
-	return 0;
-}
-
 static const struct {
 	const char *in;
 	int want;
@@ -366,7 +357,6 @@ static const struct test_case tests[] = {
 	{ "qsupported", "GDB E.4 General Query Packets (qSupported)", test_qsupported },
 	{ "qxfer", "GDB E.4 General Query Packets (qXfer)", test_qxfer },
 	{ "vcont", "GDB E.3 Packets (vCont)", test_vcont },
-	{ "crc32", "GDB E.4 qCRC; gdb/utils.c xcrc32", test_crc32 },
 	{ "http", "issue 6 Security", test_http },
 };
 
