@@ -30,21 +30,17 @@ static int app_open_lab(struct app *a, const struct cli_opts *o)
 	return 0;
 }
 
-/* "auto": a real probe wins; with none on USB the lab stands in, so that
- * `swdd` alone always gives something to try. */
+/* "auto": the one probe on USB. The lab is never chosen silently (a
+ * flashing station with an unplugged probe must not report success): with
+ * no probe the error says what was looked for and how to ask for the lab. */
 static int app_open_auto(struct app *a, const struct cli_opts *o)
 {
-	struct swdd_probe_info *list = NULL;
-	size_t n = 0;
-	int rc = swdd_probe_list(&list, &n);
+	int rc = swdd_probe_open("auto", o->serial, &a->probe);
 
-	free(list);
-	if (rc || n == 0) {
-		swdd_info("no debug probe found on USB%s: using the simulated lab (--probe sim)",
-			  rc ? " (listing failed)" : "");
-		return app_open_lab(a, o);
-	}
-	return swdd_probe_open("auto", o->serial, &a->probe);
+	if (rc == SWDD_ENODEV)
+		swdd_err_add(rc, "looked for ST-LINK/V2, V2-1, V3 and CMSIS-DAP v1 (HID) and v2 "
+			     "(bulk) probes on USB; `--probe sim` gives the simulated chip");
+	return rc;
 }
 
 int app_open_probe(struct app *a, const struct cli_opts *o)

@@ -19,8 +19,9 @@ struct app {
 	struct swdd_target *target; /* NULL while the chip cannot be reached */
 };
 
-/* Opens the probe --probe names ("auto": the one USB probe present, else
- * the lab, and says which). Returns 0 or SWDD_E*. */
+/* Opens the probe --probe names ("auto": the one USB probe present; the
+ * lab only for "sim") and says which. Returns 0 or SWDD_E* (SWDD_ENODEV
+ * with what was looked for when no probe is there). */
 int app_open_probe(struct app *a, const struct cli_opts *o);
 /* Connects to the chip (reattach: again, in attach mode, after a client
  * detached); logs a failure and its reason. Also the session's

@@ -207,7 +207,7 @@ static int cli_version(struct cli_opts *o, const char *arg)
 }
 
 static const struct cli_option cli_options[] = {
-	{ "probe", "auto|stlink|cmsis-dap|sim", cli_probe, "probe driver (auto: the one probe present, else the lab)" },
+	{ "probe", "auto|stlink|cmsis-dap|sim", cli_probe, "probe driver (auto: the one USB probe present; sim: the simulated lab, only when asked)" },
 	{ "serial", "S", cli_serial, "probe serial number when several are present" },
 	{ "port", "N", cli_port, "TCP port for GDB (default 3333; 0 picks a free one)" },
 	{ "bind", "ADDR", cli_bind, "address to listen on (default 127.0.0.1)" },

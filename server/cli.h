@@ -22,7 +22,7 @@ struct cli_opts {
 	const char *bind;
 	struct swdd_connect_opts connect;
 	bool verbose;
-	/* the lab (--probe sim, or auto with no probe present) */
+	/* the lab (--probe sim only) */
 	enum sim_probe_kind sim_probe;
 	struct sim_config sim;
 	const char *sim_image;

@@ -15,6 +15,7 @@
 #include "cmd_flash_out.h"
 #include "flash.h"
 #include "image.h"
+#include "probe.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 #include "target.h"
@@ -35,6 +36,7 @@ struct cmd_run {
 	double wall0;
 	int exit_code;
 	char *error;
+	char *warning; /* success, with something the user must know */
 };
 
 static double cmd_wall(void)
@@ -188,6 +190,37 @@ static int cmd_program(struct cmd_run *r)
 	return r->o->verify_only ? 0 : cmd_write_ram(r);
 }
 
+/* The link-level errors a probe reports when the debug port stops
+ * answering (no ACK, protocol/AP errors, endless WAIT). */
+static bool cmd_link_lost(int rc)
+{
+	return rc == SWDD_ENOTARGET || rc == SWDD_EPROTO || rc == SWDD_EPROBE || rc == SWDD_EWAIT;
+}
+
+bool cmd_run_step_lost_to_firmware(int rc, enum swdd_connect_mode connected)
+{
+	return cmd_link_lost(rc) && connected == SWDD_CONNECT_UNDER_RESET;
+}
+
+/* The reset-and-run after a verified write. Firmware that turns SWD off
+ * soon after it starts (the connect had to hold NRST low) takes the debug
+ * port away before the debug registers are given back: that is what this
+ * firmware does, the image was verified and the chip runs it, so it is a
+ * success with a warning. Any other failure keeps exit status 4. */
+static int cmd_run_failed(struct cmd_run *r, int rc)
+{
+	char buf[768];
+
+	if (!cmd_run_step_lost_to_firmware(rc, swdd_target_connected_mode(r->a.target)))
+		return cmd_fail(r, CMD_EXIT_TARGET, rc);
+	snprintf(buf, sizeof(buf), "after reset the firmware disabled SWD again (swdd could connect "
+		 "only under reset; then: %s: %s): the chip runs the new image; use --connect "
+		 "under-reset to debug it", swdd_strerror(rc), swdd_err_detail());
+	swdd_warn("%s", buf);
+	r->warning = strdup(buf);
+	return 0;
+}
+
 /* After a write the chip runs the new program, like `program ... reset`;
  * otherwise (verify-only, --no-reset) it is left as detach leaves it. */
 static int cmd_finish_target(struct cmd_run *r, bool reset)
@@ -197,10 +230,12 @@ static int cmd_finish_target(struct cmd_run *r, bool reset)
 	if (reset)
 		rc = swdd_target_reset(r->a.target, SWDD_RESET_AUTO, false);
 	if (rc)
-		return cmd_fail(r, CMD_EXIT_TARGET, rc);
+		return cmd_run_failed(r, rc);
 	if (!reset && r->o->no_reset)
 		return 0; /* stays halted: app_close frees without resuming */
 	rc = swdd_target_detach(r->a.target);
+	if (rc && reset)
+		return cmd_run_failed(r, rc);
 	return rc ? cmd_fail(r, CMD_EXIT_TARGET, rc) : 0;
 }
 
@@ -213,6 +248,9 @@ static void cmd_report(struct cmd_run *r)
 		.modelled_seconds = -1,
 		.exit_code = r->exit_code,
 		.error = r->error,
+		.warning = r->warning,
+		.probe = r->probe_open ? swdd_probe_get_info(r->a.probe) : NULL,
+		.chip = r->a.target ? swdd_target_chip(r->a.target) : NULL,
 	};
 
 	if (r->error)
@@ -241,6 +279,7 @@ static int cmd_close(struct cmd_run *r)
 	free(r->ram.seg);
 	swdd_image_free(&r->img);
 	free(r->error);
+	free(r->warning);
 	return code;
 }
 

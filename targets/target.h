@@ -98,6 +98,10 @@ int swdd_target_connect(struct swdd_probe *probe, const struct swdd_connect_opts
  * resumes the core. */
 int swdd_target_detach(struct swdd_target *t);
 void swdd_target_free(struct swdd_target *t);
+/* The mode the connection succeeded in: SWDD_CONNECT_UNDER_RESET also when
+ * a normal connect fell back to it, which shows that the firmware stops
+ * SWD (or debug) soon after it starts. */
+enum swdd_connect_mode swdd_target_connected_mode(const struct swdd_target *t);
 
 const struct swdd_chip_info *swdd_target_chip(const struct swdd_target *t);
 struct swdd_probe *swdd_target_probe(const struct swdd_target *t);

@@ -3,6 +3,7 @@
  * what it must give. Reference: issue 6 "CLI".
  */
 #include "cli.h"
+#include "cmd_flash.h"
 #include "harness.h"
 #include "swdd_err.h"
 
@@ -117,10 +118,41 @@ static int test_sim_faults(void)
 	return 0;
 }
 
+/* issue 10 point 3: only a lost debug port on a chip that needed connect
+ * under reset is "the firmware disabled SWD again"; any other failure of
+ * the run step keeps exit status 4. */
+static int test_run_step_outcome(void)
+{
+	static const struct {
+		int rc;
+		enum swdd_connect_mode mode;
+		bool lost_to_firmware;
+	} rows[] = {
+		{ SWDD_ENOTARGET, SWDD_CONNECT_UNDER_RESET, true },
+		{ SWDD_EPROTO, SWDD_CONNECT_UNDER_RESET, true },
+		{ SWDD_EPROBE, SWDD_CONNECT_UNDER_RESET, true },
+		{ SWDD_EWAIT, SWDD_CONNECT_UNDER_RESET, true },
+		{ SWDD_ENOTARGET, SWDD_CONNECT_NORMAL, false }, /* no sign of such firmware */
+		{ SWDD_EPROTO, SWDD_CONNECT_ATTACH, false },
+		{ SWDD_ERESET, SWDD_CONNECT_UNDER_RESET, false }, /* the reset itself failed */
+		{ SWDD_ENOTHALTED, SWDD_CONNECT_UNDER_RESET, false },
+		{ SWDD_EIO, SWDD_CONNECT_UNDER_RESET, false },   /* USB, not the target */
+		{ SWDD_EUNPOWERED, SWDD_CONNECT_UNDER_RESET, false },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (cmd_run_step_lost_to_firmware(rows[i].rc, rows[i].mode) != rows[i].lost_to_firmware)
+			return test_fail_at(__FILE__, __LINE__, "row %zu: %s, mode %d", i,
+					    swdd_strerror(rows[i].rc), (int)rows[i].mode);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "rows", "issue 6 CLI", test_rows },
 	{ "sim_faults", "issue 6 CLI (--sim-fault); sim.h sim_config_parse_faults", test_sim_faults },
 	{ "flash_command", "issue 7 CLI (swdd flash FILE options)", test_flash_command },
+	{ "run_step_outcome", "issue 10 point 3 (success after a reset that loses SWD)",
+	  test_run_step_outcome },
 };
 
 TEST_MAIN("test_cli", tests)

