@@ -33,11 +33,15 @@ struct cli_opts {
 	uint32_t image_addr;             /* --address of a raw binary */
 	bool image_addr_set;             /* false: the start of flash */
 	bool verify_only, json, erase_unwritten, no_reset, unlock;
+	bool force;                      /* write a binary that fails the checks */
+	const char *help_topic;          /* --help after a subcommand: its name */
 };
 
 /* Parses argv into o (defaults first). Returns 0, or SWDD_EINVAL with a
  * detail sentence naming the bad argument. */
 int cli_parse(int argc, char **argv, struct cli_opts *o);
 void cli_usage(FILE *f);
+/* Help of one subcommand ("flash", "erase", "probes"); NULL: cli_usage. */
+void cli_usage_topic(FILE *f, const char *topic);
 
 #endif

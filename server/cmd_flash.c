@@ -14,6 +14,7 @@
 #include "app.h"
 #include "cmd_flash_out.h"
 #include "flash.h"
+#include "fw_check.h"
 #include "image.h"
 #include "probe.h"
 #include "swdd_err.h"
@@ -28,6 +29,7 @@ struct cmd_run {
 	bool probe_open;
 	struct swdd_flash *f;
 	struct swdd_image img;   /* the whole file */
+	enum swdd_image_format fmt; /* what it was read as */
 	struct swdd_image flash; /* views into img: segments in flash */
 	struct swdd_image ram;   /* ... and in SRAM (written, never flashed) */
 	struct swdd_flash_result res;
@@ -145,9 +147,28 @@ static int cmd_split(struct cmd_run *r)
 static int cmd_load_file(struct cmd_run *r)
 {
 	uint32_t addr = r->o->image_addr_set ? r->o->image_addr : CMD_FLASH_BASE;
-	int rc = swdd_image_load(r->o->image, r->o->image_fmt, addr, &r->img);
+	int rc = swdd_image_load_as(r->o->image, r->o->image_fmt, addr, &r->img, &r->fmt);
 
-	return rc ? cmd_fail(r, CMD_EXIT_INPUT, rc) : 0;
+	if (rc)
+		return cmd_fail(r, CMD_EXIT_INPUT, rc);
+	rc = fw_check_address_option(r->o->image, r->fmt, r->o->image_addr_set);
+	return rc ? cmd_fail(r, CMD_EXIT_USAGE, rc) : 0;
+}
+
+/* Once the chip is known: a raw binary at the start of its flash must
+ * look like a vector table, unless --force. */
+static int cmd_check_firmware(struct cmd_run *r)
+{
+	int rc = fw_check_vectors(&r->img, r->fmt, swdd_target_chip(r->a.target));
+
+	if (!rc)
+		return 0;
+	if (r->o->force) {
+		swdd_warn("%s; writing it anyway (--force)", swdd_err_detail());
+		return 0;
+	}
+	swdd_err_add(rc, "nothing was written (--force writes it anyway)");
+	return cmd_fail(r, CMD_EXIT_INPUT, rc);
 }
 
 /* SRAM segments (code or data a RAM-linked program expects preloaded) are
@@ -301,6 +322,8 @@ int cmd_flash_main(const struct cli_opts *o)
 		rc = cmd_open(&r);
 	if (!rc)
 		rc = cmd_split(&r);
+	if (!rc)
+		rc = cmd_check_firmware(&r);
 	if (!rc)
 		rc = cmd_program(&r);
 	if (!rc)

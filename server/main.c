@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		swdd_log_set_level(SWDD_LOG_DEBUG);
 	switch (o.command) {
 	case CLI_HELP:
-		cli_usage(stdout);
+		cli_usage_topic(stdout, o.help_topic);
 		return 0;
 	case CLI_VERSION:
 		printf("swdd %s\n", SWDD_VERSION);

@@ -114,6 +114,44 @@ def swd_disabled(elf):
           {"result": "ok", "warning": None})
 
 
+def not_firmware(tmp, elf):
+    """Point 4: what is not firmware is refused, nothing is written."""
+    fw = lambda *a: ["flash"] + list(a) + ["--probe", "sim", "--json"]
+    readme = os.path.join(tmp, "README.md")
+    with open(readme, "w") as f:
+        f.write("# swdd\n\nA GDB server for STM32 microcontrollers over SWD.\n" * 4)
+    zeros = os.path.join(tmp, "zeros.bin")
+    with open(zeros, "wb") as f:
+        f.write(bytes(256))
+    nothumb = os.path.join(tmp, "nothumb.bin")
+    with open(nothumb, "wb") as f:
+        f.write(bytes.fromhex("0000022008010008") + bytes(248))
+    accepted = r"accepted: ELF .*Intel HEX .*raw binary \.bin"
+    # refused before the probe is opened: no probe, no lab counters
+    unopened = {"result": "error", "probe": None, "lab": "(absent)"}
+    check("readme_refused", fw(readme), 7, unopened,
+          err=r"README.md is neither ELF nor Intel HEX.*" + accepted)
+    check("readme_as_bin_vector_table", fw(readme, "--format", "bin"), 7, {"result": "error"},
+          err=r"initial stack pointer, is 0x77732023, not a word-aligned address in SRAM.*--force",
+          lab=UNTOUCHED)
+    check("zeros_bin_vector_table", fw(zeros), 7, err=r"initial stack pointer, is 0x00000000", lab=UNTOUCHED)
+    check("no_thumb_bit", fw(nothumb), 7, err=r"reset vector, is 0x08000108, without the Thumb bit",
+          lab=UNTOUCHED)
+    check("force_writes_it", fw(zeros, "--force", "--no-reset"), 0, {"result": "ok", "bytes": 256},
+          err=r"warning: .*initial stack pointer.*--force", lab={"program_ops": lambda n: n and n > 0})
+    check("bin_elsewhere_not_checked", fw(zeros, "--address", "0x08020000", "--no-reset"), 0,
+          {"result": "ok"})
+    check("real_bin_passes", fw(os.path.join(FW, "demo.bin")), 0, {"result": "ok", "bytes": 556})
+    for f in (elf, os.path.join(FW, "demo.hex")):
+        check("address_with_" + f[-3:], fw(f, "--address", "0x08004000"), 2, unopened,
+              err=r"--address is for raw binaries; .* carry their own addresses")
+    for cmd in (["flash"], ["flash", elf], ["erase"], ["probes"], []):
+        rc, _, stdout, _ = swdd(cmd + ["--help"])
+        want = "usage: swdd " + (cmd[0] if cmd else "")
+        report("help_exit_0/" + ("-".join(cmd[:1]) or "swdd"),
+               [] if rc == 0 and want in stdout else ["exit %d, stdout %r" % (rc, stdout[:80])])
+
+
 def main():
     for need in (SWDD, os.path.join(FW, "demo.elf")):
         if not os.path.exists(need):
@@ -123,6 +161,8 @@ def main():
     no_probe(elf)
     probe_and_chip(elf)
     swd_disabled(elf)
+    with tempfile.TemporaryDirectory() as tmp:
+        not_firmware(tmp, elf)
     return 0
 
 

@@ -147,10 +147,45 @@ static int test_run_step_outcome(void)
 	return 0;
 }
 
+/* issue 10 point 4: `swdd CMD --help` is help (exit 0), with or without
+ * FILE, and names its command; --force is a flash flag. */
+static int test_help_topics(void)
+{
+	static const struct {
+		const char *argv[4];
+		const char *topic;
+	} rows[] = {
+		{ { "swdd", "flash", "--help" }, "flash" },
+		{ { "swdd", "flash", "app.elf", "-h" }, "flash" },
+		{ { "swdd", "--help", "erase" }, "erase" },
+		{ { "swdd", "probes", "--help" }, "probes" },
+		{ { "swdd", "--help" }, NULL },
+	};
+	struct cli_opts o;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *argv[5] = { 0 };
+		int argc = 0;
+
+		while (argc < 4 && rows[i].argv[argc]) {
+			argv[argc] = (char *)rows[i].argv[argc]; /* getopt permutes argv */
+			argc++;
+		}
+		CHECK_OK(cli_parse(argc, argv, &o));
+		CHECK_EQ(o.command, CLI_HELP);
+		CHECK(rows[i].topic ? o.help_topic && !strcmp(o.help_topic, rows[i].topic) : !o.help_topic);
+	}
+	char *argv[] = { "swdd", "flash", "x.bin", "--force", NULL };
+	CHECK_OK(cli_parse(4, argv, &o));
+	CHECK(o.force && o.command == CLI_FLASH);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "rows", "issue 6 CLI", test_rows },
 	{ "sim_faults", "issue 6 CLI (--sim-fault); sim.h sim_config_parse_faults", test_sim_faults },
 	{ "flash_command", "issue 7 CLI (swdd flash FILE options)", test_flash_command },
+	{ "help_topics", "issue 10 point 4 (every subcommand's --help)", test_help_topics },
 	{ "run_step_outcome", "issue 10 point 3 (success after a reset that loses SWD)",
 	  test_run_step_outcome },
 };

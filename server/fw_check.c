@@ -1,0 +1,60 @@
+/*
+ * Firmware plausibility checks; see fw_check.h.
+ */
+#include "fw_check.h"
+
+#include <stdint.h>
+
+#include "swdd_err.h"
+
+static uint32_t fw_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static bool fw_within(uint32_t a, uint32_t base, uint32_t size)
+{
+	return a >= base && (uint64_t)a < (uint64_t)base + size;
+}
+
+/* The initial SP of a full-descending stack may be the end of SRAM itself
+ * (ARMv7-M B1.5.5 pushes decrement first); it is word aligned. */
+static bool fw_sp_ok(uint32_t sp, const struct swdd_chip_info *c)
+{
+	return (sp & 3u) == 0 && sp > c->sram_base && (uint64_t)sp <= (uint64_t)c->sram_base + c->sram_size;
+}
+
+int fw_check_vectors(const struct swdd_image *img, enum swdd_image_format fmt,
+		     const struct swdd_chip_info *c)
+{
+	const struct swdd_segment *s = img->n ? &img->seg[0] : NULL;
+	uint32_t sp, reset;
+
+	if (fmt != SWDD_IMAGE_BIN || !s || s->addr != c->flash_base)
+		return 0;
+	if (s->len < 8)
+		return swdd_err_set(SWDD_EFORMAT, "the raw binary is %u bytes: too short for a vector "
+				    "table at 0x%08X (initial SP, reset vector)", s->len, s->addr);
+	sp = fw_le32(s->data);
+	reset = fw_le32(s->data + 4);
+	if (!fw_sp_ok(sp, c))
+		return swdd_err_set(SWDD_EFORMAT, "this does not look like firmware for 0x%08X: its "
+				    "first word, the initial stack pointer, is 0x%08X, not a word-aligned "
+				    "address in SRAM (above 0x%08X, at most 0x%08X)", s->addr, sp,
+				    c->sram_base, c->sram_base + c->sram_size);
+	if (!fw_within(reset & ~1u, c->flash_base, c->flash_size) || !(reset & 1u))
+		return swdd_err_set(SWDD_EFORMAT, "this does not look like firmware for 0x%08X: its "
+				    "second word, the reset vector, is 0x%08X, %s", s->addr, reset,
+				    !(reset & 1u) ? "without the Thumb bit (bit 0) a Cortex-M needs"
+						  : "outside the flash");
+	return 0;
+}
+
+int fw_check_address_option(const char *path, enum swdd_image_format fmt, bool address_given)
+{
+	if (!address_given || fmt == SWDD_IMAGE_BIN)
+		return 0;
+	return swdd_err_set(SWDD_EINVAL, "--address is for raw binaries; %s is %s, whose records "
+			    "carry their own addresses (drop --address, or relink the image)", path,
+			    fmt == SWDD_IMAGE_ELF ? "ELF" : "Intel HEX");
+}
