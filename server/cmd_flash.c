@@ -93,51 +93,11 @@ static int cmd_open(struct cmd_run *r)
 	return rc ? cmd_fail(r, CMD_EXIT_FLASH, rc) : 0;
 }
 
-static bool cmd_within(const struct swdd_segment *s, uint32_t base, uint32_t size)
-{
-	return s->addr >= base && (uint64_t)s->addr + s->len <= (uint64_t)base + size;
-}
-
-static int cmd_add_view(struct swdd_image *v, const struct swdd_segment *s)
-{
-	struct swdd_segment *n = realloc(v->seg, (v->n + 1) * sizeof(*n));
-
-	if (!n)
-		return SWDD_ENOMEM;
-	v->seg = n;
-	v->seg[v->n++] = *s;
-	return 0;
-}
-
-/* Sorts the file's segments into flash (those starting there: the engine
- * refuses what overruns it), SRAM, and the rest, which are listed in the
- * error. Nothing is written before this passes. */
+/* Nothing is written before this passes. */
 static int cmd_split(struct cmd_run *r)
 {
-	const struct swdd_chip_info *c = swdd_target_chip(r->a.target);
-	char list[512] = "";
-	size_t len = 0;
-	unsigned bad = 0;
-	int rc = 0;
+	int rc = fw_split(&r->img, swdd_target_chip(r->a.target), r->o->image, &r->flash, &r->ram);
 
-	for (size_t i = 0; i < r->img.n && !rc; i++) {
-		const struct swdd_segment *s = &r->img.seg[i];
-		if (s->addr >= c->flash_base && s->addr < c->flash_base + c->flash_size)
-			rc = cmd_add_view(&r->flash, s);
-		else if (cmd_within(s, c->sram_base, c->sram_size))
-			rc = cmd_add_view(&r->ram, s);
-		else if (++bad && len < sizeof(list) - 64)
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s0x%08X-0x%08X",
-						bad > 1 ? ", " : "", s->addr, s->addr + s->len - 1);
-	}
-	if (!rc && bad)
-		rc = swdd_err_set(SWDD_ERANGE, "%s: %u segment(s) lie outside the flash "
-				  "(0x%08X-0x%08X) and SRAM (0x%08X-0x%08X): %s; nothing was written "
-				  "(check the linker script's MEMORY regions)",
-				  r->o->image, bad, c->flash_base, c->flash_base + c->flash_size - 1,
-				  c->sram_base, c->sram_base + c->sram_size - 1, list);
-	if (!rc && !r->flash.n && !r->ram.n)
-		rc = swdd_err_set(SWDD_EFORMAT, "%s holds no data to load", r->o->image);
 	return rc ? cmd_fail(r, CMD_EXIT_INPUT, rc) : 0;
 }
 
@@ -211,18 +171,6 @@ static int cmd_program(struct cmd_run *r)
 	return r->o->verify_only ? 0 : cmd_write_ram(r);
 }
 
-/* The link-level errors a probe reports when the debug port stops
- * answering (no ACK, protocol/AP errors, endless WAIT). */
-static bool cmd_link_lost(int rc)
-{
-	return rc == SWDD_ENOTARGET || rc == SWDD_EPROTO || rc == SWDD_EPROBE || rc == SWDD_EWAIT;
-}
-
-bool cmd_run_step_lost_to_firmware(int rc, enum swdd_connect_mode connected)
-{
-	return cmd_link_lost(rc) && connected == SWDD_CONNECT_UNDER_RESET;
-}
-
 /* The reset-and-run after a verified write. Firmware that turns SWD off
  * soon after it starts (the connect had to hold NRST low) takes the debug
  * port away before the debug registers are given back: that is what this
@@ -232,7 +180,7 @@ static int cmd_run_failed(struct cmd_run *r, int rc)
 {
 	char buf[768];
 
-	if (!cmd_run_step_lost_to_firmware(rc, swdd_target_connected_mode(r->a.target)))
+	if (!fw_swd_lost_after_run(rc, swdd_target_connected_mode(r->a.target)))
 		return cmd_fail(r, CMD_EXIT_TARGET, rc);
 	snprintf(buf, sizeof(buf), "after reset the firmware disabled SWD again (swdd could connect "
 		 "only under reset; then: %s: %s): the chip runs the new image; use --connect "

@@ -20,10 +20,6 @@ enum cmd_exit {
 };
 
 int cmd_flash_main(const struct cli_opts *o);
-/* Whether a failed reset-and-run (rc) after a verified write is the
- * firmware turning SWD off again: a lost debug port on a chip that could be
- * connected only under reset. Then `swdd flash` succeeds with a warning. */
-bool cmd_run_step_lost_to_firmware(int rc, enum swdd_connect_mode connected);
 int cmd_erase_main(const struct cli_opts *o);
 
 #endif

@@ -4,6 +4,8 @@
 #include "fw_check.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "swdd_err.h"
 
@@ -57,4 +59,57 @@ int fw_check_address_option(const char *path, enum swdd_image_format fmt, bool a
 	return swdd_err_set(SWDD_EINVAL, "--address is for raw binaries; %s is %s, whose records "
 			    "carry their own addresses (drop --address, or relink the image)", path,
 			    fmt == SWDD_IMAGE_ELF ? "ELF" : "Intel HEX");
+}
+
+bool fw_swd_lost_after_run(int rc, enum swdd_connect_mode connected)
+{
+	bool link_lost = rc == SWDD_ENOTARGET || rc == SWDD_EPROTO || rc == SWDD_EPROBE ||
+			 rc == SWDD_EWAIT;
+
+	return link_lost && connected == SWDD_CONNECT_UNDER_RESET;
+}
+
+static bool fw_in_range(const struct swdd_segment *s, uint32_t base, uint32_t size)
+{
+	return s->addr >= base && (uint64_t)s->addr + s->len <= (uint64_t)base + size;
+}
+
+static int fw_add_view(struct swdd_image *v, const struct swdd_segment *s)
+{
+	struct swdd_segment *n = realloc(v->seg, (v->n + 1) * sizeof(*n));
+
+	if (!n)
+		return SWDD_ENOMEM;
+	v->seg = n;
+	v->seg[v->n++] = *s;
+	return 0;
+}
+
+int fw_split(const struct swdd_image *img, const struct swdd_chip_info *c, const char *name,
+	     struct swdd_image *flash, struct swdd_image *ram)
+{
+	char list[512] = "";
+	size_t len = 0;
+	unsigned bad = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < img->n && !rc; i++) {
+		const struct swdd_segment *s = &img->seg[i];
+		if (s->addr >= c->flash_base && s->addr < c->flash_base + c->flash_size)
+			rc = fw_add_view(flash, s);
+		else if (fw_in_range(s, c->sram_base, c->sram_size))
+			rc = fw_add_view(ram, s);
+		else if (++bad && len < sizeof(list) - 64)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s0x%08X-0x%08X",
+						bad > 1 ? ", " : "", s->addr, s->addr + s->len - 1);
+	}
+	if (!rc && bad)
+		rc = swdd_err_set(SWDD_ERANGE, "%s: %u segment(s) lie outside the flash "
+				  "(0x%08X-0x%08X) and SRAM (0x%08X-0x%08X): %s; nothing was written "
+				  "(check the linker script's MEMORY regions)",
+				  name, bad, c->flash_base, c->flash_base + c->flash_size - 1,
+				  c->sram_base, c->sram_base + c->sram_size - 1, list);
+	if (!rc && !flash->n && !ram->n)
+		rc = swdd_err_set(SWDD_EFORMAT, "%s holds no data to load", name);
+	return rc;
 }

@@ -24,4 +24,20 @@ int fw_check_vectors(const struct swdd_image *img, enum swdd_image_format fmt,
  * SWDD_EINVAL. */
 int fw_check_address_option(const char *path, enum swdd_image_format fmt, bool address_given);
 
+/* Sorts img's segments into views: flash (those starting in it; the
+ * flash engine refuses what overruns it) and SRAM (written as GDB's load
+ * writes them, never flashed). Segments elsewhere are listed in the
+ * SWDD_ERANGE error (nothing may be written then); an image with no data
+ * is SWDD_EFORMAT. name is the file for the messages. The views point into
+ * img; free their seg arrays only. */
+int fw_split(const struct swdd_image *img, const struct swdd_chip_info *c, const char *name,
+	     struct swdd_image *flash, struct swdd_image *ram);
+
+/* Whether a failed reset-and-run (rc) is the firmware turning SWD off
+ * again: a lost debug port (no ACK, protocol or AP error, endless WAIT)
+ * on a chip that could be connected only under reset. `swdd flash` then
+ * succeeds with a warning (the image was verified); `monitor reset run`
+ * explains instead of failing. Any other failure is a failure. */
+bool fw_swd_lost_after_run(int rc, enum swdd_connect_mode connected);
+
 #endif

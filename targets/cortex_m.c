@@ -237,6 +237,11 @@ void swdd_target_set_step_irq(struct swdd_target *t, bool allow)
 	t->step_irq = allow;
 }
 
+bool swdd_target_get_step_irq(const struct swdd_target *t)
+{
+	return t->step_irq;
+}
+
 /* Runs from a breakpoint: first steps over the instruction at pc if a
  * breakpoint sits there, so the core does not stop at once again. */
 int swdd_target_resume(struct swdd_target *t)

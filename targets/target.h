@@ -116,6 +116,7 @@ int swdd_target_resume(struct swdd_target *t);
 /* One instruction, interrupts masked (unless step_irq is set). */
 int swdd_target_step(struct swdd_target *t);
 void swdd_target_set_step_irq(struct swdd_target *t, bool allow);
+bool swdd_target_get_step_irq(const struct swdd_target *t);
 /* Non-blocking: fills *stop (SWDD_STOP_NONE while running). */
 int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop);
 /* Last stop (valid while halted). */

@@ -3,7 +3,7 @@
  * what it must give. Reference: issue 6 "CLI".
  */
 #include "cli.h"
-#include "cmd_flash.h"
+#include "fw_check.h"
 #include "harness.h"
 #include "swdd_err.h"
 
@@ -141,7 +141,7 @@ static int test_run_step_outcome(void)
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		if (cmd_run_step_lost_to_firmware(rows[i].rc, rows[i].mode) != rows[i].lost_to_firmware)
+		if (fw_swd_lost_after_run(rows[i].rc, rows[i].mode) != rows[i].lost_to_firmware)
 			return test_fail_at(__FILE__, __LINE__, "row %zu: %s, mode %d", i,
 					    swdd_strerror(rows[i].rc), (int)rows[i].mode);
 	return 0;
