@@ -24,7 +24,7 @@ struct cli_option {
 	const char *arg;  /* NULL: a flag */
 	int (*fn)(struct cli_opts *o, const char *arg);
 	const char *help;
-	unsigned scope;   /* enum cli_scope bits */
+	unsigned scope;   /* enum cli_scope bits; 0: every command */
 };
 
 static int cli_word(const char *opt, const char *arg, const char *const *words, size_t n, int *idx)
@@ -256,7 +256,7 @@ static void cli_print_options(FILE *f, unsigned scope)
 	for (size_t i = 0; i < CLI_NOPTS; i++) {
 		char left[64];
 
-		if (!(cli_options[i].scope & scope))
+		if (!((cli_options[i].scope ? cli_options[i].scope : CLI_FOR_ANY) & scope))
 			continue;
 		snprintf(left, sizeof(left), "--%s%s%s", cli_options[i].name,
 			 cli_options[i].arg ? " " : "", cli_options[i].arg ? cli_options[i].arg : "");

@@ -84,6 +84,34 @@ def no_probe(elf):
     check("no_probe_server_refuses", ["--port", "0"], 1, err=hint)
 
 
+def make_run():
+    """`make run` (scripts/run.sh) asks for the lab explicitly and says so."""
+    import signal
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    p = subprocess.Popen(["scripts/run.sh", "--port", "0"], cwd=root, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    out = []
+    try:
+        for line in p.stdout:
+            out.append(line)
+            if "listening for gdb" in line:
+                break
+    finally:
+        p.send_signal(signal.SIGINT)
+        try:
+            _, err = p.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            _, err = p.communicate()
+    text = "".join(out)
+    why = []
+    if "Starting swdd with --probe sim: the SIMULATED lab" not in text:
+        why.append("run.sh did not say it uses the lab: %r" % text[:200])
+    if "using the lab" not in err:
+        why.append("swdd did not use the lab: %r" % err[-200:])
+    report("make_run_says_probe_sim", why)
+
+
 def probe_and_chip(elf):
     is_probe = lambda kind: lambda p: (isinstance(p, dict) and p.get("kind") == kind and
                                        len(p.get("serial", "")) >= 8 and p.get("firmware") and
@@ -159,6 +187,7 @@ def main():
             return 0
     elf = os.path.join(FW, "demo.elf")
     no_probe(elf)
+    make_run()
     probe_and_chip(elf)
     swd_disabled(elf)
     with tempfile.TemporaryDirectory() as tmp:
