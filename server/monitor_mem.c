@@ -91,9 +91,9 @@ static int mon_md(struct gdb_server *s, int argc, char **argv)
 	return rc;
 }
 
-/* mww|mwh|mwb ADDR VALUE: through the target layer, which keeps its
- * register cache and breakpoints right when the write lands in the SCS or
- * in code. */
+/* mww|mwh|mwb ADDR VALUE: one access of the command's width, through
+ * the target layer, which keeps its register cache and breakpoints right
+ * when the write lands in the SCS or in code. */
 static int mon_mw(struct gdb_server *s, int argc, char **argv)
 {
 	const struct mon_width *w = mon_width_of(argv[0]);
@@ -109,7 +109,7 @@ static int mon_mw(struct gdb_server *s, int argc, char **argv)
 	for (unsigned i = 0; i < 4; i++)
 		buf[i] = (uint8_t)(v >> 8 * i);
 	if (!rc)
-		rc = swdd_target_mem_write(s->target, addr, buf, w->bytes);
+		rc = swdd_target_mem_write_width(s->target, addr, buf, w->bytes, w->bytes);
 	if (!rc)
 		monitor_printf(s, "0x%08x <- 0x%0*llx (GDB's cached memory and registers are not "
 				  "refreshed: `maintenance flush register-cache`)\n",

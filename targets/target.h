@@ -152,6 +152,11 @@ int swdd_target_regs_write(struct swdd_target *t, const uint8_t *buf, size_t len
 int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t len);
 /* RAM and peripherals. Writes into flash go through flash.h. */
 int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, const void *buf, size_t len);
+/* Same with every access of width bytes (1, 2 or 4; 0: any), for
+ * peripheral registers that take only one width; addr and len must be
+ * multiples of width. */
+int swdd_target_mem_write_width(struct swdd_target *t, uint32_t addr, const void *buf, size_t len,
+				unsigned width);
 
 /* ---- breakpoints and watchpoints --------------------------------------- */
 
