@@ -19,8 +19,10 @@ static bool fw_within(uint32_t a, uint32_t base, uint32_t size)
 	return a >= base && (uint64_t)a < (uint64_t)base + size;
 }
 
-/* The initial SP of a full-descending stack may be the end of SRAM itself
- * (ARMv7-M B1.5.5 pushes decrement first); it is word aligned. */
+/* The initial SP may be the end of SRAM itself: the stack is full
+ * descending (ARMv7-M B1.5.6, a push decrements SP first). Reset loads it
+ * with bits[1:0] cleared (B1.5.5), so a linker never puts an unaligned
+ * value there: one means the file is not a vector table. */
 static bool fw_sp_ok(uint32_t sp, const struct swdd_chip_info *c)
 {
 	return (sp & 3u) == 0 && sp > c->sram_base && (uint64_t)sp <= (uint64_t)c->sram_base + c->sram_size;

@@ -12,8 +12,10 @@
 #include "target.h"
 
 /* A raw binary placed at the start of flash must begin with a Cortex-M
- * vector table (ARMv7-M ARM B1.5.3): word 0 the initial SP, inside SRAM;
- * word 1 the reset handler, inside flash with bit 0 (Thumb) set.
+ * vector table (ARMv7-M ARM B1.5.3; the boot maps flash at 0, RM0090
+ * 2.4): word 0 the initial SP, inside SRAM; word 1 the reset handler,
+ * inside flash with bit 0 (Thumb) set, else the first instruction takes
+ * an INVSTATE UsageFault.
  * Other placements and formats pass. Returns 0, or SWDD_EFORMAT with a
  * sentence saying what looks wrong (the caller offers --force). */
 int fw_check_vectors(const struct swdd_image *img, enum swdd_image_format fmt,

@@ -1,9 +1,9 @@
 /*
  * Is it firmware? (server/fw_check.c, flash/image.c format choice), table-
  * driven. References: issue 10 point 4; ARMv7-M ARM B1.5.3 (vector table:
- * SP_main at offset 0, reset vector at 4 with bit 0 set), B1.5.5 (full
- * descending stack); RM0090 2.3.1 (flash at 0x08000000, SRAM at
- * 0x20000000).
+ * SP_main at offset 0, reset vector at 4 with bit 0 set), B1.5.5 (reset
+ * loads SP with bits[1:0] clear), B1.5.6 (full descending stack); RM0090
+ * 2.3.1 (flash at 0x08000000, SRAM at 0x20000000).
  */
 #include "fw_check.h"
 #include "harness.h"
@@ -124,7 +124,7 @@ static int test_address_option(void)
 }
 
 static const struct test_case tests[] = {
-	{ "vectors", "ARMv7-M B1.5.3, B1.5.5; RM0090 2.3.1", test_vectors },
+	{ "vectors", "ARMv7-M B1.5.3, B1.5.5, B1.5.6; RM0090 2.3.1", test_vectors },
 	{ "too_short", "ARMv7-M B1.5.3", test_too_short },
 	{ "format_choice", "issue 10 point 4", test_format_choice },
 	{ "address_option", "issue 10 point 4", test_address_option },
