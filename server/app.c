@@ -100,6 +100,23 @@ int app_connect(void *app, bool reattach, struct swdd_target **t)
 	return 0;
 }
 
+int app_connect_under_reset(void *app, struct swdd_target **t)
+{
+	struct app *a = app;
+	struct swdd_connect_opts o = a->opts->connect;
+	int rc;
+
+	if (a->target)
+		app_drop_target(a);
+	o.mode = SWDD_CONNECT_UNDER_RESET;
+	o.ladder = false;
+	rc = swdd_target_connect(a->probe, &o, &a->target);
+	if (rc)
+		a->target = NULL;
+	*t = a->target;
+	return rc;
+}
+
 void app_close(struct app *a)
 {
 	if (a->target)

@@ -27,6 +27,10 @@ int app_open_probe(struct app *a, const struct cli_opts *o);
  * detached); logs a failure and its reason. Also the session's
  * gdb_target_fn for each new client. */
 int app_connect(void *app, bool reattach, struct swdd_target **t);
+/* The session's reconnect_under_reset: drops the target and connects
+ * under reset (NRST low while attaching, core halted at the reset
+ * vector). */
+int app_connect_under_reset(void *app, struct swdd_target **t);
 void app_close(struct app *a);
 
 /* `swdd probes`: prints kind, serial, firmware and voltage per probe. */

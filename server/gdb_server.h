@@ -57,6 +57,11 @@ struct gdb_server {
 	struct swdd_target *target;
 	gdb_target_fn reconnect;
 	void *reconnect_ctx;
+	/* Optional (NULL: not offered). Connects again with NRST held low,
+	 * for a chip whose firmware turned SWD off after a reset: frees the
+	 * old target, sets *t to the new one (halted at the reset vector).
+	 * Returns 0 or SWDD_E* (*t is then NULL). ctx is reconnect_ctx. */
+	int (*reconnect_under_reset)(void *ctx, struct swdd_target **t);
 	gdb_write_fn write;
 	void *write_ctx;
 	struct rsp_reader reader;

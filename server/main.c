@@ -66,6 +66,7 @@ static int main_serve(const struct cli_opts *o)
 		return main_fail(rc);
 	}
 	s.reconnect = app_connect;
+	s.reconnect_under_reset = app_connect_under_reset;
 	s.reconnect_ctx = &a;
 	printf("swdd: listening for gdb on %s:%u\n", o->bind, port);
 	fflush(stdout);

@@ -52,10 +52,29 @@ static int mon_reset_run_lost(struct gdb_server *s, int rc)
 		return rc;
 	monitor_printf(s, "reset; the chip runs its firmware, which disabled SWD again soon after it "
 			  "started (swdd could connect only under reset; then: %s: %s). The debug port "
-			  "no longer answers and GDB's view is stale. To debug from the reset vector, "
-			  "restart swdd with --connect under-reset and use `monitor reset halt`, which "
-			  "stops the core before the firmware turns SWD off.\n",
+			  "no longer answers and GDB's view is stale. `monitor reset halt` connects again "
+			  "under reset and stops the core at the reset vector, before the firmware turns "
+			  "SWD off.\n",
 		       swdd_strerror(rc), swdd_err_detail());
+	return 0;
+}
+
+/* reset halt when the debug port is gone (the firmware turned SWD off
+ * after an earlier run): a reset through the dead port cannot work, a
+ * connect with NRST held low can, and it leaves the core halted at the
+ * reset vector, which is what reset halt asks for. */
+static int mon_reset_halt_lost(struct gdb_server *s, int rc)
+{
+	bool link_lost = fw_swd_lost_after_run(rc, SWDD_CONNECT_UNDER_RESET);
+	char why[300];
+
+	if (!link_lost || !s->reconnect_under_reset)
+		return rc;
+	snprintf(why, sizeof(why), "%s: %s", swdd_strerror(rc), swdd_err_detail());
+	rc = s->reconnect_under_reset(s->reconnect_ctx, &s->target);
+	if (rc)
+		return swdd_err_add(rc, "after the debug port stopped answering (%s)", why);
+	monitor_printf(s, "the debug port did not answer (%s): connected again under reset\n", why);
 	return 0;
 }
 
@@ -69,8 +88,12 @@ static int mon_reset(struct gdb_server *s, int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "halt") && strcmp(argv[1], "run") && strcmp(argv[1], "init"))
 		return swdd_err_set(SWDD_EINVAL, "reset takes halt, run or init, not '%s'", argv[1]);
 	rc = swdd_target_reset(s->target, SWDD_RESET_AUTO, halt);
+	if (rc && halt)
+		rc = mon_reset_halt_lost(s, rc);
+	else if (rc)
+		return mon_reset_run_lost(s, rc);
 	if (rc)
-		return halt ? rc : mon_reset_run_lost(s, rc);
+		return rc;
 	if (!halt) {
 		monitor_printf(s, "reset; target running (GDB still shows the old state: use `continue` "
 				  "or `monitor halt`)\n");

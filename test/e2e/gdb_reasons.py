@@ -14,7 +14,8 @@ What the user sees, per case (docs/SERVER.md "What GDB shows"):
 - monitor reset halt / halt / reset init print pc, sp and the
   register-cache hint; strict arguments; the OpenOCD names (flash banks,
   program, mdw/mww, reg);
-- `monitor reset run` on firmware that turns SWD off explains.
+- `monitor reset run` on firmware that turns SWD off explains; then
+  `monitor reset halt` connects again under reset and debugging goes on.
 
 Run directly (test/run.sh does): starts one swdd per scenario with
 `--probe sim` and runs `gdb-multiarch -batch -x THIS_FILE` against it.
@@ -195,12 +196,25 @@ class Checks:
     def reset_run_explains(self):
         why = self.expect("monitor reset run", None,
                           [r"the chip runs its firmware, which disabled SWD again",
-                           r"--connect under-reset"], [r"Protocol error"])
+                           r"`monitor reset halt` connects again under reset"], [r"Protocol error"])
         # GDB still believes the core halted: its register read gets the
         # reason in GDB's own message (E.text of 'g')
         return why or self.expect("maintenance flush register-cache",
                                   r"Could not read registers; remote failure reply 'E[.]core not "
                                   r"halted: the core is running", [])
+
+    def reset_halt_reconnects(self):
+        why = self.expect("monitor reset halt", None,
+                          [r"the debug port did not answer .*: connected again under reset",
+                           r"pc 0x080001d4, sp 0x20020000"])
+        if why:
+            return why
+        gdb.execute("maintenance flush register-cache")
+        gdb.execute("break main", to_string=True)
+        gdb.execute("continue", to_string=True)
+        gdb.execute("delete")
+        name = gdb.selected_frame().name()
+        return None if name == "main" else "continue after the reconnect stopped in %s" % name
 
     def run_all(self):
         gdb.execute("set pagination off")
@@ -216,7 +230,8 @@ class Checks:
                      ("openocd_names", self.openocd_names),
                      ("monitor_program", self.program)],
             "wrp": [("failed_load_reason", self.load_fails)],
-            "swd-off": [("monitor_reset_run_explains", self.reset_run_explains)],
+            "swd-off": [("monitor_reset_run_explains", self.reset_run_explains),
+                        ("monitor_reset_halt_reconnects", self.reset_halt_reconnects)],
         }[self.scenario]
         for name, fn in steps:
             self.report(name, fn)
