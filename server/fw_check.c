@@ -63,12 +63,14 @@ int fw_check_address_option(const char *path, enum swdd_image_format fmt, bool a
 			    fmt == SWDD_IMAGE_ELF ? "ELF" : "Intel HEX");
 }
 
+bool fw_link_lost(int rc)
+{
+	return rc == SWDD_ENOTARGET || rc == SWDD_EPROTO || rc == SWDD_EPROBE || rc == SWDD_EWAIT;
+}
+
 bool fw_swd_lost_after_run(int rc, enum swdd_connect_mode connected)
 {
-	bool link_lost = rc == SWDD_ENOTARGET || rc == SWDD_EPROTO || rc == SWDD_EPROBE ||
-			 rc == SWDD_EWAIT;
-
-	return link_lost && connected == SWDD_CONNECT_UNDER_RESET;
+	return fw_link_lost(rc) && connected == SWDD_CONNECT_UNDER_RESET;
 }
 
 static bool fw_in_range(const struct swdd_segment *s, uint32_t base, uint32_t size)

@@ -35,6 +35,10 @@ int fw_check_address_option(const char *path, enum swdd_image_format fmt, bool a
 int fw_split(const struct swdd_image *img, const struct swdd_chip_info *c, const char *name,
 	     struct swdd_image *flash, struct swdd_image *ram);
 
+/* Whether rc says the debug port stopped answering: no ACK, a protocol
+ * or AP error, endless WAIT. */
+bool fw_link_lost(int rc);
+
 /* Whether a failed reset-and-run (rc) is the firmware turning SWD off
  * again: a lost debug port (no ACK, protocol or AP error, endless WAIT)
  * on a chip that could be connected only under reset. `swdd flash` then

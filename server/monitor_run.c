@@ -65,10 +65,9 @@ static int mon_reset_run_lost(struct gdb_server *s, int rc)
  * reset vector, which is what reset halt asks for. */
 static int mon_reset_halt_lost(struct gdb_server *s, int rc)
 {
-	bool link_lost = fw_swd_lost_after_run(rc, SWDD_CONNECT_UNDER_RESET);
 	char why[300];
 
-	if (!link_lost || !s->reconnect_under_reset)
+	if (!fw_link_lost(rc) || !s->reconnect_under_reset)
 		return rc;
 	snprintf(why, sizeof(why), "%s: %s", swdd_strerror(rc), swdd_err_detail());
 	rc = s->reconnect_under_reset(s->reconnect_ctx, &s->target);
