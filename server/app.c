@@ -114,26 +114,3 @@ void app_close(struct app *a)
 	a->target = NULL;
 	a->probe = NULL;
 }
-
-int app_list_probes(void)
-{
-	struct swdd_probe_info *list = NULL;
-	size_t n = 0;
-	int rc = swdd_probe_list(&list, &n);
-
-	if (rc)
-		return rc;
-	if (n == 0)
-		printf("no debug probe found on USB (swdd --probe sim uses the simulated lab)\n");
-	for (size_t i = 0; i < n; i++) {
-		char volt[16] = "unknown";
-
-		if (list[i].voltage_mv >= 0)
-			snprintf(volt, sizeof(volt), "%d.%02d V", list[i].voltage_mv / 1000,
-				 (list[i].voltage_mv % 1000) / 10);
-		printf("%-14s serial %-26s firmware %-24s target %s\n", list[i].kind, list[i].serial,
-		       list[i].firmware, volt);
-	}
-	free(list);
-	return 0;
-}

@@ -1,7 +1,6 @@
 /*
  * What `swdd` does between parsing its options and serving GDB: choosing
- * and opening the probe (USB or the lab), connecting to the chip, and the
- * `swdd probes` listing.
+ * and opening the probe (USB or the lab) and connecting to the chip.
  */
 #ifndef SWDD_APP_H
 #define SWDD_APP_H
@@ -27,8 +26,5 @@ int app_open_probe(struct app *a, const struct cli_opts *o);
  * gdb_target_fn for each new client. */
 int app_connect(void *app, bool reattach, struct swdd_target **t);
 void app_close(struct app *a);
-
-/* `swdd probes`: prints kind, serial, firmware and voltage per probe. */
-int app_list_probes(void);
 
 #endif

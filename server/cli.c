@@ -49,9 +49,14 @@ static int cli_probe(struct cli_opts *o, const char *arg)
 	return rc;
 }
 
+/* Repeatable: `swdd flash` programs each named probe's board. */
 static int cli_serial(struct cli_opts *o, const char *arg)
 {
-	o->serial = arg;
+	if (o->nserials == CLI_MAX_SERIALS)
+		return swdd_err_set(SWDD_EINVAL, "at most %d --serial options", CLI_MAX_SERIALS);
+	o->serials[o->nserials++] = arg;
+	if (!o->serial)
+		o->serial = arg;
 	return 0;
 }
 
@@ -97,6 +102,34 @@ static int cli_reset(struct cli_opts *o, const char *arg)
 
 	if (!rc)
 		o->connect.reset = (enum swdd_reset_method)i;
+	return rc;
+}
+
+static int cli_method(struct cli_opts *o, const char *arg)
+{
+	static const char *const w[] = { "hw", "sys", "core" };
+	int i = 0;
+	int rc = cli_word("method", arg, w, 3, &i);
+
+	if (!rc)
+		o->connect.reset = (enum swdd_reset_method)(SWDD_RESET_HW + i);
+	return rc;
+}
+
+static int cli_connect_under_reset(struct cli_opts *o, const char *arg)
+{
+	(void)arg;
+	o->connect.mode = SWDD_CONNECT_UNDER_RESET;
+	return 0;
+}
+
+static int cli_size(struct cli_opts *o, const char *arg)
+{
+	int rc = cli_number("size", arg, 0xFFFFFFFFul, &o->read_size);
+
+	if (!rc && o->read_size == 0)
+		rc = swdd_err_set(SWDD_EINVAL, "--size must be at least 1 byte");
+	o->read_size_set = !rc;
 	return rc;
 }
 
@@ -184,6 +217,8 @@ static int cli_flag(struct cli_opts *o, const char *name)
 		{ "erase-unwritten", offsetof(struct cli_opts, erase_unwritten), true },
 		{ "no-reset", offsetof(struct cli_opts, no_reset), true },
 		{ "unlock", offsetof(struct cli_opts, unlock), true },
+		{ "halt", offsetof(struct cli_opts, halt), true },
+		{ "all-probes", offsetof(struct cli_opts, all_probes), true },
 	};
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
@@ -208,11 +243,12 @@ static int cli_version(struct cli_opts *o, const char *arg)
 
 static const struct cli_option cli_options[] = {
 	{ "probe", "auto|stlink|cmsis-dap|sim", cli_probe, "probe driver (auto: the one probe present, else the lab)" },
-	{ "serial", "S", cli_serial, "probe serial number when several are present" },
+	{ "serial", "S", cli_serial, "probe serial number when several are present (flash: repeatable)" },
 	{ "port", "N", cli_port, "TCP port for GDB (default 3333; 0 picks a free one)" },
 	{ "bind", "ADDR", cli_bind, "address to listen on (default 127.0.0.1)" },
 	{ "speed", "KHZ", cli_speed, "SWD clock (default 4000)" },
 	{ "connect", "normal|under-reset|attach", cli_connect, "how to connect to the chip (default normal)" },
+	{ "connect-under-reset", NULL, cli_connect_under_reset, "same as --connect under-reset" },
 	{ "reset", "auto|hw|sys|core", cli_reset, "reset method (default auto: each verified, with fallback)" },
 	{ "verbose", NULL, cli_verbose, "debug log (also -v)" },
 	{ "sim-probe", "KIND", cli_sim_probe, "lab probe: stlink-v2|stlink-v21|stlink-v3|cmsis-dap-v1|cmsis-dap-v2" },
@@ -220,14 +256,19 @@ static const struct cli_option cli_options[] = {
 	{ "sim-fault", "NAME[,NAME]", cli_sim_fault, "lab fault knobs (nrst-push-pull, swd-disabled-by-firmware, ...)" },
 	{ "sim-image", "FILE", cli_sim_image, "ELF or raw .bin already in the lab chip's flash" },
 	{ "flash-algo", "FILE", cli_flash_algo, "CMSIS-Pack .FLM flash algorithm (default: built in)" },
-	{ "address", "ADDR", cli_address, "flash: load address of a raw binary (default: flash start)" },
+	{ "address", "ADDR", cli_address, "flash: load address of a raw binary (default: flash start); read: first address" },
+	{ "base-address", "ADDR", cli_address, "same as --address" },
+	{ "size", "N", cli_size, "read: number of bytes" },
 	{ "format", "auto|elf|hex|bin", cli_format, "flash: file format (default: by content and name)" },
 	{ "verify-only", NULL, NULL, "flash: only compare the chip's flash with the file" },
-	{ "json", NULL, NULL, "flash: print a JSON summary on stdout" },
+	{ "json", NULL, NULL, "flash, erase, reset, read, info, chips, probes: JSON on stdout" },
+	{ "all-probes", NULL, NULL, "flash: program every attached probe's board in parallel" },
 	{ "keep-unwritten", NULL, NULL, "flash: bytes of touched sectors outside the file keep their content (default)" },
 	{ "erase-unwritten", NULL, NULL, "flash: ... end erased instead" },
 	{ "no-reset", NULL, NULL, "flash: leave the chip halted (default: reset and run)" },
 	{ "unlock", NULL, NULL, "erase: RDP level 1 -> 0 (mass-erases the flash)" },
+	{ "halt", NULL, NULL, "reset: leave the core halted at the reset vector" },
+	{ "method", "hw|sys|core", cli_method, "reset: this method only (default: --reset)" },
 	{ "help", NULL, cli_help, "this text (also -h)" },
 	{ "version", NULL, cli_version, "print the version" },
 };
@@ -239,7 +280,12 @@ void cli_usage(FILE *f)
 		   "       swdd flash FILE [options]   erase, program, verify FILE (ELF, Intel HEX, binary),\n"
 		   "                                   then reset and run the chip\n"
 		   "       swdd erase [--unlock]       mass-erase the flash\n"
-		   "       swdd probes                 list the probes on USB\n\noptions:\n");
+		   "       swdd probes [--json]        list the probes on USB\n"
+		   "       swdd reset [--halt] [--method hw|sys|core]\n"
+		   "       swdd read FILE --address A --size N   dump memory (.hex: Intel HEX, else binary)\n"
+		   "       swdd info                   probe, voltage, DPIDR, chip, flash, RDP, unique ID\n"
+		   "       swdd chips                  every supported chip and its flash layout\n"
+		   "\noptions:\n");
 	for (size_t i = 0; i < CLI_NOPTS; i++) {
 		char left[64];
 
@@ -247,9 +293,9 @@ void cli_usage(FILE *f)
 			 cli_options[i].arg ? " " : "", cli_options[i].arg ? cli_options[i].arg : "");
 		fprintf(f, "  %-36s %s\n", left, cli_options[i].help);
 	}
-	fprintf(f, "\nexit status of flash and erase: 0 ok, 2 usage, 3 probe (none found, USB),\n"
+	fprintf(f, "\nexit status of flash, erase, reset, read and info: 0 ok, 2 usage, 3 probe (none found, USB),\n"
 		   "4 target (connect, reset), 5 flash (erase, program, protection, algorithm),\n"
-		   "6 verify mismatch, 7 bad input file\n");
+		   "6 verify mismatch, 7 bad input file (read: output file not written)\n");
 }
 
 static int cli_index(const char *name)
@@ -277,14 +323,24 @@ static void cli_defaults(struct cli_opts *o)
 
 static int cli_positional(struct cli_opts *o, int argc, char **argv)
 {
-	if (optind == argc)
-		return 0;
-	if (optind == argc - 1 && strcmp(argv[optind], "probes") == 0) {
-		o->command = CLI_PROBES;
-		return 0;
-	}
-	if (optind == argc - 1 && strcmp(argv[optind], "erase") == 0) {
-		o->command = CLI_ERASE;
+	static const struct {
+		const char *word;
+		enum cli_command cmd;
+	} verbs[] = { { "probes", CLI_PROBES }, { "erase", CLI_ERASE }, { "reset", CLI_RESET },
+		      { "info", CLI_INFO },     { "chips", CLI_CHIPS } };
+
+	if (optind == argc || o->command == CLI_HELP || o->command == CLI_VERSION)
+		return 0; /* `swdd VERB --help` prints the help */
+	for (size_t i = 0; optind == argc - 1 && i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(argv[optind], verbs[i].word) == 0) {
+			o->command = verbs[i].cmd;
+			return 0;
+		}
+	if (strcmp(argv[optind], "read") == 0) {
+		if (optind != argc - 2)
+			return swdd_err_set(SWDD_EINVAL, "usage: swdd read FILE --address A --size N (one FILE)");
+		o->command = CLI_READ;
+		o->image = argv[optind + 1];
 		return 0;
 	}
 	if (strcmp(argv[optind], "flash") == 0) {

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "cli.h"
 #include "cmd_flash.h"
+#include "cmd_target.h"
 #include "gdb_flash.h"
 #include "gdb_net.h"
 #include "gdb_server.h"
@@ -97,8 +98,15 @@ int main(int argc, char **argv)
 		printf("swdd %s\n", SWDD_VERSION);
 		return 0;
 	case CLI_PROBES:
-		rc = app_list_probes();
-		return rc ? main_fail(rc) : 0;
+		return cmd_probes_main(&o);
+	case CLI_RESET:
+		return cmd_reset_main(&o);
+	case CLI_READ:
+		return cmd_read_main(&o);
+	case CLI_INFO:
+		return cmd_info_main(&o);
+	case CLI_CHIPS:
+		return cmd_chips_main(&o);
 	case CLI_FLASH:
 		return cmd_flash_main(&o);
 	case CLI_ERASE:
