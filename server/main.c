@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cmd_flash.h"
 #include "cmd_target.h"
+#include "compat.h"
 #include "gdb_flash.h"
 #include "gdb_net.h"
 #include "gdb_server.h"
@@ -46,7 +47,7 @@ static int main_fail(int rc)
 	return 1;
 }
 
-static int main_serve(const struct cli_opts *o)
+static int main_serve(const struct cli_opts *o, const struct compat *compat)
 {
 	struct app a;
 	struct gdb_server s;
@@ -58,6 +59,7 @@ static int main_serve(const struct cli_opts *o)
 		return main_fail(rc);
 	gdb_flash_set_algo_path(o->flash_algo);
 	gdb_flash_register();
+	compat_monitor_register();
 	app_connect(&a, false, &a.target); /* a failure is logged; retried per client */
 	rc = gdb_server_init(&s, a.target, NULL, NULL);
 	if (!rc)
@@ -68,8 +70,11 @@ static int main_serve(const struct cli_opts *o)
 	}
 	s.reconnect = app_connect;
 	s.reconnect_ctx = &a;
+	/* A stable interface (README "Listening banner"): IDE launchers wait
+	 * for this line; the compatibility modes add the other tool's. */
 	printf("swdd: listening for gdb on %s:%u\n", o->bind, port);
 	fflush(stdout);
+	compat_banner(compat, stdout, port);
 	main_signals();
 	rc = gdb_net_serve(&s, lfd, &main_stop);
 	close(lfd);
@@ -82,8 +87,11 @@ static int main_serve(const struct cli_opts *o)
 int main(int argc, char **argv)
 {
 	struct cli_opts o;
-	int rc = cli_parse(argc, argv, &o);
+	struct compat compat;
+	int rc = compat_translate(argc, argv, &compat);
 
+	if (!rc)
+		rc = cli_parse(compat.argc, compat.argv, &o);
 	if (rc) {
 		main_fail(rc);
 		return CMD_EXIT_USAGE;
@@ -112,6 +120,8 @@ int main(int argc, char **argv)
 	case CLI_ERASE:
 		return cmd_erase_main(&o);
 	default:
-		return main_serve(&o);
+		rc = main_serve(&o, &compat);
+		compat_free(&compat);
+		return rc;
 	}
 }

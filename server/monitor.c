@@ -83,6 +83,13 @@ static const char *mon_reset_name(enum swdd_reset_method m)
 	return names[m];
 }
 
+static bool mon_reset_halts;
+
+void monitor_set_reset_halts(bool halts)
+{
+	mon_reset_halts = halts;
+}
+
 /* reset [halt|run|init]: "init" is OpenOCD's reset-and-halt plus its init
  * scripts; we have no scripts, so it halts. */
 static int mon_reset(struct gdb_server *s, int argc, char **argv)
@@ -93,7 +100,7 @@ static int mon_reset(struct gdb_server *s, int argc, char **argv)
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "halt") && strcmp(argv[1], "run") &&
 			 strcmp(argv[1], "init")))
 		return swdd_err_set(SWDD_EINVAL, "usage: monitor reset [halt|run|init]");
-	halt = argc == 2 && strcmp(argv[1], "run") != 0;
+	halt = argc == 2 ? strcmp(argv[1], "run") != 0 : mon_reset_halts;
 	rc = swdd_target_reset(s->target, SWDD_RESET_AUTO, halt);
 	if (rc)
 		return rc;

@@ -9,6 +9,7 @@
 #ifndef SWDD_MONITOR_H
 #define SWDD_MONITOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct gdb_server;
@@ -28,6 +29,10 @@ struct monitor_cmd {
 /* Adds a table (kept by pointer: give a static const array). Returns 0, or
  * SWDD_ENOMEM when the fixed table list is full. */
 int monitor_register(const struct monitor_cmd *cmds, size_t n);
+
+/* What a bare `monitor reset` does: run (swdd, OpenOCD, pyOCD; the
+ * default) or stay halted (st-util's, set by server/compat.c). */
+void monitor_set_reset_halts(bool halts);
 
 /* Splits line into words and runs the command. */
 int monitor_exec(struct gdb_server *s, const char *line);
