@@ -31,20 +31,18 @@ static int app_open_lab(struct app *a, const struct cli_opts *o)
 }
 
 /* "auto": a real probe wins; with none on USB the lab stands in, so that
- * `swdd` alone always gives something to try. */
+ * `swdd` alone always gives something to try. Only the probe opened is
+ * touched (swdd_probe_list would claim every probe to read its voltage,
+ * and take the others' away from the swdd runs of production flashing);
+ * with --serial the user named a probe, so its absence is an error. */
 static int app_open_auto(struct app *a, const struct cli_opts *o)
 {
-	struct swdd_probe_info *list = NULL;
-	size_t n = 0;
-	int rc = swdd_probe_list(&list, &n);
+	int rc = swdd_probe_open("auto", o->serial, &a->probe);
 
-	free(list);
-	if (rc || n == 0) {
-		swdd_info("no debug probe found on USB%s: using the simulated lab (--probe sim)",
-			  rc ? " (listing failed)" : "");
-		return app_open_lab(a, o);
-	}
-	return swdd_probe_open("auto", o->serial, &a->probe);
+	if (rc != SWDD_ENODEV || o->serial)
+		return rc;
+	swdd_info("no debug probe found on USB: using the simulated lab (--probe sim)");
+	return app_open_lab(a, o);
 }
 
 int app_open_probe(struct app *a, const struct cli_opts *o)

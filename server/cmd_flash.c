@@ -215,6 +215,11 @@ static void cmd_report(struct cmd_run *r)
 		.error = r->error,
 	};
 
+	if (r->a.target) {
+		const struct swdd_chip_info *c = swdd_target_chip(r->a.target);
+		s.chip = c->name;
+		s.unique_id = c->unique_id[0] ? c->unique_id : NULL;
+	}
 	if (r->error)
 		fprintf(stderr, "swdd: error: %s\n", r->error);
 	if (r->a.lab.chip) {

@@ -104,6 +104,10 @@ void cmd_print_json(const struct cmd_summary *s)
 		       "\"program_ops\": %llu}",
 		       (unsigned long long)s->lab_sector_erases,
 		       (unsigned long long)s->lab_mass_erases, (unsigned long long)s->lab_program_ops);
+	fputs(", \"chip\": ", stdout);
+	json_str(s->chip);
+	fputs(", \"unique_id\": ", stdout);
+	json_str(s->unique_id);
 	printf(", \"result\": \"%s\", \"exit_code\": %d, \"error\": ", s->error ? "error" : "ok",
 	       s->exit_code);
 	json_str(s->error);

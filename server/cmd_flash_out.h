@@ -31,6 +31,7 @@ struct cmd_summary {
 	uint64_t lab_sector_erases, lab_program_ops, lab_mass_erases;
 	int exit_code;
 	const char *error;         /* NULL when ok */
+	const char *chip, *unique_id; /* NULL: not connected (production.c names boards by them) */
 };
 
 void cmd_print_json(const struct cmd_summary *s);

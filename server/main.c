@@ -12,6 +12,7 @@
 #include "cmd_flash.h"
 #include "cmd_target.h"
 #include "compat.h"
+#include "production.h"
 #include "gdb_flash.h"
 #include "gdb_net.h"
 #include "gdb_server.h"
@@ -116,7 +117,8 @@ int main(int argc, char **argv)
 	case CLI_CHIPS:
 		return cmd_chips_main(&o);
 	case CLI_FLASH:
-		return cmd_flash_main(&o);
+		return production_wanted(&o) ? production_main(&o, compat.argc, compat.argv)
+					     : cmd_flash_main(&o);
 	case CLI_ERASE:
 		return cmd_erase_main(&o);
 	default:
