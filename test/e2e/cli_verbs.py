@@ -186,6 +186,36 @@ def t_reset(tmp):
     result("reset", why)
 
 
+def t_probes():
+    """probes --json lists each emulated USB probe (kind, serial, firmware,
+    USB id, target voltage)."""
+    if not os.access(LAB, os.X_OK):
+        print("SKIP cli_verbs/probes_json: %s was not built" % LAB)
+        return
+    serials = ["5357444450524F4250524F31", "CLIVERBSDAP1"]
+    r = subprocess.run([LAB, "--timeout", "60", "--probe", "stlink-v3:" + serials[0], "--probe",
+                        "cmsis-dap-v1:" + serials[1], "--", SWDD, "probes", "--json"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=90)
+    why = []
+    try:
+        probes = json.loads(r.stdout)["probes"]
+    except (ValueError, KeyError):
+        result("probes_json", ["no JSON (exit %d): %s" % (r.returncode, r.stderr.strip()[-200:])])
+        return
+    by = {p["serial"]: p for p in probes}
+    if set(by) != set(serials):
+        why.append("serials %s" % sorted(by))
+    if by.get(serials[0], {}).get("kind") != "STLINK-V3" or by.get(serials[0], {}).get("usb_id") != "0483:374f":
+        why.append("V3 row %r" % by.get(serials[0]))
+    if by.get(serials[1], {}).get("kind") != "CMSIS-DAP v1":
+        why.append("CMSIS-DAP row %r" % by.get(serials[1]))
+    # ST-LINK measures the target supply; CMSIS-DAP has no command for it (null)
+    if not isinstance(by.get(serials[0], {}).get("voltage_mv"), int) or \
+            any("voltage_mv" not in p for p in probes):
+        why.append("voltage_mv missing")
+    result("probes_json", why)
+
+
 def main():
     if not os.access(SWDD, os.X_OK):
         print("SKIP cli_verbs/all: %s was not built" % SWDD)
@@ -197,6 +227,7 @@ def main():
         t_exit_codes(tmp)
         t_help()
         t_reset(tmp)
+        t_probes()
 
 
 if __name__ == "__main__":
