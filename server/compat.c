@@ -24,7 +24,7 @@
 /* One foreign option: its spellings, whether it takes a value, and what
  * it becomes (swdd option, NULL: ignored with `why` logged; or a handler). */
 struct compat_opt {
-	const char *names[4];
+	const char *names[6];
 	bool arg;
 	const char *swdd;      /* "--port": the value follows; "--connect=attach": fixed */
 	int (*fn)(struct compat *c, const char *name, const char *val);
@@ -129,12 +129,102 @@ static const struct compat_opt compat_pyocd_opts[] = {
 	{ { "-C", "--connect" }, true, NULL, compat_connect },
 };
 
+/* OpenOCD -c commands (several may share one -c, separated by ';'):
+ * what they become in swdd, or why they are ignored. Others are logged
+ * as ignored too: configuration scripts are full of harmless ones. */
+static const struct {
+	const char *cmd;   /* its words, the value follows */
+	const char *swdd;  /* option taking the value; NULL: ignored */
+	const char *why;
+} compat_ocd_cmds[] = {
+	{ "gdb_port", "--port", NULL },
+	{ "adapter speed", "--speed", NULL },
+	{ "adapter_khz", "--speed", NULL },
+	{ "adapter serial", "--serial", NULL },
+	{ "hla_serial", "--serial", NULL },
+	{ "cmsis_dap_serial", "--serial", NULL },
+	{ "tcl_port", NULL, "no Tcl server: use GDB's `monitor`" },
+	{ "telnet_port", NULL, "no telnet console: use GDB's `monitor`" },
+};
+
+static int compat_ocd_one(struct compat *c, char *cmd)
+{
+	char *val;
+	int rc;
+
+	while (*cmd == ' ' || *cmd == '\t')
+		cmd++;
+	for (val = cmd + strlen(cmd); val > cmd && (val[-1] == ' ' || val[-1] == '\t');)
+		*--val = '\0';
+	if (!*cmd)
+		return 0;
+	if (!strncmp(cmd, "program ", 8) || !strcmp(cmd, "program"))
+		return swdd_err_set(SWDD_EINVAL, "-c '%s': to program, run `swdd flash FILE` "
+				    "(it erases, programs, verifies and resets)", cmd);
+	for (size_t i = 0; i < sizeof(compat_ocd_cmds) / sizeof(compat_ocd_cmds[0]); i++) {
+		size_t n = strlen(compat_ocd_cmds[i].cmd);
+		if (strncmp(cmd, compat_ocd_cmds[i].cmd, n) || cmd[n] != ' ')
+			continue;
+		if (!compat_ocd_cmds[i].swdd) {
+			swdd_info("-c '%s': ignored (%s)", cmd, compat_ocd_cmds[i].why);
+			return 0;
+		}
+		rc = compat_push(c, compat_ocd_cmds[i].swdd, false);
+		return rc ? rc : compat_push(c, cmd + n + 1 + strspn(cmd + n + 1, " "), true);
+	}
+	swdd_info("-c '%s': ignored (not an OpenOCD command swdd takes)", cmd);
+	return 0;
+}
+
+static int compat_ocd_command(struct compat *c, const char *name, const char *val)
+{
+	char *copy = strdup(val), *save = NULL;
+	int rc = copy ? 0 : SWDD_ENOMEM;
+
+	(void)name;
+	for (char *cmd = copy ? strtok_r(copy, ";", &save) : NULL; cmd && !rc; cmd = strtok_r(NULL, ";", &save))
+		rc = compat_ocd_one(c, cmd);
+	free(copy);
+	return rc;
+}
+
+/* -f interface/stlink.cfg picks the ST-LINK driver, -f interface/cmsis-dap.cfg
+ * CMSIS-DAP; target and board scripts are not needed (swdd identifies the
+ * chip from DBGMCU_IDCODE) and are not read. */
+static int compat_ocd_file(struct compat *c, const char *name, const char *val)
+{
+	const char *base = strrchr(val, '/');
+	const char *drv = NULL;
+	int rc;
+
+	base = base ? base + 1 : val;
+	if (!strncmp(base, "stlink", 6) || !strncmp(base, "st-link", 7))
+		drv = "stlink";
+	else if (!strncmp(base, "cmsis-dap", 9) || !strncmp(base, "cmsis_dap", 9))
+		drv = "cmsis-dap";
+	if (!drv) {
+		swdd_info("%s %s: ignored (swdd reads no OpenOCD scripts; it identifies the chip)", name, val);
+		return 0;
+	}
+	rc = compat_push(c, "--probe", false);
+	return rc ? rc : compat_push(c, drv, false);
+}
+
+static const struct compat_opt compat_openocd_opts[] = {
+	{ { "-c", "--command" }, true, NULL, compat_ocd_command },
+	{ { "-f", "--file" }, true, NULL, compat_ocd_file },
+	{ { "-s", "--search" }, true, NULL, .why = "swdd reads no OpenOCD scripts" },
+	{ { "-l", "--log_output" }, true, NULL, .why = "swdd logs to stderr" },
+	{ { "-d", "-d0", "-d1", "-d2", "-d3", "--debug" }, false, NULL,
+	  .why = "swdd's debug log is -v" },
+};
+
 /* Matches "-p", "-p4242" (short with value), "--port", "--port=4242". */
 static const struct compat_opt *compat_match(const struct compat_opt *t, size_t n, const char *a,
 					     const char **val)
 {
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < 4 && t[i].names[k]; k++) {
+		for (size_t k = 0; k < 6 && t[i].names[k]; k++) {
 			size_t len = strlen(t[i].names[k]);
 			if (strncmp(a, t[i].names[k], len))
 				continue;
@@ -191,47 +281,67 @@ static int compat_args(struct compat *c, const struct compat_opt *t, size_t n, i
 	return 0;
 }
 
-static bool compat_is_stutil(int argc, char **argv, int *first)
+/* How each tool is recognised: its program name (argv[0], also as the
+ * tail "-NAME" of a link such as swdd-st-util) or swdd's first word. */
+static const struct compat_tool {
+	enum compat_kind kind;
+	const char *name;  /* NULL: by word only */
+	const char *word;
+	const struct compat_opt *opts;
+	size_t nopts;
+	const char *port;  /* the tool's default port, NULL: swdd's */
+} compat_tools[] = {
+	{ COMPAT_STUTIL, "st-util", "st-util", compat_stutil_opts,
+	  sizeof(compat_stutil_opts) / sizeof(compat_stutil_opts[0]), COMPAT_STUTIL_PORT },
+	{ COMPAT_PYOCD, NULL, "gdbserver", compat_pyocd_opts,
+	  sizeof(compat_pyocd_opts) / sizeof(compat_pyocd_opts[0]), NULL },
+	{ COMPAT_OPENOCD, "openocd", "openocd", compat_openocd_opts,
+	  sizeof(compat_openocd_opts) / sizeof(compat_openocd_opts[0]), NULL },
+};
+
+static const struct compat_tool *compat_find(int argc, char **argv, int *first)
 {
 	const char *base = strrchr(argv[0], '/');
-	size_t len;
 
 	base = base ? base + 1 : argv[0];
-	len = strlen(base);
-	*first = 1;
-	if (!strcmp(base, "st-util") || (len > 8 && !strcmp(base + len - 8, "-st-util")))
-		return true;
-	*first = 2;
-	return argc > 1 && !strcmp(argv[1], "st-util");
+	for (size_t i = 0; i < sizeof(compat_tools) / sizeof(compat_tools[0]); i++) {
+		const char *nm = compat_tools[i].name;
+		size_t len = strlen(base), n = nm ? strlen(nm) : 0;
+		if (nm && (!strcmp(base, nm) || (len > n && base[len - n - 1] == '-' &&
+						 !strcmp(base + len - n, nm)))) {
+			*first = 1;
+			return &compat_tools[i];
+		}
+		if (argc > 1 && !strcmp(argv[1], compat_tools[i].word)) {
+			*first = 2;
+			return &compat_tools[i];
+		}
+	}
+	return NULL;
 }
 
 int compat_translate(int argc, char **argv, struct compat *c)
 {
-	int first, rc;
+	const struct compat_tool *t;
+	int first = 1, rc;
 
 	memset(c, 0, sizeof(*c));
 	c->argc = argc;
 	c->argv = argv;
-	if (compat_is_stutil(argc, argv, &first))
-		c->kind = COMPAT_STUTIL;
-	else if (argc > 1 && !strcmp(argv[1], "gdbserver"))
-		c->kind = COMPAT_PYOCD, first = 2;
-	else
+	if (!(t = compat_find(argc, argv, &first)))
 		return 0;
+	c->kind = t->kind;
 	c->argc = 0;
 	c->argv = NULL;
 	rc = compat_push(c, argv[0], false);
-	if (!rc && c->kind == COMPAT_STUTIL) {
-		/* st-util listens on 4242 unless told; a later --port wins */
+	if (!rc && t->port) { /* the tool's default port; a later --port wins */
 		rc = compat_push(c, "--port", false);
-		rc = rc ? rc : compat_push(c, COMPAT_STUTIL_PORT, false);
-		rc = rc ? rc : compat_args(c, compat_stutil_opts, sizeof(compat_stutil_opts) /
-					   sizeof(compat_stutil_opts[0]), argc, argv, first);
-		monitor_set_reset_halts(true);
-	} else if (!rc) {
-		rc = compat_args(c, compat_pyocd_opts, sizeof(compat_pyocd_opts) /
-				 sizeof(compat_pyocd_opts[0]), argc, argv, first);
+		rc = rc ? rc : compat_push(c, t->port, false);
 	}
+	if (!rc)
+		rc = compat_args(c, t->opts, t->nopts, argc, argv, first);
+	if (t->kind == COMPAT_STUTIL)
+		monitor_set_reset_halts(true);
 	return rc;
 }
 
@@ -242,6 +352,8 @@ void compat_banner(const struct compat *c, FILE *f, unsigned port)
 			   "address)\n", port);
 	else if (c->kind == COMPAT_PYOCD)
 		fprintf(f, "GDB server listening on port %u (pyOCD compatible)\n", port);
+	else if (c->kind == COMPAT_OPENOCD)
+		fprintf(f, "Info : Listening on port %u for gdb connections (OpenOCD compatible)\n", port);
 	fflush(f);
 }
 
@@ -264,7 +376,18 @@ static int compat_mon_sleep(struct gdb_server *s, int argc, char **argv)
 	return 0;
 }
 
+/* OpenOCD's gdb_sync makes its next stepi report a stop without stepping
+ * (cortex-debug sends both after a reset). swdd's stop state never goes
+ * out of step with GDB's, so there is nothing to do; the stepi that follows
+ * steps one instruction from the reset vector. */
+static int compat_mon_gdb_sync(struct gdb_server *s, int argc, char **argv)
+{
+	(void)s, (void)argc, (void)argv;
+	return 0;
+}
+
 static const struct monitor_cmd compat_monitor[] = {
+	{ "gdb_sync", compat_mon_gdb_sync, "gdb_sync", "accepted for OpenOCD users; nothing to do" },
 	{ "sleep", compat_mon_sleep, "sleep MS", "wait MS milliseconds (OpenOCD spelling)" },
 	{ "delay", compat_mon_sleep, "delay MS", "same as sleep (Eclipse CDT's Reset and Delay)" },
 };

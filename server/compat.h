@@ -11,6 +11,11 @@
  *   pyOCD:    `swdd gdbserver ...`: --port/-p, --telnet-port/-T, --board/-b/
  *             --uid/-u, --target/-t, --pack, -O, --frequency/-f, --persist,
  *             --connect MODE. Banner "GDB server listening on port PORT".
+ *   OpenOCD:  argv[0] named openocd (the swdd-openocd link) or `swdd openocd
+ *             ...`: -c "gdb_port N" (and adapter speed/serial; tcl_port,
+ *             telnet_port ignored; program refused), -f interface/stlink.cfg
+ *             or cmsis-dap.cfg pick the driver, other -f/-s ignored. Banner
+ *             "Info : Listening on port PORT for gdb connections".
  *
  * Anything else on such a line is passed on to swdd's own parser, so
  * `swdd-st-util -p 4242 --probe sim` works.
@@ -20,7 +25,7 @@
 
 #include <stdio.h>
 
-enum compat_kind { COMPAT_NONE, COMPAT_STUTIL, COMPAT_PYOCD };
+enum compat_kind { COMPAT_NONE, COMPAT_STUTIL, COMPAT_PYOCD, COMPAT_OPENOCD };
 
 struct compat {
 	enum compat_kind kind;

@@ -40,6 +40,7 @@ GDB = shutil.which("gdb-multiarch") or shutil.which("arm-none-eabi-gdb")
 # cortex-debug's banner regexes (initMatch of each server controller) and
 # the one the README's tasks.json waits for
 BANNER = {"stutil": r"Listening at \*", "pyocd": r"GDB server (listening|started) (at|on) port",
+          "openocd": r"(?i)Info\s:[^\n]*Listening on port \d+ for gdb connection",
           "swdd": r"swdd: listening for gdb on"}
 
 
@@ -145,6 +146,12 @@ CD = {
               cd_console(["monitor reset halt"]),
               "attach": cd_console(["monitor halt"]),
               "reset": cd_console(["monitor reset"])},
+    "openocd": {"launch": cd_console(["monitor reset halt"]) + ["target-download"] +
+                cd_console(["monitor reset halt"]),
+                "attach": cd_console(["monitor halt"]),
+                "reset": cd_console(["monitor reset halt"]),
+                # resetCommands() adds these when breakAfterReset and no runToEntryPoint
+                "reset_break": cd_console(["monitor reset halt", "monitor gdb_sync", "stepi"])},
     "external": {"launch": cd_console(["monitor reset halt"]) + ["target-download"] +
                  cd_console(["monitor reset halt"]),
                  "attach": cd_console(["monitor halt"]),
@@ -237,6 +244,15 @@ def cd_server_argv(cfg, port, tmp):
         if not os.path.exists(exe):
             os.symlink(SWDD, exe)
         args = ["-p", str(port), "--no-reset"]
+    elif st == "openocd":
+        exe = os.path.join(tmp, os.path.basename(exe))
+        if not os.path.exists(exe):
+            os.symlink(SWDD, exe)
+        args = ["-f", "/nonexistent/cortex-debug/support/openocd-helpers.tcl",
+                "-c", "gdb_port %d" % port, "-c", "tcl_port %d" % free_port(),
+                "-c", "telnet_port %d" % free_port(), "-s", tmp]
+        for cf in cfg.get("configFiles", []):
+            args += ["-f", cf]
     elif st == "pyocd":
         exe = SWDD if exe == "swdd" else exe
         args = ["gdbserver", "--port", str(port), "--telnet-port", str(free_port())]
@@ -308,6 +324,12 @@ class Run:
                 else:
                     run_to_main(mi)
             self.report("cortex-debug/%s/reset" % tag, reset)
+            if "reset_break" in seq:
+                def reset_break():  # breakAfterReset: stops after the stepi
+                    for c in seq["reset_break"]:
+                        mi.must(c)
+                    mi.wait_stop()
+                self.report("cortex-debug/%s/reset_break_after_reset" % tag, reset_break)
             self.report("cortex-debug/%s/restart" % tag, reset)  # restart = reset since v1.x
 
             def live_watch():
@@ -417,7 +439,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="swdd-ide-")
     r = Run(tmp)
     try:
-        for tag in ("stutil", "pyocd", "external"):
+        for tag in ("stutil", "pyocd", "openocd", "external"):
             r.report("cortex-debug/%s/server" % tag, lambda t=tag: r.cortex_debug(t))
         r.report("cubeide/server", r.cdt_hw_debugging)
         r.report("clion/server", r.clion)

@@ -57,6 +57,7 @@ for f in bin/swdd share/man/man1/swdd.1 share/swdd/60-swdd.rules share/swdd/stm3
 	[ -f "$prefix/$f" ] || missing="$missing $f"
 done
 [ -L "$prefix/bin/swdd-st-util" ] || missing="$missing bin/swdd-st-util"
+[ -L "$prefix/bin/swdd-openocd" ] || missing="$missing bin/swdd-openocd"
 [ -z "$missing" ]
 result installed_files $? "missing:$missing"
 

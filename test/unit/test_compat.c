@@ -10,7 +10,7 @@
 #include "harness.h"
 #include "swdd_err.h"
 
-#define MAXARGS 14
+#define MAXARGS 16
 
 static const struct {
 	const char *argv[MAXARGS];
@@ -36,6 +36,14 @@ static const struct {
 	  COMPAT_PYOCD, 50001, "0669FF", SWDD_CONNECT_NORMAL, 4000, "sim" },
 	{ { "swdd", "gdbserver", "-p", "3334", "-f", "1M", "--connect", "under-reset", "--persist" },
 	  COMPAT_PYOCD, 3334, NULL, SWDD_CONNECT_UNDER_RESET, 1000, "auto" },
+	/* cortex-debug openocd: serverpath swdd-openocd (openocd.ts serverArguments) */
+	{ { "/usr/bin/swdd-openocd", "-f", "/ext/support/openocd-helpers.tcl", "-c", "gdb_port 50003",
+	    "-c", "tcl_port 50004", "-c", "telnet_port 50005", "-s", "/proj", "-f",
+	    "interface/stlink.cfg", "-f", "target/stm32f4x.cfg" },
+	  COMPAT_OPENOCD, 50003, NULL, SWDD_CONNECT_NORMAL, 4000, "stlink" },
+	{ { "swdd", "openocd", "-f", "interface/cmsis-dap.cfg", "-c",
+	    "adapter speed 1800; adapter serial X9; gdb_port 3336", "-d3" },
+	  COMPAT_OPENOCD, 3336, "X9", SWDD_CONNECT_NORMAL, 1800, "cmsis-dap" },
 	/* swdd's own line is left alone */
 	{ { "swdd", "--port", "3335" }, COMPAT_NONE, 3335, NULL, SWDD_CONNECT_NORMAL, 4000, "auto" },
 };
@@ -86,6 +94,7 @@ static int test_refused(void)
 		{ { "swdd", "gdbserver", "--frequency", "12" }, "Hz" },
 		{ { "swdd", "gdbserver", "--connect", "sideways" }, "halt, under-reset and attach" },
 		{ { "swdd", "gdbserver", "--port" }, "needs a value" },
+		{ { "openocd", "-c", "program app.elf verify reset exit" }, "swdd flash FILE" },
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -105,7 +114,8 @@ static int test_refused(void)
 }
 
 /* The banners match cortex-debug's initMatch expressions
- * (stutil /Listening at \*\/, pyocd /GDB server (listening|started) (at|on) port/). */
+ * (stutil /Listening at \*\/, pyocd /GDB server (listening|started) (at|on) port/,
+ * openocd /Info\s:[^\n]*Listening on port \d+ for gdb connection/i). */
 static int test_banner(void)
 {
 	char buf[256];
@@ -116,12 +126,15 @@ static int test_banner(void)
 	compat_banner(&c, f, 4242);
 	c.kind = COMPAT_PYOCD;
 	compat_banner(&c, f, 3333);
+	c.kind = COMPAT_OPENOCD;
+	compat_banner(&c, f, 3334);
 	c.kind = COMPAT_NONE;
 	compat_banner(&c, f, 1);
 	fputc('\0', f);
 	fclose(f);
 	CHECK(!strncmp(buf, "Listening at *:4242...", 22));
 	CHECK_STR_CONTAINS(buf, "\nGDB server listening on port 3333");
+	CHECK_STR_CONTAINS(buf, "\nInfo : Listening on port 3334 for gdb connections");
 	CHECK(!strstr(buf, ":1"));
 	return 0;
 }
