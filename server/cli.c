@@ -259,7 +259,7 @@ static const struct cli_option cli_options[] = {
 	{ "address", "ADDR", cli_address, "flash: load address of a raw binary (default: flash start); read: first address" },
 	{ "base-address", "ADDR", cli_address, "same as --address" },
 	{ "size", "N", cli_size, "read: number of bytes" },
-	{ "format", "auto|elf|hex|bin", cli_format, "flash: file format (default: by content and name)" },
+	{ "format", "auto|elf|hex|bin", cli_format, "flash: file format (default: by content and name); read: hex or bin" },
 	{ "verify-only", NULL, NULL, "flash: only compare the chip's flash with the file" },
 	{ "json", NULL, NULL, "flash, erase, reset, read, info, chips, probes: JSON on stdout" },
 	{ "all-probes", NULL, NULL, "flash: program every attached probe's board in parallel" },
@@ -268,7 +268,7 @@ static const struct cli_option cli_options[] = {
 	{ "no-reset", NULL, NULL, "flash: leave the chip halted (default: reset and run)" },
 	{ "unlock", NULL, NULL, "erase: RDP level 1 -> 0 (mass-erases the flash)" },
 	{ "halt", NULL, NULL, "reset: leave the core halted at the reset vector" },
-	{ "method", "hw|sys|core", cli_method, "reset: this method only (default: --reset)" },
+	{ "method", "hw|sys|core", cli_method, "reset: start with this method; later ones if it fails, logged (default: --reset)" },
 	{ "help", NULL, cli_help, "this text (also -h)" },
 	{ "version", NULL, cli_version, "print the version" },
 };
