@@ -32,7 +32,9 @@ static int app_open_lab(struct app *a, const struct cli_opts *o)
 
 /* "auto": the one probe on USB. The lab is never chosen silently (a
  * flashing station with an unplugged probe must not report success): with
- * no probe the error says what was looked for and how to ask for the lab. */
+ * no probe the error says what was looked for and how to ask for the lab.
+ * Only the probe opened is touched (listing would claim every probe to read
+ * its voltage, and take the others' away from production flashing's runs). */
 static int app_open_auto(struct app *a, const struct cli_opts *o)
 {
 	int rc = swdd_probe_open("auto", o->serial, &a->probe);
@@ -126,27 +128,4 @@ void app_close(struct app *a)
 	lab_close(&a->lab);
 	a->target = NULL;
 	a->probe = NULL;
-}
-
-int app_list_probes(void)
-{
-	struct swdd_probe_info *list = NULL;
-	size_t n = 0;
-	int rc = swdd_probe_list(&list, &n);
-
-	if (rc)
-		return rc;
-	if (n == 0)
-		printf("no debug probe found on USB (swdd --probe sim uses the simulated lab)\n");
-	for (size_t i = 0; i < n; i++) {
-		char volt[16] = "unknown";
-
-		if (list[i].voltage_mv >= 0)
-			snprintf(volt, sizeof(volt), "%d.%02d V", list[i].voltage_mv / 1000,
-				 (list[i].voltage_mv % 1000) / 10);
-		printf("%-14s serial %-26s firmware %-24s target %s\n", list[i].kind, list[i].serial,
-		       list[i].firmware, volt);
-	}
-	free(list);
-	return 0;
 }

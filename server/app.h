@@ -1,7 +1,6 @@
 /*
  * What `swdd` does between parsing its options and serving GDB: choosing
- * and opening the probe (USB or the lab), connecting to the chip, and the
- * `swdd probes` listing.
+ * and opening the probe (USB or the lab) and connecting to the chip.
  */
 #ifndef SWDD_APP_H
 #define SWDD_APP_H
@@ -32,8 +31,5 @@ int app_connect(void *app, bool reattach, struct swdd_target **t);
  * vector). */
 int app_connect_under_reset(void *app, struct swdd_target **t);
 void app_close(struct app *a);
-
-/* `swdd probes`: prints kind, serial, firmware and voltage per probe. */
-int app_list_probes(void);
 
 #endif

@@ -12,12 +12,20 @@
 #include "sim_probe.h"
 #include "target.h"
 
-enum cli_command { CLI_SERVE, CLI_PROBES, CLI_HELP, CLI_VERSION, CLI_FLASH, CLI_ERASE };
+enum cli_command {
+	CLI_SERVE, CLI_PROBES, CLI_HELP, CLI_VERSION, CLI_FLASH, CLI_ERASE,
+	CLI_RESET, CLI_READ, CLI_INFO, CLI_CHIPS, /* server/cmd_target.c, cmd_chips.c */
+};
+
+#define CLI_MAX_SERIALS 16
 
 struct cli_opts {
 	enum cli_command command;
 	const char *probe;   /* "auto", "stlink", "cmsis-dap", "sim" */
 	const char *serial;  /* NULL: the only one */
+	const char *serials[CLI_MAX_SERIALS]; /* every --serial given (flash: one board each) */
+	unsigned nserials;
+	bool all_probes;     /* flash --all-probes (server/production.c) */
 	unsigned port;
 	const char *bind;
 	struct swdd_connect_opts connect;
@@ -35,6 +43,10 @@ struct cli_opts {
 	bool verify_only, json, erase_unwritten, no_reset, unlock;
 	bool force;                      /* write a binary that fails the checks */
 	const char *help_topic;          /* --help after a subcommand: its name */
+	/* swdd reset / swdd read FILE (server/cmd_target.c) */
+	bool halt;                       /* reset --halt */
+	uint32_t read_size;              /* read --size */
+	bool read_size_set;
 };
 
 /* Parses argv into o (defaults first). Returns 0, or SWDD_EINVAL with a

@@ -115,8 +115,10 @@ static void json_chip(const struct swdd_chip_info *c)
 	json_str(c->name);
 	printf(", \"dev_id\": \"0x%03x\", \"revision\": ", c->dev_id);
 	json_str(c->revision);
-	printf(", \"idcode\": \"0x%08x\", \"flash_kib\": %u}", c->dbgmcu_idcode,
+	printf(", \"idcode\": \"0x%08x\", \"flash_kib\": %u, \"unique_id\": ", c->dbgmcu_idcode,
 	       c->flash_size / 1024);
+	json_str(c->unique_id[0] ? c->unique_id : NULL);
+	fputc('}', stdout);
 }
 
 void cmd_print_json(const struct cmd_summary *s)

@@ -46,6 +46,10 @@ int monitor_exec(struct gdb_server *s, const char *line, bool *unknown);
 /* Lists every command with its usage and help. */
 int monitor_help(struct gdb_server *s);
 
+/* What a bare `monitor reset` does: run (swdd, OpenOCD, pyOCD; the
+ * default) or stay halted (st-util's, set by server/compat.c). */
+void monitor_set_reset_halts(bool halts);
+
 void monitor_printf(struct gdb_server *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

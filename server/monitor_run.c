@@ -77,11 +77,19 @@ static int mon_reset_halt_lost(struct gdb_server *s, int rc)
 	return 0;
 }
 
+static bool mon_reset_halts;
+
+void monitor_set_reset_halts(bool halts)
+{
+	mon_reset_halts = halts;
+}
+
 /* reset [halt|run|init]: "init" is OpenOCD's reset-and-halt plus its init
- * scripts; we have no scripts, so it halts. */
+ * scripts; we have no scripts, so it halts. A bare reset runs, or halts in
+ * st-util's mode (monitor_set_reset_halts). */
 static int mon_reset(struct gdb_server *s, int argc, char **argv)
 {
-	bool halt = argc == 2 && strcmp(argv[1], "run") != 0;
+	bool halt = argc == 2 ? strcmp(argv[1], "run") != 0 : mon_reset_halts;
 	int rc;
 
 	if (argc == 2 && strcmp(argv[1], "halt") && strcmp(argv[1], "run") && strcmp(argv[1], "init"))

@@ -51,6 +51,8 @@ struct sim_config {
 	unsigned wait_storm;      /* SIM_FAULT_WAIT_STORM: WAITs before each AP access completes */
 	unsigned max_swd_khz;     /* highest clock the wiring tolerates (0 = 50000) */
 	int target_mv;            /* supply in mV (0 = 3300; forced 0 by UNPOWERED) */
+	unsigned board;           /* 0: the sample unique ID; n: its X wafer coordinate + n,
+				   * so that several lab boards have distinct IDs */
 };
 
 /* Parses one knob of the `--sim-fault NAME[,NAME]` syntax into cfg:

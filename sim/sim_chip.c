@@ -97,6 +97,9 @@ int sim_chip_new(const struct sim_config *cfg, sim_chip **out, char *err, size_t
 		c->cfg = *cfg;
 	c->core_hz = SIM_CHIP_HSI_HZ;
 	sim_chip_identity(c, d);
+	/* RM0090 39.1: UID[15:0] is the X coordinate on the wafer (little endian) */
+	c->uid[0] = (uint8_t)(c->uid[0] + (c->cfg.board & 0xFFu));
+	c->uid[1] = (uint8_t)(c->uid[1] + ((c->cfg.board >> 8) & 0xFFu));
 	if (sim_dp_new(c) || sim_core_init(c, err, errlen) || sim_f407_map(c, err, errlen)) {
 		if (!c->dp)
 			snprintf(err, errlen, "out of memory");

@@ -231,6 +231,7 @@ static int cm_attempt(struct swdd_target *t, enum swdd_connect_mode mode, unsign
 	if (rc == 0) {
 		swdd_debug("SW-DP DPIDR 0x%08x at %u kHz", dpidr, actual);
 		rc = cm_attempt_core(t, mode);
+		t->chip.dpidr = dpidr;
 	}
 	if (rc && mode == SWDD_CONNECT_UNDER_RESET)
 		(void)swdd_probe_nrst(t->probe, false);

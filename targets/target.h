@@ -49,6 +49,7 @@ struct swdd_chip_info {
 	const char *core;        /* "Cortex-M4" */
 	uint32_t cpuid;
 	uint32_t dbgmcu_idcode;
+	uint32_t dpidr;          /* SW-DP DPIDR read at connect (ADIv5.2 B2.2.5) */
 	uint16_t dev_id;
 	uint16_t rev_id;
 	char revision[4];        /* "A", "Z", "1"... */
@@ -56,6 +57,7 @@ struct swdd_chip_info {
 	uint32_t flash_size;     /* bytes, from the flash-size register */
 	uint32_t sram_base, sram_size;
 	int rdp_level;           /* 0, 1, 2; -1 unknown */
+	char unique_id[25];      /* 96-bit unique device ID, hex, lowest byte first; "" unknown */
 	int voltage_mv;          /* -1 unknown */
 	bool has_fpu;
 	unsigned num_hw_breakpoints, num_watchpoints;
