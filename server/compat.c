@@ -388,8 +388,8 @@ static int compat_mon_gdb_sync(struct gdb_server *s, int argc, char **argv)
 
 static const struct monitor_cmd compat_monitor[] = {
 	{ "gdb_sync", compat_mon_gdb_sync, "gdb_sync", "accepted for OpenOCD users; nothing to do" },
-	{ "sleep", compat_mon_sleep, "sleep MS", "wait MS milliseconds (OpenOCD spelling)" },
-	{ "delay", compat_mon_sleep, "delay MS", "same as sleep (Eclipse CDT's Reset and Delay)" },
+	{ "sleep", compat_mon_sleep, "sleep MS", "wait MS milliseconds (OpenOCD spelling)", 1, 1 },
+	{ "delay", compat_mon_sleep, "delay MS", "same as sleep (Eclipse CDT's Reset and Delay)", 1, 1 },
 };
 
 int compat_monitor_register(void)
