@@ -6,6 +6,8 @@
 
 #include "swdd_err.h"
 #include "swdd_log.h"
+#include "swdd_le.h"
+#include "swdd_time.h"
 #include "target.h"
 
 #include <stdlib.h>
@@ -23,18 +25,11 @@ static const char *const exc_names[] = {
 	"thread", "reset", "NMI", "HardFault", "MemManage", "BusFault", "UsageFault",
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static int reg_write(struct swdd_target *t, int n, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+	uint8_t b[4];
 
+	swdd_put_le32(b, v);
 	return swdd_target_reg_write(t, (unsigned)n, b);
 }
 
@@ -44,8 +39,7 @@ static int reg_read(struct swdd_target *t, int n, uint32_t *v)
 	int rc = swdd_target_reg_read(t, (unsigned)n, b);
 
 	if (!rc)
-		*v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-		     (uint32_t)b[3] << 24;
+		*v = swdd_le32(b);
 	return rc;
 }
 
@@ -305,7 +299,7 @@ static int algo_check_canary(struct swdd_algo *a)
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 {
 	struct swdd_stop st = { 0 };
-	uint64_t deadline = now_ms() + a->running_timeout_ms;
+	uint64_t deadline = swdd_now_ms() + a->running_timeout_ms;
 	int rc;
 
 	if (!a->started)
@@ -314,7 +308,7 @@ int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 		rc = swdd_target_poll(a->t, &st);
 		if (rc || st.reason != SWDD_STOP_NONE)
 			break;
-		if (now_ms() > deadline) {
+		if (swdd_now_ms() > deadline) {
 			a->started = false;
 			swdd_target_halt(a->t);
 			return swdd_err_set(SWDD_ETIMEOUT,

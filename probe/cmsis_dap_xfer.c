@@ -22,19 +22,6 @@ struct dap_pkt {
 	bool block;
 };
 
-static void put_le32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-	b[2] = (uint8_t)(v >> 16);
-	b[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *b)
-{
-	return b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
 static size_t same_run(const struct dap_xfer *x, size_t n, size_t i, size_t max)
 {
 	size_t r = 1;
@@ -58,7 +45,7 @@ static size_t pkt_build_block(const struct cmsis_dap *d, const struct dap_xfer *
 	cmd[3] = (uint8_t)(cnt >> 8);
 	cmd[4] = x[i].req;
 	for (size_t k = 0; k < cnt && !rd; k++, len += 4)
-		put_le32(cmd + len, x[i + k].data);
+		swdd_put_le32(cmd + len, x[i + k].data);
 	*pk = (struct dap_pkt){ .start = i, .n = cnt, .resp_len = 4 + (rd ? 4 * cnt : 0), .block = true };
 	return len;
 }
@@ -83,7 +70,7 @@ static size_t pkt_build_mixed(const struct cmsis_dap *d, const struct dap_xfer *
 			break;
 		cmd[len++] = x[k].req;
 		if (!rd) {
-			put_le32(cmd + len, x[k].data);
+			swdd_put_le32(cmd + len, x[k].data);
 			len += 4;
 		}
 		resp += rd ? 4 : 0;
@@ -182,7 +169,7 @@ static int pkt_parse(struct swdd_probe *p, const struct dap_xfer *x, const struc
 		if (off + 4 > rlen)
 			return swdd_err_set(SWDD_EIO, "the CMSIS-DAP transfer reply is truncated");
 		if (t->dst)
-			*t->dst = get_le32(r + off);
+			*t->dst = swdd_le32(r + off);
 		off += 4;
 	}
 	return 0;

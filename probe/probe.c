@@ -16,14 +16,6 @@
 #include "sim_probe.h"
 #include "swdd_err.h"
 
-uint64_t probe_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* Creates the probe object around an open transport and runs the driver's
  * open (version query). On failure the transport is closed. */
 int probe_create(struct probe_transport *tr, const struct swdd_probe_info *info,
@@ -211,26 +203,21 @@ int swdd_probe_write_mem_width(struct swdd_probe *p, uint32_t addr, const void *
 	return p->mem->write_mem(p, addr, buf, len, width);
 }
 
-/* Target memory is little-endian; keep the host order out of it. */
-static uint32_t le32(const uint8_t *b)
-{
-	return b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
 int swdd_probe_read32(struct swdd_probe *p, uint32_t addr, uint32_t *val)
 {
 	uint8_t b[4];
 	int rc = swdd_probe_read_mem_width(p, addr, b, 4, 4);
 
 	if (!rc)
-		*val = le32(b);
+		*val = swdd_le32(b);
 	return rc;
 }
 
 int swdd_probe_write32(struct swdd_probe *p, uint32_t addr, uint32_t val)
 {
-	uint8_t b[4] = { (uint8_t)val, (uint8_t)(val >> 8), (uint8_t)(val >> 16), (uint8_t)(val >> 24) };
+	uint8_t b[4];
 
+	swdd_put_le32(b, val);
 	return swdd_probe_write_mem_width(p, addr, b, 4, 4);
 }
 

@@ -12,6 +12,8 @@
 #include "dap.h"
 #include "probe.h"
 #include "transport.h"
+#include "swdd_le.h"
+#include "swdd_time.h"
 
 /* One queued 32-bit access (swdd_probe_queue_*). */
 struct probe_qent {
@@ -89,8 +91,5 @@ int adiv5_new(struct swdd_probe *p);
 #define CM_DCRDR 0xE000EDF8u
 #define CM_DHCSR_S_REGRDY (1u << 16)
 #define CM_DCRSR_REGWNR (1u << 16)
-
-/* Milliseconds on a monotonic clock, for wait-loop timeouts. */
-uint64_t probe_now_ms(void);
 
 #endif

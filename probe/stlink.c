@@ -137,7 +137,7 @@ void stlink_clear_sticky(struct swdd_probe *p)
 	c = stlink_cmd(s, STLINK_DEBUG, STLINK_DEBUG_WRITE_DAP_REG);
 	c[2] = 0xFF;
 	c[3] = 0xFF;
-	stlink_put32(c + 6, DP_ABORT_ALL_CLR);
+	swdd_put_le32(c + 6, DP_ABORT_ALL_CLR);
 	stlink_xfer(p, 2);
 }
 
@@ -256,8 +256,8 @@ static int stlink_voltage(struct swdd_probe *p, int *mv)
 	if (rc)
 		return rc;
 	/* Vtarget = 2 * a1 * 1.2 V / a0 (REFERENCE.md 1.3). */
-	a0 = stlink_get32(s->buf);
-	a1 = stlink_get32(s->buf + 4);
+	a0 = swdd_le32(s->buf);
+	a1 = swdd_le32(s->buf + 4);
 	*mv = a0 ? (int)((uint64_t)2 * a1 * 1200u / a0) : 0;
 	return 0;
 }
@@ -299,16 +299,16 @@ static int stlink_attach(struct swdd_probe *p, uint32_t *dpidr)
 	}
 	if (rc)
 		return stlink_no_target(p, rc);
-	*dpidr = stlink_get32(s->buf + 4);
+	*dpidr = swdd_le32(s->buf + 4);
 	memset(s->ap_open, 0, sizeof(s->ap_open));
 	rc = stlink_init_ap(p, 0);
 	if (rc)
 		return swdd_err_add(rc, "SWD attach");
 	/* CPUID decides the TAR auto-increment block (REFERENCE.md 1.6). */
 	c = stlink_cmd(s, STLINK_DEBUG, STLINK_DEBUG_READDEBUGREG);
-	stlink_put32(c + 2, 0xE000ED00u);
+	swdd_put_le32(c + 2, 0xE000ED00u);
 	if (!stlink_cmd_status(p, 8, "reading CPUID"))
-		cpuid = stlink_get32(s->buf + 4);
+		cpuid = swdd_le32(s->buf + 4);
 	s->tar_wrap = ((cpuid >> 4) & 0xFFFu) == 0xC23u || ((cpuid >> 4) & 0xFFFu) == 0xC24u ? 4096u : 1024u;
 	return 0;
 }

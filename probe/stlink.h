@@ -76,19 +76,6 @@ static inline struct stlink *stlink_of(struct swdd_probe *p)
 	return p->drv;
 }
 
-static inline void stlink_put32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-	b[2] = (uint8_t)(v >> 16);
-	b[3] = (uint8_t)(v >> 24);
-}
-
-static inline uint32_t stlink_get32(const uint8_t *b)
-{
-	return b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
 /* Starts a command in s->cmd: zeroed, class and sub-command set. */
 uint8_t *stlink_cmd(struct stlink *s, uint8_t cls, uint8_t sub);
 /* Sends s->cmd and reads exactly rlen reply bytes into s->buf. */

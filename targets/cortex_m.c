@@ -19,14 +19,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-uint64_t cm_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000U + (uint64_t)ts.tv_nsec / 1000000U;
-}
-
 int cm_read32(struct swdd_target *t, uint32_t addr, uint32_t *val)
 {
 	return swdd_probe_read32(t->probe, addr, val);
@@ -49,7 +41,7 @@ int cm_read_dhcsr(struct swdd_target *t, uint32_t *dhcsr)
 int cm_wait_dhcsr(struct swdd_target *t, uint32_t mask, uint32_t want, unsigned timeout_ms,
 		  uint32_t *dhcsr, uint32_t *sticky)
 {
-	uint64_t end = cm_now_ms() + timeout_ms;
+	uint64_t end = swdd_now_ms() + timeout_ms;
 	uint32_t v = 0;
 	int rc;
 
@@ -61,7 +53,7 @@ int cm_wait_dhcsr(struct swdd_target *t, uint32_t mask, uint32_t want, unsigned 
 			*sticky |= v & DCB_DHCSR_STICKY;
 		if ((v & mask) == want)
 			break;
-		if (polls >= CM_MIN_POLLS && cm_now_ms() > end) {
+		if (polls >= CM_MIN_POLLS && swdd_now_ms() > end) {
 			if (dhcsr)
 				*dhcsr = v;
 			return SWDD_ETIMEOUT;

@@ -11,6 +11,8 @@
 #define SWDD_CORTEX_M_INTERNAL_H
 
 #include "target.h"
+#include "swdd_le.h"
+#include "swdd_time.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -176,7 +178,6 @@ int cm_halt_wait(struct swdd_target *t);
 /* Records that the core is halted and decodes why, from DFSR. */
 int cm_note_halted(struct swdd_target *t, uint32_t dfsr);
 void cm_invalidate(struct swdd_target *t);
-uint64_t cm_now_ms(void);
 
 /* ---- cortex_m_regs.c --------------------------------------------------- */
 int cm_regs_fill(struct swdd_target *t);
