@@ -34,7 +34,7 @@ CFLAGS_ASAN := -O1 $(SAN) $(CFLAGS_COMMON)
 
 # ---- sources ------------------------------------------------------------
 SIM_SRC := $(wildcard sim/*.c)
-LIB_SRC := $(wildcard common/*.c probe/*.c targets/*.c flash/*.c) \
+LIB_SRC := $(wildcard common/*.c probe/*.c targets/*.c targets/stm32/*.c flash/*.c) \
            $(filter-out server/main.c server/fuzz_%.c,$(wildcard server/*.c))
 # Generated sources (embedded flash algorithms, target XML...) are appended
 # by the module fragments below through GEN_SRC.

@@ -43,29 +43,6 @@ static int reg_read(struct swdd_target *t, int n, uint32_t *v)
 	return rc;
 }
 
-/* Finds <reg name="NAME" ...> in a target description and returns its GDB
- * number: the explicit regnum attribute, or one more than the previous
- * register (GDB's numbering rule for target descriptions). */
-int swdd_tdesc_regnum(const char *xml, const char *name)
-{
-	int next = 0;
-
-	for (const char *p = xml; (p = strstr(p, "<reg ")); p++) {
-		const char *end = strchr(p, '>'), *rn = strstr(p, "regnum=\""), *nm = strstr(p, "name=\"");
-		int num = next;
-
-		if (!end)
-			break;
-		if (rn && rn < end)
-			num = atoi(rn + 8);
-		next = num + 1;
-		if (nm && nm < end && !strncmp(nm + 6, name, strlen(name)) &&
-		    nm[6 + strlen(name)] == '"')
-			return num;
-	}
-	return -1;
-}
-
 static int algo_layout(struct swdd_algo *a, uint32_t ram_base, uint32_t ram_size)
 {
 	const struct swdd_flm *flm = a->flm;
@@ -175,7 +152,7 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t r
 	memset(a, 0, sizeof(*a));
 	a->t = t;
 	a->flm = flm;
-	a->reg_primask = swdd_tdesc_regnum(swdd_target_xml(t), "primask");
+	a->reg_primask = swdd_target_regnum(t, "primask");
 	rc = algo_layout(a, ram_base, ram_size);
 	if (!rc && !swdd_target_is_halted(t))
 		rc = swdd_target_halt(t);

@@ -76,7 +76,4 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 		    uint32_t r2, uint32_t r3, uint32_t timeout_ms);
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result);
 
-/* GDB register number of `name` in a target description, or -1. */
-int swdd_tdesc_regnum(const char *xml, const char *name);
-
 #endif

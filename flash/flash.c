@@ -9,6 +9,7 @@
 #include "target.h"
 
 #include "../flashalgo/crc32.h"
+#include "../flashalgo/flm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +123,7 @@ static int flash_setup_geometry(struct swdd_flash *f)
 int swdd_flash_open(struct swdd_target *t, const char *algo_path, struct swdd_flash **out)
 {
 	const struct swdd_chip_info *chip = swdd_target_chip(t);
-	const struct swdd_flash_family *fam = swdd_flash_family_find(chip->dev_id);
+	const struct stm32_family *fam = chip->part ? chip->part->family : NULL;
 	struct swdd_flash *f;
 	int rc;
 
@@ -195,6 +196,22 @@ const struct flash_sector *flash_sector_of(const struct swdd_flash *f, uint32_t 
 	return NULL;
 }
 
+void flash_status_text(const struct swdd_flash *f, uint32_t bits, char *buf, size_t len)
+{
+	uint32_t sr = bits & ~(FLM_ERR_TIMEOUT | FLM_ERR_ADDRESS);
+	size_t n;
+
+	buf[0] = '\0';
+	if (sr || !bits)
+		stm32_hints_text(f->fam, sr, buf, len);
+	n = strlen(buf);
+	if ((bits & FLM_ERR_TIMEOUT) && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%stimeout inside the flash algorithm",
+				      n ? ", " : "");
+	if ((bits & FLM_ERR_ADDRESS) && n < len)
+		snprintf(buf + n, len - n, "%saddress outside the flash", n ? ", " : "");
+}
+
 int flash_check_rdp(struct swdd_flash *f)
 {
 	int level, rc = f->fam->rdp_level(f->t, &level);
@@ -232,8 +249,8 @@ int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
 
 	if (f->algo_loaded)
 		return 0;
-	rc = swdd_algo_load(f->t, f->flm, f->ram_base, f->ram_size, f->fam->dbgmcu_fz_addr,
-			    f->fam->dbgmcu_fz_bits, &f->algo);
+	rc = swdd_algo_load(f->t, f->flm, f->ram_base, f->ram_size, f->fam->wdg_freeze_reg,
+			    f->fam->wdg_freeze_bits, &f->algo);
 	if (rc)
 		return rc;
 	f->algo_loaded = true;
@@ -290,7 +307,7 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 		return swdd_err_add(rc, "while %s", what);
 	if (!r)
 		return 0;
-	f->fam->decode_status(r, bits, sizeof(bits));
+	flash_status_text(f, r, bits, sizeof(bits));
 	return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 }
 

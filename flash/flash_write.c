@@ -192,7 +192,7 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 		return swdd_err_add(rc, "while reading back sector %u after a CRC mismatch",
 				    ps->s->index);
 	f->fam->read_status(f->t, &sr);
-	f->fam->decode_status(sr, bits, sizeof(bits));
+	flash_status_text(f, sr, bits, sizeof(bits));
 	for (uint32_t b = 0; b < ps->s->size; b++)
 		if (cur[b] != ps->want[b])
 			return swdd_err_set(SWDD_EVERIFY,
@@ -239,7 +239,7 @@ static int program_wait(struct swdd_flash *f, uint32_t addr)
 		return swdd_err_add(rc, "while programming the page at 0x%08X", addr);
 	if (!r)
 		return 0;
-	f->fam->decode_status(r, bits, sizeof(bits));
+	flash_status_text(f, r, bits, sizeof(bits));
 	return swdd_err_set(SWDD_EFLASH, "programming the page at 0x%08X failed: %s", addr, bits);
 }
 
@@ -325,7 +325,7 @@ static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 		return swdd_err_add(rc, "while %s", what);
 	if (r) {
 		char bits[512];
-		f->fam->decode_status(r, bits, sizeof(bits));
+		flash_status_text(f, r, bits, sizeof(bits));
 		return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 	}
 	return 0;

@@ -12,6 +12,7 @@
 
 #include "gdb_server.h"
 #include "probe.h"
+#include "stm32/family.h"
 #include "swdd_err.h"
 #include "target.h"
 #include "version.h"
@@ -47,6 +48,34 @@ void monitor_printf(struct gdb_server *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The commands of the chip's family (stm32/family.h), after ours. */
+static void mon_help_family(struct gdb_server *s)
+{
+	const struct stm32_family *f = s->target ? swdd_target_family(s->target) : NULL;
+
+	for (size_t i = 0; f && i < f->num_cmds; i++)
+		monitor_printf(s, "%-26s %s (%s)\n", f->cmds[i].usage, f->cmds[i].help, f->name);
+}
+
+static int mon_family_cmd(struct gdb_server *s, int argc, char **argv, bool *found)
+{
+	const struct stm32_family *f = s->target ? swdd_target_family(s->target) : NULL;
+	char out[1024] = "";
+	int rc;
+
+	for (size_t i = 0; f && i < f->num_cmds; i++) {
+		if (strcmp(f->cmds[i].name, argv[0]))
+			continue;
+		*found = true;
+		rc = f->cmds[i].fn(s->target, argc, argv, out, sizeof(out));
+		if (!rc)
+			monitor_printf(s, "%s", out);
+		return rc;
+	}
+	*found = false;
+	return 0;
+}
+
 static int mon_help(struct gdb_server *s, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -57,6 +86,7 @@ static int mon_help(struct gdb_server *s, int argc, char **argv)
 
 			monitor_printf(s, "%-26s %s\n", c->usage, c->help);
 		}
+	mon_help_family(s);
 	return 0;
 }
 
@@ -288,7 +318,12 @@ int monitor_exec(struct gdb_server *s, const char *line)
 	if (argc <= 0) {
 		rc = argc < 0 ? swdd_err_set(SWDD_EINVAL, "too many words") : mon_help(s, 0, argv);
 	} else if (!(cmd = monitor_find(argv[0]))) {
-		rc = swdd_err_set(SWDD_EINVAL, "unknown command '%s' (try `monitor help`)", argv[0]);
+		bool found;
+
+		swdd_err_clear();
+		rc = mon_family_cmd(s, argc, argv, &found);
+		if (!found)
+			rc = swdd_err_set(SWDD_EINVAL, "unknown command '%s' (try `monitor help`)", argv[0]);
 	} else {
 		swdd_err_clear();
 		rc = cmd->fn(s, argc, argv);

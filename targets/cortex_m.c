@@ -12,6 +12,7 @@
  * costs one round trip for the start and, usually, one for the halt check.
  */
 #include "cortex_m_internal.h"
+#include "stm32/family.h"
 #include "probe.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
@@ -325,6 +326,11 @@ bool swdd_target_is_halted(const struct swdd_target *t)
 const struct swdd_chip_info *swdd_target_chip(const struct swdd_target *t)
 {
 	return &t->chip;
+}
+
+const struct stm32_family *swdd_target_family(const struct swdd_target *t)
+{
+	return t->chip.part ? t->chip.part->family : NULL;
 }
 
 struct swdd_probe *swdd_target_probe(const struct swdd_target *t)

@@ -212,15 +212,15 @@ int cm_vc_corereset(struct swdd_target *t, bool on);
 int cm_check_reset_vector(struct swdd_target *t);
 
 /* ---- cortex_m_id.c ----------------------------------------------------- */
-#define CM_MAX_IDCODE_ADDRS 3
-/* Reads CPUID, fills t->core/v6m/v8m, chip.core, chip.cpuid, chip.has_fpu,
- * and lists the DBGMCU_IDCODE addresses to try for this core. An unknown
- * CPUID is an error (corrupt data or not a Cortex-M). */
-int cm_identify_core(struct swdd_target *t, uint32_t *idcode_addrs, size_t *n);
+/* Reads CPUID, fills t->core/v6m/v8m, chip.core, chip.cpuid, chip.has_fpu.
+ * An unknown CPUID is an error (corrupt data or not a Cortex-M). */
+int cm_identify_core(struct swdd_target *t);
 
-/* ---- stm32_chips.c ----------------------------------------------------- */
-/* Fills t->chip: core from CPUID, FPU, DBGMCU_IDCODE, part row, flash size,
- * revision, RDP, voltage. Fails only when the core cannot be read. */
+/* ---- stm32/identify.c -------------------------------------------------- */
+/* Fills t->chip: core from CPUID, FPU, then the family and part whose
+ * DBGMCU_IDCODE matches (targets/stm32/family.h), flash size, revision,
+ * RDP, voltage, and the DBGMCU settings of t. Fails only when the core
+ * cannot be read; an unknown part is debugged without flash support. */
 int stm32_identify(struct swdd_target *t);
 /* Core name and kind from a CPUID value; NULL if not a known Cortex-M. */
 const char *cm_core_from_cpuid(uint32_t cpuid, enum cm_core *core);

@@ -1,7 +1,8 @@
 /*
  * Target layer, public API: a Cortex-M core on an STM32, reached through a
- * probe (probe/probe.h). server/ uses only this header (and flash.h when
- * flash lands).
+ * probe (probe/probe.h). Above it, flash/ and server/ use this header and,
+ * for what belongs to the chip's family (flash controller, option bytes,
+ * family monitor commands), the family descriptor of stm32/family.h.
  *
  * Register numbers are GDB's, as laid out by the target description that
  * swdd_target_xml() returns: 0-15 r0-pc, 16 xpsr, then the m-system
@@ -21,6 +22,7 @@
 
 struct swdd_probe;
 struct swdd_target;
+struct stm32_family;
 struct stm32_part;
 
 enum swdd_connect_mode {
@@ -43,7 +45,7 @@ struct swdd_connect_opts {
 	bool ladder;          /* on failure walk the clock ladder, then under-reset */
 };
 
-/* Chip identification (from the const chip tables in targets/stm32*.c). */
+/* Chip identification (from the family descriptors in targets/stm32/). */
 struct swdd_chip_info {
 	const char *name;        /* "STM32F405/407/415/417" */
 	const char *core;        /* "Cortex-M4" */
@@ -54,13 +56,13 @@ struct swdd_chip_info {
 	char revision[4];        /* "A", "Z", "1"... */
 	uint32_t flash_base;
 	uint32_t flash_size;     /* bytes, from the flash-size register */
-	uint32_t sram_base, sram_size;
+	uint32_t sram_base, sram_size; /* the RAM a flash algorithm runs in */
 	int rdp_level;           /* 0, 1, 2; -1 unknown */
 	int voltage_mv;          /* -1 unknown */
 	bool has_fpu;
 	unsigned num_hw_breakpoints, num_watchpoints;
-	/* Added for flash/: the part's row (sector layout, see
-	 * targets/stm32_chips.h), NULL for an unknown part. */
+	/* The part's row and, through part->family, its family descriptor
+	 * (stm32/family.h); NULL for an unknown part. */
 	const struct stm32_part *part;
 	uint32_t flash_ctrl_base;
 };
@@ -100,6 +102,10 @@ int swdd_target_detach(struct swdd_target *t);
 void swdd_target_free(struct swdd_target *t);
 
 const struct swdd_chip_info *swdd_target_chip(const struct swdd_target *t);
+/* The chip's family descriptor (stm32/family.h), NULL for an unknown part. */
+const struct stm32_family *swdd_target_family(const struct swdd_target *t);
+/* GDB register number of `name` in this target's description, or -1. */
+int swdd_target_regnum(const struct swdd_target *t, const char *name);
 struct swdd_probe *swdd_target_probe(const struct swdd_target *t);
 /* Target description XML (features: m-profile, m-system, vfp if FPU). */
 const char *swdd_target_xml(const struct swdd_target *t);

@@ -103,9 +103,11 @@ struct stm32_family {
 	uint32_t wdg_freeze_bits2;
 
 	/* ---- reset quirks ---- */
-	/* After a verified reset, before the core runs: re-applies what the
-	 * reset cleared that a debugger needs. Optional (F4: NULL, DBGMCU_CR
-	 * survives a system reset, RM0090 38.16.3). */
+	/* Called by swdd_target_reset after a verified reset (before the halt
+	 * at the reset vector is checked; a reset without halt lets the core
+	 * run already): re-applies what the reset cleared that a debugger
+	 * needs. Optional (F4: NULL, DBGMCU_CR is reset by power-on only,
+	 * RM0090 38.16.3). */
 	int (*after_reset)(struct swdd_target *t);
 
 	/* ---- the host's view of the flash controller ---- */

@@ -470,6 +470,9 @@ static int t_monitor(struct lab_env *e)
 		{ "maskisr sometimes", "E01", "usage" },
 		{ "bogus", "E01", "unknown command" },
 		{ "reset sideways", "E01", "usage" },
+		/* the F4 family's own command (RM0090 39.1; the lab's UID bytes) */
+		{ "uid", "OK", "unique device ID: 39313833 3036470A 0037002D" },
+		{ "uid now", "E01", "usage: monitor uid" },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
