@@ -17,9 +17,6 @@
 
 #define FLASH_INIT_TIMEOUT_MS 5000u
 #define FLASH_MIN_TIMEOUT_MS 10000u
-/* DS8626: 32 s max at x8; above the algorithm's own bound (flashalgo/stm32f4.c
- * WAIT_ERASE_LOOPS) so that its report, with the status bits, comes first */
-#define FLASH_MASS_ERASE_TIMEOUT_MS 60000u
 
 uint32_t swdd_crc32(uint32_t crc, const uint8_t *p, size_t len)
 {
@@ -136,8 +133,8 @@ int swdd_flash_open(struct swdd_target *t, const char *algo_path, struct swdd_fl
 		return SWDD_ENOMEM;
 	f->t = t;
 	f->fam = fam;
-	f->ram_base = chip->sram_base ? chip->sram_base : 0x20000000u;
-	f->ram_size = chip->sram_size ? chip->sram_size : 0x5000u;
+	f->ram_base = chip->sram_base;
+	f->ram_size = chip->sram_size;
 	rc = flash_load_flm(f, algo_path, &f->flm);
 	if (!rc)
 		rc = flash_setup_geometry(f);
@@ -397,9 +394,9 @@ static int flash_erase_range(struct swdd_flash *f, unsigned first, unsigned last
 	for (unsigned s = first; !rc && s <= last; s++)
 		if (wrp & (1ull << s))
 			return swdd_err_set(SWDD_EPROTECTED,
-					    "sector %u (0x%08X) is write-protected (nWRP bit %u = 0 in "
-					    "the option bytes); nothing was erased",
-					    s, f->sectors[s].start, s);
+					    "sector %u (0x%08X) is write-protected in the option "
+					    "bytes (`monitor option`); nothing was erased",
+					    s, f->sectors[s].start);
 	if (!rc)
 		rc = flash_algo_begin(f, 1);
 	for (unsigned s = first; !rc && s <= last; s++) {
@@ -442,7 +439,7 @@ int swdd_flash_mass_erase(struct swdd_flash *f)
 		rc = flash_algo_begin(f, 1);
 	if (!rc)
 		rc = flash_algo_checked(f, SWDD_FLM_ERASE_CHIP, 0, 0, 0,
-					FLASH_MASS_ERASE_TIMEOUT_MS, "mass erase");
+					flash_timeout_ms(f->fam->mass_erase_ms), "mass erase");
 	if (!rc)
 		rc = flash_check_blank(f, 0, (unsigned)f->num_sectors - 1);
 	return flash_algo_end(f, rc);

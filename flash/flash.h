@@ -77,7 +77,8 @@ int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *
 int swdd_flash_info_text(struct swdd_flash *f, char **text);
 int swdd_flash_option_text(struct swdd_flash *f, char **text);
 int swdd_flash_rdp_level(struct swdd_flash *f, int *level);
-/* RDP level 1 -> 0. Mass-erases the flash (RM0090 3.7.3). */
+/* RDP level 1 -> 0 by the family's option byte sequence; the chip
+ * mass-erases the flash as it leaves level 1. */
 int swdd_flash_unlock(struct swdd_flash *f);
 
 /* GDB vFlash buffering: erase ranges and writes are collected, committed

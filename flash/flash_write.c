@@ -146,11 +146,11 @@ static int plan_check_wrp(struct swdd_flash *f, const struct plan *p)
 		unsigned idx = p->ps[i].s->index;
 		if (wrp & (1ull << idx))
 			return swdd_err_set(SWDD_EPROTECTED,
-					    "sector %u (0x%08X-0x%08X) is write-protected (nWRP bit "
-					    "%u = 0 in the option bytes); nothing was written. Clear "
-					    "the protection in the option bytes first",
+					    "sector %u (0x%08X-0x%08X) is write-protected in the "
+					    "option bytes (`monitor option`); nothing was written. "
+					    "Clear the protection in the option bytes first",
 					    idx, p->ps[i].s->start,
-					    p->ps[i].s->start + p->ps[i].s->size - 1, idx);
+					    p->ps[i].s->start + p->ps[i].s->size - 1);
 	}
 	return rc;
 }

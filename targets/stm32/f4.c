@@ -78,8 +78,9 @@
 #define F4_SRAM 0x20000000U
 #define F4_CCM 0x10000000U
 
-/* DS8626: a mass erase takes up to 32 s at x8; the RDP 1 -> 0 regression
- * erases the same. */
+/* DS8626 (table "Flash memory programming", tME): a mass erase takes up to
+ * 32 s at x8; the RDP 1 -> 0 regression erases the same. */
+#define F4_MASS_ERASE_MS 32000U
 #define F4_OPT_TIMEOUT_MS 40000U
 
 extern const struct stm32_family stm32f4_family;
@@ -312,6 +313,7 @@ const struct stm32_family stm32f4_family = {
 	.flash_ctrl_base = F4_FLASH_BASE,
 	.flash_word = 1,
 	.builtin_algo = "stm32f4",
+	.mass_erase_ms = F4_MASS_ERASE_MS,
 	.rdp_level = f4_rdp_level,
 	.wrp_mask = f4_wrp_mask,
 	.read_status = f4_read_status,

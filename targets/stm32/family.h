@@ -118,6 +118,10 @@ struct stm32_family {
 	 * a 256-bit flash word). */
 	uint32_t flash_word;
 	const char *builtin_algo; /* name in swdd_flm_builtins (flashalgo/<name>.c) */
+	/* Worst-case mass erase, ms (datasheet); the host waits twice that,
+	 * above the algorithm's own bound, so the algorithm's report with the
+	 * status bits comes first. */
+	uint32_t mass_erase_ms;
 
 	/* Read-protection level (0, 1, 2). Required. */
 	int (*rdp_level)(struct swdd_target *t, int *level);

@@ -249,7 +249,7 @@ static int test_family_descriptors(void)
 
 		CHECK(f->name && f->manual && f->rdp_level && f->wrp_mask && f->read_status);
 		CHECK(f->builtin_algo && builtin_exists(f->builtin_algo));
-		CHECK(f->num_parts > 0 && f->num_hints > 0 && f->flash_word > 0);
+		CHECK(f->num_parts > 0 && f->num_hints > 0 && f->flash_word > 0 && f->mass_erase_ms > 0);
 		for (size_t k = 0; k < f->num_parts; k++) {
 			const struct stm32_part *p = &f->parts[k];
 
