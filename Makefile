@@ -41,13 +41,14 @@ INC_flash := -Icommon -Iprobe -Itargets -Iflash -Iflashalgo
 INC_server := -Icommon -Iprobe -Itargets -Iflash -Iserver -I$(PUB_SIM)
 INC_sim := -Isim
 INC_$(BUILD) := -Icommon -Iflash
+INC_test := $(INCLUDES) -Itest
 INC_FILE_probe/probe.c := -I$(PUB_SIM)
 INC_FILE_probe/transport_sim.c := -I$(PUB_SIM)
 layer_inc = $(INC_$(firstword $(subst /, ,$(1)))) $(INC_FILE_$(1))
 # Tests and benchmarks reach into every layer.
 INCLUDES := -Icommon -Isim -Iprobe -Itargets -Iserver -Iflash -Iflashalgo -I$(BUILD)/gen
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
-CFLAGS_COMMON := -std=gnu11 -g $(WARN) $(PKG_CFLAGS) -MMD -MP
+CFLAGS_COMMON := -std=gnu2x -g $(WARN) $(PKG_CFLAGS) -MMD -MP
 CFLAGS := -O2 $(CFLAGS_COMMON)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 CFLAGS_ASAN := -O1 $(SAN) $(CFLAGS_COMMON)

@@ -242,7 +242,7 @@ static int algo_diagnose(struct swdd_algo *a, const struct swdd_stop *st)
 {
 	uint32_t xpsr = 0, pc = st->pc, ipsr;
 
-	reg_read(a->t, REG_XPSR, &xpsr);
+	(void)reg_read(a->t, REG_XPSR, &xpsr); /* unreadable: diagnosed as thread mode, the pc still says where */
 	ipsr = xpsr & XPSR_IPSR_MASK;
 	if (st->reason == SWDD_STOP_LOCKUP)
 		return swdd_err_set(SWDD_EALGO, "the flash algorithm locked up the core at pc 0x%08X",
@@ -287,7 +287,7 @@ int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 			break;
 		if (swdd_now_ms() > deadline) {
 			a->started = false;
-			swdd_target_halt(a->t);
+			(void)swdd_target_halt(a->t); /* best effort: the time-out is the error to report */
 			return swdd_err_set(SWDD_ETIMEOUT,
 					    "the flash algorithm did not finish within %u ms",
 					    a->running_timeout_ms);

@@ -151,7 +151,7 @@ void swdd_flash_close(struct swdd_flash *f)
 	if (!f)
 		return;
 	if (f->algo_loaded)
-		flash_algo_end(f, 0);
+		(void)flash_algo_end(f, 0); /* closing: nothing to report to, the session ends */
 	swdd_flash_gdb_abort(f);
 	swdd_flm_free(f->flm);
 	free(f->sectors);
@@ -167,14 +167,19 @@ int swdd_flash_set_algo(struct swdd_flash *f, const char *algo_path)
 	if (rc)
 		return rc;
 	if (f->algo_loaded)
-		flash_algo_end(f, 0);
+		(void)flash_algo_end(f, 0); /* the old algorithm leaves either way; a target problem shows at next use */
 	f->flm = flm;
 	rc = flash_setup_geometry(f);
 	if (rc) {
+		char why[256];
+
+		/* the new algorithm's reason is the one to report, not a
+		 * failure to rebuild the old geometry (which was valid) */
+		snprintf(why, sizeof(why), "%s", swdd_err_detail());
 		f->flm = old;
 		swdd_flm_free(flm);
-		flash_setup_geometry(f);
-		return rc;
+		(void)flash_setup_geometry(f);
+		return swdd_err_set(rc, "%s", why);
 	}
 	swdd_flm_free(old);
 	return 0;
@@ -483,8 +488,9 @@ int swdd_flash_info_text(struct swdd_flash *f, char **text)
 
 	if (!x)
 		return SWDD_ENOMEM;
-	f->fam->wrp_mask(f->t, &wrp);
-	f->fam->rdp_level(f->t, &level);
+	/* the report shows what could be read: no protection bits, level -1 */
+	(void)f->fam->wrp_mask(f->t, &wrp);
+	(void)f->fam->rdp_level(f->t, &level);
 	n += (size_t)snprintf(x + n, cap - n,
 			      "%s flash at 0x%08X, %u KiB, %zu sectors, RDP level %d\n"
 			      "algorithm: %s (%s), page %u bytes\n",

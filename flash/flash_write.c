@@ -191,7 +191,7 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 	if (rc)
 		return swdd_err_add(rc, "while reading back sector %u after a CRC mismatch",
 				    ps->s->index);
-	f->fam->read_status(f->t, &sr);
+	(void)f->fam->read_status(f->t, &sr); /* sr stays 0 ("no error bits") if unreadable */
 	flash_status_text(f, sr, bits, sizeof(bits));
 	for (uint32_t b = 0; b < ps->s->size; b++)
 		if (cur[b] != ps->want[b])

@@ -110,13 +110,13 @@ static int xfer_error(struct swdd_probe *p, const struct dap_xfer *t, size_t idx
 		return swdd_err_set(SWDD_EPROTO, "SWD parity error on the %s (transfer %zu of %zu): lower the SWD "
 				    "clock or use shorter wires", what, idx + 1, n);
 	if (ack == DAP_ACK_WAIT) {
-		cmsis_dap_write_abort(p, DP_ABORT_DAPABORT | DP_ABORT_ALL_CLR);
+		(void)cmsis_dap_write_abort(p, DP_ABORT_DAPABORT | DP_ABORT_ALL_CLR); /* the WAIT is the error */
 		return swdd_err_set(SWDD_EWAIT, "the target answered WAIT %u times to the %s (transfer %zu of %zu); "
 				    "the probe aborted it with DP ABORT.DAPABORT", CMSIS_DAP_WAIT_RETRY, what,
 				    idx + 1, n);
 	}
 	if (ack == DAP_ACK_FAULT) {
-		cmsis_dap_write_abort(p, DP_ABORT_ALL_CLR);
+		(void)cmsis_dap_write_abort(p, DP_ABORT_ALL_CLR); /* the FAULT is the error */
 		return swdd_err_set(SWDD_EFAULT, "the target answered FAULT to the %s (transfer %zu of %zu); "
 				    "sticky errors cleared with DP ABORT", what, idx + 1, n);
 	}

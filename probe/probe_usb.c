@@ -204,7 +204,7 @@ int swdd_probe_list(struct swdd_probe_info **out, size_t *n)
 			/* Listing still succeeds (the other probes may be usable),
 			 * so the fix is said here rather than as an error. */
 			snprintf(pi->firmware, sizeof(pi->firmware), "(no permission: contrib/60-swdd.rules)");
-			no_access_err(&s.v[i]);
+			(void)no_access_err(&s.v[i]); /* sets the detail the warning prints */
 			swdd_warn("%s", swdd_err_detail());
 			continue;
 		}

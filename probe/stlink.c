@@ -138,7 +138,7 @@ void stlink_clear_sticky(struct swdd_probe *p)
 	c[2] = 0xFF;
 	c[3] = 0xFF;
 	swdd_put_le32(c + 6, DP_ABORT_ALL_CLR);
-	stlink_xfer(p, 2);
+	(void)stlink_xfer(p, 2); /* best effort: the caller reports the error that led here */
 }
 
 /* ---- version ----------------------------------------------------------------- */

@@ -20,7 +20,7 @@ static int gdbq_supported(struct gdb_server *s, const char *pkt, size_t len)
 	char reply[256];
 	(void)len;
 
-	rsp_parse_qsupported(pkt, &s->features);
+	(void)rsp_parse_qsupported(pkt, &s->features); /* unknown features are ignored (GDB E.4) */
 	snprintf(reply, sizeof(reply),
 		 "PacketSize=%x;qXfer:features:read+;%svContSupported+;swbreak+;hwbreak+;"
 		 "QStartNoAckMode+",

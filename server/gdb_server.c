@@ -53,7 +53,7 @@ static int gdb_raw_write(struct gdb_server *s, const void *buf, size_t len)
 {
 	if (s->write(s->write_ctx, buf, len)) {
 		s->close = true;
-		return -1;
+		return swdd_err_set(SWDD_ECLOSED, "the GDB client's connection was lost");
 	}
 	return 0;
 }
@@ -99,7 +99,7 @@ static void gdb_console_packet(struct gdb_server *s, const char *text, size_t le
 	long n = framed ? rsp_frame(pkt, 2 * len + 1, framed, 2 * len + 8) : -1;
 
 	if (n > 0)
-		gdb_raw_write(s, framed, (size_t)n);
+		(void)gdb_raw_write(s, framed, (size_t)n); /* a lost client sets s->close */
 	free(framed);
 	free(pkt);
 }
@@ -219,8 +219,8 @@ static int gdb_on_packet(struct gdb_server *s)
 		swdd_debug("packet '%.40s' while running ignored", (char *)s->reader.buf);
 		return 0;
 	}
-	gdb_dispatch(s, (const char *)s->reader.buf, s->reader.len);
-	return s->close ? -1 : 0;
+	(void)gdb_dispatch(s, (const char *)s->reader.buf, s->reader.len); /* a failure is replied; only a lost connection matters */
+	return s->close ? SWDD_ECLOSED : 0;
 }
 
 static int gdb_on_interrupt(struct gdb_server *s)
@@ -252,7 +252,7 @@ static int gdb_on_event(struct gdb_server *s, enum rsp_event ev)
 	case RSP_EV_OVERFLOW:
 		swdd_warn("packet longer than %u bytes dropped", RSP_BUF_SIZE);
 		if (!s->noack && gdb_raw_write(s, "+", 1))
-			return -1;
+			return SWDD_ECLOSED;
 		return gdb_send_str(s, "E01");
 	default:
 		return 0;
@@ -267,7 +267,7 @@ int gdb_server_input(struct gdb_server *s, const uint8_t *buf, size_t len)
 		if (ev != RSP_EV_NONE && gdb_on_event(s, ev))
 			s->close = true;
 	}
-	return s->close ? -1 : 0;
+	return s->close ? SWDD_ECLOSED : 0;
 }
 
 int gdb_server_poll(struct gdb_server *s)
@@ -284,7 +284,7 @@ int gdb_server_poll(struct gdb_server *s)
 		 * report a stop so GDB does not wait forever. */
 		gdb_console_printf(s, "swdd: lost the target while running: %s: %s\n",
 				   swdd_strerror(rc), swdd_err_detail());
-		swdd_target_halt(s->target);
+		(void)swdd_target_halt(s->target); /* best effort: the stop reply below tells GDB either way */
 	} else if (st.reason == SWDD_STOP_NONE || st.reason == SWDD_STOP_SLEEP) {
 		return 0;
 	}
@@ -336,7 +336,7 @@ void gdb_server_client_end(struct gdb_server *s)
 
 	if (s->target && !s->detached) {
 		if (s->running)
-			swdd_target_halt(s->target);
+			(void)swdd_target_halt(s->target); /* best effort: detach resumes anyway */
 		swdd_target_clear_points(s->target);
 		rc = swdd_target_detach(s->target);
 		if (rc)

@@ -25,7 +25,8 @@
 
 struct gdb_server;
 
-/* Writes all of buf to the client; returns 0 or -1 (connection lost). */
+/* Writes all of buf to the client; returns 0, or non-zero when the
+ * connection is lost (the server reports that as SWDD_ECLOSED). */
 typedef int (*gdb_write_fn)(void *ctx, const void *buf, size_t len);
 
 /* Hooks the flash layer fills in (issue "Flash"). Both optional.
@@ -88,11 +89,11 @@ int gdb_server_client_begin(struct gdb_server *s);
  * resumes the target unless that was done already. */
 void gdb_server_client_end(struct gdb_server *s);
 
-/* Feeds received bytes. Returns 0, or -1 when the connection must close
- * (write failed, or 'k'/'D' ended a non-extended session). */
+/* Feeds received bytes. Returns 0, or SWDD_ECLOSED when the connection
+ * must close (write failed, or 'k'/'D' ended a non-extended session). */
 int gdb_server_input(struct gdb_server *s, const uint8_t *buf, size_t len);
 /* While running: polls the target once; sends the stop reply when it
- * stopped. Returns 0 or -1 (write failed). */
+ * stopped. Returns 0 or SWDD_ECLOSED (write failed). */
 int gdb_server_poll(struct gdb_server *s);
 static inline bool gdb_server_running(const struct gdb_server *s)
 {

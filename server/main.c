@@ -56,8 +56,10 @@ static int main_serve(const struct cli_opts *o)
 	if (rc)
 		return main_fail(rc);
 	gdb_flash_set_algo_path(o->flash_algo);
-	gdb_flash_register();
-	app_connect(&a, false, &a.target); /* a failure is logged; retried per client */
+	rc = gdb_flash_register();
+	if (rc)
+		return main_fail(rc);
+	(void)app_connect(&a, false, &a.target); /* a failure is logged; retried per client */
 	rc = gdb_server_init(&s, a.target, NULL, NULL);
 	if (!rc)
 		rc = gdb_net_listen(o->bind, o->port, &lfd, &port);

@@ -16,6 +16,8 @@
 #ifndef SWDD_TARGET_H
 #define SWDD_TARGET_H
 
+#include "swdd_err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -94,32 +96,32 @@ struct swdd_stop {
 /* Connects to the chip behind `probe` (the target does not own the probe).
  * Walks the clock ladder and under-reset fallback when opts->ladder, logging
  * each step and why; the final error names the likely cause. */
-int swdd_target_connect(struct swdd_probe *probe, const struct swdd_connect_opts *opts,
+SWDD_MUST_CHECK int swdd_target_connect(struct swdd_probe *probe, const struct swdd_connect_opts *opts,
 			struct swdd_target **out);
 /* Restores what swdd changed (breakpoints, watchpoints, DEMCR, DBGMCU) and
  * resumes the core. */
-int swdd_target_detach(struct swdd_target *t);
+SWDD_MUST_CHECK int swdd_target_detach(struct swdd_target *t);
 void swdd_target_free(struct swdd_target *t);
 
 const struct swdd_chip_info *swdd_target_chip(const struct swdd_target *t);
 /* The chip's family descriptor (stm32/family.h), NULL for an unknown part. */
 const struct stm32_family *swdd_target_family(const struct swdd_target *t);
 /* GDB register number of `name` in this target's description, or -1. */
-int swdd_target_regnum(const struct swdd_target *t, const char *name);
+SWDD_MUST_CHECK int swdd_target_regnum(const struct swdd_target *t, const char *name);
 struct swdd_probe *swdd_target_probe(const struct swdd_target *t);
 /* Target description XML (features: m-profile, m-system, vfp if FPU). */
 const char *swdd_target_xml(const struct swdd_target *t);
 
 /* ---- run control -------------------------------------------------------- */
 
-int swdd_target_halt(struct swdd_target *t);
+SWDD_MUST_CHECK int swdd_target_halt(struct swdd_target *t);
 /* Resumes; steps over a breakpoint at the current pc first. */
-int swdd_target_resume(struct swdd_target *t);
+SWDD_MUST_CHECK int swdd_target_resume(struct swdd_target *t);
 /* One instruction, interrupts masked (unless step_irq is set). */
-int swdd_target_step(struct swdd_target *t);
+SWDD_MUST_CHECK int swdd_target_step(struct swdd_target *t);
 void swdd_target_set_step_irq(struct swdd_target *t, bool allow);
 /* Non-blocking: fills *stop (SWDD_STOP_NONE while running). */
-int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop);
+SWDD_MUST_CHECK int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop);
 /* Last stop (valid while halted). */
 const struct swdd_stop *swdd_target_last_stop(const struct swdd_target *t);
 bool swdd_target_is_halted(const struct swdd_target *t);
@@ -127,7 +129,7 @@ bool swdd_target_is_halted(const struct swdd_target *t);
 /* Resets with `method` (SWDD_RESET_AUTO = the configured default), verifies
  * through DHCSR.S_RESET_ST, falls back to the next method with a logged
  * reason. halt: stop at the reset vector (VC_CORERESET). */
-int swdd_target_reset(struct swdd_target *t, enum swdd_reset_method method, bool halt);
+SWDD_MUST_CHECK int swdd_target_reset(struct swdd_target *t, enum swdd_reset_method method, bool halt);
 void swdd_target_set_reset_method(struct swdd_target *t, enum swdd_reset_method m);
 enum swdd_reset_method swdd_target_get_reset_method(const struct swdd_target *t);
 
@@ -136,23 +138,23 @@ enum swdd_reset_method swdd_target_get_reset_method(const struct swdd_target *t)
 size_t swdd_target_num_regs(const struct swdd_target *t);
 /* Size in bytes of register n (4 or 8), 0 if no such register. */
 size_t swdd_target_reg_size(const struct swdd_target *t, unsigned n);
-int swdd_target_reg_read(struct swdd_target *t, unsigned n, uint8_t *buf);
-int swdd_target_reg_write(struct swdd_target *t, unsigned n, const uint8_t *buf);
+SWDD_MUST_CHECK int swdd_target_reg_read(struct swdd_target *t, unsigned n, uint8_t *buf);
+SWDD_MUST_CHECK int swdd_target_reg_write(struct swdd_target *t, unsigned n, const uint8_t *buf);
 /* All registers in order, concatenated (what a flash algorithm run saves). */
-int swdd_target_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len);
+SWDD_MUST_CHECK int swdd_target_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len);
 /* Registers 0..n-1 go in GDB's 'g' packet; GDB reads the rest (the FPU
  * registers) with 'p' when it needs them, so a stop does not fetch them. */
 size_t swdd_target_num_g_regs(const struct swdd_target *t);
 /* Registers 0..swdd_target_num_g_regs()-1 in order, concatenated. */
-int swdd_target_g_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len);
+SWDD_MUST_CHECK int swdd_target_g_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len);
 /* buf holds every register, or only those of the 'g' packet. */
-int swdd_target_regs_write(struct swdd_target *t, const uint8_t *buf, size_t len);
+SWDD_MUST_CHECK int swdd_target_regs_write(struct swdd_target *t, const uint8_t *buf, size_t len);
 
 /* ---- memory -------------------------------------------------------------- */
 
-int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t len);
+SWDD_MUST_CHECK int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t len);
 /* RAM and peripherals. Writes into flash go through flash.h. */
-int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, const void *buf, size_t len);
+SWDD_MUST_CHECK int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, const void *buf, size_t len);
 
 /* ---- breakpoints and watchpoints --------------------------------------- */
 
@@ -160,11 +162,11 @@ enum swdd_bp_type { SWDD_BP_SW, SWDD_BP_HW };
 enum swdd_wp_type { SWDD_WP_WRITE, SWDD_WP_READ, SWDD_WP_ACCESS };
 
 /* SWDD_BP_SW in flash is placed in hardware automatically. kind: 2 or 4. */
-int swdd_target_bp_add(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
-int swdd_target_bp_remove(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
+SWDD_MUST_CHECK int swdd_target_bp_add(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
+SWDD_MUST_CHECK int swdd_target_bp_remove(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
 /* len must be a power of two and addr aligned to it (DWT MASK rules). */
-int swdd_target_wp_add(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
-int swdd_target_wp_remove(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
+SWDD_MUST_CHECK int swdd_target_wp_add(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
+SWDD_MUST_CHECK int swdd_target_wp_remove(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
 /* Removes every breakpoint and watchpoint. */
 void swdd_target_clear_points(struct swdd_target *t);
 
