@@ -671,6 +671,28 @@ static int test_stepi_round_trips(void)
 	return 0;
 }
 
+static int fail_write(void *ctx, const void *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return -1;
+}
+
+/* A client that went away (the write fails) ends the session with
+ * SWDD_ECLOSED, a code of its own: -1 would read as SWDD_EINVAL. */
+static int test_lost_connection(void)
+{
+	static const char pkt[] = "$qC#b4";
+	struct gdb_server s;
+	int rc;
+
+	CHECK_OK(gdb_server_init(&s, NULL, fail_write, NULL));
+	rc = gdb_server_input(&s, (const uint8_t *)pkt, strlen(pkt));
+	gdb_server_free(&s);
+	CHECK_EQ(rc, SWDD_ECLOSED);
+	CHECK(strcmp(swdd_strerror(SWDD_ECLOSED), swdd_strerror(SWDD_EINVAL)) != 0);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "queries", "GDB E.4 General Query Packets", test_queries },
 	{ "target_xml", "GDB E.4 qXfer:features:read, G.5 ARM features", test_target_xml },
@@ -685,6 +707,7 @@ static const struct test_case tests[] = {
 	{ "detach_and_reattach", "GDB E.3 D; issue 6 Connections", test_detach_and_reattach },
 	{ "malformed_packets", "GDB E.1 (error replies); swdd rule: bad input never crashes", test_malformed_packets },
 	{ "ack_nak", "GDB E.1 Overview (acknowledgment)", test_ack_nak },
+	{ "lost_connection", "a failed write ends the session with SWDD_ECLOSED", test_lost_connection },
 };
 
 TEST_MAIN("test_gdb_server", tests)
