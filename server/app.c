@@ -69,7 +69,8 @@ int app_open_probe(struct app *a, const struct cli_opts *o)
 
 static void app_drop_target(struct app *a)
 {
-	gdb_flash_forget(); /* its session belongs to this target */
+	if (a->server)
+		gdb_flash_forget(a->server); /* its session belongs to this target */
 	swdd_target_free(a->target);
 	a->target = NULL;
 }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "lab.h"
 
+struct gdb_server;
 struct swdd_probe;
 struct swdd_target;
 
@@ -17,6 +18,7 @@ struct app {
 	struct lab lab;            /* chip and probe when the lab is used */
 	struct swdd_probe *probe;
 	struct swdd_target *target; /* NULL while the chip cannot be reached */
+	struct gdb_server *server;  /* the GDB server using target, if any */
 };
 
 /* Opens the probe --probe names ("auto": the one USB probe present, else

@@ -14,17 +14,6 @@
 #include "swdd_err.h"
 #include "swdd_log.h"
 
-static struct gdb_hooks gdb_hooks_current;
-
-void gdb_server_set_hooks(const struct gdb_hooks *hooks)
-{
-	gdb_hooks_current = *hooks;
-}
-
-const struct gdb_hooks *gdb_server_hooks(void)
-{
-	return &gdb_hooks_current;
-}
 
 int gdb_server_init(struct gdb_server *s, struct swdd_target *t, gdb_write_fn write, void *ctx)
 {

@@ -55,18 +55,20 @@ static int main_serve(const struct cli_opts *o)
 	rc = app_open_probe(&a, o);
 	if (rc)
 		return main_fail(rc);
-	gdb_flash_set_algo_path(o->flash_algo);
-	rc = gdb_flash_register();
-	if (rc)
-		return main_fail(rc);
 	(void)app_connect(&a, false, &a.target); /* a failure is logged; retried per client */
 	rc = gdb_server_init(&s, a.target, NULL, NULL);
+	if (!rc)
+		rc = gdb_flash_set_algo_path(&s, o->flash_algo);
+	if (!rc)
+		rc = gdb_flash_register(&s);
 	if (!rc)
 		rc = gdb_net_listen(o->bind, o->port, &lfd, &port);
 	if (rc) {
 		app_close(&a);
+		gdb_flash_free(&s);
 		return main_fail(rc);
 	}
+	a.server = &s;
 	s.reconnect = app_connect;
 	s.reconnect_ctx = &a;
 	printf("swdd: listening for gdb on %s:%u\n", o->bind, port);
@@ -74,8 +76,9 @@ static int main_serve(const struct cli_opts *o)
 	main_signals();
 	rc = gdb_net_serve(&s, lfd, &main_stop);
 	close(lfd);
+	app_close(&a); /* closes the flash session while its target exists */
+	gdb_flash_free(&s);
 	gdb_server_free(&s);
-	app_close(&a);
 	swdd_info("stopped");
 	return rc ? main_fail(rc) : 0;
 }
