@@ -1,5 +1,5 @@
 /*
- * swdd error convention (STYLE.md point 6).
+ * swdd error convention (docs/ARCHITECTURE.md, "Rules that hold across layers").
  *
  * Every function that can fail returns int: 0 on success, a negative SWDD_E*
  * code otherwise. swdd_strerror() names the code. A failing function may add

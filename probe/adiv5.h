@@ -8,7 +8,7 @@
 
 #include "probe_internal.h"
 
-/* MEM-AP registers (ADIv5.2 C2.6, REFERENCE.md 3.3). */
+/* MEM-AP registers (ADIv5.2 C2.6, ARM IHI0031 C2.6). */
 #define MEM_AP_CSW 0x00u
 #define MEM_AP_TAR 0x04u
 #define MEM_AP_DRW 0x0Cu
@@ -19,7 +19,7 @@
 #define MEM_AP_CSW_SIZE_16 0x1u
 #define MEM_AP_CSW_SIZE_32 0x2u
 #define MEM_AP_CSW_ADDRINC_SINGLE (1u << 4)
-/* HPROT: data, privileged; MasterType debug (REFERENCE.md 3.3: the usual
+/* HPROT: data, privileged; MasterType debug (ARM IHI0031 C2.6: the usual
  * Cortex-M AHB-AP value 0x23000052 without the read-only DeviceEn). */
 #define MEM_AP_CSW_PROT_DEFAULT 0x23000000u
 /* Cortex-M3/M4 AHB-AP: TAR auto-increment wraps at 4 KiB, not 1 KiB. */

@@ -1,7 +1,7 @@
 /*
  * CMSIS-DAP driver, wire level (dap.h): DAP_Info, Connect, SWJ sequences,
  * clock, nRESET. Transfers are in cmsis_dap_xfer.c. Reference: Arm
- * CMSIS-DAP documentation (ref_dap), REFERENCE.md 2.2. The memory/core
+ * CMSIS-DAP documentation, "Commands". The memory/core
  * level comes from the ADIv5 layer (adiv5.c).
  */
 #include "cmsis_dap.h"
@@ -135,7 +135,7 @@ static int cmsis_dap_swd_reset(struct swdd_probe *p)
 			    CMSIS_DAP_WAIT_RETRY >> 8, 0, 0 };
 	uint8_t swdcfg[2] = { DAP_CMD_SWD_CONFIGURE, 0 /* 1 turnaround cycle, no data phase */ };
 	/* >= 50 ones, the JTAG-to-SWD code 0xE79E, >= 50 ones (line reset),
-	 * then idle cycles (ADIv5.2 B5.2.2; REFERENCE.md 3.1). */
+	 * then idle cycles (ADIv5.2 B5.2.2; ARM IHI0031 B4). */
 	static const uint8_t seq[] = { DAP_CMD_SWJ_SEQUENCE, 144, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
 				       0x9E, 0xE7, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00 };
 	struct cmsis_dap *d = cmsis_dap_of(p);

@@ -2,7 +2,7 @@
  * CMSIS-DAP driver internals, shared by cmsis_dap.c (commands, info,
  * pins, clock) and cmsis_dap_xfer.c (batched, pipelined transfers).
  * Follows the Arm CMSIS-DAP reference (ARM-software/CMSIS-DAP
- * Documentation, ref_dap), REFERENCE.md section 2.
+ * Documentation, "Commands" and "Configure USB peripheral").
  */
 #ifndef SWDD_PROBE_CMSIS_DAP_H
 #define SWDD_PROBE_CMSIS_DAP_H

@@ -1,11 +1,11 @@
 /*
- * Wire level of the probe layer (STYLE.md point 1): DP and AP register
+ * Wire level of the probe layer (the wire level below the memory level): DP and AP register
  * transfers, batched. CMSIS-DAP speaks this natively (cmsis_dap.c); the
  * ADIv5 layer (adiv5.c) builds the memory/core level on it.
  *
  * Posted AP reads (ADIv5.2 B4.2.2) are the wire driver's business: a read
  * transfer delivers its own register's value, as the CMSIS-DAP firmware
- * presents it (REFERENCE.md 2.2, "Firmware behaviour").
+ * presents it (CMSIS-DAP documentation, DAP_Transfer).
  */
 #ifndef SWDD_PROBE_DAP_H
 #define SWDD_PROBE_DAP_H
@@ -22,7 +22,7 @@ struct swdd_probe;
 #define DAP_REQ_RD 0x02u
 #define DAP_REQ_A(reg) ((reg) & 0x0Cu) /* A3:A2 from a register offset */
 
-/* DP registers (ADIv5.2 B2.2, REFERENCE.md 3.2). */
+/* DP registers (ADIv5.2 B2.2, ARM IHI0031 B2.2). */
 #define DP_DPIDR 0x0u
 #define DP_ABORT 0x0u
 #define DP_CTRL_STAT 0x4u

@@ -3,7 +3,8 @@
  * shares (unaligned heads and tails, the access queue, statistics), and
  * dispatch to the memory/core level of the probe's driver
  * (probe_internal.h). The only place that picks a driver is
- * probe_driver_for(), from the USB identity.
+ * probe_create(), from the probe family found by the USB identity
+ * (probe_identify(), probe_ids.c).
  */
 #include "probe_internal.h"
 
@@ -285,7 +286,7 @@ int swdd_probe_flush(struct swdd_probe *p)
 
 /* ---- core registers ---------------------------------------------------------- */
 
-/* DCRSR.REGSEL values this layer passes on (ARMv7-M C1.6.3, REFERENCE.md 4.2). */
+/* DCRSR.REGSEL values this layer passes on (ARMv7-M C1.6.3, ARMv7-M ARM C1.6.3). */
 static int probe_check_regsel(unsigned r)
 {
 	if (r <= 0x24u || (r >= 0x40u && r <= 0x5Fu))

@@ -1,7 +1,7 @@
 /*
  * Probe layer, public API: what targets/ and server/ use to reach a chip.
  *
- * Two levels inside probe/ (STYLE.md point 1): a wire level (DP/AP register
+ * Two levels inside probe/: a wire level (DP/AP register
  * transfers, batched; CMSIS-DAP) and a memory/core level (ST-LINK firmware
  * natively; the ADIv5 layer builds it on the wire level for the others).
  * This header is the memory/core level. Nothing outside probe/ switches on
@@ -85,7 +85,7 @@ SWDD_MUST_CHECK int swdd_probe_write32(struct swdd_probe *p, uint32_t addr, uint
 /* Queued 32-bit accesses: issued in as few USB round trips as possible.
  * A queued read's destination is valid only after a successful flush.
  * Errors are sticky inside the queue and surface only from swdd_probe_flush
- * (STYLE.md point 7); after an error the rest of the queue is dropped. */
+ * (sticky errors live only inside the queue); after an error the rest of the queue is dropped. */
 SWDD_MUST_CHECK int swdd_probe_queue_read32(struct swdd_probe *p, uint32_t addr, uint32_t *dst);
 SWDD_MUST_CHECK int swdd_probe_queue_write32(struct swdd_probe *p, uint32_t addr, uint32_t val);
 SWDD_MUST_CHECK int swdd_probe_flush(struct swdd_probe *p);

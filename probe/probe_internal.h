@@ -1,6 +1,6 @@
 /*
- * Inside the probe layer: the memory/core level ops struct (STYLE.md
- * point 1) and the probe object. The ST-LINK driver implements the ops
+ * Inside the probe layer: the memory/core level ops struct and the probe
+ * object. The ST-LINK driver implements the ops
  * natively (stlink.c); the ADIv5 layer implements them on top of a wire
  * level driver (adiv5.c over dap.h). probe.c dispatches the public API
  * (probe.h) through them and does what is common to every probe: argument

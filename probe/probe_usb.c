@@ -54,7 +54,7 @@ static void get_string(libusb_device_handle *h, uint8_t idx, char *out, size_t c
 }
 
 /* First bulk (or, for HID, interrupt) OUT and IN endpoints of an
- * interface: hosts take the first pair (REFERENCE.md 2.1). */
+ * interface: hosts take the first pair (CMSIS-DAP documentation, "Configure USB peripheral"). */
 static bool find_endpoints(const struct libusb_interface_descriptor *id, struct probe_usb_loc *loc)
 {
 	uint8_t want = id->bInterfaceClass == USB_CLASS_HID ? LIBUSB_TRANSFER_TYPE_INTERRUPT

@@ -1,7 +1,7 @@
 /*
  * ST-LINK driver internals, shared by stlink.c (version, modes, attach,
  * clock, pins, registers) and stlink_mem.c (memory commands). Facts from
- * REFERENCE.md section 1 (OpenOCD stlink_usb.c, pyOCD, stlink-org).
+ * docs/STLINK-PROTOCOL.md (OpenOCD stlink_usb.c, pyOCD, stlink-org).
  */
 #ifndef SWDD_PROBE_STLINK_H
 #define SWDD_PROBE_STLINK_H
@@ -11,7 +11,7 @@
 #define STLINK_CMD_SIZE 16u
 #define STLINK_DATA_SIZE 6144u /* firmware buffer: limit of 16/32-bit memory commands */
 
-/* Command classes and DEBUG sub-commands (REFERENCE.md 1.3). */
+/* Command classes and DEBUG sub-commands (docs/STLINK-PROTOCOL.md §3). */
 #define STLINK_GET_VERSION 0xF1u
 #define STLINK_DEBUG 0xF2u
 #define STLINK_DFU 0xF3u
@@ -47,7 +47,7 @@
 
 #define STLINK_STATUS_OK 0x80u
 
-/* Features gated by firmware version (REFERENCE.md 1.5). */
+/* Features gated by firmware version (docs/STLINK-PROTOCOL.md §5). */
 enum stlink_feature {
 	STLINK_F_VOLTAGE = 1u << 0,
 	STLINK_F_RWSTATUS2 = 1u << 1,  /* also READREG of FPU registers */

@@ -1,5 +1,5 @@
 /*
- * ST-LINK memory commands (REFERENCE.md 1.3, 1.6): READMEM/WRITEMEM in 8,
+ * ST-LINK memory commands (docs/STLINK-PROTOCOL.md §3, §6): READMEM/WRITEMEM in 8,
  * 16 (from V2J26) and 32-bit widths. A command moves at most 6144 bytes
  * (the firmware buffer) at 16/32 bits and 64 bytes at 8 bits (512 on V3
  * from J6), and never crosses the TAR auto-increment block (1 KiB, 4 KiB
@@ -74,7 +74,7 @@ static int mem_cmd_once(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_
 		rc = probe_tr_write(p->tr, buf, n);
 	if (!rc && !wr && n == 1) {
 		/* A one-byte READMEM_8BIT answers two bytes on some firmware
-		 * (REFERENCE.md 1.3): take whatever one transfer brings. */
+		 * (docs/STLINK-PROTOCOL.md §3): take whatever one transfer brings. */
 		size_t got = 0;
 		rc = probe_tr_read(p->tr, s->buf, 2, &got);
 		if (!rc && !got)

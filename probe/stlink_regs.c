@@ -2,13 +2,13 @@
  * ST-LINK: SWD clock (V2 divisors, V3 COM_FREQ), core registers
  * (READREG/WRITEREG, or DCRSR/DCRDR by hand for FPU registers on firmware
  * older than J15) and raw DP/AP registers (READ/WRITE_DAP_REG).
- * REFERENCE.md 1.3, 1.5, 1.7.
+ * docs/STLINK-PROTOCOL.md §3, §5, §7.
  */
 #include "stlink.h"
 
 #include "swdd_err.h"
 
-/* V2/V2-1 SWD_SET_FREQ divisor -> kHz (REFERENCE.md 1.7, OpenOCD and
+/* V2/V2-1 SWD_SET_FREQ divisor -> kHz (docs/STLINK-PROTOCOL.md §7, OpenOCD and
  * stlink-org table), fastest first. */
 static const struct stlink_div {
 	unsigned khz;
@@ -148,7 +148,7 @@ static bool stlink_readreg_ok(struct swdd_probe *p, unsigned regsel)
 }
 
 /* READALLREGS (F2 3A): status word, then REGSEL 0x00-0x12 (R0-R15, xPSR,
- * MSP, PSP) as u32 (REFERENCE.md 1.3; the two words after them are not
+ * MSP, PSP) as u32 (docs/STLINK-PROTOCOL.md §3; the two words after them are not
  * documented and not used). One round trip instead of one per register. */
 #define STLINK_DEBUG_READALLREGS 0x3Au
 #define STLINK_ALLREGS_LAST 0x12u

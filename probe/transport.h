@@ -59,7 +59,7 @@ struct probe_transport {
 	struct swdd_probe_stats stats;
 };
 
-/* Default timeout of one transfer (hosts use 1-3 s; REFERENCE.md 1.2). */
+/* Default timeout of one transfer (hosts use 1-3 s; docs/STLINK-PROTOCOL.md §2). */
 #define PROBE_TR_TIMEOUT_MS 1000u
 
 /* Wrappers for drivers: stats, one retry after clear_halt on timeout, then

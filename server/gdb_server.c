@@ -1,7 +1,7 @@
 /*
  * GDB session core: byte input through the RSP reader, acks, packet output,
  * console (O packet) output and the dispatcher over the packet tables
- * (STYLE.md point 5). The handlers live in gdb_query.c, gdb_data.c and
+ * (one small function per packet). The handlers live in gdb_query.c, gdb_data.c and
  * gdb_run.c. GDB manual appendix E.
  */
 #include "gdb_server.h"

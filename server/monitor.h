@@ -1,6 +1,6 @@
 /*
  * GDB `monitor` commands (qRcmd), as {name, handler, help} tables
- * (STYLE.md point 5). Names follow OpenOCD where OpenOCD has the command, so
+ * (per layer, per family). Names follow OpenOCD where OpenOCD has the command, so
  * IDE launch configurations written for OpenOCD work unchanged.
  *
  * Other layers add their commands with monitor_register() (the flash issue:

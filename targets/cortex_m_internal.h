@@ -156,7 +156,7 @@ struct swdd_target {
 	struct cm_dwt_slot dwt[DWT_MAX_COMP];
 	struct cm_swbp *swbps;
 
-	/* what we found at connect, restored at detach (STYLE.md point 12) */
+	/* what we found at connect, restored at detach */
 	uint32_t demcr_found;
 	bool dhcsr_debugen_found;
 	bool dbgmcu_saved;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Lint (STYLE.md point 17, docs/ARCHITECTURE.md "Layers"):
+# Lint (docs/ARCHITECTURE.md, "Layers"):
 #   lint/layers    no #include reaches a layer above or beside its own
 #                  (scripts/check-layers.sh)
 #   lint/cppcheck  static analysis of every C source of swdd and the lab;

@@ -383,7 +383,7 @@ static const struct test_case tests[] = {
 	{ "mass_erase_and_crc", "RM0090 3.6.3 mass erase", mass_erase_and_crc },
 	{ "external_flm", "CMSIS-Pack FLM", external_flm },
 	{ "crc_restores_context", "GDB qCRC; STYLE 12", crc_restores_context },
-	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), REFERENCE 6.2", algo_fault_and_timeout },
+	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), docs/FLASH.md (algorithm convention), CMSIS-Pack flash algorithms", algo_fault_and_timeout },
 	{ "crc_unit_edges", "RM0090 4 (CRC unit), GDB qCRC", crc_unit_edges },
 };
 

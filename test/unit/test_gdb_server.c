@@ -699,7 +699,7 @@ static const struct test_case tests[] = {
 	{ "stop_reply_registers", "GDB E.3 Stop Reply Packets, g/p/P", test_stop_reply_registers },
 	{ "memory", "GDB E.3 m/M/X, E.4 qCRC", test_memory },
 	{ "step_and_breakpoint", "GDB E.3 s/c/vCont/Z0", test_step_and_breakpoint },
-	{ "stepi_round_trips", "GDB E.3 s, short g (remote.c process_g_packet); REFERENCE.md 1.3 READALLREGS",
+	{ "stepi_round_trips", "GDB E.3 s, short g (remote.c process_g_packet); docs/STLINK-PROTOCOL.md §3 READALLREGS",
 	  test_stepi_round_trips },
 	{ "breakpoint_on_executed_code", "GDB E.3 S/C/Z0; ARMv7-M C1.5 (BKPT)", test_breakpoint_on_executed_code },
 	{ "watchpoint_and_ctrl_c", "GDB E.3 Z2, E.11 Interrupts", test_watchpoint_and_ctrl_c },
