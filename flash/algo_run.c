@@ -1,6 +1,6 @@
 /*
  * Flash algorithm loader/runner; see algo_run.h. Calling convention as
- * pyOCD and probe-rs use it for CMSIS-Pack FLM files (REFERENCE.md 6.2).
+ * pyOCD and probe-rs use it for CMSIS-Pack FLM files (docs/FLASH.md "The algorithm convention"; CMSIS-Pack specification, "Flash Programming Algorithms").
  */
 #include "algo_run.h"
 
@@ -14,10 +14,10 @@
 #include <string.h>
 #include <time.h>
 
-#define ALGO_HEADER 0xBE00BE00u   /* BKPT #0; BKPT #0 (Thumb) */
-#define ALGO_CANARY 0x5AFEC0DEu
-#define XPSR_T 0x01000000u
-#define XPSR_IPSR_MASK 0x1FFu
+#define ALGO_HEADER 0xBE00BE00U   /* BKPT #0; BKPT #0 (Thumb) */
+#define ALGO_CANARY 0x5AFEC0DEU
+#define XPSR_T 0x01000000U
+#define XPSR_IPSR_MASK 0x1FFU
 
 enum { REG_R0 = 0, REG_R9 = 9, REG_SP = 13, REG_LR = 14, REG_PC = 15, REG_XPSR = 16 };
 

@@ -23,10 +23,10 @@ struct swdd_target;
 /* Stack for the algorithm calls: swdd's own use under 200 bytes (the
  * nibble CRC table is 64); 512 bytes as probe-rs gives FLM algorithms. The
  * host saves and restores this SRAM around a session, so it stays small. */
-#define ALGO_STACK_SIZE 512u
+#define ALGO_STACK_SIZE 512U
 /* Page buffers: two for double buffering, more when SRAM allows, so that a
  * sector erase can hide the transfer of several pages. */
-#define ALGO_MAX_BUFFERS 4u
+#define ALGO_MAX_BUFFERS 4U
 
 struct swdd_algo {
 	struct swdd_target *t;

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FLASH_INIT_TIMEOUT_MS 5000u
-#define FLASH_MIN_TIMEOUT_MS 10000u
+#define FLASH_INIT_TIMEOUT_MS 5000U
+#define FLASH_MIN_TIMEOUT_MS 10000U
 
 uint32_t swdd_crc32(uint32_t crc, const uint8_t *p, size_t len)
 {

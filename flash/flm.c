@@ -19,19 +19,19 @@
 #include <unistd.h>
 
 /* FlashDevice field offsets (FlashOS.h). */
-#define FD_VERS 0u
-#define FD_NAME 2u
-#define FD_TYPE 130u
-#define FD_DEVADR 132u
-#define FD_SZDEV 136u
-#define FD_SZPAGE 140u
-#define FD_VALEMPTY 148u
-#define FD_TOPROG 152u
-#define FD_TOERASE 156u
-#define FD_SECTORS 160u
-#define FD_SECTOR_END 0xFFFFFFFFu
-#define FD_MAX_SECTORS 512u
-#define FLM_MAX_BLOB (256u * 1024u)
+#define FD_VERS 0U
+#define FD_NAME 2U
+#define FD_TYPE 130U
+#define FD_DEVADR 132U
+#define FD_SZDEV 136U
+#define FD_SZPAGE 140U
+#define FD_VALEMPTY 148U
+#define FD_TOPROG 152U
+#define FD_TOERASE 156U
+#define FD_SECTORS 160U
+#define FD_SECTOR_END 0xFFFFFFFFU
+#define FD_MAX_SECTORS 512U
+#define FLM_MAX_BLOB (256U * 1024U)
 
 static const char *const fn_names[SWDD_FLM_FN_COUNT] = {
 	[SWDD_FLM_INIT] = "Init",

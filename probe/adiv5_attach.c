@@ -11,7 +11,7 @@
 
 /* Power-up ACKs normally follow within microseconds; 200 ms covers a
  * target that is still leaving a low-power mode. */
-#define ADIV5_PWRUP_TIMEOUT_MS 200u
+#define ADIV5_PWRUP_TIMEOUT_MS 200U
 
 /* Adds the target voltage to a "no answer" error, when the probe can
  * measure it: the difference between bad wiring and a dead board. */

@@ -11,7 +11,7 @@
 
 #include "swdd_err.h"
 
-#define ADIV5_REGRDY_TIMEOUT_MS 100u
+#define ADIV5_REGRDY_TIMEOUT_MS 100U
 
 static uint32_t csw_for(unsigned width)
 {

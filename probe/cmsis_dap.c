@@ -14,15 +14,15 @@
 #include "swdd_log.h"
 
 /* DAP_Info IDs (ref_dap "DAP_Info"). */
-#define DAP_INFO_PRODUCT_FW 0x09u
-#define DAP_INFO_PROTOCOL 0x04u
-#define DAP_INFO_CAPABILITIES 0xF0u
-#define DAP_INFO_PACKET_COUNT 0xFEu
-#define DAP_INFO_PACKET_SIZE 0xFFu
-#define DAP_CAP_SWD 0x01u
+#define DAP_INFO_PRODUCT_FW 0x09U
+#define DAP_INFO_PROTOCOL 0x04U
+#define DAP_INFO_CAPABILITIES 0xF0U
+#define DAP_INFO_PACKET_COUNT 0xFEU
+#define DAP_INFO_PACKET_SIZE 0xFFU
+#define DAP_CAP_SWD 0x01U
 
 /* SWJ pin bits (DAP_SWJ_Pins). */
-#define DAP_PIN_NRESET 0x80u
+#define DAP_PIN_NRESET 0x80U
 
 int cmsis_dap_read_reply(struct swdd_probe *p, size_t exp, size_t *rlen)
 {

@@ -13,8 +13,8 @@
 #include "swdd_err.h"
 
 /* A run of this many identical requests goes into a TransferBlock. */
-#define BLOCK_MIN_RUN 4u
-#define MAX_IN_FLIGHT 32u
+#define BLOCK_MIN_RUN 4U
+#define MAX_IN_FLIGHT 32U
 
 struct dap_pkt {
 	size_t start, n;  /* transfers x[start .. start+n) */

@@ -18,23 +18,23 @@ struct swdd_probe;
 
 /* Request bits of one transfer; the same layout as the CMSIS-DAP transfer
  * request byte and bits 1-4 of the SWD packet header (ADIv5.2 B4.2.1). */
-#define DAP_REQ_AP 0x01u
-#define DAP_REQ_RD 0x02u
-#define DAP_REQ_A(reg) ((reg) & 0x0Cu) /* A3:A2 from a register offset */
+#define DAP_REQ_AP 0x01U
+#define DAP_REQ_RD 0x02U
+#define DAP_REQ_A(reg) ((reg) & 0x0CU) /* A3:A2 from a register offset */
 
 /* DP registers (ADIv5.2 B2.2, ARM IHI0031 B2.2). */
-#define DP_DPIDR 0x0u
-#define DP_ABORT 0x0u
-#define DP_CTRL_STAT 0x4u
-#define DP_SELECT 0x8u
-#define DP_RDBUFF 0xCu
-#define DP_ABORT_DAPABORT 0x01u
-#define DP_ABORT_ALL_CLR 0x1Eu /* STKCMPCLR | STKERRCLR | WDERRCLR | ORUNERRCLR */
-#define DP_CTRL_STAT_STICKYERR (1u << 5)
-#define DP_CTRL_STAT_CDBGPWRUPREQ (1u << 28)
-#define DP_CTRL_STAT_CDBGPWRUPACK (1u << 29)
-#define DP_CTRL_STAT_CSYSPWRUPREQ (1u << 30)
-#define DP_CTRL_STAT_CSYSPWRUPACK (1u << 31)
+#define DP_DPIDR 0x0U
+#define DP_ABORT 0x0U
+#define DP_CTRL_STAT 0x4U
+#define DP_SELECT 0x8U
+#define DP_RDBUFF 0xCU
+#define DP_ABORT_DAPABORT 0x01U
+#define DP_ABORT_ALL_CLR 0x1EU /* STKCMPCLR | STKERRCLR | WDERRCLR | ORUNERRCLR */
+#define DP_CTRL_STAT_STICKYERR (1U << 5)
+#define DP_CTRL_STAT_CDBGPWRUPREQ (1U << 28)
+#define DP_CTRL_STAT_CDBGPWRUPACK (1U << 29)
+#define DP_CTRL_STAT_CSYSPWRUPREQ (1U << 30)
+#define DP_CTRL_STAT_CSYSPWRUPACK (1U << 31)
 
 /* One transfer. data: the value to write, or the match value; dst: where a
  * read stores its value (may be NULL to discard). */

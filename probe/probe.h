@@ -115,7 +115,7 @@ SWDD_MUST_CHECK int swdd_probe_read_core_regs_halted(struct swdd_probe *p, const
 
 /* ---- raw DAP access (multi-AP parts) ------------------------------------ */
 
-#define SWDD_PROBE_DP 0xFFFFu
+#define SWDD_PROBE_DP 0xFFFFU
 /* port: SWDD_PROBE_DP or an APSEL; reg: register address (DP: with bank in
  * bits 7:4). */
 SWDD_MUST_CHECK int swdd_probe_dap_read(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t *val);

@@ -86,10 +86,10 @@ extern const struct probe_mem_ops adiv5_mem_ops;
 int adiv5_new(struct swdd_probe *p);
 
 /* Register addresses of the Cortex-M debug block (ARMv7-M C1.6). */
-#define CM_DHCSR 0xE000EDF0u
-#define CM_DCRSR 0xE000EDF4u
-#define CM_DCRDR 0xE000EDF8u
-#define CM_DHCSR_S_REGRDY (1u << 16)
-#define CM_DCRSR_REGWNR (1u << 16)
+#define CM_DHCSR 0xE000EDF0U
+#define CM_DCRSR 0xE000EDF4U
+#define CM_DCRDR 0xE000EDF8U
+#define CM_DHCSR_S_REGRDY (1U << 16)
+#define CM_DCRSR_REGWNR (1U << 16)
 
 #endif

@@ -15,8 +15,8 @@
 #include "swdd_err.h"
 #include "swdd_log.h"
 
-#define USB_CLASS_HID 0x03u
-#define USB_CLASS_VENDOR 0xFFu
+#define USB_CLASS_HID 0x03U
+#define USB_CLASS_VENDOR 0xFFU
 
 struct probe_found {
 	struct probe_usb_loc loc;

@@ -17,7 +17,7 @@
 
 /* WAIT answers are retried with a doubling back-off, as OpenOCD does
  * (1, 2, 4 ... ms), a bounded number of times. */
-#define STLINK_WAIT_RETRIES 7u
+#define STLINK_WAIT_RETRIES 7U
 
 /* Minimum firmware J version per feature (docs/STLINK-PROTOCOL.md §5); 0 = never. */
 static const struct stlink_gate {

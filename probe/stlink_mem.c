@@ -14,7 +14,7 @@
 
 #include "swdd_err.h"
 
-#define STLINK_MEM_WAIT_RETRIES 7u
+#define STLINK_MEM_WAIT_RETRIES 7U
 
 static size_t chunk_len(struct stlink *s, uint32_t addr, size_t len, unsigned width)
 {

@@ -150,8 +150,8 @@ static bool stlink_readreg_ok(struct swdd_probe *p, unsigned regsel)
 /* READALLREGS (F2 3A): status word, then REGSEL 0x00-0x12 (R0-R15, xPSR,
  * MSP, PSP) as u32 (docs/STLINK-PROTOCOL.md §3; the two words after them are not
  * documented and not used). One round trip instead of one per register. */
-#define STLINK_DEBUG_READALLREGS 0x3Au
-#define STLINK_ALLREGS_LAST 0x12u
+#define STLINK_DEBUG_READALLREGS 0x3AU
+#define STLINK_ALLREGS_LAST 0x12U
 
 static size_t stlink_allregs_count(const uint8_t *regsel, size_t n)
 {

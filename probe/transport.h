@@ -60,7 +60,7 @@ struct probe_transport {
 };
 
 /* Default timeout of one transfer (hosts use 1-3 s; docs/STLINK-PROTOCOL.md §2). */
-#define PROBE_TR_TIMEOUT_MS 1000u
+#define PROBE_TR_TIMEOUT_MS 1000U
 
 /* Wrappers for drivers: stats, one retry after clear_halt on timeout, then
  * SWDD_EIO with the likely causes. */

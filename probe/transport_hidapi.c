@@ -13,7 +13,7 @@
 
 #include "swdd_err.h"
 
-#define TR_HID_MAX_REPORT 1024u
+#define TR_HID_MAX_REPORT 1024U
 
 struct tr_hid {
 	struct probe_transport base;

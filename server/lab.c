@@ -13,7 +13,7 @@
 #include "swdd_log.h"
 
 /* RM0090 2.3.1 memory map: main flash starts at 0x08000000. */
-#define LAB_FLASH_BASE 0x08000000u
+#define LAB_FLASH_BASE 0x08000000U
 
 /* Through flash/image.h, as `swdd flash` reads files: ELF segments at
  * their load addresses, Intel HEX, or a raw binary at the start of flash. */
