@@ -1,6 +1,6 @@
 /*
  * Cortex-M target layer, internal: the target object shared by the files of
- * targets/ (cortex_m*.c, connect.c, stm32_chips.c, target_xml.c), and the
+ * targets/ (cortex_m*.c, connect.c, stm32/identify.c, target_xml.c), and the
  * debug register map.
  *
  * Register facts follow the ARMv7-M Architecture Reference Manual (ARM DDI
