@@ -8,7 +8,8 @@
  * (a stray bus write to flash is a programming sequence error for the
  * flash controller), so Z0 there is placed in the FPB like Z1. FPBv1
  * (M0/M3/M4) only matches code addresses 0x00000000-0x1FFFFFFF, one
- * comparator per word with REPLACE selecting the halfword(s); FPBv2 (M7, v8-M) matches any halfword address.
+ * comparator per word with REPLACE selecting the halfword(s); FPBv2 (M7,
+ * v8-M) matches any halfword address.
  */
 #include "cortex_m_internal.h"
 #include "probe.h"
