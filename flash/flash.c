@@ -8,8 +8,8 @@
 #include "swdd_log.h"
 #include "target.h"
 
-#include "../flashalgo/crc32.h"
-#include "../flashalgo/flm.h"
+#include "crc32.h"
+#include "flm_target.h"
 
 #include <stdio.h>
 #include <stdlib.h>

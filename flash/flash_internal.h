@@ -1,5 +1,5 @@
 /* Shared state of the flash engine files (flash.c, flash_write.c,
- * flash_gdb.c). Not for use outside flash/. */
+ * flash_vflash.c). Not for use outside flash/. */
 #ifndef SWDD_FLASH_INTERNAL_H
 #define SWDD_FLASH_INTERNAL_H
 

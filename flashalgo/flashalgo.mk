@@ -5,7 +5,7 @@
 FLM_CFLAGS := -mcpu=cortex-m4 -mthumb -Os -fpie -ffreestanding -fno-builtin \
               -nostdlib -nostartfiles -Wall -Wextra -Werror -Iflashalgo \
               -T flashalgo/flm.ld -Wl,--no-dynamic-linker -Wl,-static
-FLM_DEPS := flashalgo/flm.h flashalgo/crc32.h flashalgo/flm.ld
+FLM_DEPS := flashalgo/flm_target.h flashalgo/crc32.h flashalgo/flm.ld
 
 # Every family's algorithm, flashalgo/stm32<family>.c, is built and embedded
 # under its file name (the name a family descriptor's builtin_algo gives).

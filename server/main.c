@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app_setup.h"
 #include "cli.h"
 #include "cmd_flash.h"
 #include "gdb_flash.h"

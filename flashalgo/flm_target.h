@@ -11,8 +11,8 @@
  * The algorithms keep no writable globals, so PrgData is empty and the code
  * is position independent (-fpie: data is reached PC-relative).
  */
-#ifndef SWDD_FLASHALGO_FLM_H
-#define SWDD_FLASHALGO_FLM_H
+#ifndef SWDD_FLASHALGO_FLM_TARGET_H
+#define SWDD_FLASHALGO_FLM_TARGET_H
 
 #include <stdint.h>
 

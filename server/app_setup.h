@@ -3,11 +3,11 @@
  * and opening the probe (USB or the lab), connecting to the chip, and the
  * `swdd probes` listing.
  */
-#ifndef SWDD_APP_H
-#define SWDD_APP_H
+#ifndef SWDD_APP_SETUP_H
+#define SWDD_APP_SETUP_H
 
 #include "cli.h"
-#include "lab.h"
+#include "inproc_lab.h"
 
 struct gdb_server;
 struct swdd_probe;
@@ -15,7 +15,7 @@ struct swdd_target;
 
 struct app {
 	const struct cli_opts *opts;
-	struct lab lab;            /* chip and probe when the lab is used */
+	struct inproc_lab lab;            /* chip and probe when the lab is used */
 	struct swdd_probe *probe;
 	struct swdd_target *target; /* NULL while the chip cannot be reached */
 	struct gdb_server *server;  /* the GDB server using target, if any */
