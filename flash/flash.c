@@ -100,6 +100,30 @@ static int flash_load_flm(struct swdd_flash *f, const char *algo_path, struct sw
 	return swdd_flm_builtin(f->fam->builtin_algo, out);
 }
 
+/* The algorithm's sectors are used under the chip's sector numbers (write
+ * protection bits, `monitor flash erase_sector`), so a layout that differs
+ * from the family descriptor's (an .FLM written for another part) is named
+ * once. Not an error: the algorithm, not the table, erases the flash. */
+static void flash_check_layout(struct swdd_flash *f)
+{
+	const struct swdd_chip_info *chip = swdd_target_chip(f->t);
+
+	for (size_t i = 0; i < f->num_sectors; i++) {
+		const struct flash_sector *s = &f->sectors[i];
+		uint32_t start = 0, size = 0;
+		unsigned idx = 0;
+
+		if (stm32_sector_find(chip->part, chip->flash_size, s->start, &idx, &start, &size) == 0 &&
+		    idx == s->index && start == s->start && size == s->size)
+			continue;
+		swdd_warn("the flash algorithm's sector %u (0x%08X, %u KiB) is not sector %u of %s "
+			  "(%u KiB at 0x%08X, %s): sector numbers and write protection may not match",
+			  s->index, s->start, s->size / 1024, s->index, chip->name, size / 1024, start,
+			  f->fam->manual);
+		return;
+	}
+}
+
 static int flash_setup_geometry(struct swdd_flash *f)
 {
 	const struct swdd_chip_info *chip = swdd_target_chip(f->t);
@@ -114,6 +138,9 @@ static int flash_setup_geometry(struct swdd_flash *f)
 	if (chip->flash_size && chip->flash_size < f->size)
 		f->size = chip->flash_size;
 	int rc = flash_build_sectors(f);
+
+	if (!rc)
+		flash_check_layout(f);
 	return rc ? rc : flash_build_map(f);
 }
 
