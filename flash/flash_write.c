@@ -9,12 +9,12 @@
 
 #include "swdd_err.h"
 #include "swdd_log.h"
+#include "swdd_time.h"
 #include "target.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct plan_sector {
 	const struct flash_sector *s;
@@ -28,14 +28,6 @@ struct plan {
 	size_t n;
 	uint64_t image_bytes;
 };
-
-static double wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void progress(const struct swdd_flash_opts *o, enum swdd_flash_phase ph, uint64_t done,
 		     uint64_t total)
@@ -488,7 +480,7 @@ int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
 	const struct swdd_flash_opts *o = opts ? opts : &defaults;
 	struct plan p = { 0 };
 	uint8_t *scratch = NULL;
-	double t0 = wall_now();
+	uint64_t t0 = swdd_now_ms();
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -508,7 +500,7 @@ int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
 		rc = flash_algo_end(f, run_plan(f, &p, o, res, &scratch));
 	res->bytes = p.image_bytes;
 	res->sectors_touched = (unsigned)p.n;
-	res->wall_seconds = wall_now() - t0;
+	res->wall_seconds = (double)(swdd_now_ms() - t0) / 1e3;
 	plan_free(&p);
 	free(scratch);
 	return rc;
