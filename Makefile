@@ -84,6 +84,8 @@ SWDD_BIN := $(BUILD)/swdd
 .PHONY: all run test unit bench clean install fuzz
 all: $(SWDD_BIN) $(EXTRA_ALL)
 
+# Kept (not intermediate): objects depend on them through their .d files.
+.SECONDARY: $(PUB_SIM_HDRS)
 $(PUB_SIM)/%.h: sim/%.h
 	@mkdir -p $(dir $@)
 	cp $< $@
