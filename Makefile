@@ -37,16 +37,37 @@ PKGS := unicorn libusb-1.0 hidapi-libusb libelf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
-INCLUDES := -Icommon -Isim -Iprobe -Itargets -Iserver -Iflash -I$(BUILD)/gen
+# Layers (docs/ARCHITECTURE.md): each directory is compiled with the include
+# paths of the layers it may use and no others, so an upward or sideways
+# #include does not compile; test/e2e/lint.sh checks the #include lines too.
+#   server -> flash (flash/, flashalgo/) -> targets -> probe -> common
+#   sim/ sees only sim/. probe/probe.c and probe/transport_sim.c (the
+#   in-process transport) and server/ (which starts the lab) see the lab's
+#   public headers, copied alone into $(PUB_SIM).
+PUB_SIM := $(BUILD)/pub/sim
+PUB_SIM_HDRS := $(PUB_SIM)/sim.h $(PUB_SIM)/sim_probe.h
+INC_common := -Icommon
+INC_probe := -Icommon -Iprobe
+INC_targets := -Icommon -Iprobe -Itargets -I$(BUILD)/gen
+INC_flash := -Icommon -Iprobe -Itargets -Iflash -Iflashalgo
+INC_server := -Icommon -Iprobe -Itargets -Iflash -Iserver -I$(PUB_SIM)
+INC_sim := -Isim
+INC_$(BUILD) := -Icommon -Iflash
+INC_test := $(INCLUDES) -Itest
+INC_FILE_probe/probe.c := -I$(PUB_SIM)
+INC_FILE_probe/transport_sim.c := -I$(PUB_SIM)
+layer_inc = $(INC_$(firstword $(subst /, ,$(1)))) $(INC_FILE_$(1))
+# Tests and benchmarks reach into every layer.
+INCLUDES := -Icommon -Isim -Iprobe -Itargets -Iserver -Iflash -Iflashalgo -I$(BUILD)/gen
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
-CFLAGS_COMMON := -std=gnu11 -g $(WARN) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
+CFLAGS_COMMON := -std=gnu2x -g $(WARN) $(PKG_CFLAGS) -MMD -MP
 CFLAGS := -O2 $(CFLAGS_COMMON)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 CFLAGS_ASAN := -O1 $(SAN) $(CFLAGS_COMMON)
 
 # ---- sources ------------------------------------------------------------
 SIM_SRC := $(wildcard sim/*.c)
-LIB_SRC := $(wildcard common/*.c probe/*.c targets/*.c flash/*.c) \
+LIB_SRC := $(wildcard common/*.c probe/*.c targets/*.c targets/stm32/*.c flash/*.c) \
            $(filter-out server/main.c server/fuzz_%.c,$(wildcard server/*.c))
 # Generated sources (embedded flash algorithms, target XML...) are appended
 # by the module fragments below through GEN_SRC.
@@ -75,13 +96,19 @@ SWDD_BIN := $(BUILD)/swdd
 .PHONY: all run test unit bench clean install install-udev uninstall uninstall-udev fuzz
 all: $(SWDD_BIN) $(EXTRA_ALL)
 
-$(BUILD)/obj/%.o: %.c
+# Kept (not intermediate): objects depend on them through their .d files.
+.SECONDARY: $(PUB_SIM_HDRS)
+$(PUB_SIM)/%.h: sim/%.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	cp $< $@
 
-$(BUILD)/asan/%.o: %.c
+$(BUILD)/obj/%.o: %.c | $(PUB_SIM_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ASAN) -c $< -o $@
+	$(CC) $(CFLAGS) $(call layer_inc,$<) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c | $(PUB_SIM_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ASAN) $(call layer_inc,$<) -c $< -o $@
 
 $(SIM_LIB): $(call obj,$(SIM_SRC))
 	@rm -f $@; ar rcs $@ $^
@@ -97,10 +124,10 @@ $(SWDD_BIN): $(call obj,server/main.c) $(SWDD_LIB) $(SIM_LIB)
 
 $(BUILD)/asan/test_%: test/unit/test_%.c $(call asan_obj,test/harness.c) $(SWDD_LIB_ASAN) $(SIM_LIB_ASAN) $(UNIT_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ASAN) -Itest $< $(call asan_obj,test/harness.c) $(SWDD_LIB_ASAN) $(SIM_LIB_ASAN) $(PKG_LIBS) -o $@
+	$(CC) $(CFLAGS_ASAN) $(INCLUDES) -Itest $< $(call asan_obj,test/harness.c) $(SWDD_LIB_ASAN) $(SIM_LIB_ASAN) $(PKG_LIBS) -o $@
 
 $(BUILD)/bench_%: test/bench/bench_%.c $(SWDD_LIB) $(SIM_LIB) $(BENCH_DEPS)
-	$(CC) $(CFLAGS) -Itest $< $(SWDD_LIB) $(SIM_LIB) $(PKG_LIBS) -o $@
+	$(CC) $(CFLAGS) $(INCLUDES) -Itest $< $(SWDD_LIB) $(SIM_LIB) $(PKG_LIBS) -o $@
 
 unit: $(UNIT_BIN)
 

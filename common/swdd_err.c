@@ -35,6 +35,7 @@ static const struct {
 	{ SWDD_ESTATE, "not possible in the current state" },
 	{ SWDD_EPROBE, "probe reported an error" },
 	{ SWDD_EALGO, "flash algorithm failed" },
+	{ SWDD_ECLOSED, "connection closed" },
 };
 
 const char *swdd_strerror(int err)

@@ -1,5 +1,5 @@
 /*
- * swdd error convention (STYLE.md point 6).
+ * swdd error convention (docs/ARCHITECTURE.md, "Rules that hold across layers").
  *
  * Every function that can fail returns int: 0 on success, a negative SWDD_E*
  * code otherwise. swdd_strerror() names the code. A failing function may add
@@ -39,7 +39,19 @@ enum swdd_err {
 	SWDD_ESTATE = -22,     /* operation not valid in the current state */
 	SWDD_EPROBE = -23,     /* probe reported an error status */
 	SWDD_EALGO = -24,      /* flash algorithm faulted or misbehaved */
+	SWDD_ECLOSED = -25,    /* the peer closed the connection (GDB client gone) */
 };
+
+/* On the public API: a caller that drops an error code does not compile.
+ * Best-effort cleanup says so: `(void)f();` with the reason beside it.
+ * C2x's [[nodiscard]] accepts that cast (the Makefile builds with
+ * -std=gnu2x); GCC's older warn_unused_result would not, so a build in an
+ * older C mode gets no check rather than false alarms. */
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ > 201710L
+#define SWDD_MUST_CHECK [[nodiscard]]
+#else
+#define SWDD_MUST_CHECK
+#endif
 
 const char *swdd_strerror(int err);
 

@@ -1,21 +1,23 @@
 /*
  * Flash algorithm loader/runner; see algo_run.h. Calling convention as
- * pyOCD and probe-rs use it for CMSIS-Pack FLM files (REFERENCE.md 6.2).
+ * pyOCD and probe-rs use it for CMSIS-Pack FLM files (docs/FLASH.md "The algorithm convention"; CMSIS-Pack specification, "Flash Programming Algorithms").
  */
 #include "algo_run.h"
 
 #include "swdd_err.h"
 #include "swdd_log.h"
+#include "swdd_le.h"
+#include "swdd_time.h"
 #include "target.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define ALGO_HEADER 0xBE00BE00u   /* BKPT #0; BKPT #0 (Thumb) */
-#define ALGO_CANARY 0x5AFEC0DEu
-#define XPSR_T 0x01000000u
-#define XPSR_IPSR_MASK 0x1FFu
+#define ALGO_HEADER 0xBE00BE00U   /* BKPT #0; BKPT #0 (Thumb) */
+#define ALGO_CANARY 0x5AFEC0DEU
+#define XPSR_T 0x01000000U
+#define XPSR_IPSR_MASK 0x1FFU
 
 enum { REG_R0 = 0, REG_R9 = 9, REG_SP = 13, REG_LR = 14, REG_PC = 15, REG_XPSR = 16 };
 
@@ -23,18 +25,11 @@ static const char *const exc_names[] = {
 	"thread", "reset", "NMI", "HardFault", "MemManage", "BusFault", "UsageFault",
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static int reg_write(struct swdd_target *t, int n, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+	uint8_t b[4];
 
+	swdd_put_le32(b, v);
 	return swdd_target_reg_write(t, (unsigned)n, b);
 }
 
@@ -44,32 +39,8 @@ static int reg_read(struct swdd_target *t, int n, uint32_t *v)
 	int rc = swdd_target_reg_read(t, (unsigned)n, b);
 
 	if (!rc)
-		*v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-		     (uint32_t)b[3] << 24;
+		*v = swdd_le32(b);
 	return rc;
-}
-
-/* Finds <reg name="NAME" ...> in a target description and returns its GDB
- * number: the explicit regnum attribute, or one more than the previous
- * register (GDB's numbering rule for target descriptions). */
-int swdd_tdesc_regnum(const char *xml, const char *name)
-{
-	int next = 0;
-
-	for (const char *p = xml; (p = strstr(p, "<reg ")); p++) {
-		const char *end = strchr(p, '>'), *rn = strstr(p, "regnum=\""), *nm = strstr(p, "name=\"");
-		int num = next;
-
-		if (!end)
-			break;
-		if (rn && rn < end)
-			num = atoi(rn + 8);
-		next = num + 1;
-		if (nm && nm < end && !strncmp(nm + 6, name, strlen(name)) &&
-		    nm[6 + strlen(name)] == '"')
-			return num;
-	}
-	return -1;
 }
 
 static int algo_layout(struct swdd_algo *a, uint32_t ram_base, uint32_t ram_size)
@@ -181,7 +152,7 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t r
 	memset(a, 0, sizeof(*a));
 	a->t = t;
 	a->flm = flm;
-	a->reg_primask = swdd_tdesc_regnum(swdd_target_xml(t), "primask");
+	a->reg_primask = swdd_target_regnum(t, "primask");
 	rc = algo_layout(a, ram_base, ram_size);
 	if (!rc && !swdd_target_is_halted(t))
 		rc = swdd_target_halt(t);
@@ -271,7 +242,7 @@ static int algo_diagnose(struct swdd_algo *a, const struct swdd_stop *st)
 {
 	uint32_t xpsr = 0, pc = st->pc, ipsr;
 
-	reg_read(a->t, REG_XPSR, &xpsr);
+	(void)reg_read(a->t, REG_XPSR, &xpsr); /* unreadable: diagnosed as thread mode, the pc still says where */
 	ipsr = xpsr & XPSR_IPSR_MASK;
 	if (st->reason == SWDD_STOP_LOCKUP)
 		return swdd_err_set(SWDD_EALGO, "the flash algorithm locked up the core at pc 0x%08X",
@@ -305,7 +276,7 @@ static int algo_check_canary(struct swdd_algo *a)
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 {
 	struct swdd_stop st = { 0 };
-	uint64_t deadline = now_ms() + a->running_timeout_ms;
+	uint64_t deadline = swdd_now_ms() + a->running_timeout_ms;
 	int rc;
 
 	if (!a->started)
@@ -314,9 +285,9 @@ int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 		rc = swdd_target_poll(a->t, &st);
 		if (rc || st.reason != SWDD_STOP_NONE)
 			break;
-		if (now_ms() > deadline) {
+		if (swdd_now_ms() > deadline) {
 			a->started = false;
-			swdd_target_halt(a->t);
+			(void)swdd_target_halt(a->t); /* best effort: the time-out is the error to report */
 			return swdd_err_set(SWDD_ETIMEOUT,
 					    "the flash algorithm did not finish within %u ms",
 					    a->running_timeout_ms);

@@ -23,10 +23,10 @@ struct swdd_target;
 /* Stack for the algorithm calls: swdd's own use under 200 bytes (the
  * nibble CRC table is 64); 512 bytes as probe-rs gives FLM algorithms. The
  * host saves and restores this SRAM around a session, so it stays small. */
-#define ALGO_STACK_SIZE 512u
+#define ALGO_STACK_SIZE 512U
 /* Page buffers: two for double buffering, more when SRAM allows, so that a
  * sector erase can hide the transfer of several pages. */
-#define ALGO_MAX_BUFFERS 4u
+#define ALGO_MAX_BUFFERS 4U
 
 struct swdd_algo {
 	struct swdd_target *t;
@@ -75,8 +75,5 @@ int swdd_algo_call(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32
 int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
 		    uint32_t r2, uint32_t r3, uint32_t timeout_ms);
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result);
-
-/* GDB register number of `name` in a target description, or -1. */
-int swdd_tdesc_regnum(const char *xml, const char *name);
 
 #endif

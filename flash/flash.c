@@ -8,17 +8,15 @@
 #include "swdd_log.h"
 #include "target.h"
 
-#include "../flashalgo/crc32.h"
+#include "crc32.h"
+#include "flm_target.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FLASH_INIT_TIMEOUT_MS 5000u
-#define FLASH_MIN_TIMEOUT_MS 10000u
-/* DS8626: 32 s max at x8; above the algorithm's own bound (flashalgo/stm32f4.c
- * WAIT_ERASE_LOOPS) so that its report, with the status bits, comes first */
-#define FLASH_MASS_ERASE_TIMEOUT_MS 60000u
+#define FLASH_INIT_TIMEOUT_MS 5000U
+#define FLASH_MIN_TIMEOUT_MS 10000U
 
 uint32_t swdd_crc32(uint32_t crc, const uint8_t *p, size_t len)
 {
@@ -102,6 +100,30 @@ static int flash_load_flm(struct swdd_flash *f, const char *algo_path, struct sw
 	return swdd_flm_builtin(f->fam->builtin_algo, out);
 }
 
+/* The algorithm's sectors are used under the chip's sector numbers (write
+ * protection bits, `monitor flash erase_sector`), so a layout that differs
+ * from the family descriptor's (an .FLM written for another part) is named
+ * once. Not an error: the algorithm, not the table, erases the flash. */
+static void flash_check_layout(struct swdd_flash *f)
+{
+	const struct swdd_chip_info *chip = swdd_target_chip(f->t);
+
+	for (size_t i = 0; i < f->num_sectors; i++) {
+		const struct flash_sector *s = &f->sectors[i];
+		uint32_t start = 0, size = 0;
+		unsigned idx = 0;
+
+		if (stm32_sector_find(chip->part, chip->flash_size, s->start, &idx, &start, &size) == 0 &&
+		    idx == s->index && start == s->start && size == s->size)
+			continue;
+		swdd_warn("the flash algorithm's sector %u (0x%08X, %u KiB) is not sector %u of %s "
+			  "(%u KiB at 0x%08X, %s): sector numbers and write protection may not match",
+			  s->index, s->start, s->size / 1024, s->index, chip->name, size / 1024, start,
+			  f->fam->manual);
+		return;
+	}
+}
+
 static int flash_setup_geometry(struct swdd_flash *f)
 {
 	const struct swdd_chip_info *chip = swdd_target_chip(f->t);
@@ -116,13 +138,16 @@ static int flash_setup_geometry(struct swdd_flash *f)
 	if (chip->flash_size && chip->flash_size < f->size)
 		f->size = chip->flash_size;
 	int rc = flash_build_sectors(f);
+
+	if (!rc)
+		flash_check_layout(f);
 	return rc ? rc : flash_build_map(f);
 }
 
 int swdd_flash_open(struct swdd_target *t, const char *algo_path, struct swdd_flash **out)
 {
 	const struct swdd_chip_info *chip = swdd_target_chip(t);
-	const struct swdd_flash_family *fam = swdd_flash_family_find(chip->dev_id);
+	const struct stm32_family *fam = chip->part ? chip->part->family : NULL;
 	struct swdd_flash *f;
 	int rc;
 
@@ -135,8 +160,8 @@ int swdd_flash_open(struct swdd_target *t, const char *algo_path, struct swdd_fl
 		return SWDD_ENOMEM;
 	f->t = t;
 	f->fam = fam;
-	f->ram_base = chip->sram_base ? chip->sram_base : 0x20000000u;
-	f->ram_size = chip->sram_size ? chip->sram_size : 0x5000u;
+	f->ram_base = chip->sram_base;
+	f->ram_size = chip->sram_size;
 	rc = flash_load_flm(f, algo_path, &f->flm);
 	if (!rc)
 		rc = flash_setup_geometry(f);
@@ -153,7 +178,7 @@ void swdd_flash_close(struct swdd_flash *f)
 	if (!f)
 		return;
 	if (f->algo_loaded)
-		flash_algo_end(f, 0);
+		(void)flash_algo_end(f, 0); /* closing: nothing to report to, the session ends */
 	swdd_flash_gdb_abort(f);
 	swdd_flm_free(f->flm);
 	free(f->sectors);
@@ -169,14 +194,19 @@ int swdd_flash_set_algo(struct swdd_flash *f, const char *algo_path)
 	if (rc)
 		return rc;
 	if (f->algo_loaded)
-		flash_algo_end(f, 0);
+		(void)flash_algo_end(f, 0); /* the old algorithm leaves either way; a target problem shows at next use */
 	f->flm = flm;
 	rc = flash_setup_geometry(f);
 	if (rc) {
+		char why[256];
+
+		/* the new algorithm's reason is the one to report, not a
+		 * failure to rebuild the old geometry (which was valid) */
+		snprintf(why, sizeof(why), "%s", swdd_err_detail());
 		f->flm = old;
 		swdd_flm_free(flm);
-		flash_setup_geometry(f);
-		return rc;
+		(void)flash_setup_geometry(f);
+		return swdd_err_set(rc, "%s", why);
 	}
 	swdd_flm_free(old);
 	return 0;
@@ -193,6 +223,22 @@ const struct flash_sector *flash_sector_of(const struct swdd_flash *f, uint32_t 
 		if (addr >= f->sectors[i].start && addr - f->sectors[i].start < f->sectors[i].size)
 			return &f->sectors[i];
 	return NULL;
+}
+
+void flash_status_text(const struct swdd_flash *f, uint32_t bits, char *buf, size_t len)
+{
+	uint32_t sr = bits & ~(FLM_ERR_TIMEOUT | FLM_ERR_ADDRESS);
+	size_t n;
+
+	buf[0] = '\0';
+	if (sr || !bits)
+		stm32_hints_text(f->fam, sr, buf, len);
+	n = strlen(buf);
+	if ((bits & FLM_ERR_TIMEOUT) && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%stimeout inside the flash algorithm",
+				      n ? ", " : "");
+	if ((bits & FLM_ERR_ADDRESS) && n < len)
+		snprintf(buf + n, len - n, "%saddress outside the flash", n ? ", " : "");
 }
 
 int flash_check_rdp(struct swdd_flash *f)
@@ -232,8 +278,8 @@ int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
 
 	if (f->algo_loaded)
 		return 0;
-	rc = swdd_algo_load(f->t, f->flm, f->ram_base, f->ram_size, f->fam->dbgmcu_fz_addr,
-			    f->fam->dbgmcu_fz_bits, &f->algo);
+	rc = swdd_algo_load(f->t, f->flm, f->ram_base, f->ram_size, f->fam->wdg_freeze_reg,
+			    f->fam->wdg_freeze_bits, &f->algo);
 	if (rc)
 		return rc;
 	f->algo_loaded = true;
@@ -290,7 +336,7 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 		return swdd_err_add(rc, "while %s", what);
 	if (!r)
 		return 0;
-	f->fam->decode_status(r, bits, sizeof(bits));
+	flash_status_text(f, r, bits, sizeof(bits));
 	return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 }
 
@@ -380,9 +426,9 @@ static int flash_erase_range(struct swdd_flash *f, unsigned first, unsigned last
 	for (unsigned s = first; !rc && s <= last; s++)
 		if (wrp & (1ull << s))
 			return swdd_err_set(SWDD_EPROTECTED,
-					    "sector %u (0x%08X) is write-protected (nWRP bit %u = 0 in "
-					    "the option bytes); nothing was erased",
-					    s, f->sectors[s].start, s);
+					    "sector %u (0x%08X) is write-protected in the option "
+					    "bytes (`monitor option`); nothing was erased",
+					    s, f->sectors[s].start);
 	if (!rc)
 		rc = flash_algo_begin(f, 1);
 	for (unsigned s = first; !rc && s <= last; s++) {
@@ -425,7 +471,7 @@ int swdd_flash_mass_erase(struct swdd_flash *f)
 		rc = flash_algo_begin(f, 1);
 	if (!rc)
 		rc = flash_algo_checked(f, SWDD_FLM_ERASE_CHIP, 0, 0, 0,
-					FLASH_MASS_ERASE_TIMEOUT_MS, "mass erase");
+					flash_timeout_ms(f->fam->mass_erase_ms), "mass erase");
 	if (!rc)
 		rc = flash_check_blank(f, 0, (unsigned)f->num_sectors - 1);
 	return flash_algo_end(f, rc);
@@ -469,8 +515,9 @@ int swdd_flash_info_text(struct swdd_flash *f, char **text)
 
 	if (!x)
 		return SWDD_ENOMEM;
-	f->fam->wrp_mask(f->t, &wrp);
-	f->fam->rdp_level(f->t, &level);
+	/* the report shows what could be read: no protection bits, level -1 */
+	(void)f->fam->wrp_mask(f->t, &wrp);
+	(void)f->fam->rdp_level(f->t, &level);
 	n += (size_t)snprintf(x + n, cap - n,
 			      "%s flash at 0x%08X, %u KiB, %zu sectors, RDP level %d\n"
 			      "algorithm: %s (%s), page %u bytes\n",

@@ -9,6 +9,8 @@
 #ifndef SWDD_FLASH_H
 #define SWDD_FLASH_H
 
+#include "swdd_err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,36 +57,37 @@ struct swdd_flash_result {
 /* Prepares flashing for the connected target: picks the family support by
  * chip and the algorithm (algo_path = an external .FLM file, NULL = the
  * built-in one). SWDD_EUNSUPPORTED for chips without flash support. */
-int swdd_flash_open(struct swdd_target *t, const char *algo_path, struct swdd_flash **out);
+SWDD_MUST_CHECK int swdd_flash_open(struct swdd_target *t, const char *algo_path, struct swdd_flash **out);
 void swdd_flash_close(struct swdd_flash *f);
 /* Replaces the algorithm (monitor flash algo FILE). */
-int swdd_flash_set_algo(struct swdd_flash *f, const char *algo_path);
+SWDD_MUST_CHECK int swdd_flash_set_algo(struct swdd_flash *f, const char *algo_path);
 
 /* GDB memory map XML (flash regions with their sector sizes, RAM). */
 const char *swdd_flash_memory_map(struct swdd_flash *f);
 
 /* Writes (or with verify_only compares) an image. */
-int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
+SWDD_MUST_CHECK int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
 			   const struct swdd_flash_opts *opts, struct swdd_flash_result *res);
-int swdd_flash_mass_erase(struct swdd_flash *f);
+SWDD_MUST_CHECK int swdd_flash_mass_erase(struct swdd_flash *f);
 /* Erases sectors first..last (numbers as in `flash info`). */
-int swdd_flash_erase_sectors(struct swdd_flash *f, unsigned first, unsigned last);
+SWDD_MUST_CHECK int swdd_flash_erase_sectors(struct swdd_flash *f, unsigned first, unsigned last);
 /* CRC-32 of target memory as GDB's qCRC defines it (flashalgo/crc32.h):
  * computed on the target by the algorithm for flash, read back otherwise. */
-int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
+SWDD_MUST_CHECK int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
 
 /* Text reports for monitor commands (malloc'd, caller frees). */
-int swdd_flash_info_text(struct swdd_flash *f, char **text);
-int swdd_flash_option_text(struct swdd_flash *f, char **text);
-int swdd_flash_rdp_level(struct swdd_flash *f, int *level);
-/* RDP level 1 -> 0. Mass-erases the flash (RM0090 3.7.3). */
-int swdd_flash_unlock(struct swdd_flash *f);
+SWDD_MUST_CHECK int swdd_flash_info_text(struct swdd_flash *f, char **text);
+SWDD_MUST_CHECK int swdd_flash_option_text(struct swdd_flash *f, char **text);
+SWDD_MUST_CHECK int swdd_flash_rdp_level(struct swdd_flash *f, int *level);
+/* RDP level 1 -> 0 by the family's option byte sequence; the chip
+ * mass-erases the flash as it leaves level 1. */
+SWDD_MUST_CHECK int swdd_flash_unlock(struct swdd_flash *f);
 
 /* GDB vFlash buffering: erase ranges and writes are collected, committed
  * (erase only what must change, program, verify) at done. */
-int swdd_flash_gdb_erase(struct swdd_flash *f, uint32_t addr, uint32_t len);
-int swdd_flash_gdb_write(struct swdd_flash *f, uint32_t addr, const uint8_t *data, uint32_t len);
-int swdd_flash_gdb_done(struct swdd_flash *f, struct swdd_flash_result *res);
+SWDD_MUST_CHECK int swdd_flash_gdb_erase(struct swdd_flash *f, uint32_t addr, uint32_t len);
+SWDD_MUST_CHECK int swdd_flash_gdb_write(struct swdd_flash *f, uint32_t addr, const uint8_t *data, uint32_t len);
+SWDD_MUST_CHECK int swdd_flash_gdb_done(struct swdd_flash *f, struct swdd_flash_result *res);
 void swdd_flash_gdb_abort(struct swdd_flash *f);
 
 /* Host CRC with the same definition as the target's. */

@@ -1,12 +1,12 @@
 /* Shared state of the flash engine files (flash.c, flash_write.c,
- * flash_gdb.c). Not for use outside flash/. */
+ * flash_vflash.c). Not for use outside flash/. */
 #ifndef SWDD_FLASH_INTERNAL_H
 #define SWDD_FLASH_INTERNAL_H
 
 #include "algo_run.h"
 #include "flash.h"
-#include "flash_family.h"
 #include "flm.h"
+#include "stm32/family.h"
 
 struct flash_sector {
 	unsigned index;
@@ -15,7 +15,7 @@ struct flash_sector {
 
 struct swdd_flash {
 	struct swdd_target *t;
-	const struct swdd_flash_family *fam;
+	const struct stm32_family *fam; /* the chip family's descriptor */
 	struct swdd_flm *flm;
 	struct swdd_algo algo;
 	bool algo_loaded;
@@ -48,6 +48,9 @@ int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t
 const struct flash_sector *flash_sector_of(const struct swdd_flash *f, uint32_t addr);
 /* Wall-clock bound for an algorithm call from a descriptor time-out. */
 uint32_t flash_timeout_ms(uint32_t descriptor_ms);
+/* Names the bits of a flash status or algorithm result: the FLM
+ * convention's own flags, then the family's hints. */
+void flash_status_text(const struct swdd_flash *f, uint32_t bits, char *buf, size_t len);
 /* Refuses RDP level 1/2 with how to recover. */
 int flash_check_rdp(struct swdd_flash *f);
 

@@ -9,12 +9,12 @@
 
 #include "swdd_err.h"
 #include "swdd_log.h"
+#include "swdd_time.h"
 #include "target.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct plan_sector {
 	const struct flash_sector *s;
@@ -28,14 +28,6 @@ struct plan {
 	size_t n;
 	uint64_t image_bytes;
 };
-
-static double wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void progress(const struct swdd_flash_opts *o, enum swdd_flash_phase ph, uint64_t done,
 		     uint64_t total)
@@ -146,11 +138,11 @@ static int plan_check_wrp(struct swdd_flash *f, const struct plan *p)
 		unsigned idx = p->ps[i].s->index;
 		if (wrp & (1ull << idx))
 			return swdd_err_set(SWDD_EPROTECTED,
-					    "sector %u (0x%08X-0x%08X) is write-protected (nWRP bit "
-					    "%u = 0 in the option bytes); nothing was written. Clear "
-					    "the protection in the option bytes first",
+					    "sector %u (0x%08X-0x%08X) is write-protected in the "
+					    "option bytes (`monitor option`); nothing was written. "
+					    "Clear the protection in the option bytes first",
 					    idx, p->ps[i].s->start,
-					    p->ps[i].s->start + p->ps[i].s->size - 1, idx);
+					    p->ps[i].s->start + p->ps[i].s->size - 1);
 	}
 	return rc;
 }
@@ -191,8 +183,8 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 	if (rc)
 		return swdd_err_add(rc, "while reading back sector %u after a CRC mismatch",
 				    ps->s->index);
-	f->fam->read_status(f->t, &sr);
-	f->fam->decode_status(sr, bits, sizeof(bits));
+	(void)f->fam->read_status(f->t, &sr); /* sr stays 0 ("no error bits") if unreadable */
+	flash_status_text(f, sr, bits, sizeof(bits));
 	for (uint32_t b = 0; b < ps->s->size; b++)
 		if (cur[b] != ps->want[b])
 			return swdd_err_set(SWDD_EVERIFY,
@@ -239,7 +231,7 @@ static int program_wait(struct swdd_flash *f, uint32_t addr)
 		return swdd_err_add(rc, "while programming the page at 0x%08X", addr);
 	if (!r)
 		return 0;
-	f->fam->decode_status(r, bits, sizeof(bits));
+	flash_status_text(f, r, bits, sizeof(bits));
 	return swdd_err_set(SWDD_EFLASH, "programming the page at 0x%08X failed: %s", addr, bits);
 }
 
@@ -325,7 +317,7 @@ static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 		return swdd_err_add(rc, "while %s", what);
 	if (r) {
 		char bits[512];
-		f->fam->decode_status(r, bits, sizeof(bits));
+		flash_status_text(f, r, bits, sizeof(bits));
 		return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 	}
 	return 0;
@@ -488,7 +480,7 @@ int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
 	const struct swdd_flash_opts *o = opts ? opts : &defaults;
 	struct plan p = { 0 };
 	uint8_t *scratch = NULL;
-	double t0 = wall_now();
+	uint64_t t0 = swdd_now_ms();
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -508,7 +500,7 @@ int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
 		rc = flash_algo_end(f, run_plan(f, &p, o, res, &scratch));
 	res->bytes = p.image_bytes;
 	res->sectors_touched = (unsigned)p.n;
-	res->wall_seconds = wall_now() - t0;
+	res->wall_seconds = (double)(swdd_now_ms() - t0) / 1e3;
 	plan_free(&p);
 	free(scratch);
 	return rc;

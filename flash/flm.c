@@ -7,6 +7,7 @@
 
 #include "flash_builtin.h"
 #include "swdd_err.h"
+#include "swdd_le.h"
 
 #include <fcntl.h>
 #include <gelf.h>
@@ -18,19 +19,19 @@
 #include <unistd.h>
 
 /* FlashDevice field offsets (FlashOS.h). */
-#define FD_VERS 0u
-#define FD_NAME 2u
-#define FD_TYPE 130u
-#define FD_DEVADR 132u
-#define FD_SZDEV 136u
-#define FD_SZPAGE 140u
-#define FD_VALEMPTY 148u
-#define FD_TOPROG 152u
-#define FD_TOERASE 156u
-#define FD_SECTORS 160u
-#define FD_SECTOR_END 0xFFFFFFFFu
-#define FD_MAX_SECTORS 512u
-#define FLM_MAX_BLOB (256u * 1024u)
+#define FD_VERS 0U
+#define FD_NAME 2U
+#define FD_TYPE 130U
+#define FD_DEVADR 132U
+#define FD_SZDEV 136U
+#define FD_SZPAGE 140U
+#define FD_VALEMPTY 148U
+#define FD_TOPROG 152U
+#define FD_TOERASE 156U
+#define FD_SECTORS 160U
+#define FD_SECTOR_END 0xFFFFFFFFU
+#define FD_MAX_SECTORS 512U
+#define FLM_MAX_BLOB (256U * 1024U)
 
 static const char *const fn_names[SWDD_FLM_FN_COUNT] = {
 	[SWDD_FLM_INIT] = "Init",
@@ -43,15 +44,6 @@ static const char *const fn_names[SWDD_FLM_FN_COUNT] = {
 	[SWDD_FLM_CRC32] = "Crc32",
 };
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
 /* Copies one PrgCode/PrgData section into the blob at its address. */
 static int flm_place_section(struct swdd_flm *flm, Elf_Scn *scn, const GElf_Shdr *sh)
@@ -88,16 +80,16 @@ static int flm_parse_devdscr(struct swdd_flm *flm, Elf_Scn *scn, const GElf_Shdr
 		return swdd_err_set(SWDD_EFORMAT, "FLM DevDscr section is too short (%llu bytes)",
 				    (unsigned long long)sh->sh_size);
 	p = d->d_buf;
-	flm->version = le16(p + FD_VERS);
+	flm->version = swdd_le16(p + FD_VERS);
 	memcpy(flm->name, p + FD_NAME, 128);
 	flm->name[128] = '\0';
-	flm->type = le16(p + FD_TYPE);
-	flm->dev_addr = le32(p + FD_DEVADR);
-	flm->dev_size = le32(p + FD_SZDEV);
-	flm->page_size = le32(p + FD_SZPAGE);
+	flm->type = swdd_le16(p + FD_TYPE);
+	flm->dev_addr = swdd_le32(p + FD_DEVADR);
+	flm->dev_size = swdd_le32(p + FD_SZDEV);
+	flm->page_size = swdd_le32(p + FD_SZPAGE);
 	flm->empty = p[FD_VALEMPTY];
-	flm->to_prog_ms = le32(p + FD_TOPROG);
-	flm->to_erase_ms = le32(p + FD_TOERASE);
+	flm->to_prog_ms = swdd_le32(p + FD_TOPROG);
+	flm->to_erase_ms = swdd_le32(p + FD_TOERASE);
 	n = (d->d_size - FD_SECTORS) / 8;
 	if (n > FD_MAX_SECTORS)
 		n = FD_MAX_SECTORS;
@@ -105,7 +97,7 @@ static int flm_parse_devdscr(struct swdd_flm *flm, Elf_Scn *scn, const GElf_Shdr
 	if (!flm->sectors)
 		return SWDD_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t sz = le32(p + FD_SECTORS + 8 * i), ad = le32(p + FD_SECTORS + 8 * i + 4);
+		uint32_t sz = swdd_le32(p + FD_SECTORS + 8 * i), ad = swdd_le32(p + FD_SECTORS + 8 * i + 4);
 		if (sz == FD_SECTOR_END && ad == FD_SECTOR_END)
 			return 0;
 		if (!sz || (i && ad <= flm->sectors[i - 1].addr))

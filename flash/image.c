@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define IMAGE_MAX_FILE (64u * 1024u * 1024u)
+#define IMAGE_MAX_FILE (64U * 1024U * 1024U)
 
 static int image_add(struct swdd_image *img, uint32_t addr, const uint8_t *data, uint32_t len)
 {

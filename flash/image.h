@@ -13,7 +13,7 @@ enum swdd_image_format { SWDD_IMAGE_AUTO, SWDD_IMAGE_ELF, SWDD_IMAGE_HEX, SWDD_I
 /* Loads path. bin_addr is the load address of raw binaries. Errors name
  * the file and what is wrong (SWDD_EFORMAT with the line or offset,
  * SWDD_EINVAL when it can't be opened). Overlapping data is an error. */
-int swdd_image_load(const char *path, enum swdd_image_format fmt, uint32_t bin_addr,
+SWDD_MUST_CHECK int swdd_image_load(const char *path, enum swdd_image_format fmt, uint32_t bin_addr,
 		    struct swdd_image *img);
 /* Same, and says which format the file was read as (*found, may be NULL;
  * SWDD_IMAGE_AUTO when it was not recognised). AUTO reads ELF and Intel
@@ -22,7 +22,7 @@ int swdd_image_load(const char *path, enum swdd_image_format fmt, uint32_t bin_a
 int swdd_image_load_as(const char *path, enum swdd_image_format fmt, uint32_t bin_addr,
 		       struct swdd_image *img, enum swdd_image_format *found);
 /* Same from memory (tests). */
-int swdd_image_parse(const uint8_t *buf, size_t len, const char *name, enum swdd_image_format fmt,
+SWDD_MUST_CHECK int swdd_image_parse(const uint8_t *buf, size_t len, const char *name, enum swdd_image_format fmt,
 		     uint32_t bin_addr, struct swdd_image *img);
 int swdd_image_parse_as(const uint8_t *buf, size_t len, const char *name, enum swdd_image_format fmt,
 			uint32_t bin_addr, struct swdd_image *img, enum swdd_image_format *found);

@@ -5,9 +5,14 @@
 FLM_CFLAGS := -mcpu=cortex-m4 -mthumb -Os -fpie -ffreestanding -fno-builtin \
               -nostdlib -nostartfiles -Wall -Wextra -Werror -Iflashalgo \
               -T flashalgo/flm.ld -Wl,--no-dynamic-linker -Wl,-static
-FLM_DEPS := flashalgo/flm.h flashalgo/crc32.h flashalgo/flm.ld
+FLM_DEPS := flashalgo/flm_target.h flashalgo/crc32.h flashalgo/flm.ld
 
-$(BUILD)/flashalgo/stm32f4.flm: flashalgo/stm32f4.c $(FLM_DEPS)
+# Every family's algorithm, flashalgo/stm32<family>.c, is built and embedded
+# under its file name (the name a family descriptor's builtin_algo gives).
+FLASHALGO_NAMES := $(basename $(notdir $(wildcard flashalgo/stm32*.c)))
+FLASHALGO_FLM := $(patsubst %,$(BUILD)/flashalgo/%.flm,$(FLASHALGO_NAMES))
+
+$(BUILD)/flashalgo/%.flm: flashalgo/%.c $(FLM_DEPS)
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(FLM_CFLAGS) $< -o $@
 
@@ -16,9 +21,9 @@ $(BUILD)/flashalgo/stm32f4_x8.flm: flashalgo/stm32f4.c $(FLM_DEPS)
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(FLM_CFLAGS) -DFLM_X8 $< -o $@
 
-$(BUILD)/gen/flashalgo_builtin.c: $(BUILD)/flashalgo/stm32f4.flm flashalgo/embed.sh
+$(BUILD)/gen/flashalgo_builtin.c: $(FLASHALGO_FLM) flashalgo/embed.sh
 	@mkdir -p $(dir $@)
-	sh flashalgo/embed.sh $@ stm32f4:$(BUILD)/flashalgo/stm32f4.flm
+	sh flashalgo/embed.sh $@ $(foreach n,$(FLASHALGO_NAMES),$(n):$(BUILD)/flashalgo/$(n).flm)
 
 GEN_SRC += $(BUILD)/gen/flashalgo_builtin.c
 EXTRA_ALL += $(BUILD)/flashalgo/stm32f4_x8.flm

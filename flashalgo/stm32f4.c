@@ -1,7 +1,7 @@
 /*
  * Flash algorithm for the STM32F4 family embedded flash (RM0090 section 3,
  * "Embedded Flash memory interface"), in the CMSIS-Pack FLM convention
- * (see flm.h). Built by flashalgo/flashalgo.mk with arm-none-eabi-gcc into a
+ * (see flm_target.h). Built by flashalgo/flashalgo.mk with arm-none-eabi-gcc into a
  * position-independent ELF with PrgCode / PrgData / DevDscr sections.
  *
  * Programming uses x32 parallelism (PSIZE = 2), which RM0090 table 7 allows
@@ -9,7 +9,7 @@
  * measured target voltage is >= 2.7 V.
  */
 #include "crc32.h"
-#include "flm.h"
+#include "flm_target.h"
 
 /* RM0090 3.9: flash interface registers, base 0x40023C00. */
 #define FLASH_BASE 0x40023C00u

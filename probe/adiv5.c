@@ -7,7 +7,7 @@
  * ARMv7-M C1.6 for core registers through DCRSR/DCRDR.
  *
  * Accesses are queued here and run by one wire transfer at flush; an error
- * is sticky in the queue and surfaces only from the flush (STYLE.md 7).
+ * is sticky in the queue and surfaces only from the flush.
  */
 #include "probe_internal.h"
 

@@ -8,27 +8,27 @@
 
 #include "probe_internal.h"
 
-/* MEM-AP registers (ADIv5.2 C2.6, REFERENCE.md 3.3). */
-#define MEM_AP_CSW 0x00u
-#define MEM_AP_TAR 0x04u
-#define MEM_AP_DRW 0x0Cu
-#define MEM_AP_BD0 0x10u /* BD0-BD3: 0x10-0x1C */
-#define MEM_AP_BASE 0xF8u
-#define MEM_AP_IDR 0xFCu
-#define MEM_AP_CSW_SIZE_8 0x0u
-#define MEM_AP_CSW_SIZE_16 0x1u
-#define MEM_AP_CSW_SIZE_32 0x2u
-#define MEM_AP_CSW_ADDRINC_SINGLE (1u << 4)
-/* HPROT: data, privileged; MasterType debug (REFERENCE.md 3.3: the usual
+/* MEM-AP registers (ADIv5.2 C2.6, ARM IHI0031 C2.6). */
+#define MEM_AP_CSW 0x00U
+#define MEM_AP_TAR 0x04U
+#define MEM_AP_DRW 0x0CU
+#define MEM_AP_BD0 0x10U /* BD0-BD3: 0x10-0x1C */
+#define MEM_AP_BASE 0xF8U
+#define MEM_AP_IDR 0xFCU
+#define MEM_AP_CSW_SIZE_8 0x0U
+#define MEM_AP_CSW_SIZE_16 0x1U
+#define MEM_AP_CSW_SIZE_32 0x2U
+#define MEM_AP_CSW_ADDRINC_SINGLE (1U << 4)
+/* HPROT: data, privileged; MasterType debug (ARM IHI0031 C2.6: the usual
  * Cortex-M AHB-AP value 0x23000052 without the read-only DeviceEn). */
-#define MEM_AP_CSW_PROT_DEFAULT 0x23000000u
+#define MEM_AP_CSW_PROT_DEFAULT 0x23000000U
 /* Cortex-M3/M4 AHB-AP: TAR auto-increment wraps at 4 KiB, not 1 KiB. */
-#define MEM_AP_IDR_CM3_CM4_AHB 0x24770011u
+#define MEM_AP_IDR_CM3_CM4_AHB 0x24770011U
 
-#define ADIV5_MAX_APS 8u
-#define ADIV5_NO_ADDR 0xFFFFFFFFu
+#define ADIV5_MAX_APS 8U
+#define ADIV5_NO_ADDR 0xFFFFFFFFU
 /* Queued memory per flush: bounds the scratch buffer of word values. */
-#define ADIV5_CHUNK 16384u
+#define ADIV5_CHUNK 16384U
 
 struct adiv5 {
 	struct dap_xfer *q;

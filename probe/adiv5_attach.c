@@ -11,7 +11,7 @@
 
 /* Power-up ACKs normally follow within microseconds; 200 ms covers a
  * target that is still leaving a low-power mode. */
-#define ADIV5_PWRUP_TIMEOUT_MS 200u
+#define ADIV5_PWRUP_TIMEOUT_MS 200U
 
 /* Adds the target voltage to a "no answer" error, when the probe can
  * measure it: the difference between bad wiring and a dead board. */
@@ -54,7 +54,7 @@ static int attach_power_up(struct swdd_probe *p)
 {
 	const uint32_t acks = DP_CTRL_STAT_CDBGPWRUPACK | DP_CTRL_STAT_CSYSPWRUPACK;
 	struct adiv5 *a = p->adi;
-	uint64_t deadline = probe_now_ms() + ADIV5_PWRUP_TIMEOUT_MS;
+	uint64_t deadline = swdd_now_ms() + ADIV5_PWRUP_TIMEOUT_MS;
 	uint32_t cs = 0;
 	int rc;
 
@@ -64,7 +64,7 @@ static int attach_power_up(struct swdd_probe *p)
 	adiv5_q_dp(a, true, DP_CTRL_STAT, 0, &cs);
 	rc = adiv5_flush(p, NULL);
 	while (!rc && (cs & acks) != acks) {
-		if (probe_now_ms() > deadline)
+		if (swdd_now_ms() > deadline)
 			return swdd_err_set(SWDD_ETIMEOUT, "SWD attach: the debug power-up handshake timed out "
 					    "(CTRL/STAT = 0x%08x, ACKs missing after %u ms); the target may be held "
 					    "in a low-power state - try connecting under reset", cs,

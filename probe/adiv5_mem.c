@@ -11,7 +11,7 @@
 
 #include "swdd_err.h"
 
-#define ADIV5_REGRDY_TIMEOUT_MS 100u
+#define ADIV5_REGRDY_TIMEOUT_MS 100U
 
 static uint32_t csw_for(unsigned width)
 {
@@ -161,7 +161,7 @@ static int regs_check(struct swdd_probe *p, uint32_t dhcsr)
 /* Polls DHCSR.S_REGRDY after a DCRSR write, with a timeout. */
 static int regs_wait_ready(struct swdd_probe *p, unsigned regsel)
 {
-	uint64_t deadline = probe_now_ms() + ADIV5_REGRDY_TIMEOUT_MS;
+	uint64_t deadline = swdd_now_ms() + ADIV5_REGRDY_TIMEOUT_MS;
 	uint32_t dhcsr = 0;
 	int rc;
 
@@ -170,7 +170,7 @@ static int regs_wait_ready(struct swdd_probe *p, unsigned regsel)
 		rc = adiv5_flush(p, NULL);
 		if (rc || (dhcsr & CM_DHCSR_S_REGRDY))
 			return rc ? rc : regs_check(p, dhcsr);
-		if (probe_now_ms() > deadline)
+		if (swdd_now_ms() > deadline)
 			break;
 	}
 	rc = regs_check(p, dhcsr);

@@ -1,7 +1,7 @@
 /*
  * CMSIS-DAP driver, wire level (dap.h): DAP_Info, Connect, SWJ sequences,
  * clock, nRESET. Transfers are in cmsis_dap_xfer.c. Reference: Arm
- * CMSIS-DAP documentation (ref_dap), REFERENCE.md 2.2. The memory/core
+ * CMSIS-DAP documentation, "Commands". The memory/core
  * level comes from the ADIv5 layer (adiv5.c).
  */
 #include "cmsis_dap.h"
@@ -14,15 +14,15 @@
 #include "swdd_log.h"
 
 /* DAP_Info IDs (ref_dap "DAP_Info"). */
-#define DAP_INFO_PRODUCT_FW 0x09u
-#define DAP_INFO_PROTOCOL 0x04u
-#define DAP_INFO_CAPABILITIES 0xF0u
-#define DAP_INFO_PACKET_COUNT 0xFEu
-#define DAP_INFO_PACKET_SIZE 0xFFu
-#define DAP_CAP_SWD 0x01u
+#define DAP_INFO_PRODUCT_FW 0x09U
+#define DAP_INFO_PROTOCOL 0x04U
+#define DAP_INFO_CAPABILITIES 0xF0U
+#define DAP_INFO_PACKET_COUNT 0xFEU
+#define DAP_INFO_PACKET_SIZE 0xFFU
+#define DAP_CAP_SWD 0x01U
 
 /* SWJ pin bits (DAP_SWJ_Pins). */
-#define DAP_PIN_NRESET 0x80u
+#define DAP_PIN_NRESET 0x80U
 
 int cmsis_dap_read_reply(struct swdd_probe *p, size_t exp, size_t *rlen)
 {
@@ -135,7 +135,7 @@ static int cmsis_dap_swd_reset(struct swdd_probe *p)
 			    CMSIS_DAP_WAIT_RETRY >> 8, 0, 0 };
 	uint8_t swdcfg[2] = { DAP_CMD_SWD_CONFIGURE, 0 /* 1 turnaround cycle, no data phase */ };
 	/* >= 50 ones, the JTAG-to-SWD code 0xE79E, >= 50 ones (line reset),
-	 * then idle cycles (ADIv5.2 B5.2.2; REFERENCE.md 3.1). */
+	 * then idle cycles (ADIv5.2 B5.2.2; ARM IHI0031 B4). */
 	static const uint8_t seq[] = { DAP_CMD_SWJ_SEQUENCE, 144, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
 				       0x9E, 0xE7, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00 };
 	struct cmsis_dap *d = cmsis_dap_of(p);

@@ -2,7 +2,7 @@
  * CMSIS-DAP driver internals, shared by cmsis_dap.c (commands, info,
  * pins, clock) and cmsis_dap_xfer.c (batched, pipelined transfers).
  * Follows the Arm CMSIS-DAP reference (ARM-software/CMSIS-DAP
- * Documentation, ref_dap), REFERENCE.md section 2.
+ * Documentation, "Commands" and "Configure USB peripheral").
  */
 #ifndef SWDD_PROBE_CMSIS_DAP_H
 #define SWDD_PROBE_CMSIS_DAP_H
@@ -10,35 +10,35 @@
 #include "probe_internal.h"
 
 /* Command IDs (CMSIS-DAP reference, "Commands"). */
-#define DAP_CMD_INFO 0x00u
-#define DAP_CMD_CONNECT 0x02u
-#define DAP_CMD_DISCONNECT 0x03u
-#define DAP_CMD_TRANSFER_CONFIGURE 0x04u
-#define DAP_CMD_TRANSFER 0x05u
-#define DAP_CMD_TRANSFER_BLOCK 0x06u
-#define DAP_CMD_WRITE_ABORT 0x08u
-#define DAP_CMD_SWJ_PINS 0x10u
-#define DAP_CMD_SWJ_CLOCK 0x11u
-#define DAP_CMD_SWJ_SEQUENCE 0x12u
-#define DAP_CMD_SWD_CONFIGURE 0x13u
+#define DAP_CMD_INFO 0x00U
+#define DAP_CMD_CONNECT 0x02U
+#define DAP_CMD_DISCONNECT 0x03U
+#define DAP_CMD_TRANSFER_CONFIGURE 0x04U
+#define DAP_CMD_TRANSFER 0x05U
+#define DAP_CMD_TRANSFER_BLOCK 0x06U
+#define DAP_CMD_WRITE_ABORT 0x08U
+#define DAP_CMD_SWJ_PINS 0x10U
+#define DAP_CMD_SWJ_CLOCK 0x11U
+#define DAP_CMD_SWJ_SEQUENCE 0x12U
+#define DAP_CMD_SWD_CONFIGURE 0x13U
 
-#define DAP_OK 0x00u
-#define DAP_ERROR 0xFFu
+#define DAP_OK 0x00U
+#define DAP_ERROR 0xFFU
 
 /* Transfer response bits (DAP_Transfer, "Response"). */
-#define DAP_ACK_MASK 0x07u
-#define DAP_ACK_OK 0x01u
-#define DAP_ACK_WAIT 0x02u
-#define DAP_ACK_FAULT 0x04u
-#define DAP_ACK_NONE 0x07u
-#define DAP_RESP_PROTOCOL_ERROR 0x08u
-#define DAP_RESP_MISMATCH 0x10u
+#define DAP_ACK_MASK 0x07U
+#define DAP_ACK_OK 0x01U
+#define DAP_ACK_WAIT 0x02U
+#define DAP_ACK_FAULT 0x04U
+#define DAP_ACK_NONE 0x07U
+#define DAP_RESP_PROTOCOL_ERROR 0x08U
+#define DAP_RESP_MISMATCH 0x10U
 
 /* WAIT retries the firmware makes before giving up on a transfer
  * (DAP_TransferConfigure; the reference default is 100). */
-#define CMSIS_DAP_WAIT_RETRY 256u
+#define CMSIS_DAP_WAIT_RETRY 256U
 
-#define CMSIS_DAP_MAX_PACKET 1024u
+#define CMSIS_DAP_MAX_PACKET 1024U
 
 struct cmsis_dap {
 	uint16_t packet_size;   /* DAP_Info 0xFF, bounded by the HID report */

@@ -13,27 +13,14 @@
 #include "swdd_err.h"
 
 /* A run of this many identical requests goes into a TransferBlock. */
-#define BLOCK_MIN_RUN 4u
-#define MAX_IN_FLIGHT 32u
+#define BLOCK_MIN_RUN 4U
+#define MAX_IN_FLIGHT 32U
 
 struct dap_pkt {
 	size_t start, n;  /* transfers x[start .. start+n) */
 	size_t resp_len;  /* full reply length when all complete */
 	bool block;
 };
-
-static void put_le32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-	b[2] = (uint8_t)(v >> 16);
-	b[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *b)
-{
-	return b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
 
 static size_t same_run(const struct dap_xfer *x, size_t n, size_t i, size_t max)
 {
@@ -58,7 +45,7 @@ static size_t pkt_build_block(const struct cmsis_dap *d, const struct dap_xfer *
 	cmd[3] = (uint8_t)(cnt >> 8);
 	cmd[4] = x[i].req;
 	for (size_t k = 0; k < cnt && !rd; k++, len += 4)
-		put_le32(cmd + len, x[i + k].data);
+		swdd_put_le32(cmd + len, x[i + k].data);
 	*pk = (struct dap_pkt){ .start = i, .n = cnt, .resp_len = 4 + (rd ? 4 * cnt : 0), .block = true };
 	return len;
 }
@@ -83,7 +70,7 @@ static size_t pkt_build_mixed(const struct cmsis_dap *d, const struct dap_xfer *
 			break;
 		cmd[len++] = x[k].req;
 		if (!rd) {
-			put_le32(cmd + len, x[k].data);
+			swdd_put_le32(cmd + len, x[k].data);
 			len += 4;
 		}
 		resp += rd ? 4 : 0;
@@ -123,13 +110,13 @@ static int xfer_error(struct swdd_probe *p, const struct dap_xfer *t, size_t idx
 		return swdd_err_set(SWDD_EPROTO, "SWD parity error on the %s (transfer %zu of %zu): lower the SWD "
 				    "clock or use shorter wires", what, idx + 1, n);
 	if (ack == DAP_ACK_WAIT) {
-		cmsis_dap_write_abort(p, DP_ABORT_DAPABORT | DP_ABORT_ALL_CLR);
+		(void)cmsis_dap_write_abort(p, DP_ABORT_DAPABORT | DP_ABORT_ALL_CLR); /* the WAIT is the error */
 		return swdd_err_set(SWDD_EWAIT, "the target answered WAIT %u times to the %s (transfer %zu of %zu); "
 				    "the probe aborted it with DP ABORT.DAPABORT", CMSIS_DAP_WAIT_RETRY, what,
 				    idx + 1, n);
 	}
 	if (ack == DAP_ACK_FAULT) {
-		cmsis_dap_write_abort(p, DP_ABORT_ALL_CLR);
+		(void)cmsis_dap_write_abort(p, DP_ABORT_ALL_CLR); /* the FAULT is the error */
 		return swdd_err_set(SWDD_EFAULT, "the target answered FAULT to the %s (transfer %zu of %zu); "
 				    "sticky errors cleared with DP ABORT", what, idx + 1, n);
 	}
@@ -182,7 +169,7 @@ static int pkt_parse(struct swdd_probe *p, const struct dap_xfer *x, const struc
 		if (off + 4 > rlen)
 			return swdd_err_set(SWDD_EIO, "the CMSIS-DAP transfer reply is truncated");
 		if (t->dst)
-			*t->dst = get_le32(r + off);
+			*t->dst = swdd_le32(r + off);
 		off += 4;
 	}
 	return 0;

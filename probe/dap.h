@@ -1,11 +1,11 @@
 /*
- * Wire level of the probe layer (STYLE.md point 1): DP and AP register
+ * Wire level of the probe layer (the wire level below the memory level): DP and AP register
  * transfers, batched. CMSIS-DAP speaks this natively (cmsis_dap.c); the
  * ADIv5 layer (adiv5.c) builds the memory/core level on it.
  *
  * Posted AP reads (ADIv5.2 B4.2.2) are the wire driver's business: a read
  * transfer delivers its own register's value, as the CMSIS-DAP firmware
- * presents it (REFERENCE.md 2.2, "Firmware behaviour").
+ * presents it (CMSIS-DAP documentation, DAP_Transfer).
  */
 #ifndef SWDD_PROBE_DAP_H
 #define SWDD_PROBE_DAP_H
@@ -18,23 +18,23 @@ struct swdd_probe;
 
 /* Request bits of one transfer; the same layout as the CMSIS-DAP transfer
  * request byte and bits 1-4 of the SWD packet header (ADIv5.2 B4.2.1). */
-#define DAP_REQ_AP 0x01u
-#define DAP_REQ_RD 0x02u
-#define DAP_REQ_A(reg) ((reg) & 0x0Cu) /* A3:A2 from a register offset */
+#define DAP_REQ_AP 0x01U
+#define DAP_REQ_RD 0x02U
+#define DAP_REQ_A(reg) ((reg) & 0x0CU) /* A3:A2 from a register offset */
 
-/* DP registers (ADIv5.2 B2.2, REFERENCE.md 3.2). */
-#define DP_DPIDR 0x0u
-#define DP_ABORT 0x0u
-#define DP_CTRL_STAT 0x4u
-#define DP_SELECT 0x8u
-#define DP_RDBUFF 0xCu
-#define DP_ABORT_DAPABORT 0x01u
-#define DP_ABORT_ALL_CLR 0x1Eu /* STKCMPCLR | STKERRCLR | WDERRCLR | ORUNERRCLR */
-#define DP_CTRL_STAT_STICKYERR (1u << 5)
-#define DP_CTRL_STAT_CDBGPWRUPREQ (1u << 28)
-#define DP_CTRL_STAT_CDBGPWRUPACK (1u << 29)
-#define DP_CTRL_STAT_CSYSPWRUPREQ (1u << 30)
-#define DP_CTRL_STAT_CSYSPWRUPACK (1u << 31)
+/* DP registers (ADIv5.2 B2.2, ARM IHI0031 B2.2). */
+#define DP_DPIDR 0x0U
+#define DP_ABORT 0x0U
+#define DP_CTRL_STAT 0x4U
+#define DP_SELECT 0x8U
+#define DP_RDBUFF 0xCU
+#define DP_ABORT_DAPABORT 0x01U
+#define DP_ABORT_ALL_CLR 0x1EU /* STKCMPCLR | STKERRCLR | WDERRCLR | ORUNERRCLR */
+#define DP_CTRL_STAT_STICKYERR (1U << 5)
+#define DP_CTRL_STAT_CDBGPWRUPREQ (1U << 28)
+#define DP_CTRL_STAT_CDBGPWRUPACK (1U << 29)
+#define DP_CTRL_STAT_CSYSPWRUPREQ (1U << 30)
+#define DP_CTRL_STAT_CSYSPWRUPACK (1U << 31)
 
 /* One transfer. data: the value to write, or the match value; dst: where a
  * read stores its value (may be NULL to discard). */

@@ -3,7 +3,8 @@
  * shares (unaligned heads and tails, the access queue, statistics), and
  * dispatch to the memory/core level of the probe's driver
  * (probe_internal.h). The only place that picks a driver is
- * probe_driver_for(), from the USB identity.
+ * probe_create(), from the probe family found by the USB identity
+ * (probe_identify(), probe_ids.c).
  */
 #include "probe_internal.h"
 
@@ -15,14 +16,6 @@
 #include "probe_ids.h"
 #include "sim_probe.h"
 #include "swdd_err.h"
-
-uint64_t probe_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* Creates the probe object around an open transport and runs the driver's
  * open (version query). On failure the transport is closed. */
@@ -223,26 +216,21 @@ int swdd_probe_write_mem_width(struct swdd_probe *p, uint32_t addr, const void *
 	return p->mem->write_mem(p, addr, buf, len, width);
 }
 
-/* Target memory is little-endian; keep the host order out of it. */
-static uint32_t le32(const uint8_t *b)
-{
-	return b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
 int swdd_probe_read32(struct swdd_probe *p, uint32_t addr, uint32_t *val)
 {
 	uint8_t b[4];
 	int rc = swdd_probe_read_mem_width(p, addr, b, 4, 4);
 
 	if (!rc)
-		*val = le32(b);
+		*val = swdd_le32(b);
 	return rc;
 }
 
 int swdd_probe_write32(struct swdd_probe *p, uint32_t addr, uint32_t val)
 {
-	uint8_t b[4] = { (uint8_t)val, (uint8_t)(val >> 8), (uint8_t)(val >> 16), (uint8_t)(val >> 24) };
+	uint8_t b[4];
 
+	swdd_put_le32(b, val);
 	return swdd_probe_write_mem_width(p, addr, b, 4, 4);
 }
 
@@ -310,7 +298,7 @@ int swdd_probe_flush(struct swdd_probe *p)
 
 /* ---- core registers ---------------------------------------------------------- */
 
-/* DCRSR.REGSEL values this layer passes on (ARMv7-M C1.6.3, REFERENCE.md 4.2). */
+/* DCRSR.REGSEL values this layer passes on (ARMv7-M C1.6.3, ARMv7-M ARM C1.6.3). */
 static int probe_check_regsel(unsigned r)
 {
 	if (r <= 0x24u || (r >= 0x40u && r <= 0x5Fu))

@@ -1,7 +1,7 @@
 /*
  * Probe layer, public API: what targets/ and server/ use to reach a chip.
  *
- * Two levels inside probe/ (STYLE.md point 1): a wire level (DP/AP register
+ * Two levels inside probe/: a wire level (DP/AP register
  * transfers, batched; CMSIS-DAP) and a memory/core level (ST-LINK firmware
  * natively; the ADIv5 layer builds it on the wire level for the others).
  * This header is the memory/core level. Nothing outside probe/ switches on
@@ -14,6 +14,8 @@
  */
 #ifndef SWDD_PROBE_H
 #define SWDD_PROBE_H
+
+#include "swdd_err.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,16 +37,16 @@ struct swdd_probe_info {
 
 /* Lists every supported probe on USB (VID:PID table plus the CMSIS-DAP
  * product/interface string rule). *out is malloc'd (free()). */
-int swdd_probe_list(struct swdd_probe_info **out, size_t *n);
+SWDD_MUST_CHECK int swdd_probe_list(struct swdd_probe_info **out, size_t *n);
 
 /* Opens a USB probe. driver: "auto", "stlink" or "cmsis-dap"; serial: NULL
  * for "the only one". No probe, or several without a serial: SWDD_ENODEV /
  * SWDD_EBUSY with a detail that lists what was found. */
-int swdd_probe_open(const char *driver, const char *serial, struct swdd_probe **out);
+SWDD_MUST_CHECK int swdd_probe_open(const char *driver, const char *serial, struct swdd_probe **out);
 
 /* Opens an emulated probe of the lab through the in-process transport. The
  * driver is chosen from the probe's USB identity, exactly as for USB. */
-int swdd_probe_open_sim(struct sim_probe *sp, struct swdd_probe **out);
+SWDD_MUST_CHECK int swdd_probe_open_sim(struct sim_probe *sp, struct swdd_probe **out);
 
 void swdd_probe_close(struct swdd_probe *p);
 const struct swdd_probe_info *swdd_probe_get_info(const struct swdd_probe *p);
@@ -52,20 +54,20 @@ const struct swdd_probe_info *swdd_probe_get_info(const struct swdd_probe *p);
 /* ---- connection ------------------------------------------------------- */
 
 /* Sets the SWD clock: the highest supported frequency <= khz. */
-int swdd_probe_set_speed(struct swdd_probe *p, unsigned khz, unsigned *actual_khz);
+SWDD_MUST_CHECK int swdd_probe_set_speed(struct swdd_probe *p, unsigned khz, unsigned *actual_khz);
 /* The SWD clock last set in kHz (0 before the first set). */
 unsigned swdd_probe_get_speed(const struct swdd_probe *p);
 /* Target supply in mV; SWDD_EUNSUPPORTED if the probe cannot measure it. */
-int swdd_probe_voltage(struct swdd_probe *p, int *mv);
+SWDD_MUST_CHECK int swdd_probe_voltage(struct swdd_probe *p, int *mv);
 /* Drives NRST low (asserted) or releases it. */
-int swdd_probe_nrst(struct swdd_probe *p, bool asserted);
+SWDD_MUST_CHECK int swdd_probe_nrst(struct swdd_probe *p, bool asserted);
 
 /* Brings SWD up: JTAG-to-SWD / line reset, DPIDR read, clears sticky errors,
  * DP power-up handshake, AP 0 initialised. On failure the error says which
  * step failed (no ACK, FAULT, power-up timeout) and the voltage if known. */
-int swdd_probe_attach(struct swdd_probe *p, uint32_t *dpidr);
+SWDD_MUST_CHECK int swdd_probe_attach(struct swdd_probe *p, uint32_t *dpidr);
 /* Leaves debug mode on the probe (targets keep running). */
-int swdd_probe_detach(struct swdd_probe *p);
+SWDD_MUST_CHECK int swdd_probe_detach(struct swdd_probe *p);
 
 /* ---- memory (AP 0) --------------------------------------------------- */
 
@@ -73,22 +75,22 @@ int swdd_probe_detach(struct swdd_probe *p);
  * unaligned heads/tails, splits at TAR-wrap and transfer-size limits. A
  * fault gives SWDD_EFAULT with the faulting address in the detail when the
  * probe reports it. */
-int swdd_probe_read_mem(struct swdd_probe *p, uint32_t addr, void *buf, size_t len);
-int swdd_probe_write_mem(struct swdd_probe *p, uint32_t addr, const void *buf, size_t len);
+SWDD_MUST_CHECK int swdd_probe_read_mem(struct swdd_probe *p, uint32_t addr, void *buf, size_t len);
+SWDD_MUST_CHECK int swdd_probe_write_mem(struct swdd_probe *p, uint32_t addr, const void *buf, size_t len);
 /* Forced access width (1, 2 or 4) for peripheral registers; addr and len
  * must be multiples of width. */
-int swdd_probe_read_mem_width(struct swdd_probe *p, uint32_t addr, void *buf, size_t len, unsigned width);
-int swdd_probe_write_mem_width(struct swdd_probe *p, uint32_t addr, const void *buf, size_t len, unsigned width);
-int swdd_probe_read32(struct swdd_probe *p, uint32_t addr, uint32_t *val);
-int swdd_probe_write32(struct swdd_probe *p, uint32_t addr, uint32_t val);
+SWDD_MUST_CHECK int swdd_probe_read_mem_width(struct swdd_probe *p, uint32_t addr, void *buf, size_t len, unsigned width);
+SWDD_MUST_CHECK int swdd_probe_write_mem_width(struct swdd_probe *p, uint32_t addr, const void *buf, size_t len, unsigned width);
+SWDD_MUST_CHECK int swdd_probe_read32(struct swdd_probe *p, uint32_t addr, uint32_t *val);
+SWDD_MUST_CHECK int swdd_probe_write32(struct swdd_probe *p, uint32_t addr, uint32_t val);
 
 /* Queued 32-bit accesses: issued in as few USB round trips as possible.
  * A queued read's destination is valid only after a successful flush.
  * Errors are sticky inside the queue and surface only from swdd_probe_flush
- * (STYLE.md point 7); after an error the rest of the queue is dropped. */
-int swdd_probe_queue_read32(struct swdd_probe *p, uint32_t addr, uint32_t *dst);
-int swdd_probe_queue_write32(struct swdd_probe *p, uint32_t addr, uint32_t val);
-int swdd_probe_flush(struct swdd_probe *p);
+ * (sticky errors live only inside the queue); after an error the rest of the queue is dropped. */
+SWDD_MUST_CHECK int swdd_probe_queue_read32(struct swdd_probe *p, uint32_t addr, uint32_t *dst);
+SWDD_MUST_CHECK int swdd_probe_queue_write32(struct swdd_probe *p, uint32_t addr, uint32_t val);
+SWDD_MUST_CHECK int swdd_probe_flush(struct swdd_probe *p);
 
 /* ---- core registers (core must be halted) ----------------------------- */
 
@@ -96,10 +98,10 @@ int swdd_probe_flush(struct swdd_probe *p);
  * 18 PSP, 20 CONTROL/FAULTMASK/BASEPRI/PRIMASK, 33 FPSCR, 64-95 S0-S31).
  * ST-LINK uses READREG/WRITEREG; others use DCRSR/DCRDR with S_REGRDY
  * polling (with a timeout). */
-int swdd_probe_read_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t *val);
-int swdd_probe_write_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t val);
+SWDD_MUST_CHECK int swdd_probe_read_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t *val);
+SWDD_MUST_CHECK int swdd_probe_write_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t val);
 /* Several registers in as few round trips as possible. */
-int swdd_probe_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n, uint32_t *vals);
+SWDD_MUST_CHECK int swdd_probe_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n, uint32_t *vals);
 /* The target layer tells the probe that it has seen the core halted and
  * has not let it run, reset or step since (true), or that the core may run
  * (false; the default). While true, core register commands skip the DHCSR
@@ -110,16 +112,16 @@ void swdd_probe_assume_halted(struct swdd_probe *p, bool halted);
  * or DFSR after a step) with nothing since that could resume it: a driver
  * that would spend a round trip on checking S_HALT first (ST-LINK) skips
  * that check. */
-int swdd_probe_read_core_regs_halted(struct swdd_probe *p, const uint8_t *regsel, size_t n,
+SWDD_MUST_CHECK int swdd_probe_read_core_regs_halted(struct swdd_probe *p, const uint8_t *regsel, size_t n,
 				     uint32_t *vals);
 
 /* ---- raw DAP access (multi-AP parts) ------------------------------------ */
 
-#define SWDD_PROBE_DP 0xFFFFu
+#define SWDD_PROBE_DP 0xFFFFU
 /* port: SWDD_PROBE_DP or an APSEL; reg: register address (DP: with bank in
  * bits 7:4). */
-int swdd_probe_dap_read(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t *val);
-int swdd_probe_dap_write(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t val);
+SWDD_MUST_CHECK int swdd_probe_dap_read(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t *val);
+SWDD_MUST_CHECK int swdd_probe_dap_write(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t val);
 
 /* ---- statistics --------------------------------------------------------- */
 

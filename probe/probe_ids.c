@@ -1,5 +1,5 @@
 /*
- * The probe table (REFERENCE.md 1.1 and 2.1; OpenOCD doc/usb_adapters,
+ * The probe table (docs/STLINK-PROTOCOL.md §1; CMSIS-DAP documentation, "Configure USB peripheral"; OpenOCD doc/usb_adapters,
  * pyOCD and probe-rs PID lists). contrib/60-swdd.rules lists the same
  * devices; test_probe checks that it does.
  */

@@ -1,7 +1,7 @@
 /*
  * Which USB devices are probes swdd drives, and with which driver: the
  * VID:PID table (ST-LINK, well-known CMSIS-DAP probes) and the CMSIS-DAP
- * string rule (REFERENCE.md 1.1, 2.1). Used by USB discovery and by
+ * string rule (docs/STLINK-PROTOCOL.md §1; CMSIS-DAP documentation, "Configure USB peripheral"). Used by USB discovery and by
  * swdd_probe_open_sim alike, so the lab's probes are recognised exactly as
  * real ones.
  */

@@ -1,6 +1,6 @@
 /*
- * Inside the probe layer: the memory/core level ops struct (STYLE.md
- * point 1) and the probe object. The ST-LINK driver implements the ops
+ * Inside the probe layer: the memory/core level ops struct and the probe
+ * object. The ST-LINK driver implements the ops
  * natively (stlink.c); the ADIv5 layer implements them on top of a wire
  * level driver (adiv5.c over dap.h). probe.c dispatches the public API
  * (probe.h) through them and does what is common to every probe: argument
@@ -12,6 +12,8 @@
 #include "dap.h"
 #include "probe.h"
 #include "transport.h"
+#include "swdd_le.h"
+#include "swdd_time.h"
 
 /* One queued 32-bit access (swdd_probe_queue_*). */
 struct probe_qent {
@@ -85,13 +87,10 @@ extern const struct probe_mem_ops adiv5_mem_ops;
 int adiv5_new(struct swdd_probe *p);
 
 /* Register addresses of the Cortex-M debug block (ARMv7-M C1.6). */
-#define CM_DHCSR 0xE000EDF0u
-#define CM_DCRSR 0xE000EDF4u
-#define CM_DCRDR 0xE000EDF8u
-#define CM_DHCSR_S_REGRDY (1u << 16)
-#define CM_DCRSR_REGWNR (1u << 16)
-
-/* Milliseconds on a monotonic clock, for wait-loop timeouts. */
-uint64_t probe_now_ms(void);
+#define CM_DHCSR 0xE000EDF0U
+#define CM_DCRSR 0xE000EDF4U
+#define CM_DCRDR 0xE000EDF8U
+#define CM_DHCSR_S_REGRDY (1U << 16)
+#define CM_DCRSR_REGWNR (1U << 16)
 
 #endif

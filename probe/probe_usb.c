@@ -15,8 +15,8 @@
 #include "swdd_err.h"
 #include "swdd_log.h"
 
-#define USB_CLASS_HID 0x03u
-#define USB_CLASS_VENDOR 0xFFu
+#define USB_CLASS_HID 0x03U
+#define USB_CLASS_VENDOR 0xFFU
 
 struct probe_found {
 	struct probe_usb_loc loc;
@@ -54,7 +54,7 @@ static void get_string(libusb_device_handle *h, uint8_t idx, char *out, size_t c
 }
 
 /* First bulk (or, for HID, interrupt) OUT and IN endpoints of an
- * interface: hosts take the first pair (REFERENCE.md 2.1). */
+ * interface: hosts take the first pair (CMSIS-DAP documentation, "Configure USB peripheral"). */
 static bool find_endpoints(const struct libusb_interface_descriptor *id, struct probe_usb_loc *loc)
 {
 	uint8_t want = id->bInterfaceClass == USB_CLASS_HID ? LIBUSB_TRANSFER_TYPE_INTERRUPT
@@ -204,7 +204,7 @@ int swdd_probe_list(struct swdd_probe_info **out, size_t *n)
 			/* Listing still succeeds (the other probes may be usable),
 			 * so the fix is said here rather than as an error. */
 			snprintf(pi->firmware, sizeof(pi->firmware), "(no permission: contrib/60-swdd.rules)");
-			no_access_err(&s.v[i]);
+			(void)no_access_err(&s.v[i]); /* sets the detail the warning prints */
 			swdd_warn("%s", swdd_err_detail());
 			continue;
 		}

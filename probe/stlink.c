@@ -1,7 +1,7 @@
 /*
  * ST-LINK V2 / V2-1 / V3 driver: the memory/core level natively, since
  * the firmware runs the ADIv5 protocol itself. Commands, status codes,
- * version fields and feature gating follow REFERENCE.md 1.2-1.7 (OpenOCD
+ * version fields and feature gating follow docs/STLINK-PROTOCOL.md §2-§7 (OpenOCD
  * stlink_usb.c, pyOCD stlink, stlink-org). Memory commands are in
  * stlink_mem.c.
  */
@@ -17,9 +17,9 @@
 
 /* WAIT answers are retried with a doubling back-off, as OpenOCD does
  * (1, 2, 4 ... ms), a bounded number of times. */
-#define STLINK_WAIT_RETRIES 7u
+#define STLINK_WAIT_RETRIES 7U
 
-/* Minimum firmware J version per feature (REFERENCE.md 1.5); 0 = never. */
+/* Minimum firmware J version per feature (docs/STLINK-PROTOCOL.md §5); 0 = never. */
 static const struct stlink_gate {
 	uint32_t feature;
 	unsigned v2_min, v3_min;
@@ -35,7 +35,7 @@ static const struct stlink_gate {
 	{ .feature = STLINK_F_MEM8_512, .v2_min = 0, .v3_min = 6 },
 };
 
-/* Status bytes (REFERENCE.md 1.4) and what they mean to the user. */
+/* Status bytes (docs/STLINK-PROTOCOL.md §4) and what they mean to the user. */
 static const struct stlink_status {
 	uint8_t code;
 	int err;
@@ -137,8 +137,8 @@ void stlink_clear_sticky(struct swdd_probe *p)
 	c = stlink_cmd(s, STLINK_DEBUG, STLINK_DEBUG_WRITE_DAP_REG);
 	c[2] = 0xFF;
 	c[3] = 0xFF;
-	stlink_put32(c + 6, DP_ABORT_ALL_CLR);
-	stlink_xfer(p, 2);
+	swdd_put_le32(c + 6, DP_ABORT_ALL_CLR);
+	(void)stlink_xfer(p, 2); /* best effort: the caller reports the error that led here */
 }
 
 /* ---- version ----------------------------------------------------------------- */
@@ -149,7 +149,7 @@ static bool stlink_is_v21(uint16_t pid)
 }
 
 /* GET_VERSION: a big-endian u16 [15:12] hw, [11:6] J, [5:0] S or M;
- * hw >= 3 asks GET_VERSION_EX for the real fields (REFERENCE.md 1.3). */
+ * hw >= 3 asks GET_VERSION_EX for the real fields (docs/STLINK-PROTOCOL.md §3). */
 static int stlink_read_version(struct swdd_probe *p)
 {
 	struct stlink *s = stlink_of(p);
@@ -214,7 +214,7 @@ static void stlink_set_features(struct stlink *s)
 }
 
 /* Leaves DFU, mass-storage-only or SWIM mode, and a DEBUG session another
- * tool left open, so DEBUG_ENTER starts clean (REFERENCE.md 1.3, connect
+ * tool left open, so DEBUG_ENTER starts clean (docs/STLINK-PROTOCOL.md §3, connect
  * sequence step 2). */
 static int stlink_leave_mode(struct swdd_probe *p)
 {
@@ -255,9 +255,9 @@ static int stlink_voltage(struct swdd_probe *p, int *mv)
 	rc = stlink_xfer(p, 8);
 	if (rc)
 		return rc;
-	/* Vtarget = 2 * a1 * 1.2 V / a0 (REFERENCE.md 1.3). */
-	a0 = stlink_get32(s->buf);
-	a1 = stlink_get32(s->buf + 4);
+	/* Vtarget = 2 * a1 * 1.2 V / a0 (docs/STLINK-PROTOCOL.md §3). */
+	a0 = swdd_le32(s->buf);
+	a1 = swdd_le32(s->buf + 4);
 	*mv = a0 ? (int)((uint64_t)2 * a1 * 1200u / a0) : 0;
 	return 0;
 }
@@ -290,7 +290,7 @@ static int stlink_attach(struct swdd_probe *p, uint32_t *dpidr)
 	c[2] = STLINK_DEBUG_ENTER_SWD;
 	rc = stlink_cmd_status(p, 2, "SWD attach (DEBUG_ENTER)");
 	/* Hosts drive NRST low again after DEBUG_ENTER when connecting under
-	 * reset (REFERENCE.md 1.3, connect sequence step 6). */
+	 * reset (docs/STLINK-PROTOCOL.md §3, connect sequence step 6). */
 	if (!rc && s->nrst_asserted)
 		rc = stlink_nrst(p, true);
 	if (!rc) {
@@ -299,16 +299,16 @@ static int stlink_attach(struct swdd_probe *p, uint32_t *dpidr)
 	}
 	if (rc)
 		return stlink_no_target(p, rc);
-	*dpidr = stlink_get32(s->buf + 4);
+	*dpidr = swdd_le32(s->buf + 4);
 	memset(s->ap_open, 0, sizeof(s->ap_open));
 	rc = stlink_init_ap(p, 0);
 	if (rc)
 		return swdd_err_add(rc, "SWD attach");
-	/* CPUID decides the TAR auto-increment block (REFERENCE.md 1.6). */
+	/* CPUID decides the TAR auto-increment block (docs/STLINK-PROTOCOL.md §6). */
 	c = stlink_cmd(s, STLINK_DEBUG, STLINK_DEBUG_READDEBUGREG);
-	stlink_put32(c + 2, 0xE000ED00u);
+	swdd_put_le32(c + 2, 0xE000ED00u);
 	if (!stlink_cmd_status(p, 8, "reading CPUID"))
-		cpuid = stlink_get32(s->buf + 4);
+		cpuid = swdd_le32(s->buf + 4);
 	s->tar_wrap = ((cpuid >> 4) & 0xFFFu) == 0xC23u || ((cpuid >> 4) & 0xFFFu) == 0xC24u ? 4096u : 1024u;
 	return 0;
 }

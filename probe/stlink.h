@@ -1,53 +1,53 @@
 /*
  * ST-LINK driver internals, shared by stlink.c (version, modes, attach,
  * clock, pins, registers) and stlink_mem.c (memory commands). Facts from
- * REFERENCE.md section 1 (OpenOCD stlink_usb.c, pyOCD, stlink-org).
+ * docs/STLINK-PROTOCOL.md (OpenOCD stlink_usb.c, pyOCD, stlink-org).
  */
 #ifndef SWDD_PROBE_STLINK_H
 #define SWDD_PROBE_STLINK_H
 
 #include "probe_internal.h"
 
-#define STLINK_CMD_SIZE 16u
-#define STLINK_DATA_SIZE 6144u /* firmware buffer: limit of 16/32-bit memory commands */
+#define STLINK_CMD_SIZE 16U
+#define STLINK_DATA_SIZE 6144U /* firmware buffer: limit of 16/32-bit memory commands */
 
-/* Command classes and DEBUG sub-commands (REFERENCE.md 1.3). */
-#define STLINK_GET_VERSION 0xF1u
-#define STLINK_DEBUG 0xF2u
-#define STLINK_DFU 0xF3u
-#define STLINK_SWIM 0xF4u
-#define STLINK_GET_CURRENT_MODE 0xF5u
-#define STLINK_GET_TARGET_VOLTAGE 0xF7u
-#define STLINK_GET_VERSION_EX 0xFBu
-#define STLINK_DFU_EXIT 0x07u
-#define STLINK_SWIM_EXIT 0x01u
-#define STLINK_DEBUG_EXIT 0x21u
-#define STLINK_DEBUG_APIV2_ENTER 0x30u
-#define STLINK_DEBUG_ENTER_SWD 0xA3u
-#define STLINK_DEBUG_READ_IDCODES 0x31u
-#define STLINK_DEBUG_READREG 0x33u
-#define STLINK_DEBUG_WRITEREG 0x34u
-#define STLINK_DEBUG_WRITEDEBUGREG 0x35u
-#define STLINK_DEBUG_READDEBUGREG 0x36u
-#define STLINK_DEBUG_DRIVE_NRST 0x3Cu
-#define STLINK_DEBUG_GETLASTRWSTATUS 0x3Bu
-#define STLINK_DEBUG_GETLASTRWSTATUS2 0x3Eu
-#define STLINK_DEBUG_SWD_SET_FREQ 0x43u
-#define STLINK_DEBUG_READ_DAP_REG 0x45u
-#define STLINK_DEBUG_WRITE_DAP_REG 0x46u
-#define STLINK_DEBUG_READMEM_16BIT 0x47u
-#define STLINK_DEBUG_WRITEMEM_16BIT 0x48u
-#define STLINK_DEBUG_INIT_AP 0x4Bu
-#define STLINK_DEBUG_READMEM_32BIT 0x07u
-#define STLINK_DEBUG_WRITEMEM_32BIT 0x08u
-#define STLINK_DEBUG_READMEM_8BIT 0x0Cu
-#define STLINK_DEBUG_WRITEMEM_8BIT 0x0Du
-#define STLINK_DEBUG_SET_COM_FREQ 0x61u
-#define STLINK_DEBUG_GET_COM_FREQ 0x62u
+/* Command classes and DEBUG sub-commands (docs/STLINK-PROTOCOL.md §3). */
+#define STLINK_GET_VERSION 0xF1U
+#define STLINK_DEBUG 0xF2U
+#define STLINK_DFU 0xF3U
+#define STLINK_SWIM 0xF4U
+#define STLINK_GET_CURRENT_MODE 0xF5U
+#define STLINK_GET_TARGET_VOLTAGE 0xF7U
+#define STLINK_GET_VERSION_EX 0xFBU
+#define STLINK_DFU_EXIT 0x07U
+#define STLINK_SWIM_EXIT 0x01U
+#define STLINK_DEBUG_EXIT 0x21U
+#define STLINK_DEBUG_APIV2_ENTER 0x30U
+#define STLINK_DEBUG_ENTER_SWD 0xA3U
+#define STLINK_DEBUG_READ_IDCODES 0x31U
+#define STLINK_DEBUG_READREG 0x33U
+#define STLINK_DEBUG_WRITEREG 0x34U
+#define STLINK_DEBUG_WRITEDEBUGREG 0x35U
+#define STLINK_DEBUG_READDEBUGREG 0x36U
+#define STLINK_DEBUG_DRIVE_NRST 0x3CU
+#define STLINK_DEBUG_GETLASTRWSTATUS 0x3BU
+#define STLINK_DEBUG_GETLASTRWSTATUS2 0x3EU
+#define STLINK_DEBUG_SWD_SET_FREQ 0x43U
+#define STLINK_DEBUG_READ_DAP_REG 0x45U
+#define STLINK_DEBUG_WRITE_DAP_REG 0x46U
+#define STLINK_DEBUG_READMEM_16BIT 0x47U
+#define STLINK_DEBUG_WRITEMEM_16BIT 0x48U
+#define STLINK_DEBUG_INIT_AP 0x4BU
+#define STLINK_DEBUG_READMEM_32BIT 0x07U
+#define STLINK_DEBUG_WRITEMEM_32BIT 0x08U
+#define STLINK_DEBUG_READMEM_8BIT 0x0CU
+#define STLINK_DEBUG_WRITEMEM_8BIT 0x0DU
+#define STLINK_DEBUG_SET_COM_FREQ 0x61U
+#define STLINK_DEBUG_GET_COM_FREQ 0x62U
 
-#define STLINK_STATUS_OK 0x80u
+#define STLINK_STATUS_OK 0x80U
 
-/* Features gated by firmware version (REFERENCE.md 1.5). */
+/* Features gated by firmware version (docs/STLINK-PROTOCOL.md §5). */
 enum stlink_feature {
 	STLINK_F_VOLTAGE = 1u << 0,
 	STLINK_F_RWSTATUS2 = 1u << 1,  /* also READREG of FPU registers */
@@ -74,19 +74,6 @@ struct stlink {
 static inline struct stlink *stlink_of(struct swdd_probe *p)
 {
 	return p->drv;
-}
-
-static inline void stlink_put32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-	b[2] = (uint8_t)(v >> 16);
-	b[3] = (uint8_t)(v >> 24);
-}
-
-static inline uint32_t stlink_get32(const uint8_t *b)
-{
-	return b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
 /* Starts a command in s->cmd: zeroed, class and sub-command set. */

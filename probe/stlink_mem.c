@@ -1,5 +1,5 @@
 /*
- * ST-LINK memory commands (REFERENCE.md 1.3, 1.6): READMEM/WRITEMEM in 8,
+ * ST-LINK memory commands (docs/STLINK-PROTOCOL.md §3, §6): READMEM/WRITEMEM in 8,
  * 16 (from V2J26) and 32-bit widths. A command moves at most 6144 bytes
  * (the firmware buffer) at 16/32 bits and 64 bytes at 8 bits (512 on V3
  * from J6), and never crosses the TAR auto-increment block (1 KiB, 4 KiB
@@ -14,7 +14,7 @@
 
 #include "swdd_err.h"
 
-#define STLINK_MEM_WAIT_RETRIES 7u
+#define STLINK_MEM_WAIT_RETRIES 7U
 
 static size_t chunk_len(struct stlink *s, uint32_t addr, size_t len, unsigned width)
 {
@@ -49,7 +49,7 @@ static int last_rw_status(struct swdd_probe *p, uint8_t *st, uint32_t *fault_add
 		return rc;
 	*st = s->buf[0];
 	if (v2)
-		*fault_addr = stlink_get32(s->buf + 4);
+		*fault_addr = swdd_le32(s->buf + 4);
 	return 0;
 }
 
@@ -61,7 +61,7 @@ static int mem_cmd_once(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_
 	uint8_t *c = stlink_cmd(s, STLINK_DEBUG, mem_sub(width, wr));
 	int rc;
 
-	stlink_put32(c + 2, addr);
+	swdd_put_le32(c + 2, addr);
 	c[6] = (uint8_t)n;
 	c[7] = (uint8_t)(n >> 8);
 	c[8] = 0; /* AP 0 */
@@ -74,7 +74,7 @@ static int mem_cmd_once(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_
 		rc = probe_tr_write(p->tr, buf, n);
 	if (!rc && !wr && n == 1) {
 		/* A one-byte READMEM_8BIT answers two bytes on some firmware
-		 * (REFERENCE.md 1.3): take whatever one transfer brings. */
+		 * (docs/STLINK-PROTOCOL.md §3): take whatever one transfer brings. */
 		size_t got = 0;
 		rc = probe_tr_read(p->tr, s->buf, 2, &got);
 		if (!rc && !got)
@@ -128,9 +128,9 @@ static int stlink_word(struct swdd_probe *p, uint32_t addr, uint32_t *val, bool 
 	uint8_t *c = stlink_cmd(s, STLINK_DEBUG, wr ? STLINK_DEBUG_WRITEDEBUGREG : STLINK_DEBUG_READDEBUGREG);
 	int rc;
 
-	stlink_put32(c + 2, addr);
+	swdd_put_le32(c + 2, addr);
 	if (wr)
-		stlink_put32(c + 6, *val);
+		swdd_put_le32(c + 6, *val);
 	rc = stlink_cmd_status(p, wr ? 2 : 8, wr ? "32-bit write" : "32-bit read");
 	if (rc == SWDD_EFAULT) {
 		stlink_clear_sticky(p);
@@ -138,7 +138,7 @@ static int stlink_word(struct swdd_probe *p, uint32_t addr, uint32_t *val, bool 
 				    "check it against the memory map)", addr, wr ? "write" : "read");
 	}
 	if (!rc && !wr)
-		*val = stlink_get32(s->buf + 4);
+		*val = swdd_le32(s->buf + 4);
 	return rc;
 }
 
@@ -162,7 +162,7 @@ int stlink_run_queue(struct swdd_probe *p, const struct probe_qent *q, size_t n,
 			uint8_t words[STLINK_DATA_SIZE];
 			rc = stlink_mem(p, q[i].addr, words, 4 * run, 4, false);
 			for (size_t k = 0; k < run && !rc; k++)
-				*q[i + k].dst = stlink_get32(words + 4 * k);
+				*q[i + k].dst = swdd_le32(words + 4 * k);
 		}
 		if (rc) {
 			*failed = i;
@@ -202,7 +202,7 @@ int stlink_read_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t le
 		return stlink_mem(p, addr, buf, len, width, false);
 	rc = stlink_word(p, addr, &v, false);
 	if (!rc)
-		stlink_put32(buf, v);
+		swdd_put_le32(buf, v);
 	return rc;
 }
 
@@ -212,6 +212,6 @@ int stlink_write_mem(struct swdd_probe *p, uint32_t addr, const uint8_t *buf, si
 
 	if (width != 4 || len != 4)
 		return stlink_mem(p, addr, (uint8_t *)(uintptr_t)buf, len, width, true);
-	v = stlink_get32(buf);
+	v = swdd_le32(buf);
 	return stlink_word(p, addr, &v, true);
 }

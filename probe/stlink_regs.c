@@ -2,13 +2,13 @@
  * ST-LINK: SWD clock (V2 divisors, V3 COM_FREQ), core registers
  * (READREG/WRITEREG, or DCRSR/DCRDR by hand for FPU registers on firmware
  * older than J15) and raw DP/AP registers (READ/WRITE_DAP_REG).
- * REFERENCE.md 1.3, 1.5, 1.7.
+ * docs/STLINK-PROTOCOL.md §3, §5, §7.
  */
 #include "stlink.h"
 
 #include "swdd_err.h"
 
-/* V2/V2-1 SWD_SET_FREQ divisor -> kHz (REFERENCE.md 1.7, OpenOCD and
+/* V2/V2-1 SWD_SET_FREQ divisor -> kHz (docs/STLINK-PROTOCOL.md §7, OpenOCD and
  * stlink-org table), fastest first. */
 static const struct stlink_div {
 	unsigned khz;
@@ -59,9 +59,9 @@ static int stlink_speed_v3(struct swdd_probe *p, unsigned khz, unsigned *actual)
 	rc = stlink_cmd_status(p, 52, "reading the SWD clock list (GET_COM_FREQ)");
 	if (rc)
 		return rc;
-	count = stlink_get32(s->buf + 8);
+	count = swdd_le32(s->buf + 8);
 	for (uint32_t i = 0; i < count && i < 10; i++) {
-		uint32_t f = stlink_get32(s->buf + 12 + 4 * i);
+		uint32_t f = swdd_le32(s->buf + 12 + 4 * i);
 
 		if (f && f <= khz && f > best)
 			best = f;
@@ -71,10 +71,10 @@ static int stlink_speed_v3(struct swdd_probe *p, unsigned khz, unsigned *actual)
 	if (!best)
 		best = lowest == UINT32_MAX ? khz : lowest;
 	c = stlink_cmd(s, STLINK_DEBUG, STLINK_DEBUG_SET_COM_FREQ);
-	stlink_put32(c + 4, best);
+	swdd_put_le32(c + 4, best);
 	rc = stlink_cmd_status(p, 8, "setting the SWD clock (SET_COM_FREQ)");
 	if (!rc)
-		*actual = stlink_get32(s->buf + 4);
+		*actual = swdd_le32(s->buf + 4);
 	return rc;
 }
 
@@ -91,10 +91,10 @@ static int stlink_read_dbg(struct swdd_probe *p, uint32_t addr, uint32_t *val)
 	uint8_t *c = stlink_cmd(stlink_of(p), STLINK_DEBUG, STLINK_DEBUG_READDEBUGREG);
 	int rc;
 
-	stlink_put32(c + 2, addr);
+	swdd_put_le32(c + 2, addr);
 	rc = stlink_cmd_status(p, 8, "reading a debug register (READDEBUGREG)");
 	if (!rc)
-		*val = stlink_get32(stlink_of(p)->buf + 4);
+		*val = swdd_le32(stlink_of(p)->buf + 4);
 	return rc;
 }
 
@@ -102,8 +102,8 @@ static int stlink_write_dbg(struct swdd_probe *p, uint32_t addr, uint32_t val)
 {
 	uint8_t *c = stlink_cmd(stlink_of(p), STLINK_DEBUG, STLINK_DEBUG_WRITEDEBUGREG);
 
-	stlink_put32(c + 2, addr);
-	stlink_put32(c + 6, val);
+	swdd_put_le32(c + 2, addr);
+	swdd_put_le32(c + 6, val);
 	return stlink_cmd_status(p, 2, "writing a debug register (WRITEDEBUGREG)");
 }
 
@@ -125,7 +125,7 @@ static int stlink_check_halted(struct swdd_probe *p)
 /* DCRSR/DCRDR by hand (ARMv7-M C1.6.3), for what READREG cannot reach. */
 static int stlink_reg_by_dcrsr(struct swdd_probe *p, unsigned regsel, uint32_t *val, bool wr)
 {
-	uint64_t deadline = probe_now_ms() + 100u;
+	uint64_t deadline = swdd_now_ms() + 100u;
 	uint32_t dhcsr = 0;
 	int rc = wr ? stlink_write_dbg(p, CM_DCRDR, *val) : 0;
 
@@ -133,7 +133,7 @@ static int stlink_reg_by_dcrsr(struct swdd_probe *p, unsigned regsel, uint32_t *
 		rc = stlink_write_dbg(p, CM_DCRSR, regsel | (wr ? CM_DCRSR_REGWNR : 0));
 	while (!rc && !(dhcsr & CM_DHCSR_S_REGRDY)) {
 		rc = stlink_read_dbg(p, CM_DHCSR, &dhcsr);
-		if (!rc && !(dhcsr & CM_DHCSR_S_REGRDY) && probe_now_ms() > deadline)
+		if (!rc && !(dhcsr & CM_DHCSR_S_REGRDY) && swdd_now_ms() > deadline)
 			return swdd_err_set(SWDD_ETIMEOUT, "core register %u transfer did not complete: "
 					    "DHCSR.S_REGRDY stayed 0 (DHCSR = 0x%08x)", regsel, dhcsr);
 	}
@@ -148,10 +148,10 @@ static bool stlink_readreg_ok(struct swdd_probe *p, unsigned regsel)
 }
 
 /* READALLREGS (F2 3A): status word, then REGSEL 0x00-0x12 (R0-R15, xPSR,
- * MSP, PSP) as u32 (REFERENCE.md 1.3; the two words after them are not
+ * MSP, PSP) as u32 (docs/STLINK-PROTOCOL.md §3; the two words after them are not
  * documented and not used). One round trip instead of one per register. */
-#define STLINK_DEBUG_READALLREGS 0x3Au
-#define STLINK_ALLREGS_LAST 0x12u
+#define STLINK_DEBUG_READALLREGS 0x3AU
+#define STLINK_ALLREGS_LAST 0x12U
 
 static size_t stlink_allregs_count(const uint8_t *regsel, size_t n)
 {
@@ -173,7 +173,7 @@ static int stlink_read_allregs(struct swdd_probe *p, const uint8_t *regsel, size
 	for (size_t i = 0; i < n && !rc; i++) {
 		done[i] = regsel[i] <= STLINK_ALLREGS_LAST;
 		if (done[i])
-			vals[i] = stlink_get32(s->buf + 4 + 4 * regsel[i]);
+			vals[i] = swdd_le32(s->buf + 4 + 4 * regsel[i]);
 	}
 	return rc;
 }
@@ -196,7 +196,7 @@ int stlink_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n,
 		stlink_cmd(s, STLINK_DEBUG, STLINK_DEBUG_READREG)[2] = regsel[i];
 		rc = stlink_cmd_status(p, 8, "reading a core register (READREG)");
 		if (!rc)
-			vals[i] = stlink_get32(s->buf + 4);
+			vals[i] = swdd_le32(s->buf + 4);
 	}
 	return rc;
 }
@@ -212,7 +212,7 @@ int stlink_write_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t val)
 		return stlink_reg_by_dcrsr(p, regsel, &val, true);
 	c = stlink_cmd(stlink_of(p), STLINK_DEBUG, STLINK_DEBUG_WRITEREG);
 	c[2] = (uint8_t)regsel;
-	stlink_put32(c + 3, val);
+	swdd_put_le32(c + 3, val);
 	return stlink_cmd_status(p, 2, "writing a core register (WRITEREG)");
 }
 
@@ -251,7 +251,7 @@ int stlink_dap_read(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t 
 	stlink_dap_cmd(p, STLINK_DEBUG_READ_DAP_REG, port, reg);
 	rc = stlink_cmd_status(p, 8, "reading a DP/AP register (READ_DAP_REG)");
 	if (!rc)
-		*val = stlink_get32(stlink_of(p)->buf + 4);
+		*val = swdd_le32(stlink_of(p)->buf + 4);
 	return rc;
 }
 
@@ -261,6 +261,6 @@ int stlink_dap_write(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t
 
 	if (rc)
 		return rc;
-	stlink_put32(stlink_dap_cmd(p, STLINK_DEBUG_WRITE_DAP_REG, port, reg) + 6, val);
+	swdd_put_le32(stlink_dap_cmd(p, STLINK_DEBUG_WRITE_DAP_REG, port, reg) + 6, val);
 	return stlink_cmd_status(p, 2, "writing a DP/AP register (WRITE_DAP_REG)");
 }

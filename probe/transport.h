@@ -59,8 +59,8 @@ struct probe_transport {
 	struct swdd_probe_stats stats;
 };
 
-/* Default timeout of one transfer (hosts use 1-3 s; REFERENCE.md 1.2). */
-#define PROBE_TR_TIMEOUT_MS 1000u
+/* Default timeout of one transfer (hosts use 1-3 s; docs/STLINK-PROTOCOL.md §2). */
+#define PROBE_TR_TIMEOUT_MS 1000U
 
 /* Wrappers for drivers: stats, one retry after clear_halt on timeout, then
  * SWDD_EIO with the likely causes. */

@@ -1,7 +1,7 @@
 /*
  * hidapi transport (hidapi-libusb back end): CMSIS-DAP v1 probes, one HID
  * report per packet. hidapi wants the report ID first (0: the device uses
- * none), and the report is zero-padded to its full size (REFERENCE.md 2.1).
+ * none), and the report is zero-padded to its full size (CMSIS-DAP documentation, "Configure USB peripheral").
  */
 #include "transport.h"
 
@@ -13,7 +13,7 @@
 
 #include "swdd_err.h"
 
-#define TR_HID_MAX_REPORT 1024u
+#define TR_HID_MAX_REPORT 1024U
 
 struct tr_hid {
 	struct probe_transport base;

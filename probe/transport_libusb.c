@@ -10,7 +10,7 @@
 
 #include "swdd_err.h"
 
-#define TR_USB_BOUNCE 8192u
+#define TR_USB_BOUNCE 8192U
 
 struct tr_usb {
 	struct probe_transport base;

@@ -1,6 +1,6 @@
 /*
  * `swdd flash FILE` and `swdd erase`; see cmd_flash.h. The probe and the
- * lab come from app.c exactly as for the GDB server; the flash work is
+ * lab come from app_setup.c exactly as for the GDB server; the flash work is
  * flash/flash.h's. Each step that can fail has its own exit status, so a
  * script can tell a missing probe from a bad file from a verify mismatch.
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
+#include "app_setup.h"
 #include "cmd_flash_out.h"
 #include "flash.h"
 #include "fw_check.h"

@@ -1,6 +1,6 @@
 /*
  * `swdd chips` and `swdd probes`: listings that need no chip. `chips`
- * walks the STM32 part table (targets/stm32_chips.c), the same rows that
+ * walks the STM32 part table (the family descriptors, targets/stm32/), the same rows that
  * identify a connected chip, so the list cannot disagree with what swdd
  * recognises. `probes` is the discovery of probe/probe.h.
  */
@@ -11,7 +11,7 @@
 #include "cmd_target.h"
 #include "json_out.h"
 #include "probe.h"
-#include "stm32_chips.h"
+#include "stm32/family.h"
 #include "swdd_err.h"
 
 #define KIB 1024u
@@ -45,7 +45,18 @@ static void cmd_chips_json_row(struct json_out *j, const struct stm32_part *p)
 		json_str(j, "bank2_base", hex[2]);
 	else
 		json_null(j, "bank2_base");
-	json_int(j, "sram_size", p->sram_size);
+	json_open(j, "rams", '[');
+	for (size_t i = 0; i < STM32_MAX_RAMS && p->rams[i].name; i++) {
+		char base[16];
+
+		snprintf(base, sizeof(base), "0x%08X", p->rams[i].base);
+		json_open(j, NULL, '{');
+		json_str(j, "name", p->rams[i].name);
+		json_str(j, "base", base);
+		json_int(j, "size", p->rams[i].size);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
 	json_open(j, "sectors", '[');
 	for (size_t i = 0; i < p->num_runs; i++) {
 		json_open(j, NULL, '{');

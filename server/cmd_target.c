@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include "app_setup.h"
 #include "cmd_flash.h"
 #include "json_out.h"
 #include "probe.h"

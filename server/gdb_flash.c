@@ -4,9 +4,9 @@
  * monitor commands are in gdb_flash_mon.c. The work is done by
  * flash/flash.h; this file only parses packets and reports.
  *
- * One flash session per connected target, opened on first use with the
- * algorithm chosen by --flash-algo / `monitor flash algo` (the built-in
- * one by default).
+ * One flash session per server (struct gdb_flash_session in gdb_server.h)
+ * for its connected target, opened on first use with the algorithm chosen
+ * by --flash-algo / `monitor flash algo` (the built-in one by default).
  */
 #include "gdb_flash.h"
 
@@ -18,23 +18,25 @@
 #include "swdd_err.h"
 #include "swdd_log.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static struct swdd_flash *flash_session;
-static struct swdd_target *flash_session_target;
-static char *flash_algo_path;
-
-void gdb_flash_set_algo_path(const char *path)
+int gdb_flash_set_algo_path(struct gdb_server *s, const char *path)
 {
-	free(flash_algo_path);
-	flash_algo_path = path ? strdup(path) : NULL;
+	char *copy = path ? strdup(path) : NULL;
+
+	if (path && !copy)
+		return SWDD_ENOMEM;
+	free(s->flash.algo_path);
+	s->flash.algo_path = copy;
+	return 0;
 }
 
-const char *gdb_flash_algo_path(void)
+const char *gdb_flash_algo_path(const struct gdb_server *s)
 {
-	return flash_algo_path;
+	return s->flash.algo_path;
 }
 
 /* A vFlash packet failed. GDB 13 prints only its own sentence ("Error
@@ -53,43 +55,51 @@ static int gdb_flash_failed(struct gdb_server *s, const char *what, int rc)
 	return gdb_send_error_text(s, "E.", rc);
 }
 
-void gdb_flash_forget(void)
+void gdb_flash_forget(struct gdb_server *s)
 {
-	swdd_flash_close(flash_session);
-	flash_session = NULL;
-	flash_session_target = NULL;
+	swdd_flash_close(s->flash.f);
+	s->flash.f = NULL;
+	s->flash.target = NULL;
 }
 
-int gdb_flash_get(struct swdd_target *t, struct swdd_flash **out)
+void gdb_flash_free(struct gdb_server *s)
+{
+	gdb_flash_forget(s);
+	free(s->flash.algo_path);
+	s->flash.algo_path = NULL;
+}
+
+int gdb_flash_get(struct gdb_server *s, struct swdd_flash **out)
 {
 	int rc;
 
-	if (!t)
+	*out = NULL;
+	if (!s->target)
 		return swdd_err_set(SWDD_ESTATE, "no target is connected");
-	if (flash_session && flash_session_target == t) {
-		*out = flash_session;
+	if (s->flash.f && s->flash.target == s->target) {
+		*out = s->flash.f;
 		return 0;
 	}
-	gdb_flash_forget();
-	rc = swdd_flash_open(t, flash_algo_path, &flash_session);
+	gdb_flash_forget(s);
+	rc = swdd_flash_open(s->target, s->flash.algo_path, &s->flash.f);
 	if (rc)
 		return rc;
-	flash_session_target = t;
-	*out = flash_session;
+	s->flash.target = s->target;
+	*out = s->flash.f;
 	return 0;
 }
 
-static const char *hook_memory_map(struct swdd_target *t)
+static const char *hook_memory_map(struct gdb_server *s)
 {
 	struct swdd_flash *f;
 
-	return gdb_flash_get(t, &f) ? NULL : swdd_flash_memory_map(f);
+	return gdb_flash_get(s, &f) ? NULL : swdd_flash_memory_map(f);
 }
 
-static int hook_crc(struct swdd_target *t, uint32_t addr, uint32_t len, uint32_t *crc)
+static int hook_crc(struct gdb_server *s, uint32_t addr, uint32_t len, uint32_t *crc)
 {
 	struct swdd_flash *f;
-	int rc = gdb_flash_get(t, &f);
+	int rc = gdb_flash_get(s, &f);
 
 	return rc ? rc : swdd_flash_crc(f, addr, len, crc);
 }
@@ -111,7 +121,7 @@ static int pkt_vflash_erase(struct gdb_server *s, const char *pkt, size_t len)
 	if (rsp_parse_addr_len(pkt + strlen("vFlashErase:"), &addr, &n, &rest) || *rest ||
 	    addr + n > 0x100000000ull)
 		return swdd_err_set(SWDD_EINVAL, "malformed vFlashErase packet");
-	rc = gdb_flash_get(s->target, &f);
+	rc = gdb_flash_get(s, &f);
 	if (!rc)
 		rc = swdd_flash_gdb_erase(f, (uint32_t)addr, (uint32_t)n);
 	return rc ? gdb_flash_failed(s, " (vFlashErase)", rc) : gdb_send_str(s, "OK");
@@ -129,7 +139,7 @@ static int pkt_vflash_write(struct gdb_server *s, const char *pkt, size_t len)
 		return swdd_err_set(SWDD_EINVAL, "malformed vFlashWrite packet");
 	end++;
 	size_t n = len - (size_t)(end - pkt);
-	rc = gdb_flash_get(s->target, &f);
+	rc = gdb_flash_get(s, &f);
 	if (!rc)
 		rc = swdd_flash_gdb_write(f, (uint32_t)addr, (const uint8_t *)end, (uint32_t)n);
 	return rc ? gdb_flash_failed(s, " (vFlashWrite)", rc) : gdb_send_str(s, "OK");
@@ -142,7 +152,7 @@ static int pkt_vflash_done(struct gdb_server *s, const char *pkt, size_t len)
 	int rc;
 
 	(void)pkt, (void)len;
-	rc = gdb_flash_get(s->target, &f);
+	rc = gdb_flash_get(s, &f);
 	if (!rc)
 		rc = swdd_flash_gdb_done(f, &r);
 	if (rc)
@@ -163,8 +173,13 @@ const struct gdb_packet gdb_packets_flash[] = {
 };
 const size_t gdb_packets_flash_count = sizeof(gdb_packets_flash) / sizeof(gdb_packets_flash[0]);
 
-int gdb_flash_register(void)
+int gdb_flash_register(struct gdb_server *s)
 {
-	gdb_server_set_hooks(&flash_hooks);
+	static bool cmds_registered; /* the monitor's tables are the process's */
+
+	s->hooks = flash_hooks;
+	if (cmds_registered)
+		return 0;
+	cmds_registered = true;
 	return monitor_register(gdb_flash_monitor_cmds, gdb_flash_monitor_count);
 }

@@ -1,4 +1,5 @@
-/* GDB flash glue (gdb_flash.c): hooks, vFlash packets, monitor commands. */
+/* GDB flash glue (gdb_flash.c): hooks, vFlash packets; the flash monitor
+ * commands are in gdb_flash_mon.c. */
 #ifndef SWDD_GDB_FLASH_H
 #define SWDD_GDB_FLASH_H
 
@@ -6,20 +7,22 @@
 
 #include "monitor.h"
 
-struct swdd_target;
+struct gdb_server;
 struct swdd_flash;
 
-/* Installs the memory-map/qCRC hooks and the flash monitor commands. */
-int gdb_flash_register(void);
+/* Installs the memory-map/qCRC hooks in s, and the flash monitor commands
+ * (once per process). */
+int gdb_flash_register(struct gdb_server *s);
 /* --flash-algo FILE (NULL: built-in). */
-void gdb_flash_set_algo_path(const char *path);
-/* The flash session of target t (opened on first use). */
-int gdb_flash_get(struct swdd_target *t, struct swdd_flash **out);
-/* Closes the flash session (the target is going away). */
-void gdb_flash_forget(void);
-
+int gdb_flash_set_algo_path(struct gdb_server *s, const char *path);
 /* The current --flash-algo / `monitor flash algo` path (NULL: built-in). */
-const char *gdb_flash_algo_path(void);
+const char *gdb_flash_algo_path(const struct gdb_server *s);
+/* The flash session of s's target (opened on first use). */
+int gdb_flash_get(struct gdb_server *s, struct swdd_flash **out);
+/* Closes the flash session (the target is going away). */
+void gdb_flash_forget(struct gdb_server *s);
+/* Closes the session and forgets the algorithm path (server shutdown). */
+void gdb_flash_free(struct gdb_server *s);
 
 /* The flash monitor commands (gdb_flash_mon.c). */
 extern const struct monitor_cmd gdb_flash_monitor_cmds[];

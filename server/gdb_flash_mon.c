@@ -25,7 +25,7 @@
 
 static int mon_flash_session(struct gdb_server *s, struct swdd_flash **f)
 {
-	return gdb_flash_get(s->target, f);
+	return gdb_flash_get(s, f);
 }
 
 /* Runs a text report and prints it. */
@@ -87,10 +87,10 @@ static int mon_flash_algo(struct gdb_server *s, int argc, char **argv)
 	rc = mon_flash_session(s, &f);
 	if (!rc)
 		rc = swdd_flash_set_algo(f, argv[2]);
-	if (!rc) {
-		gdb_flash_set_algo_path(argv[2]);
+	if (!rc)
+		rc = gdb_flash_set_algo_path(s, argv[2]);
+	if (!rc)
 		monitor_printf(s, "flash algorithm: %s\n", argv[2]);
-	}
 	return rc;
 }
 
@@ -98,7 +98,7 @@ static int mon_flash_algo(struct gdb_server *s, int argc, char **argv)
 static int mon_flash_banks(struct gdb_server *s, int argc, char **argv)
 {
 	const struct swdd_chip_info *c = swdd_target_chip(s->target);
-	const char *algo = gdb_flash_algo_path();
+	const char *algo = gdb_flash_algo_path(s);
 
 	(void)argv;
 	if (argc != 2)

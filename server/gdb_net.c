@@ -72,7 +72,7 @@ static int gdb_net_write(void *ctx, const void *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return -1;
+			return SWDD_ECLOSED;
 		p += n;
 		len -= (size_t)n;
 	}

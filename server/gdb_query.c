@@ -20,11 +20,11 @@ static int gdbq_supported(struct gdb_server *s, const char *pkt, size_t len)
 	char reply[256];
 	(void)len;
 
-	rsp_parse_qsupported(pkt, &s->features);
+	(void)rsp_parse_qsupported(pkt, &s->features); /* unknown features are ignored (GDB E.4) */
 	snprintf(reply, sizeof(reply),
 		 "PacketSize=%x;qXfer:features:read+;%svContSupported+;swbreak+;hwbreak+;"
 		 "QStartNoAckMode+",
-		 RSP_PACKET_SIZE, gdb_server_hooks()->memory_map ? "qXfer:memory-map:read+;" : "");
+		 RSP_PACKET_SIZE, s->hooks.memory_map ? "qXfer:memory-map:read+;" : "");
 	return gdb_send_str(s, reply);
 }
 
@@ -113,12 +113,12 @@ static int gdbq_xfer_features(struct gdb_server *s, const char *pkt, size_t len)
 
 static int gdbq_xfer_memory_map(struct gdb_server *s, const char *pkt, size_t len)
 {
-	const char *(*map)(struct swdd_target *) = gdb_server_hooks()->memory_map;
+	const char *(*map)(struct gdb_server *) = s->hooks.memory_map;
 	struct rsp_qxfer x;
 	const char *doc;
 	(void)len;
 
-	if (!map || !(doc = map(s->target)))
+	if (!map || !(doc = map(s)))
 		return gdb_send(s, "", 0);
 	if (rsp_parse_qxfer_read(pkt, &x))
 		return swdd_err_set(SWDD_EINVAL, "malformed qXfer packet");
@@ -180,7 +180,7 @@ static int gdbq_crc_readback(struct swdd_target *t, uint32_t addr, uint32_t len,
  * when it provides one, else a read-back. */
 static int gdbq_crc(struct gdb_server *s, const char *pkt, size_t len)
 {
-	const struct gdb_hooks *h = gdb_server_hooks();
+	const struct gdb_hooks *h = &s->hooks;
 	uint64_t addr, n;
 	uint32_t crc = 0xFFFFFFFFu;
 	char reply[16];
@@ -189,7 +189,8 @@ static int gdbq_crc(struct gdb_server *s, const char *pkt, size_t len)
 
 	if (rsp_parse_addr_len(pkt + 5, &addr, &n, NULL) || addr + n > 0x100000000ull)
 		return swdd_err_set(SWDD_EINVAL, "malformed qCRC packet");
-	rc = (h->crc ? h->crc : gdbq_crc_readback)(s->target, (uint32_t)addr, (uint32_t)n, &crc);
+	rc = h->crc ? h->crc(s, (uint32_t)addr, (uint32_t)n, &crc)
+		    : gdbq_crc_readback(s->target, (uint32_t)addr, (uint32_t)n, &crc);
 	if (rc)
 		return rc;
 	snprintf(reply, sizeof(reply), "C%08x", crc);

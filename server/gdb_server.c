@@ -1,7 +1,7 @@
 /*
  * GDB session core: byte input through the RSP reader, acks, packet output,
  * console (O packet) output and the dispatcher over the packet tables
- * (STYLE.md point 5). The handlers live in gdb_query.c, gdb_data.c and
+ * (one small function per packet). The handlers live in gdb_query.c, gdb_data.c and
  * gdb_run.c. GDB manual appendix E.
  */
 #include "gdb_server.h"
@@ -14,17 +14,6 @@
 #include "swdd_err.h"
 #include "swdd_log.h"
 
-static struct gdb_hooks gdb_hooks_current;
-
-void gdb_server_set_hooks(const struct gdb_hooks *hooks)
-{
-	gdb_hooks_current = *hooks;
-}
-
-const struct gdb_hooks *gdb_server_hooks(void)
-{
-	return &gdb_hooks_current;
-}
 
 int gdb_server_init(struct gdb_server *s, struct swdd_target *t, gdb_write_fn write, void *ctx)
 {
@@ -53,7 +42,7 @@ static int gdb_raw_write(struct gdb_server *s, const void *buf, size_t len)
 {
 	if (s->write(s->write_ctx, buf, len)) {
 		s->close = true;
-		return -1;
+		return swdd_err_set(SWDD_ECLOSED, "the GDB client's connection was lost");
 	}
 	return 0;
 }
@@ -112,7 +101,7 @@ static void gdb_console_packet(struct gdb_server *s, const char *text, size_t le
 	long n = framed ? rsp_frame(pkt, 2 * len + 1, framed, 2 * len + 8) : -1;
 
 	if (n > 0)
-		gdb_raw_write(s, framed, (size_t)n);
+		(void)gdb_raw_write(s, framed, (size_t)n); /* a lost client sets s->close */
 	free(framed);
 	free(pkt);
 }
@@ -232,8 +221,8 @@ static int gdb_on_packet(struct gdb_server *s)
 		swdd_debug("packet '%.40s' while running ignored", (char *)s->reader.buf);
 		return 0;
 	}
-	gdb_dispatch(s, (const char *)s->reader.buf, s->reader.len);
-	return s->close ? -1 : 0;
+	(void)gdb_dispatch(s, (const char *)s->reader.buf, s->reader.len); /* a failure is replied; only a lost connection matters */
+	return s->close ? SWDD_ECLOSED : 0;
 }
 
 static int gdb_on_interrupt(struct gdb_server *s)
@@ -265,7 +254,7 @@ static int gdb_on_event(struct gdb_server *s, enum rsp_event ev)
 	case RSP_EV_OVERFLOW:
 		swdd_warn("packet longer than %u bytes dropped", RSP_BUF_SIZE);
 		if (!s->noack && gdb_raw_write(s, "+", 1))
-			return -1;
+			return SWDD_ECLOSED;
 		return gdb_send_str(s, "E01");
 	default:
 		return 0;
@@ -280,7 +269,7 @@ int gdb_server_input(struct gdb_server *s, const uint8_t *buf, size_t len)
 		if (ev != RSP_EV_NONE && gdb_on_event(s, ev))
 			s->close = true;
 	}
-	return s->close ? -1 : 0;
+	return s->close ? SWDD_ECLOSED : 0;
 }
 
 int gdb_server_poll(struct gdb_server *s)
@@ -297,7 +286,7 @@ int gdb_server_poll(struct gdb_server *s)
 		 * report a stop so GDB does not wait forever. */
 		gdb_console_printf(s, "swdd: lost the target while running: %s: %s\n",
 				   swdd_strerror(rc), swdd_err_detail());
-		swdd_target_halt(s->target);
+		(void)swdd_target_halt(s->target); /* best effort: the stop reply below tells GDB either way */
 	} else if (st.reason == SWDD_STOP_NONE || st.reason == SWDD_STOP_SLEEP) {
 		return 0;
 	}
@@ -349,7 +338,7 @@ void gdb_server_client_end(struct gdb_server *s)
 
 	if (s->target && !s->detached) {
 		if (s->running)
-			swdd_target_halt(s->target);
+			(void)swdd_target_halt(s->target); /* best effort: detach resumes anyway */
 		swdd_target_clear_points(s->target);
 		rc = swdd_target_detach(s->target);
 		if (rc)

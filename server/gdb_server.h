@@ -24,24 +24,33 @@
 #include "target.h"
 
 struct gdb_server;
+struct swdd_flash;
 
-/* Writes all of buf to the client; returns 0 or -1 (connection lost). */
+/* Writes all of buf to the client; returns 0, or non-zero when the
+ * connection is lost (the server reports that as SWDD_ECLOSED). */
 typedef int (*gdb_write_fn)(void *ctx, const void *buf, size_t len);
 
-/* Hooks the flash layer fills in (issue "Flash"). Both optional.
+/* Hooks of one server, filled in by gdb_flash_register() (gdb_flash.c).
+ * Both optional; called with the server whose target they work on.
  * memory_map: returns the qXfer:memory-map XML (static or owned by the
  *   flash layer, valid until the next call), or NULL for none; when set,
  *   qSupported advertises qXfer:memory-map:read+.
- * crc: on-target CRC-32 in GDB's convention (rsp_crc32); *crc holds the
- *   initial value 0xFFFFFFFF on entry and the result on return; returns 0
- *   or SWDD_E*. When NULL, qCRC reads memory back and computes the CRC on
- *   the host. */
+ * crc: on-target CRC-32 in GDB's convention (swdd_crc32, flash.h); *crc
+ *   holds the initial value 0xFFFFFFFF on entry and the result on return;
+ *   returns 0 or SWDD_E*. When NULL, qCRC reads memory back and computes
+ *   the CRC on the host. */
 struct gdb_hooks {
-	const char *(*memory_map)(struct swdd_target *t);
-	int (*crc)(struct swdd_target *t, uint32_t addr, uint32_t len, uint32_t *crc);
+	const char *(*memory_map)(struct gdb_server *s);
+	int (*crc)(struct gdb_server *s, uint32_t addr, uint32_t len, uint32_t *crc);
 };
-void gdb_server_set_hooks(const struct gdb_hooks *hooks);
-const struct gdb_hooks *gdb_server_hooks(void);
+
+/* The flash session of a server's target (gdb_flash.c): opened on first
+ * use, closed when the target goes away (gdb_flash_forget). */
+struct gdb_flash_session {
+	struct swdd_flash *f;
+	struct swdd_target *target; /* the target f was opened on */
+	char *algo_path;            /* --flash-algo / `monitor flash algo`; NULL: built-in */
+};
 
 /* Gives the session a usable target when a client connects: connects one
  * when there is none (reattach false), or connects again without reset or
@@ -80,6 +89,8 @@ struct gdb_server {
 	char log_queue[GDB_LOG_QUEUE]; /* log lines waiting for a moment when
 					  GDB accepts O packets */
 	size_t log_len;
+	struct gdb_hooks hooks;
+	struct gdb_flash_session flash;
 };
 
 int gdb_server_init(struct gdb_server *s, struct swdd_target *t, gdb_write_fn write, void *ctx);
@@ -93,11 +104,11 @@ int gdb_server_client_begin(struct gdb_server *s);
  * resumes the target unless that was done already. */
 void gdb_server_client_end(struct gdb_server *s);
 
-/* Feeds received bytes. Returns 0, or -1 when the connection must close
- * (write failed, or 'k'/'D' ended a non-extended session). */
+/* Feeds received bytes. Returns 0, or SWDD_ECLOSED when the connection
+ * must close (write failed, or 'k'/'D' ended a non-extended session). */
 int gdb_server_input(struct gdb_server *s, const uint8_t *buf, size_t len);
 /* While running: polls the target once; sends the stop reply when it
- * stopped. Returns 0 or -1 (write failed). */
+ * stopped. Returns 0 or SWDD_ECLOSED (write failed). */
 int gdb_server_poll(struct gdb_server *s);
 static inline bool gdb_server_running(const struct gdb_server *s)
 {

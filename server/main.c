@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app_setup.h"
 #include "cli.h"
 #include "cmd_flash.h"
 #include "cmd_target.h"
@@ -58,17 +58,22 @@ static int main_serve(const struct cli_opts *o, const struct compat *compat)
 	rc = app_open_probe(&a, o);
 	if (rc)
 		return main_fail(rc);
-	gdb_flash_set_algo_path(o->flash_algo);
-	gdb_flash_register();
-	compat_monitor_register();
-	app_connect(&a, false, &a.target); /* a failure is logged; retried per client */
+	(void)app_connect(&a, false, &a.target); /* a failure is logged; retried per client */
 	rc = gdb_server_init(&s, a.target, NULL, NULL);
+	if (!rc)
+		rc = gdb_flash_set_algo_path(&s, o->flash_algo);
+	if (!rc)
+		rc = gdb_flash_register(&s);
+	if (!rc)
+		rc = compat_monitor_register();
 	if (!rc)
 		rc = gdb_net_listen(o->bind, o->port, &lfd, &port);
 	if (rc) {
 		app_close(&a);
+		gdb_flash_free(&s);
 		return main_fail(rc);
 	}
+	a.server = &s;
 	s.reconnect = app_connect;
 	s.reconnect_under_reset = app_connect_under_reset;
 	s.reconnect_ctx = &a;
@@ -80,8 +85,9 @@ static int main_serve(const struct cli_opts *o, const struct compat *compat)
 	main_signals();
 	rc = gdb_net_serve(&s, lfd, &main_stop);
 	close(lfd);
+	app_close(&a); /* closes the flash session while its target exists */
+	gdb_flash_free(&s);
 	gdb_server_free(&s);
-	app_close(&a);
 	swdd_info("stopped");
 	return rc ? main_fail(rc) : 0;
 }

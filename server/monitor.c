@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gdb_server.h"
+#include "stm32/family.h"
 #include "swdd_err.h"
 #include "target.h"
 
@@ -73,6 +74,36 @@ int monitor_number(const char *arg, unsigned long long max, const char *what,
 	return 0;
 }
 
+/* The commands of the chip's family (stm32/family.h), after ours. */
+static void mon_help_family(struct gdb_server *s)
+{
+	const struct stm32_family *f = s->target ? swdd_target_family(s->target) : NULL;
+
+	for (size_t i = 0; f && i < f->num_cmds; i++)
+		monitor_printf(s, "%-34s %s (%s)\n", f->cmds[i].usage, f->cmds[i].help, f->name);
+}
+
+/* A family command: found or not; its report printed on success. Family
+ * handlers check their own arguments (stm32_cmd contract). */
+static int mon_family_cmd(struct gdb_server *s, int argc, char **argv, bool *found)
+{
+	const struct stm32_family *f = s->target ? swdd_target_family(s->target) : NULL;
+	char out[1024] = "";
+	int rc;
+
+	for (size_t i = 0; f && i < f->num_cmds; i++) {
+		if (strcmp(f->cmds[i].name, argv[0]))
+			continue;
+		*found = true;
+		rc = f->cmds[i].fn(s->target, argc, argv, out, sizeof(out));
+		if (!rc)
+			monitor_printf(s, "%s", out);
+		return rc;
+	}
+	*found = false;
+	return 0;
+}
+
 int monitor_help(struct gdb_server *s)
 {
 	monitor_init_tables();
@@ -82,6 +113,7 @@ int monitor_help(struct gdb_server *s)
 
 			monitor_printf(s, "%-34s %s\n", c->usage, c->help);
 		}
+	mon_help_family(s);
 	return 0;
 }
 
@@ -149,6 +181,11 @@ static int monitor_run(struct gdb_server *s, int argc, char **argv, bool *unknow
 		return monitor_help(s);
 	cmd = monitor_find(argv[0]);
 	if (!cmd) {
+		bool found;
+
+		rc = mon_family_cmd(s, argc, argv, &found);
+		if (found)
+			return rc;
 		*unknown = true;
 		return swdd_err_set(SWDD_EINVAL, "unknown command '%s' (`monitor help` lists them)",
 				    argv[0]);

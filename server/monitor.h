@@ -1,6 +1,7 @@
 /*
  * GDB `monitor` commands (qRcmd), as {name, handler, usage, help} tables
- * (STYLE.md point 5). Names follow OpenOCD where OpenOCD has the command, so
+ * (per layer; a chip family's own commands come from its descriptor,
+ * targets/stm32/family.h). Names follow OpenOCD where OpenOCD has the command, so
  * IDE launch configurations written for OpenOCD work unchanged.
  *
  * Tables: monitor_run.c (reset, halt, speed, info, ...), monitor_mem.c

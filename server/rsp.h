@@ -17,10 +17,10 @@
 /* Largest packet payload we accept and advertise (qSupported PacketSize).
  * GDB sizes 'm' requests and 'X' writes from it; 16 KiB keeps `load` and
  * large memory dumps to few round trips. */
-#define RSP_PACKET_SIZE 0x4000u
+#define RSP_PACKET_SIZE 0x4000U
 /* Our receive buffer: the payload plus slack for escapes and run-length
  * expansion of a maximal packet. */
-#define RSP_BUF_SIZE (2u * RSP_PACKET_SIZE + 64u)
+#define RSP_BUF_SIZE (2U * RSP_PACKET_SIZE + 64U)
 
 /* ---- checksums, hex ---------------------------------------------------- */
 

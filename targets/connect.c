@@ -1,7 +1,7 @@
 /*
  * Connecting to the chip: the three connect modes, the clock ladder with the
  * under-reset fallback, and the diagnosis that names the likely cause when
- * nothing works. Detach restores what connect changed (STYLE.md point 12).
+ * nothing works. Detach restores what connect changed.
  *
  *   normal       attach SWD, halt the core where it is
  *   under-reset  NRST low, attach, C_DEBUGEN + C_HALT + DEMCR.VC_CORERESET,

@@ -12,20 +12,13 @@
  * costs one round trip for the start and, usually, one for the halt check.
  */
 #include "cortex_m_internal.h"
+#include "stm32/family.h"
 #include "probe.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 
 #include <stdlib.h>
 #include <time.h>
-
-uint64_t cm_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000U + (uint64_t)ts.tv_nsec / 1000000U;
-}
 
 int cm_read32(struct swdd_target *t, uint32_t addr, uint32_t *val)
 {
@@ -49,7 +42,7 @@ int cm_read_dhcsr(struct swdd_target *t, uint32_t *dhcsr)
 int cm_wait_dhcsr(struct swdd_target *t, uint32_t mask, uint32_t want, unsigned timeout_ms,
 		  uint32_t *dhcsr, uint32_t *sticky)
 {
-	uint64_t end = cm_now_ms() + timeout_ms;
+	uint64_t end = swdd_now_ms() + timeout_ms;
 	uint32_t v = 0;
 	int rc;
 
@@ -61,7 +54,7 @@ int cm_wait_dhcsr(struct swdd_target *t, uint32_t mask, uint32_t want, unsigned 
 			*sticky |= v & DCB_DHCSR_STICKY;
 		if ((v & mask) == want)
 			break;
-		if (polls >= CM_MIN_POLLS && cm_now_ms() > end) {
+		if (polls >= CM_MIN_POLLS && swdd_now_ms() > end) {
 			if (dhcsr)
 				*dhcsr = v;
 			return SWDD_ETIMEOUT;
@@ -338,6 +331,11 @@ bool swdd_target_is_halted(const struct swdd_target *t)
 const struct swdd_chip_info *swdd_target_chip(const struct swdd_target *t)
 {
 	return &t->chip;
+}
+
+const struct stm32_family *swdd_target_family(const struct swdd_target *t)
+{
+	return t->chip.part ? t->chip.part->family : NULL;
 }
 
 struct swdd_probe *swdd_target_probe(const struct swdd_target *t)

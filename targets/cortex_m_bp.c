@@ -5,10 +5,11 @@
  * Placement rule: a software breakpoint (Z0) goes into RAM as a 16-bit
  * BKPT (0xBE00; also right for the first halfword of a 32-bit Thumb-2
  * instruction). Flash, ROM and anything below 0x20000000 is never written
- * (a stray AHB write to flash sets FLASH_SR.PGSERR), so Z0 there is placed
- * in the FPB like Z1. FPBv1 (M0/M3/M4) only matches code addresses
- * 0x00000000-0x1FFFFFFF, one comparator per word with REPLACE selecting the
- * halfword(s); FPBv2 (M7, v8-M) matches any halfword address.
+ * (a stray bus write to flash is a programming sequence error for the
+ * flash controller), so Z0 there is placed in the FPB like Z1. FPBv1
+ * (M0/M3/M4) only matches code addresses 0x00000000-0x1FFFFFFF, one
+ * comparator per word with REPLACE selecting the halfword(s); FPBv2 (M7,
+ * v8-M) matches any halfword address.
  */
 #include "cortex_m_internal.h"
 #include "probe.h"

@@ -1,16 +1,13 @@
 /*
  * Which Cortex-M core: CPUID (ARMv7-M B3.2.3; PARTNO per the Cortex-M TRMs),
  * whether it has an FPU (MVFR0, ARMv7-M B3.2.20 / C1.6; else by probing
- * CPACR, B3.2.20), and where its STM32 DBGMCU_IDCODE lives
- * (REFERENCE.md 5.1: M0/M0+ parts at 0x40015800, M3/M4/M7 at 0xE0042000,
- * H7 at 0x5C001000, M33 parts L5/U5 at 0xE0044000).
+ * CPACR, B3.2.20). Which STM32 it is, is the family descriptors' business
+ * (targets/stm32/).
  */
 #include "cortex_m_internal.h"
 #include "probe.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
-
-#include <string.h>
 
 #define SCB_CPUID_IMPLEMENTER(v) ((v) >> 24)
 #define SCB_CPUID_PARTNO(v) (((v) >> 4) & 0xFFFU)
@@ -22,24 +19,16 @@ struct cm_core_desc {
 	const char *name;
 	bool v6m, v8m;
 	bool fpu_possible;
-	uint32_t idcode_addrs[CM_MAX_IDCODE_ADDRS];
 };
 
 static const struct cm_core_desc cm_cores[] = {
-	{ .partno = 0xC20, .core = CM_CORE_M0, .name = "Cortex-M0", .v6m = true,
-	  .idcode_addrs = { 0x40015800U } },
-	{ .partno = 0xC60, .core = CM_CORE_M0P, .name = "Cortex-M0+", .v6m = true,
-	  .idcode_addrs = { 0x40015800U } },
-	{ .partno = 0xC23, .core = CM_CORE_M3, .name = "Cortex-M3",
-	  .idcode_addrs = { 0xE0042000U } },
-	{ .partno = 0xC24, .core = CM_CORE_M4, .name = "Cortex-M4", .fpu_possible = true,
-	  .idcode_addrs = { 0xE0042000U } },
-	{ .partno = 0xC27, .core = CM_CORE_M7, .name = "Cortex-M7", .fpu_possible = true,
-	  .idcode_addrs = { 0xE0042000U, 0x5C001000U } },
-	{ .partno = 0xD20, .core = CM_CORE_M23, .name = "Cortex-M23", .v8m = true,
-	  .idcode_addrs = { 0x40015800U, 0xE0044000U } },
-	{ .partno = 0xD21, .core = CM_CORE_M33, .name = "Cortex-M33", .v8m = true, .fpu_possible = true,
-	  .idcode_addrs = { 0xE0044000U, 0xE0042000U } },
+	{ .partno = 0xC20, .core = CM_CORE_M0, .name = "Cortex-M0", .v6m = true },
+	{ .partno = 0xC60, .core = CM_CORE_M0P, .name = "Cortex-M0+", .v6m = true },
+	{ .partno = 0xC23, .core = CM_CORE_M3, .name = "Cortex-M3" },
+	{ .partno = 0xC24, .core = CM_CORE_M4, .name = "Cortex-M4", .fpu_possible = true },
+	{ .partno = 0xC27, .core = CM_CORE_M7, .name = "Cortex-M7", .fpu_possible = true },
+	{ .partno = 0xD20, .core = CM_CORE_M23, .name = "Cortex-M23", .v8m = true },
+	{ .partno = 0xD21, .core = CM_CORE_M33, .name = "Cortex-M33", .v8m = true, .fpu_possible = true },
 };
 
 static const struct cm_core_desc *cm_core_find(uint32_t cpuid)
@@ -93,7 +82,7 @@ static void cm_detect_fpu(struct swdd_target *t, const struct cm_core_desc *d)
 		swdd_debug("FPU detection failed (%s); assuming no FPU", swdd_err_detail());
 }
 
-int cm_identify_core(struct swdd_target *t, uint32_t *idcode_addrs, size_t *n)
+int cm_identify_core(struct swdd_target *t)
 {
 	const struct cm_core_desc *d;
 	uint32_t cpuid;
@@ -112,7 +101,5 @@ int cm_identify_core(struct swdd_target *t, uint32_t *idcode_addrs, size_t *n)
 	t->chip.cpuid = cpuid;
 	t->chip.core = d->name;
 	cm_detect_fpu(t, d);
-	memcpy(idcode_addrs, d->idcode_addrs, sizeof(d->idcode_addrs));
-	*n = CM_MAX_IDCODE_ADDRS;
 	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * Cortex-M target layer, internal: the target object shared by the files of
- * targets/ (cortex_m*.c, connect.c, stm32_chips.c, target_xml.c), and the
+ * targets/ (cortex_m*.c, connect.c, stm32/identify.c, target_xml.c), and the
  * debug register map.
  *
  * Register facts follow the ARMv7-M Architecture Reference Manual (ARM DDI
@@ -11,6 +11,8 @@
 #define SWDD_CORTEX_M_INTERNAL_H
 
 #include "target.h"
+#include "swdd_le.h"
+#include "swdd_time.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -155,7 +157,7 @@ struct swdd_target {
 	struct cm_dwt_slot dwt[DWT_MAX_COMP];
 	struct cm_swbp *swbps;
 
-	/* what we found at connect, restored at detach (STYLE.md point 12) */
+	/* what we found at connect, restored at detach */
 	uint32_t demcr_found;
 	bool dhcsr_debugen_found;
 	bool dbgmcu_saved;
@@ -177,7 +179,6 @@ int cm_halt_wait(struct swdd_target *t);
 /* Records that the core is halted and decodes why, from DFSR. */
 int cm_note_halted(struct swdd_target *t, uint32_t dfsr);
 void cm_invalidate(struct swdd_target *t);
-uint64_t cm_now_ms(void);
 
 /* ---- cortex_m_regs.c --------------------------------------------------- */
 int cm_regs_fill(struct swdd_target *t);
@@ -212,15 +213,15 @@ int cm_vc_corereset(struct swdd_target *t, bool on);
 int cm_check_reset_vector(struct swdd_target *t);
 
 /* ---- cortex_m_id.c ----------------------------------------------------- */
-#define CM_MAX_IDCODE_ADDRS 3
-/* Reads CPUID, fills t->core/v6m/v8m, chip.core, chip.cpuid, chip.has_fpu,
- * and lists the DBGMCU_IDCODE addresses to try for this core. An unknown
- * CPUID is an error (corrupt data or not a Cortex-M). */
-int cm_identify_core(struct swdd_target *t, uint32_t *idcode_addrs, size_t *n);
+/* Reads CPUID, fills t->core/v6m/v8m, chip.core, chip.cpuid, chip.has_fpu.
+ * An unknown CPUID is an error (corrupt data or not a Cortex-M). */
+int cm_identify_core(struct swdd_target *t);
 
-/* ---- stm32_chips.c ----------------------------------------------------- */
-/* Fills t->chip: core from CPUID, FPU, DBGMCU_IDCODE, part row, flash size,
- * revision, RDP, voltage. Fails only when the core cannot be read. */
+/* ---- stm32/identify.c -------------------------------------------------- */
+/* Fills t->chip: core from CPUID, FPU, then the family and part whose
+ * DBGMCU_IDCODE matches (targets/stm32/family.h), flash size, revision,
+ * RDP, voltage, and the DBGMCU settings of t. Fails only when the core
+ * cannot be read; an unknown part is debugged without flash support. */
 int stm32_identify(struct swdd_target *t);
 /* Core name and kind from a CPUID value; NULL if not a known Cortex-M. */
 const char *cm_core_from_cpuid(uint32_t cpuid, enum cm_core *core);

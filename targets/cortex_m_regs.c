@@ -157,18 +157,6 @@ int cm_reg_pc(struct swdd_target *t, uint32_t *pc)
 	return rc;
 }
 
-static void cm_put32(uint8_t *buf, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		buf[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t cm_get32(const uint8_t *buf)
-{
-	return (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
-	       (uint32_t)buf[3] << 24;
-}
-
 static int cm_check_regnum(const struct swdd_target *t, unsigned n)
 {
 	if (n < swdd_target_num_regs(t))
@@ -186,11 +174,11 @@ int swdd_target_reg_read(struct swdd_target *t, unsigned n, uint8_t *buf)
 		return rc;
 	d = &cm_regs[n];
 	if (d->packed != CM_PACKED_BYTE_NONE)
-		cm_put32(buf, (t->regs[d->regsel] >> (8 * d->packed)) & 0xFFU);
+		swdd_put_le32(buf, (t->regs[d->regsel] >> (8 * d->packed)) & 0xFFU);
 	else
-		cm_put32(buf, t->regs[d->regsel]);
+		swdd_put_le32(buf, t->regs[d->regsel]);
 	if (d->size == 8)
-		cm_put32(buf + 4, t->regs[d->regsel + 1]);
+		swdd_put_le32(buf + 4, t->regs[d->regsel + 1]);
 	return 0;
 }
 
@@ -216,18 +204,18 @@ int swdd_target_reg_write(struct swdd_target *t, unsigned n, const uint8_t *buf)
 		return rc;
 	d = &cm_regs[n];
 	if (d->packed != CM_PACKED_BYTE_NONE)
-		rc = cm_write_packed(t, d->packed, cm_get32(buf));
+		rc = cm_write_packed(t, d->packed, swdd_le32(buf));
 	else
-		rc = swdd_probe_write_core_reg(t->probe, d->regsel, cm_get32(buf));
+		rc = swdd_probe_write_core_reg(t->probe, d->regsel, swdd_le32(buf));
 	if (rc == 0 && d->size == 8)
-		rc = swdd_probe_write_core_reg(t->probe, d->regsel + 1U, cm_get32(buf + 4));
+		rc = swdd_probe_write_core_reg(t->probe, d->regsel + 1U, swdd_le32(buf + 4));
 	/* r0-r12, lr and pc alias nothing, so the cache takes the new value
 	 * (a flash algorithm call writes five of them, then resumes, which
 	 * reads pc). Any other write may change what other registers read
 	 * (sp vs msp/psp, xpsr reserved bits, the packed word): drop all. */
 	if (rc == 0 && d->packed == CM_PACKED_BYTE_NONE && d->size == 4 &&
 	    (d->regsel <= 12U || d->regsel == 14U || d->regsel == 15U))
-		t->regs[d->regsel] = cm_get32(buf);
+		t->regs[d->regsel] = swdd_le32(buf);
 	else
 		t->regs_valid = 0;
 	return rc;

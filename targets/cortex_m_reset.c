@@ -16,6 +16,7 @@
  * (needs C_DEBUGEN); it is set for the one reset and cleared afterwards.
  */
 #include "cortex_m_internal.h"
+#include "stm32/family.h"
 #include "probe.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
@@ -207,6 +208,14 @@ static int cm_after_reset(struct swdd_target *t, bool halt)
 	return rc ? rc : cm_check_reset_vector(t);
 }
 
+/* The family's reset quirk (stm32/family.h, after_reset), if it has one. */
+static int cm_family_after_reset(struct swdd_target *t)
+{
+	const struct stm32_family *f = swdd_target_family(t);
+
+	return f && f->after_reset ? f->after_reset(t) : 0;
+}
+
 int swdd_target_reset(struct swdd_target *t, enum swdd_reset_method method, bool halt)
 {
 	int rc, rc2;
@@ -228,6 +237,8 @@ int swdd_target_reset(struct swdd_target *t, enum swdd_reset_method method, bool
 	t->halted = false;
 	t->maskints = CM_MASKINTS_UNKNOWN;
 	t->stop.reason = SWDD_STOP_NONE;
+	if (rc == 0)
+		rc = cm_family_after_reset(t);
 	if (rc == 0)
 		rc = cm_after_reset(t, halt);
 	rc2 = cm_vc_corereset(t, false);

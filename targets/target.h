@@ -1,7 +1,8 @@
 /*
  * Target layer, public API: a Cortex-M core on an STM32, reached through a
- * probe (probe/probe.h). server/ uses only this header (and flash.h when
- * flash lands).
+ * probe (probe/probe.h). Above it, flash/ and server/ use this header and,
+ * for what belongs to the chip's family (flash controller, option bytes,
+ * family monitor commands), the family descriptor of stm32/family.h.
  *
  * Register numbers are GDB's, as laid out by the target description that
  * swdd_target_xml() returns: 0-15 r0-pc, 16 xpsr, then the m-system
@@ -15,12 +16,15 @@
 #ifndef SWDD_TARGET_H
 #define SWDD_TARGET_H
 
+#include "swdd_err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct swdd_probe;
 struct swdd_target;
+struct stm32_family;
 struct stm32_part;
 
 enum swdd_connect_mode {
@@ -43,7 +47,7 @@ struct swdd_connect_opts {
 	bool ladder;          /* on failure walk the clock ladder, then under-reset */
 };
 
-/* Chip identification (from the const chip tables in targets/stm32*.c). */
+/* Chip identification (from the family descriptors in targets/stm32/). */
 struct swdd_chip_info {
 	const char *name;        /* "STM32F405/407/415/417" */
 	const char *core;        /* "Cortex-M4" */
@@ -55,14 +59,14 @@ struct swdd_chip_info {
 	char revision[4];        /* "A", "Z", "1"... */
 	uint32_t flash_base;
 	uint32_t flash_size;     /* bytes, from the flash-size register */
-	uint32_t sram_base, sram_size;
+	uint32_t sram_base, sram_size; /* the RAM a flash algorithm runs in */
 	int rdp_level;           /* 0, 1, 2; -1 unknown */
 	char unique_id[25];      /* 96-bit unique device ID, hex, lowest byte first; "" unknown */
 	int voltage_mv;          /* -1 unknown */
 	bool has_fpu;
 	unsigned num_hw_breakpoints, num_watchpoints;
-	/* Added for flash/: the part's row (sector layout, see
-	 * targets/stm32_chips.h), NULL for an unknown part. */
+	/* The part's row and, through part->family, its family descriptor
+	 * (stm32/family.h); NULL for an unknown part. */
 	const struct stm32_part *part;
 	uint32_t flash_ctrl_base;
 };
@@ -94,11 +98,11 @@ struct swdd_stop {
 /* Connects to the chip behind `probe` (the target does not own the probe).
  * Walks the clock ladder and under-reset fallback when opts->ladder, logging
  * each step and why; the final error names the likely cause. */
-int swdd_target_connect(struct swdd_probe *probe, const struct swdd_connect_opts *opts,
+SWDD_MUST_CHECK int swdd_target_connect(struct swdd_probe *probe, const struct swdd_connect_opts *opts,
 			struct swdd_target **out);
 /* Restores what swdd changed (breakpoints, watchpoints, DEMCR, DBGMCU) and
  * resumes the core. */
-int swdd_target_detach(struct swdd_target *t);
+SWDD_MUST_CHECK int swdd_target_detach(struct swdd_target *t);
 void swdd_target_free(struct swdd_target *t);
 /* The mode the connection succeeded in: SWDD_CONNECT_UNDER_RESET also when
  * a normal connect fell back to it, which shows that the firmware stops
@@ -106,21 +110,25 @@ void swdd_target_free(struct swdd_target *t);
 enum swdd_connect_mode swdd_target_connected_mode(const struct swdd_target *t);
 
 const struct swdd_chip_info *swdd_target_chip(const struct swdd_target *t);
+/* The chip's family descriptor (stm32/family.h), NULL for an unknown part. */
+const struct stm32_family *swdd_target_family(const struct swdd_target *t);
+/* GDB register number of `name` in this target's description, or -1. */
+SWDD_MUST_CHECK int swdd_target_regnum(const struct swdd_target *t, const char *name);
 struct swdd_probe *swdd_target_probe(const struct swdd_target *t);
 /* Target description XML (features: m-profile, m-system, vfp if FPU). */
 const char *swdd_target_xml(const struct swdd_target *t);
 
 /* ---- run control -------------------------------------------------------- */
 
-int swdd_target_halt(struct swdd_target *t);
+SWDD_MUST_CHECK int swdd_target_halt(struct swdd_target *t);
 /* Resumes; steps over a breakpoint at the current pc first. */
-int swdd_target_resume(struct swdd_target *t);
+SWDD_MUST_CHECK int swdd_target_resume(struct swdd_target *t);
 /* One instruction, interrupts masked (unless step_irq is set). */
-int swdd_target_step(struct swdd_target *t);
+SWDD_MUST_CHECK int swdd_target_step(struct swdd_target *t);
 void swdd_target_set_step_irq(struct swdd_target *t, bool allow);
 bool swdd_target_get_step_irq(const struct swdd_target *t);
 /* Non-blocking: fills *stop (SWDD_STOP_NONE while running). */
-int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop);
+SWDD_MUST_CHECK int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop);
 /* Last stop (valid while halted). */
 const struct swdd_stop *swdd_target_last_stop(const struct swdd_target *t);
 bool swdd_target_is_halted(const struct swdd_target *t);
@@ -128,7 +136,7 @@ bool swdd_target_is_halted(const struct swdd_target *t);
 /* Resets with `method` (SWDD_RESET_AUTO = the configured default), verifies
  * through DHCSR.S_RESET_ST, falls back to the next method with a logged
  * reason. halt: stop at the reset vector (VC_CORERESET). */
-int swdd_target_reset(struct swdd_target *t, enum swdd_reset_method method, bool halt);
+SWDD_MUST_CHECK int swdd_target_reset(struct swdd_target *t, enum swdd_reset_method method, bool halt);
 void swdd_target_set_reset_method(struct swdd_target *t, enum swdd_reset_method m);
 enum swdd_reset_method swdd_target_get_reset_method(const struct swdd_target *t);
 
@@ -137,27 +145,27 @@ enum swdd_reset_method swdd_target_get_reset_method(const struct swdd_target *t)
 size_t swdd_target_num_regs(const struct swdd_target *t);
 /* Size in bytes of register n (4 or 8), 0 if no such register. */
 size_t swdd_target_reg_size(const struct swdd_target *t, unsigned n);
-int swdd_target_reg_read(struct swdd_target *t, unsigned n, uint8_t *buf);
-int swdd_target_reg_write(struct swdd_target *t, unsigned n, const uint8_t *buf);
+SWDD_MUST_CHECK int swdd_target_reg_read(struct swdd_target *t, unsigned n, uint8_t *buf);
+SWDD_MUST_CHECK int swdd_target_reg_write(struct swdd_target *t, unsigned n, const uint8_t *buf);
 /* All registers in order, concatenated (what a flash algorithm run saves). */
-int swdd_target_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len);
+SWDD_MUST_CHECK int swdd_target_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len);
 /* Registers 0..n-1 go in GDB's 'g' packet; GDB reads the rest (the FPU
  * registers) with 'p' when it needs them, so a stop does not fetch them. */
 size_t swdd_target_num_g_regs(const struct swdd_target *t);
 /* Registers 0..swdd_target_num_g_regs()-1 in order, concatenated. */
-int swdd_target_g_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len);
+SWDD_MUST_CHECK int swdd_target_g_regs_read(struct swdd_target *t, uint8_t *buf, size_t cap, size_t *len);
 /* buf holds every register, or only those of the 'g' packet. */
-int swdd_target_regs_write(struct swdd_target *t, const uint8_t *buf, size_t len);
+SWDD_MUST_CHECK int swdd_target_regs_write(struct swdd_target *t, const uint8_t *buf, size_t len);
 
 /* ---- memory -------------------------------------------------------------- */
 
-int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t len);
+SWDD_MUST_CHECK int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t len);
 /* RAM and peripherals. Writes into flash go through flash.h. */
-int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, const void *buf, size_t len);
+SWDD_MUST_CHECK int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, const void *buf, size_t len);
 /* Same with every access of width bytes (1, 2 or 4; 0: any), for
  * peripheral registers that take only one width; addr and len must be
  * multiples of width. */
-int swdd_target_mem_write_width(struct swdd_target *t, uint32_t addr, const void *buf, size_t len,
+SWDD_MUST_CHECK int swdd_target_mem_write_width(struct swdd_target *t, uint32_t addr, const void *buf, size_t len,
 				unsigned width);
 
 /* ---- breakpoints and watchpoints --------------------------------------- */
@@ -166,11 +174,11 @@ enum swdd_bp_type { SWDD_BP_SW, SWDD_BP_HW };
 enum swdd_wp_type { SWDD_WP_WRITE, SWDD_WP_READ, SWDD_WP_ACCESS };
 
 /* SWDD_BP_SW in flash is placed in hardware automatically. kind: 2 or 4. */
-int swdd_target_bp_add(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
-int swdd_target_bp_remove(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
+SWDD_MUST_CHECK int swdd_target_bp_add(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
+SWDD_MUST_CHECK int swdd_target_bp_remove(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
 /* len must be a power of two and addr aligned to it (DWT MASK rules). */
-int swdd_target_wp_add(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
-int swdd_target_wp_remove(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
+SWDD_MUST_CHECK int swdd_target_wp_add(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
+SWDD_MUST_CHECK int swdd_target_wp_remove(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
 /* Removes every breakpoint and watchpoint. */
 void swdd_target_clear_points(struct swdd_target *t);
 

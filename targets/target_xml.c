@@ -32,3 +32,31 @@ int cm_xml_build(struct swdd_target *t)
 		 target_xml_arm_m_system, vfp, cm_xml_tail);
 	return 0;
 }
+
+/* Finds <reg name="NAME" ...> in a target description and returns its GDB
+ * number: the explicit regnum attribute, or one more than the previous
+ * register (GDB's numbering rule for target descriptions). */
+static int cm_tdesc_regnum(const char *xml, const char *name)
+{
+	int next = 0;
+
+	for (const char *p = xml; (p = strstr(p, "<reg ")); p++) {
+		const char *end = strchr(p, '>'), *rn = strstr(p, "regnum=\""), *nm = strstr(p, "name=\"");
+		int num = next;
+
+		if (!end)
+			break;
+		if (rn && rn < end)
+			num = atoi(rn + 8);
+		next = num + 1;
+		if (nm && nm < end && !strncmp(nm + 6, name, strlen(name)) &&
+		    nm[6 + strlen(name)] == '"')
+			return num;
+	}
+	return -1;
+}
+
+int swdd_target_regnum(const struct swdd_target *t, const char *name)
+{
+	return cm_tdesc_regnum(swdd_target_xml(t), name);
+}

@@ -130,7 +130,7 @@ static int ps_mem_forced_widths(struct probe_suite_env *e)
 		}
 	}
 	/* 600 bytes at 8 bits: several 8-bit commands on ST-LINK (64 bytes on
-	 * V2, 512 on V3 J6+; REFERENCE 1.6). */
+	 * V2, 512 on V3 J6+; docs/STLINK-PROTOCOL.md §6). */
 	uint8_t big[600], bigback[600];
 	ps_pattern(big, sizeof(big), 77);
 	CHECK_OK(swdd_probe_write_mem_width(e->p, PS_SRAM + 0x1001u, big, sizeof(big), 1));
@@ -379,18 +379,18 @@ static int ps_stats(struct probe_suite_env *e)
 
 static const struct probe_suite_case probe_suite_cases[] = {
 	{ "attach_ids", "ADIv5.2 B2.2.5; ARMv7-M B4.1.2", ps_attach_ids },
-	{ "mem_all_alignments", "ADIv5.2 C2.2.4; REFERENCE 1.6", ps_mem_all_alignments },
+	{ "mem_all_alignments", "ADIv5.2 C2.2.4; docs/STLINK-PROTOCOL.md §6", ps_mem_all_alignments },
 	{ "mem_forced_widths", "ADIv5.2 C2.6.1 CSW.Size", ps_mem_forced_widths },
-	{ "mem_large", "ADIv5.2 C2.2.2 TAR wrap; REFERENCE 1.6", ps_mem_large },
+	{ "mem_large", "ADIv5.2 C2.2.2 TAR wrap; docs/STLINK-PROTOCOL.md §6", ps_mem_large },
 	{ "core_regs", "ARMv7-M C1.6.3 DCRSR", ps_core_regs },
-	{ "core_regs_halted", "ARMv7-M C1.6.3 DCRSR; REFERENCE 1.3 READALLREGS", ps_core_regs_halted },
+	{ "core_regs_halted", "ARMv7-M C1.6.3 DCRSR; docs/STLINK-PROTOCOL.md §3 READALLREGS", ps_core_regs_halted },
 	{ "nrst", "ARMv7-M C1.6.2 S_RESET_ST; RM0090 7.1.2", ps_nrst },
-	{ "clock", "REFERENCE 1.7, 2.2 SWJ_Clock", ps_clock },
+	{ "clock", "docs/STLINK-PROTOCOL.md §7; CMSIS-DAP DAP_SWJ_Clock", ps_clock },
 	{ "dap_raw", "ADIv5.2 B2.2, C2.6.7", ps_dap_raw },
 	{ "queue", "STYLE 7", ps_queue },
 	{ "queue_fault", "STYLE 7; ADIv5.2 B2.2.1", ps_queue_fault },
 	{ "fault_unmapped", "ADIv5.2 B4.2.4 FAULT", ps_fault_unmapped },
-	{ "detach_reattach", "REFERENCE 1.3 DEBUG_EXIT; 2.2 DAP_Disconnect", ps_detach_reattach },
+	{ "detach_reattach", "docs/STLINK-PROTOCOL.md §3 DEBUG_EXIT; 2.2 DAP_Disconnect", ps_detach_reattach },
 	{ "stats", "probe.h", ps_stats },
 };
 #define PROBE_SUITE_N (sizeof(probe_suite_cases) / sizeof(probe_suite_cases[0]))

@@ -2,7 +2,7 @@
  * Modelled time of 100 READMEM_32BIT commands of 6144 bytes (the firmware's
  * buffer size) from SRAM on the emulated ST-LINK/V2 and STLINK-V3, at the
  * power-on SWD clock and at each probe's highest one. Raw ST-LINK commands
- * (REFERENCE.md 1.3), as a host sends them; the status query that follows
+ * (docs/STLINK-PROTOCOL.md §3), as a host sends them; the status query that follows
  * each read (GETLASTRWSTATUS2) is counted separately.
  *
  * Also: one 128 KiB sector erase (RM0090 3.6.3, sector 5, x32) driven
@@ -34,7 +34,7 @@ static int cmd(sim_probe *p, const uint8_t *c, uint8_t *rsp, size_t want)
 	return 0;
 }
 
-/* Debug mode, SWD clock, AP 0: the connect sequence of REFERENCE.md 1.3. */
+/* Debug mode, SWD clock, AP 0: the connect sequence of docs/STLINK-PROTOCOL.md §3. */
 static int setup(sim_probe *p, bool v3, bool fast)
 {
 	uint8_t rsp[64];

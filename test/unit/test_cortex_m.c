@@ -1,12 +1,13 @@
 /*
  * Cortex-M target layer, the parts that need no chip: FPB and DWT
  * encodings, the CPUID table, the STM32 part table and sector geometry,
- * RDP decoding, and the target description (checked by gdb-multiarch when
+ * the STM32 family descriptors, and the target description (checked by gdb-multiarch when
  * installed). The lab-driven tests are in test_cortex_m_lab.c.
  */
 #include "cortex_m_internal.h"
 #include "harness.h"
-#include "stm32_chips.h"
+#include "flash_builtin.h"
+#include "stm32/family.h"
 #include "swdd_err.h"
 
 #include <stdlib.h>
@@ -165,9 +166,9 @@ static int test_part_table(void)
 		CHECK(p != NULL);
 		CHECK(strcmp(p->name, part_rows[i].name) == 0);
 		CHECK_EQ(p->max_flash, part_rows[i].max_flash);
-		CHECK_EQ(p->sram_size, part_rows[i].sram);
+		CHECK_EQ(p->rams[p->algo_ram].size, part_rows[i].sram);
 		CHECK_EQ(p->family->flash_size_reg, 0x1FFF7A22);
-		CHECK_EQ(p->family->dbgmcu_base, 0xE0042000);
+		CHECK_EQ(p->family->dbgmcu_idcode, 0xE0042000);
 		CHECK_EQ(p->family->flash_ctrl_base, 0x40023C00);
 		for (size_t r = 0; r < p->num_runs; r++)
 			layout += p->sectors[r].count * p->sectors[r].size;
@@ -219,7 +220,7 @@ static int test_sector_find(void)
 	return 0;
 }
 
-static int test_rev_and_rdp(void)
+static int test_rev_names(void)
 {
 	const struct stm32_family *f = stm32_part_find(0x413)->family;
 
@@ -227,10 +228,39 @@ static int test_rev_and_rdp(void)
 	CHECK(strcmp(stm32_rev_name(f, 0x1001), "Z") == 0);
 	CHECK(strcmp(stm32_rev_name(f, 0x1007), "1") == 0);
 	CHECK(strcmp(stm32_rev_name(f, 0x7777), "?") == 0);
-	CHECK_EQ(stm32_rdp_level(0xAA), 0);
-	CHECK_EQ(stm32_rdp_level(0xCC), 2);
-	CHECK_EQ(stm32_rdp_level(0x55), 1);
-	CHECK_EQ(stm32_rdp_level(0x00), 1);
+	return 0;
+}
+
+static bool builtin_exists(const char *name)
+{
+	for (const struct swdd_flm_builtin *b = swdd_flm_builtins; b->name; b++)
+		if (strcmp(b->name, name) == 0)
+			return true;
+	return false;
+}
+
+/* What every registered family descriptor must hold: the required hooks,
+ * a built-in algorithm that exists, parts that point back to their family,
+ * an executable RAM for the algorithm, DEV_IDs found in one family only. */
+static int test_family_descriptors(void)
+{
+	for (size_t i = 0; stm32_families[i]; i++) {
+		const struct stm32_family *f = stm32_families[i];
+
+		CHECK(f->name && f->manual && f->rdp_level && f->wrp_mask && f->read_status);
+		CHECK(f->builtin_algo && builtin_exists(f->builtin_algo));
+		CHECK(f->num_parts > 0 && f->num_hints > 0 && f->flash_word > 0 && f->mass_erase_ms > 0);
+		for (size_t k = 0; k < f->num_parts; k++) {
+			const struct stm32_part *p = &f->parts[k];
+
+			CHECK(p->family == f);
+			CHECK(stm32_part_find(p->dev_id) == p);
+			CHECK(p->algo_ram < STM32_MAX_RAMS && p->rams[p->algo_ram].name);
+			CHECK(p->rams[p->algo_ram].executable);
+		}
+		for (size_t k = 0; k < f->num_cmds; k++)
+			CHECK(f->cmds[k].name && f->cmds[k].usage && f->cmds[k].help && f->cmds[k].fn);
+	}
 	return 0;
 }
 
@@ -332,7 +362,8 @@ static const struct test_case tests[] = {
 	{ "cpuid", "ARMv7-M B3.2.3, Cortex-M TRMs PARTNO", test_cpuid },
 	{ "part_table", "RM0090 2.3/3.3/38.6.1, RM0368/0383/0390/0401/0402/0430", test_part_table },
 	{ "sector_find", "RM0090 3.3 tables 5 and 6", test_sector_find },
-	{ "rev_and_rdp", "RM0090 38.6.1 REV_ID, 3.7.3 RDP", test_rev_and_rdp },
+	{ "rev_names", "RM0090 38.6.1 REV_ID", test_rev_names },
+	{ "family_descriptors", "each registered STM32 family descriptor is complete", test_family_descriptors },
 	{ "xml_features", "GDB manual G.5.1 ARM features", test_xml_features },
 	{ "xml_gdb_accepts", "GDB manual G.5.1, gdb-multiarch", test_xml_gdb_accepts },
 };

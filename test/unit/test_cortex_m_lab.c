@@ -775,7 +775,7 @@ static const struct test_case tests[] = {
 	{ "ladder", "issue 6 clock ladder", test_ladder },
 	{ "swd_disabled", "issue 6 connect modes", test_swd_disabled },
 	{ "connect_fails", "issue 6 connect diagnosis", test_connect_fails },
-	{ "detach", "STYLE.md 12", test_detach },
+	{ "detach", "detach restores DEMCR, FPB, DWT, DBGMCU", test_detach },
 	{ "sleep_lockup", "ARMv7-M C1.6.2 S_SLEEP, S_LOCKUP", test_sleep_lockup },
 };
 

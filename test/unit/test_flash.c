@@ -10,6 +10,7 @@
 #include "sim.h"
 #include "sim_probe.h"
 #include "swdd_err.h"
+#include "swdd_log.h"
 #include "target.h"
 
 #include <stdlib.h>
@@ -284,6 +285,63 @@ static int external_flm(void)
 	return 0;
 }
 
+static char layout_warning[512];
+
+static void layout_sink(void *ctx, enum swdd_log_level lvl, const char *line)
+{
+	(void)ctx;
+	if (lvl == SWDD_LOG_WARN && strstr(line, "sector numbers"))
+		snprintf(layout_warning, sizeof(layout_warning), "%s", line);
+}
+
+/* Writes the x8 .FLM with its first sector run patched from 16 KiB to
+ * 32 KiB (FlashDevice sectors[0] = { size, addr }). */
+static int patched_flm(const char *in, const char *out)
+{
+	static const uint8_t run0[8] = { 0x00, 0x40, 0, 0, 0, 0, 0, 0 };
+	uint8_t *buf = malloc(1 << 20);
+	FILE *f = fopen(in, "rb");
+	size_t n = f ? fread(buf, 1, 1 << 20, f) : 0;
+	int rc = 1;
+
+	if (f)
+		fclose(f);
+	for (size_t i = 0; n >= 8 && i + 8 <= n; i++)
+		if (!memcmp(buf + i, run0, 8) && buf[i + 9] == 0x00 && buf[i + 10] == 0x01) {
+			buf[i + 1] = 0x80; /* 0x4000 -> 0x8000 */
+			f = fopen(out, "wb");
+			rc = !f || fwrite(buf, 1, n, f) != n;
+			if (f)
+				fclose(f);
+			break;
+		}
+	free(buf);
+	return rc;
+}
+
+/* An .FLM whose sectors are not the chip's (RM0090 table 5) is named,
+ * and the built-in one is not. */
+static int flm_layout_mismatch(void)
+{
+	struct lab l;
+	char in[512], out[512];
+
+	snprintf(in, sizeof(in), "%s/flashalgo/stm32f4_x8.flm", build_dir());
+	snprintf(out, sizeof(out), "%s/flashalgo/test_layout_mismatch.flm", build_dir());
+	CHECK(patched_flm(in, out) == 0);
+	layout_warning[0] = '\0';
+	swdd_log_set_sink(layout_sink, NULL);
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V3))
+		return 1;
+	CHECK(layout_warning[0] == '\0');
+	CHECK_SWDD(swdd_flash_set_algo(l.f, out));
+	swdd_log_set_sink(NULL, NULL);
+	lab_close(&l);
+	CHECK_STR_CONTAINS(layout_warning, "sector 0 (0x08000000, 32 KiB) is not sector 0");
+	CHECK_STR_CONTAINS(layout_warning, "16 KiB at 0x08000000, RM0090");
+	return 0;
+}
+
 /* Runner: an algorithm that faults or never returns is named as such. */
 static int algo_fault_and_timeout(void)
 {
@@ -382,8 +440,9 @@ static const struct test_case tests[] = {
 	{ "outside_flash_listed", "", outside_flash_listed },
 	{ "mass_erase_and_crc", "RM0090 3.6.3 mass erase", mass_erase_and_crc },
 	{ "external_flm", "CMSIS-Pack FLM", external_flm },
+	{ "flm_layout_mismatch", "RM0090 table 5 against an FLM's sectors", flm_layout_mismatch },
 	{ "crc_restores_context", "GDB qCRC; STYLE 12", crc_restores_context },
-	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), REFERENCE 6.2", algo_fault_and_timeout },
+	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), docs/FLASH.md (algorithm convention), CMSIS-Pack flash algorithms", algo_fault_and_timeout },
 	{ "crc_unit_edges", "RM0090 4 (CRC unit), GDB qCRC", crc_unit_edges },
 };
 

@@ -510,6 +510,9 @@ static int t_monitor(struct lab_env *e)
 		{ "reg", "OK", "fpscr" },
 		{ "reg r99", "E01", "no register 'r99'" },
 		{ "reg pc 1 2", "E01", "at most 2 arguments" },
+		/* the F4 family's own command (RM0090 39.1; the lab's UID bytes) */
+		{ "uid", "OK", "unique device ID: 39313833 3036470A 0037002D" },
+		{ "uid now", "E01", "usage: monitor uid" },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -745,13 +748,35 @@ static int test_stepi_round_trips(void)
 	return 0;
 }
 
+static int fail_write(void *ctx, const void *buf, size_t len)
+{
+	(void)ctx, (void)buf, (void)len;
+	return -1;
+}
+
+/* A client that went away (the write fails) ends the session with
+ * SWDD_ECLOSED, a code of its own: -1 would read as SWDD_EINVAL. */
+static int test_lost_connection(void)
+{
+	static const char pkt[] = "$qC#b4";
+	struct gdb_server s;
+	int rc;
+
+	CHECK_OK(gdb_server_init(&s, NULL, fail_write, NULL));
+	rc = gdb_server_input(&s, (const uint8_t *)pkt, strlen(pkt));
+	gdb_server_free(&s);
+	CHECK_EQ(rc, SWDD_ECLOSED);
+	CHECK(strcmp(swdd_strerror(SWDD_ECLOSED), swdd_strerror(SWDD_EINVAL)) != 0);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "queries", "GDB E.4 General Query Packets", test_queries },
 	{ "target_xml", "GDB E.4 qXfer:features:read, G.5 ARM features", test_target_xml },
 	{ "stop_reply_registers", "GDB E.3 Stop Reply Packets, g/p/P", test_stop_reply_registers },
 	{ "memory", "GDB E.3 m/M/X, E.4 qCRC", test_memory },
 	{ "step_and_breakpoint", "GDB E.3 s/c/vCont/Z0", test_step_and_breakpoint },
-	{ "stepi_round_trips", "GDB E.3 s, short g (remote.c process_g_packet); REFERENCE.md 1.3 READALLREGS",
+	{ "stepi_round_trips", "GDB E.3 s, short g (remote.c process_g_packet); docs/STLINK-PROTOCOL.md §3 READALLREGS",
 	  test_stepi_round_trips },
 	{ "breakpoint_on_executed_code", "GDB E.3 S/C/Z0; ARMv7-M C1.5 (BKPT)", test_breakpoint_on_executed_code },
 	{ "watchpoint_and_ctrl_c", "GDB E.3 Z2, E.11 Interrupts", test_watchpoint_and_ctrl_c },
@@ -761,6 +786,7 @@ static const struct test_case tests[] = {
 	{ "detach_and_reattach", "GDB E.3 D; issue 6 Connections", test_detach_and_reattach },
 	{ "malformed_packets", "GDB E.1 (error replies); swdd rule: bad input never crashes", test_malformed_packets },
 	{ "ack_nak", "GDB E.1 Overview (acknowledgment)", test_ack_nak },
+	{ "lost_connection", "a failed write ends the session with SWDD_ECLOSED", test_lost_connection },
 };
 
 TEST_MAIN("test_gdb_server", tests)

@@ -213,10 +213,10 @@ static int lc_pipelining(struct fixture *f)
 }
 
 static const struct lab_case lab_cases[] = {
-	{ .name = "identity", .ref = "REFERENCE 1.1, 1.5, 2.1", .fn = lc_identity },
-	{ .name = "voltage", .ref = "REFERENCE 1.3 GET_TARGET_VOLTAGE", .fn = lc_voltage },
+	{ .name = "identity", .ref = "docs/STLINK-PROTOCOL.md §1, §5; CMSIS-DAP USB configuration", .fn = lc_identity },
+	{ .name = "voltage", .ref = "docs/STLINK-PROTOCOL.md §3 GET_TARGET_VOLTAGE", .fn = lc_voltage },
 	{ .name = "no_target", .ref = "ADIv5.2 B4.2.3 no ACK", .faults = SIM_FAULT_NO_TARGET, .fn = lc_no_target },
-	{ .name = "unpowered", .ref = "REFERENCE 1.3", .faults = SIM_FAULT_UNPOWERED, .fn = lc_unpowered },
+	{ .name = "unpowered", .ref = "docs/STLINK-PROTOCOL.md §3", .faults = SIM_FAULT_UNPOWERED, .fn = lc_unpowered },
 	{ .name = "wait_short", .ref = "ADIv5.2 B4.2.4 WAIT", .faults = SIM_FAULT_WAIT_STORM, .wait_storm = 3,
 	  .attach = true, .fn = lc_wait_short },
 	{ .name = "wait_storm", .ref = "ADIv5.2 B4.2.4 WAIT", .faults = SIM_FAULT_WAIT_STORM,
@@ -225,7 +225,7 @@ static const struct lab_case lab_cases[] = {
 	{ .name = "unplug_before_attach", .ref = "transport.h", .fn = lc_unplug_before_attach },
 	{ .name = "pipelining", .ref = "CMSIS-DAP DAP_Info packet count", .attach = true, .cmsis_only = true,
 	  .fn = lc_pipelining },
-	{ .name = "old_firmware", .ref = "REFERENCE 1.5", .fw_jtag = 25, .stlink_only = true, .attach = true,
+	{ .name = "old_firmware", .ref = "docs/STLINK-PROTOCOL.md §5", .fw_jtag = 25, .stlink_only = true, .attach = true,
 	  .fn = lc_old_firmware },
 };
 
@@ -340,7 +340,7 @@ static int t_transport_retry(void)
 }
 
 /* The driver decision: ST-LINK by VID:PID, CMSIS-DAP by strings
- * (REFERENCE.md 1.1, 2.1). */
+ * (docs/STLINK-PROTOCOL.md §1; CMSIS-DAP documentation, "Configure USB peripheral"). */
 static int t_identify(void)
 {
 	static const struct {
@@ -417,7 +417,7 @@ static int t_open_no_usb(void)
 
 static const struct test_case common_cases[] = {
 	{ "transport_retry", "USB 2.0 9.4.5; issue Probe layer", t_transport_retry },
-	{ "identify", "REFERENCE 1.1, 2.1", t_identify },
+	{ "identify", "docs/STLINK-PROTOCOL.md §1; CMSIS-DAP USB configuration", t_identify },
 	{ "udev_rules", "contrib/60-swdd.rules", t_udev_rules },
 	{ "open_no_usb", "probe.h swdd_probe_open", t_open_no_usb },
 };

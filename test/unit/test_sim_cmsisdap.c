@@ -34,7 +34,7 @@
 #define ACK_NONE 7u
 #define XF_MISMATCH 0x10u
 
-#define STM32F4_DPIDR 0x2BA01477u     /* REFERENCE.md 3.2, SW-DP of M4 */
+#define STM32F4_DPIDR 0x2BA01477u     /* ARM IHI0031 B2.2, SW-DP of M4 */
 #define CSW_32_INC 0x23000052u         /* 32-bit, single increment */
 #define CTRL_PWRUP_REQ 0x50000000u
 #define CTRL_STICKYERR 0x20u
@@ -313,7 +313,7 @@ static int test_command_table(void)
 	return 0;
 }
 
-/* USB identity: what the host's discovery looks at (REFERENCE.md 2.1). */
+/* USB identity: what the host's discovery looks at (CMSIS-DAP documentation, "Configure USB peripheral"). */
 static int test_usb_identity(void)
 {
 	struct lab l;

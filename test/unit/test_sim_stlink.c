@@ -2,7 +2,7 @@
  * Emulated ST-LINK firmware (sim/sim_stlink*.c), driven exactly as a USB
  * host drives a probe: one 16-byte sim_probe_out() per command, the write
  * data phase as a separate OUT, and sim_probe_in() for exactly the reply
- * length the host asks for. References: REFERENCE.md section 1 ("REF 1.x"),
+ * length the host asks for. References: docs/STLINK-PROTOCOL.md ("§x"),
  * OpenOCD src/jtag/drivers/stlink_usb.c ("OpenOCD"), ADIv5.2, ARMv7-M ARM,
  * RM0090 (STM32F407). Memory transfers: test_sim_stlink_mem.c.
  */

@@ -1,7 +1,7 @@
 /*
- * Probe choice and chip connection for swdd; see app.h.
+ * Probe choice and chip connection for swdd; see app_setup.h.
  */
-#include "app.h"
+#include "app_setup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +15,13 @@
 
 static int app_open_lab(struct app *a, const struct cli_opts *o)
 {
-	int rc = lab_open(o, &a->lab);
+	int rc = inproc_lab_open(o, &a->lab);
 
 	if (rc)
 		return rc;
 	rc = swdd_probe_open_sim(a->lab.probe, &a->probe);
 	if (rc) {
-		lab_close(&a->lab);
+		inproc_lab_close(&a->lab);
 		return rc;
 	}
 	swdd_info("using the lab: emulated %s on a simulated %s%s%s", sim_probe_kind_name(o->sim_probe),
@@ -67,7 +67,8 @@ int app_open_probe(struct app *a, const struct cli_opts *o)
 
 static void app_drop_target(struct app *a)
 {
-	gdb_flash_forget(); /* its session belongs to this target */
+	if (a->server)
+		gdb_flash_forget(a->server); /* its session belongs to this target */
 	swdd_target_free(a->target);
 	a->target = NULL;
 }
@@ -125,7 +126,7 @@ void app_close(struct app *a)
 		app_drop_target(a);
 	if (a->probe)
 		swdd_probe_close(a->probe);
-	lab_close(&a->lab);
+	inproc_lab_close(&a->lab);
 	a->target = NULL;
 	a->probe = NULL;
 }

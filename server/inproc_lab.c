@@ -3,7 +3,7 @@
  * to pre-program flash (--sim-image); swdd then reaches the chip through
  * the emulated probe like any other.
  */
-#include "lab.h"
+#include "inproc_lab.h"
 
 #include <string.h>
 
@@ -13,11 +13,11 @@
 #include "swdd_log.h"
 
 /* RM0090 2.3.1 memory map: main flash starts at 0x08000000. */
-#define LAB_FLASH_BASE 0x08000000u
+#define LAB_FLASH_BASE 0x08000000U
 
 /* Through flash/image.h, as `swdd flash` reads files: ELF segments at
  * their load addresses, Intel HEX, or a raw binary at the start of flash. */
-int lab_load_image(sim_chip *chip, const char *path)
+int inproc_lab_load_image(sim_chip *chip, const char *path)
 {
 	struct swdd_image img;
 	int rc = swdd_image_load(path, SWDD_IMAGE_AUTO, LAB_FLASH_BASE, &img);
@@ -38,7 +38,7 @@ int lab_load_image(sim_chip *chip, const char *path)
 }
 
 
-int lab_open(const struct cli_opts *o, struct lab *lab)
+int inproc_lab_open(const struct cli_opts *o, struct inproc_lab *lab)
 {
 	struct sim_probe_config pc = { .kind = o->sim_probe };
 	char err[256];
@@ -48,9 +48,9 @@ int lab_open(const struct cli_opts *o, struct lab *lab)
 	if (sim_chip_new(&o->sim, &lab->chip, err, sizeof(err)))
 		return swdd_err_set(SWDD_EINVAL, "lab: %s", err);
 	if (o->sim_image) {
-		rc = lab_load_image(lab->chip, o->sim_image);
+		rc = inproc_lab_load_image(lab->chip, o->sim_image);
 		if (rc) {
-			lab_close(lab);
+			inproc_lab_close(lab);
 			return rc;
 		}
 		/* a board programmed earlier, powered up: sim_chip_new()
@@ -58,14 +58,14 @@ int lab_open(const struct cli_opts *o, struct lab *lab)
 		sim_board_power_cycle(lab->chip);
 	}
 	if (sim_probe_new(&pc, lab->chip, &lab->probe)) {
-		lab_close(lab);
+		inproc_lab_close(lab);
 		return swdd_err_set(SWDD_EINVAL, "lab: cannot create the emulated %s",
 				    sim_probe_kind_name(o->sim_probe));
 	}
 	return 0;
 }
 
-void lab_close(struct lab *lab)
+void inproc_lab_close(struct inproc_lab *lab)
 {
 	if (lab->probe)
 		sim_probe_free(lab->probe);

@@ -2,20 +2,22 @@
  * What `swdd` does between parsing its options and serving GDB: choosing
  * and opening the probe (USB or the lab) and connecting to the chip.
  */
-#ifndef SWDD_APP_H
-#define SWDD_APP_H
+#ifndef SWDD_APP_SETUP_H
+#define SWDD_APP_SETUP_H
 
 #include "cli.h"
-#include "lab.h"
+#include "inproc_lab.h"
 
+struct gdb_server;
 struct swdd_probe;
 struct swdd_target;
 
 struct app {
 	const struct cli_opts *opts;
-	struct lab lab;            /* chip and probe when the lab is used */
+	struct inproc_lab lab;            /* chip and probe when the lab is used */
 	struct swdd_probe *probe;
 	struct swdd_target *target; /* NULL while the chip cannot be reached */
+	struct gdb_server *server;  /* the GDB server using target, if any */
 };
 
 /* Opens the probe --probe names ("auto": the one USB probe present; the

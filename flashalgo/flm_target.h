@@ -11,20 +11,20 @@
  * The algorithms keep no writable globals, so PrgData is empty and the code
  * is position independent (-fpie: data is reached PC-relative).
  */
-#ifndef SWDD_FLASHALGO_FLM_H
-#define SWDD_FLASHALGO_FLM_H
+#ifndef SWDD_FLASHALGO_FLM_TARGET_H
+#define SWDD_FLASHALGO_FLM_TARGET_H
 
 #include <stdint.h>
 
-#define FLASH_DRV_VERS 0x0101u /* FlashOS.h interface version 1.01 */
-#define FLM_ONCHIP 1u
-#define FLM_SECTOR_END 0xFFFFFFFFu
+#define FLASH_DRV_VERS 0x0101U /* FlashOS.h interface version 1.01 */
+#define FLM_ONCHIP 1U
+#define FLM_SECTOR_END 0xFFFFFFFFU
 #define FLM_MAX_SECTORS 512
 
 /* Result flag: a busy wait inside the algorithm timed out. */
-#define FLM_ERR_TIMEOUT 0x80000000u
+#define FLM_ERR_TIMEOUT 0x80000000U
 /* Result flag: the address is not inside this device. */
-#define FLM_ERR_ADDRESS 0x40000000u
+#define FLM_ERR_ADDRESS 0x40000000U
 
 struct flm_sector {
 	uint32_t size; /* bytes */

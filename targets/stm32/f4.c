@@ -1,0 +1,327 @@
+/*
+ * STM32F4 family descriptor: every fact swdd uses about the F4 lines.
+ *
+ * Follows RM0090 (STM32F405/415, F407/417, F42x/43x reference manual):
+ * 2.3 memory map, 3.3 flash organisation (table 5/6), 3.7 option bytes,
+ * 3.9 flash interface registers, 38.6.1 DBGMCU_IDCODE, 38.16 DBGMCU
+ * registers, 39 device electronic signature; DS8626 (STM32F405/407
+ * datasheet) for the program and erase times. The other F4 lines (F401,
+ * F410, F411, F412, F413/423, F446, F469/479) have their own reference
+ * manuals (RM0368, RM0401, RM0383, RM0402, RM0430, RM0390, RM0386) with the
+ * same registers and fewer or more 128 KiB sectors.
+ *
+ * STM32F2 (RM0033, DEV_ID 0x411) has a flash controller of the same design
+ * but is not supported: it would be its own family file.
+ *
+ * The flash algorithm is flashalgo/stm32f4.c.
+ */
+#include "family.h"
+
+#include "swdd_err.h"
+#include "swdd_le.h"
+#include "swdd_time.h"
+#include "target.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define KIB 1024U
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* RM0090 3.9: flash interface registers. */
+#define F4_FLASH_BASE 0x40023C00U
+#define F4_FLASH_OPTKEYR (F4_FLASH_BASE + 0x08U) /* RM0090 3.9.3 */
+#define F4_FLASH_SR (F4_FLASH_BASE + 0x0CU)      /* RM0090 3.9.4 */
+#define F4_FLASH_OPTCR (F4_FLASH_BASE + 0x14U)   /* RM0090 3.9.6 */
+
+/* RM0090 3.9.4 FLASH_SR bits. */
+#define F4_FLASH_SR_OPERR (1U << 1)
+#define F4_FLASH_SR_WRPERR (1U << 4)
+#define F4_FLASH_SR_PGAERR (1U << 5)
+#define F4_FLASH_SR_PGPERR (1U << 6)
+#define F4_FLASH_SR_PGSERR (1U << 7)
+#define F4_FLASH_SR_BSY (1U << 16)
+
+/* RM0090 3.9.6 FLASH_OPTCR. */
+#define F4_FLASH_OPTCR_OPTLOCK (1U << 0)
+#define F4_FLASH_OPTCR_OPTSTRT (1U << 1)
+#define F4_FLASH_OPTCR_BOR_LEV(v) (((v) >> 2) & 3U)
+#define F4_FLASH_OPTCR_WDG_SW(v) (((v) >> 5) & 1U)
+#define F4_FLASH_OPTCR_NRST_STOP(v) (((v) >> 6) & 1U)
+#define F4_FLASH_OPTCR_NRST_STDBY(v) (((v) >> 7) & 1U)
+#define F4_FLASH_OPTCR_RDP_SHIFT 8U
+#define F4_FLASH_OPTCR_RDP_MASK (0xFFU << 8)
+#define F4_FLASH_OPTCR_NWRP_SHIFT 16U
+#define F4_FLASH_OPTCR_NWRP_MASK (0xFFFU << 16)
+
+/* RM0090 3.7.3: RDP byte values; any other value is level 1. */
+#define F4_RDP_LEVEL0 0xAAU
+#define F4_RDP_LEVEL2 0xCCU
+
+/* RM0090 3.7.2 / 3.9.3: option byte unlock keys. */
+#define F4_FLASH_OPTKEY1 0x08192A3BU
+#define F4_FLASH_OPTKEY2 0x4C5D6E7FU
+
+/* RM0090 38.6.1 DBGMCU_IDCODE, 38.16.3 DBGMCU_CR, 38.16.4 DBGMCU_APB1_FZ. */
+#define F4_DBGMCU_IDCODE 0xE0042000U
+#define F4_DBGMCU_CR 0xE0042004U
+#define F4_DBGMCU_CR_LOWPOWER 0x7U /* DBG_SLEEP | DBG_STOP | DBG_STANDBY */
+#define F4_DBGMCU_APB1_FZ 0xE0042008U
+#define F4_DBGMCU_APB1_FZ_WDG ((1U << 11) | (1U << 12)) /* DBG_WWDG_STOP, DBG_IWDG_STOP */
+
+/* RM0090 39.1 unique device ID (96 bits), 39.2 flash size (u16, KiB). */
+#define F4_UID 0x1FFF7A10U
+#define F4_FLASH_SIZE 0x1FFF7A22U
+
+/* RM0090 2.3.1: SRAM1+SRAM2 contiguous from 0x20000000; CCM data RAM
+ * (64 KiB, F405/407/415/417, F42x/43x, F469/479) on the D-bus only. */
+#define F4_SRAM 0x20000000U
+#define F4_CCM 0x10000000U
+
+/* DS8626 (table "Flash memory programming", tME): a mass erase takes up to
+ * 32 s at x8; the RDP 1 -> 0 regression erases the same. */
+#define F4_MASS_ERASE_MS 32000U
+#define F4_OPT_TIMEOUT_MS 40000U
+
+extern const struct stm32_family stm32f4_family;
+
+/* Revision codes shared by the F4 lines (RM0090 38.6.1). */
+static const struct stm32_rev f4_revs[] = {
+	{ .rev_id = 0x1000, .name = "A" },
+	{ .rev_id = 0x1001, .name = "Z" },
+	{ .rev_id = 0x1003, .name = "Y" },
+	{ .rev_id = 0x1007, .name = "1" },
+	{ .rev_id = 0x2001, .name = "3" },
+};
+
+/* 4 x 16 KiB, 1 x 64 KiB, then n x 128 KiB (RM0090 table 5). */
+#define F4_SECTORS(n128)                                                                 \
+	{ { .count = 4, .size = 16 * KIB }, { .count = 1, .size = 64 * KIB },            \
+	  { .count = (n128), .size = 128 * KIB } }
+
+static const struct stm32_sector_run f4_1m[] = F4_SECTORS(7);
+static const struct stm32_sector_run f4_1m5[] = F4_SECTORS(11);
+static const struct stm32_sector_run f4_512k[] = F4_SECTORS(3);
+static const struct stm32_sector_run f4_256k[] = F4_SECTORS(1);
+static const struct stm32_sector_run f4_128k[] = { { .count = 4, .size = 16 * KIB },
+						   { .count = 1, .size = 64 * KIB } };
+
+#define F4_SRAM_RAM(sram) { .name = "SRAM", .base = F4_SRAM, .size = (sram), .executable = 1 }
+#define F4_CCM_RAM { .name = "CCM", .base = F4_CCM, .size = 64 * KIB, .executable = 0 }
+
+#define F4_PART(id, nm, flash, bank2, layout, ...)                                       \
+	{ .dev_id = (id), .name = (nm), .family = &stm32f4_family,                        \
+	  .flash_base = 0x08000000U, .max_flash = (flash), .bank2_base = (bank2),         \
+	  .sectors = (layout), .num_runs = ARRAY_LEN(layout), .rams = { __VA_ARGS__ },    \
+	  .algo_ram = 0 }
+
+static const struct stm32_part f4_parts[] = {
+	F4_PART(0x413, "STM32F405/407/415/417", 1024 * KIB, 0, f4_1m, F4_SRAM_RAM(128 * KIB), F4_CCM_RAM),
+	F4_PART(0x419, "STM32F42x/43x", 2048 * KIB, 0x08100000U, f4_1m, F4_SRAM_RAM(192 * KIB), F4_CCM_RAM),
+	F4_PART(0x434, "STM32F469/479", 2048 * KIB, 0x08100000U, f4_1m, F4_SRAM_RAM(384 * KIB), F4_CCM_RAM),
+	F4_PART(0x423, "STM32F401xB/C", 256 * KIB, 0, f4_256k, F4_SRAM_RAM(64 * KIB)),
+	F4_PART(0x433, "STM32F401xD/E", 512 * KIB, 0, f4_512k, F4_SRAM_RAM(96 * KIB)),
+	F4_PART(0x431, "STM32F411xC/E", 512 * KIB, 0, f4_512k, F4_SRAM_RAM(128 * KIB)),
+	F4_PART(0x421, "STM32F446", 512 * KIB, 0, f4_512k, F4_SRAM_RAM(128 * KIB)),
+	F4_PART(0x458, "STM32F410", 128 * KIB, 0, f4_128k, F4_SRAM_RAM(32 * KIB)),
+	F4_PART(0x441, "STM32F412", 1024 * KIB, 0, f4_1m, F4_SRAM_RAM(256 * KIB)),
+	F4_PART(0x463, "STM32F413/423", 1536 * KIB, 0, f4_1m5, F4_SRAM_RAM(320 * KIB)),
+};
+
+/* What the FLASH_SR error bits mean and what to do (RM0090 3.9.4). */
+static const struct stm32_hint f4_hints[] = {
+	{ F4_FLASH_SR_OPERR, "OPERR (operation error)" },
+	{ F4_FLASH_SR_WRPERR, "WRPERR (write protection error: the sector is write-protected "
+			      "in the option bytes)" },
+	{ F4_FLASH_SR_PGAERR, "PGAERR (programming alignment error)" },
+	{ F4_FLASH_SR_PGPERR, "PGPERR (programming parallelism error: PSIZE does not match the "
+			      "access width)" },
+	{ F4_FLASH_SR_PGSERR, "PGSERR (programming sequence error)" },
+	{ F4_FLASH_SR_BSY, "BSY (operation still in progress)" },
+};
+
+static int f4_read32(struct swdd_target *t, uint32_t addr, uint32_t *v)
+{
+	uint8_t b[4];
+	int rc = swdd_target_mem_read(t, addr, b, 4);
+
+	if (!rc)
+		*v = swdd_le32(b);
+	return rc;
+}
+
+static int f4_write32(struct swdd_target *t, uint32_t addr, uint32_t v)
+{
+	uint8_t b[4];
+
+	swdd_put_le32(b, v);
+	return swdd_target_mem_write(t, addr, b, 4);
+}
+
+/* The one RDP decoding of the family (RM0090 3.7.3). */
+static int f4_rdp_of_optcr(uint32_t optcr)
+{
+	uint32_t rdp = (optcr & F4_FLASH_OPTCR_RDP_MASK) >> F4_FLASH_OPTCR_RDP_SHIFT;
+
+	return rdp == F4_RDP_LEVEL0 ? 0 : rdp == F4_RDP_LEVEL2 ? 2 : 1;
+}
+
+/* nWRP: bit n = 1 means sector n is not protected (RM0090 3.9.6). */
+static uint64_t f4_wrp_of_optcr(uint32_t optcr)
+{
+	return ~((optcr & F4_FLASH_OPTCR_NWRP_MASK) >> F4_FLASH_OPTCR_NWRP_SHIFT) & 0xFFFU;
+}
+
+static int f4_rdp_level(struct swdd_target *t, int *level)
+{
+	uint32_t optcr;
+	int rc = f4_read32(t, F4_FLASH_OPTCR, &optcr);
+
+	if (!rc)
+		*level = f4_rdp_of_optcr(optcr);
+	return rc;
+}
+
+static int f4_wrp_mask(struct swdd_target *t, uint64_t *mask)
+{
+	uint32_t optcr;
+	int rc = f4_read32(t, F4_FLASH_OPTCR, &optcr);
+
+	if (!rc)
+		*mask = f4_wrp_of_optcr(optcr);
+	return rc;
+}
+
+static int f4_read_status(struct swdd_target *t, uint32_t *sr)
+{
+	return f4_read32(t, F4_FLASH_SR, sr);
+}
+
+static int f4_wait_not_busy(struct swdd_target *t, uint32_t timeout_ms)
+{
+	uint64_t deadline = swdd_now_ms() + timeout_ms;
+	uint32_t sr;
+	int rc;
+
+	do {
+		rc = f4_read32(t, F4_FLASH_SR, &sr);
+		if (rc || !(sr & F4_FLASH_SR_BSY))
+			return rc;
+	} while (swdd_now_ms() < deadline);
+	return swdd_err_set(SWDD_ETIMEOUT, "the option byte change did not finish within %u ms",
+			    timeout_ms);
+}
+
+/* RM0090 3.7.2: the OPTKEYR sequence clears OPTLOCK. */
+static int f4_unlock_options(struct swdd_target *t, uint32_t *optcr)
+{
+	int rc = f4_read32(t, F4_FLASH_OPTCR, optcr);
+
+	if (rc || !(*optcr & F4_FLASH_OPTCR_OPTLOCK))
+		return rc;
+	rc = f4_write32(t, F4_FLASH_OPTKEYR, F4_FLASH_OPTKEY1);
+	if (!rc)
+		rc = f4_write32(t, F4_FLASH_OPTKEYR, F4_FLASH_OPTKEY2);
+	if (!rc)
+		rc = f4_read32(t, F4_FLASH_OPTCR, optcr);
+	if (!rc && (*optcr & F4_FLASH_OPTCR_OPTLOCK))
+		return swdd_err_set(SWDD_EPROTECTED, "the option bytes stayed locked after "
+				    "the OPTKEYR sequence; reset the chip and retry");
+	return rc;
+}
+
+/* RM0090 3.7.2 / 3.7.3: write RDP = 0xAA, OPTSTRT, wait, lock again. The
+ * regression from level 1 mass-erases the flash before BSY clears. */
+static int f4_unlock_rdp(struct swdd_target *t)
+{
+	uint32_t optcr;
+	int rc = f4_unlock_options(t, &optcr);
+
+	if (rc)
+		return rc;
+	optcr = (optcr & ~F4_FLASH_OPTCR_RDP_MASK) | (F4_RDP_LEVEL0 << F4_FLASH_OPTCR_RDP_SHIFT);
+	rc = f4_write32(t, F4_FLASH_OPTCR, optcr);
+	optcr |= F4_FLASH_OPTCR_OPTSTRT;
+	if (!rc)
+		rc = f4_write32(t, F4_FLASH_OPTCR, optcr);
+	if (!rc)
+		rc = f4_wait_not_busy(t, F4_OPT_TIMEOUT_MS);
+	optcr = (optcr & ~F4_FLASH_OPTCR_OPTSTRT) | F4_FLASH_OPTCR_OPTLOCK;
+	if (!rc)
+		rc = f4_write32(t, F4_FLASH_OPTCR, optcr);
+	return rc;
+}
+
+static int f4_option_text(struct swdd_target *t, char *buf, size_t len)
+{
+	uint32_t optcr;
+	int rc = f4_read32(t, F4_FLASH_OPTCR, &optcr);
+	uint32_t nwrp = (optcr & F4_FLASH_OPTCR_NWRP_MASK) >> F4_FLASH_OPTCR_NWRP_SHIFT;
+
+	if (rc)
+		return rc;
+	snprintf(buf, len,
+		 "FLASH_OPTCR = 0x%08X\n"
+		 "  RDP       = 0x%02X (level %d)\n"
+		 "  nWRP      = 0x%03X (write-protected sectors: 0x%03X)\n"
+		 "  BOR_LEV   = %u\n"
+		 "  WDG_SW    = %u (%s watchdog)\n"
+		 "  nRST_STOP = %u, nRST_STDBY = %u\n",
+		 optcr, (optcr & F4_FLASH_OPTCR_RDP_MASK) >> F4_FLASH_OPTCR_RDP_SHIFT,
+		 f4_rdp_of_optcr(optcr), nwrp, (unsigned)f4_wrp_of_optcr(optcr),
+		 F4_FLASH_OPTCR_BOR_LEV(optcr), F4_FLASH_OPTCR_WDG_SW(optcr),
+		 F4_FLASH_OPTCR_WDG_SW(optcr) ? "software" : "hardware",
+		 F4_FLASH_OPTCR_NRST_STOP(optcr), F4_FLASH_OPTCR_NRST_STDBY(optcr));
+	return 0;
+}
+
+/* `monitor uid`: the 96-bit unique device ID (RM0090 39.1). */
+static int f4_cmd_uid(struct swdd_target *t, int argc, char **argv, char *out, size_t cap)
+{
+	uint8_t uid[12];
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return swdd_err_set(SWDD_EINVAL, "usage: monitor uid");
+	rc = swdd_target_mem_read(t, F4_UID, uid, sizeof(uid));
+	if (rc)
+		return rc;
+	snprintf(out, cap, "unique device ID: %08X %08X %08X\n", swdd_le32(uid + 8),
+		 swdd_le32(uid + 4), swdd_le32(uid));
+	return 0;
+}
+
+static const struct stm32_cmd f4_cmds[] = {
+	{ "uid", "uid", "the chip's 96-bit unique device ID", f4_cmd_uid },
+};
+
+const struct stm32_family stm32f4_family = {
+	.name = "STM32F4",
+	.manual = "RM0090",
+	.dbgmcu_ap = 0,
+	.dbgmcu_idcode = F4_DBGMCU_IDCODE,
+	.flash_size_reg = F4_FLASH_SIZE,
+	.uid_base = F4_UID,
+	.revs = f4_revs,
+	.num_revs = ARRAY_LEN(f4_revs),
+	.parts = f4_parts,
+	.num_parts = ARRAY_LEN(f4_parts),
+	.dbgmcu_cr = F4_DBGMCU_CR,
+	.dbgmcu_cr_set = F4_DBGMCU_CR_LOWPOWER,
+	.wdg_freeze_reg = F4_DBGMCU_APB1_FZ,
+	.wdg_freeze_bits = F4_DBGMCU_APB1_FZ_WDG,
+	.flash_ctrl_base = F4_FLASH_BASE,
+	.flash_word = 1,
+	.builtin_algo = "stm32f4",
+	.mass_erase_ms = F4_MASS_ERASE_MS,
+	.rdp_level = f4_rdp_level,
+	.wrp_mask = f4_wrp_mask,
+	.read_status = f4_read_status,
+	.unlock_rdp = f4_unlock_rdp,
+	.option_text = f4_option_text,
+	.cmds = f4_cmds,
+	.num_cmds = ARRAY_LEN(f4_cmds),
+	.hints = f4_hints,
+	.num_hints = ARRAY_LEN(f4_hints),
+};

@@ -1,0 +1,171 @@
+/*
+ * STM32 family descriptor: everything swdd knows about one STM32 family,
+ * as const data plus the few hooks a family needs. One descriptor per
+ * family lives in its own file (targets/stm32/f4.c follows RM0090); the
+ * list of families is the one registration line per family in
+ * targets/stm32/families.c. targets/ identifies a chip through it and
+ * flash/ reads the flash controller facts from it; nothing else in swdd
+ * knows a DEV_ID, a flash register or an option byte.
+ *
+ * How to add a family: docs/ARCHITECTURE.md, "Adding an STM32 family".
+ * Fields marked "(H7)" are unused by F4 and exist for the families that
+ * need them (a second bank with its own registers, DBGMCU behind another
+ * AP, 256-bit flash words, caches to maintain around programming).
+ *
+ * Hooks take the connected target and use only target.h's memory access;
+ * each returns 0 or a negative SWDD_E* code with a detail sentence.
+ */
+#ifndef SWDD_STM32_FAMILY_H
+#define SWDD_STM32_FAMILY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct swdd_target;
+
+/* DBGMCU_IDCODE fields (RM0090 38.6.1; the same split in every STM32
+ * reference manual). */
+#define STM32_IDCODE_DEV_ID(v) ((uint16_t)((v) & 0xFFFU))
+#define STM32_IDCODE_REV_ID(v) ((uint16_t)((v) >> 16))
+
+/* `count` consecutive sectors of `size` bytes. */
+struct stm32_sector_run {
+	uint16_t count;
+	uint32_t size;
+};
+
+struct stm32_rev {
+	uint16_t rev_id;
+	const char *name; /* "A", "Z", "1" */
+};
+
+/* A RAM of a part. */
+struct stm32_ram {
+	const char *name; /* "SRAM1+SRAM2", "CCM" */
+	uint32_t base, size;
+	/* The core can fetch instructions from it (CCM on F4 is data-bus only,
+	 * RM0090 2.3.1), so a flash algorithm may run there. */
+	int executable;
+};
+
+#define STM32_MAX_RAMS 4
+
+/* One line of a family (one DEV_ID). */
+struct stm32_part {
+	uint16_t dev_id;
+	const char *name; /* "STM32F405/407/415/417" */
+	const struct stm32_family *family;
+	uint32_t flash_base;
+	uint32_t max_flash;  /* largest flash of the line, bytes */
+	uint32_t bank2_base; /* 0: one bank; else bank 2 repeats `sectors` there */
+	const struct stm32_sector_run *sectors; /* one bank, up to max_flash (per bank) */
+	size_t num_runs;
+	struct stm32_ram rams[STM32_MAX_RAMS]; /* name == NULL ends the list */
+	unsigned algo_ram;                     /* index in rams[] the algorithm runs in */
+};
+
+/* A family monitor command (`monitor NAME ...`), listed by `monitor help`
+ * after the generic ones. fn: argv[0] is the name; writes its report into
+ * out (cap bytes, NUL-terminated) for the server to print; returns 0 or
+ * SWDD_E* with a detail sentence. */
+struct stm32_cmd {
+	const char *name, *usage, *help;
+	int (*fn)(struct swdd_target *t, int argc, char **argv, char *out, size_t cap);
+};
+
+/* A diagnosis hint: when a flash status or algorithm result has `bits`
+ * set, `text` says what they mean and what to do. */
+struct stm32_hint {
+	uint32_t bits;
+	const char *text;
+};
+
+struct stm32_family {
+	const char *name;   /* "STM32F4" */
+	const char *manual; /* "RM0090": the reference manual this file follows */
+
+	/* ---- identification ---- */
+	unsigned dbgmcu_ap;     /* MEM-AP through which DBGMCU is read (F4: 0; H7: 0 or the debug APB) */
+	uint32_t dbgmcu_idcode; /* DBGMCU_IDCODE address */
+	uint32_t flash_size_reg; /* u16, KiB */
+	uint32_t uid_base;       /* 96-bit unique device ID (12 bytes); 0 = none */
+	const struct stm32_rev *revs;
+	size_t num_revs;
+	const struct stm32_part *parts;
+	size_t num_parts;
+
+	/* ---- debug set-up and restore (restored at detach) ---- */
+	uint32_t dbgmcu_cr;     /* DBGMCU_CR address */
+	uint32_t dbgmcu_cr_set; /* bits set while attached (debug in low-power modes) */
+	uint32_t wdg_freeze_reg; /* register whose bits stop the watchdogs while halted */
+	uint32_t wdg_freeze_bits;
+	/* (H7) a second freeze register (IWDG in another domain); 0 = none. */
+	uint32_t wdg_freeze_reg2;
+	uint32_t wdg_freeze_bits2;
+
+	/* ---- reset quirks ---- */
+	/* Called by swdd_target_reset after a verified reset (before the halt
+	 * at the reset vector is checked; a reset without halt lets the core
+	 * run already): re-applies what the reset cleared that a debugger
+	 * needs. Optional (F4: NULL, DBGMCU_CR is reset by power-on only,
+	 * RM0090 38.16.3). */
+	int (*after_reset)(struct swdd_target *t);
+
+	/* ---- the host's view of the flash controller ---- */
+	uint32_t flash_ctrl_base;
+	/* (H7) offset of bank 2's register set from flash_ctrl_base; 0 = one set. */
+	uint32_t bank2_ctrl_offset;
+	/* Smallest unit the controller programs, bytes (F4: 1 at x8; H7: 32,
+	 * a 256-bit flash word). */
+	uint32_t flash_word;
+	const char *builtin_algo; /* name in swdd_flm_builtins (flashalgo/<name>.c) */
+	/* Worst-case mass erase, ms (datasheet); the host waits twice that,
+	 * above the algorithm's own bound, so the algorithm's report with the
+	 * status bits comes first. */
+	uint32_t mass_erase_ms;
+
+	/* Read-protection level (0, 1, 2). Required. */
+	int (*rdp_level)(struct swdd_target *t, int *level);
+	/* Write protection: bit n set = sector n protected (bank 2's sectors
+	 * follow bank 1's). Required. */
+	int (*wrp_mask)(struct swdd_target *t, uint64_t *mask);
+	/* The flash status register (bank 1; for reports after a failure).
+	 * Required. */
+	int (*read_status)(struct swdd_target *t, uint32_t *sr);
+	/* RDP 1 -> 0 through the option bytes (mass-erases). Optional. */
+	int (*unlock_rdp)(struct swdd_target *t);
+	/* Option bytes as text. Optional. */
+	int (*option_text)(struct swdd_target *t, char *buf, size_t len);
+	/* (H7) Whether the banks are swapped (SWAP_BANK), so the host maps
+	 * sector numbers to addresses accordingly. Optional (F4: no swap). */
+	int (*bank_swapped)(struct swdd_target *t, int *swapped);
+	/* (H7) Cache maintenance after the flash changed under the core
+	 * (invalidate the I/D caches). Optional (F4: the algorithm flushes ART). */
+	int (*cache_flush)(struct swdd_target *t);
+
+	/* ---- monitor commands and diagnosis ---- */
+	const struct stm32_cmd *cmds;
+	size_t num_cmds;
+	const struct stm32_hint *hints; /* flash status bits, what they mean and what to do */
+	size_t num_hints;
+};
+
+/* NULL-terminated list of the registered families (families.c). */
+extern const struct stm32_family *const stm32_families[];
+
+/* Row i of all registered families' parts, in registration order (for
+ * listings); NULL past the end. */
+const struct stm32_part *stm32_part_at(size_t i);
+/* The part row for a DEV_ID in any family, NULL if unknown. */
+const struct stm32_part *stm32_part_find(uint16_t dev_id);
+/* Revision name for a REV_ID ("?" if unknown). */
+const char *stm32_rev_name(const struct stm32_family *f, uint16_t rev_id);
+/* Sector containing addr in a part with flash_size bytes: index (bank 2
+ * sectors follow bank 1's), start and size. SWDD_ERANGE outside flash. */
+int stm32_sector_find(const struct stm32_part *p, uint32_t flash_size, uint32_t addr,
+		      unsigned *index, uint32_t *start, uint32_t *size);
+/* Writes the names of the hint bits set in `bits` into buf (a family's
+ * decode_status is usually this over its own hints). */
+void stm32_hints_text(const struct stm32_family *f, uint32_t bits, char *buf, size_t len);
+
+#endif
