@@ -139,6 +139,8 @@ int swdd_flash_open(struct swdd_target *t, const char *algo_path, struct swdd_fl
 	f->ram_size = chip->sram_size ? chip->sram_size : 0x5000u;
 	rc = flash_load_flm(f, algo_path, &f->flm);
 	if (!rc)
+		rc = swdd_flm_crc_routine(&f->crc_routine);
+	if (!rc)
 		rc = flash_setup_geometry(f);
 	if (rc) {
 		swdd_flash_close(f);
@@ -156,6 +158,7 @@ void swdd_flash_close(struct swdd_flash *f)
 		flash_algo_end(f, 0);
 	swdd_flash_gdb_abort(f);
 	swdd_flm_free(f->flm);
+	swdd_flm_free(f->crc_routine);
 	free(f->sectors);
 	free(f->mmap_xml);
 	free(f);
@@ -232,8 +235,8 @@ int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
 
 	if (f->algo_loaded)
 		return 0;
-	rc = swdd_algo_load(f->t, f->flm, f->ram_base, f->ram_size, f->fam->dbgmcu_fz_addr,
-			    f->fam->dbgmcu_fz_bits, &f->algo);
+	rc = swdd_algo_load(f->t, f->flm, f->crc_routine, f->ram_base, f->ram_size,
+			    f->fam->dbgmcu_fz_addr, f->fam->dbgmcu_fz_bits, &f->algo);
 	if (rc)
 		return rc;
 	f->algo_loaded = true;
@@ -299,7 +302,7 @@ int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t
 	/* ~6 cycles per byte at 16 MHz: 128 KiB in ~50 ms */
 	uint32_t timeout = flash_timeout_ms(len / 256u);
 
-	if (f->flm->fn[SWDD_FLM_CRC32] == SWDD_FLM_NO_FN)
+	if (!f->algo.crc_entry)
 		return SWDD_EUNSUPPORTED;
 	return swdd_algo_call(&f->algo, SWDD_FLM_CRC32, addr, len, *crc, 0, timeout, crc);
 }

@@ -17,6 +17,7 @@ struct swdd_flash {
 	struct swdd_target *t;
 	const struct swdd_flash_family *fam;
 	struct swdd_flm *flm;
+	struct swdd_flm *crc_routine; /* swdd's checksum routine (flashalgo/swdd_crc.c) */
 	struct swdd_algo algo;
 	bool algo_loaded;
 	bool algo_inited;             /* Init(algo_fnc) ran (flash_algo_ready) */
@@ -43,7 +44,8 @@ int flash_algo_end(struct swdd_flash *f, int rc);
  * the decoded status bits and what was being done. */
 int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
 		       uint32_t r2, uint32_t timeout_ms, const char *what);
-/* On-target CRC of a flash range (algorithm Crc32). */
+/* On-target CRC of a flash range: the algorithm's Crc32, else swdd's
+ * checksum routine loaded beside it; the flash caches are reset first. */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
 const struct flash_sector *flash_sector_of(const struct swdd_flash *f, uint32_t addr);
 /* Wall-clock bound for an algorithm call from a descriptor time-out. */

@@ -16,9 +16,17 @@ $(BUILD)/flashalgo/stm32f4_x8.flm: flashalgo/stm32f4.c $(FLM_DEPS)
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(FLM_CFLAGS) -DFLM_X8 $< -o $@
 
-$(BUILD)/gen/flashalgo_builtin.c: $(BUILD)/flashalgo/stm32f4.flm flashalgo/embed.sh
+# swdd's own checksum routine: code only (PrgCode, no DevDscr), loaded beside
+# any algorithm, vendor FLMs included (flash/algo_run.h).
+$(BUILD)/flashalgo/swdd_crc.elf: flashalgo/swdd_crc.c $(FLM_DEPS)
 	@mkdir -p $(dir $@)
-	sh flashalgo/embed.sh $@ stm32f4:$(BUILD)/flashalgo/stm32f4.flm
+	$(ARM_CC) $(FLM_CFLAGS) -Wl,-e,Crc32 $< -o $@
+
+$(BUILD)/gen/flashalgo_builtin.c: $(BUILD)/flashalgo/stm32f4.flm $(BUILD)/flashalgo/swdd_crc.elf \
+		flashalgo/embed.sh
+	@mkdir -p $(dir $@)
+	sh flashalgo/embed.sh $@ stm32f4:$(BUILD)/flashalgo/stm32f4.flm \
+		swdd_crc:$(BUILD)/flashalgo/swdd_crc.elf
 
 GEN_SRC += $(BUILD)/gen/flashalgo_builtin.c
 EXTRA_ALL += $(BUILD)/flashalgo/stm32f4_x8.flm

@@ -273,6 +273,14 @@ def wrapper():
                 {"SWDD_MODE": "kind"})
     else:
         print("SKIP gdb_flash/external_flm_x8: %s is missing" % flm)
+    # ST's own FLM (no Crc32/Verify/BlankCheck): load, compare-sections and
+    # the skips through swdd's checksum routine (issue 10 point 1)
+    vendor = os.environ.get("SWDD_VENDOR_FLM", "../shared/test-data/flm/STM32F4xx_2048.FLM")
+    if os.path.exists(vendor):
+        session(swdd, fw, logdir, "vendor_flm", ["--sim-probe", "cmsis-dap-v2", "--flash-algo",
+                os.path.abspath(vendor)], {"SWDD_MODE": "kind"})
+    else:
+        print("SKIP gdb_flash/vendor_flm: %s not found (set SWDD_VENDOR_FLM)" % vendor)
     for name, kind, knob, image, mode, want in FAULTS:
         args = ["--sim-probe", kind, "--sim-fault", knob]
         if image:

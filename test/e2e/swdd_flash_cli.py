@@ -18,6 +18,8 @@ SWDD = os.path.join(BUILD, "swdd")
 FW = os.path.join(BUILD, "fw")
 FLM = os.path.join(BUILD, "flashalgo", "stm32f4_x8.flm")
 UNTOUCHED = {"sector_erases": 0, "program_ops": 0, "mass_erases": 0}
+# ST's own STM32F4 FLM (no Crc32/Verify/BlankCheck), never copied into the repository
+VENDOR_FLM = os.environ.get("SWDD_VENDOR_FLM", "../shared/test-data/flm/STM32F4xx_2048.FLM")
 
 
 def run(args):
@@ -104,6 +106,26 @@ def bad_files(tmp):
     return out
 
 
+def vendor_rows(elf, binf, v1, v2):
+    """Issue 10 point 1: the vendor FLM programs, verifies, skips unchanged
+    sectors and compares (--verify-only) through swdd's checksum routine."""
+    if not os.path.exists(VENDOR_FLM):
+        print("SKIP swdd_flash_cli/vendor_flm: %s not found (set SWDD_VENDOR_FLM)" % VENDOR_FLM)
+        return
+    va = ["--flash-algo", VENDOR_FLM]
+    check("vendor_flm_program", ["flash", elf] + va, 0,
+          {"result": "ok", "bytes_programmed": lambda v: v >= 556})
+    check("vendor_flm_reload_skips", ["flash", elf, "--sim-image", elf] + va, 0,
+          {"sectors_skipped": 1, "bytes_programmed": 0}, lab=UNTOUCHED)
+    check("vendor_flm_one_sector_changed", ["flash", v2, "--sim-image", v1] + va, 0,
+          {"sectors_touched": 2, "sectors_erased": 1, "sectors_skipped": 1},
+          lab={"sector_erases": 1})
+    check("vendor_flm_verify_only_match", ["flash", binf, "--verify-only", "--sim-image", elf] + va,
+          0, {"result": "ok"}, lab=UNTOUCHED)
+    check("vendor_flm_verify_only_mismatch", ["flash", v2, "--verify-only", "--sim-image", v1] + va,
+          6, err=r"verify failed at 0x08004000", lab=UNTOUCHED)
+
+
 def main():
     for need in (SWDD, os.path.join(FW, "demo.hex"), os.path.join(FW, "demo_v2.elf"), FLM):
         if not os.path.exists(need):
@@ -138,6 +160,7 @@ def main():
               lab=UNTOUCHED)
         check("external_flm", ["flash", elf, "--flash-algo", FLM], 0,
               {"result": "ok", "bytes_programmed": 560})
+        vendor_rows(elf, binf, v1, v2)
         check("nrst_push_pull_reset_fallback", ["flash", elf, "--sim-fault", "nrst-push-pull",
                                                 "--reset", "hw"], 0, {"result": "ok"},
               err=r"NRST .*did not reset.*used .*instead")

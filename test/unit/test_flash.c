@@ -13,6 +13,7 @@
 #include "target.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 /* CHECK_OK with the swdd error detail in the failure message. */
 #define CHECK_SWDD(expr)                                                            \
@@ -301,7 +302,7 @@ static int algo_fault_and_timeout(void)
 	/* BlankCheck -> "udf #0" (0xDE00): UsageFault/HardFault */
 	flm->blob[flm->fn[SWDD_FLM_BLANK_CHECK]] = 0x00;
 	flm->blob[flm->fn[SWDD_FLM_BLANK_CHECK] + 1] = 0xDE;
-	CHECK_SWDD(swdd_algo_load(l.t, flm, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_SWDD(swdd_algo_load(l.t, flm, NULL, 0x20000000u, 0x20000u, 0, 0, &a));
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_ERASE_CHIP, 0, 0, 0, 0, 300, &res), SWDD_ETIMEOUT);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "did not finish within 300 ms");
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_BLANK_CHECK, 0x08000000u, 4, 0xFF, 0, 1000, &res),
@@ -374,6 +375,106 @@ static int crc_unit_edges(void)
 	return 0;
 }
 
+/* ST's own STM32F4 algorithm (CMSIS-Pack FLM, no Crc32/Verify/BlankCheck),
+ * read at run time: SWDD_VENDOR_FLM, else ../shared/test-data/flm beside
+ * the repository. Returns NULL (and a skip reason) when absent. */
+static const char *vendor_flm(void)
+{
+	const char *p = getenv("SWDD_VENDOR_FLM");
+
+	if (!p)
+		p = "../shared/test-data/flm/STM32F4xx_2048.FLM";
+	return access(p, R_OK) == 0 ? p : NULL;
+}
+
+/* Issue 10 point 1: the vendor FLM programs, verifies and skips unchanged
+ * sectors through swdd's checksum routine; its 2 MiB descriptor is
+ * clipped to the chip's 1 MiB. */
+static int vendor_flm_write_verify_skip(void)
+{
+	const char *path = vendor_flm();
+	struct lab l;
+	struct swdd_flash_result r;
+	struct swdd_flash_opts vo = { .verify_only = true };
+	uint8_t *data = pattern(IMG_LEN, 7);
+	struct swdd_segment seg = { 0x08000000u, IMG_LEN, data };
+	struct swdd_image img = { &seg, 1 };
+	struct sim_chip_stats st0, st1;
+	uint32_t crc = 0xFFFFFFFFu;
+	char *info = NULL;
+
+	if (!path) {
+		free(data);
+		return test_skip_reason("STM32F4xx_2048.FLM not found (../shared/test-data/flm or "
+					"SWDD_VENDOR_FLM)");
+	}
+	if (lab_open(&l, NULL, SIM_PROBE_CMSIS_DAP_V2))
+		return 1;
+	CHECK_SWDD(swdd_flash_set_algo(l.f, path));
+	CHECK_SWDD(swdd_flash_info_text(l.f, &info));
+	CHECK_STR_CONTAINS(info, "1024 KiB, 12 sectors");
+	free(info);
+	/* the last flash region ends at the chip's 1 MiB: 7 x 128 KiB */
+	CHECK_STR_CONTAINS(swdd_flash_memory_map(l.f), "start=\"0x8020000\" length=\"0xe0000\"");
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, 0x08000000u, data, IMG_LEN));
+	CHECK_EQ(r.sectors_touched, 5);
+	sim_chip_get_stats(l.chip, &st0);
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, &vo, &r));
+	sim_chip_get_stats(l.chip, &st1);
+	CHECK_EQ(st1.sector_erases, st0.sector_erases);
+	CHECK_EQ(st1.program_ops, st0.program_ops);
+	CHECK_SWDD(swdd_flash_crc(l.f, 0x08000001u, 0x5000u, &crc));
+	CHECK_EQ(crc, swdd_crc32(0xFFFFFFFFu, data + 1, 0x5000u));
+	data[0x4321] ^= 0x10;
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, &vo, &r), SWDD_EVERIFY);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "verify failed at 0x08004321");
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* The checksum routine beside an algorithm without Crc32 (the built-in one
+ * with its extension removed): the same CRC as the host for unaligned
+ * heads and tails; with no routine the call is refused as unsupported. */
+static int crc_routine_any_algorithm(void)
+{
+	static const struct { uint32_t off, len, start; } rows[] = {
+		{ 0, 0x4000u, 0xFFFFFFFFu }, { 1, 0x7FDu, 0xFFFFFFFFu }, { 3, 301, 0x12345678u },
+		{ 2, 3, 0 },
+	};
+	struct lab l;
+	struct swdd_flm *flm, *routine;
+	struct swdd_algo a;
+	uint8_t *data = pattern(0x4004u, 8);
+	uint32_t res;
+
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
+		return 1;
+	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x08008000u, data, 0x4004u));
+	CHECK_SWDD(swdd_flm_builtin("stm32f4", &flm));
+	CHECK_SWDD(swdd_flm_crc_routine(&routine));
+	flm->fn[SWDD_FLM_CRC32] = SWDD_FLM_NO_FN;
+	CHECK_SWDD(swdd_algo_load(l.t, flm, NULL, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u, 4, 0, 0, 1000, &res),
+		 SWDD_EUNSUPPORTED);
+	CHECK_SWDD(swdd_algo_unload(&a));
+	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK(a.crc_code >= a.code + flm->blob_size && a.canary_addr >= a.crc_code + routine->blob_size);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		CHECK_SWDD(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u + rows[i].off, rows[i].len,
+					  rows[i].start, 0, 5000, &res));
+		CHECK_EQ(res, swdd_crc32(rows[i].start, data + rows[i].off, rows[i].len));
+	}
+	CHECK_SWDD(swdd_algo_unload(&a));
+	swdd_flm_free(flm);
+	swdd_flm_free(routine);
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "write_verify_skip", "RM0090 3.6 (erase/program), GDB qCRC CRC-32", write_verify_skip },
 	{ "weak_cell_caught", "RM0090 3.6.2 (programming only clears bits)", weak_cell_caught },
@@ -385,6 +486,9 @@ static const struct test_case tests[] = {
 	{ "crc_restores_context", "GDB qCRC; STYLE 12", crc_restores_context },
 	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), REFERENCE 6.2", algo_fault_and_timeout },
 	{ "crc_unit_edges", "RM0090 4 (CRC unit), GDB qCRC", crc_unit_edges },
+	{ "vendor_flm_write_verify_skip", "CMSIS-Pack FLM (ST STM32F4xx_2048)",
+	  vendor_flm_write_verify_skip },
+	{ "crc_routine_any_algorithm", "CMSIS-Pack FLM, GDB qCRC", crc_routine_any_algorithm },
 };
 
 TEST_MAIN("flash", tests)
