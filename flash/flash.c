@@ -95,11 +95,51 @@ static int flash_build_map(struct swdd_flash *f)
 	return 0;
 }
 
+/* FLASH_DEFAULT_MV: the supply assumed when the probe cannot measure it
+ * (CMSIS-DAP has no command for it) and --vdd-mv is not given. 3.3 V, what
+ * nearly every STM32F4 board runs at and what OpenOCD's and stlink-tools'
+ * x32 programming assume; a board below 2.7 V then fails with PGPERR in the
+ * lab (unreliable cells on silicon), and the error names --vdd-mv. */
+#define FLASH_DEFAULT_MV 3300
+
+/* The target supply for the parallelism: measured, else stated, else the
+ * default; *how says which. */
+static int flash_supply_mv(const struct swdd_chip_info *chip, const char **how)
+{
+	if (chip->voltage_mv > 0) {
+		*how = "measured by the probe";
+		return chip->voltage_mv;
+	}
+	if (chip->vdd_stated_mv > 0) {
+		*how = "given with --vdd-mv";
+		return chip->vdd_stated_mv;
+	}
+	*how = "assumed: the probe cannot measure it; give --vdd-mv for a board below 2.7 V";
+	return FLASH_DEFAULT_MV;
+}
+
+/* The built-in algorithm variant the supply allows (RM0090 3.6 table 7 for
+ * the F4), or the family's only one. */
+static const char *flash_builtin_for_supply(struct swdd_flash *f)
+{
+	const struct swdd_flash_variant *v = f->fam->variants;
+	const char *how;
+	int mv = flash_supply_mv(swdd_target_chip(f->t), &how);
+
+	if (!v)
+		return f->fam->builtin_algo;
+	while (v->min_mv > mv)
+		v++;
+	swdd_info("flash: target supply %d.%02d V (%s): %s parallelism", mv / 1000,
+		  (mv % 1000) / 10, how, v->what);
+	return v->algo;
+}
+
 static int flash_load_flm(struct swdd_flash *f, const char *algo_path, struct swdd_flm **out)
 {
 	if (algo_path)
 		return swdd_flm_load_file(algo_path, out);
-	return swdd_flm_builtin(f->fam->builtin_algo, out);
+	return swdd_flm_builtin(flash_builtin_for_supply(f), out);
 }
 
 static int flash_setup_geometry(struct swdd_flash *f)

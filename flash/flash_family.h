@@ -11,10 +11,21 @@
 
 struct swdd_target;
 
+/* A built-in algorithm variant and the lowest target supply it may run at
+ * (program/erase parallelism). */
+struct swdd_flash_variant {
+	int min_mv;
+	const char *algo;   /* name for swdd_flm_builtin() */
+	const char *what;   /* "x32 (2.7-3.6 V)" */
+};
+
 struct swdd_flash_family {
 	const char *name;          /* "STM32F4" */
 	const uint16_t *dev_ids;   /* DBGMCU DEV_IDs, 0-terminated */
 	const char *builtin_algo;  /* name for swdd_flm_builtin() */
+	/* Variants of the built-in algorithm by supply, highest min_mv first,
+	 * the last one with min_mv 0. Optional (NULL: builtin_algo always). */
+	const struct swdd_flash_variant *variants;
 	uint32_t dbgmcu_fz_addr;   /* register that freezes the watchdogs */
 	uint32_t dbgmcu_fz_bits;
 

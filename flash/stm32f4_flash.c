@@ -94,7 +94,8 @@ static const struct {
 			     "in the option bytes)" },
 	{ STM32F4_SR_PGAERR, "PGAERR (programming alignment error)" },
 	{ STM32F4_SR_PGPERR, "PGPERR (programming parallelism error: PSIZE does not match the "
-			     "access width)" },
+			     "access width, or is above what the supply allows: x32 needs 2.7 V; "
+			     "give the supply with --vdd-mv)" },
 	{ STM32F4_SR_PGSERR, "PGSERR (programming sequence error)" },
 	{ STM32F4_SR_BSY, "BSY (operation still in progress)" },
 	{ FLM_ERR_TIMEOUT, "timeout inside the flash algorithm" },
@@ -199,10 +200,19 @@ static int stm32f4_option_text(struct swdd_target *t, char *buf, size_t len)
 static const uint16_t stm32f4_dev_ids[] = { 0x413, 0x419, 0x423, 0x433, 0x431, 0x421,
 					    0x458, 0x441, 0x463, 0x434, 0x411, 0 };
 
+/* RM0090 3.6 table 7: x32 needs 2.7-3.6 V, x16 2.1-3.6 V, x8 1.8-3.6 V (x64
+ * needs an external Vpp and is not offered). */
+static const struct swdd_flash_variant stm32f4_variants[] = {
+	{ 2700, "stm32f4", "x32 (2.7-3.6 V)" },
+	{ 2100, "stm32f4_x16", "x16 (2.1-2.7 V)" },
+	{ 0, "stm32f4_x8", "x8 (1.8-2.1 V)" },
+};
+
 const struct swdd_flash_family stm32f4_flash_family = {
 	.name = "STM32F2/F4",
 	.dev_ids = stm32f4_dev_ids,
 	.builtin_algo = "stm32f4",
+	.variants = stm32f4_variants,
 	.dbgmcu_fz_addr = STM32F4_DBGMCU_APB1_FZ,
 	.dbgmcu_fz_bits = STM32F4_FZ_WDG,
 	.rdp_level = stm32f4_rdp_level,

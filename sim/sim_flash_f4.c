@@ -162,6 +162,22 @@ static unsigned flash_psize(const struct sim_flash *f)
 	return (f->cr & FLASH_CR_PSIZE_MASK) >> FLASH_CR_PSIZE_SHIFT;
 }
 
+/*
+ * RM0090 3.6 table 7: the parallelism allowed by the supply: x32 (and x64
+ * with Vpp) from 2.7 V, x16 from 2.1 V, x8 from 1.8 V. The manual names no
+ * error for a PSIZE above the supply's range (silicon would program
+ * unreliably); the model refuses the operation with PGPERR, the flag RM0090
+ * 3.9.4 defines for a parallelism that does not fit ("programming
+ * parallelism error"), for programs and erases alike.
+ */
+static bool flash_psize_allowed(const sim_chip *c)
+{
+	unsigned psize = flash_psize(c->flash);
+	int mv = sim_board_voltage_mv(c);
+
+	return psize == 0 || (psize == 1 && mv >= 2100) || mv >= 2700;
+}
+
 static uint64_t flash_erase_ns(const struct sim_flash *f, unsigned sector)
 {
 	const struct flash_timing *t = &flash_timings[flash_psize(f)];
@@ -432,6 +448,11 @@ static void flash_start_erase(sim_chip *c)
 		f->cr &= ~FLASH_CR_STRT;
 		return;
 	}
+	if (!flash_psize_allowed(c)) {
+		flash_error(f, FLASH_SR_PGPERR);
+		f->cr &= ~FLASH_CR_STRT;
+		return;
+	}
 	if (ser) {
 		f->op_sector = snb;
 		c->stats.sector_erases++;
@@ -557,7 +578,7 @@ static uint32_t flash_program_error(const sim_chip *c, uint32_t off, unsigned si
 		return FLASH_SR_WRPERR;
 	if (off / FLASH_ROW_BYTES != (off + size - 1) / FLASH_ROW_BYTES)
 		return FLASH_SR_PGAERR;
-	if (size != want)
+	if (size != want || !flash_psize_allowed(c))
 		return FLASH_SR_PGPERR;
 	return 0;
 }

@@ -41,6 +41,8 @@ struct swdd_connect_opts {
 	enum swdd_reset_method reset;
 	unsigned speed_khz;   /* requested SWD clock; 0 = 4000 */
 	bool ladder;          /* on failure walk the clock ladder, then under-reset */
+	int vdd_mv;           /* target supply stated by the user (--vdd-mv), used
+			       * where the probe cannot measure it; 0 = not given */
 };
 
 /* Chip identification (from the const chip tables in targets/stm32*.c). */
@@ -56,7 +58,8 @@ struct swdd_chip_info {
 	uint32_t flash_size;     /* bytes, from the flash-size register */
 	uint32_t sram_base, sram_size;
 	int rdp_level;           /* 0, 1, 2; -1 unknown */
-	int voltage_mv;          /* -1 unknown */
+	int voltage_mv;          /* measured by the probe; -1 unknown */
+	int vdd_stated_mv;       /* swdd_connect_opts.vdd_mv (0 = not given) */
 	bool has_fpu;
 	unsigned num_hw_breakpoints, num_watchpoints;
 	/* Added for flash/: the part's row (sector layout, see

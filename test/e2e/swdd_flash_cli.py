@@ -126,6 +126,26 @@ def vendor_rows(elf, binf, v1, v2):
           6, err=r"verify failed at 0x08004000", lab=UNTOUCHED)
 
 
+def supply_rows(elf):
+    """Issue 10 point 8: parallelism follows the supply (RM0090 3.6 table 7).
+    ST-LINK measures it; CMSIS-DAP cannot, so 3.3 V is assumed unless
+    --vdd-mv says otherwise; the lab refuses x32 below 2.7 V with PGPERR."""
+    words, nb = 139, 550  # demo.elf's program operations at x32 and at x8
+    for kind in ("stlink-v21", "cmsis-dap-v2"):
+        sp = ["--sim-probe", kind]
+        check("supply_3v3_%s_x32" % kind, ["flash", elf, "--sim-fault", "vdd:3300"] + sp, 0,
+              {"result": "ok"}, err=r"3\.[23]\d V .*x32", lab={"program_ops": words})
+    check("supply_1v8_stlink_measured_x8", ["flash", elf, "--sim-fault", "vdd:1800",
+          "--sim-probe", "stlink-v21"], 0, {"result": "ok"},
+          err=r"1\.[78]\d V \(measured by the probe\): x8", lab={"program_ops": nb})
+    check("supply_1v8_cmsis_dap_assumed_refused", ["flash", elf, "--sim-fault", "vdd:1800",
+          "--sim-probe", "cmsis-dap-v2"], 5, {"bytes_programmed": 0},
+          err=r"assumed.*PGPERR.*x32 needs 2\.7 V.*--vdd-mv", lab={"program_ops": 0})
+    check("supply_1v8_cmsis_dap_stated_x8", ["flash", elf, "--sim-fault", "vdd:1800",
+          "--sim-probe", "cmsis-dap-v2", "--vdd-mv", "1800"], 0, {"result": "ok"},
+          err=r"1\.80 V \(given with --vdd-mv\): x8", lab={"program_ops": nb})
+
+
 def main():
     for need in (SWDD, os.path.join(FW, "demo.hex"), os.path.join(FW, "demo_v2.elf"), FLM):
         if not os.path.exists(need):
@@ -161,6 +181,7 @@ def main():
         check("external_flm", ["flash", elf, "--flash-algo", FLM], 0,
               {"result": "ok", "bytes_programmed": 560})
         vendor_rows(elf, binf, v1, v2)
+        supply_rows(elf)
         check("nrst_push_pull_reset_fallback", ["flash", elf, "--sim-fault", "nrst-push-pull",
                                                 "--reset", "hw"], 0, {"result": "ok"},
               err=r"NRST .*did not reset.*used .*instead")
