@@ -337,13 +337,22 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 	return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 }
 
+int flash_flush_caches(struct swdd_flash *f)
+{
+	return f->fam->flush_caches ? f->fam->flush_caches(f->t) : 0;
+}
+
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
 {
 	/* ~6 cycles per byte at 16 MHz: 128 KiB in ~50 ms */
 	uint32_t timeout = flash_timeout_ms(len / 256u);
+	int rc;
 
 	if (!f->algo.crc_entry)
 		return SWDD_EUNSUPPORTED;
+	rc = flash_flush_caches(f);
+	if (rc)
+		return rc;
 	return swdd_algo_call(&f->algo, SWDD_FLM_CRC32, addr, len, *crc, 0, timeout, crc);
 }
 
@@ -359,8 +368,11 @@ int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *
 		if (rc != SWDD_EUNSUPPORTED)
 			return rc;
 	}
-	/* read back: RAM, short ranges, or an algorithm without Crc32 */
+	/* read back: RAM, short ranges, or no SRAM for a checksum routine */
 	uint8_t buf[4096];
+
+	if (in_flash && (rc = flash_flush_caches(f)) != 0)
+		return rc;
 	for (uint32_t off = 0; off < len; off += sizeof(buf)) {
 		uint32_t n = len - off < sizeof(buf) ? len - off : (uint32_t)sizeof(buf);
 		rc = swdd_target_mem_read(f->t, addr + off, buf, n);
@@ -376,6 +388,10 @@ int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *
 static int flash_find_unerased(struct swdd_flash *f, const struct flash_sector *s)
 {
 	uint8_t buf[4096];
+	int rc0 = flash_flush_caches(f);
+
+	if (rc0)
+		return rc0;
 
 	for (uint32_t off = 0; off < s->size; off += sizeof(buf)) {
 		uint32_t n = s->size - off < sizeof(buf) ? s->size - off : (uint32_t)sizeof(buf);

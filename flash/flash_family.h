@@ -40,6 +40,12 @@ struct swdd_flash_family {
 	void (*decode_status)(uint32_t bits, char *buf, size_t len);
 	/* RDP 1 -> 0 through the option bytes (mass-erases). Optional. */
 	int (*unlock_rdp)(struct swdd_target *t);
+	/* Resets the flash read caches so that the reads that follow (the
+	 * checksum routine's loads, the debugger's read-back) see what the
+	 * array holds, and leaves the cache enables as they were. Called by
+	 * the engine before every compare, verify, qCRC and blank check, whatever
+	 * the algorithm did. Optional (NULL: the family has no such cache). */
+	int (*flush_caches)(struct swdd_target *t);
 	/* Option bytes as text. Optional. */
 	int (*option_text)(struct swdd_target *t, char *buf, size_t len);
 };

@@ -47,6 +47,8 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 /* On-target CRC of a flash range: the algorithm's Crc32, else swdd's
  * checksum routine loaded beside it; the flash caches are reset first. */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
+/* The family's flush_caches (if any), before the target's flash is read. */
+int flash_flush_caches(struct swdd_flash *f);
 const struct flash_sector *flash_sector_of(const struct swdd_flash *f, uint32_t addr);
 /* Wall-clock bound for an algorithm call from a descriptor time-out. */
 uint32_t flash_timeout_ms(uint32_t descriptor_ms);

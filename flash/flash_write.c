@@ -166,7 +166,9 @@ static int plan_merge_current(struct swdd_flash *f, struct plan *p, uint8_t **sc
 		if (!cur)
 			return SWDD_ENOMEM;
 		*scratch = cur;
-		int rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
+		int rc = flash_flush_caches(f);
+		if (!rc)
+			rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
 		if (rc)
 			return rc;
 		for (uint32_t b = 0; b < ps->s->size; b++)
@@ -187,7 +189,9 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 	if (!cur)
 		return SWDD_ENOMEM;
 	*scratch = cur;
-	rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
+	rc = flash_flush_caches(f);
+	if (!rc)
+		rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
 	if (rc)
 		return swdd_err_add(rc, "while reading back sector %u after a CRC mismatch",
 				    ps->s->index);

@@ -17,6 +17,13 @@
 #define STM32F4_FLASH_OPTCR 0x40023C14u
 #define STM32F4_FLASH_OPTCR1 0x40023C18u
 
+/* RM0090 3.9.1 FLASH_ACR: the ART accelerator's cache enables and resets. */
+#define STM32F4_FLASH_ACR 0x40023C00u
+#define STM32F4_ACR_ICEN (1u << 9)
+#define STM32F4_ACR_DCEN (1u << 10)
+#define STM32F4_ACR_ICRST (1u << 11)
+#define STM32F4_ACR_DCRST (1u << 12)
+
 /* RM0090 3.9.4 FLASH_SR bits. */
 #define STM32F4_SR_EOP (1u << 0)
 #define STM32F4_SR_OPERR (1u << 1)
@@ -172,6 +179,30 @@ static int stm32f4_unlock_rdp(struct swdd_target *t)
 	return rc;
 }
 
+/* RM0090 3.5: the ART caches are not updated by an erase or a program, and
+ * ICRST/DCRST only act while the caches are disabled. A vendor FLM need not
+ * reset them (ST's Init only writes FLASH_ACR = 0, which leaves the lines
+ * for the next firmware that enables the caches), so the engine does it
+ * around every read of the flash: disable, reset, restore. */
+static int stm32f4_flush_caches(struct swdd_target *t)
+{
+	const uint32_t en = STM32F4_ACR_ICEN | STM32F4_ACR_DCEN;
+	const uint32_t rst = STM32F4_ACR_ICRST | STM32F4_ACR_DCRST;
+	uint32_t acr, off;
+	int rc = stm32f4_read32(t, STM32F4_FLASH_ACR, &acr);
+
+	acr &= ~rst;
+	off = acr & ~en;
+	if (!rc)
+		rc = swdd_target_mem_write(t, STM32F4_FLASH_ACR, &off, 4);
+	off |= rst;
+	if (!rc)
+		rc = swdd_target_mem_write(t, STM32F4_FLASH_ACR, &off, 4);
+	if (!rc)
+		rc = swdd_target_mem_write(t, STM32F4_FLASH_ACR, &acr, 4);
+	return rc ? swdd_err_add(rc, "while resetting the flash caches (FLASH_ACR)") : 0;
+}
+
 static int stm32f4_option_text(struct swdd_target *t, char *buf, size_t len)
 {
 	uint32_t optcr;
@@ -220,6 +251,7 @@ const struct swdd_flash_family stm32f4_flash_family = {
 	.read_status = stm32f4_read_status,
 	.decode_status = stm32f4_decode_status,
 	.unlock_rdp = stm32f4_unlock_rdp,
+	.flush_caches = stm32f4_flush_caches,
 	.option_text = stm32f4_option_text,
 };
 

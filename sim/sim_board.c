@@ -149,6 +149,7 @@ static const struct board_knob board_knobs[] = {
 	{ .name = "no-target", .bit = SIM_FAULT_NO_TARGET },
 	{ .name = "wait-storm", .bit = SIM_FAULT_WAIT_STORM, .arg = true },
 	{ .name = "vdd", .bit = SIM_FAULT_VDD, .arg = true },
+	{ .name = "art-debug-bypass", .bit = SIM_FAULT_ART_DEBUG_BYPASS },
 };
 
 static int board_knob_arg(struct sim_config *cfg, uint32_t bit, const char *val)
@@ -199,7 +200,7 @@ static int board_parse_one(struct sim_config *cfg, char *tok, char *err, size_t 
 	}
 	snprintf(err, errlen, "unknown fault knob '%s' (known: nrst-push-pull, "
 		 "swd-disabled-by-firmware, signal-integrity:KHZ, unpowered, rdp1, wrp:SECTORS, "
-		 "weak-cell:ADDR, sleep, lockup, no-target, wait-storm:N, vdd:MV)", tok);
+		 "weak-cell:ADDR, sleep, lockup, no-target, wait-storm:N, vdd:MV, art-debug-bypass)", tok);
 	return -1;
 }
 

@@ -390,6 +390,7 @@ static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, 
 void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len)
 {
 	memcpy(c->periph->view + off, sim_flash_array(c) + off, len);
+	sim_flash_view_overlay(c, c->periph->view, off, len); /* ART data cache */
 	f407_code_changed(c, off, len);
 }
 

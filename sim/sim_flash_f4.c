@@ -122,6 +122,7 @@ struct sim_flash {
 	struct flash_cpu_write queue[FLASH_CPU_QUEUE];
 	unsigned queued;
 	bool debug_disabled;     /* RDP 2 at the last reset */
+	struct sim_art *art;     /* the ART accelerator's data cache (sim_art_f4.c) */
 };
 
 static unsigned flash_rdp_level(uint32_t opt)
@@ -193,7 +194,10 @@ int sim_flash_new(sim_chip *c)
 	if (!f)
 		return -1;
 	f->mem = malloc(c->flash_size);
-	if (!f->mem) {
+	f->art = sim_art_new();
+	if (!f->mem || !f->art) {
+		free(f->mem);
+		sim_art_free(f->art);
 		free(f);
 		return -1;
 	}
@@ -212,6 +216,7 @@ void sim_flash_free(sim_chip *c)
 	if (!c->flash)
 		return;
 	free(c->flash->mem);
+	sim_art_free(c->flash->art);
 	free(c->flash);
 	c->flash = NULL;
 }
@@ -231,7 +236,10 @@ void sim_flash_reset(sim_chip *c)
 {
 	struct sim_flash *f = c->flash;
 
+	/* RM0090 3.9.1: FLASH_ACR resets to 0 on a system reset (caches off);
+	 * a core reset (VECTRESET) does not come here and leaves it. */
 	f->acr = 0;
+	sim_art_reset(c, f->art);
 	f->cr = FLASH_CR_LOCK;
 	f->sr = 0;
 	f->key = f->optkey = (struct flash_keyseq){ 0 };
@@ -518,9 +526,13 @@ enum sim_bus_result sim_flash_reg_write(sim_chip *c, uint32_t off, unsigned size
 		off &= ~3u;
 	}
 	switch (off & ~3u) {
-	case FLASH_ACR:
+	case FLASH_ACR: {
+		uint32_t old = f->acr;
+
 		f->acr = val & 0x1F07u; /* LATENCY, PRFTEN, ICEN, DCEN, ICRST, DCRST */
+		sim_art_acr_written(c, f->art, old, f->acr);
 		return SIM_BUS_OK;
+	}
 	case FLASH_KEYR:
 		return flash_key_write(&f->key, &f->cr, FLASH_CR_LOCK, flash_keys, val);
 	case FLASH_OPTKEYR:
@@ -600,18 +612,20 @@ enum sim_bus_result sim_flash_array_write(sim_chip *c, uint32_t off, unsigned si
 
 enum sim_bus_result sim_flash_array_read(sim_chip *c, uint32_t off, unsigned size, uint32_t *val)
 {
-	uint32_t v = 0;
-
 	/* RM0090 3.7.3: with RDP level 1 a debugger access to the main array
 	 * is a bus error. */
 	if (flash_rdp_level(c->flash->opt_stored) != 0)
 		return SIM_BUS_FAULT;
 	if (c->flash->op != FLASH_OP_NONE)
 		return SIM_BUS_WAIT;
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint32_t)c->flash->mem[off + i] << (8 * i);
-	*val = v;
+	/* the AHB-AP's read goes out on D-code, through the ART's data cache */
+	*val = sim_art_dread(c, c->flash->art, c->flash->acr, off, size);
 	return SIM_BUS_OK;
+}
+
+void sim_flash_view_overlay(const sim_chip *c, uint8_t *view, uint32_t off, uint32_t len)
+{
+	sim_art_overlay(c->flash->art, c->flash->acr, view, off, len);
 }
 
 /* RM0090 3.6.1 Table 16: 0x1FFFC000 holds the user byte and RDP,
