@@ -181,6 +181,13 @@ def main():
         check("external_flm", ["flash", elf, "--flash-algo", FLM], 0,
               {"result": "ok", "bytes_programmed": 560})
         vendor_rows(elf, binf, v1, v2)
+        # issue 10 point 7: old firmware left the ART caches on, only a core reset works
+        art = ["--sim-image", os.path.join(FW, "artcache.elf"), "--sim-fault", "nrst-push-pull"]
+        check("art_cache_core_reset", ["flash", elf] + art, 0, {"result": "ok"},
+              err=r"used VECTRESET instead: a core reset resets only the processor.*FLASH_ACR")
+        if os.path.exists(VENDOR_FLM):
+            check("art_cache_core_reset_vendor_flm", ["flash", elf, "--flash-algo", VENDOR_FLM] + art,
+                  0, {"result": "ok"}, err=r"used VECTRESET instead")
         supply_rows(elf)
         check("nrst_push_pull_reset_fallback", ["flash", elf, "--sim-fault", "nrst-push-pull",
                                                 "--reset", "hw"], 0, {"result": "ok"},
