@@ -623,6 +623,11 @@ enum sim_bus_result sim_flash_array_read(sim_chip *c, uint32_t off, unsigned siz
 	return SIM_BUS_OK;
 }
 
+void sim_flash_core_read(sim_chip *c, bool fetch, uint32_t off, unsigned size)
+{
+	sim_art_core_read(c, c->flash->art, c->flash->acr, fetch, off, size);
+}
+
 void sim_flash_view_overlay(const sim_chip *c, uint8_t *view, uint32_t off, uint32_t len)
 {
 	sim_art_overlay(c->flash->art, c->flash->acr, view, off, len);

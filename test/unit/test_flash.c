@@ -43,7 +43,10 @@ static void lab_close(struct lab *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind)
+/* img: firmware already in flash that boots and runs 2 ms (virtual) before
+ * the probe connects; NULL = erased flash. */
+static int lab_open_fw(struct lab *l, const char *faults, enum sim_probe_kind kind,
+		       const uint8_t *img, size_t n)
 {
 	struct sim_config cfg = { 0 };
 	struct sim_probe_config pc = { .kind = kind };
@@ -55,6 +58,12 @@ static int lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind)
 		return test_fail_at(__FILE__, __LINE__, "fault spec: %s", err);
 	if (sim_chip_new(&cfg, &l->chip, err, sizeof(err)))
 		return test_fail_at(__FILE__, __LINE__, "sim_chip_new: %s", err);
+	if (img) {
+		co.mode = SWDD_CONNECT_NORMAL;
+		sim_chip_backdoor_load_flash(l->chip, 0x08000000u, img, n);
+		sim_board_power_cycle(l->chip);
+		sim_chip_advance(l->chip, 2000000u);
+	}
 	if (sim_probe_new(&pc, l->chip, &l->sp) || swdd_probe_open_sim(l->sp, &l->probe) ||
 	    swdd_target_connect(l->probe, &co, &l->t) || swdd_flash_open(l->t, NULL, &l->f)) {
 		test_fail_at(__FILE__, __LINE__, "lab set-up: %s", swdd_err_detail());
@@ -62,6 +71,11 @@ static int lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind)
 		return 1;
 	}
 	return 0;
+}
+
+static int lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind)
+{
+	return lab_open_fw(l, faults, kind, NULL, 0);
 }
 
 static uint8_t *pattern(uint32_t len, uint32_t seed)
@@ -564,6 +578,46 @@ static int do_art_stale(const char *algo)
 	return 0;
 }
 
+/* The firmware's own loads fill the data cache (test/firmware/artcache.c
+ * reads a table with the caches on): after the array changes under it, the
+ * debugger reads the old table, as in the report; swdd's load over it
+ * verifies and reads back what the flash holds. */
+static int art_firmware_fills_lines(void)
+{
+	static const uint8_t sig[8] = { 0xDE, 0xDE, 0xDE, 0xDE, 0x0D, 0xF0, 0xAD, 0x0B };
+	char path[512];
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t img[4096] = { 0 }, zero[64] = { 0 }, got[64];
+	struct swdd_segment seg;
+	struct swdd_image im = { &seg, 1 };
+	FILE *fp;
+	size_t n, table = 0;
+
+	snprintf(path, sizeof(path), "%s/fw/artcache.bin", build_dir());
+	fp = fopen(path, "rb");
+	if (!fp)
+		return test_skip_reason("build/fw/artcache.bin is missing (make builds it)");
+	n = fread(img, 1, sizeof(img), fp);
+	fclose(fp);
+	while (table + sizeof(sig) <= n && memcmp(img + table, sig, sizeof(sig)))
+		table += 4;
+	CHECK(table + 64 <= n);
+	if (lab_open_fw(&l, NULL, SIM_PROBE_STLINK_V21, img, n))
+		return 1;
+	/* the array changes under the lines the firmware's loads filled */
+	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x08000000u + (uint32_t)table, zero, 64));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x08000000u + (uint32_t)table, got, 64));
+	CHECK(!memcmp(got, img + table, 64)); /* stale, as the report's verify read */
+	memset(img + table, 0x5A, 64);
+	seg = (struct swdd_segment){ 0x08000000u, (uint32_t)n, img };
+	CHECK_SWDD(swdd_flash_write_image(l.f, &im, NULL, &r));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x08000000u + (uint32_t)table, got, 64));
+	CHECK(!memcmp(got, img + table, 64));
+	lab_close(&l);
+	return 0;
+}
+
 static int art_stale_lines_flash_truth(void)
 {
 	const char *vendor = vendor_flm();
@@ -590,6 +644,8 @@ static const struct test_case tests[] = {
 	  vendor_flm_write_verify_skip },
 	{ "crc_routine_any_algorithm", "CMSIS-Pack FLM, GDB qCRC", crc_routine_any_algorithm },
 	{ "art_lab_model", "RM0090 3.4/3.5 ART, Cortex-M4 TRM 2.3.1 D-code", art_lab_model },
+	{ "art_firmware_fills_lines", "RM0090 3.4 (D-code loads fill the data cache)",
+	  art_firmware_fills_lines },
 	{ "art_stale_lines_flash_truth", "RM0090 3.5 (caches not updated by program)",
 	  art_stale_lines_flash_truth },
 };
