@@ -135,10 +135,27 @@ static const char *flash_builtin_for_supply(struct swdd_flash *f)
 	return v->algo;
 }
 
+/* An external algorithm brings its own parallelism: say so when the supply
+ * is below what the family's widest one needs. */
+static void flash_warn_external(struct swdd_flash *f, const char *algo_path)
+{
+	const char *how;
+	int mv = flash_supply_mv(swdd_target_chip(f->t), &how);
+
+	if (f->fam->variants && mv < f->fam->variants[0].min_mv)
+		swdd_warn("flash: target supply %d.%02d V (%s) is below %d.%d V: %s chooses its own "
+			  "parallelism (ST's STM32F4 FLMs program at x32, which needs 2.7 V); the "
+			  "built-in algorithm follows the supply", mv / 1000, (mv % 1000) / 10, how,
+			  f->fam->variants[0].min_mv / 1000, (f->fam->variants[0].min_mv % 1000) / 100,
+			  algo_path);
+}
+
 static int flash_load_flm(struct swdd_flash *f, const char *algo_path, struct swdd_flm **out)
 {
-	if (algo_path)
+	if (algo_path) {
+		flash_warn_external(f, algo_path);
 		return swdd_flm_load_file(algo_path, out);
+	}
 	return swdd_flm_builtin(flash_builtin_for_supply(f), out);
 }
 
@@ -319,6 +336,24 @@ int flash_algo_end(struct swdd_flash *f, int rc)
 	return rc2 ? rc2 : rc3;
 }
 
+void flash_describe_failure(struct swdd_flash *f, uint32_t result, char *buf, size_t len)
+{
+	uint32_t sr = 0;
+	char st[400];
+
+	if (result != 1) {
+		f->fam->decode_status(result, buf, len);
+		return;
+	}
+	if (f->fam->read_status(f->t, &sr)) {
+		snprintf(buf, len, "the algorithm returned 1 (the flash status could not be read)");
+		return;
+	}
+	f->fam->decode_status(sr, st, sizeof(st));
+	snprintf(buf, len, "the algorithm returned 1 (failed); the flash status register now reads: "
+		 "%s (an algorithm may clear the error bits before it returns)", st);
+}
+
 int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
 		       uint32_t r2, uint32_t timeout_ms, const char *what)
 {
@@ -333,7 +368,7 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 		return swdd_err_add(rc, "while %s", what);
 	if (!r)
 		return 0;
-	f->fam->decode_status(r, bits, sizeof(bits));
+	flash_describe_failure(f, r, bits, sizeof(bits));
 	return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 }
 

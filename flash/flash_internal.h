@@ -44,6 +44,10 @@ int flash_algo_end(struct swdd_flash *f, int rc);
  * the decoded status bits and what was being done. */
 int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
 		       uint32_t r2, uint32_t timeout_ms, const char *what);
+/* Names why an algorithm call failed. Its result is the family's status
+ * bits (swdd's algorithms); a vendor FLM returns 1 (CMSIS-Pack: "1 =
+ * failed"), then the flash status register is read and decoded instead. */
+void flash_describe_failure(struct swdd_flash *f, uint32_t result, char *buf, size_t len);
 /* On-target CRC of a flash range: the algorithm's Crc32, else swdd's
  * checksum routine loaded beside it; the flash caches are reset first. */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);

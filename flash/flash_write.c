@@ -243,7 +243,7 @@ static int program_wait(struct swdd_flash *f, uint32_t addr)
 		return swdd_err_add(rc, "while programming the page at 0x%08X", addr);
 	if (!r)
 		return 0;
-	f->fam->decode_status(r, bits, sizeof(bits));
+	flash_describe_failure(f, r, bits, sizeof(bits));
 	return swdd_err_set(SWDD_EFLASH, "programming the page at 0x%08X failed: %s", addr, bits);
 }
 
@@ -329,7 +329,7 @@ static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 		return swdd_err_add(rc, "while %s", what);
 	if (r) {
 		char bits[512];
-		f->fam->decode_status(r, bits, sizeof(bits));
+		flash_describe_failure(f, r, bits, sizeof(bits));
 		return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 	}
 	return 0;

@@ -144,6 +144,11 @@ def supply_rows(elf):
     check("supply_1v8_cmsis_dap_stated_x8", ["flash", elf, "--sim-fault", "vdd:1800",
           "--sim-probe", "cmsis-dap-v2", "--vdd-mv", "1800"], 0, {"result": "ok"},
           err=r"1\.80 V \(given with --vdd-mv\): x8", lab={"program_ops": nb})
+    if os.path.exists(VENDOR_FLM):  # ST's FLM programs at x32 whatever the supply
+        check("supply_1v8_vendor_flm_x32_refused", ["flash", elf, "--sim-fault", "vdd:1800",
+              "--sim-probe", "stlink-v21", "--flash-algo", VENDOR_FLM], 5, {"bytes_programmed": 0},
+              err=r"below 2\.7 V: .*chooses its own parallelism.*programming the page at "
+                  r"0x08000000 failed: the algorithm returned 1")
 
 
 def main():
