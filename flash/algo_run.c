@@ -189,7 +189,8 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm,
 	memset(a, 0, sizeof(*a));
 	a->t = t;
 	a->flm = flm;
-	a->crc_routine = crc_routine;
+	/* an algorithm with its own Crc32 does not need the routine's SRAM */
+	a->crc_routine = flm->fn[SWDD_FLM_CRC32] == SWDD_FLM_NO_FN ? crc_routine : NULL;
 	a->reg_primask = swdd_tdesc_regnum(swdd_target_xml(t), "primask");
 	rc = algo_layout(a, ram_base, ram_size);
 	if (!rc && !swdd_target_is_halted(t))

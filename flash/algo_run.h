@@ -9,7 +9,8 @@
  * algorithm's code and data, nor its stack, nor the buffers use, so any
  * FLM (a vendor's has no checksum function) gets compare, verify and qCRC
  * on the target. SWDD_FLM_CRC32 calls the algorithm's own Crc32 when it
- * has one (the built-in STM32F4 one uses the CRC unit), else the routine.
+ * has one (the built-in STM32F4 one uses the CRC unit; the routine is then
+ * not loaded), else the routine.
  * Each call sets r0-r3, pc, lr = header|1 (the function returns into the
  * BKPT), and on the first call also sp, r9 = static base, xPSR = T bit,
  * PRIMASK = 1. The call is finished when the core halts on the header BKPT;

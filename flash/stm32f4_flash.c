@@ -193,7 +193,7 @@ static int stm32f4_flush_caches(struct swdd_target *t)
 
 	acr &= ~rst;
 	off = acr & ~en;
-	if (!rc)
+	if (!rc && (acr & en)) /* the resets act only on disabled caches */
 		rc = swdd_target_mem_write(t, STM32F4_FLASH_ACR, &off, 4);
 	off |= rst;
 	if (!rc)
