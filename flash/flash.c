@@ -372,9 +372,19 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 	return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 }
 
+/* Tells once per session what the firmware left the caches at: a core
+ * reset keeps it (the reset warning says so). */
 int flash_flush_caches(struct swdd_flash *f)
 {
-	return f->fam->flush_caches ? f->fam->flush_caches(f->t) : 0;
+	char state[160];
+	int rc = f->fam->flush_caches ? f->fam->flush_caches(f->t, state, sizeof(state)) : 0;
+
+	if (!rc && f->fam->flush_caches && state[0] && !f->caches_told) {
+		swdd_info("flash: the firmware left the flash caches on (%s); swdd resets their "
+			  "contents before each checksum and read-back", state);
+		f->caches_told = true;
+	}
+	return rc;
 }
 
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)

@@ -44,8 +44,10 @@ struct swdd_flash_family {
 	 * checksum routine's loads, the debugger's read-back) see what the
 	 * array holds, and leaves the cache enables as they were. Called by
 	 * the engine before every compare, verify, qCRC and blank check, whatever
-	 * the algorithm did. Optional (NULL: the family has no such cache). */
-	int (*flush_caches)(struct swdd_target *t);
+	 * the algorithm did. Fills `state` with what the caches were set to
+	 * when enabled ("FLASH_ACR 0x00000705: ..."), else "". Optional (NULL:
+	 * the family has no such cache). */
+	int (*flush_caches)(struct swdd_target *t, char *state, size_t len);
 	/* Option bytes as text. Optional. */
 	int (*option_text)(struct swdd_target *t, char *buf, size_t len);
 };

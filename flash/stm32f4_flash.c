@@ -19,6 +19,8 @@
 
 /* RM0090 3.9.1 FLASH_ACR: the ART accelerator's cache enables and resets. */
 #define STM32F4_FLASH_ACR 0x40023C00u
+#define STM32F4_ACR_LATENCY 0x7u
+#define STM32F4_ACR_PRFTEN (1u << 8)
 #define STM32F4_ACR_ICEN (1u << 9)
 #define STM32F4_ACR_DCEN (1u << 10)
 #define STM32F4_ACR_ICRST (1u << 11)
@@ -184,13 +186,19 @@ static int stm32f4_unlock_rdp(struct swdd_target *t)
  * reset them (ST's Init only writes FLASH_ACR = 0, which leaves the lines
  * for the next firmware that enables the caches), so the engine does it
  * around every read of the flash: disable, reset, restore. */
-static int stm32f4_flush_caches(struct swdd_target *t)
+static int stm32f4_flush_caches(struct swdd_target *t, char *state, size_t len)
 {
 	const uint32_t en = STM32F4_ACR_ICEN | STM32F4_ACR_DCEN;
 	const uint32_t rst = STM32F4_ACR_ICRST | STM32F4_ACR_DCRST;
-	uint32_t acr, off;
+	uint32_t acr = 0, off;
 	int rc = stm32f4_read32(t, STM32F4_FLASH_ACR, &acr);
 
+	state[0] = '\0';
+	if (!rc && (acr & en))
+		snprintf(state, len, "FLASH_ACR 0x%08X: instruction cache %s, data cache %s, "
+			 "prefetch %s, %u wait states", acr, acr & STM32F4_ACR_ICEN ? "on" : "off",
+			 acr & STM32F4_ACR_DCEN ? "on" : "off", acr & STM32F4_ACR_PRFTEN ? "on" : "off",
+			 acr & STM32F4_ACR_LATENCY);
 	acr &= ~rst;
 	off = acr & ~en;
 	if (!rc && (acr & en)) /* the resets act only on disabled caches */
