@@ -618,6 +618,60 @@ static int art_firmware_fills_lines(void)
 	return 0;
 }
 
+/* Runs the core for 1 ms of virtual time from where it is halted and
+ * returns the word the firmware below stores at 0x20000000. */
+static int art_run_once(struct lab *l, uint32_t *word)
+{
+	uint32_t zero = 0;
+	int rc = swdd_target_mem_write(l->t, 0x20000000u, &zero, 4);
+
+	if (!rc)
+		rc = swdd_target_resume(l->t);
+	sim_chip_advance(l->chip, 1000000u);
+	if (!rc)
+		rc = swdd_target_halt(l->t);
+	return rc ? rc : swdd_target_mem_read(l->t, 0x20000000u, word, 4);
+}
+
+/* The instruction cache: the core keeps executing the instructions it
+ * fetched before a change of the array until ICRST, which works only with
+ * ICEN clear (RM0090 3.9.1). Firmware (Thumb): FLASH_ACR = 0x705, then
+ * loop { movs r3, #0x11; str r3, [0x20000000] }. */
+static int art_icache_stale_code(void)
+{
+	static const uint16_t code[] = { 0x4803, 0x4904, 0x6001, 0x4A04, 0x2311, 0x6013, 0xE7FC,
+					 0xBF00, 0x3C00, 0x4002, 0x0705, 0x0000, 0x0000, 0x2000 };
+	static const uint16_t movs22 = 0x2322;
+	uint8_t img[0x40 + sizeof(code)] = { 0 };
+	const uint32_t vec[2] = { 0x20001000u, 0x08000041u };
+	uint32_t word = 0, acr;
+	struct lab l;
+
+	memcpy(img, vec, sizeof(vec));
+	memcpy(img + 0x40, code, sizeof(code));
+	if (lab_open_fw(&l, NULL, SIM_PROBE_CMSIS_DAP_V2, img, sizeof(img)))
+		return 1;
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 0));
+	CHECK_EQ(acr, ART_ON);
+	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x08000048u, &movs22, 2));
+	CHECK_SWDD(art_run_once(&l, &word));
+	CHECK_EQ(word, 0x11); /* the old instruction, from the cache */
+	acr = ART_ON | 0x800u; /* ICRST with ICEN set: no effect */
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+	CHECK_SWDD(art_run_once(&l, &word));
+	CHECK_EQ(word, 0x11);
+	acr = ART_ON & ~0x200u; /* ICEN off, then ICRST, then on again */
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+	acr |= 0x800u;
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+	acr = ART_ON;
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+	CHECK_SWDD(art_run_once(&l, &word));
+	CHECK_EQ(word, 0x22);
+	lab_close(&l);
+	return 0;
+}
+
 static int art_stale_lines_flash_truth(void)
 {
 	const char *vendor = vendor_flm();
@@ -644,6 +698,8 @@ static const struct test_case tests[] = {
 	  vendor_flm_write_verify_skip },
 	{ "crc_routine_any_algorithm", "CMSIS-Pack FLM, GDB qCRC", crc_routine_any_algorithm },
 	{ "art_lab_model", "RM0090 3.4/3.5 ART, Cortex-M4 TRM 2.3.1 D-code", art_lab_model },
+	{ "art_icache_stale_code", "RM0090 3.4/3.9.1 (I-cache, ICRST only with ICEN = 0)",
+	  art_icache_stale_code },
 	{ "art_firmware_fills_lines", "RM0090 3.4 (D-code loads fill the data cache)",
 	  art_firmware_fills_lines },
 	{ "art_stale_lines_flash_truth", "RM0090 3.5 (caches not updated by program)",
