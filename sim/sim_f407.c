@@ -407,7 +407,7 @@ static void f407_flash_fetch(uc_engine *uc, uint64_t address, uint32_t size, voi
 void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len)
 {
 	memcpy(c->periph->view + off, sim_flash_array(c) + off, len);
-	sim_flash_view_overlay(c, c->periph->view, off, len); /* ART data cache */
+	sim_flash_view_overlay(c, c->periph->view, off, len); /* the ART's lines */
 	f407_code_changed(c, off, len);
 }
 
