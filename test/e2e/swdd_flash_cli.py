@@ -100,6 +100,15 @@ def bad_files(tmp):
     # ProgramPage's first instruction -> UDF (a fault), or B . (a timeout)
     out["flm_udf"] = patched(FLM, os.path.join(tmp, "udf.flm"), "ProgramPage", b"\x00\xde")
     out["flm_loop"] = patched(FLM, os.path.join(tmp, "loop.flm"), "ProgramPage", b"\xfe\xe7")
+    # the x8 FLM with a 2 MiB descriptor (dev_size): clipped to the chip's 1 MiB
+    out["flm_2mib"] = os.path.join(tmp, "2mib.flm")
+    shutil.copy(FLM, out["flm_2mib"])
+    se = subprocess.run(["arm-none-eabi-readelf", "-SW", FLM], stdout=subprocess.PIPE,
+                        text=True).stdout
+    dev_off = int(re.search(r"DevDscr\s+PROGBITS\s+[0-9a-f]+\s+([0-9a-f]+)", se).group(1), 16)
+    with open(out["flm_2mib"], "r+b") as f:
+        f.seek(dev_off + 136)  # FlashDevice.szDev (FlashOS.h)
+        f.write((0x200000).to_bytes(4, "little"))
     # EraseChip that reports success without erasing: movs r0, #0; bx lr
     out["flm_lying"] = patched(FLM, os.path.join(tmp, "lying.flm"), "EraseChip",
                                b"\x00\x20\x70\x47")
@@ -185,6 +194,11 @@ def main():
               lab=UNTOUCHED)
         check("external_flm", ["flash", elf, "--flash-algo", FLM], 0,
               {"result": "ok", "bytes_programmed": 560})
+        check("flm_2mib_clipped_to_chip", ["flash", binf, "--address", "0x08100000", "--format",
+              "bin", "--flash-algo", bad["flm_2mib"]] + pre, 7,
+              err=r"outside the flash \(0x08000000-0x080FFFFF\)", lab=UNTOUCHED)
+        check("flm_2mib_programs", ["flash", elf, "--flash-algo", bad["flm_2mib"]], 0,
+              {"result": "ok"})
         vendor_rows(elf, binf, v1, v2)
         # issue 10 point 7: old firmware left the ART caches on, only a core reset works
         art = ["--sim-image", os.path.join(FW, "artcache.elf"), "--sim-fault", "nrst-push-pull"]
