@@ -193,6 +193,14 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm,
 	a->crc_routine = flm->fn[SWDD_FLM_CRC32] == SWDD_FLM_NO_FN ? crc_routine : NULL;
 	a->reg_primask = swdd_tdesc_regnum(swdd_target_xml(t), "primask");
 	rc = algo_layout(a, ram_base, ram_size);
+	if (rc && a->crc_routine) {
+		/* no SRAM for the checksum routine too: the engine reads back */
+		swdd_warn("flash: no SRAM for swdd's checksum routine beside the algorithm; "
+			  "compare and verify read the flash back over the probe (slower)");
+		a->crc_routine = NULL;
+		a->crc_entry = 0;
+		rc = algo_layout(a, ram_base, ram_size);
+	}
 	if (!rc && !swdd_target_is_halted(t))
 		rc = swdd_target_halt(t);
 	if (!rc)

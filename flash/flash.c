@@ -387,6 +387,25 @@ int flash_flush_caches(struct swdd_flash *f)
 	return rc;
 }
 
+/* The CRC by reading the target's memory over the probe; for flash, after
+ * resetting the flash caches so that the reads see the array. */
+static int flash_readback_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc,
+			      bool flash)
+{
+	uint8_t buf[4096];
+	int rc = flash ? flash_flush_caches(f) : 0;
+
+	for (uint32_t off = 0; !rc && off < len; off += sizeof(buf)) {
+		uint32_t n = len - off < sizeof(buf) ? len - off : (uint32_t)sizeof(buf);
+		rc = swdd_target_mem_read(f->t, addr + off, buf, n);
+		if (!rc)
+			*crc = swdd_crc32(*crc, buf, n);
+	}
+	return rc;
+}
+
+/* On the target when a checksum is loaded (the algorithm's or swdd's
+ * routine); read back only when no SRAM could be had for the routine. */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
 {
 	/* ~6 cycles per byte at 16 MHz: 128 KiB in ~50 ms */
@@ -394,7 +413,7 @@ int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t
 	int rc;
 
 	if (!f->algo.crc_entry)
-		return SWDD_EUNSUPPORTED;
+		return flash_readback_crc(f, addr, len, crc, true);
 	rc = flash_flush_caches(f);
 	if (rc)
 		return rc;
@@ -403,33 +422,19 @@ int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t
 
 int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
 {
-	int rc = SWDD_EUNSUPPORTED;
 	bool in_flash = addr >= f->base && (uint64_t)addr + len <= (uint64_t)f->base + f->size;
+	int rc;
 
 	if (in_flash && len >= 256) {
 		rc = flash_algo_begin(f, 3);
-		if (!rc)
-			rc = flash_algo_end(f, flash_target_crc(f, addr, len, crc));
-		if (rc != SWDD_EUNSUPPORTED)
-			return rc;
+		return rc ? rc : flash_algo_end(f, flash_target_crc(f, addr, len, crc));
 	}
-	/* read back: RAM, short ranges, or no SRAM for a checksum routine */
-	uint8_t buf[4096];
-
-	if (in_flash && (rc = flash_flush_caches(f)) != 0)
-		return rc;
-	for (uint32_t off = 0; off < len; off += sizeof(buf)) {
-		uint32_t n = len - off < sizeof(buf) ? len - off : (uint32_t)sizeof(buf);
-		rc = swdd_target_mem_read(f->t, addr + off, buf, n);
-		if (rc)
-			return rc;
-		*crc = swdd_crc32(*crc, buf, n);
-	}
-	return 0;
+	/* RAM and short ranges: read back */
+	return flash_readback_crc(f, addr, len, crc, in_flash);
 }
 
-/* Read-back of a sector that failed the blank CRC (or when the algorithm
- * has no Crc32): names the first byte that is not erased. */
+/* Read-back of a sector that failed the blank CRC: names the first byte
+ * that is not erased. */
 static int flash_find_unerased(struct swdd_flash *f, const struct flash_sector *s)
 {
 	uint8_t buf[4096];
@@ -453,8 +458,8 @@ static int flash_find_unerased(struct swdd_flash *f, const struct flash_sector *
 }
 
 /* An erase the controller reports as finished is still checked: every
- * sector first..last must read blank (on-target CRC against the CRC of an
- * erased sector, read-back to name the culprit). The algorithm is loaded. */
+ * sector first..last must read blank (CRC against the CRC of an erased
+ * sector, read-back to name the culprit). The algorithm is loaded. */
 static int flash_check_blank(struct swdd_flash *f, unsigned first, unsigned last)
 {
 	int rc = 0;
@@ -470,7 +475,7 @@ static int flash_check_blank(struct swdd_flash *f, unsigned first, unsigned last
 		want = swdd_crc32(0xFFFFFFFFu, blank, s->size);
 		free(blank);
 		rc = flash_target_crc(f, s->start, s->size, &got);
-		if (rc == SWDD_EUNSUPPORTED || (!rc && got != want))
+		if (!rc && got != want)
 			rc = flash_find_unerased(f, s);
 	}
 	return rc;

@@ -49,8 +49,9 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
  * bits (swdd's algorithms); a vendor FLM returns 1 (CMSIS-Pack: "1 =
  * failed"), then the flash status register is read and decoded instead. */
 void flash_describe_failure(struct swdd_flash *f, uint32_t result, char *buf, size_t len);
-/* On-target CRC of a flash range: the algorithm's Crc32, else swdd's
- * checksum routine loaded beside it; the flash caches are reset first. */
+/* CRC of a flash range: on the target (the algorithm's Crc32, else swdd's
+ * checksum routine loaded beside it), read back over the probe only when
+ * no SRAM could be had for the routine; the flash caches are reset first. */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
 /* The family's flush_caches (if any), before the target's flash is read. */
 int flash_flush_caches(struct swdd_flash *f);

@@ -482,6 +482,15 @@ static int crc_routine_any_algorithm(void)
 		CHECK_EQ(res, swdd_crc32(rows[i].start, data + rows[i].off, rows[i].len));
 	}
 	CHECK_SWDD(swdd_algo_unload(&a));
+	/* SRAM for the algorithm, its stack and two buffers but not the
+	 * routine: loaded without it (the engine then reads back) */
+	uint32_t tight = 4u + ((flm->blob_size + 7u) & ~7u) + 8u + ALGO_STACK_SIZE +
+			 2u * flm->page_size + 64u;
+	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, tight, 0, 0, &a));
+	CHECK_EQ(a.crc_entry, 0);
+	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u, 4, 0, 0, 1000, &res),
+		 SWDD_EUNSUPPORTED);
+	CHECK_SWDD(swdd_algo_unload(&a));
 	swdd_flm_free(flm);
 	swdd_flm_free(routine);
 	lab_close(&l);
