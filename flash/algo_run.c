@@ -51,6 +51,13 @@ static int algo_layout(struct swdd_algo *a, uint32_t ram_base, uint32_t ram_size
 	a->header = p;
 	a->code = p + 4;
 	p = (a->code + flm->blob_size + 7u) & ~7u;
+	a->crc_code = p;
+	if (a->crc_routine)
+		p = (p + a->crc_routine->blob_size + 7u) & ~7u;
+	if (flm->fn[SWDD_FLM_CRC32] != SWDD_FLM_NO_FN)
+		a->crc_entry = a->code + flm->fn[SWDD_FLM_CRC32];
+	else if (a->crc_routine)
+		a->crc_entry = a->crc_code + a->crc_routine->fn[SWDD_FLM_CRC32];
 	a->canary_addr = p;
 	p += 8 + ALGO_STACK_SIZE;
 	a->stack_top = p;
@@ -143,8 +150,9 @@ static int algo_restore_context(struct swdd_algo *a)
 	return rc;
 }
 
-int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t ram_base,
-		   uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits, struct swdd_algo *a)
+int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm,
+		   const struct swdd_flm *crc_routine, uint32_t ram_base, uint32_t ram_size,
+		   uint32_t fz_addr, uint32_t fz_bits, struct swdd_algo *a)
 {
 	uint32_t hdr = ALGO_HEADER, canary = ALGO_CANARY;
 	int rc;
@@ -152,8 +160,18 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t r
 	memset(a, 0, sizeof(*a));
 	a->t = t;
 	a->flm = flm;
+	/* an algorithm with its own Crc32 does not need the routine's SRAM */
+	a->crc_routine = flm->fn[SWDD_FLM_CRC32] == SWDD_FLM_NO_FN ? crc_routine : NULL;
 	a->reg_primask = swdd_target_regnum(t, "primask");
 	rc = algo_layout(a, ram_base, ram_size);
+	if (rc && a->crc_routine) {
+		/* no SRAM for the checksum routine too: the engine reads back */
+		swdd_warn("flash: no SRAM for swdd's checksum routine beside the algorithm; "
+			  "compare and verify read the flash back over the probe (slower)");
+		a->crc_routine = NULL;
+		a->crc_entry = 0;
+		rc = algo_layout(a, ram_base, ram_size);
+	}
 	if (!rc && !swdd_target_is_halted(t))
 		rc = swdd_target_halt(t);
 	if (!rc)
@@ -162,6 +180,8 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t r
 		rc = swdd_target_mem_write(t, a->header, &hdr, 4);
 	if (!rc)
 		rc = swdd_target_mem_write(t, a->code, flm->blob, flm->blob_size);
+	if (!rc && crc_routine)
+		rc = swdd_target_mem_write(t, a->crc_code, crc_routine->blob, crc_routine->blob_size);
 	if (!rc)
 		rc = swdd_target_mem_write(t, a->canary_addr, &canary, 4);
 	if (!rc)
@@ -214,10 +234,12 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 		[SWDD_FLM_BLANK_CHECK] = 3, [SWDD_FLM_CRC32] = 3,
 	};
 	const uint32_t args[4] = { r0, r1, r2, r3 };
-	uint32_t off = a->flm->fn[fn];
+	uint32_t off = a->flm->fn[fn], entry = off == SWDD_FLM_NO_FN ? 0 : a->code + off;
 	int rc = 0;
 
-	if (off == SWDD_FLM_NO_FN)
+	if (fn == SWDD_FLM_CRC32)
+		entry = a->crc_entry;
+	if (!entry)
 		return swdd_err_set(SWDD_EUNSUPPORTED, "the flash algorithm has no such function");
 	if (a->started)
 		return swdd_err_set(SWDD_ESTATE, "a flash algorithm call is still running");
@@ -226,7 +248,7 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	if (!rc)
 		rc = reg_write(a->t, REG_LR, a->header | 1u);
 	if (!rc)
-		rc = reg_write(a->t, REG_PC, a->code + off);
+		rc = reg_write(a->t, REG_PC, entry);
 	if (!rc)
 		rc = swdd_target_resume(a->t);
 	if (rc)

@@ -3,7 +3,14 @@
  *
  * RAM layout from ram_base upwards:
  *   [header: BKPT #0; BKPT #0][algorithm blob (PrgCode, PrgData)]
- *   [canary word][stack, ALGO_STACK_SIZE bytes][page buffers, 2 to 4]
+ *   [swdd's checksum routine][canary word][stack, ALGO_STACK_SIZE bytes]
+ *   [page buffers, 2 to 4]
+ * The checksum routine (flashalgo/swdd_crc.c) sits in SRAM that neither the
+ * algorithm's code and data, nor its stack, nor the buffers use, so any
+ * FLM (a vendor's has no checksum function) gets compare, verify and qCRC
+ * on the target. SWDD_FLM_CRC32 calls the algorithm's own Crc32 when it
+ * has one (the built-in STM32F4 one uses the CRC unit; the routine is then
+ * not loaded), else the routine.
  * Each call sets r0-r3, pc, lr = header|1 (the function returns into the
  * BKPT), and on the first call also sp, r9 = static base, xPSR = T bit,
  * PRIMASK = 1. The call is finished when the core halts on the header BKPT;
@@ -33,6 +40,9 @@ struct swdd_algo {
 	const struct swdd_flm *flm;
 	uint32_t header;       /* BKPT address (= ram_base) */
 	uint32_t code;         /* blob load address */
+	const struct swdd_flm *crc_routine; /* swdd's checksum routine, or NULL */
+	uint32_t crc_code;     /* its load address */
+	uint32_t crc_entry;    /* the Crc32 that SWDD_FLM_CRC32 runs; 0 = none */
 	uint32_t canary_addr;
 	uint32_t stack_top;
 	uint32_t buf[ALGO_MAX_BUFFERS];
@@ -54,12 +64,15 @@ struct swdd_algo {
 	bool fz_changed;
 };
 
-/* Halts the core, writes the algorithm into RAM [ram_base, ram_base +
+/* Halts the core, writes the algorithm and the checksum routine
+ * (crc_routine from swdd_flm_crc_routine(), NULL = none: then only an
+ * algorithm with its own Crc32 can checksum) into RAM [ram_base, ram_base +
  * ram_size), freezes the watchdogs (fz_addr/fz_bits: the DBGMCU register
  * and bits that stop IWDG/WWDG while halted; 0 = none). Fails with
  * SWDD_ERANGE if the algorithm, its stack and two buffers don't fit. */
-int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, uint32_t ram_base,
-		   uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits, struct swdd_algo *a);
+int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm,
+		   const struct swdd_flm *crc_routine, uint32_t ram_base, uint32_t ram_size,
+		   uint32_t fz_addr, uint32_t fz_bits, struct swdd_algo *a);
 /* Restores the core registers, the SRAM under the code and stack, and the
  * DBGMCU freeze bits, so a debug session (qCRC, compare-sections) continues
  * where it was. The page buffers are scratch: programming flash overwrites

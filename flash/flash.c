@@ -93,11 +93,68 @@ static int flash_build_map(struct swdd_flash *f)
 	return 0;
 }
 
+/* FLASH_DEFAULT_MV: the supply assumed when the probe cannot measure it
+ * (CMSIS-DAP has no command for it) and --vdd-mv is not given. 3.3 V, what
+ * nearly every STM32F4 board runs at and what OpenOCD's and stlink-tools'
+ * x32 programming assume; a board below 2.7 V then fails with PGPERR in the
+ * lab (unreliable cells on silicon), and the error names --vdd-mv. */
+#define FLASH_DEFAULT_MV 3300
+
+/* The target supply for the parallelism: measured, else stated, else the
+ * default; *how says which. */
+static int flash_supply_mv(const struct swdd_chip_info *chip, const char **how)
+{
+	if (chip->voltage_mv > 0) {
+		*how = "measured by the probe";
+		return chip->voltage_mv;
+	}
+	if (chip->vdd_stated_mv > 0) {
+		*how = "given with --vdd-mv";
+		return chip->vdd_stated_mv;
+	}
+	*how = "assumed: the probe cannot measure it; give --vdd-mv for a board below 2.7 V";
+	return FLASH_DEFAULT_MV;
+}
+
+/* The built-in algorithm variant the supply allows (RM0090 3.6 table 7 for
+ * the F4), or the family's only one. */
+static const char *flash_builtin_for_supply(struct swdd_flash *f)
+{
+	const struct stm32_algo_variant *v = f->fam->variants;
+	const char *how;
+	int mv = flash_supply_mv(swdd_target_chip(f->t), &how);
+
+	if (!v)
+		return f->fam->builtin_algo;
+	while (v->min_mv > mv)
+		v++;
+	swdd_info("flash: target supply %d.%02d V (%s): %s parallelism", mv / 1000,
+		  (mv % 1000) / 10, how, v->what);
+	return v->algo;
+}
+
+/* An external algorithm brings its own parallelism: say so when the supply
+ * is below what the family's widest one needs. */
+static void flash_warn_external(struct swdd_flash *f, const char *algo_path)
+{
+	const char *how;
+	int mv = flash_supply_mv(swdd_target_chip(f->t), &how);
+
+	if (f->fam->variants && mv < f->fam->variants[0].min_mv)
+		swdd_warn("flash: target supply %d.%02d V (%s) is below %d.%d V: %s chooses its own "
+			  "parallelism (a vendor FLM usually programs at the widest one); the "
+			  "built-in algorithm follows the supply", mv / 1000, (mv % 1000) / 10, how,
+			  f->fam->variants[0].min_mv / 1000, (f->fam->variants[0].min_mv % 1000) / 100,
+			  algo_path);
+}
+
 static int flash_load_flm(struct swdd_flash *f, const char *algo_path, struct swdd_flm **out)
 {
-	if (algo_path)
+	if (algo_path) {
+		flash_warn_external(f, algo_path);
 		return swdd_flm_load_file(algo_path, out);
-	return swdd_flm_builtin(f->fam->builtin_algo, out);
+	}
+	return swdd_flm_builtin(flash_builtin_for_supply(f), out);
 }
 
 /* The algorithm's sectors are used under the chip's sector numbers (write
@@ -164,6 +221,8 @@ int swdd_flash_open(struct swdd_target *t, const char *algo_path, struct swdd_fl
 	f->ram_size = chip->sram_size;
 	rc = flash_load_flm(f, algo_path, &f->flm);
 	if (!rc)
+		rc = swdd_flm_crc_routine(&f->crc_routine);
+	if (!rc)
 		rc = flash_setup_geometry(f);
 	if (rc) {
 		swdd_flash_close(f);
@@ -181,6 +240,7 @@ void swdd_flash_close(struct swdd_flash *f)
 		(void)flash_algo_end(f, 0); /* closing: nothing to report to, the session ends */
 	swdd_flash_gdb_abort(f);
 	swdd_flm_free(f->flm);
+	swdd_flm_free(f->crc_routine);
 	free(f->sectors);
 	free(f->mmap_xml);
 	free(f);
@@ -278,8 +338,8 @@ int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
 
 	if (f->algo_loaded)
 		return 0;
-	rc = swdd_algo_load(f->t, f->flm, f->ram_base, f->ram_size, f->fam->wdg_freeze_reg,
-			    f->fam->wdg_freeze_bits, &f->algo);
+	rc = swdd_algo_load(f->t, f->flm, f->crc_routine, f->ram_base, f->ram_size,
+			    f->fam->wdg_freeze_reg, f->fam->wdg_freeze_bits, &f->algo);
 	if (rc)
 		return rc;
 	f->algo_loaded = true;
@@ -322,6 +382,24 @@ int flash_algo_end(struct swdd_flash *f, int rc)
 	return rc2 ? rc2 : rc3;
 }
 
+void flash_describe_failure(struct swdd_flash *f, uint32_t result, char *buf, size_t len)
+{
+	uint32_t sr = 0;
+	char st[400];
+
+	if (result != 1) {
+		flash_status_text(f, result, buf, len);
+		return;
+	}
+	if (f->fam->read_status(f->t, &sr)) {
+		snprintf(buf, len, "the algorithm returned 1 (the flash status could not be read)");
+		return;
+	}
+	flash_status_text(f, sr, st, sizeof(st));
+	snprintf(buf, len, "the algorithm returned 1 (failed); the flash status register now reads: "
+		 "%s (an algorithm may clear the error bits before it returns)", st);
+}
+
 int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
 		       uint32_t r2, uint32_t timeout_ms, const char *what)
 {
@@ -336,49 +414,80 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 		return swdd_err_add(rc, "while %s", what);
 	if (!r)
 		return 0;
-	flash_status_text(f, r, bits, sizeof(bits));
+	flash_describe_failure(f, r, bits, sizeof(bits));
 	return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 }
 
+/* Tells once per session what the firmware left the caches at: a core
+ * reset keeps it (the reset warning says so). */
+int flash_flush_caches(struct swdd_flash *f)
+{
+	char state[160];
+	int rc = f->fam->flush_caches ? f->fam->flush_caches(f->t, state, sizeof(state)) : 0;
+
+	if (!rc && f->fam->flush_caches && state[0] && !f->caches_told) {
+		swdd_info("flash: the firmware left the flash caches on (%s); swdd resets their "
+			  "contents before each checksum and read-back", state);
+		f->caches_told = true;
+	}
+	return rc;
+}
+
+/* The CRC by reading the target's memory over the probe; for flash, after
+ * resetting the flash caches so that the reads see the array. */
+static int flash_readback_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc,
+			      bool flash)
+{
+	uint8_t buf[4096];
+	int rc = flash ? flash_flush_caches(f) : 0;
+
+	for (uint32_t off = 0; !rc && off < len; off += sizeof(buf)) {
+		uint32_t n = len - off < sizeof(buf) ? len - off : (uint32_t)sizeof(buf);
+		rc = swdd_target_mem_read(f->t, addr + off, buf, n);
+		if (!rc)
+			*crc = swdd_crc32(*crc, buf, n);
+	}
+	return rc;
+}
+
+/* On the target when a checksum is loaded (the algorithm's or swdd's
+ * routine); read back only when no SRAM could be had for the routine. */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
 {
 	/* ~6 cycles per byte at 16 MHz: 128 KiB in ~50 ms */
 	uint32_t timeout = flash_timeout_ms(len / 256u);
+	int rc;
 
-	if (f->flm->fn[SWDD_FLM_CRC32] == SWDD_FLM_NO_FN)
-		return SWDD_EUNSUPPORTED;
+	if (!f->algo.crc_entry)
+		return flash_readback_crc(f, addr, len, crc, true);
+	rc = flash_flush_caches(f);
+	if (rc)
+		return rc;
 	return swdd_algo_call(&f->algo, SWDD_FLM_CRC32, addr, len, *crc, 0, timeout, crc);
 }
 
 int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
 {
-	int rc = SWDD_EUNSUPPORTED;
 	bool in_flash = addr >= f->base && (uint64_t)addr + len <= (uint64_t)f->base + f->size;
+	int rc;
 
 	if (in_flash && len >= 256) {
 		rc = flash_algo_begin(f, 3);
-		if (!rc)
-			rc = flash_algo_end(f, flash_target_crc(f, addr, len, crc));
-		if (rc != SWDD_EUNSUPPORTED)
-			return rc;
+		return rc ? rc : flash_algo_end(f, flash_target_crc(f, addr, len, crc));
 	}
-	/* read back: RAM, short ranges, or an algorithm without Crc32 */
-	uint8_t buf[4096];
-	for (uint32_t off = 0; off < len; off += sizeof(buf)) {
-		uint32_t n = len - off < sizeof(buf) ? len - off : (uint32_t)sizeof(buf);
-		rc = swdd_target_mem_read(f->t, addr + off, buf, n);
-		if (rc)
-			return rc;
-		*crc = swdd_crc32(*crc, buf, n);
-	}
-	return 0;
+	/* RAM and short ranges: read back */
+	return flash_readback_crc(f, addr, len, crc, in_flash);
 }
 
-/* Read-back of a sector that failed the blank CRC (or when the algorithm
- * has no Crc32): names the first byte that is not erased. */
+/* Read-back of a sector that failed the blank CRC: names the first byte
+ * that is not erased. */
 static int flash_find_unerased(struct swdd_flash *f, const struct flash_sector *s)
 {
 	uint8_t buf[4096];
+	int rc0 = flash_flush_caches(f);
+
+	if (rc0)
+		return rc0;
 
 	for (uint32_t off = 0; off < s->size; off += sizeof(buf)) {
 		uint32_t n = s->size - off < sizeof(buf) ? s->size - off : (uint32_t)sizeof(buf);
@@ -395,8 +504,8 @@ static int flash_find_unerased(struct swdd_flash *f, const struct flash_sector *
 }
 
 /* An erase the controller reports as finished is still checked: every
- * sector first..last must read blank (on-target CRC against the CRC of an
- * erased sector, read-back to name the culprit). The algorithm is loaded. */
+ * sector first..last must read blank (CRC against the CRC of an erased
+ * sector, read-back to name the culprit). The algorithm is loaded. */
 static int flash_check_blank(struct swdd_flash *f, unsigned first, unsigned last)
 {
 	int rc = 0;
@@ -412,7 +521,7 @@ static int flash_check_blank(struct swdd_flash *f, unsigned first, unsigned last
 		want = swdd_crc32(0xFFFFFFFFu, blank, s->size);
 		free(blank);
 		rc = flash_target_crc(f, s->start, s->size, &got);
-		if (rc == SWDD_EUNSUPPORTED || (!rc && got != want))
+		if (!rc && got != want)
 			rc = flash_find_unerased(f, s);
 	}
 	return rc;

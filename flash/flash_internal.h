@@ -17,9 +17,11 @@ struct swdd_flash {
 	struct swdd_target *t;
 	const struct stm32_family *fam; /* the chip family's descriptor */
 	struct swdd_flm *flm;
+	struct swdd_flm *crc_routine; /* swdd's checksum routine (flashalgo/swdd_crc.c) */
 	struct swdd_algo algo;
 	bool algo_loaded;
 	bool algo_inited;             /* Init(algo_fnc) ran (flash_algo_ready) */
+	bool caches_told;             /* the firmware's cache state was logged */
 	uint32_t algo_fnc;
 	uint32_t ram_base, ram_size;
 	uint32_t base, size;          /* flash window: chip size clipped to the FLM */
@@ -43,8 +45,16 @@ int flash_algo_end(struct swdd_flash *f, int rc);
  * the decoded status bits and what was being done. */
 int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
 		       uint32_t r2, uint32_t timeout_ms, const char *what);
-/* On-target CRC of a flash range (algorithm Crc32). */
+/* Names why an algorithm call failed. Its result is the family's status
+ * bits (swdd's algorithms); a vendor FLM returns 1 (CMSIS-Pack: "1 =
+ * failed"), then the flash status register is read and decoded instead. */
+void flash_describe_failure(struct swdd_flash *f, uint32_t result, char *buf, size_t len);
+/* CRC of a flash range: on the target (the algorithm's Crc32, else swdd's
+ * checksum routine loaded beside it), read back over the probe only when
+ * no SRAM could be had for the routine; the flash caches are reset first. */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
+/* The family's flush_caches (if any), before the target's flash is read. */
+int flash_flush_caches(struct swdd_flash *f);
 const struct flash_sector *flash_sector_of(const struct swdd_flash *f, uint32_t addr);
 /* Wall-clock bound for an algorithm call from a descriptor time-out. */
 uint32_t flash_timeout_ms(uint32_t descriptor_ms);

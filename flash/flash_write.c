@@ -158,7 +158,9 @@ static int plan_merge_current(struct swdd_flash *f, struct plan *p, uint8_t **sc
 		if (!cur)
 			return SWDD_ENOMEM;
 		*scratch = cur;
-		int rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
+		int rc = flash_flush_caches(f);
+		if (!rc)
+			rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
 		if (rc)
 			return rc;
 		for (uint32_t b = 0; b < ps->s->size; b++)
@@ -179,7 +181,9 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 	if (!cur)
 		return SWDD_ENOMEM;
 	*scratch = cur;
-	rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
+	rc = flash_flush_caches(f);
+	if (!rc)
+		rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
 	if (rc)
 		return swdd_err_add(rc, "while reading back sector %u after a CRC mismatch",
 				    ps->s->index);
@@ -231,7 +235,7 @@ static int program_wait(struct swdd_flash *f, uint32_t addr)
 		return swdd_err_add(rc, "while programming the page at 0x%08X", addr);
 	if (!r)
 		return 0;
-	flash_status_text(f, r, bits, sizeof(bits));
+	flash_describe_failure(f, r, bits, sizeof(bits));
 	return swdd_err_set(SWDD_EFLASH, "programming the page at 0x%08X failed: %s", addr, bits);
 }
 
@@ -317,7 +321,7 @@ static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 		return swdd_err_add(rc, "while %s", what);
 	if (r) {
 		char bits[512];
-		flash_status_text(f, r, bits, sizeof(bits));
+		flash_describe_failure(f, r, bits, sizeof(bits));
 		return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 	}
 	return 0;

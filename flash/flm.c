@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +131,7 @@ static int flm_read_symbols(struct swdd_flm *flm, Elf *e, Elf_Scn *scn, const GE
 	return 0;
 }
 
-static int flm_walk_sections(struct swdd_flm *flm, Elf *e)
+static int flm_walk_sections(struct swdd_flm *flm, Elf *e, bool code_only)
 {
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
@@ -164,7 +165,7 @@ static int flm_walk_sections(struct swdd_flm *flm, Elf *e)
 		if (rc)
 			return rc;
 	}
-	if (!have_code || !have_dev)
+	if (!have_code || (!have_dev && !code_only))
 		return swdd_err_set(SWDD_EFORMAT, "not a flash algorithm: no %s section",
 				    have_code ? "DevDscr" : "PrgCode");
 	if (flm->data_offset == UINT32_MAX)
@@ -194,7 +195,17 @@ static int flm_check(const struct swdd_flm *flm)
 	return 0;
 }
 
-int swdd_flm_parse(const void *elf, size_t size, const char *source, struct swdd_flm **out)
+/* A routine that is not a flash algorithm (flashalgo/swdd_crc.c): PrgCode
+ * and its Crc32 symbol, no descriptor. */
+static int flm_check_code(const struct swdd_flm *flm)
+{
+	if (flm->fn[SWDD_FLM_CRC32] == SWDD_FLM_NO_FN || flm->fn[SWDD_FLM_CRC32] >= flm->blob_size)
+		return swdd_err_set(SWDD_EFORMAT, "the checksum routine has no Crc32 function");
+	return 0;
+}
+
+static int flm_parse_any(const void *elf, size_t size, const char *source, bool code_only,
+			 struct swdd_flm **out)
 {
 	struct swdd_flm *flm;
 	Elf *e;
@@ -217,9 +228,9 @@ int swdd_flm_parse(const void *elf, size_t size, const char *source, struct swdd
 	for (int f = 0; f < SWDD_FLM_FN_COUNT; f++)
 		flm->fn[f] = SWDD_FLM_NO_FN;
 	snprintf(flm->source, sizeof(flm->source), "%s", source);
-	rc = flm_walk_sections(flm, e);
+	rc = flm_walk_sections(flm, e, code_only);
 	if (!rc)
-		rc = flm_check(flm);
+		rc = code_only ? flm_check_code(flm) : flm_check(flm);
 	elf_end(e);
 	if (rc) {
 		swdd_err_add(rc, "in %s", source);
@@ -228,6 +239,11 @@ int swdd_flm_parse(const void *elf, size_t size, const char *source, struct swdd
 	}
 	*out = flm;
 	return 0;
+}
+
+int swdd_flm_parse(const void *elf, size_t size, const char *source, struct swdd_flm **out)
+{
+	return flm_parse_any(elf, size, source, false, out);
 }
 
 int swdd_flm_load_file(const char *path, struct swdd_flm **out)
@@ -257,16 +273,26 @@ int swdd_flm_load_file(const char *path, struct swdd_flm **out)
 	return rc;
 }
 
-int swdd_flm_builtin(const char *name, struct swdd_flm **out)
+static int flm_builtin_any(const char *name, bool code_only, struct swdd_flm **out)
 {
 	for (const struct swdd_flm_builtin *b = swdd_flm_builtins; b->name; b++) {
 		if (!strcmp(b->name, name)) {
 			char src[64];
 			snprintf(src, sizeof(src), "built-in %s", name);
-			return swdd_flm_parse(b->elf, b->size, src, out);
+			return flm_parse_any(b->elf, b->size, src, code_only, out);
 		}
 	}
 	return swdd_err_set(SWDD_EINVAL, "no built-in flash algorithm named %s", name);
+}
+
+int swdd_flm_builtin(const char *name, struct swdd_flm **out)
+{
+	return flm_builtin_any(name, false, out);
+}
+
+int swdd_flm_crc_routine(struct swdd_flm **out)
+{
+	return flm_builtin_any("swdd_crc", true, out);
 }
 
 void swdd_flm_free(struct swdd_flm *flm)

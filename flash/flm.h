@@ -54,6 +54,9 @@ int swdd_flm_parse(const void *elf, size_t size, const char *source, struct swdd
 int swdd_flm_load_file(const char *path, struct swdd_flm **out);
 /* A built-in algorithm by name ("stm32f4"). */
 int swdd_flm_builtin(const char *name, struct swdd_flm **out);
+/* swdd's own checksum routine (flashalgo/swdd_crc.c): blob and
+ * fn[SWDD_FLM_CRC32] only, no descriptor (sectors, sizes are zero). */
+int swdd_flm_crc_routine(struct swdd_flm **out);
 void swdd_flm_free(struct swdd_flm *flm);
 
 /* Sector containing absolute address addr: its start and size. Returns

@@ -16,14 +16,32 @@ $(BUILD)/flashalgo/%.flm: flashalgo/%.c $(FLM_DEPS)
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(FLM_CFLAGS) $< -o $@
 
-# Stand-alone x8 variant, shipped as a .FLM file (used through --flash-algo).
+# A family's algorithm variants: the same source with other -D flags,
+# embedded under their own names (a descriptor's `variants` name them).
+# STM32F4: x8 and x16 (PSIZE 0 and 1) for supplies below 2.7 V (RM0090 3.6
+# table 7); the x8 one is also shipped as a .FLM file (--flash-algo).
 $(BUILD)/flashalgo/stm32f4_x8.flm: flashalgo/stm32f4.c $(FLM_DEPS)
 	@mkdir -p $(dir $@)
-	$(ARM_CC) $(FLM_CFLAGS) -DFLM_X8 $< -o $@
+	$(ARM_CC) $(FLM_CFLAGS) -DFLM_PSIZE=0 $< -o $@
 
-$(BUILD)/gen/flashalgo_builtin.c: $(FLASHALGO_FLM) flashalgo/embed.sh
+$(BUILD)/flashalgo/stm32f4_x16.flm: flashalgo/stm32f4.c $(FLM_DEPS)
 	@mkdir -p $(dir $@)
-	sh flashalgo/embed.sh $@ $(foreach n,$(FLASHALGO_NAMES),$(n):$(BUILD)/flashalgo/$(n).flm)
+	$(ARM_CC) $(FLM_CFLAGS) -DFLM_PSIZE=1 $< -o $@
+
+# swdd's own checksum routine: code only (PrgCode, no DevDscr), loaded beside
+# any algorithm, vendor FLMs included (flash/algo_run.h).
+$(BUILD)/flashalgo/swdd_crc.elf: flashalgo/swdd_crc.c $(FLM_DEPS)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(FLM_CFLAGS) -Wl,-e,Crc32 $< -o $@
+
+FLM_EMBED := $(foreach n,$(FLASHALGO_NAMES),$(n):$(BUILD)/flashalgo/$(n).flm) \
+             stm32f4_x16:$(BUILD)/flashalgo/stm32f4_x16.flm \
+             stm32f4_x8:$(BUILD)/flashalgo/stm32f4_x8.flm swdd_crc:$(BUILD)/flashalgo/swdd_crc.elf
+
+$(BUILD)/gen/flashalgo_builtin.c: $(foreach e,$(FLM_EMBED),$(lastword $(subst :, ,$(e)))) \
+		flashalgo/embed.sh
+	@mkdir -p $(dir $@)
+	sh flashalgo/embed.sh $@ $(FLM_EMBED)
 
 GEN_SRC += $(BUILD)/gen/flashalgo_builtin.c
 EXTRA_ALL += $(BUILD)/flashalgo/stm32f4_x8.flm

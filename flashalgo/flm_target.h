@@ -8,8 +8,9 @@
  * error flags), with FLM_ERR_TIMEOUT or'ed in when a busy wait ran out, so
  * the host can name the cause instead of a bare "failed".
  *
- * The algorithms keep no writable globals, so PrgData is empty and the code
- * is position independent (-fpie: data is reached PC-relative).
+ * The code is position independent (-fpie: data is reached PC-relative);
+ * PrgData holds at most a few words (the STM32F4 one keeps FLASH_ACR from
+ * Init to UnInit).
  */
 #ifndef SWDD_FLASHALGO_FLM_TARGET_H
 #define SWDD_FLASHALGO_FLM_TARGET_H

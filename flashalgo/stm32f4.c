@@ -4,15 +4,24 @@
  * (see flm_target.h). Built by flashalgo/flashalgo.mk with arm-none-eabi-gcc into a
  * position-independent ELF with PrgCode / PrgData / DevDscr sections.
  *
- * Programming uses x32 parallelism (PSIZE = 2), which RM0090 table 7 allows
- * for a 2.7-3.6 V supply; the host only uses this algorithm when the
- * measured target voltage is >= 2.7 V.
+ * Parallelism (CR.PSIZE) is fixed at build time, one variant per supply
+ * range of RM0090 3.6 table 7: x32 (FLM_PSIZE = 2, 2.7-3.6 V, the
+ * default), x16 (1, 2.1-3.6 V) and x8 (0, 1.8-3.6 V). The host picks the
+ * variant from the measured (or stated) target supply
+ * (flash/stm32f4_flash.c, stm32f4_variants).
+ *
+ * The ART accelerator (RM0090 3.4/3.5): its instruction and data caches are
+ * not updated by an erase or a program. Init turns them off and resets them
+ * (ICRST/DCRST work only while they are disabled) and UnInit resets them
+ * again and restores FLASH_ACR, so neither the debugger's reads nor the
+ * firmware that runs next see lines from before the session.
  */
 #include "crc32.h"
 #include "flm_target.h"
 
 /* RM0090 3.9: flash interface registers, base 0x40023C00. */
 #define FLASH_BASE 0x40023C00u
+#define FLASH_ACR (*(volatile uint32_t *)(FLASH_BASE + 0x00u))
 #define FLASH_KEYR (*(volatile uint32_t *)(FLASH_BASE + 0x04u))
 #define FLASH_SR (*(volatile uint32_t *)(FLASH_BASE + 0x0Cu))
 #define FLASH_CR (*(volatile uint32_t *)(FLASH_BASE + 0x10u))
@@ -20,6 +29,12 @@
 /* RM0090 3.9.2: unlock keys. */
 #define FLASH_KEY1 0x45670123u
 #define FLASH_KEY2 0xCDEF89ABu
+
+/* RM0090 3.9.1 FLASH_ACR. */
+#define FLASH_ACR_ICEN (1u << 9)
+#define FLASH_ACR_DCEN (1u << 10)
+#define FLASH_ACR_ICRST (1u << 11)
+#define FLASH_ACR_DCRST (1u << 12)
 
 /* RM0090 3.9.4 FLASH_SR. */
 #define FLASH_SR_EOP (1u << 0)
@@ -38,13 +53,16 @@
 #define FLASH_CR_SER (1u << 1)
 #define FLASH_CR_MER (1u << 2)
 #define FLASH_CR_SNB_SHIFT 3u
-#ifdef FLM_X8
-#define FLASH_CR_PSIZE (0u << 8)
-#define PROG_UNIT 1u
+#ifndef FLM_PSIZE
+#define FLM_PSIZE 2
+#endif
+#define FLASH_CR_PSIZE ((uint32_t)FLM_PSIZE << 8)
+#define PROG_UNIT (1u << FLM_PSIZE)
+#if FLM_PSIZE == 0
 #define ALGO_NAME "STM32F4xx 1 MiB embedded flash, x8 (swdd)"
+#elif FLM_PSIZE == 1
+#define ALGO_NAME "STM32F4xx 1 MiB embedded flash, x16 (swdd)"
 #else
-#define FLASH_CR_PSIZE (2u << 8)
-#define PROG_UNIT 4u
 #define ALGO_NAME "STM32F4xx 1 MiB embedded flash (swdd)"
 #endif
 #define FLASH_CR_MER1 (1u << 15)
@@ -127,11 +145,26 @@ static int32_t sector_of(uint32_t adr)
 	return -1;
 }
 
+/* FLASH_ACR as Init found it (PrgData: the blob stays in SRAM from Init to
+ * UnInit). */
+static uint32_t saved_acr;
+
+/* Caches off, then reset (RM0090 3.9.1: ICRST/DCRST only while disabled). */
+static void art_off_and_reset(uint32_t acr)
+{
+	acr &= ~(FLASH_ACR_ICEN | FLASH_ACR_DCEN | FLASH_ACR_ICRST | FLASH_ACR_DCRST);
+	FLASH_ACR = acr;
+	FLASH_ACR = acr | FLASH_ACR_ICRST | FLASH_ACR_DCRST;
+	FLASH_ACR = acr;
+}
+
 FLM_EXPORT int Init(uint32_t adr, uint32_t clk, uint32_t fnc)
 {
 	(void)adr;
 	(void)clk;
 	(void)fnc;
+	saved_acr = FLASH_ACR;
+	art_off_and_reset(saved_acr);
 	if (FLASH_CR & FLASH_CR_LOCK) {
 		FLASH_KEYR = FLASH_KEY1;
 		FLASH_KEYR = FLASH_KEY2;
@@ -144,6 +177,8 @@ FLM_EXPORT int UnInit(uint32_t fnc)
 {
 	(void)fnc;
 	FLASH_CR = FLASH_CR_LOCK;
+	art_off_and_reset(saved_acr);
+	FLASH_ACR = saved_acr & ~(FLASH_ACR_ICRST | FLASH_ACR_DCRST);
 	return 0;
 }
 
@@ -182,18 +217,17 @@ FLM_EXPORT int EraseSector(uint32_t adr)
  * whether a write was started. */
 static int program_unit(uint32_t adr, const uint8_t *src, uint32_t n)
 {
-#if PROG_UNIT == 1
-	(void)n;
-	if (*src == 0xFFu)
-		return 0;
-	*(volatile uint8_t *)adr = *src;
-#else
 	uint32_t w = 0xFFFFFFFFu;
 
 	for (uint32_t b = 0; b < n; b++)
 		w = (w & ~(0xFFu << (8 * b))) | ((uint32_t)src[b] << (8 * b));
-	if (w == 0xFFFFFFFFu)
+	if (w == 0xFFFFFFFFu) /* the bytes above a unit stay 0xFF */
 		return 0;
+#if PROG_UNIT == 1
+	*(volatile uint8_t *)adr = (uint8_t)w;
+#elif PROG_UNIT == 2
+	*(volatile uint16_t *)adr = (uint16_t)w;
+#else
 	*(volatile uint32_t *)adr = w;
 #endif
 	return 1;

@@ -148,6 +148,17 @@ static int cli_size(struct cli_opts *o, const char *arg)
 	return rc;
 }
 
+static int cli_vdd_mv(struct cli_opts *o, const char *arg)
+{
+	unsigned mv = 0;
+	int rc = cli_number("vdd-mv", arg, 3600, &mv);
+
+	if (!rc && mv < 1700)
+		rc = swdd_err_set(SWDD_EINVAL, "--vdd-mv takes the target supply in mV, 1700-3600");
+	o->connect.vdd_mv = (int)mv;
+	return rc;
+}
+
 static int cli_verbose(struct cli_opts *o, const char *arg)
 {
 	(void)arg;
@@ -270,6 +281,7 @@ static const struct cli_option cli_options[] = {
 	{ "connect", "normal|under-reset|attach", cli_connect, "how to connect to the chip (default normal)", CLI_FOR_CHIP },
 	{ "connect-under-reset", NULL, cli_connect_under_reset, "same as --connect under-reset", CLI_FOR_CHIP },
 	{ "reset", "auto|hw|sys|core", cli_reset, "reset method (default auto: each verified, with fallback)", CLI_FOR_CHIP },
+	{ "vdd-mv", "MV", cli_vdd_mv, "target supply when the probe cannot measure it (CMSIS-DAP); sets the flash parallelism (default 3300)", CLI_FOR_CHIP },
 	{ "verbose", NULL, cli_verbose, "debug log (also -v)", CLI_FOR_ANY },
 	{ "sim-probe", "KIND", cli_sim_probe, "lab probe: stlink-v2|stlink-v21|stlink-v3|cmsis-dap-v1|cmsis-dap-v2", CLI_FOR_CHIP },
 	{ "sim-chip", "CHIP", cli_sim_chip, "lab chip: stm32f407", CLI_FOR_CHIP },

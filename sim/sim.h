@@ -40,6 +40,8 @@ enum sim_fault {
 	SIM_FAULT_LOCKUP = 1u << 8,          /* firmware locks up (S_LOCKUP) */
 	SIM_FAULT_NO_TARGET = 1u << 9,       /* SWD lines not connected: no ACK, voltage present */
 	SIM_FAULT_WAIT_STORM = 1u << 10,     /* each AP access answers WAIT wait_storm times first */
+	SIM_FAULT_VDD = 1u << 11,            /* supply set by vdd:MV (target_mv) */
+	SIM_FAULT_ART_DEBUG_BYPASS = 1u << 12, /* AHB-AP reads bypass the ART data cache */
 };
 
 struct sim_config {
@@ -58,7 +60,9 @@ struct sim_config {
 /* Parses one knob of the `--sim-fault NAME[,NAME]` syntax into cfg:
  * nrst-push-pull, swd-disabled-by-firmware, signal-integrity:KHZ, unpowered,
  * rdp1, wrp:SECTORS (e.g. "wrp:2" or "wrp:1-3+5"), weak-cell:ADDR, sleep,
- * lockup, no-target, wait-storm:N. A comma-separated list is accepted too.
+ * lockup, no-target, wait-storm:N, vdd:MV (target supply 1700-3600 mV),
+ * art-debug-bypass. A
+ * comma-separated list is accepted too.
  * Returns 0, or -1 with a message in err. */
 int sim_config_parse_faults(struct sim_config *cfg, const char *spec, char *err, size_t errlen);
 

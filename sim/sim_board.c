@@ -148,6 +148,8 @@ static const struct board_knob board_knobs[] = {
 	{ .name = "lockup", .bit = SIM_FAULT_LOCKUP },
 	{ .name = "no-target", .bit = SIM_FAULT_NO_TARGET },
 	{ .name = "wait-storm", .bit = SIM_FAULT_WAIT_STORM, .arg = true },
+	{ .name = "vdd", .bit = SIM_FAULT_VDD, .arg = true },
+	{ .name = "art-debug-bypass", .bit = SIM_FAULT_ART_DEBUG_BYPASS },
 };
 
 static int board_knob_arg(struct sim_config *cfg, uint32_t bit, const char *val)
@@ -159,6 +161,11 @@ static int board_knob_arg(struct sim_config *cfg, uint32_t bit, const char *val)
 		return parse_sectors(val, &cfg->wrp_sectors);
 	case SIM_FAULT_WEAK_CELL:
 		return parse_u32(val, &cfg->weak_cell_addr);
+	case SIM_FAULT_VDD: /* DS8626 operating range 1.7 (1.8) - 3.6 V */
+		if (parse_u32(val, &v) || v < 1700 || v > 3600)
+			return -1;
+		cfg->target_mv = (int)v;
+		return 0;
 	default:
 		if (parse_u32(val, &v) || v == 0)
 			return -1;
@@ -184,7 +191,7 @@ static int board_parse_one(struct sim_config *cfg, char *tok, char *err, size_t 
 		if (k->arg != (colon != NULL) || (colon && board_knob_arg(cfg, k->bit, colon + 1))) {
 			snprintf(err, errlen, "fault knob '%s' %s", tok,
 				 k->arg ? "needs a valid value, e.g. signal-integrity:4000, wrp:1-3+5, "
-					  "weak-cell:0x08000010, wait-storm:3"
+					  "weak-cell:0x08000010, wait-storm:3, vdd:1800 (1700-3600 mV)"
 					: "takes no value");
 			return -1;
 		}
@@ -193,7 +200,7 @@ static int board_parse_one(struct sim_config *cfg, char *tok, char *err, size_t 
 	}
 	snprintf(err, errlen, "unknown fault knob '%s' (known: nrst-push-pull, "
 		 "swd-disabled-by-firmware, signal-integrity:KHZ, unpowered, rdp1, wrp:SECTORS, "
-		 "weak-cell:ADDR, sleep, lockup, no-target, wait-storm:N)", tok);
+		 "weak-cell:ADDR, sleep, lockup, no-target, wait-storm:N, vdd:MV, art-debug-bypass)", tok);
 	return -1;
 }
 

@@ -122,8 +122,16 @@ void sim_chip_free(sim_chip *c)
 	free(c);
 }
 
+/* Every system reset reaches the chip through the NRST pin: RM0090 6.1.2
+ * (figure "Simplified diagram of the reset circuit") has the internal
+ * sources (SYSRESETREQ, watchdogs) drive NRST low through a pulse
+ * generator. A supervisor holding NRST high push-pull (nrst-push-pull)
+ * defeats that pulse, so SYSRESETREQ resets nothing; only a core reset
+ * (VECTRESET) works, as in the DEV_TARGET_RESET_ERR reports. */
 void sim_chip_system_reset(sim_chip *c)
 {
+	if (c->cfg.faults & SIM_FAULT_NRST_PUSH_PULL)
+		return;
 	c->stats.resets++;
 	sim_periph_reset(c);
 	sim_core_reset(c, SIM_RESET_SYSTEM);

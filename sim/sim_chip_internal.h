@@ -52,6 +52,36 @@ bool sim_flash_busy(const sim_chip *c);
 /* FLASH_CR.LOCK is clear: firmware or a debugger may be programming. */
 bool sim_flash_unlocked(const sim_chip *c);
 
+/* Puts what the ART's data cache holds over the core's view of the array
+ * [off, off+len) (called by sim_f407_flash_changed after it copied the
+ * array there). */
+void sim_flash_view_overlay(const sim_chip *c, uint8_t *view, uint32_t off, uint32_t len);
+/* The core read [off, off+size) of the array: an instruction fetch (a
+ * translated block, I-code) or a load (D-code); the ART fills its lines. */
+void sim_flash_core_read(sim_chip *c, bool fetch, uint32_t off, unsigned size);
+
+/* ---- sim_art_f4.c: RM0090 3.4/3.5 ART accelerator ------------------- */
+
+struct sim_art;
+struct sim_art *sim_art_new(void);
+void sim_art_free(struct sim_art *a);
+/* System reset: every line invalid. */
+void sim_art_reset(sim_chip *c, struct sim_art *a);
+/* FLASH_ACR went from old_acr to acr: DCRST while DCEN = 0 invalidates. */
+void sim_art_acr_written(sim_chip *c, struct sim_art *a, uint32_t old_acr, uint32_t acr);
+/* A D-code read of the array at flash offset off (size 1, 2, 4, aligned):
+ * through the data cache when acr has DCEN (and the art-debug-bypass knob
+ * is off). Returns the bytes right-aligned. */
+uint32_t sim_art_dread(sim_chip *c, struct sim_art *a, uint32_t acr, uint32_t off, unsigned size);
+/* A core fetch (fetch = true: a translated block) or load of flash
+ * [off, off+size): fills lines of the cache acr enables for that bus. */
+void sim_art_core_read(sim_chip *c, struct sim_art *a, uint32_t acr, bool fetch, uint32_t off,
+		       unsigned size);
+/* The valid lines over view[off, off+len): instruction lines while ICEN,
+ * data lines on top while DCEN. */
+void sim_art_overlay(const struct sim_art *a, uint32_t acr, uint8_t *view, uint32_t off,
+		     uint32_t len);
+
 /* ---- sim_crc.c: RM0090 section 4 CRC calculation unit ---------------- */
 
 /* State of the unit at 0x40023000; lives in sim_f407.c's peripheral state,

@@ -387,9 +387,27 @@ static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, 
 	return true;
 }
 
+static void f407_flash_load(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+			    int64_t value, void *user)
+{
+	sim_chip *c = user;
+
+	(void)uc, (void)type, (void)value;
+	sim_flash_core_read(c, false, (uint32_t)address & (c->flash_size - 1u), (unsigned)size);
+}
+
+static void f407_flash_fetch(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+	sim_chip *c = user;
+
+	(void)uc;
+	sim_flash_core_read(c, true, (uint32_t)address & (c->flash_size - 1u), size);
+}
+
 void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len)
 {
 	memcpy(c->periph->view + off, sim_flash_array(c) + off, len);
+	sim_flash_view_overlay(c, c->periph->view, off, len); /* the ART's lines */
 	f407_code_changed(c, off, len);
 }
 
@@ -459,6 +477,14 @@ int sim_f407_map(sim_chip *c, char *err, size_t errlen)
 	if (uc_hook_add(c->uc, &h, UC_HOOK_MEM_WRITE_PROT, f407_flash_store, c, F407_ALIAS_BASE,
 			c->flash_base + c->flash_size - 1u) != UC_ERR_OK) {
 		snprintf(err, errlen, "cannot hook flash stores");
+		return -1;
+	}
+	/* the ART sees the core's fetches (I-code) and loads (D-code) of flash */
+	if (uc_hook_add(c->uc, &h, UC_HOOK_MEM_READ, f407_flash_load, c, F407_ALIAS_BASE,
+			c->flash_base + c->flash_size - 1u) != UC_ERR_OK ||
+	    uc_hook_add(c->uc, &h, UC_HOOK_BLOCK, f407_flash_fetch, c, F407_ALIAS_BASE,
+			c->flash_base + c->flash_size - 1u) != UC_ERR_OK) {
+		snprintf(err, errlen, "cannot hook flash reads");
 		return -1;
 	}
 	f407_fill_rom(c);

@@ -401,6 +401,7 @@ int swdd_target_connect(struct swdd_probe *probe, const struct swdd_connect_opts
 		swdd_target_free(t);
 		return rc;
 	}
+	t->chip.vdd_stated_mv = opts->vdd_mv;
 	*out = t;
 	return 0;
 }

@@ -31,6 +31,7 @@ struct cm_reset_way {
 	const char *name;   /* as named in "used X instead" */
 	const char *did;    /* "NRST was asserted" */
 	const char *cause;  /* why it may not have reset the core */
+	const char *left;   /* what it leaves behind when used as a fallback, or NULL */
 	int (*trigger)(struct swdd_target *t, uint32_t *sticky);
 };
 
@@ -83,6 +84,12 @@ static const struct cm_reset_way cm_reset_ways[] = {
 	  .trigger = cm_trigger_sys },
 	{ .method = SWDD_RESET_CORE, .name = "VECTRESET", .did = "VECTRESET was written to AIRCR",
 	  .cause = "the core ignored the core reset request",
+	  /* ARMv7-M B1.5.15: VECTRESET resets the core only; RM0090 3.9.1:
+	   * FLASH_ACR is reset by a system reset, not by a core reset */
+	  .left = "a core reset resets only the processor: the peripherals, clocks and flash "
+		  "interface keep what the old firmware set (on STM32F4, FLASH_ACR: ART caches, "
+		  "prefetch and wait states stay as they were; swdd reset the caches' contents "
+		  "before it verified); power-cycle the board for a clean start",
 	  .trigger = cm_trigger_core },
 };
 
@@ -170,8 +177,9 @@ static int cm_reset_walk(struct swdd_target *t, enum swdd_reset_method m)
 		if (rc && rc != SWDD_EUNSUPPORTED)
 			return rc;
 		if (failed && worked)
-			swdd_warn("%s but the core did not reset (S_RESET_ST stayed 0): %s; used %s instead",
-				  failed->did, failed->cause, w->name);
+			swdd_warn("%s but the core did not reset (S_RESET_ST stayed 0): %s; used %s "
+				  "instead%s%s", failed->did, failed->cause, w->name,
+				  w->left ? ": " : "", w->left ? w->left : "");
 		if (worked) {
 			swdd_debug("reset by %s verified (S_RESET_ST)", w->name);
 			return 0;

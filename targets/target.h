@@ -45,6 +45,8 @@ struct swdd_connect_opts {
 	enum swdd_reset_method reset;
 	unsigned speed_khz;   /* requested SWD clock; 0 = 4000 */
 	bool ladder;          /* on failure walk the clock ladder, then under-reset */
+	int vdd_mv;           /* target supply stated by the user (--vdd-mv), used
+			       * where the probe cannot measure it; 0 = not given */
 };
 
 /* Chip identification (from the family descriptors in targets/stm32/). */
@@ -62,7 +64,8 @@ struct swdd_chip_info {
 	uint32_t sram_base, sram_size; /* the RAM a flash algorithm runs in */
 	int rdp_level;           /* 0, 1, 2; -1 unknown */
 	char unique_id[25];      /* 96-bit unique device ID, hex, lowest byte first; "" unknown */
-	int voltage_mv;          /* -1 unknown */
+	int voltage_mv;          /* measured by the probe; -1 unknown */
+	int vdd_stated_mv;       /* swdd_connect_opts.vdd_mv (0 = not given) */
 	bool has_fpu;
 	unsigned num_hw_breakpoints, num_watchpoints;
 	/* The part's row and, through part->family, its family descriptor

@@ -30,11 +30,20 @@
 
 /* RM0090 3.9: flash interface registers. */
 #define F4_FLASH_BASE 0x40023C00U
+#define F4_FLASH_ACR F4_FLASH_BASE                /* RM0090 3.9.1 */
 #define F4_FLASH_OPTKEYR (F4_FLASH_BASE + 0x08U) /* RM0090 3.9.3 */
 #define F4_FLASH_SR (F4_FLASH_BASE + 0x0CU)      /* RM0090 3.9.4 */
 #define F4_FLASH_OPTCR (F4_FLASH_BASE + 0x14U)   /* RM0090 3.9.6 */
 
 /* RM0090 3.9.4 FLASH_SR bits. */
+/* RM0090 3.9.1 FLASH_ACR: the ART accelerator's cache enables and resets. */
+#define F4_FLASH_ACR_LATENCY 0x7U
+#define F4_FLASH_ACR_PRFTEN (1U << 8)
+#define F4_FLASH_ACR_ICEN (1U << 9)
+#define F4_FLASH_ACR_DCEN (1U << 10)
+#define F4_FLASH_ACR_ICRST (1U << 11)
+#define F4_FLASH_ACR_DCRST (1U << 12)
+
 #define F4_FLASH_SR_OPERR (1U << 1)
 #define F4_FLASH_SR_WRPERR (1U << 4)
 #define F4_FLASH_SR_PGAERR (1U << 5)
@@ -129,13 +138,52 @@ static const struct stm32_part f4_parts[] = {
 };
 
 /* What the FLASH_SR error bits mean and what to do (RM0090 3.9.4). */
+/* RM0090 3.5: the ART caches are not updated by an erase or a program, and
+ * ICRST/DCRST only act while the caches are disabled. A vendor FLM need not
+ * reset them (ST's Init only writes FLASH_ACR = 0, which leaves the lines
+ * for the next firmware that enables the caches), so the engine does it
+ * around every read of the flash: disable, reset, restore. */
+static int f4_flush_caches(struct swdd_target *t, char *state, size_t len)
+{
+	const uint32_t en = F4_FLASH_ACR_ICEN | F4_FLASH_ACR_DCEN;
+	const uint32_t rst = F4_FLASH_ACR_ICRST | F4_FLASH_ACR_DCRST;
+	uint32_t acr = 0, off;
+	int rc = swdd_target_mem_read(t, F4_FLASH_ACR, &acr, 4);
+
+	state[0] = '\0';
+	if (!rc && (acr & en))
+		snprintf(state, len, "FLASH_ACR 0x%08X: instruction cache %s, data cache %s, "
+			 "prefetch %s, %u wait states", acr, acr & F4_FLASH_ACR_ICEN ? "on" : "off",
+			 acr & F4_FLASH_ACR_DCEN ? "on" : "off", acr & F4_FLASH_ACR_PRFTEN ? "on" : "off",
+			 acr & F4_FLASH_ACR_LATENCY);
+	acr &= ~rst;
+	off = acr & ~en;
+	if (!rc && (acr & en)) /* the resets act only on disabled caches */
+		rc = swdd_target_mem_write(t, F4_FLASH_ACR, &off, 4);
+	off |= rst;
+	if (!rc)
+		rc = swdd_target_mem_write(t, F4_FLASH_ACR, &off, 4);
+	if (!rc)
+		rc = swdd_target_mem_write(t, F4_FLASH_ACR, &acr, 4);
+	return rc ? swdd_err_add(rc, "while resetting the flash caches (FLASH_ACR)") : 0;
+}
+
+/* RM0090 3.6 table 7: x32 needs 2.7-3.6 V, x16 2.1-3.6 V, x8 1.8-3.6 V (x64
+ * needs an external Vpp and is not offered). */
+static const struct stm32_algo_variant f4_variants[] = {
+	{ 2700, "stm32f4", "x32 (2.7-3.6 V)" },
+	{ 2100, "stm32f4_x16", "x16 (2.1-2.7 V)" },
+	{ 0, "stm32f4_x8", "x8 (1.8-2.1 V)" },
+};
+
 static const struct stm32_hint f4_hints[] = {
 	{ F4_FLASH_SR_OPERR, "OPERR (operation error)" },
 	{ F4_FLASH_SR_WRPERR, "WRPERR (write protection error: the sector is write-protected "
 			      "in the option bytes)" },
 	{ F4_FLASH_SR_PGAERR, "PGAERR (programming alignment error)" },
 	{ F4_FLASH_SR_PGPERR, "PGPERR (programming parallelism error: PSIZE does not match the "
-			      "access width)" },
+			      "access width, or is above what the supply allows: x32 needs 2.7 V; "
+			      "give the supply with --vdd-mv)" },
 	{ F4_FLASH_SR_PGSERR, "PGSERR (programming sequence error)" },
 	{ F4_FLASH_SR_BSY, "BSY (operation still in progress)" },
 };
@@ -314,12 +362,14 @@ const struct stm32_family stm32f4_family = {
 	.flash_ctrl_base = F4_FLASH_BASE,
 	.flash_word = 1,
 	.builtin_algo = "stm32f4",
+	.variants = f4_variants,
 	.mass_erase_ms = F4_MASS_ERASE_MS,
 	.rdp_level = f4_rdp_level,
 	.wrp_mask = f4_wrp_mask,
 	.read_status = f4_read_status,
 	.unlock_rdp = f4_unlock_rdp,
 	.option_text = f4_option_text,
+	.flush_caches = f4_flush_caches,
 	.cmds = f4_cmds,
 	.num_cmds = ARRAY_LEN(f4_cmds),
 	.hints = f4_hints,

@@ -80,6 +80,14 @@ struct stm32_hint {
 	const char *text;
 };
 
+/* A built-in algorithm variant and the lowest target supply it may run at
+ * (program/erase parallelism, e.g. RM0090 3.6 table 7 for the F4). */
+struct stm32_algo_variant {
+	int min_mv;
+	const char *algo; /* name in swdd_flm_builtins (flashalgo/) */
+	const char *what; /* "x32 (2.7-3.6 V)" */
+};
+
 struct stm32_family {
 	const char *name;   /* "STM32F4" */
 	const char *manual; /* "RM0090": the reference manual this file follows */
@@ -119,6 +127,9 @@ struct stm32_family {
 	 * a 256-bit flash word). */
 	uint32_t flash_word;
 	const char *builtin_algo; /* name in swdd_flm_builtins (flashalgo/<name>.c) */
+	/* Variants of the built-in algorithm by supply, highest min_mv first,
+	 * the last one with min_mv 0. Optional (NULL: builtin_algo always). */
+	const struct stm32_algo_variant *variants;
 	/* Worst-case mass erase, ms (datasheet); the host waits twice that,
 	 * above the algorithm's own bound, so the algorithm's report with the
 	 * status bits comes first. */
@@ -136,12 +147,20 @@ struct stm32_family {
 	int (*unlock_rdp)(struct swdd_target *t);
 	/* Option bytes as text. Optional. */
 	int (*option_text)(struct swdd_target *t, char *buf, size_t len);
+	/* Resets the flash controller's read caches (F4: the ART accelerator)
+	 * so that the reads that follow (the checksum routine's loads, the
+	 * debugger's read-back) see what the array holds, and leaves the cache
+	 * enables as they were. Called by the engine before every compare,
+	 * verify, qCRC and blank check, whatever the algorithm did. Fills
+	 * `state` with what the caches were set to when enabled ("FLASH_ACR
+	 * 0x00000705: ..."), else "". Optional (NULL: no such cache). */
+	int (*flush_caches)(struct swdd_target *t, char *state, size_t len);
 	/* (H7) Whether the banks are swapped (SWAP_BANK), so the host maps
 	 * sector numbers to addresses accordingly. Optional (F4: no swap). */
 	int (*bank_swapped)(struct swdd_target *t, int *swapped);
-	/* (H7) Cache maintenance after the flash changed under the core
-	 * (invalidate the I/D caches). Optional (F4: the algorithm flushes ART). */
-	int (*cache_flush)(struct swdd_target *t);
+	/* (H7) Core cache maintenance after the flash changed under the core
+	 * (invalidate the Cortex-M7 I/D caches). Optional (F4: no core cache). */
+	int (*core_cache_flush)(struct swdd_target *t);
 
 	/* ---- monitor commands and diagnosis ---- */
 	const struct stm32_cmd *cmds;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static double cpu_now(void)
 {
@@ -89,7 +90,8 @@ static int load_once(struct swdd_flash *f, sim_chip *chip, sim_probe *sp,
 	return rc;
 }
 
-static int bench_one(enum sim_probe_kind kind, uint32_t len)
+/* algo: an external .FLM, NULL = the built-in algorithm. */
+static int bench_one(enum sim_probe_kind kind, uint32_t len, const char *algo)
 {
 	struct sim_config cfg = { 0 };
 	struct sim_probe_config pc = { .kind = kind };
@@ -119,7 +121,7 @@ static int bench_one(enum sim_probe_kind kind, uint32_t len)
 	if (!rc)
 		rc = swdd_target_connect(probe, &co, &t);
 	if (!rc)
-		rc = swdd_flash_open(t, NULL, &f);
+		rc = swdd_flash_open(t, algo, &f);
 	if (!rc)
 		rc = load_once(f, chip, sp, &img, &full);
 	if (!rc)
@@ -129,9 +131,9 @@ static int bench_one(enum sim_probe_kind kind, uint32_t len)
 		       swdd_strerror(rc), swdd_err_detail());
 	} else {
 		double bound = physics_bound_s(len);
-		printf("%-13s %5u KiB  load %7.3f s %7.1f KiB/s %7llu usb %6.2f cpu-s ratio %.3f | "
+		printf("%-13s %5u KiB%s load %7.3f s %7.1f KiB/s %7llu usb %6.2f cpu-s ratio %.3f | "
 		       "reload %6.3f s (%4.1f%%) %6llu usb %5.2f cpu-s\n",
-		       sim_probe_kind_name(kind), len / 1024, full.modelled,
+		       sim_probe_kind_name(kind), len / 1024, algo ? " vendor FLM" : "", full.modelled,
 		       len / 1024.0 / full.modelled, (unsigned long long)full.usb, full.cpu,
 		       full.modelled / bound, reload.modelled, 100.0 * reload.modelled / full.modelled,
 		       (unsigned long long)reload.usb, reload.cpu);
@@ -144,6 +146,28 @@ static int bench_one(enum sim_probe_kind kind, uint32_t len)
 	sim_chip_free(chip);
 	free(data);
 	return rc;
+}
+
+/* Issue 10 point 1: 300 KiB through ST's own FLM (x8 erase, x32 program,
+ * swdd's checksum routine) against the built-in algorithm (x32 erase and
+ * program, Crc32 through the CRC unit), same image, same probe. */
+static int bench_vendor(void)
+{
+	static const enum sim_probe_kind kinds[] = { SIM_PROBE_STLINK_V3, SIM_PROBE_CMSIS_DAP_V2 };
+	const char *flm = getenv("SWDD_VENDOR_FLM");
+	int failed = 0;
+
+	if (!flm)
+		flm = "../shared/test-data/flm/STM32F4xx_2048.FLM";
+	printf("300 KiB image, built-in algorithm vs ST's STM32F4xx_2048.FLM:\n");
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		failed |= bench_one(kinds[k], 300u * 1024u, NULL) != 0;
+		if (access(flm, R_OK) == 0)
+			failed |= bench_one(kinds[k], 300u * 1024u, flm) != 0;
+		else
+			printf("SKIP vendor FLM: %s not found (set SWDD_VENDOR_FLM)\n", flm);
+	}
+	return failed;
 }
 
 int main(void)
@@ -161,6 +185,7 @@ int main(void)
 	       "modelled / DS8626 typical erase+program bound)\n");
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
 		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
-			failed |= bench_one(kinds[k], sizes[s]) != 0;
+			failed |= bench_one(kinds[k], sizes[s], NULL) != 0;
+	failed |= bench_vendor();
 	return failed;
 }

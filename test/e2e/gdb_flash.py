@@ -37,6 +37,10 @@ FAULTS = [
      r"read-protected \(RDP level 1\).*unlock CONFIRM"),
     ("nrst_push_pull", "stlink-v21", "nrst-push-pull", None, "load_then_reset",
      r"NRST .*did not reset \(S_RESET_ST stayed 0\).*used .*instead"),
+    # issue 10 point 7: the old firmware left the ART caches on (artcache.elf),
+    # only a core reset works; load, read-back and compare tell the truth
+    ("art_cache_core_reset", "cmsis-dap-v2", "nrst-push-pull", "artcache.elf", "art_stale",
+     r"used VECTRESET instead: a core reset resets only the processor.*FLASH_ACR"),
 ]
 
 
@@ -159,6 +163,20 @@ class Side:
             return "GDB: %s | %s" % (e, g("monitor rdp"))
         return None
 
+    def art_stale(self):
+        """The debugger's reads go through the data cache (D-code): read the
+        lines first, then load; every read after must show the new image."""
+        inf = gdb.selected_inferior()
+        bytes(inf.read_memory(FLASH + 0x80, 0x80))
+        line = self.load("demo.elf")
+        want = open(os.path.join(self.fw, "demo.bin"), "rb").read()[0x80:0x100]
+        g("maintenance flush register-cache")
+        got = bytes(inf.read_memory(FLASH + 0x80, 0x80))
+        if got != want:
+            return "stale read-back after load: %s" % got[:16].hex()
+        why = self.compare()
+        return why or (line + " | " + g("monitor reset halt"))
+
     def run_fault(self, mode, want):
         text = None
         if mode == "load_fails":
@@ -169,6 +187,8 @@ class Side:
             text = self.failing_load("demo_v1.elf")
             if text and bytes(inf.read_memory(FLASH, 0x300)) != before:
                 text = "sector 0 changed although the load was refused: " + text
+        elif mode == "art_stale":
+            text = self.art_stale()
         elif mode == "load_then_reset":
             line = self.load("demo.elf")
             why = self.compare()
@@ -273,6 +293,14 @@ def wrapper():
                 {"SWDD_MODE": "kind"})
     else:
         print("SKIP gdb_flash/external_flm_x8: %s is missing" % flm)
+    # ST's own FLM (no Crc32/Verify/BlankCheck): load, compare-sections and
+    # the skips through swdd's checksum routine (issue 10 point 1)
+    vendor = os.environ.get("SWDD_VENDOR_FLM", "../shared/test-data/flm/STM32F4xx_2048.FLM")
+    if os.path.exists(vendor):
+        session(swdd, fw, logdir, "vendor_flm", ["--sim-probe", "cmsis-dap-v2", "--flash-algo",
+                os.path.abspath(vendor)], {"SWDD_MODE": "kind"})
+    else:
+        print("SKIP gdb_flash/vendor_flm: %s not found (set SWDD_VENDOR_FLM)" % vendor)
     for name, kind, knob, image, mode, want in FAULTS:
         args = ["--sim-probe", kind, "--sim-fault", knob]
         if image:

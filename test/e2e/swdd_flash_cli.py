@@ -18,6 +18,8 @@ SWDD = os.path.join(BUILD, "swdd")
 FW = os.path.join(BUILD, "fw")
 FLM = os.path.join(BUILD, "flashalgo", "stm32f4_x8.flm")
 UNTOUCHED = {"sector_erases": 0, "program_ops": 0, "mass_erases": 0}
+# ST's own STM32F4 FLM (no Crc32/Verify/BlankCheck), never copied into the repository
+VENDOR_FLM = os.environ.get("SWDD_VENDOR_FLM", "../shared/test-data/flm/STM32F4xx_2048.FLM")
 
 
 def run(args):
@@ -98,10 +100,64 @@ def bad_files(tmp):
     # ProgramPage's first instruction -> UDF (a fault), or B . (a timeout)
     out["flm_udf"] = patched(FLM, os.path.join(tmp, "udf.flm"), "ProgramPage", b"\x00\xde")
     out["flm_loop"] = patched(FLM, os.path.join(tmp, "loop.flm"), "ProgramPage", b"\xfe\xe7")
+    # the x8 FLM with a 2 MiB descriptor (dev_size): clipped to the chip's 1 MiB
+    out["flm_2mib"] = os.path.join(tmp, "2mib.flm")
+    shutil.copy(FLM, out["flm_2mib"])
+    se = subprocess.run(["arm-none-eabi-readelf", "-SW", FLM], stdout=subprocess.PIPE,
+                        text=True).stdout
+    dev_off = int(re.search(r"DevDscr\s+PROGBITS\s+[0-9a-f]+\s+([0-9a-f]+)", se).group(1), 16)
+    with open(out["flm_2mib"], "r+b") as f:
+        f.seek(dev_off + 136)  # FlashDevice.szDev (FlashOS.h)
+        f.write((0x200000).to_bytes(4, "little"))
     # EraseChip that reports success without erasing: movs r0, #0; bx lr
     out["flm_lying"] = patched(FLM, os.path.join(tmp, "lying.flm"), "EraseChip",
                                b"\x00\x20\x70\x47")
     return out
+
+
+def vendor_rows(elf, binf, v1, v2):
+    """Issue 10 point 1: the vendor FLM programs, verifies, skips unchanged
+    sectors and compares (--verify-only) through swdd's checksum routine."""
+    if not os.path.exists(VENDOR_FLM):
+        print("SKIP swdd_flash_cli/vendor_flm: %s not found (set SWDD_VENDOR_FLM)" % VENDOR_FLM)
+        return
+    va = ["--flash-algo", VENDOR_FLM]
+    check("vendor_flm_program", ["flash", elf] + va, 0,
+          {"result": "ok", "bytes_programmed": lambda v: v >= 556})
+    check("vendor_flm_reload_skips", ["flash", elf, "--sim-image", elf] + va, 0,
+          {"sectors_skipped": 1, "bytes_programmed": 0}, lab=UNTOUCHED)
+    check("vendor_flm_one_sector_changed", ["flash", v2, "--sim-image", v1] + va, 0,
+          {"sectors_touched": 2, "sectors_erased": 1, "sectors_skipped": 1},
+          lab={"sector_erases": 1})
+    check("vendor_flm_verify_only_match", ["flash", binf, "--verify-only", "--sim-image", elf] + va,
+          0, {"result": "ok"}, lab=UNTOUCHED)
+    check("vendor_flm_verify_only_mismatch", ["flash", v2, "--verify-only", "--sim-image", v1] + va,
+          6, err=r"verify failed at 0x08004000", lab=UNTOUCHED)
+
+
+def supply_rows(elf):
+    """Issue 10 point 8: parallelism follows the supply (RM0090 3.6 table 7).
+    ST-LINK measures it; CMSIS-DAP cannot, so 3.3 V is assumed unless
+    --vdd-mv says otherwise; the lab refuses x32 below 2.7 V with PGPERR."""
+    words, nb = 139, 550  # demo.elf's program operations at x32 and at x8
+    for kind in ("stlink-v21", "cmsis-dap-v2"):
+        sp = ["--sim-probe", kind]
+        check("supply_3v3_%s_x32" % kind, ["flash", elf, "--sim-fault", "vdd:3300"] + sp, 0,
+              {"result": "ok"}, err=r"3\.[23]\d V .*x32", lab={"program_ops": words})
+    check("supply_1v8_stlink_measured_x8", ["flash", elf, "--sim-fault", "vdd:1800",
+          "--sim-probe", "stlink-v21"], 0, {"result": "ok"},
+          err=r"1\.[78]\d V \(measured by the probe\): x8", lab={"program_ops": nb})
+    check("supply_1v8_cmsis_dap_assumed_refused", ["flash", elf, "--sim-fault", "vdd:1800",
+          "--sim-probe", "cmsis-dap-v2"], 5, {"bytes_programmed": 0},
+          err=r"assumed.*PGPERR.*x32 needs 2\.7 V.*--vdd-mv", lab={"program_ops": 0})
+    check("supply_1v8_cmsis_dap_stated_x8", ["flash", elf, "--sim-fault", "vdd:1800",
+          "--sim-probe", "cmsis-dap-v2", "--vdd-mv", "1800"], 0, {"result": "ok"},
+          err=r"1\.80 V \(given with --vdd-mv\): x8", lab={"program_ops": nb})
+    if os.path.exists(VENDOR_FLM):  # ST's FLM programs at x32 whatever the supply
+        check("supply_1v8_vendor_flm_x32_refused", ["flash", elf, "--sim-fault", "vdd:1800",
+              "--sim-probe", "stlink-v21", "--flash-algo", VENDOR_FLM], 5, {"bytes_programmed": 0},
+              err=r"below 2\.7 V: .*chooses its own parallelism.*programming the page at "
+                  r"0x08000000 failed: the algorithm returned 1")
 
 
 def main():
@@ -138,6 +194,21 @@ def main():
               lab=UNTOUCHED)
         check("external_flm", ["flash", elf, "--flash-algo", FLM], 0,
               {"result": "ok", "bytes_programmed": 560})
+        check("flm_2mib_clipped_to_chip", ["flash", binf, "--address", "0x08100000", "--format",
+              "bin", "--flash-algo", bad["flm_2mib"]] + pre, 7,
+              err=r"outside the flash \(0x08000000-0x080FFFFF\)", lab=UNTOUCHED)
+        check("flm_2mib_programs", ["flash", elf, "--flash-algo", bad["flm_2mib"]], 0,
+              {"result": "ok"})
+        vendor_rows(elf, binf, v1, v2)
+        # issue 10 point 7: old firmware left the ART caches on, only a core reset works
+        art = ["--sim-image", os.path.join(FW, "artcache.elf"), "--sim-fault", "nrst-push-pull"]
+        check("art_cache_core_reset", ["flash", elf] + art, 0, {"result": "ok"},
+              err=r"left the flash caches on \(FLASH_ACR 0x00000705: instruction cache on, data "
+                  r"cache on.*used VECTRESET instead: a core reset resets only the processor.*FLASH_ACR")
+        if os.path.exists(VENDOR_FLM):
+            check("art_cache_core_reset_vendor_flm", ["flash", elf, "--flash-algo", VENDOR_FLM] + art,
+                  0, {"result": "ok"}, err=r"left the flash caches on.*used VECTRESET instead")
+        supply_rows(elf)
         check("nrst_push_pull_reset_fallback", ["flash", elf, "--sim-fault", "nrst-push-pull",
                                                 "--reset", "hw"], 0, {"result": "ok"},
               err=r"NRST .*did not reset.*used .*instead")

@@ -181,7 +181,22 @@ static int test_help_topics(void)
 	return 0;
 }
 
+/* --vdd-mv: the supply for the flash parallelism, 1700-3600 mV. */
+static int test_vdd_mv(void)
+{
+	char *ok[] = { "swdd", "--vdd-mv", "1800", NULL };
+	char *low[] = { "swdd", "--vdd-mv", "900", NULL }, *junk[] = { "swdd", "--vdd-mv", "3v3", NULL };
+	struct cli_opts o;
+
+	CHECK_OK(cli_parse(3, ok, &o));
+	CHECK_EQ(o.connect.vdd_mv, 1800);
+	CHECK_EQ(cli_parse(3, low, &o), SWDD_EINVAL);
+	CHECK_EQ(cli_parse(3, junk, &o), SWDD_EINVAL);
+	return 0;
+}
+
 static const struct test_case tests[] = {
+	{ "vdd_mv", "RM0090 3.6 table 7 (parallelism by supply)", test_vdd_mv },
 	{ "rows", "issue 6 CLI", test_rows },
 	{ "sim_faults", "issue 6 CLI (--sim-fault); sim.h sim_config_parse_faults", test_sim_faults },
 	{ "flash_command", "issue 7 CLI (swdd flash FILE options)", test_flash_command },

@@ -14,6 +14,7 @@
 #include "target.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 /* CHECK_OK with the swdd error detail in the failure message. */
 #define CHECK_SWDD(expr)                                                            \
@@ -43,7 +44,10 @@ static void lab_close(struct lab *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind)
+/* img: firmware already in flash that boots and runs 2 ms (virtual) before
+ * the probe connects; NULL = erased flash. */
+static int lab_open_fw(struct lab *l, const char *faults, enum sim_probe_kind kind,
+		       const uint8_t *img, size_t n)
 {
 	struct sim_config cfg = { 0 };
 	struct sim_probe_config pc = { .kind = kind };
@@ -55,6 +59,12 @@ static int lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind)
 		return test_fail_at(__FILE__, __LINE__, "fault spec: %s", err);
 	if (sim_chip_new(&cfg, &l->chip, err, sizeof(err)))
 		return test_fail_at(__FILE__, __LINE__, "sim_chip_new: %s", err);
+	if (img) {
+		co.mode = SWDD_CONNECT_NORMAL;
+		sim_chip_backdoor_load_flash(l->chip, 0x08000000u, img, n);
+		sim_board_power_cycle(l->chip);
+		sim_chip_advance(l->chip, 2000000u);
+	}
 	if (sim_probe_new(&pc, l->chip, &l->sp) || swdd_probe_open_sim(l->sp, &l->probe) ||
 	    swdd_target_connect(l->probe, &co, &l->t) || swdd_flash_open(l->t, NULL, &l->f)) {
 		test_fail_at(__FILE__, __LINE__, "lab set-up: %s", swdd_err_detail());
@@ -62,6 +72,11 @@ static int lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind)
 		return 1;
 	}
 	return 0;
+}
+
+static int lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind)
+{
+	return lab_open_fw(l, faults, kind, NULL, 0);
 }
 
 static uint8_t *pattern(uint32_t len, uint32_t seed)
@@ -359,7 +374,7 @@ static int algo_fault_and_timeout(void)
 	/* BlankCheck -> "udf #0" (0xDE00): UsageFault/HardFault */
 	flm->blob[flm->fn[SWDD_FLM_BLANK_CHECK]] = 0x00;
 	flm->blob[flm->fn[SWDD_FLM_BLANK_CHECK] + 1] = 0xDE;
-	CHECK_SWDD(swdd_algo_load(l.t, flm, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_SWDD(swdd_algo_load(l.t, flm, NULL, 0x20000000u, 0x20000u, 0, 0, &a));
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_ERASE_CHIP, 0, 0, 0, 0, 300, &res), SWDD_ETIMEOUT);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "did not finish within 300 ms");
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_BLANK_CHECK, 0x08000000u, 4, 0xFF, 0, 1000, &res),
@@ -432,6 +447,309 @@ static int crc_unit_edges(void)
 	return 0;
 }
 
+/* ST's own STM32F4 algorithm (CMSIS-Pack FLM, no Crc32/Verify/BlankCheck),
+ * read at run time: SWDD_VENDOR_FLM, else ../shared/test-data/flm beside
+ * the repository. Returns NULL (and a skip reason) when absent. */
+static const char *vendor_flm(void)
+{
+	const char *p = getenv("SWDD_VENDOR_FLM");
+
+	if (!p)
+		p = "../shared/test-data/flm/STM32F4xx_2048.FLM";
+	return access(p, R_OK) == 0 ? p : NULL;
+}
+
+/* Issue 10 point 1: the vendor FLM programs, verifies and skips unchanged
+ * sectors through swdd's checksum routine; its 2 MiB descriptor is
+ * clipped to the chip's 1 MiB. */
+static int vendor_flm_write_verify_skip(void)
+{
+	const char *path = vendor_flm();
+	struct lab l;
+	struct swdd_flash_result r;
+	struct swdd_flash_opts vo = { .verify_only = true };
+	uint8_t *data = pattern(IMG_LEN, 7);
+	struct swdd_segment seg = { 0x08000000u, IMG_LEN, data };
+	struct swdd_image img = { &seg, 1 };
+	struct sim_chip_stats st0, st1;
+	uint32_t crc = 0xFFFFFFFFu;
+	char *info = NULL;
+
+	if (!path) {
+		free(data);
+		return test_skip_reason("STM32F4xx_2048.FLM not found (../shared/test-data/flm or "
+					"SWDD_VENDOR_FLM)");
+	}
+	if (lab_open(&l, NULL, SIM_PROBE_CMSIS_DAP_V2))
+		return 1;
+	CHECK_SWDD(swdd_flash_set_algo(l.f, path));
+	CHECK_SWDD(swdd_flash_info_text(l.f, &info));
+	CHECK_STR_CONTAINS(info, "1024 KiB, 12 sectors");
+	free(info);
+	/* the last flash region ends at the chip's 1 MiB: 7 x 128 KiB */
+	CHECK_STR_CONTAINS(swdd_flash_memory_map(l.f), "start=\"0x8020000\" length=\"0xe0000\"");
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, 0x08000000u, data, IMG_LEN));
+	CHECK_EQ(r.sectors_touched, 5);
+	sim_chip_get_stats(l.chip, &st0);
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, &vo, &r));
+	sim_chip_get_stats(l.chip, &st1);
+	CHECK_EQ(st1.sector_erases, st0.sector_erases);
+	CHECK_EQ(st1.program_ops, st0.program_ops);
+	CHECK_SWDD(swdd_flash_crc(l.f, 0x08000001u, 0x5000u, &crc));
+	CHECK_EQ(crc, swdd_crc32(0xFFFFFFFFu, data + 1, 0x5000u));
+	data[0x4321] ^= 0x10;
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, &vo, &r), SWDD_EVERIFY);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "verify failed at 0x08004321");
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* The checksum routine beside an algorithm without Crc32 (the built-in one
+ * with its extension removed): the same CRC as the host for unaligned
+ * heads and tails; with no routine the call is refused as unsupported. */
+static int crc_routine_any_algorithm(void)
+{
+	static const struct { uint32_t off, len, start; } rows[] = {
+		{ 0, 0x4000u, 0xFFFFFFFFu }, { 1, 0x7FDu, 0xFFFFFFFFu }, { 3, 301, 0x12345678u },
+		{ 2, 3, 0 },
+	};
+	struct lab l;
+	struct swdd_flm *flm, *routine;
+	struct swdd_algo a;
+	uint8_t *data = pattern(0x4004u, 8);
+	uint32_t res;
+
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
+		return 1;
+	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x08008000u, data, 0x4004u));
+	CHECK_SWDD(swdd_flm_builtin("stm32f4", &flm));
+	CHECK_SWDD(swdd_flm_crc_routine(&routine));
+	flm->fn[SWDD_FLM_CRC32] = SWDD_FLM_NO_FN;
+	CHECK_SWDD(swdd_algo_load(l.t, flm, NULL, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u, 4, 0, 0, 1000, &res),
+		 SWDD_EUNSUPPORTED);
+	CHECK_SWDD(swdd_algo_unload(&a));
+	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK(a.crc_code >= a.code + flm->blob_size && a.canary_addr >= a.crc_code + routine->blob_size);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		CHECK_SWDD(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u + rows[i].off, rows[i].len,
+					  rows[i].start, 0, 5000, &res));
+		CHECK_EQ(res, swdd_crc32(rows[i].start, data + rows[i].off, rows[i].len));
+	}
+	CHECK_SWDD(swdd_algo_unload(&a));
+	/* SRAM for the algorithm, its stack and two buffers but not the
+	 * routine: loaded without it (the engine then reads back) */
+	uint32_t tight = 4u + ((flm->blob_size + 7u) & ~7u) + 8u + ALGO_STACK_SIZE +
+			 2u * flm->page_size + 64u;
+	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, tight, 0, 0, &a));
+	CHECK_EQ(a.crc_entry, 0);
+	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u, 4, 0, 0, 1000, &res),
+		 SWDD_EUNSUPPORTED);
+	CHECK_SWDD(swdd_algo_unload(&a));
+	swdd_flm_free(flm);
+	swdd_flm_free(routine);
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* ---- the ART accelerator (RM0090 3.4/3.5), issue 10 point 7 ---------- */
+
+#define ART_ACR 0x40023C00u
+#define ART_ON 0x705u       /* LATENCY 5, PRFTEN, ICEN, DCEN (as HAL_Init) */
+#define ART_DCEN 0x400u
+#define ART_DCRST 0x1000u
+
+static int art_word(struct lab *l, uint32_t addr, uint32_t *v, int write)
+{
+	return write ? swdd_target_mem_write(l->t, addr, v, 4) : swdd_target_mem_read(l->t, addr, v, 4);
+}
+
+/* The lab's data cache as the debugger sees it (AHB-AP on D-code, Cortex-M4
+ * TRM 2.3.1): not updated by a change of the array, DCRST ignored while
+ * DCEN is set; art-debug-bypass sends the AP past it. */
+static int do_art_lab(const char *knob, int bypass)
+{
+	static const uint8_t old[16] = { [0] = 0xDE }, fresh[16] = { [0] = 0xDD };
+	static const uint32_t acr_seq[] = { 0, ART_ON, ART_ON | ART_DCRST, ART_DCRST, ART_ON };
+	static const uint8_t want[] = { 0xDD, 0xDE, 0xDE, 0xDD, 0xDD }; /* read after each write */
+	struct lab l;
+	uint32_t v, acr = ART_ON;
+
+	if (lab_open(&l, knob, SIM_PROBE_STLINK_V21))
+		return 1;
+	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x080000B0u, old, 16));
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+	CHECK_SWDD(art_word(&l, 0x080000B0u, &v, 0)); /* fills a line */
+	CHECK_EQ(v & 0xFF, 0xDE);
+	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x080000B0u, fresh, 16));
+	for (size_t i = 0; i < sizeof(acr_seq) / sizeof(acr_seq[0]); i++) {
+		acr = acr_seq[i];
+		CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+		CHECK_SWDD(art_word(&l, 0x080000B0u, &v, 0));
+		CHECK_EQ(v & 0xFF, bypass ? 0xDD : want[i]);
+	}
+	lab_close(&l);
+	return 0;
+}
+
+static int art_lab_model(void)
+{
+	int rc = do_art_lab(NULL, 0);
+
+	return rc ? rc : do_art_lab("art-debug-bypass", 1);
+}
+
+/* The report: the old firmware left the caches on holding lines of its
+ * image (here filled by the debugger's own read); the load programs,
+ * verifies and reads back what the flash holds, with the built-in
+ * algorithm and with ST's FLM (which does not reset the caches); the
+ * caches are left enabled as the firmware had them (built-in UnInit). */
+static int do_art_stale(const char *algo)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *data = pattern(0x400, 9), back[0x400], old[0x400];
+	struct swdd_segment seg = { 0x08000000u, 0x400, data };
+	struct swdd_image img = { &seg, 1 };
+	uint32_t v, acr = ART_ON;
+
+	for (unsigned i = 0; i < sizeof(old); i++)
+		old[i] = (uint8_t)~data[i];
+	if (lab_open(&l, "nrst-push-pull", SIM_PROBE_CMSIS_DAP_V2))
+		return 1;
+	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x08000000u, old, sizeof(old)));
+	if (algo)
+		CHECK_SWDD(swdd_flash_set_algo(l.f, algo));
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+	for (uint32_t a = 0x08000080u; a < 0x08000100u; a += 16)
+		CHECK_SWDD(art_word(&l, a, &v, 0));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, 0x08000000u, data, 0x400));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x08000000u, back, sizeof(back)));
+	CHECK(!memcmp(back, data, sizeof(back)));
+	CHECK_SWDD(art_word(&l, ART_ACR, &v, 0));
+	if (!algo)
+		CHECK_EQ(v, ART_ON);
+	/* the next firmware turns the caches on without resetting them (as
+	 * HAL_Init does): no line from before the load may come back */
+	acr = ART_ON;
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x08000080u, back, 0x80));
+	CHECK(!memcmp(back, data + 0x80, 0x80));
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* The firmware's own loads fill the data cache (test/firmware/artcache.c
+ * reads a table with the caches on): after the array changes under it, the
+ * debugger reads the old table, as in the report; swdd's load over it
+ * verifies and reads back what the flash holds. */
+static int art_firmware_fills_lines(void)
+{
+	static const uint8_t sig[8] = { 0xDE, 0xDE, 0xDE, 0xDE, 0x0D, 0xF0, 0xAD, 0x0B };
+	char path[512];
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t img[4096] = { 0 }, zero[64] = { 0 }, got[64];
+	struct swdd_segment seg;
+	struct swdd_image im = { &seg, 1 };
+	FILE *fp;
+	size_t n, table = 0;
+
+	snprintf(path, sizeof(path), "%s/fw/artcache.bin", build_dir());
+	fp = fopen(path, "rb");
+	if (!fp)
+		return test_skip_reason("build/fw/artcache.bin is missing (make builds it)");
+	n = fread(img, 1, sizeof(img), fp);
+	fclose(fp);
+	while (table + sizeof(sig) <= n && memcmp(img + table, sig, sizeof(sig)))
+		table += 4;
+	CHECK(table + 64 <= n);
+	if (lab_open_fw(&l, NULL, SIM_PROBE_STLINK_V21, img, n))
+		return 1;
+	/* the array changes under the lines the firmware's loads filled */
+	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x08000000u + (uint32_t)table, zero, 64));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x08000000u + (uint32_t)table, got, 64));
+	CHECK(!memcmp(got, img + table, 64)); /* stale, as the report's verify read */
+	memset(img + table, 0x5A, 64);
+	seg = (struct swdd_segment){ 0x08000000u, (uint32_t)n, img };
+	CHECK_SWDD(swdd_flash_write_image(l.f, &im, NULL, &r));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x08000000u + (uint32_t)table, got, 64));
+	CHECK(!memcmp(got, img + table, 64));
+	lab_close(&l);
+	return 0;
+}
+
+/* Runs the core for 1 ms of virtual time from where it is halted and
+ * returns the word the firmware below stores at 0x20000000. */
+static int art_run_once(struct lab *l, uint32_t *word)
+{
+	uint32_t zero = 0;
+	int rc = swdd_target_mem_write(l->t, 0x20000000u, &zero, 4);
+
+	if (!rc)
+		rc = swdd_target_resume(l->t);
+	sim_chip_advance(l->chip, 1000000u);
+	if (!rc)
+		rc = swdd_target_halt(l->t);
+	return rc ? rc : swdd_target_mem_read(l->t, 0x20000000u, word, 4);
+}
+
+/* The instruction cache: the core keeps executing the instructions it
+ * fetched before a change of the array until ICRST, which works only with
+ * ICEN clear (RM0090 3.9.1). Firmware (Thumb): FLASH_ACR = 0x705, then
+ * loop { movs r3, #0x11; str r3, [0x20000000] }. */
+static int art_icache_stale_code(void)
+{
+	static const uint16_t code[] = { 0x4803, 0x4904, 0x6001, 0x4A04, 0x2311, 0x6013, 0xE7FC,
+					 0xBF00, 0x3C00, 0x4002, 0x0705, 0x0000, 0x0000, 0x2000 };
+	static const uint16_t movs22 = 0x2322;
+	uint8_t img[0x40 + sizeof(code)] = { 0 };
+	const uint32_t vec[2] = { 0x20001000u, 0x08000041u };
+	uint32_t word = 0, acr;
+	struct lab l;
+
+	memcpy(img, vec, sizeof(vec));
+	memcpy(img + 0x40, code, sizeof(code));
+	if (lab_open_fw(&l, NULL, SIM_PROBE_CMSIS_DAP_V2, img, sizeof(img)))
+		return 1;
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 0));
+	CHECK_EQ(acr, ART_ON);
+	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x08000048u, &movs22, 2));
+	CHECK_SWDD(art_run_once(&l, &word));
+	CHECK_EQ(word, 0x11); /* the old instruction, from the cache */
+	acr = ART_ON | 0x800u; /* ICRST with ICEN set: no effect */
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+	CHECK_SWDD(art_run_once(&l, &word));
+	CHECK_EQ(word, 0x11);
+	acr = ART_ON & ~0x200u; /* ICEN off, then ICRST, then on again */
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+	acr |= 0x800u;
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+	acr = ART_ON;
+	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
+	CHECK_SWDD(art_run_once(&l, &word));
+	CHECK_EQ(word, 0x22);
+	lab_close(&l);
+	return 0;
+}
+
+static int art_stale_lines_flash_truth(void)
+{
+	const char *vendor = vendor_flm();
+	int rc = do_art_stale(NULL);
+
+	if (rc || !vendor)
+		return rc ? rc : test_skip_reason("built-in passed; STM32F4xx_2048.FLM not found for the "
+						  "vendor half (../shared/test-data/flm or SWDD_VENDOR_FLM)");
+	return do_art_stale(vendor);
+}
+
 static const struct test_case tests[] = {
 	{ "write_verify_skip", "RM0090 3.6 (erase/program), GDB qCRC CRC-32", write_verify_skip },
 	{ "weak_cell_caught", "RM0090 3.6.2 (programming only clears bits)", weak_cell_caught },
@@ -444,6 +762,16 @@ static const struct test_case tests[] = {
 	{ "crc_restores_context", "GDB qCRC; STYLE 12", crc_restores_context },
 	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), docs/FLASH.md (algorithm convention), CMSIS-Pack flash algorithms", algo_fault_and_timeout },
 	{ "crc_unit_edges", "RM0090 4 (CRC unit), GDB qCRC", crc_unit_edges },
+	{ "vendor_flm_write_verify_skip", "CMSIS-Pack FLM (ST STM32F4xx_2048)",
+	  vendor_flm_write_verify_skip },
+	{ "crc_routine_any_algorithm", "CMSIS-Pack FLM, GDB qCRC", crc_routine_any_algorithm },
+	{ "art_lab_model", "RM0090 3.4/3.5 ART, Cortex-M4 TRM 2.3.1 D-code", art_lab_model },
+	{ "art_icache_stale_code", "RM0090 3.4/3.9.1 (I-cache, ICRST only with ICEN = 0)",
+	  art_icache_stale_code },
+	{ "art_firmware_fills_lines", "RM0090 3.4 (D-code loads fill the data cache)",
+	  art_firmware_fills_lines },
+	{ "art_stale_lines_flash_truth", "RM0090 3.5 (caches not updated by program)",
+	  art_stale_lines_flash_truth },
 };
 
 TEST_MAIN("flash", tests)

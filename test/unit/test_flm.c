@@ -111,7 +111,26 @@ static int missing_file(void)
 	return 0;
 }
 
+/* swdd's checksum routine is code only: it parses as such (Crc32 inside
+ * the blob, no descriptor) and is refused as a flash algorithm. */
+static int crc_routine_parses(void)
+{
+	struct swdd_flm *f = NULL;
+
+	CHECK_OK(swdd_flm_crc_routine(&f));
+	CHECK(f->fn[SWDD_FLM_CRC32] < f->blob_size);
+	CHECK_EQ(f->fn[SWDD_FLM_INIT], SWDD_FLM_NO_FN);
+	CHECK_EQ(f->num_sectors, 0);
+	swdd_flm_free(f);
+	f = NULL;
+	CHECK_EQ(swdd_flm_builtin("swdd_crc", &f), SWDD_EFORMAT);
+	CHECK(f == NULL);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "DevDscr");
+	return 0;
+}
+
 static const struct test_case tests[] = {
+	{ "crc_routine_parses", "CMSIS-Pack FLM sections (PrgCode only)", crc_routine_parses },
 	{ "builtin_parses", "FlashOS.h FlashDevice", builtin_parses },
 	{ "sector_lookup", "RM0090 3.3 table 5", sector_lookup },
 	{ "rejects_garbage", "ELF header", rejects_garbage },

@@ -30,10 +30,11 @@ static int t_parse_faults(void)
 		{ "wrp:1-3+5", SIM_FAULT_WRP },
 		{ "weak-cell:0x08000010", SIM_FAULT_WEAK_CELL },
 		{ "wait-storm:3", SIM_FAULT_WAIT_STORM },
+		{ "vdd:1800", SIM_FAULT_VDD },
 	};
 	static const char *const bad[] = {
 		"", "bogus", "wrp", "wrp:12", "wrp:3-1", "signal-integrity", "signal-integrity:0",
-		"weak-cell:xyz", "rdp1:2", "wait-storm:-1", "sleep,,nope",
+		"weak-cell:xyz", "rdp1:2", "wait-storm:-1", "sleep,,nope", "vdd", "vdd:1200", "vdd:5000",
 	};
 	struct sim_config cfg;
 
@@ -46,6 +47,8 @@ static int t_parse_faults(void)
 	CHECK_EQ(cfg.si_max_khz, 4000);
 	CHECK_EQ(cfg.weak_cell_addr, 0x08000010u);
 	CHECK_EQ(cfg.wait_storm, 3);
+	CHECK_OK(parse_row("vdd:2400", &cfg));
+	CHECK_EQ(cfg.target_mv, 2400);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK(parse_row(bad[i], &cfg) != 0);
 	return 0;
