@@ -35,17 +35,20 @@ rc=$?
 result timeout $? "exit status $rc after --timeout 1, expected 124 within seconds"
 
 # SIGTERM to the lab: the child's process group dies, the testbed goes.
-"$LAB" -- sh -c 'echo "$UMOCKDEV_DIR" >'"$LOGS/dir"'; exec sleep 300' 2>/dev/null &
+# The child names its own pid (kept across exec): another `sleep 300` on a
+# shared machine must not make this test fail.
+"$LAB" -- sh -c 'echo $$ >'"$LOGS/child"'; echo "$UMOCKDEV_DIR" >'"$LOGS/dir"'; exec sleep 300' 2>/dev/null &
 lab_pid=$!
 for _ in $(seq 50); do [ -s "$LOGS/dir" ] && break; sleep 0.1; done
 kill -TERM $lab_pid
 wait $lab_pid
 rc=$?
 dir=$(cat "$LOGS/dir" 2>/dev/null)
+child=$(cat "$LOGS/child" 2>/dev/null)
 sleep 0.2
-[ $rc -eq 143 ] && [ -n "$dir" ] && [ ! -e "$dir" ] && ! pgrep -f "^sleep 300$" >/dev/null
+[ $rc -eq 143 ] && [ -n "$dir" ] && [ ! -e "$dir" ] && [ -n "$child" ] && ! kill -0 "$child" 2>/dev/null
 result sigterm_cleanup $? "status $rc, testbed '$dir' left or child still running"
-rm -f "$LOGS/dir"
+rm -f "$LOGS/dir" "$LOGS/child"
 
 out=$("$LAB" --probe stlink-v2:AAAA11112222333344445555 --probe cmsis-dap-v2 -- \
 	sh -c 'echo "$SWDD_LAB_PROBES"' 2>/dev/null)
