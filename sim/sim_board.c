@@ -1,7 +1,8 @@
 /*
- * The board around the simulated STM32F407: the NRST line (RM0090 6.1.2,
- * "System reset": an external low level on NRST resets everything but the
- * debug logic and the backup domain), the target supply a probe senses on
+ * The board around the simulated STM32 (any row of the chip table): the
+ * NRST line (RM0090 6.1.2 / RM0433 8.4.2 "System reset": an external low
+ * level on NRST resets everything but the debug logic and the backup
+ * domain), the target supply a probe senses on
  * its VREF pin, the SWD wiring, and the fault knobs of issue "The lab,
  * part 1".
  */
@@ -62,7 +63,7 @@ bool sim_board_swd_alive(const sim_chip *c)
 	if (sim_board_voltage_mv(c) <= 0 || (c->cfg.faults & SIM_FAULT_NO_TARGET))
 		return false;
 	/* RM0090 3.7.3: RDP level 2 disables the debug port for good. */
-	return !c->swd_pins_remapped && !sim_flash_debug_disabled(c);
+	return !c->swd_pins_remapped && !c->flash_ops->debug_disabled(c);
 }
 
 bool sim_board_swd_too_fast(const sim_chip *c)
@@ -79,7 +80,8 @@ bool sim_board_swd_too_fast(const sim_chip *c)
  * that (connect under reset with VC_CORERESET) never gets there. */
 void sim_board_tick(sim_chip *c, uint64_t dt_ns)
 {
-	(void)dt_ns;
+	if (c->desc->soc->tick)
+		c->desc->soc->tick(c, dt_ns);
 	if (!(c->cfg.faults & SIM_FAULT_SWD_DISABLED) || c->swd_pins_remapped ||
 	    c->halted_since_boot || sim_board_nrst_low(c))
 		return;

@@ -195,7 +195,7 @@ int sim_core_init(sim_chip *c, char *err, size_t errlen)
 	}
 	e = uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &c->uc);
 	if (!e) /* must be the first call (SIM-NOTES.md) */
-		e = uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM_CORTEX_M4);
+		e = uc_ctl_set_cpu_model(c->uc, c->desc->core.uc_model);
 	if (!e)
 		e = uc_mmio_map(c->uc, PPB_BASE, PPB_SIZE, sim_ppb_mmio_read, c, sim_ppb_mmio_write, c);
 	if (!e)
@@ -203,8 +203,10 @@ int sim_core_init(sim_chip *c, char *err, size_t errlen)
 	if (!e)
 		e = uc_hook_add(c->uc, &c->core->blk_hook, UC_HOOK_BLOCK, hook_block, c, 1, 0);
 	if (e) {
-		snprintf(err, errlen, "cannot set up the Cortex-M4 core in Unicorn: %s "
-			 "(libunicorn-dev 2.x is required)", uc_strerror(e));
+		snprintf(err, errlen, "cannot set up the %s core in Unicorn: %s "
+			 "(libunicorn-dev 2.x is required)",
+			 c->desc->core.uc_model == UC_CPU_ARM_CORTEX_M7 ? "Cortex-M7" : "Cortex-M4",
+			 uc_strerror(e));
 		if (!c->uc) { /* sim_chip_free() only frees the core with an engine */
 			free(c->core);
 			c->core = NULL;

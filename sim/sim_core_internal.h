@@ -81,9 +81,9 @@ enum sim_core_event {
 #define HFSR_FORCED (1U << 30)
 #define HFSR_DEBUGEVT (1U << 31)
 
-#define FPB_NUM_CODE 6
-#define FPB_NUM_LIT 2
-#define FPB_NUM_COMP (FPB_NUM_CODE + FPB_NUM_LIT)
+/* Array bounds; the chip's row gives the counts (struct sim_core_desc). */
+#define FPB_NUM_CODE 8
+#define FPB_NUM_COMP 10
 #define DWT_NUM_COMP 4
 
 struct sim_fpb {
