@@ -117,8 +117,8 @@ static int cli_sim_probe(struct cli_opts *o, const char *arg)
 
 static int cli_sim_chip(struct cli_opts *o, const char *arg)
 {
-	if (strcmp(arg, "stm32f407") != 0)
-		return swdd_err_set(SWDD_EINVAL, "--sim-chip: the lab has only stm32f407, not '%s'", arg);
+	if (!sim_chip_known(arg))
+		return swdd_err_set(SWDD_EINVAL, "--sim-chip: the lab has %s, not '%s'", SIM_CHIPS, arg);
 	o->sim.chip = arg;
 	return 0;
 }
@@ -216,7 +216,7 @@ static const struct cli_option cli_options[] = {
 	{ "reset", "auto|hw|sys|core", cli_reset, "reset method (default auto: each verified, with fallback)" },
 	{ "verbose", NULL, cli_verbose, "debug log (also -v)" },
 	{ "sim-probe", "KIND", cli_sim_probe, "lab probe: stlink-v2|stlink-v21|stlink-v3|cmsis-dap-v1|cmsis-dap-v2" },
-	{ "sim-chip", "CHIP", cli_sim_chip, "lab chip: stm32f407" },
+	{ "sim-chip", "CHIP", cli_sim_chip, "lab chip: stm32f407|stm32h743|stm32h725" },
 	{ "sim-fault", "NAME[,NAME]", cli_sim_fault, "lab fault knobs (nrst-push-pull, swd-disabled-by-firmware, ...)" },
 	{ "sim-image", "FILE", cli_sim_image, "ELF or raw .bin already in the lab chip's flash" },
 	{ "flash-algo", "FILE", cli_flash_algo, "CMSIS-Pack .FLM flash algorithm (default: built in)" },

@@ -40,15 +40,21 @@ enum sim_fault {
 	SIM_FAULT_LOCKUP = 1u << 8,          /* firmware locks up (S_LOCKUP) */
 	SIM_FAULT_NO_TARGET = 1u << 9,       /* SWD lines not connected: no ACK, voltage present */
 	SIM_FAULT_WAIT_STORM = 1u << 10,     /* each AP access answers WAIT wait_storm times first */
+	/* STM32H7 knobs (issue "The lab, part 4"; docs/LAB-h7.md) */
+	SIM_FAULT_VCAP = 1u << 11,           /* core supply cannot carry flash operations */
+	SIM_FAULT_BANK_SWAP = 1u << 12,      /* SWAP_BANK set in the option bytes */
+	SIM_FAULT_ECC = 1u << 13,            /* the flash word at ecc_addr has a double ECC error */
+	SIM_FAULT_SUPPLY_LOCK = 1u << 14,    /* wrong SMPS/LDO set-up: DP answers, AP0 never */
 };
 
 struct sim_config {
-	const char *chip;         /* "stm32f407" (the only one for now); NULL = default */
+	const char *chip;         /* "stm32f407" (NULL = default), "stm32h743", "stm32h725" */
 	uint32_t faults;          /* enum sim_fault bits */
 	unsigned si_max_khz;      /* SIM_FAULT_SIGNAL_INTEGRITY threshold */
 	uint32_t wrp_sectors;     /* SIM_FAULT_WRP: bit n = sector n protected */
 	uint32_t weak_cell_addr;  /* SIM_FAULT_WEAK_CELL address */
 	unsigned wait_storm;      /* SIM_FAULT_WAIT_STORM: WAITs before each AP access completes */
+	uint32_t ecc_addr;        /* SIM_FAULT_ECC address */
 	unsigned max_swd_khz;     /* highest clock the wiring tolerates (0 = 50000) */
 	int target_mv;            /* supply in mV (0 = 3300; forced 0 by UNPOWERED) */
 };
@@ -56,9 +62,15 @@ struct sim_config {
 /* Parses one knob of the `--sim-fault NAME[,NAME]` syntax into cfg:
  * nrst-push-pull, swd-disabled-by-firmware, signal-integrity:KHZ, unpowered,
  * rdp1, wrp:SECTORS (e.g. "wrp:2" or "wrp:1-3+5"), weak-cell:ADDR, sleep,
- * lockup, no-target, wait-storm:N. A comma-separated list is accepted too.
+ * lockup, no-target, wait-storm:N; for the STM32H7 also vcap-fault,
+ * bank-swap, ecc:ADDR, supply-lock. A comma-separated list is accepted too.
  * Returns 0, or -1 with a message in err. */
 int sim_config_parse_faults(struct sim_config *cfg, const char *spec, char *err, size_t errlen);
+
+/* The chips the lab models (names for --sim-chip / swdd-lab --chip). */
+#define SIM_CHIPS "stm32f407, stm32h743, stm32h725"
+/* True if `name` is one of them. */
+bool sim_chip_known(const char *name);
 
 /* Creates a chip in its power-on state (flash erased unless an image is
  * loaded through the backdoor, core held in reset until power-on completes).
@@ -107,6 +119,10 @@ int sim_board_voltage_mv(const sim_chip *c);
  * through the backdoor (--sim-image) boots its image even with the
  * nrst-push-pull knob. */
 void sim_board_power_cycle(sim_chip *c);
+
+/* BOOT0 pin level (STM32H7: 1 boots system memory at the next power-on or
+ * reset, RM0433 2.6); F4: not modelled (ignored). */
+void sim_board_set_boot0(sim_chip *c, bool high);
 
 /* ---- Time ------------------------------------------------------------- */
 

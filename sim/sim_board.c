@@ -107,7 +107,8 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
-/* "2", "1-3+5": sectors 0..11 of the F407 (RM0090 3.3 Table 5). */
+/* "2", "1-3+5": sectors 0..11 of the F407 (RM0090 3.3 Table 5), 0..15 of
+ * the H743 (bank 2 sector s = 8 + s, RM0433 4.3.3). */
 static int parse_sectors(const char *s, uint32_t *mask)
 {
 	char buf[64], *save = NULL, *tok;
@@ -124,7 +125,7 @@ static int parse_sectors(const char *s, uint32_t *mask)
 			*dash = '\0';
 		if (parse_u32(tok, &lo) || (dash ? parse_u32(dash + 1, &hi) : (hi = lo, 0)))
 			return -1;
-		if (lo > hi || hi > 11)
+		if (lo > hi || hi > 15)
 			return -1;
 		for (uint32_t n = lo; n <= hi; n++)
 			*mask |= 1u << n;
@@ -150,6 +151,10 @@ static const struct board_knob board_knobs[] = {
 	{ .name = "lockup", .bit = SIM_FAULT_LOCKUP },
 	{ .name = "no-target", .bit = SIM_FAULT_NO_TARGET },
 	{ .name = "wait-storm", .bit = SIM_FAULT_WAIT_STORM, .arg = true },
+	{ .name = "vcap-fault", .bit = SIM_FAULT_VCAP },
+	{ .name = "bank-swap", .bit = SIM_FAULT_BANK_SWAP },
+	{ .name = "ecc", .bit = SIM_FAULT_ECC, .arg = true },
+	{ .name = "supply-lock", .bit = SIM_FAULT_SUPPLY_LOCK },
 };
 
 static int board_knob_arg(struct sim_config *cfg, uint32_t bit, const char *val)
@@ -161,6 +166,8 @@ static int board_knob_arg(struct sim_config *cfg, uint32_t bit, const char *val)
 		return parse_sectors(val, &cfg->wrp_sectors);
 	case SIM_FAULT_WEAK_CELL:
 		return parse_u32(val, &cfg->weak_cell_addr);
+	case SIM_FAULT_ECC:
+		return parse_u32(val, &cfg->ecc_addr);
 	default:
 		if (parse_u32(val, &v) || v == 0)
 			return -1;
@@ -186,7 +193,7 @@ static int board_parse_one(struct sim_config *cfg, char *tok, char *err, size_t 
 		if (k->arg != (colon != NULL) || (colon && board_knob_arg(cfg, k->bit, colon + 1))) {
 			snprintf(err, errlen, "fault knob '%s' %s", tok,
 				 k->arg ? "needs a valid value, e.g. signal-integrity:4000, wrp:1-3+5, "
-					  "weak-cell:0x08000010, wait-storm:3"
+					  "weak-cell:0x08000010, wait-storm:3, ecc:0x08100000"
 					: "takes no value");
 			return -1;
 		}
@@ -195,7 +202,8 @@ static int board_parse_one(struct sim_config *cfg, char *tok, char *err, size_t 
 	}
 	snprintf(err, errlen, "unknown fault knob '%s' (known: nrst-push-pull, "
 		 "swd-disabled-by-firmware, signal-integrity:KHZ, unpowered, rdp1, wrp:SECTORS, "
-		 "weak-cell:ADDR, sleep, lockup, no-target, wait-storm:N)", tok);
+		 "weak-cell:ADDR, sleep, lockup, no-target, wait-storm:N; STM32H7: vcap-fault, "
+		 "bank-swap, ecc:ADDR, supply-lock)", tok);
 	return -1;
 }
 

@@ -23,6 +23,7 @@
 #define SIM_CHIP_HSI_HZ 16000000u    /* RM0090 6.2.2 */
 #define SIM_CHIP_HSI_H7_HZ 64000000u /* RM0433 8.5.2 / RM0468 8.5.2: HSI 64 MHz */
 #define SIM_CHIP_PS_PER_S 1000000000000ull
+#define SIM_FAULT_H7_ONLY (SIM_FAULT_VCAP | SIM_FAULT_BANK_SWAP | SIM_FAULT_ECC | SIM_FAULT_SUPPLY_LOCK)
 
 /* The STM32F4's AHB-AP (Cortex-M4 TRM 8.1): IDR 0x24770011, ROM table at
  * 0xE00FF000 (BASE bit 0 = present, bit 1 = ADIv5 format), TAR[11:0]. */
@@ -38,6 +39,7 @@ static const struct sim_chip_desc sim_f4_chips[] = {
 		.flash_base = 0x08000000u,
 		.flash_size = 0x100000u,
 		.flash_size_kib = 1024,       /* RM0090 39.2 */
+		.flash_sectors = 12,          /* RM0090 3.3 table 5 */
 		/* RM0090 39.1: X/Y wafer coordinates, lot, wafer */
 		.uid = { 0x2D, 0x00, 0x37, 0x00, 0x0A, 0x47, 0x36, 0x30, 0x33, 0x38, 0x31, 0x39 },
 		.core = {
@@ -70,6 +72,11 @@ static const struct sim_chip_desc *sim_chip_find(const char *name)
 	return NULL;
 }
 
+bool sim_chip_known(const char *name)
+{
+	return name && sim_chip_find(name) != NULL;
+}
+
 static void sim_chip_identity(sim_chip *c, const struct sim_chip_desc *d)
 {
 	c->desc = d;
@@ -83,6 +90,12 @@ static void sim_chip_identity(sim_chip *c, const struct sim_chip_desc *d)
 
 static void sim_chip_power_on(sim_chip *c);
 
+void sim_board_set_boot0(sim_chip *c, bool high)
+{
+	if (c->desc->soc->set_boot0)
+		c->desc->soc->set_boot0(c, high);
+}
+
 void sim_board_power_cycle(sim_chip *c)
 {
 	sim_chip_power_on(c);
@@ -92,6 +105,8 @@ static void sim_chip_power_on(sim_chip *c)
 {
 	c->stats.resets++;
 	sim_dp_power_on(c);
+	if (c->desc->soc->power_on)
+		c->desc->soc->power_on(c);
 	sim_periph_reset(c);
 	sim_core_reset(c, SIM_RESET_POWER_ON);
 	sim_core_hold_reset(c, false); /* power-on reset completes */
@@ -105,7 +120,16 @@ int sim_chip_new(const struct sim_config *cfg, sim_chip **out, char *err, size_t
 
 	*out = NULL;
 	if (!d) {
-		snprintf(err, errlen, "unknown chip '%s' (known: %s)", cfg->chip, SIM_CHIP_NAMES);
+		snprintf(err, errlen, "unknown chip '%s' (known: %s)", cfg->chip, SIM_CHIPS);
+		return -1;
+	}
+	if (cfg && (cfg->faults & SIM_FAULT_WRP) && (cfg->wrp_sectors >> d->flash_sectors)) {
+		snprintf(err, errlen, "wrp: the %s has sectors 0-%u only", d->name, d->flash_sectors - 1);
+		return -1;
+	}
+	if (cfg && (cfg->faults & SIM_FAULT_H7_ONLY) && d->core.uc_model != UC_CPU_ARM_CORTEX_M7) {
+		snprintf(err, errlen, "fault knobs vcap-fault, bank-swap, ecc, supply-lock exist for "
+			 "the STM32H7 only (--sim-chip stm32h743 or stm32h725)");
 		return -1;
 	}
 	c = calloc(1, sizeof(*c));

@@ -87,9 +87,9 @@ void sim_f407_fixup(sim_chip *c);
 
 /* ---- sim_h7.c -------------------------------------------------------- */
 
+extern const struct sim_soc_ops sim_h7_soc;
 /* The STM32H7 rows of the chip table (count in *n). */
 const struct sim_chip_desc *sim_h7_chips(size_t *n);
-#define SIM_CHIP_NAMES "stm32f407, stm32h743, stm32h725"
 
 /* ---- sim_ap.c: MEM-APs (ADIv5.2 C2) --------------------------------- */
 

@@ -202,6 +202,8 @@ int sim_core_init(sim_chip *c, char *err, size_t errlen)
 		e = uc_hook_add(c->uc, &c->core->intr_hook, UC_HOOK_INTR, hook_intr, c, 1, 0);
 	if (!e)
 		e = uc_hook_add(c->uc, &c->core->blk_hook, UC_HOOK_BLOCK, hook_block, c, 1, 0);
+	if (!e && sim_cache_init(c))
+		e = UC_ERR_NOMEM;
 	if (e) {
 		snprintf(err, errlen, "cannot set up the %s core in Unicorn: %s "
 			 "(libunicorn-dev 2.x is required)",
@@ -221,6 +223,7 @@ int sim_core_init(sim_chip *c, char *err, size_t errlen)
 
 void sim_core_free(sim_chip *c)
 {
+	sim_cache_free(c);
 	if (c->uc)
 		uc_close(c->uc);
 	c->uc = NULL;
@@ -231,8 +234,9 @@ void sim_core_free(sim_chip *c)
 /* ---- reset ---------------------------------------------------------------- */
 
 /* Puts the core registers in their reset state and fetches SP_main and the
- * reset vector from the vector table at 0 (VTOR resets to 0; on the STM32
- * the boot alias decides what is there), ARMv7-M B1.5.5 TakeReset(). */
+ * reset vector from the vector table at VTOR's reset value (0 on the M4,
+ * where the STM32F4's boot alias decides what is there; the boot address
+ * on the STM32H7's M7, RM0433 2.6), ARMv7-M B1.5.5 TakeReset(). */
 static void core_boot(sim_chip *c)
 {
 	struct sim_core *k = c->core;
@@ -251,7 +255,8 @@ static void core_boot(sim_chip *c)
 	k->knob_fired = false;
 	k->boot_cycles = 0;
 	k->s_reset_st = true;
-	if (uc_mem_read(c->uc, 0, vec, sizeof(vec))) {
+	k->vtor = c->desc->soc->boot_address ? c->desc->soc->boot_address(c) & 0xFFFFFF80U : 0;
+	if (uc_mem_read(c->uc, k->vtor, vec, sizeof(vec))) {
 		sim_exc_lockup(c); /* vector fetch fails: nothing mapped at 0 */
 		return;
 	}
@@ -299,7 +304,7 @@ bool sim_core_halted(const sim_chip *c)
 
 void sim_core_code_changed(sim_chip *c, uint32_t addr, uint32_t len)
 {
-	if (!len)
+	if (!len || sim_cache_keep_code(c, addr, len))
 		return;
 	uc_ctl_remove_cache(c->uc, addr, (uint64_t)addr + len);
 	c->core->blk_gen++;
@@ -473,6 +478,7 @@ static uint64_t run_slice(sim_chip *c, uint64_t n)
 		return 0;
 	}
 	sim_fpb_dwt_sync(c);
+	sim_cache_sync(c);
 	k->ev = SIM_EV_NONE;
 	k->stop_at_block = false;
 	k->slice_retired = 0;

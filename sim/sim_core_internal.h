@@ -112,8 +112,11 @@ struct sim_blk_entry {
 	uint32_t addr, size, n, gen;
 };
 
+struct sim_cache; /* sim_cache.c */
+
 struct sim_core {
 	enum sim_core_state state;
+	struct sim_cache *cache;       /* Cortex-M7 L1 caches (NULL without) */
 	bool held;                     /* NRST low: core in reset */
 	bool boot_pending;             /* reset applied while held: fetch vectors on release */
 	bool step_pending;             /* C_STEP: run one instruction, then halt */
@@ -180,6 +183,21 @@ void sim_scs_reset(sim_chip *c, enum sim_reset_kind kind);
 uint32_t sim_scs_dhcsr_read(sim_chip *c);
 uint64_t sim_ppb_mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user);
 void sim_ppb_mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t val, void *user);
+
+/* sim_cache.c: Cortex-M7 L1 caches (no-ops without core.caches) */
+int sim_cache_init(sim_chip *c);
+void sim_cache_free(sim_chip *c);
+void sim_cache_reset(sim_chip *c);
+/* CCR bits the core implements beyond the M4's (DC, IC). */
+uint32_t sim_cache_ccr_bits(const sim_chip *c);
+/* CCR was written (old value, by the CPU or the debugger). */
+void sim_cache_ccr_written(sim_chip *c, uint32_t old, bool cpu);
+bool sim_cache_scs_read(sim_chip *c, uint32_t addr, uint32_t *v);
+bool sim_cache_scs_write(sim_chip *c, uint32_t addr, uint32_t v);
+/* Installs/removes the D-cache store hook; between slices only. */
+void sim_cache_sync(sim_chip *c);
+/* With the I-cache on, changed code stays as it was (true). */
+bool sim_cache_keep_code(sim_chip *c, uint32_t addr, uint32_t len);
 
 /* sim_systick.c */
 uint64_t sim_systick_cycles_to_event(const sim_chip *c);

@@ -82,7 +82,9 @@ struct sim_core_desc {
 	bool caches;               /* Cortex-M7 L1 I/D caches and their maintenance registers */
 	bool scs_reset_window;     /* while the core is in reset only the M7's reset-domain
 				      SCS registers answer (see sim_scs.c) */
-	uint32_t rom_base;         /* the core's PPB ROM table (0xE00FF000) */
+	unsigned icache_kib, dcache_kib; /* with caches */
+	uint32_t cache_lo, cache_hi; /* D-cacheable window the store hook covers */
+	uint32_t rom_base;         /* the core's ROM table (AP0 BASE) */
 	uint16_t rom_partno;       /* its PIDR part number: DEV_ID on the F4 */
 };
 
@@ -119,6 +121,13 @@ struct sim_soc_ops {
 	/* Optional: the AP may not reach port's bus now (e.g. AP0 of an H7
 	 * while NRST is low): its accesses fault. */
 	bool (*port_dead)(const sim_chip *c, enum sim_ap_port port);
+	/* Optional: where the core fetches its vector table at reset (VTOR's
+	 * reset value; NULL = 0, the F4's boot alias). */
+	uint32_t (*boot_address)(sim_chip *c);
+	/* Optional: a power-on reset begins (before the peripheral reset). */
+	void (*power_on)(sim_chip *c);
+	/* Optional: the BOOT0 pin (NULL: not modelled). */
+	void (*set_boot0)(sim_chip *c, bool high);
 };
 
 /*
@@ -139,11 +148,13 @@ struct sim_chip_desc {
 	uint32_t dbgmcu_idcode;    /* DBGMCU_IDCODE: REV_ID << 16 | DEV_ID */
 	uint32_t flash_base, flash_size;
 	uint16_t flash_size_kib;   /* value of the flash-size register */
+	unsigned flash_sectors;    /* sectors the wrp knob may name */
 	uint8_t uid[12];           /* the 96-bit unique ID */
 	struct sim_core_desc core;
 	struct sim_dp_desc dp;
 	struct sim_ap_desc aps[SIM_MAX_APS];
 	const struct sim_soc_ops *soc;
+	const void *family;        /* the soc's own per-part data (e.g. struct sim_h7_part) */
 };
 
 struct sim_chip {
@@ -213,6 +224,14 @@ void sim_periph_reset(sim_chip *c);
 /* A system reset from any source (NRST release, SYSRESETREQ): resets
  * peripherals and the core; counts it in stats. */
 void sim_chip_system_reset(sim_chip *c);
+
+/* ---- provided by sim_cache.c (Cortex-M7 D-cache, see there) ---------- */
+
+/* A non-cacheable debugger access to a line the core holds dirty in its
+ * D-cache reaches memory, not the core's view: these serve it from the
+ * memory copy (true) or leave it to the caller (false). */
+bool sim_cache_mem_read(sim_chip *c, uint32_t addr, unsigned size, uint32_t *val);
+bool sim_cache_mem_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t val);
 
 /* ---- provided by sim_bus.c ---------------------------------------------- */
 

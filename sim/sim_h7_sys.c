@@ -1,0 +1,301 @@
+/*
+ * STM32H7 system peripherals as far as firmware, OpenOCD and the fault
+ * knobs need them (RM0433 rev 7, RM0468 rev 3; docs/LAB-h7.md):
+ * - RCC (RM0433 8.7): plain registers whose ready flags follow their
+ *   enables and whose SWS follows SW, so start-up code that waits for them
+ *   does not hang. RCC_AHB2ENR.SRAMxEN do not gate the D2 SRAMs: they
+ *   allocate them to the CPU for the D2 domain's power modes (RM0433
+ *   8.7.40), and the lab's D2 domain never leaves DRun, so the SRAMs answer
+ *   whatever the bits say.
+ * - PWR (RM0433 6.8): CSR1.ACTVOSRDY and D3CR.VOSRDY read 1; CR3's supply
+ *   configuration is write-once after power-on (6.8.4).
+ * - DBGMCU (RM0433 60.5.8): IDC, CR and the freeze registers, reset by
+ *   power-on only, at 0x5C001000 (system bus) and 0xE00E1000 (debug APB).
+ * - The system debug APB behind AP2 (RM0433 60.2.x): its ROM table at
+ *   0xE00E0000 (PIDR part number = DEV_ID) listing DBGMCU, SWO and SWTF,
+ *   whose registers other than the ID block read as zero.
+ * - supply-lock (AN4938 section 2, RM0433 6.4.1): at power-on with BOOT0
+ *   low the firmware programs a supply configuration the board cannot
+ *   deliver: the D1 domain never gets a valid VCORE, so the core does not
+ *   run and AP0/AP1 (AXI, D3 bus) never answer; the DP and AP2 (debug
+ *   domain) do. Only a power cycle with BOOT0 high (system memory boots,
+ *   leaves the supply alone) recovers.
+ * - NRST held: the system buses are in reset, AP0 and AP1 fault; AP2
+ *   answers (RM0433 60.3.x: the debug domain is reset by POR only).
+ */
+#include "sim_h7_internal.h"
+
+#include <string.h>
+
+/* RCC offsets (RM0433 8.7). */
+#define RCC_CR 0x000u
+#define RCC_CFGR 0x010u
+#define RCC_BDCR 0x070u
+#define RCC_CSR 0x074u
+#define RCC_RSR 0x0D0u
+/* RCC_CR ON -> RDY pairs: HSI 0/2, CSI 7/8, HSI48 12/13, HSE 16/17,
+ * PLL1 24/25, PLL2 26/27, PLL3 28/29; D1CKRDY 14 and D2CKRDY 15 read 1. */
+#define RCC_CR_D_CKRDY 0x0000C000u
+
+/* PWR offsets (RM0433 6.8). */
+#define PWR_CSR1 0x04u
+#define PWR_CR3 0x0Cu
+#define PWR_D3CR 0x18u
+#define PWR_CSR1_ACTVOSRDY (1u << 13)
+#define PWR_D3CR_VOSRDY (1u << 13)
+
+/* DBGMCU offsets (RM0433 60.5.8). */
+#define DBGMCU_IDC 0x00u
+#define DBGMCU_CR 0x04u
+#define DBGMCU_CR_RW 0x007001BFu /* DBGSLEEP/STOP/STBY D1 [2:0], D2 [5:3], D3 7-8, clocks 20-22 */
+#define DBGMCU_FZ_FIRST 0x34u
+#define DBGMCU_FZ_LAST 0x54u
+
+/* The debug APB (AP2, RM0433 60.2.x figure): ROM table and components. */
+#define APBD_ROM 0xE00E0000u
+#define APBD_SWO 0xE00E3000u
+#define APBD_SWTF 0xE00E4000u
+
+static struct sim_h7_sys *h7_sys(const sim_chip *c)
+{
+	return &c->periph->sys;
+}
+
+void sim_h7_sys_reset(sim_chip *c, bool power_on)
+{
+	struct sim_h7_sys *s = h7_sys(c);
+
+	memset(s->rcc, 0, sizeof(s->rcc));
+	s->rcc[RCC_CR / 4] = 0x00000025u;  /* HSION, HSIRDY, HSIDIVF (RM0433 8.7.2) */
+	s->rcc[RCC_RSR / 4] = 0x00FE0000u;
+	memset(s->pwr, 0, sizeof(s->pwr));
+	s->pwr[0] = 0xF000C000u;           /* PWR_CR1 */
+	s->pwr[PWR_CR3 / 4] = 0x00000046u; /* SDEN, LDOEN, SCUEN (RM0433 6.8.4) */
+	s->pwr[PWR_D3CR / 4] = 0x00004000u; /* VOS3 */
+	s->iwdg_running = false;
+	if (!power_on)
+		return;
+	s->dbgmcu_cr = 0;
+	memset(s->dbgmcu_fz, 0, sizeof(s->dbgmcu_fz));
+	s->supply_locked = (c->cfg.faults & SIM_FAULT_SUPPLY_LOCK) && !s->boot0;
+}
+
+/* ---- RCC / PWR ------------------------------------------------------------ */
+
+static uint32_t rcc_read(const struct sim_h7_sys *s, uint32_t off)
+{
+	uint32_t v = s->rcc[off / 4];
+
+	if (off == RCC_CR)
+		v |= ((v & 1u) << 2) | ((v & (1u << 7)) << 1) | ((v & 0x15011000u) << 1) | RCC_CR_D_CKRDY;
+	else if (off == RCC_CFGR)
+		v = (v & ~0x38u) | ((v & 7u) << 3);
+	else if (off == RCC_BDCR || off == RCC_CSR)
+		v |= (v & 1u) << 1;
+	return v;
+}
+
+static uint32_t pwr_read(const struct sim_h7_sys *s, uint32_t off)
+{
+	uint32_t v = s->pwr[off / 4];
+
+	if (off == PWR_CSR1)
+		v = PWR_CSR1_ACTVOSRDY | (s->pwr[PWR_D3CR / 4] & 0xC000u);
+	else if (off == PWR_D3CR)
+		v |= PWR_D3CR_VOSRDY;
+	return v;
+}
+
+/* ---- DBGMCU --------------------------------------------------------------- */
+
+static bool dbgmcu_read(const sim_chip *c, uint32_t off, uint32_t *v)
+{
+	const struct sim_h7_sys *s = h7_sys(c);
+
+	if (off == DBGMCU_IDC)
+		*v = c->dbgmcu_idcode;
+	else if (off == DBGMCU_CR)
+		*v = s->dbgmcu_cr;
+	else if (off >= DBGMCU_FZ_FIRST && off <= DBGMCU_FZ_LAST && off % 8 == 4)
+		*v = s->dbgmcu_fz[(off - DBGMCU_FZ_FIRST) / 8];
+	else
+		*v = 0;
+	return off < 0x400u;
+}
+
+static bool dbgmcu_write(sim_chip *c, uint32_t off, uint32_t v)
+{
+	struct sim_h7_sys *s = h7_sys(c);
+
+	if (off == DBGMCU_CR)
+		s->dbgmcu_cr = v & DBGMCU_CR_RW;
+	else if (off >= DBGMCU_FZ_FIRST && off <= DBGMCU_FZ_LAST && off % 8 == 4)
+		s->dbgmcu_fz[(off - DBGMCU_FZ_FIRST) / 8] = v;
+	return off < 0x400u;
+}
+
+/* ---- the system-bus pages --------------------------------------------------- */
+
+static uint32_t narrow(uint32_t word, uint32_t addr, unsigned size)
+{
+	word >>= 8 * (addr & 3u);
+	return size == 4 ? word : word & ((1u << (8 * size)) - 1u);
+}
+
+static int sys_page(uint32_t addr)
+{
+	if ((addr & ~0xFFFFu) == SIM_H7_APBD_SYS)
+		return 3;
+	switch (addr & ~0xFFFu) {
+	case 0x58024000u: return 1;
+	case 0x58004000u: return 2;
+	default: return 0;
+	}
+}
+
+/* AP0's view of the debug APB: 0x5C000000 + n = 0xE00E0000 + n. */
+static uint32_t apbd_addr(uint32_t addr)
+{
+	return APBD_ROM + ((addr - SIM_H7_APBD_SYS) & ~3u);
+}
+
+enum sim_bus_result sim_h7_apb_read(sim_chip *c, uint32_t addr, uint32_t *val);
+enum sim_bus_result sim_h7_apb_write(sim_chip *c, uint32_t addr, uint32_t val);
+
+bool sim_h7_sys_read(sim_chip *c, uint32_t addr, unsigned size, uint32_t *val)
+{
+	const struct sim_h7_sys *s = h7_sys(c);
+	uint32_t off = addr & 0xFFFu, w = 0;
+
+	switch (sys_page(addr)) {
+	case 1:
+		if (off >= 0x400u && off < 0x800u)
+			w = rcc_read(s, (off - 0x400u) & ~3u);
+		else if (off >= 0x800u && off < 0x900u)
+			w = pwr_read(s, (off - 0x800u) & ~3u);
+		break;
+	case 3:
+		sim_h7_apb_read(c, apbd_addr(addr), &w);
+		break;
+	default:
+		break; /* IWDG1: KR write-only, PR/RLR/SR read 0 */
+	}
+	*val = narrow(w, addr, size);
+	return true;
+}
+
+static void merge(uint32_t *reg, uint32_t addr, unsigned size, uint32_t val)
+{
+	uint32_t sh = 8 * (addr & 3u), m = (size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1u) << sh;
+
+	*reg = (*reg & ~m) | ((val << sh) & m);
+}
+
+bool sim_h7_sys_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t val)
+{
+	struct sim_h7_sys *s = h7_sys(c);
+	uint32_t off = addr & 0xFFFu;
+
+	switch (sys_page(addr)) {
+	case 1:
+		if (off >= 0x400u && off < 0x800u)
+			merge(&s->rcc[(off - 0x400u) / 4], addr, size, val);
+		else if (off >= 0x800u && off < 0x900u && (off & ~3u) != 0x800u + PWR_CR3)
+			merge(&s->pwr[(off - 0x800u) / 4], addr, size, val);
+		break;
+	case 2:
+		/* IWDG1_KR (RM0433 45.4.1): 0xCCCC starts the watchdog */
+		if (off == 0 && (val & 0xFFFFu) == 0xCCCCu)
+			s->iwdg_running = true;
+		break;
+	case 3: {
+		uint32_t w = 0;
+
+		sim_h7_apb_read(c, apbd_addr(addr), &w);
+		merge(&w, addr, size, val);
+		sim_h7_apb_write(c, apbd_addr(addr), w);
+		break;
+	}
+	default:
+		break;
+	}
+	return true;
+}
+
+/* ---- debug APB (AP2) ------------------------------------------------------- */
+
+/* CoreSight ID block (ARM IHI0029): CIDR 0xB105x00D, PIDR as given. */
+static bool apbd_id(uint32_t off, const uint8_t pidr[5], uint8_t cls, uint32_t *v)
+{
+	static const uint8_t cidr[4] = { 0x0D, 0x00, 0x05, 0xB1 };
+
+	if (off == 0xFD0u)
+		*v = pidr[4];
+	else if (off >= 0xFE0u && off < 0xFF0u)
+		*v = pidr[(off - 0xFE0u) / 4];
+	else if (off >= 0xFF0u)
+		*v = off == 0xFF4u ? cls : cidr[(off - 0xFF0u) / 4];
+	else
+		return false;
+	return true;
+}
+
+static void apbd_rom(const sim_chip *c, uint32_t off, uint32_t *v)
+{
+	static const uint32_t entries[] = { 0x00001003u, 0x00003003u, 0x00004003u, 0 };
+	uint16_t part = c->desc->core.rom_partno;
+	const uint8_t pidr[5] = { (uint8_t)part, (uint8_t)(part >> 8), 0x0A, 0x00, 0x00 };
+
+	if (apbd_id(off, pidr, 0x10, v))
+		return;
+	*v = off == 0xFCCu ? 0 : off / 4 < 4 ? entries[off / 4] : 0;
+}
+
+enum sim_bus_result sim_h7_apb_read(sim_chip *c, uint32_t addr, uint32_t *val)
+{
+	static const uint8_t swo[5] = { 0x14, 0xB9, 0x0B, 0x00, 0x04 };  /* CoreSight SWO 0x914 */
+	static const uint8_t swtf[5] = { 0x08, 0xB9, 0x0B, 0x00, 0x04 }; /* funnel 0x908 */
+	uint32_t off = addr & 0xFFCu;
+
+	*val = 0;
+	switch (addr & ~0xFFFu) {
+	case APBD_ROM: apbd_rom(c, off, val); return SIM_BUS_OK;
+	case SIM_H7_APBD_DBGMCU: dbgmcu_read(c, off, val); return SIM_BUS_OK;
+	case APBD_SWO: apbd_id(off, swo, 0x90, val); return SIM_BUS_OK;
+	case APBD_SWTF: apbd_id(off, swtf, 0x90, val); return SIM_BUS_OK;
+	default: return SIM_BUS_FAULT;
+	}
+}
+
+enum sim_bus_result sim_h7_apb_write(sim_chip *c, uint32_t addr, uint32_t val)
+{
+	switch (addr & ~0xFFFu) {
+	case SIM_H7_APBD_DBGMCU: dbgmcu_write(c, addr & 0xFFCu, val); return SIM_BUS_OK;
+	case APBD_ROM: case APBD_SWO: case APBD_SWTF: return SIM_BUS_OK;
+	default: return SIM_BUS_FAULT;
+	}
+}
+
+/* ---- board ------------------------------------------------------------------ */
+
+bool sim_h7_port_dead(const sim_chip *c, enum sim_ap_port port)
+{
+	if (port == SIM_AP_DEBUG_APB)
+		return false;
+	return sim_board_nrst_low(c) || h7_sys(c)->supply_locked;
+}
+
+bool sim_h7_supply_locked(const sim_chip *c)
+{
+	return h7_sys(c)->supply_locked;
+}
+
+void sim_h7_sys_tick(sim_chip *c, uint64_t dt_ns)
+{
+	(void)c, (void)dt_ns;
+}
+
+void sim_h7_set_boot0(sim_chip *c, bool high)
+{
+	h7_sys(c)->boot0 = high;
+}
