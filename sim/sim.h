@@ -45,6 +45,8 @@ enum sim_fault {
 	SIM_FAULT_BANK_SWAP = 1u << 12,      /* SWAP_BANK set in the option bytes */
 	SIM_FAULT_ECC = 1u << 13,            /* the flash word at ecc_addr has a double ECC error */
 	SIM_FAULT_SUPPLY_LOCK = 1u << 14,    /* wrong SMPS/LDO set-up: DP answers, AP0 never */
+	SIM_FAULT_LOW_POWER = 1u << 15,      /* firmware enters D1 Stop with DBGMCU bits clear */
+	SIM_FAULT_IWDG = 1u << 16,           /* firmware starts IWDG1 (512 ms) after boot */
 };
 
 struct sim_config {
@@ -63,7 +65,8 @@ struct sim_config {
  * nrst-push-pull, swd-disabled-by-firmware, signal-integrity:KHZ, unpowered,
  * rdp1, wrp:SECTORS (e.g. "wrp:2" or "wrp:1-3+5"), weak-cell:ADDR, sleep,
  * lockup, no-target, wait-storm:N; for the STM32H7 also vcap-fault,
- * bank-swap, ecc:ADDR, supply-lock. A comma-separated list is accepted too.
+ * bank-swap, ecc:ADDR, supply-lock, low-power-no-debug, iwdg. A
+ * comma-separated list is accepted too.
  * Returns 0, or -1 with a message in err. */
 int sim_config_parse_faults(struct sim_config *cfg, const char *spec, char *err, size_t errlen);
 

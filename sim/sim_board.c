@@ -155,6 +155,8 @@ static const struct board_knob board_knobs[] = {
 	{ .name = "bank-swap", .bit = SIM_FAULT_BANK_SWAP },
 	{ .name = "ecc", .bit = SIM_FAULT_ECC, .arg = true },
 	{ .name = "supply-lock", .bit = SIM_FAULT_SUPPLY_LOCK },
+	{ .name = "low-power-no-debug", .bit = SIM_FAULT_LOW_POWER },
+	{ .name = "iwdg", .bit = SIM_FAULT_IWDG },
 };
 
 static int board_knob_arg(struct sim_config *cfg, uint32_t bit, const char *val)
@@ -203,7 +205,7 @@ static int board_parse_one(struct sim_config *cfg, char *tok, char *err, size_t 
 	snprintf(err, errlen, "unknown fault knob '%s' (known: nrst-push-pull, "
 		 "swd-disabled-by-firmware, signal-integrity:KHZ, unpowered, rdp1, wrp:SECTORS, "
 		 "weak-cell:ADDR, sleep, lockup, no-target, wait-storm:N; STM32H7: vcap-fault, "
-		 "bank-swap, ecc:ADDR, supply-lock)", tok);
+		 "bank-swap, ecc:ADDR, supply-lock, low-power-no-debug, iwdg)", tok);
 	return -1;
 }
 

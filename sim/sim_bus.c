@@ -11,8 +11,9 @@
  * - SIM_AP_DEBUG_APB, the system debug APB (the STM32H7's AP2): word
  *   accesses to the chip's debug components.
  * A bus the chip declares dead (soc->port_dead: the H7's AXI while NRST is
- * low) faults every access outside the PPB; the PPB then answers what the
- * core's reset domain allows (sim_scs.c).
+ * low, in D1 Stop or without a valid core supply) faults every access;
+ * only while NRST holds the core does the PPB still answer what the core's
+ * reset domain allows (sim_scs.c).
  */
 #include "sim_chip_internal.h"
 
@@ -29,11 +30,13 @@ static bool sim_bus_valid_size(unsigned size)
 	return size == 1 || size == 2 || size == 4;
 }
 
-static bool sim_bus_dead(const sim_chip *c, enum sim_ap_port port)
+static bool sim_bus_dead(const sim_chip *c, enum sim_ap_port port, uint32_t addr)
 {
 	const struct sim_soc_ops *soc = c->desc->soc;
 
-	return soc->port_dead && soc->port_dead(c, port);
+	if (!soc->port_dead || !soc->port_dead(c, port))
+		return false;
+	return !(port == SIM_AP_SYSTEM && sim_bus_is_ppb(addr) && sim_board_nrst_low(c));
 }
 
 enum sim_bus_result sim_bus_read(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
@@ -44,13 +47,15 @@ enum sim_bus_result sim_bus_read(sim_chip *c, enum sim_ap_port port, uint32_t ad
 	if (!sim_bus_valid_size(size))
 		return SIM_BUS_FAULT;
 	if (port == SIM_AP_DEBUG_APB) {
-		if (size != 4 || !soc->apb_read || sim_bus_dead(c, port))
+		if (size != 4 || !soc->apb_read || sim_bus_dead(c, port, addr))
 			return SIM_BUS_FAULT;
 		return soc->apb_read(c, addr, val);
 	}
+	if (sim_bus_dead(c, port, addr))
+		return SIM_BUS_FAULT;
 	if (port == SIM_AP_SYSTEM && sim_bus_is_ppb(addr))
 		return sim_ppb_read(c, addr, size, val);
-	if ((port == SIM_AP_SYSTEM && addr > SIM_BUS_PPB_LAST) || sim_bus_dead(c, port))
+	if (port == SIM_AP_SYSTEM && addr > SIM_BUS_PPB_LAST)
 		return SIM_BUS_FAULT;
 	return sim_mem_read(c, port, addr, size, val, flags);
 }
@@ -63,13 +68,15 @@ enum sim_bus_result sim_bus_write(sim_chip *c, enum sim_ap_port port, uint32_t a
 	if (!sim_bus_valid_size(size))
 		return SIM_BUS_FAULT;
 	if (port == SIM_AP_DEBUG_APB) {
-		if (size != 4 || !soc->apb_write || sim_bus_dead(c, port))
+		if (size != 4 || !soc->apb_write || sim_bus_dead(c, port, addr))
 			return SIM_BUS_FAULT;
 		return soc->apb_write(c, addr, val);
 	}
+	if (sim_bus_dead(c, port, addr))
+		return SIM_BUS_FAULT;
 	if (port == SIM_AP_SYSTEM && sim_bus_is_ppb(addr))
 		return sim_ppb_write(c, addr, size, val);
-	if ((port == SIM_AP_SYSTEM && addr > SIM_BUS_PPB_LAST) || sim_bus_dead(c, port))
+	if (port == SIM_AP_SYSTEM && addr > SIM_BUS_PPB_LAST)
 		return SIM_BUS_FAULT;
 	return sim_mem_write(c, port, addr, size, val, flags);
 }

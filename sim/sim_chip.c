@@ -23,7 +23,8 @@
 #define SIM_CHIP_HSI_HZ 16000000u    /* RM0090 6.2.2 */
 #define SIM_CHIP_HSI_H7_HZ 64000000u /* RM0433 8.5.2 / RM0468 8.5.2: HSI 64 MHz */
 #define SIM_CHIP_PS_PER_S 1000000000000ull
-#define SIM_FAULT_H7_ONLY (SIM_FAULT_VCAP | SIM_FAULT_BANK_SWAP | SIM_FAULT_ECC | SIM_FAULT_SUPPLY_LOCK)
+#define SIM_FAULT_H7_ONLY (SIM_FAULT_VCAP | SIM_FAULT_BANK_SWAP | SIM_FAULT_ECC | SIM_FAULT_SUPPLY_LOCK | \
+			   SIM_FAULT_LOW_POWER | SIM_FAULT_IWDG)
 
 /* The STM32F4's AHB-AP (Cortex-M4 TRM 8.1): IDR 0x24770011, ROM table at
  * 0xE00FF000 (BASE bit 0 = present, bit 1 = ADIv5 format), TAR[11:0]. */
@@ -128,7 +129,7 @@ int sim_chip_new(const struct sim_config *cfg, sim_chip **out, char *err, size_t
 		return -1;
 	}
 	if (cfg && (cfg->faults & SIM_FAULT_H7_ONLY) && d->core.uc_model != UC_CPU_ARM_CORTEX_M7) {
-		snprintf(err, errlen, "fault knobs vcap-fault, bank-swap, ecc, supply-lock exist for "
+		snprintf(err, errlen, "fault knobs vcap-fault, bank-swap, ecc, supply-lock, low-power-no-debug, iwdg exist for "
 			 "the STM32H7 only (--sim-chip stm32h743 or stm32h725)");
 		return -1;
 	}

@@ -268,7 +268,7 @@ static bool h7_cpu_stalled(sim_chip *c)
 {
 	uint32_t pc = 0;
 
-	if (c->periph->cpu_pending || sim_h7_supply_locked(c))
+	if (c->periph->cpu_pending || sim_h7_core_stopped(c))
 		return true;
 	uc_reg_read(c->uc, UC_ARM_REG_PC, &pc);
 	pc &= ~1u;
@@ -522,6 +522,9 @@ static int h7_apply_knobs(sim_chip *c, char *err, size_t errlen)
 		sim_flash_h7_knob_vcap_fault(f, true);
 	if (f_faults & SIM_FAULT_BANK_SWAP)
 		sim_flash_h7_knob_bank_swap(f);
+	/* the option-byte knobs take effect; the array knobs then name bus
+	 * addresses as the chip boots with them (after a bank swap) */
+	sim_flash_h7_reset(f);
 	if ((f_faults & SIM_FAULT_WEAK_CELL) &&
 	    sim_flash_h7_knob_weak_cell(f, c->cfg.weak_cell_addr - H7_FLASH_BASE)) {
 		snprintf(err, errlen, "weak-cell:0x%08x is not in the %s's flash", c->cfg.weak_cell_addr,
@@ -532,7 +535,6 @@ static int h7_apply_knobs(sim_chip *c, char *err, size_t errlen)
 		snprintf(err, errlen, "ecc:0x%08x is not in the %s's flash", c->cfg.ecc_addr, c->desc->name);
 		return -1;
 	}
-	sim_flash_h7_reset(f); /* the option-byte knobs take effect */
 	return 0;
 }
 

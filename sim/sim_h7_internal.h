@@ -25,6 +25,8 @@ struct sim_h7_sys {
 	uint32_t dbgmcu_cr, dbgmcu_fz[8]; /* CR; APB3FZ1 .. APB4FZ2 at 0x34-0x58 */
 	bool iwdg_running;
 	uint64_t iwdg_left_ns;  /* until the watchdog resets the chip */
+	uint64_t run_ns;        /* the firmware ran this long since the last reset */
+	bool d1_stopped;        /* low-power-no-debug: D1 in Stop, AP0 dead until a reset */
 	bool boot0;             /* BOOT0 pin high */
 	bool supply_locked;     /* supply-lock knob took effect */
 };
@@ -59,7 +61,8 @@ enum sim_bus_result sim_h7_apb_read(sim_chip *c, uint32_t addr, uint32_t *val);
 enum sim_bus_result sim_h7_apb_write(sim_chip *c, uint32_t addr, uint32_t val);
 void sim_h7_sys_tick(sim_chip *c, uint64_t dt_ns);
 bool sim_h7_port_dead(const sim_chip *c, enum sim_ap_port port);
-bool sim_h7_supply_locked(const sim_chip *c);
+/* The core cannot run: supply-lock or D1 Stop (low-power-no-debug). */
+bool sim_h7_core_stopped(const sim_chip *c);
 void sim_h7_set_boot0(sim_chip *c, bool high);
 
 #endif

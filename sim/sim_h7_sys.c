@@ -22,6 +22,18 @@
  *   leaves the supply alone) recovers.
  * - NRST held: the system buses are in reset, AP0 and AP1 fault; AP2
  *   answers (RM0433 60.3.x: the debug domain is reset by POR only).
+ * - low-power-no-debug (RM0433 60.5.8 DBGMCU_CR, 6.6.x D1 Stop): after
+ *   H7_KNOB_NS of running the firmware enters D1 Stop. With DBGSTOP_D1
+ *   clear the D1 clocks stop: the core stops and AP0/AP1 FAULT until a
+ *   reset (NRST, power). With DBGSTOP_D1 set the debug clocks are kept and
+ *   the lab lets the firmware go on (the Stop itself is not modelled).
+ * - iwdg (RM0433 45.3): after H7_KNOB_NS the firmware starts IWDG1 with its
+ *   reset configuration (LSI 32 kHz, /4, reload 0xFFF: 512 ms) and refreshes
+ *   it while it runs from flash. The watchdog counts while the core runs
+ *   elsewhere (a flash loader in RAM) and while it is halted, unless
+ *   DBGMCU_APB4FZ1.DBG_IWDG1 (bit 18) freezes it in debug halt; when it
+ *   expires the chip goes through a system reset (RCC_RSR.IWDG1RSTF), which
+ *   abandons a flash operation in progress.
  */
 #include "sim_h7_internal.h"
 
@@ -56,6 +68,13 @@
 #define APBD_SWO 0xE00E3000u
 #define APBD_SWTF 0xE00E4000u
 
+#define H7_KNOB_NS 1000000ull        /* "soon after reset": 1 ms of running */
+#define IWDG_TIMEOUT_NS 512000000ull /* 4096 x 4 / 32 kHz (RM0433 45.3.x) */
+#define DBGMCU_CR_DBGSTOP_D1 (1u << 1)
+#define DBGMCU_APB4FZ1 0x54u
+#define DBGMCU_FZ_IWDG1 (1u << 18)
+#define RCC_RSR_IWDG1RSTF (1u << 26)
+
 static struct sim_h7_sys *h7_sys(const sim_chip *c)
 {
 	return &c->periph->sys;
@@ -73,6 +92,8 @@ void sim_h7_sys_reset(sim_chip *c, bool power_on)
 	s->pwr[PWR_CR3 / 4] = 0x00000046u; /* SDEN, LDOEN, SCUEN (RM0433 6.8.4) */
 	s->pwr[PWR_D3CR / 4] = 0x00004000u; /* VOS3 */
 	s->iwdg_running = false;
+	s->run_ns = 0;
+	s->d1_stopped = false;
 	if (!power_on)
 		return;
 	s->dbgmcu_cr = 0;
@@ -205,8 +226,12 @@ bool sim_h7_sys_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t val)
 		break;
 	case 2:
 		/* IWDG1_KR (RM0433 45.4.1): 0xCCCC starts the watchdog */
-		if (off == 0 && (val & 0xFFFFu) == 0xCCCCu)
+		if (off == 0 && (val & 0xFFFFu) == 0xCCCCu && !s->iwdg_running) {
 			s->iwdg_running = true;
+			s->iwdg_left_ns = IWDG_TIMEOUT_NS;
+		} else if (off == 0 && (val & 0xFFFFu) == 0xAAAAu) {
+			s->iwdg_left_ns = IWDG_TIMEOUT_NS; /* refresh */
+		}
 		break;
 	case 3: {
 		uint32_t w = 0;
@@ -282,17 +307,62 @@ bool sim_h7_port_dead(const sim_chip *c, enum sim_ap_port port)
 {
 	if (port == SIM_AP_DEBUG_APB)
 		return false;
-	return sim_board_nrst_low(c) || h7_sys(c)->supply_locked;
+	return sim_board_nrst_low(c) || h7_sys(c)->supply_locked || h7_sys(c)->d1_stopped;
 }
 
-bool sim_h7_supply_locked(const sim_chip *c)
+bool sim_h7_core_stopped(const sim_chip *c)
 {
-	return h7_sys(c)->supply_locked;
+	return h7_sys(c)->supply_locked || h7_sys(c)->d1_stopped;
+}
+
+static bool pc_in_flash(sim_chip *c)
+{
+	uint32_t pc = 0;
+
+	uc_reg_read(c->uc, UC_ARM_REG_PC, &pc);
+	return pc >= c->flash_base && pc - c->flash_base < c->flash_size;
+}
+
+/* The IWDG counts `dt_ns` unless the firmware refreshes it or a debug
+ * halt freezes it; 0 when it expires. */
+static bool iwdg_expired(sim_chip *c, uint64_t dt_ns, bool halted)
+{
+	struct sim_h7_sys *s = h7_sys(c);
+	bool frozen = halted && (s->dbgmcu_fz[(DBGMCU_APB4FZ1 - DBGMCU_FZ_FIRST) / 8] & DBGMCU_FZ_IWDG1);
+
+	if (!halted && pc_in_flash(c)) {
+		s->iwdg_left_ns = IWDG_TIMEOUT_NS; /* the firmware's main loop refreshes it */
+		return false;
+	}
+	if (frozen)
+		return false;
+	if (s->iwdg_left_ns > dt_ns) {
+		s->iwdg_left_ns -= dt_ns;
+		return false;
+	}
+	return true;
 }
 
 void sim_h7_sys_tick(sim_chip *c, uint64_t dt_ns)
 {
-	(void)c, (void)dt_ns;
+	struct sim_h7_sys *s = h7_sys(c);
+	bool halted = sim_core_halted(c);
+
+	if (sim_board_nrst_low(c) || sim_h7_core_stopped(c))
+		return;
+	if (!halted)
+		s->run_ns += dt_ns;
+	if ((c->cfg.faults & SIM_FAULT_LOW_POWER) && !halted && s->run_ns >= H7_KNOB_NS &&
+	    !(s->dbgmcu_cr & DBGMCU_CR_DBGSTOP_D1))
+		s->d1_stopped = true;
+	if ((c->cfg.faults & SIM_FAULT_IWDG) && !s->iwdg_running && s->run_ns >= H7_KNOB_NS) {
+		s->iwdg_running = true;
+		s->iwdg_left_ns = IWDG_TIMEOUT_NS;
+	}
+	if (s->iwdg_running && iwdg_expired(c, dt_ns, halted)) {
+		sim_chip_system_reset(c);
+		s->rcc[RCC_RSR / 4] |= RCC_RSR_IWDG1RSTF;
+	}
 }
 
 void sim_h7_set_boot0(sim_chip *c, bool high)

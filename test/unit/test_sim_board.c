@@ -32,7 +32,7 @@ static int t_parse_faults(void)
 		{ "wait-storm:3", SIM_FAULT_WAIT_STORM },
 	};
 	static const char *const bad[] = {
-		"", "bogus", "wrp", "wrp:12", "wrp:3-1", "signal-integrity", "signal-integrity:0",
+		"", "bogus", "wrp", "wrp:16", "wrp:3-1", "signal-integrity", "signal-integrity:0",
 		"weak-cell:xyz", "rdp1:2", "wait-storm:-1", "sleep,,nope",
 	};
 	struct sim_config cfg;
