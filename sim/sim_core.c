@@ -115,6 +115,17 @@ void sim_core_request_stop(sim_chip *c, enum sim_core_event ev)
 	c->core->stop_at_block = true;
 }
 
+void sim_core_data_bus_error(sim_chip *c, uint32_t addr)
+{
+	c->core->ev_addr = addr;
+	sim_core_stop_engine(c, SIM_EV_BUSERR);
+}
+
+void sim_core_data_retry(sim_chip *c)
+{
+	sim_core_stop_engine(c, SIM_EV_RETRY);
+}
+
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	sim_chip *c = user;
@@ -451,6 +462,11 @@ static void slice_outcome(sim_chip *c, uc_err e, uint32_t pc, bool early)
 	case SIM_EV_SYSRESET: sim_chip_system_reset(c); return;
 	case SIM_EV_VECTRESET: sim_core_reset(c, SIM_RESET_CORE); return;
 	case SIM_EV_PEND: return; /* taken before the next slice */
+	case SIM_EV_RETRY: return;  /* PC stays on the access */
+	case SIM_EV_BUSERR:
+		k->bfar = k->ev_addr;
+		sim_exc_fault(c, EXC_BUSFAULT, CFSR_PRECISERR | CFSR_BFARVALID, 0, pc);
+		return;
 	case SIM_EV_NONE: break;
 	}
 	if (e == UC_ERR_INSN_INVALID)

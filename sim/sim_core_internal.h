@@ -31,6 +31,8 @@ enum sim_core_event {
 	SIM_EV_SYSRESET,  /* the CPU wrote AIRCR.SYSRESETREQ */
 	SIM_EV_VECTRESET, /* the CPU wrote AIRCR.VECTRESET */
 	SIM_EV_PEND,      /* the CPU pended an exception (ICSR) */
+	SIM_EV_BUSERR,    /* a data access got a bus error from the memory system */
+	SIM_EV_RETRY,     /* a data access must wait: re-execute it later */
 };
 
 /* Exception numbers (ARMv7-M B1.5.2). */
@@ -147,6 +149,7 @@ struct sim_core {
 	enum sim_core_event ev;
 	bool stop_at_block;            /* MMIO asked to stop: stop at the next block */
 	uint32_t ev_intno;
+	uint32_t ev_addr;              /* SIM_EV_BUSERR: the faulting address */
 	uint64_t slice_retired;
 	uint32_t blk_addr, blk_size, blk_n;
 	uint32_t blk_gen;              /* bumped when code memory changes */

@@ -10,7 +10,13 @@
  * with uc_mem_map_ptr; a core store into it reaches the flash module through
  * the write-protect hook and the bytes Unicorn still stores into the view
  * are put back at the next fix-up point (next flash store, next flash
- * register access, end of slice).
+ * register access, end of slice). While the module says some read would
+ * not simply return the view (an ECC error, a busy bank, a protected
+ * area: sim_flash_h7_read_faults), a read hook sends core loads from flash
+ * through it: a bus error becomes a precise BusFault (BFAR = the address),
+ * a busy bank stalls the core and the load runs again when the bank is
+ * free (RM0433 4.3.6: the AXI stalls). Instruction fetches always read the
+ * view (a fetch from a word with an ECC error is not faulted).
  */
 #include "sim_h7_internal.h"
 
@@ -220,13 +226,50 @@ static void h7_fixup(sim_chip *c)
 	p->fix_len = 0;
 }
 
+/* Core loads from flash while reads may fault or stall (see the top). */
+static void h7_flash_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+			  void *user)
+{
+	sim_chip *c = user;
+	uint32_t v = 0, off = (uint32_t)addr - H7_FLASH_BASE;
+	enum sim_bus_result r;
+
+	(void)uc, (void)type, (void)value;
+	if ((off & 31u) + (uint32_t)size > 32u)
+		return; /* Unicorn splits it; the parts come next */
+	r = sim_flash_h7_array_read(c->periph->flash, off, (unsigned)size, &v, SIM_FLASH_H7_CORE_DATA);
+	if (r == SIM_BUS_FAULT) {
+		sim_core_data_bus_error(c, (uint32_t)addr);
+	} else if (r == SIM_BUS_WAIT) {
+		c->periph->cpu_read_wait = true;
+		sim_core_data_retry(c);
+	}
+}
+
+static void h7_read_hook_sync(sim_chip *c)
+{
+	struct sim_periph *p = c->periph;
+	bool want = sim_flash_h7_read_faults(p->flash);
+
+	if (want == p->read_hooked)
+		return;
+	if (p->read_hooked)
+		uc_hook_del(c->uc, p->read_hook);
+	else if (uc_hook_add(c->uc, &p->read_hook, UC_HOOK_MEM_READ, h7_flash_load, c, H7_FLASH_BASE,
+			     H7_FLASH_BASE + c->flash_size - 1u))
+		return;
+	p->read_hooked = want;
+}
+
 static void h7_engine_running(sim_chip *c, bool running)
 {
 	struct sim_periph *p = c->periph;
 
 	p->running = running;
-	if (running)
+	if (running) {
+		h7_read_hook_sync(c);
 		return;
+	}
 	h7_fixup(c);
 	if (p->stale_hi > p->stale_lo)
 		h7_code_changed(c, p->stale_lo, p->stale_hi - p->stale_lo);
@@ -262,13 +305,17 @@ static bool h7_flash_unlocked(const sim_chip *c)
 	return sim_flash_h7_unlocked(c->periph->flash);
 }
 
-/* The core waits for a refused register write, or fetches from a bank
- * that is erasing or programming (RM0433 4.3.6: the AXI stalls). */
+/* The core waits for a refused register write, for a load from a busy
+ * bank, or fetches from a bank that is erasing or programming (RM0433
+ * 4.3.6: the AXI stalls). */
 static bool h7_cpu_stalled(sim_chip *c)
 {
+	struct sim_periph *p = c->periph;
 	uint32_t pc = 0;
 
-	if (c->periph->cpu_pending || sim_h7_core_stopped(c))
+	if (p->cpu_read_wait)
+		p->cpu_read_wait = sim_flash_h7_busy(p->flash);
+	if (p->cpu_pending || p->cpu_read_wait || sim_h7_core_stopped(c))
 		return true;
 	uc_reg_read(c->uc, UC_ARM_REG_PC, &pc);
 	pc &= ~1u;

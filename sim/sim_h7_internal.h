@@ -39,6 +39,9 @@ struct sim_periph {
 	bool running;           /* inside sim_core_run */
 	uint32_t stale_lo, stale_hi; /* flash code to drop at the end of the slice */
 	bool cpu_pending;       /* a core write of FLASH_CR waits for the bank */
+	bool read_hooked;       /* core flash loads go through the module */
+	uc_hook read_hook;
+	bool cpu_read_wait;     /* a core load of a busy bank waits */
 	uint32_t pend_off, pend_val;
 	unsigned pend_size;
 	struct sim_h7_sys sys;

@@ -208,6 +208,12 @@ bool sim_core_halted(const sim_chip *c);
 /* Debug (AP) access to the PPB. size 1/2/4; addr within 0xE0000000-0xE00FFFFF. */
 enum sim_bus_result sim_ppb_read(sim_chip *c, uint32_t addr, unsigned size, uint32_t *val);
 enum sim_bus_result sim_ppb_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t val);
+/* From a memory hook of the chip model: the core's data access at `addr`
+ * gets a bus error (a precise BusFault with BFAR, ARMv7-M B3.2.15), or must
+ * wait and be executed again later (retry; the caller keeps the core
+ * stalled meanwhile). The engine stops before the next instruction. */
+void sim_core_data_bus_error(sim_chip *c, uint32_t addr);
+void sim_core_data_retry(sim_chip *c);
 /* Tells the core that code memory changed (flush Unicorn's code cache). */
 void sim_core_code_changed(sim_chip *c, uint32_t addr, uint32_t len);
 

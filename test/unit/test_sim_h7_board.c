@@ -161,6 +161,36 @@ static int t_flash_knobs(void)
 	return 0;
 }
 
+/* A core load of a flash word with a double ECC error is a precise
+ * BusFault (escalated to HardFault) with BFAR = the address. */
+static int t_core_ecc_load(void)
+{
+	/* ldr r0,[pc,#4]; ldr r1,[r0]; bkpt; nop; .word 0x08000040 */
+	static const uint16_t code[] = { 0x4801, 0x6801, 0xBE00, 0xBF00, 0x0040, 0x0800 };
+	const uint32_t vec[4] = { 0x20010000u, 0x20000001u, 0, 0x20000101u };
+	sim_chip *c = knob_chip("stm32h743", "ecc:0x08000040");
+	uint32_t v = 0;
+
+	CHECK(c && h7_connect(c, 0) == 0);
+	CHECK_EQ(sim_chip_backdoor_load_flash(c, 0x08000000u, vec, sizeof(vec)), 0);
+	for (unsigned i = 0; i < 6; i += 2)
+		CHECK_EQ(tu_mem_write32(c, 0x20000000u + 2 * i, code[i] | (uint32_t)code[i + 1] << 16), SIM_ACK_OK);
+	CHECK_EQ(tu_mem_write32(c, 0x20000100u, 0xBE00BE00u), SIM_ACK_OK); /* HardFault: bkpt */
+	CHECK_EQ(tu_mem_write32(c, H7_DHCSR, 0xA05F0003u), SIM_ACK_OK);
+	CHECK_EQ(tu_mem_write32(c, 0xE000EDFCu, 0x01000001u), SIM_ACK_OK); /* VC_CORERESET */
+	sim_board_set_nrst(c, true); /* boot with the vector table just loaded */
+	sim_board_set_nrst(c, false);
+	CHECK_EQ(h7_run(c, 0x20000000u), 0);
+	CHECK_EQ(h7_reg(c, 15, &v), 0);
+	CHECK_EQ(v, 0x20000100u);
+	CHECK_EQ(tu_mem_read32(c, 0xE000ED28u, &v), SIM_ACK_OK); /* CFSR */
+	CHECK_EQ(v & 0x8200u, 0x8200u);                           /* PRECISERR, BFARVALID */
+	CHECK_EQ(tu_mem_read32(c, 0xE000ED38u, &v), SIM_ACK_OK);
+	CHECK_EQ(v, 0x08000040u);
+	sim_chip_free(c);
+	return 0;
+}
+
 /* vcap-fault: a sector erase ends with OPERR. */
 static int t_vcap(void)
 {
@@ -232,6 +262,7 @@ static const struct test_case tests[] = {
 	{ "iwdg", "RM0433 45.3; 60.5.8 DBG_IWDG1", t_iwdg },
 	{ "flash_knobs", "RM0433 4.3.13 SWAP_BANK, 4.3.9 ECC", t_flash_knobs },
 	{ "vcap", "AN4938 2; RM0433 4.7 OPERR", t_vcap },
+	{ "core_ecc_load", "RM0433 4.3.9; ARMv7-M B3.2.15", t_core_ecc_load },
 	{ "stlink_v3_ap2", "RM0433 60.2; ST-LINK model", t_stlink_v3_ap2 },
 };
 
