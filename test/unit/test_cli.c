@@ -36,7 +36,7 @@ static const struct {
 	{ { "swdd", "--speed", "0" }, SWDD_EINVAL, .detail = "at least 1 kHz" },
 	{ { "swdd", "--connect", "hot" }, SWDD_EINVAL, .detail = "--connect does not take 'hot'" },
 	{ { "swdd", "--sim-probe", "stlink-v9" }, SWDD_EINVAL, .detail = "--sim-probe takes" },
-	{ { "swdd", "--sim-chip", "stm32f103" }, SWDD_EINVAL, .detail = "only stm32f407" },
+	{ { "swdd", "--sim-chip", "stm32f103" }, SWDD_EINVAL, .detail = "the lab has stm32f407, stm32h743, stm32h725" },
 	{ { "swdd", "--sim-fault", "gremlins" }, SWDD_EINVAL, .detail = "--sim-fault" },
 	{ { "swdd", "--port" }, SWDD_EINVAL, .detail = "incomplete option" },
 	{ { "swdd", "extra" }, SWDD_EINVAL, .detail = "unexpected argument 'extra'" },
