@@ -87,6 +87,22 @@ bool h7_debug_attached(const struct sim_flash_h7 *f)
 	return f->env.debug_attached && f->env.debug_attached(f->env.ctx);
 }
 
+bool h7_supply_fails(const struct sim_flash_h7 *f)
+{
+	return f->vcap_fault || (f->env.core_supply_ok && !f->env.core_supply_ok(f->env.ctx));
+}
+
+static bool h7_ecc_state(uint8_t st)
+{
+	return st == H7_W_ECC1 || st == H7_W_ECC2;
+}
+
+void h7_wstate_set(struct sim_flash_h7 *f, uint32_t w, enum h7_wstate st)
+{
+	f->ecc_words += (uint32_t)h7_ecc_state((uint8_t)st) - (uint32_t)h7_ecc_state(f->wstate[w]);
+	f->wstate[w] = (uint8_t)st;
+}
+
 /* RM0433 4.5.3: 0xAA level 0, 0xCC level 2, anything else level 1. */
 unsigned h7_rdp(uint32_t optsr)
 {
@@ -516,16 +532,12 @@ static bool h7_area_active(uint32_t area)
 
 bool sim_flash_h7_read_faults(const struct sim_flash_h7 *f)
 {
-	uint32_t words = sim_flash_h7_size(f) / H7_WORD;
 	bool secure = f->cur.optsr & H7_OPTSR_SECURITY;
 
-	if (h7_rdp(f->cur.optsr) != 0 || sim_flash_h7_busy(f))
+	if (h7_rdp(f->cur.optsr) != 0 || sim_flash_h7_busy(f) || f->ecc_words)
 		return true;
 	for (unsigned b = 0; b < f->p->banks; b++)
 		if (h7_area_active(f->cur.prar[b]) || (secure && h7_area_active(f->cur.scar[b])))
-			return true;
-	for (uint32_t w = 0; w < words; w++)
-		if (f->wstate[w] == H7_W_ECC1 || f->wstate[w] == H7_W_ECC2)
 			return true;
 	return false;
 }
@@ -548,7 +560,7 @@ int sim_flash_h7_load(struct sim_flash_h7 *f, uint32_t off, const void *data, si
 		for (unsigned i = 0; i < H7_WORD; i++)
 			blank = blank && f->mem[w * H7_WORD + i] == 0xFF;
 		if (!blank && f->wstate[w] == H7_W_ERASED)
-			f->wstate[w] = H7_W_PROG;
+			h7_wstate_set(f, w, H7_W_PROG);
 	}
 	h7_changed(f, off, (uint32_t)len);
 	return 0;
@@ -571,7 +583,7 @@ int sim_flash_h7_knob_ecc(struct sim_flash_h7 *f, uint32_t off, bool dbl)
 {
 	if (off >= sim_flash_h7_size(f))
 		return SWDD_ERANGE;
-	f->wstate[off / H7_WORD] = dbl ? H7_W_ECC2 : H7_W_ECC1;
+	h7_wstate_set(f, off / H7_WORD, dbl ? H7_W_ECC2 : H7_W_ECC1);
 	h7_changed(f, off & ~(H7_WORD - 1), H7_WORD);
 	return 0;
 }

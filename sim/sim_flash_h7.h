@@ -84,6 +84,11 @@ struct sim_flash_h7_env {
 	 * (RM0433 4.5.3). AP accesses themselves are always refused at
 	 * level 1 whatever this says. */
 	bool (*debug_attached)(void *ctx);
+	/* Optional (NULL = always true). False while the core domain supply
+	 * (VCAP, SMPS/LDO, VOS) cannot carry a flash operation: a program or
+	 * erase that ends then fails as with the vcap-fault knob. Asked when
+	 * the operation ends. */
+	bool (*core_supply_ok)(void *ctx);
 	/* Optional (NULL = 64000000). AXI clock in Hz, to time the CRC unit. */
 	uint32_t (*axi_hz)(void *ctx);
 	/* Optional. What the bus sees of [off, off+len) changed (program,

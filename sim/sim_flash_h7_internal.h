@@ -175,6 +175,7 @@ struct sim_flash_h7 {
 	bool swapped;
 	bool opt_busy, opt_regress;
 	uint64_t opt_end;
+	uint32_t ecc_words;  /* words in H7_W_ECC1/ECC2 (sim_flash_h7_read_faults) */
 	bool vcap_fault, weak;
 	uint32_t weak_off;
 	struct sim_flash_h7_stats stats;
@@ -185,6 +186,11 @@ uint64_t h7_now(const struct sim_flash_h7 *f);
 void h7_changed(struct sim_flash_h7 *f, uint32_t off, uint32_t len);
 unsigned h7_rdp(uint32_t optsr);
 bool h7_debug_attached(const struct sim_flash_h7 *f);
+/* True if a program/erase ending now fails (vcap-fault knob, or the
+ * environment's core supply cannot carry it). */
+bool h7_supply_fails(const struct sim_flash_h7 *f);
+/* Sets the ECC state of flash word `w` (index in bus order). */
+void h7_wstate_set(struct sim_flash_h7 *f, uint32_t w, enum h7_wstate st);
 /* Whether a bank offset lies in a PRAR/SCAR area value (RM0433 4.5.4). */
 bool h7_in_area(uint32_t area, uint32_t bank_off);
 /* SR flag that refuses a read of bus offset `off` by `who` (RDP level 1

@@ -36,7 +36,8 @@ static void h7_op_start(struct sim_flash_h7 *f, unsigned b, enum h7_op op, uint3
  * an all-zero word (whose ECC is all zero too: docs, uncertain points). */
 static void h7_program_word(struct sim_flash_h7 *f, uint32_t off, const uint8_t *data, bool fail)
 {
-	uint8_t *st = &f->wstate[off / H7_WORD];
+	uint32_t w = off / H7_WORD;
+	uint8_t st = f->wstate[w];
 	bool zero = true;
 
 	for (unsigned i = 0; i < H7_WORD; i++) {
@@ -45,12 +46,10 @@ static void h7_program_word(struct sim_flash_h7 *f, uint32_t off, const uint8_t 
 			continue;
 		f->mem[off + i] &= data[i];
 	}
-	if (fail)
-		*st = H7_W_ECC2;
-	else if (*st == H7_W_ERASED || (zero && *st == H7_W_PROG))
-		*st = H7_W_PROG;
+	if (!fail && (st == H7_W_ERASED || (zero && st == H7_W_PROG)))
+		h7_wstate_set(f, w, H7_W_PROG);
 	else
-		*st = H7_W_ECC2;
+		h7_wstate_set(f, w, H7_W_ECC2);
 	f->stats.words_programmed++;
 	h7_changed(f, off, H7_WORD);
 }
@@ -63,11 +62,11 @@ void h7_erase_range(struct sim_flash_h7 *f, uint32_t off, uint32_t len, bool fai
 	for (uint32_t w = off / H7_WORD; w < (off + len) / H7_WORD; w++) {
 		if (fail) {
 			if (f->wstate[w] != H7_W_ERASED)
-				f->wstate[w] = H7_W_ECC2;
+				h7_wstate_set(f, w, H7_W_ECC2);
 			continue;
 		}
 		memset(f->mem + w * H7_WORD, 0xFF, H7_WORD);
-		f->wstate[w] = H7_W_ERASED;
+		h7_wstate_set(f, w, H7_W_ERASED);
 	}
 	h7_changed(f, off, len);
 }
@@ -76,14 +75,16 @@ void h7_op_finish(struct sim_flash_h7 *f, unsigned b)
 {
 	struct h7_bank *k = &f->bank[b];
 
+	bool fail = h7_supply_fails(f);
+
 	if (k->op == H7_OP_PROGRAM)
-		h7_program_word(f, k->op_off, k->op_data, f->vcap_fault);
+		h7_program_word(f, k->op_off, k->op_data, fail);
 	else
-		h7_erase_range(f, k->op_off, k->op_len, f->vcap_fault);
+		h7_erase_range(f, k->op_off, k->op_len, fail);
 	k->op = H7_OP_NONE;
 	/* RM0433 4.7.5: OPERR when the operation did not complete; EOP
 	 * (4.9.5) only after a successful one. */
-	k->sr |= f->vcap_fault ? H7_SR_OPERR : H7_SR_EOP;
+	k->sr |= fail ? H7_SR_OPERR : H7_SR_EOP;
 }
 
 void h7_op_abandon(struct sim_flash_h7 *f, unsigned b)

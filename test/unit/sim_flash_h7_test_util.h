@@ -93,6 +93,7 @@ struct fake {
 	unsigned changes;
 	uint32_t last_off, last_len;
 	bool debug;
+	bool supply_bad; /* core supply cannot carry flash operations */
 };
 
 static struct fake fk;
@@ -110,6 +111,11 @@ static inline bool fk_debug(void *ctx)
 	return ((struct fake *)ctx)->debug;
 }
 
+static inline bool fk_supply_ok(void *ctx)
+{
+	return !((struct fake *)ctx)->supply_bad;
+}
+
 static inline void fk_changed(void *ctx, uint32_t off, uint32_t len)
 {
 	struct fake *k = ctx;
@@ -121,6 +127,7 @@ static inline void fk_changed(void *ctx, uint32_t off, uint32_t len)
 
 static const struct sim_flash_h7_env fk_env = {
 	.ctx = &fk, .now_ns = fk_now, .debug_attached = fk_debug, .array_changed = fk_changed,
+	.core_supply_ok = fk_supply_ok,
 };
 
 static inline struct sim_flash_h7 *mk(const struct sim_flash_h7_params *p)

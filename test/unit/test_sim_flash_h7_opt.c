@@ -266,6 +266,31 @@ static int t_knobs(void)
 	return 0;
 }
 
+/* The environment's supply callback fails operations that END while it
+ * says no (the program started while the supply was good). */
+static int t_supply_callback(void)
+{
+	struct sim_flash_h7 *f = mk(&sim_flash_h7_stm32h743);
+	enum sim_bus_result res;
+
+	CHECK_OK(unlock(f, 0));
+	rw(f, CR, CR_PG | PSIZE(X32));
+	put_word(f, 0x400, 1, CORE);
+	fk.supply_bad = true;
+	CHECK_EQ(wait_clear(f, SR, SR_QW, MS), 130 * US);
+	CHECK_EQ(rr(f, SR) & (SR_OPERR | SR_EOP), SR_OPERR);
+	CHECK(sim_flash_h7_read_faults(f));
+	rd(f, 0x400, CORE, &res);
+	CHECK_EQ(res, SIM_BUS_FAULT);
+	fk.supply_bad = false;
+	rw(f, CCR, 0x1FEF0000u);
+	rw(f, CR, PSIZE(X32));
+	CHECK_OK(program(f, 0x420, 2));
+	CHECK_EQ(rr(f, SR) & (SR_OPERR | SR_EOP), SR_EOP);
+	done(f);
+	return 0;
+}
+
 /* ---- PCROP (execute-only) ----------------------------------------------- */
 
 static int t_pcrop_fetch(void)
@@ -332,6 +357,7 @@ static const struct test_case tests[] = {
 	{ "rdp_level2_final", "RM0433 4.5.3", t_rdp_level2_final },
 	{ "opt_change_while_busy", "RM0433 4.4.3", t_opt_change_while_busy },
 	{ "knobs", "AN4938 2, RM0433 4.5", t_knobs },
+	{ "supply_callback", "AN4938 2", t_supply_callback },
 	{ "pcrop_fetch", "RM0433 4.5.5", t_pcrop_fetch },
 	{ "h725", "RM0468 4", t_h725 },
 };
