@@ -193,7 +193,8 @@ void sim_flash_h7_reset(struct sim_flash_h7 *f)
 		k->key = (struct h7_keyseq){ 0 };
 		k->wmask = 0;
 		k->crccr = k->crcsadd = k->crceadd = 0;
-		k->crcdata = H7_CRC_INIT;
+		k->crcdata = 0; /* RM0433 4.9.22 reset value */
+		k->crc_clean = true;
 		k->crc_sects = 0;
 		k->crc_busy = false;
 	}

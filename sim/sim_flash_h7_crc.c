@@ -12,8 +12,10 @@
  * CRCDATA holds the result. CLEAN_CRC restarts the accumulation.
  *
  * The manual gives only the polynomial, 0x04C11DB7. The model feeds each
- * 32-bit little-endian word most significant bit first into a register
- * that CLEAN_CRC sets to 0xFFFFFFFF, with no reflection and no final xor
+ * 32-bit little-endian word most significant bit first, no reflection, no
+ * final xor. CRCDATA resets to 0 (RM0433 4.9.22) and CLEAN_CRC clears it;
+ * a computation from that clean state starts from the preset 0xB6C0AE5A
+ * that silicon measurements show, later ones continue from CRCDATA
  * (docs/LAB-h7-flash.md: uncertain points).
  */
 #include "sim_flash_h7_internal.h"
@@ -73,8 +75,10 @@ void h7_crccr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val)
 		k->crc_sects = 0;
 	if (val & H7_CRCCR_ADD_SECT)
 		k->crc_sects |= (uint8_t)(1u << (val & H7_CRCCR_SECT_MASK));
-	if (val & H7_CRCCR_CLEAN)
-		k->crcdata = H7_CRC_INIT;
+	if (val & H7_CRCCR_CLEAN) {
+		k->crcdata = 0;
+		k->crc_clean = true;
+	}
 	if (val & H7_CRCCR_START)
 		h7_crc_start(f, b);
 }
@@ -117,7 +121,7 @@ void h7_crc_finish(struct sim_flash_h7 *f, unsigned b)
 	struct h7_bank *k = &f->bank[b];
 	struct h7_range r[H7_SECTORS];
 	unsigned n = h7_crc_ranges(f, b, r);
-	uint32_t base = b * f->p->bank_size, crc = k->crcdata;
+	uint32_t base = b * f->p->bank_size, crc = k->crc_clean ? H7_CRC_PRESET : k->crcdata;
 
 	for (unsigned i = 0; i < n; i++)
 		for (uint32_t o = r[i].start; o < r[i].end; o += 4) {
@@ -127,6 +131,7 @@ void h7_crc_finish(struct sim_flash_h7 *f, unsigned b)
 				crc = h7_crc_byte(crc, (uint8_t)(w >> sh));
 		}
 	k->crcdata = crc;
+	k->crc_clean = false;
 	k->crc_busy = false;
 	k->sr |= H7_SR_CRCEND;
 }

@@ -119,7 +119,9 @@
 #define H7_CRCCR_BURST_SHIFT 20u
 #define H7_CRCCR_BURST_MASK (3u << 20)
 #define H7_CRC_ADDR_MASK 0x000FFFFCu /* CRCSADD/CRCEADD [19:2], RM0433 4.9.20 */
-#define H7_CRC_INIT 0xFFFFFFFFu
+/* The accumulator a computation from a cleaned state starts from: not in
+ * the manuals; measured on silicon (docs/LAB-h7-flash.md, CRC). */
+#define H7_CRC_PRESET 0xB6C0AE5Au
 #define H7_ECC_FA_MASK 0x7FFFu      /* FAIL_ECC_ADDR [14:0], RM0433 4.9.23 */
 
 #define H7_WORD 32u    /* 256-bit flash word, RM0433 4.3.7 */
@@ -155,6 +157,7 @@ struct h7_bank {
 	uint32_t op_off, op_len;
 	uint8_t op_data[H7_WORD];
 	uint32_t crccr, crcsadd, crceadd, crcdata;
+	bool crc_clean;      /* CRCDATA reset/CLEAN_CRC: next run starts from the preset */
 	uint8_t crc_sects;   /* sector list (ADD_SECT) */
 	bool crc_busy;
 	uint64_t crc_end;

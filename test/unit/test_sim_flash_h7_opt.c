@@ -9,12 +9,12 @@
 /* ---- CRC unit ----------------------------------------------------------- */
 
 /* Host reference: CRC-32 polynomial 0x04C11DB7 (RM0433 4.3.12), the data as
- * 32-bit little-endian words shifted in MSB first, register preset to
- * 0xFFFFFFFF, no reflection, no final xor. */
-static uint32_t host_crc(const uint8_t *p, size_t len)
-{
-	uint32_t crc = 0xFFFFFFFFu;
+ * 32-bit little-endian words shifted in MSB first, no reflection, no final
+ * xor, from `crc` (the preset for a first run after CLEAN_CRC). */
+#define CRC_PRESET 0xB6C0AE5Au
 
+static uint32_t host_crc_from(uint32_t crc, const uint8_t *p, size_t len)
+{
 	for (size_t o = 0; o < len; o += 4) {
 		uint32_t w = (uint32_t)p[o] | (uint32_t)p[o + 1] << 8 | (uint32_t)p[o + 2] << 16 |
 			     (uint32_t)p[o + 3] << 24;
@@ -24,6 +24,11 @@ static uint32_t host_crc(const uint8_t *p, size_t len)
 			crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04C11DB7u : crc << 1;
 	}
 	return crc;
+}
+
+static uint32_t host_crc(const uint8_t *p, size_t len)
+{
+	return host_crc_from(CRC_PRESET, p, len);
 }
 
 static uint8_t *pattern(size_t len, uint32_t seed)
@@ -79,7 +84,34 @@ static int t_crc_unit(void)
 		free(all);
 	}
 	CHECK(host_crc(d, 128) != host_crc(d + 4, 128)); /* the check can tell */
+	/* Without CLEAN_CRC a run continues from CRCDATA. */
+	rw(f, B2 + CRCEADD, 2 * SECTOR + 0x7C);
+	rw(f, B2 + CRCCR, CRC_BURST(0) | CRC_CLEAN);
+	CHECK_EQ(rr(f, B2 + CRCDATA), 0u); /* RM0433 4.9.22 reset value */
+	rw(f, B2 + CRCCR, CRC_BURST(0) | CRC_START);
+	wait_clear(f, B2 + SR, SR_CRC_BUSY, MS);
+	rw(f, B2 + CRCCR, CRC_BURST(0) | CRC_START);
+	wait_clear(f, B2 + SR, SR_CRC_BUSY, MS);
+	CHECK_EQ(rr(f, B2 + CRCDATA), host_crc_from(host_crc(d, 128), d, 128));
 	free(d);
+	done(f);
+	return 0;
+}
+
+/* The one silicon figure known: 128 bytes of zeros, 4-word bursts, give
+ * 0x11E66C62 (measured on an STM32H753, see docs/LAB-h7-flash.md). */
+static int t_crc_zeros_silicon(void)
+{
+	struct sim_flash_h7 *f = mk(&sim_flash_h7_stm32h743);
+	static const uint8_t zeros[128];
+	uint64_t took;
+
+	CHECK_OK(sim_flash_h7_load(f, 0x8000, zeros, sizeof(zeros)));
+	CHECK_OK(unlock(f, 0));
+	rw(f, CR, CR_CRC_EN);
+	rw(f, CRCSADD, 0x8000);
+	rw(f, CRCEADD, 0x807C);
+	CHECK_EQ(run_crc(f, 0, CRC_BURST(0), &took), 0x11E66C62u);
 	done(f);
 	return 0;
 }
@@ -350,6 +382,7 @@ static int t_h725(void)
 
 static const struct test_case tests[] = {
 	{ "crc_unit", "RM0433 4.3.12", t_crc_unit },
+	{ "crc_zeros_silicon", "RM0433 4.3.12", t_crc_zeros_silicon },
 	{ "crc_needs_enable", "RM0433 4.9.19", t_crc_needs_enable },
 	{ "option_program", "RM0433 4.4.3", t_option_program },
 	{ "bank_swap", "RM0433 4.3.13", t_bank_swap },
