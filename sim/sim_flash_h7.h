@@ -124,10 +124,12 @@ void sim_flash_h7_reset(struct sim_flash_h7 *f);
 void sim_flash_h7_power_cycle(struct sim_flash_h7 *f);
 
 /* Register block. off < 0x200; size 1, 2 or 4 (off aligned to size).
- * Returns OK, FAULT (wrong unlock key, RM0433 4.5.1) or WAIT: a write to
- * FLASH_CR with START (or to OPTCR with MER/OPTSTART) while that bank is
- * busy is not taken; nothing changed, the caller repeats the access after
- * the next event (an AP answers WAIT, the core stalls). */
+ * Returns OK, FAULT (wrong unlock key, RM0433 4.5.1; misaligned or out of
+ * range) or WAIT: a write to FLASH_CR with START or FW while that bank is
+ * busy, or to OPTCR with MER while any bank is, is not taken; nothing
+ * changed, the caller repeats the access after the next event (an AP
+ * answers WAIT, the core stalls). Reads never wait and do not depend on
+ * who reads. `who` matters for writes at RDP level 1. */
 enum sim_bus_result sim_flash_h7_reg_read(struct sim_flash_h7 *f, uint32_t off, unsigned size,
 					  uint32_t *val);
 enum sim_bus_result sim_flash_h7_reg_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
