@@ -29,66 +29,82 @@
  * (docs: uncertain points).
  */
 static const struct sim_flash_h7_timing h7_ds12110_timing[4] = {
-	[0] = { 290 * US, 2000 * MS, 13000 * MS, 13000 * MS },
-	[1] = { 180 * US, 1800 * MS, 8000 * MS, 8000 * MS },
-	[2] = { 130 * US, 1100 * MS, 6000 * MS, 6000 * MS },
-	[3] = { 100 * US, 1000 * MS, 5000 * MS, 5000 * MS },
+    [0] = {290 * US, 2000 * MS, 13000 * MS, 13000 * MS},
+    [1] = {180 * US, 1800 * MS, 8000 * MS, 8000 * MS},
+    [2] = {130 * US, 1100 * MS, 6000 * MS, 6000 * MS},
+    [3] = {100 * US, 1000 * MS, 5000 * MS, 5000 * MS},
 };
 
 const struct sim_flash_h7_params sim_flash_h7_stm32h743 = {
-	.name = "stm32h743",
-	.banks = 2,
-	.bank_size = 0x100000u,
-	.sector_size = 0x20000u,
-	.reg_base = 0x52002000u,
-	.acr_reset = 0x00000037u,   /* RM0433 4.9.1 */
-	.optsr_blank = 0x0BC6AAF0u, /* RDP 0xAA, BOR off, IWDG1 software, no freeze */
-	.optsr_prg_mask = 0xA03EFFDCu,
-	.has_optsr2 = false,
-	.has_crcrderr = false,
-	.crc_all_bank_bit = 7,
-	.timing = h7_ds12110_timing,
-	.opt_ns = 300 * MS,
-	.crc_word_cycles = 4,
+    .name = "stm32h743",
+    .banks = 2,
+    .bank_size = 0x100000u,
+    .sector_size = 0x20000u,
+    .reg_base = 0x52002000u,
+    .acr_reset = 0x00000037u,	/* RM0433 4.9.1 */
+    .optsr_blank = 0x0BC6AAF0u, /* RDP 0xAA, BOR off, IWDG1 software, no freeze */
+    .optsr_prg_mask = 0xA03EFFDCu,
+    .has_optsr2 = false,
+    .has_crcrderr = false,
+    .crc_all_bank_bit = 7,
+    .timing = h7_ds12110_timing,
+    .opt_ns = 300 * MS,
+    .crc_word_cycles = 4,
 };
 
 /* RM0468: one bank, OPTSR2, CRCCR.ALL_BANK at bit 22, SR.CRCRDERR. The
  * DS13313 table is taken with the DS12110 figures (docs: uncertain). */
 const struct sim_flash_h7_params sim_flash_h7_stm32h725 = {
-	.name = "stm32h725",
-	.banks = 1,
-	.bank_size = 0x100000u,
-	.sector_size = 0x20000u,
-	.reg_base = 0x52002000u,
-	.acr_reset = 0x00000013u,   /* RM0468 4.9.1 */
-	.optsr_blank = 0x03C6AAF0u,
-	.optsr_prg_mask = 0x2027FFDCu,
-	.has_optsr2 = true,
-	.has_crcrderr = true,
-	.crc_all_bank_bit = 22,
-	.timing = h7_ds12110_timing,
-	.opt_ns = 300 * MS,
-	.crc_word_cycles = 4,
+    .name = "stm32h725",
+    .banks = 1,
+    .bank_size = 0x100000u,
+    .sector_size = 0x20000u,
+    .reg_base = 0x52002000u,
+    .acr_reset = 0x00000013u, /* RM0468 4.9.1 */
+    .optsr_blank = 0x03C6AAF0u,
+    .optsr_prg_mask = 0x2027FFDCu,
+    .has_optsr2 = true,
+    .has_crcrderr = true,
+    .crc_all_bank_bit = 22,
+    .timing = h7_ds12110_timing,
+    .opt_ns = 300 * MS,
+    .crc_word_cycles = 4,
 };
 
-uint64_t h7_now(const struct sim_flash_h7 *f)
+uint64_t flash_h7_now(const struct sim_flash_h7 *f)
 {
 	return f->env.now_ns(f->env.ctx);
 }
 
-void h7_changed(struct sim_flash_h7 *f, uint32_t off, uint32_t len)
+void flash_h7_changed(struct sim_flash_h7 *f, uint32_t off, uint32_t len)
 {
 	if (f->env.array_changed)
 		f->env.array_changed(f->env.ctx, off, len);
 }
 
-bool h7_debug_attached(const struct sim_flash_h7 *f)
+bool flash_h7_debug_attached(const struct sim_flash_h7 *f)
 {
 	return f->env.debug_attached && f->env.debug_attached(f->env.ctx);
 }
 
+bool flash_h7_supply_fails(const struct sim_flash_h7 *f)
+{
+	return f->vcap_fault || (f->env.core_supply_ok && !f->env.core_supply_ok(f->env.ctx));
+}
+
+static bool h7_ecc_state(uint8_t st)
+{
+	return st == H7_W_ECC1 || st == H7_W_ECC2;
+}
+
+void flash_h7_wstate_set(struct sim_flash_h7 *f, uint32_t w, enum h7_wstate st)
+{
+	f->ecc_words += (uint32_t)h7_ecc_state((uint8_t)st) - (uint32_t)h7_ecc_state(f->wstate[w]);
+	f->wstate[w] = (uint8_t)st;
+}
+
 /* RM0433 4.5.3: 0xAA level 0, 0xCC level 2, anything else level 1. */
-unsigned h7_rdp(uint32_t optsr)
+unsigned flash_h7_rdp(uint32_t optsr)
 {
 	uint8_t rdp = (uint8_t)(optsr >> H7_OPTSR_RDP_SHIFT);
 
@@ -97,7 +113,7 @@ unsigned h7_rdp(uint32_t optsr)
 	return rdp == H7_RDP_LEVEL2 ? 2 : 1;
 }
 
-bool h7_in_area(uint32_t area, uint32_t bank_off)
+bool flash_h7_in_area(uint32_t area, uint32_t bank_off)
 {
 	uint32_t start = area & 0xFFFu, end = (area >> 16) & 0xFFFu, unit = bank_off / H7_AREA_UNIT;
 
@@ -111,8 +127,8 @@ int sim_flash_h7_new(const struct sim_flash_h7_params *p, const struct sim_flash
 	uint32_t size;
 
 	*out = NULL;
-	if (!p || !env || !env->now_ns || p->banks < 1 || p->banks > H7_MAX_BANKS ||
-	    !p->timing || p->bank_size != p->sector_size * H7_SECTORS)
+	if (!p || !env || !env->now_ns || p->banks < 1 || p->banks > H7_MAX_BANKS || !p->timing ||
+	    p->bank_size != p->sector_size * H7_SECTORS)
 		return SWDD_EINVAL;
 	size = p->banks * p->bank_size;
 	f = calloc(1, sizeof(*f));
@@ -127,7 +143,7 @@ int sim_flash_h7_new(const struct sim_flash_h7_params *p, const struct sim_flash
 		return SWDD_ENOMEM;
 	}
 	memset(f->mem, 0xFF, size);
-	h7_opt_blank(f);
+	flash_h7_opt_blank(f);
 	sim_flash_h7_reset(f);
 	*out = f;
 	return 0;
@@ -160,7 +176,7 @@ static void h7_swap_halves(struct sim_flash_h7 *f)
 		f->wstate[ws + w] = s;
 	}
 	f->swapped = !f->swapped;
-	h7_changed(f, 0, 2 * bs);
+	flash_h7_changed(f, 0, 2 * bs);
 }
 
 void sim_flash_h7_reset(struct sim_flash_h7 *f)
@@ -170,22 +186,23 @@ void sim_flash_h7_reset(struct sim_flash_h7 *f)
 	for (unsigned b = 0; b < f->p->banks; b++) {
 		struct h7_bank *k = &f->bank[b];
 
-		h7_op_abandon(f, b);
+		flash_h7_op_abandon(f, b);
 		k->cr = H7_CR_RESET;
 		k->sr = 0;
 		k->ecc_fa = 0;
-		k->key = (struct h7_keyseq){ 0 };
+		k->key = (struct h7_keyseq){0};
 		k->wmask = 0;
 		k->crccr = k->crcsadd = k->crceadd = 0;
-		k->crcdata = H7_CRC_INIT;
+		k->crcdata = 0; /* RM0433 4.9.22 reset value */
+		k->crc_clean = true;
 		k->crc_sects = 0;
 		k->crc_busy = false;
 	}
-	h7_opt_abandon(f);
+	flash_h7_opt_abandon(f);
 	f->acr = f->p->acr_reset;
-	f->optkey = (struct h7_keyseq){ 0 };
+	f->optkey = (struct h7_keyseq){0};
 	f->optchangeerr = false;
-	h7_opt_load(f);
+	flash_h7_opt_load(f);
 	/* RM0433 4.3.13: SWAP_BANK_OPT takes effect at reset. */
 	want = f->p->banks == 2 && (f->stored.optsr & H7_OPTSR_SWAP_BANK_OPT);
 	if (want != f->swapped)
@@ -215,18 +232,18 @@ uint64_t sim_flash_h7_next_event_ns(const struct sim_flash_h7 *f)
 
 void sim_flash_h7_tick(struct sim_flash_h7 *f)
 {
-	uint64_t now = h7_now(f), t;
+	uint64_t now = flash_h7_now(f), t;
 
 	while ((t = sim_flash_h7_next_event_ns(f)) <= now) {
 		if (f->opt_busy && f->opt_end == t) {
-			h7_opt_finish(f);
+			flash_h7_opt_finish(f);
 			continue;
 		}
 		for (unsigned b = 0; b < f->p->banks; b++) {
 			if (f->bank[b].op != H7_OP_NONE && f->bank[b].op_end == t)
-				h7_op_finish(f, b);
+				flash_h7_op_finish(f, b);
 			else if (f->bank[b].crc_busy && f->bank[b].crc_end == t)
-				h7_crc_finish(f, b);
+				flash_h7_crc_finish(f, b);
 		}
 	}
 }
@@ -259,9 +276,21 @@ bool sim_flash_h7_unlocked(const struct sim_flash_h7 *f)
 static bool h7_per_bank(uint32_t reg)
 {
 	switch (reg) {
-	case H7_KEYR: case H7_CR: case H7_SR: case H7_CCR: case H7_PRAR_CUR: case H7_PRAR_PRG:
-	case H7_SCAR_CUR: case H7_SCAR_PRG: case H7_WPSN_CUR: case H7_WPSN_PRG: case H7_CRCCR:
-	case H7_CRCSADD: case H7_CRCEADD: case H7_CRCDATA: case H7_ECC_FA:
+	case H7_KEYR:
+	case H7_CR:
+	case H7_SR:
+	case H7_CCR:
+	case H7_PRAR_CUR:
+	case H7_PRAR_PRG:
+	case H7_SCAR_CUR:
+	case H7_SCAR_PRG:
+	case H7_WPSN_CUR:
+	case H7_WPSN_PRG:
+	case H7_CRCCR:
+	case H7_CRCSADD:
+	case H7_CRCEADD:
+	case H7_CRCDATA:
+	case H7_ECC_FA:
 		return true;
 	default:
 		return false;
@@ -287,18 +316,26 @@ static uint32_t h7_bank_reg_read(const struct sim_flash_h7 *f, unsigned b, uint3
 	const struct h7_bank *k = &f->bank[b];
 
 	switch (reg) {
-	case H7_CR: return k->cr;
-	case H7_SR: return h7_sr_value(f, b);
-	case H7_CRCCR: return k->crccr;
-	case H7_CRCSADD: return k->crcsadd;
-	case H7_CRCEADD: return k->crceadd;
-	case H7_CRCDATA: return k->crcdata;
-	case H7_ECC_FA: return k->ecc_fa;
-	default: break;
+	case H7_CR:
+		return k->cr;
+	case H7_SR:
+		return h7_sr_value(f, b);
+	case H7_CRCCR:
+		return k->crccr;
+	case H7_CRCSADD:
+		return k->crcsadd;
+	case H7_CRCEADD:
+		return k->crceadd;
+	case H7_CRCDATA:
+		return k->crcdata;
+	case H7_ECC_FA:
+		return k->ecc_fa;
+	default:
+		break;
 	}
 	uint32_t v = 0;
 
-	h7_opt_reg_read(f, reg + (b ? H7_BANK2 : 0), &v);
+	flash_h7_opt_reg_read(f, reg + (b ? H7_BANK2 : 0), &v);
 	return v;
 }
 
@@ -314,7 +351,7 @@ static uint32_t h7_reg_word(const struct sim_flash_h7 *f, uint32_t off)
 	}
 	if (reg == H7_ACR)
 		return f->acr;
-	h7_opt_reg_read(f, reg, &v); /* bank 2 offsets mirror the shared ones */
+	flash_h7_opt_reg_read(f, reg, &v); /* bank 2 offsets mirror the shared ones */
 	return v;
 }
 
@@ -371,12 +408,12 @@ static enum sim_bus_result h7_bank_reg_write(struct sim_flash_h7 *f, unsigned b,
 	case H7_KEYR:
 		return h7_key_write(&k->key, &k->cr, H7_CR_LOCK, H7_KEY1, H7_KEY2, val);
 	case H7_CR:
-		return h7_cr_write(f, b, val, who);
+		return flash_h7_cr_write(f, b, val, who);
 	case H7_CCR:
 		h7_ccr_write(f, b, val);
 		return SIM_BUS_OK;
 	case H7_CRCCR:
-		h7_crccr_write(f, b, val);
+		flash_h7_crccr_write(f, b, val);
 		return SIM_BUS_OK;
 	case H7_CRCSADD:
 	case H7_CRCEADD:
@@ -385,7 +422,7 @@ static enum sim_bus_result h7_bank_reg_write(struct sim_flash_h7 *f, unsigned b,
 			*(reg == H7_CRCSADD ? &k->crcsadd : &k->crceadd) = val & H7_CRC_ADDR_MASK;
 		return SIM_BUS_OK;
 	default:
-		return h7_opt_reg_write(f, reg + (b ? H7_BANK2 : 0), val, who);
+		return flash_h7_opt_reg_write(f, reg + (b ? H7_BANK2 : 0), val, who);
 	}
 }
 
@@ -416,25 +453,26 @@ enum sim_bus_result sim_flash_h7_reg_write(struct sim_flash_h7 *f, uint32_t off,
 	if (reg == H7_OPTKEYR)
 		return h7_key_write(&f->optkey, &f->optcr, H7_OPTCR_OPTLOCK, H7_OPTKEY1, H7_OPTKEY2,
 				    val);
-	return h7_opt_reg_write(f, reg, val, who);
+	return flash_h7_opt_reg_write(f, reg, val, who);
 }
 
 /* ---- array reads ------------------------------------------------------- */
 
-uint32_t h7_read_refusal(const struct sim_flash_h7 *f, uint32_t off, enum sim_flash_h7_who who)
+uint32_t flash_h7_read_refusal(const struct sim_flash_h7 *f, uint32_t off,
+			       enum sim_flash_h7_who who)
 {
 	unsigned b = off / f->p->bank_size;
 	uint32_t boff = off % f->p->bank_size;
 
 	/* RM0433 4.5.3: at level 1 the debugger cannot read the user flash. */
-	if (who == SIM_FLASH_H7_DEBUG && h7_rdp(f->cur.optsr) != 0)
+	if (who == SIM_FLASH_H7_DEBUG && flash_h7_rdp(f->cur.optsr) != 0)
 		return H7_SR_RDPERR;
 	/* RM0433 4.5.5: PCROP areas are execute-only. */
-	if (who != SIM_FLASH_H7_CORE_FETCH && h7_in_area(f->cur.prar[b], boff))
+	if (who != SIM_FLASH_H7_CORE_FETCH && flash_h7_in_area(f->cur.prar[b], boff))
 		return H7_SR_RDPERR;
 	/* RM0433 4.5.4: the secure-only area is closed once the secure
 	 * library exited; the lab runs no secure library. */
-	if ((f->cur.optsr & H7_OPTSR_SECURITY) && h7_in_area(f->cur.scar[b], boff))
+	if ((f->cur.optsr & H7_OPTSR_SECURITY) && flash_h7_in_area(f->cur.scar[b], boff))
 		return H7_SR_RDSERR;
 	return 0;
 }
@@ -475,7 +513,7 @@ enum sim_bus_result sim_flash_h7_array_read(struct sim_flash_h7 *f, uint32_t off
 
 	if (!h7_access_ok(f, off, size))
 		return SIM_BUS_FAULT;
-	refuse = h7_read_refusal(f, off, who);
+	refuse = flash_h7_read_refusal(f, off, who);
 	if (refuse) {
 		f->bank[off / f->p->bank_size].sr |= refuse;
 		return SIM_BUS_FAULT;
@@ -490,13 +528,12 @@ enum sim_bus_result sim_flash_h7_array_read(struct sim_flash_h7 *f, uint32_t off
 	return SIM_BUS_OK;
 }
 
-enum sim_bus_result sim_flash_h7_array_write(struct sim_flash_h7 *f, uint32_t off,
-					     unsigned size, uint32_t val,
-					     enum sim_flash_h7_who who)
+enum sim_bus_result sim_flash_h7_array_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
+					     uint32_t val, enum sim_flash_h7_who who)
 {
 	if (!h7_access_ok(f, off, size))
 		return SIM_BUS_FAULT;
-	return h7_buffer_write(f, off, size, val, who);
+	return flash_h7_buffer_write(f, off, size, val, who);
 }
 
 const uint8_t *sim_flash_h7_view(const struct sim_flash_h7 *f)
@@ -516,16 +553,12 @@ static bool h7_area_active(uint32_t area)
 
 bool sim_flash_h7_read_faults(const struct sim_flash_h7 *f)
 {
-	uint32_t words = sim_flash_h7_size(f) / H7_WORD;
 	bool secure = f->cur.optsr & H7_OPTSR_SECURITY;
 
-	if (h7_rdp(f->cur.optsr) != 0 || sim_flash_h7_busy(f))
+	if (flash_h7_rdp(f->cur.optsr) != 0 || sim_flash_h7_busy(f) || f->ecc_words)
 		return true;
 	for (unsigned b = 0; b < f->p->banks; b++)
 		if (h7_area_active(f->cur.prar[b]) || (secure && h7_area_active(f->cur.scar[b])))
-			return true;
-	for (uint32_t w = 0; w < words; w++)
-		if (f->wstate[w] == H7_W_ECC1 || f->wstate[w] == H7_W_ECC2)
 			return true;
 	return false;
 }
@@ -548,9 +581,9 @@ int sim_flash_h7_load(struct sim_flash_h7 *f, uint32_t off, const void *data, si
 		for (unsigned i = 0; i < H7_WORD; i++)
 			blank = blank && f->mem[w * H7_WORD + i] == 0xFF;
 		if (!blank && f->wstate[w] == H7_W_ERASED)
-			f->wstate[w] = H7_W_PROG;
+			flash_h7_wstate_set(f, w, H7_W_PROG);
 	}
-	h7_changed(f, off, (uint32_t)len);
+	flash_h7_changed(f, off, (uint32_t)len);
 	return 0;
 }
 
@@ -571,8 +604,8 @@ int sim_flash_h7_knob_ecc(struct sim_flash_h7 *f, uint32_t off, bool dbl)
 {
 	if (off >= sim_flash_h7_size(f))
 		return SWDD_ERANGE;
-	f->wstate[off / H7_WORD] = dbl ? H7_W_ECC2 : H7_W_ECC1;
-	h7_changed(f, off & ~(H7_WORD - 1), H7_WORD);
+	flash_h7_wstate_set(f, off / H7_WORD, dbl ? H7_W_ECC2 : H7_W_ECC1);
+	flash_h7_changed(f, off & ~(H7_WORD - 1), H7_WORD);
 	return 0;
 }
 
@@ -606,7 +639,7 @@ uint32_t sim_flash_h7_optsr(const struct sim_flash_h7 *f)
 {
 	uint32_t v = 0;
 
-	h7_opt_reg_read(f, H7_OPTSR_CUR, &v);
+	flash_h7_opt_reg_read(f, H7_OPTSR_CUR, &v);
 	return v;
 }
 
@@ -617,7 +650,7 @@ uint32_t sim_flash_h7_boot(const struct sim_flash_h7 *f)
 
 unsigned sim_flash_h7_rdp_level(const struct sim_flash_h7 *f)
 {
-	return h7_rdp(f->cur.optsr);
+	return flash_h7_rdp(f->cur.optsr);
 }
 
 bool sim_flash_h7_swapped(const struct sim_flash_h7 *f)

@@ -35,9 +35,9 @@
 /* Who makes an access: decides RDP level 1, PCROP (execute-only) and the
  * fault the caller must raise. */
 enum sim_flash_h7_who {
-	SIM_FLASH_H7_CORE_DATA,  /* Cortex-M7 load/store (or DMA) */
+	SIM_FLASH_H7_CORE_DATA,	 /* Cortex-M7 load/store (or DMA) */
 	SIM_FLASH_H7_CORE_FETCH, /* Cortex-M7 instruction fetch */
-	SIM_FLASH_H7_DEBUG,      /* debugger through an AHB-AP */
+	SIM_FLASH_H7_DEBUG,	 /* debugger through an AHB-AP */
 };
 
 /* Timing for one program/erase parallelism (FLASH_CR.PSIZE), in ns. */
@@ -51,19 +51,19 @@ struct sim_flash_h7_timing {
 /* One chip's flash: const data, one row per part (STYLE.md point 3). */
 struct sim_flash_h7_params {
 	const char *name;
-	unsigned banks;             /* 2 on RM0433 dual-bank parts, 1 on RM0468 */
-	uint32_t bank_size;         /* 0x100000 */
-	uint32_t sector_size;       /* 0x20000: 8 sectors per bank */
-	uint32_t reg_base;          /* 0x52002000 */
-	uint32_t acr_reset;         /* FLASH_ACR reset value */
-	uint32_t optsr_blank;       /* OPTSR as shipped (RDP level 0) */
-	uint32_t optsr_prg_mask;    /* OPTSR_PRG bits software may change */
-	bool has_optsr2;            /* FLASH_OPTSR2_CUR/PRG at 0x70/0x74 (RM0468) */
-	bool has_crcrderr;          /* SR bit 28 CRCRDERR (RM0468) */
-	unsigned crc_all_bank_bit;  /* FLASH_CRCCR.ALL_BANK: 7 (RM0433), 22 (RM0468) */
+	unsigned banks;		   /* 2 on RM0433 dual-bank parts, 1 on RM0468 */
+	uint32_t bank_size;	   /* 0x100000 */
+	uint32_t sector_size;	   /* 0x20000: 8 sectors per bank */
+	uint32_t reg_base;	   /* 0x52002000 */
+	uint32_t acr_reset;	   /* FLASH_ACR reset value */
+	uint32_t optsr_blank;	   /* OPTSR as shipped (RDP level 0) */
+	uint32_t optsr_prg_mask;   /* OPTSR_PRG bits software may change */
+	bool has_optsr2;	   /* FLASH_OPTSR2_CUR/PRG at 0x70/0x74 (RM0468) */
+	bool has_crcrderr;	   /* SR bit 28 CRCRDERR (RM0468) */
+	unsigned crc_all_bank_bit; /* FLASH_CRCCR.ALL_BANK: 7 (RM0433), 22 (RM0468) */
 	const struct sim_flash_h7_timing *timing; /* [4], by PSIZE: x8, x16, x32, x64 */
-	uint64_t opt_ns;            /* option byte change (OPTSTART to OPT_BUSY = 0) */
-	uint32_t crc_word_cycles;   /* AXI clock cycles per flash word read by the CRC unit */
+	uint64_t opt_ns;	  /* option byte change (OPTSTART to OPT_BUSY = 0) */
+	uint32_t crc_word_cycles; /* AXI clock cycles per flash word read by the CRC unit */
 };
 
 extern const struct sim_flash_h7_params sim_flash_h7_stm32h743;
@@ -84,6 +84,11 @@ struct sim_flash_h7_env {
 	 * (RM0433 4.5.3). AP accesses themselves are always refused at
 	 * level 1 whatever this says. */
 	bool (*debug_attached)(void *ctx);
+	/* Optional (NULL = always true). False while the core domain supply
+	 * (VCAP, SMPS/LDO, VOS) cannot carry a flash operation: a program or
+	 * erase that ends then fails as with the vcap-fault knob. Asked when
+	 * the operation ends. */
+	bool (*core_supply_ok)(void *ctx);
 	/* Optional (NULL = 64000000). AXI clock in Hz, to time the CRC unit. */
 	uint32_t (*axi_hz)(void *ctx);
 	/* Optional. What the bus sees of [off, off+len) changed (program,
@@ -96,9 +101,9 @@ struct sim_flash_h7; /* opaque */
 
 /* Counters for tests and reports. */
 struct sim_flash_h7_stats {
-	uint64_t words_programmed;   /* flash words written by the controller */
+	uint64_t words_programmed; /* flash words written by the controller */
 	uint64_t sector_erases, bank_erases, mass_erases;
-	uint64_t option_changes;     /* completed OPTSTART operations */
+	uint64_t option_changes;	 /* completed OPTSTART operations */
 	uint64_t ecc_double, ecc_single; /* ECC errors reported on reads */
 };
 
@@ -119,10 +124,12 @@ void sim_flash_h7_reset(struct sim_flash_h7 *f);
 void sim_flash_h7_power_cycle(struct sim_flash_h7 *f);
 
 /* Register block. off < 0x200; size 1, 2 or 4 (off aligned to size).
- * Returns OK, FAULT (wrong unlock key, RM0433 4.5.1) or WAIT: a write to
- * FLASH_CR with START (or to OPTCR with MER/OPTSTART) while that bank is
- * busy is not taken; nothing changed, the caller repeats the access after
- * the next event (an AP answers WAIT, the core stalls). */
+ * Returns OK, FAULT (wrong unlock key, RM0433 4.5.1; misaligned or out of
+ * range) or WAIT: a write to FLASH_CR with START or FW while that bank is
+ * busy, or to OPTCR with MER while any bank is, is not taken; nothing
+ * changed, the caller repeats the access after the next event (an AP
+ * answers WAIT, the core stalls). Reads never wait and do not depend on
+ * who reads. `who` matters for writes at RDP level 1. */
 enum sim_bus_result sim_flash_h7_reg_read(struct sim_flash_h7 *f, uint32_t off, unsigned size,
 					  uint32_t *val);
 enum sim_bus_result sim_flash_h7_reg_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
@@ -136,9 +143,8 @@ enum sim_bus_result sim_flash_h7_reg_write(struct sim_flash_h7 *f, uint32_t off,
  * (RM0433 4.3.8): errors are reported in FLASH_SR, not on the bus. */
 enum sim_bus_result sim_flash_h7_array_read(struct sim_flash_h7 *f, uint32_t off, unsigned size,
 					    uint32_t *val, enum sim_flash_h7_who who);
-enum sim_bus_result sim_flash_h7_array_write(struct sim_flash_h7 *f, uint32_t off,
-					     unsigned size, uint32_t val,
-					     enum sim_flash_h7_who who);
+enum sim_bus_result sim_flash_h7_array_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
+					     uint32_t val, enum sim_flash_h7_who who);
 
 /* The array in bus order, banks * bank_size bytes, kept current: what a
  * plain read returns where sim_flash_h7_read_faults() is false. */
@@ -164,9 +170,9 @@ bool sim_flash_h7_unlocked(const struct sim_flash_h7 *f);
 
 /* Option bytes in effect (the *_CUR registers). */
 uint32_t sim_flash_h7_optsr(const struct sim_flash_h7 *f);
-uint32_t sim_flash_h7_boot(const struct sim_flash_h7 *f);    /* BOOT_CUR */
+uint32_t sim_flash_h7_boot(const struct sim_flash_h7 *f);      /* BOOT_CUR */
 unsigned sim_flash_h7_rdp_level(const struct sim_flash_h7 *f); /* 0, 1, 2 */
-bool sim_flash_h7_swapped(const struct sim_flash_h7 *f);     /* OPTCR.SWAP_BANK */
+bool sim_flash_h7_swapped(const struct sim_flash_h7 *f);       /* OPTCR.SWAP_BANK */
 
 /* Backdoor, for tests and preloaded images: no timing, no checks. load
  * programs bytes (words that end up not all 0xFF count as programmed once).

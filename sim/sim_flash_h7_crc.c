@@ -12,8 +12,10 @@
  * CRCDATA holds the result. CLEAN_CRC restarts the accumulation.
  *
  * The manual gives only the polynomial, 0x04C11DB7. The model feeds each
- * 32-bit little-endian word most significant bit first into a register
- * that CLEAN_CRC sets to 0xFFFFFFFF, with no reflection and no final xor
+ * 32-bit little-endian word most significant bit first, no reflection, no
+ * final xor. CRCDATA resets to 0 (RM0433 4.9.22) and CLEAN_CRC clears it;
+ * a computation from that clean state starts from the preset 0xB6C0AE5A
+ * that silicon measurements show, later ones continue from CRCDATA
  * (docs/LAB-h7-flash.md: uncertain points).
  */
 #include "sim_flash_h7_internal.h"
@@ -25,25 +27,27 @@ struct h7_range {
 	uint32_t start, end; /* bank offsets, end exclusive */
 };
 
-static unsigned h7_crc_ranges(const struct sim_flash_h7 *f, unsigned b, struct h7_range r[H7_SECTORS])
+static unsigned h7_crc_ranges(const struct sim_flash_h7 *f, unsigned b,
+			      struct h7_range r[H7_SECTORS])
 {
 	const struct h7_bank *k = &f->bank[b];
 	uint32_t ss = f->p->sector_size, burst, end;
 	unsigned n = 0;
 
 	if (k->crccr & (1u << f->p->crc_all_bank_bit)) {
-		r[0] = (struct h7_range){ 0, f->p->bank_size };
+		r[0] = (struct h7_range){0, f->p->bank_size};
 		return 1;
 	}
 	if (k->crccr & H7_CRCCR_BY_SECT) {
 		for (unsigned s = 0; s < H7_SECTORS; s++)
 			if (k->crc_sects & (1u << s))
-				r[n++] = (struct h7_range){ s * ss, (s + 1) * ss };
+				r[n++] = (struct h7_range){s * ss, (s + 1) * ss};
 		return n;
 	}
 	burst = H7_WORD * (4u << (2 * ((k->crccr & H7_CRCCR_BURST_MASK) >> H7_CRCCR_BURST_SHIFT)));
 	end = (k->crceadd | (burst - 1)) + 1;
-	r[0] = (struct h7_range){ k->crcsadd & ~(burst - 1), end < f->p->bank_size ? end : f->p->bank_size };
+	r[0] = (struct h7_range){k->crcsadd & ~(burst - 1),
+				 end < f->p->bank_size ? end : f->p->bank_size};
 	return k->crceadd >= k->crcsadd ? 1 : 0;
 }
 
@@ -57,10 +61,11 @@ static void h7_crc_start(struct sim_flash_h7 *f, unsigned b)
 	for (unsigned i = 0; i < n; i++)
 		words += (r[i].end - r[i].start) / H7_WORD;
 	k->crc_busy = true;
-	k->crc_end = h7_now(f) + words * f->p->crc_word_cycles * 1000000000ull / (hz ? hz : 1);
+	k->crc_end =
+	    flash_h7_now(f) + words * f->p->crc_word_cycles * 1000000000ull / (hz ? hz : 1);
 }
 
-void h7_crccr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val)
+void flash_h7_crccr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val)
 {
 	struct h7_bank *k = &f->bank[b];
 	uint32_t keep = H7_CRCCR_SECT_MASK | H7_CRCCR_BY_SECT | H7_CRCCR_BURST_MASK |
@@ -73,8 +78,10 @@ void h7_crccr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val)
 		k->crc_sects = 0;
 	if (val & H7_CRCCR_ADD_SECT)
 		k->crc_sects |= (uint8_t)(1u << (val & H7_CRCCR_SECT_MASK));
-	if (val & H7_CRCCR_CLEAN)
-		k->crcdata = H7_CRC_INIT;
+	if (val & H7_CRCCR_CLEAN) {
+		k->crcdata = 0;
+		k->crc_clean = true;
+	}
 	if (val & H7_CRCCR_START)
 		h7_crc_start(f, b);
 }
@@ -97,7 +104,7 @@ static uint32_t h7_crc_word(struct sim_flash_h7 *f, unsigned b, uint32_t off)
 	uint32_t boff = off % f->p->bank_size, v = 0;
 	uint8_t st = f->wstate[off / H7_WORD];
 
-	if (h7_read_refusal(f, off, SIM_FLASH_H7_CORE_DATA)) {
+	if (flash_h7_read_refusal(f, off, SIM_FLASH_H7_CORE_DATA)) {
 		k->sr |= f->p->has_crcrderr ? H7_SR_CRCRDERR : H7_SR_RDPERR;
 		return 0;
 	}
@@ -112,12 +119,12 @@ static uint32_t h7_crc_word(struct sim_flash_h7 *f, unsigned b, uint32_t off)
 	return v;
 }
 
-void h7_crc_finish(struct sim_flash_h7 *f, unsigned b)
+void flash_h7_crc_finish(struct sim_flash_h7 *f, unsigned b)
 {
 	struct h7_bank *k = &f->bank[b];
 	struct h7_range r[H7_SECTORS];
 	unsigned n = h7_crc_ranges(f, b, r);
-	uint32_t base = b * f->p->bank_size, crc = k->crcdata;
+	uint32_t base = b * f->p->bank_size, crc = k->crc_clean ? H7_CRC_PRESET : k->crcdata;
 
 	for (unsigned i = 0; i < n; i++)
 		for (uint32_t o = r[i].start; o < r[i].end; o += 4) {
@@ -127,6 +134,7 @@ void h7_crc_finish(struct sim_flash_h7 *f, unsigned b)
 				crc = h7_crc_byte(crc, (uint8_t)(w >> sh));
 		}
 	k->crcdata = crc;
+	k->crc_clean = false;
 	k->crc_busy = false;
 	k->sr |= H7_SR_CRCEND;
 }

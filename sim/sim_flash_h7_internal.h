@@ -57,9 +57,10 @@
 #define H7_CR_SNB_MASK (7u << 8)
 #define H7_CR_CRC_EN (1u << 15)
 #define H7_CR_IE_MASK 0x1FEF0000u /* EOPIE 16 .. CRCRDERRIE 28, bit 20 reserved */
-#define H7_CR_RESET 0x00000031u    /* LOCK, PSIZE = x64 */
-#define H7_CR_RW (H7_CR_PG | H7_CR_SER | H7_CR_BER | H7_CR_PSIZE_MASK | H7_CR_SNB_MASK | \
-		  H7_CR_CRC_EN | H7_CR_IE_MASK)
+#define H7_CR_RESET 0x00000031u	  /* LOCK, PSIZE = x64 */
+#define H7_CR_RW                                                                                   \
+	(H7_CR_PG | H7_CR_SER | H7_CR_BER | H7_CR_PSIZE_MASK | H7_CR_SNB_MASK | H7_CR_CRC_EN |     \
+	 H7_CR_IE_MASK)
 
 /* RM0433 4.9.5 FLASH_SR1/2 (CCR uses the same positions, 4.9.6). */
 #define H7_SR_BSY (1u << 0)
@@ -119,11 +120,13 @@
 #define H7_CRCCR_BURST_SHIFT 20u
 #define H7_CRCCR_BURST_MASK (3u << 20)
 #define H7_CRC_ADDR_MASK 0x000FFFFCu /* CRCSADD/CRCEADD [19:2], RM0433 4.9.20 */
-#define H7_CRC_INIT 0xFFFFFFFFu
-#define H7_ECC_FA_MASK 0x7FFFu      /* FAIL_ECC_ADDR [14:0], RM0433 4.9.23 */
+/* The accumulator a computation from a cleaned state starts from: not in
+ * the manuals; measured on silicon (docs/LAB-h7-flash.md, CRC). */
+#define H7_CRC_PRESET 0xB6C0AE5Au
+#define H7_ECC_FA_MASK 0x7FFFu /* FAIL_ECC_ADDR [14:0], RM0433 4.9.23 */
 
-#define H7_WORD 32u    /* 256-bit flash word, RM0433 4.3.7 */
-#define H7_SECTORS 8u  /* per bank */
+#define H7_WORD 32u   /* 256-bit flash word, RM0433 4.3.7 */
+#define H7_SECTORS 8u /* per bank */
 #define H7_MAX_BANKS 2u
 
 /* ECC state of one flash word (RM0433 4.3.7: 10 ECC bits per word). */
@@ -148,14 +151,15 @@ struct h7_bank {
 	uint32_t cr, sr, ecc_fa;
 	struct h7_keyseq key;
 	uint8_t wbuf[H7_WORD];
-	uint32_t wmask;      /* bytes of wbuf written */
-	uint32_t waddr;      /* bus offset of the flash word being filled */
+	uint32_t wmask; /* bytes of wbuf written */
+	uint32_t waddr; /* bus offset of the flash word being filled */
 	enum h7_op op;
 	uint64_t op_end;
 	uint32_t op_off, op_len;
 	uint8_t op_data[H7_WORD];
 	uint32_t crccr, crcsadd, crceadd, crcdata;
-	uint8_t crc_sects;   /* sector list (ADD_SECT) */
+	bool crc_clean;	   /* CRCDATA reset/CLEAN_CRC: next run starts from the preset */
+	uint8_t crc_sects; /* sector list (ADD_SECT) */
 	bool crc_busy;
 	uint64_t crc_end;
 	uint32_t wpsn_prg, prar_prg, scar_prg;
@@ -164,56 +168,63 @@ struct h7_bank {
 struct sim_flash_h7 {
 	const struct sim_flash_h7_params *p;
 	struct sim_flash_h7_env env;
-	uint8_t *mem;        /* bus order */
-	uint8_t *wstate;     /* enum h7_wstate per flash word, bus order */
+	uint8_t *mem;	 /* bus order */
+	uint8_t *wstate; /* enum h7_wstate per flash word, bus order */
 	struct h7_bank bank[H7_MAX_BANKS];
 	uint32_t acr, optcr, optsr_prg, optsr2_prg, boot_prg;
 	bool optchangeerr;
 	struct h7_keyseq optkey;
 	struct h7_optbytes stored; /* option sector */
-	struct h7_optbytes cur;    /* in effect (the *_CUR registers) */
+	struct h7_optbytes cur;	   /* in effect (the *_CUR registers) */
 	bool swapped;
 	bool opt_busy, opt_regress;
 	uint64_t opt_end;
+	uint32_t ecc_words; /* words in H7_W_ECC1/ECC2 (sim_flash_h7_read_faults) */
 	bool vcap_fault, weak;
 	uint32_t weak_off;
 	struct sim_flash_h7_stats stats;
 };
 
 /* sim_flash_h7.c */
-uint64_t h7_now(const struct sim_flash_h7 *f);
-void h7_changed(struct sim_flash_h7 *f, uint32_t off, uint32_t len);
-unsigned h7_rdp(uint32_t optsr);
-bool h7_debug_attached(const struct sim_flash_h7 *f);
+uint64_t flash_h7_now(const struct sim_flash_h7 *f);
+void flash_h7_changed(struct sim_flash_h7 *f, uint32_t off, uint32_t len);
+unsigned flash_h7_rdp(uint32_t optsr);
+bool flash_h7_debug_attached(const struct sim_flash_h7 *f);
+/* True if a program/erase ending now fails (vcap-fault knob, or the
+ * environment's core supply cannot carry it). */
+bool flash_h7_supply_fails(const struct sim_flash_h7 *f);
+/* Sets the ECC state of flash word `w` (index in bus order). */
+void flash_h7_wstate_set(struct sim_flash_h7 *f, uint32_t w, enum h7_wstate st);
 /* Whether a bank offset lies in a PRAR/SCAR area value (RM0433 4.5.4). */
-bool h7_in_area(uint32_t area, uint32_t bank_off);
+bool flash_h7_in_area(uint32_t area, uint32_t bank_off);
 /* SR flag that refuses a read of bus offset `off` by `who` (RDP level 1
  * for the debugger, PCROP for data reads, the secure area), or 0. */
-uint32_t h7_read_refusal(const struct sim_flash_h7 *f, uint32_t off, enum sim_flash_h7_who who);
+uint32_t flash_h7_read_refusal(const struct sim_flash_h7 *f, uint32_t off,
+			       enum sim_flash_h7_who who);
 
 /* sim_flash_h7_prog.c */
-enum sim_bus_result h7_cr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val,
-				enum sim_flash_h7_who who);
-enum sim_bus_result h7_buffer_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
-				    uint32_t val, enum sim_flash_h7_who who);
-void h7_op_finish(struct sim_flash_h7 *f, unsigned b);
-void h7_op_abandon(struct sim_flash_h7 *f, unsigned b);
-void h7_erase_range(struct sim_flash_h7 *f, uint32_t off, uint32_t len, bool fail);
-void h7_start_mass(struct sim_flash_h7 *f, enum sim_flash_h7_who who);
-uint32_t h7_erase_refusal(const struct sim_flash_h7 *f, unsigned b, unsigned first,
-			  unsigned count, enum sim_flash_h7_who who);
+enum sim_bus_result flash_h7_cr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val,
+				      enum sim_flash_h7_who who);
+enum sim_bus_result flash_h7_buffer_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
+					  uint32_t val, enum sim_flash_h7_who who);
+void flash_h7_op_finish(struct sim_flash_h7 *f, unsigned b);
+void flash_h7_op_abandon(struct sim_flash_h7 *f, unsigned b);
+void flash_h7_erase_range(struct sim_flash_h7 *f, uint32_t off, uint32_t len, bool fail);
+void flash_h7_start_mass(struct sim_flash_h7 *f, enum sim_flash_h7_who who);
+uint32_t flash_h7_erase_refusal(const struct sim_flash_h7 *f, unsigned b, unsigned first,
+				unsigned count, enum sim_flash_h7_who who);
 
 /* sim_flash_h7_opt.c */
-void h7_opt_load(struct sim_flash_h7 *f);
-void h7_opt_blank(struct sim_flash_h7 *f);
-bool h7_opt_reg_read(const struct sim_flash_h7 *f, uint32_t off, uint32_t *val);
-enum sim_bus_result h7_opt_reg_write(struct sim_flash_h7 *f, uint32_t off, uint32_t val,
-				     enum sim_flash_h7_who who);
-void h7_opt_finish(struct sim_flash_h7 *f);
-void h7_opt_abandon(struct sim_flash_h7 *f);
+void flash_h7_opt_load(struct sim_flash_h7 *f);
+void flash_h7_opt_blank(struct sim_flash_h7 *f);
+bool flash_h7_opt_reg_read(const struct sim_flash_h7 *f, uint32_t off, uint32_t *val);
+enum sim_bus_result flash_h7_opt_reg_write(struct sim_flash_h7 *f, uint32_t off, uint32_t val,
+					   enum sim_flash_h7_who who);
+void flash_h7_opt_finish(struct sim_flash_h7 *f);
+void flash_h7_opt_abandon(struct sim_flash_h7 *f);
 
 /* sim_flash_h7_crc.c */
-void h7_crccr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val);
-void h7_crc_finish(struct sim_flash_h7 *f, unsigned b);
+void flash_h7_crccr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val);
+void flash_h7_crc_finish(struct sim_flash_h7 *f, unsigned b);
 
 #endif

@@ -15,7 +15,7 @@
 
 #define H7_OPTSR2_MASK 0x7u /* TCM_AXI_SHARED [1:0], CPUFREQ_BOOST 2 (RM0468 4.9.34) */
 
-void h7_opt_blank(struct sim_flash_h7 *f)
+void flash_h7_opt_blank(struct sim_flash_h7 *f)
 {
 	struct h7_optbytes *o = &f->stored;
 
@@ -30,7 +30,7 @@ void h7_opt_blank(struct sim_flash_h7 *f)
 }
 
 /* Reset: the *_CUR and *_PRG registers reload from the option sector. */
-void h7_opt_load(struct sim_flash_h7 *f)
+void flash_h7_opt_load(struct sim_flash_h7 *f)
 {
 	f->cur = f->stored;
 	f->optsr_prg = f->stored.optsr;
@@ -57,19 +57,32 @@ static uint32_t h7_optsr_cur(const struct sim_flash_h7 *f)
 static bool h7_opt_bank_reg(const struct sim_flash_h7 *f, unsigned b, uint32_t reg, uint32_t *val)
 {
 	switch (reg) {
-	case H7_PRAR_CUR: *val = f->cur.prar[b]; return true;
-	case H7_PRAR_PRG: *val = f->bank[b].prar_prg; return true;
-	case H7_SCAR_CUR: *val = f->cur.scar[b]; return true;
-	case H7_SCAR_PRG: *val = f->bank[b].scar_prg; return true;
-	case H7_WPSN_CUR: *val = f->cur.wpsn[b]; return true;
-	case H7_WPSN_PRG: *val = f->bank[b].wpsn_prg; return true;
-	default: return false;
+	case H7_PRAR_CUR:
+		*val = f->cur.prar[b];
+		return true;
+	case H7_PRAR_PRG:
+		*val = f->bank[b].prar_prg;
+		return true;
+	case H7_SCAR_CUR:
+		*val = f->cur.scar[b];
+		return true;
+	case H7_SCAR_PRG:
+		*val = f->bank[b].scar_prg;
+		return true;
+	case H7_WPSN_CUR:
+		*val = f->cur.wpsn[b];
+		return true;
+	case H7_WPSN_PRG:
+		*val = f->bank[b].wpsn_prg;
+		return true;
+	default:
+		return false;
 	}
 }
 
 /* Reads an option register; `off` may be a bank 2 offset (+0x100): the
  * per-bank ones pick bank 2, the shared ones are mirrors. */
-bool h7_opt_reg_read(const struct sim_flash_h7 *f, uint32_t off, uint32_t *val)
+bool flash_h7_opt_reg_read(const struct sim_flash_h7 *f, uint32_t off, uint32_t *val)
 {
 	uint32_t reg = off & 0xFCu;
 	unsigned b = off >= H7_BANK2 ? 1 : 0;
@@ -78,14 +91,29 @@ bool h7_opt_reg_read(const struct sim_flash_h7 *f, uint32_t off, uint32_t *val)
 	if (b < f->p->banks && h7_opt_bank_reg(f, b, reg, val))
 		return true;
 	switch (reg) {
-	case H7_OPTCR: *val = f->optcr; return true;
-	case H7_OPTSR_CUR: *val = h7_optsr_cur(f); return true;
-	case H7_OPTSR_PRG: *val = f->optsr_prg; return true;
-	case H7_BOOT_CUR: *val = f->cur.boot; return true;
-	case H7_BOOT_PRG: *val = f->boot_prg; return true;
-	case H7_OPTSR2_CUR: *val = f->p->has_optsr2 ? f->cur.optsr2 : 0; return f->p->has_optsr2;
-	case H7_OPTSR2_PRG: *val = f->p->has_optsr2 ? f->optsr2_prg : 0; return f->p->has_optsr2;
-	default: return false; /* keys, OPTCCR and reserved offsets read 0 */
+	case H7_OPTCR:
+		*val = f->optcr;
+		return true;
+	case H7_OPTSR_CUR:
+		*val = h7_optsr_cur(f);
+		return true;
+	case H7_OPTSR_PRG:
+		*val = f->optsr_prg;
+		return true;
+	case H7_BOOT_CUR:
+		*val = f->cur.boot;
+		return true;
+	case H7_BOOT_PRG:
+		*val = f->boot_prg;
+		return true;
+	case H7_OPTSR2_CUR:
+		*val = f->p->has_optsr2 ? f->cur.optsr2 : 0;
+		return f->p->has_optsr2;
+	case H7_OPTSR2_PRG:
+		*val = f->p->has_optsr2 ? f->optsr2_prg : 0;
+		return f->p->has_optsr2;
+	default:
+		return false; /* keys, OPTCCR and reserved offsets read 0 */
 	}
 }
 
@@ -101,7 +129,7 @@ static bool h7_any_bank_busy(const struct sim_flash_h7 *f)
  * an option change or a program/erase is in progress (docs: uncertain). */
 static void h7_opt_start(struct sim_flash_h7 *f)
 {
-	unsigned now_level = h7_rdp(f->cur.optsr), next = h7_rdp(f->optsr_prg);
+	unsigned now_level = flash_h7_rdp(f->cur.optsr), next = flash_h7_rdp(f->optsr_prg);
 	uint64_t ns = f->p->opt_ns;
 
 	if (f->opt_busy || h7_any_bank_busy(f) || now_level == 2) {
@@ -112,15 +140,15 @@ static void h7_opt_start(struct sim_flash_h7 *f)
 	if (f->opt_regress)
 		ns += f->p->timing[(f->bank[0].cr & H7_CR_PSIZE_MASK) >> H7_CR_PSIZE_SHIFT].mass_ns;
 	f->opt_busy = true;
-	f->opt_end = h7_now(f) + ns;
+	f->opt_end = flash_h7_now(f) + ns;
 }
 
-void h7_opt_finish(struct sim_flash_h7 *f)
+void flash_h7_opt_finish(struct sim_flash_h7 *f)
 {
 	struct h7_optbytes *o = &f->stored;
 
 	if (f->opt_regress) {
-		h7_erase_range(f, 0, sim_flash_h7_size(f), false);
+		flash_h7_erase_range(f, 0, sim_flash_h7_size(f), false);
 		f->stats.mass_erases++;
 	}
 	o->optsr = f->optsr_prg;
@@ -132,8 +160,10 @@ void h7_opt_finish(struct sim_flash_h7 *f)
 		o->wpsn[b] = k->wpsn_prg;
 		/* RM0433 4.5.3: the regression removes PCROP / secure areas
 		 * whose DMEP / DMES bit asks for it. */
-		o->prar[b] = f->opt_regress && (k->prar_prg & H7_AREA_DM) ? H7_AREA_BLANK : k->prar_prg;
-		o->scar[b] = f->opt_regress && (k->scar_prg & H7_AREA_DM) ? H7_AREA_BLANK : k->scar_prg;
+		o->prar[b] =
+		    f->opt_regress && (k->prar_prg & H7_AREA_DM) ? H7_AREA_BLANK : k->prar_prg;
+		o->scar[b] =
+		    f->opt_regress && (k->scar_prg & H7_AREA_DM) ? H7_AREA_BLANK : k->scar_prg;
 		k->prar_prg = o->prar[b];
 		k->scar_prg = o->scar[b];
 	}
@@ -145,10 +175,10 @@ void h7_opt_finish(struct sim_flash_h7 *f)
 
 /* A reset during an option change: the option sector keeps its old
  * values; an RDP regression's mass erase is left part-way. */
-void h7_opt_abandon(struct sim_flash_h7 *f)
+void flash_h7_opt_abandon(struct sim_flash_h7 *f)
 {
 	if (f->opt_busy && f->opt_regress)
-		h7_erase_range(f, 0, sim_flash_h7_size(f), true);
+		flash_h7_erase_range(f, 0, sim_flash_h7_size(f), true);
 	f->opt_busy = false;
 	f->opt_regress = false;
 }
@@ -160,11 +190,12 @@ static enum sim_bus_result h7_optcr_write(struct sim_flash_h7 *f, uint32_t val,
 		return SIM_BUS_OK; /* RM0433 4.9.7: write-protected while OPTLOCK */
 	if ((val & H7_OPTCR_MER) && h7_any_bank_busy(f))
 		return SIM_BUS_WAIT;
-	f->optcr = (f->optcr & H7_OPTCR_SWAP_BANK) | (val & (H7_OPTCR_OPTLOCK | H7_OPTCR_CHANGEERRIE));
+	f->optcr =
+	    (f->optcr & H7_OPTCR_SWAP_BANK) | (val & (H7_OPTCR_OPTLOCK | H7_OPTCR_CHANGEERRIE));
 	if (val & H7_OPTCR_OPTLOCK)
 		return SIM_BUS_OK;
 	if (val & H7_OPTCR_MER)
-		h7_start_mass(f, who);
+		flash_h7_start_mass(f, who);
 	if (val & H7_OPTCR_OPTSTART)
 		h7_opt_start(f);
 	return SIM_BUS_OK;
@@ -200,8 +231,8 @@ static void h7_prg_write(struct sim_flash_h7 *f, uint32_t off, uint32_t val)
 		h7_prg_set(&f->optsr2_prg, val, H7_OPTSR2_MASK);
 }
 
-enum sim_bus_result h7_opt_reg_write(struct sim_flash_h7 *f, uint32_t off, uint32_t val,
-				     enum sim_flash_h7_who who)
+enum sim_bus_result flash_h7_opt_reg_write(struct sim_flash_h7 *f, uint32_t off, uint32_t val,
+					   enum sim_flash_h7_who who)
 {
 	switch (off & 0xFCu) {
 	case H7_OPTCR:

@@ -28,7 +28,7 @@ static void h7_op_start(struct sim_flash_h7 *f, unsigned b, enum h7_op op, uint3
 	k->op = op;
 	k->op_off = off;
 	k->op_len = len;
-	k->op_end = h7_now(f) + ns;
+	k->op_end = flash_h7_now(f) + ns;
 }
 
 /* RM0433 4.3.7: programming only clears bits. A word programmed before
@@ -36,7 +36,8 @@ static void h7_op_start(struct sim_flash_h7 *f, unsigned b, enum h7_op op, uint3
  * an all-zero word (whose ECC is all zero too: docs, uncertain points). */
 static void h7_program_word(struct sim_flash_h7 *f, uint32_t off, const uint8_t *data, bool fail)
 {
-	uint8_t *st = &f->wstate[off / H7_WORD];
+	uint32_t w = off / H7_WORD;
+	uint8_t st = f->wstate[w];
 	bool zero = true;
 
 	for (unsigned i = 0; i < H7_WORD; i++) {
@@ -45,55 +46,55 @@ static void h7_program_word(struct sim_flash_h7 *f, uint32_t off, const uint8_t 
 			continue;
 		f->mem[off + i] &= data[i];
 	}
-	if (fail)
-		*st = H7_W_ECC2;
-	else if (*st == H7_W_ERASED || (zero && *st == H7_W_PROG))
-		*st = H7_W_PROG;
+	if (!fail && (st == H7_W_ERASED || (zero && st == H7_W_PROG)))
+		flash_h7_wstate_set(f, w, H7_W_PROG);
 	else
-		*st = H7_W_ECC2;
+		flash_h7_wstate_set(f, w, H7_W_ECC2);
 	f->stats.words_programmed++;
-	h7_changed(f, off, H7_WORD);
+	flash_h7_changed(f, off, H7_WORD);
 }
 
 /* An erase sets every cell to 1 and clears ECC state. A failed or cut
  * erase leaves the cells part-way: the model keeps the data and marks
  * every programmed word as a double ECC error (erased words stay blank). */
-void h7_erase_range(struct sim_flash_h7 *f, uint32_t off, uint32_t len, bool fail)
+void flash_h7_erase_range(struct sim_flash_h7 *f, uint32_t off, uint32_t len, bool fail)
 {
 	for (uint32_t w = off / H7_WORD; w < (off + len) / H7_WORD; w++) {
 		if (fail) {
 			if (f->wstate[w] != H7_W_ERASED)
-				f->wstate[w] = H7_W_ECC2;
+				flash_h7_wstate_set(f, w, H7_W_ECC2);
 			continue;
 		}
 		memset(f->mem + w * H7_WORD, 0xFF, H7_WORD);
-		f->wstate[w] = H7_W_ERASED;
+		flash_h7_wstate_set(f, w, H7_W_ERASED);
 	}
-	h7_changed(f, off, len);
+	flash_h7_changed(f, off, len);
 }
 
-void h7_op_finish(struct sim_flash_h7 *f, unsigned b)
+void flash_h7_op_finish(struct sim_flash_h7 *f, unsigned b)
 {
 	struct h7_bank *k = &f->bank[b];
 
+	bool fail = flash_h7_supply_fails(f);
+
 	if (k->op == H7_OP_PROGRAM)
-		h7_program_word(f, k->op_off, k->op_data, f->vcap_fault);
+		h7_program_word(f, k->op_off, k->op_data, fail);
 	else
-		h7_erase_range(f, k->op_off, k->op_len, f->vcap_fault);
+		flash_h7_erase_range(f, k->op_off, k->op_len, fail);
 	k->op = H7_OP_NONE;
 	/* RM0433 4.7.5: OPERR when the operation did not complete; EOP
 	 * (4.9.5) only after a successful one. */
-	k->sr |= f->vcap_fault ? H7_SR_OPERR : H7_SR_EOP;
+	k->sr |= fail ? H7_SR_OPERR : H7_SR_EOP;
 }
 
-void h7_op_abandon(struct sim_flash_h7 *f, unsigned b)
+void flash_h7_op_abandon(struct sim_flash_h7 *f, unsigned b)
 {
 	struct h7_bank *k = &f->bank[b];
 
 	if (k->op == H7_OP_PROGRAM)
 		h7_program_word(f, k->op_off, k->op_data, true);
 	else if (k->op != H7_OP_NONE)
-		h7_erase_range(f, k->op_off, k->op_len, true);
+		flash_h7_erase_range(f, k->op_off, k->op_len, true);
 	k->op = H7_OP_NONE;
 }
 
@@ -102,7 +103,8 @@ void h7_op_abandon(struct sim_flash_h7 *f, unsigned b)
  * counts as attached). */
 static bool h7_rdp_closed(const struct sim_flash_h7 *f, enum sim_flash_h7_who who)
 {
-	return h7_rdp(f->cur.optsr) != 0 && (who == SIM_FLASH_H7_DEBUG || h7_debug_attached(f));
+	return flash_h7_rdp(f->cur.optsr) != 0 &&
+	       (who == SIM_FLASH_H7_DEBUG || flash_h7_debug_attached(f));
 }
 
 static bool h7_area_hits(uint32_t area, uint32_t first_unit, uint32_t last_unit)
@@ -114,8 +116,8 @@ static bool h7_area_hits(uint32_t area, uint32_t first_unit, uint32_t last_unit)
 
 /* RM0433 4.7.1 WRPERR: a program or erase touching a sector protected in
  * WPSN, a PCROP area or the secure area is refused. */
-uint32_t h7_erase_refusal(const struct sim_flash_h7 *f, unsigned b, unsigned first,
-			  unsigned count, enum sim_flash_h7_who who)
+uint32_t flash_h7_erase_refusal(const struct sim_flash_h7 *f, unsigned b, unsigned first,
+				unsigned count, enum sim_flash_h7_who who)
 {
 	uint32_t upc = f->p->sector_size / H7_AREA_UNIT;
 	uint32_t lo = first * upc, hi = (first + count) * upc - 1;
@@ -165,8 +167,8 @@ static void h7_submit(struct sim_flash_h7 *f, unsigned b)
  * (docs: uncertain points). Errors are flags, not bus errors; at RDP
  * level 1 an AP write is a bus error (RM0433 4.5.3).
  */
-enum sim_bus_result h7_buffer_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
-				    uint32_t val, enum sim_flash_h7_who who)
+enum sim_bus_result flash_h7_buffer_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
+					  uint32_t val, enum sim_flash_h7_who who)
 {
 	unsigned b = off / f->p->bank_size;
 	struct h7_bank *k = &f->bank[b];
@@ -174,7 +176,7 @@ enum sim_bus_result h7_buffer_write(struct sim_flash_h7 *f, uint32_t off, unsign
 
 	if (k->op != H7_OP_NONE || (f->opt_busy && f->opt_regress))
 		return SIM_BUS_WAIT;
-	if (who == SIM_FLASH_H7_DEBUG && h7_rdp(f->cur.optsr) != 0) {
+	if (who == SIM_FLASH_H7_DEBUG && flash_h7_rdp(f->cur.optsr) != 0) {
 		k->sr |= H7_SR_RDPERR;
 		return SIM_BUS_FAULT;
 	}
@@ -212,7 +214,8 @@ static void h7_start_erase(struct sim_flash_h7 *f, unsigned b, enum sim_flash_h7
 {
 	struct h7_bank *k = &f->bank[b];
 	bool ser = k->cr & H7_CR_SER, ber = k->cr & H7_CR_BER;
-	unsigned first = ser ? (k->cr & H7_CR_SNB_MASK) >> H7_CR_SNB_SHIFT : 0, n = ser ? 1 : H7_SECTORS;
+	unsigned first = ser ? (k->cr & H7_CR_SNB_MASK) >> H7_CR_SNB_SHIFT : 0,
+		 n = ser ? 1 : H7_SECTORS;
 	const struct sim_flash_h7_timing *t = &f->p->timing[h7_psize(k)];
 	uint32_t err;
 
@@ -222,7 +225,7 @@ static void h7_start_erase(struct sim_flash_h7 *f, unsigned b, enum sim_flash_h7
 		k->sr |= H7_SR_PGSERR;
 		return;
 	}
-	err = h7_erase_refusal(f, b, first, n, who);
+	err = flash_h7_erase_refusal(f, b, first, n, who);
 	if (err) {
 		k->sr |= err;
 		return;
@@ -231,8 +234,9 @@ static void h7_start_erase(struct sim_flash_h7 *f, unsigned b, enum sim_flash_h7
 		f->stats.sector_erases++;
 	else
 		f->stats.bank_erases++;
-	h7_op_start(f, b, ser ? H7_OP_SECTOR : H7_OP_BANK, b * f->p->bank_size + first * f->p->sector_size,
-		    n * f->p->sector_size, ser ? t->sector_ns : t->bank_ns);
+	h7_op_start(f, b, ser ? H7_OP_SECTOR : H7_OP_BANK,
+		    b * f->p->bank_size + first * f->p->sector_size, n * f->p->sector_size,
+		    ser ? t->sector_ns : t->bank_ns);
 }
 
 /*
@@ -242,8 +246,8 @@ static void h7_start_erase(struct sim_flash_h7 *f, unsigned b, enum sim_flash_h7
  * command in flight per bank. Clearing PG with a partial word in the
  * buffer is a sequence error (PGSERR) and drops it.
  */
-enum sim_bus_result h7_cr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val,
-				enum sim_flash_h7_who who)
+enum sim_bus_result flash_h7_cr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val,
+				      enum sim_flash_h7_who who)
 {
 	struct h7_bank *k = &f->bank[b];
 	uint32_t old = k->cr;
@@ -272,7 +276,7 @@ enum sim_bus_result h7_cr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val
  * in either bank refuses it with WRPERR in both SRs. Timed with bank 1's
  * PSIZE; the banks erase in parallel.
  */
-void h7_start_mass(struct sim_flash_h7 *f, enum sim_flash_h7_who who)
+void flash_h7_start_mass(struct sim_flash_h7 *f, enum sim_flash_h7_who who)
 {
 	uint32_t err = 0;
 	uint64_t ns = f->p->timing[h7_psize(&f->bank[0])].mass_ns;
@@ -280,7 +284,7 @@ void h7_start_mass(struct sim_flash_h7 *f, enum sim_flash_h7_who who)
 	for (unsigned b = 0; b < f->p->banks; b++) {
 		if (f->bank[b].cr & H7_CR_LOCK)
 			return;
-		err |= h7_erase_refusal(f, b, 0, H7_SECTORS, who);
+		err |= flash_h7_erase_refusal(f, b, 0, H7_SECTORS, who);
 	}
 	for (unsigned b = 0; b < f->p->banks; b++) {
 		if (err) {
