@@ -437,8 +437,8 @@ static bool ppb_is_m7(const sim_chip *c)
  * registers of its debug reset domain answer a debugger: CPUID, DFSR,
  * DHCSR..DEMCR and the rest of 0xE000EDF0-0xE000EEFC, MVFR0-2 and the
  * CoreSight ID block of the SCS (0xE000EFD0-0xE000EFFC); the rest of the
- * PPB gives a bus error. (The ROM tables, FPB and DWT are in the core's
- * reset domain.) The F4 model has no such window. */
+ * PPB (NVIC, SCB, DWT, FPB, ITM, the ROM tables) is held in reset with the
+ * core and gives a bus error. The F4 model has no such window. */
 static bool ppb_in_reset_window(const sim_chip *c, uint32_t addr)
 {
 	if (!c->desc->core.scs_reset_window || !c->core->held)

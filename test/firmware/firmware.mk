@@ -54,5 +54,5 @@ $(BUILD)/fw/h7%_big.elf: $(FW_DIR)/big.c $(FW_DIR)/startup.c $(FW_DIR)/h7/stm32h
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(FW_H7_CFLAGS) -DBIG_SECOND -nostdlib -T $(FW_DIR)/h7/stm32h7$*.ld -Wl,--gc-sections $< $(FW_DIR)/startup.c -lgcc -o $@
 
-EXTRA_ALL += $(FW_H7_ELF)
-UNIT_DEPS += $(FW_H7_ELF)
+EXTRA_ALL += $(FW_H7_ELF) $(FW_H7_ELF:.elf=.bin)
+UNIT_DEPS += $(FW_H7_ELF) $(FW_H7_ELF:.elf=.bin)

@@ -46,6 +46,26 @@ static int t_dcache_dirty_line(void)
 	return 0;
 }
 
+/* Clean by set/way: the first line allocated in set 0 is way 0. */
+static int t_dcache_setway(void)
+{
+	sim_chip *c = booted(store_code, 7);
+	uint32_t v = 0;
+
+	CHECK(c);
+	CHECK_EQ(tu_mem_write32(c, 0x24000000u, 0x33333333u), SIM_ACK_OK);
+	CHECK_EQ(tu_mem_write32(c, H7_CCR, 0x00010200u), SIM_ACK_OK);
+	CHECK_EQ(h7_run(c, 0x20000000u), 0);
+	CHECK_EQ(tu_mem_write32(c, 0xE000EF6Cu, 1u << 30), SIM_ACK_OK); /* DCCSW way 1: nothing */
+	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_OK);
+	CHECK_EQ(v, 0x33333333u);
+	CHECK_EQ(tu_mem_write32(c, 0xE000EF6Cu, 0), SIM_ACK_OK);       /* DCCSW set 0 way 0 */
+	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_OK);
+	CHECK_EQ(v, 0x55u);
+	sim_chip_free(c);
+	return 0;
+}
+
 /* DCIMVAC discards the dirty line: the core sees memory again. */
 static int t_dcache_invalidate(void)
 {
@@ -104,6 +124,30 @@ static int t_icache_stale_code(void)
 	return 0;
 }
 
+/* ICIMVAU of another line leaves the stale code; of its line, drops it. */
+static int t_icache_by_address(void)
+{
+	static const uint16_t nop[] = { 0xBE00 };
+	sim_chip *c = booted(nop, 1);
+	uint32_t r0 = 0;
+
+	CHECK(c);
+	CHECK_EQ(tu_mem_write32(c, 0x24000100u, 0xBE002001u), SIM_ACK_OK);
+	CHECK_EQ(tu_mem_write32(c, H7_CCR, 0x00020200u), SIM_ACK_OK);
+	CHECK_EQ(h7_run(c, 0x24000100u), 0);
+	CHECK_EQ(tu_mem_write32(c, 0x24000100u, 0xBE002003u), SIM_ACK_OK);
+	CHECK_EQ(tu_mem_write32(c, 0xE000EF58u, 0x24000200u), SIM_ACK_OK); /* another line */
+	CHECK_EQ(h7_run(c, 0x24000100u), 0);
+	CHECK_EQ(h7_reg(c, 0, &r0), 0);
+	CHECK_EQ(r0, 1u);
+	CHECK_EQ(tu_mem_write32(c, 0xE000EF58u, 0x24000104u), SIM_ACK_OK); /* its line */
+	CHECK_EQ(h7_run(c, 0x24000100u), 0);
+	CHECK_EQ(h7_reg(c, 0, &r0), 0);
+	CHECK_EQ(r0, 3u);
+	sim_chip_free(c);
+	return 0;
+}
+
 /* CLIDR/CCSIDR describe 16 KiB 4-way D-cache (H743) and 32 KiB (H725). */
 static int t_cache_ids(void)
 {
@@ -128,6 +172,8 @@ static int t_cache_ids(void)
 static const struct test_case tests[] = {
 	{ "dcache_dirty_line", "Cortex-M7 TRM 5.x; ARMv7-M B2.2.7", t_dcache_dirty_line },
 	{ "dcache_invalidate", "ARMv7-M B2.2.7 DCIMVAC", t_dcache_invalidate },
+	{ "dcache_setway", "ARMv7-M B2.2.7 DCCSW", t_dcache_setway },
+	{ "icache_by_address", "ARMv7-M B2.2.7 ICIMVAU", t_icache_by_address },
 	{ "dcache_off", "ARMv7-M B3.2.8 CCR.DC", t_dcache_off },
 	{ "icache_stale_code", "ARMv7-M B2.2.7 ICIALLU", t_icache_stale_code },
 	{ "cache_ids", "ARMv7-M B4.8.3 CCSIDR", t_cache_ids },

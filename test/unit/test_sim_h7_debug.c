@@ -8,6 +8,8 @@
 #include "harness.h"
 #include "h7_test_util.h"
 
+#include <stdlib.h>
+
 #define AP2_CSW 0x80000052u /* word, single increment */
 
 static int t_dp_ids(void)
@@ -212,6 +214,44 @@ static int t_fpu_double(void)
 	return 0;
 }
 
+/* The H7 demo firmware (built for the M7, FPv5-D16) boots from flash at
+ * BOOT_ADD0 and keeps running there. */
+static int t_demo_boots(void)
+{
+	static const char *const chips[2] = { "stm32h743", "stm32h725" };
+
+	for (int i = 0; i < 2; i++) {
+		char path[256];
+		uint8_t img[65536];
+		size_t n;
+		FILE *f;
+		sim_chip *c = h7_chip(chips[i], 0);
+		uint32_t v = 0;
+
+		snprintf(path, sizeof(path), "%s/fw/%s_demo.bin", getenv("SWDD_BUILD") ? getenv("SWDD_BUILD") : "build",
+			 chips[i] + 5);
+		f = fopen(path, "rb");
+		if (!f) {
+			sim_chip_free(c);
+			return test_skip_reason("build/fw/h7*_demo.bin not built (make)");
+		}
+		n = fread(img, 1, sizeof(img), f);
+		fclose(f);
+		CHECK(c && n > 0);
+		CHECK_EQ(sim_chip_backdoor_load_flash(c, 0x08000000u, img, n), 0);
+		sim_board_power_cycle(c);
+		CHECK(h7_connect(c, 0) == 0);
+		sim_chip_advance(c, 5000000);
+		CHECK_EQ(tu_mem_write32(c, H7_DHCSR, 0xA05F0003u), SIM_ACK_OK);
+		CHECK_EQ(tu_mem_read32(c, H7_DHCSR, &v), SIM_ACK_OK);
+		CHECK_EQ(v & ((1u << 17) | (1u << 19)), 1u << 17); /* halted, no lockup */
+		CHECK_EQ(h7_reg(c, 15, &v), 0);
+		CHECK(v >= 0x08000000u && v < 0x08000000u + n);
+		sim_chip_free(c);
+	}
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "dp_ids", "ADIv5.2 B2.2.5, B2.2.11; RM0433 60.4.4", t_dp_ids },
 	{ "targetsel", "ADIv5.2 B4.3.4", t_targetsel },
@@ -222,6 +262,7 @@ static const struct test_case tests[] = {
 	{ "nrst_held", "RM0433 60.3; Cortex-M7 TRM", t_nrst_held },
 	{ "memory_map", "RM0433 2.3.2", t_memory_map },
 	{ "fpu_double", "ARMv7-M B4.1.3 (FPv5-D16)", t_fpu_double },
+	{ "demo_boots", "RM0433 2.6 boot address", t_demo_boots },
 };
 
 int main(int argc, char **argv)
