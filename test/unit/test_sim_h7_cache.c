@@ -24,15 +24,26 @@ static sim_chip *booted(const uint16_t *code, size_t n)
 	return c;
 }
 
-static int t_dcache_dirty_line(void)
+/* A chip whose core stored 0x55 at 0x24000000 with CCR.DC set, over
+ * `before` in memory: the line is dirty in the D-cache. */
+static sim_chip *dirty_line(uint32_t before)
 {
 	sim_chip *c = booted(store_code, 7);
+
+	if (c && (tu_mem_write32(c, 0x24000000u, before) != SIM_ACK_OK ||
+		  tu_mem_write32(c, H7_CCR, 0x00010200u) != SIM_ACK_OK || h7_run(c, 0x20000000u))) {
+		sim_chip_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int t_dcache_dirty_line(void)
+{
+	sim_chip *c = dirty_line(0x11111111u);
 	uint32_t v = 0;
 
 	CHECK(c);
-	CHECK_EQ(tu_mem_write32(c, 0x24000000u, 0x11111111u), SIM_ACK_OK);
-	CHECK_EQ(tu_mem_write32(c, H7_CCR, 0x00010200u), SIM_ACK_OK); /* DC */
-	CHECK_EQ(h7_run(c, 0x20000000u), 0);
 	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_OK);
 	CHECK_EQ(v, 0x11111111u); /* memory: the line is still in the D-cache */
 	CHECK_EQ(h7_ap(c, 0, CSW_CACHEABLE), 0);
@@ -49,13 +60,10 @@ static int t_dcache_dirty_line(void)
 /* Clean by set/way: the first line allocated in set 0 is way 0. */
 static int t_dcache_setway(void)
 {
-	sim_chip *c = booted(store_code, 7);
+	sim_chip *c = dirty_line(0x33333333u);
 	uint32_t v = 0;
 
 	CHECK(c);
-	CHECK_EQ(tu_mem_write32(c, 0x24000000u, 0x33333333u), SIM_ACK_OK);
-	CHECK_EQ(tu_mem_write32(c, H7_CCR, 0x00010200u), SIM_ACK_OK);
-	CHECK_EQ(h7_run(c, 0x20000000u), 0);
 	CHECK_EQ(tu_mem_write32(c, 0xE000EF6Cu, 1u << 30), SIM_ACK_OK); /* DCCSW way 1: nothing */
 	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_OK);
 	CHECK_EQ(v, 0x33333333u);
@@ -69,13 +77,10 @@ static int t_dcache_setway(void)
 /* DCIMVAC discards the dirty line: the core sees memory again. */
 static int t_dcache_invalidate(void)
 {
-	sim_chip *c = booted(store_code, 7);
+	sim_chip *c = dirty_line(0x22222222u);
 	uint32_t v = 0;
 
 	CHECK(c);
-	CHECK_EQ(tu_mem_write32(c, 0x24000000u, 0x22222222u), SIM_ACK_OK);
-	CHECK_EQ(tu_mem_write32(c, H7_CCR, 0x00010200u), SIM_ACK_OK);
-	CHECK_EQ(h7_run(c, 0x20000000u), 0);
 	CHECK_EQ(tu_mem_write32(c, 0xE000EF5Cu, 0x24000000u), SIM_ACK_OK); /* DCIMVAC */
 	CHECK_EQ(h7_ap(c, 0, CSW_CACHEABLE), 0);
 	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_OK);
