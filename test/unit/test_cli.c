@@ -36,6 +36,8 @@ static const struct {
 	{ { "swdd", "--speed", "0" }, SWDD_EINVAL, .detail = "at least 1 kHz" },
 	{ { "swdd", "--connect", "hot" }, SWDD_EINVAL, .detail = "--connect does not take 'hot'" },
 	{ { "swdd", "--sim-probe", "stlink-v9" }, SWDD_EINVAL, .detail = "--sim-probe takes" },
+	{ { "swdd", "--probe", "sim", "--sim-chip", "stm32h743" }, 0, "sim", 3333, "127.0.0.1",
+	  SWDD_CONNECT_NORMAL, SWDD_RESET_AUTO, 4000, SIM_PROBE_STLINK_V21, CLI_SERVE },
 	{ { "swdd", "--sim-chip", "stm32f103" }, SWDD_EINVAL, .detail = "the lab has stm32f407, stm32h743, stm32h725" },
 	{ { "swdd", "--sim-fault", "gremlins" }, SWDD_EINVAL, .detail = "--sim-fault" },
 	{ { "swdd", "--port" }, SWDD_EINVAL, .detail = "incomplete option" },
