@@ -59,12 +59,19 @@ struct h7_region {
 /* ---- the rows ------------------------------------------------------------ */
 
 static const struct sim_h7_part h7_parts[] = {
+	/* RM0433 6.8.4: CR3 resets to SCUEN | LDOEN; BYPASS (bit 0) without an
+	 * external VCORE on the board leaves the core unsupplied. */
 	{ .flash = &sim_flash_h7_stm32h743, .axi_size = 0x80000u, .sram1_size = 0x20000u,
-	  .sram2_size = 0x20000u, .sram3_size = 0x8000u, .sram4_size = 0x10000u },
+	  .sram2_size = 0x20000u, .sram3_size = 0x8000u, .sram4_size = 0x10000u,
+	  .cr3_reset = 0x00000006u, .cr3_supply_mask = 0x3u, .cr3_board_ok = 0x2u, .cr3_wrong = 0x1u },
 	/* RM0468 2.3.2 with OPTSR2.TCM_AXI_SHARED = 00 (as shipped): ITCM
 	 * 64 KiB, AXI SRAM 128 + 192 KiB. */
+	/* RM0468 6.8.4: CR3 resets to SMPSLEVEL 01 | SDEN | LDOEN (0x46); SDEN
+	 * alone (SMPS direct, bit 2) on a board without the SMPS inductor
+	 * leaves the core unsupplied (AN5419 / AN4938 2). */
 	{ .flash = &sim_flash_h7_stm32h725, .axi_size = 0x50000u, .sram1_size = 0x4000u,
-	  .sram2_size = 0x4000u, .sram3_size = 0, .sram4_size = 0x4000u },
+	  .sram2_size = 0x4000u, .sram3_size = 0, .sram4_size = 0x4000u,
+	  .cr3_reset = 0x00000046u, .cr3_supply_mask = 0x7u, .cr3_board_ok = 0x2u, .cr3_wrong = 0x4u },
 };
 
 /* RM0433 60.2 / RM0468 63.2: AP0 AHB-AP to the M7's AXI/AHB system, ROM

@@ -16,19 +16,25 @@ struct sim_h7_part {
 	uint32_t axi_size;      /* AXI SRAM at 0x24000000 */
 	uint32_t sram1_size, sram2_size, sram3_size; /* D2 SRAMs, contiguous at 0x30000000 */
 	uint32_t sram4_size;    /* D3 SRAM4 at 0x38000000 */
+	/* PWR_CR3 supply configuration (RM0433 6.8.4 / RM0468 6.8.4): reset
+	 * value, the bits that select the supply, the value the board (wired
+	 * for the LDO) needs, and what the supply-lock firmware writes. */
+	uint32_t cr3_reset, cr3_supply_mask, cr3_board_ok, cr3_wrong;
 };
 
 /* System peripherals (sim_h7_sys.c). */
 struct sim_h7_sys {
 	uint32_t rcc[256];
 	uint32_t pwr[64];
+	uint32_t cr3;           /* PWR_CR3 (reset by power-on only) */
 	uint32_t dbgmcu_cr, dbgmcu_fz[8]; /* CR; APB3FZ1 .. APB4FZ2 at 0x34-0x58 */
 	bool iwdg_running;
 	uint64_t iwdg_left_ns;  /* until the watchdog resets the chip */
 	uint64_t run_ns;        /* the firmware ran this long since the last reset */
 	bool d1_stopped;        /* low-power-no-debug: D1 in Stop, AP0 dead until a reset */
 	bool boot0;             /* BOOT0 pin high */
-	bool supply_locked;     /* supply-lock knob took effect */
+	bool supply_locked;     /* no valid VCORE since a PWR_CR3 write: only a power-on helps */
+	bool cr3_written;       /* PWR_CR3 supply bits written once since power-on */
 };
 
 struct sim_periph {

@@ -14,12 +14,15 @@
  * - The system debug APB behind AP2 (RM0433 60.2.x): its ROM table at
  *   0xE00E0000 (PIDR part number = DEV_ID) listing DBGMCU, SWO and SWTF,
  *   whose registers other than the ID block read as zero.
- * - supply-lock (AN4938 section 2, RM0433 6.4.1): at power-on with BOOT0
- *   low the firmware programs a supply configuration the board cannot
- *   deliver: the D1 domain never gets a valid VCORE, so the core does not
- *   run and AP0/AP1 (AXI, D3 bus) never answer; the DP and AP2 (debug
- *   domain) do. Only a power cycle with BOOT0 high (system memory boots,
- *   leaves the supply alone) recovers.
+ * - Supply configuration (RM0433 6.4.1 and 6.8.4, RM0468 6.4.1, AN4938
+ *   section 2): PWR_CR3's supply bits may be written once after power-on;
+ *   the board is wired for the LDO, so a write that selects anything else
+ *   (bypass on the H743, SMPS direct on the H725: the part's row) leaves
+ *   the D1 domain without a valid VCORE: the core stops and AP0/AP1 (AXI,
+ *   D3 bus) never answer; the DP and AP2 (debug domain) do. Only a power
+ *   cycle recovers, and it must boot something that leaves CR3 alone.
+ *   supply-lock: the firmware makes such a write right after power-on with
+ *   BOOT0 low; with BOOT0 high the system memory boots and does not.
  * - NRST held: the system buses are in reset, AP0 and AP1 fault; AP2
  *   answers (RM0433 60.3.x: the debug domain is reset by POR only).
  * - low-power-no-debug (RM0433 60.5.8 DBGMCU_CR, 6.6.x D1 Stop): after
@@ -80,6 +83,23 @@ static struct sim_h7_sys *h7_sys(const sim_chip *c)
 	return &c->periph->sys;
 }
 
+/* The first write of the supply bits after power-on takes effect; later
+ * ones are ignored (RM0433 6.8.4). */
+static void pwr_cr3_write(sim_chip *c, uint32_t v)
+{
+	struct sim_h7_sys *s = h7_sys(c);
+	const struct sim_h7_part *p = c->periph->part;
+
+	if (s->cr3_written) {
+		s->cr3 = (s->cr3 & p->cr3_supply_mask) | (v & ~p->cr3_supply_mask);
+		return;
+	}
+	s->cr3 = v;
+	s->cr3_written = true;
+	if ((v & p->cr3_supply_mask) != p->cr3_board_ok)
+		s->supply_locked = true;
+}
+
 void sim_h7_sys_reset(sim_chip *c, bool power_on)
 {
 	struct sim_h7_sys *s = h7_sys(c);
@@ -89,7 +109,6 @@ void sim_h7_sys_reset(sim_chip *c, bool power_on)
 	s->rcc[RCC_RSR / 4] = 0x00FE0000u;
 	memset(s->pwr, 0, sizeof(s->pwr));
 	s->pwr[0] = 0xF000C000u;           /* PWR_CR1 */
-	s->pwr[PWR_CR3 / 4] = 0x00000046u; /* SDEN, LDOEN, SCUEN (RM0433 6.8.4) */
 	s->pwr[PWR_D3CR / 4] = 0x00004000u; /* VOS3 */
 	s->iwdg_running = false;
 	s->run_ns = 0;
@@ -98,7 +117,11 @@ void sim_h7_sys_reset(sim_chip *c, bool power_on)
 		return;
 	s->dbgmcu_cr = 0;
 	memset(s->dbgmcu_fz, 0, sizeof(s->dbgmcu_fz));
-	s->supply_locked = (c->cfg.faults & SIM_FAULT_SUPPLY_LOCK) && !s->boot0;
+	s->cr3 = c->periph->part->cr3_reset;
+	s->cr3_written = false;
+	s->supply_locked = false;
+	if ((c->cfg.faults & SIM_FAULT_SUPPLY_LOCK) && !s->boot0)
+		pwr_cr3_write(c, c->periph->part->cr3_wrong);
 }
 
 /* ---- RCC / PWR ------------------------------------------------------------ */
@@ -122,6 +145,8 @@ static uint32_t pwr_read(const struct sim_h7_sys *s, uint32_t off)
 
 	if (off == PWR_CSR1)
 		v = PWR_CSR1_ACTVOSRDY | (s->pwr[PWR_D3CR / 4] & 0xC000u);
+	else if (off == PWR_CR3)
+		v = s->cr3;
 	else if (off == PWR_D3CR)
 		v |= PWR_D3CR_VOSRDY;
 	return v;
@@ -221,7 +246,12 @@ bool sim_h7_sys_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t val)
 	case 1:
 		if (off >= 0x400u && off < 0x800u)
 			merge(&s->rcc[(off - 0x400u) / 4], addr, size, val);
-		else if (off >= 0x800u && off < 0x900u && (off & ~3u) != 0x800u + PWR_CR3)
+		else if ((off & ~3u) == 0x800u + PWR_CR3) {
+			uint32_t w = s->cr3;
+
+			merge(&w, addr, size, val);
+			pwr_cr3_write(c, w);
+		} else if (off >= 0x800u && off < 0x900u)
 			merge(&s->pwr[(off - 0x800u) / 4], addr, size, val);
 		break;
 	case 2:

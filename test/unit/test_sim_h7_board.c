@@ -94,6 +94,36 @@ static int t_supply_lock(void)
 	return 0;
 }
 
+/* PWR_CR3's supply bits are write-once after power-on; a configuration
+ * the LDO-wired board cannot deliver (bypass on the H743) locks AP0 out
+ * until a power cycle, whoever writes it. */
+static int t_pwr_cr3(void)
+{
+	sim_chip *c = knob_chip("stm32h743", NULL);
+	uint32_t v = 0;
+
+	CHECK(c && h7_connect(c, 0) == 0);
+	CHECK_EQ(tu_mem_read32(c, 0x5802480Cu, &v), SIM_ACK_OK);
+	CHECK_EQ(v & 3u, 2u); /* LDOEN after reset */
+	CHECK_EQ(tu_mem_write32(c, 0x5802480Cu, 0x00000002u), SIM_ACK_OK); /* LDO: the board's */
+	CHECK_EQ(tu_mem_write32(c, 0x5802480Cu, 0x00000001u), SIM_ACK_OK); /* ignored: written once */
+	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_OK);
+	sim_board_power_cycle(c);
+	CHECK(h7_connect(c, 0) == 0);
+	CHECK_EQ(tu_mem_write32(c, 0x5802480Cu, 0x00000001u), SIM_ACK_OK); /* bypass */
+	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_FAULT);
+	CHECK_EQ(tu_clear_fault(c), SIM_ACK_OK);
+	sim_board_set_nrst(c, true);
+	sim_board_set_nrst(c, false);
+	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_FAULT);
+	CHECK_EQ(tu_clear_fault(c), SIM_ACK_OK);
+	sim_board_power_cycle(c);
+	CHECK(h7_connect(c, 0) == 0);
+	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_OK);
+	sim_chip_free(c);
+	return 0;
+}
+
 /* D1 Stop with DBGSTOP_D1 clear: AP0 dies until NRST; with it set (written
  * through AP2 right after power-on) AP0 keeps working. */
 static int t_low_power(void)
@@ -258,6 +288,7 @@ static int t_stlink_v3_ap2(void)
 static const struct test_case tests[] = {
 	{ "knob_chips", "docs/LAB-h7.md knobs", t_knob_chips },
 	{ "supply_lock", "AN4938 2; RM0433 6.4.1", t_supply_lock },
+	{ "pwr_cr3", "RM0433 6.8.4 PWR_CR3; AN4938 2", t_pwr_cr3 },
 	{ "low_power", "RM0433 60.5.8 DBGSTOP_D1", t_low_power },
 	{ "iwdg", "RM0433 45.3; 60.5.8 DBG_IWDG1", t_iwdg },
 	{ "flash_knobs", "RM0433 4.3.13 SWAP_BANK, 4.3.9 ECC", t_flash_knobs },
