@@ -1,7 +1,9 @@
 /*
- * The simulated lab, chip side: a simulated STM32F407 (Cortex-M4F on
- * Unicorn, SW-DP, AHB-AP, SCS debug registers, RM0090 flash controller) on a
- * board with an NRST line and a target supply.
+ * The simulated lab, chip side: a simulated STM32 on a board with an NRST
+ * line, a BOOT0 pin and a target supply. The STM32F407 (Cortex-M4F on
+ * Unicorn, SW-DP, AHB-AP, SCS debug registers, RM0090 flash controller) is
+ * the default; the STM32H743 and STM32H725 (Cortex-M7, DPv2, three APs,
+ * RM0433/RM0468 flash) are the other rows (SIM_CHIPS).
  *
  * This header is the lab's public API. It depends on nothing above sim/.
  * Probe firmware models (sim_probe.h) drive the chip only through the SWD
@@ -15,8 +17,9 @@
  * Time: the lab keeps a virtual clock in nanoseconds. It only moves when a
  * caller advances it (sim_chip_advance()); probe models advance it by the
  * time the USB, the probe firmware and the SWD wire would take, and the core
- * executes instructions for that time (16 MHz HSI after reset, one
- * instruction per cycle), so flash BSY times overlap probe traffic.
+ * executes instructions for that time (the HSI after reset: 16 MHz on the
+ * F4, 64 MHz on the H7; one instruction per cycle), so flash BSY times
+ * overlap probe traffic.
  */
 #ifndef SWDD_SIM_H
 #define SWDD_SIM_H

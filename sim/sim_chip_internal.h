@@ -1,8 +1,9 @@
 /*
- * Private interfaces between the chip-side modules of the lab that the
- * chip helper owns: sim_chip.c, sim_board.c, sim_dp.c, sim_ap.c, sim_bus.c,
- * sim_f407.c and sim_flash_f4.c. The core side (sim_core.c, sim_scs.c) only
- * sees sim_internal.h. Not for use outside sim/.
+ * Private interfaces between the chip-side modules of the lab:
+ * sim_chip.c, sim_board.c, sim_dp.c, sim_ap.c, sim_bus.c, sim_f407.c,
+ * sim_flash_f4.c, sim_crc.c and the H7 rows (sim_h7*.c, which add
+ * sim_h7_internal.h). The core side (sim_core.c, sim_scs.c, sim_cache.c)
+ * only sees sim_internal.h. Not for use outside sim/.
  *
  * Bus values: every read and write function below carries the accessed bytes
  * right-aligned in a uint32_t (size 1, 2 or 4), little-endian, like
@@ -82,7 +83,7 @@ extern const struct sim_soc_ops sim_f407_soc;
 void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len);
 /* Undoes what the last core store to flash left in the core's view of the
  * array (Unicorn performs "handled" stores to map_ptr memory); called
- * before flash register accesses and by sim_f407_engine_running(false). */
+ * before flash register accesses and at the end of every run slice. */
 void sim_f407_fixup(sim_chip *c);
 
 /* ---- sim_h7.c -------------------------------------------------------- */

@@ -2,21 +2,28 @@
  * Internal structure of the simulated chip, shared by the sim/ modules.
  * Not for use outside sim/.
  *
+ * A chip is a row of the chip table (struct sim_chip_desc below): core,
+ * debug port, access ports, memory map and peripherals (struct
+ * sim_soc_ops), flash controller (struct sim_flash_ops).
+ *
  * Ownership of the address space:
  *   sim_core.c / sim_scs.c  the Unicorn engine, the core run loop, resets of
- *                           the core, and the whole Private Peripheral Bus
+ *   (+ sim_cache.c, M7)     the core, and the whole Private Peripheral Bus
  *                           0xE0000000-0xE00FFFFF (ITM, DWT, FPB, SCS,
- *                           TPIU, ETM, DBGMCU at 0xE0042000, ROM table at
- *                           0xE00FF000 with CoreSight ID registers).
- *   sim_f407.c, sim_flash_f4.c  everything else: flash (+ alias at 0),
- *                           SRAM, CCM, system memory, OTP, option bytes,
- *                           peripherals (flash interface at 0x40023C00).
- *   sim_crc.c                the CRC unit at 0x40023000 (sim_f407.c maps it
- *                           and keeps its state with the RCC).
- *   sim_dp.c, sim_ap.c       SW-DP and AHB-AP; AP memory accesses go through
- *                           sim_bus_read/sim_bus_write.
- *   sim_chip.c, sim_board.c  chip creation, virtual time, NRST, supply,
- *                           fault knobs.
+ *                           TPIU, ETM, ROM tables with CoreSight ID
+ *                           registers; the F4's DBGMCU at 0xE0042000).
+ *   the row's soc           everything else. STM32F407: sim_f407.c and
+ *                           sim_flash_f4.c (flash + alias at 0, SRAM, CCM,
+ *                           system memory, OTP, option bytes, peripherals,
+ *                           flash interface at 0x40023C00), sim_crc.c (CRC
+ *                           unit at 0x40023000). STM32H743/H725: sim_h7.c
+ *                           (memory map, glue to sim_flash_h7*.c) and
+ *                           sim_h7_sys.c (RCC, PWR, IWDG, DBGMCU, the debug
+ *                           APB behind AP2).
+ *   sim_dp.c, sim_ap.c       SW-DP and MEM-APs; AP memory accesses go
+ *                           through sim_bus_read/sim_bus_write (sim_bus.c).
+ *   sim_chip.c, sim_board.c  chip table, creation, virtual time, NRST,
+ *                           supply, BOOT0, fault knobs.
  */
 #ifndef SWDD_SIM_INTERNAL_H
 #define SWDD_SIM_INTERNAL_H
