@@ -285,6 +285,49 @@ static int t_stlink_v3_ap2(void)
 	return 0;
 }
 
+/* CMSIS-DAP v2 reaches every AP of the H743 through DP SELECT: one
+ * DAP_Transfer reads DPIDR and the IDRs of AP2 and AP1. */
+static int t_cmsis_dap_aps(void)
+{
+	static const uint8_t seq[] = { 0x12, 136, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x9E, 0xE7,
+				       0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00 };
+	static const uint8_t xfer[] = {
+		0x05, 0x00, 7,
+		0x02,                               /* DPIDR */
+		0x00, 0x1E, 0x00, 0x00, 0x00,       /* ABORT */
+		0x04, 0x00, 0x00, 0x00, 0x50,       /* CTRL/STAT power-up */
+		0x08, 0xF0, 0x00, 0x00, 0x02,       /* SELECT AP2, bank 0xF */
+		0x0F,                               /* AP IDR */
+		0x08, 0xF0, 0x00, 0x00, 0x01,       /* SELECT AP1, bank 0xF */
+		0x0F,                               /* AP IDR */
+	};
+	struct sim_config cfg = { .chip = "stm32h743" };
+	struct sim_probe_config pc = { .kind = SIM_PROBE_CMSIS_DAP_V2 };
+	uint8_t r[512];
+	size_t n = 0;
+	sim_chip *c = NULL;
+	sim_probe *p = NULL;
+	char err[128];
+
+	CHECK(sim_chip_new(&cfg, &c, err, sizeof(err)) == 0);
+	CHECK(sim_probe_new(&pc, c, &p) == 0);
+	CHECK_EQ(sim_probe_out(p, (const uint8_t[]){ 0x02, 0x01 }, 2), 0); /* DAP_Connect SWD */
+	CHECK_EQ(sim_probe_in(p, r, sizeof(r), &n), 0);
+	CHECK_EQ(sim_probe_out(p, seq, sizeof(seq)), 0);
+	CHECK_EQ(sim_probe_in(p, r, sizeof(r), &n), 0);
+	CHECK_EQ(sim_probe_out(p, xfer, sizeof(xfer)), 0);
+	CHECK_EQ(sim_probe_in(p, r, sizeof(r), &n), 0);
+	CHECK_EQ(n, 3u + 12u);
+	CHECK_EQ(r[1], 7u); /* all seven transfers */
+	CHECK_EQ(r[2], 1u); /* OK */
+	CHECK_EQ((uint32_t)r[3] | r[4] << 8 | r[5] << 16 | (uint32_t)r[6] << 24, H7_DPIDR);
+	CHECK_EQ((uint32_t)r[7] | r[8] << 8 | r[9] << 16 | (uint32_t)r[10] << 24, 0x54770002u);
+	CHECK_EQ((uint32_t)r[11] | r[12] << 8 | r[13] << 16 | (uint32_t)r[14] << 24, 0x84770001u);
+	sim_probe_free(p);
+	sim_chip_free(c);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "knob_chips", "docs/LAB-h7.md knobs", t_knob_chips },
 	{ "supply_lock", "AN4938 2; RM0433 6.4.1", t_supply_lock },
@@ -295,6 +338,7 @@ static const struct test_case tests[] = {
 	{ "vcap", "AN4938 2; RM0433 4.7 OPERR", t_vcap },
 	{ "core_ecc_load", "RM0433 4.3.9; ARMv7-M B3.2.15", t_core_ecc_load },
 	{ "stlink_v3_ap2", "RM0433 60.2; ST-LINK model", t_stlink_v3_ap2 },
+	{ "cmsis_dap_aps", "RM0433 60.2; CMSIS-DAP DAP_Transfer", t_cmsis_dap_aps },
 };
 
 int main(int argc, char **argv)
