@@ -244,16 +244,30 @@ static int t_vcap(void)
 	return 0;
 }
 
+/* An H743 behind an emulated probe of `kind`; NULL on failure. */
+static sim_probe *probe_on_h743(enum sim_probe_kind kind, sim_chip **c)
+{
+	struct sim_config cfg = { .chip = "stm32h743" };
+	struct sim_probe_config pc = { .kind = kind };
+	sim_probe *p = NULL;
+	char err[128];
+
+	if (sim_chip_new(&cfg, c, err, sizeof(err)))
+		return NULL;
+	if (sim_probe_new(&pc, *c, &p)) {
+		sim_chip_free(*c);
+		return NULL;
+	}
+	return p;
+}
+
 /* The STLINK-V3 firmware model at 24 MHz reaches AP2 after INIT_AP. */
 static int t_stlink_v3_ap2(void)
 {
-	struct sim_config cfg = { .chip = "stm32h743" };
-	struct sim_probe_config pc = { .kind = SIM_PROBE_STLINK_V3 };
 	uint8_t r[64];
 	size_t got = 0;
 	sim_chip *c = NULL;
-	sim_probe *p = NULL;
-	char err[128];
+	sim_probe *p = probe_on_h743(SIM_PROBE_STLINK_V3, &c);
 	static const uint8_t cmds[][16] = {
 		{ 0xF3, 0x07 },                                   /* DFU exit */
 		{ 0xF2, 0x61, 0x00, 0x00, 0xC0, 0x5D, 0x00, 0x00 }, /* SET_COM_FREQ 24000 kHz */
@@ -263,8 +277,7 @@ static int t_stlink_v3_ap2(void)
 	};
 	static const size_t want[] = { 0, 8, 2, 2, 4 };
 
-	CHECK(sim_chip_new(&cfg, &c, err, sizeof(err)) == 0);
-	CHECK(sim_probe_new(&pc, c, &p) == 0);
+	CHECK(p);
 	for (size_t i = 0; i < 5; i++) {
 		size_t total = 0;
 
@@ -301,16 +314,12 @@ static int t_cmsis_dap_aps(void)
 		0x08, 0xF0, 0x00, 0x00, 0x01,       /* SELECT AP1, bank 0xF */
 		0x0F,                               /* AP IDR */
 	};
-	struct sim_config cfg = { .chip = "stm32h743" };
-	struct sim_probe_config pc = { .kind = SIM_PROBE_CMSIS_DAP_V2 };
 	uint8_t r[512];
 	size_t n = 0;
 	sim_chip *c = NULL;
-	sim_probe *p = NULL;
-	char err[128];
+	sim_probe *p = probe_on_h743(SIM_PROBE_CMSIS_DAP_V2, &c);
 
-	CHECK(sim_chip_new(&cfg, &c, err, sizeof(err)) == 0);
-	CHECK(sim_probe_new(&pc, c, &p) == 0);
+	CHECK(p);
 	CHECK_EQ(sim_probe_out(p, (const uint8_t[]){ 0x02, 0x01 }, 2), 0); /* DAP_Connect SWD */
 	CHECK_EQ(sim_probe_in(p, r, sizeof(r), &n), 0);
 	CHECK_EQ(sim_probe_out(p, seq, sizeof(seq)), 0);
