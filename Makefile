@@ -3,15 +3,27 @@
 #   make run     build everything and start swdd on the simulated lab
 #   make test    build and run every test (unit tests under ASan+UBSan, e2e)
 #   make bench   print the benchmarks
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (swdd, swdd-st-util, man page, data)
+#   make install-udev                           (as root: the udev rules)
+#   make uninstall, make uninstall-udev
 #
 # Every target first makes sure the Debian packages are present
-# (scripts/deps.sh installs them as root, or prints the apt-get command).
+# (scripts/deps.sh installs them as root, or prints the sudo command): the
+# build set for make and make install, the test set for test, unit, bench
+# and fuzz. SWDD_DEPS=print prints the list and goes on (other
+# distributions), SWDD_DEPS=skip does not look.
 
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
-DEPS_OK := $(shell sh scripts/deps.sh >&2 && echo yes)
+SWDD_DEPS ?= check
+DEPS_SET := $(if $(filter test unit bench fuzz,$(MAKECMDGOALS)),test,build)
+ifeq ($(filter clean uninstall uninstall-udev,$(MAKECMDGOALS)),)
+ifeq ($(SWDD_DEPS),print)
+DEPS_LIST := $(shell sh scripts/deps.sh $(DEPS_SET) --print)
+$(info swdd needs ($(DEPS_SET) set, Debian names): $(DEPS_LIST))
+else ifneq ($(SWDD_DEPS),skip)
+DEPS_OK := $(shell sh scripts/deps.sh $(DEPS_SET) >&2 && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(error missing Debian packages: see the message above)
+endif
 endif
 endif
 
@@ -60,7 +72,7 @@ E2E := $(sort $(wildcard test/e2e/*.sh test/e2e/*.py))
 
 SWDD_BIN := $(BUILD)/swdd
 
-.PHONY: all run test unit bench clean install fuzz
+.PHONY: all run test unit bench clean install install-udev uninstall uninstall-udev fuzz
 all: $(SWDD_BIN) $(EXTRA_ALL)
 
 $(BUILD)/obj/%.o: %.c
@@ -101,10 +113,7 @@ bench: all $(BENCH_BIN)
 run: all $(RUN_DEPS)
 	@scripts/run.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/udev/rules.d
-	install -m 755 $(SWDD_BIN) $(DESTDIR)$(PREFIX)/bin/swdd
-	install -m 644 contrib/60-swdd.rules $(DESTDIR)/etc/udev/rules.d/60-swdd.rules
+-include scripts/install.mk
 
 clean:
 	rm -rf $(BUILD)

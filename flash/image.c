@@ -195,18 +195,32 @@ static enum swdd_image_format detect(const uint8_t *buf, size_t len, const char 
 		return SWDD_IMAGE_ELF; /* and parse_elf will say it is corrupt */
 	if (len && buf[0] == ':')
 		return SWDD_IMAGE_HEX;
-	return SWDD_IMAGE_BIN;
+	if (dot && !strcasecmp(dot, ".bin"))
+		return SWDD_IMAGE_BIN;
+	return SWDD_IMAGE_AUTO; /* not recognised: a README is not a raw binary */
 }
 
 int swdd_image_parse(const uint8_t *buf, size_t len, const char *name, enum swdd_image_format fmt,
 		     uint32_t bin_addr, struct swdd_image *img)
+{
+	return swdd_image_parse_as(buf, len, name, fmt, bin_addr, img, NULL);
+}
+
+int swdd_image_parse_as(const uint8_t *buf, size_t len, const char *name, enum swdd_image_format fmt,
+			uint32_t bin_addr, struct swdd_image *img, enum swdd_image_format *found)
 {
 	int rc;
 
 	memset(img, 0, sizeof(*img));
 	if (fmt == SWDD_IMAGE_AUTO)
 		fmt = detect(buf, len, name);
-	if (fmt == SWDD_IMAGE_ELF)
+	if (found)
+		*found = fmt;
+	if (fmt == SWDD_IMAGE_AUTO)
+		rc = swdd_err_set(SWDD_EFORMAT, "%s is neither ELF nor Intel HEX, and a raw binary needs "
+				  "a .bin name or --format bin (accepted: ELF .elf/.axf, Intel HEX "
+				  ".hex/.ihex, raw binary .bin)", name);
+	else if (fmt == SWDD_IMAGE_ELF)
 		rc = parse_elf(buf, len, name, img);
 	else if (fmt == SWDD_IMAGE_HEX)
 		rc = parse_hex(buf, len, name, img);
@@ -221,6 +235,12 @@ int swdd_image_parse(const uint8_t *buf, size_t len, const char *name, enum swdd
 
 int swdd_image_load(const char *path, enum swdd_image_format fmt, uint32_t bin_addr,
 		    struct swdd_image *img)
+{
+	return swdd_image_load_as(path, fmt, bin_addr, img, NULL);
+}
+
+int swdd_image_load_as(const char *path, enum swdd_image_format fmt, uint32_t bin_addr,
+		       struct swdd_image *img, enum swdd_image_format *found)
 {
 	struct stat st;
 	uint8_t *buf;
@@ -246,7 +266,7 @@ int swdd_image_load(const char *path, enum swdd_image_format fmt, uint32_t bin_a
 		free(buf);
 		return swdd_err_set(SWDD_EFORMAT, "%s is empty", path);
 	}
-	rc = swdd_image_parse(buf, (size_t)st.st_size, path, fmt, bin_addr, img);
+	rc = swdd_image_parse_as(buf, (size_t)st.st_size, path, fmt, bin_addr, img, found);
 	free(buf);
 	return rc;
 }

@@ -99,11 +99,23 @@ void swdd_probe_get_stats(const struct swdd_probe *p, struct swdd_probe_stats *s
 
 int swdd_probe_set_speed(struct swdd_probe *p, unsigned khz, unsigned *actual_khz)
 {
-	unsigned dummy;
+	unsigned actual = 0;
+	int rc;
 
 	if (!khz)
 		return swdd_err_set(SWDD_EINVAL, "SWD clock of 0 kHz requested; give a frequency such as 4000");
-	return p->mem->set_speed(p, khz, actual_khz ? actual_khz : &dummy);
+	rc = p->mem->set_speed(p, khz, &actual);
+	if (rc == 0) {
+		p->speed_khz = actual;
+		if (actual_khz)
+			*actual_khz = actual;
+	}
+	return rc;
+}
+
+unsigned swdd_probe_get_speed(const struct swdd_probe *p)
+{
+	return p->speed_khz;
 }
 
 int swdd_probe_voltage(struct swdd_probe *p, int *mv)

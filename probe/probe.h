@@ -53,6 +53,8 @@ const struct swdd_probe_info *swdd_probe_get_info(const struct swdd_probe *p);
 
 /* Sets the SWD clock: the highest supported frequency <= khz. */
 int swdd_probe_set_speed(struct swdd_probe *p, unsigned khz, unsigned *actual_khz);
+/* The SWD clock last set in kHz (0 before the first set). */
+unsigned swdd_probe_get_speed(const struct swdd_probe *p);
 /* Target supply in mV; SWDD_EUNSUPPORTED if the probe cannot measure it. */
 int swdd_probe_voltage(struct swdd_probe *p, int *mv);
 /* Drives NRST low (asserted) or releases it. */

@@ -71,6 +71,7 @@ struct swdd_probe {
 	/* Set only during a swdd_probe_read_core_regs_halted() call: the
 	 * caller has just seen the core halted, read_core_regs need not check. */
 	bool halt_known;
+	unsigned speed_khz; /* the SWD clock last set (0: not yet) */
 };
 
 /* Driver entry points, used by probe.c when opening a probe. Each fills

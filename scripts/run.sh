@@ -2,6 +2,8 @@
 # `make run`: starts swdd on the simulated lab (emulated ST-LINK/V2-1 and a
 # STM32F407 with the demo firmware already in flash) and prints the gdb
 # command line to try. Extra arguments go to swdd (e.g. --port 4444 -v).
+# The lab is asked for explicitly (--probe sim): swdd never falls back to
+# it by itself, and this script says that it is the simulated chip.
 port=3333
 for a in "$@"; do
 	case $prev in --port) port=$a ;; esac
@@ -16,6 +18,10 @@ else
 	elf=
 fi
 cat <<MSG
+Starting swdd with --probe sim: the SIMULATED lab (an emulated ST-LINK/V2-1
+and a simulated STM32F407), not a real probe. With a real probe plugged in,
+run build/swdd without --probe sim.
+
 In another terminal, try:
 
   gdb-multiarch $elf -ex 'target extended-remote :$port' -ex 'load' -ex 'break main' -ex 'continue'

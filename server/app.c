@@ -30,21 +30,19 @@ static int app_open_lab(struct app *a, const struct cli_opts *o)
 	return 0;
 }
 
-/* "auto": a real probe wins; with none on USB the lab stands in, so that
- * `swdd` alone always gives something to try. */
+/* "auto": the one probe on USB. The lab is never chosen silently (a
+ * flashing station with an unplugged probe must not report success): with
+ * no probe the error says what was looked for and how to ask for the lab.
+ * Only the probe opened is touched (listing would claim every probe to read
+ * its voltage, and take the others' away from production flashing's runs). */
 static int app_open_auto(struct app *a, const struct cli_opts *o)
 {
-	struct swdd_probe_info *list = NULL;
-	size_t n = 0;
-	int rc = swdd_probe_list(&list, &n);
+	int rc = swdd_probe_open("auto", o->serial, &a->probe);
 
-	free(list);
-	if (rc || n == 0) {
-		swdd_info("no debug probe found on USB%s: using the simulated lab (--probe sim)",
-			  rc ? " (listing failed)" : "");
-		return app_open_lab(a, o);
-	}
-	return swdd_probe_open("auto", o->serial, &a->probe);
+	if (rc == SWDD_ENODEV)
+		swdd_err_add(rc, "looked for ST-LINK/V2, V2-1, V3 and CMSIS-DAP v1 (HID) and v2 "
+			     "(bulk) probes on USB; `--probe sim` gives the simulated chip");
+	return rc;
 }
 
 int app_open_probe(struct app *a, const struct cli_opts *o)
@@ -104,6 +102,23 @@ int app_connect(void *app, bool reattach, struct swdd_target **t)
 	return 0;
 }
 
+int app_connect_under_reset(void *app, struct swdd_target **t)
+{
+	struct app *a = app;
+	struct swdd_connect_opts o = a->opts->connect;
+	int rc;
+
+	if (a->target)
+		app_drop_target(a);
+	o.mode = SWDD_CONNECT_UNDER_RESET;
+	o.ladder = false;
+	rc = swdd_target_connect(a->probe, &o, &a->target);
+	if (rc)
+		a->target = NULL;
+	*t = a->target;
+	return rc;
+}
+
 void app_close(struct app *a)
 {
 	if (a->target)
@@ -113,27 +128,4 @@ void app_close(struct app *a)
 	lab_close(&a->lab);
 	a->target = NULL;
 	a->probe = NULL;
-}
-
-int app_list_probes(void)
-{
-	struct swdd_probe_info *list = NULL;
-	size_t n = 0;
-	int rc = swdd_probe_list(&list, &n);
-
-	if (rc)
-		return rc;
-	if (n == 0)
-		printf("no debug probe found on USB (swdd --probe sim uses the simulated lab)\n");
-	for (size_t i = 0; i < n; i++) {
-		char volt[16] = "unknown";
-
-		if (list[i].voltage_mv >= 0)
-			snprintf(volt, sizeof(volt), "%d.%02d V", list[i].voltage_mv / 1000,
-				 (list[i].voltage_mv % 1000) / 10);
-		printf("%-14s serial %-26s firmware %-24s target %s\n", list[i].kind, list[i].serial,
-		       list[i].firmware, volt);
-	}
-	free(list);
-	return 0;
 }

@@ -1,7 +1,6 @@
 /*
  * What `swdd` does between parsing its options and serving GDB: choosing
- * and opening the probe (USB or the lab), connecting to the chip, and the
- * `swdd probes` listing.
+ * and opening the probe (USB or the lab) and connecting to the chip.
  */
 #ifndef SWDD_APP_H
 #define SWDD_APP_H
@@ -19,16 +18,18 @@ struct app {
 	struct swdd_target *target; /* NULL while the chip cannot be reached */
 };
 
-/* Opens the probe --probe names ("auto": the one USB probe present, else
- * the lab, and says which). Returns 0 or SWDD_E*. */
+/* Opens the probe --probe names ("auto": the one USB probe present; the
+ * lab only for "sim") and says which. Returns 0 or SWDD_E* (SWDD_ENODEV
+ * with what was looked for when no probe is there). */
 int app_open_probe(struct app *a, const struct cli_opts *o);
 /* Connects to the chip (reattach: again, in attach mode, after a client
  * detached); logs a failure and its reason. Also the session's
  * gdb_target_fn for each new client. */
 int app_connect(void *app, bool reattach, struct swdd_target **t);
+/* The session's reconnect_under_reset: drops the target and connects
+ * under reset (NRST low while attaching, core halted at the reset
+ * vector). */
+int app_connect_under_reset(void *app, struct swdd_target **t);
 void app_close(struct app *a);
-
-/* `swdd probes`: prints kind, serial, firmware and voltage per probe. */
-int app_list_probes(void);
 
 #endif

@@ -10,11 +10,26 @@
 
 #include "swdd_err.h"
 
+/* Which commands an option applies to (for the help of each). */
+enum cli_scope {
+	CLI_FOR_SERVE = 1u << 0,
+	CLI_FOR_FLASH = 1u << 1,
+	CLI_FOR_ERASE = 1u << 2,
+	CLI_FOR_RESET = 1u << 4,
+	CLI_FOR_READ = 1u << 5,
+	CLI_FOR_INFO = 1u << 6,
+	CLI_FOR_CHIP = CLI_FOR_SERVE | CLI_FOR_FLASH | CLI_FOR_ERASE | CLI_FOR_RESET | CLI_FOR_READ |
+		       CLI_FOR_INFO,
+	CLI_FOR_TOOLS = CLI_FOR_RESET | CLI_FOR_READ | CLI_FOR_INFO | 1u << 3, /* + chips, probes */
+	CLI_FOR_ANY = CLI_FOR_CHIP | CLI_FOR_TOOLS,
+};
+
 struct cli_option {
 	const char *name;
 	const char *arg;  /* NULL: a flag */
 	int (*fn)(struct cli_opts *o, const char *arg);
 	const char *help;
+	unsigned scope;   /* enum cli_scope bits; 0: every command */
 };
 
 static int cli_word(const char *opt, const char *arg, const char *const *words, size_t n, int *idx)
@@ -49,9 +64,14 @@ static int cli_probe(struct cli_opts *o, const char *arg)
 	return rc;
 }
 
+/* Repeatable: `swdd flash` programs each named probe's board. */
 static int cli_serial(struct cli_opts *o, const char *arg)
 {
-	o->serial = arg;
+	if (o->nserials == CLI_MAX_SERIALS)
+		return swdd_err_set(SWDD_EINVAL, "at most %d --serial options", CLI_MAX_SERIALS);
+	o->serials[o->nserials++] = arg;
+	if (!o->serial)
+		o->serial = arg;
 	return 0;
 }
 
@@ -97,6 +117,34 @@ static int cli_reset(struct cli_opts *o, const char *arg)
 
 	if (!rc)
 		o->connect.reset = (enum swdd_reset_method)i;
+	return rc;
+}
+
+static int cli_method(struct cli_opts *o, const char *arg)
+{
+	static const char *const w[] = { "hw", "sys", "core" };
+	int i = 0;
+	int rc = cli_word("method", arg, w, 3, &i);
+
+	if (!rc)
+		o->connect.reset = (enum swdd_reset_method)(SWDD_RESET_HW + i);
+	return rc;
+}
+
+static int cli_connect_under_reset(struct cli_opts *o, const char *arg)
+{
+	(void)arg;
+	o->connect.mode = SWDD_CONNECT_UNDER_RESET;
+	return 0;
+}
+
+static int cli_size(struct cli_opts *o, const char *arg)
+{
+	int rc = cli_number("size", arg, 0xFFFFFFFFul, &o->read_size);
+
+	if (!rc && o->read_size == 0)
+		rc = swdd_err_set(SWDD_EINVAL, "--size must be at least 1 byte");
+	o->read_size_set = !rc;
 	return rc;
 }
 
@@ -184,6 +232,9 @@ static int cli_flag(struct cli_opts *o, const char *name)
 		{ "erase-unwritten", offsetof(struct cli_opts, erase_unwritten), true },
 		{ "no-reset", offsetof(struct cli_opts, no_reset), true },
 		{ "unlock", offsetof(struct cli_opts, unlock), true },
+		{ "force", offsetof(struct cli_opts, force), true },
+		{ "halt", offsetof(struct cli_opts, halt), true },
+		{ "all-probes", offsetof(struct cli_opts, all_probes), true },
 	};
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
@@ -206,32 +257,65 @@ static int cli_version(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+#define S CLI_FOR_SERVE
+#define F CLI_FOR_FLASH
+#define E CLI_FOR_ERASE
+#define R CLI_FOR_READ
 static const struct cli_option cli_options[] = {
-	{ "probe", "auto|stlink|cmsis-dap|sim", cli_probe, "probe driver (auto: the one probe present, else the lab)" },
-	{ "serial", "S", cli_serial, "probe serial number when several are present" },
-	{ "port", "N", cli_port, "TCP port for GDB (default 3333; 0 picks a free one)" },
-	{ "bind", "ADDR", cli_bind, "address to listen on (default 127.0.0.1)" },
-	{ "speed", "KHZ", cli_speed, "SWD clock (default 4000)" },
-	{ "connect", "normal|under-reset|attach", cli_connect, "how to connect to the chip (default normal)" },
-	{ "reset", "auto|hw|sys|core", cli_reset, "reset method (default auto: each verified, with fallback)" },
-	{ "verbose", NULL, cli_verbose, "debug log (also -v)" },
-	{ "sim-probe", "KIND", cli_sim_probe, "lab probe: stlink-v2|stlink-v21|stlink-v3|cmsis-dap-v1|cmsis-dap-v2" },
-	{ "sim-chip", "CHIP", cli_sim_chip, "lab chip: stm32f407|stm32h743|stm32h725" },
-	{ "sim-fault", "NAME[,NAME]", cli_sim_fault, "lab fault knobs (nrst-push-pull, swd-disabled-by-firmware, ...)" },
-	{ "sim-image", "FILE", cli_sim_image, "ELF or raw .bin already in the lab chip's flash" },
-	{ "flash-algo", "FILE", cli_flash_algo, "CMSIS-Pack .FLM flash algorithm (default: built in)" },
-	{ "address", "ADDR", cli_address, "flash: load address of a raw binary (default: flash start)" },
-	{ "format", "auto|elf|hex|bin", cli_format, "flash: file format (default: by content and name)" },
-	{ "verify-only", NULL, NULL, "flash: only compare the chip's flash with the file" },
-	{ "json", NULL, NULL, "flash: print a JSON summary on stdout" },
-	{ "keep-unwritten", NULL, NULL, "flash: bytes of touched sectors outside the file keep their content (default)" },
-	{ "erase-unwritten", NULL, NULL, "flash: ... end erased instead" },
-	{ "no-reset", NULL, NULL, "flash: leave the chip halted (default: reset and run)" },
-	{ "unlock", NULL, NULL, "erase: RDP level 1 -> 0 (mass-erases the flash)" },
-	{ "help", NULL, cli_help, "this text (also -h)" },
-	{ "version", NULL, cli_version, "print the version" },
+	{ "probe", "auto|stlink|cmsis-dap|sim", cli_probe, "probe driver (auto: the one USB probe present; sim: the simulated lab, only when asked)", CLI_FOR_CHIP },
+	{ "serial", "S", cli_serial, "probe serial number when several are present (flash: repeatable)", CLI_FOR_CHIP },
+	{ "port", "N", cli_port, "TCP port for GDB (default 3333; 0 picks a free one)", S },
+	{ "bind", "ADDR", cli_bind, "address to listen on (default 127.0.0.1)", S },
+	{ "speed", "KHZ", cli_speed, "SWD clock (default 4000)", CLI_FOR_CHIP },
+	{ "connect", "normal|under-reset|attach", cli_connect, "how to connect to the chip (default normal)", CLI_FOR_CHIP },
+	{ "connect-under-reset", NULL, cli_connect_under_reset, "same as --connect under-reset", CLI_FOR_CHIP },
+	{ "reset", "auto|hw|sys|core", cli_reset, "reset method (default auto: each verified, with fallback)", CLI_FOR_CHIP },
+	{ "verbose", NULL, cli_verbose, "debug log (also -v)", CLI_FOR_ANY },
+	{ "sim-probe", "KIND", cli_sim_probe, "lab probe: stlink-v2|stlink-v21|stlink-v3|cmsis-dap-v1|cmsis-dap-v2", CLI_FOR_CHIP },
+	{ "sim-chip", "CHIP", cli_sim_chip, "lab chip: stm32f407|stm32h743|stm32h725", CLI_FOR_CHIP },
+	{ "sim-fault", "NAME[,NAME]", cli_sim_fault, "lab fault knobs (nrst-push-pull, swd-disabled-by-firmware, ...)", CLI_FOR_CHIP },
+	{ "sim-image", "FILE", cli_sim_image, "ELF, HEX or .bin already in the lab chip's flash", CLI_FOR_CHIP },
+	{ "flash-algo", "FILE", cli_flash_algo, "CMSIS-Pack .FLM flash algorithm (default: built in)", CLI_FOR_CHIP },
+	{ "address", "ADDR", cli_address, "flash: load address of a raw binary (default: flash start; not for ELF/HEX); read: first address", F | R },
+	{ "base-address", "ADDR", cli_address, "same as --address", F | R },
+	{ "size", "N", cli_size, "read: number of bytes", R },
+	{ "format", "auto|elf|hex|bin", cli_format, "flash: file format (default: ELF/HEX by content, raw binary by a .bin name); read: hex or bin", F | R },
+	{ "force", NULL, NULL, "flash: write a raw binary whose vector table looks wrong", F },
+	{ "verify-only", NULL, NULL, "flash: only compare the chip's flash with the file", F },
+	{ "json", NULL, NULL, "flash, erase, reset, read, info, chips, probes: JSON on stdout", F | E | CLI_FOR_TOOLS },
+	{ "all-probes", NULL, NULL, "flash: program every attached probe's board in parallel", F },
+	{ "keep-unwritten", NULL, NULL, "flash: bytes of touched sectors outside the file keep their content (default)", F },
+	{ "erase-unwritten", NULL, NULL, "flash: ... end erased instead", F },
+	{ "no-reset", NULL, NULL, "flash: leave the chip halted (default: reset and run)", F },
+	{ "unlock", NULL, NULL, "erase: RDP level 1 -> 0 (mass-erases the flash)", E },
+	{ "halt", NULL, NULL, "reset: leave the core halted at the reset vector", CLI_FOR_RESET },
+	{ "method", "hw|sys|core", cli_method, "reset: start with this method; later ones if it fails, logged (default: --reset)", CLI_FOR_RESET },
+	{ "help", NULL, cli_help, "this text (also -h; after a command: that command's help)", CLI_FOR_ANY },
+	{ "version", NULL, cli_version, "print the version", CLI_FOR_ANY },
 };
+#undef S
+#undef F
+#undef E
+#undef R
 #define CLI_NOPTS (sizeof(cli_options) / sizeof(cli_options[0]))
+
+static void cli_print_options(FILE *f, unsigned scope)
+{
+	for (size_t i = 0; i < CLI_NOPTS; i++) {
+		char left[64];
+
+		if (!((cli_options[i].scope ? cli_options[i].scope : CLI_FOR_ANY) & scope))
+			continue;
+		snprintf(left, sizeof(left), "--%s%s%s", cli_options[i].name,
+			 cli_options[i].arg ? " " : "", cli_options[i].arg ? cli_options[i].arg : "");
+		fprintf(f, "  %-36s %s\n", left, cli_options[i].help);
+	}
+}
+
+static const char cli_exit_text[] =
+	"exit status of flash and erase: 0 ok, 2 usage, 3 probe (none found, USB),\n"
+	"4 target (connect, reset), 5 flash (erase, program, protection, algorithm),\n"
+	"6 verify mismatch, 7 bad input file\n";
 
 void cli_usage(FILE *f)
 {
@@ -239,17 +323,57 @@ void cli_usage(FILE *f)
 		   "       swdd flash FILE [options]   erase, program, verify FILE (ELF, Intel HEX, binary),\n"
 		   "                                   then reset and run the chip\n"
 		   "       swdd erase [--unlock]       mass-erase the flash\n"
-		   "       swdd probes                 list the probes on USB\n\noptions:\n");
-	for (size_t i = 0; i < CLI_NOPTS; i++) {
-		char left[64];
+		   "       swdd probes [--json]        list the probes on USB\n"
+		   "       swdd reset [--halt] [--method hw|sys|core]\n"
+		   "       swdd read FILE --address A --size N   dump memory (.hex: Intel HEX, else binary)\n"
+		   "       swdd info                   probe, voltage, DPIDR, chip, flash, RDP, unique ID\n"
+		   "       swdd chips                  every supported chip and its flash layout\n"
+		   "       swdd COMMAND --help         the help of one command\n\noptions:\n");
+	cli_print_options(f, CLI_FOR_ANY);
+	fprintf(f, "\n%s", cli_exit_text);
+}
 
-		snprintf(left, sizeof(left), "--%s%s%s", cli_options[i].name,
-			 cli_options[i].arg ? " " : "", cli_options[i].arg ? cli_options[i].arg : "");
-		fprintf(f, "  %-36s %s\n", left, cli_options[i].help);
+static const struct {
+	const char *name;
+	const char *text;
+	unsigned scope;
+} cli_topics[] = {
+	{ "flash", "usage: swdd flash FILE [options]\n"
+		   "Erases the sectors that differ, programs and verifies FILE, then resets the chip\n"
+		   "and lets it run. FILE is ELF or Intel HEX (by content), or a raw binary (a .bin\n"
+		   "name or --format bin) placed at --address (default: the start of flash), where\n"
+		   "it must begin with a vector table (--force skips that check).\n", CLI_FOR_FLASH },
+	{ "erase", "usage: swdd erase [--unlock] [options]\n"
+		   "Mass-erases the flash and checks it blank; --unlock first sets RDP level 0\n"
+		   "from level 1, which the chip pairs with a mass erase.\n", CLI_FOR_ERASE },
+	{ "probes", "usage: swdd probes [--json]\n"
+		    "Lists the ST-LINK and CMSIS-DAP probes on USB: kind, serial, firmware and\n"
+		    "target voltage. The simulated lab is not listed (it is --probe sim).\n", 1u << 3 },
+	{ "chips", "usage: swdd chips [--json]\n"
+		   "Lists every supported chip and its flash layout.\n", 1u << 3 },
+	{ "reset", "usage: swdd reset [--halt] [--method hw|sys|core] [options]\n"
+		   "Resets the chip (verified; later methods follow if one fails) and lets it run,\n"
+		   "or with --halt leaves the core halted at the reset vector.\n", CLI_FOR_RESET },
+	{ "read", "usage: swdd read FILE --address A --size N [options]\n"
+		  "Reads N bytes of target memory from A into FILE: Intel HEX for a .hex name\n"
+		  "(or --format hex), else raw binary.\n", CLI_FOR_READ },
+	{ "info", "usage: swdd info [--json] [options]\n"
+		  "Probe, firmware, target voltage, DPIDR, chip, revision, flash size, RDP level\n"
+		  "and unique ID.\n", CLI_FOR_INFO },
+};
+
+void cli_usage_topic(FILE *f, const char *topic)
+{
+	for (size_t i = 0; topic && i < sizeof(cli_topics) / sizeof(cli_topics[0]); i++) {
+		if (strcmp(topic, cli_topics[i].name))
+			continue;
+		fprintf(f, "%s\noptions:\n", cli_topics[i].text);
+		cli_print_options(f, cli_topics[i].scope | (CLI_FOR_ANY & ~CLI_FOR_CHIP));
+		if (cli_topics[i].scope)
+			fprintf(f, "\n%s", cli_exit_text);
+		return;
 	}
-	fprintf(f, "\nexit status of flash and erase: 0 ok, 2 usage, 3 probe (none found, USB),\n"
-		   "4 target (connect, reset), 5 flash (erase, program, protection, algorithm),\n"
-		   "6 verify mismatch, 7 bad input file\n");
+	cli_usage(f);
 }
 
 static int cli_index(const char *name)
@@ -277,14 +401,24 @@ static void cli_defaults(struct cli_opts *o)
 
 static int cli_positional(struct cli_opts *o, int argc, char **argv)
 {
-	if (optind == argc)
-		return 0;
-	if (optind == argc - 1 && strcmp(argv[optind], "probes") == 0) {
-		o->command = CLI_PROBES;
-		return 0;
-	}
-	if (optind == argc - 1 && strcmp(argv[optind], "erase") == 0) {
-		o->command = CLI_ERASE;
+	static const struct {
+		const char *word;
+		enum cli_command cmd;
+	} verbs[] = { { "probes", CLI_PROBES }, { "erase", CLI_ERASE }, { "reset", CLI_RESET },
+		      { "info", CLI_INFO },     { "chips", CLI_CHIPS } };
+
+	if (optind == argc || o->command == CLI_HELP || o->command == CLI_VERSION)
+		return 0; /* `swdd VERB --help` prints the help */
+	for (size_t i = 0; optind == argc - 1 && i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(argv[optind], verbs[i].word) == 0) {
+			o->command = verbs[i].cmd;
+			return 0;
+		}
+	if (strcmp(argv[optind], "read") == 0) {
+		if (optind != argc - 2)
+			return swdd_err_set(SWDD_EINVAL, "usage: swdd read FILE --address A --size N (one FILE)");
+		o->command = CLI_READ;
+		o->image = argv[optind + 1];
 		return 0;
 	}
 	if (strcmp(argv[optind], "flash") == 0) {
@@ -325,6 +459,12 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 		rc = opt->fn ? opt->fn(o, optarg) : cli_flag(o, opt->name);
 		if (rc)
 			return rc;
+	}
+	if (o->command == CLI_HELP) {
+		/* `swdd flash --help` (with or without FILE): help, not a
+		 * usage error */
+		o->help_topic = optind < argc ? argv[optind] : NULL;
+		return 0;
 	}
 	return cli_positional(o, argc, argv);
 }

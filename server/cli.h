@@ -12,17 +12,25 @@
 #include "sim_probe.h"
 #include "target.h"
 
-enum cli_command { CLI_SERVE, CLI_PROBES, CLI_HELP, CLI_VERSION, CLI_FLASH, CLI_ERASE };
+enum cli_command {
+	CLI_SERVE, CLI_PROBES, CLI_HELP, CLI_VERSION, CLI_FLASH, CLI_ERASE,
+	CLI_RESET, CLI_READ, CLI_INFO, CLI_CHIPS, /* server/cmd_target.c, cmd_chips.c */
+};
+
+#define CLI_MAX_SERIALS 16
 
 struct cli_opts {
 	enum cli_command command;
 	const char *probe;   /* "auto", "stlink", "cmsis-dap", "sim" */
 	const char *serial;  /* NULL: the only one */
+	const char *serials[CLI_MAX_SERIALS]; /* every --serial given (flash: one board each) */
+	unsigned nserials;
+	bool all_probes;     /* flash --all-probes (server/production.c) */
 	unsigned port;
 	const char *bind;
 	struct swdd_connect_opts connect;
 	bool verbose;
-	/* the lab (--probe sim, or auto with no probe present) */
+	/* the lab (--probe sim only) */
 	enum sim_probe_kind sim_probe;
 	struct sim_config sim;
 	const char *sim_image;
@@ -33,11 +41,19 @@ struct cli_opts {
 	uint32_t image_addr;             /* --address of a raw binary */
 	bool image_addr_set;             /* false: the start of flash */
 	bool verify_only, json, erase_unwritten, no_reset, unlock;
+	bool force;                      /* write a binary that fails the checks */
+	const char *help_topic;          /* --help after a subcommand: its name */
+	/* swdd reset / swdd read FILE (server/cmd_target.c) */
+	bool halt;                       /* reset --halt */
+	uint32_t read_size;              /* read --size */
+	bool read_size_set;
 };
 
 /* Parses argv into o (defaults first). Returns 0, or SWDD_EINVAL with a
  * detail sentence naming the bad argument. */
 int cli_parse(int argc, char **argv, struct cli_opts *o);
 void cli_usage(FILE *f);
+/* Help of one subcommand ("flash", "erase", "probes"); NULL: cli_usage. */
+void cli_usage_topic(FILE *f, const char *topic);
 
 #endif

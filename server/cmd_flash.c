@@ -14,7 +14,9 @@
 #include "app.h"
 #include "cmd_flash_out.h"
 #include "flash.h"
+#include "fw_check.h"
 #include "image.h"
+#include "probe.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 #include "target.h"
@@ -27,6 +29,7 @@ struct cmd_run {
 	bool probe_open;
 	struct swdd_flash *f;
 	struct swdd_image img;   /* the whole file */
+	enum swdd_image_format fmt; /* what it was read as */
 	struct swdd_image flash; /* views into img: segments in flash */
 	struct swdd_image ram;   /* ... and in SRAM (written, never flashed) */
 	struct swdd_flash_result res;
@@ -35,6 +38,7 @@ struct cmd_run {
 	double wall0;
 	int exit_code;
 	char *error;
+	char *warning; /* success, with something the user must know */
 };
 
 static double cmd_wall(void)
@@ -89,51 +93,11 @@ static int cmd_open(struct cmd_run *r)
 	return rc ? cmd_fail(r, CMD_EXIT_FLASH, rc) : 0;
 }
 
-static bool cmd_within(const struct swdd_segment *s, uint32_t base, uint32_t size)
-{
-	return s->addr >= base && (uint64_t)s->addr + s->len <= (uint64_t)base + size;
-}
-
-static int cmd_add_view(struct swdd_image *v, const struct swdd_segment *s)
-{
-	struct swdd_segment *n = realloc(v->seg, (v->n + 1) * sizeof(*n));
-
-	if (!n)
-		return SWDD_ENOMEM;
-	v->seg = n;
-	v->seg[v->n++] = *s;
-	return 0;
-}
-
-/* Sorts the file's segments into flash (those starting there: the engine
- * refuses what overruns it), SRAM, and the rest, which are listed in the
- * error. Nothing is written before this passes. */
+/* Nothing is written before this passes. */
 static int cmd_split(struct cmd_run *r)
 {
-	const struct swdd_chip_info *c = swdd_target_chip(r->a.target);
-	char list[512] = "";
-	size_t len = 0;
-	unsigned bad = 0;
-	int rc = 0;
+	int rc = fw_split(&r->img, swdd_target_chip(r->a.target), r->o->image, &r->flash, &r->ram);
 
-	for (size_t i = 0; i < r->img.n && !rc; i++) {
-		const struct swdd_segment *s = &r->img.seg[i];
-		if (s->addr >= c->flash_base && s->addr < c->flash_base + c->flash_size)
-			rc = cmd_add_view(&r->flash, s);
-		else if (cmd_within(s, c->sram_base, c->sram_size))
-			rc = cmd_add_view(&r->ram, s);
-		else if (++bad && len < sizeof(list) - 64)
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s0x%08X-0x%08X",
-						bad > 1 ? ", " : "", s->addr, s->addr + s->len - 1);
-	}
-	if (!rc && bad)
-		rc = swdd_err_set(SWDD_ERANGE, "%s: %u segment(s) lie outside the flash "
-				  "(0x%08X-0x%08X) and SRAM (0x%08X-0x%08X): %s; nothing was written "
-				  "(check the linker script's MEMORY regions)",
-				  r->o->image, bad, c->flash_base, c->flash_base + c->flash_size - 1,
-				  c->sram_base, c->sram_base + c->sram_size - 1, list);
-	if (!rc && !r->flash.n && !r->ram.n)
-		rc = swdd_err_set(SWDD_EFORMAT, "%s holds no data to load", r->o->image);
 	return rc ? cmd_fail(r, CMD_EXIT_INPUT, rc) : 0;
 }
 
@@ -143,9 +107,28 @@ static int cmd_split(struct cmd_run *r)
 static int cmd_load_file(struct cmd_run *r)
 {
 	uint32_t addr = r->o->image_addr_set ? r->o->image_addr : CMD_FLASH_BASE;
-	int rc = swdd_image_load(r->o->image, r->o->image_fmt, addr, &r->img);
+	int rc = swdd_image_load_as(r->o->image, r->o->image_fmt, addr, &r->img, &r->fmt);
 
-	return rc ? cmd_fail(r, CMD_EXIT_INPUT, rc) : 0;
+	if (rc)
+		return cmd_fail(r, CMD_EXIT_INPUT, rc);
+	rc = fw_check_address_option(r->o->image, r->fmt, r->o->image_addr_set);
+	return rc ? cmd_fail(r, CMD_EXIT_USAGE, rc) : 0;
+}
+
+/* Once the chip is known: a raw binary at the start of its flash must
+ * look like a vector table, unless --force. */
+static int cmd_check_firmware(struct cmd_run *r)
+{
+	int rc = fw_check_vectors(&r->img, r->fmt, swdd_target_chip(r->a.target));
+
+	if (!rc)
+		return 0;
+	if (r->o->force) {
+		swdd_warn("%s; writing it anyway (--force)", swdd_err_detail());
+		return 0;
+	}
+	swdd_err_add(rc, "nothing was written (--force writes it anyway)");
+	return cmd_fail(r, CMD_EXIT_INPUT, rc);
 }
 
 /* SRAM segments (code or data a RAM-linked program expects preloaded) are
@@ -188,6 +171,25 @@ static int cmd_program(struct cmd_run *r)
 	return r->o->verify_only ? 0 : cmd_write_ram(r);
 }
 
+/* The reset-and-run after a verified write. Firmware that turns SWD off
+ * soon after it starts (the connect had to hold NRST low) takes the debug
+ * port away before the debug registers are given back: that is what this
+ * firmware does, the image was verified and the chip runs it, so it is a
+ * success with a warning. Any other failure keeps exit status 4. */
+static int cmd_run_failed(struct cmd_run *r, int rc)
+{
+	char buf[768];
+
+	if (!fw_swd_lost_after_run(rc, swdd_target_connected_mode(r->a.target)))
+		return cmd_fail(r, CMD_EXIT_TARGET, rc);
+	snprintf(buf, sizeof(buf), "after reset the firmware disabled SWD again (swdd could connect "
+		 "only under reset; then: %s: %s): the chip runs the new image; use --connect "
+		 "under-reset to debug it", swdd_strerror(rc), swdd_err_detail());
+	swdd_warn("%s", buf);
+	r->warning = strdup(buf);
+	return 0;
+}
+
 /* After a write the chip runs the new program, like `program ... reset`;
  * otherwise (verify-only, --no-reset) it is left as detach leaves it. */
 static int cmd_finish_target(struct cmd_run *r, bool reset)
@@ -197,10 +199,12 @@ static int cmd_finish_target(struct cmd_run *r, bool reset)
 	if (reset)
 		rc = swdd_target_reset(r->a.target, SWDD_RESET_AUTO, false);
 	if (rc)
-		return cmd_fail(r, CMD_EXIT_TARGET, rc);
+		return cmd_run_failed(r, rc);
 	if (!reset && r->o->no_reset)
 		return 0; /* stays halted: app_close frees without resuming */
 	rc = swdd_target_detach(r->a.target);
+	if (rc && reset)
+		return cmd_run_failed(r, rc);
 	return rc ? cmd_fail(r, CMD_EXIT_TARGET, rc) : 0;
 }
 
@@ -213,6 +217,9 @@ static void cmd_report(struct cmd_run *r)
 		.modelled_seconds = -1,
 		.exit_code = r->exit_code,
 		.error = r->error,
+		.warning = r->warning,
+		.probe = r->probe_open ? swdd_probe_get_info(r->a.probe) : NULL,
+		.chip = r->a.target ? swdd_target_chip(r->a.target) : NULL,
 	};
 
 	if (r->error)
@@ -241,6 +248,7 @@ static int cmd_close(struct cmd_run *r)
 	free(r->ram.seg);
 	swdd_image_free(&r->img);
 	free(r->error);
+	free(r->warning);
 	return code;
 }
 
@@ -262,6 +270,8 @@ int cmd_flash_main(const struct cli_opts *o)
 		rc = cmd_open(&r);
 	if (!rc)
 		rc = cmd_split(&r);
+	if (!rc)
+		rc = cmd_check_firmware(&r);
 	if (!rc)
 		rc = cmd_program(&r);
 	if (!rc)

@@ -84,6 +84,43 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
+/* "probe": which probe did the work (a station must be able to tell a
+ * real probe from the lab: transport "sim"), or null. */
+static void json_probe(const struct swdd_probe_info *p)
+{
+	fputs(", \"probe\": ", stdout);
+	if (!p) {
+		fputs("null", stdout);
+		return;
+	}
+	fputs("{\"kind\": ", stdout);
+	json_str(p->kind);
+	fputs(", \"serial\": ", stdout);
+	json_str(p->serial);
+	fputs(", \"firmware\": ", stdout);
+	json_str(p->firmware);
+	fputs(", \"transport\": ", stdout);
+	json_str(p->transport);
+	putchar('}');
+}
+
+static void json_chip(const struct swdd_chip_info *c)
+{
+	fputs(", \"chip\": ", stdout);
+	if (!c) {
+		fputs("null", stdout);
+		return;
+	}
+	fputs("{\"name\": ", stdout);
+	json_str(c->name);
+	printf(", \"dev_id\": \"0x%03x\", \"revision\": ", c->dev_id);
+	json_str(c->revision);
+	printf(", \"idcode\": \"0x%08x\", \"flash_kib\": %u, \"unique_id\": ", c->dbgmcu_idcode,
+	       c->flash_size / 1024);
+	json_str(c->unique_id[0] ? c->unique_id : NULL);
+	fputc('}', stdout);
+}
+
 void cmd_print_json(const struct cmd_summary *s)
 {
 	const struct swdd_flash_result *r = s->res;
@@ -104,9 +141,13 @@ void cmd_print_json(const struct cmd_summary *s)
 		       "\"program_ops\": %llu}",
 		       (unsigned long long)s->lab_sector_erases,
 		       (unsigned long long)s->lab_mass_erases, (unsigned long long)s->lab_program_ops);
+	json_probe(s->probe);
+	json_chip(s->chip);
 	printf(", \"result\": \"%s\", \"exit_code\": %d, \"error\": ", s->error ? "error" : "ok",
 	       s->exit_code);
 	json_str(s->error);
+	fputs(", \"warning\": ", stdout);
+	json_str(s->warning);
 	fputs("}\n", stdout);
 	fflush(stdout);
 }

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "flash.h"
+#include "probe.h"
+#include "target.h"
 
 struct cmd_progress {
 	bool tty;                /* a bar redrawn in place; else plain lines */
@@ -29,8 +31,11 @@ struct cmd_summary {
 	double modelled_seconds;   /* < 0: not the lab (JSON null) */
 	bool lab_stats;            /* the lab's counters below are valid */
 	uint64_t lab_sector_erases, lab_program_ops, lab_mass_erases;
+	const struct swdd_probe_info *probe; /* NULL: no probe was opened */
+	const struct swdd_chip_info *chip;   /* NULL: no chip was connected */
 	int exit_code;
 	const char *error;         /* NULL when ok */
+	const char *warning;       /* NULL: none (ok, but the user must know) */
 };
 
 void cmd_print_json(const struct cmd_summary *s);

@@ -21,8 +21,9 @@ static int gdbd_regs_read(struct gdb_server *s, const char *pkt, size_t len)
 	(void)pkt, (void)len;
 
 	rc = swdd_target_g_regs_read(s->target, regs, sizeof(regs), &n);
-	if (rc)
-		return rc;
+	if (rc) /* GDB 13 prints the reply: "Could not read registers; remote
+		 * failure reply 'E.<text>'" (remote.c fetch_registers_using_g) */
+		return gdb_send_error_text(s, "E.", rc);
 	rsp_hex_encode(regs, n, s->reply);
 	return gdb_send(s, s->reply, 2 * n);
 }

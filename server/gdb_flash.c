@@ -1,8 +1,8 @@
 /*
- * GDB flash support: the memory map and qCRC hooks, the vFlash packets
- * (GDB manual, "vFlashErase", "vFlashWrite", "vFlashDone") and the flash
- * monitor commands. The work is done by flash/flash.h; this file only
- * parses packets and reports.
+ * GDB flash support: the memory map and qCRC hooks and the vFlash packets
+ * (GDB manual, "vFlashErase", "vFlashWrite", "vFlashDone"); the flash
+ * monitor commands are in gdb_flash_mon.c. The work is done by
+ * flash/flash.h; this file only parses packets and reports.
  *
  * One flash session per connected target, opened on first use with the
  * algorithm chosen by --flash-algo / `monitor flash algo` (the built-in
@@ -18,6 +18,7 @@
 #include "swdd_err.h"
 #include "swdd_log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,27 @@ void gdb_flash_set_algo_path(const char *path)
 {
 	free(flash_algo_path);
 	flash_algo_path = path ? strdup(path) : NULL;
+}
+
+const char *gdb_flash_algo_path(void)
+{
+	return flash_algo_path;
+}
+
+/* A vFlash packet failed. GDB 13 prints only its own sentence ("Error
+ * erasing flash with vFlashErase packet", "Error writing data to flash",
+ * "Error finishing flash operation") and reads no O packet before the
+ * reply, so the reason goes (1) into the E.text reply, for GDBs that
+ * print it, and (2) into the log, which GDB's console receives at the
+ * next monitor command or resume (docs/SERVER.md "What GDB shows"). */
+static int gdb_flash_failed(struct gdb_server *s, const char *what, int rc)
+{
+	char detail[512];
+
+	snprintf(detail, sizeof(detail), "%s", swdd_err_detail());
+	swdd_error("the last `load` failed%s: %s: %s", what, swdd_strerror(rc), detail);
+	swdd_err_set(rc, "%s", detail);
+	return gdb_send_error_text(s, "E.", rc);
 }
 
 void gdb_flash_forget(void)
@@ -92,7 +114,7 @@ static int pkt_vflash_erase(struct gdb_server *s, const char *pkt, size_t len)
 	rc = gdb_flash_get(s->target, &f);
 	if (!rc)
 		rc = swdd_flash_gdb_erase(f, (uint32_t)addr, (uint32_t)n);
-	return rc ? rc : gdb_send_str(s, "OK");
+	return rc ? gdb_flash_failed(s, " (vFlashErase)", rc) : gdb_send_str(s, "OK");
 }
 
 /* vFlashWrite:addr:XX... (binary data, already unescaped) */
@@ -110,7 +132,7 @@ static int pkt_vflash_write(struct gdb_server *s, const char *pkt, size_t len)
 	rc = gdb_flash_get(s->target, &f);
 	if (!rc)
 		rc = swdd_flash_gdb_write(f, (uint32_t)addr, (const uint8_t *)end, (uint32_t)n);
-	return rc ? rc : gdb_send_str(s, "OK");
+	return rc ? gdb_flash_failed(s, " (vFlashWrite)", rc) : gdb_send_str(s, "OK");
 }
 
 static int pkt_vflash_done(struct gdb_server *s, const char *pkt, size_t len)
@@ -123,10 +145,8 @@ static int pkt_vflash_done(struct gdb_server *s, const char *pkt, size_t len)
 	rc = gdb_flash_get(s->target, &f);
 	if (!rc)
 		rc = swdd_flash_gdb_done(f, &r);
-	if (rc) {
-		swdd_error("load failed: %s: %s", swdd_strerror(rc), swdd_err_detail());
-		return rc;
-	}
+	if (rc)
+		return gdb_flash_failed(s, "", rc);
 	swdd_info("flash: %llu bytes in %u sectors: %u erased, %u unchanged (skipped), "
 		  "%llu bytes programmed and verified, %.2f s",
 		  (unsigned long long)r.bytes, r.sectors_touched, r.sectors_erased,
@@ -143,143 +163,8 @@ const struct gdb_packet gdb_packets_flash[] = {
 };
 const size_t gdb_packets_flash_count = sizeof(gdb_packets_flash) / sizeof(gdb_packets_flash[0]);
 
-/* ---- monitor commands ------------------------------------------------ */
-
-static int mon_flash_session(struct gdb_server *s, struct swdd_flash **f)
-{
-	return gdb_flash_get(s->target, f);
-}
-
-/* Runs a text report and prints it. */
-static int mon_print_report(struct gdb_server *s, struct swdd_flash *f,
-			    int (*report)(struct swdd_flash *f, char **text))
-{
-	char *text = NULL;
-	int rc = report(f, &text);
-
-	if (!rc)
-		monitor_printf(s, "%s", text);
-	free(text);
-	return rc;
-}
-
-static int mon_erase(struct gdb_server *s, int argc, char **argv)
-{
-	struct swdd_flash *f;
-	int rc = mon_flash_session(s, &f);
-
-	(void)argc, (void)argv;
-	if (!rc)
-		rc = swdd_flash_mass_erase(f);
-	if (!rc)
-		monitor_printf(s, "flash mass-erased and checked blank\n");
-	return rc;
-}
-
-static int mon_flash_erase_sector(struct gdb_server *s, struct swdd_flash *f, int argc, char **argv)
-{
-	char *end;
-	unsigned long first, last;
-
-	if (argc < 3 || argc > 4)
-		return swdd_err_set(SWDD_EINVAL, "usage: flash erase_sector FIRST [LAST]");
-	first = strtoul(argv[2], &end, 0);
-	if (*end)
-		return swdd_err_set(SWDD_EINVAL, "'%s' is not a sector number", argv[2]);
-	last = argc == 4 ? strtoul(argv[3], &end, 0) : first;
-	if (*end)
-		return swdd_err_set(SWDD_EINVAL, "'%s' is not a sector number", argv[3]);
-	int rc = swdd_flash_erase_sectors(f, (unsigned)first, (unsigned)last);
-	if (!rc)
-		monitor_printf(s, "erased sectors %lu..%lu\n", first, last);
-	return rc;
-}
-
-static int mon_flash(struct gdb_server *s, int argc, char **argv)
-{
-	struct swdd_flash *f;
-	int rc;
-
-	if (argc < 2)
-		return swdd_err_set(SWDD_EINVAL, "usage: flash info | erase_sector FIRST [LAST] | "
-				    "algo FILE");
-	if (!strcmp(argv[1], "algo")) {
-		if (argc != 3)
-			return swdd_err_set(SWDD_EINVAL, "usage: flash algo FILE");
-		rc = mon_flash_session(s, &f);
-		if (!rc)
-			rc = swdd_flash_set_algo(f, argv[2]);
-		if (!rc) {
-			gdb_flash_set_algo_path(argv[2]);
-			monitor_printf(s, "flash algorithm: %s\n", argv[2]);
-		}
-		return rc;
-	}
-	rc = mon_flash_session(s, &f);
-	if (rc)
-		return rc;
-	if (!strcmp(argv[1], "info"))
-		return mon_print_report(s, f, swdd_flash_info_text);
-	if (!strcmp(argv[1], "erase_sector"))
-		return mon_flash_erase_sector(s, f, argc, argv);
-	return swdd_err_set(SWDD_EINVAL, "unknown flash subcommand '%s'", argv[1]);
-}
-
-static int mon_rdp(struct gdb_server *s, int argc, char **argv)
-{
-	struct swdd_flash *f;
-	int level = -1, rc = mon_flash_session(s, &f);
-
-	(void)argc, (void)argv;
-	if (!rc)
-		rc = swdd_flash_rdp_level(f, &level);
-	if (!rc)
-		monitor_printf(s, "RDP level %d%s\n", level,
-			       level == 0 ? " (no protection)"
-			       : level == 1 ? " (flash read-protected; `monitor unlock CONFIRM` "
-					      "returns to level 0 and mass-erases)"
-					    : " (permanent: debug access to flash is disabled)");
-	return rc;
-}
-
-static int mon_unlock(struct gdb_server *s, int argc, char **argv)
-{
-	struct swdd_flash *f;
-	int rc;
-
-	if (argc != 2 || strcmp(argv[1], "CONFIRM"))
-		return swdd_err_set(SWDD_EINVAL, "`unlock CONFIRM` sets RDP level 0, which "
-				    "MASS-ERASES the flash; type CONFIRM to proceed");
-	rc = mon_flash_session(s, &f);
-	if (!rc)
-		rc = swdd_flash_unlock(f);
-	if (!rc)
-		monitor_printf(s, "RDP level 0 set; the flash was mass-erased. Reset the chip "
-				  "(monitor reset halt) before programming\n");
-	return rc;
-}
-
-static int mon_option(struct gdb_server *s, int argc, char **argv)
-{
-	struct swdd_flash *f;
-	int rc = mon_flash_session(s, &f);
-
-	(void)argc, (void)argv;
-	return rc ? rc : mon_print_report(s, f, swdd_flash_option_text);
-}
-
-static const struct monitor_cmd flash_monitor_cmds[] = {
-	{ "erase", mon_erase, "erase", "mass-erase the flash" },
-	{ "flash", mon_flash, "flash info | erase_sector FIRST [LAST] | algo FILE",
-	  "flash layout, sector erase, choose a CMSIS-Pack .FLM algorithm" },
-	{ "rdp", mon_rdp, "rdp", "show the read-protection level" },
-	{ "unlock", mon_unlock, "unlock CONFIRM", "RDP level 1 -> 0 (mass-erases the flash)" },
-	{ "option", mon_option, "option", "show the option bytes" },
-};
-
 int gdb_flash_register(void)
 {
 	gdb_server_set_hooks(&flash_hooks);
-	return monitor_register(flash_monitor_cmds,
-				sizeof(flash_monitor_cmds) / sizeof(flash_monitor_cmds[0]));
+	return monitor_register(gdb_flash_monitor_cmds, gdb_flash_monitor_count);
 }

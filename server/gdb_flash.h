@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "monitor.h"
+
 struct swdd_target;
 struct swdd_flash;
 
@@ -15,6 +17,13 @@ void gdb_flash_set_algo_path(const char *path);
 int gdb_flash_get(struct swdd_target *t, struct swdd_flash **out);
 /* Closes the flash session (the target is going away). */
 void gdb_flash_forget(void);
+
+/* The current --flash-algo / `monitor flash algo` path (NULL: built-in). */
+const char *gdb_flash_algo_path(void);
+
+/* The flash monitor commands (gdb_flash_mon.c). */
+extern const struct monitor_cmd gdb_flash_monitor_cmds[];
+extern const size_t gdb_flash_monitor_count;
 
 /* The vFlash packet table is declared in gdb_server.h with the others. */
 

@@ -125,12 +125,19 @@ static int gdbq_xfer_memory_map(struct gdb_server *s, const char *pkt, size_t le
 	return gdbq_xfer_doc(s, doc, &x);
 }
 
-/* qRcmd,HEX: a monitor command. Its output goes out as O packets before the
- * final OK (or Exx, which GDB shows as an error). */
+/* qRcmd,HEX: a monitor command. Its output, and the reason of a failure,
+ * go out as O packets before the final reply. GDB 13 (remote.c
+ * remote_rcmd) knows three final replies: OK; an empty one, which it
+ * words "Target does not support this command." (true for an unknown
+ * command); and E NN, which it words "Protocol error with Rcmd" (the
+ * only way to make a failed command fail a GDB script; the reason is on
+ * the line above). An "E.text" reply would be decoded as hex output and
+ * refused ("Invalid hex digit 46"). docs/SERVER.md "What GDB shows". */
 static int gdbq_rcmd(struct gdb_server *s, const char *pkt, size_t len)
 {
 	size_t hexlen = len - 6, n;
 	char *cmd = malloc(hexlen / 2 + 1);
+	bool unknown;
 	int rc;
 
 	if (!cmd)
@@ -142,10 +149,12 @@ static int gdbq_rcmd(struct gdb_server *s, const char *pkt, size_t len)
 	cmd[n] = '\0';
 	s->in_rcmd = true;
 	gdb_console_write(s, "");  /* flushes queued log lines */
-	rc = monitor_exec(s, cmd);
+	rc = monitor_exec(s, cmd, &unknown);
 	s->in_rcmd = false;
 	free(cmd);
-	return rc ? gdb_send_str(s, "E01") : gdb_send_str(s, "OK");
+	if (rc && unknown)
+		return gdb_send(s, "", 0);
+	return gdb_send_str(s, rc ? "E01" : "OK");
 }
 
 static int gdbq_crc_readback(struct swdd_target *t, uint32_t addr, uint32_t len, uint32_t *crc)

@@ -221,10 +221,19 @@ static int gdbr_z(struct gdb_server *s, const char *pkt, size_t len)
 	rc = gdbr_point(s, &z);
 	if (rc == SWDD_EUNSUPPORTED)
 		return gdb_send(s, "", 0); /* this kind of point is not supported */
-	if (rc)
-		swdd_warn("%s %s at 0x%08x: %s", z.insert ? "inserting" : "removing",
-			  z.type <= 1 ? "breakpoint" : "watchpoint", z.addr, swdd_err_detail());
-	return rc ? rc : gdb_send_str(s, "OK");
+	if (rc) {
+		/* GDB 13 prints the E.swdd.<text> of a Z1 (remote.c
+		 * insert_hw_breakpoint) but not of Z0/Z2-4: for those the
+		 * warning waits for the next monitor command or resume. */
+		if (z.type == 1 && z.insert)
+			swdd_info("inserting hardware breakpoint at 0x%08x: %s", z.addr,
+				  swdd_err_detail());
+		else
+			swdd_warn("%s %s at 0x%08x: %s", z.insert ? "inserting" : "removing",
+				  z.type <= 1 ? "breakpoint" : "watchpoint", z.addr, swdd_err_detail());
+		return gdb_send_error_text(s, "E.swdd.", rc);
+	}
+	return gdb_send_str(s, "OK");
 }
 
 static int gdbr_detach(struct gdb_server *s, const char *pkt, size_t len)

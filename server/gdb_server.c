@@ -85,6 +85,19 @@ int gdb_send_error(struct gdb_server *s, int rc)
 	return gdb_send_str(s, e);
 }
 
+int gdb_send_error_text(struct gdb_server *s, const char *fmt_prefix, int rc)
+{
+	char text[600];
+	int n = snprintf(text, sizeof(text), "%s%s%s%s", fmt_prefix, swdd_strerror(rc),
+			 *swdd_err_detail() ? ": " : "", swdd_err_detail());
+
+	/* RSP framing characters have no place in a message: '$' '#' '}' '*' */
+	for (int i = 0; i < n && text[i]; i++)
+		if (strchr("$#}*", text[i]))
+			text[i] = ' ';
+	return gdb_send_str(s, text);
+}
+
 /* One O packet: 'O' and the hex of up to ~PacketSize/2 characters. */
 static void gdb_console_packet(struct gdb_server *s, const char *text, size_t len)
 {

@@ -57,6 +57,11 @@ struct gdb_server {
 	struct swdd_target *target;
 	gdb_target_fn reconnect;
 	void *reconnect_ctx;
+	/* Optional (NULL: not offered). Connects again with NRST held low,
+	 * for a chip whose firmware turned SWD off after a reset: frees the
+	 * old target, sets *t to the new one (halted at the reset vector).
+	 * Returns 0 or SWDD_E* (*t is then NULL). ctx is reconnect_ctx. */
+	int (*reconnect_under_reset)(void *ctx, struct swdd_target **t);
 	gdb_write_fn write;
 	void *write_ctx;
 	struct rsp_reader reader;
@@ -109,6 +114,10 @@ int gdb_send(struct gdb_server *s, const void *payload, size_t len);
 int gdb_send_str(struct gdb_server *s, const char *payload);
 /* "E xx" for an SWDD_E* code (GDB only shows the number). */
 int gdb_send_error(struct gdb_server *s, int rc);
+/* "E." + prefix + the error's words and detail sentence (GDB manual E.1
+ * "Standard Replies": E.errtext), for the packets whose error text GDB
+ * prints; see docs/SERVER.md "What GDB shows". */
+int gdb_send_error_text(struct gdb_server *s, const char *prefix, int rc);
 /* Console output through O packets (only while GDB accepts them: in a
  * monitor command or while running; queued otherwise). */
 void gdb_console_write(struct gdb_server *s, const char *text);

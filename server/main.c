@@ -10,6 +10,9 @@
 #include "app.h"
 #include "cli.h"
 #include "cmd_flash.h"
+#include "cmd_target.h"
+#include "compat.h"
+#include "production.h"
 #include "gdb_flash.h"
 #include "gdb_net.h"
 #include "gdb_server.h"
@@ -45,7 +48,7 @@ static int main_fail(int rc)
 	return 1;
 }
 
-static int main_serve(const struct cli_opts *o)
+static int main_serve(const struct cli_opts *o, const struct compat *compat)
 {
 	struct app a;
 	struct gdb_server s;
@@ -57,6 +60,7 @@ static int main_serve(const struct cli_opts *o)
 		return main_fail(rc);
 	gdb_flash_set_algo_path(o->flash_algo);
 	gdb_flash_register();
+	compat_monitor_register();
 	app_connect(&a, false, &a.target); /* a failure is logged; retried per client */
 	rc = gdb_server_init(&s, a.target, NULL, NULL);
 	if (!rc)
@@ -66,9 +70,13 @@ static int main_serve(const struct cli_opts *o)
 		return main_fail(rc);
 	}
 	s.reconnect = app_connect;
+	s.reconnect_under_reset = app_connect_under_reset;
 	s.reconnect_ctx = &a;
+	/* A stable interface (README "Listening banner"): IDE launchers wait
+	 * for this line; the compatibility modes add the other tool's. */
 	printf("swdd: listening for gdb on %s:%u\n", o->bind, port);
 	fflush(stdout);
+	compat_banner(compat, stdout, port);
 	main_signals();
 	rc = gdb_net_serve(&s, lfd, &main_stop);
 	close(lfd);
@@ -81,8 +89,11 @@ static int main_serve(const struct cli_opts *o)
 int main(int argc, char **argv)
 {
 	struct cli_opts o;
-	int rc = cli_parse(argc, argv, &o);
+	struct compat compat;
+	int rc = compat_translate(argc, argv, &compat);
 
+	if (!rc)
+		rc = cli_parse(compat.argc, compat.argv, &o);
 	if (rc) {
 		main_fail(rc);
 		return CMD_EXIT_USAGE;
@@ -91,19 +102,29 @@ int main(int argc, char **argv)
 		swdd_log_set_level(SWDD_LOG_DEBUG);
 	switch (o.command) {
 	case CLI_HELP:
-		cli_usage(stdout);
+		cli_usage_topic(stdout, o.help_topic);
 		return 0;
 	case CLI_VERSION:
 		printf("swdd %s\n", SWDD_VERSION);
 		return 0;
 	case CLI_PROBES:
-		rc = app_list_probes();
-		return rc ? main_fail(rc) : 0;
+		return cmd_probes_main(&o);
+	case CLI_RESET:
+		return cmd_reset_main(&o);
+	case CLI_READ:
+		return cmd_read_main(&o);
+	case CLI_INFO:
+		return cmd_info_main(&o);
+	case CLI_CHIPS:
+		return cmd_chips_main(&o);
 	case CLI_FLASH:
-		return cmd_flash_main(&o);
+		return production_wanted(&o) ? production_main(&o, compat.argc, compat.argv)
+					     : cmd_flash_main(&o);
 	case CLI_ERASE:
 		return cmd_erase_main(&o);
 	default:
-		return main_serve(&o);
+		rc = main_serve(&o, &compat);
+		compat_free(&compat);
+		return rc;
 	}
 }

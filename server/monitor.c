@@ -1,7 +1,9 @@
 /*
- * GDB `monitor` commands; see monitor.h. The target layer logs what it does
- * (reset fallbacks, clock changes); those lines reach GDB's console too
- * because the session forwards the log while a monitor command runs.
+ * GDB `monitor` commands: the table registry, the strict dispatcher and
+ * the helpers the command files share; see monitor.h. The target layer
+ * logs what it does (reset fallbacks, clock changes); those lines reach
+ * GDB's console too because the session forwards the log while a monitor
+ * command runs.
  */
 #include "monitor.h"
 
@@ -11,18 +13,12 @@
 #include <string.h>
 
 #include "gdb_server.h"
-#include "probe.h"
 #include "swdd_err.h"
 #include "target.h"
-#include "version.h"
-
 
 #define MONITOR_MAX_TABLES 8
 
-static const struct monitor_cmd monitor_builtin[];
-static const size_t monitor_builtin_count;
-
-/* Table 0 is ours; the others come from monitor_register(). */
+/* The built-in tables first; the others come from monitor_register(). */
 static struct {
 	const struct monitor_cmd *cmds;
 	size_t n;
@@ -32,9 +28,11 @@ static size_t monitor_ntables;
 static void monitor_init_tables(void)
 {
 	if (monitor_ntables == 0) {
-		monitor_tables[0].cmds = monitor_builtin;
-		monitor_tables[0].n = monitor_builtin_count;
-		monitor_ntables = 1;
+		monitor_tables[0].cmds = monitor_run_cmds;
+		monitor_tables[0].n = monitor_run_count;
+		monitor_tables[1].cmds = monitor_mem_cmds;
+		monitor_tables[1].n = monitor_mem_count;
+		monitor_ntables = 2;
 	}
 }
 
@@ -47,205 +45,52 @@ void monitor_printf(struct gdb_server *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int mon_help(struct gdb_server *s, int argc, char **argv)
+void monitor_print_pc_sp(struct gdb_server *s)
 {
-	(void)argc, (void)argv;
+	uint8_t pc[4], sp[4];
+
+	if (swdd_target_reg_read(s->target, 15, pc) || swdd_target_reg_read(s->target, 13, sp))
+		return;
+	monitor_printf(s, "pc 0x%08x, sp 0x%08x (GDB keeps showing its cached registers until "
+			  "`maintenance flush register-cache` or the next step)\n",
+		       (unsigned)(pc[0] | pc[1] << 8 | pc[2] << 16 | (uint32_t)pc[3] << 24),
+		       (unsigned)(sp[0] | sp[1] << 8 | sp[2] << 16 | (uint32_t)sp[3] << 24));
+}
+
+int monitor_number(const char *arg, unsigned long long max, const char *what,
+		   unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*arg || *arg == '-')
+		return swdd_err_set(SWDD_EINVAL, "%s must be a number, not '%s'", what, arg);
+	v = strtoull(arg, &end, 0);
+	if (*end || v > max)
+		return swdd_err_set(SWDD_EINVAL, "%s must be a number up to 0x%llx, not '%s'", what, max,
+				    arg);
+	*out = v;
+	return 0;
+}
+
+int monitor_help(struct gdb_server *s)
+{
 	monitor_init_tables();
 	for (size_t t = 0; t < monitor_ntables; t++)
 		for (size_t i = 0; i < monitor_tables[t].n; i++) {
 			const struct monitor_cmd *c = &monitor_tables[t].cmds[i];
 
-			monitor_printf(s, "%-26s %s\n", c->usage, c->help);
+			monitor_printf(s, "%-34s %s\n", c->usage, c->help);
 		}
 	return 0;
 }
-
-static const struct {
-	const char *word;
-	enum swdd_reset_method method;
-} mon_reset_words[] = {
-	{ "auto", SWDD_RESET_AUTO }, { "hw", SWDD_RESET_HW },
-	{ "sys", SWDD_RESET_SYS },   { "core", SWDD_RESET_CORE },
-	/* OpenOCD spellings */
-	{ "srst_only", SWDD_RESET_HW },  { "srst_nogate", SWDD_RESET_HW },
-	{ "none", SWDD_RESET_SYS },      { "sysresetreq", SWDD_RESET_SYS },
-	{ "vectreset", SWDD_RESET_CORE },
-};
-
-static const char *mon_reset_name(enum swdd_reset_method m)
-{
-	static const char *const names[] = {
-		[SWDD_RESET_AUTO] = "auto (NRST, then SYSRESETREQ, then VECTRESET, each verified)",
-		[SWDD_RESET_HW] = "hw (NRST)",
-		[SWDD_RESET_SYS] = "sys (AIRCR.SYSRESETREQ)",
-		[SWDD_RESET_CORE] = "core (AIRCR.VECTRESET)",
-	};
-	return names[m];
-}
-
-/* reset [halt|run|init]: "init" is OpenOCD's reset-and-halt plus its init
- * scripts; we have no scripts, so it halts. */
-static int mon_reset(struct gdb_server *s, int argc, char **argv)
-{
-	bool halt;
-	int rc;
-
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "halt") && strcmp(argv[1], "run") &&
-			 strcmp(argv[1], "init")))
-		return swdd_err_set(SWDD_EINVAL, "usage: monitor reset [halt|run|init]");
-	halt = argc == 2 && strcmp(argv[1], "run") != 0;
-	rc = swdd_target_reset(s->target, SWDD_RESET_AUTO, halt);
-	if (rc)
-		return rc;
-	monitor_printf(s, "%s\n", halt ? "reset; target halted at the reset vector"
-				       : "reset; target running (GDB still shows the old state: use `continue` "
-					 "or `monitor halt`)");
-	return 0;
-}
-
-static int mon_halt(struct gdb_server *s, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	int rc = swdd_target_halt(s->target);
-
-	if (!rc)
-		monitor_printf(s, "target halted\n");
-	return rc;
-}
-
-static int mon_resume(struct gdb_server *s, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	int rc = swdd_target_resume(s->target);
-
-	if (!rc)
-		monitor_printf(s, "target running (GDB does not know: use `monitor halt` then `stepi` "
-				  "or `continue` to resynchronise)\n");
-	return rc;
-}
-
-static int mon_reset_config(struct gdb_server *s, int argc, char **argv)
-{
-	if (argc == 1) {
-		monitor_printf(s, "reset method: %s\n",
-			       mon_reset_name(swdd_target_get_reset_method(s->target)));
-		return 0;
-	}
-	for (size_t i = 0; argc == 2 && i < sizeof(mon_reset_words) / sizeof(mon_reset_words[0]); i++)
-		if (strcmp(argv[1], mon_reset_words[i].word) == 0) {
-			swdd_target_set_reset_method(s->target, mon_reset_words[i].method);
-			monitor_printf(s, "reset method: %s\n", mon_reset_name(mon_reset_words[i].method));
-			return 0;
-		}
-	return swdd_err_set(SWDD_EINVAL, "usage: monitor reset_config [auto|hw|sys|core]");
-}
-
-static int mon_speed_set(struct gdb_server *s, const char *arg)
-{
-	char *end;
-	unsigned long khz = strtoul(arg, &end, 10);
-	unsigned actual;
-	int rc;
-
-	if (*end || khz == 0 || khz > 100000)
-		return swdd_err_set(SWDD_EINVAL, "speed takes a clock in kHz (1..100000), not '%s'", arg);
-	rc = swdd_probe_set_speed(swdd_target_probe(s->target), (unsigned)khz, &actual);
-	if (!rc)
-		monitor_printf(s, "SWD clock %u kHz (asked for %lu kHz)\n", actual, khz);
-	return rc;
-}
-
-static int mon_speed(struct gdb_server *s, int argc, char **argv)
-{
-	if (argc != 2)
-		return swdd_err_set(SWDD_EINVAL, "usage: monitor speed KHZ");
-	return mon_speed_set(s, argv[1]);
-}
-
-/* OpenOCD: "adapter speed KHZ". */
-static int mon_adapter(struct gdb_server *s, int argc, char **argv)
-{
-	if (argc != 3 || strcmp(argv[1], "speed") != 0)
-		return swdd_err_set(SWDD_EINVAL, "usage: monitor adapter speed KHZ");
-	return mon_speed_set(s, argv[2]);
-}
-
-static const char *mon_rdp_text(int level)
-{
-	static const char *const t[] = { "0 (no protection)", "1 (flash read protected)",
-					 "2 (debug disabled for good)" };
-	return level >= 0 && level <= 2 ? t[level] : "unknown";
-}
-
-static int mon_info(struct gdb_server *s, int argc, char **argv)
-{
-	const struct swdd_chip_info *c = swdd_target_chip(s->target);
-	struct swdd_probe *p = swdd_target_probe(s->target);
-	const struct swdd_probe_info *pi = swdd_probe_get_info(p);
-	int mv = c->voltage_mv;
-	(void)argc, (void)argv;
-
-	if (swdd_probe_voltage(p, &mv))
-		mv = c->voltage_mv;
-	monitor_printf(s, "probe:      %s, serial %s, firmware %s (%s)\n", pi->kind, pi->serial,
-		       pi->firmware, pi->transport);
-	monitor_printf(s, "chip:       %s, %s%s\n", c->name, c->core, c->has_fpu ? " with FPU" : "");
-	monitor_printf(s, "IDCODE:     0x%08x (DEV_ID 0x%03x, revision %s, REV_ID 0x%04x)\n",
-		       c->dbgmcu_idcode, c->dev_id, c->revision, c->rev_id);
-	monitor_printf(s, "CPUID:      0x%08x\n", c->cpuid);
-	monitor_printf(s, "flash:      %u KiB at 0x%08x\n", c->flash_size / 1024, c->flash_base);
-	monitor_printf(s, "SRAM:       %u KiB at 0x%08x\n", c->sram_size / 1024, c->sram_base);
-	monitor_printf(s, "RDP level:  %s\n", mon_rdp_text(c->rdp_level));
-	if (mv >= 0)
-		monitor_printf(s, "voltage:    %d.%02d V\n", mv / 1000, (mv % 1000) / 10);
-	else
-		monitor_printf(s, "voltage:    unknown (the probe cannot measure it)\n");
-	monitor_printf(s, "breakpoints: %u hardware, watchpoints: %u\n", c->num_hw_breakpoints,
-		       c->num_watchpoints);
-	return 0;
-}
-
-/* OpenOCD: "cortex_m maskisr on|off". swdd masks interrupts while stepping
- * by default, so `stepi` does not land in a SysTick handler. */
-static int mon_maskisr(struct gdb_server *s, int argc, char **argv)
-{
-	int first = argc > 1 && strcmp(argv[0], "cortex_m") == 0 && strcmp(argv[1], "maskisr") == 0;
-	const char *arg = argc == 2 + first ? argv[1 + first] : NULL;
-
-	if (!arg || (strcmp(arg, "on") && strcmp(arg, "off")))
-		return swdd_err_set(SWDD_EINVAL, "usage: monitor maskisr on|off");
-	swdd_target_set_step_irq(s->target, strcmp(arg, "off") == 0);
-	monitor_printf(s, "interrupts %s while stepping\n", strcmp(arg, "on") == 0 ? "masked" : "enabled");
-	return 0;
-}
-
-static int mon_version(struct gdb_server *s, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	monitor_printf(s, "swdd %s\n", SWDD_VERSION);
-	return 0;
-}
-
-static const struct monitor_cmd monitor_builtin[] = {
-	{ "help", mon_help, "help", "list the monitor commands" },
-	{ "reset", mon_reset, "reset [halt|run|init]", "reset the chip (verified; falls back and says why)" },
-	{ "halt", mon_halt, "halt", "halt the core" },
-	{ "resume", mon_resume, "resume", "resume the core (behind GDB's back)" },
-	{ "reset_config", mon_reset_config, "reset_config [auto|hw|sys|core]",
-	  "show or choose the reset method" },
-	{ "speed", mon_speed, "speed KHZ", "set the SWD clock" },
-	{ "adapter", mon_adapter, "adapter speed KHZ", "set the SWD clock (OpenOCD spelling)" },
-	{ "info", mon_info, "info", "chip, IDCODE, revision, flash size, RDP level, voltage" },
-	{ "targets", mon_info, "targets", "same as info" },
-	{ "maskisr", mon_maskisr, "maskisr on|off", "mask interrupts while stepping (default on)" },
-	{ "cortex_m", mon_maskisr, "cortex_m maskisr on|off", "same as maskisr (OpenOCD spelling)" },
-	{ "version", mon_version, "version", "print the swdd version" },
-};
-static const size_t monitor_builtin_count = sizeof(monitor_builtin) / sizeof(monitor_builtin[0]);
 
 int monitor_register(const struct monitor_cmd *cmds, size_t n)
 {
 	monitor_init_tables();
+	for (size_t t = 0; t < monitor_ntables; t++)
+		if (monitor_tables[t].cmds == cmds)
+			return 0; /* registered already (one per process) */
 	if (monitor_ntables == MONITOR_MAX_TABLES)
 		return swdd_err_set(SWDD_ENOMEM, "too many monitor command tables");
 	monitor_tables[monitor_ntables].cmds = cmds;
@@ -276,23 +121,54 @@ static int monitor_split(char *line, char **argv)
 	return argc;
 }
 
-int monitor_exec(struct gdb_server *s, const char *line)
+/* The word count against the table row, before the handler runs. */
+static int monitor_check_args(const struct monitor_cmd *c, int argc, char **argv)
+{
+	int words = argc - 1;
+
+	if (words > c->max_args && c->max_args == 0)
+		return swdd_err_set(SWDD_EINVAL, "`%s` takes no argument ('%s' given): usage: %s",
+				    c->name, argv[1], c->usage);
+	if (words > c->max_args)
+		return swdd_err_set(SWDD_EINVAL, "`%s` takes at most %u argument%s, '%s' is one too "
+				    "many: usage: %s", c->name, c->max_args, c->max_args == 1 ? "" : "s",
+				    argv[c->max_args + 1], c->usage);
+	if (words < c->min_args)
+		return swdd_err_set(SWDD_EINVAL, "`%s` needs %s%u argument%s: usage: %s", c->name,
+				    c->min_args == c->max_args ? "" : "at least ", c->min_args,
+				    c->min_args == 1 ? "" : "s", c->usage);
+	return 0;
+}
+
+static int monitor_run(struct gdb_server *s, int argc, char **argv, bool *unknown)
+{
+	const struct monitor_cmd *cmd;
+	int rc;
+
+	if (argc == 0)
+		return monitor_help(s);
+	cmd = monitor_find(argv[0]);
+	if (!cmd) {
+		*unknown = true;
+		return swdd_err_set(SWDD_EINVAL, "unknown command '%s' (`monitor help` lists them)",
+				    argv[0]);
+	}
+	rc = monitor_check_args(cmd, argc, argv);
+	return rc ? rc : cmd->fn(s, argc, argv);
+}
+
+int monitor_exec(struct gdb_server *s, const char *line, bool *unknown)
 {
 	char *copy = strdup(line), *argv[MONITOR_MAX_ARGS + 1];
-	const struct monitor_cmd *cmd;
 	int argc, rc;
 
+	*unknown = false;
 	if (!copy)
 		return SWDD_ENOMEM;
+	swdd_err_clear();
 	argc = monitor_split(copy, argv);
-	if (argc <= 0) {
-		rc = argc < 0 ? swdd_err_set(SWDD_EINVAL, "too many words") : mon_help(s, 0, argv);
-	} else if (!(cmd = monitor_find(argv[0]))) {
-		rc = swdd_err_set(SWDD_EINVAL, "unknown command '%s' (try `monitor help`)", argv[0]);
-	} else {
-		swdd_err_clear();
-		rc = cmd->fn(s, argc, argv);
-	}
+	rc = argc < 0 ? swdd_err_set(SWDD_EINVAL, "more than %d words", MONITOR_MAX_ARGS)
+		      : monitor_run(s, argc, argv, unknown);
 	if (rc)
 		monitor_printf(s, "error: %s%s%s\n", swdd_strerror(rc), *swdd_err_detail() ? ": " : "",
 			       swdd_err_detail());

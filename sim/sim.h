@@ -62,6 +62,8 @@ struct sim_config {
 	uint32_t ecc_addr;        /* SIM_FAULT_ECC address */
 	unsigned max_swd_khz;     /* highest clock the wiring tolerates (0 = 50000) */
 	int target_mv;            /* supply in mV (0 = 3300; forced 0 by UNPOWERED) */
+	unsigned board;           /* 0: the sample unique ID; n: its X wafer coordinate + n,
+				   * so that several lab boards have distinct IDs */
 };
 
 /* Parses one knob of the `--sim-fault NAME[,NAME]` syntax into cfg:

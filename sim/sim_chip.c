@@ -142,6 +142,10 @@ int sim_chip_new(const struct sim_config *cfg, sim_chip **out, char *err, size_t
 		c->cfg = *cfg;
 	c->core_hz = d->core.uc_model == UC_CPU_ARM_CORTEX_M7 ? SIM_CHIP_HSI_H7_HZ : SIM_CHIP_HSI_HZ;
 	sim_chip_identity(c, d);
+	/* the unique ID's X wafer coordinate (RM0090 39.1 / RM0433 61.1: UID[15:0],
+	 * little endian) differs per board */
+	c->uid[0] = (uint8_t)(c->uid[0] + (c->cfg.board & 0xFFu));
+	c->uid[1] = (uint8_t)(c->uid[1] + ((c->cfg.board >> 8) & 0xFFu));
 	if (sim_dp_new(c) || sim_core_init(c, err, errlen) || d->soc->map(c, err, errlen)) {
 		if (!c->dp)
 			snprintf(err, errlen, "out of memory");

@@ -94,6 +94,11 @@ int cm_rearm(struct swdd_target *t)
 
 /* The target stays usable after a detach: the next halt, breakpoint or
  * watchpoint arms the debug state again (cm_rearm). */
+enum swdd_connect_mode swdd_target_connected_mode(const struct swdd_target *t)
+{
+	return t->connected_mode;
+}
+
 int swdd_target_detach(struct swdd_target *t)
 {
 	int rc = cm_debug_restore(t), rc2 = 0;
@@ -226,9 +231,11 @@ static int cm_attempt(struct swdd_target *t, enum swdd_connect_mode mode, unsign
 	if (rc == 0) {
 		swdd_debug("SW-DP DPIDR 0x%08x at %u kHz", dpidr, actual);
 		rc = cm_attempt_core(t, mode);
+		t->chip.dpidr = dpidr;
 	}
 	if (rc && mode == SWDD_CONNECT_UNDER_RESET)
 		(void)swdd_probe_nrst(t->probe, false);
+	t->connected_mode = mode;
 	return rc;
 }
 

@@ -237,6 +237,11 @@ void swdd_target_set_step_irq(struct swdd_target *t, bool allow)
 	t->step_irq = allow;
 }
 
+bool swdd_target_get_step_irq(const struct swdd_target *t)
+{
+	return t->step_irq;
+}
+
 /* Runs from a breakpoint: first steps over the instruction at pc if a
  * breakpoint sits there, so the core does not stop at once again. */
 int swdd_target_resume(struct swdd_target *t)
@@ -376,6 +381,12 @@ int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t
 
 int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, const void *buf, size_t len)
 {
+	return swdd_target_mem_write_width(t, addr, buf, len, 0);
+}
+
+int swdd_target_mem_write_width(struct swdd_target *t, uint32_t addr, const void *buf, size_t len,
+				unsigned width)
+{
 	int rc = cm_check_range(addr, len, "write");
 
 	if (rc || len == 0)
@@ -384,7 +395,8 @@ int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, const void *buf,
 	 * may start or reset the core behind the target layer's back. */
 	if (addr <= CM_SCS_DEBUG_END && addr + len > CM_SCS_CONTROL_START)
 		swdd_probe_assume_halted(t->probe, false);
-	rc = swdd_probe_write_mem(t->probe, addr, buf, len);
+	rc = width ? swdd_probe_write_mem_width(t->probe, addr, buf, len, width)
+		   : swdd_probe_write_mem(t->probe, addr, buf, len);
 	if (rc == 0)
 		rc = cm_bp_after_write(t, addr, buf, len);
 	/* Writes to the SCS can change registers behind the cache's back. */

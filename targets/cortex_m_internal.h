@@ -139,6 +139,7 @@ struct swdd_target {
 	uint32_t dfsr_pending; /* DFSR bits to clear with the next batch */
 	struct swdd_stop stop;
 	enum swdd_reset_method reset_method;
+	enum swdd_connect_mode connected_mode; /* the mode that succeeded */
 
 	/* register cache, valid for one halt */
 	unsigned regs_valid; /* bit per register group (cortex_m_regs.c) */

@@ -40,6 +40,7 @@ static const struct stm32_family stm32f4 = {
 	.dbgmcu_base = 0xE0042000U,
 	.dbgmcu_cr_set = STM32F4_DBGMCU_CR_LOWPOWER,
 	.flash_size_reg = 0x1FFF7A22U,
+	.uid_base = 0x1FFF7A10U, /* RM0090 39.1 unique device ID register */
 	.flash_ctrl_base = 0x40023C00U,
 	.rdp_reg = 0x40023C14U, /* FLASH_OPTCR, RDP in [15:8] (RM0090 3.9.10) */
 	.rdp_shift = 8,
@@ -76,6 +77,11 @@ static const struct stm32_part stm32_parts[] = {
 	F4_PART(0x441, "STM32F412", 1024 * KIB, 0, 256 * KIB, f4_1m),
 	F4_PART(0x463, "STM32F413/423", 1536 * KIB, 0, 320 * KIB, f4_1m5),
 };
+
+const struct stm32_part *stm32_part_at(size_t i)
+{
+	return i < ARRAY_LEN(stm32_parts) ? &stm32_parts[i] : NULL;
+}
 
 const struct stm32_part *stm32_part_find(uint16_t dev_id)
 {
@@ -165,6 +171,20 @@ static int stm32_read_u16(struct swdd_target *t, uint32_t addr, uint16_t *val)
 	return rc;
 }
 
+/* The unique ID as hex, byte 0 (lowest address) first; left empty when
+ * the family has none or it cannot be read (RDP level 2 hides it). */
+static void stm32_read_uid(struct swdd_target *t, uint32_t addr)
+{
+	uint32_t w[3];
+
+	t->chip.unique_id[0] = '\0';
+	for (unsigned i = 0; addr && i < 3; i++)
+		if (cm_read32(t, addr + 4 * i, &w[i]) != 0)
+			return;
+	for (unsigned i = 0; addr && i < 12; i++)
+		snprintf(t->chip.unique_id + 2 * i, 3, "%02X", (w[i / 4] >> (8 * (i % 4))) & 0xFFU);
+}
+
 static void stm32_fill_part(struct swdd_target *t, const struct stm32_part *p)
 {
 	const struct stm32_family *f = p->family;
@@ -187,6 +207,7 @@ static void stm32_fill_part(struct swdd_target *t, const struct stm32_part *p)
 		t->chip.flash_size = p->max_flash;
 	if (cm_read32(t, f->rdp_reg, &opt) == 0)
 		t->chip.rdp_level = stm32_rdp_level((uint8_t)(opt >> f->rdp_shift));
+	stm32_read_uid(t, f->uid_base);
 	t->dbgmcu_cr_addr = f->dbgmcu_base + DBGMCU_CR_OFFSET;
 	t->dbgmcu_cr_set = f->dbgmcu_cr_set;
 }

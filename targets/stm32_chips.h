@@ -29,6 +29,7 @@ struct stm32_family {
 	uint32_t dbgmcu_base;      /* DBGMCU_IDCODE; DBGMCU_CR at +4 */
 	uint32_t dbgmcu_cr_set;    /* DBGMCU_CR bits swdd sets while attached */
 	uint32_t flash_size_reg;   /* u16, KiB */
+	uint32_t uid_base;         /* 96-bit unique device ID (12 bytes) */
 	uint32_t flash_ctrl_base;
 	uint32_t rdp_reg;          /* register holding the RDP byte */
 	uint8_t rdp_shift;
@@ -48,6 +49,8 @@ struct stm32_part {
 	size_t num_runs;
 };
 
+/* Row i of the part table (for listings), NULL past the end. */
+const struct stm32_part *stm32_part_at(size_t i);
 /* The row for a DEV_ID, NULL if unknown. */
 const struct stm32_part *stm32_part_find(uint16_t dev_id);
 /* Revision name for a REV_ID ("?" if unknown). */

@@ -49,6 +49,7 @@ struct swdd_chip_info {
 	const char *core;        /* "Cortex-M4" */
 	uint32_t cpuid;
 	uint32_t dbgmcu_idcode;
+	uint32_t dpidr;          /* SW-DP DPIDR read at connect (ADIv5.2 B2.2.5) */
 	uint16_t dev_id;
 	uint16_t rev_id;
 	char revision[4];        /* "A", "Z", "1"... */
@@ -56,6 +57,7 @@ struct swdd_chip_info {
 	uint32_t flash_size;     /* bytes, from the flash-size register */
 	uint32_t sram_base, sram_size;
 	int rdp_level;           /* 0, 1, 2; -1 unknown */
+	char unique_id[25];      /* 96-bit unique device ID, hex, lowest byte first; "" unknown */
 	int voltage_mv;          /* -1 unknown */
 	bool has_fpu;
 	unsigned num_hw_breakpoints, num_watchpoints;
@@ -98,6 +100,10 @@ int swdd_target_connect(struct swdd_probe *probe, const struct swdd_connect_opts
  * resumes the core. */
 int swdd_target_detach(struct swdd_target *t);
 void swdd_target_free(struct swdd_target *t);
+/* The mode the connection succeeded in: SWDD_CONNECT_UNDER_RESET also when
+ * a normal connect fell back to it, which shows that the firmware stops
+ * SWD (or debug) soon after it starts. */
+enum swdd_connect_mode swdd_target_connected_mode(const struct swdd_target *t);
 
 const struct swdd_chip_info *swdd_target_chip(const struct swdd_target *t);
 struct swdd_probe *swdd_target_probe(const struct swdd_target *t);
@@ -112,6 +118,7 @@ int swdd_target_resume(struct swdd_target *t);
 /* One instruction, interrupts masked (unless step_irq is set). */
 int swdd_target_step(struct swdd_target *t);
 void swdd_target_set_step_irq(struct swdd_target *t, bool allow);
+bool swdd_target_get_step_irq(const struct swdd_target *t);
 /* Non-blocking: fills *stop (SWDD_STOP_NONE while running). */
 int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop);
 /* Last stop (valid while halted). */
@@ -147,6 +154,11 @@ int swdd_target_regs_write(struct swdd_target *t, const uint8_t *buf, size_t len
 int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t len);
 /* RAM and peripherals. Writes into flash go through flash.h. */
 int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, const void *buf, size_t len);
+/* Same with every access of width bytes (1, 2 or 4; 0: any), for
+ * peripheral registers that take only one width; addr and len must be
+ * multiples of width. */
+int swdd_target_mem_write_width(struct swdd_target *t, uint32_t addr, const void *buf, size_t len,
+				unsigned width);
 
 /* ---- breakpoints and watchpoints --------------------------------------- */
 

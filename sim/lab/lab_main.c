@@ -29,6 +29,7 @@
 
 struct lab_opts {
 	struct sim_config cfg;
+	const char *board_faults[LAB_MAX_DEVS]; /* --board-fault: this board's knobs */
 	struct sim_probe_config probes[LAB_MAX_DEVS];
 	char *serials[LAB_MAX_DEVS];
 	int nprobes;
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 		"                         (default: one stlink-v2); each gets its own chip\n"
 		"  --chip NAME            simulated chip (stm32f407, stm32h743, stm32h725)\n"
 		"  --fault NAME[,NAME]    lab fault knobs (see sim.h), e.g. wrp:2\n"
+		"  --board-fault N:NAME[,NAME]  knobs for board N only (1 = first --probe)\n"
 		"  --image FILE           raw .bin (at 0x08000000) or ELF preloaded into flash\n"
 		"  --timeout SEC          kill CMD after SEC seconds (default 300)\n"
 		"  --stats FILE           write the lab's statistics as JSON at exit\n"
@@ -106,6 +108,28 @@ static int parse_fault(struct lab_opts *o, const char *arg)
 	return 0;
 }
 
+/* --board-fault N:NAME[,NAME]: knobs for board N (1 = the first --probe)
+ * only, on top of the --fault knobs every board has. */
+static int parse_board_fault(struct lab_opts *o, const char *arg)
+{
+	char *end, err[256];
+	long n = strtol(arg, &end, 10);
+	struct sim_config scratch;
+
+	if (end == arg || *end != ':' || n < 1 || n > LAB_MAX_DEVS || o->board_faults[n - 1]) {
+		fprintf(stderr, "swdd-lab: --board-fault takes N:NAME[,NAME] with N from 1 to %d, "
+			"once per board, not '%s'\n", LAB_MAX_DEVS, arg);
+		return -1;
+	}
+	memset(&scratch, 0, sizeof(scratch));
+	if (sim_config_parse_faults(&scratch, end + 1, err, sizeof(err))) {
+		fprintf(stderr, "swdd-lab: --board-fault %s: %s\n", arg, err);
+		return -1;
+	}
+	o->board_faults[n - 1] = end + 1;
+	return 0;
+}
+
 static int parse_option(struct lab_opts *o, int opt, const char *arg)
 {
 	char *end;
@@ -116,6 +140,7 @@ static int parse_option(struct lab_opts *o, int opt, const char *arg)
 	case 'p': return parse_probe(o, arg);
 	case 'c': o->cfg.chip = arg; return 0;
 	case 'f': return parse_fault(o, arg);
+	case 'B': return parse_board_fault(o, arg);
 	case 'i': o->image = arg; return 0;
 	case 's': o->stats = arg; return 0;
 	case 'v': lab.verbose = true; return 0;
@@ -152,6 +177,7 @@ static int parse_args(struct lab_opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "probe", required_argument, NULL, 'p' }, { "chip", required_argument, NULL, 'c' },
 		{ "fault", required_argument, NULL, 'f' }, { "image", required_argument, NULL, 'i' },
+		{ "board-fault", required_argument, NULL, 'B' },
 		{ "timeout", required_argument, NULL, 't' }, { "stats", required_argument, NULL, 's' },
 		{ "host-idle", required_argument, NULL, 'I' }, { "node-mode", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
@@ -169,8 +195,14 @@ static int parse_args(struct lab_opts *o, int argc, char **argv)
 		return -1;
 	}
 	o->cmd = argv + optind;
-	if (!o->nprobes)
-		return parse_probe(o, "stlink-v2");
+	if (!o->nprobes && parse_probe(o, "stlink-v2"))
+		return -1;
+	for (int i = o->nprobes; i < LAB_MAX_DEVS; i++)
+		if (o->board_faults[i]) {
+			fprintf(stderr, "swdd-lab: --board-fault %d: there are only %d boards\n", i + 1,
+				o->nprobes);
+			return -1;
+		}
 	return 0;
 }
 
@@ -179,11 +211,15 @@ static int parse_args(struct lab_opts *o, int argc, char **argv)
 static int create_dev(struct lab_opts *o, int i)
 {
 	struct lab_dev *d = &lab.devs[i];
+	struct sim_config cfg = o->cfg;
 	char err[256] = "";
 
 	d->index = i;
 	d->usb_pipe = d->hidraw_pipe = -1;
-	if (sim_chip_new(&o->cfg, &d->chip, err, sizeof(err))) {
+	cfg.board = (unsigned)i; /* each board its own unique ID */
+	if (o->board_faults[i]) /* checked by parse_board_fault */
+		(void)sim_config_parse_faults(&cfg, o->board_faults[i], err, sizeof(err));
+	if (sim_chip_new(&cfg, &d->chip, err, sizeof(err))) {
 		fprintf(stderr, "swdd-lab: cannot create the chip: %s\n", err);
 		return -1;
 	}

@@ -93,7 +93,7 @@ class Checks:
 
     def monitor_commands(self):
         out = g("monitor help")
-        for want in ("reset [halt|run|init]", "reset_config", "speed KHZ", "info", "version"):
+        for want in ("reset [halt|run|init]", "reset_config", "speed [KHZ]", "info", "version"):
             if want not in out:
                 return "monitor help lacks %r" % want
         out = g("monitor info")

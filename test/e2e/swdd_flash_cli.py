@@ -87,8 +87,8 @@ def bad_files(tmp):
     subprocess.run(["arm-none-eabi-objcopy", "--change-section-address", ".text=0x90000000", elf,
                     out["outside"]], stderr=subprocess.DEVNULL, check=True)
     out["big"] = os.path.join(tmp, "big.bin")
-    with open(out["big"], "wb") as f:
-        f.write(b"\x5a" * (1024 * 1024 + 4096))
+    with open(out["big"], "wb") as f:  # a plausible vector table, then filler
+        f.write(bytes.fromhex("0000022009010008") + b"\x5a" * (1024 * 1024 + 4088))
     data = open(elf, "rb").read()
     out["trunc_elf"] = os.path.join(tmp, "trunc.elf")
     open(out["trunc_elf"], "wb").write(data[:3000])

@@ -3,6 +3,7 @@
  * what it must give. Reference: issue 6 "CLI".
  */
 #include "cli.h"
+#include "fw_check.h"
 #include "harness.h"
 #include "swdd_err.h"
 
@@ -119,10 +120,76 @@ static int test_sim_faults(void)
 	return 0;
 }
 
+/* issue 10 point 3: only a lost debug port on a chip that needed connect
+ * under reset is "the firmware disabled SWD again"; any other failure of
+ * the run step keeps exit status 4. */
+static int test_run_step_outcome(void)
+{
+	static const struct {
+		int rc;
+		enum swdd_connect_mode mode;
+		bool lost_to_firmware;
+	} rows[] = {
+		{ SWDD_ENOTARGET, SWDD_CONNECT_UNDER_RESET, true },
+		{ SWDD_EPROTO, SWDD_CONNECT_UNDER_RESET, true },
+		{ SWDD_EPROBE, SWDD_CONNECT_UNDER_RESET, true },
+		{ SWDD_EWAIT, SWDD_CONNECT_UNDER_RESET, true },
+		{ SWDD_ENOTARGET, SWDD_CONNECT_NORMAL, false }, /* no sign of such firmware */
+		{ SWDD_EPROTO, SWDD_CONNECT_ATTACH, false },
+		{ SWDD_ERESET, SWDD_CONNECT_UNDER_RESET, false }, /* the reset itself failed */
+		{ SWDD_ENOTHALTED, SWDD_CONNECT_UNDER_RESET, false },
+		{ SWDD_EIO, SWDD_CONNECT_UNDER_RESET, false },   /* USB, not the target */
+		{ SWDD_EUNPOWERED, SWDD_CONNECT_UNDER_RESET, false },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (fw_swd_lost_after_run(rows[i].rc, rows[i].mode) != rows[i].lost_to_firmware)
+			return test_fail_at(__FILE__, __LINE__, "row %zu: %s, mode %d", i,
+					    swdd_strerror(rows[i].rc), (int)rows[i].mode);
+	return 0;
+}
+
+/* issue 10 point 4: `swdd CMD --help` is help (exit 0), with or without
+ * FILE, and names its command; --force is a flash flag. */
+static int test_help_topics(void)
+{
+	static const struct {
+		const char *argv[4];
+		const char *topic;
+	} rows[] = {
+		{ { "swdd", "flash", "--help" }, "flash" },
+		{ { "swdd", "flash", "app.elf", "-h" }, "flash" },
+		{ { "swdd", "--help", "erase" }, "erase" },
+		{ { "swdd", "probes", "--help" }, "probes" },
+		{ { "swdd", "--help" }, NULL },
+	};
+	struct cli_opts o;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *argv[5] = { 0 };
+		int argc = 0;
+
+		while (argc < 4 && rows[i].argv[argc]) {
+			argv[argc] = (char *)rows[i].argv[argc]; /* getopt permutes argv */
+			argc++;
+		}
+		CHECK_OK(cli_parse(argc, argv, &o));
+		CHECK_EQ(o.command, CLI_HELP);
+		CHECK(rows[i].topic ? o.help_topic && !strcmp(o.help_topic, rows[i].topic) : !o.help_topic);
+	}
+	char *argv[] = { "swdd", "flash", "x.bin", "--force", NULL };
+	CHECK_OK(cli_parse(4, argv, &o));
+	CHECK(o.force && o.command == CLI_FLASH);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "rows", "issue 6 CLI", test_rows },
 	{ "sim_faults", "issue 6 CLI (--sim-fault); sim.h sim_config_parse_faults", test_sim_faults },
 	{ "flash_command", "issue 7 CLI (swdd flash FILE options)", test_flash_command },
+	{ "help_topics", "issue 10 point 4 (every subcommand's --help)", test_help_topics },
+	{ "run_step_outcome", "issue 10 point 3 (success after a reset that loses SWD)",
+	  test_run_step_outcome },
 };
 
 TEST_MAIN("test_cli", tests)

@@ -467,9 +467,49 @@ static int t_monitor(struct lab_env *e)
 		{ "speed 1000", "OK", "kHz" },
 		{ "maskisr off", "OK", "enabled" },
 		{ "cortex_m maskisr on", "OK", "masked" },
-		{ "maskisr sometimes", "E01", "usage" },
-		{ "bogus", "E01", "unknown command" },
-		{ "reset sideways", "E01", "usage" },
+		{ "maskisr sometimes", "E01", "maskisr takes on or off" },
+		/* issue 10 point 5: an unknown command gets the empty reply
+		 * (GDB: "Target does not support this command."), not E01
+		 * ("Protocol error with Rcmd"); the reason is in the output */
+		{ "bogus", "", "unknown command 'bogus'" },
+		{ "reset sideways", "E01", "reset takes halt, run or init" },
+		/* issue 10 point 5: halt and reset halt/init print pc and sp */
+		{ "reset init", "OK", "pc 0x" },
+		{ "halt", "OK", "maintenance flush register-cache" },
+		{ "reset halt", "OK", ", sp 0x" },
+		/* issue 10 point 6: extra words are errors, never ignored */
+		{ "halt now", "E01", "`halt` takes no argument" },
+		{ "version 2", "E01", "takes no argument ('2' given)" },
+		{ "reset_config sys hw", "E01", "'hw' is one too many" },
+		{ "reset halt now", "E01", "usage: reset [halt|run|init]" },
+		{ "speed 1000 2000", "E01", "at most 1 argument" },
+		{ "adapter", "E01", "`adapter` needs at least 1 argument" },
+		{ "adapter khz 100", "E01", "only the speed subcommand" },
+		/* no value: the current one */
+		{ "speed", "OK", "SWD clock" },
+		{ "adapter speed", "OK", "SWD clock" },
+		{ "maskisr", "OK", "maskisr on" },
+		{ "cortex_m maskisr", "OK", "interrupts masked" },
+		{ "reset_config", "OK", "reset method: auto" },
+		/* mdw/mdh/mdb, mww/mwh/mwb, reg */
+		{ "mww 0x20000400 0x12345678", "OK", "0x20000400 <- 0x12345678" },
+		{ "mwh 0x20000402 0xabcd", "OK", "<- 0xabcd" },
+		{ "mwb 0x20000400 0x5a", "OK", "<- 0x5a" },
+		{ "mdw 0x20000400", "OK", "0x20000400: abcd565a" },
+		{ "mdh 0x20000400 2", "OK", "0x20000400: 565a abcd" },
+		{ "mdb 0x20000400 4", "OK", "0x20000400: 5a 56 cd ab" },
+		{ "mdw 0x08000000 5", "OK", "0x08000010: ffffffff" },
+		{ "mdw 0x20000401", "E01", "not aligned to the 4-byte access" },
+		{ "mwb 0x20000400 0x100", "E01", "VALUE must be a number up to 0xff" },
+		{ "mww 0x20000400", "E01", "`mww` needs 2 arguments" },
+		{ "mdw zz", "E01", "the address must be a number" },
+		{ "mdw 0x20000000 100000", "E01", "COUNT must be a number up to" },
+		{ "reg r3 0xcafe", "OK", "r3         0x0000cafe" },
+		{ "reg r3", "OK", "0x0000cafe" },
+		{ "reg d2 0x1122334455667788", "OK", "d2         0x1122334455667788" },
+		{ "reg", "OK", "fpscr" },
+		{ "reg r99", "E01", "no register 'r99'" },
+		{ "reg pc 1 2", "E01", "at most 2 arguments" },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -491,6 +531,43 @@ static int t_monitor(struct lab_env *e)
 static int test_monitor_commands(void)
 {
 	return run_on_labs(t_monitor);
+}
+
+/* issue 10 point 5: a 7th hardware breakpoint or 5th watchpoint gets
+ * "E.swdd.<reason>" (GDB 13 prints the text after the second '.' for Z1:
+ * "Cannot insert hardware breakpoint N:Remote failure reply: <reason>");
+ * for watchpoints, which GDB 13 words only "Could not insert hardware
+ * watchpoint N", the reason also waits for the next monitor command. */
+static int t_point_limits(struct lab_env *e)
+{
+	static char console[4096];
+	char pkt[64];
+	const char *r;
+	unsigned i;
+
+	swdd_log_set_sink(gdb_server_log_sink, &e->s); /* as gdb_net.c does */
+	for (i = 0; i < 7; i++) {
+		snprintf(pkt, sizeof(pkt), "Z1,%x,2", 0x08000100u + 4 * i);
+		r = xchg(e, pkt);
+		if (i < 6 ? strcmp(r, "OK") : strncmp(r, "E.swdd.", 7) || !strstr(r, "in use"))
+			return test_fail_at(__FILE__, __LINE__, "hardware breakpoint %u: '%s'", i + 1, r);
+	}
+	for (i = 0; i < 5; i++) {
+		snprintf(pkt, sizeof(pkt), "Z2,%x,4", DATA_ADDR + 4 * i);
+		r = xchg(e, pkt);
+		if (i < 4 ? strcmp(r, "OK") : strncmp(r, "E.swdd.", 7) || !strstr(r, "in use"))
+			return test_fail_at(__FILE__, __LINE__, "watchpoint %u: '%s'", i + 1, r);
+	}
+	r = xchg_len(e, "qRcmd,76657273696f6e", 20, console); /* monitor version */
+	swdd_log_set_sink(NULL, NULL);
+	CHECK(strcmp(r, "OK") == 0);
+	CHECK_STR_CONTAINS(console, "swdd: warning: inserting watchpoint at 0x20000210");
+	return 0;
+}
+
+static int test_point_limits(void)
+{
+	return run_on_labs(t_point_limits);
 }
 
 static int t_detach(struct lab_env *e)
@@ -679,6 +756,8 @@ static const struct test_case tests[] = {
 	{ "breakpoint_on_executed_code", "GDB E.3 S/C/Z0; ARMv7-M C1.5 (BKPT)", test_breakpoint_on_executed_code },
 	{ "watchpoint_and_ctrl_c", "GDB E.3 Z2, E.11 Interrupts", test_watchpoint_and_ctrl_c },
 	{ "monitor_commands", "GDB E.4 qRcmd", test_monitor_commands },
+	{ "point_limits", "GDB E.1 E.errtext, E.3 Z1/Z2; ARMv7-M C1.11 FPB (6), C1.8 DWT (4)",
+	  test_point_limits },
 	{ "detach_and_reattach", "GDB E.3 D; issue 6 Connections", test_detach_and_reattach },
 	{ "malformed_packets", "GDB E.1 (error replies); swdd rule: bad input never crashes", test_malformed_packets },
 	{ "ack_nak", "GDB E.1 Overview (acknowledgment)", test_ack_nak },

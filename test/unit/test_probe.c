@@ -390,6 +390,10 @@ static int t_udev_rules(void)
 	}
 	CHECK_STR_CONTAINS(text, "uaccess");
 	CHECK_STR_CONTAINS(text, "plugdev");
+	/* issue 14: the STLINK-V3 loader, and every product named CMSIS-DAP */
+	CHECK_STR_CONTAINS(text, "ATTRS{idVendor}==\"0483\", ATTRS{idProduct}==\"374d\"");
+	CHECK_STR_CONTAINS(text, "ATTRS{product}==\"*CMSIS-DAP*\", MODE=\"0660\", GROUP=\"plugdev\", "
+				 "TAG+=\"uaccess\"");
 	return 0;
 }
 

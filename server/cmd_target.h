@@ -1,0 +1,25 @@
+/*
+ * One-shot verbs on the chip (issue 14, "CLI verbs"): `swdd reset`,
+ * `swdd read FILE`, `swdd info`; and the listings `swdd chips` and
+ * `swdd probes`. Each prints text, or with --json one object on stdout,
+ * and returns the exit statuses of enum cmd_exit (cmd_flash.h).
+ */
+#ifndef SWDD_CMD_TARGET_H
+#define SWDD_CMD_TARGET_H
+
+#include <stdint.h>
+
+#include "cli.h"
+
+int cmd_reset_main(const struct cli_opts *o);
+int cmd_read_main(const struct cli_opts *o);
+int cmd_info_main(const struct cli_opts *o);
+int cmd_chips_main(const struct cli_opts *o);
+int cmd_probes_main(const struct cli_opts *o);
+
+/* Writes len bytes that start at addr as Intel HEX records (data records
+ * of 16 bytes, an extended linear address record at each 64 KiB, the EOF
+ * record). Returns 0 or SWDD_EIO. Exposed for test_cmd_target. */
+int cmd_write_ihex(FILE *f, uint32_t addr, const uint8_t *data, size_t len);
+
+#endif
