@@ -257,6 +257,8 @@ void sim_chip_advance(sim_chip *c, uint64_t ns)
 void sim_chip_get_stats(const sim_chip *c, struct sim_chip_stats *st)
 {
 	*st = c->stats;
+	if (c->desc->soc->flash_stats)
+		c->desc->soc->flash_stats(c, st);
 }
 
 int sim_chip_backdoor_load_flash(sim_chip *c, uint32_t addr, const void *data, size_t len)

@@ -672,7 +672,21 @@ static void h7_power_on(sim_chip *c)
 	sim_h7_sys_reset(c, true);
 }
 
+/* A program op is one 256-bit flash word (RM0433 4.3.8); bank and mass
+ * erases both count as mass erases. */
+static void h7_flash_stats(const sim_chip *c, struct sim_chip_stats *st)
+{
+	struct sim_flash_h7_stats fs;
+
+	sim_flash_h7_get_stats(c->periph->flash, &fs);
+	st->sector_erases = fs.sector_erases;
+	st->mass_erases = fs.bank_erases + fs.mass_erases;
+	st->program_ops = fs.words_programmed;
+	st->bytes_programmed = fs.words_programmed * 32u;
+}
+
 const struct sim_soc_ops sim_h7_soc = {
+	.flash_stats = h7_flash_stats,
 	.power_on = h7_power_on,
 	.set_boot0 = sim_h7_set_boot0,
 	.map = h7_map,

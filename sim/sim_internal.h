@@ -135,6 +135,10 @@ struct sim_soc_ops {
 	void (*power_on)(sim_chip *c);
 	/* Optional: the BOOT0 pin (NULL: not modelled). */
 	void (*set_boot0)(sim_chip *c, bool high);
+	/* Optional: fills the flash counters of *st (sector_erases,
+	 * mass_erases, program_ops, bytes_programmed) from a flash module that
+	 * keeps its own (NULL: the module counts in c->stats). */
+	void (*flash_stats)(const sim_chip *c, struct sim_chip_stats *st);
 };
 
 /*

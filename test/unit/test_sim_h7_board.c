@@ -221,6 +221,22 @@ static int t_core_ecc_load(void)
 	return 0;
 }
 
+/* Sector 0 erase through AP0 (RM0433 4.3.10); FLASH_SR once BSY/QW fell. */
+static int erase_sector0(sim_chip *c, uint32_t *sr)
+{
+	CHECK_EQ(tu_mem_write32(c, FLASH_KEYR, 0x45670123u), SIM_ACK_OK);
+	CHECK_EQ(tu_mem_write32(c, FLASH_KEYR, 0xCDEF89ABu), SIM_ACK_OK);
+	CHECK_EQ(tu_mem_write32(c, FLASH_CR, 0x34u), SIM_ACK_OK);          /* SER, PSIZE x64 */
+	CHECK_EQ(tu_mem_write32(c, FLASH_CR, 0xB4u), SIM_ACK_OK);          /* START */
+	for (int i = 0; i < 50; i++) {
+		sim_chip_advance(c, 100000000);
+		CHECK_EQ(tu_mem_read32(c, FLASH_SR, sr), SIM_ACK_OK);
+		if (!(*sr & 5u))
+			return 0;
+	}
+	return test_fail_at(__FILE__, __LINE__, "erase still busy after 5 s: SR 0x%08x", *sr);
+}
+
 /* vcap-fault: a sector erase ends with OPERR. */
 static int t_vcap(void)
 {
@@ -228,18 +244,24 @@ static int t_vcap(void)
 	uint32_t v = 0;
 
 	CHECK(c && h7_connect(c, 0) == 0);
-	CHECK_EQ(tu_mem_write32(c, FLASH_KEYR, 0x45670123u), SIM_ACK_OK);
-	CHECK_EQ(tu_mem_write32(c, FLASH_KEYR, 0xCDEF89ABu), SIM_ACK_OK);
-	CHECK_EQ(tu_mem_write32(c, FLASH_CR, 0x34u), SIM_ACK_OK);          /* SER, PSIZE x64 */
-	CHECK_EQ(tu_mem_write32(c, FLASH_CR, 0xB4u), SIM_ACK_OK);          /* START */
-	for (int i = 0; i < 50; i++) {
-		sim_chip_advance(c, 100000000);
-		CHECK_EQ(tu_mem_read32(c, FLASH_SR, &v), SIM_ACK_OK);
-		if (!(v & 5u))
-			break;
-	}
-	CHECK_EQ(v & 5u, 0u);
+	CHECK_EQ(erase_sector0(c, &v), 0);
 	CHECK(v & (1u << 22)); /* OPERR */
+	sim_chip_free(c);
+	return 0;
+}
+
+/* The chip's statistics (swdd-lab --stats) count the module's erases. */
+static int t_flash_stats(void)
+{
+	sim_chip *c = knob_chip("stm32h725", NULL);
+	struct sim_chip_stats st;
+	uint32_t v = 0;
+
+	CHECK(c && h7_connect(c, 0) == 0);
+	CHECK_EQ(erase_sector0(c, &v), 0);
+	CHECK_EQ(v & (1u << 22), 0u);
+	sim_chip_get_stats(c, &st);
+	CHECK_EQ(st.sector_erases, 1u);
 	sim_chip_free(c);
 	return 0;
 }
@@ -345,6 +367,7 @@ static const struct test_case tests[] = {
 	{ "iwdg", "RM0433 45.3; 60.5.8 DBG_IWDG1", t_iwdg },
 	{ "flash_knobs", "RM0433 4.3.13 SWAP_BANK, 4.3.9 ECC", t_flash_knobs },
 	{ "vcap", "AN4938 2; RM0433 4.7 OPERR", t_vcap },
+	{ "flash_stats", "RM0468 4.3.10", t_flash_stats },
 	{ "core_ecc_load", "RM0433 4.3.9; ARMv7-M B3.2.15", t_core_ecc_load },
 	{ "stlink_v3_ap2", "RM0433 60.2; ST-LINK model", t_stlink_v3_ap2 },
 	{ "cmsis_dap_aps", "RM0433 60.2; CMSIS-DAP DAP_Transfer", t_cmsis_dap_aps },
