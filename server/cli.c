@@ -176,8 +176,8 @@ static int cli_sim_probe(struct cli_opts *o, const char *arg)
 
 static int cli_sim_chip(struct cli_opts *o, const char *arg)
 {
-	if (strcmp(arg, "stm32f407") != 0)
-		return swdd_err_set(SWDD_EINVAL, "--sim-chip: the lab has only stm32f407, not '%s'", arg);
+	if (!sim_chip_known(arg))
+		return swdd_err_set(SWDD_EINVAL, "--sim-chip: the lab has %s, not '%s'", SIM_CHIPS, arg);
 	o->sim.chip = arg;
 	return 0;
 }
@@ -284,7 +284,7 @@ static const struct cli_option cli_options[] = {
 	{ "vdd-mv", "MV", cli_vdd_mv, "target supply when the probe cannot measure it (CMSIS-DAP); sets the flash parallelism (default 3300)", CLI_FOR_CHIP },
 	{ "verbose", NULL, cli_verbose, "debug log (also -v)", CLI_FOR_ANY },
 	{ "sim-probe", "KIND", cli_sim_probe, "lab probe: stlink-v2|stlink-v21|stlink-v3|cmsis-dap-v1|cmsis-dap-v2", CLI_FOR_CHIP },
-	{ "sim-chip", "CHIP", cli_sim_chip, "lab chip: stm32f407", CLI_FOR_CHIP },
+	{ "sim-chip", "CHIP", cli_sim_chip, "lab chip: stm32f407|stm32h743|stm32h725", CLI_FOR_CHIP },
 	{ "sim-fault", "NAME[,NAME]", cli_sim_fault, "lab fault knobs (nrst-push-pull, swd-disabled-by-firmware, ...)", CLI_FOR_CHIP },
 	{ "sim-image", "FILE", cli_sim_image, "ELF, HEX or .bin already in the lab chip's flash", CLI_FOR_CHIP },
 	{ "flash-algo", "FILE", cli_flash_algo, "CMSIS-Pack .FLM flash algorithm (default: built in)", CLI_FOR_CHIP },

@@ -1,7 +1,9 @@
 /*
- * The simulated lab, chip side: a simulated STM32F407 (Cortex-M4F on
- * Unicorn, SW-DP, AHB-AP, SCS debug registers, RM0090 flash controller) on a
- * board with an NRST line and a target supply.
+ * The simulated lab, chip side: a simulated STM32 on a board with an NRST
+ * line, a BOOT0 pin and a target supply. The STM32F407 (Cortex-M4F on
+ * Unicorn, SW-DP, AHB-AP, SCS debug registers, RM0090 flash controller) is
+ * the default; the STM32H743 and STM32H725 (Cortex-M7, DPv2, three APs,
+ * RM0433/RM0468 flash) are the other rows (SIM_CHIPS).
  *
  * This header is the lab's public API. It depends on nothing above sim/.
  * Probe firmware models (sim_probe.h) drive the chip only through the SWD
@@ -15,8 +17,9 @@
  * Time: the lab keeps a virtual clock in nanoseconds. It only moves when a
  * caller advances it (sim_chip_advance()); probe models advance it by the
  * time the USB, the probe firmware and the SWD wire would take, and the core
- * executes instructions for that time (16 MHz HSI after reset, one
- * instruction per cycle), so flash BSY times overlap probe traffic.
+ * executes instructions for that time (the HSI after reset: 16 MHz on the
+ * F4, 64 MHz on the H7; one instruction per cycle), so flash BSY times
+ * overlap probe traffic.
  */
 #ifndef SWDD_SIM_H
 #define SWDD_SIM_H
@@ -42,15 +45,23 @@ enum sim_fault {
 	SIM_FAULT_WAIT_STORM = 1u << 10,     /* each AP access answers WAIT wait_storm times first */
 	SIM_FAULT_VDD = 1u << 11,            /* supply set by vdd:MV (target_mv) */
 	SIM_FAULT_ART_DEBUG_BYPASS = 1u << 12, /* AHB-AP reads bypass the ART data cache */
+	/* STM32H7 knobs (issue "The lab, part 4"; docs/LAB-h7.md) */
+	SIM_FAULT_VCAP = 1u << 13,           /* core supply cannot carry flash operations */
+	SIM_FAULT_BANK_SWAP = 1u << 14,      /* SWAP_BANK set in the option bytes */
+	SIM_FAULT_ECC = 1u << 15,            /* the flash word at ecc_addr has a double ECC error */
+	SIM_FAULT_SUPPLY_LOCK = 1u << 16,    /* wrong SMPS/LDO set-up: DP answers, AP0 never */
+	SIM_FAULT_LOW_POWER = 1u << 17,      /* firmware enters D1 Stop with DBGMCU bits clear */
+	SIM_FAULT_IWDG = 1u << 18,           /* firmware starts IWDG1 (512 ms) after boot */
 };
 
 struct sim_config {
-	const char *chip;         /* "stm32f407" (the only one for now); NULL = default */
+	const char *chip;         /* "stm32f407" (NULL = default), "stm32h743", "stm32h725" */
 	uint32_t faults;          /* enum sim_fault bits */
 	unsigned si_max_khz;      /* SIM_FAULT_SIGNAL_INTEGRITY threshold */
 	uint32_t wrp_sectors;     /* SIM_FAULT_WRP: bit n = sector n protected */
 	uint32_t weak_cell_addr;  /* SIM_FAULT_WEAK_CELL address */
 	unsigned wait_storm;      /* SIM_FAULT_WAIT_STORM: WAITs before each AP access completes */
+	uint32_t ecc_addr;        /* SIM_FAULT_ECC address */
 	unsigned max_swd_khz;     /* highest clock the wiring tolerates (0 = 50000) */
 	int target_mv;            /* supply in mV (0 = 3300; forced 0 by UNPOWERED) */
 	unsigned board;           /* 0: the sample unique ID; n: its X wafer coordinate + n,
@@ -61,10 +72,16 @@ struct sim_config {
  * nrst-push-pull, swd-disabled-by-firmware, signal-integrity:KHZ, unpowered,
  * rdp1, wrp:SECTORS (e.g. "wrp:2" or "wrp:1-3+5"), weak-cell:ADDR, sleep,
  * lockup, no-target, wait-storm:N, vdd:MV (target supply 1700-3600 mV),
- * art-debug-bypass. A
+ * art-debug-bypass; for the STM32H7 also vcap-fault, bank-swap, ecc:ADDR,
+ * supply-lock, low-power-no-debug, iwdg. A
  * comma-separated list is accepted too.
  * Returns 0, or -1 with a message in err. */
 int sim_config_parse_faults(struct sim_config *cfg, const char *spec, char *err, size_t errlen);
+
+/* The chips the lab models (names for --sim-chip / swdd-lab --chip). */
+#define SIM_CHIPS "stm32f407, stm32h743, stm32h725"
+/* True if `name` is one of them. */
+bool sim_chip_known(const char *name);
 
 /* Creates a chip in its power-on state (flash erased unless an image is
  * loaded through the backdoor, core held in reset until power-on completes).
@@ -113,6 +130,10 @@ int sim_board_voltage_mv(const sim_chip *c);
  * through the backdoor (--sim-image) boots its image even with the
  * nrst-push-pull knob. */
 void sim_board_power_cycle(sim_chip *c);
+
+/* BOOT0 pin level (STM32H7: 1 boots system memory at the next power-on or
+ * reset, RM0433 2.6); F4: not modelled (ignored). */
+void sim_board_set_boot0(sim_chip *c, bool high);
 
 /* ---- Time ------------------------------------------------------------- */
 

@@ -1,11 +1,15 @@
 /*
- * The Cortex-M4 AHB-AP, a MEM-AP after ARM IHI0031 (ADIv5.2) chapter C2
- * "The Memory Access Port", with the Cortex-M4 specifics of the Cortex-M4
- * TRM (DDI0439) 8.1: IDR 0x24770011, BASE 0xE00FF003, no big-endian, no
- * large address/data, TAR auto-increment limited to TAR[11:0] (4 KiB).
+ * MEM-APs after ARM IHI0031 (ADIv5.2) chapter C2 "The Memory Access Port".
+ * Which APs exist, their IDR/BASE/CFG and the bus each drives come from the
+ * chip's row (struct sim_ap_desc): on the STM32F4 one AHB-AP (Cortex-M4 TRM
+ * (DDI0439) 8.1: IDR 0x24770011, BASE 0xE00FF003, TAR auto-increment
+ * limited to TAR[11:0]); on the STM32H7 AP0 (AHB-AP, the M7 system), AP1
+ * (AHB-AP, the D3 domain) and AP2 (APB-AP, the system debug bus), RM0433
+ * 60.2 / RM0468 63.2. No AP has big-endian or large address/data support.
  *
- * Only AP 0 exists: a register of any other APSEL reads as zero (so its
- * IDR says "no AP", ADIv5.2 C1.2) and ignores writes.
+ * A register of an APSEL without an AP reads as zero (so its IDR says "no
+ * AP", ADIv5.2 C1.2) and ignores writes. An APB-AP implements word
+ * accesses only: CSW.Size reads 0b010 whatever is written (C2.6).
  */
 #include "sim_chip_internal.h"
 
@@ -29,15 +33,13 @@
 #define AP_ADDRINC_SINGLE 1u
 #define AP_ADDRINC_PACKED 2u
 
-#define AP_IDR_AHB_M4 0x24770011u  /* Cortex-M4 TRM 8.1 */
-#define AP_BASE_M4 0xE00FF003u     /* ROM table at 0xE00FF000, present, ADIv5 format */
-#define AP_CFG_M4 0x00000000u      /* little-endian, 32-bit address and data */
-#define AP_CSW_RESET 0x03000040u   /* HPROT data + privileged, DeviceEn, byte size */
-#define AP_TAR_WRAP 0xFFFu         /* Cortex-M4 TRM 8.1: increments within 4 KiB */
+#define AP_CSW_HPROT_CACHEABLE (1u << 27) /* HPROT[3] (C2.6, AHB-AP Prot field) */
+#define AP_CSW_SIZE_WORD 2u
 
-void sim_ap_reset(struct sim_ap *ap)
+void sim_ap_reset(struct sim_ap *ap, const struct sim_ap_desc *d)
 {
-	ap->csw = AP_CSW_RESET;
+	ap->desc = d;
+	ap->csw = d->csw_reset;
 	ap->tar = 0;
 	ap->pk_done = 0;
 	ap->pk_data = 0;
@@ -53,10 +55,13 @@ static unsigned ap_addrinc(const struct sim_ap *ap)
 	return (ap->csw & AP_CSW_ADDRINC_MASK) >> AP_CSW_ADDRINC_SHIFT;
 }
 
-/* ADIv5.2 C2.2: only TAR[11:0] takes part in the increment here. */
+/* ADIv5.2 C2.2.2: only the low TAR bits (at least [9:0]) take part in
+ * the increment; which ones is the AP's (F4: [11:0]). */
 static void ap_tar_advance(struct sim_ap *ap, unsigned by)
 {
-	ap->tar = (ap->tar & ~AP_TAR_WRAP) | ((ap->tar + by) & AP_TAR_WRAP);
+	uint32_t wrap = ap->desc->tar_wrap;
+
+	ap->tar = (ap->tar & ~wrap) | ((ap->tar + by) & wrap);
 }
 
 /* ADIv5.2 C2.6: sizes other than byte, half-word and word are not
@@ -68,6 +73,8 @@ static void ap_csw_write(struct sim_ap *ap, uint32_t val)
 
 	if (size > 2)
 		size = ap->csw & AP_CSW_SIZE_MASK;
+	if (ap->desc->word_only)
+		size = AP_CSW_SIZE_WORD;
 	ap->csw = AP_CSW_DEVICEEN | size | (val & (AP_CSW_ADDRINC_MASK | AP_CSW_PROT_MASK));
 	ap->pk_done = 0;
 }
@@ -96,6 +103,17 @@ static uint32_t ap_lane_out(uint32_t drw, uint32_t addr, unsigned size)
 	return (drw >> (8u * (ap_bus_addr(addr, size) & 3u))) & ((1u << (8 * size)) - 1u);
 }
 
+/* One bus access of the AP, on the bus its descriptor names. */
+static enum sim_bus_result ap_bus(sim_chip *c, const struct sim_ap *ap, bool write, uint32_t addr,
+				  unsigned size, uint32_t *val)
+{
+	unsigned flags = (ap->csw & AP_CSW_HPROT_CACHEABLE) ? SIM_BUS_CACHEABLE : 0;
+
+	if (write)
+		return sim_bus_write(c, ap->desc->port, addr, size, *val, flags);
+	return sim_bus_read(c, ap->desc->port, addr, size, val, flags);
+}
+
 /* One DRW access. Packed transfers (ADIv5.2 C2.2) make 4/size bus
  * accesses; a stall in the middle keeps the units already done so a retry
  * of the same DRW access continues where it stopped. */
@@ -107,13 +125,9 @@ static enum sim_bus_result ap_drw(sim_chip *c, struct sim_ap *ap, bool write, ui
 	if (ap->pk_done == 0)
 		ap->pk_data = 0;
 	while (ap->pk_done < units) {
-		uint32_t addr = ap->tar, unit = 0;
-		enum sim_bus_result r;
+		uint32_t addr = ap->tar, unit = write ? ap_lane_out(*val, addr, size) : 0;
+		enum sim_bus_result r = ap_bus(c, ap, write, ap_bus_addr(addr, size), size, &unit);
 
-		if (write)
-			r = sim_bus_write(c, ap_bus_addr(addr, size), size, ap_lane_out(*val, addr, size));
-		else
-			r = sim_bus_read(c, ap_bus_addr(addr, size), size, &unit);
 		if (r == SIM_BUS_WAIT)
 			return r;
 		if (r != SIM_BUS_OK) {
@@ -137,30 +151,30 @@ static enum sim_bus_result ap_bd(sim_chip *c, struct sim_ap *ap, uint8_t reg, bo
 				 uint32_t *val)
 {
 	unsigned size = ap_size(ap);
-	uint32_t addr = (ap->tar & ~0xFu) | (uint32_t)(reg - AP_BD0) | (ap->tar & 3u), unit = 0;
-	enum sim_bus_result r;
+	uint32_t addr = (ap->tar & ~0xFu) | (uint32_t)(reg - AP_BD0) | (ap->tar & 3u);
+	uint32_t unit = write ? ap_lane_out(*val, addr, size) : 0;
+	enum sim_bus_result r = ap_bus(c, ap, write, ap_bus_addr(addr, size), size, &unit);
 
-	if (write)
-		return sim_bus_write(c, ap_bus_addr(addr, size), size, ap_lane_out(*val, addr, size));
-	r = sim_bus_read(c, ap_bus_addr(addr, size), size, &unit);
-	if (r == SIM_BUS_OK)
+	if (r == SIM_BUS_OK && !write)
 		*val = ap_lane_in(unit, addr, size);
 	return r;
 }
 
-enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *ap, uint8_t apsel, uint8_t reg,
+enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg,
 				uint32_t *val)
 {
+	struct sim_ap *ap = &aps[apsel % SIM_MAX_APS];
+
 	*val = 0;
-	if (apsel != 0)
+	if (apsel >= SIM_MAX_APS || ap->desc->port == SIM_AP_ABSENT)
 		return SIM_BUS_OK;
 	switch (reg) {
 	case AP_CSW: *val = ap->csw; return SIM_BUS_OK;
 	case AP_TAR: *val = ap->tar; return SIM_BUS_OK;
 	case AP_DRW: return ap_drw(c, ap, false, val);
-	case AP_CFG: *val = AP_CFG_M4; return SIM_BUS_OK;
-	case AP_BASE: *val = AP_BASE_M4; return SIM_BUS_OK;
-	case AP_IDR: *val = AP_IDR_AHB_M4; return SIM_BUS_OK;
+	case AP_CFG: *val = ap->desc->cfg; return SIM_BUS_OK;
+	case AP_BASE: *val = ap->desc->base; return SIM_BUS_OK;
+	case AP_IDR: *val = ap->desc->idr; return SIM_BUS_OK;
 	default:
 		if (reg >= AP_BD0 && reg <= AP_BD3)
 			return ap_bd(c, ap, reg, false, val);
@@ -168,10 +182,12 @@ enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *ap, uint8_t apsel, u
 	}
 }
 
-enum sim_bus_result sim_ap_write(sim_chip *c, struct sim_ap *ap, uint8_t apsel, uint8_t reg,
+enum sim_bus_result sim_ap_write(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg,
 				 uint32_t val)
 {
-	if (apsel != 0)
+	struct sim_ap *ap = &aps[apsel % SIM_MAX_APS];
+
+	if (apsel >= SIM_MAX_APS || ap->desc->port == SIM_AP_ABSENT)
 		return SIM_BUS_OK;
 	switch (reg) {
 	case AP_CSW: ap_csw_write(ap, val); return SIM_BUS_OK;

@@ -1,7 +1,8 @@
 /*
- * The board around the simulated STM32F407: the NRST line (RM0090 6.1.2,
- * "System reset": an external low level on NRST resets everything but the
- * debug logic and the backup domain), the target supply a probe senses on
+ * The board around the simulated STM32 (any row of the chip table): the
+ * NRST line (RM0090 6.1.2 / RM0433 8.4.2 "System reset": an external low
+ * level on NRST resets everything but the debug logic and the backup
+ * domain), the target supply a probe senses on
  * its VREF pin, the SWD wiring, and the fault knobs of issue "The lab,
  * part 1".
  */
@@ -62,7 +63,7 @@ bool sim_board_swd_alive(const sim_chip *c)
 	if (sim_board_voltage_mv(c) <= 0 || (c->cfg.faults & SIM_FAULT_NO_TARGET))
 		return false;
 	/* RM0090 3.7.3: RDP level 2 disables the debug port for good. */
-	return !c->swd_pins_remapped && !sim_flash_debug_disabled(c);
+	return !c->swd_pins_remapped && !c->flash_ops->debug_disabled(c);
 }
 
 bool sim_board_swd_too_fast(const sim_chip *c)
@@ -79,7 +80,8 @@ bool sim_board_swd_too_fast(const sim_chip *c)
  * that (connect under reset with VC_CORERESET) never gets there. */
 void sim_board_tick(sim_chip *c, uint64_t dt_ns)
 {
-	(void)dt_ns;
+	if (c->desc->soc->tick)
+		c->desc->soc->tick(c, dt_ns);
 	if (!(c->cfg.faults & SIM_FAULT_SWD_DISABLED) || c->swd_pins_remapped ||
 	    c->halted_since_boot || sim_board_nrst_low(c))
 		return;
@@ -105,7 +107,8 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
-/* "2", "1-3+5": sectors 0..11 of the F407 (RM0090 3.3 Table 5). */
+/* "2", "1-3+5": sectors 0..11 of the F407 (RM0090 3.3 Table 5), 0..15 of
+ * the H743 (bank 2 sector s = 8 + s, RM0433 4.3.3). */
 static int parse_sectors(const char *s, uint32_t *mask)
 {
 	char buf[64], *save = NULL, *tok;
@@ -122,7 +125,7 @@ static int parse_sectors(const char *s, uint32_t *mask)
 			*dash = '\0';
 		if (parse_u32(tok, &lo) || (dash ? parse_u32(dash + 1, &hi) : (hi = lo, 0)))
 			return -1;
-		if (lo > hi || hi > 11)
+		if (lo > hi || hi > 15)
 			return -1;
 		for (uint32_t n = lo; n <= hi; n++)
 			*mask |= 1u << n;
@@ -150,6 +153,12 @@ static const struct board_knob board_knobs[] = {
 	{ .name = "wait-storm", .bit = SIM_FAULT_WAIT_STORM, .arg = true },
 	{ .name = "vdd", .bit = SIM_FAULT_VDD, .arg = true },
 	{ .name = "art-debug-bypass", .bit = SIM_FAULT_ART_DEBUG_BYPASS },
+	{ .name = "vcap-fault", .bit = SIM_FAULT_VCAP },
+	{ .name = "bank-swap", .bit = SIM_FAULT_BANK_SWAP },
+	{ .name = "ecc", .bit = SIM_FAULT_ECC, .arg = true },
+	{ .name = "supply-lock", .bit = SIM_FAULT_SUPPLY_LOCK },
+	{ .name = "low-power-no-debug", .bit = SIM_FAULT_LOW_POWER },
+	{ .name = "iwdg", .bit = SIM_FAULT_IWDG },
 };
 
 static int board_knob_arg(struct sim_config *cfg, uint32_t bit, const char *val)
@@ -166,6 +175,8 @@ static int board_knob_arg(struct sim_config *cfg, uint32_t bit, const char *val)
 			return -1;
 		cfg->target_mv = (int)v;
 		return 0;
+	case SIM_FAULT_ECC:
+		return parse_u32(val, &cfg->ecc_addr);
 	default:
 		if (parse_u32(val, &v) || v == 0)
 			return -1;
@@ -191,7 +202,7 @@ static int board_parse_one(struct sim_config *cfg, char *tok, char *err, size_t 
 		if (k->arg != (colon != NULL) || (colon && board_knob_arg(cfg, k->bit, colon + 1))) {
 			snprintf(err, errlen, "fault knob '%s' %s", tok,
 				 k->arg ? "needs a valid value, e.g. signal-integrity:4000, wrp:1-3+5, "
-					  "weak-cell:0x08000010, wait-storm:3, vdd:1800 (1700-3600 mV)"
+					  "weak-cell:0x08000010, wait-storm:3, vdd:1800 (1700-3600 mV), ecc:0x08100000"
 					: "takes no value");
 			return -1;
 		}
@@ -200,7 +211,8 @@ static int board_parse_one(struct sim_config *cfg, char *tok, char *err, size_t 
 	}
 	snprintf(err, errlen, "unknown fault knob '%s' (known: nrst-push-pull, "
 		 "swd-disabled-by-firmware, signal-integrity:KHZ, unpowered, rdp1, wrp:SECTORS, "
-		 "weak-cell:ADDR, sleep, lockup, no-target, wait-storm:N, vdd:MV, art-debug-bypass)", tok);
+		 "weak-cell:ADDR, sleep, lockup, no-target, wait-storm:N, vdd:MV, art-debug-bypass; "
+		 "STM32H7: vcap-fault, bank-swap, ecc:ADDR, supply-lock, low-power-no-debug, iwdg)", tok);
 	return -1;
 }
 

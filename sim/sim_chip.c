@@ -1,9 +1,10 @@
 /*
  * The simulated chip as a whole: identity from a const part table, creation
  * and power-on, the virtual clock and the run loop that shares time between
- * the core (sim_core.c) and the flash controller (sim_flash_f4.c).
+ * the core (sim_core.c) and the chip's flash controller (c->flash_ops).
  *
- * Time model (sim.h): 16 MHz HSI after reset (RM0090 6.2.2), one
+ * Time model (sim.h): the HSI after reset (16 MHz on the F4, RM0090 6.2.2;
+ * 64 MHz on the H7, RM0433 8.5.2), one
  * instruction per cycle. sim_chip_advance() cuts the requested time into
  * slices no longer than SIM_CHIP_SLICE_CYCLES and never across the next
  * flash event, so a BSY bit falls at its exact virtual time. While the
@@ -19,42 +20,69 @@
 
 #define SIM_CHIP_SLICE_CYCLES 1000u
 #define SIM_CHIP_SLICE_CYCLES_FLASH 100u
-#define SIM_CHIP_HSI_HZ 16000000u
+#define SIM_CHIP_HSI_HZ 16000000u    /* RM0090 6.2.2 */
+#define SIM_CHIP_HSI_H7_HZ 64000000u /* RM0433 8.5.2 / RM0468 8.5.2: HSI 64 MHz */
 #define SIM_CHIP_PS_PER_S 1000000000000ull
+#define SIM_FAULT_H7_ONLY (SIM_FAULT_VCAP | SIM_FAULT_BANK_SWAP | SIM_FAULT_ECC | SIM_FAULT_SUPPLY_LOCK | \
+			   SIM_FAULT_LOW_POWER | SIM_FAULT_IWDG)
 
-struct sim_chip_desc {
-	const char *name;
-	uint32_t dbgmcu_idcode;   /* RM0090 38.6.1: REV_ID 0x1007 (rev 2), DEV_ID 0x413 */
-	uint32_t cpuid;           /* Cortex-M4 r0p1 (Cortex-M4 TRM 4.3.1) */
-	uint32_t flash_base, flash_size;
-	uint16_t flash_size_kib;  /* RM0090 39.2 */
-	uint8_t uid[12];          /* RM0090 39.1: X/Y wafer coordinates, lot, wafer */
-};
+/* The STM32F4's AHB-AP (Cortex-M4 TRM 8.1): IDR 0x24770011, ROM table at
+ * 0xE00FF000 (BASE bit 0 = present, bit 1 = ADIv5 format), TAR[11:0]. */
+#define SIM_AP_CM4 { .port = SIM_AP_SYSTEM, .idr = 0x24770011u, .base = 0xE00FF003u, \
+		     .tar_wrap = 0xFFFu, .csw_reset = 0x03000040u }
 
-static const struct sim_chip_desc sim_chip_table[] = {
+/* One row per chip: core, debug topology, memory map and peripherals. The
+ * H7 rows live in sim_h7.c (sim_h7_chips). */
+static const struct sim_chip_desc sim_f4_chips[] = {
 	{
 		.name = "stm32f407",
-		.dbgmcu_idcode = 0x10076413u,
-		.cpuid = 0x410FC241u,
+		.dbgmcu_idcode = 0x10076413u, /* RM0090 38.6.1: REV_ID 0x1007 (rev 2), DEV_ID 0x413 */
 		.flash_base = 0x08000000u,
 		.flash_size = 0x100000u,
-		.flash_size_kib = 1024,
+		.flash_size_kib = 1024,       /* RM0090 39.2 */
+		.flash_sectors = 12,          /* RM0090 3.3 table 5 */
+		/* RM0090 39.1: X/Y wafer coordinates, lot, wafer */
 		.uid = { 0x2D, 0x00, 0x37, 0x00, 0x0A, 0x47, 0x36, 0x30, 0x33, 0x38, 0x31, 0x39 },
+		.core = {
+			.uc_model = UC_CPU_ARM_CORTEX_M4,
+			.cpuid = 0x410FC241u, /* Cortex-M4 r0p1 (Cortex-M4 TRM 4.3.1) */
+			.fpb_code = 6, .fpb_lit = 2, .fpb_rev = 0, /* Cortex-M4 TRM 8.3 */
+			.dwt_comp = 4,
+			.mvfr0 = 0x10110021u, /* single precision (ARMv7-M B4.1.3) */
+			.mvfr1 = 0x11000011u,
+			.rom_base = 0xE00FF000u,
+			.rom_partno = 0x413u, /* RM0090 38.5: ST's MCU ROM table */
+		},
+		.dp = { .dpidr = 0x2BA01477u, .version = 1 }, /* RM0090 38.8.3 */
+		.aps = { SIM_AP_CM4 },
+		.soc = &sim_f407_soc,
 	},
 };
 
 static const struct sim_chip_desc *sim_chip_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(sim_chip_table) / sizeof(sim_chip_table[0]); i++)
-		if (!name || !strcmp(name, sim_chip_table[i].name))
-			return &sim_chip_table[i];
+	size_t n_h7 = 0;
+	const struct sim_chip_desc *h7 = sim_h7_chips(&n_h7);
+
+	for (size_t i = 0; i < sizeof(sim_f4_chips) / sizeof(sim_f4_chips[0]); i++)
+		if (!name || !strcmp(name, sim_f4_chips[i].name))
+			return &sim_f4_chips[i];
+	for (size_t i = 0; name && i < n_h7; i++)
+		if (!strcmp(name, h7[i].name))
+			return &h7[i];
 	return NULL;
+}
+
+bool sim_chip_known(const char *name)
+{
+	return name && sim_chip_find(name) != NULL;
 }
 
 static void sim_chip_identity(sim_chip *c, const struct sim_chip_desc *d)
 {
+	c->desc = d;
 	c->dbgmcu_idcode = d->dbgmcu_idcode;
-	c->cpuid = d->cpuid;
+	c->cpuid = d->core.cpuid;
 	c->flash_base = d->flash_base;
 	c->flash_size = d->flash_size;
 	c->flash_size_kib = d->flash_size_kib;
@@ -62,6 +90,12 @@ static void sim_chip_identity(sim_chip *c, const struct sim_chip_desc *d)
 }
 
 static void sim_chip_power_on(sim_chip *c);
+
+void sim_board_set_boot0(sim_chip *c, bool high)
+{
+	if (c->desc->soc->set_boot0)
+		c->desc->soc->set_boot0(c, high);
+}
 
 void sim_board_power_cycle(sim_chip *c)
 {
@@ -72,6 +106,8 @@ static void sim_chip_power_on(sim_chip *c)
 {
 	c->stats.resets++;
 	sim_dp_power_on(c);
+	if (c->desc->soc->power_on)
+		c->desc->soc->power_on(c);
 	sim_periph_reset(c);
 	sim_core_reset(c, SIM_RESET_POWER_ON);
 	sim_core_hold_reset(c, false); /* power-on reset completes */
@@ -85,7 +121,16 @@ int sim_chip_new(const struct sim_config *cfg, sim_chip **out, char *err, size_t
 
 	*out = NULL;
 	if (!d) {
-		snprintf(err, errlen, "unknown chip '%s' (known: stm32f407)", cfg->chip);
+		snprintf(err, errlen, "unknown chip '%s' (known: %s)", cfg->chip, SIM_CHIPS);
+		return -1;
+	}
+	if (cfg && (cfg->faults & SIM_FAULT_WRP) && (cfg->wrp_sectors >> d->flash_sectors)) {
+		snprintf(err, errlen, "wrp: the %s has sectors 0-%u only", d->name, d->flash_sectors - 1);
+		return -1;
+	}
+	if (cfg && (cfg->faults & SIM_FAULT_H7_ONLY) && d->core.uc_model != UC_CPU_ARM_CORTEX_M7) {
+		snprintf(err, errlen, "fault knobs vcap-fault, bank-swap, ecc, supply-lock, low-power-no-debug, iwdg exist for "
+			 "the STM32H7 only (--sim-chip stm32h743 or stm32h725)");
 		return -1;
 	}
 	c = calloc(1, sizeof(*c));
@@ -95,12 +140,13 @@ int sim_chip_new(const struct sim_config *cfg, sim_chip **out, char *err, size_t
 	}
 	if (cfg)
 		c->cfg = *cfg;
-	c->core_hz = SIM_CHIP_HSI_HZ;
+	c->core_hz = d->core.uc_model == UC_CPU_ARM_CORTEX_M7 ? SIM_CHIP_HSI_H7_HZ : SIM_CHIP_HSI_HZ;
 	sim_chip_identity(c, d);
-	/* RM0090 39.1: UID[15:0] is the X coordinate on the wafer (little endian) */
+	/* the unique ID's X wafer coordinate (RM0090 39.1 / RM0433 61.1: UID[15:0],
+	 * little endian) differs per board */
 	c->uid[0] = (uint8_t)(c->uid[0] + (c->cfg.board & 0xFFu));
 	c->uid[1] = (uint8_t)(c->uid[1] + ((c->cfg.board >> 8) & 0xFFu));
-	if (sim_dp_new(c) || sim_core_init(c, err, errlen) || sim_f407_map(c, err, errlen)) {
+	if (sim_dp_new(c) || sim_core_init(c, err, errlen) || d->soc->map(c, err, errlen)) {
 		if (!c->dp)
 			snprintf(err, errlen, "out of memory");
 		sim_chip_free(c);
@@ -117,7 +163,8 @@ void sim_chip_free(sim_chip *c)
 		return;
 	if (c->uc)
 		sim_core_free(c);
-	sim_f407_free(c);
+	if (c->desc)
+		c->desc->soc->free(c);
 	sim_dp_free(c);
 	free(c);
 }
@@ -143,9 +190,29 @@ uint64_t sim_chip_now_ns(const sim_chip *c)
 	return c->now_ns;
 }
 
+/* ---- dispatch to the chip's memory map and flash controller ---------- */
+
+enum sim_bus_result sim_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr,
+				 unsigned size, uint32_t *val, unsigned flags)
+{
+	return c->desc->soc->mem_read(c, port, addr, size, val, flags);
+}
+
+enum sim_bus_result sim_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr,
+				  unsigned size, uint32_t val, unsigned flags)
+{
+	return c->desc->soc->mem_write(c, port, addr, size, val, flags);
+}
+
+void sim_periph_reset(sim_chip *c)
+{
+	c->desc->soc->periph_reset(c);
+}
+
 static bool sim_chip_core_may_run(sim_chip *c)
 {
-	return sim_board_voltage_mv(c) > 0 && !sim_board_nrst_low(c) && !sim_flash_cpu_stalled(c);
+	return sim_board_voltage_mv(c) > 0 && !sim_board_nrst_low(c) &&
+	       !c->flash_ops->cpu_stalled(c);
 }
 
 /* The end of the next slice starting at c->now_ns. A core that cannot run
@@ -153,9 +220,10 @@ static bool sim_chip_core_may_run(sim_chip *c)
  * a caller's action, so its slice reaches the next flash event. */
 static uint64_t sim_chip_slice_end(sim_chip *c, uint64_t end_ns, bool core_runs)
 {
-	uint64_t cycles = sim_flash_unlocked(c) && !sim_flash_busy(c) ? SIM_CHIP_SLICE_CYCLES_FLASH
-								     : SIM_CHIP_SLICE_CYCLES;
-	uint64_t slice_ns = cycles * 1000000000ull / c->core_hz, next = sim_flash_next_event_ns(c);
+	const struct sim_flash_ops *f = c->flash_ops;
+	uint64_t cycles = f->unlocked(c) && !f->busy(c) ? SIM_CHIP_SLICE_CYCLES_FLASH
+							: SIM_CHIP_SLICE_CYCLES;
+	uint64_t slice_ns = cycles * 1000000000ull / c->core_hz, next = f->next_event_ns(c);
 	uint64_t t = core_runs ? c->now_ns + (slice_ns ? slice_ns : 1) : end_ns;
 
 	if (next > c->now_ns && next < t)
@@ -177,19 +245,19 @@ void sim_chip_advance(sim_chip *c, uint64_t ns)
 {
 	uint64_t end = c->now_ns + ns;
 
-	sim_flash_tick(c);
+	c->flash_ops->tick(c);
 	while (c->now_ns < end) {
 		bool runs = sim_chip_core_may_run(c) && !sim_core_halted(c);
 		uint64_t t = sim_chip_slice_end(c, end, runs), cycles = sim_chip_cycles(c, t - c->now_ns);
 		uint64_t dt = t - c->now_ns;
 
 		if (cycles && runs) {
-			sim_f407_engine_running(c, true);
+			c->desc->soc->engine_running(c, true);
 			sim_core_run(c, cycles);
-			sim_f407_engine_running(c, false);
+			c->desc->soc->engine_running(c, false);
 		}
 		c->now_ns = t;
-		sim_flash_tick(c);
+		c->flash_ops->tick(c);
 		sim_board_tick(c, dt);
 	}
 }
@@ -197,36 +265,20 @@ void sim_chip_advance(sim_chip *c, uint64_t ns)
 void sim_chip_get_stats(const sim_chip *c, struct sim_chip_stats *st)
 {
 	*st = c->stats;
-}
-
-/* The main array and its boot alias at 0 (RM0090 2.4, BOOT0 = 0). */
-static int sim_chip_flash_off(const sim_chip *c, uint32_t addr, size_t len, uint32_t *off)
-{
-	if (addr >= c->flash_base && addr - c->flash_base <= c->flash_size &&
-	    len <= c->flash_size - (addr - c->flash_base)) {
-		*off = addr - c->flash_base;
-		return 0;
-	}
-	if (addr < c->flash_size && len <= c->flash_size - addr) {
-		*off = addr;
-		return 0;
-	}
-	return -1;
+	if (c->desc->soc->flash_stats)
+		c->desc->soc->flash_stats(c, st);
 }
 
 int sim_chip_backdoor_load_flash(sim_chip *c, uint32_t addr, const void *data, size_t len)
 {
-	uint32_t off;
-
-	if (!data || sim_chip_flash_off(c, addr, len, &off))
+	if (!data)
 		return -1;
-	sim_flash_load(c, off, data, len);
-	return 0;
+	return c->desc->soc->load_flash(c, addr, data, len);
 }
 
 int sim_chip_backdoor_read(sim_chip *c, uint32_t addr, void *buf, size_t len)
 {
 	if (!buf || (uint64_t)addr + len > 0x100000000ull)
 		return -1;
-	return sim_f407_peek(c, addr, buf, len);
+	return c->desc->soc->peek(c, addr, buf, len);
 }

@@ -1,8 +1,9 @@
 /*
- * Private interfaces between the chip-side modules of the lab that the
- * chip helper owns: sim_chip.c, sim_board.c, sim_dp.c, sim_ap.c, sim_bus.c,
- * sim_f407.c and sim_flash_f4.c. The core side (sim_core.c, sim_scs.c) only
- * sees sim_internal.h. Not for use outside sim/.
+ * Private interfaces between the chip-side modules of the lab:
+ * sim_chip.c, sim_board.c, sim_dp.c, sim_ap.c, sim_bus.c, sim_f407.c,
+ * sim_flash_f4.c, sim_crc.c and the H7 rows (sim_h7*.c, which add
+ * sim_h7_internal.h). The core side (sim_core.c, sim_scs.c, sim_cache.c)
+ * only sees sim_internal.h. Not for use outside sim/.
  *
  * Bus values: every read and write function below carries the accessed bytes
  * right-aligned in a uint32_t (size 1, 2 or 4), little-endian, like
@@ -51,6 +52,9 @@ bool sim_flash_cpu_stalled(sim_chip *c);
 bool sim_flash_busy(const sim_chip *c);
 /* FLASH_CR.LOCK is clear: firmware or a debugger may be programming. */
 bool sim_flash_unlocked(const sim_chip *c);
+/* Advances operations to c->now_ns; the next time the state changes. */
+void sim_flash_tick(sim_chip *c);
+uint64_t sim_flash_next_event_ns(const sim_chip *c);
 
 /* Puts what the ART's data cache holds over the core's view of the array
  * [off, off+len) (called by sim_f407_flash_changed after it copied the
@@ -101,34 +105,40 @@ void sim_crc_write(struct sim_crc *crc, bool clocked, uint32_t off, unsigned siz
 
 /* ---- sim_f407.c ------------------------------------------------------- */
 
+/* The STM32F405/407 memory map (sim_chip_table's F407 row). */
+extern const struct sim_soc_ops sim_f407_soc;
+
 /* Copies the flash array range [off, off+len) into both Unicorn mappings
  * (0x08000000 and the boot alias at 0) and tells the core. */
 void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len);
 /* Undoes what the last core store to flash left in the core's view of the
  * array (Unicorn performs "handled" stores to map_ptr memory); called
- * before flash register accesses and by sim_f407_engine_running(false). */
+ * before flash register accesses and at the end of every run slice. */
 void sim_f407_fixup(sim_chip *c);
-/* Brackets sim_core_run: while the engine runs, code-cache invalidation of
- * changed flash is deferred to the end of the slice. */
-void sim_f407_engine_running(sim_chip *c, bool running);
-/* Side-effect-free read of any mapped address outside the PPB. */
-int sim_f407_peek(sim_chip *c, uint32_t addr, void *buf, size_t len);
 
-/* ---- sim_ap.c: AHB-AP (ADIv5.2 C2) ----------------------------------- */
+/* ---- sim_h7.c -------------------------------------------------------- */
+
+extern const struct sim_soc_ops sim_h7_soc;
+/* The STM32H7 rows of the chip table (count in *n). */
+const struct sim_chip_desc *sim_h7_chips(size_t *n);
+
+/* ---- sim_ap.c: MEM-APs (ADIv5.2 C2) --------------------------------- */
 
 struct sim_ap {
+	const struct sim_ap_desc *desc; /* from the chip's row */
 	uint32_t csw;
 	uint32_t tar;
 	unsigned pk_done;  /* units of a packed transfer already on the bus */
 	uint32_t pk_data;  /* packed read data gathered so far */
 };
 
-void sim_ap_reset(struct sim_ap *ap);
-/* One access to register `reg` (APBANKSEL:A[3:2], 0x00-0xFC) of AP `apsel`.
- * WAIT leaves the AP so that the same call can be retried. */
-enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *ap, uint8_t apsel, uint8_t reg,
+void sim_ap_reset(struct sim_ap *ap, const struct sim_ap_desc *d);
+/* One access to register `reg` (APBANKSEL:A[3:2], 0x00-0xFC) of AP `apsel`
+ * of the array `aps` (SIM_MAX_APS entries, one per APSEL). WAIT leaves the
+ * AP so that the same call can be retried. */
+enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg,
 				uint32_t *val);
-enum sim_bus_result sim_ap_write(sim_chip *c, struct sim_ap *ap, uint8_t apsel, uint8_t reg,
+enum sim_bus_result sim_ap_write(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg,
 				 uint32_t val);
 
 /* ---- sim_dp.c ---------------------------------------------------------- */

@@ -115,6 +115,17 @@ void sim_core_request_stop(sim_chip *c, enum sim_core_event ev)
 	c->core->stop_at_block = true;
 }
 
+void sim_core_data_bus_error(sim_chip *c, uint32_t addr)
+{
+	c->core->ev_addr = addr;
+	sim_core_stop_engine(c, SIM_EV_BUSERR);
+}
+
+void sim_core_data_retry(sim_chip *c)
+{
+	sim_core_stop_engine(c, SIM_EV_RETRY);
+}
+
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	sim_chip *c = user;
@@ -195,16 +206,20 @@ int sim_core_init(sim_chip *c, char *err, size_t errlen)
 	}
 	e = uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &c->uc);
 	if (!e) /* must be the first call (SIM-NOTES.md) */
-		e = uc_ctl_set_cpu_model(c->uc, UC_CPU_ARM_CORTEX_M4);
+		e = uc_ctl_set_cpu_model(c->uc, c->desc->core.uc_model);
 	if (!e)
 		e = uc_mmio_map(c->uc, PPB_BASE, PPB_SIZE, sim_ppb_mmio_read, c, sim_ppb_mmio_write, c);
 	if (!e)
 		e = uc_hook_add(c->uc, &c->core->intr_hook, UC_HOOK_INTR, hook_intr, c, 1, 0);
 	if (!e)
 		e = uc_hook_add(c->uc, &c->core->blk_hook, UC_HOOK_BLOCK, hook_block, c, 1, 0);
+	if (!e && sim_cache_init(c))
+		e = UC_ERR_NOMEM;
 	if (e) {
-		snprintf(err, errlen, "cannot set up the Cortex-M4 core in Unicorn: %s "
-			 "(libunicorn-dev 2.x is required)", uc_strerror(e));
+		snprintf(err, errlen, "cannot set up the %s core in Unicorn: %s "
+			 "(libunicorn-dev 2.x is required)",
+			 c->desc->core.uc_model == UC_CPU_ARM_CORTEX_M7 ? "Cortex-M7" : "Cortex-M4",
+			 uc_strerror(e));
 		if (!c->uc) { /* sim_chip_free() only frees the core with an engine */
 			free(c->core);
 			c->core = NULL;
@@ -219,6 +234,7 @@ int sim_core_init(sim_chip *c, char *err, size_t errlen)
 
 void sim_core_free(sim_chip *c)
 {
+	sim_cache_free(c);
 	if (c->uc)
 		uc_close(c->uc);
 	c->uc = NULL;
@@ -229,8 +245,9 @@ void sim_core_free(sim_chip *c)
 /* ---- reset ---------------------------------------------------------------- */
 
 /* Puts the core registers in their reset state and fetches SP_main and the
- * reset vector from the vector table at 0 (VTOR resets to 0; on the STM32
- * the boot alias decides what is there), ARMv7-M B1.5.5 TakeReset(). */
+ * reset vector from the vector table at VTOR's reset value (0 on the M4,
+ * where the STM32F4's boot alias decides what is there; the boot address
+ * on the STM32H7's M7, RM0433 2.6), ARMv7-M B1.5.5 TakeReset(). */
 static void core_boot(sim_chip *c)
 {
 	struct sim_core *k = c->core;
@@ -249,7 +266,8 @@ static void core_boot(sim_chip *c)
 	k->knob_fired = false;
 	k->boot_cycles = 0;
 	k->s_reset_st = true;
-	if (uc_mem_read(c->uc, 0, vec, sizeof(vec))) {
+	k->vtor = c->desc->soc->boot_address ? c->desc->soc->boot_address(c) & 0xFFFFFF80U : 0;
+	if (uc_mem_read(c->uc, k->vtor, vec, sizeof(vec))) {
 		sim_exc_lockup(c); /* vector fetch fails: nothing mapped at 0 */
 		return;
 	}
@@ -297,7 +315,7 @@ bool sim_core_halted(const sim_chip *c)
 
 void sim_core_code_changed(sim_chip *c, uint32_t addr, uint32_t len)
 {
-	if (!len)
+	if (!len || sim_cache_keep_code(c, addr, len))
 		return;
 	uc_ctl_remove_cache(c->uc, addr, (uint64_t)addr + len);
 	c->core->blk_gen++;
@@ -444,6 +462,11 @@ static void slice_outcome(sim_chip *c, uc_err e, uint32_t pc, bool early)
 	case SIM_EV_SYSRESET: sim_chip_system_reset(c); return;
 	case SIM_EV_VECTRESET: sim_core_reset(c, SIM_RESET_CORE); return;
 	case SIM_EV_PEND: return; /* taken before the next slice */
+	case SIM_EV_RETRY: return;  /* PC stays on the access */
+	case SIM_EV_BUSERR:
+		k->bfar = k->ev_addr;
+		sim_exc_fault(c, EXC_BUSFAULT, CFSR_PRECISERR | CFSR_BFARVALID, 0, pc);
+		return;
 	case SIM_EV_NONE: break;
 	}
 	if (e == UC_ERR_INSN_INVALID)
@@ -471,6 +494,7 @@ static uint64_t run_slice(sim_chip *c, uint64_t n)
 		return 0;
 	}
 	sim_fpb_dwt_sync(c);
+	sim_cache_sync(c);
 	k->ev = SIM_EV_NONE;
 	k->stop_at_block = false;
 	k->slice_retired = 0;

@@ -31,6 +31,8 @@ enum sim_core_event {
 	SIM_EV_SYSRESET,  /* the CPU wrote AIRCR.SYSRESETREQ */
 	SIM_EV_VECTRESET, /* the CPU wrote AIRCR.VECTRESET */
 	SIM_EV_PEND,      /* the CPU pended an exception (ICSR) */
+	SIM_EV_BUSERR,    /* a data access got a bus error from the memory system */
+	SIM_EV_RETRY,     /* a data access must wait: re-execute it later */
 };
 
 /* Exception numbers (ARMv7-M B1.5.2). */
@@ -81,9 +83,9 @@ enum sim_core_event {
 #define HFSR_FORCED (1U << 30)
 #define HFSR_DEBUGEVT (1U << 31)
 
-#define FPB_NUM_CODE 6
-#define FPB_NUM_LIT 2
-#define FPB_NUM_COMP (FPB_NUM_CODE + FPB_NUM_LIT)
+/* Array bounds; the chip's row gives the counts (struct sim_core_desc). */
+#define FPB_NUM_CODE 8
+#define FPB_NUM_COMP 10
 #define DWT_NUM_COMP 4
 
 struct sim_fpb {
@@ -112,8 +114,11 @@ struct sim_blk_entry {
 	uint32_t addr, size, n, gen;
 };
 
+struct sim_cache; /* sim_cache.c */
+
 struct sim_core {
 	enum sim_core_state state;
+	struct sim_cache *cache;       /* Cortex-M7 L1 caches (NULL without) */
 	bool held;                     /* NRST low: core in reset */
 	bool boot_pending;             /* reset applied while held: fetch vectors on release */
 	bool step_pending;             /* C_STEP: run one instruction, then halt */
@@ -144,6 +149,7 @@ struct sim_core {
 	enum sim_core_event ev;
 	bool stop_at_block;            /* MMIO asked to stop: stop at the next block */
 	uint32_t ev_intno;
+	uint32_t ev_addr;              /* SIM_EV_BUSERR: the faulting address */
 	uint64_t slice_retired;
 	uint32_t blk_addr, blk_size, blk_n;
 	uint32_t blk_gen;              /* bumped when code memory changes */
@@ -180,6 +186,21 @@ void sim_scs_reset(sim_chip *c, enum sim_reset_kind kind);
 uint32_t sim_scs_dhcsr_read(sim_chip *c);
 uint64_t sim_ppb_mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user);
 void sim_ppb_mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t val, void *user);
+
+/* sim_cache.c: Cortex-M7 L1 caches (no-ops without core.caches) */
+int sim_cache_init(sim_chip *c);
+void sim_cache_free(sim_chip *c);
+void sim_cache_reset(sim_chip *c);
+/* CCR bits the core implements beyond the M4's (DC, IC). */
+uint32_t sim_cache_ccr_bits(const sim_chip *c);
+/* CCR was written (old value, by the CPU or the debugger). */
+void sim_cache_ccr_written(sim_chip *c, uint32_t old, bool cpu);
+bool sim_cache_scs_read(sim_chip *c, uint32_t addr, uint32_t *v);
+bool sim_cache_scs_write(sim_chip *c, uint32_t addr, uint32_t v);
+/* Installs/removes the D-cache store hook; between slices only. */
+void sim_cache_sync(sim_chip *c);
+/* With the I-cache on, changed code stays as it was (true). */
+bool sim_cache_keep_code(sim_chip *c, uint32_t addr, uint32_t len);
 
 /* sim_systick.c */
 uint64_t sim_systick_cycles_to_event(const sim_chip *c);

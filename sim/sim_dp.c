@@ -1,7 +1,13 @@
 /*
- * The STM32F4's SWJ-DP in its SW-DP role: a DPv1 debug port (DPIDR
- * 0x2BA01477) after ARM IHI0031 (ADIv5.2) part B, at the level of whole
- * SWD packets (B4.2). The AP behind it is sim_ap.c.
+ * The STM32's SWJ-DP in its SW-DP role after ARM IHI0031 (ADIv5.2) part B,
+ * at the level of whole SWD packets (B4.2). DPIDR and version come from the
+ * chip's row: a DPv1 on the STM32F4 (DPIDR 0x2BA01477, RM0090 38.8.3), a
+ * DPv2 on the STM32H7 (DPIDR 0x6BA02477, RM0433 60.4.4), which adds
+ * TARGETID (DPBANKSEL 2, B2.2.11), DLPIDR (bank 3, B2.2.5), EVENTSTAT
+ * (bank 4, B2.2.6) and the TARGETSEL write (B2.2.12, B4.3.4: after a line
+ * reset, a TARGETSEL whose value is not this target's deselects the DP
+ * until the next line reset; no target drives an ACK for it). The APs
+ * behind it are sim_ap.c.
  *
  * The DP model keeps one AP transaction "in flight": AP reads are posted
  * (B4.2: an AP read returns the result of the previous AP read; RDBUFF
@@ -14,7 +20,6 @@
 #include <stdlib.h>
 
 /* ADIv5.2 B2.2 DP registers (A[3:2]). */
-#define DP_DPIDR_VALUE 0x2BA01477u /* STM32F4 SW-DP, RM0090 38.8.3 */
 #define DP_REG_0 0x0u             /* read DPIDR, write ABORT */
 #define DP_REG_4 0x4u             /* CTRL/STAT (bank 0), DLCR (bank 1) */
 #define DP_REG_8 0x8u             /* read RESEND, write SELECT */
@@ -64,7 +69,8 @@ struct sim_dp {
 	uint32_t pending_data;
 	unsigned storm;         /* WAITs already given for this AP access */
 	unsigned si_count;      /* signal-integrity corruption rotation */
-	struct sim_ap ap;
+	bool deselected;        /* DPv2: TARGETSEL named another target */
+	struct sim_ap ap[SIM_MAX_APS];
 };
 
 int sim_dp_new(sim_chip *c)
@@ -87,7 +93,8 @@ void sim_dp_power_on(sim_chip *c)
 	struct sim_dp *dp = c->dp;
 
 	*dp = (struct sim_dp){ .swd = false };
-	sim_ap_reset(&dp->ap);
+	for (unsigned i = 0; i < SIM_MAX_APS; i++)
+		sim_ap_reset(&dp->ap[i], &c->desc->aps[i]);
 }
 
 /* ---- sequences --------------------------------------------------------- */
@@ -121,9 +128,12 @@ static void dp_clock_bit(struct sim_dp *dp, unsigned bit)
 	} else if (dp_select_seen(dp, DP_SEQ_SWD_TO_JTAG)) {
 		dp->swd = false;
 	}
-	/* B4.3: >= 50 ones put an SW-DP into the reset state. */
-	if (dp->swd && dp->ones >= DP_LINE_RESET_ONES)
+	/* B4.3: >= 50 ones put an SW-DP into the reset state (and, B4.3.4,
+	 * select every DPv2 again). */
+	if (dp->swd && dp->ones >= DP_LINE_RESET_ONES) {
 		dp->reset_state = true;
+		dp->deselected = false;
+	}
 }
 
 void sim_swd_sequence(sim_chip *c, const uint8_t *bits, unsigned nbits)
@@ -192,9 +202,9 @@ static int dp_settle(sim_chip *c)
 	if (!dp->pending)
 		return SIM_ACK_OK;
 	if (dp->pending_write)
-		r = sim_ap_write(c, &dp->ap, dp->pending_apsel, dp->pending_reg, v);
+		r = sim_ap_write(c, dp->ap, dp->pending_apsel, dp->pending_reg, v);
 	else
-		r = sim_ap_read(c, &dp->ap, dp->pending_apsel, dp->pending_reg, &v);
+		r = sim_ap_read(c, dp->ap, dp->pending_apsel, dp->pending_reg, &v);
 	if (r == SIM_BUS_WAIT)
 		return SIM_ACK_WAIT;
 	dp->pending = false;
@@ -282,18 +292,32 @@ static void dp_abort(struct sim_dp *dp, uint32_t v)
 		dp->ctrl &= ~DP_CS_STICKYORUN;
 }
 
+/* B2.2: CTRL/STAT (bank 0), DLCR (1); DPv2 adds TARGETID (2), DLPIDR (3)
+ * and EVENTSTAT (4, bit 0 = 0: no event). Other banks read zero. */
+static uint32_t dp_banked_read(sim_chip *c, unsigned bank)
+{
+	const struct sim_dp_desc *d = &c->desc->dp;
+
+	switch (bank) {
+	case 0: return dp_ctrl_read(c->dp);
+	case 1: return c->dp->dlcr;
+	case 2: return d->version >= 2 ? d->targetid : 0;
+	case 3: return d->version >= 2 ? d->dlpidr : 0;
+	default: return 0;
+	}
+}
+
 static int dp_reg_read(sim_chip *c, uint8_t a32, struct sim_swd_packet *pkt)
 {
 	struct sim_dp *dp = c->dp;
 
 	switch (a32) {
 	case DP_REG_0:
-		pkt->data = DP_DPIDR_VALUE;
+		pkt->data = c->desc->dp.dpidr;
 		dp->reset_state = false;
 		return SIM_ACK_OK;
 	case DP_REG_4:
-		pkt->data = (dp->select & 0xFu) == 0 ? dp_ctrl_read(dp)
-			  : (dp->select & 0xFu) == 1 ? dp->dlcr : 0;
+		pkt->data = dp_banked_read(c, dp->select & 0xFu);
 		return SIM_ACK_OK;
 	case DP_REG_8:
 		pkt->data = dp->resend;
@@ -323,7 +347,7 @@ static int dp_reg_write(sim_chip *c, uint8_t a32, uint32_t v)
 		dp->select = v & DP_SELECT_RW;
 		break;
 	default:
-		break; /* DPv1: 0xC is reserved on write (TARGETSEL is DPv2) */
+		break; /* TARGETSEL outside the reset state: ignored (B2.2.12) */
 	}
 	return SIM_ACK_OK;
 }
@@ -381,6 +405,19 @@ static int dp_corrupt(sim_chip *c, bool read, int ack, struct sim_swd_packet *pk
 	return ack;
 }
 
+/* B4.3.4: TARGETSEL right after a line reset. The value is TARGETID with
+ * TINSTANCE (DLPIDR[31:28]) in [31:28]; a mismatch deselects the DP. The
+ * write is never acknowledged. */
+static int dp_targetsel(sim_chip *c, uint32_t v)
+{
+	const struct sim_dp_desc *d = &c->desc->dp;
+	uint32_t mine = (d->targetid & 0x0FFFFFFFu) | (d->dlpidr & 0xF0000000u);
+
+	if (v != mine)
+		c->dp->deselected = true;
+	return SIM_ACK_NONE;
+}
+
 int sim_swd_transfer(sim_chip *c, struct sim_swd_packet *pkt)
 {
 	struct sim_dp *dp;
@@ -399,6 +436,10 @@ int sim_swd_transfer(sim_chip *c, struct sim_swd_packet *pkt)
 	dp->ones = 0;
 	if (!sim_board_swd_alive(c) || !dp->swd || !dp_request_ok(pkt->request))
 		return SIM_ACK_NONE;
+	if (dp->deselected)
+		return SIM_ACK_NONE;
+	if (dp->reset_state && !ap && !read && a32 == DP_REG_C && c->desc->dp.version >= 2)
+		return dp_targetsel(c, pkt->data);
 	if (dp->reset_state && (ap || !read || a32 != DP_REG_0))
 		return SIM_ACK_NONE; /* B4.3: the first access must read DPIDR */
 	ack = dp_access(c, ap, read, a32, pkt);

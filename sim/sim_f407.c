@@ -218,21 +218,27 @@ static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, 
 	}
 }
 
-enum sim_bus_result sim_mem_read(sim_chip *c, uint32_t addr, unsigned size, uint32_t *val)
+/* The F407 has one AP on the system bus and no caches: port and flags do
+ * not change what an access does. */
+static enum sim_bus_result f407_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr,
+					 unsigned size, uint32_t *val, unsigned flags)
 {
 	const struct f407_region *r = f407_find(addr, size);
 
+	(void)port, (void)flags;
 	return r ? f407_read(c, r, addr, size, val) : SIM_BUS_FAULT;
 }
 
-enum sim_bus_result sim_mem_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t val)
+static enum sim_bus_result f407_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr,
+					  unsigned size, uint32_t val, unsigned flags)
 {
 	const struct f407_region *r = f407_find(addr, size);
 
+	(void)port, (void)flags;
 	return r ? f407_write(c, r, addr, size, val, false) : SIM_BUS_FAULT;
 }
 
-int sim_f407_peek(sim_chip *c, uint32_t addr, void *buf, size_t len)
+static int f407_peek(sim_chip *c, uint32_t addr, void *buf, size_t len)
 {
 	uint8_t *out = buf;
 
@@ -351,7 +357,7 @@ void sim_f407_fixup(sim_chip *c)
 	p->fix_len = 0;
 }
 
-void sim_f407_engine_running(sim_chip *c, bool running)
+static void f407_engine_running(sim_chip *c, bool running)
 {
 	struct sim_periph *p = c->periph;
 
@@ -455,10 +461,20 @@ static int f407_map_region(sim_chip *c, const struct f407_region *r)
 	}
 }
 
-int sim_f407_map(sim_chip *c, char *err, size_t errlen)
+static const struct sim_flash_ops f407_flash_ops = {
+	.tick = sim_flash_tick,
+	.next_event_ns = sim_flash_next_event_ns,
+	.busy = sim_flash_busy,
+	.unlocked = sim_flash_unlocked,
+	.cpu_stalled = sim_flash_cpu_stalled,
+	.debug_disabled = sim_flash_debug_disabled,
+};
+
+static int f407_map(sim_chip *c, char *err, size_t errlen)
 {
 	uc_hook h;
 
+	c->flash_ops = &f407_flash_ops;
 	c->periph = calloc(1, sizeof(*c->periph));
 	if (c->periph)
 		c->periph->view = aligned_alloc(0x1000u, c->flash_size);
@@ -492,7 +508,7 @@ int sim_f407_map(sim_chip *c, char *err, size_t errlen)
 	return 0;
 }
 
-void sim_f407_free(sim_chip *c)
+static void f407_free(sim_chip *c)
 {
 	sim_flash_free(c);
 	if (c->periph)
@@ -504,7 +520,7 @@ void sim_f407_free(sim_chip *c)
 /* RCC, the CRC unit and the flash interface get their reset values; the
  * rest of the peripheral space, modelled as plain registers, reads zero
  * again. */
-void sim_periph_reset(sim_chip *c)
+static void f407_periph_reset(sim_chip *c)
 {
 	sim_flash_reset(c);
 	rcc_reset(c);
@@ -514,3 +530,30 @@ void sim_periph_reset(sim_chip *c)
 	f407_fill(c, 0x40024000u, 0x5C000u, 0);
 	f407_fill(c, 0x50000000u, 0x61000u, 0);
 }
+
+/* The main array and its boot alias at 0 (RM0090 2.4, BOOT0 = 0). */
+static int f407_load_flash(sim_chip *c, uint32_t addr, const void *data, size_t len)
+{
+	uint32_t off;
+
+	if (addr >= c->flash_base && addr - c->flash_base <= c->flash_size &&
+	    len <= c->flash_size - (addr - c->flash_base))
+		off = addr - c->flash_base;
+	else if (addr < c->flash_size && len <= c->flash_size - addr)
+		off = addr;
+	else
+		return -1;
+	sim_flash_load(c, off, data, len);
+	return 0;
+}
+
+const struct sim_soc_ops sim_f407_soc = {
+	.map = f407_map,
+	.free = f407_free,
+	.mem_read = f407_mem_read,
+	.mem_write = f407_mem_write,
+	.periph_reset = f407_periph_reset,
+	.peek = f407_peek,
+	.engine_running = f407_engine_running,
+	.load_flash = f407_load_flash,
+};

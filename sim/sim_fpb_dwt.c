@@ -1,6 +1,10 @@
 /*
- * Flash Patch and Breakpoint unit (FPB v1) and Data Watchpoint and Trace
- * unit (DWT) of the simulated Cortex-M4.
+ * Flash Patch and Breakpoint unit and Data Watchpoint and Trace unit (DWT)
+ * of the simulated Cortex-M4 (FPB v1) and Cortex-M7 (FPB v2: Cortex-M7 TRM
+ * (DDI0489) 8.3: FP_CTRL.REV = 1, 8 instruction comparators, no literal
+ * comparators, no remap; ARMv7-M C1.11.5 "FP_COMPn, FPB version 2":
+ * BPADDR[31:1] with BE in bit 0, any address can be matched). The counts
+ * come from the chip's row.
  *
  * ARMv7-M (DDI0403E) C1.11 FPB: FP_CTRL with KEY, NUM_CODE = 6, NUM_LIT = 2,
  * REV = 0 (v1); FP_COMPn COMP[28:2] with REPLACE[31:30] selecting the
@@ -55,15 +59,23 @@ bool sim_fpb_read(sim_chip *c, uint32_t off, uint32_t *val)
 {
 	struct sim_fpb *f = &c->core->fpb;
 
-	if (off == 0x000) /* NUM_CODE2 = 0, NUM_LIT [11:8], NUM_CODE1 [7:4], REV 0 */
-		*val = (FPB_NUM_LIT << 8) | (FPB_NUM_CODE << 4) | (f->enable ? FP_CTRL_ENABLE : 0);
-	else if (off == 0x004)
-		*val = f->remap | FP_REMAP_RMPSPT;
-	else if (off >= 0x008 && off < 0x008 + 4 * FPB_NUM_COMP)
+	const struct sim_core_desc *d = &c->desc->core;
+
+	if (off == 0x000) /* REV [31:28], NUM_CODE2 = 0, NUM_LIT [11:8], NUM_CODE1 [7:4] */
+		*val = (d->fpb_rev << 28) | (d->fpb_lit << 8) | (d->fpb_code << 4) |
+		       (f->enable ? FP_CTRL_ENABLE : 0);
+	else if (off == 0x004) /* FPBv2: no remap (RMPSPT = 0) */
+		*val = d->fpb_rev ? 0 : f->remap | FP_REMAP_RMPSPT;
+	else if (off >= 0x008 && off < 0x008 + 4 * (d->fpb_code + d->fpb_lit))
 		*val = f->comp[(off - 0x008) / 4];
 	else
 		return false;
 	return true;
+}
+
+static unsigned fpb_ncode(const sim_chip *c)
+{
+	return c->desc->core.fpb_code;
 }
 
 bool sim_fpb_write(sim_chip *c, uint32_t off, uint32_t val)
@@ -75,8 +87,8 @@ bool sim_fpb_write(sim_chip *c, uint32_t off, uint32_t val)
 			f->enable = val & FP_CTRL_ENABLE;
 	} else if (off == 0x004) {
 		f->remap = val & 0x1FFFFFE0U;
-	} else if (off >= 0x008 && off < 0x008 + 4 * FPB_NUM_COMP) {
-		f->comp[(off - 0x008) / 4] = val & FP_COMP_MASK;
+	} else if (off >= 0x008 && off < 0x008 + 4 * (fpb_ncode(c) + c->desc->core.fpb_lit)) {
+		f->comp[(off - 0x008) / 4] = c->desc->core.fpb_rev ? val : val & FP_COMP_MASK;
 	} else {
 		return false;
 	}
@@ -84,12 +96,29 @@ bool sim_fpb_write(sim_chip *c, uint32_t off, uint32_t val)
 	return true;
 }
 
-/* Does an enabled code comparator break on the halfword at addr? */
-static bool fpb_match(const struct sim_fpb *f, uint32_t addr)
+/* FPBv2: BPADDR[31:1], BE = bit 0 (ARMv7-M C1.11.5). */
+static bool fpb2_match(const sim_chip *c, uint32_t addr)
 {
-	if (!f->enable || addr >= 0x20000000U)
+	const struct sim_fpb *f = &c->core->fpb;
+
+	for (unsigned i = 0; i < fpb_ncode(c); i++)
+		if ((f->comp[i] & FP_COMP_ENABLE) && (f->comp[i] & ~1U) == (addr & ~1U))
+			return true;
+	return false;
+}
+
+/* Does an enabled code comparator break on the halfword at addr? */
+static bool fpb_match(const sim_chip *c, uint32_t addr)
+{
+	const struct sim_fpb *f = &c->core->fpb;
+
+	if (!f->enable)
 		return false;
-	for (int i = 0; i < FPB_NUM_CODE; i++) {
+	if (c->desc->core.fpb_rev)
+		return fpb2_match(c, addr);
+	if (addr >= 0x20000000U)
+		return false;
+	for (unsigned i = 0; i < fpb_ncode(c); i++) {
 		uint32_t comp = f->comp[i], replace = comp >> 30;
 
 		if (!(comp & FP_COMP_ENABLE) || (comp & 0x1FFFFFFCU) != (addr & ~3U))
@@ -106,7 +135,7 @@ static void hook_fpb(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 
 	(void)uc;
 	(void)size;
-	if (fpb_match(&c->core->fpb, (uint32_t)addr))
+	if (fpb_match(c, (uint32_t)addr))
 		sim_core_stop_engine(c, SIM_EV_FPB);
 }
 
@@ -114,9 +143,11 @@ static void fpb_sync(sim_chip *c)
 {
 	struct sim_fpb *f = &c->core->fpb;
 
-	for (int i = 0; i < FPB_NUM_CODE; i++) {
-		uint32_t lo = f->comp[i] & 0x1FFFFFFCU;
-		bool want = f->enable && (f->comp[i] & FP_COMP_ENABLE) && (f->comp[i] >> 30);
+	for (unsigned i = 0; i < FPB_NUM_CODE; i++) {
+		bool v2 = c->desc->core.fpb_rev != 0;
+		uint32_t lo = f->comp[i] & (v2 ? ~3U : 0x1FFFFFFCU);
+		bool want = i < fpb_ncode(c) && f->enable && (f->comp[i] & FP_COMP_ENABLE) &&
+			    (v2 || (f->comp[i] >> 30));
 
 		if (f->hooked[i]) {
 			uc_hook_del(c->uc, f->hook[i]);

@@ -10,58 +10,99 @@
  *
  * References: ARMv7-M (DDI0403E) B3.2 SCB, C1.6 debug registers, D1 / ARM
  * CoreSight ID registers; Cortex-M4 TRM (DDI0439B) 3.x ROM table and
- * component IDs; RM0090 38.16 DBGMCU and 38.5 MCU ROM table.
+ * component IDs; RM0090 38.16 DBGMCU and 38.5 MCU ROM table; Cortex-M7 TRM
+ * (DDI0489) and RM0433 60.5 for the M7 layout. Cache registers:
+ * sim_cache.c.
  */
 #include "sim_core_internal.h"
 
 #define SCS_BASE 0xE000E000U
-#define ROM_BASE 0xE00FF000U
 #define DBGMCU_BASE 0xE0042000U
 
-/* ---- CoreSight identification (ARM IHI0029 / Cortex-M4 TRM) ------------- */
+/* ---- CoreSight identification (ARM IHI0029 / the cores' TRMs) --------- */
 
 struct ppb_component {
 	uint32_t base;
 	uint8_t pidr[5];  /* PIDR0..PIDR4 */
 	uint8_t cidr1;    /* class in [7:4] */
-	uint32_t rom_entry; /* ROM table entry pointing at it (0 = not listed) */
+	uint32_t parent;  /* ROM table listing it (0 = none) */
+	bool vendor_rom;  /* ST's ROM table: PIDR from the chip's rom_partno */
 };
 
-/* ROM table entries are signed offsets from 0xE00FF000 with bits [1:0] =
- * present + 32-bit format (ARMv7-M C1.2, Cortex-M4 TRM table 3-3 / RM0090
- * 38.5 for the STM32F4 ROM table, whose own PIDR carries ST's JEP106 code
- * 0x20 and part number 0x413). */
-static const struct ppb_component ppb_components[] = {
-	{ .base = 0xE000E000U, .pidr = { 0x0C, 0xB0, 0x0B, 0x00, 0x04 }, .cidr1 = 0xE0, .rom_entry = 0xFFF0F003U }, /* SCS */
-	{ .base = 0xE0001000U, .pidr = { 0x02, 0xB0, 0x3B, 0x00, 0x04 }, .cidr1 = 0xE0, .rom_entry = 0xFFF02003U }, /* DWT */
-	{ .base = 0xE0002000U, .pidr = { 0x03, 0xB0, 0x2B, 0x00, 0x04 }, .cidr1 = 0xE0, .rom_entry = 0xFFF03003U }, /* FPB */
-	{ .base = 0xE0000000U, .pidr = { 0x01, 0xB0, 0x3B, 0x00, 0x04 }, .cidr1 = 0xE0, .rom_entry = 0xFFF01003U }, /* ITM */
-	{ .base = 0xE0040000U, .pidr = { 0xA1, 0xB9, 0x0B, 0x00, 0x04 }, .cidr1 = 0x90, .rom_entry = 0xFFF41003U }, /* TPIU */
-	{ .base = 0xE0041000U, .pidr = { 0x25, 0xB9, 0x4B, 0x00, 0x04 }, .cidr1 = 0x90, .rom_entry = 0xFFF42003U }, /* ETM */
-	{ .base = ROM_BASE, .pidr = { 0x13, 0x04, 0x0A, 0x00, 0x00 }, .cidr1 = 0x10, .rom_entry = 0 },            /* ROM table */
+/* Cortex-M4 (Cortex-M4 TRM table 3-3; RM0090 38.5 for the STM32F4 ROM
+ * table, whose PIDR carries ST's JEP106 code 0x20 and part number 0x413).
+ * ROM table entries are signed offsets from the table with bits [1:0] =
+ * present + 32-bit format (ARMv7-M C1.2), in this order. */
+static const struct ppb_component ppb_m4[] = {
+	{ .base = 0xE000E000U, .pidr = { 0x0C, 0xB0, 0x0B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* SCS */
+	{ .base = 0xE0001000U, .pidr = { 0x02, 0xB0, 0x3B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* DWT */
+	{ .base = 0xE0002000U, .pidr = { 0x03, 0xB0, 0x2B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* FPB */
+	{ .base = 0xE0000000U, .pidr = { 0x01, 0xB0, 0x3B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* ITM */
+	{ .base = 0xE0040000U, .pidr = { 0xA1, 0xB9, 0x0B, 0x00, 0x04 }, .cidr1 = 0x90, .parent = 0xE00FF000U }, /* TPIU */
+	{ .base = 0xE0041000U, .pidr = { 0x25, 0xB9, 0x4B, 0x00, 0x04 }, .cidr1 = 0x90, .parent = 0xE00FF000U }, /* ETM */
+	{ .base = 0xE00FF000U, .cidr1 = 0x10, .vendor_rom = true },                                              /* ROM table */
 };
 
-#define N_COMPONENTS (sizeof(ppb_components) / sizeof(ppb_components[0]))
+/* Cortex-M7 (Cortex-M7 TRM (DDI0489) 3.x and RM0433 60.5 tables 621-623):
+ * the processor ROM table at 0xE00FE000, which ST gives its JEP106 code and
+ * the DEV_ID as part number, lists the PPB ROM table 0xE00FF000 (SCS, DWT,
+ * FPB, ITM), the ETM at 0xE0041000 and the CTI at 0xE0043000. The trace
+ * port (TPIU/SWO) sits on the system debug APB (AP2), not here. ARM part
+ * numbers: SCS 0x00C, DWT 0x002, FPB 0x00E (FPBv2), ITM 0x001, PPB ROM
+ * table 0x4C7, ETM-M7 0x975, CTI 0x906 (TRM ID tables; the revision nibbles
+ * in PIDR2 are a model choice). */
+static const struct ppb_component ppb_m7[] = {
+	{ .base = 0xE00FF000U, .pidr = { 0xC7, 0xB4, 0x0B, 0x00, 0x04 }, .cidr1 = 0x10, .parent = 0xE00FE000U }, /* PPB ROM */
+	{ .base = 0xE0041000U, .pidr = { 0x75, 0xB9, 0x0B, 0x00, 0x04 }, .cidr1 = 0x90, .parent = 0xE00FE000U }, /* ETM */
+	{ .base = 0xE0043000U, .pidr = { 0x06, 0xB9, 0x0B, 0x00, 0x04 }, .cidr1 = 0x90, .parent = 0xE00FE000U }, /* CTI */
+	{ .base = 0xE000E000U, .pidr = { 0x0C, 0xB0, 0x0B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* SCS */
+	{ .base = 0xE0001000U, .pidr = { 0x02, 0xB0, 0x0B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* DWT */
+	{ .base = 0xE0002000U, .pidr = { 0x0E, 0xB0, 0x0B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* FPB */
+	{ .base = 0xE0000000U, .pidr = { 0x01, 0xB0, 0x0B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* ITM */
+	{ .base = 0xE00FE000U, .cidr1 = 0x10, .vendor_rom = true },                                              /* ST ROM */
+};
 
-static const struct ppb_component *component_at(uint32_t addr)
+static const struct ppb_component *ppb_table(const sim_chip *c, size_t *n)
 {
-	for (size_t i = 0; i < N_COMPONENTS; i++)
-		if ((addr & ~0xFFFU) == ppb_components[i].base)
-			return &ppb_components[i];
+	if (c->desc->core.uc_model == UC_CPU_ARM_CORTEX_M7) {
+		*n = sizeof(ppb_m7) / sizeof(ppb_m7[0]);
+		return ppb_m7;
+	}
+	*n = sizeof(ppb_m4) / sizeof(ppb_m4[0]);
+	return ppb_m4;
+}
+
+static const struct ppb_component *component_at(const sim_chip *c, uint32_t addr)
+{
+	size_t n;
+	const struct ppb_component *t = ppb_table(c, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if ((addr & ~0xFFFU) == t[i].base)
+			return &t[i];
 	return NULL;
 }
 
+/* JEP106 ST (0x20, bank 0) with the chip's part number (ARM IHI0029 B2.2). */
+static uint8_t vendor_pidr(const sim_chip *c, unsigned i)
+{
+	uint16_t part = c->desc->core.rom_partno;
+	const uint8_t p[5] = { (uint8_t)part, (uint8_t)((part >> 8) & 0xFU), 0x0A, 0x00, 0x00 };
+
+	return p[i];
+}
+
 /* PIDR4..7 at 0xFD0, PIDR0..3 at 0xFE0, CIDR0..3 at 0xFF0. */
-static bool id_reg(const struct ppb_component *comp, uint32_t off, uint32_t *val)
+static bool id_reg(const sim_chip *c, const struct ppb_component *comp, uint32_t off, uint32_t *val)
 {
 	static const uint8_t cidr[4] = { 0x0D, 0x00, 0x05, 0xB1 };
 
 	if (off == 0xFD0U)
-		*val = comp->pidr[4];
+		*val = comp->vendor_rom ? vendor_pidr(c, 4) : comp->pidr[4];
 	else if (off >= 0xFD4U && off < 0xFE0U)
 		*val = 0;
 	else if (off >= 0xFE0U && off < 0xFF0U)
-		*val = comp->pidr[(off - 0xFE0U) / 4];
+		*val = comp->vendor_rom ? vendor_pidr(c, (off - 0xFE0U) / 4) : comp->pidr[(off - 0xFE0U) / 4];
 	else if (off >= 0xFF0U)
 		*val = off == 0xFF4U ? comp->cidr1 : cidr[(off - 0xFF0U) / 4];
 	else
@@ -69,16 +110,24 @@ static bool id_reg(const struct ppb_component *comp, uint32_t off, uint32_t *val
 	return true;
 }
 
-static bool rom_read(uint32_t off, uint32_t *val)
+/* A ROM table: its entries in table order, then 0 (end marker). */
+static bool rom_read(const sim_chip *c, uint32_t rom, uint32_t off, uint32_t *val)
 {
+	size_t n, k = 0;
+	const struct ppb_component *t = ppb_table(c, &n);
+
+	*val = 0;
 	if (off == 0xFCCU) { /* MEMTYPE: system memory present */
 		*val = 1;
 		return true;
 	}
-	*val = 0;
-	if (off / 4 < N_COMPONENTS && ppb_components[off / 4].rom_entry)
-		*val = ppb_components[off / 4].rom_entry;
-	return off < 0xF00U; /* entries; the ID registers follow at 0xFD0 */
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].parent != rom)
+			continue;
+		if (k++ == off / 4)
+			*val = ((t[i].base - rom) & ~0xFFFU) | 3U;
+	}
+	return off < 0xF00U;
 }
 
 /* ---- reset ------------------------------------------------------------- */
@@ -104,7 +153,8 @@ void sim_scs_reset(sim_chip *c, enum sim_reset_kind kind)
 	k->s_regrdy = false;
 	k->vtor = k->aircr_prigroup = k->scr = k->shcsr = 0;
 	k->cfsr = k->hfsr = k->mmfar = k->bfar = k->cpacr = 0;
-	k->ccr = 0x200U;        /* STKALIGN (B3.2.8, Cortex-M4 r0p1) */
+	k->ccr = 0x200U;        /* STKALIGN (B3.2.8, Cortex-M4 r0p1; M7 also BP, RAO) */
+	sim_cache_reset(c);
 	k->fpccr = 0xC0000000U; /* ASPEN | LSPEN (B3.2.23) */
 	k->shpr[0] = k->shpr[1] = k->shpr[2] = 0;
 	k->systick[0] = k->systick[1] = k->systick[2] = 0;
@@ -270,9 +320,11 @@ static bool scb_read(sim_chip *c, uint32_t addr, uint32_t *v)
 
 	if (sim_systick_read(c, addr, v))
 		return true;
+	if (sim_cache_scs_read(c, addr, v))
+		return true;
 	switch (addr) {
 	case 0xE000E004U: *v = 2; break; /* ICTR: 96 interrupt lines (STM32F407 has 82) */
-	case 0xE000ED00U: *v = c->cpuid ? c->cpuid : 0x410FC241U; break;
+	case 0xE000ED00U: *v = c->cpuid; break;
 	case 0xE000ED04U: *v = sim_icsr_read(c); break;
 	case 0xE000ED08U: *v = k->vtor; break;
 	case 0xE000ED0CU: *v = 0xFA050000U | k->aircr_prigroup; break;
@@ -292,8 +344,9 @@ static bool scb_read(sim_chip *c, uint32_t addr, uint32_t *v)
 	case 0xE000EDF8U: *v = k->dcrdr; break;
 	case 0xE000EDFCU: *v = k->demcr; break;
 	case 0xE000EF34U: *v = k->fpccr; break;
-	case 0xE000EF40U: *v = 0x10110021U; break; /* MVFR0: single precision (B4.1.3) */
-	case 0xE000EF44U: *v = 0x11000011U; break; /* MVFR1 */
+	case 0xE000EF40U: *v = c->desc->core.mvfr0; break; /* B4.1.3 */
+	case 0xE000EF44U: *v = c->desc->core.mvfr1; break;
+	case 0xE000EF48U: *v = c->desc->core.mvfr2; break;
 	default: *v = 0; break;                    /* NVIC and the rest: RAZ */
 	}
 	return true;
@@ -303,7 +356,7 @@ static bool scb_write(sim_chip *c, uint32_t addr, uint32_t v, bool cpu)
 {
 	struct sim_core *k = c->core;
 
-	if (sim_systick_write(c, addr, v))
+	if (sim_systick_write(c, addr, v) || sim_cache_scs_write(c, addr, v))
 		return true;
 	switch (addr) {
 	case 0xE000ED04U:
@@ -313,7 +366,13 @@ static bool scb_write(sim_chip *c, uint32_t addr, uint32_t v, bool cpu)
 	case 0xE000ED08U: k->vtor = v & 0x3FFFFF80U; break;
 	case 0xE000ED0CU: aircr_write(c, v, cpu); break;
 	case 0xE000ED10U: k->scr = v & 0x16U; break;
-	case 0xE000ED14U: k->ccr = (v & 0x31BU) | 0x200U; break;
+	case 0xE000ED14U: {
+		uint32_t old = k->ccr;
+
+		k->ccr = (v & (0x31BU | sim_cache_ccr_bits(c))) | 0x200U;
+		sim_cache_ccr_written(c, old, cpu);
+		break;
+	}
 	case 0xE000ED18U: k->shpr[0] = v & 0x00F0F0F0U; break;
 	case 0xE000ED1CU: k->shpr[1] = v & 0xF0000000U; break;
 	case 0xE000ED20U: k->shpr[2] = v & 0xF0F000F0U; break;
@@ -367,21 +426,46 @@ static bool dbgmcu_write(sim_chip *c, uint32_t off, uint32_t v)
 
 /* ---- dispatch ---------------------------------------------------------- */
 
+/* The STM32H7's DBGMCU is not on the M7's PPB (RM0433 60.5.8: 0x5C001000
+ * on the system bus, 0xE00E1000 on the debug APB: sim_h7.c). */
+static bool ppb_is_m7(const sim_chip *c)
+{
+	return c->desc->core.uc_model == UC_CPU_ARM_CORTEX_M7;
+}
+
+/* Cortex-M7 TRM 4.x / ARMv7-M: while the core is held in reset only the
+ * registers of its debug reset domain answer a debugger: CPUID, DFSR,
+ * DHCSR..DEMCR and the rest of 0xE000EDF0-0xE000EEFC, MVFR0-2 and the
+ * CoreSight ID block of the SCS (0xE000EFD0-0xE000EFFC); the rest of the
+ * PPB (NVIC, SCB, DWT, FPB, ITM, the ROM tables) is held in reset with the
+ * core and gives a bus error. The F4 model has no such window. */
+static bool ppb_in_reset_window(const sim_chip *c, uint32_t addr)
+{
+	if (!c->desc->core.scs_reset_window || !c->core->held)
+		return true;
+	addr &= ~3U;
+	return addr == 0xE000ED00U || addr == 0xE000ED30U ||
+	       (addr >= 0xE000EDF0U && addr <= 0xE000EEFCU) ||
+	       (addr >= 0xE000EF40U && addr <= 0xE000EF48U) ||
+	       (addr >= 0xE000EFD0U && addr <= 0xE000EFFCU);
+}
+
 /* Word access to the PPB; false for an address nothing answers (a bus
  * error for the debugger, RAZ/WI for the CPU). */
 static bool ppb_read32(sim_chip *c, uint32_t addr, uint32_t *v)
 {
-	const struct ppb_component *comp = component_at(addr);
+	const struct ppb_component *comp = component_at(c, addr);
 
 	*v = 0;
-	if ((addr & ~0xFFFU) == DBGMCU_BASE)
+	if ((addr & ~0xFFFU) == DBGMCU_BASE && !ppb_is_m7(c))
 		return dbgmcu_read(c, addr & 0xFFFU, v);
 	if (!comp)
 		return false;
-	if (comp->base != ROM_BASE && id_reg(comp, addr & 0xFFFU, v))
+	if (comp->cidr1 != 0x10 && id_reg(c, comp, addr & 0xFFFU, v))
 		return true;
+	if (comp->cidr1 == 0x10) /* class 1: a ROM table */
+		return rom_read(c, comp->base, addr & 0xFFFU, v) || id_reg(c, comp, addr & 0xFFFU, v) || true;
 	switch (comp->base) {
-	case ROM_BASE: return rom_read(addr & 0xFFFU, v) || id_reg(comp, addr & 0xFFFU, v) || true;
 	case SCS_BASE: return scb_read(c, addr, v);
 	case 0xE0001000U: return sim_dwt_read(c, addr & 0xFFFU, v) || true;
 	case 0xE0002000U: return sim_fpb_read(c, addr & 0xFFFU, v) || true;
@@ -391,9 +475,9 @@ static bool ppb_read32(sim_chip *c, uint32_t addr, uint32_t *v)
 
 static bool ppb_write32(sim_chip *c, uint32_t addr, uint32_t v, bool cpu)
 {
-	const struct ppb_component *comp = component_at(addr);
+	const struct ppb_component *comp = component_at(c, addr);
 
-	if ((addr & ~0xFFFU) == DBGMCU_BASE)
+	if ((addr & ~0xFFFU) == DBGMCU_BASE && !ppb_is_m7(c))
 		return dbgmcu_write(c, addr & 0xFFFU, v);
 	if (!comp)
 		return false;
@@ -442,11 +526,16 @@ static bool ppb_access_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t
 
 enum sim_bus_result sim_ppb_read(sim_chip *c, uint32_t addr, unsigned size, uint32_t *val)
 {
+	*val = 0;
+	if (!ppb_in_reset_window(c, addr))
+		return SIM_BUS_FAULT;
 	return ppb_access_read(c, addr, size, val) ? SIM_BUS_OK : SIM_BUS_FAULT;
 }
 
 enum sim_bus_result sim_ppb_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t val)
 {
+	if (!ppb_in_reset_window(c, addr))
+		return SIM_BUS_FAULT;
 	return ppb_access_write(c, addr, size, val, false) ? SIM_BUS_OK : SIM_BUS_FAULT;
 }
 

@@ -47,7 +47,7 @@ static void usage(FILE *f)
 		"  --probe KIND[:SERIAL]  add an emulated probe (repeatable): stlink-v2,\n"
 		"                         stlink-v21, stlink-v3, cmsis-dap-v1, cmsis-dap-v2\n"
 		"                         (default: one stlink-v2); each gets its own chip\n"
-		"  --chip NAME            simulated chip (stm32f407)\n"
+		"  --chip NAME            simulated chip (stm32f407, stm32h743, stm32h725)\n"
 		"  --fault NAME[,NAME]    lab fault knobs (see sim.h), e.g. wrp:2\n"
 		"  --board-fault N:NAME[,NAME]  knobs for board N only (1 = first --probe)\n"
 		"  --image FILE           raw .bin (at 0x08000000) or ELF preloaded into flash\n"

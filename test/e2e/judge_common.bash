@@ -107,7 +107,13 @@ ocd() {
 	cmsis-dap-v2) args+=(-f interface/cmsis-dap.cfg -c "cmsis_dap_backend usb_bulk" -c "transport select swd") ;;
 	cmsis-dap-v1) args+=(-f interface/cmsis-dap.cfg -c "cmsis_dap_backend hid" -c "transport select swd") ;;
 	esac
-	args+=(-f target/stm32f4x.cfg)
+	# OCD_TARGET / OCD_PRE (judge_openocd_h7.sh): another target script and
+	# commands before it (e.g. "set DUAL_BANK 1").
+	local pre
+	for pre in "${OCD_PRE[@]}"; do
+		args+=(-c "$pre")
+	done
+	args+=(-f "target/${OCD_TARGET:-stm32f4x.cfg}")
 	local c
 	for c in "$@"; do
 		args+=(-c "$c")

@@ -27,6 +27,20 @@ const uint32_t big_table[BIG_WORDS] = {
 	BIG_X1K(16384), BIG_X1K(17408),
 };
 
+/*
+ * BIG_SECOND (the STM32H7 builds, firmware.mk): a second table of 16 KiB
+ * in the section .second, which the H7 linker scripts place in the second
+ * flash bank of the H743 (0x08100000, RM0433 4.3.3) or in the upper half
+ * of the H725's bank (0x08080000, sector 4), so the image spans both banks
+ * (or two distant sectors).
+ */
+#ifdef BIG_SECOND
+#define BIG_WORDS2 (4u * 1024u)
+__attribute__((section(".second"), used)) const uint32_t big_table2[BIG_WORDS2] = {
+	BIG_X4K(40000),
+};
+#endif
+
 volatile uint32_t big_sum;
 
 int main(void)
@@ -35,6 +49,10 @@ int main(void)
 
 	for (uint32_t i = 0; i < BIG_WORDS; i++)
 		sum = (sum << 1 | sum >> 31) ^ big_table[i];
+#ifdef BIG_SECOND
+	for (uint32_t i = 0; i < BIG_WORDS2; i++)
+		sum = (sum << 1 | sum >> 31) ^ big_table2[i];
+#endif
 	big_sum = sum;
 	for (;;)
 		big_sum++;

@@ -36,3 +36,23 @@ $(BUILD)/fw/demo_v%.elf: $(FW_DIR)/demo.c $(FW_DIR)/startup.c $(FW_DIR)/stm32f40
 		$< $(FW_DIR)/startup.c -lgcc -o $@
 
 EXTRA_ALL += $(FW_FLASH_TEST)
+
+# STM32H7 test firmware (issue 12): for each of the H743 and the H725 the
+# demo (demo.c) and an image spanning both banks of the H743 / two distant
+# sectors of the H725 (big.c with BIG_SECOND), built for the Cortex-M7 with
+# FPv5 double precision and linked with test/firmware/h7/stm32<chip>.ld.
+FW_H7_CHIPS := h743 h725
+FW_H7_CFLAGS := $(subst -mcpu=cortex-m4,-mcpu=cortex-m7,$(subst -mfpu=fpv4-sp-d16,-mfpu=fpv5-d16,$(FW_CFLAGS))) \
+                -DFW_NIRQ=150
+FW_H7_ELF := $(foreach c,$(FW_H7_CHIPS),$(BUILD)/fw/$(c)_demo.elf $(BUILD)/fw/$(c)_big.elf)
+
+$(BUILD)/fw/h7%_demo.elf: $(FW_DIR)/demo.c $(FW_DIR)/startup.c $(FW_DIR)/h7/stm32h7%.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(FW_H7_CFLAGS) -nostdlib -T $(FW_DIR)/h7/stm32h7$*.ld -Wl,--gc-sections $< $(FW_DIR)/startup.c -lgcc -o $@
+
+$(BUILD)/fw/h7%_big.elf: $(FW_DIR)/big.c $(FW_DIR)/startup.c $(FW_DIR)/h7/stm32h7%.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(FW_H7_CFLAGS) -DBIG_SECOND -nostdlib -T $(FW_DIR)/h7/stm32h7$*.ld -Wl,--gc-sections $< $(FW_DIR)/startup.c -lgcc -o $@
+
+EXTRA_ALL += $(FW_H7_ELF) $(FW_H7_ELF:.elf=.bin)
+UNIT_DEPS += $(FW_H7_ELF) $(FW_H7_ELF:.elf=.bin)

@@ -23,8 +23,13 @@ void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
 #define CPACR (*(volatile uint32_t *)0xE000ED88u)
 #define CPACR_CP10_CP11_FULL (0xFu << 20)
 
-/* 16 system exceptions + the STM32F407's 82 interrupts (RM0090 12.2). */
-__attribute__((section(".isr_vector"), used)) void (*const fw_vectors[16 + 82])(void) = {
+/* 16 system exceptions + the chip's interrupts: 82 on the STM32F407
+ * (RM0090 12.2), 150 on the STM32H743/H725 (RM0433 21.1.2, RM0468 21.1.2;
+ * the H7 build sets FW_NIRQ). */
+#ifndef FW_NIRQ
+#define FW_NIRQ 82
+#endif
+__attribute__((section(".isr_vector"), used)) void (*const fw_vectors[16 + FW_NIRQ])(void) = {
 	[0] = (void (*)(void))&_estack,
 	[1] = Reset_Handler,
 	[2] = NMI_Handler,
@@ -36,7 +41,7 @@ __attribute__((section(".isr_vector"), used)) void (*const fw_vectors[16 + 82])(
 	[12] = DebugMon_Handler,
 	[14] = PendSV_Handler,
 	[15] = SysTick_Handler,
-	[16 ... 16 + 81] = Default_Handler,
+	[16 ... 16 + FW_NIRQ - 1] = Default_Handler,
 };
 
 void Reset_Handler(void)

@@ -33,7 +33,7 @@ static int t_parse_faults(void)
 		{ "vdd:1800", SIM_FAULT_VDD },
 	};
 	static const char *const bad[] = {
-		"", "bogus", "wrp", "wrp:12", "wrp:3-1", "signal-integrity", "signal-integrity:0",
+		"", "bogus", "wrp", "wrp:16", "wrp:3-1", "signal-integrity", "signal-integrity:0",
 		"weak-cell:xyz", "rdp1:2", "wait-storm:-1", "sleep,,nope", "vdd", "vdd:1200", "vdd:5000",
 	};
 	struct sim_config cfg;
