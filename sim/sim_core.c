@@ -3,7 +3,7 @@
  * and debug register access to the core registers.
  *
  * Follows the ARMv7-M Architecture Reference Manual (DDI0403E, "ARMv7-M")
- * and the facts measured on Debian's libunicorn 2.0.1 in SIM-NOTES.md:
+ * and the facts measured on Debian's libunicorn 2.0.1 in docs/LAB-unicorn.md:
  * - the model is picked by uc_ctl_set_cpu_model() as the first call;
  * - there is no exception model, no reset and no PPB: sim_exc.c and
  *   sim_scs.c provide them;
@@ -48,7 +48,7 @@ static void raw_write(sim_chip *c, int regid, uint32_t v)
 	uc_reg_write(c->uc, regid, &v);
 }
 
-/* Unicorn checks MRS/MSR privilege on register access (SIM-NOTES.md): in
+/* Unicorn checks MRS/MSR privilege on register access (docs/LAB-unicorn.md): in
  * thread mode with CONTROL.nPRIV = 1, MSP, PRIMASK, BASEPRI and FAULTMASK
  * read 0 and writes to them and to CONTROL are ignored. A debugger is not
  * subject to this (ARMv7-M C1.6.3), so we make the core privileged for the
@@ -205,7 +205,7 @@ int sim_core_init(sim_chip *c, char *err, size_t errlen)
 		return -1;
 	}
 	e = uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &c->uc);
-	if (!e) /* must be the first call (SIM-NOTES.md) */
+	if (!e) /* must be the first call (docs/LAB-unicorn.md) */
 		e = uc_ctl_set_cpu_model(c->uc, c->desc->core.uc_model);
 	if (!e)
 		e = uc_mmio_map(c->uc, PPB_BASE, PPB_SIZE, sim_ppb_mmio_read, c, sim_ppb_mmio_write, c);
@@ -377,7 +377,7 @@ static void on_bkpt(sim_chip *c, uint32_t pc)
 		sim_exc_fault(c, EXC_HARDFAULT, 0, HFSR_DEBUGEVT, pc);
 }
 
-/* Interrupt-hook numbers are QEMU's EXCP_* values (SIM-NOTES.md). */
+/* Interrupt-hook numbers are QEMU's EXCP_* values (docs/LAB-unicorn.md). */
 static void on_intr(sim_chip *c, uint32_t intno, uint32_t pc)
 {
 	switch (intno) {

@@ -157,7 +157,7 @@ struct sim_core {
 };
 
 /* sim_core.c: register access that hides Unicorn's privilege quirk
- * (SIM-NOTES.md): works in thread mode with CONTROL.nPRIV = 1. */
+ * (docs/LAB-unicorn.md): works in thread mode with CONTROL.nPRIV = 1. */
 uint32_t sim_core_reg(sim_chip *c, int regid);
 void sim_core_set_reg(sim_chip *c, int regid, uint32_t val);
 /* Enters Debug state for `reason` (DFSR bits). */

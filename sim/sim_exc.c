@@ -1,14 +1,16 @@
 /*
  * A minimal ARMv7-M exception model on top of Unicorn, which has none
- * (SIM-NOTES.md): fault escalation, exception entry with the basic 8-word
+ * (docs/LAB-unicorn.md): fault escalation, exception entry with the basic 8-word
  * frame, exception return through EXC_RETURN, and lockup.
  *
  * ARMv7-M (DDI0403E) B1.5.6 exception entry (PushStack, ExceptionTaken),
  * B1.5.8 exception return, B1.5.14 fault escalation and the priority of
  * HardFault/NMI, B1.5.15 unrecoverable exceptions (lockup).
  *
- * Not modelled: interrupts, priorities beyond "a fault in NMI or HardFault
- * locks up", tail-chaining, and the extended (FP) frame: handlers are
+ * Priorities: this file needs only "a fault in NMI or HardFault locks up";
+ * the preemption of SysTick by group priority (B1.5.4) is sim_systick.c's.
+ * Not modelled: external interrupts, tail-chaining, and the extended (FP)
+ * frame: handlers are
  * entered with the basic frame and EXC_RETURN bit 4 set, which preserves the
  * FP registers as long as handlers do not use the FPU.
  */

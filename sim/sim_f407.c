@@ -371,7 +371,7 @@ static void f407_engine_running(sim_chip *c, bool running)
 }
 
 /* CPU stores into the (read+exec) flash mappings: the flash controller
- * decides (SIM-NOTES.md); Unicorn's own store still lands in the view and
+ * decides (docs/LAB-unicorn.md); Unicorn's own store still lands in the view and
  * is undone at the next fix-up point. */
 static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
 			     int64_t value, void *user)

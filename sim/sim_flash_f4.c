@@ -363,7 +363,7 @@ void sim_flash_tick(sim_chip *c)
  * A stalled access. The AP answers WAIT and retries. The core's store is
  * queued and the core stops running until BSY falls and the queue drains
  * (flash_drain): stopping Unicorn inside the store would abandon the
- * instruction and replay its already-performed bytes (SIM-NOTES.md). Only
+ * instruction and replay its already-performed bytes (docs/LAB-unicorn.md). Only
  * when the queue is full is the instruction abandoned and replayed.
  */
 static enum sim_bus_result flash_stall(sim_chip *c, bool cpu, bool reg, uint32_t off,

@@ -48,7 +48,7 @@ struct sim_flash_h7_timing {
 	uint64_t mass_ns;   /* both banks (OPTCR.MER), also the RDP 1->0 erase */
 };
 
-/* One chip's flash: const data, one row per part (STYLE.md point 3). */
+/* One chip's flash: const data, one row per part. */
 struct sim_flash_h7_params {
 	const char *name;
 	unsigned banks;		   /* 2 on RM0433 dual-bank parts, 1 on RM0468 */

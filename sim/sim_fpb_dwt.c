@@ -20,7 +20,7 @@
  * on read) and DFSR.DWTTRAP. CYCCNT counts processor cycles (C1.8.8). The
  * DWT only works with DEMCR.TRCENA set (C1.6.5).
  *
- * Implementation (SIM-NOTES.md): one Unicorn code hook per enabled FPB
+ * Implementation (docs/LAB-unicorn.md): one Unicorn code hook per enabled FPB
  * comparator, over its address only; for the DWT, a code hook over all
  * code and memory hooks, installed only while a comparator is active. A
  * memory hook must not stop the engine (the instruction would be left half

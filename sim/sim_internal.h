@@ -201,7 +201,7 @@ struct sim_chip {
 
 /* ---- provided by sim_core.c / sim_scs.c ----------------------------- */
 
-/* Creates c->uc (Cortex-M4 model, see SIM-NOTES.md), maps the PPB as MMIO
+/* Creates c->uc (Cortex-M4 model, see docs/LAB-unicorn.md), maps the PPB as MMIO
  * and installs the core's hooks. Called once by sim_chip_new() before
  * sim_f407_map(). Returns 0 or -1 with err filled. */
 int sim_core_init(sim_chip *c, char *err, size_t errlen);

@@ -4,7 +4,7 @@
  * firmware-version gating, and the commands that are not memory or core
  * accesses (version, modes, voltage, clocks, NRST, IDCODE, DP/AP registers).
  *
- * Sources: /work/shared/REFERENCE.md section 1, checked against OpenOCD
+ * Sources: docs/STLINK-PROTOCOL.md, checked against OpenOCD
  * src/jtag/drivers/stlink_usb.c (command codes, reply sizes, STLINK_F_*
  * version gates, GET_VERSION decoding) and stlink-org src/stlink-lib/usb.c;
  * wire traces in pavelrevak/pystlink issue 1 (GET_VERSION "26 04 83 04 48
@@ -21,7 +21,7 @@
 #define STL_VID 0x0483u
 #define STL_NA 0xFFu /* command absent on this hardware */
 
-/* Per-kind USB identity (REFERENCE 1.1) and timing (docs/LAB-stlink.md). */
+/* Per-kind USB identity (docs/STLINK-PROTOCOL.md §1) and timing (docs/LAB-stlink.md). */
 struct stl_variant {
 	uint16_t pid;
 	const char *product, *iface, *serial;
@@ -55,7 +55,7 @@ static const struct stl_variant stl_variants[] = {
 	},
 };
 
-/* V3 SWD/JTAG clock lists in kHz, highest first (REFERENCE 1.7: "a
+/* V3 SWD/JTAG clock lists in kHz, highest first (docs/STLINK-PROTOCOL.md §7: "a
  * plausible list"; hosts pick the highest entry <= the request). */
 static const uint32_t stl_v3_swd_khz[] = { 24000, 8000, 3300, 1000, 200, 50, 5 };
 static const uint32_t stl_v3_jtag_khz[] = { 21333, 16000, 12000, 8000, 1000, 500, 250 };
@@ -238,7 +238,7 @@ static void stl_cmd_nrst(struct sim_probe *p, const uint8_t *cmd)
 
 /* SWD_SET_FREQ divisor -> kHz. The divisor feeds a delay loop, so any value
  * is accepted; the known points are OpenOCD's / stlink-org's table plus
- * pyOCD's 5, 9, 10 and 25 (REFERENCE 1.7). Between them the loop follows
+ * pyOCD's 5, 9, 10 and 25 (docs/STLINK-PROTOCOL.md §7). Between them the loop follows
  * f = 4000 / (d + 1.2) kHz, which reproduces every known point above d = 0
  * within 3 %. */
 struct stl_div { uint16_t div; uint16_t khz; };
@@ -385,7 +385,7 @@ static void stl_cmd_trace_nb(struct sim_probe *p, const uint8_t *cmd)
 /* ---- dispatch ------------------------------------------------------------- */
 
 /* One command: key = class byte (0xF1...) or 0xF2 sub-command. v2_min /
- * v3_min are the first J version that has it (REFERENCE 1.5; OpenOCD
+ * v3_min are the first J version that has it (docs/STLINK-PROTOCOL.md §5; OpenOCD
  * STLINK_F_*), STL_NA if absent. `debug` commands need debug mode; outside
  * it they answer reply_len bytes with JTAG_CMD_ERROR. reply_len 0 = none. */
 struct stl_cmd {
@@ -491,7 +491,7 @@ static void stl_dispatch(struct sim_probe *p, const uint8_t *cmd)
 	stl_run(p, c, cmd);
 }
 
-/* Every command is one 16-byte OUT transfer (REFERENCE 1.2); a shorter one
+/* Every command is one 16-byte OUT transfer (docs/STLINK-PROTOCOL.md §2); a shorter one
  * reads as zero-padded. While a WRITEMEM data phase is open, OUT transfers
  * are data, whatever they contain. */
 static void stl_out(struct sim_probe *p, const uint8_t *buf, size_t len)

@@ -120,7 +120,7 @@ static enum stl_ack stl_select(struct sim_probe *p, uint32_t sel)
 }
 
 /* JTAG-to-SWD: 56 ones, 0xE79E LSB first, 56 ones (a line reset), 8 idle
- * cycles: 136 bits as OpenOCD sends (ADIv5.2 B5.2.2, REFERENCE 3.1). */
+ * cycles: 136 bits as OpenOCD sends (ARM IHI0031 B5.2.2). */
 static void stl_jtag_to_swd(struct sim_probe *p)
 {
 	static const uint8_t seq[] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x9E, 0xE7,

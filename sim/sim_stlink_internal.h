@@ -4,7 +4,7 @@
  * sim_stlink_dap.c (the firmware's own ADIv5 engine on the SWD wire) and
  * sim_stlink_mem.c (memory, debug-register and core-register commands).
  *
- * Facts: docs/LAB-stlink.md, /work/shared/REFERENCE.md section 1, checked
+ * Facts: docs/LAB-stlink.md, docs/STLINK-PROTOCOL.md, checked
  * against OpenOCD src/jtag/drivers/stlink_usb.c and stlink-org usb.c.
  * Not for use outside sim/.
  */
@@ -13,7 +13,7 @@
 
 #include "sim_probe_internal.h"
 
-/* Status codes, byte 0 of a reply (REFERENCE 1.4; OpenOCD stlink_usb.c). */
+/* Status codes, byte 0 of a reply (docs/STLINK-PROTOCOL.md §4; OpenOCD stlink_usb.c). */
 enum {
 	STL_JTAG_UNKNOWN_ERROR = 0x01,
 	STL_JTAG_CMD_ERROR = 0x08,
@@ -34,7 +34,7 @@ enum {
 	STL_FAULT = 0x81,
 };
 
-/* GET_CURRENT_MODE values (REFERENCE 1.3). */
+/* GET_CURRENT_MODE values (docs/STLINK-PROTOCOL.md §3). */
 enum stl_mode { STL_MODE_DFU = 0, STL_MODE_MASS = 1, STL_MODE_DEBUG = 2 };
 
 /* The firmware's one transfer buffer: 6144 bytes (OpenOCD STLINK_DATA_SIZE,
@@ -43,7 +43,7 @@ enum stl_mode { STL_MODE_DFU = 0, STL_MODE_MASS = 1, STL_MODE_DEBUG = 2 };
 #define STL_CMD_SIZE 16u
 #define STL_AP_COUNT 256u
 /* The AHB-AP CSW[31:8] the firmware uses when the host gives none: HPROT
- * data + privileged, MasterType debug (REFERENCE 3.3: 0x23000052 with size,
+ * data + privileged, MasterType debug (ARM IHI0031 C2.6, MEM-AP CSW: 0x23000052 with size,
  * AddrInc and the read-only DeviceEn). */
 #define STL_CSW_DEFAULT 0x23000000u
 
@@ -94,7 +94,7 @@ static inline void stl_put32(uint8_t *b, uint32_t v)
 	b[3] = (uint8_t)(v >> 24);
 }
 
-/* Firmware feature gates (REFERENCE 1.5; OpenOCD STLINK_F_* flags). */
+/* Firmware feature gates (docs/STLINK-PROTOCOL.md §5; OpenOCD STLINK_F_* flags). */
 bool stl_has_csw_field(struct sim_probe *p);   /* AP + CSW bytes in memory commands */
 bool stl_needs_init_ap(struct sim_probe *p);   /* INIT_AP required for AP != 0 */
 

@@ -1,6 +1,6 @@
 /*
  * Emulated ST-LINK firmware: memory, debug-register and core-register
- * commands (REFERENCE 1.3 and 1.6; OpenOCD stlink_usb.c, stlink-org usb.c).
+ * commands (docs/STLINK-PROTOCOL.md §3 and 1.6; OpenOCD stlink_usb.c, stlink-org usb.c).
  *
  * - READMEM_* answer with the raw data only; the outcome is kept for
  *   GETLASTRWSTATUS (2 bytes) / GETLASTRWSTATUS2 (12 bytes, with the fault
@@ -93,7 +93,7 @@ static void stl_memreq_parse(struct sim_probe *p, const uint8_t *cmd, struct stl
 	r->addr = stl_le32(cmd + 2);
 	r->len = stl_le16(cmd + 6);
 	/* AP and CSW bytes are honoured from J32 / V3J2; older firmware
-	 * ignores them (REFERENCE 1.3). */
+	 * ignores them (docs/STLINK-PROTOCOL.md §3). */
 	r->ap = stl_has_csw_field(p) ? cmd[8] : 0;
 	r->csw = stl_has_csw_field(p) && csw_hi ? csw_hi << 8 : STL_CSW_DEFAULT;
 }
@@ -356,7 +356,7 @@ void stl_cmd_getstatus(struct sim_probe *p, const uint8_t *cmd)
 }
 
 /* Legacy FORCEDEBUG (0x02), RUNCORE (0x09), STEPCORE (0x0A): one DHCSR
- * write each, as API-v2 hosts do by hand (REFERENCE 1.3). */
+ * write each, as API-v2 hosts do by hand (docs/STLINK-PROTOCOL.md §3). */
 void stl_cmd_dhcsr_op(struct sim_probe *p, const uint8_t *cmd)
 {
 	uint32_t v = DHCSR_KEY | DHCSR_C_DEBUGEN;

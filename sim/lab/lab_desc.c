@@ -212,7 +212,7 @@ static void hex_append(GString *s, const uint8_t *p, size_t n)
 }
 
 /* The usb_device node, with the attributes libusb's udev/sysfs back end
- * reads (see USB-EMULATION-NOTES.md). */
+ * reads (docs/LAB-USB.md). */
 static void describe_usb_device(const struct lab_dev *d, GString *s, const char *syspath)
 {
 	const struct sim_usb_identity *id = d->id;
