@@ -84,16 +84,28 @@ static const struct cm_reset_way cm_reset_ways[] = {
 	  .trigger = cm_trigger_sys },
 	{ .method = SWDD_RESET_CORE, .name = "VECTRESET", .did = "VECTRESET was written to AIRCR",
 	  .cause = "the core ignored the core reset request",
-	  /* ARMv7-M B1.5.15: VECTRESET resets the core only; RM0090 3.9.1:
-	   * FLASH_ACR is reset by a system reset, not by a core reset */
+	  /* ARMv7-M B1.5.15: VECTRESET resets the core only; the family
+	   * descriptor says what of its chip that leaves (core_reset_keeps) */
 	  .left = "a core reset resets only the processor: the peripherals, clocks and flash "
-		  "interface keep what the old firmware set (on STM32F4, FLASH_ACR: ART caches, "
-		  "prefetch and wait states stay as they were; swdd reset the caches' contents "
-		  "before it verified); power-cycle the board for a clean start",
+		  "interface keep what the old firmware set",
 	  .trigger = cm_trigger_core },
 };
 
 #define CM_NUM_RESET_WAYS (sizeof(cm_reset_ways) / sizeof(cm_reset_ways[0]))
+
+/* A reset way failed and a later one worked: what failed, its likely
+ * cause, and what the one used leaves behind on this chip. */
+static void cm_warn_fallback(struct swdd_target *t, const struct cm_reset_way *failed,
+			     const struct cm_reset_way *w)
+{
+	const struct stm32_family *f = swdd_target_family(t);
+	const char *keeps = w->left && f && f->core_reset_keeps ? f->core_reset_keeps : NULL;
+
+	swdd_warn("%s but the core did not reset (S_RESET_ST stayed 0): %s; used %s instead%s%s%s%s%s%s",
+		  failed->did, failed->cause, w->name, w->left ? ": " : "", w->left ? w->left : "",
+		  keeps ? " (" : "", keeps ? keeps : "", keeps ? ")" : "",
+		  w->left ? "; power-cycle the board for a clean start" : "");
+}
 
 int cm_vc_corereset(struct swdd_target *t, bool on)
 {
@@ -177,9 +189,7 @@ static int cm_reset_walk(struct swdd_target *t, enum swdd_reset_method m)
 		if (rc && rc != SWDD_EUNSUPPORTED)
 			return rc;
 		if (failed && worked)
-			swdd_warn("%s but the core did not reset (S_RESET_ST stayed 0): %s; used %s "
-				  "instead%s%s", failed->did, failed->cause, w->name,
-				  w->left ? ": " : "", w->left ? w->left : "");
+			cm_warn_fallback(t, failed, w);
 		if (worked) {
 			swdd_debug("reset by %s verified (S_RESET_ST)", w->name);
 			return 0;

@@ -359,6 +359,9 @@ const struct stm32_family stm32f4_family = {
 	.dbgmcu_cr_set = F4_DBGMCU_CR_LOWPOWER,
 	.wdg_freeze_reg = F4_DBGMCU_APB1_FZ,
 	.wdg_freeze_bits = F4_DBGMCU_APB1_FZ_WDG,
+	/* RM0090 3.9.1: FLASH_ACR is reset by a system reset, not a core reset */
+	.core_reset_keeps = "FLASH_ACR: ART caches, prefetch and wait states stay as they were; swdd "
+			    "resets the caches' contents before it verifies",
 	.flash_ctrl_base = F4_FLASH_BASE,
 	.flash_word = 1,
 	.builtin_algo = "stm32f4",

@@ -118,6 +118,10 @@ struct stm32_family {
 	 * needs. Optional (F4: NULL, DBGMCU_CR is reset by power-on only,
 	 * RM0090 38.16.3). */
 	int (*after_reset)(struct swdd_target *t);
+	/* What a core-only reset (VECTRESET, used when NRST and SYSRESETREQ did
+	 * not reset the chip) leaves of the old firmware's settings on this
+	 * family, for the warning; NULL: nothing to add. */
+	const char *core_reset_keeps;
 
 	/* ---- the host's view of the flash controller ---- */
 	uint32_t flash_ctrl_base;
