@@ -229,7 +229,8 @@ static void gdb_pending_describe(const struct gdb_pending *p, char *what, size_t
 	if (p->buf[0] == 0x16)
 		snprintf(what, cap, "a TLS handshake (byte 0x16)");
 	else if (word)
-		snprintf(what, cap, "text such as an HTTP request (\"%.*s\")", (int)word,
+		snprintf(what, cap, "%s (\"%.*s\")",
+			 rsp_looks_like_http(p->buf, p->len) == 1 ? "an HTTP request" : "text", (int)word,
 			 (const char *)p->buf);
 	else
 		snprintf(what, cap, "byte 0x%02x", p->buf[0]);

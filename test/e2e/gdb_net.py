@@ -16,6 +16,7 @@ Prints PASS/FAIL/SKIP lines.
 """
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,6 +27,7 @@ import time
 
 BUILD = os.environ.get("SWDD_BUILD", "build")
 SWDD = os.path.abspath(os.path.join(BUILD, "swdd"))
+GDB = shutil.which("gdb-multiarch") or shutil.which("arm-none-eabi-gdb")
 
 
 def frame(payload):
@@ -91,7 +93,9 @@ def hello(port):
 
 
 def report(name, why):
-    if why:
+    if why and why.startswith("SKIP: "):
+        print("SKIP gdb_net/%s: %s" % (name, why[6:]))
+    elif why:
         print("FAIL gdb_net/%s: %s" % (name, why))
     else:
         print("PASS gdb_net/%s" % name)
@@ -112,6 +116,24 @@ def t_reconnect(srv):
         s.close()
     print("    reconnect: %d of 50 close-then-connect served" % served)
     return None if served == 50 else "%d of 50 served; first refusal %r" % (served, bad)
+
+
+def t_gdb_reconnect(srv):
+    """gdb's own `disconnect` + `target extended-remote`, 10 times."""
+    if not GDB:
+        return "SKIP: gdb-multiarch not installed"
+    target = "target extended-remote 127.0.0.1:%d" % srv.port
+    cmd = [GDB, "-q", "-nx", "-batch", "-ex", "set confirm off", "-ex", target, "-ex", "p/x $pc"]
+    for _ in range(10):
+        cmd += ["-ex", "disconnect", "-ex", target, "-ex", "p/x $pc"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    text = out.stdout + out.stderr
+    ok = len(re.findall(r"^\$\d+ = 0x[0-9a-f]+", text, re.M))
+    print("    gdb reconnect: %d of 10 disconnect + target extended-remote served" % (ok - 1))
+    if ok != 11:
+        bad = [l for l in text.splitlines() if "failure" in l or "rror" in l][:2]
+        return "%d of 10 reconnects served: %s" % (ok - 1, " | ".join(bad))
+    return None
 
 
 def t_slow_second(srv):
@@ -262,7 +284,7 @@ def main():
         print("SKIP gdb_net: %s not built" % SWDD)
         return 0
     only = sys.argv[1:]
-    tests = [("reconnect", t_reconnect), ("slow_second_client", t_slow_second),
+    tests = [("reconnect", t_reconnect), ("gdb_reconnect", t_gdb_reconnect), ("slow_second_client", t_slow_second),
              ("not_gdb", t_not_gdb), ("partial_packet", t_partial),
              ("write_timeout", t_write_timeout)]
     srv = Server()
