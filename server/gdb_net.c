@@ -41,7 +41,9 @@
 
 const struct gdb_net_limits gdb_net_limits_default = {
 	.write_ms = 10000,
+	.write_total_ms = 60000,
 	.partial_ms = 10000,
+	.packet_ms = 60000,
 	.hello_ms = 10000,
 	.refuse_ms = 1500,
 	.idle_ms = 30u * 60u * 1000u,
@@ -51,6 +53,7 @@ struct gdb_client {
 	int fd;
 	char peer[64];
 	uint64_t last_rx_ms;
+	uint64_t packet_start_ms; /* when the packet being received began */
 	bool write_timed_out;
 	const struct gdb_net_limits *lim;
 	volatile sig_atomic_t *stop;
@@ -117,7 +120,7 @@ static int gdb_net_write(void *ctx, const void *buf, size_t len)
 {
 	struct gdb_client *c = ctx;
 	const uint8_t *p = buf;
-	uint64_t since = swdd_now_ms();
+	uint64_t start = swdd_now_ms(), since = start;
 
 	while (len) {
 		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -129,7 +132,8 @@ static int gdb_net_write(void *ctx, const void *buf, size_t len)
 		} else if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
 			if (*c->stop)
 				return SWDD_ECLOSED;
-			if (swdd_now_ms() - since >= c->lim->write_ms) {
+			if (swdd_now_ms() - since >= c->lim->write_ms ||
+			    swdd_now_ms() - start >= c->lim->write_total_ms) {
 				c->write_timed_out = true;
 				return SWDD_ETIMEOUT;
 			}
@@ -279,6 +283,8 @@ static void gdb_net_client_input(struct gdb_net *net)
 		return;
 	}
 	c->last_rx_ms = swdd_now_ms();
+	if (net->s->reader.state == RSP_RD_IDLE)
+		c->packet_start_ms = c->last_rx_ms; /* a packet may begin in these bytes */
 	if (gdb_server_input(net->s, buf, (size_t)n))
 		gdb_net_client_close(net);
 }
@@ -290,7 +296,10 @@ static void gdb_net_client_drain(struct gdb_net *net)
 {
 	struct pollfd pfd = { .fd = net->c.fd, .events = POLLIN };
 
-	while (net->c.fd >= 0 && poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+	/* Bounded: a client that never stops sending must not keep the
+	 * new connection waiting forever (it is refused instead). */
+	for (int i = 0; i < 16 && net->c.fd >= 0 && poll(&pfd, 1, 0) > 0 &&
+	     (pfd.revents & (POLLIN | POLLHUP | POLLERR)); i++)
 		gdb_net_client_input(net);
 }
 
@@ -323,7 +332,7 @@ static void gdb_net_promote(struct gdb_net *net, struct gdb_pending *p)
 
 	c->fd = p->fd;
 	snprintf(c->peer, sizeof(c->peer), "%s", p->peer);
-	c->last_rx_ms = swdd_now_ms();
+	c->last_rx_ms = c->packet_start_ms = swdd_now_ms();
 	c->write_timed_out = false;
 	s->write = gdb_net_write;
 	s->write_ctx = c;
@@ -356,8 +365,8 @@ static void gdb_net_admit(struct gdb_net *net, struct gdb_pending *p)
 		swdd_info("gdb client %s replaces %s, which had detached", p->peer, c->peer);
 		gdb_net_client_close(net);
 	} else if (c->fd >= 0 && gdb_net_client_stale(net)) {
-		swdd_warn("gdb client %s replaces %s, which sent nothing for %u s", p->peer, c->peer,
-			  net->lim->idle_ms / 1000u);
+		swdd_warn("gdb client %s replaces %s, which sent nothing for %llu ms", p->peer, c->peer,
+			  (unsigned long long)(swdd_now_ms() - c->last_rx_ms));
 		gdb_net_client_close(net);
 	}
 	if (c->fd < 0) {
@@ -436,9 +445,15 @@ static void gdb_net_timers(struct gdb_net *net)
 		swdd_info("closed connection from %s: it sent nothing for %u ms", p->peer, net->lim->hello_ms);
 		gdb_pending_free(p, true);
 	}
-	if (net->c.fd >= 0 && s->reader.state != RSP_RD_IDLE && now - net->c.last_rx_ms >= net->lim->partial_ms) {
+	if (net->c.fd < 0 || s->reader.state == RSP_RD_IDLE)
+		return;
+	if (now - net->c.last_rx_ms >= net->lim->partial_ms) {
 		swdd_warn("dropped gdb client %s: a packet began and its end ('#' and checksum) did not come "
 			  "within %u ms", net->c.peer, net->lim->partial_ms);
+		gdb_net_client_close(net);
+	} else if (now - net->c.packet_start_ms >= net->lim->packet_ms) {
+		swdd_warn("dropped gdb client %s: one packet took more than %u ms to arrive", net->c.peer,
+			  net->lim->packet_ms);
 		gdb_net_client_close(net);
 	}
 }

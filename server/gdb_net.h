@@ -14,11 +14,13 @@
  * holds the values docs/SERVER.md gives; tests pass shorter ones). */
 struct gdb_net_limits {
 	/* The client's socket accepted no byte of a reply for this long (it
-	 * does not read): the client is dropped. */
-	unsigned write_ms;
+	 * does not read), or not all of one reply within write_total_ms:
+	 * the client is dropped. */
+	unsigned write_ms, write_total_ms;
 	/* A packet was begun ('$') and no byte came for this long before its
-	 * '#' and checksum: the client is dropped. */
-	unsigned partial_ms;
+	 * '#' and checksum, or the whole packet took longer than packet_ms:
+	 * the client is dropped. */
+	unsigned partial_ms, packet_ms;
 	/* A new connection sent nothing for this long: closed. */
 	unsigned hello_ms;
 	/* A refused GDB gets this long to finish its first packet, which the
