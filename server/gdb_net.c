@@ -177,9 +177,15 @@ static int gdb_net_accept(int lfd, char *peer, size_t cap)
  * read loses the reason, not the server's time. */
 static void gdb_net_say_close(int fd, const void *msg, size_t len)
 {
+	char junk[1024];
+
 	if (len)
 		(void)send(fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	shutdown(fd, SHUT_RDWR);
+	shutdown(fd, SHUT_WR);
+	/* Bytes left unread at close() make the kernel send a reset, which
+	 * can destroy the reason before the peer reads it. */
+	for (int i = 0; i < 8 && recv(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0; i++)
+		;
 	close(fd);
 }
 
