@@ -203,10 +203,31 @@ static enum rsp_event rsp_reader_finish(struct rsp_reader *r)
 	return RSP_EV_PACKET;
 }
 
-enum rsp_event rsp_reader_feed(struct rsp_reader *r, uint8_t byte)
+static enum rsp_event rsp_reader_sum(struct rsp_reader *r, uint8_t byte)
 {
 	int d;
 
+	switch (r->state) {
+	case RSP_RD_SUM1:
+		d = rsp_hex_digit(byte);
+		r->sum_rx = (uint8_t)((d < 0 ? 0 : d) << 4);
+		r->state = d < 0 ? RSP_RD_IDLE : RSP_RD_SUM2;
+		return d < 0 ? RSP_EV_BADSUM : RSP_EV_NONE;
+	case RSP_RD_SUM2:
+		d = rsp_hex_digit(byte);
+		if (d < 0) {
+			r->state = RSP_RD_IDLE;
+			return RSP_EV_BADSUM;
+		}
+		r->sum_rx |= (uint8_t)d;
+		return rsp_reader_finish(r);
+	default:
+		return RSP_EV_NONE;
+	}
+}
+
+enum rsp_event rsp_reader_feed(struct rsp_reader *r, uint8_t byte)
+{
 	switch (r->state) {
 	case RSP_RD_IDLE:
 		return rsp_reader_idle(r, byte);
@@ -221,18 +242,16 @@ enum rsp_event rsp_reader_feed(struct rsp_reader *r, uint8_t byte)
 			r->overflow = true;
 		return RSP_EV_NONE;
 	case RSP_RD_SUM1:
-		d = rsp_hex_digit(byte);
-		r->sum_rx = (uint8_t)((d < 0 ? 0 : d) << 4);
-		r->state = d < 0 ? RSP_RD_IDLE : RSP_RD_SUM2;
-		return d < 0 ? RSP_EV_BADSUM : RSP_EV_NONE;
 	case RSP_RD_SUM2:
-		d = rsp_hex_digit(byte);
-		if (d < 0) {
-			r->state = RSP_RD_IDLE;
+		if (byte == '$') {
+			/* A packet cut short in its checksum (a lost byte):
+			 * the '$' starts the next one; the broken one is NAKed. */
+			r->state = RSP_RD_DATA;
+			r->raw_len = 0;
+			r->overflow = false;
 			return RSP_EV_BADSUM;
 		}
-		r->sum_rx |= (uint8_t)d;
-		return rsp_reader_finish(r);
+		return rsp_reader_sum(r, byte);
 	}
 	return RSP_EV_NONE;
 }

@@ -82,7 +82,8 @@ struct rsp_reader {
 
 void rsp_reader_init(struct rsp_reader *r);
 /* Feeds one byte. Bytes outside a packet other than '+', '-', 0x03 and '$'
- * are ignored (line noise). A '$' inside a packet restarts the packet. */
+ * are ignored (line noise). A '$' inside a packet restarts the packet; one
+ * in place of a checksum digit also reports RSP_EV_BADSUM for the cut one. */
 enum rsp_event rsp_reader_feed(struct rsp_reader *r, uint8_t byte);
 
 /* Does this connection start like an HTTP request (a browser or a web page

@@ -23,3 +23,12 @@ fuzz: $(FUZZ_RSP)
 	@test -x $(FUZZ_RSP) || { echo "fuzz: $(FUZZ_RSP) not built (clang with libFuzzer needed)"; exit 1; }
 	@mkdir -p $(BUILD)/fuzz_rsp_corpus
 	$(FUZZ_RSP) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz_rsp_corpus
+
+# The structured RSP fuzzer over TCP against the lab (test/e2e/fuzz_net.py):
+# `make test` runs it for 20 s with a fixed seed, `make fuzz` for
+# FUZZ_SECONDS with a new seed (printed in its result line).
+.PHONY: fuzz-net
+fuzz: fuzz-net
+fuzz-net: $(SWDD_BIN)
+	SWDD_BUILD=$(BUILD) SWDD_FUZZ_NET_SECONDS=$(FUZZ_SECONDS) SWDD_FUZZ_NET_SEED=$$(date +%s) \
+		test/e2e/fuzz_net.py

@@ -6,9 +6,15 @@
  * The chip starts with erased flash; each test that runs code writes a few
  * Thumb instructions into SRAM and points pc at them.
  */
+#include <arpa/inet.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "flash.h"
+#include "gdb_net.h"
 #include "gdb_server.h"
 #include "harness.h"
 #include "probe.h"
@@ -770,6 +776,115 @@ static int test_lost_connection(void)
 	return 0;
 }
 
+/* ---- gdb_net.c over real sockets, with short limits --------------------- */
+
+struct net_run {
+	struct lab_env *e;
+	int lfd;
+	volatile sig_atomic_t stop;
+	struct gdb_net_limits lim;
+	int rc;
+};
+
+static void *net_thread(void *arg)
+{
+	struct net_run *n = arg;
+
+	n->rc = gdb_net_serve_limits(&n->e->s, n->lfd, &n->stop, &n->lim);
+	return NULL;
+}
+
+static int net_connect(unsigned port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Sends "+$qSupported#37" and reads until a whole reply packet or EOF
+ * (at most 5 s); out gets what came, NUL-terminated. */
+static void net_hello(int fd, char *out, size_t cap)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	char *h;
+
+	out[0] = '\0';
+	if (send(fd, "+$qSupported#37", 15, MSG_NOSIGNAL) != 15)
+		return;
+	while (got + 1 < cap && poll(&pfd, 1, 5000) > 0) {
+		ssize_t r = recv(fd, out + got, cap - 1 - got, 0);
+
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		out[got] = '\0';
+		h = strchr(out, '#');
+		if (h && strlen(h) >= 3)
+			break;
+	}
+}
+
+/* Is fd closed by the server (EOF within 2 s)? */
+static bool net_closed(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char b[512];
+
+	while (poll(&pfd, 1, 2000) > 0) {
+		ssize_t r = recv(fd, b, sizeof(b), 0);
+
+		if (r <= 0)
+			return true;
+	}
+	return false;
+}
+
+/* issue 15: a halted client silent for idle_ms gives its slot to a new GDB;
+ * a client that is not idle still gets the second one refused. */
+static int t_net_idle(struct lab_env *e)
+{
+	struct net_run n = { .e = e, .lim = { .write_ms = 5000, .write_total_ms = 5000, .partial_ms = 300,
+					      .packet_ms = 2000, .hello_ms = 2000, .refuse_ms = 300,
+					      .idle_ms = 600 } };
+	char r1[1024], r2[1024], r3[1024];
+	unsigned port;
+	pthread_t th;
+	int a, b, c;
+
+	gdb_server_client_end(&e->s); /* gdb_net admits its own clients */
+	CHECK_OK(gdb_net_listen("127.0.0.1", 0, &n.lfd, &port));
+	CHECK(pthread_create(&th, NULL, net_thread, &n) == 0);
+	a = net_connect(port);
+	net_hello(a, r1, sizeof(r1));
+	usleep(900 * 1000); /* a is silent for longer than idle_ms */
+	b = net_connect(port);
+	net_hello(b, r2, sizeof(r2));
+	c = net_connect(port); /* b is not idle: c is refused */
+	net_hello(c, r3, sizeof(r3));
+	n.stop = 1;
+	pthread_join(th, NULL);
+	close(n.lfd);
+	CHECK(net_closed(a));
+	close(a), close(b), close(c);
+	CHECK_OK(n.rc);
+	CHECK(strstr(r1, "PacketSize") != NULL);
+	CHECK(strstr(r2, "PacketSize") != NULL);
+	CHECK_STR_CONTAINS(r3, "E.swdd: another GDB");
+	return 0;
+}
+
+static int test_net_idle_supersede(void)
+{
+	return run_on_labs(t_net_idle);
+}
+
 static const struct test_case tests[] = {
 	{ "queries", "GDB E.4 General Query Packets", test_queries },
 	{ "target_xml", "GDB E.4 qXfer:features:read, G.5 ARM features", test_target_xml },
@@ -787,6 +902,7 @@ static const struct test_case tests[] = {
 	{ "malformed_packets", "GDB E.1 (error replies); swdd rule: bad input never crashes", test_malformed_packets },
 	{ "ack_nak", "GDB E.1 Overview (acknowledgment)", test_ack_nak },
 	{ "lost_connection", "a failed write ends the session with SWDD_ECLOSED", test_lost_connection },
+	{ "net_idle_supersede", "docs/SERVER.md Connections (idle time-out); issue 15", test_net_idle_supersede },
 };
 
 TEST_MAIN("test_gdb_server", tests)

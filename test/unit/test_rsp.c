@@ -50,6 +50,11 @@ static const struct {
 	{ "\x03", "i", "" },                   /* E.11 interrupt outside a packet */
 	{ "junk$g#67", "P", "g" },             /* noise before '$' ignored */
 	{ "$m0$g#67", "P", "g" },              /* '$' restarts a packet */
+	/* A '$' where a checksum digit belongs: the cut packet is NAKed and
+	 * the '$' starts the next one (issue 15: qC was lost without a NAK). */
+	{ "$m20000000,4#4$qC#b4", "BP", "qC" },
+	{ "$m20000000,4#$qC#b4", "BP", "qC" },
+	{ "$g#$g#67", "BP", "g" },
 	{ "$0*\"#7c", "P", "000000" },        /* E.1 RLE: '"' = 34 -> 5 more */
 	{ "$*\"#4c", "R", "" },                /* RLE without a character */
 	{ "$#00", "P", "" },                   /* empty packet */
