@@ -170,8 +170,32 @@ static int plan_merge_current(struct swdd_flash *f, struct plan *p, uint8_t **sc
 	return 0;
 }
 
-/* Finds the first differing byte of a sector for the verify report. */
-static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, uint8_t **scratch)
+/* A sector whose read-back matches the plan although the on-target CRC
+ * said otherwise. When that CRC came from the algorithm's own Crc32, the
+ * bytes over the probe and the host's CRC of them outvote it: the
+ * algorithm is named, not the flash (issue 15: a lying FLM was blamed on
+ * the supply voltage). */
+static int report_crc_disagrees(struct swdd_flash *f, const struct plan_sector *ps, const uint8_t *cur,
+				uint32_t target_crc, const char *bits)
+{
+	uint32_t host = swdd_crc32(0xFFFFFFFFu, cur, ps->s->size);
+
+	if (!f->algo.crc_routine && f->flm->fn[SWDD_FLM_CRC32] != SWDD_FLM_NO_FN)
+		return swdd_err_set(SWDD_EALGO, "the flash algorithm's Crc32 (%s) answered 0x%08X for sector "
+				    "%u, but the bytes read back over the probe match the image (CRC-32 "
+				    "0x%08X): the algorithm's checksum is wrong, not the flash, and the "
+				    "sector holds the image; fix or replace the algorithm (--flash-algo, "
+				    "monitor flash algo)", f->flm->source, target_crc, ps->s->index, host);
+	return swdd_err_set(SWDD_EVERIFY, "verify failed in sector %u: swdd's checksum routine answered "
+			    "0x%08X but a read-back matches the image (CRC-32 0x%08X; flash status: %s); "
+			    "the flash or the core's reads of it may be unstable - check the supply "
+			    "voltage", ps->s->index, target_crc, host, bits);
+}
+
+/* Finds the first differing byte of a sector for the verify report;
+ * target_crc is what the on-target checksum said of it. */
+static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, uint32_t target_crc,
+			   uint8_t **scratch)
 {
 	uint8_t *cur = realloc(*scratch, ps->s->size);
 	uint32_t sr = 0;
@@ -195,9 +219,7 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 					    "verify failed at 0x%08X: read 0x%02X, expected 0x%02X "
 					    "(sector %u; flash status: %s)",
 					    ps->s->start + b, cur[b], ps->want[b], ps->s->index, bits);
-	return swdd_err_set(SWDD_EVERIFY, "verify failed in sector %u: the on-target CRC differs "
-			    "but a read-back matches (flash status: %s); the flash may be "
-			    "unstable - check the supply voltage", ps->s->index, bits);
+	return report_crc_disagrees(f, ps, cur, target_crc, bits);
 }
 
 /* Narrows [*off, *off + *n) to the span between its first and last
@@ -428,7 +450,7 @@ static int verify_sectors(struct swdd_flash *f, const struct plan *p, const bool
 
 	for (size_t i = 0; !rc && i < p->n; i++)
 		if (select[i] && !equal[i])
-			rc = report_mismatch(f, &p->ps[i], scratch);
+			rc = report_mismatch(f, &p->ps[i], crc[i], scratch);
 	free(equal);
 	free(crc);
 	return rc;

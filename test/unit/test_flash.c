@@ -2,6 +2,7 @@
  * The flash engine against the simulated STM32F407 through the real probe
  * and target layers: RM0090 section 3 behaviour as swdd must handle it.
  */
+#define _GNU_SOURCE /* memmem */
 #include "algo_run.h"
 #include "flash.h"
 #include "flm.h"
@@ -14,6 +15,7 @@
 #include "target.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* CHECK_OK with the swdd error detail in the failure message. */
@@ -294,6 +296,65 @@ static int external_flm(void)
 		return 1;
 	CHECK_SWDD(swdd_flash_set_algo(l.f, path));
 	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, 0x08010000u, data, 0x1000));
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* Writes the built-in stm32f4 .FLM with its Crc32 replaced by
+ * "movs r0, #0; bx lr": an algorithm whose checksum lies. */
+static int lying_crc_flm(const char *out)
+{
+	static const uint8_t lie[4] = { 0x00, 0x20, 0x70, 0x47 };
+	char in[512];
+	struct swdd_flm *flm;
+	uint8_t *buf = malloc(1 << 20), *hit;
+	FILE *f;
+	size_t n = 0;
+	int rc = 1;
+
+	snprintf(in, sizeof(in), "%s/flashalgo/stm32f4.flm", build_dir());
+	if (swdd_flm_load_file(in, &flm))
+		return free(buf), 1;
+	f = fopen(in, "rb");
+	n = f ? fread(buf, 1, 1 << 20, f) : 0;
+	if (f)
+		fclose(f);
+	hit = n >= 64 ? memmem(buf, n, flm->blob, 64) : NULL;
+	if (hit) {
+		memcpy(hit + flm->fn[SWDD_FLM_CRC32], lie, sizeof(lie));
+		f = fopen(out, "wb");
+		rc = !f || fwrite(buf, 1, n, f) != n;
+		if (f)
+			fclose(f);
+	}
+	swdd_flm_free(flm);
+	free(buf);
+	return rc;
+}
+
+/* An algorithm whose Crc32 lies is named, not the supply voltage: the
+ * read-back over the probe matches the image (issue 15). */
+static int lying_crc_names_algorithm(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	char path[512];
+	uint8_t *data = pattern(0x1000, 9);
+	struct swdd_segment seg = { 0x08010000u, 0x1000, data };
+	struct swdd_image img = { &seg, 1 };
+
+	snprintf(path, sizeof(path), "%s/flashalgo/test_lying_crc.flm", build_dir());
+	CHECK(lying_crc_flm(path) == 0);
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V3))
+		return 1;
+	CHECK_SWDD(swdd_flash_set_algo(l.f, path));
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EALGO);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "test_lying_crc.flm");
+	CHECK_STR_CONTAINS(swdd_err_detail(), "answered 0x00000000 for sector 4");
+	CHECK_STR_CONTAINS(swdd_err_detail(), "the algorithm's checksum is wrong");
+	CHECK(!strstr(swdd_err_detail(), "supply voltage"));
 	CHECK(flash_equals(&l, 0x08010000u, data, 0x1000));
 	lab_close(&l);
 	free(data);
@@ -788,6 +849,7 @@ static const struct test_case tests[] = {
 	{ "external_flm", "CMSIS-Pack FLM", external_flm },
 	{ "flm_layout_mismatch", "RM0090 table 5 against an FLM's sectors", flm_layout_mismatch },
 	{ "crc_restores_context", "GDB qCRC; STYLE 12", crc_restores_context },
+	{ "lying_crc_names_algorithm", "docs/FLASH.md (verify), CMSIS-Pack flash algorithms", lying_crc_names_algorithm },
 	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), docs/FLASH.md (algorithm convention), CMSIS-Pack flash algorithms", algo_fault_and_timeout },
 	{ "crc_unit_edges", "RM0090 4 (CRC unit), GDB qCRC", crc_unit_edges },
 	{ "vendor_flm_write_verify_skip", "CMSIS-Pack FLM (ST STM32F4xx_2048)",
