@@ -469,8 +469,12 @@ int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t
 int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
 {
 	bool in_flash = addr >= f->base && (uint64_t)addr + len <= (uint64_t)f->base + f->size;
-	int rc;
+	int rc = in_flash ? flash_check_rdp(f) : 0;
 
+	/* read protection is the answer, not a CRC (RM0090 3.7.3: neither the
+	 * debugger nor code it runs from SRAM can read the flash) */
+	if (rc)
+		return rc;
 	if (in_flash && len >= 256) {
 		rc = flash_algo_begin(f, 3);
 		return rc ? rc : flash_algo_end(f, flash_target_crc(f, addr, len, crc));

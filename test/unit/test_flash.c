@@ -302,6 +302,40 @@ static int external_flm(void)
 	return 0;
 }
 
+/* RM0090 3.7.3: at RDP level 1 with the debugger connected the core's
+ * reads of flash fault too, so a checksum routine run from SRAM cannot
+ * compute the CRC of protected bytes (the lab), and swdd names the RDP
+ * level instead of answering a CRC (issue 15). */
+static int rdp1_no_crc_of_flash(void)
+{
+	struct lab l;
+	struct swdd_flm *flm, *routine;
+	struct swdd_algo a;
+	uint32_t crc = 0xFFFFFFFFu;
+
+	if (lab_open(&l, "rdp1", SIM_PROBE_STLINK_V21))
+		return 1;
+	CHECK_EQ(swdd_flash_crc(l.f, 0x08000000u, 0x1000u, &crc), SWDD_EPROTECTED);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "RDP level 1");
+	CHECK_EQ(crc, 0xFFFFFFFFu);
+	/* the lab: the routine's first load from flash is a BusFault (a lockup
+	 * here: the blank chip's vector table) */
+	CHECK_SWDD(swdd_flm_builtin("stm32f4", &flm));
+	CHECK_SWDD(swdd_flm_crc_routine(&routine));
+	flm->fn[SWDD_FLM_CRC32] = SWDD_FLM_NO_FN;
+	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08000000u, 0x1000u, 0xFFFFFFFFu, 0, 2000, &crc),
+		 SWDD_EALGO);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "the flash algorithm"); /* faulted, or locked up: blank vectors */
+	/* SRAM stays readable to the same code */
+	CHECK_SWDD(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x20010000u, 0x100u, 0xFFFFFFFFu, 0, 2000, &crc));
+	CHECK_SWDD(swdd_algo_unload(&a));
+	swdd_flm_free(flm);
+	swdd_flm_free(routine);
+	lab_close(&l);
+	return 0;
+}
+
 /* Writes the built-in stm32f4 .FLM with its Crc32 replaced by
  * "movs r0, #0; bx lr": an algorithm whose checksum lies. */
 static int lying_crc_flm(const char *out)
@@ -849,6 +883,7 @@ static const struct test_case tests[] = {
 	{ "external_flm", "CMSIS-Pack FLM", external_flm },
 	{ "flm_layout_mismatch", "RM0090 table 5 against an FLM's sectors", flm_layout_mismatch },
 	{ "crc_restores_context", "GDB qCRC; STYLE 12", crc_restores_context },
+	{ "rdp1_no_crc_of_flash", "RM0090 3.7.3 read protection level 1", rdp1_no_crc_of_flash },
 	{ "lying_crc_names_algorithm", "docs/FLASH.md (verify), CMSIS-Pack flash algorithms", lying_crc_names_algorithm },
 	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), docs/FLASH.md (algorithm convention), CMSIS-Pack flash algorithms", algo_fault_and_timeout },
 	{ "crc_unit_edges", "RM0090 4 (CRC unit), GDB qCRC", crc_unit_edges },
