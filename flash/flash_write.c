@@ -360,6 +360,26 @@ static const uint8_t *blank_of(struct swdd_flash *f, uint32_t size, uint8_t **bu
 	return b;
 }
 
+/* When the link to the chip fails mid-sector (a USB time-out, the probe
+ * unplugged, the target unpowered, an algorithm that never returned), what
+ * the flash holds is stated, not guessed: the operation that was running
+ * may or may not have completed. A flash controller error (EFLASH) already
+ * says what happened. */
+static int sector_state_after(int rc, const struct plan_sector *ps, bool erasing, uint64_t programmed)
+{
+	if (rc == SWDD_EFLASH || rc == SWDD_ENOMEM || rc == SWDD_EPROTECTED)
+		return rc;
+	if (erasing)
+		return swdd_err_add(rc, "flash state: the erase of sector %u (0x%08X, %u KiB) was started; "
+				    "its outcome is unknown; sectors before it were written but not "
+				    "verified; run again to verify and finish", ps->s->index, ps->s->start,
+				    ps->s->size / 1024u);
+	return swdd_err_add(rc, "flash state: sector %u (0x%08X) was erased and %llu bytes of it were "
+			    "programmed; the page being programmed is in an unknown state, the rest of "
+			    "the sector is erased; run again to verify and finish", ps->s->index,
+			    ps->s->start, (unsigned long long)programmed);
+}
+
 /* Per sector: compare, erase if needed, program. */
 /* Erases a sector (unless the target already holds it blank) and
  * programs it. cur_crc is the sector's on-target CRC. */
@@ -385,11 +405,16 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, uint32_t c
 	if (cur_crc != swdd_crc32(0xFFFFFFFFu, blank, ps->s->size)) {
 		rc = erase_and_prefill(f, ps, jobs, nj, &prefilled);
 		res->sectors_erased += rc == 0;
+		if (rc)
+			rc = sector_state_after(rc, ps, true, 0);
 	}
 	uint64_t before = *done;
 	swdd_debug("flash: sector %u erased (%zu pages prefilled)", ps->s->index, prefilled);
-	if (!rc)
+	if (!rc) {
 		rc = program_sector(f, ps, jobs, nj, prefilled, done);
+		if (rc)
+			rc = sector_state_after(rc, ps, false, *done - before);
+	}
 	swdd_debug("flash: sector %u programmed", ps->s->index);
 	res->bytes_programmed += *done - before;
 	free(jobs);
