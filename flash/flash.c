@@ -364,22 +364,33 @@ int flash_algo_ready(struct swdd_flash *f)
 	return rc;
 }
 
+/* Ends an algorithm session. `rc` is the operation's outcome: when it
+ * failed, its sentence is the one reported (the clean-up after a lost link
+ * fails too, with sentences of its own), and a clean-up that fails is
+ * added to it in a few words. */
 int flash_algo_end(struct swdd_flash *f, int rc)
 {
+	char why[1024];
 	uint32_t r;
 	int rc2 = 0;
 
 	if (!f->algo_loaded)
 		return rc;
+	if (rc)
+		snprintf(why, sizeof(why), "%s", swdd_err_detail());
 	f->algo_loaded = false;
 	if (f->algo_inited && !f->algo.started)
 		rc2 = swdd_algo_call(&f->algo, SWDD_FLM_UNINIT, f->algo_fnc, 0, 0, 0,
 				     FLASH_INIT_TIMEOUT_MS, &r);
 	f->algo_inited = false;
 	int rc3 = swdd_algo_unload(&f->algo);
-	if (rc)
-		return rc;
-	return rc2 ? rc2 : rc3;
+	if (!rc)
+		return rc2 ? rc2 : rc3;
+	swdd_err_set(rc, "%s", why);
+	if (rc2 || rc3)
+		swdd_err_add(rc, "the algorithm could not be unloaded either (%s): the SRAM it used and "
+			     "the core registers were not restored", swdd_strerror(rc2 ? rc2 : rc3));
+	return rc;
 }
 
 void flash_describe_failure(struct swdd_flash *f, uint32_t result, char *buf, size_t len)

@@ -7,6 +7,7 @@
  */
 #include "flash_internal.h"
 
+#include "probe.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 #include "swdd_time.h"
@@ -365,10 +366,19 @@ static const uint8_t *blank_of(struct swdd_flash *f, uint32_t size, uint8_t **bu
  * the flash holds is stated, not guessed: the operation that was running
  * may or may not have completed. A flash controller error (EFLASH) already
  * says what happened. */
-static int sector_state_after(int rc, const struct plan_sector *ps, bool erasing, uint64_t programmed)
+static int sector_state_after(struct swdd_flash *f, int rc, const struct plan_sector *ps, bool erasing,
+			      uint64_t programmed)
 {
+	int mv = -1;
+
 	if (rc == SWDD_EFLASH || rc == SWDD_ENOMEM || rc == SWDD_EPROTECTED)
 		return rc;
+	/* a target that stopped answering mid-operation: did the board lose
+	 * its supply? (1.7 V: the lowest VDD of the families served) */
+	if (rc != SWDD_EIO && rc != SWDD_ENODEV &&
+	    !swdd_probe_voltage(swdd_target_probe(f->t), &mv) && mv >= 0 && mv < 1700)
+		rc = swdd_err_add(SWDD_EUNPOWERED, "the target supply now reads %d.%02d V: the board "
+				  "lost power", mv / 1000, mv % 1000 / 10);
 	if (erasing)
 		return swdd_err_add(rc, "flash state: the erase of sector %u (0x%08X, %u KiB) was started; "
 				    "its outcome is unknown; sectors before it were written but not "
@@ -406,14 +416,14 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, uint32_t c
 		rc = erase_and_prefill(f, ps, jobs, nj, &prefilled);
 		res->sectors_erased += rc == 0;
 		if (rc)
-			rc = sector_state_after(rc, ps, true, 0);
+			rc = sector_state_after(f, rc, ps, true, 0);
 	}
 	uint64_t before = *done;
 	swdd_debug("flash: sector %u erased (%zu pages prefilled)", ps->s->index, prefilled);
 	if (!rc) {
 		rc = program_sector(f, ps, jobs, nj, prefilled, done);
 		if (rc)
-			rc = sector_state_after(rc, ps, false, *done - before);
+			rc = sector_state_after(f, rc, ps, false, *done - before);
 	}
 	swdd_debug("flash: sector %u programmed", ps->s->index);
 	res->bytes_programmed += *done - before;
@@ -517,7 +527,8 @@ static int run_plan(struct swdd_flash *f, struct plan *p, const struct swdd_flas
 	if (!rc && !o->verify_only)
 		rc = verify_sectors(f, p, equal, scratch);
 	swdd_debug("flash: verified");
-	progress(o, SWDD_FLASH_VERIFY, 1, 1);
+	if (!rc)
+		progress(o, SWDD_FLASH_VERIFY, 1, 1);
 	free(all);
 	free(equal);
 	free(cur);
