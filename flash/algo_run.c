@@ -354,21 +354,38 @@ static int algo_check_canary(struct swdd_algo *a)
 	return 0;
 }
 
+/* A time-out during which one status poll took longer than any transfer
+ * may (two USB time-outs of 1 s): the host or the probe's link was stopped,
+ * not only the algorithm (issue 15: a 20 s USB stall was reported as the
+ * algorithm's time-out). Says so beside the time-out. */
+static int algo_link_stalled(uint64_t slowest_ms, int err)
+{
+	if (slowest_ms <= 2000u)
+		return err;
+	return swdd_err_add(err, "one status poll of the core took %llu ms: the probe or its USB link "
+			    "(or this host) stalled meanwhile, so the time-out may be the link's, not "
+			    "the algorithm's; the operation's outcome is unknown",
+			    (unsigned long long)slowest_ms);
+}
+
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 {
 	struct swdd_stop st = { 0 };
-	uint64_t deadline = swdd_now_ms() + a->running_timeout_ms;
+	uint64_t deadline = swdd_now_ms() + a->running_timeout_ms, slowest = 0;
 	int rc;
 
 	if (!a->started)
 		return swdd_err_set(SWDD_ESTATE, "no flash algorithm call is running");
 	for (;;) {
+		uint64_t t0 = swdd_now_ms();
 		rc = swdd_target_poll(a->t, &st);
 		if (rc || st.reason != SWDD_STOP_NONE)
 			break;
+		if (swdd_now_ms() - t0 > slowest)
+			slowest = swdd_now_ms() - t0;
 		if (swdd_now_ms() > deadline) {
 			a->started = false;
-			return algo_timed_out(a);
+			return algo_link_stalled(slowest, algo_timed_out(a));
 		}
 	}
 	a->started = false;

@@ -157,7 +157,7 @@ void lab_client_connected_cb(UMockdevIoctlBase *self, UMockdevIoctlClient *uc, g
 int lab_pipe_create(const char *node);
 
 /* lab_inject.c: --inject FAULT@TRIGGER:N (fault injection, board 1). */
-enum lab_inj_fault { LAB_INJ_NONE, LAB_INJ_STALL, LAB_INJ_UNPLUG, LAB_INJ_POWER_OFF };
+enum lab_inj_fault { LAB_INJ_NONE, LAB_INJ_STALL, LAB_INJ_FREEZE, LAB_INJ_UNPLUG, LAB_INJ_POWER_OFF };
 enum lab_inj_trig { LAB_TRIG_ERASE, LAB_TRIG_PROGRAM, LAB_TRIG_XFER };
 struct lab_inject {
 	bool armed;

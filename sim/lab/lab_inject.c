@@ -18,6 +18,10 @@
  *              the testbed (sysfs and node), so a rescan no longer finds it
  *   power-off  the target supply is cut (sim_board_power_off): a running
  *              erase or program is abandoned, SWD gets no answer
+ *   freeze:MS  the lab answers no ioctl for MS ms, as when the swdd-lab
+ *              process is stopped (SIGSTOP): the client blocks inside the
+ *              ioctl, which real usbfs never does; it shows what swdd says
+ *              when a whole poll takes that long (host suspended, stopped)
  * The chip's clock does not move during a stall (no transfer runs).
  */
 #include "lab.h"
@@ -38,9 +42,9 @@ static int parse_fault(const char *s, size_t n)
 		lab_inj.fault = LAB_INJ_UNPLUG;
 	else if (n == 9 && !strncmp(s, "power-off", n))
 		lab_inj.fault = LAB_INJ_POWER_OFF;
-	else if (n > 6 && !strncmp(s, "stall:", 6)) {
-		lab_inj.fault = LAB_INJ_STALL;
-		lab_inj.stall_ms = strtoul(s + 6, &end, 10);
+	else if ((n > 6 && !strncmp(s, "stall:", 6)) || (n > 7 && !strncmp(s, "freeze:", 7))) {
+		lab_inj.fault = s[0] == 's' ? LAB_INJ_STALL : LAB_INJ_FREEZE;
+		lab_inj.stall_ms = strtoul(strchr(s, ':') + 1, &end, 10);
 		if (end != s + n || !lab_inj.stall_ms || lab_inj.stall_ms > 600000)
 			return -1;
 	} else
@@ -65,8 +69,8 @@ int lab_inject_parse(const char *arg)
 	lab_inj.armed = true;
 	return 0;
 bad:
-	fprintf(stderr, "swdd-lab: --inject %s: expected FAULT@TRIGGER:N with FAULT stall:MS, unplug or "
-		"power-off and TRIGGER erase, program or xfer (N from 1)\n", arg);
+	fprintf(stderr, "swdd-lab: --inject %s: expected FAULT@TRIGGER:N with FAULT stall:MS, freeze:MS, "
+		"unplug or power-off and TRIGGER erase, program or xfer (N from 1)\n", arg);
 	return -1;
 }
 
@@ -87,10 +91,11 @@ enum lab_inj_fault lab_inject_check(struct lab_dev *d)
 	if (now < lab_inj.n)
 		return LAB_INJ_NONE;
 	lab_inj.armed = false;
-	fprintf(stderr, "swdd-lab: injecting %s at %s %llu (chip time %.3f s)\n",
+	fprintf(stderr, "swdd-lab: injecting %s at %s %llu (transfer %llu, chip time %.3f s)\n",
 		lab_inj.fault == LAB_INJ_STALL ? "a USB stall" : lab_inj.fault == LAB_INJ_UNPLUG ? "an unplug"
-											   : "a power cut",
-		trig_names[lab_inj.trig], (unsigned long long)now, (double)sim_chip_now_ns(d->chip) / 1e9);
+		: lab_inj.fault == LAB_INJ_FREEZE ? "a freeze" : "a power cut",
+		trig_names[lab_inj.trig], (unsigned long long)now, (unsigned long long)d->xfers,
+		(double)sim_chip_now_ns(d->chip) / 1e9);
 	if (lab_inj.fault == LAB_INJ_POWER_OFF)
 		sim_board_power_off(d->chip);
 	return lab_inj.fault;
@@ -123,6 +128,11 @@ void lab_inject_apply(struct lab_dev *d, enum lab_inj_fault f)
 	if (f == LAB_INJ_STALL) {
 		g_usleep((gulong)lab_inj.stall_ms * 1000u);
 		fprintf(stderr, "swdd-lab: the USB stall of %u ms is over\n", lab_inj.stall_ms);
+	} else if (f == LAB_INJ_FREEZE) {
+		g_mutex_lock(&lab.lock); /* every ioctl handler waits for it */
+		g_usleep((gulong)lab_inj.stall_ms * 1000u);
+		g_mutex_unlock(&lab.lock);
+		fprintf(stderr, "swdd-lab: the freeze of %u ms is over\n", lab_inj.stall_ms);
 	} else if (f == LAB_INJ_UNPLUG) {
 		g_mutex_lock(&lab.lock);
 		unplug(d);
