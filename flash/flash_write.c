@@ -369,16 +369,22 @@ static const uint8_t *blank_of(struct swdd_flash *f, uint32_t size, uint8_t **bu
 static int sector_state_after(struct swdd_flash *f, int rc, const struct plan_sector *ps, bool erasing,
 			      uint64_t programmed)
 {
+	char why[1024];
 	int mv = -1;
 
 	if (rc == SWDD_EFLASH || rc == SWDD_ENOMEM || rc == SWDD_EPROTECTED)
 		return rc;
 	/* a target that stopped answering mid-operation: did the board lose
-	 * its supply? (1.7 V: the lowest VDD of the families served) */
-	if (rc != SWDD_EIO && rc != SWDD_ENODEV &&
-	    !swdd_probe_voltage(swdd_target_probe(f->t), &mv) && mv >= 0 && mv < 1700)
-		rc = swdd_err_add(SWDD_EUNPOWERED, "the target supply now reads %d.%02d V: the board "
-				  "lost power", mv / 1000, mv % 1000 / 10);
+	 * its supply? (1.7 V: the lowest VDD of the families served). The
+	 * probe may not measure it (CMSIS-DAP): the failure's sentence stays. */
+	snprintf(why, sizeof(why), "%s", swdd_err_detail());
+	if (rc != SWDD_EIO && rc != SWDD_ENODEV && !swdd_probe_voltage(swdd_target_probe(f->t), &mv) &&
+	    mv >= 0 && mv < 1700)
+		rc = SWDD_EUNPOWERED;
+	swdd_err_set(rc, "%s", why);
+	if (rc == SWDD_EUNPOWERED)
+		swdd_err_add(rc, "the target supply now reads %d.%02d V: the board lost power", mv / 1000,
+			     mv % 1000 / 10);
 	if (erasing)
 		return swdd_err_add(rc, "flash state: the erase of sector %u (0x%08X, %u KiB) was started; "
 				    "its outcome is unknown; sectors before it were written but not "
