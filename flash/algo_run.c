@@ -10,6 +10,7 @@
 #include "swdd_time.h"
 #include "target.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -150,6 +151,21 @@ static int algo_restore_context(struct swdd_algo *a)
 	return rc;
 }
 
+/* The convention sets SP, R9 and xPSR once (they survive calls), with
+ * interrupts masked. Also after a recovery reset. */
+static int algo_set_call_regs(struct swdd_algo *a)
+{
+	int rc = reg_write(a->t, REG_SP, a->stack_top);
+
+	if (!rc)
+		rc = reg_write(a->t, REG_R9, a->code + a->flm->data_offset);
+	if (!rc)
+		rc = reg_write(a->t, REG_XPSR, XPSR_T);
+	if (!rc && a->reg_primask >= 0)
+		rc = reg_write(a->t, a->reg_primask, 1);
+	return rc;
+}
+
 int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm,
 		   const struct swdd_flm *crc_routine, uint32_t ram_base, uint32_t ram_size,
 		   uint32_t fz_addr, uint32_t fz_bits, struct swdd_algo *a)
@@ -186,16 +202,8 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm,
 		rc = swdd_target_mem_write(t, a->canary_addr, &canary, 4);
 	if (!rc)
 		rc = algo_freeze_watchdogs(a, fz_addr, fz_bits);
-	if (!rc) {
-		/* the convention sets SP, R9 and xPSR once; they survive calls */
-		rc = reg_write(t, REG_SP, a->stack_top);
-		if (!rc)
-			rc = reg_write(t, REG_R9, a->code + flm->data_offset);
-		if (!rc)
-			rc = reg_write(t, REG_XPSR, XPSR_T);
-		if (!rc && a->reg_primask >= 0)
-			rc = reg_write(t, a->reg_primask, 1);
-	}
+	if (!rc)
+		rc = algo_set_call_regs(a);
 	if (rc) {
 		swdd_err_add(rc, "while loading the flash algorithm into SRAM at 0x%08X", ram_base);
 		free(a->saved_regs);
@@ -260,12 +268,10 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 }
 
 /* Names why a call did not come back to the header BKPT. */
-static int algo_diagnose(struct swdd_algo *a, const struct swdd_stop *st)
+static int algo_diagnose(struct swdd_algo *a, const struct swdd_stop *st, uint32_t xpsr)
 {
-	uint32_t xpsr = 0, pc = st->pc, ipsr;
+	uint32_t pc = st->pc, ipsr = xpsr & XPSR_IPSR_MASK;
 
-	(void)reg_read(a->t, REG_XPSR, &xpsr); /* unreadable: diagnosed as thread mode, the pc still says where */
-	ipsr = xpsr & XPSR_IPSR_MASK;
 	if (st->reason == SWDD_STOP_LOCKUP)
 		return swdd_err_set(SWDD_EALGO, "the flash algorithm locked up the core at pc 0x%08X",
 				    pc);
@@ -278,6 +284,59 @@ static int algo_diagnose(struct swdd_algo *a, const struct swdd_stop *st)
 			    "the flash algorithm stopped at pc 0x%08X instead of returning to "
 			    "0x%08X",
 			    pc, a->header);
+}
+
+/*
+ * After a failed call (time-out, fault, lockup) the core must be halted and
+ * usable again (issue 15: `stepi` got E16 until `monitor reset halt`). A
+ * time-out halts the core. A core in an exception handler or locked up
+ * (ARMv7-M B1.5.15: only a reset, or an NMI/debug entry in a few cases,
+ * leaves lockup) is reset and halted with the configured method, which
+ * clears the active exception state too; the convention's SP, R9, xPSR and
+ * PRIMASK are set again so UnInit and unload can still run. `err` (the
+ * failure, its detail already set) is returned either way; a recovery that
+ * fails too is added to its sentence.
+ */
+static int algo_recover(struct swdd_algo *a, bool reset, int err)
+{
+	char why[512];
+	int rc;
+
+	snprintf(why, sizeof(why), "%s", swdd_err_detail()); /* the recovery may set its own */
+	rc = swdd_target_is_halted(a->t) ? 0 : swdd_target_halt(a->t);
+	if (!rc && reset)
+		rc = swdd_target_reset(a->t, SWDD_RESET_AUTO, true);
+	if (!rc && reset)
+		rc = algo_set_call_regs(a);
+	swdd_err_set(err, "%s", why);
+	if (rc)
+		return swdd_err_add(err, "and the core could not be brought back to a halt (%s): "
+				    "run 'monitor reset halt' or power-cycle the board", swdd_strerror(rc));
+	if (reset)
+		swdd_warn("flash: the core was reset and halted after the failed algorithm call");
+	return err;
+}
+
+/* A call past its time-out: halted, it is either still in the algorithm
+ * (a time-out) or in an exception handler the firmware's vector table
+ * provides, e.g. a HardFault handler that loops (a fault). */
+static int algo_timed_out(struct swdd_algo *a)
+{
+	struct swdd_stop st = { .reason = SWDD_STOP_HALT };
+	uint32_t xpsr = 0;
+	int rc = swdd_target_halt(a->t);
+
+	if (!rc)
+		rc = reg_read(a->t, REG_XPSR, &xpsr);
+	if (!rc)
+		rc = reg_read(a->t, REG_PC, &st.pc);
+	if (!rc && (xpsr & XPSR_IPSR_MASK)) {
+		rc = algo_diagnose(a, &st, xpsr);
+		return algo_recover(a, true, swdd_err_add(rc, "found when the %u ms time-out ran out",
+							  a->running_timeout_ms));
+	}
+	return algo_recover(a, false, swdd_err_set(SWDD_ETIMEOUT, "the flash algorithm did not finish "
+						     "within %u ms", a->running_timeout_ms));
 }
 
 static int algo_check_canary(struct swdd_algo *a)
@@ -295,31 +354,49 @@ static int algo_check_canary(struct swdd_algo *a)
 	return 0;
 }
 
+/* A time-out during which one status poll took longer than any transfer
+ * may (two USB time-outs of 1 s): the host or the probe's link was stopped,
+ * not only the algorithm (issue 15: a 20 s USB stall was reported as the
+ * algorithm's time-out). Says so beside the time-out. */
+static int algo_link_stalled(uint64_t slowest_ms, int err)
+{
+	if (slowest_ms <= 2000u)
+		return err;
+	return swdd_err_add(err, "one status poll of the core took %llu ms: the probe or its USB link "
+			    "(or this host) stalled meanwhile, so the time-out may be the link's, not "
+			    "the algorithm's; the operation's outcome is unknown",
+			    (unsigned long long)slowest_ms);
+}
+
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 {
 	struct swdd_stop st = { 0 };
-	uint64_t deadline = swdd_now_ms() + a->running_timeout_ms;
+	uint64_t deadline = swdd_now_ms() + a->running_timeout_ms, slowest = 0;
 	int rc;
 
 	if (!a->started)
 		return swdd_err_set(SWDD_ESTATE, "no flash algorithm call is running");
 	for (;;) {
+		uint64_t t0 = swdd_now_ms();
 		rc = swdd_target_poll(a->t, &st);
 		if (rc || st.reason != SWDD_STOP_NONE)
 			break;
+		if (swdd_now_ms() - t0 > slowest)
+			slowest = swdd_now_ms() - t0;
 		if (swdd_now_ms() > deadline) {
 			a->started = false;
-			(void)swdd_target_halt(a->t); /* best effort: the time-out is the error to report */
-			return swdd_err_set(SWDD_ETIMEOUT,
-					    "the flash algorithm did not finish within %u ms",
-					    a->running_timeout_ms);
+			return algo_link_stalled(slowest, algo_timed_out(a));
 		}
 	}
 	a->started = false;
 	if (rc)
 		return rc;
-	if (st.pc != a->header)
-		return algo_diagnose(a, &st);
+	if (st.pc != a->header) {
+		uint32_t xpsr = 0;
+		(void)reg_read(a->t, REG_XPSR, &xpsr); /* unreadable: treated as a fault, the safe side */
+		rc = algo_diagnose(a, &st, xpsr);
+		return algo_recover(a, st.reason == SWDD_STOP_LOCKUP || (xpsr & XPSR_IPSR_MASK) || !xpsr, rc);
+	}
 	rc = algo_check_canary(a);
 	if (!rc)
 		rc = reg_read(a->t, REG_R0, result);

@@ -364,22 +364,33 @@ int flash_algo_ready(struct swdd_flash *f)
 	return rc;
 }
 
+/* Ends an algorithm session. `rc` is the operation's outcome: when it
+ * failed, its sentence is the one reported (the clean-up after a lost link
+ * fails too, with sentences of its own), and a clean-up that fails is
+ * added to it in a few words. */
 int flash_algo_end(struct swdd_flash *f, int rc)
 {
+	char why[1024];
 	uint32_t r;
 	int rc2 = 0;
 
 	if (!f->algo_loaded)
 		return rc;
+	if (rc)
+		snprintf(why, sizeof(why), "%s", swdd_err_detail());
 	f->algo_loaded = false;
 	if (f->algo_inited && !f->algo.started)
 		rc2 = swdd_algo_call(&f->algo, SWDD_FLM_UNINIT, f->algo_fnc, 0, 0, 0,
 				     FLASH_INIT_TIMEOUT_MS, &r);
 	f->algo_inited = false;
 	int rc3 = swdd_algo_unload(&f->algo);
-	if (rc)
-		return rc;
-	return rc2 ? rc2 : rc3;
+	if (!rc)
+		return rc2 ? rc2 : rc3;
+	swdd_err_set(rc, "%s", why);
+	if (rc2 || rc3)
+		swdd_err_add(rc, "the algorithm could not be unloaded either (%s): the SRAM it used and "
+			     "the core registers were not restored", swdd_strerror(rc2 ? rc2 : rc3));
+	return rc;
 }
 
 void flash_describe_failure(struct swdd_flash *f, uint32_t result, char *buf, size_t len)
@@ -469,8 +480,12 @@ int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t
 int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
 {
 	bool in_flash = addr >= f->base && (uint64_t)addr + len <= (uint64_t)f->base + f->size;
-	int rc;
+	int rc = in_flash ? flash_check_rdp(f) : 0;
 
+	/* read protection is the answer, not a CRC (RM0090 3.7.3: neither the
+	 * debugger nor code it runs from SRAM can read the flash) */
+	if (rc)
+		return rc;
 	if (in_flash && len >= 256) {
 		rc = flash_algo_begin(f, 3);
 		return rc ? rc : flash_algo_end(f, flash_target_crc(f, addr, len, crc));

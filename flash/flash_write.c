@@ -7,6 +7,7 @@
  */
 #include "flash_internal.h"
 
+#include "probe.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 #include "swdd_time.h"
@@ -170,8 +171,32 @@ static int plan_merge_current(struct swdd_flash *f, struct plan *p, uint8_t **sc
 	return 0;
 }
 
-/* Finds the first differing byte of a sector for the verify report. */
-static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, uint8_t **scratch)
+/* A sector whose read-back matches the plan although the on-target CRC
+ * said otherwise. When that CRC came from the algorithm's own Crc32, the
+ * bytes over the probe and the host's CRC of them outvote it: the
+ * algorithm is named, not the flash (issue 15: a lying FLM was blamed on
+ * the supply voltage). */
+static int report_crc_disagrees(struct swdd_flash *f, const struct plan_sector *ps, const uint8_t *cur,
+				uint32_t target_crc, const char *bits)
+{
+	uint32_t host = swdd_crc32(0xFFFFFFFFu, cur, ps->s->size);
+
+	if (!f->algo.crc_routine && f->flm->fn[SWDD_FLM_CRC32] != SWDD_FLM_NO_FN)
+		return swdd_err_set(SWDD_EALGO, "the flash algorithm's Crc32 (%s) answered 0x%08X for sector "
+				    "%u, but the bytes read back over the probe match the image (CRC-32 "
+				    "0x%08X): the algorithm's checksum is wrong, not the flash, and the "
+				    "sector holds the image; fix or replace the algorithm (--flash-algo, "
+				    "monitor flash algo)", f->flm->source, target_crc, ps->s->index, host);
+	return swdd_err_set(SWDD_EVERIFY, "verify failed in sector %u: swdd's checksum routine answered "
+			    "0x%08X but a read-back matches the image (CRC-32 0x%08X; flash status: %s); "
+			    "the flash or the core's reads of it may be unstable - check the supply "
+			    "voltage", ps->s->index, target_crc, host, bits);
+}
+
+/* Finds the first differing byte of a sector for the verify report;
+ * target_crc is what the on-target checksum said of it. */
+static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, uint32_t target_crc,
+			   uint8_t **scratch)
 {
 	uint8_t *cur = realloc(*scratch, ps->s->size);
 	uint32_t sr = 0;
@@ -195,9 +220,7 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 					    "verify failed at 0x%08X: read 0x%02X, expected 0x%02X "
 					    "(sector %u; flash status: %s)",
 					    ps->s->start + b, cur[b], ps->want[b], ps->s->index, bits);
-	return swdd_err_set(SWDD_EVERIFY, "verify failed in sector %u: the on-target CRC differs "
-			    "but a read-back matches (flash status: %s); the flash may be "
-			    "unstable - check the supply voltage", ps->s->index, bits);
+	return report_crc_disagrees(f, ps, cur, target_crc, bits);
 }
 
 /* Narrows [*off, *off + *n) to the span between its first and last
@@ -338,6 +361,41 @@ static const uint8_t *blank_of(struct swdd_flash *f, uint32_t size, uint8_t **bu
 	return b;
 }
 
+/* When the link to the chip fails mid-sector (a USB time-out, the probe
+ * unplugged, the target unpowered, an algorithm that never returned), what
+ * the flash holds is stated, not guessed: the operation that was running
+ * may or may not have completed. A flash controller error (EFLASH) already
+ * says what happened. */
+static int sector_state_after(struct swdd_flash *f, int rc, const struct plan_sector *ps, bool erasing,
+			      uint64_t programmed)
+{
+	char why[1024];
+	int mv = -1;
+
+	if (rc == SWDD_EFLASH || rc == SWDD_ENOMEM || rc == SWDD_EPROTECTED)
+		return rc;
+	/* a target that stopped answering mid-operation: did the board lose
+	 * its supply? (1.7 V: the lowest VDD of the families served). The
+	 * probe may not measure it (CMSIS-DAP): the failure's sentence stays. */
+	snprintf(why, sizeof(why), "%s", swdd_err_detail());
+	if (rc != SWDD_EIO && rc != SWDD_ENODEV && !swdd_probe_voltage(swdd_target_probe(f->t), &mv) &&
+	    mv >= 0 && mv < 1700)
+		rc = SWDD_EUNPOWERED;
+	swdd_err_set(rc, "%s", why);
+	if (rc == SWDD_EUNPOWERED)
+		swdd_err_add(rc, "the target supply now reads %d.%02d V: the board lost power", mv / 1000,
+			     mv % 1000 / 10);
+	if (erasing)
+		return swdd_err_add(rc, "flash state: the erase of sector %u (0x%08X, %u KiB) was started; "
+				    "its outcome is unknown; sectors before it were written but not "
+				    "verified; run again to verify and finish", ps->s->index, ps->s->start,
+				    ps->s->size / 1024u);
+	return swdd_err_add(rc, "flash state: sector %u (0x%08X) was erased and %llu bytes of it were "
+			    "programmed; the page being programmed is in an unknown state, the rest of "
+			    "the sector is erased; run again to verify and finish", ps->s->index,
+			    ps->s->start, (unsigned long long)programmed);
+}
+
 /* Per sector: compare, erase if needed, program. */
 /* Erases a sector (unless the target already holds it blank) and
  * programs it. cur_crc is the sector's on-target CRC. */
@@ -363,11 +421,16 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, uint32_t c
 	if (cur_crc != swdd_crc32(0xFFFFFFFFu, blank, ps->s->size)) {
 		rc = erase_and_prefill(f, ps, jobs, nj, &prefilled);
 		res->sectors_erased += rc == 0;
+		if (rc)
+			rc = sector_state_after(f, rc, ps, true, 0);
 	}
 	uint64_t before = *done;
 	swdd_debug("flash: sector %u erased (%zu pages prefilled)", ps->s->index, prefilled);
-	if (!rc)
+	if (!rc) {
 		rc = program_sector(f, ps, jobs, nj, prefilled, done);
+		if (rc)
+			rc = sector_state_after(f, rc, ps, false, *done - before);
+	}
 	swdd_debug("flash: sector %u programmed", ps->s->index);
 	res->bytes_programmed += *done - before;
 	free(jobs);
@@ -428,7 +491,7 @@ static int verify_sectors(struct swdd_flash *f, const struct plan *p, const bool
 
 	for (size_t i = 0; !rc && i < p->n; i++)
 		if (select[i] && !equal[i])
-			rc = report_mismatch(f, &p->ps[i], scratch);
+			rc = report_mismatch(f, &p->ps[i], crc[i], scratch);
 	free(equal);
 	free(crc);
 	return rc;
@@ -470,7 +533,8 @@ static int run_plan(struct swdd_flash *f, struct plan *p, const struct swdd_flas
 	if (!rc && !o->verify_only)
 		rc = verify_sectors(f, p, equal, scratch);
 	swdd_debug("flash: verified");
-	progress(o, SWDD_FLASH_VERIFY, 1, 1);
+	if (!rc)
+		progress(o, SWDD_FLASH_VERIFY, 1, 1);
 	free(all);
 	free(equal);
 	free(cur);

@@ -175,7 +175,10 @@ static int open_found(const struct probe_found *f, struct swdd_probe **out)
 	snprintf(info.kind, sizeof(info.kind), "%s", f->kind);
 	snprintf(info.serial, sizeof(info.serial), "%s", f->loc.serial);
 	rc = f->hid ? probe_tr_hidapi_open(&f->loc, &tr) : probe_tr_libusb_open(&f->loc, &tr);
-	return rc ? rc : probe_create(tr, &info, f->fam, out);
+	if (rc)
+		return rc;
+	snprintf(tr->label, sizeof(tr->label), "%s serial %s", f->kind, f->loc.serial[0] ? f->loc.serial : "?");
+	return probe_create(tr, &info, f->fam, out);
 }
 
 int swdd_probe_list(struct swdd_probe_info **out, size_t *n)

@@ -13,11 +13,13 @@
 static int tr_comm_error(struct probe_transport *t, const char *dir)
 {
 	return swdd_err_set(SWDD_EIO,
-			    "USB communication error with the probe: %s transfer timed out or stalled twice "
-			    "(transport %s). Likely causes: a loose or too long USB cable, an unpowered hub "
-			    "(plug the probe straight into the computer), or outdated probe firmware (%s; "
+			    "USB time-out: the probe%s%s did not complete a USB %s transfer within %u ms, "
+			    "twice (transport %s; the transfer timed out or stalled). Likely causes: a "
+			    "loose or too long USB cable, an unpowered hub (plug the probe straight into "
+			    "the computer), a probe that hung (replug it), or outdated probe firmware (%s; "
 			    "update it with the vendor's upgrade tool)",
-			    dir, t->name, t->fw_version ? t->fw_version : "version not read yet");
+			    t->label[0] ? " " : "", t->label, dir, PROBE_TR_TIMEOUT_MS, t->name,
+			    t->fw_version ? t->fw_version : "version not read yet");
 }
 
 /* One retry after clearing the endpoint halt (USB 2.0 9.4.5: a halted

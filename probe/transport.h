@@ -55,11 +55,15 @@ struct probe_transport {
 	uint16_t report_size;   /* HID report size; 0 for bulk */
 	bool high_speed;
 	const char *fw_version; /* set by the driver once known (error text) */
+	char label[128];        /* "ST-LINK/V2 serial ..." (error text; "" = unknown) */
 	bool wrote_since_read;
 	struct swdd_probe_stats stats;
 };
 
-/* Default timeout of one transfer (hosts use 1-3 s; docs/STLINK-PROTOCOL.md §2). */
+/* Time-out of every USB transfer, OUT and IN, libusb and hidapi (hosts use
+ * 1-3 s; docs/STLINK-PROTOCOL.md §2). A transfer that times out twice is
+ * reported as a USB time-out (SWDD_EIO), so no wait on the probe is longer
+ * than about 2 x this, whatever the caller's own deadline. */
 #define PROBE_TR_TIMEOUT_MS 1000U
 
 /* Wrappers for drivers: stats, one retry after clear_halt on timeout, then

@@ -68,11 +68,18 @@ static int cmd_fail(struct cmd_run *r, int code, int rc)
 	return rc;
 }
 
-/* Engine errors: out-of-range data is the file's fault, the rest the
+/* Engine errors: out-of-range data is the file's fault; a link lost
+ * mid-operation is the probe's (USB time-out, unplugged) or the target's
+ * (no answer, no supply), whatever step it interrupted; the rest the
  * flash's. */
 static int cmd_flash_code(int rc)
 {
-	return rc == SWDD_ERANGE ? CMD_EXIT_INPUT : CMD_EXIT_FLASH;
+	switch (rc) {
+	case SWDD_ERANGE: return CMD_EXIT_INPUT;
+	case SWDD_EIO: case SWDD_ENODEV: case SWDD_EACCES: case SWDD_EBUSY: return CMD_EXIT_PROBE;
+	case SWDD_ENOTARGET: case SWDD_EUNPOWERED: return CMD_EXIT_TARGET;
+	default: return CMD_EXIT_FLASH;
+	}
 }
 
 static int cmd_open(struct cmd_run *r)

@@ -130,6 +130,11 @@ int sim_board_voltage_mv(const sim_chip *c);
  * through the backdoor (--sim-image) boots its image even with the
  * nrst-push-pull knob. */
 void sim_board_power_cycle(sim_chip *c);
+/* The board's supply is cut and stays off (a fault injected mid-operation):
+ * the core is held, a running erase or program is abandoned (its sector
+ * keeps what it held; silicon leaves it undefined), SWD gets no answer and
+ * the probe reads 0 V. */
+void sim_board_power_off(sim_chip *c);
 
 /* BOOT0 pin level (STM32H7: 1 boots system memory at the next power-on or
  * reset, RM0433 2.6); F4: not modelled (ignored). */

@@ -51,6 +51,13 @@ void sim_board_set_nrst(sim_chip *c, bool asserted)
 	sim_core_hold_reset(c, false);
 }
 
+void sim_board_power_off(sim_chip *c)
+{
+	c->cfg.faults |= SIM_FAULT_UNPOWERED;
+	sim_core_hold_reset(c, true);
+	sim_flash_reset(c);
+}
+
 int sim_board_voltage_mv(const sim_chip *c)
 {
 	if (c->cfg.faults & SIM_FAULT_UNPOWERED)

@@ -39,6 +39,9 @@ enum sim_bus_result sim_flash_array_write(sim_chip *c, uint32_t off, unsigned si
 /* Read of the main array by the AHB-AP: FAULT under RDP level >= 1,
  * WAIT while BSY, else the bytes. */
 enum sim_bus_result sim_flash_array_read(sim_chip *c, uint32_t off, unsigned size, uint32_t *val);
+/* RDP level >= 1 with a debugger connected: the core's loads from the
+ * array are bus errors (RM0090 3.7.3). */
+bool sim_flash_core_loads_blocked(const sim_chip *c);
 /* The 16 bytes the option bytes show at 0x1FFFC000 (RM0090 3.6.1). */
 void sim_flash_option_bytes(const sim_chip *c, uint8_t out[16]);
 /* Flash interface reset (system reset): locks, reloads OPTCR from the

@@ -103,6 +103,7 @@ struct sim_periph {
 	uint32_t fix_off;   /* bytes of the view a core store overwrote */
 	uint32_t fix_len;
 	bool running;       /* inside sim_core_run: no cache invalidation */
+	bool loads_blocked; /* flash mapped execute-only: RDP 1 with a debugger */
 	uint32_t stale_lo, stale_hi; /* flash offsets whose translated code is stale */
 };
 
@@ -357,13 +358,31 @@ void sim_f407_fixup(sim_chip *c)
 	p->fix_len = 0;
 }
 
+/* Loads by the core from flash fault (UC_ERR_READ_PROT: a precise
+ * BusFault in sim_core.c) while the flash controller says so; the
+ * mappings keep execute permission. Checked before each run slice. */
+static void f407_guard_loads(sim_chip *c)
+{
+	bool block = sim_flash_core_loads_blocked(c);
+
+	if (block == c->periph->loads_blocked)
+		return;
+	c->periph->loads_blocked = block;
+	for (size_t i = 0; i < F407_NREGIONS; i++)
+		if (f407_regions[i].kind == F407_FLASH)
+			uc_mem_protect(c->uc, f407_regions[i].base, f407_regions[i].size,
+				       block ? UC_PROT_EXEC : f407_regions[i].perms);
+}
+
 static void f407_engine_running(sim_chip *c, bool running)
 {
 	struct sim_periph *p = c->periph;
 
 	p->running = running;
-	if (running)
+	if (running) {
+		f407_guard_loads(c);
 		return;
+	}
 	sim_f407_fixup(c);
 	if (p->stale_hi > p->stale_lo)
 		f407_code_changed(c, p->stale_lo, p->stale_hi - p->stale_lo);

@@ -12,6 +12,7 @@
  * AHB-AP answers WAIT, the core stops until the operation ends.
  */
 #include "sim_chip_internal.h"
+#include "sim_core_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -621,6 +622,17 @@ enum sim_bus_result sim_flash_array_read(sim_chip *c, uint32_t off, unsigned siz
 	/* the AHB-AP's read goes out on D-code, through the ART's data cache */
 	*val = sim_art_dread(c, c->flash->art, c->flash->acr, off, size);
 	return SIM_BUS_OK;
+}
+
+/* RM0090 3.7.3: at level 1 "no access (read, erase, program) to Flash
+ * memory is possible while the debug feature is connected"; a read is a
+ * bus error, for the core's data reads too (a checksum routine run from
+ * SRAM by the debugger). The model takes "connected" as DHCSR.C_DEBUGEN
+ * set (a debugger enabled halting debug); instruction fetches and the
+ * vector reads of exception entry are left alone (limits in LAB-chip.md). */
+bool sim_flash_core_loads_blocked(const sim_chip *c)
+{
+	return (c->core->dhcsr_ctrl & DHCSR_C_DEBUGEN) && flash_rdp_level(c->flash->opt_stored) != 0;
 }
 
 void sim_flash_core_read(sim_chip *c, bool fetch, uint32_t off, unsigned size)

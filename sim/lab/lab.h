@@ -89,6 +89,8 @@ struct lab_dev {
 	struct lab_client *claimed[LAB_MAX_IFACES];
 	bool maybe_data;              /* an IN may find reply bytes */
 	gint64 last_wall_us;          /* end of the last transfer (monotonic) */
+	uint64_t xfers;               /* transfers completed (--inject xfer:N) */
+	bool unplugged;               /* --inject unplug fired: usbfs answers ENODEV */
 	uint64_t idle_ns;             /* host idle time given to the chip */
 };
 
@@ -153,6 +155,25 @@ void lab_clients_sweep(void);
 void lab_client_connected_cb(UMockdevIoctlBase *self, UMockdevIoctlClient *uc, gpointer user);
 /* Creates the FIFO that replaces a device node; returns our fd or -1. */
 int lab_pipe_create(const char *node);
+
+/* lab_inject.c: --inject FAULT@TRIGGER:N (fault injection, board 1). */
+enum lab_inj_fault { LAB_INJ_NONE, LAB_INJ_STALL, LAB_INJ_FREEZE, LAB_INJ_UNPLUG, LAB_INJ_POWER_OFF };
+enum lab_inj_trig { LAB_TRIG_ERASE, LAB_TRIG_PROGRAM, LAB_TRIG_XFER };
+struct lab_inject {
+	bool armed;
+	bool keep_node;               /* unplug: leave the node in the testbed */
+	enum lab_inj_fault fault;
+	enum lab_inj_trig trig;
+	uint64_t n;
+	unsigned stall_ms;
+};
+extern struct lab_inject lab_inj;
+/* Parses FAULT@TRIGGER:N and arms it; 0 or -1 (message on stderr). */
+int lab_inject_parse(const char *arg);
+/* Under lab.sim_lock after each transfer of d: the fault to carry out now. */
+enum lab_inj_fault lab_inject_check(struct lab_dev *d);
+/* Lab thread, no lock held: carries it out (a stall sleeps here). */
+void lab_inject_apply(struct lab_dev *d, enum lab_inj_fault f);
 
 /* lab_files.c: --image and --stats. Return 0 or -1 (message on stderr). */
 int lab_image_load(sim_chip *c, const char *path);

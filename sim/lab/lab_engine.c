@@ -239,6 +239,7 @@ struct transfer {
 	size_t len;     /* OUT: bytes to send; IN: capacity */
 	size_t got;
 	int rc;
+	enum lab_inj_fault inj; /* a fault to inject once the transfer is done */
 };
 
 /* Under lab.lock: copies what the job needs. hidraw writes carry the
@@ -259,6 +260,7 @@ static void transfer_prepare(struct lab_job *j, struct transfer *t)
 	if (!t->in && t->len)
 		memcpy(t->data, b->data + skip, t->len);
 	t->got = 0;
+	t->inj = LAB_INJ_NONE;
 }
 
 /* Under lab.sim_lock. --host-idle: the host's pauses between transfers
@@ -302,6 +304,8 @@ static void transfer_run(struct lab_dev *d, struct transfer *t)
 		t->rc = sim_probe_in(t->probe, t->data, t->len, &t->got);
 	else
 		t->rc = sim_probe_out(t->probe, t->data, t->len);
+	if (t->rc == SIM_PROBE_OK)
+		t->inj = lab_inject_check(d);
 	d->last_wall_us = g_get_monotonic_time();
 	g_mutex_unlock(&lab.sim_lock);
 	if (lab.verbose)
@@ -373,6 +377,11 @@ static gpointer engine_main(gpointer unused)
 			transfer_finish(j, &t);
 		lab_dev_update_pipes(d);
 		g_free(t.data);
+		if (t.inj != LAB_INJ_NONE) { /* after the transfer completed, as on a bus */
+			g_mutex_unlock(&lab.lock);
+			lab_inject_apply(d, t.inj);
+			g_mutex_lock(&lab.lock);
+		}
 	}
 	g_mutex_unlock(&lab.lock);
 	return NULL;

@@ -51,6 +51,8 @@ static void usage(FILE *f)
 		"  --fault NAME[,NAME]    lab fault knobs (see sim.h), e.g. wrp:2\n"
 		"  --board-fault N:NAME[,NAME]  knobs for board N only (1 = first --probe)\n"
 		"  --image FILE           raw .bin (at 0x08000000) or ELF preloaded into flash\n"
+		"  --inject FAULT@TRIGGER:N  one fault on board 1: FAULT stall:MS, unplug or\n"
+		"                         power-off; TRIGGER erase:N, program:N or xfer:N\n"
 		"  --timeout SEC          kill CMD after SEC seconds (default 300)\n"
 		"  --stats FILE           write the lab's statistics as JSON at exit\n"
 		"  --host-idle MS         let the chip run through the host's pauses between\n"
@@ -142,6 +144,7 @@ static int parse_option(struct lab_opts *o, int opt, const char *arg)
 	case 'f': return parse_fault(o, arg);
 	case 'B': return parse_board_fault(o, arg);
 	case 'i': o->image = arg; return 0;
+	case 'J': return lab_inject_parse(arg);
 	case 's': o->stats = arg; return 0;
 	case 'v': lab.verbose = true; return 0;
 	case 'I':
@@ -178,6 +181,7 @@ static int parse_args(struct lab_opts *o, int argc, char **argv)
 		{ "probe", required_argument, NULL, 'p' }, { "chip", required_argument, NULL, 'c' },
 		{ "fault", required_argument, NULL, 'f' }, { "image", required_argument, NULL, 'i' },
 		{ "board-fault", required_argument, NULL, 'B' },
+		{ "inject", required_argument, NULL, 'J' },
 		{ "timeout", required_argument, NULL, 't' }, { "stats", required_argument, NULL, 's' },
 		{ "host-idle", required_argument, NULL, 'I' }, { "node-mode", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },

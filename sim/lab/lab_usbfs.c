@@ -501,6 +501,9 @@ static gboolean usbfs_handle_ioctl(UMockdevIoctlBase *self, UMockdevIoctlClient 
 		  c.dev->usb_node, nr, (unsigned)_IOC_SIZE(c.req));
 	if (_IOC_TYPE(c.req) != 'U' || nr >= G_N_ELEMENTS(usbfs_ops) || !usbfs_ops[nr])
 		return fail(&c, ENOTTY);
+	/* after a disconnect only the URBs already completed can be reaped */
+	if (c.dev->unplugged && nr != _IOC_NR(USBDEVFS_REAPURBNDELAY) && nr != _IOC_NR(USBDEVFS_REAPURB))
+		return fail(&c, ENODEV);
 	return usbfs_ops[nr](&c);
 }
 

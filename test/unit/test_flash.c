@@ -2,6 +2,7 @@
  * The flash engine against the simulated STM32F407 through the real probe
  * and target layers: RM0090 section 3 behaviour as swdd must handle it.
  */
+#define _GNU_SOURCE /* memmem */
 #include "algo_run.h"
 #include "flash.h"
 #include "flm.h"
@@ -14,6 +15,7 @@
 #include "target.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* CHECK_OK with the swdd error detail in the failure message. */
@@ -300,6 +302,99 @@ static int external_flm(void)
 	return 0;
 }
 
+/* RM0090 3.7.3: at RDP level 1 with the debugger connected the core's
+ * reads of flash fault too, so a checksum routine run from SRAM cannot
+ * compute the CRC of protected bytes (the lab), and swdd names the RDP
+ * level instead of answering a CRC (issue 15). */
+static int rdp1_no_crc_of_flash(void)
+{
+	struct lab l;
+	struct swdd_flm *flm, *routine;
+	struct swdd_algo a;
+	uint32_t crc = 0xFFFFFFFFu;
+
+	if (lab_open(&l, "rdp1", SIM_PROBE_STLINK_V21))
+		return 1;
+	CHECK_EQ(swdd_flash_crc(l.f, 0x08000000u, 0x1000u, &crc), SWDD_EPROTECTED);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "RDP level 1");
+	CHECK_EQ(crc, 0xFFFFFFFFu);
+	/* the lab: the routine's first load from flash is a BusFault (a lockup
+	 * here: the blank chip's vector table) */
+	CHECK_SWDD(swdd_flm_builtin("stm32f4", &flm));
+	CHECK_SWDD(swdd_flm_crc_routine(&routine));
+	flm->fn[SWDD_FLM_CRC32] = SWDD_FLM_NO_FN;
+	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08000000u, 0x1000u, 0xFFFFFFFFu, 0, 2000, &crc),
+		 SWDD_EALGO);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "the flash algorithm"); /* faulted, or locked up: blank vectors */
+	/* SRAM stays readable to the same code */
+	CHECK_SWDD(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x20010000u, 0x100u, 0xFFFFFFFFu, 0, 2000, &crc));
+	CHECK_SWDD(swdd_algo_unload(&a));
+	swdd_flm_free(flm);
+	swdd_flm_free(routine);
+	lab_close(&l);
+	return 0;
+}
+
+/* Writes the built-in stm32f4 .FLM with its Crc32 replaced by
+ * "movs r0, #0; bx lr": an algorithm whose checksum lies. */
+static int lying_crc_flm(const char *out)
+{
+	static const uint8_t lie[4] = { 0x00, 0x20, 0x70, 0x47 };
+	char in[512];
+	struct swdd_flm *flm;
+	uint8_t *buf = malloc(1 << 20), *hit;
+	FILE *f;
+	size_t n = 0;
+	int rc = 1;
+
+	snprintf(in, sizeof(in), "%s/flashalgo/stm32f4.flm", build_dir());
+	if (swdd_flm_load_file(in, &flm))
+		return free(buf), 1;
+	f = fopen(in, "rb");
+	n = f ? fread(buf, 1, 1 << 20, f) : 0;
+	if (f)
+		fclose(f);
+	hit = n >= 64 ? memmem(buf, n, flm->blob, 64) : NULL;
+	if (hit) {
+		memcpy(hit + flm->fn[SWDD_FLM_CRC32], lie, sizeof(lie));
+		f = fopen(out, "wb");
+		rc = !f || fwrite(buf, 1, n, f) != n;
+		if (f)
+			fclose(f);
+	}
+	swdd_flm_free(flm);
+	free(buf);
+	return rc;
+}
+
+/* An algorithm whose Crc32 lies is named, not the supply voltage: the
+ * read-back over the probe matches the image (issue 15). */
+static int lying_crc_names_algorithm(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	char path[512];
+	uint8_t *data = pattern(0x1000, 9);
+	struct swdd_segment seg = { 0x08010000u, 0x1000, data };
+	struct swdd_image img = { &seg, 1 };
+
+	snprintf(path, sizeof(path), "%s/flashalgo/test_lying_crc.flm", build_dir());
+	CHECK(lying_crc_flm(path) == 0);
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V3))
+		return 1;
+	CHECK_SWDD(swdd_flash_set_algo(l.f, path));
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EALGO);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "test_lying_crc.flm");
+	CHECK_STR_CONTAINS(swdd_err_detail(), "answered 0x00000000 for sector 4");
+	CHECK_STR_CONTAINS(swdd_err_detail(), "the algorithm's checksum is wrong");
+	CHECK(!strstr(swdd_err_detail(), "supply voltage"));
+	CHECK(flash_equals(&l, 0x08010000u, data, 0x1000));
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
 static char layout_warning[512];
 
 static void layout_sink(void *ctx, enum swdd_log_level lvl, const char *line)
@@ -357,15 +452,37 @@ static int flm_layout_mismatch(void)
 	return 0;
 }
 
-/* Runner: an algorithm that faults or never returns is named as such. */
+/* After a failed call the core is halted and answers: a register read,
+ * a step and a poll that reports no new stop (issue 15: stepi got E16). */
+static int algo_target_usable(struct swdd_target *t)
+{
+	struct swdd_stop st = { 0 };
+	uint8_t pc[8];
+
+	CHECK(swdd_target_is_halted(t));
+	CHECK_SWDD(swdd_target_poll(t, &st));
+	CHECK_SWDD(swdd_target_reg_read(t, 15, pc));
+	CHECK_SWDD(swdd_target_step(t));
+	CHECK_SWDD(swdd_target_poll(t, &st));
+	CHECK(swdd_target_is_halted(t));
+	return 0;
+}
+
+/* Runner: an algorithm that faults or never returns is named as such, and
+ * leaves the core halted and usable. */
 static int algo_fault_and_timeout(void)
 {
 	struct lab l;
 	struct swdd_flm *flm;
 	struct swdd_algo a;
 	uint32_t res;
+	/* a firmware to step through after the failure: SP, reset vector,
+	 * HardFault vector, then "b ." at 0x08000010 (ARMv7-M B1.5.3) */
+	static const uint8_t fw[20] = { 0x00, 0x10, 0x00, 0x20, 0x11, 0x00, 0x00, 0x08,
+					0x11, 0x00, 0x00, 0x08, 0x11, 0x00, 0x00, 0x08,
+					0xFE, 0xE7, 0xFE, 0xE7 };
 
-	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
+	if (lab_open_fw(&l, NULL, SIM_PROBE_STLINK_V2, fw, sizeof(fw)))
 		return 1;
 	CHECK_SWDD(swdd_flm_builtin("stm32f4", &flm));
 	/* EraseChip -> "b ." (0xE7FE): never returns */
@@ -377,10 +494,16 @@ static int algo_fault_and_timeout(void)
 	CHECK_SWDD(swdd_algo_load(l.t, flm, NULL, 0x20000000u, 0x20000u, 0, 0, &a));
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_ERASE_CHIP, 0, 0, 0, 0, 300, &res), SWDD_ETIMEOUT);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "did not finish within 300 ms");
+	if (algo_target_usable(l.t))
+		return 1;
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_BLANK_CHECK, 0x08000000u, 4, 0xFF, 0, 1000, &res),
 		 SWDD_EALGO);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "flash algorithm");
-	swdd_algo_unload(&a);
+	if (algo_target_usable(l.t))
+		return 1;
+	CHECK_SWDD(swdd_algo_unload(&a));
+	if (algo_target_usable(l.t))
+		return 1;
 	swdd_flm_free(flm);
 	lab_close(&l);
 	return 0;
@@ -760,6 +883,8 @@ static const struct test_case tests[] = {
 	{ "external_flm", "CMSIS-Pack FLM", external_flm },
 	{ "flm_layout_mismatch", "RM0090 table 5 against an FLM's sectors", flm_layout_mismatch },
 	{ "crc_restores_context", "GDB qCRC; STYLE 12", crc_restores_context },
+	{ "rdp1_no_crc_of_flash", "RM0090 3.7.3 read protection level 1", rdp1_no_crc_of_flash },
+	{ "lying_crc_names_algorithm", "docs/FLASH.md (verify), CMSIS-Pack flash algorithms", lying_crc_names_algorithm },
 	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), docs/FLASH.md (algorithm convention), CMSIS-Pack flash algorithms", algo_fault_and_timeout },
 	{ "crc_unit_edges", "RM0090 4 (CRC unit), GDB qCRC", crc_unit_edges },
 	{ "vendor_flm_write_verify_skip", "CMSIS-Pack FLM (ST STM32F4xx_2048)",

@@ -321,7 +321,8 @@ static int t_transport_retry(void)
 		{ 0, true, 0, 0, 1 },  { 1, true, 0, 1, 2 },  { 5, true, SWDD_EIO, 1, 2 },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct fake_tr f = { .base = { .ops = &fake_ops, .name = "fake", .fw_version = "V2J37S7" },
+		struct fake_tr f = { .base = { .ops = &fake_ops, .name = "fake", .fw_version = "V2J37S7",
+					       .label = "ST-LINK/V2 serial 0669FF" },
 				     .timeouts_left = rows[i].timeouts };
 		uint8_t buf[4] = { 0 };
 		size_t got = 0;
@@ -331,7 +332,8 @@ static int t_transport_retry(void)
 		CHECK_EQ(f.clear_halts, rows[i].clears);
 		CHECK_EQ(rows[i].read ? f.reads : f.writes, rows[i].calls);
 		if (rc) {
-			CHECK_STR_CONTAINS(swdd_err_detail(), "USB communication error with the probe");
+			CHECK_STR_CONTAINS(swdd_err_detail(), "USB time-out: the probe ST-LINK/V2 serial 0669FF");
+			CHECK_STR_CONTAINS(swdd_err_detail(), "within 1000 ms");
 			CHECK_STR_CONTAINS(swdd_err_detail(), "V2J37S7");
 			CHECK_STR_CONTAINS(swdd_err_detail(), "cable");
 		}
