@@ -8,6 +8,8 @@
  *     vCont step, 17 small code reads around the new pc (its prologue and
  *     instruction analysis), 'g', 64 bytes of stack, the thread list, and
  *     the same 17 code reads again: 34 code reads per stepi;
+ *   - 64 KiB of SRAM read with 'm' packets of 8 KiB (GDB's `dump memory`,
+ *     `x`), in KiB per modelled second;
  *   - a `continue` to a breakpoint in flash: Z0, 'c', the polls until the
  *     stop reply, z0 (GDB inserts and removes breakpoints around a resume).
  * Packets go through the real dispatcher (server/gdb_*.c), as from GDB.
@@ -196,6 +198,27 @@ static int bench_gdb13_steps(struct bench *b, struct cost *per)
 	return 0;
 }
 
+#define READ_LEN (64u * 1024u)
+#define READ_CHUNK 0x2000u
+
+static int bench_reads(struct bench *b, struct cost *total)
+{
+	struct cost a, z;
+	char pkt[32];
+
+	cost_mark(b, &a);
+	for (uint32_t off = 0; off < READ_LEN; off += READ_CHUNK) {
+		snprintf(pkt, sizeof(pkt), "m%x,%x", 0x20000000u + off, READ_CHUNK);
+		bench_send(b, pkt);
+		if (b->last[0] != '$' || b->last[1] == 'E')
+			return SWDD_EPROTO;
+	}
+	cost_mark(b, &z);
+	total->round_trips = z.round_trips - a.round_trips;
+	total->ns = z.ns - a.ns;
+	return 0;
+}
+
 static int bench_continues(struct bench *b, struct cost *per)
 {
 	struct cost a, z;
@@ -220,11 +243,11 @@ static int bench_continues(struct bench *b, struct cost *per)
 int main(void)
 {
 	printf("bench_gdb: per GDB operation through the server, USB round trips and modelled time\n");
-	printf("  %-14s %28s %28s %34s\n", "probe", "stepi (s + g)", "stepi (GDB 13 sequence)",
-	       "continue to breakpoint (Z0 c z0)");
+	printf("  %-14s %28s %28s %34s %22s\n", "probe", "stepi (s + g)", "stepi (GDB 13 sequence)",
+	       "continue to breakpoint (Z0 c z0)", "64 KiB read (m 8 KiB)");
 	for (int k = 0; k < SIM_PROBE_KIND_COUNT; k++) {
 		struct bench b;
-		struct cost st, gt, ct;
+		struct cost st, gt, ct, rt;
 		int rc = bench_open(&b, (enum sim_probe_kind)k);
 
 		if (!rc)
@@ -233,14 +256,17 @@ int main(void)
 			rc = bench_gdb13_steps(&b, &gt);
 		if (!rc)
 			rc = bench_continues(&b, &ct);
+		if (!rc)
+			rc = bench_reads(&b, &rt);
 		if (rc)
 			printf("  %-14s failed: %s: %s\n", sim_probe_kind_name((enum sim_probe_kind)k),
 			       swdd_strerror(rc), swdd_err_detail());
 		else
-			printf("  %-14s %10llu trips %8.2f ms %10llu trips %8.2f ms %14llu trips %8.2f ms\n",
+			printf("  %-14s %10llu trips %8.2f ms %10llu trips %8.2f ms %14llu trips %8.2f ms %8.1f KiB/s %4llu trips\n",
 			       sim_probe_kind_name((enum sim_probe_kind)k), (unsigned long long)st.round_trips,
 			       (double)st.ns / 1e6, (unsigned long long)gt.round_trips, (double)gt.ns / 1e6,
-			       (unsigned long long)ct.round_trips, (double)ct.ns / 1e6);
+			       (unsigned long long)ct.round_trips, (double)ct.ns / 1e6,
+			       64.0 / ((double)rt.ns / 1e9), (unsigned long long)rt.round_trips);
 		bench_close(&b);
 		if (rc)
 			return 1;
