@@ -69,6 +69,7 @@ void cm_invalidate(struct swdd_target *t)
 {
 	t->regs_valid = 0;
 	t->halt_fresh = false;
+	cm_fc_invalidate(t);
 }
 
 static void cm_set_stop(struct swdd_target *t, enum swdd_stop_reason r, uint32_t addr)
@@ -89,6 +90,7 @@ int cm_note_halted(struct swdd_target *t, uint32_t dfsr)
 	int rc;
 
 	t->halted = true;
+	t->fc_suspended = false;
 	swdd_probe_assume_halted(t->probe, true);
 	t->lockup_logged = t->sleep_logged = false;
 	t->dfsr_pending |= dfsr & SCB_DFSR_ALL;
@@ -371,7 +373,8 @@ int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t
 
 	if (rc || len == 0)
 		return rc;
-	rc = swdd_probe_read_mem(t->probe, addr, buf, len);
+	rc = cm_fc_cacheable(t, addr, len) ? cm_fc_read(t, addr, buf, len)
+					   : swdd_probe_read_mem(t->probe, addr, buf, len);
 	if (rc == 0)
 		cm_bp_mask_read(t, addr, buf, len);
 	return rc;
@@ -391,8 +394,10 @@ int swdd_target_mem_write_width(struct swdd_target *t, uint32_t addr, const void
 		return rc;
 	/* A write to the debug or system control registers (DHCSR, AIRCR...)
 	 * may start or reset the core behind the target layer's back. */
-	if (addr <= CM_SCS_DEBUG_END && addr + len > CM_SCS_CONTROL_START)
+	if (addr <= CM_SCS_DEBUG_END && addr + len > CM_SCS_CONTROL_START) {
 		swdd_probe_assume_halted(t->probe, false);
+		t->fc_suspended = true;
+	}
 	rc = width ? swdd_probe_write_mem_width(t->probe, addr, buf, len, width)
 		   : swdd_probe_write_mem(t->probe, addr, buf, len);
 	if (rc == 0)

@@ -124,6 +124,18 @@ struct cm_swbp {
 	struct cm_swbp *next;
 };
 
+/* Flash contents cache (cortex_m_flashcache.c): lines of the chip's flash
+ * read while the core is halted. */
+#define CM_FC_LINES 8U
+#define CM_FC_LINE 64U /* bytes, a power of two */
+#define CM_FC_MAX 256U /* larger reads bypass the cache */
+
+struct cm_fc_line {
+	uint32_t addr;
+	bool valid;
+	uint8_t data[CM_FC_LINE];
+};
+
 struct swdd_target {
 	struct swdd_probe *probe;
 	struct swdd_chip_info chip;
@@ -147,6 +159,11 @@ struct swdd_target {
 	unsigned regs_valid; /* bit per register group (cortex_m_regs.c) */
 	bool halt_fresh;     /* halt just seen, no register read since */
 	uint32_t regs[CM_REGSEL_MAX];
+
+	/* flash contents cache while halted (cortex_m_flashcache.c) */
+	struct cm_fc_line fc[CM_FC_LINES];
+	unsigned fc_next;   /* the slot the next miss refills */
+	bool fc_suspended;  /* an SCS write may have restarted the core */
 
 	/* breakpoints and watchpoints */
 	unsigned fpb_rev, fpb_num;
@@ -183,6 +200,16 @@ void cm_invalidate(struct swdd_target *t);
 /* ---- cortex_m_regs.c --------------------------------------------------- */
 int cm_regs_fill(struct swdd_target *t);
 int cm_reg_pc(struct swdd_target *t, uint32_t *pc);
+
+/* ---- cortex_m_flashcache.c --------------------------------------------- */
+/* Drops every line (called by cm_invalidate). */
+void cm_fc_invalidate(struct swdd_target *t);
+/* True when a read of [addr, addr+len) may be served from the cache: the
+ * core is known halted, the range is inside the main flash, len <= CM_FC_MAX. */
+bool cm_fc_cacheable(const struct swdd_target *t, uint32_t addr, size_t len);
+/* Reads through the cache (only where cm_fc_cacheable); a miss reads the
+ * whole line from the probe. 0 or the probe's error. */
+int cm_fc_read(struct swdd_target *t, uint32_t addr, uint8_t *buf, size_t len);
 
 /* ---- cortex_m_bp.c ----------------------------------------------------- */
 int cm_bp_init(struct swdd_target *t);

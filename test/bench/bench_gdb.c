@@ -3,6 +3,13 @@
  * (swdd_probe_get_stats) and modelled milliseconds (the lab's virtual
  * clock, sim_probe_get_stats) of
  *   - a `stepi`: the 's' packet and the 'g' GDB sends after the stop;
+ *   - a `stepi` as GDB 13.1 really drives it (captured with `set debug remote
+ *     1` against swdd on a Thumb function in flash, docs/SERVER.md): the
+ *     vCont step, 17 small code reads around the new pc (its prologue and
+ *     instruction analysis), 'g', 64 bytes of stack, the thread list, and
+ *     the same 17 code reads again: 34 code reads per stepi;
+ *   - 64 KiB of SRAM read with 'm' packets of 8 KiB (GDB's `dump memory`,
+ *     `x`), in KiB per modelled second;
  *   - a `continue` to a breakpoint in flash: Z0, 'c', the polls until the
  *     stop reply, z0 (GDB inserts and removes breakpoints around a resume).
  * Packets go through the real dispatcher (server/gdb_*.c), as from GDB.
@@ -133,6 +140,85 @@ static int bench_steps(struct bench *b, struct cost *per)
 	return 0;
 }
 
+/* GDB 13.1's code reads after a step stop, relative to the new pc, in the
+ * order it sends them (twice per stepi). */
+static const struct {
+	int off;
+	unsigned len;
+} gdb13_code_reads[] = { { 0, 4 },  { -4, 4 }, { 0, 4 },  { -4, 4 }, { 0, 2 },	{ -2, 2 },
+			 { -4, 2 }, { 0, 2 },  { -2, 2 }, { -4, 2 }, { 0, 4 },	{ -4, 4 },
+			 { 0, 4 },  { -4, 4 }, { 0, 4 },  { 0, 4 },  { 0, 4 } };
+
+static void bench_code_reads(struct bench *b, uint32_t pc)
+{
+	char pkt[32];
+
+	for (size_t i = 0; i < sizeof(gdb13_code_reads) / sizeof(gdb13_code_reads[0]); i++) {
+		snprintf(pkt, sizeof(pkt), "m%x,%x", pc + (uint32_t)gdb13_code_reads[i].off,
+			 gdb13_code_reads[i].len);
+		bench_send(b, pkt);
+	}
+}
+
+/* The pc from a T05 stop reply's "f:" field (little-endian hex). */
+static int stop_pc(const char *reply, uint32_t *pc)
+{
+	const char *f = strstr(reply, ";f:");
+	unsigned v[4];
+
+	if (!f || sscanf(f + 3, "%2x%2x%2x%2x", &v[0], &v[1], &v[2], &v[3]) != 4)
+		return SWDD_EPROTO;
+	*pc = v[0] | v[1] << 8 | v[2] << 16 | (uint32_t)v[3] << 24;
+	return 0;
+}
+
+static int bench_gdb13_steps(struct bench *b, struct cost *per)
+{
+	struct cost a, z;
+	uint32_t pc = PROG_ADDR;
+
+	bench_send(b, "Pf=00010008");
+	bench_send(b, "P10=00000001");
+	bench_send(b, "Pd=00100020"); /* sp = 0x20001000 */
+	cost_mark(b, &a);
+	for (int i = 0; i < STEPS; i++) {
+		bench_send(b, "vCont;s:1;c");
+		if (strncmp(b->last, "$T05", 4) || stop_pc(b->last, &pc))
+			return SWDD_EPROTO;
+		bench_code_reads(b, pc);
+		bench_send(b, "g");
+		bench_send(b, "m20000fd8,40");
+		bench_send(b, "qfThreadInfo");
+		bench_send(b, "qsThreadInfo");
+		bench_code_reads(b, pc);
+	}
+	cost_mark(b, &z);
+	per->round_trips = (z.round_trips - a.round_trips) / STEPS;
+	per->ns = (z.ns - a.ns) / STEPS;
+	return 0;
+}
+
+#define READ_LEN (64u * 1024u)
+#define READ_CHUNK 0x2000u
+
+static int bench_reads(struct bench *b, struct cost *total)
+{
+	struct cost a, z;
+	char pkt[32];
+
+	cost_mark(b, &a);
+	for (uint32_t off = 0; off < READ_LEN; off += READ_CHUNK) {
+		snprintf(pkt, sizeof(pkt), "m%x,%x", 0x20000000u + off, READ_CHUNK);
+		bench_send(b, pkt);
+		if (b->last[0] != '$' || b->last[1] == 'E')
+			return SWDD_EPROTO;
+	}
+	cost_mark(b, &z);
+	total->round_trips = z.round_trips - a.round_trips;
+	total->ns = z.ns - a.ns;
+	return 0;
+}
+
 static int bench_continues(struct bench *b, struct cost *per)
 {
 	struct cost a, z;
@@ -157,23 +243,30 @@ static int bench_continues(struct bench *b, struct cost *per)
 int main(void)
 {
 	printf("bench_gdb: per GDB operation through the server, USB round trips and modelled time\n");
-	printf("  %-14s %28s %34s\n", "probe", "stepi (s + g)", "continue to breakpoint (Z0 c z0)");
+	printf("  %-14s %28s %28s %34s %22s\n", "probe", "stepi (s + g)", "stepi (GDB 13 sequence)",
+	       "continue to breakpoint (Z0 c z0)", "64 KiB read (m 8 KiB)");
 	for (int k = 0; k < SIM_PROBE_KIND_COUNT; k++) {
 		struct bench b;
-		struct cost st, ct;
+		struct cost st, gt, ct, rt;
 		int rc = bench_open(&b, (enum sim_probe_kind)k);
 
 		if (!rc)
 			rc = bench_steps(&b, &st);
 		if (!rc)
+			rc = bench_gdb13_steps(&b, &gt);
+		if (!rc)
 			rc = bench_continues(&b, &ct);
+		if (!rc)
+			rc = bench_reads(&b, &rt);
 		if (rc)
 			printf("  %-14s failed: %s: %s\n", sim_probe_kind_name((enum sim_probe_kind)k),
 			       swdd_strerror(rc), swdd_err_detail());
 		else
-			printf("  %-14s %10llu trips %8.2f ms %14llu trips %8.2f ms\n",
+			printf("  %-14s %10llu trips %8.2f ms %10llu trips %8.2f ms %14llu trips %8.2f ms %8.1f KiB/s %4llu trips\n",
 			       sim_probe_kind_name((enum sim_probe_kind)k), (unsigned long long)st.round_trips,
-			       (double)st.ns / 1e6, (unsigned long long)ct.round_trips, (double)ct.ns / 1e6);
+			       (double)st.ns / 1e6, (unsigned long long)gt.round_trips, (double)gt.ns / 1e6,
+			       (unsigned long long)ct.round_trips, (double)ct.ns / 1e6,
+			       64.0 / ((double)rt.ns / 1e9), (unsigned long long)rt.round_trips);
 		bench_close(&b);
 		if (rc)
 			return 1;

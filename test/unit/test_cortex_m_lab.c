@@ -347,6 +347,100 @@ static int test_reg_cache(void)
 	FOR_KINDS(do_reg_cache);
 }
 
+/* ---- flash contents cache (cortex_m_flashcache.c) ------------------------ */
+
+#define F4_FLASH_KEYR 0x40023C04U /* RM0090 3.9.2 */
+#define F4_FLASH_SR 0x40023C0CU   /* RM0090 3.9.4 */
+#define F4_FLASH_CR 0x40023C10U   /* RM0090 3.9.5: PG bit 0, PSIZE bits 9:8 (01 = x16) */
+#define BLANK 0x08000100U         /* erased in the test image */
+
+static uint64_t trips(struct lab *l)
+{
+	struct swdd_probe_stats s;
+
+	swdd_probe_get_stats(l->probe, &s);
+	return s.usb_round_trips;
+}
+
+static uint16_t half_at(struct lab *l, uint32_t addr)
+{
+	uint8_t b[2] = { 0, 0 };
+
+	if (swdd_target_mem_read(l->t, addr, b, 2))
+		return 0xDEAD;
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+
+/* Changes the flash array behind the target layer's back (lab backdoor). */
+static int backdoor_half(struct lab *l, uint32_t addr, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+
+	return sim_chip_backdoor_load_flash(l->chip, addr, b, 2) ? SWDD_EINVAL : 0;
+}
+
+/* Programs one halfword through the flash controller, from the debugger. */
+static int program_half(struct lab *l, uint32_t addr, uint16_t v)
+{
+	static const uint32_t keys[2] = { 0x45670123U, 0xCDEF89ABU }; /* RM0090 3.6.1 */
+	uint32_t cr = 0x101U, sr = 1U << 16;
+	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+
+	CHECK_OK(swdd_target_mem_write(l->t, F4_FLASH_KEYR, &keys[0], 4));
+	CHECK_OK(swdd_target_mem_write(l->t, F4_FLASH_KEYR, &keys[1], 4));
+	CHECK_OK(swdd_target_mem_write(l->t, F4_FLASH_CR, &cr, 4));
+	CHECK_OK(swdd_target_mem_write_width(l->t, addr, b, 2, 2));
+	for (int i = 0; i < 100 && (sr & (1U << 16)); i++) /* BSY */
+		CHECK_OK(swdd_target_mem_read(l->t, F4_FLASH_SR, &sr, 4));
+	CHECK_EQ(sr & 0xF2U, 0); /* no error flag */
+	cr = 0;
+	CHECK_OK(swdd_target_mem_write(l->t, F4_FLASH_CR, &cr, 4));
+	return 0;
+}
+
+static int do_flash_cache(struct lab *l, enum sim_probe_kind kind)
+{
+	struct swdd_stop st;
+	uint64_t t0;
+
+	CHECK_OK(lab_open(l, kind, NULL, SWDD_CONNECT_NORMAL));
+	/* halted: the second read of a line costs no round trip */
+	CHECK_EQ(half_at(l, BLANK), 0xFFFF);
+	t0 = trips(l);
+	CHECK_EQ(half_at(l, BLANK + 2), 0xFFFF);
+	CHECK_EQ(trips(l), t0);
+	/* a flash write through the controller: the next read sees it */
+	CHECK_OK(program_half(l, BLANK, 0x1234));
+	CHECK_EQ(half_at(l, BLANK), 0x1234);
+	/* a step drops the cache (the cached value proves it was used) */
+	CHECK_OK(backdoor_half(l, BLANK + 2, 0x5678));
+	CHECK_EQ(half_at(l, BLANK + 2), 0xFFFF);
+	CHECK_OK(swdd_target_step(l->t));
+	CHECK_EQ(half_at(l, BLANK + 2), 0x5678);
+	/* so do a resume and a reset */
+	CHECK_OK(backdoor_half(l, BLANK + 4, 0x9ABC));
+	CHECK_EQ(half_at(l, BLANK + 4), 0xFFFF);
+	CHECK_OK(swdd_target_bp_add(l->t, SWDD_BP_HW, STR_INSN, 2));
+	CHECK_OK(run_until_stop(l, &st));
+	CHECK_OK(swdd_target_bp_remove(l->t, SWDD_BP_HW, STR_INSN, 2));
+	CHECK_EQ(half_at(l, BLANK + 4), 0x9ABC);
+	CHECK_OK(backdoor_half(l, BLANK + 6, 0xDEF0));
+	CHECK_EQ(half_at(l, BLANK + 6), 0xFFFF);
+	CHECK_OK(swdd_target_reset(l->t, SWDD_RESET_AUTO, true));
+	CHECK_EQ(half_at(l, BLANK + 6), 0xDEF0);
+	/* any memory write drops it too (e.g. a flash algorithm's buffers) */
+	CHECK_OK(backdoor_half(l, BLANK + 8, 0x4321));
+	CHECK_EQ(half_at(l, BLANK + 8), 0xFFFF);
+	CHECK_OK(swdd_target_mem_write(l->t, COUNTER, &t0, 4));
+	CHECK_EQ(half_at(l, BLANK + 8), 0x4321);
+	return 0;
+}
+
+static int test_flash_cache(void)
+{
+	FOR_KINDS(do_flash_cache);
+}
+
 /* ---- breakpoints and watchpoints ----------------------------------------- */
 
 static int do_sw_bp_ram(struct lab *l, enum sim_probe_kind kind)
@@ -765,6 +859,7 @@ static const struct test_case tests[] = {
 	{ "halt_step_resume", "ARMv7-M C1.6.2 DHCSR", test_halt_step_resume },
 	{ "registers", "ARMv7-M C1.6.3 DCRSR REGSEL", test_registers },
 	{ "reg_cache", "ARMv7-M C1.6.3; issue 6 register cache", test_reg_cache },
+	{ "flash_cache", "issue 15 flash contents cache; RM0090 3.6 programming", test_flash_cache },
 	{ "sw_bp_ram", "ARMv7-M A7.7.17 BKPT, C1.6.1 DFSR.BKPT", test_sw_bp_ram },
 	{ "hw_bp_flash", "ARMv7-M C1.11.5 FP_COMPn", test_hw_bp_flash },
 	{ "watchpoints", "ARMv7-M C1.8.15-17 DWT", test_watchpoints },
