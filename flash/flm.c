@@ -81,6 +81,8 @@ static int flm_parse_devdscr(struct swdd_flm *flm, Elf_Scn *scn, const GElf_Shdr
 	const uint8_t *p;
 	size_t n;
 
+	if (flm->sectors)
+		return swdd_err_set(SWDD_EFORMAT, "FLM has more than one DevDscr section");
 	if (!d || !d->d_buf || d->d_size < FD_SECTORS + 8)
 		return swdd_err_set(SWDD_EFORMAT, "FLM DevDscr section is too short (%llu bytes)",
 				    (unsigned long long)sh->sh_size);
