@@ -488,6 +488,8 @@ int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	if (!img->n)
+		return 0; /* nothing to write (GDB's `vFlashErase:ADDR,0`, then vFlashDone) */
 	rc = plan_check_range(f, img);
 	if (!rc)
 		rc = flash_check_rdp(f);

@@ -750,6 +750,28 @@ static int art_stale_lines_flash_truth(void)
 	return do_art_stale(vendor);
 }
 
+/* GDB's vFlashErase of 0 bytes, then vFlashDone: nothing to write, no
+ * algorithm loaded. It passed NULL to qsort (UBSan: "null pointer passed
+ * as argument 1, which is declared to never be null"). */
+static int vflash_empty_erase(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	struct sim_chip_stats st0, st1;
+
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V21))
+		return 1;
+	sim_chip_get_stats(l.chip, &st0);
+	CHECK_SWDD(swdd_flash_gdb_erase(l.f, 0x08000000u, 0));
+	CHECK_SWDD(swdd_flash_gdb_done(l.f, &r));
+	sim_chip_get_stats(l.chip, &st1);
+	CHECK_EQ(r.sectors_touched, 0);
+	CHECK_EQ(st1.sector_erases, st0.sector_erases);
+	CHECK_EQ(st1.program_ops, st0.program_ops);
+	lab_close(&l);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "write_verify_skip", "RM0090 3.6 (erase/program), GDB qCRC CRC-32", write_verify_skip },
 	{ "weak_cell_caught", "RM0090 3.6.2 (programming only clears bits)", weak_cell_caught },
@@ -772,6 +794,8 @@ static const struct test_case tests[] = {
 	  art_firmware_fills_lines },
 	{ "art_stale_lines_flash_truth", "RM0090 3.5 (caches not updated by program)",
 	  art_stale_lines_flash_truth },
+	{ "vflash_empty_erase", "GDB E.4 vFlashErase/vFlashDone; C11 7.22.5 (qsort)",
+	  vflash_empty_erase },
 };
 
 TEST_MAIN("flash", tests)
