@@ -4,6 +4,7 @@
  */
 #include "algo_run.h"
 
+#include "swdd_cancel.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 #include "swdd_le.h"
@@ -307,6 +308,13 @@ int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 		rc = swdd_target_poll(a->t, &st);
 		if (rc || st.reason != SWDD_STOP_NONE)
 			break;
+		if (swdd_cancel_requested()) {
+			a->started = false;
+			(void)swdd_target_halt(a->t); /* best effort: the interruption is the error to report */
+			return swdd_err_set(SWDD_ECANCELED, "interrupted (SIGINT/SIGTERM) while the "
+					    "flash algorithm ran; the core was halted, and the flash "
+					    "range of that call is in an unknown state");
+		}
 		if (swdd_now_ms() > deadline) {
 			a->started = false;
 			(void)swdd_target_halt(a->t); /* best effort: the time-out is the error to report */

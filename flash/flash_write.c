@@ -267,7 +267,7 @@ static int program_sector(struct swdd_flash *f, const struct plan_sector *ps,
 			  const struct page_job *jobs, size_t nj, size_t prefilled, uint64_t *done)
 {
 	struct swdd_algo *a = &f->algo;
-	uint32_t timeout = flash_timeout_ms(f->flm->to_prog_ms);
+	uint32_t timeout = flash_prog_bound_ms(f, f->flm->page_size);
 	const struct page_job *running = NULL;
 	int rc = 0;
 
@@ -305,7 +305,7 @@ static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 	char what[64];
 	uint32_t r = 0;
 	int rc = swdd_algo_start(a, SWDD_FLM_ERASE_SECTOR, ps->s->start, 0, 0, 0,
-				 flash_timeout_ms(f->flm->to_erase_ms));
+				 flash_erase_bound_ms(f, ps->s->size));
 
 	*prefilled = 0;
 	for (size_t j = 0; !rc && j < nj && j < a->nbuf; j++) {

@@ -16,6 +16,7 @@
 #include "gdb_flash.h"
 #include "gdb_net.h"
 #include "gdb_server.h"
+#include "swdd_cancel.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 #include "target.h"
@@ -23,10 +24,13 @@
 
 static volatile sig_atomic_t main_stop;
 
+/* Also ends a wait inside a flash algorithm call (common/swdd_cancel.h),
+ * which can last seconds, and up to its bound for a broken algorithm. */
 static void main_on_signal(int sig)
 {
 	(void)sig;
 	main_stop = 1;
+	swdd_cancel_request();
 }
 
 /* No SA_RESTART: poll() must return EINTR so the loop sees main_stop. */
