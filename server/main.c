@@ -67,6 +67,8 @@ static int main_serve(const struct cli_opts *o, const struct compat *compat)
 	if (!rc)
 		rc = gdb_flash_set_algo_path(&s, o->flash_algo);
 	if (!rc)
+		rc = gdb_flash_set_host_files(&s, o->flash_algo, o->allow_files);
+	if (!rc)
 		rc = gdb_flash_register(&s);
 	if (!rc)
 		rc = compat_monitor_register();
@@ -85,6 +87,9 @@ static int main_serve(const struct cli_opts *o, const struct compat *compat)
 	 * for this line; the compatibility modes add the other tool's. */
 	printf("swdd: listening for gdb on %s:%u\n", o->bind, port);
 	fflush(stdout);
+	char warn[512];
+	if (cli_bind_warning(o, port, warn, sizeof(warn)))
+		swdd_warn("%s", warn);
 	compat_banner(compat, stdout, port);
 	main_signals();
 	rc = gdb_net_serve(&s, lfd, &main_stop);
