@@ -45,6 +45,27 @@ static void main_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* `swdd flash` and `swdd erase`: the first SIGINT/SIGTERM asks the flash
+ * algorithm wait in progress (or the next one) to give up, which halts
+ * the core and names the flash state (exit 5); SA_RESETHAND makes a
+ * second signal end the process at once. */
+static void main_on_cli_signal(int sig)
+{
+	(void)sig;
+	swdd_cancel_request();
+}
+
+static void main_cli_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_on_cli_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static int main_fail(int rc)
 {
 	fprintf(stderr, "swdd: error: %s%s%s\n", swdd_strerror(rc), *swdd_err_detail() ? ": " : "",
@@ -133,9 +154,12 @@ int main(int argc, char **argv)
 	case CLI_CHIPS:
 		return cmd_chips_main(&o);
 	case CLI_FLASH:
-		return production_wanted(&o) ? production_main(&o, compat.argc, compat.argv)
-					     : cmd_flash_main(&o);
+		if (production_wanted(&o))
+			return production_main(&o, compat.argc, compat.argv);
+		main_cli_signals();
+		return cmd_flash_main(&o);
 	case CLI_ERASE:
+		main_cli_signals();
 		return cmd_erase_main(&o);
 	default:
 		rc = main_serve(&o, &compat);
