@@ -317,24 +317,27 @@ int flash_check_rdp(struct swdd_flash *f)
 	return 0;
 }
 
-/* Time-outs of algorithm calls. The wait is counted in wall time, which
- * USB round trips and a loaded host stretch, so each bound is the
- * datasheet's maximum for the work (the family descriptor's erase_times,
- * prog_max_us, mass_erase_ms: the slowest parallelism's) plus
- * FLASH_HOST_ALLOWANCE_MS. On STM32F4 (DS8626) that is 2.8 / 4.4 / 6 s for
- * a 16 / 64 / 128 KiB sector (11x / 8x / 6x the typical x32 time, 3x the
- * x8 one), 34 s for a mass erase, 2.1 s for a 1 KiB page (the allowance
- * dominates a program of a few ms).
- * An FLM's toErase/toProg are not used when the family gives figures: they
- * are untrusted (0xFFFFFFFF ms is 49 days); without figures they are
- * capped at FLASH_UNKNOWN_CAP_MS. */
+/* Time-outs of algorithm calls. Each bound is the datasheet's maximum for
+ * the work (the family descriptor's erase_times, prog_max_us,
+ * mass_erase_ms: the slowest parallelism's) plus FLASH_HOST_ALLOWANCE_MS,
+ * and never under FLASH_MIN_BOUND_MS: the wait is counted in wall time,
+ * which USB round trips and a starved host stretch (the lab's chip runs
+ * only as fast as the host polls it: under a load of 8 on 2 cores a
+ * 16 KiB erase took over 2.8 s of wall time). On STM32F4 (DS8626): 10 s
+ * for any sector (10x the typical x32 time of a 128 KiB one) and for a
+ * page, 34 s for a mass erase. An FLM's toErase/toProg are not used when
+ * the family gives figures: they are untrusted (0xFFFFFFFF ms is 49
+ * days); without figures they are capped at FLASH_UNKNOWN_CAP_MS. */
 #define FLASH_HOST_ALLOWANCE_MS 2000U
+#define FLASH_MIN_BOUND_MS 10000U
 #define FLASH_UNKNOWN_CAP_MS 60000U
 
 static uint32_t flash_bound(uint64_t worst_ms)
 {
 	uint64_t t = worst_ms + FLASH_HOST_ALLOWANCE_MS;
 
+	if (t < FLASH_MIN_BOUND_MS)
+		t = FLASH_MIN_BOUND_MS;
 	return t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 

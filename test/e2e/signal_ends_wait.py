@@ -44,7 +44,7 @@ def server_case(flm, tmp):
         s.sendall(b"+" + packet("qSupported"))
         time.sleep(0.3)
         s.recv(4096)
-        # sector 5 (128 KiB): a bound of 6 s, so the signal comes first
+        # sector 5 (128 KiB): a bound of 10 s, so the signal comes first
         s.sendall(b"+" + packet("qRcmd," + b"flash erase_sector 5".hex()))
         time.sleep(1.0)
         p.send_signal(signal.SIGTERM)
@@ -77,7 +77,7 @@ def cli_case(flm, tmp):
     with open(img, "wb") as f:
         f.write(bytes(range(256)) * 16)
     # the lab's flash already holds other bytes there, so sector 5 (128 KiB,
-    # a bound of 6 s) must be erased
+    # a bound of 10 s) must be erased
     old = os.path.join(tmp, "old.hex")
     with open(old, "w") as f:
         f.write(":020000040802F0\n:040000001122334452\n:00000001FF\n")
