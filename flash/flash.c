@@ -325,9 +325,10 @@ int flash_check_rdp(struct swdd_flash *f)
  * only as fast as the host polls it: under a load of 8 on 2 cores a
  * 16 KiB erase took over 2.8 s of wall time). On STM32F4 (DS8626): 10 s
  * for any sector (10x the typical x32 time of a 128 KiB one) and for a
- * page, 34 s for a mass erase. An FLM's toErase/toProg are not used when
- * the family gives figures: they are untrusted (0xFFFFFFFF ms is 49
- * days); without figures they are capped at FLASH_UNKNOWN_CAP_MS. */
+ * page, 34 s for a mass erase. An FLM's toErase/toProg are untrusted
+ * (0xFFFFFFFF ms is 49 days): a vendor FLM's is capped at twice the
+ * family's bound (flash_vendor_bound); without family figures at
+ * FLASH_UNKNOWN_CAP_MS. */
 #define FLASH_HOST_ALLOWANCE_MS 2000U
 #define FLASH_MIN_BOUND_MS 10000U
 #define FLASH_UNKNOWN_CAP_MS 60000U
@@ -346,13 +347,24 @@ static uint32_t flash_flm_bound(uint32_t flm_ms)
 	return flash_bound(flm_ms < FLASH_UNKNOWN_CAP_MS ? flm_ms : FLASH_UNKNOWN_CAP_MS);
 }
 
-uint32_t flash_erase_bound_ms(const struct swdd_flash *f, uint32_t sector_size)
+/* A vendor FLM's own figure, doubled (what swdd waited before), when it
+ * is above the family's bound: capped at twice that bound. ST's
+ * STM32F4xx_2048.FLM says 6 s per erase (12 s); one that says 0xFFFFFFFF
+ * gets 20 s. swdd's built-in algorithms get the family's bound. */
+static uint32_t flash_vendor_bound(const struct swdd_flash *f, uint32_t flm_ms, uint32_t family_ms)
+{
+	uint64_t want = 2ull * flm_ms;
+
+	if (!strncmp(f->flm->source, "built-in ", 9) || want <= family_ms)
+		return family_ms;
+	return want < 2ull * family_ms ? (uint32_t)want : 2 * family_ms;
+}
+
+static uint32_t flash_family_erase_ms(const struct swdd_flash *f, uint32_t sector_size)
 {
 	const struct stm32_family *fam = f->fam;
 	const struct stm32_erase_time *last;
 
-	if (!fam->num_erase_times)
-		return flash_flm_bound(f->flm->to_erase_ms);
 	for (size_t i = 0; i < fam->num_erase_times; i++)
 		if (sector_size <= fam->erase_times[i].sector_size)
 			return flash_bound(fam->erase_times[i].max_ms);
@@ -360,6 +372,13 @@ uint32_t flash_erase_bound_ms(const struct swdd_flash *f, uint32_t sector_size)
 	last = &fam->erase_times[fam->num_erase_times - 1];
 	return flash_bound((uint64_t)last->max_ms *
 			   ((sector_size + last->sector_size - 1) / last->sector_size));
+}
+
+uint32_t flash_erase_bound_ms(const struct swdd_flash *f, uint32_t sector_size)
+{
+	if (!f->fam->num_erase_times)
+		return flash_flm_bound(f->flm->to_erase_ms);
+	return flash_vendor_bound(f, f->flm->to_erase_ms, flash_family_erase_ms(f, sector_size));
 }
 
 uint32_t flash_prog_bound_ms(const struct swdd_flash *f, uint32_t bytes)
@@ -370,7 +389,8 @@ uint32_t flash_prog_bound_ms(const struct swdd_flash *f, uint32_t bytes)
 
 	if (!fam->prog_max_us)
 		return flash_flm_bound(f->flm->to_prog_ms);
-	return flash_bound((ops * fam->prog_max_us + 999) / 1000);
+	return flash_vendor_bound(f, f->flm->to_prog_ms,
+				  flash_bound((ops * fam->prog_max_us + 999) / 1000));
 }
 
 uint32_t flash_mass_erase_bound_ms(const struct swdd_flash *f)

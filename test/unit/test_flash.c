@@ -800,6 +800,14 @@ static int algo_time_bounds(void)
 	/* a 1 KiB page at x8: 1024 operations of at most 100 us: the floor */
 	CHECK_EQ(flash_prog_bound_ms(l.f, 1024), 10000);
 	CHECK_EQ(flash_mass_erase_bound_ms(l.f), 34000);
+	/* a vendor FLM: its own figure doubled, capped at twice the bound */
+	snprintf(l.f->flm->source, sizeof(l.f->flm->source), "STM32F4xx_2048.FLM");
+	CHECK_EQ(flash_erase_bound_ms(l.f, 0x4000), 20000);
+	CHECK_EQ(flash_prog_bound_ms(l.f, 1024), 20000);
+	l.f->flm->to_erase_ms = 6000; /* ST's */
+	l.f->flm->to_prog_ms = 100;
+	CHECK_EQ(flash_erase_bound_ms(l.f, 0x4000), 12000);
+	CHECK_EQ(flash_prog_bound_ms(l.f, 1024), 10000);
 	lab_close(&l);
 	return 0;
 }
