@@ -36,6 +36,7 @@ static const struct {
 	{ SWDD_EPROBE, "probe reported an error" },
 	{ SWDD_EALGO, "flash algorithm failed" },
 	{ SWDD_ECLOSED, "connection closed" },
+	{ SWDD_ECANCELED, "interrupted" },
 };
 
 const char *swdd_strerror(int err)

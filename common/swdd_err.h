@@ -40,6 +40,7 @@ enum swdd_err {
 	SWDD_EPROBE = -23,     /* probe reported an error status */
 	SWDD_EALGO = -24,      /* flash algorithm faulted or misbehaved */
 	SWDD_ECLOSED = -25,    /* the peer closed the connection (GDB client gone) */
+	SWDD_ECANCELED = -26,  /* a wait was given up on request (SIGINT/SIGTERM) */
 };
 
 /* On the public API: a caller that drops an error code does not compile.

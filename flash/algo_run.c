@@ -4,6 +4,7 @@
  */
 #include "algo_run.h"
 
+#include "swdd_cancel.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 #include "swdd_le.h"
@@ -383,6 +384,13 @@ int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 			break;
 		if (swdd_now_ms() - t0 > slowest)
 			slowest = swdd_now_ms() - t0;
+		if (swdd_cancel_requested()) {
+			a->started = false;
+			(void)swdd_target_halt(a->t); /* best effort: the interruption is the error to report */
+			return swdd_err_set(SWDD_ECANCELED, "interrupted (SIGINT/SIGTERM) while the "
+					    "flash algorithm ran; the core was halted, and the flash "
+					    "range of that call is in an unknown state");
+		}
 		if (swdd_now_ms() > deadline) {
 			a->started = false;
 			return algo_link_stalled(slowest, algo_timed_out(a));

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #define FLASH_INIT_TIMEOUT_MS 5000U
-#define FLASH_MIN_TIMEOUT_MS 10000U
 
 uint32_t swdd_crc32(uint32_t crc, const uint8_t *p, size_t len)
 {
@@ -318,14 +317,86 @@ int flash_check_rdp(struct swdd_flash *f)
 	return 0;
 }
 
-/* Host-side bound for one algorithm call: twice the descriptor's time-out,
- * and never under 10 s (OpenOCD's STM32 erase bound), because a USB hub,
- * a loaded host or a slow probe stretch the wall time of a call. */
-uint32_t flash_timeout_ms(uint32_t descriptor_ms)
-{
-	uint32_t t = descriptor_ms > UINT32_MAX / 2 ? UINT32_MAX : 2 * descriptor_ms;
+/* Time-outs of algorithm calls. Each bound is the datasheet's maximum for
+ * the work (the family descriptor's erase_times, prog_max_us,
+ * mass_erase_ms: the slowest parallelism's) plus FLASH_HOST_ALLOWANCE_MS,
+ * and never under FLASH_MIN_BOUND_MS: the wait is counted in wall time,
+ * which USB round trips and a starved host stretch (the lab's chip runs
+ * only as fast as the host polls it: under a load of 8 on 2 cores a
+ * 16 KiB erase took over 2.8 s of wall time). On STM32F4 (DS8626): 10 s
+ * for any sector (10x the typical x32 time of a 128 KiB one) and for a
+ * page, 34 s for a mass erase. An FLM's toErase/toProg are untrusted
+ * (0xFFFFFFFF ms is 49 days): a vendor FLM's is capped at twice the
+ * family's bound (flash_vendor_bound); without family figures at
+ * FLASH_UNKNOWN_CAP_MS. */
+#define FLASH_HOST_ALLOWANCE_MS 2000U
+#define FLASH_MIN_BOUND_MS 10000U
+#define FLASH_UNKNOWN_CAP_MS 60000U
 
-	return t < FLASH_MIN_TIMEOUT_MS ? FLASH_MIN_TIMEOUT_MS : t;
+static uint32_t flash_bound(uint64_t worst_ms)
+{
+	uint64_t t = worst_ms + FLASH_HOST_ALLOWANCE_MS;
+
+	if (t < FLASH_MIN_BOUND_MS)
+		t = FLASH_MIN_BOUND_MS;
+	return t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+}
+
+static uint32_t flash_flm_bound(uint32_t flm_ms)
+{
+	return flash_bound(flm_ms < FLASH_UNKNOWN_CAP_MS ? flm_ms : FLASH_UNKNOWN_CAP_MS);
+}
+
+/* A vendor FLM's own figure, doubled (what swdd waited before), when it
+ * is above the family's bound: capped at twice that bound. ST's
+ * STM32F4xx_2048.FLM says 6 s per erase (12 s); one that says 0xFFFFFFFF
+ * gets 20 s. swdd's built-in algorithms get the family's bound. */
+static uint32_t flash_vendor_bound(const struct swdd_flash *f, uint32_t flm_ms, uint32_t family_ms)
+{
+	uint64_t want = 2ull * flm_ms;
+
+	if (!strncmp(f->flm->source, "built-in ", 9) || want <= family_ms)
+		return family_ms;
+	return want < 2ull * family_ms ? (uint32_t)want : 2 * family_ms;
+}
+
+static uint32_t flash_family_erase_ms(const struct swdd_flash *f, uint32_t sector_size)
+{
+	const struct stm32_family *fam = f->fam;
+	const struct stm32_erase_time *last;
+
+	for (size_t i = 0; i < fam->num_erase_times; i++)
+		if (sector_size <= fam->erase_times[i].sector_size)
+			return flash_bound(fam->erase_times[i].max_ms);
+	/* an FLM with larger sectors than the chip's: proportionally */
+	last = &fam->erase_times[fam->num_erase_times - 1];
+	return flash_bound((uint64_t)last->max_ms *
+			   ((sector_size + last->sector_size - 1) / last->sector_size));
+}
+
+uint32_t flash_erase_bound_ms(const struct swdd_flash *f, uint32_t sector_size)
+{
+	if (!f->fam->num_erase_times)
+		return flash_flm_bound(f->flm->to_erase_ms);
+	return flash_vendor_bound(f, f->flm->to_erase_ms, flash_family_erase_ms(f, sector_size));
+}
+
+uint32_t flash_prog_bound_ms(const struct swdd_flash *f, uint32_t bytes)
+{
+	const struct stm32_family *fam = f->fam;
+	uint32_t word = fam->flash_word ? fam->flash_word : 1;
+	uint64_t ops = ((uint64_t)bytes + word - 1) / word;
+
+	if (!fam->prog_max_us)
+		return flash_flm_bound(f->flm->to_prog_ms);
+	return flash_vendor_bound(f, f->flm->to_prog_ms,
+				  flash_bound((ops * fam->prog_max_us + 999) / 1000));
+}
+
+uint32_t flash_mass_erase_bound_ms(const struct swdd_flash *f)
+{
+	return f->fam->mass_erase_ms ? flash_bound(f->fam->mass_erase_ms)
+				     : flash_flm_bound(f->flm->to_erase_ms);
 }
 
 /* Loads the algorithm. Init(fnc) is deferred to flash_algo_ready(), that
@@ -465,8 +536,9 @@ static int flash_readback_crc(struct swdd_flash *f, uint32_t addr, uint32_t len,
  * routine); read back only when no SRAM could be had for the routine. */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
 {
-	/* ~6 cycles per byte at 16 MHz: 128 KiB in ~50 ms */
-	uint32_t timeout = flash_timeout_ms(len / 256u);
+	/* ~6 cycles per byte at the 16 MHz HSI (128 KiB in ~50 ms): 2 ms per
+	 * KiB covers 32 */
+	uint32_t timeout = flash_bound(len / 512u + 1);
 	int rc;
 
 	if (!f->algo.crc_entry)
@@ -559,7 +631,7 @@ static int flash_erase_range(struct swdd_flash *f, unsigned first, unsigned last
 		char what[64];
 		snprintf(what, sizeof(what), "erasing sector %u at 0x%08X", s, f->sectors[s].start);
 		rc = flash_algo_checked(f, SWDD_FLM_ERASE_SECTOR, f->sectors[s].start, 0, 0,
-					flash_timeout_ms(f->flm->to_erase_ms), what);
+					flash_erase_bound_ms(f, f->sectors[s].size), what);
 	}
 	if (!rc)
 		rc = flash_check_blank(f, first, last);
@@ -595,7 +667,7 @@ int swdd_flash_mass_erase(struct swdd_flash *f)
 		rc = flash_algo_begin(f, 1);
 	if (!rc)
 		rc = flash_algo_checked(f, SWDD_FLM_ERASE_CHIP, 0, 0, 0,
-					flash_timeout_ms(f->fam->mass_erase_ms), "mass erase");
+					flash_mass_erase_bound_ms(f), "mass erase");
 	if (!rc)
 		rc = flash_check_blank(f, 0, (unsigned)f->num_sectors - 1);
 	return flash_algo_end(f, rc);

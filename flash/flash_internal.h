@@ -56,8 +56,12 @@ int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t
 /* The family's flush_caches (if any), before the target's flash is read. */
 int flash_flush_caches(struct swdd_flash *f);
 const struct flash_sector *flash_sector_of(const struct swdd_flash *f, uint32_t addr);
-/* Wall-clock bound for an algorithm call from a descriptor time-out. */
-uint32_t flash_timeout_ms(uint32_t descriptor_ms);
+/* Wall-clock bounds of algorithm calls, from the family's datasheet
+ * figures (flash.c): erasing one sector of sector_size bytes, programming
+ * bytes (one ProgramPage), a mass erase. */
+uint32_t flash_erase_bound_ms(const struct swdd_flash *f, uint32_t sector_size);
+uint32_t flash_prog_bound_ms(const struct swdd_flash *f, uint32_t bytes);
+uint32_t flash_mass_erase_bound_ms(const struct swdd_flash *f);
 /* Names the bits of a flash status or algorithm result: the FLM
  * convention's own flags, then the family's hints. */
 void flash_status_text(const struct swdd_flash *f, uint32_t bits, char *buf, size_t len);

@@ -290,7 +290,7 @@ static int program_sector(struct swdd_flash *f, const struct plan_sector *ps,
 			  const struct page_job *jobs, size_t nj, size_t prefilled, uint64_t *done)
 {
 	struct swdd_algo *a = &f->algo;
-	uint32_t timeout = flash_timeout_ms(f->flm->to_prog_ms);
+	uint32_t timeout = flash_prog_bound_ms(f, f->flm->page_size);
 	const struct page_job *running = NULL;
 	int rc = 0;
 
@@ -328,7 +328,7 @@ static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 	char what[64];
 	uint32_t r = 0;
 	int rc = swdd_algo_start(a, SWDD_FLM_ERASE_SECTOR, ps->s->start, 0, 0, 0,
-				 flash_timeout_ms(f->flm->to_erase_ms));
+				 flash_erase_bound_ms(f, ps->s->size));
 
 	*prefilled = 0;
 	for (size_t j = 0; !rc && j < nj && j < a->nbuf; j++) {
@@ -552,6 +552,8 @@ int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	if (!img->n)
+		return 0; /* nothing to write (GDB's `vFlashErase:ADDR,0`, then vFlashDone) */
 	rc = plan_check_range(f, img);
 	if (!rc)
 		rc = flash_check_rdp(f);

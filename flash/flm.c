@@ -5,19 +5,18 @@
  */
 #include "flm.h"
 
+#include "file_bounds.h"
 #include "flash_builtin.h"
 #include "swdd_err.h"
+#include "swdd_file.h"
 #include "swdd_le.h"
 
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* FlashDevice field offsets (FlashOS.h). */
 #define FD_VERS 0U
@@ -33,6 +32,7 @@
 #define FD_SECTOR_END 0xFFFFFFFFU
 #define FD_MAX_SECTORS 512U
 #define FLM_MAX_BLOB (256U * 1024U)
+#define FLM_MAX_FILE (16U * 1024U * 1024U)
 
 static const char *const fn_names[SWDD_FLM_FN_COUNT] = {
 	[SWDD_FLM_INIT] = "Init",
@@ -46,14 +46,18 @@ static const char *const fn_names[SWDD_FLM_FN_COUNT] = {
 };
 
 
-/* Copies one PrgCode/PrgData section into the blob at its address. */
+/* Copies one PrgCode/PrgData section into the blob at its address. The
+ * section must lie inside the first FLM_MAX_BLOB bytes: sh_addr + sh_size
+ * of an ELF64 may wrap (file_bounds.h). */
 static int flm_place_section(struct swdd_flm *flm, Elf_Scn *scn, const GElf_Shdr *sh)
 {
 	Elf_Data *d;
 
-	if (sh->sh_addr + sh->sh_size > FLM_MAX_BLOB)
-		return swdd_err_set(SWDD_EFORMAT, "FLM section at 0x%llx of %llu bytes is too large",
-				    (unsigned long long)sh->sh_addr, (unsigned long long)sh->sh_size);
+	if (!swdd_span_inside(sh->sh_addr, sh->sh_size, FLM_MAX_BLOB))
+		return swdd_err_set(SWDD_EFORMAT, "FLM section at 0x%llx of 0x%llx bytes lies outside "
+				    "the %u KiB an algorithm may use (corrupt file)",
+				    (unsigned long long)sh->sh_addr, (unsigned long long)sh->sh_size,
+				    FLM_MAX_BLOB >> 10);
 	if (sh->sh_addr + sh->sh_size > flm->blob_size) {
 		uint8_t *nb = realloc(flm->blob, sh->sh_addr + sh->sh_size);
 		if (!nb)
@@ -77,6 +81,8 @@ static int flm_parse_devdscr(struct swdd_flm *flm, Elf_Scn *scn, const GElf_Shdr
 	const uint8_t *p;
 	size_t n;
 
+	if (flm->sectors)
+		return swdd_err_set(SWDD_EFORMAT, "FLM has more than one DevDscr section");
 	if (!d || !d->d_buf || d->d_size < FD_SECTORS + 8)
 		return swdd_err_set(SWDD_EFORMAT, "FLM DevDscr section is too short (%llu bytes)",
 				    (unsigned long long)sh->sh_size);
@@ -124,9 +130,15 @@ static int flm_read_symbols(struct swdd_flm *flm, Elf *e, Elf_Scn *scn, const GE
 		name = elf_strptr(e, sh->sh_link, sym.st_name);
 		if (!name || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
 			continue;
-		for (int f = 0; f < SWDD_FLM_FN_COUNT; f++)
-			if (!strcmp(name, fn_names[f]))
-				flm->fn[f] = (uint32_t)sym.st_value & ~1u;
+		for (int f = 0; f < SWDD_FLM_FN_COUNT; f++) {
+			if (strcmp(name, fn_names[f]))
+				continue;
+			if (!swdd_span_inside(sym.st_value, 0, FLM_MAX_BLOB))
+				return swdd_err_set(SWDD_EFORMAT, "FLM function %s at 0x%llx lies outside "
+						    "the algorithm", name,
+						    (unsigned long long)sym.st_value);
+			flm->fn[f] = (uint32_t)sym.st_value & ~1u;
+		}
 	}
 	return 0;
 }
@@ -153,9 +165,9 @@ static int flm_walk_sections(struct swdd_flm *flm, Elf *e, bool code_only)
 			have_code = 1;
 			rc = flm_place_section(flm, scn, &sh);
 		} else if (!strcmp(name, "PrgData")) {
-			if (sh.sh_addr < flm->data_offset)
-				flm->data_offset = (uint32_t)sh.sh_addr;
 			rc = flm_place_section(flm, scn, &sh);
+			if (!rc && sh.sh_addr < flm->data_offset)
+				flm->data_offset = (uint32_t)sh.sh_addr; /* < FLM_MAX_BLOB: placed */
 		} else if (!strcmp(name, "DevDscr")) {
 			have_dev = 1;
 			rc = flm_parse_devdscr(flm, scn, &sh);
@@ -248,27 +260,13 @@ int swdd_flm_parse(const void *elf, size_t size, const char *source, struct swdd
 
 int swdd_flm_load_file(const char *path, struct swdd_flm **out)
 {
-	struct stat st;
 	uint8_t *buf;
-	int fd, rc;
-	ssize_t got;
+	size_t len;
+	int rc = swdd_file_read(path, FLM_MAX_FILE, "flash algorithm", &buf, &len);
 
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return swdd_err_set(SWDD_EINVAL, "cannot open flash algorithm %s: %m", path);
-	if (fstat(fd, &st) || st.st_size <= 0 || st.st_size > 16 * 1024 * 1024) {
-		close(fd);
-		return swdd_err_set(SWDD_EFORMAT, "%s is empty or too large for a flash algorithm",
-				    path);
-	}
-	buf = malloc((size_t)st.st_size);
-	got = buf ? read(fd, buf, (size_t)st.st_size) : -1;
-	close(fd);
-	if (got != st.st_size) {
-		free(buf);
-		return swdd_err_set(SWDD_EFORMAT, "cannot read %s", path);
-	}
-	rc = swdd_flm_parse(buf, (size_t)st.st_size, path, out);
+	if (rc)
+		return rc;
+	rc = swdd_flm_parse(buf, len, path, out);
 	free(buf);
 	return rc;
 }

@@ -5,17 +5,16 @@
  */
 #include "image.h"
 
+#include "file_bounds.h"
 #include "swdd_err.h"
+#include "swdd_file.h"
 
 #include <ctype.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define IMAGE_MAX_FILE (64U * 1024U * 1024U)
 
@@ -25,8 +24,8 @@ static int image_add(struct swdd_image *img, uint32_t addr, const uint8_t *data,
 
 	if (!len)
 		return 0;
-	if ((uint64_t)addr + len > 0x100000000ull)
-		return swdd_err_set(SWDD_ERANGE, "data at 0x%08X+%u wraps past 4 GiB", addr, len);
+	if (!swdd_span_inside(addr, len, SWDD_ADDR_SPACE))
+		return swdd_err_set(SWDD_EFORMAT, "data at 0x%08X+%u wraps past 4 GiB", addr, len);
 	if (last && last->addr + last->len == addr) { /* extend the previous run */
 		uint8_t *nd = realloc(last->data, last->len + len);
 		if (!nd)
@@ -145,6 +144,25 @@ static int parse_hex(const uint8_t *buf, size_t len, const char *name, struct sw
 	return swdd_err_set(SWDD_EFORMAT, "%s is truncated: no end-of-file record", name);
 }
 
+/* A PT_LOAD segment's bytes must lie inside the file and its load address
+ * range inside a Cortex-M's 32-bit address space: an ELF64 p_paddr of
+ * 0x108000000 must not become 0x08000000, and p_offset + p_filesz must
+ * not wrap (gABI program header; ARMv7-M ARM B3.1). */
+static int elf_check_segment(const GElf_Phdr *ph, size_t len, const char *name, size_t i)
+{
+	if (!swdd_span_inside(ph->p_offset, ph->p_filesz, len))
+		return swdd_err_set(SWDD_EFORMAT, "%s is truncated or corrupt: segment %zu needs "
+				    "0x%llx bytes from file offset 0x%llx, the file has %zu bytes",
+				    name, i, (unsigned long long)ph->p_filesz,
+				    (unsigned long long)ph->p_offset, len);
+	if (!swdd_span_inside(ph->p_paddr, ph->p_filesz, SWDD_ADDR_SPACE))
+		return swdd_err_set(SWDD_EFORMAT, "%s: segment %zu loads 0x%llx bytes at 0x%llx, "
+				    "beyond the 32-bit address space of a Cortex-M (an ELF for "
+				    "another machine, or corrupt)", name, i,
+				    (unsigned long long)ph->p_filesz, (unsigned long long)ph->p_paddr);
+	return 0;
+}
+
 static int parse_elf(const uint8_t *buf, size_t len, const char *name, struct swdd_image *img)
 {
 	Elf *e;
@@ -171,11 +189,8 @@ static int parse_elf(const uint8_t *buf, size_t len, const char *name, struct sw
 		}
 		if (ph.p_type != PT_LOAD || !ph.p_filesz)
 			continue;
-		if (ph.p_offset + ph.p_filesz > len)
-			rc = swdd_err_set(SWDD_EFORMAT, "%s is truncated: segment %zu needs bytes up "
-					  "to offset %llu, the file has %zu", name, i,
-					  (unsigned long long)(ph.p_offset + ph.p_filesz), len);
-		else
+		rc = elf_check_segment(&ph, len, name, i);
+		if (!rc)
 			rc = image_add(img, (uint32_t)ph.p_paddr, buf + ph.p_offset,
 				       (uint32_t)ph.p_filesz);
 	}
@@ -224,7 +239,7 @@ int swdd_image_parse_as(const uint8_t *buf, size_t len, const char *name, enum s
 		rc = parse_elf(buf, len, name, img);
 	else if (fmt == SWDD_IMAGE_HEX)
 		rc = parse_hex(buf, len, name, img);
-	else if (len > 0xFFFFFFFFu - bin_addr)
+	else if (!swdd_span_inside(bin_addr, len, SWDD_ADDR_SPACE))
 		rc = swdd_err_set(SWDD_ERANGE, "%s does not fit below 4 GiB at 0x%08X", name, bin_addr);
 	else
 		rc = image_add(img, bin_addr, buf, (uint32_t)len) ?: image_finish(img, name);
@@ -242,31 +257,13 @@ int swdd_image_load(const char *path, enum swdd_image_format fmt, uint32_t bin_a
 int swdd_image_load_as(const char *path, enum swdd_image_format fmt, uint32_t bin_addr,
 		       struct swdd_image *img, enum swdd_image_format *found)
 {
-	struct stat st;
 	uint8_t *buf;
-	ssize_t got;
-	int fd, rc;
+	size_t len;
+	int rc = swdd_file_read(path, IMAGE_MAX_FILE, "image", &buf, &len);
 
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return swdd_err_set(SWDD_EINVAL, "cannot open %s: %m", path);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (off_t)IMAGE_MAX_FILE) {
-		close(fd);
-		return swdd_err_set(SWDD_EFORMAT, "%s is not a regular file of at most %u MiB", path,
-				    IMAGE_MAX_FILE >> 20);
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	got = buf ? read(fd, buf, (size_t)st.st_size) : -1;
-	close(fd);
-	if (got != st.st_size) {
-		free(buf);
-		return swdd_err_set(SWDD_EINVAL, "cannot read %s", path);
-	}
-	if (!st.st_size) {
-		free(buf);
-		return swdd_err_set(SWDD_EFORMAT, "%s is empty", path);
-	}
-	rc = swdd_image_parse_as(buf, (size_t)st.st_size, path, fmt, bin_addr, img, found);
+	if (rc)
+		return rc;
+	rc = swdd_image_parse_as(buf, len, path, fmt, bin_addr, img, found);
 	free(buf);
 	return rc;
 }

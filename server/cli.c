@@ -3,11 +3,14 @@
  */
 #include "cli.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "monitor.h"
 #include "swdd_err.h"
 
 /* Which commands an option applies to (for the help of each). */
@@ -42,13 +45,12 @@ static int cli_word(const char *opt, const char *arg, const char *const *words, 
 	return swdd_err_set(SWDD_EINVAL, "--%s does not take '%s'", opt, arg);
 }
 
-static int cli_number(const char *opt, const char *arg, unsigned long max, unsigned *out)
+static int cli_number(const char *opt, const char *arg, unsigned max, unsigned *out)
 {
-	char *end;
-	unsigned long v = strtoul(arg, &end, 0);
+	unsigned long long v;
 
-	if (!*arg || *end || v > max)
-		return swdd_err_set(SWDD_EINVAL, "--%s takes a number up to %lu, not '%s'", opt, max, arg);
+	if (!monitor_parse_number(arg, max, &v))
+		return swdd_err_set(SWDD_EINVAL, "--%s takes a number up to %u, not '%s'", opt, max, arg);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -83,6 +85,12 @@ static int cli_port(struct cli_opts *o, const char *arg)
 static int cli_bind(struct cli_opts *o, const char *arg)
 {
 	o->bind = arg;
+	return 0;
+}
+
+static int cli_allow_files(struct cli_opts *o, const char *arg)
+{
+	o->allow_files = arg;
 	return 0;
 }
 
@@ -140,7 +148,7 @@ static int cli_connect_under_reset(struct cli_opts *o, const char *arg)
 
 static int cli_size(struct cli_opts *o, const char *arg)
 {
-	int rc = cli_number("size", arg, 0xFFFFFFFFul, &o->read_size);
+	int rc = cli_number("size", arg, 0xFFFFFFFFu, &o->read_size);
 
 	if (!rc && o->read_size == 0)
 		rc = swdd_err_set(SWDD_EINVAL, "--size must be at least 1 byte");
@@ -205,10 +213,9 @@ static int cli_flash_algo(struct cli_opts *o, const char *arg)
 
 static int cli_address(struct cli_opts *o, const char *arg)
 {
-	char *end;
-	unsigned long long v = strtoull(arg, &end, 0);
+	unsigned long long v;
 
-	if (!*arg || *end || v > 0xFFFFFFFFull)
+	if (!monitor_parse_number(arg, 0xFFFFFFFFull, &v))
 		return swdd_err_set(SWDD_EINVAL, "--address takes a 32-bit address such as "
 				    "0x08000000, not '%s'", arg);
 	o->image_addr = (uint32_t)v;
@@ -276,7 +283,8 @@ static const struct cli_option cli_options[] = {
 	{ "probe", "auto|stlink|cmsis-dap|sim", cli_probe, "probe driver (auto: the one USB probe present; sim: the simulated lab, only when asked)", CLI_FOR_CHIP },
 	{ "serial", "S", cli_serial, "probe serial number when several are present (flash: repeatable)", CLI_FOR_CHIP },
 	{ "port", "N", cli_port, "TCP port for GDB (default 3333; 0 picks a free one)", S },
-	{ "bind", "ADDR", cli_bind, "address to listen on (default 127.0.0.1)", S },
+	{ "bind", "ADDR", cli_bind, "address to listen on (default 127.0.0.1; any other: a warning, clients are not authenticated)", S },
+	{ "allow-files", "DIR", cli_allow_files, "GDB clients may name host files under DIR (monitor program, monitor flash algo); default: only --flash-algo's file", S },
 	{ "speed", "KHZ", cli_speed, "SWD clock (default 4000)", CLI_FOR_CHIP },
 	{ "connect", "normal|under-reset|attach", cli_connect, "how to connect to the chip (default normal)", CLI_FOR_CHIP },
 	{ "connect-under-reset", NULL, cli_connect_under_reset, "same as --connect under-reset", CLI_FOR_CHIP },
@@ -479,4 +487,24 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 		return 0;
 	}
 	return cli_positional(o, argc, argv);
+}
+
+/* Nothing authenticates a GDB client (the RSP has no such step), so a
+ * --bind address other than loopback (127.0.0.0/8) hands the chip, and
+ * the host files the operator allowed, to whoever reaches the port. */
+bool cli_bind_warning(const struct cli_opts *o, unsigned port, char *buf, size_t len)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, o->bind, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127)
+		return false;
+	snprintf(buf, len, "listening on %s:%u, not on loopback: anyone who reaches this port can, "
+		 "without authentication, erase and program the flash, read and write memory and "
+		 "registers, and reset and run the chip%s%s%s%s (--bind 127.0.0.1, the default, "
+		 "keeps it local; use an SSH tunnel to reach it from elsewhere)", o->bind, port,
+		 o->allow_files || o->flash_algo ? ", and make swdd read host files: " : "",
+		 o->allow_files ? "any under " : "", o->allow_files ? o->allow_files : "",
+		 o->flash_algo ? (o->allow_files ? " and the --flash-algo file" : "the --flash-algo file")
+			       : "");
+	return true;
 }

@@ -28,6 +28,7 @@ struct cli_opts {
 	bool all_probes;     /* flash --all-probes (server/production.c) */
 	unsigned port;
 	const char *bind;
+	const char *allow_files; /* --allow-files DIR: host files a GDB client may name */
 	struct swdd_connect_opts connect;
 	bool verbose;
 	/* the lab (--probe sim only) */
@@ -53,6 +54,9 @@ struct cli_opts {
  * detail sentence naming the bad argument. */
 int cli_parse(int argc, char **argv, struct cli_opts *o);
 void cli_usage(FILE *f);
+/* The warning for a --bind address that is not loopback, naming what a
+ * client can then do (into buf); false when the address is loopback. */
+bool cli_bind_warning(const struct cli_opts *o, unsigned port, char *buf, size_t len);
 /* Help of one subcommand ("flash", "erase", "probes"); NULL: cli_usage. */
 void cli_usage_topic(FILE *f, const char *topic);
 

@@ -362,12 +362,11 @@ void compat_banner(const struct compat *c, FILE *f, unsigned port)
  * for a real board to settle, bounded at a minute. */
 static int compat_mon_sleep(struct gdb_server *s, int argc, char **argv)
 {
-	char *end;
-	unsigned long ms = argc == 2 ? strtoul(argv[1], &end, 10) : 0;
+	unsigned long long ms = 0;
 	struct timespec ts;
 
 	(void)s;
-	if (argc != 2 || !*argv[1] || *end || ms > 60000)
+	if (argc != 2 || !monitor_parse_number(argv[1], 60000, &ms))
 		return swdd_err_set(SWDD_EINVAL, "usage: monitor %s MS (0 to 60000)", argv[0]);
 	ts.tv_sec = (time_t)(ms / 1000);
 	ts.tv_nsec = (long)(ms % 1000) * 1000000L;

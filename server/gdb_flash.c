@@ -18,10 +18,13 @@
 #include "swdd_err.h"
 #include "swdd_log.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int gdb_flash_set_algo_path(struct gdb_server *s, const char *path)
 {
@@ -32,6 +35,30 @@ int gdb_flash_set_algo_path(struct gdb_server *s, const char *path)
 	free(s->flash.algo_path);
 	s->flash.algo_path = copy;
 	return 0;
+}
+
+/* realpath() of path into a malloc'd string (*out NULL when path is). */
+static int gdb_flash_resolve(const char *path, const char *opt, char **out)
+{
+	*out = NULL;
+	if (!path)
+		return 0;
+	*out = realpath(path, NULL);
+	if (!*out)
+		return swdd_err_set(SWDD_EINVAL, "%s %s: %s", opt, path, strerror(errno));
+	return 0;
+}
+
+int gdb_flash_set_host_files(struct gdb_server *s, const char *cli_algo, const char *allow_dir)
+{
+	struct stat st;
+	int rc = gdb_flash_resolve(cli_algo, "--flash-algo", &s->flash.cli_algo);
+
+	if (!rc)
+		rc = gdb_flash_resolve(allow_dir, "--allow-files", &s->flash.allow_dir);
+	if (!rc && s->flash.allow_dir && (stat(s->flash.allow_dir, &st) || !S_ISDIR(st.st_mode)))
+		rc = swdd_err_set(SWDD_EINVAL, "--allow-files %s is not a directory", allow_dir);
+	return rc;
 }
 
 const char *gdb_flash_algo_path(const struct gdb_server *s)
@@ -66,7 +93,9 @@ void gdb_flash_free(struct gdb_server *s)
 {
 	gdb_flash_forget(s);
 	free(s->flash.algo_path);
-	s->flash.algo_path = NULL;
+	free(s->flash.cli_algo);
+	free(s->flash.allow_dir);
+	s->flash.algo_path = s->flash.cli_algo = s->flash.allow_dir = NULL;
 }
 
 int gdb_flash_get(struct gdb_server *s, struct swdd_flash **out)

@@ -15,6 +15,11 @@ struct swdd_flash;
 int gdb_flash_register(struct gdb_server *s);
 /* --flash-algo FILE (NULL: built-in). */
 int gdb_flash_set_algo_path(struct gdb_server *s, const char *path);
+/* The host files GDB clients may name (`monitor program`, `monitor flash
+ * algo`): cli_algo (--flash-algo FILE) and every regular file under
+ * allow_dir (--allow-files DIR); either may be NULL. SWDD_EINVAL when
+ * allow_dir is not a directory or cli_algo does not exist. */
+int gdb_flash_set_host_files(struct gdb_server *s, const char *cli_algo, const char *allow_dir);
 /* The current --flash-algo / `monitor flash algo` path (NULL: built-in). */
 const char *gdb_flash_algo_path(const struct gdb_server *s);
 /* The flash session of s's target (opened on first use). */

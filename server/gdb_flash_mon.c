@@ -4,12 +4,10 @@
  * flash/flash.h's, through the session gdb_flash.c keeps per target.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "flash.h"
 #include "fw_check.h"
@@ -18,6 +16,7 @@
 #include "image.h"
 #include "monitor.h"
 #include "swdd_err.h"
+#include "swdd_file.h"
 #include "swdd_log.h"
 
 /* `program` reads at most this much of a host file. */
@@ -41,6 +40,37 @@ static int mon_print_report(struct gdb_server *s, int (*report)(struct swdd_flas
 		monitor_printf(s, "%s", text);
 	free(text);
 	return rc;
+}
+
+/* The one place a GDB client's words name a host file (`program FILE`,
+ * `flash algo FILE`). Nothing authenticates a client, so it may name only
+ * what the operator allowed when starting swdd: the --flash-algo file, or
+ * files under --allow-files DIR (after resolving symbolic links and "..").
+ * The file is then read by swdd_file_read(): regular files only, opened
+ * non-blocking, so a FIFO or device never stalls the server. Returns 0
+ * and the resolved path in resolved (PATH_MAX bytes), or SWDD_E*. */
+static int mon_host_file(struct gdb_server *s, const char *path, char *resolved)
+{
+	const char *dir = s->flash.allow_dir, *algo = s->flash.cli_algo;
+	size_t n = dir ? strlen(dir) : 0;
+
+	if (!realpath(path, resolved))
+		return swdd_err_set(SWDD_EINVAL, "cannot open %s: %s", path, strerror(errno));
+	if (algo && !strcmp(resolved, algo))
+		return 0;
+	if (dir && !strncmp(resolved, dir, n) && (resolved[n] == '/' || !strcmp(dir, "/")))
+		return 0;
+	return swdd_err_set(SWDD_EACCES, "%s is not a file swdd lets GDB clients open: start swdd "
+			    "with --allow-files DIR to allow the files under DIR%s%s", path,
+			    dir ? " (now: " : "", dir ? dir : "");
+}
+
+static int mon_read_host_file(struct gdb_server *s, const char *path, uint8_t **buf, size_t *len)
+{
+	char resolved[PATH_MAX];
+	int rc = mon_host_file(s, path, resolved);
+
+	return rc ? rc : swdd_file_read(resolved, MON_MAX_HOST_FILE, "image", buf, len);
 }
 
 static int mon_erase(struct gdb_server *s, int argc, char **argv)
@@ -79,16 +109,19 @@ static int mon_flash_erase_sector(struct gdb_server *s, int argc, char **argv)
 
 static int mon_flash_algo(struct gdb_server *s, int argc, char **argv)
 {
+	char resolved[PATH_MAX];
 	struct swdd_flash *f;
 	int rc;
 
 	if (argc != 3)
 		return swdd_err_set(SWDD_EINVAL, "usage: flash algo FILE");
-	rc = mon_flash_session(s, &f);
+	rc = mon_host_file(s, argv[2], resolved);
 	if (!rc)
-		rc = swdd_flash_set_algo(f, argv[2]);
+		rc = mon_flash_session(s, &f);
 	if (!rc)
-		rc = gdb_flash_set_algo_path(s, argv[2]);
+		rc = swdd_flash_set_algo(f, resolved);
+	if (!rc)
+		rc = gdb_flash_set_algo_path(s, resolved);
 	if (!rc)
 		monitor_printf(s, "flash algorithm: %s\n", argv[2]);
 	return rc;
@@ -134,35 +167,6 @@ static int mon_flash(struct gdb_server *s, int argc, char **argv)
 			return mon_flash_subs[i].fn(s, argc, argv);
 	return swdd_err_set(SWDD_EINVAL, "unknown flash subcommand '%s' (info, banks, "
 			    "erase_sector, algo)", argv[1]);
-}
-
-/* The one place `program` touches the host's files. A remote client names
- * the path, so: regular files only, opened non-blocking (a FIFO or device
- * node never stalls the server), bounded in size. Returns 0 and a
- * malloc'd buffer, or SWDD_E*. */
-static int mon_read_host_file(const char *path, uint8_t **buf, size_t *len)
-{
-	struct stat st;
-	ssize_t got;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-
-	if (fd < 0)
-		return swdd_err_set(SWDD_EINVAL, "cannot open %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    st.st_size > (off_t)MON_MAX_HOST_FILE) {
-		close(fd);
-		return swdd_err_set(SWDD_EFORMAT, "%s is not a non-empty regular file of at most %u MiB",
-				    path, MON_MAX_HOST_FILE >> 20);
-	}
-	*buf = malloc((size_t)st.st_size);
-	got = *buf ? read(fd, *buf, (size_t)st.st_size) : -1;
-	close(fd);
-	if (got != st.st_size) {
-		free(*buf);
-		return swdd_err_set(SWDD_EINVAL, "cannot read %s", path);
-	}
-	*len = (size_t)st.st_size;
-	return 0;
 }
 
 static int mon_program_words(int argc, char **argv, bool *reset)
@@ -232,7 +236,7 @@ static int mon_program(struct gdb_server *s, int argc, char **argv)
 	int rc = mon_program_words(argc, argv, &reset);
 
 	if (!rc)
-		rc = mon_read_host_file(argv[1], &buf, &len);
+		rc = mon_read_host_file(s, argv[1], &buf, &len);
 	if (!rc)
 		rc = swdd_image_parse_as(buf, len, argv[1], SWDD_IMAGE_AUTO,
 					 swdd_target_chip(s->target)->flash_base, &img, &fmt);

@@ -50,6 +50,10 @@ struct gdb_flash_session {
 	struct swdd_flash *f;
 	struct swdd_target *target; /* the target f was opened on */
 	char *algo_path;            /* --flash-algo / `monitor flash algo`; NULL: built-in */
+	/* Host files a client may name (gdb_flash_mon.c mon_host_file), as
+	 * realpath()s: --flash-algo's file and the --allow-files directory
+	 * (NULL: none). */
+	char *cli_algo, *allow_dir;
 };
 
 /* Gives the session a usable target when a client connects: connects one

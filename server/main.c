@@ -16,6 +16,7 @@
 #include "gdb_flash.h"
 #include "gdb_net.h"
 #include "gdb_server.h"
+#include "swdd_cancel.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 #include "target.h"
@@ -23,10 +24,13 @@
 
 static volatile sig_atomic_t main_stop;
 
+/* Also ends a wait inside a flash algorithm call (common/swdd_cancel.h),
+ * which can last seconds, and up to its bound for a broken algorithm. */
 static void main_on_signal(int sig)
 {
 	(void)sig;
 	main_stop = 1;
+	swdd_cancel_request();
 }
 
 /* No SA_RESTART: poll() must return EINTR so the loop sees main_stop. */
@@ -39,6 +43,27 @@ static void main_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* `swdd flash` and `swdd erase`: the first SIGINT/SIGTERM asks the flash
+ * algorithm wait in progress (or the next one) to give up, which halts
+ * the core and names the flash state (exit 5); SA_RESETHAND makes a
+ * second signal end the process at once. */
+static void main_on_cli_signal(int sig)
+{
+	(void)sig;
+	swdd_cancel_request();
+}
+
+static void main_cli_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_on_cli_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 static int main_fail(int rc)
@@ -63,6 +88,8 @@ static int main_serve(const struct cli_opts *o, const struct compat *compat)
 	if (!rc)
 		rc = gdb_flash_set_algo_path(&s, o->flash_algo);
 	if (!rc)
+		rc = gdb_flash_set_host_files(&s, o->flash_algo, o->allow_files);
+	if (!rc)
 		rc = gdb_flash_register(&s);
 	if (!rc)
 		rc = compat_monitor_register();
@@ -81,6 +108,9 @@ static int main_serve(const struct cli_opts *o, const struct compat *compat)
 	 * for this line; the compatibility modes add the other tool's. */
 	printf("swdd: listening for gdb on %s:%u\n", o->bind, port);
 	fflush(stdout);
+	char warn[512];
+	if (cli_bind_warning(o, port, warn, sizeof(warn)))
+		swdd_warn("%s", warn);
 	compat_banner(compat, stdout, port);
 	main_signals();
 	rc = gdb_net_serve(&s, lfd, &main_stop);
@@ -124,9 +154,12 @@ int main(int argc, char **argv)
 	case CLI_CHIPS:
 		return cmd_chips_main(&o);
 	case CLI_FLASH:
-		return production_wanted(&o) ? production_main(&o, compat.argc, compat.argv)
-					     : cmd_flash_main(&o);
+		if (production_wanted(&o))
+			return production_main(&o, compat.argc, compat.argv);
+		main_cli_signals();
+		return cmd_flash_main(&o);
 	case CLI_ERASE:
+		main_cli_signals();
 		return cmd_erase_main(&o);
 	default:
 		rc = main_serve(&o, &compat);

@@ -7,6 +7,8 @@
  */
 #include "monitor.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,19 +60,29 @@ void monitor_print_pc_sp(struct gdb_server *s)
 		       (unsigned)(sp[0] | sp[1] << 8 | sp[2] << 16 | (uint32_t)sp[3] << 24));
 }
 
-int monitor_number(const char *arg, unsigned long long max, const char *what,
-		   unsigned long long *out)
+bool monitor_parse_number(const char *arg, unsigned long long max, unsigned long long *out)
 {
 	char *end;
 	unsigned long long v;
 
-	if (!*arg || *arg == '-')
-		return swdd_err_set(SWDD_EINVAL, "%s must be a number, not '%s'", what, arg);
+	/* strtoull would skip blanks, take a sign (" -1" is ULLONG_MAX) and
+	 * saturate on overflow: none of that is a number here */
+	if (!isdigit((unsigned char)*arg))
+		return false;
+	errno = 0;
 	v = strtoull(arg, &end, 0);
-	if (*end || v > max)
+	if (*end || errno == ERANGE || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+int monitor_number(const char *arg, unsigned long long max, const char *what,
+		   unsigned long long *out)
+{
+	if (!monitor_parse_number(arg, max, out))
 		return swdd_err_set(SWDD_EINVAL, "%s must be a number up to 0x%llx, not '%s'", what, max,
 				    arg);
-	*out = v;
 	return 0;
 }
 

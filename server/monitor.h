@@ -63,6 +63,11 @@ void monitor_print_pc_sp(struct gdb_server *s);
  * what names the argument for the error. Returns 0 or SWDD_EINVAL. */
 int monitor_number(const char *arg, unsigned long long max, const char *what,
 		   unsigned long long *out);
+/* The one strict number parser of server/ (monitor arguments and
+ * command-line options): the whole word, decimal, 0x hex or 0 octal, no
+ * blank or sign, no overflow; a value above max is refused, never cut to
+ * a narrower type (sector 4294967296 is not sector 0). */
+bool monitor_parse_number(const char *arg, unsigned long long max, unsigned long long *out);
 
 /* The built-in tables (monitor_run.c, monitor_mem.c). */
 extern const struct monitor_cmd monitor_run_cmds[];

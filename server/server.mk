@@ -1,7 +1,10 @@
-# server/ fragment: the libFuzzer target for the RSP parser.
-#   build/fuzz_rsp   clang -fsanitize=fuzzer,address,undefined
-#   make fuzz        runs it for FUZZ_SECONDS (default 600)
-# `make test` runs it for 60 s through test/e2e/fuzz_rsp.sh.
+# server/ fragment: the libFuzzer targets for the RSP parser and the file
+# parsers (server/fuzz_files.c: ELF, Intel HEX, FLM).
+#   build/fuzz_rsp, build/fuzz_elf, build/fuzz_hex, build/fuzz_flm
+#                    clang -fsanitize=fuzzer,address,undefined
+#   make fuzz        runs each for FUZZ_SECONDS (default 600)
+# `make test` runs the RSP one for 60 s (test/e2e/fuzz_rsp.sh) and each file
+# parser for a few seconds from the seeds in test/fuzz/ (test/e2e/fuzz_files.sh).
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
@@ -16,13 +19,29 @@ $(FUZZ_RSP): server/fuzz_rsp.c server/rsp.c server/rsp.h
 		{ echo "fuzz_rsp: $(FUZZ_CC) could not build the libFuzzer target (see above)"; rm -f $@; }; \
 	else echo "fuzz_rsp: $(FUZZ_CC) not found: the fuzz test will SKIP"; fi
 
-# Best effort: a missing clang makes the e2e script SKIP, not the build fail.
-TEST_DEPS += $(FUZZ_RSP)
+# The file parsers with the libelf they use; flm.c needs the embedded
+# algorithms (swdd_flm_builtins), the seeds need the built ones.
+FUZZ_FILE_KINDS := elf hex flm
+FUZZ_FILES := $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_FILE_KINDS))
+FUZZ_FILE_SRC := server/fuzz_files.c flash/image.c flash/flm.c common/swdd_err.c \
+	common/swdd_file.c $(BUILD)/gen/flashalgo_builtin.c
 
-fuzz: $(FUZZ_RSP)
+$(BUILD)/fuzz_%: $(FUZZ_FILE_SRC) flash/image.h flash/flm.h flash/file_bounds.h $(FLASHALGO_FLM)
+	@mkdir -p $(BUILD)
+	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(FUZZ_CC) $(FUZZ_FLAGS) -Iflash -DFUZZ_$(shell echo $* | tr a-z A-Z) \
+			$(FUZZ_FILE_SRC) -lelf -o $@ || \
+		{ echo "fuzz_$*: $(FUZZ_CC) could not build the libFuzzer target (see above)"; rm -f $@; }; \
+	else echo "fuzz_$*: $(FUZZ_CC) not found: the fuzz test will SKIP"; fi
+
+# Best effort: a missing clang makes the e2e script SKIP, not the build fail.
+TEST_DEPS += $(FUZZ_RSP) $(FUZZ_FILES)
+
+fuzz: $(FUZZ_RSP) $(FUZZ_FILES)
 	@test -x $(FUZZ_RSP) || { echo "fuzz: $(FUZZ_RSP) not built (clang with libFuzzer needed)"; exit 1; }
 	@mkdir -p $(BUILD)/fuzz_rsp_corpus
 	$(FUZZ_RSP) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz_rsp_corpus
+	SWDD_FUZZ_FILES_SECONDS=$(FUZZ_SECONDS) SWDD_FUZZ_KEEP_CORPUS=1 sh test/e2e/fuzz_files.sh
 
 # The structured RSP fuzzer over TCP against the lab (test/e2e/fuzz_net.py):
 # `make test` runs it for 20 s with a fixed seed, `make fuzz` for

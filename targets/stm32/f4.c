@@ -90,6 +90,15 @@
 /* DS8626 (table "Flash memory programming", tME): a mass erase takes up to
  * 32 s at x8; the RDP 1 -> 0 regression erases the same. */
 #define F4_MASS_ERASE_MS 32000U
+/* DS8626 (table "Flash memory programming"): word programming time max
+ * 100 us at any parallelism (typical 16 us); sector erase typical at x32
+ * and maximum at x8 for the three sector sizes (RM0090 3.3 table 5). */
+#define F4_PROG_MAX_US 100U
+static const struct stm32_erase_time f4_erase_times[] = {
+	{ .sector_size = 16U * 1024U, .typ_ms = 250U, .max_ms = 800U },
+	{ .sector_size = 64U * 1024U, .typ_ms = 550U, .max_ms = 2400U },
+	{ .sector_size = 128U * 1024U, .typ_ms = 1000U, .max_ms = 4000U },
+};
 #define F4_OPT_TIMEOUT_MS 40000U
 
 extern const struct stm32_family stm32f4_family;
@@ -367,6 +376,9 @@ const struct stm32_family stm32f4_family = {
 	.builtin_algo = "stm32f4",
 	.variants = f4_variants,
 	.mass_erase_ms = F4_MASS_ERASE_MS,
+	.erase_times = f4_erase_times,
+	.num_erase_times = sizeof(f4_erase_times) / sizeof(f4_erase_times[0]),
+	.prog_max_us = F4_PROG_MAX_US,
 	.rdp_level = f4_rdp_level,
 	.wrp_mask = f4_wrp_mask,
 	.read_status = f4_read_status,

@@ -88,6 +88,15 @@ struct stm32_algo_variant {
 	const char *what; /* "x32 (2.7-3.6 V)" */
 };
 
+/* One sector size's erase time from the datasheet: typical at the fastest
+ * parallelism and maximum at the slowest, so that one row bounds every
+ * variant of the algorithm (flash/flash.c flash_erase_bound_ms). */
+struct stm32_erase_time {
+	uint32_t sector_size; /* bytes */
+	uint32_t typ_ms;
+	uint32_t max_ms;
+};
+
 struct stm32_family {
 	const char *name;   /* "STM32F4" */
 	const char *manual; /* "RM0090": the reference manual this file follows */
@@ -138,6 +147,14 @@ struct stm32_family {
 	 * above the algorithm's own bound, so the algorithm's report with the
 	 * status bits comes first. */
 	uint32_t mass_erase_ms;
+	/* Sector erase times by sector size, ascending (num_erase_times rows),
+	 * and the maximum time of one program operation of flash_word bytes,
+	 * us: the datasheet's figures from which every algorithm call's
+	 * time-out is derived, whatever an .FLM's toErase/toProg say.
+	 * Optional (0 rows: the FLM's values, capped at 60 s). */
+	const struct stm32_erase_time *erase_times;
+	size_t num_erase_times;
+	uint32_t prog_max_us;
 
 	/* Read-protection level (0, 1, 2). Required. */
 	int (*rdp_level)(struct swdd_target *t, int *level);

@@ -23,6 +23,7 @@ Prints PASS/FAIL/SKIP lines.
 """
 import os
 import re
+import shutil
 import sys
 import tempfile
 
@@ -165,7 +166,7 @@ class Checks:
         return None
 
     def program(self):
-        fw = os.environ["SWDD_FW"]
+        fw = os.environ["SWDD_ALLOWED"]
         why = self.expect("monitor program %s/demo_v2.elf verify reset" % fw, None,
                           [r"demo_v2.elf: \d+ bytes in 2 sectors: 1 erased.*verified",
                            r"reset; target running"])
@@ -174,12 +175,34 @@ class Checks:
         why = self.expect("monitor program %s/demo_v2.elf" % fw, None,
                           [r"0 erased, 2 unchanged \(skipped\), 0 bytes programmed"])
         return why or self.expect("monitor program /dev/zero", r"Protocol error",
-                                  [r"/dev/zero is not a non-empty regular file"])
+                                  [r"/dev/zero is not a file swdd lets GDB clients open: start "
+                                   r"swdd with --allow-files DIR"])
+
+    def host_file_policy(self):
+        """issue 15: a client names only files under --allow-files DIR (or
+        the --flash-algo file); a FIFO there does not block the server."""
+        fw = os.environ["SWDD_ALLOWED"]
+        rows = [("monitor flash algo /etc/passwd", [r"/etc/passwd is not a file swdd lets GDB "
+                                                    r"clients open"]),
+                ("monitor program %s/../%s/demo_v2.elf" % (fw, os.path.basename(fw)), None),
+                ("monitor program %s/../../etc/passwd" % fw, [r"is not a file swdd lets GDB"]),
+                ("monitor program %s/fifo.elf" % fw, [r"fifo.elf is not a non-empty regular "
+                                                       r"file .*FIFOs, sockets and devices are "
+                                                       r"refused"]),
+                ("monitor flash algo %s/fifo.elf" % fw, [r"FIFOs, sockets and devices are refused"]),
+                ("monitor flash erase_sector 4294967296", [r"FIRST \(a sector number\) must be a "
+                                                           r"number up to 0xffff, not '4294967296'"])]
+        for cmd, want in rows:
+            why = self.expect(cmd, r"Protocol error" if want else None,
+                              want or [r"0 erased, 2 unchanged"])
+            if why:
+                return why
+        return None
 
     # -- scenario "wrp": sector 1 write-protected, a load that must fail --
 
     def load_fails(self):
-        fw = os.environ["SWDD_FW"]
+        fw = os.environ["SWDD_ALLOWED"]
         why = self.expect("load %s/demo_v2.elf" % fw, r"Error finishing flash operation", [])
         if why:
             return why
@@ -228,7 +251,8 @@ class Checks:
                      ("strict_arguments", self.strict_arguments),
                      ("no_value_shows_current", self.current_values),
                      ("openocd_names", self.openocd_names),
-                     ("monitor_program", self.program)],
+                     ("monitor_program", self.program),
+                     ("host_file_policy", self.host_file_policy)],
             "wrp": [("failed_load_reason", self.load_fails)],
             "swd-off": [("monitor_reset_run_explains", self.reset_run_explains),
                         ("monitor_reset_halt_reconnects", self.reset_halt_reconnects)],
@@ -258,17 +282,24 @@ def wrapper():
         return 0
     swdd, elf, logdir = env
     fw = os.path.dirname(elf)
+    # the directory GDB clients may name files in (--allow-files): a copy
+    # of one image and a FIFO
+    allowed = tempfile.mkdtemp(prefix="swdd_allowed_")
+    shutil.copy(os.path.join(fw, "demo_v2.elf"), allowed)
+    os.mkfifo(os.path.join(allowed, "fifo.elf"))
     for kind in ("stlink-v21", "cmsis-dap-v2"):
         for scenario, image, extra in SCENARIOS:
             tag = "%s-%s" % (scenario, kind)
             log_path = os.path.join(logdir, "gdb_reasons-%s.swdd.log" % tag)
             with open(log_path, "w") as log, tempfile.NamedTemporaryFile(suffix=".log") as gl:
                 p, port = start_server(swdd, ["--sim-probe", kind, "--sim-image",
-                                              os.path.join(fw, image)] + extra, log)
+                                              os.path.join(fw, image), "--allow-files",
+                                              allowed] + extra, log)
                 if port is None:
                     print("FAIL gdb_reasons/%s/start: no banner (see %s)" % (tag, log_path))
                     continue
-                os.environ.update(SWDD_SCENARIO=tag, SWDD_GDB_LOG=gl.name, SWDD_FW=fw)
+                os.environ.update(SWDD_SCENARIO=tag, SWDD_GDB_LOG=gl.name, SWDD_FW=fw,
+                                  SWDD_ALLOWED=allowed)
                 out, rc = run_gdb(os.path.abspath(__file__), elf, port, kind)
                 lines = [l for l in out.splitlines() if re.match(r"^(PASS|FAIL|SKIP) ", l)]
                 print("\n".join(lines))
@@ -277,6 +308,7 @@ def wrapper():
                           (tag, rc, " | ".join(out.strip().splitlines()[-3:])))
                 stop_server(p)
             sys.stdout.flush()
+    shutil.rmtree(allowed)
     return 0
 
 

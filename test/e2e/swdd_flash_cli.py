@@ -223,6 +223,9 @@ def main():
         check("truncated_elf", ["flash", bad["trunc_elf"]] + pre, 7, err=r"truncated")
         check("corrupt_hex", ["flash", bad["bad_hex"]] + pre, 7, err=r"line \d+: not a valid Intel HEX")
         check("missing_file", ["flash", os.path.join(tmp, "nope.elf")], 7, err=r"cannot open")
+        os.mkfifo(os.path.join(tmp, "fifo.elf"))  # issue 15: open() blocked on it
+        check("fifo_refused", ["flash", os.path.join(tmp, "fifo.elf")], 7,
+              err=r"FIFOs, sockets and devices are refused")
         check("wrp_sector", ["flash", v1, "--sim-fault", "wrp:1"] + pre, 5,
               err=r"sector 1 \(0x08004000-0x08007FFF\) is write-protected", lab=UNTOUCHED)
         check("rdp1", ["flash", elf, "--sim-fault", "rdp1"], 5,

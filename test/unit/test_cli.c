@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "fw_check.h"
 #include "harness.h"
+#include "monitor.h"
 #include "swdd_err.h"
 
 #define MAXARGS 8
@@ -197,12 +198,74 @@ static int test_vdd_mv(void)
 	return 0;
 }
 
+/* A --bind other than loopback is warned about, naming what a client can
+ * do; loopback is not. */
+static int test_bind_warning(void)
+{
+	static const struct { const char *bind, *allow, *algo, *want; } rows[] = {
+		{ "127.0.0.1", NULL, NULL, NULL },
+		{ "127.0.0.2", "/srv/fw", NULL, NULL },
+		{ "0.0.0.0", NULL, NULL, "erase and program the flash, read and write memory" },
+		{ "192.168.1.5", "/srv/fw", NULL, "make swdd read host files: any under /srv/fw (" },
+		{ "10.0.0.1", NULL, "/a.flm", "make swdd read host files: the --flash-algo file" },
+		{ "10.0.0.1", "/d", "/a.flm", "any under /d and the --flash-algo file" },
+	};
+	char buf[512];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct cli_opts o = { .bind = rows[i].bind, .allow_files = rows[i].allow,
+				      .flash_algo = rows[i].algo };
+		bool warned = cli_bind_warning(&o, 3333, buf, sizeof(buf));
+		CHECK_EQ(warned, rows[i].want != NULL);
+		if (warned) {
+			CHECK_STR_CONTAINS(buf, rows[i].want);
+			CHECK_STR_CONTAINS(buf, "without authentication");
+		}
+	}
+	return 0;
+}
+
+/* The one strict number parser (server/monitor.c), used by the monitor
+ * commands and the options: never a value cut to a narrower type, never
+ * a saturated overflow or a skipped blank and sign. */
+static int test_strict_numbers(void)
+{
+	static const struct { const char *arg; unsigned long long max, want; bool ok; } rows[] = {
+		{ "4294967296", 0xFFFF, 0, false },  /* erase_sector: was sector 0 */
+		{ "4294967297", 0xFFFFFFFFull, 0, false },
+		{ "18446744073709551616", ~0ull, 0, false }, /* strtoull saturates: ERANGE */
+		{ " -1", ~0ull, 0, false },          /* strtoull: ULLONG_MAX */
+		{ "-1", ~0ull, 0, false },
+		{ "+5", 10, 0, false },
+		{ " 5", 10, 0, false },
+		{ "5 ", 10, 0, false },
+		{ "", 10, 0, false },
+		{ "0x", 10, 0, false },
+		{ "0x10", 16, 16, true },
+		{ "18446744073709551615", ~0ull, ~0ull, true },
+		{ "7", 7, 7, true },
+		{ "8", 7, 0, false },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		unsigned long long v = 12345;
+		bool ok = monitor_parse_number(rows[i].arg, rows[i].max, &v);
+		if (ok != rows[i].ok || (ok && v != rows[i].want))
+			return test_fail_at(__FILE__, __LINE__, "'%s' (max 0x%llx): %s 0x%llx", rows[i].arg,
+					    rows[i].max, ok ? "accepted as" : "refused", v);
+	}
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "vdd_mv", "RM0090 3.6 table 7 (parallelism by supply)", test_vdd_mv },
 	{ "rows", "issue 6 CLI", test_rows },
 	{ "sim_faults", "issue 6 CLI (--sim-fault); sim.h sim_config_parse_faults", test_sim_faults },
 	{ "flash_command", "issue 7 CLI (swdd flash FILE options)", test_flash_command },
 	{ "help_topics", "issue 10 point 4 (every subcommand's --help)", test_help_topics },
+	{ "strict_numbers", "issue 15 (sector 4294967296 erased sector 0); C11 7.22.1.4",
+	  test_strict_numbers },
+	{ "bind_warning", "issue 15 (non-loopback --bind)", test_bind_warning },
 	{ "run_step_outcome", "issue 10 point 3 (success after a reset that loses SWD)",
 	  test_run_step_outcome },
 };

@@ -5,17 +5,21 @@
 #define _GNU_SOURCE /* memmem */
 #include "algo_run.h"
 #include "flash.h"
+#include "flash_internal.h"
 #include "flm.h"
 #include "harness.h"
 #include "probe.h"
 #include "sim.h"
 #include "sim_probe.h"
+#include "swdd_cancel.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 #include "target.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 /* CHECK_OK with the swdd error detail in the failure message. */
@@ -873,6 +877,113 @@ static int art_stale_lines_flash_truth(void)
 	return do_art_stale(vendor);
 }
 
+/* GDB's vFlashErase of 0 bytes, then vFlashDone: nothing to write, no
+ * algorithm loaded. It passed NULL to qsort (UBSan: "null pointer passed
+ * as argument 1, which is declared to never be null"). */
+static int vflash_empty_erase(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	struct sim_chip_stats st0, st1;
+
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V21))
+		return 1;
+	sim_chip_get_stats(l.chip, &st0);
+	CHECK_SWDD(swdd_flash_gdb_erase(l.f, 0x08000000u, 0));
+	CHECK_SWDD(swdd_flash_gdb_done(l.f, &r));
+	sim_chip_get_stats(l.chip, &st1);
+	CHECK_EQ(r.sectors_touched, 0);
+	CHECK_EQ(st1.sector_erases, st0.sector_erases);
+	CHECK_EQ(st1.program_ops, st0.program_ops);
+	lab_close(&l);
+	return 0;
+}
+
+/* Every algorithm call's time-out derives from the datasheet (DS8626:
+ * sector erase max at x8 for its size) plus the host allowance, never
+ * under the 10 s wall-clock floor, whatever the FLM's toErase says: at
+ * most 10x the typical x32 time of a 128 KiB sector. */
+static int algo_time_bounds(void)
+{
+	static const struct { uint32_t size, typ_ms, max_ms; } ds8626[] = {
+		{ 0x4000, 250, 800 }, { 0x10000, 550, 2400 }, { 0x20000, 1000, 4000 },
+	};
+	struct lab l;
+
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
+		return 1;
+	l.f->flm->to_erase_ms = 0xFFFFFFFFu; /* untrusted: ~49 days */
+	l.f->flm->to_prog_ms = 0xFFFFFFFFu;
+	for (size_t i = 0; i < sizeof(ds8626) / sizeof(ds8626[0]); i++)
+		CHECK_EQ(flash_erase_bound_ms(l.f, ds8626[i].size), 10000);
+	CHECK(flash_erase_bound_ms(l.f, 0x20000) <= 10u * ds8626[2].typ_ms);
+	/* an FLM's 256 KiB sector: twice the 128 KiB maximum, plus 2 s */
+	CHECK_EQ(flash_erase_bound_ms(l.f, 0x40000), 10000);
+	CHECK_EQ(flash_erase_bound_ms(l.f, 0x100000), 34000);
+	/* a 1 KiB page at x8: 1024 operations of at most 100 us: the floor */
+	CHECK_EQ(flash_prog_bound_ms(l.f, 1024), 10000);
+	CHECK_EQ(flash_mass_erase_bound_ms(l.f), 34000);
+	/* a vendor FLM: its own figure doubled, capped at twice the bound */
+	snprintf(l.f->flm->source, sizeof(l.f->flm->source), "STM32F4xx_2048.FLM");
+	CHECK_EQ(flash_erase_bound_ms(l.f, 0x4000), 20000);
+	CHECK_EQ(flash_prog_bound_ms(l.f, 1024), 20000);
+	l.f->flm->to_erase_ms = 6000; /* ST's */
+	l.f->flm->to_prog_ms = 100;
+	CHECK_EQ(flash_erase_bound_ms(l.f, 0x4000), 12000);
+	CHECK_EQ(flash_prog_bound_ms(l.f, 1024), 10000);
+	lab_close(&l);
+	return 0;
+}
+
+static volatile int cancel_at_alarm;
+
+static void cancel_on_alarm(int sig)
+{
+	(void)sig;
+	if (cancel_at_alarm)
+		swdd_cancel_request();
+	else
+		abort(); /* the wait was not bounded: a failure, not a hang */
+}
+
+/* An algorithm whose EraseSector never returns ("b ."), with toErase =
+ * 0xFFFFFFFF: the wait ends at the datasheet bound (it lasted ~49 days),
+ * and at once when a signal handler asks (SIGTERM was ignored). */
+static int erase_loop_bounded_and_cancelled(int cancel, int want, const char *text)
+{
+	struct sigaction sa = { .sa_handler = cancel_on_alarm };
+	struct itimerval it = { .it_value = { .tv_sec = cancel ? 0 : 40, .tv_usec = 300000 } };
+	struct lab l;
+	int rc;
+
+	if (lab_open(&l, NULL, SIM_PROBE_STLINK_V2))
+		return 1;
+	l.f->flm->to_erase_ms = 0xFFFFFFFFu;
+	l.f->flm->blob[l.f->flm->fn[SWDD_FLM_ERASE_SECTOR]] = 0xFE;
+	l.f->flm->blob[l.f->flm->fn[SWDD_FLM_ERASE_SECTOR] + 1] = 0xE7;
+	cancel_at_alarm = cancel;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL); /* without cancel: a hang becomes a failure at 40 s */
+	rc = swdd_flash_erase_sectors(l.f, 0, 0);
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	swdd_cancel_clear();
+	CHECK_EQ(rc, want);
+	CHECK_STR_CONTAINS(swdd_err_detail(), text);
+	lab_close(&l);
+	return 0;
+}
+
+static int erase_loop_bounded(void)
+{
+	return erase_loop_bounded_and_cancelled(0, SWDD_ETIMEOUT, "did not finish within 10000 ms");
+}
+
+static int erase_loop_cancelled(void)
+{
+	return erase_loop_bounded_and_cancelled(1, SWDD_ECANCELED, "interrupted (SIGINT/SIGTERM)");
+}
+
 static const struct test_case tests[] = {
 	{ "write_verify_skip", "RM0090 3.6 (erase/program), GDB qCRC CRC-32", write_verify_skip },
 	{ "weak_cell_caught", "RM0090 3.6.2 (programming only clears bits)", weak_cell_caught },
@@ -897,6 +1008,11 @@ static const struct test_case tests[] = {
 	  art_firmware_fills_lines },
 	{ "art_stale_lines_flash_truth", "RM0090 3.5 (caches not updated by program)",
 	  art_stale_lines_flash_truth },
+	{ "algo_time_bounds", "DS8626 flash programming times, RM0090 3.3 table 5", algo_time_bounds },
+	{ "erase_loop_bounded", "DS8626 sector erase max; FlashOS.h toErase", erase_loop_bounded },
+	{ "erase_loop_cancelled", "POSIX sigaction; docs/FLASH.md time-outs", erase_loop_cancelled },
+	{ "vflash_empty_erase", "GDB E.4 vFlashErase/vFlashDone; C11 7.22.5 (qsort)",
+	  vflash_empty_erase },
 };
 
 TEST_MAIN("flash", tests)

@@ -1,4 +1,5 @@
 /* FLM parsing: CMSIS-Pack flash algorithm format (FlashOS.h 1.01). */
+#include "file_craft.h"
 #include "flash_builtin.h"
 #include "flash.h"
 #include "flm.h"
@@ -129,6 +130,44 @@ static int crc_routine_parses(void)
 	return 0;
 }
 
+/* PrgData at sh_addr 2^64 - 16 with 32 bytes: sh_addr + sh_size wraps to
+ * 16 and the copy wrote far outside the blob (`monitor flash algo FILE`
+ * crashed the server). Also a PrgData just past the 256 KiB limit. */
+static int section_wraps(void)
+{
+	static const uint64_t bad[] = { 0xFFFFFFFFFFFFFFF0ull, 0x3FFF0u, 0x100000000ull };
+	uint8_t buf[512];
+	struct swdd_flm *f = NULL;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t n = craft_flm_sections(buf, bad[i]);
+		CHECK_EQ(swdd_flm_parse(buf, n, "wrap.flm", &f), SWDD_EFORMAT);
+		CHECK(f == NULL);
+		CHECK_STR_CONTAINS(swdd_err_detail(), "lies outside the 256 KiB");
+	}
+	/* the same file with PrgData in range parses up to the missing DevDscr */
+	CHECK_EQ(swdd_flm_parse(buf, craft_flm_sections(buf, 16), "ok.flm", &f), SWDD_EFORMAT);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "no DevDscr section");
+	return 0;
+}
+
+/* A FIFO named as the algorithm is refused without blocking. */
+static int fifo_refused(void)
+{
+	char path[64];
+	struct swdd_flm *f = NULL;
+	int rc;
+
+	CHECK_OK(craft_fifo(path, "algo.flm"));
+	alarm(20);
+	rc = swdd_flm_load_file(path, &f);
+	alarm(0);
+	craft_fifo_remove(path);
+	CHECK_EQ(rc, SWDD_EFORMAT);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "FIFOs, sockets and devices are refused");
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "crc_routine_parses", "CMSIS-Pack FLM sections (PrgCode only)", crc_routine_parses },
 	{ "builtin_parses", "FlashOS.h FlashDevice", builtin_parses },
@@ -136,6 +175,8 @@ static const struct test_case tests[] = {
 	{ "rejects_garbage", "ELF header", rejects_garbage },
 	{ "rejects_truncated", "ELF section headers", rejects_truncated },
 	{ "missing_file", "", missing_file },
+	{ "section_wraps", "gABI ELF64 section header, FlashOS.h", section_wraps },
+	{ "fifo_refused", "", fifo_refused },
 	{ "crc32_check_value", "GDB qCRC (xcrc32), CRC-32/MPEG-2 check", crc32_check_value },
 };
 
