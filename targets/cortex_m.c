@@ -95,6 +95,7 @@ int cm_note_halted(struct swdd_target *t, uint32_t dfsr)
 	t->lockup_logged = t->sleep_logged = false;
 	t->dfsr_pending |= dfsr & SCB_DFSR_ALL;
 	cm_invalidate(t);
+	cm_cache_forget(t);
 	t->halt_fresh = true;
 	if (dfsr & SCB_DFSR_DWTTRAP) {
 		rc = cm_dwt_matched(t, &t->stop);
@@ -134,6 +135,7 @@ static int cm_queue_start(struct swdd_target *t, bool step, bool mask)
 	int rc = cm_queue_dfsr_clear(t);
 
 	swdd_probe_assume_halted(t->probe, false);
+	cm_cache_forget(t);
 	if (rc == 0 && (int)mask != t->maskints)
 		rc = swdd_probe_queue_write32(t->probe, DCB_DHCSR, base | DCB_DHCSR_C_HALT);
 	if (rc == 0)
@@ -373,8 +375,10 @@ int swdd_target_mem_read(struct swdd_target *t, uint32_t addr, void *buf, size_t
 
 	if (rc || len == 0)
 		return rc;
-	rc = cm_fc_cacheable(t, addr, len) ? cm_fc_read(t, addr, buf, len)
-					   : swdd_probe_read_mem(t->probe, addr, buf, len);
+	rc = cm_cache_before_read(t, addr, len);
+	if (rc == 0)
+		rc = cm_fc_cacheable(t, addr, len) ? cm_fc_read(t, addr, buf, len)
+						   : swdd_probe_read_mem(t->probe, addr, buf, len);
 	if (rc == 0)
 		cm_bp_mask_read(t, addr, buf, len);
 	return rc;
@@ -397,11 +401,18 @@ int swdd_target_mem_write_width(struct swdd_target *t, uint32_t addr, const void
 	if (addr <= CM_SCS_DEBUG_END && addr + len > CM_SCS_CONTROL_START) {
 		swdd_probe_assume_halted(t->probe, false);
 		t->fc_suspended = true;
+		cm_cache_forget(t); /* CCR may be among them */
 	}
-	rc = width ? swdd_probe_write_mem_width(t->probe, addr, buf, len, width)
-		   : swdd_probe_write_mem(t->probe, addr, buf, len);
+	/* Cortex-M7: the D-cache must give up the range first, the I-cache
+	 * forget it after (cortex_m_cache.c). */
+	rc = cm_cache_before_write(t, addr, len);
+	if (rc == 0)
+		rc = width ? swdd_probe_write_mem_width(t->probe, addr, buf, len, width)
+			   : swdd_probe_write_mem(t->probe, addr, buf, len);
 	if (rc == 0)
 		rc = cm_bp_after_write(t, addr, buf, len);
+	if (rc == 0)
+		rc = cm_cache_after_write(t, addr, len);
 	/* Writes to the SCS can change registers behind the cache's back. */
 	cm_invalidate(t);
 	return rc;

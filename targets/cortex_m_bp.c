@@ -249,22 +249,30 @@ static struct cm_swbp *cm_swbp_find(const struct swdd_target *t, uint32_t addr)
 	return NULL;
 }
 
-static int cm_icache_flush(struct swdd_target *t)
+/* Writes 2 bytes of code the core may have cached: on a Cortex-M7 the
+ * D-cache line is cleaned and invalidated first (a dirty line would be
+ * written back over the new code), the I-cache line invalidated after
+ * (cortex_m_cache.c). */
+static int cm_write_code(struct swdd_target *t, uint32_t addr, const uint8_t *code)
 {
-	return t->core == CM_CORE_M7 ? cm_write32(t, SCB_ICIALLU, 0) : 0;
+	int rc = cm_cache_before_write(t, addr, 2);
+
+	if (rc == 0)
+		rc = swdd_probe_write_mem(t->probe, addr, code, 2);
+	return rc ? rc : cm_cache_after_write(t, addr, 2);
 }
 
 static int cm_write_bkpt(struct swdd_target *t, uint32_t addr)
 {
 	const uint8_t bkpt[2] = { THUMB_BKPT & 0xFFU, THUMB_BKPT >> 8 };
 	uint8_t back[2];
-	int rc = swdd_probe_write_mem(t->probe, addr, bkpt, 2);
+	int rc = cm_write_code(t, addr, bkpt);
 
 	if (rc == 0)
 		rc = swdd_probe_read_mem(t->probe, addr, back, 2);
 	if (rc == 0 && memcmp(back, bkpt, 2) != 0)
 		rc = swdd_err_set(SWDD_EVERIFY, "memory at 0x%08x did not take the BKPT instruction", addr);
-	return rc ? rc : cm_icache_flush(t);
+	return rc;
 }
 
 static int cm_swbp_add(struct swdd_target *t, uint32_t addr)
@@ -278,11 +286,13 @@ static int cm_swbp_add(struct swdd_target *t, uint32_t addr)
 	if (!b)
 		return swdd_err_set(SWDD_ENOMEM, "out of memory for a breakpoint");
 	b->addr = addr;
-	rc = swdd_probe_read_mem(t->probe, addr, b->orig, 2);
+	rc = cm_cache_before_read(t, addr, 2);
+	if (rc == 0)
+		rc = swdd_probe_read_mem(t->probe, addr, b->orig, 2);
 	if (rc == 0)
 		rc = cm_write_bkpt(t, addr);
 	if (rc) {
-		(void)swdd_probe_write_mem(t->probe, addr, b->orig, 2);
+		(void)cm_write_code(t, addr, b->orig); /* best effort: the error above counts */
 		free(b);
 		return rc;
 	}
@@ -302,9 +312,9 @@ static int cm_swbp_remove(struct swdd_target *t, uint32_t addr)
 	if (!b)
 		return 0;
 	*pp = b->next;
-	rc = swdd_probe_write_mem(t->probe, addr, b->orig, 2);
+	rc = cm_write_code(t, addr, b->orig);
 	free(b);
-	return rc ? rc : cm_icache_flush(t);
+	return rc;
 }
 
 /* RAM is where SRAM lives on every Cortex-M (the SRAM region of the ARMv7-M
@@ -372,10 +382,8 @@ int cm_bp_suspend(struct swdd_target *t, uint32_t addr, bool *had)
 
 	*had = false;
 	if (b) {
-		int rc = swdd_probe_write_mem(t->probe, addr, b->orig, 2);
-
 		*had = true;
-		return rc ? rc : cm_icache_flush(t);
+		return cm_write_code(t, addr, b->orig);
 	}
 	slot = cm_fpb_find(t, addr, &half);
 	if (slot < 0 || !(t->fpb[slot].halves & half))

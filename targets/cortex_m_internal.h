@@ -180,6 +180,15 @@ struct swdd_target {
 	bool dbgmcu_saved;
 	bool detached;      /* debug state given back; re-armed on next use */
 	uint32_t dbgmcu_cr_addr, dbgmcu_cr_set, dbgmcu_cr_found;
+
+	/* L1 caches (Cortex-M7; cortex_m_cache.c) */
+	struct {
+		bool probed;       /* geometry read (once per connection) */
+		bool icache, dcache;
+		unsigned line, ways, sets; /* D-cache geometry, from CCSIDR */
+		bool ccr_valid;    /* ccr holds CCR for this halt */
+		uint32_t ccr;
+	} cache;
 };
 
 /* ---- cortex_m.c ------------------------------------------------------ */
@@ -232,6 +241,17 @@ void cm_bp_mask_read(struct swdd_target *t, uint32_t addr, void *buf, size_t len
 int cm_bp_after_write(struct swdd_target *t, uint32_t addr, const void *buf, size_t len);
 /* Writes FPB/DWT/DEMCR back as found. */
 int cm_bp_restore_found(struct swdd_target *t);
+
+/* ---- cortex_m_cache.c -------------------------------------------------- */
+/* Cortex-M7 cache maintenance around the debugger's non-cacheable memory
+ * accesses (no-ops on other cores and while CCR.IC/DC are clear). Before a
+ * read: clean the D-cache over the range. Before a write: clean and
+ * invalidate it. After a write: invalidate the I-cache. */
+int cm_cache_before_read(struct swdd_target *t, uint32_t addr, size_t len);
+int cm_cache_before_write(struct swdd_target *t, uint32_t addr, size_t len);
+int cm_cache_after_write(struct swdd_target *t, uint32_t addr, size_t len);
+/* CCR may have changed (the core ran, was reset, or the SCB was written). */
+void cm_cache_forget(struct swdd_target *t);
 
 /* ---- cortex_m_reset.c -------------------------------------------------- */
 /* Catch the core at its reset vector: sets or clears DEMCR.VC_CORERESET. */

@@ -170,6 +170,19 @@ SWDD_MUST_CHECK int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, 
  * multiples of width. */
 SWDD_MUST_CHECK int swdd_target_mem_write_width(struct swdd_target *t, uint32_t addr, const void *buf, size_t len,
 				unsigned width);
+/* Memory [start, end) changed under the core by other means than the
+ * calls above: the flash controller programmed or erased it (flash/ calls
+ * this after a `load`, vFlashDone, or any programming that leaves the core
+ * to run on without a reset), or a bus master other than the debugger
+ * wrote it. Does the cache maintenance the core needs before it executes
+ * or reads the range again: on a Cortex-M7 (CPUID part 0xC27) with CCR.DC
+ * set, cleans and invalidates the D-cache over the range (DCCIMVAC per
+ * 32-byte line, or the whole cache by set/way when the range is larger);
+ * with CCR.IC set, invalidates the I-cache (ICIALLU, ICIMVAU for one line).
+ * A no-op on cores without caches and with the caches off. Core halted or
+ * running; start <= end (an empty range does nothing); SWDD_EINVAL if
+ * end < start, else the probe's error. */
+SWDD_MUST_CHECK int swdd_target_mem_changed(struct swdd_target *t, uint32_t start, uint32_t end);
 
 /* ---- breakpoints and watchpoints --------------------------------------- */
 

@@ -4,6 +4,13 @@
  * in targets/arm-*.xml (embedded by targets/targets.mk): m-profile and
  * m-system always, vfp when the core has an FPU. The register order is
  * the GDB numbering of cortex_m_regs.c.
+ *
+ * The vfp feature is d0-d15 and fpscr for every FPU: GDB's
+ * org.gnu.gdb.arm.vfp wants d0-d15 and builds s0-s31 from them as pseudo
+ * registers. On an FPv5-D16 (Cortex-M7 with MVFR0.Double_precision = 2,
+ * ARMv7-M B4.6) d<n> are the double registers the code uses; on FPv4-SP
+ * (Cortex-M4) the same layout gives GDB s0-s31 (d<n> = s<2n+1>:s<2n>,
+ * ARMv7-M A2.5.1), the description the F4 has always had.
  */
 #include "cortex_m_internal.h"
 #include "swdd_err.h"

@@ -22,6 +22,7 @@
  */
 #include "cortex_m_internal.h"
 #include "harness.h"
+#include "target_lab_util.h"
 #include "probe.h"
 #include "sim_probe.h"
 #include "swdd_err.h"
@@ -79,24 +80,8 @@ static void log_sink(void *ctx, enum swdd_log_level lvl, const char *line)
 
 /* ---- lab ---------------------------------------------------------------- */
 
-struct lab {
-	sim_chip *chip;
-	sim_probe *sp;
-	struct swdd_probe *probe;
-	struct swdd_target *t;
-};
-
 static const enum sim_probe_kind kinds[] = { SIM_PROBE_STLINK_V2, SIM_PROBE_STLINK_V21, SIM_PROBE_STLINK_V3, SIM_PROBE_CMSIS_DAP_V1, SIM_PROBE_CMSIS_DAP_V2 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
-
-static void lab_close(struct lab *l)
-{
-	swdd_target_free(l->t);
-	swdd_probe_close(l->probe);
-	sim_probe_free(l->sp);
-	sim_chip_free(l->chip);
-	memset(l, 0, sizeof(*l));
-}
 
 /* Creates the chip (with `faults`, the test program in flash, `run_ms` of
  * running time before the probe connects) and the probe. */
@@ -138,22 +123,6 @@ static int lab_open(struct lab *l, enum sim_probe_kind kind, const char *faults,
 	return 0;
 }
 
-static uint32_t reg(struct lab *l, unsigned n)
-{
-	uint8_t b[8] = { 0 };
-
-	if (swdd_target_reg_read(l->t, n, b))
-		return 0xDEADDEAD;
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static int set_reg(struct lab *l, unsigned n, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-
-	return swdd_target_reg_write(l->t, n, b);
-}
-
 /* Resumes and polls until the core stops (bounded). */
 static int run_until_stop(struct lab *l, struct swdd_stop *st)
 {
@@ -174,20 +143,6 @@ static int load_ram_code(struct lab *l)
 	CHECK_OK(set_reg(l, 16, 0x01000000U)); /* xPSR.T */
 	return 0;
 }
-
-#define FOR_KINDS(body)                                                                        \
-	for (size_t k = 0; k < NKINDS; k++) {                                                  \
-		struct lab lab;                                                                \
-		int _r = (body)(&lab, kinds[k]);                                               \
-		lab_close(&lab);                                                               \
-		if (_r) {                                                                      \
-			size_t _n = strlen(test_fail_msg);                                     \
-			snprintf(test_fail_msg + _n, sizeof(test_fail_msg) - _n, " [%s]",      \
-				 sim_probe_kind_name(kinds[k]));                               \
-			return _r;                                                             \
-		}                                                                              \
-	}                                                                                      \
-	return 0
 
 /* ---- connect and identification ------------------------------------------ */
 

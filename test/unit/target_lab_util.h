@@ -1,0 +1,67 @@
+/*
+ * Helpers shared by the target-layer tests that run against the lab
+ * through the real probe layer (test_cortex_m_lab.c, test_cortex_m7.c):
+ * the lab object, register access by GDB number, and running a test body
+ * once per probe kind of the test's `kinds[]`.
+ */
+#ifndef SWDD_TARGET_LAB_UTIL_H
+#define SWDD_TARGET_LAB_UTIL_H
+
+#include "harness.h"
+#include "probe.h"
+#include "sim_probe.h"
+#include "swdd_le.h"
+#include "target.h"
+
+#include <string.h>
+
+struct lab {
+	sim_chip *chip;
+	sim_probe *sp;
+	struct swdd_probe *probe;
+	struct swdd_target *t;
+};
+
+static inline void lab_close(struct lab *l)
+{
+	swdd_target_free(l->t);
+	swdd_probe_close(l->probe);
+	sim_probe_free(l->sp);
+	sim_chip_free(l->chip);
+	memset(l, 0, sizeof(*l));
+}
+
+static inline uint32_t reg(struct lab *l, unsigned n)
+{
+	uint8_t b[8] = { 0 };
+
+	if (swdd_target_reg_read(l->t, n, b))
+		return 0xDEADDEADU;
+	return swdd_le32(b);
+}
+
+static inline int set_reg(struct lab *l, unsigned n, uint32_t v)
+{
+	uint8_t b[4];
+
+	swdd_put_le32(b, v);
+	return swdd_target_reg_write(l->t, n, b);
+}
+
+/* Runs body(&lab, kind) for each kind of kinds[] (NKINDS of them), closes
+ * the lab, and names the probe kind in a failure. */
+#define FOR_KINDS(body)                                                                        \
+	for (size_t k = 0; k < NKINDS; k++) {                                                  \
+		struct lab lab;                                                                \
+		int _r = (body)(&lab, kinds[k]);                                               \
+		lab_close(&lab);                                                               \
+		if (_r) {                                                                      \
+			size_t _n = strlen(test_fail_msg);                                     \
+			snprintf(test_fail_msg + _n, sizeof(test_fail_msg) - _n, " [%s]",      \
+				 sim_probe_kind_name(kinds[k]));                               \
+			return _r;                                                             \
+		}                                                                              \
+	}                                                                                      \
+	return 0
+
+#endif
