@@ -304,6 +304,7 @@ static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 	struct swdd_algo *a = &f->algo;
 	char what[64];
 	uint32_t r = 0;
+	uint64_t t0 = swdd_now_ms();
 	int rc = swdd_algo_start(a, SWDD_FLM_ERASE_SECTOR, ps->s->start, 0, 0, 0,
 				 flash_timeout_ms(f->flm->to_erase_ms));
 
@@ -324,7 +325,7 @@ static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 		flash_describe_failure(f, r, bits, sizeof(bits));
 		return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 	}
-	return 0;
+	return flash_erase_plausible(f, ps->s->index, ps->s->start, swdd_now_ms() - t0);
 }
 
 static const uint8_t *blank_of(struct swdd_flash *f, uint32_t size, uint8_t **buf)

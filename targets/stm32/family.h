@@ -134,6 +134,12 @@ struct stm32_family {
 	 * above the algorithm's own bound, so the algorithm's report with the
 	 * status bits comes first. */
 	uint32_t mass_erase_ms;
+	/* Erase-time plausibility (datasheet): a sector erase that the
+	 * algorithm reports done in under min_sector_erase_ms was not
+	 * performed, whatever the controller's status says; the engine fails
+	 * it naming typ_sector_erase_ms. 0 = no check (F4). */
+	uint32_t min_sector_erase_ms;
+	uint32_t typ_sector_erase_ms;
 
 	/* Read-protection level (0, 1, 2). Required. */
 	int (*rdp_level)(struct swdd_target *t, int *level);

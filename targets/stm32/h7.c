@@ -97,6 +97,7 @@
  * 128 KiB sector erase below 100 ms was not performed. */
 #define H7_MASS_ERASE_MS 25000U
 #define H7_MIN_SECTOR_ERASE_MS 100U
+#define H7_TYP_SECTOR_ERASE_MS 1100U /* x32, the middle of the table */
 
 extern const struct stm32_family stm32h7_family;
 
@@ -292,6 +293,8 @@ const struct stm32_family stm32h7_family = {
 	.flash_word = 32,
 	.builtin_algo = "stm32h7",
 	.mass_erase_ms = H7_MASS_ERASE_MS,
+	.min_sector_erase_ms = H7_MIN_SECTOR_ERASE_MS,
+	.typ_sector_erase_ms = H7_TYP_SECTOR_ERASE_MS,
 	.rdp_level = h7_rdp_level,
 	.wrp_mask = h7_wrp_mask,
 	.read_status = h7_read_status,
