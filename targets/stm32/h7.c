@@ -78,8 +78,6 @@
 #define H7_DBGMCU_CR (H7_DBGMCU + 0x04U)
 /* DBGSLEEP/STOP/STBY_D1 and _D2, D1DBGCKEN, D3DBGCKEN, TRACECLKEN. */
 #define H7_DBGMCU_CR_DEBUG 0x0070003FU
-#define H7_DBGMCU_APB3FZ1 (H7_DBGMCU + 0x34U)
-#define H7_DBGMCU_APB3FZ1_WWDG1 (1U << 6)
 #define H7_DBGMCU_APB4FZ1 (H7_DBGMCU + 0x54U)
 #define H7_DBGMCU_APB4FZ1_IWDG (1U << 18) /* IWDG1; IWDG2 (bit 19) on dual-core parts only */
 
@@ -286,8 +284,6 @@ const struct stm32_family stm32h7_family = {
 	.dbgmcu_cr_set = H7_DBGMCU_CR_DEBUG,
 	.wdg_freeze_reg = H7_DBGMCU_APB4FZ1,
 	.wdg_freeze_bits = H7_DBGMCU_APB4FZ1_IWDG,
-	.wdg_freeze_reg2 = H7_DBGMCU_APB3FZ1,
-	.wdg_freeze_bits2 = H7_DBGMCU_APB3FZ1_WWDG1,
 	.flash_ctrl_base = H7_FLASH_BASE,
 	.bank2_ctrl_offset = H7_FLASH_BANK2,
 	.flash_word = 32,
