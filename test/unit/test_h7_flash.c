@@ -15,13 +15,15 @@
 
 #define BANK2 0x08100000u
 
-/* pre: bytes already in flash at 0x08000000 before the probe connects. */
-static int lab_open(struct lab *l, const char *chip, const char *faults, enum sim_probe_kind kind,
-		    const uint8_t *pre, size_t n)
+/* pre: bytes already in flash at 0x08000000 before the probe connects;
+ * with mode SWDD_CONNECT_ATTACH they boot and run 2 ms (virtual) first. */
+static int lab_open_mode(struct lab *l, const char *chip, const char *faults,
+			 enum sim_probe_kind kind, const uint8_t *pre, size_t n,
+			 enum swdd_connect_mode mode)
 {
 	struct sim_config cfg = { .chip = chip };
 	struct sim_probe_config pc = { .kind = kind };
-	struct swdd_connect_opts co = { .mode = SWDD_CONNECT_NORMAL, .speed_khz = 4000 };
+	struct swdd_connect_opts co = { .mode = mode, .speed_khz = 4000 };
 	char err[256];
 
 	memset(l, 0, sizeof(*l));
@@ -31,6 +33,10 @@ static int lab_open(struct lab *l, const char *chip, const char *faults, enum si
 		return test_fail_at(__FILE__, __LINE__, "sim_chip_new: %s", err);
 	if (pre)
 		sim_chip_backdoor_load_flash(l->chip, 0x08000000u, pre, n);
+	if (pre && mode == SWDD_CONNECT_ATTACH) {
+		sim_board_power_cycle(l->chip);
+		sim_chip_advance(l->chip, 2000000u);
+	}
 	if (sim_probe_new(&pc, l->chip, &l->sp) || swdd_probe_open_sim(l->sp, &l->probe) ||
 	    swdd_target_connect(l->probe, &co, &l->t) || swdd_flash_open(l->t, NULL, &l->f)) {
 		test_fail_at(__FILE__, __LINE__, "lab set-up: %s", swdd_err_detail());
@@ -38,6 +44,12 @@ static int lab_open(struct lab *l, const char *chip, const char *faults, enum si
 		return 1;
 	}
 	return 0;
+}
+
+static int lab_open(struct lab *l, const char *chip, const char *faults, enum sim_probe_kind kind,
+		    const uint8_t *pre, size_t n)
+{
+	return lab_open_mode(l, chip, faults, kind, pre, n, SWDD_CONNECT_NORMAL);
 }
 
 static int identify_h743_h725(void)
@@ -236,6 +248,30 @@ static int one_mib_both_banks(void)
 	return 0;
 }
 
+/* Hot plug (issue 13 point 6): option bytes read while the firmware runs,
+ * with no reset and no halt. The firmware: SP, reset vector, `b .`. */
+static int options_in_attach(void)
+{
+	static const uint8_t fw[] = { 0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x08,
+				      0xFE, 0xE7, 0xFE, 0xE7 };
+	struct lab l;
+	char *text = NULL;
+	struct sim_chip_stats st;
+
+	if (lab_open_mode(&l, "stm32h725", NULL, SIM_PROBE_STLINK_V3, fw, sizeof(fw),
+			  SWDD_CONNECT_ATTACH))
+		return 1;
+	CHECK_SWDD(swdd_flash_option_text(l.f, &text));
+	CHECK(strstr(text, "RDP        = 0xAA (level 0)") != NULL);
+	CHECK(strstr(text, "bank 1: WPSN = 0xFF") != NULL);
+	CHECK(strstr(text, "bank 2") == NULL); /* one bank */
+	free(text);
+	sim_chip_get_stats(l.chip, &st);
+	CHECK_EQ(st.sector_erases + st.program_ops + st.mass_erases, 0);
+	lab_close(&l);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "identify_h743_h725", "RM0433 60.5.8 / RM0468 63.5.8 DBGMCU_IDC", identify_h743_h725 },
 	{ "both_banks_stlink_v3", "RM0433 4.3.8 (256-bit flash word), 4.9 bank 2 registers",
@@ -247,6 +283,7 @@ static const struct test_case tests[] = {
 	{ "option_text_and_swap", "RM0433 4.9.7/4.9.8/4.9.15/4.9.17 option registers",
 	  option_text_and_swap },
 	{ "wrp_refused", "RM0433 4.5.2 WPSN", wrp_refused },
+	{ "options_in_attach", "RM0468 4.9.8/4.9.15 in hot plug", options_in_attach },
 	{ "one_mib_both_banks", "DS12110 flash programming times", one_mib_both_banks },
 };
 
