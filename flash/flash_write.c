@@ -175,7 +175,7 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 {
 	uint8_t *cur = realloc(*scratch, ps->s->size);
 	uint32_t sr = 0;
-	char bits[512];
+	char bits[512], evidence[256];
 	int rc;
 
 	if (!cur)
@@ -189,12 +189,16 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 				    ps->s->index);
 	(void)f->fam->read_status(f->t, &sr); /* sr stays 0 ("no error bits") if unreadable */
 	flash_status_text(f, sr, bits, sizeof(bits));
+	evidence[0] = '\0';
+	if (f->fam->verify_evidence)
+		f->fam->verify_evidence(f->t, evidence, sizeof(evidence));
 	for (uint32_t b = 0; b < ps->s->size; b++)
 		if (cur[b] != ps->want[b])
 			return swdd_err_set(SWDD_EVERIFY,
 					    "verify failed at 0x%08X: read 0x%02X, expected 0x%02X "
-					    "(sector %u; flash status: %s)",
-					    ps->s->start + b, cur[b], ps->want[b], ps->s->index, bits);
+					    "(sector %u; flash status: %s%s)",
+					    ps->s->start + b, cur[b], ps->want[b], ps->s->index, bits,
+					    evidence);
 	return swdd_err_set(SWDD_EVERIFY, "verify failed in sector %u: the on-target CRC differs "
 			    "but a read-back matches (flash status: %s); the flash may be "
 			    "unstable - check the supply voltage", ps->s->index, bits);

@@ -164,6 +164,11 @@ struct stm32_family {
 	/* (H7) Whether the banks are swapped (SWAP_BANK), so the host maps
 	 * sector numbers to addresses accordingly. Optional (F4: no swap). */
 	int (*bank_swapped)(struct swdd_target *t, int *swapped);
+	/* (H7) After a verify mismatch: what the controller holds that may
+	 * explain it, only where the evidence is present (an ECC failing
+	 * address, an active bank swap), as text starting with "; ", else "".
+	 * Optional. */
+	void (*verify_evidence)(struct swdd_target *t, char *buf, size_t len);
 	/* (H7) Core cache maintenance after the flash changed under the core
 	 * (invalidate the Cortex-M7 I/D caches). Optional (F4: no core cache). */
 	int (*core_cache_flush)(struct swdd_target *t);

@@ -70,6 +70,7 @@
 /* RM0433 4.4.4: RDP byte values; any other value is level 1. */
 #define H7_RDP_LEVEL0 0xAAU
 #define H7_RDP_LEVEL2 0xCCU
+#define H7_ECC_FA_MASK 0x7FFFU /* RM0433 4.9.23 FAIL_ECC_ADDR */
 #define H7_WPSN_SECTORS 0xFFU /* RM0433 4.9.15: bit n = 1, sector n not protected */
 
 /* RM0433 60.5.8 DBGMCU (system bus view at 0x5C001000). */
@@ -269,6 +270,29 @@ static int h7_option_text(struct swdd_target *t, char *buf, size_t len)
 	return rc;
 }
 
+/* RM0433 4.9.23: ECC_FA holds the failing flash word's index in its bank
+ * (FAIL_ECC_ADDR [14:0], 32-byte words) after SNECCERR/DBECCERR; RM0433
+ * 4.3.13: with SWAP_BANK the address 0x08000000 is physical bank 2. */
+static void h7_verify_evidence(struct swdd_target *t, char *buf, size_t len)
+{
+	uint32_t fa1 = 0, fa2 = 0;
+	int swapped = 0;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (h7_read32(t, H7_FLASH_ECC_FA, &fa1) == 0 && (fa1 & H7_ECC_FA_MASK))
+		n += (size_t)snprintf(buf + n, len - n, "; ECC_FA1 = 0x%04X (flash word at 0x%08X: "
+				      "an ECC error, the sector must be erased)", fa1 & H7_ECC_FA_MASK,
+				      0x08000000U + (fa1 & H7_ECC_FA_MASK) * 32U);
+	if (n < len && h7_has_bank2(t) &&
+	    h7_read32(t, H7_FLASH_ECC_FA + H7_FLASH_BANK2, &fa2) == 0 && (fa2 & H7_ECC_FA_MASK))
+		n += (size_t)snprintf(buf + n, len - n, "; ECC_FA2 = 0x%04X (flash word at 0x%08X)",
+				      fa2 & H7_ECC_FA_MASK, 0x08100000U + (fa2 & H7_ECC_FA_MASK) * 32U);
+	if (n < len && h7_bank_swapped(t, &swapped) == 0 && swapped)
+		snprintf(buf + n, len - n, "; SWAP_BANK = 1: 0x08000000 is physical bank 2 and "
+			 "0x08100000 bank 1 (`monitor option`)");
+}
+
 const struct stm32_family stm32h7_family = {
 	.name = "STM32H7",
 	.manual = "RM0433",
@@ -296,6 +320,7 @@ const struct stm32_family stm32h7_family = {
 	.read_status = h7_read_status,
 	.option_text = h7_option_text,
 	.bank_swapped = h7_bank_swapped,
+	.verify_evidence = h7_verify_evidence,
 	.hints = h7_hints,
 	.num_hints = ARRAY_LEN(h7_hints),
 };

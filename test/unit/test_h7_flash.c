@@ -272,6 +272,35 @@ static int options_in_attach(void)
 	return 0;
 }
 
+/* The H743 report's verify mismatch at 0x08000002 (weak-cell knob): the
+ * address and bytes named; the bank swap named only when it is active. */
+static int do_verify_mismatch(const char *faults, int swap)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *data = pattern(0x400u, 9);
+	struct swdd_segment seg = { 0x08000000u, 0x400u, data };
+	struct swdd_image img = { &seg, 1 };
+
+	data[2] = 0x00; /* a weak cell cannot keep this byte's bits at 1 -> 0 */
+	if (lab_open(&l, "stm32h743", faults, SIM_PROBE_STLINK_V3, NULL, 0))
+		return 1;
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EVERIFY);
+	CHECK(strstr(swdd_err_detail(), "verify failed at 0x08000002") != NULL);
+	CHECK_EQ(strstr(swdd_err_detail(), "SWAP_BANK = 1") != NULL, swap);
+	CHECK(strstr(swdd_err_detail(), "ECC_FA") == NULL); /* no ECC evidence */
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+static int verify_mismatch_named(void)
+{
+	int rc = do_verify_mismatch("weak-cell:0x08000002", 0);
+
+	return rc ? rc : do_verify_mismatch("weak-cell:0x08000002,bank-swap", 1);
+}
+
 static const struct test_case tests[] = {
 	{ "identify_h743_h725", "RM0433 60.5.8 / RM0468 63.5.8 DBGMCU_IDC", identify_h743_h725 },
 	{ "both_banks_stlink_v3", "RM0433 4.3.8 (256-bit flash word), 4.9 bank 2 registers",
@@ -283,6 +312,7 @@ static const struct test_case tests[] = {
 	{ "option_text_and_swap", "RM0433 4.9.7/4.9.8/4.9.15/4.9.17 option registers",
 	  option_text_and_swap },
 	{ "wrp_refused", "RM0433 4.5.2 WPSN", wrp_refused },
+	{ "verify_mismatch_named", "RM0433 4.3.13 bank swap, 4.9.23 ECC_FA", verify_mismatch_named },
 	{ "options_in_attach", "RM0468 4.9.8/4.9.15 in hot plug", options_in_attach },
 	{ "one_mib_both_banks", "DS12110 flash programming times", one_mib_both_banks },
 };
