@@ -6,6 +6,7 @@
 
 #include "swdd_err.h"
 #include "swdd_log.h"
+#include "swdd_time.h"
 #include "target.h"
 
 #include "crc32.h"
@@ -500,6 +501,30 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 	return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 }
 
+/* DS12110 (H7) gives a sector erase of about a second; an erase that
+ * "completes" in milliseconds did not run (a controller that reports EOP
+ * without erasing, the H743 report's "erase and download in 0.2 s"). The
+ * host's clock bounds it from above (the call, its USB transfers and the
+ * prefill of the page buffers count too), so a short time is proof and a
+ * long one proves nothing. */
+int flash_erase_plausible(struct swdd_flash *f, unsigned index, uint32_t start,
+			  uint64_t elapsed_ms)
+{
+	uint32_t min = f->fam->min_sector_erase_ms;
+
+	swdd_debug("flash: sector %u erase took %llu ms", index, (unsigned long long)elapsed_ms);
+	if (!min || elapsed_ms >= min)
+		return 0;
+	return swdd_err_set(SWDD_EFLASH,
+			    "sector %u (0x%08X) erase took %llu ms, typ %u.%u s (%s datasheet): "
+			    "the controller reported success but the erase was not performed; "
+			    "nothing programmed there can be trusted (check the flash supply, "
+			    "VCAP/SMPS, AN4938, and retry)",
+			    index, start, (unsigned long long)elapsed_ms,
+			    f->fam->typ_sector_erase_ms / 1000U, f->fam->typ_sector_erase_ms % 1000U / 100U,
+			    f->fam->name);
+}
+
 /* Tells once per session what the firmware left the caches at: a core
  * reset keeps it (the reset warning says so). */
 int flash_flush_caches(struct swdd_flash *f)
@@ -630,8 +655,11 @@ static int flash_erase_range(struct swdd_flash *f, unsigned first, unsigned last
 	for (unsigned s = first; !rc && s <= last; s++) {
 		char what[64];
 		snprintf(what, sizeof(what), "erasing sector %u at 0x%08X", s, f->sectors[s].start);
+		uint64_t t0 = swdd_now_ms();
 		rc = flash_algo_checked(f, SWDD_FLM_ERASE_SECTOR, f->sectors[s].start, 0, 0,
 					flash_erase_bound_ms(f, f->sectors[s].size), what);
+		if (!rc)
+			rc = flash_erase_plausible(f, s, f->sectors[s].start, swdd_now_ms() - t0);
 	}
 	if (!rc)
 		rc = flash_check_blank(f, first, last);

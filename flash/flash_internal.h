@@ -43,6 +43,11 @@ int flash_algo_ready(struct swdd_flash *f);
 int flash_algo_end(struct swdd_flash *f, int rc);
 /* Calls fn and turns a non-zero algorithm result into SWDD_EFLASH naming
  * the decoded status bits and what was being done. */
+/* Fails (SWDD_EFLASH) a sector erase that the algorithm reported done
+ * faster than the family's datasheet allows (elapsed_ms of host time from
+ * the call to its completion): the controller did not erase. */
+int flash_erase_plausible(struct swdd_flash *f, unsigned index, uint32_t start,
+			  uint64_t elapsed_ms);
 int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
 		       uint32_t r2, uint32_t timeout_ms, const char *what);
 /* Names why an algorithm call failed. Its result is the family's status

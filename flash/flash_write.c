@@ -200,7 +200,7 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 {
 	uint8_t *cur = realloc(*scratch, ps->s->size);
 	uint32_t sr = 0;
-	char bits[512];
+	char bits[512], evidence[256];
 	int rc;
 
 	if (!cur)
@@ -214,12 +214,16 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 				    ps->s->index);
 	(void)f->fam->read_status(f->t, &sr); /* sr stays 0 ("no error bits") if unreadable */
 	flash_status_text(f, sr, bits, sizeof(bits));
+	evidence[0] = '\0';
+	if (f->fam->verify_evidence)
+		f->fam->verify_evidence(f->t, evidence, sizeof(evidence));
 	for (uint32_t b = 0; b < ps->s->size; b++)
 		if (cur[b] != ps->want[b])
 			return swdd_err_set(SWDD_EVERIFY,
 					    "verify failed at 0x%08X: read 0x%02X, expected 0x%02X "
-					    "(sector %u; flash status: %s)",
-					    ps->s->start + b, cur[b], ps->want[b], ps->s->index, bits);
+					    "(sector %u; flash status: %s%s)",
+					    ps->s->start + b, cur[b], ps->want[b], ps->s->index, bits,
+					    evidence);
 	return report_crc_disagrees(f, ps, cur, target_crc, bits);
 }
 
@@ -327,6 +331,7 @@ static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 	struct swdd_algo *a = &f->algo;
 	char what[64];
 	uint32_t r = 0;
+	uint64_t t0 = swdd_now_ms();
 	int rc = swdd_algo_start(a, SWDD_FLM_ERASE_SECTOR, ps->s->start, 0, 0, 0,
 				 flash_erase_bound_ms(f, ps->s->size));
 
@@ -347,7 +352,7 @@ static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
 		flash_describe_failure(f, r, bits, sizeof(bits));
 		return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 	}
-	return 0;
+	return flash_erase_plausible(f, ps->s->index, ps->s->start, swdd_now_ms() - t0);
 }
 
 static const uint8_t *blank_of(struct swdd_flash *f, uint32_t size, uint8_t **buf)

@@ -52,6 +52,7 @@ enum sim_fault {
 	SIM_FAULT_SUPPLY_LOCK = 1u << 16,    /* wrong SMPS/LDO set-up: DP answers, AP0 never */
 	SIM_FAULT_LOW_POWER = 1u << 17,      /* firmware enters D1 Stop with DBGMCU bits clear */
 	SIM_FAULT_IWDG = 1u << 18,           /* firmware starts IWDG1 (512 ms) after boot */
+	SIM_FAULT_FAST_ERASE = 1u << 19,     /* an erase reports EOP after 3 ms without erasing */
 };
 
 struct sim_config {

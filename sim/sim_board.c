@@ -166,6 +166,7 @@ static const struct board_knob board_knobs[] = {
 	{ .name = "supply-lock", .bit = SIM_FAULT_SUPPLY_LOCK },
 	{ .name = "low-power-no-debug", .bit = SIM_FAULT_LOW_POWER },
 	{ .name = "iwdg", .bit = SIM_FAULT_IWDG },
+	{ .name = "fast-erase", .bit = SIM_FAULT_FAST_ERASE },
 };
 
 static int board_knob_arg(struct sim_config *cfg, uint32_t bit, const char *val)

@@ -594,6 +594,11 @@ int sim_flash_h7_peek(const struct sim_flash_h7 *f, uint32_t off, void *buf, siz
 	return 0;
 }
 
+void sim_flash_h7_knob_fast_erase(struct sim_flash_h7 *f, bool on)
+{
+	f->fast_erase = on;
+}
+
 void sim_flash_h7_knob_vcap_fault(struct sim_flash_h7 *f, bool on)
 {
 	f->vcap_fault = on;

@@ -187,6 +187,10 @@ int sim_flash_h7_peek(const struct sim_flash_h7 *f, uint32_t off, void *buf, siz
  * it touched with a double ECC error (AN4938 section 2: the core domain
  * supply cannot carry the flash operation). */
 void sim_flash_h7_knob_vcap_fault(struct sim_flash_h7 *f, bool on);
+/* fast-erase: every erase (sector, bank, mass) ends after 3 ms with EOP
+ * and leaves the array as it was: the "erase in 0.2 s" of a controller
+ * that did not erase (docs/LAB-h7-flash.md). */
+void sim_flash_h7_knob_fast_erase(struct sim_flash_h7 *f, bool on);
 /* ecc:ADDR: the flash word holding bus offset `off` reads with a double
  * (or, with dbl false, a corrected single) ECC error. -1 if out of range. */
 int sim_flash_h7_knob_ecc(struct sim_flash_h7 *f, uint32_t off, bool dbl);

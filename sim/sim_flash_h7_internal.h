@@ -180,7 +180,7 @@ struct sim_flash_h7 {
 	bool opt_busy, opt_regress;
 	uint64_t opt_end;
 	uint32_t ecc_words; /* words in H7_W_ECC1/ECC2 (sim_flash_h7_read_faults) */
-	bool vcap_fault, weak;
+	bool vcap_fault, weak, fast_erase;
 	uint32_t weak_off;
 	struct sim_flash_h7_stats stats;
 };

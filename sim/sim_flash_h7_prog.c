@@ -20,6 +20,9 @@ static unsigned h7_psize(const struct h7_bank *k)
 	return (k->cr & H7_CR_PSIZE_MASK) >> H7_CR_PSIZE_SHIFT;
 }
 
+/* The fast-erase knob's erase time (the 3 ms of the H743 user report). */
+#define H7_FAST_ERASE_NS 3000000ull
+
 static void h7_op_start(struct sim_flash_h7 *f, unsigned b, enum h7_op op, uint32_t off,
 			uint32_t len, uint64_t ns)
 {
@@ -79,7 +82,7 @@ void flash_h7_op_finish(struct sim_flash_h7 *f, unsigned b)
 
 	if (k->op == H7_OP_PROGRAM)
 		h7_program_word(f, k->op_off, k->op_data, fail);
-	else
+	else if (!f->fast_erase) /* the knob: EOP, nothing erased */
 		flash_h7_erase_range(f, k->op_off, k->op_len, fail);
 	k->op = H7_OP_NONE;
 	/* RM0433 4.7.5: OPERR when the operation did not complete; EOP
@@ -236,7 +239,7 @@ static void h7_start_erase(struct sim_flash_h7 *f, unsigned b, enum sim_flash_h7
 		f->stats.bank_erases++;
 	h7_op_start(f, b, ser ? H7_OP_SECTOR : H7_OP_BANK,
 		    b * f->p->bank_size + first * f->p->sector_size, n * f->p->sector_size,
-		    ser ? t->sector_ns : t->bank_ns);
+		    f->fast_erase ? H7_FAST_ERASE_NS : ser ? t->sector_ns : t->bank_ns);
 }
 
 /*
@@ -279,7 +282,7 @@ enum sim_bus_result flash_h7_cr_write(struct sim_flash_h7 *f, unsigned b, uint32
 void flash_h7_start_mass(struct sim_flash_h7 *f, enum sim_flash_h7_who who)
 {
 	uint32_t err = 0;
-	uint64_t ns = f->p->timing[h7_psize(&f->bank[0])].mass_ns;
+	uint64_t ns = f->fast_erase ? H7_FAST_ERASE_NS : f->p->timing[h7_psize(&f->bank[0])].mass_ns;
 
 	for (unsigned b = 0; b < f->p->banks; b++) {
 		if (f->bank[b].cr & H7_CR_LOCK)

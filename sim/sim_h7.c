@@ -574,6 +574,8 @@ static int h7_apply_knobs(sim_chip *c, char *err, size_t errlen)
 		sim_flash_h7_knob_wrp(f, c->cfg.wrp_sectors);
 	if (f_faults & SIM_FAULT_VCAP)
 		sim_flash_h7_knob_vcap_fault(f, true);
+	if (f_faults & SIM_FAULT_FAST_ERASE)
+		sim_flash_h7_knob_fast_erase(f, true);
 	if (f_faults & SIM_FAULT_BANK_SWAP)
 		sim_flash_h7_knob_bank_swap(f);
 	/* the option-byte knobs take effect; the array knobs then name bus

@@ -10,7 +10,8 @@
 #include <stdio.h>
 
 #define STM32_FAMILY_LIST(X) \
-	X(stm32f4_family)
+	X(stm32f4_family) \
+	X(stm32h7_family)
 
 #define STM32_DECLARE(f) extern const struct stm32_family f;
 #define STM32_ENTRY(f) &f,

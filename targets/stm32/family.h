@@ -155,6 +155,12 @@ struct stm32_family {
 	const struct stm32_erase_time *erase_times;
 	size_t num_erase_times;
 	uint32_t prog_max_us;
+	/* Erase-time plausibility (datasheet): a sector erase that the
+	 * algorithm reports done in under min_sector_erase_ms was not
+	 * performed, whatever the controller's status says; the engine fails
+	 * it naming typ_sector_erase_ms. 0 = no check (F4). */
+	uint32_t min_sector_erase_ms;
+	uint32_t typ_sector_erase_ms;
 
 	/* Read-protection level (0, 1, 2). Required. */
 	int (*rdp_level)(struct swdd_target *t, int *level);
@@ -179,6 +185,11 @@ struct stm32_family {
 	/* (H7) Whether the banks are swapped (SWAP_BANK), so the host maps
 	 * sector numbers to addresses accordingly. Optional (F4: no swap). */
 	int (*bank_swapped)(struct swdd_target *t, int *swapped);
+	/* (H7) After a verify mismatch: what the controller holds that may
+	 * explain it, only where the evidence is present (an ECC failing
+	 * address, an active bank swap), as text starting with "; ", else "".
+	 * Optional. */
+	void (*verify_evidence)(struct swdd_target *t, char *buf, size_t len);
 	/* (H7) Core cache maintenance after the flash changed under the core
 	 * (invalidate the Cortex-M7 I/D caches). Optional (F4: no core cache). */
 	int (*core_cache_flush)(struct swdd_target *t);

@@ -205,6 +205,26 @@ class Side:
         sys.stdout.flush()
 
 
+def h7_load_compare(side):
+    """STM32H743 (issue 13): h743_big.elf has a section in each bank; load,
+    compare-sections, then an unchanged reload skips both sectors."""
+    line = side.load("h743_big.elf")
+    touched, erased, skipped, programmed = side.counts(line)
+    if touched != 2 or programmed == 0:
+        return "expected 2 sectors programmed: %r" % line
+    why = side.compare()
+    if why:
+        return why
+    line = side.load("h743_big.elf")
+    touched, erased, skipped, programmed = side.counts(line)
+    if erased or programmed or skipped != 2:
+        return "reload erased or programmed: %r" % line
+    return side.compare()
+
+
+Side.run_h7 = lambda self: self.report("h743_load_compare_reload", lambda: h7_load_compare(self))
+
+
 def in_gdb():
     g("set pagination off")
     g("set confirm off")
@@ -217,6 +237,8 @@ def in_gdb():
     mode = os.environ.get("SWDD_MODE", "kind")
     if mode == "kind":
         side.run_kind()
+    elif mode == "h7":
+        side.run_h7()
     else:
         side.run_fault(mode, os.environ["SWDD_WANT"])
     try:
@@ -301,6 +323,12 @@ def wrapper():
                 os.path.abspath(vendor)], {"SWDD_MODE": "kind"})
     else:
         print("SKIP gdb_flash/vendor_flm: %s not found (set SWDD_VENDOR_FLM)" % vendor)
+    if os.path.exists(os.path.join(fw, "h743_big.elf")):
+        for kind in ("stlink-v3", "cmsis-dap-v2"):
+            session(swdd, fw, logdir, "h743_" + kind, ["--sim-probe", kind, "--sim-chip", "stm32h743"],
+                    {"SWDD_MODE": "h7"})
+    else:
+        print("SKIP gdb_flash/h743: h743_big.elf is missing (test/firmware/firmware.mk builds it)")
     for name, kind, knob, image, mode, want in FAULTS:
         args = ["--sim-probe", kind, "--sim-fault", knob]
         if image:

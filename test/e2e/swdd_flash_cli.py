@@ -17,6 +17,8 @@ BUILD = os.environ.get("SWDD_BUILD", "build")
 SWDD = os.path.join(BUILD, "swdd")
 FW = os.path.join(BUILD, "fw")
 FLM = os.path.join(BUILD, "flashalgo", "stm32f4_x8.flm")
+# The name check() prints before each row (another script may set its own).
+SUITE = "swdd_flash_cli"
 UNTOUCHED = {"sector_erases": 0, "program_ops": 0, "mass_erases": 0}
 # ST's own STM32F4 FLM (no Crc32/Verify/BlankCheck), never copied into the repository
 VENDOR_FLM = os.environ.get("SWDD_VENDOR_FLM", "../shared/test-data/flm/STM32F4xx_2048.FLM")
@@ -38,7 +40,7 @@ def check(name, args, code, fields=None, err=None, lab=None):
     try:
         rc, js, stderr = run(args)
     except (OSError, subprocess.TimeoutExpired) as e:
-        print("FAIL swdd_flash_cli/%s: %s" % (name, e))
+        print("FAIL %s/%s: %s" % (SUITE, name, e))
         return
     why = []
     if rc != code:
@@ -58,9 +60,9 @@ def check(name, args, code, fields=None, err=None, lab=None):
         if got != v:
             why.append("lab %s=%r, expected %r" % (k, got, v))
     if why:
-        print("FAIL swdd_flash_cli/%s: %s" % (name, "; ".join(why)))
+        print("FAIL %s/%s: %s" % (SUITE, name, "; ".join(why)))
     else:
-        print("PASS swdd_flash_cli/%s" % name)
+        print("PASS %s/%s" % (SUITE, name))
     sys.stdout.flush()
 
 

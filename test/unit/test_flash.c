@@ -6,6 +6,7 @@
 #include "algo_run.h"
 #include "flash.h"
 #include "flash_internal.h"
+#include "flash_lab_util.h"
 #include "flm.h"
 #include "harness.h"
 #include "probe.h"
@@ -21,34 +22,6 @@
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
-
-/* CHECK_OK with the swdd error detail in the failure message. */
-#define CHECK_SWDD(expr)                                                            \
-	do {                                                                        \
-		int _rc = (expr);                                                   \
-		if (_rc)                                                            \
-			return test_fail_at(__FILE__, __LINE__, "%s: %s: %s", #expr,        \
-					    swdd_strerror(_rc), swdd_err_detail());         \
-	} while (0)
-
-struct lab {
-	sim_chip *chip;
-	sim_probe *sp;
-	struct swdd_probe *probe;
-	struct swdd_target *t;
-	struct swdd_flash *f;
-};
-
-static void lab_close(struct lab *l)
-{
-	swdd_flash_close(l->f);
-	if (l->t)
-		swdd_target_free(l->t);
-	swdd_probe_close(l->probe);
-	sim_probe_free(l->sp);
-	sim_chip_free(l->chip);
-	memset(l, 0, sizeof(*l));
-}
 
 /* img: firmware already in flash that boots and runs 2 ms (virtual) before
  * the probe connects; NULL = erased flash. */
@@ -83,26 +56,6 @@ static int lab_open_fw(struct lab *l, const char *faults, enum sim_probe_kind ki
 static int lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind)
 {
 	return lab_open_fw(l, faults, kind, NULL, 0);
-}
-
-static uint8_t *pattern(uint32_t len, uint32_t seed)
-{
-	uint8_t *p = malloc(len);
-
-	for (uint32_t i = 0; i < len; i++) {
-		seed = seed * 1103515245u + 12345u;
-		p[i] = (uint8_t)(seed >> 16);
-	}
-	return p;
-}
-
-static int flash_equals(struct lab *l, uint32_t addr, const uint8_t *want, uint32_t len)
-{
-	uint8_t *got = malloc(len);
-	int same = sim_chip_backdoor_read(l->chip, addr, got, len) == 0 && !memcmp(got, want, len);
-
-	free(got);
-	return same;
 }
 
 /* 80 KiB from 0x08000000: sectors 0-3 (16 KiB) and part of sector 4. */

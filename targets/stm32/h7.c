@@ -1,0 +1,326 @@
+/*
+ * STM32H7 family descriptor (single-core H742/743/750/753 and
+ * H723/725/730/733/735): every fact swdd uses about these lines.
+ *
+ * Follows RM0433 (STM32H742/743/750/753): 2.3 memory map, 4.3.7 flash
+ * word and ECC, 4.3.9-4.3.10 program and erase, 4.4 option bytes, 4.9
+ * flash registers (bank 2's per-bank registers at +0x100), 60.5.8 DBGMCU
+ * (IDC, CR, freeze registers), 61.1 unique ID and flash size; RM0468
+ * (STM32H723/725/730/733/735) has the same registers with one bank.
+ * DS12110 (STM32H743) "Flash memory programming" for the erase times.
+ *
+ * DBGMCU is read through AP0 at 0x5C001000 (RM0433 60.5.8: the same
+ * registers are at 0xE00E1000 on the debug APB behind AP2).
+ *
+ * The flash algorithm is flashalgo/stm32h7.c.
+ */
+#include "family.h"
+
+#include "swdd_err.h"
+#include "swdd_le.h"
+#include "target.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define KIB 1024U
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* RM0433 4.9: flash registers, bank 1 set at 0x52002000. */
+#define H7_FLASH_BASE 0x52002000U
+#define H7_FLASH_BANK2 0x100U                    /* RM0433 4.9 register map */
+#define H7_FLASH_SR (H7_FLASH_BASE + 0x10U)     /* RM0433 4.9.5 */
+#define H7_FLASH_OPTCR (H7_FLASH_BASE + 0x18U)  /* RM0433 4.9.7 */
+#define H7_FLASH_OPTSR (H7_FLASH_BASE + 0x1CU)  /* RM0433 4.9.8 OPTSR_CUR */
+#define H7_FLASH_PRAR (H7_FLASH_BASE + 0x28U)   /* RM0433 4.9.11 PRAR_CUR1 */
+#define H7_FLASH_SCAR (H7_FLASH_BASE + 0x30U)   /* RM0433 4.9.13 SCAR_CUR1 */
+#define H7_FLASH_WPSN (H7_FLASH_BASE + 0x38U)   /* RM0433 4.9.15 WPSN_CUR1 */
+#define H7_FLASH_BOOT (H7_FLASH_BASE + 0x40U)   /* RM0433 4.9.17 BOOT_CUR */
+#define H7_FLASH_ECC_FA (H7_FLASH_BASE + 0x60U) /* RM0433 4.9.23 ECC_FA1 */
+
+/* RM0433 4.9.5 FLASH_SR1/2. */
+#define H7_SR_BSY (1U << 0)
+#define H7_SR_WBNE (1U << 1)
+#define H7_SR_QW (1U << 2)
+#define H7_SR_WRPERR (1U << 17)
+#define H7_SR_PGSERR (1U << 18)
+#define H7_SR_STRBERR (1U << 19)
+#define H7_SR_INCERR (1U << 21)
+#define H7_SR_OPERR (1U << 22)
+#define H7_SR_RDPERR (1U << 23)
+#define H7_SR_RDSERR (1U << 24)
+#define H7_SR_SNECCERR (1U << 25)
+#define H7_SR_DBECCERR (1U << 26)
+#define H7_SR_CRCRDERR (1U << 28) /* RM0468 4.9.5 */
+
+/* RM0433 4.9.7 FLASH_OPTCR: the bank swap in effect. */
+#define H7_OPTCR_SWAP_BANK (1U << 31)
+
+/* RM0433 4.9.8 FLASH_OPTSR_CUR. */
+#define H7_OPTSR_BOR_LEV(v) (((v) >> 2) & 3U)
+#define H7_OPTSR_IWDG1_SW(v) (((v) >> 4) & 1U)
+#define H7_OPTSR_NRST_STOP(v) (((v) >> 6) & 1U)
+#define H7_OPTSR_NRST_STBY(v) (((v) >> 7) & 1U)
+#define H7_OPTSR_RDP(v) (((v) >> 8) & 0xFFU)
+#define H7_OPTSR_IWDG_FZ_STOP(v) (((v) >> 17) & 1U)
+#define H7_OPTSR_IWDG_FZ_SDBY(v) (((v) >> 18) & 1U)
+#define H7_OPTSR_SECURITY(v) (((v) >> 21) & 1U)
+#define H7_OPTSR_SWAP_BANK_OPT(v) (((v) >> 31) & 1U)
+
+/* RM0433 4.4.4: RDP byte values; any other value is level 1. */
+#define H7_RDP_LEVEL0 0xAAU
+#define H7_RDP_LEVEL2 0xCCU
+#define H7_ECC_FA_MASK 0x7FFFU /* RM0433 4.9.23 FAIL_ECC_ADDR */
+#define H7_WPSN_SECTORS 0xFFU /* RM0433 4.9.15: bit n = 1, sector n not protected */
+
+/* RM0433 60.5.8 DBGMCU (system bus view at 0x5C001000). */
+#define H7_DBGMCU 0x5C001000U
+#define H7_DBGMCU_IDC H7_DBGMCU
+#define H7_DBGMCU_CR (H7_DBGMCU + 0x04U)
+/* DBGSLEEP/STOP/STBY_D1 and _D2, D1DBGCKEN, D3DBGCKEN, TRACECLKEN. */
+#define H7_DBGMCU_CR_DEBUG 0x0070003FU
+#define H7_DBGMCU_APB4FZ1 (H7_DBGMCU + 0x54U)
+#define H7_DBGMCU_APB4FZ1_IWDG (1U << 18) /* IWDG1; IWDG2 (bit 19) on dual-core parts only */
+
+/* RM0433 61.1 unique device ID, 61.2 flash size (u16, KiB). */
+#define H7_UID 0x1FF1E800U
+#define H7_FLASH_SIZE 0x1FF1E880U
+
+/* RM0433 2.3.2 memory map. */
+#define H7_ITCM 0x00000000U
+#define H7_DTCM 0x20000000U
+#define H7_AXI_SRAM 0x24000000U
+
+/* DS12110 "Flash memory programming": mass erase up to 25 s at x8 (both
+ * banks in parallel); sector erase typ 1 s (x64) to 2 s (x8), so a
+ * 128 KiB sector erase below 100 ms was not performed. */
+#define H7_MASS_ERASE_MS 25000U
+#define H7_MIN_SECTOR_ERASE_MS 100U
+#define H7_TYP_SECTOR_ERASE_MS 1100U /* x32, the middle of the table */
+
+extern const struct stm32_family stm32h7_family;
+
+/* RM0433 60.5.8 / RM0468 63.5.8 REV_ID. */
+static const struct stm32_rev h7_revs[] = {
+	{ .rev_id = 0x1000, .name = "A" },
+	{ .rev_id = 0x1001, .name = "Z" },
+	{ .rev_id = 0x1003, .name = "Y" },
+	{ .rev_id = 0x2001, .name = "X" },
+	{ .rev_id = 0x2003, .name = "V" },
+};
+
+/* RM0433 4.2 / RM0468 4.2: 8 x 128 KiB sectors per bank. */
+static const struct stm32_sector_run h7_bank[] = { { .count = 8, .size = 128 * KIB } };
+
+/* The algorithm runs in DTCM: not behind the M7's D-cache (Cortex-M7 TRM
+ * 5.1: TCMs are never cached) and clocked from reset. */
+#define H7_RAMS(axi)                                                                     \
+	{ .name = "DTCM", .base = H7_DTCM, .size = 128 * KIB, .executable = 1 },         \
+	{ .name = "ITCM", .base = H7_ITCM, .size = 64 * KIB, .executable = 1 },          \
+	{ .name = "AXI SRAM", .base = H7_AXI_SRAM, .size = (axi), .executable = 1 }
+
+static const struct stm32_part h7_parts[] = {
+	{ .dev_id = 0x450, .name = "STM32H742/743/750/753", .family = &stm32h7_family,
+	  .flash_base = 0x08000000U, .max_flash = 2048 * KIB, .bank2_base = 0x08100000U,
+	  .sectors = h7_bank, .num_runs = ARRAY_LEN(h7_bank), .rams = { H7_RAMS(512 * KIB) },
+	  .algo_ram = 0 },
+	{ .dev_id = 0x483, .name = "STM32H723/725/730/733/735", .family = &stm32h7_family,
+	  .flash_base = 0x08000000U, .max_flash = 1024 * KIB, .bank2_base = 0,
+	  .sectors = h7_bank, .num_runs = ARRAY_LEN(h7_bank), .rams = { H7_RAMS(128 * KIB) },
+	  .algo_ram = 0 },
+};
+
+/* What the FLASH_SR error bits mean and what to do (RM0433 4.7, 4.9.5). */
+static const struct stm32_hint h7_hints[] = {
+	{ H7_SR_WRPERR, "WRPERR (write protection error: the sector is protected in WPSN, "
+			"see `monitor option`)" },
+	{ H7_SR_PGSERR, "PGSERR (programming sequence error: a write without PG, or PG/START "
+			"while an operation was in progress)" },
+	{ H7_SR_STRBERR, "STRBERR (strobe error: a byte of the write buffer was written twice)" },
+	{ H7_SR_INCERR, "INCERR (inconsistency error: another flash word was written before "
+			"the 256-bit buffer was complete)" },
+	{ H7_SR_OPERR, "OPERR (operation error: the program or erase failed; check the core "
+		       "supply, VCAP capacitors and SMPS/LDO configuration, AN4938)" },
+	{ H7_SR_RDPERR, "RDPERR (read protection error: access to an RDP/PCROP-protected area)" },
+	{ H7_SR_RDSERR, "RDSERR (secure error: access to a secure-only area)" },
+	{ H7_SR_SNECCERR, "SNECCERR (single ECC error, corrected)" },
+	{ H7_SR_DBECCERR, "DBECCERR (double ECC error: a flash word programmed twice or "
+			  "interrupted; erase the sector, see ECC_FA)" },
+	{ H7_SR_CRCRDERR, "CRCRDERR (CRC read error: the CRC unit read a protected area)" },
+	{ H7_SR_QW | H7_SR_WBNE | H7_SR_BSY, "QW/WBNE/BSY (an operation or a partial flash "
+					     "word still pending)" },
+};
+
+static int h7_read32(struct swdd_target *t, uint32_t addr, uint32_t *v)
+{
+	uint8_t b[4];
+	int rc = swdd_target_mem_read(t, addr, b, 4);
+
+	if (!rc)
+		*v = swdd_le32(b);
+	return rc;
+}
+
+static int h7_rdp_of_optsr(uint32_t optsr)
+{
+	uint32_t rdp = H7_OPTSR_RDP(optsr);
+
+	return rdp == H7_RDP_LEVEL0 ? 0 : rdp == H7_RDP_LEVEL2 ? 2 : 1;
+}
+
+static int h7_rdp_level(struct swdd_target *t, int *level)
+{
+	uint32_t optsr;
+	int rc = h7_read32(t, H7_FLASH_OPTSR, &optsr);
+
+	if (!rc)
+		*level = h7_rdp_of_optsr(optsr);
+	return rc;
+}
+
+static int h7_has_bank2(struct swdd_target *t)
+{
+	const struct swdd_chip_info *c = swdd_target_chip(t);
+
+	return c->part && c->part->bank2_base && c->flash_size > 1024 * KIB;
+}
+
+/* Bit n = bank 1 sector n, bit 8 + n = bank 2 sector n (WPSN: 1 = not
+ * protected, RM0433 4.9.15). */
+static int h7_wrp_mask(struct swdd_target *t, uint64_t *mask)
+{
+	uint32_t w1, w2 = H7_WPSN_SECTORS;
+	int rc = h7_read32(t, H7_FLASH_WPSN, &w1);
+
+	if (!rc && h7_has_bank2(t))
+		rc = h7_read32(t, H7_FLASH_WPSN + H7_FLASH_BANK2, &w2);
+	if (!rc)
+		*mask = (~w1 & H7_WPSN_SECTORS) | (uint64_t)(~w2 & H7_WPSN_SECTORS) << 8;
+	return rc;
+}
+
+static int h7_read_status(struct swdd_target *t, uint32_t *sr)
+{
+	return h7_read32(t, H7_FLASH_SR, sr);
+}
+
+/* RM0433 4.3.13: OPTCR.SWAP_BANK shows the swap in effect since the last
+ * reset (OPTSR_CUR.SWAP_BANK_OPT is the programmed one). */
+static int h7_bank_swapped(struct swdd_target *t, int *swapped)
+{
+	uint32_t optcr;
+	int rc = h7_read32(t, H7_FLASH_OPTCR, &optcr);
+
+	if (!rc)
+		*swapped = !!(optcr & H7_OPTCR_SWAP_BANK);
+	return rc;
+}
+
+static size_t h7_text_optsr(char *buf, size_t len, uint32_t optsr)
+{
+	int n = snprintf(buf, len,
+			 "FLASH_OPTSR_CUR = 0x%08X\n"
+			 "  RDP        = 0x%02X (level %d)\n"
+			 "  BOR_LEV    = %u\n"
+			 "  IWDG1_SW   = %u (%s watchdog), IWDG_FZ_STOP = %u, IWDG_FZ_SDBY = %u\n"
+			 "  NRST_STOP_D1 = %u, NRST_STBY_D1 = %u, SECURITY = %u\n"
+			 "  SWAP_BANK_OPT = %u\n",
+			 optsr, H7_OPTSR_RDP(optsr), h7_rdp_of_optsr(optsr), H7_OPTSR_BOR_LEV(optsr),
+			 H7_OPTSR_IWDG1_SW(optsr), H7_OPTSR_IWDG1_SW(optsr) ? "software" : "hardware",
+			 H7_OPTSR_IWDG_FZ_STOP(optsr), H7_OPTSR_IWDG_FZ_SDBY(optsr),
+			 H7_OPTSR_NRST_STOP(optsr), H7_OPTSR_NRST_STBY(optsr), H7_OPTSR_SECURITY(optsr),
+			 H7_OPTSR_SWAP_BANK_OPT(optsr));
+	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
+}
+
+/* WPSN, PRAR and SCAR of one bank's register set. */
+static int h7_text_bank(struct swdd_target *t, unsigned bank, char *buf, size_t len)
+{
+	uint32_t off = bank == 2 ? H7_FLASH_BANK2 : 0, wpsn, prar, scar;
+	int rc = h7_read32(t, H7_FLASH_WPSN + off, &wpsn);
+
+	if (!rc)
+		rc = h7_read32(t, H7_FLASH_PRAR + off, &prar);
+	if (!rc)
+		rc = h7_read32(t, H7_FLASH_SCAR + off, &scar);
+	if (!rc)
+		snprintf(buf, len,
+			 "bank %u: WPSN = 0x%02X (write-protected sectors: 0x%02X), "
+			 "PRAR = 0x%08X, SCAR = 0x%08X\n",
+			 bank, wpsn & H7_WPSN_SECTORS, ~wpsn & H7_WPSN_SECTORS, prar, scar);
+	return rc;
+}
+
+static int h7_option_text(struct swdd_target *t, char *buf, size_t len)
+{
+	uint32_t optsr, boot;
+	size_t n;
+	int rc = h7_read32(t, H7_FLASH_OPTSR, &optsr);
+
+	if (!rc)
+		rc = h7_read32(t, H7_FLASH_BOOT, &boot);
+	if (rc)
+		return rc;
+	n = h7_text_optsr(buf, len, optsr);
+	n += (size_t)snprintf(buf + n, len - n, "BOOT_ADD0 = 0x%08X, BOOT_ADD1 = 0x%08X\n",
+			      (boot & 0xFFFFU) << 16, boot & 0xFFFF0000U);
+	rc = h7_text_bank(t, 1, buf + strlen(buf), len - strlen(buf));
+	if (!rc && h7_has_bank2(t))
+		rc = h7_text_bank(t, 2, buf + strlen(buf), len - strlen(buf));
+	return rc;
+}
+
+/* RM0433 4.9.23: ECC_FA holds the failing flash word's index in its bank
+ * (FAIL_ECC_ADDR [14:0], 32-byte words) after SNECCERR/DBECCERR; RM0433
+ * 4.3.13: with SWAP_BANK the address 0x08000000 is physical bank 2. */
+static void h7_verify_evidence(struct swdd_target *t, char *buf, size_t len)
+{
+	uint32_t fa1 = 0, fa2 = 0;
+	int swapped = 0;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (h7_read32(t, H7_FLASH_ECC_FA, &fa1) == 0 && (fa1 & H7_ECC_FA_MASK))
+		n += (size_t)snprintf(buf + n, len - n, "; ECC_FA1 = 0x%04X (flash word at 0x%08X: "
+				      "an ECC error, the sector must be erased)", fa1 & H7_ECC_FA_MASK,
+				      0x08000000U + (fa1 & H7_ECC_FA_MASK) * 32U);
+	if (n < len && h7_has_bank2(t) &&
+	    h7_read32(t, H7_FLASH_ECC_FA + H7_FLASH_BANK2, &fa2) == 0 && (fa2 & H7_ECC_FA_MASK))
+		n += (size_t)snprintf(buf + n, len - n, "; ECC_FA2 = 0x%04X (flash word at 0x%08X)",
+				      fa2 & H7_ECC_FA_MASK, 0x08100000U + (fa2 & H7_ECC_FA_MASK) * 32U);
+	if (n < len && h7_bank_swapped(t, &swapped) == 0 && swapped)
+		snprintf(buf + n, len - n, "; SWAP_BANK = 1: 0x08000000 is physical bank 2 and "
+			 "0x08100000 bank 1 (`monitor option`)");
+}
+
+const struct stm32_family stm32h7_family = {
+	.name = "STM32H7",
+	.manual = "RM0433",
+	.dbgmcu_ap = 0,
+	.dbgmcu_idcode = H7_DBGMCU_IDC,
+	.flash_size_reg = H7_FLASH_SIZE,
+	.uid_base = H7_UID,
+	.revs = h7_revs,
+	.num_revs = ARRAY_LEN(h7_revs),
+	.parts = h7_parts,
+	.num_parts = ARRAY_LEN(h7_parts),
+	.dbgmcu_cr = H7_DBGMCU_CR,
+	.dbgmcu_cr_set = H7_DBGMCU_CR_DEBUG,
+	.wdg_freeze_reg = H7_DBGMCU_APB4FZ1,
+	.wdg_freeze_bits = H7_DBGMCU_APB4FZ1_IWDG,
+	.flash_ctrl_base = H7_FLASH_BASE,
+	.bank2_ctrl_offset = H7_FLASH_BANK2,
+	.flash_word = 32,
+	.builtin_algo = "stm32h7",
+	.mass_erase_ms = H7_MASS_ERASE_MS,
+	.min_sector_erase_ms = H7_MIN_SECTOR_ERASE_MS,
+	.typ_sector_erase_ms = H7_TYP_SECTOR_ERASE_MS,
+	.rdp_level = h7_rdp_level,
+	.wrp_mask = h7_wrp_mask,
+	.read_status = h7_read_status,
+	.option_text = h7_option_text,
+	.bank_swapped = h7_bank_swapped,
+	.verify_evidence = h7_verify_evidence,
+	.hints = h7_hints,
+	.num_hints = ARRAY_LEN(h7_hints),
+};

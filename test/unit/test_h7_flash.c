@@ -1,0 +1,320 @@
+/*
+ * The STM32H7 family (targets/stm32/h7.c) and its flash algorithm
+ * (flashalgo/stm32h7.c) against the simulated STM32H743/H725 through the
+ * real probe, target and flash layers: identification, 256-bit flash
+ * words on both banks, the padded last word, reload skips, option bytes,
+ * write protection, and the erase-time plausibility check (RM0433 4.3,
+ * 4.9; DS12110 erase times).
+ */
+#include "flash_lab_util.h"
+#include "stm32/family.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BANK2 0x08100000u
+
+/* pre: bytes already in flash at 0x08000000 before the probe connects;
+ * with mode SWDD_CONNECT_ATTACH they boot and run 2 ms (virtual) first. */
+static int lab_open_mode(struct lab *l, const char *chip, const char *faults,
+			 enum sim_probe_kind kind, const uint8_t *pre, size_t n,
+			 enum swdd_connect_mode mode)
+{
+	struct sim_config cfg = { .chip = chip };
+	struct sim_probe_config pc = { .kind = kind };
+	struct swdd_connect_opts co = { .mode = mode, .speed_khz = 4000 };
+	char err[256];
+
+	memset(l, 0, sizeof(*l));
+	if (faults && sim_config_parse_faults(&cfg, faults, err, sizeof(err)))
+		return test_fail_at(__FILE__, __LINE__, "fault spec: %s", err);
+	if (sim_chip_new(&cfg, &l->chip, err, sizeof(err)))
+		return test_fail_at(__FILE__, __LINE__, "sim_chip_new: %s", err);
+	if (pre)
+		sim_chip_backdoor_load_flash(l->chip, 0x08000000u, pre, n);
+	if (pre && mode == SWDD_CONNECT_ATTACH) {
+		sim_board_power_cycle(l->chip);
+		sim_chip_advance(l->chip, 2000000u);
+	}
+	if (sim_probe_new(&pc, l->chip, &l->sp) || swdd_probe_open_sim(l->sp, &l->probe) ||
+	    swdd_target_connect(l->probe, &co, &l->t) || swdd_flash_open(l->t, NULL, &l->f)) {
+		test_fail_at(__FILE__, __LINE__, "lab set-up: %s", swdd_err_detail());
+		lab_close(l);
+		return 1;
+	}
+	return 0;
+}
+
+static int lab_open(struct lab *l, const char *chip, const char *faults, enum sim_probe_kind kind,
+		    const uint8_t *pre, size_t n)
+{
+	return lab_open_mode(l, chip, faults, kind, pre, n, SWDD_CONNECT_NORMAL);
+}
+
+static int identify_h743_h725(void)
+{
+	static const struct {
+		const char *chip;
+		uint16_t dev;
+		const char *name, *rev;
+		uint32_t kib;
+	} rows[] = {
+		{ "stm32h743", 0x450, "STM32H742/743/750/753", "V", 2048 },
+		{ "stm32h725", 0x483, "STM32H723/725/730/733/735", "Z", 1024 },
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		struct lab l;
+		const struct swdd_chip_info *c;
+
+		if (lab_open(&l, rows[i].chip, NULL, SIM_PROBE_STLINK_V3, NULL, 0))
+			return 1;
+		c = swdd_target_chip(l.t);
+		CHECK_EQ(c->dev_id, rows[i].dev);
+		CHECK(strcmp(c->name, rows[i].name) == 0);
+		CHECK(strcmp(c->revision, rows[i].rev) == 0);
+		CHECK_EQ(c->flash_size, rows[i].kib * 1024u);
+		CHECK_EQ(c->sram_base, 0x20000000u); /* DTCM runs the algorithm */
+		CHECK_EQ(c->rdp_level, 0);
+		lab_close(&l);
+	}
+	return 0;
+}
+
+/* 48 KiB + 17 bytes across the bank boundary: the last flash word is
+ * partial and must read 0xFF beyond the image; an unchanged reload erases
+ * and programs nothing. */
+static int do_both_banks(enum sim_probe_kind kind)
+{
+	const uint32_t start = BANK2 - 0x6000u, len = 0xC000u + 17u;
+	struct lab l;
+	struct swdd_flash_result r;
+	struct sim_chip_stats st0, st1;
+	uint8_t *data = pattern(len, 7), tail[32];
+	struct swdd_segment seg = { start, len, data };
+	struct swdd_image img = { &seg, 1 };
+
+	if (lab_open(&l, "stm32h743", NULL, kind, NULL, 0))
+		return 1;
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, start, data, len));
+	CHECK_EQ(r.sectors_touched, 2);
+	CHECK_OK(sim_chip_backdoor_read(l.chip, start + len, tail, 32u - 17u));
+	for (unsigned i = 0; i < 32u - 17u; i++)
+		CHECK_EQ(tail[i], 0xFF);
+	sim_chip_get_stats(l.chip, &st0);
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	sim_chip_get_stats(l.chip, &st1);
+	CHECK_EQ(r.sectors_skipped, 2);
+	CHECK_EQ(st1.sector_erases, st0.sector_erases);
+	CHECK_EQ(st1.program_ops, st0.program_ops);
+	/* one changed byte in bank 2: only that sector is erased, again */
+	data[len - 1] ^= 0x5A;
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	sim_chip_get_stats(l.chip, &st0);
+	CHECK_EQ(r.sectors_erased, 1);
+	CHECK_EQ(st0.sector_erases, st1.sector_erases + 1);
+	CHECK(flash_equals(&l, start, data, len));
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+static int both_banks_stlink_v3(void)
+{
+	return do_both_banks(SIM_PROBE_STLINK_V3);
+}
+
+static int both_banks_cmsis_dap_v2(void)
+{
+	return do_both_banks(SIM_PROBE_CMSIS_DAP_V2);
+}
+
+/* H725: one bank; bank 2's addresses are outside its flash. */
+static int h725_one_bank(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *data = pattern(0x21000u, 3);
+	struct swdd_segment seg = { 0x08000000u, 0x21000u, data };
+	struct swdd_image img = { &seg, 1 };
+
+	if (lab_open(&l, "stm32h725", NULL, SIM_PROBE_CMSIS_DAP_V2, NULL, 0))
+		return 1;
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, 0x08000000u, data, 0x21000u));
+	seg.addr = BANK2;
+	seg.len = 64;
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_ERANGE);
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* fast-erase: the controller reports EOP after 3 ms without erasing; the
+ * engine must not call the download good. */
+static int fast_erase_named(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *old = pattern(0x1000u, 1), *data = pattern(0x1000u, 2);
+	struct swdd_segment seg = { 0x08000000u, 0x1000u, data };
+	struct swdd_image img = { &seg, 1 };
+	int rc;
+
+	if (lab_open(&l, "stm32h743", "fast-erase", SIM_PROBE_STLINK_V3, old, 0x1000u))
+		return 1;
+	rc = swdd_flash_write_image(l.f, &img, NULL, &r);
+	CHECK_EQ(rc, SWDD_EFLASH);
+	CHECK(strstr(swdd_err_detail(), "sector 0 (0x08000000) erase took") != NULL);
+	CHECK(strstr(swdd_err_detail(), "not performed") != NULL);
+	lab_close(&l);
+	free(old);
+	free(data);
+	return 0;
+}
+
+/* Option bytes decoded through the descriptor; bank-swap seen. */
+static int option_text_and_swap(void)
+{
+	struct lab l;
+	char *text = NULL;
+	int swapped = -1;
+	const struct stm32_family *fam;
+
+	if (lab_open(&l, "stm32h743", "bank-swap", SIM_PROBE_STLINK_V3, NULL, 0))
+		return 1;
+	CHECK_SWDD(swdd_flash_option_text(l.f, &text));
+	CHECK(strstr(text, "RDP        = 0xAA (level 0)") != NULL);
+	CHECK(strstr(text, "SWAP_BANK_OPT = 1") != NULL);
+	CHECK(strstr(text, "bank 1: WPSN = 0xFF") != NULL);
+	CHECK(strstr(text, "bank 2: WPSN = 0xFF") != NULL);
+	CHECK(strstr(text, "BOOT_ADD0 = 0x08000000") != NULL);
+	free(text);
+	fam = swdd_target_chip(l.t)->part->family;
+	CHECK_SWDD(fam->bank_swapped(l.t, &swapped));
+	CHECK_EQ(swapped, 1);
+	lab_close(&l);
+	return 0;
+}
+
+/* WPSN protection: refused before anything is erased, sector named. */
+static int wrp_refused(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *data = pattern(0x100u, 5);
+	struct swdd_segment seg = { 0x08020000u, 0x100u, data };
+	struct swdd_image img = { &seg, 1 };
+	uint64_t mask = 0;
+
+	if (lab_open(&l, "stm32h743", "wrp:1", SIM_PROBE_STLINK_V3, NULL, 0))
+		return 1;
+	CHECK_SWDD(swdd_target_chip(l.t)->part->family->wrp_mask(l.t, &mask));
+	CHECK_EQ(mask, 2u);
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EPROTECTED);
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* 1 MiB across both banks (4 sectors each): the modelled time, printed
+ * beside the DS12110 bound (8 sector erases at x64 typ 1 s, 32768 flash
+ * words at 100 us typ). */
+static int one_mib_both_banks(void)
+{
+	const uint32_t len = 0x100000u, start = BANK2 - len / 2;
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *data = pattern(len, 11), *old = pattern(len, 12);
+	struct swdd_segment seg = { start, len, data };
+	struct swdd_image img = { &seg, 1 };
+	uint64_t t0;
+
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3, NULL, 0))
+		return 1;
+	CHECK_OK(sim_chip_backdoor_load_flash(l.chip, start, old, len)); /* every sector erases */
+	t0 = sim_chip_now_ns(l.chip);
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, start, data, len));
+	printf("INFO one_mib_both_banks: 1 MiB across both banks, STLINK-V3: %.2f s modelled "
+	       "(DS12110 bound %.2f s)\n", (double)(sim_chip_now_ns(l.chip) - t0) / 1e9,
+	       8 * 1.0 + 32768 * 100e-6);
+	CHECK_EQ(r.sectors_erased, 8);
+	lab_close(&l);
+	free(data);
+	free(old);
+	return 0;
+}
+
+/* Hot plug (issue 13 point 6): option bytes read while the firmware runs,
+ * with no reset and no halt. The firmware: SP, reset vector, `b .`. */
+static int options_in_attach(void)
+{
+	static const uint8_t fw[] = { 0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x08,
+				      0xFE, 0xE7, 0xFE, 0xE7 };
+	struct lab l;
+	char *text = NULL;
+	struct sim_chip_stats st;
+
+	if (lab_open_mode(&l, "stm32h725", NULL, SIM_PROBE_STLINK_V3, fw, sizeof(fw),
+			  SWDD_CONNECT_ATTACH))
+		return 1;
+	CHECK_SWDD(swdd_flash_option_text(l.f, &text));
+	CHECK(strstr(text, "RDP        = 0xAA (level 0)") != NULL);
+	CHECK(strstr(text, "bank 1: WPSN = 0xFF") != NULL);
+	CHECK(strstr(text, "bank 2") == NULL); /* one bank */
+	free(text);
+	sim_chip_get_stats(l.chip, &st);
+	CHECK_EQ(st.sector_erases + st.program_ops + st.mass_erases, 0);
+	lab_close(&l);
+	return 0;
+}
+
+/* The H743 report's verify mismatch at 0x08000002 (weak-cell knob): the
+ * address and bytes named; the bank swap named only when it is active. */
+static int do_verify_mismatch(const char *faults, int swap)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *data = pattern(0x400u, 9);
+	struct swdd_segment seg = { 0x08000000u, 0x400u, data };
+	struct swdd_image img = { &seg, 1 };
+
+	data[2] = 0x00; /* a weak cell cannot keep this byte's bits at 1 -> 0 */
+	if (lab_open(&l, "stm32h743", faults, SIM_PROBE_STLINK_V3, NULL, 0))
+		return 1;
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EVERIFY);
+	CHECK(strstr(swdd_err_detail(), "verify failed at 0x08000002") != NULL);
+	CHECK_EQ(strstr(swdd_err_detail(), "SWAP_BANK = 1") != NULL, swap);
+	CHECK(strstr(swdd_err_detail(), "ECC_FA") == NULL); /* no ECC evidence */
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+static int verify_mismatch_named(void)
+{
+	int rc = do_verify_mismatch("weak-cell:0x08000002", 0);
+
+	return rc ? rc : do_verify_mismatch("weak-cell:0x08000002,bank-swap", 1);
+}
+
+static const struct test_case tests[] = {
+	{ "identify_h743_h725", "RM0433 60.5.8 / RM0468 63.5.8 DBGMCU_IDC", identify_h743_h725 },
+	{ "both_banks_stlink_v3", "RM0433 4.3.8 (256-bit flash word), 4.9 bank 2 registers",
+	  both_banks_stlink_v3 },
+	{ "both_banks_cmsis_dap_v2", "RM0433 4.3.8, 4.3.7 (one program per erase)",
+	  both_banks_cmsis_dap_v2 },
+	{ "h725_one_bank", "RM0468 4.2 (one bank)", h725_one_bank },
+	{ "fast_erase_named", "DS12110 sector erase time", fast_erase_named },
+	{ "option_text_and_swap", "RM0433 4.9.7/4.9.8/4.9.15/4.9.17 option registers",
+	  option_text_and_swap },
+	{ "wrp_refused", "RM0433 4.5.2 WPSN", wrp_refused },
+	{ "verify_mismatch_named", "RM0433 4.3.13 bank swap, 4.9.23 ECC_FA", verify_mismatch_named },
+	{ "options_in_attach", "RM0468 4.9.8/4.9.15 in hot plug", options_in_attach },
+	{ "one_mib_both_banks", "DS12110 flash programming times", one_mib_both_banks },
+};
+
+TEST_MAIN("h7_flash", tests)
