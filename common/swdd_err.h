@@ -15,32 +15,32 @@
 
 enum swdd_err {
 	SWDD_OK = 0,
-	SWDD_EINVAL = -1,      /* invalid argument or malformed input */
-	SWDD_ENOMEM = -2,      /* out of memory */
-	SWDD_ETIMEOUT = -3,    /* a wait ran out of time */
-	SWDD_EIO = -4,         /* USB communication error with the probe */
-	SWDD_ENODEV = -5,      /* no probe found, or it was unplugged */
-	SWDD_EACCES = -6,      /* permission denied on the USB device */
-	SWDD_EBUSY = -7,       /* resource in use (probe claimed, client connected) */
-	SWDD_ENOTARGET = -8,   /* no ACK from the target (wiring, power, SWD off) */
-	SWDD_EUNPOWERED = -9,  /* target voltage too low */
-	SWDD_EFAULT = -10,     /* memory access faulted (AP FAULT / bus error) */
-	SWDD_EWAIT = -11,      /* target kept answering WAIT */
-	SWDD_EPROTO = -12,     /* SWD protocol or parity error */
+	SWDD_EINVAL = -1,        /* invalid argument or malformed input */
+	SWDD_ENOMEM = -2,        /* out of memory */
+	SWDD_ETIMEOUT = -3,      /* a wait ran out of time */
+	SWDD_EIO = -4,           /* USB communication error with the probe */
+	SWDD_ENODEV = -5,        /* no probe found, or it was unplugged */
+	SWDD_EACCES = -6,        /* permission denied on the USB device */
+	SWDD_EBUSY = -7,         /* resource in use (probe claimed, client connected) */
+	SWDD_ENOTARGET = -8,     /* no ACK from the target (wiring, power, SWD off) */
+	SWDD_EUNPOWERED = -9,    /* target voltage too low */
+	SWDD_EFAULT = -10,       /* memory access faulted (AP FAULT / bus error) */
+	SWDD_EWAIT = -11,        /* target kept answering WAIT */
+	SWDD_EPROTO = -12,       /* SWD protocol or parity error */
 	SWDD_EUNSUPPORTED = -13, /* not supported by this probe, firmware or core */
-	SWDD_ENOTHALTED = -14, /* core did not halt / must be halted */
-	SWDD_ELOCKUP = -15,    /* core is locked up */
-	SWDD_ERESET = -16,     /* reset did not happen or did not complete */
-	SWDD_EFLASH = -17,     /* flash controller reported an error */
-	SWDD_EVERIFY = -18,    /* read-back or CRC differs from the image */
-	SWDD_EPROTECTED = -19, /* read or write protection (RDP, WRP) */
-	SWDD_EFORMAT = -20,    /* file is truncated or not in a known format */
-	SWDD_ERANGE = -21,     /* address or size out of range */
-	SWDD_ESTATE = -22,     /* operation not valid in the current state */
-	SWDD_EPROBE = -23,     /* probe reported an error status */
-	SWDD_EALGO = -24,      /* flash algorithm faulted or misbehaved */
-	SWDD_ECLOSED = -25,    /* the peer closed the connection (GDB client gone) */
-	SWDD_ECANCELED = -26,  /* a wait was given up on request (SIGINT/SIGTERM) */
+	SWDD_ENOTHALTED = -14,   /* core did not halt / must be halted */
+	SWDD_ELOCKUP = -15,      /* core is locked up */
+	SWDD_ERESET = -16,       /* reset did not happen or did not complete */
+	SWDD_EFLASH = -17,       /* flash controller reported an error */
+	SWDD_EVERIFY = -18,      /* read-back or CRC differs from the image */
+	SWDD_EPROTECTED = -19,   /* read or write protection (RDP, WRP) */
+	SWDD_EFORMAT = -20,      /* file is truncated or not in a known format */
+	SWDD_ERANGE = -21,       /* address or size out of range */
+	SWDD_ESTATE = -22,       /* operation not valid in the current state */
+	SWDD_EPROBE = -23,       /* probe reported an error status */
+	SWDD_EALGO = -24,        /* flash algorithm faulted or misbehaved */
+	SWDD_ECLOSED = -25,      /* the peer closed the connection (GDB client gone) */
+	SWDD_ECANCELED = -26,    /* a wait was given up on request (SIGINT/SIGTERM) */
 };
 
 /* On the public API: a caller that drops an error code does not compile.
@@ -58,11 +58,9 @@ const char *swdd_strerror(int err);
 
 /* Sets this thread's detail sentence (printf format). Returns err, so that
  * `return swdd_err_set(SWDD_EIO, "...")` reads naturally. */
-int swdd_err_set(int err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int swdd_err_set(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends "; <text>" to the current detail. Returns err. */
-int swdd_err_add(int err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int swdd_err_add(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The current detail ("" when none). */
 const char *swdd_err_detail(void);
 void swdd_err_clear(void);

@@ -38,9 +38,10 @@ int swdd_file_read(const char *path, size_t max, const char *what, uint8_t **buf
 		return swdd_err_set(SWDD_EINVAL, "cannot open %s %s: %s", what, path, strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > max) {
 		close(fd);
-		return swdd_err_set(SWDD_EFORMAT, "%s %s is not a non-empty regular file of at most "
-				    "%zu KiB (FIFOs, sockets and devices are refused)", what, path,
-				    max >> 10);
+		return swdd_err_set(SWDD_EFORMAT,
+				    "%s %s is not a non-empty regular file of at most "
+				    "%zu KiB (FIFOs, sockets and devices are refused)",
+				    what, path, max >> 10);
 	}
 	*buf = malloc((size_t)st.st_size);
 	if (!*buf)

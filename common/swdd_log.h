@@ -14,8 +14,7 @@ typedef void (*swdd_log_sink_fn)(void *ctx, enum swdd_log_level lvl, const char 
 
 void swdd_log_set_level(enum swdd_log_level min);
 void swdd_log_set_sink(swdd_log_sink_fn fn, void *ctx);
-void swdd_log(enum swdd_log_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void swdd_log(enum swdd_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define swdd_debug(...) swdd_log(SWDD_LOG_DEBUG, __VA_ARGS__)
 #define swdd_info(...) swdd_log(SWDD_LOG_INFO, __VA_ARGS__)

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#define ALGO_HEADER 0xBE00BE00U   /* BKPT #0; BKPT #0 (Thumb) */
+#define ALGO_HEADER 0xBE00BE00U /* BKPT #0; BKPT #0 (Thumb) */
 #define ALGO_CANARY 0x5AFEC0DEU
 #define XPSR_T 0x01000000U
 #define XPSR_IPSR_MASK 0x1FFU
@@ -167,9 +167,9 @@ static int algo_set_call_regs(struct swdd_algo *a)
 	return rc;
 }
 
-int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm,
-		   const struct swdd_flm *crc_routine, uint32_t ram_base, uint32_t ram_size,
-		   uint32_t fz_addr, uint32_t fz_bits, struct swdd_algo *a)
+int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const struct swdd_flm *crc_routine,
+		   uint32_t ram_base, uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits,
+		   struct swdd_algo *a)
 {
 	uint32_t hdr = ALGO_HEADER, canary = ALGO_CANARY;
 	int rc;
@@ -232,15 +232,15 @@ int swdd_algo_unload(struct swdd_algo *a)
 	return rc ? rc : rc3;
 }
 
-int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
-		    uint32_t r2, uint32_t r3, uint32_t timeout_ms)
+int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1, uint32_t r2,
+		    uint32_t r3, uint32_t timeout_ms)
 {
 	/* arguments each FLM function takes (FlashOS.h prototypes); only those
 	 * registers are written, one probe command each */
 	static const uint8_t nargs[SWDD_FLM_FN_COUNT] = {
-		[SWDD_FLM_INIT] = 3, [SWDD_FLM_UNINIT] = 1, [SWDD_FLM_ERASE_CHIP] = 0,
+		[SWDD_FLM_INIT] = 3,         [SWDD_FLM_UNINIT] = 1,       [SWDD_FLM_ERASE_CHIP] = 0,
 		[SWDD_FLM_ERASE_SECTOR] = 1, [SWDD_FLM_PROGRAM_PAGE] = 3, [SWDD_FLM_VERIFY] = 3,
-		[SWDD_FLM_BLANK_CHECK] = 3, [SWDD_FLM_CRC32] = 3,
+		[SWDD_FLM_BLANK_CHECK] = 3,  [SWDD_FLM_CRC32] = 3,
 	};
 	const uint32_t args[4] = { r0, r1, r2, r3 };
 	uint32_t off = a->flm->fn[fn], entry = off == SWDD_FLM_NO_FN ? 0 : a->code + off;
@@ -274,8 +274,7 @@ static int algo_diagnose(struct swdd_algo *a, const struct swdd_stop *st, uint32
 	uint32_t pc = st->pc, ipsr = xpsr & XPSR_IPSR_MASK;
 
 	if (st->reason == SWDD_STOP_LOCKUP)
-		return swdd_err_set(SWDD_EALGO, "the flash algorithm locked up the core at pc 0x%08X",
-				    pc);
+		return swdd_err_set(SWDD_EALGO, "the flash algorithm locked up the core at pc 0x%08X", pc);
 	if (ipsr)
 		return swdd_err_set(SWDD_EALGO,
 				    "the flash algorithm faulted: the core is in exception %u (%s) "
@@ -311,8 +310,10 @@ static int algo_recover(struct swdd_algo *a, bool reset, int err)
 		rc = algo_set_call_regs(a);
 	swdd_err_set(err, "%s", why);
 	if (rc)
-		return swdd_err_add(err, "and the core could not be brought back to a halt (%s): "
-				    "run 'monitor reset halt' or power-cycle the board", swdd_strerror(rc));
+		return swdd_err_add(err,
+				    "and the core could not be brought back to a halt (%s): "
+				    "run 'monitor reset halt' or power-cycle the board",
+				    swdd_strerror(rc));
 	if (reset)
 		swdd_warn("flash: the core was reset and halted after the failed algorithm call");
 	return err;
@@ -333,11 +334,15 @@ static int algo_timed_out(struct swdd_algo *a)
 		rc = reg_read(a->t, REG_PC, &st.pc);
 	if (!rc && (xpsr & XPSR_IPSR_MASK)) {
 		rc = algo_diagnose(a, &st, xpsr);
-		return algo_recover(a, true, swdd_err_add(rc, "found when the %u ms time-out ran out",
-							  a->running_timeout_ms));
+		return algo_recover(
+			a, true,
+			swdd_err_add(rc, "found when the %u ms time-out ran out", a->running_timeout_ms));
 	}
-	return algo_recover(a, false, swdd_err_set(SWDD_ETIMEOUT, "the flash algorithm did not finish "
-						     "within %u ms", a->running_timeout_ms));
+	return algo_recover(a, false,
+			    swdd_err_set(SWDD_ETIMEOUT,
+					 "the flash algorithm did not finish "
+					 "within %u ms",
+					 a->running_timeout_ms));
 }
 
 static int algo_check_canary(struct swdd_algo *a)
@@ -363,7 +368,8 @@ static int algo_link_stalled(uint64_t slowest_ms, int err)
 {
 	if (slowest_ms <= 2000u)
 		return err;
-	return swdd_err_add(err, "one status poll of the core took %llu ms: the probe or its USB link "
+	return swdd_err_add(err,
+			    "one status poll of the core took %llu ms: the probe or its USB link "
 			    "(or this host) stalled meanwhile, so the time-out may be the link's, not "
 			    "the algorithm's; the operation's outcome is unknown",
 			    (unsigned long long)slowest_ms);
@@ -386,8 +392,10 @@ int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 			slowest = swdd_now_ms() - t0;
 		if (swdd_cancel_requested()) {
 			a->started = false;
-			(void)swdd_target_halt(a->t); /* best effort: the interruption is the error to report */
-			return swdd_err_set(SWDD_ECANCELED, "interrupted (SIGINT/SIGTERM) while the "
+			(void)swdd_target_halt(
+				a->t); /* best effort: the interruption is the error to report */
+			return swdd_err_set(SWDD_ECANCELED,
+					    "interrupted (SIGINT/SIGTERM) while the "
 					    "flash algorithm ran; the core was halted, and the flash "
 					    "range of that call is in an unknown state");
 		}
@@ -411,8 +419,8 @@ int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 	return rc;
 }
 
-int swdd_algo_call(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
-		   uint32_t r2, uint32_t r3, uint32_t timeout_ms, uint32_t *result)
+int swdd_algo_call(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1, uint32_t r2,
+		   uint32_t r3, uint32_t timeout_ms, uint32_t *result)
 {
 	int rc = swdd_algo_start(a, fn, r0, r1, r2, r3, timeout_ms);
 

@@ -38,26 +38,26 @@ struct swdd_target;
 struct swdd_algo {
 	struct swdd_target *t;
 	const struct swdd_flm *flm;
-	uint32_t header;       /* BKPT address (= ram_base) */
-	uint32_t code;         /* blob load address */
+	uint32_t header;                    /* BKPT address (= ram_base) */
+	uint32_t code;                      /* blob load address */
 	const struct swdd_flm *crc_routine; /* swdd's checksum routine, or NULL */
-	uint32_t crc_code;     /* its load address */
-	uint32_t crc_entry;    /* the Crc32 that SWDD_FLM_CRC32 runs; 0 = none */
+	uint32_t crc_code;                  /* its load address */
+	uint32_t crc_entry;                 /* the Crc32 that SWDD_FLM_CRC32 runs; 0 = none */
 	uint32_t canary_addr;
 	uint32_t stack_top;
 	uint32_t buf[ALGO_MAX_BUFFERS];
-	unsigned nbuf;          /* 2..ALGO_MAX_BUFFERS page buffers that fit */
+	unsigned nbuf; /* 2..ALGO_MAX_BUFFERS page buffers that fit */
 	uint32_t buf_size;
-	int reg_primask;       /* GDB register numbers found in the target XML */
-	bool started;          /* a call is running (start without wait) */
+	int reg_primask; /* GDB register numbers found in the target XML */
+	bool started;    /* a call is running (start without wait) */
 	uint32_t running_fn;
 	uint32_t running_timeout_ms;
 	/* what the caller had, restored by swdd_algo_unload (STYLE point 12):
 	 * the core registers and the SRAM the algorithm used */
-	uint8_t *saved_regs;     /* the 'g' register group */
+	uint8_t *saved_regs; /* the 'g' register group */
 	size_t saved_regs_len;
 	uint32_t saved_primask;
-	uint8_t *saved_ram;      /* [header, stack_top) */
+	uint8_t *saved_ram; /* [header, stack_top) */
 	uint32_t saved_ram_len;
 	/* DBGMCU watchdog freeze, restored by swdd_algo_unload */
 	uint32_t fz_addr, fz_bits, fz_saved;
@@ -70,9 +70,9 @@ struct swdd_algo {
  * ram_size), freezes the watchdogs (fz_addr/fz_bits: the DBGMCU register
  * and bits that stop IWDG/WWDG while halted; 0 = none). Fails with
  * SWDD_ERANGE if the algorithm, its stack and two buffers don't fit. */
-int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm,
-		   const struct swdd_flm *crc_routine, uint32_t ram_base, uint32_t ram_size,
-		   uint32_t fz_addr, uint32_t fz_bits, struct swdd_algo *a);
+int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const struct swdd_flm *crc_routine,
+		   uint32_t ram_base, uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits,
+		   struct swdd_algo *a);
 /* Restores the core registers, the SRAM under the code and stack, and the
  * DBGMCU freeze bits, so a debug session (qCRC, compare-sections) continues
  * where it was. The page buffers are scratch: programming flash overwrites
@@ -82,11 +82,11 @@ int swdd_algo_unload(struct swdd_algo *a);
 
 /* Runs fn(r0, r1, r2, r3) and waits; *result = r0. timeout_ms bounds the
  * wait. */
-int swdd_algo_call(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
-		   uint32_t r2, uint32_t r3, uint32_t timeout_ms, uint32_t *result);
+int swdd_algo_call(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1, uint32_t r2,
+		   uint32_t r3, uint32_t timeout_ms, uint32_t *result);
 /* Split form for double buffering: start, do other probe work, then wait. */
-int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
-		    uint32_t r2, uint32_t r3, uint32_t timeout_ms);
+int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1, uint32_t r2,
+		    uint32_t r3, uint32_t timeout_ms);
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result);
 
 #endif

@@ -51,8 +51,10 @@ static int flash_build_sectors(struct swdd_flash *f)
 		addr = start + size;
 	}
 	if (!f->num_sectors)
-		return swdd_err_set(SWDD_EFORMAT, "the flash algorithm describes no sector inside "
-				    "the chip's flash at 0x%08X", f->base);
+		return swdd_err_set(SWDD_EFORMAT,
+				    "the flash algorithm describes no sector inside "
+				    "the chip's flash at 0x%08X",
+				    f->base);
 	f->size = addr - f->base;
 	return 0;
 }
@@ -67,7 +69,8 @@ static int flash_build_map(struct swdd_flash *f)
 
 	if (!x)
 		return SWDD_ENOMEM;
-	n += (size_t)snprintf(x + n, cap - n, "<?xml version=\"1.0\"?>\n<!DOCTYPE memory-map PUBLIC "
+	n += (size_t)snprintf(x + n, cap - n,
+			      "<?xml version=\"1.0\"?>\n<!DOCTYPE memory-map PUBLIC "
 			      "\"+//IDN gnu.org//DTD GDB Memory Map V1.0//EN\" "
 			      "\"http://sourceware.org/gdb/gdb-memory-map.dtd\">\n<memory-map>\n");
 	if (f->base)
@@ -128,8 +131,8 @@ static const char *flash_builtin_for_supply(struct swdd_flash *f)
 		return f->fam->builtin_algo;
 	while (v->min_mv > mv)
 		v++;
-	swdd_info("flash: target supply %d.%02d V (%s): %s parallelism", mv / 1000,
-		  (mv % 1000) / 10, how, v->what);
+	swdd_info("flash: target supply %d.%02d V (%s): %s parallelism", mv / 1000, (mv % 1000) / 10, how,
+		  v->what);
 	return v->algo;
 }
 
@@ -143,9 +146,9 @@ static void flash_warn_external(struct swdd_flash *f, const char *algo_path)
 	if (f->fam->variants && mv < f->fam->variants[0].min_mv)
 		swdd_warn("flash: target supply %d.%02d V (%s) is below %d.%d V: %s chooses its own "
 			  "parallelism (a vendor FLM usually programs at the widest one); the "
-			  "built-in algorithm follows the supply", mv / 1000, (mv % 1000) / 10, how,
-			  f->fam->variants[0].min_mv / 1000, (f->fam->variants[0].min_mv % 1000) / 100,
-			  algo_path);
+			  "built-in algorithm follows the supply",
+			  mv / 1000, (mv % 1000) / 10, how, f->fam->variants[0].min_mv / 1000,
+			  (f->fam->variants[0].min_mv % 1000) / 100, algo_path);
 }
 
 static int flash_load_flm(struct swdd_flash *f, const char *algo_path, struct swdd_flm **out)
@@ -209,9 +212,10 @@ int swdd_flash_open(struct swdd_target *t, const char *algo_path, struct swdd_fl
 	int rc;
 
 	if (!fam)
-		return swdd_err_set(SWDD_EUNSUPPORTED, "swdd has no flash support for %s "
-				    "(DEV_ID 0x%03X) yet", chip->name ? chip->name : "this chip",
-				    chip->dev_id);
+		return swdd_err_set(SWDD_EUNSUPPORTED,
+				    "swdd has no flash support for %s "
+				    "(DEV_ID 0x%03X) yet",
+				    chip->name ? chip->name : "this chip", chip->dev_id);
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return SWDD_ENOMEM;
@@ -254,7 +258,8 @@ int swdd_flash_set_algo(struct swdd_flash *f, const char *algo_path)
 	if (rc)
 		return rc;
 	if (f->algo_loaded)
-		(void)flash_algo_end(f, 0); /* the old algorithm leaves either way; a target problem shows at next use */
+		(void)flash_algo_end(
+			f, 0); /* the old algorithm leaves either way; a target problem shows at next use */
 	f->flm = flm;
 	rc = flash_setup_geometry(f);
 	if (rc) {
@@ -313,7 +318,8 @@ int flash_check_rdp(struct swdd_flash *f)
 				    "read or program flash. `monitor unlock CONFIRM` (or `swdd "
 				    "erase --unlock`) sets level 0, which mass-erases the flash");
 	if (level == 2)
-		return swdd_err_set(SWDD_EPROTECTED, "the chip is at RDP level 2: debug access to "
+		return swdd_err_set(SWDD_EPROTECTED,
+				    "the chip is at RDP level 2: debug access to "
 				    "flash is permanently disabled; it cannot be reprogrammed");
 	return 0;
 }
@@ -390,8 +396,7 @@ uint32_t flash_prog_bound_ms(const struct swdd_flash *f, uint32_t bytes)
 
 	if (!fam->prog_max_us)
 		return flash_flm_bound(f->flm->to_prog_ms);
-	return flash_vendor_bound(f, f->flm->to_prog_ms,
-				  flash_bound((ops * fam->prog_max_us + 999) / 1000));
+	return flash_vendor_bound(f, f->flm->to_prog_ms, flash_bound((ops * fam->prog_max_us + 999) / 1000));
 }
 
 uint32_t flash_mass_erase_bound_ms(const struct swdd_flash *f)
@@ -410,8 +415,8 @@ int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
 
 	if (f->algo_loaded)
 		return 0;
-	rc = swdd_algo_load(f->t, f->flm, f->crc_routine, f->ram_base, f->ram_size,
-			    f->fam->wdg_freeze_reg, f->fam->wdg_freeze_bits, &f->algo);
+	rc = swdd_algo_load(f->t, f->flm, f->crc_routine, f->ram_base, f->ram_size, f->fam->wdg_freeze_reg,
+			    f->fam->wdg_freeze_bits, &f->algo);
 	if (rc)
 		return rc;
 	f->algo_loaded = true;
@@ -430,8 +435,10 @@ int flash_algo_ready(struct swdd_flash *f)
 	rc = swdd_algo_call(&f->algo, SWDD_FLM_INIT, f->flm->dev_addr, 0, f->algo_fnc, 0,
 			    FLASH_INIT_TIMEOUT_MS, &r);
 	if (!rc && r)
-		rc = swdd_err_set(SWDD_EFLASH, "the flash algorithm's Init failed (result "
-				  "0x%08X): the flash interface stayed locked", r);
+		rc = swdd_err_set(SWDD_EFLASH,
+				  "the flash algorithm's Init failed (result "
+				  "0x%08X): the flash interface stayed locked",
+				  r);
 	f->algo_inited = rc == 0;
 	return rc;
 }
@@ -452,16 +459,18 @@ int flash_algo_end(struct swdd_flash *f, int rc)
 		snprintf(why, sizeof(why), "%s", swdd_err_detail());
 	f->algo_loaded = false;
 	if (f->algo_inited && !f->algo.started)
-		rc2 = swdd_algo_call(&f->algo, SWDD_FLM_UNINIT, f->algo_fnc, 0, 0, 0,
-				     FLASH_INIT_TIMEOUT_MS, &r);
+		rc2 = swdd_algo_call(&f->algo, SWDD_FLM_UNINIT, f->algo_fnc, 0, 0, 0, FLASH_INIT_TIMEOUT_MS,
+				     &r);
 	f->algo_inited = false;
 	int rc3 = swdd_algo_unload(&f->algo);
 	if (!rc)
 		return rc2 ? rc2 : rc3;
 	swdd_err_set(rc, "%s", why);
 	if (rc2 || rc3)
-		swdd_err_add(rc, "the algorithm could not be unloaded either (%s): the SRAM it used and "
-			     "the core registers were not restored", swdd_strerror(rc2 ? rc2 : rc3));
+		swdd_err_add(rc,
+			     "the algorithm could not be unloaded either (%s): the SRAM it used and "
+			     "the core registers were not restored",
+			     swdd_strerror(rc2 ? rc2 : rc3));
 	return rc;
 }
 
@@ -479,12 +488,14 @@ void flash_describe_failure(struct swdd_flash *f, uint32_t result, char *buf, si
 		return;
 	}
 	flash_status_text(f, sr, st, sizeof(st));
-	snprintf(buf, len, "the algorithm returned 1 (failed); the flash status register now reads: "
-		 "%s (an algorithm may clear the error bits before it returns)", st);
+	snprintf(buf, len,
+		 "the algorithm returned 1 (failed); the flash status register now reads: "
+		 "%s (an algorithm may clear the error bits before it returns)",
+		 st);
 }
 
-int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
-		       uint32_t r2, uint32_t timeout_ms, const char *what)
+int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1, uint32_t r2,
+		       uint32_t timeout_ms, const char *what)
 {
 	uint32_t r;
 	char bits[512];
@@ -507,8 +518,7 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
  * host's clock bounds it from above (the call, its USB transfers and the
  * prefill of the page buffers count too), so a short time is proof and a
  * long one proves nothing. */
-int flash_erase_plausible(struct swdd_flash *f, unsigned index, uint32_t start,
-			  uint64_t elapsed_ms)
+int flash_erase_plausible(struct swdd_flash *f, unsigned index, uint32_t start, uint64_t elapsed_ms)
 {
 	uint32_t min = f->fam->min_sector_erase_ms;
 
@@ -520,9 +530,8 @@ int flash_erase_plausible(struct swdd_flash *f, unsigned index, uint32_t start,
 			    "the controller reported success but the erase was not performed; "
 			    "nothing programmed there can be trusted (check the flash supply, "
 			    "VCAP/SMPS, AN4938, and retry)",
-			    index, start, (unsigned long long)elapsed_ms,
-			    f->fam->typ_sector_erase_ms / 1000U, f->fam->typ_sector_erase_ms % 1000U / 100U,
-			    f->fam->name);
+			    index, start, (unsigned long long)elapsed_ms, f->fam->typ_sector_erase_ms / 1000U,
+			    f->fam->typ_sector_erase_ms % 1000U / 100U, f->fam->name);
 }
 
 /* Tells once per session what the firmware left the caches at: a core
@@ -534,7 +543,8 @@ int flash_flush_caches(struct swdd_flash *f)
 
 	if (!rc && f->fam->flush_caches && state[0] && !f->caches_told) {
 		swdd_info("flash: the firmware left the flash caches on (%s); swdd resets their "
-			  "contents before each checksum and read-back", state);
+			  "contents before each checksum and read-back",
+			  state);
 		f->caches_told = true;
 	}
 	return rc;
@@ -542,8 +552,7 @@ int flash_flush_caches(struct swdd_flash *f)
 
 /* The CRC by reading the target's memory over the probe; for flash, after
  * resetting the flash caches so that the reads see the array. */
-static int flash_readback_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc,
-			      bool flash)
+static int flash_readback_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc, bool flash)
 {
 	uint8_t buf[4096];
 	int rc = flash ? flash_flush_caches(f) : 0;
@@ -608,9 +617,10 @@ static int flash_find_unerased(struct swdd_flash *f, const struct flash_sector *
 			return swdd_err_add(rc, "while checking sector %u is blank", s->index);
 		for (uint32_t i = 0; i < n; i++)
 			if (buf[i] != f->flm->empty)
-				return swdd_err_set(SWDD_EFLASH, "sector %u is not blank after the erase: "
-						    "0x%08X reads 0x%02X, expected 0x%02X", s->index,
-						    s->start + off + i, buf[i], f->flm->empty);
+				return swdd_err_set(SWDD_EFLASH,
+						    "sector %u is not blank after the erase: "
+						    "0x%08X reads 0x%02X, expected 0x%02X",
+						    s->index, s->start + off + i, buf[i], f->flm->empty);
 	}
 	return 0;
 }
@@ -673,8 +683,8 @@ int swdd_flash_erase_sectors(struct swdd_flash *f, unsigned first, unsigned last
 	if (rc)
 		return rc;
 	if (first > last || last >= f->num_sectors)
-		return swdd_err_set(SWDD_ERANGE, "sectors %u..%u: this flash has sectors 0..%zu",
-				    first, last, f->num_sectors - 1);
+		return swdd_err_set(SWDD_ERANGE, "sectors %u..%u: this flash has sectors 0..%zu", first, last,
+				    f->num_sectors - 1);
 	return flash_erase_range(f, first, last);
 }
 
@@ -689,13 +699,15 @@ int swdd_flash_mass_erase(struct swdd_flash *f)
 	uint64_t wrp;
 	rc = f->fam->wrp_mask(f->t, &wrp);
 	if (!rc && wrp)
-		return swdd_err_set(SWDD_EPROTECTED, "mass erase refused: write-protected sectors "
-				    "(mask 0x%llx) would make it fail", (unsigned long long)wrp);
+		return swdd_err_set(SWDD_EPROTECTED,
+				    "mass erase refused: write-protected sectors "
+				    "(mask 0x%llx) would make it fail",
+				    (unsigned long long)wrp);
 	if (!rc)
 		rc = flash_algo_begin(f, 1);
 	if (!rc)
-		rc = flash_algo_checked(f, SWDD_FLM_ERASE_CHIP, 0, 0, 0,
-					flash_mass_erase_bound_ms(f), "mass erase");
+		rc = flash_algo_checked(f, SWDD_FLM_ERASE_CHIP, 0, 0, 0, flash_mass_erase_bound_ms(f),
+					"mass erase");
 	if (!rc)
 		rc = flash_check_blank(f, 0, (unsigned)f->num_sectors - 1);
 	return flash_algo_end(f, rc);
@@ -745,12 +757,11 @@ int swdd_flash_info_text(struct swdd_flash *f, char **text)
 	n += (size_t)snprintf(x + n, cap - n,
 			      "%s flash at 0x%08X, %u KiB, %zu sectors, RDP level %d\n"
 			      "algorithm: %s (%s), page %u bytes\n",
-			      f->fam->name, f->base, f->size / 1024, f->num_sectors, level,
-			      f->flm->name, f->flm->source, f->flm->page_size);
+			      f->fam->name, f->base, f->size / 1024, f->num_sectors, level, f->flm->name,
+			      f->flm->source, f->flm->page_size);
 	for (size_t i = 0; i < f->num_sectors; i++)
-		n += (size_t)snprintf(x + n, cap - n, "  #%-2zu 0x%08X %4u KiB%s\n", i,
-				      f->sectors[i].start, f->sectors[i].size / 1024,
-				      (wrp >> i) & 1 ? " write-protected" : "");
+		n += (size_t)snprintf(x + n, cap - n, "  #%-2zu 0x%08X %4u KiB%s\n", i, f->sectors[i].start,
+				      f->sectors[i].size / 1024, (wrp >> i) & 1 ? " write-protected" : "");
 	*text = x;
 	return 0;
 }

@@ -33,23 +33,22 @@ struct swdd_image {
 enum swdd_flash_phase { SWDD_FLASH_CHECK, SWDD_FLASH_ERASE, SWDD_FLASH_PROGRAM, SWDD_FLASH_VERIFY };
 
 /* Progress callback: bytes done of total in the current phase. */
-typedef void (*swdd_flash_progress_fn)(void *ctx, enum swdd_flash_phase ph, uint64_t done,
-				       uint64_t total);
+typedef void (*swdd_flash_progress_fn)(void *ctx, enum swdd_flash_phase ph, uint64_t done, uint64_t total);
 
 struct swdd_flash_opts {
-	bool keep_unwritten;  /* bytes of a touched sector outside the image keep
+	bool keep_unwritten; /* bytes of a touched sector outside the image keep
 			       * their content (CLI); false = they end erased (GDB
 			       * already asked to erase whole sectors) */
-	bool verify_only;     /* compare only; never erase or program */
+	bool verify_only;    /* compare only; never erase or program */
 	swdd_flash_progress_fn progress;
 	void *progress_ctx;
 };
 
 struct swdd_flash_result {
-	uint64_t bytes;            /* image bytes in flash */
+	uint64_t bytes; /* image bytes in flash */
 	unsigned sectors_touched;
 	unsigned sectors_erased;
-	unsigned sectors_skipped;  /* already equal to the image */
+	unsigned sectors_skipped; /* already equal to the image */
 	uint64_t bytes_programmed;
 	double wall_seconds;
 };
@@ -67,7 +66,7 @@ const char *swdd_flash_memory_map(struct swdd_flash *f);
 
 /* Writes (or with verify_only compares) an image. */
 SWDD_MUST_CHECK int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
-			   const struct swdd_flash_opts *opts, struct swdd_flash_result *res);
+					   const struct swdd_flash_opts *opts, struct swdd_flash_result *res);
 SWDD_MUST_CHECK int swdd_flash_mass_erase(struct swdd_flash *f);
 /* Erases sectors first..last (numbers as in `flash info`). */
 SWDD_MUST_CHECK int swdd_flash_erase_sectors(struct swdd_flash *f, unsigned first, unsigned last);
@@ -86,7 +85,8 @@ SWDD_MUST_CHECK int swdd_flash_unlock(struct swdd_flash *f);
 /* GDB vFlash buffering: erase ranges and writes are collected, committed
  * (erase only what must change, program, verify) at done. */
 SWDD_MUST_CHECK int swdd_flash_gdb_erase(struct swdd_flash *f, uint32_t addr, uint32_t len);
-SWDD_MUST_CHECK int swdd_flash_gdb_write(struct swdd_flash *f, uint32_t addr, const uint8_t *data, uint32_t len);
+SWDD_MUST_CHECK int swdd_flash_gdb_write(struct swdd_flash *f, uint32_t addr, const uint8_t *data,
+					 uint32_t len);
 SWDD_MUST_CHECK int swdd_flash_gdb_done(struct swdd_flash *f, struct swdd_flash_result *res);
 void swdd_flash_gdb_abort(struct swdd_flash *f);
 

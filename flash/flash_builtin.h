@@ -5,8 +5,8 @@
 #include <stddef.h>
 
 struct swdd_flm_builtin {
-	const char *name;            /* "stm32f4" */
-	const unsigned char *elf;    /* the .flm ELF image */
+	const char *name;         /* "stm32f4" */
+	const unsigned char *elf; /* the .flm ELF image */
 	size_t size;
 };
 

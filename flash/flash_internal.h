@@ -20,18 +20,18 @@ struct swdd_flash {
 	struct swdd_flm *crc_routine; /* swdd's checksum routine (flashalgo/swdd_crc.c) */
 	struct swdd_algo algo;
 	bool algo_loaded;
-	bool algo_inited;             /* Init(algo_fnc) ran (flash_algo_ready) */
-	bool caches_told;             /* the firmware's cache state was logged */
+	bool algo_inited; /* Init(algo_fnc) ran (flash_algo_ready) */
+	bool caches_told; /* the firmware's cache state was logged */
 	uint32_t algo_fnc;
 	uint32_t ram_base, ram_size;
-	uint32_t base, size;          /* flash window: chip size clipped to the FLM */
+	uint32_t base, size; /* flash window: chip size clipped to the FLM */
 	struct flash_sector *sectors;
 	size_t num_sectors;
 	char *mmap_xml;
 
 	/* GDB vFlash buffering over the flash window */
-	uint8_t *gdb_data;            /* desired content */
-	uint8_t *gdb_state;           /* per byte: 0 untouched, 1 erased, 2 written */
+	uint8_t *gdb_data;  /* desired content */
+	uint8_t *gdb_state; /* per byte: 0 untouched, 1 erased, 2 written */
 	bool gdb_active;
 };
 
@@ -46,10 +46,9 @@ int flash_algo_end(struct swdd_flash *f, int rc);
 /* Fails (SWDD_EFLASH) a sector erase that the algorithm reported done
  * faster than the family's datasheet allows (elapsed_ms of host time from
  * the call to its completion): the controller did not erase. */
-int flash_erase_plausible(struct swdd_flash *f, unsigned index, uint32_t start,
-			  uint64_t elapsed_ms);
-int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1,
-		       uint32_t r2, uint32_t timeout_ms, const char *what);
+int flash_erase_plausible(struct swdd_flash *f, unsigned index, uint32_t start, uint64_t elapsed_ms);
+int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1, uint32_t r2,
+		       uint32_t timeout_ms, const char *what);
 /* Names why an algorithm call failed. Its result is the family's status
  * bits (swdd's algorithms); a vendor FLM returns 1 (CMSIS-Pack: "1 =
  * failed"), then the flash status register is read and decoded instead. */

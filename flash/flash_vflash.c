@@ -30,8 +30,8 @@ static int gdb_begin(struct swdd_flash *f)
 static int gdb_range_ok(struct swdd_flash *f, uint32_t addr, uint32_t len)
 {
 	if (addr < f->base || (uint64_t)addr + len > (uint64_t)f->base + f->size)
-		return swdd_err_set(SWDD_ERANGE, "0x%08X-0x%08X is outside the flash 0x%08X-0x%08X",
-				    addr, addr + len - 1, f->base, f->base + f->size - 1);
+		return swdd_err_set(SWDD_ERANGE, "0x%08X-0x%08X is outside the flash 0x%08X-0x%08X", addr,
+				    addr + len - 1, f->base, f->base + f->size - 1);
 	return 0;
 }
 

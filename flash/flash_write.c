@@ -19,9 +19,9 @@
 
 struct plan_sector {
 	const struct flash_sector *s;
-	uint8_t *want;        /* desired content, s->size bytes */
-	uint8_t *from_image;  /* per byte: 1 if the image sets it */
-	bool covered;         /* every byte comes from the image */
+	uint8_t *want;       /* desired content, s->size bytes */
+	uint8_t *from_image; /* per byte: 1 if the image sets it */
+	bool covered;        /* every byte comes from the image */
 };
 
 struct plan {
@@ -30,8 +30,7 @@ struct plan {
 	uint64_t image_bytes;
 };
 
-static void progress(const struct swdd_flash_opts *o, enum swdd_flash_phase ph, uint64_t done,
-		     uint64_t total)
+static void progress(const struct swdd_flash_opts *o, enum swdd_flash_phase ph, uint64_t done, uint64_t total)
 {
 	if (o && o->progress)
 		o->progress(o->progress_ctx, ph, done, total);
@@ -65,18 +64,19 @@ static int plan_check_range(struct swdd_flash *f, const struct swdd_image *img)
 					      bad > 1 ? ", " : "", s->addr, s->addr + s->len - 1);
 	}
 	if (total > f->size)
-		return swdd_err_set(SWDD_ERANGE, "the image (%llu bytes) is larger than the flash "
+		return swdd_err_set(SWDD_ERANGE,
+				    "the image (%llu bytes) is larger than the flash "
 				    "(%u bytes at 0x%08X); nothing was written",
 				    (unsigned long long)total, f->size, f->base);
 	if (bad)
-		return swdd_err_set(SWDD_ERANGE, "%u segment(s) lie outside the flash 0x%08X-0x%08X: "
-				    "%s; nothing was written", bad, f->base, f->base + f->size - 1,
-				    list);
+		return swdd_err_set(SWDD_ERANGE,
+				    "%u segment(s) lie outside the flash 0x%08X-0x%08X: "
+				    "%s; nothing was written",
+				    bad, f->base, f->base + f->size - 1, list);
 	return 0;
 }
 
-static struct plan_sector *plan_get(struct swdd_flash *f, struct plan *p,
-				    const struct flash_sector *s)
+static struct plan_sector *plan_get(struct swdd_flash *f, struct plan *p, const struct flash_sector *s)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (p->ps[i].s == s)
@@ -142,8 +142,7 @@ static int plan_check_wrp(struct swdd_flash *f, const struct plan *p)
 					    "sector %u (0x%08X-0x%08X) is write-protected in the "
 					    "option bytes (`monitor option`); nothing was written. "
 					    "Clear the protection in the option bytes first",
-					    idx, p->ps[i].s->start,
-					    p->ps[i].s->start + p->ps[i].s->size - 1);
+					    idx, p->ps[i].s->start, p->ps[i].s->start + p->ps[i].s->size - 1);
 	}
 	return rc;
 }
@@ -182,15 +181,19 @@ static int report_crc_disagrees(struct swdd_flash *f, const struct plan_sector *
 	uint32_t host = swdd_crc32(0xFFFFFFFFu, cur, ps->s->size);
 
 	if (!f->algo.crc_routine && f->flm->fn[SWDD_FLM_CRC32] != SWDD_FLM_NO_FN)
-		return swdd_err_set(SWDD_EALGO, "the flash algorithm's Crc32 (%s) answered 0x%08X for sector "
+		return swdd_err_set(SWDD_EALGO,
+				    "the flash algorithm's Crc32 (%s) answered 0x%08X for sector "
 				    "%u, but the bytes read back over the probe match the image (CRC-32 "
 				    "0x%08X): the algorithm's checksum is wrong, not the flash, and the "
 				    "sector holds the image; fix or replace the algorithm (--flash-algo, "
-				    "monitor flash algo)", f->flm->source, target_crc, ps->s->index, host);
-	return swdd_err_set(SWDD_EVERIFY, "verify failed in sector %u: swdd's checksum routine answered "
+				    "monitor flash algo)",
+				    f->flm->source, target_crc, ps->s->index, host);
+	return swdd_err_set(SWDD_EVERIFY,
+			    "verify failed in sector %u: swdd's checksum routine answered "
 			    "0x%08X but a read-back matches the image (CRC-32 0x%08X; flash status: %s); "
 			    "the flash or the core's reads of it may be unstable - check the supply "
-			    "voltage", ps->s->index, target_crc, host, bits);
+			    "voltage",
+			    ps->s->index, target_crc, host, bits);
 }
 
 /* Finds the first differing byte of a sector for the verify report;
@@ -210,8 +213,7 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 	if (!rc)
 		rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
 	if (rc)
-		return swdd_err_add(rc, "while reading back sector %u after a CRC mismatch",
-				    ps->s->index);
+		return swdd_err_add(rc, "while reading back sector %u after a CRC mismatch", ps->s->index);
 	(void)f->fam->read_status(f->t, &sr); /* sr stays 0 ("no error bits") if unreadable */
 	flash_status_text(f, sr, bits, sizeof(bits));
 	evidence[0] = '\0';
@@ -272,8 +274,7 @@ struct page_job {
 	uint32_t off, n;
 };
 
-static size_t sector_jobs(struct swdd_flash *f, const struct plan_sector *ps,
-			  struct page_job *jobs)
+static size_t sector_jobs(struct swdd_flash *f, const struct plan_sector *ps, struct page_job *jobs)
 {
 	uint32_t page = f->flm->page_size;
 	size_t nj = 0;
@@ -290,8 +291,8 @@ static size_t sector_jobs(struct swdd_flash *f, const struct plan_sector *ps,
  * core programs page k, the host writes page k+1 into the next buffer. The
  * first `prefilled` pages are already in the buffers (written during the
  * erase). */
-static int program_sector(struct swdd_flash *f, const struct plan_sector *ps,
-			  const struct page_job *jobs, size_t nj, size_t prefilled, uint64_t *done)
+static int program_sector(struct swdd_flash *f, const struct plan_sector *ps, const struct page_job *jobs,
+			  size_t nj, size_t prefilled, uint64_t *done)
 {
 	struct swdd_algo *a = &f->algo;
 	uint32_t timeout = flash_prog_bound_ms(f, f->flm->page_size);
@@ -308,8 +309,8 @@ static int program_sector(struct swdd_flash *f, const struct plan_sector *ps,
 		}
 		running = NULL;
 		if (!rc)
-			rc = swdd_algo_start(a, SWDD_FLM_PROGRAM_PAGE, ps->s->start + jobs[j].off,
-					     jobs[j].n, buf, 0, timeout);
+			rc = swdd_algo_start(a, SWDD_FLM_PROGRAM_PAGE, ps->s->start + jobs[j].off, jobs[j].n,
+					     buf, 0, timeout);
 		if (!rc)
 			running = &jobs[j];
 	}
@@ -325,8 +326,8 @@ static int program_sector(struct swdd_flash *f, const struct plan_sector *ps,
 /* Erases a sector while the host fills the page buffers with the sector's
  * first pages: their USB transfer hides behind the erase time.
  * Returns how many pages were prefilled in *prefilled. */
-static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps,
-			     const struct page_job *jobs, size_t nj, size_t *prefilled)
+static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps, const struct page_job *jobs,
+			     size_t nj, size_t *prefilled)
 {
 	struct swdd_algo *a = &f->algo;
 	char what[64];
@@ -391,14 +392,16 @@ static int sector_state_after(struct swdd_flash *f, int rc, const struct plan_se
 		swdd_err_add(rc, "the target supply now reads %d.%02d V: the board lost power", mv / 1000,
 			     mv % 1000 / 10);
 	if (erasing)
-		return swdd_err_add(rc, "flash state: the erase of sector %u (0x%08X, %u KiB) was started; "
+		return swdd_err_add(rc,
+				    "flash state: the erase of sector %u (0x%08X, %u KiB) was started; "
 				    "its outcome is unknown; sectors before it were written but not "
-				    "verified; run again to verify and finish", ps->s->index, ps->s->start,
-				    ps->s->size / 1024u);
-	return swdd_err_add(rc, "flash state: sector %u (0x%08X) was erased and %llu bytes of it were "
+				    "verified; run again to verify and finish",
+				    ps->s->index, ps->s->start, ps->s->size / 1024u);
+	return swdd_err_add(rc,
+			    "flash state: sector %u (0x%08X) was erased and %llu bytes of it were "
 			    "programmed; the page being programmed is in an unknown state, the rest of "
-			    "the sector is erased; run again to verify and finish", ps->s->index,
-			    ps->s->start, (unsigned long long)programmed);
+			    "the sector is erased; run again to verify and finish",
+			    ps->s->index, ps->s->start, (unsigned long long)programmed);
 }
 
 /* Per sector: compare, erase if needed, program. */
@@ -454,14 +457,15 @@ static bool sectors_adjacent(const struct plan_sector *a, const struct plan_sect
  * (a reload) is confirmed with as few calls as it has runs. Fills
  * equal[i] and, for differing sectors, cur_crc[i].
  */
-static int compare_sectors(struct swdd_flash *f, const struct plan *p, const bool *select,
-			   bool *equal, uint32_t *cur_crc)
+static int compare_sectors(struct swdd_flash *f, const struct plan *p, const bool *select, bool *equal,
+			   uint32_t *cur_crc)
 {
 	for (size_t i = 0, j; i < p->n; i = j) {
 		uint32_t host = 0xFFFFFFFFu, target = 0xFFFFFFFFu;
 		int rc;
 
-		for (j = i; j < p->n && select[j] && (j == i || sectors_adjacent(&p->ps[j - 1], &p->ps[j])); j++)
+		for (j = i; j < p->n && select[j] && (j == i || sectors_adjacent(&p->ps[j - 1], &p->ps[j]));
+		     j++)
 			host = swdd_crc32(host, p->ps[j].want, p->ps[j].s->size);
 		if (j == i) {
 			j++;
@@ -487,8 +491,7 @@ static int compare_sectors(struct swdd_flash *f, const struct plan *p, const boo
 
 /* After programming (or for --verify-only): every selected sector must
  * match; the first that does not is read back for the report. */
-static int verify_sectors(struct swdd_flash *f, const struct plan *p, const bool *select,
-			  uint8_t **scratch)
+static int verify_sectors(struct swdd_flash *f, const struct plan *p, const bool *select, uint8_t **scratch)
 {
 	bool *equal = calloc(p->n + 1, sizeof(bool));
 	uint32_t *crc = calloc(p->n + 1, sizeof(uint32_t));

@@ -45,7 +45,6 @@ static const char *const fn_names[SWDD_FLM_FN_COUNT] = {
 	[SWDD_FLM_CRC32] = "Crc32",
 };
 
-
 /* Copies one PrgCode/PrgData section into the blob at its address. The
  * section must lie inside the first FLM_MAX_BLOB bytes: sh_addr + sh_size
  * of an ELF64 may wrap (file_bounds.h). */
@@ -54,7 +53,8 @@ static int flm_place_section(struct swdd_flm *flm, Elf_Scn *scn, const GElf_Shdr
 	Elf_Data *d;
 
 	if (!swdd_span_inside(sh->sh_addr, sh->sh_size, FLM_MAX_BLOB))
-		return swdd_err_set(SWDD_EFORMAT, "FLM section at 0x%llx of 0x%llx bytes lies outside "
+		return swdd_err_set(SWDD_EFORMAT,
+				    "FLM section at 0x%llx of 0x%llx bytes lies outside "
 				    "the %u KiB an algorithm may use (corrupt file)",
 				    (unsigned long long)sh->sh_addr, (unsigned long long)sh->sh_size,
 				    FLM_MAX_BLOB >> 10);
@@ -134,9 +134,10 @@ static int flm_read_symbols(struct swdd_flm *flm, Elf *e, Elf_Scn *scn, const GE
 			if (strcmp(name, fn_names[f]))
 				continue;
 			if (!swdd_span_inside(sym.st_value, 0, FLM_MAX_BLOB))
-				return swdd_err_set(SWDD_EFORMAT, "FLM function %s at 0x%llx lies outside "
-						    "the algorithm", name,
-						    (unsigned long long)sym.st_value);
+				return swdd_err_set(SWDD_EFORMAT,
+						    "FLM function %s at 0x%llx lies outside "
+						    "the algorithm",
+						    name, (unsigned long long)sym.st_value);
 			flm->fn[f] = (uint32_t)sym.st_value & ~1u;
 		}
 	}
@@ -187,8 +188,8 @@ static int flm_walk_sections(struct swdd_flm *flm, Elf *e, bool code_only)
 
 static int flm_check(const struct swdd_flm *flm)
 {
-	static const enum swdd_flm_fn required[] = { SWDD_FLM_INIT, SWDD_FLM_UNINIT,
-						     SWDD_FLM_ERASE_SECTOR, SWDD_FLM_PROGRAM_PAGE };
+	static const enum swdd_flm_fn required[] = { SWDD_FLM_INIT, SWDD_FLM_UNINIT, SWDD_FLM_ERASE_SECTOR,
+						     SWDD_FLM_PROGRAM_PAGE };
 
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		uint32_t off = flm->fn[required[i]];
@@ -198,10 +199,10 @@ static int flm_check(const struct swdd_flm *flm)
 	}
 	for (int f = 0; f < SWDD_FLM_FN_COUNT; f++)
 		if (flm->fn[f] != SWDD_FLM_NO_FN && flm->fn[f] >= flm->blob_size)
-			return swdd_err_set(SWDD_EFORMAT, "%s lies outside the algorithm code",
-					    fn_names[f]);
+			return swdd_err_set(SWDD_EFORMAT, "%s lies outside the algorithm code", fn_names[f]);
 	if (!flm->num_sectors || !flm->dev_size || !flm->page_size || flm->page_size > 65536)
-		return swdd_err_set(SWDD_EFORMAT, "FLM device descriptor is inconsistent "
+		return swdd_err_set(SWDD_EFORMAT,
+				    "FLM device descriptor is inconsistent "
 				    "(size %u, page %u, %zu sector entries)",
 				    flm->dev_size, flm->page_size, flm->num_sectors);
 	return 0;

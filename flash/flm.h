@@ -34,7 +34,7 @@ struct swdd_flm_sector {
 
 struct swdd_flm {
 	char name[129];
-	char source[256];       /* file name or "built-in stm32f4" */
+	char source[256]; /* file name or "built-in stm32f4" */
 	uint16_t version;
 	uint16_t type;
 	uint32_t dev_addr, dev_size, page_size;
@@ -42,9 +42,9 @@ struct swdd_flm {
 	uint8_t empty;
 	struct swdd_flm_sector *sectors;
 	size_t num_sectors;
-	uint8_t *blob;          /* PrgCode, then PrgData (ZI zero-filled) */
+	uint8_t *blob; /* PrgCode, then PrgData (ZI zero-filled) */
 	uint32_t blob_size;
-	uint32_t data_offset;   /* static base offset inside blob */
+	uint32_t data_offset;           /* static base offset inside blob */
 	uint32_t fn[SWDD_FLM_FN_COUNT]; /* offsets in blob, or SWDD_FLM_NO_FN */
 };
 

@@ -64,8 +64,10 @@ static int image_finish(struct swdd_image *img, const char *name)
 	qsort(img->seg, img->n, sizeof(*img->seg), seg_cmp);
 	for (size_t i = 1; i < img->n; i++)
 		if ((uint64_t)img->seg[i - 1].addr + img->seg[i - 1].len > img->seg[i].addr)
-			return swdd_err_set(SWDD_EFORMAT, "%s: data at 0x%08X overlaps the segment "
-					    "at 0x%08X", name, img->seg[i].addr, img->seg[i - 1].addr);
+			return swdd_err_set(SWDD_EFORMAT,
+					    "%s: data at 0x%08X overlaps the segment "
+					    "at 0x%08X",
+					    name, img->seg[i].addr, img->seg[i - 1].addr);
 	return 0;
 }
 
@@ -116,8 +118,10 @@ static int parse_hex(const uint8_t *buf, size_t len, const char *name, struct sw
 		if (!ll)
 			continue;
 		if (ll > 2 * sizeof(rec) || hex_record(line, ll, rec, &n))
-			return swdd_err_set(SWDD_EFORMAT, "%s line %u: not a valid Intel HEX record "
-					    "(bad characters, length or checksum)", name, lineno);
+			return swdd_err_set(SWDD_EFORMAT,
+					    "%s line %u: not a valid Intel HEX record "
+					    "(bad characters, length or checksum)",
+					    name, lineno);
 		uint32_t addr = upper + ((uint32_t)rec[1] << 8 | rec[2]);
 		switch (rec[3]) {
 		case 0x00:
@@ -151,15 +155,18 @@ static int parse_hex(const uint8_t *buf, size_t len, const char *name, struct sw
 static int elf_check_segment(const GElf_Phdr *ph, size_t len, const char *name, size_t i)
 {
 	if (!swdd_span_inside(ph->p_offset, ph->p_filesz, len))
-		return swdd_err_set(SWDD_EFORMAT, "%s is truncated or corrupt: segment %zu needs "
+		return swdd_err_set(SWDD_EFORMAT,
+				    "%s is truncated or corrupt: segment %zu needs "
 				    "0x%llx bytes from file offset 0x%llx, the file has %zu bytes",
 				    name, i, (unsigned long long)ph->p_filesz,
 				    (unsigned long long)ph->p_offset, len);
 	if (!swdd_span_inside(ph->p_paddr, ph->p_filesz, SWDD_ADDR_SPACE))
-		return swdd_err_set(SWDD_EFORMAT, "%s: segment %zu loads 0x%llx bytes at 0x%llx, "
+		return swdd_err_set(SWDD_EFORMAT,
+				    "%s: segment %zu loads 0x%llx bytes at 0x%llx, "
 				    "beyond the 32-bit address space of a Cortex-M (an ELF for "
-				    "another machine, or corrupt)", name, i,
-				    (unsigned long long)ph->p_filesz, (unsigned long long)ph->p_paddr);
+				    "another machine, or corrupt)",
+				    name, i, (unsigned long long)ph->p_filesz,
+				    (unsigned long long)ph->p_paddr);
 	return 0;
 }
 
@@ -191,8 +198,7 @@ static int parse_elf(const uint8_t *buf, size_t len, const char *name, struct sw
 			continue;
 		rc = elf_check_segment(&ph, len, name, i);
 		if (!rc)
-			rc = image_add(img, (uint32_t)ph.p_paddr, buf + ph.p_offset,
-				       (uint32_t)ph.p_filesz);
+			rc = image_add(img, (uint32_t)ph.p_paddr, buf + ph.p_offset, (uint32_t)ph.p_filesz);
 	}
 	elf_end(e);
 	return rc ? rc : image_finish(img, name);
@@ -202,7 +208,10 @@ static enum swdd_image_format detect(const uint8_t *buf, size_t len, const char 
 {
 	const char *dot = strrchr(name, '.');
 
-	if (len >= 4 && !memcmp(buf, "\x7f" "ELF", 4))
+	if (len >= 4 && !memcmp(buf,
+				"\x7f"
+				"ELF",
+				4))
 		return SWDD_IMAGE_ELF;
 	if (dot && (!strcasecmp(dot, ".hex") || !strcasecmp(dot, ".ihex")))
 		return SWDD_IMAGE_HEX;
@@ -232,9 +241,11 @@ int swdd_image_parse_as(const uint8_t *buf, size_t len, const char *name, enum s
 	if (found)
 		*found = fmt;
 	if (fmt == SWDD_IMAGE_AUTO)
-		rc = swdd_err_set(SWDD_EFORMAT, "%s is neither ELF nor Intel HEX, and a raw binary needs "
+		rc = swdd_err_set(SWDD_EFORMAT,
+				  "%s is neither ELF nor Intel HEX, and a raw binary needs "
 				  "a .bin name or --format bin (accepted: ELF .elf/.axf, Intel HEX "
-				  ".hex/.ihex, raw binary .bin)", name);
+				  ".hex/.ihex, raw binary .bin)",
+				  name);
 	else if (fmt == SWDD_IMAGE_ELF)
 		rc = parse_elf(buf, len, name, img);
 	else if (fmt == SWDD_IMAGE_HEX)
@@ -248,8 +259,7 @@ int swdd_image_parse_as(const uint8_t *buf, size_t len, const char *name, enum s
 	return rc;
 }
 
-int swdd_image_load(const char *path, enum swdd_image_format fmt, uint32_t bin_addr,
-		    struct swdd_image *img)
+int swdd_image_load(const char *path, enum swdd_image_format fmt, uint32_t bin_addr, struct swdd_image *img)
 {
 	return swdd_image_load_as(path, fmt, bin_addr, img, NULL);
 }

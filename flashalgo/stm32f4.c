@@ -44,9 +44,8 @@
 #define FLASH_SR_PGPERR (1u << 6)
 #define FLASH_SR_PGSERR (1u << 7)
 #define FLASH_SR_BSY (1u << 16)
-#define FLASH_SR_ERRORS                                                          \
-	(FLASH_SR_OPERR | FLASH_SR_WRPERR | FLASH_SR_PGAERR | FLASH_SR_PGPERR | \
-	 FLASH_SR_PGSERR)
+#define FLASH_SR_ERRORS                                                                                      \
+	(FLASH_SR_OPERR | FLASH_SR_WRPERR | FLASH_SR_PGAERR | FLASH_SR_PGPERR | FLASH_SR_PGSERR)
 
 /* RM0090 3.9.5 FLASH_CR. */
 #define FLASH_CR_PG (1u << 0)
@@ -207,8 +206,7 @@ FLM_EXPORT int EraseSector(uint32_t adr)
 
 	if (snb < 0)
 		return (int)FLM_ERR_ADDRESS;
-	return start_erase(FLASH_CR_PSIZE | FLASH_CR_SER |
-			   ((uint32_t)snb << FLASH_CR_SNB_SHIFT));
+	return start_erase(FLASH_CR_PSIZE | FLASH_CR_SER | ((uint32_t)snb << FLASH_CR_SNB_SHIFT));
 }
 
 /* Writes one program unit (RM0090 3.6.2: the access width must match

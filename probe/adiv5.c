@@ -119,8 +119,10 @@ static int flush_error(struct adiv5 *a, int rc, size_t bad)
 		return rc;
 	snprintf(why, sizeof(why), "%s", swdd_err_detail());
 	if (rc == SWDD_EFAULT)
-		return swdd_err_set(rc, "memory access at 0x%08x faulted (unmapped or protected address; "
-				    "check the address against the memory map); %s", a->qaddr[bad], why);
+		return swdd_err_set(rc,
+				    "memory access at 0x%08x faulted (unmapped or protected address; "
+				    "check the address against the memory map); %s",
+				    a->qaddr[bad], why);
 	return swdd_err_set(rc, "memory access at 0x%08x failed; %s", a->qaddr[bad], why);
 }
 

@@ -32,10 +32,10 @@
 
 struct adiv5 {
 	struct dap_xfer *q;
-	uint32_t *qaddr;          /* memory address per queued transfer */
+	uint32_t *qaddr; /* memory address per queued transfer */
 	size_t qn, qcap;
-	int sticky;               /* first error while queueing */
-	uint32_t scratch;         /* destination of discarded reads */
+	int sticky;       /* first error while queueing */
+	uint32_t scratch; /* destination of discarded reads */
 
 	uint32_t select, csw, tar;
 	bool select_valid, csw_valid, tar_valid;
@@ -43,7 +43,7 @@ struct adiv5 {
 	uint32_t dpidr;
 	uint32_t idr[ADIV5_MAX_APS];
 	unsigned n_aps;
-	uint32_t tar_wrap;        /* 1024 or 4096 for AP 0 */
+	uint32_t tar_wrap; /* 1024 or 4096 for AP 0 */
 	uint32_t words[ADIV5_CHUNK / 4];
 };
 

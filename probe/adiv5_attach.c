@@ -22,7 +22,8 @@ static int attach_no_target(struct swdd_probe *p, int rc)
 	if (rc != SWDD_ENOTARGET || !p->wire->voltage || p->wire->voltage(p, &mv))
 		return rc;
 	if (mv < 1500)
-		return swdd_err_set(SWDD_EUNPOWERED, "the target does not answer and its supply reads %d.%02d V: "
+		return swdd_err_set(SWDD_EUNPOWERED,
+				    "the target does not answer and its supply reads %d.%02d V: "
 				    "power the board and connect its VDD to the probe's VREF pin",
 				    mv / 1000, (mv % 1000) / 10);
 	return swdd_err_add(rc, "target supply reads %d.%02d V, so check SWDIO/SWCLK/GND", mv / 1000,
@@ -44,8 +45,10 @@ static int attach_read_dpidr(struct swdd_probe *p)
 	if (rc)
 		return attach_no_target(p, swdd_err_add(rc, "SWD attach: no valid answer to the DPIDR read"));
 	if (!(a->dpidr & 1u))
-		return swdd_err_set(SWDD_EPROTO, "SWD attach: DPIDR reads 0x%08x, whose bit 0 must be 1: lower "
-				    "the SWD clock or check the wiring", a->dpidr);
+		return swdd_err_set(SWDD_EPROTO,
+				    "SWD attach: DPIDR reads 0x%08x, whose bit 0 must be 1: lower "
+				    "the SWD clock or check the wiring",
+				    a->dpidr);
 	return 0;
 }
 
@@ -65,10 +68,12 @@ static int attach_power_up(struct swdd_probe *p)
 	rc = adiv5_flush(p, NULL);
 	while (!rc && (cs & acks) != acks) {
 		if (swdd_now_ms() > deadline)
-			return swdd_err_set(SWDD_ETIMEOUT, "SWD attach: the debug power-up handshake timed out "
-					    "(CTRL/STAT = 0x%08x, ACKs missing after %u ms); the target may be held "
-					    "in a low-power state - try connecting under reset", cs,
-					    ADIV5_PWRUP_TIMEOUT_MS);
+			return swdd_err_set(
+				SWDD_ETIMEOUT,
+				"SWD attach: the debug power-up handshake timed out "
+				"(CTRL/STAT = 0x%08x, ACKs missing after %u ms); the target may be held "
+				"in a low-power state - try connecting under reset",
+				cs, ADIV5_PWRUP_TIMEOUT_MS);
 		adiv5_q_dp(a, true, DP_CTRL_STAT, 0, &cs);
 		rc = adiv5_flush(p, NULL);
 	}
@@ -93,7 +98,8 @@ static int attach_discover_aps(struct swdd_probe *p)
 		swdd_debug("AP %u: IDR 0x%08x", a->n_aps, a->idr[a->n_aps]);
 	/* IDR class 8 = MEM-AP (bits 16:13, ADIv5.2 C2.6.7). */
 	if (!a->n_aps || ((a->idr[0] >> 13) & 0xFu) != 8u)
-		return swdd_err_set(SWDD_EUNSUPPORTED, "SWD attach: AP 0 is not a MEM-AP (IDR 0x%08x)", a->idr[0]);
+		return swdd_err_set(SWDD_EUNSUPPORTED, "SWD attach: AP 0 is not a MEM-AP (IDR 0x%08x)",
+				    a->idr[0]);
 	a->tar_wrap = a->idr[0] == MEM_AP_IDR_CM3_CM4_AHB ? 4096u : 1024u;
 	return 0;
 }

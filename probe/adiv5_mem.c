@@ -153,8 +153,10 @@ static int regs_check(struct swdd_probe *p, uint32_t dhcsr)
 {
 	(void)p;
 	if (!(dhcsr & (1u << 17)))
-		return swdd_err_set(SWDD_ENOTHALTED, "core registers can only be accessed while the core is "
-				    "halted (DHCSR = 0x%08x); halt it first", dhcsr);
+		return swdd_err_set(SWDD_ENOTHALTED,
+				    "core registers can only be accessed while the core is "
+				    "halted (DHCSR = 0x%08x); halt it first",
+				    dhcsr);
 	return 0;
 }
 
@@ -174,9 +176,11 @@ static int regs_wait_ready(struct swdd_probe *p, unsigned regsel)
 			break;
 	}
 	rc = regs_check(p, dhcsr);
-	return rc ? rc : swdd_err_set(SWDD_ETIMEOUT, "core register %u transfer did not complete: "
-				      "DHCSR.S_REGRDY stayed 0 for %u ms (DHCSR = 0x%08x)", regsel,
-				      ADIV5_REGRDY_TIMEOUT_MS, dhcsr);
+	return rc ? rc
+		  : swdd_err_set(SWDD_ETIMEOUT,
+				 "core register %u transfer did not complete: "
+				 "DHCSR.S_REGRDY stayed 0 for %u ms (DHCSR = 0x%08x)",
+				 regsel, ADIV5_REGRDY_TIMEOUT_MS, dhcsr);
 }
 
 /* All registers in one batch: DCRSR write, DHCSR read, DCRDR read each.

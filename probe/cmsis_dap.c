@@ -49,11 +49,15 @@ int cmsis_dap_cmd(struct swdd_probe *p, const uint8_t *cmd, size_t len, uint8_t 
 	if (resp != d->resp)
 		memcpy(resp, d->resp, *rlen);
 	if (*rlen >= 1 && d->resp[0] == DAP_ERROR && cmd[0] != DAP_ERROR)
-		return swdd_err_set(SWDD_EUNSUPPORTED, "the CMSIS-DAP probe does not implement %s (command 0x%02x); "
-				    "update its firmware", what, cmd[0]);
+		return swdd_err_set(SWDD_EUNSUPPORTED,
+				    "the CMSIS-DAP probe does not implement %s (command 0x%02x); "
+				    "update its firmware",
+				    what, cmd[0]);
 	if (*rlen < 2 || d->resp[0] != cmd[0])
-		return swdd_err_set(SWDD_EIO, "the CMSIS-DAP probe answered %s with a malformed reply "
-				    "(%zu bytes, id 0x%02x)", what, *rlen, *rlen ? d->resp[0] : 0);
+		return swdd_err_set(SWDD_EIO,
+				    "the CMSIS-DAP probe answered %s with a malformed reply "
+				    "(%zu bytes, id 0x%02x)",
+				    what, *rlen, *rlen ? d->resp[0] : 0);
 	return 0;
 }
 
@@ -122,7 +126,8 @@ static int dap_read_limits(struct swdd_probe *p)
 		return rc;
 	d->caps = len ? v[0] : 0;
 	if (!(d->caps & DAP_CAP_SWD))
-		return swdd_err_set(SWDD_EUNSUPPORTED, "this CMSIS-DAP probe does not support SWD (JTAG only)");
+		return swdd_err_set(SWDD_EUNSUPPORTED,
+				    "this CMSIS-DAP probe does not support SWD (JTAG only)");
 	return 0;
 }
 
@@ -132,12 +137,30 @@ static int cmsis_dap_swd_reset(struct swdd_probe *p)
 {
 	uint8_t connect[2] = { DAP_CMD_CONNECT, 1 /* SWD */ };
 	uint8_t tcfg[6] = { DAP_CMD_TRANSFER_CONFIGURE, 0, CMSIS_DAP_WAIT_RETRY & 0xFFu,
-			    CMSIS_DAP_WAIT_RETRY >> 8, 0, 0 };
+			    CMSIS_DAP_WAIT_RETRY >> 8,  0, 0 };
 	uint8_t swdcfg[2] = { DAP_CMD_SWD_CONFIGURE, 0 /* 1 turnaround cycle, no data phase */ };
 	/* >= 50 ones, the JTAG-to-SWD code 0xE79E, >= 50 ones (line reset),
 	 * then idle cycles (ADIv5.2 B5.2.2; ARM IHI0031 B4). */
-	static const uint8_t seq[] = { DAP_CMD_SWJ_SEQUENCE, 144, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-				       0x9E, 0xE7, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00 };
+	static const uint8_t seq[] = { DAP_CMD_SWJ_SEQUENCE,
+				       144,
+				       0xFF,
+				       0xFF,
+				       0xFF,
+				       0xFF,
+				       0xFF,
+				       0xFF,
+				       0xFF,
+				       0x9E,
+				       0xE7,
+				       0xFF,
+				       0xFF,
+				       0xFF,
+				       0xFF,
+				       0xFF,
+				       0xFF,
+				       0xFF,
+				       0x00,
+				       0x00 };
 	struct cmsis_dap *d = cmsis_dap_of(p);
 	size_t rlen;
 	int rc = cmsis_dap_cmd(p, connect, 2, d->resp, &rlen, "DAP_Connect");

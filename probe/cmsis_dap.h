@@ -41,11 +41,11 @@
 #define CMSIS_DAP_MAX_PACKET 1024U
 
 struct cmsis_dap {
-	uint16_t packet_size;   /* DAP_Info 0xFF, bounded by the HID report */
-	uint8_t packet_count;   /* DAP_Info 0xFE */
-	uint8_t caps;           /* DAP_Info 0xF0 byte 0 */
+	uint16_t packet_size; /* DAP_Info 0xFF, bounded by the HID report */
+	uint8_t packet_count; /* DAP_Info 0xFE */
+	uint8_t caps;         /* DAP_Info 0xF0 byte 0 */
 	unsigned clock_khz;
-	bool nrst_asserted;     /* what the host last asked for nRESET */
+	bool nrst_asserted; /* what the host last asked for nRESET */
 	uint8_t cmd[CMSIS_DAP_MAX_PACKET];
 	uint8_t resp[CMSIS_DAP_MAX_PACKET];
 };

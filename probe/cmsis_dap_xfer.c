@@ -17,8 +17,8 @@
 #define MAX_IN_FLIGHT 32U
 
 struct dap_pkt {
-	size_t start, n;  /* transfers x[start .. start+n) */
-	size_t resp_len;  /* full reply length when all complete */
+	size_t start, n; /* transfers x[start .. start+n) */
+	size_t resp_len; /* full reply length when all complete */
 	bool block;
 };
 
@@ -107,23 +107,31 @@ static int xfer_error(struct swdd_probe *p, const struct dap_xfer *t, size_t idx
 
 	describe(t, what, sizeof(what));
 	if (resp & DAP_RESP_PROTOCOL_ERROR)
-		return swdd_err_set(SWDD_EPROTO, "SWD parity error on the %s (transfer %zu of %zu): lower the SWD "
-				    "clock or use shorter wires", what, idx + 1, n);
+		return swdd_err_set(SWDD_EPROTO,
+				    "SWD parity error on the %s (transfer %zu of %zu): lower the SWD "
+				    "clock or use shorter wires",
+				    what, idx + 1, n);
 	if (ack == DAP_ACK_WAIT) {
-		(void)cmsis_dap_write_abort(p, DP_ABORT_DAPABORT | DP_ABORT_ALL_CLR); /* the WAIT is the error */
-		return swdd_err_set(SWDD_EWAIT, "the target answered WAIT %u times to the %s (transfer %zu of %zu); "
-				    "the probe aborted it with DP ABORT.DAPABORT", CMSIS_DAP_WAIT_RETRY, what,
-				    idx + 1, n);
+		(void)cmsis_dap_write_abort(p,
+					    DP_ABORT_DAPABORT | DP_ABORT_ALL_CLR); /* the WAIT is the error */
+		return swdd_err_set(SWDD_EWAIT,
+				    "the target answered WAIT %u times to the %s (transfer %zu of %zu); "
+				    "the probe aborted it with DP ABORT.DAPABORT",
+				    CMSIS_DAP_WAIT_RETRY, what, idx + 1, n);
 	}
 	if (ack == DAP_ACK_FAULT) {
 		(void)cmsis_dap_write_abort(p, DP_ABORT_ALL_CLR); /* the FAULT is the error */
-		return swdd_err_set(SWDD_EFAULT, "the target answered FAULT to the %s (transfer %zu of %zu); "
-				    "sticky errors cleared with DP ABORT", what, idx + 1, n);
+		return swdd_err_set(SWDD_EFAULT,
+				    "the target answered FAULT to the %s (transfer %zu of %zu); "
+				    "sticky errors cleared with DP ABORT",
+				    what, idx + 1, n);
 	}
 	if (ack == DAP_ACK_NONE || ack == 0)
-		return swdd_err_set(SWDD_ENOTARGET, "no ACK from the target to the %s: check the SWDIO/SWCLK/GND "
-				    "wiring and the target supply, and that its firmware has not disabled the SWD pins",
-				    what);
+		return swdd_err_set(
+			SWDD_ENOTARGET,
+			"no ACK from the target to the %s: check the SWDIO/SWCLK/GND "
+			"wiring and the target supply, and that its firmware has not disabled the SWD pins",
+			what);
 	return swdd_err_set(SWDD_EPROTO, "garbled SWD ACK 0x%x to the %s: lower the SWD clock", ack, what);
 }
 
@@ -151,12 +159,15 @@ static int pkt_parse(struct swdd_probe *p, const struct dap_xfer *x, const struc
 	size_t hdr = pk->block ? 4 : 3, off, valid;
 
 	if (rlen < hdr || r[0] != (pk->block ? DAP_CMD_TRANSFER_BLOCK : DAP_CMD_TRANSFER))
-		return swdd_err_set(SWDD_EIO, "the CMSIS-DAP probe sent a malformed transfer reply (%zu bytes, "
-				    "id 0x%02x)", rlen, rlen ? r[0] : 0);
+		return swdd_err_set(SWDD_EIO,
+				    "the CMSIS-DAP probe sent a malformed transfer reply (%zu bytes, "
+				    "id 0x%02x)",
+				    rlen, rlen ? r[0] : 0);
 	*cnt = pk->block ? (size_t)(r[1] | r[2] << 8) : r[1];
 	*ack = r[hdr - 1];
 	if (*cnt > pk->n)
-		return swdd_err_set(SWDD_EIO, "the CMSIS-DAP probe reports %zu of %zu transfers done", *cnt, pk->n);
+		return swdd_err_set(SWDD_EIO, "the CMSIS-DAP probe reports %zu of %zu transfers done", *cnt,
+				    pk->n);
 	valid = *cnt;
 	if ((*ack & DAP_ACK_MASK) != DAP_ACK_OK || (*ack & DAP_RESP_PROTOCOL_ERROR))
 		valid = pkt_blame(x, pk, *cnt);
@@ -217,7 +228,8 @@ int cmsis_dap_transfer(struct swdd_probe *p, const struct dap_xfer *x, size_t n,
 		rc = cmsis_dap_read_reply(p, pk->resp_len, &rlen);
 		if (!rc)
 			rc = pkt_parse(p, x, pk, rlen, &cnt, &ack);
-		if (!rc && (cnt < pk->n || (ack & DAP_ACK_MASK) != DAP_ACK_OK || (ack & DAP_RESP_PROTOCOL_ERROR))) {
+		if (!rc &&
+		    (cnt < pk->n || (ack & DAP_ACK_MASK) != DAP_ACK_OK || (ack & DAP_RESP_PROTOCOL_ERROR))) {
 			size_t bad = pk->start + pkt_blame(x, pk, cnt);
 
 			if (bad >= pk->start + pk->n)

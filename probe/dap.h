@@ -20,7 +20,7 @@ struct swdd_probe;
  * request byte and bits 1-4 of the SWD packet header (ADIv5.2 B4.2.1). */
 #define DAP_REQ_AP 0x01U
 #define DAP_REQ_RD 0x02U
-#define DAP_REQ_A(reg) ((reg) & 0x0CU) /* A3:A2 from a register offset */
+#define DAP_REQ_A(reg) ((reg)&0x0CU) /* A3:A2 from a register offset */
 
 /* DP registers (ADIv5.2 B2.2, ARM IHI0031 B2.2). */
 #define DP_DPIDR 0x0U

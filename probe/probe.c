@@ -19,8 +19,8 @@
 
 /* Creates the probe object around an open transport and runs the driver's
  * open (version query). On failure the transport is closed. */
-int probe_create(struct probe_transport *tr, const struct swdd_probe_info *info,
-		 enum probe_family fam, struct swdd_probe **out)
+int probe_create(struct probe_transport *tr, const struct swdd_probe_info *info, enum probe_family fam,
+		 struct swdd_probe **out)
 {
 	struct swdd_probe *p = calloc(1, sizeof(*p));
 	int rc;
@@ -53,11 +53,12 @@ int swdd_probe_open_sim(struct sim_probe *sp, struct swdd_probe **out)
 	if (!sp || !out)
 		return swdd_err_set(SWDD_EINVAL, "no lab probe given");
 	id = sim_probe_usb(sp);
-	fam = probe_identify(id->vid, id->pid, id->product, id->interface_name, id->hid,
-			     info.kind, sizeof(info.kind));
+	fam = probe_identify(id->vid, id->pid, id->product, id->interface_name, id->hid, info.kind,
+			     sizeof(info.kind));
 	if (fam == PROBE_FAMILY_NONE)
-		return swdd_err_set(SWDD_ENODEV, "the lab's probe %04x:%04x (\"%s\") is not a supported probe",
-				    id->vid, id->pid, id->product ? id->product : "");
+		return swdd_err_set(SWDD_ENODEV,
+				    "the lab's probe %04x:%04x (\"%s\") is not a supported probe", id->vid,
+				    id->pid, id->product ? id->product : "");
 	snprintf(info.serial, sizeof(info.serial), "%s", id->serial ? id->serial : "");
 	info.vid = id->vid;
 	info.pid = id->pid;
@@ -96,7 +97,8 @@ int swdd_probe_set_speed(struct swdd_probe *p, unsigned khz, unsigned *actual_kh
 	int rc;
 
 	if (!khz)
-		return swdd_err_set(SWDD_EINVAL, "SWD clock of 0 kHz requested; give a frequency such as 4000");
+		return swdd_err_set(SWDD_EINVAL,
+				    "SWD clock of 0 kHz requested; give a frequency such as 4000");
 	rc = p->mem->set_speed(p, khz, &actual);
 	if (rc == 0) {
 		p->speed_khz = actual;
@@ -146,8 +148,10 @@ int swdd_probe_detach(struct swdd_probe *p)
 static int probe_check_range(uint32_t addr, size_t len)
 {
 	if (len > 0x100000000ull - addr)
-		return swdd_err_set(SWDD_ERANGE, "access of %zu bytes at 0x%08x runs past the end of the "
-				    "address space", len, addr);
+		return swdd_err_set(SWDD_ERANGE,
+				    "access of %zu bytes at 0x%08x runs past the end of the "
+				    "address space",
+				    len, addr);
 	return 0;
 }
 
@@ -164,8 +168,13 @@ static int probe_rw_split(struct swdd_probe *p, uint32_t addr, uint8_t *buf, siz
 		head = len;
 	mid = (len - head) & ~(size_t)3;
 	tail = len - head - mid;
-	const struct { size_t off, n; unsigned w; } part[3] = {
-		{ 0, head, 1 }, { head, mid, 4 }, { head + mid, tail, 1 },
+	const struct {
+		size_t off, n;
+		unsigned w;
+	} part[3] = {
+		{ 0, head, 1 },
+		{ head, mid, 4 },
+		{ head + mid, tail, 1 },
 	};
 	for (int i = 0; i < 3 && !rc; i++) {
 		if (!part[i].n)
@@ -192,8 +201,10 @@ static int probe_check_width(uint32_t addr, size_t len, unsigned width)
 	if (width != 1 && width != 2 && width != 4)
 		return swdd_err_set(SWDD_EINVAL, "access width %u is not 1, 2 or 4 bytes", width);
 	if ((addr | len) % width)
-		return swdd_err_set(SWDD_EINVAL, "address 0x%08x and length %zu must be multiples of the "
-				    "access width %u", addr, len, width);
+		return swdd_err_set(SWDD_EINVAL,
+				    "address 0x%08x and length %zu must be multiples of the "
+				    "access width %u",
+				    addr, len, width);
 	return probe_check_range(addr, len);
 }
 
@@ -266,8 +277,7 @@ int swdd_probe_queue_write32(struct swdd_probe *p, uint32_t addr, uint32_t val)
 }
 
 /* Fallback for drivers without a native queue: one access at a time. */
-static int probe_run_queue_serial(struct swdd_probe *p, const struct probe_qent *q, size_t n,
-				  size_t *failed)
+static int probe_run_queue_serial(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *failed)
 {
 	for (size_t i = 0; i < n; i++) {
 		int rc = q[i].dst ? swdd_probe_read32(p, q[i].addr, q[i].dst)
@@ -291,7 +301,8 @@ int swdd_probe_flush(struct swdd_probe *p)
 	rc = p->mem->run_queue ? p->mem->run_queue(p, p->queue, n, &failed)
 			       : probe_run_queue_serial(p, p->queue, n, &failed);
 	if (rc && failed < n)
-		swdd_err_add(rc, "queued access %zu of %zu (%s 0x%08x) failed; the rest of the queue was dropped",
+		swdd_err_add(rc,
+			     "queued access %zu of %zu (%s 0x%08x) failed; the rest of the queue was dropped",
 			     failed + 1, n, p->queue[failed].dst ? "read" : "write", p->queue[failed].addr);
 	return rc;
 }
@@ -303,8 +314,10 @@ static int probe_check_regsel(unsigned r)
 {
 	if (r <= 0x24u || (r >= 0x40u && r <= 0x5Fu))
 		return 0;
-	return swdd_err_set(SWDD_EINVAL, "core register selector %u is not a DCRSR REGSEL value "
-			    "(0-36 or 64-95)", r);
+	return swdd_err_set(SWDD_EINVAL,
+			    "core register selector %u is not a DCRSR REGSEL value "
+			    "(0-36 or 64-95)",
+			    r);
 }
 
 int swdd_probe_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n, uint32_t *vals)
@@ -317,8 +330,7 @@ int swdd_probe_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_
 	return n ? p->mem->read_core_regs(p, regsel, n, vals) : 0;
 }
 
-int swdd_probe_read_core_regs_halted(struct swdd_probe *p, const uint8_t *regsel, size_t n,
-				     uint32_t *vals)
+int swdd_probe_read_core_regs_halted(struct swdd_probe *p, const uint8_t *regsel, size_t n, uint32_t *vals)
 {
 	bool was = p->halt_known;
 	int rc;
@@ -356,8 +368,8 @@ static int probe_check_dap(unsigned port, unsigned reg)
 	if (port != SWDD_PROBE_DP && port > 0xFFu)
 		return swdd_err_set(SWDD_EINVAL, "AP number %u is out of range (0-255, or the DP)", port);
 	if ((reg & 3u) || reg > 0xFFu || (port == SWDD_PROBE_DP && (reg & 0x0Fu) > 0xCu))
-		return swdd_err_set(SWDD_EINVAL, "register address 0x%x is not a word register of the %s", reg,
-				    port == SWDD_PROBE_DP ? "DP" : "AP");
+		return swdd_err_set(SWDD_EINVAL, "register address 0x%x is not a word register of the %s",
+				    reg, port == SWDD_PROBE_DP ? "DP" : "AP");
 	return 0;
 }
 

@@ -25,12 +25,12 @@ struct swdd_probe;
 struct sim_probe;
 
 struct swdd_probe_info {
-	char kind[32];      /* "ST-LINK/V2", "ST-LINK/V2-1", "STLINK-V3", "CMSIS-DAP v1", "CMSIS-DAP v2" */
+	char kind[32]; /* "ST-LINK/V2", "ST-LINK/V2-1", "STLINK-V3", "CMSIS-DAP v1", "CMSIS-DAP v2" */
 	char serial[64];
 	char firmware[48];  /* "V2J37S7", "V3J7M2"; CMSIS-DAP: "fw 1.0 protocol 2.1.0" */
 	char transport[16]; /* "libusb", "hidapi", "sim" */
 	uint16_t vid, pid;
-	int voltage_mv;     /* -1 if unknown (filled by swdd_probe_list when possible) */
+	int voltage_mv; /* -1 if unknown (filled by swdd_probe_list when possible) */
 };
 
 /* ---- discovery and opening ------------------------------------------ */
@@ -79,8 +79,10 @@ SWDD_MUST_CHECK int swdd_probe_read_mem(struct swdd_probe *p, uint32_t addr, voi
 SWDD_MUST_CHECK int swdd_probe_write_mem(struct swdd_probe *p, uint32_t addr, const void *buf, size_t len);
 /* Forced access width (1, 2 or 4) for peripheral registers; addr and len
  * must be multiples of width. */
-SWDD_MUST_CHECK int swdd_probe_read_mem_width(struct swdd_probe *p, uint32_t addr, void *buf, size_t len, unsigned width);
-SWDD_MUST_CHECK int swdd_probe_write_mem_width(struct swdd_probe *p, uint32_t addr, const void *buf, size_t len, unsigned width);
+SWDD_MUST_CHECK int swdd_probe_read_mem_width(struct swdd_probe *p, uint32_t addr, void *buf, size_t len,
+					      unsigned width);
+SWDD_MUST_CHECK int swdd_probe_write_mem_width(struct swdd_probe *p, uint32_t addr, const void *buf,
+					       size_t len, unsigned width);
 SWDD_MUST_CHECK int swdd_probe_read32(struct swdd_probe *p, uint32_t addr, uint32_t *val);
 SWDD_MUST_CHECK int swdd_probe_write32(struct swdd_probe *p, uint32_t addr, uint32_t val);
 
@@ -101,7 +103,8 @@ SWDD_MUST_CHECK int swdd_probe_flush(struct swdd_probe *p);
 SWDD_MUST_CHECK int swdd_probe_read_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t *val);
 SWDD_MUST_CHECK int swdd_probe_write_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t val);
 /* Several registers in as few round trips as possible. */
-SWDD_MUST_CHECK int swdd_probe_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n, uint32_t *vals);
+SWDD_MUST_CHECK int swdd_probe_read_core_regs(struct swdd_probe *p, const uint8_t *regsel, size_t n,
+					      uint32_t *vals);
 /* The target layer tells the probe that it has seen the core halted and
  * has not let it run, reset or step since (true), or that the core may run
  * (false; the default). While true, core register commands skip the DHCSR
@@ -113,7 +116,7 @@ void swdd_probe_assume_halted(struct swdd_probe *p, bool halted);
  * that would spend a round trip on checking S_HALT first (ST-LINK) skips
  * that check. */
 SWDD_MUST_CHECK int swdd_probe_read_core_regs_halted(struct swdd_probe *p, const uint8_t *regsel, size_t n,
-				     uint32_t *vals);
+						     uint32_t *vals);
 
 /* ---- raw DAP access (multi-AP parts) ------------------------------------ */
 

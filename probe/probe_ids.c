@@ -9,15 +9,51 @@
 #include <string.h>
 
 const struct probe_id probe_ids[] = {
-	{ .vid = 0x0483, .pid = 0x3748, .family = PROBE_FAMILY_STLINK, .kind = "ST-LINK/V2", .name = "ST-LINK/V2" },
-	{ .vid = 0x0483, .pid = 0x374A, .family = PROBE_FAMILY_STLINK, .kind = "ST-LINK/V2-1", .name = "ST-LINK/V2-1 (audio)" },
-	{ .vid = 0x0483, .pid = 0x374B, .family = PROBE_FAMILY_STLINK, .kind = "ST-LINK/V2-1", .name = "ST-LINK/V2-1" },
-	{ .vid = 0x0483, .pid = 0x3752, .family = PROBE_FAMILY_STLINK, .kind = "ST-LINK/V2-1", .name = "ST-LINK/V2-1 (no MSC)" },
-	{ .vid = 0x0483, .pid = 0x374E, .family = PROBE_FAMILY_STLINK, .kind = "STLINK-V3", .name = "STLINK-V3E/MINI" },
-	{ .vid = 0x0483, .pid = 0x374F, .family = PROBE_FAMILY_STLINK, .kind = "STLINK-V3", .name = "STLINK-V3SET" },
-	{ .vid = 0x0483, .pid = 0x3753, .family = PROBE_FAMILY_STLINK, .kind = "STLINK-V3", .name = "STLINK-V3 (2 VCP)" },
-	{ .vid = 0x0483, .pid = 0x3754, .family = PROBE_FAMILY_STLINK, .kind = "STLINK-V3", .name = "STLINK-V3 (no MSC)" },
-	{ .vid = 0x0483, .pid = 0x3757, .family = PROBE_FAMILY_STLINK, .kind = "STLINK-V3", .name = "STLINK-V3PWR" },
+	{ .vid = 0x0483,
+	  .pid = 0x3748,
+	  .family = PROBE_FAMILY_STLINK,
+	  .kind = "ST-LINK/V2",
+	  .name = "ST-LINK/V2" },
+	{ .vid = 0x0483,
+	  .pid = 0x374A,
+	  .family = PROBE_FAMILY_STLINK,
+	  .kind = "ST-LINK/V2-1",
+	  .name = "ST-LINK/V2-1 (audio)" },
+	{ .vid = 0x0483,
+	  .pid = 0x374B,
+	  .family = PROBE_FAMILY_STLINK,
+	  .kind = "ST-LINK/V2-1",
+	  .name = "ST-LINK/V2-1" },
+	{ .vid = 0x0483,
+	  .pid = 0x3752,
+	  .family = PROBE_FAMILY_STLINK,
+	  .kind = "ST-LINK/V2-1",
+	  .name = "ST-LINK/V2-1 (no MSC)" },
+	{ .vid = 0x0483,
+	  .pid = 0x374E,
+	  .family = PROBE_FAMILY_STLINK,
+	  .kind = "STLINK-V3",
+	  .name = "STLINK-V3E/MINI" },
+	{ .vid = 0x0483,
+	  .pid = 0x374F,
+	  .family = PROBE_FAMILY_STLINK,
+	  .kind = "STLINK-V3",
+	  .name = "STLINK-V3SET" },
+	{ .vid = 0x0483,
+	  .pid = 0x3753,
+	  .family = PROBE_FAMILY_STLINK,
+	  .kind = "STLINK-V3",
+	  .name = "STLINK-V3 (2 VCP)" },
+	{ .vid = 0x0483,
+	  .pid = 0x3754,
+	  .family = PROBE_FAMILY_STLINK,
+	  .kind = "STLINK-V3",
+	  .name = "STLINK-V3 (no MSC)" },
+	{ .vid = 0x0483,
+	  .pid = 0x3757,
+	  .family = PROBE_FAMILY_STLINK,
+	  .kind = "STLINK-V3",
+	  .name = "STLINK-V3PWR" },
 	/* CMSIS-DAP probes: recognised by their strings; listed for udev. */
 	{ .vid = 0x0D28, .pid = 0x0204, .family = PROBE_FAMILY_CMSIS_DAP, .name = "Arm DAPLink" },
 	{ .vid = 0xC251, .pid = 0x2722, .family = PROBE_FAMILY_CMSIS_DAP, .name = "Keil ULINK2" },
@@ -41,8 +77,8 @@ static bool has_cmsis_dap(const char *s)
 	return s && strstr(s, "CMSIS-DAP");
 }
 
-enum probe_family probe_identify(uint16_t vid, uint16_t pid, const char *product,
-				 const char *iface_name, bool hid, char *kind, size_t kind_len)
+enum probe_family probe_identify(uint16_t vid, uint16_t pid, const char *product, const char *iface_name,
+				 bool hid, char *kind, size_t kind_len)
 {
 	for (size_t i = 0; i < probe_ids_count; i++) {
 		const struct probe_id *id = &probe_ids[i];

@@ -33,12 +33,12 @@ extern const size_t probe_ids_count;
  * otherwise a vendor-class interface with bulk endpoints (CMSIS-DAP v2
  * when its interface string contains "CMSIS-DAP"). ST-LINKs go by VID:PID.
  * Writes the kind name into kind. */
-enum probe_family probe_identify(uint16_t vid, uint16_t pid, const char *product,
-				 const char *iface_name, bool hid, char *kind, size_t kind_len);
+enum probe_family probe_identify(uint16_t vid, uint16_t pid, const char *product, const char *iface_name,
+				 bool hid, char *kind, size_t kind_len);
 
 /* probe.c: wraps an open transport into a probe and runs the driver's
  * open. Closes the transport on failure. */
-int probe_create(struct probe_transport *tr, const struct swdd_probe_info *info,
-		 enum probe_family fam, struct swdd_probe **out);
+int probe_create(struct probe_transport *tr, const struct swdd_probe_info *info, enum probe_family fam,
+		 struct swdd_probe **out);
 
 #endif

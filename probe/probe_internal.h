@@ -18,8 +18,8 @@
 /* One queued 32-bit access (swdd_probe_queue_*). */
 struct probe_qent {
 	uint32_t addr;
-	uint32_t val;     /* value to write */
-	uint32_t *dst;    /* read destination; NULL for a write */
+	uint32_t val;  /* value to write */
+	uint32_t *dst; /* read destination; NULL for a write */
 };
 
 /*

@@ -23,7 +23,7 @@ struct probe_found {
 	enum probe_family fam;
 	bool hid;
 	char kind[32];
-	int open_err;  /* SWDD_EACCES when the strings could not be read */
+	int open_err; /* SWDD_EACCES when the strings could not be read */
 };
 
 struct probe_scan {
@@ -112,9 +112,11 @@ static void scan_device(libusb_device *dev, struct probe_scan *s)
 		const struct libusb_interface_descriptor *id = &cfg->interface[i].altsetting[0];
 		struct probe_found f = { .loc = { .bus = libusb_get_bus_number(dev),
 						  .addr = libusb_get_device_address(dev),
-						  .iface = id->bInterfaceNumber, .vid = dd.idVendor,
+						  .iface = id->bInterfaceNumber,
+						  .vid = dd.idVendor,
 						  .pid = dd.idProduct,
-						  .high_speed = libusb_get_device_speed(dev) >= LIBUSB_SPEED_HIGH } };
+						  .high_speed = libusb_get_device_speed(dev) >=
+								LIBUSB_SPEED_HIGH } };
 
 		if (!find_endpoints(id, &f.loc))
 			continue;
@@ -122,7 +124,8 @@ static void scan_device(libusb_device *dev, struct probe_scan *s)
 		f.hid = id->bInterfaceClass == USB_CLASS_HID;
 		if (!f.hid && id->bInterfaceClass != USB_CLASS_VENDOR)
 			continue;
-		f.fam = probe_identify(dd.idVendor, dd.idProduct, product, iface, f.hid, f.kind, sizeof(f.kind));
+		f.fam = probe_identify(dd.idVendor, dd.idProduct, product, iface, f.hid, f.kind,
+				       sizeof(f.kind));
 		if (f.fam != PROBE_FAMILY_NONE && (best.fam == PROBE_FAMILY_NONE || (best.hid && !f.hid)))
 			best = f;
 	}
@@ -158,10 +161,11 @@ static int probe_scan_usb(struct probe_scan *s)
 
 static int no_access_err(const struct probe_found *f)
 {
-	return swdd_err_set(SWDD_EACCES, "permission denied on the USB device %04x:%04x (%s): install "
+	return swdd_err_set(SWDD_EACCES,
+			    "permission denied on the USB device %04x:%04x (%s): install "
 			    "contrib/60-swdd.rules into /etc/udev/rules.d/, run 'sudo udevadm control "
-			    "--reload && sudo udevadm trigger' and replug the probe", f->loc.vid,
-			    f->loc.pid, f->kind);
+			    "--reload && sudo udevadm trigger' and replug the probe",
+			    f->loc.vid, f->loc.pid, f->kind);
 }
 
 static int open_found(const struct probe_found *f, struct swdd_probe **out)
@@ -177,7 +181,8 @@ static int open_found(const struct probe_found *f, struct swdd_probe **out)
 	rc = f->hid ? probe_tr_hidapi_open(&f->loc, &tr) : probe_tr_libusb_open(&f->loc, &tr);
 	if (rc)
 		return rc;
-	snprintf(tr->label, sizeof(tr->label), "%s serial %s", f->kind, f->loc.serial[0] ? f->loc.serial : "?");
+	snprintf(tr->label, sizeof(tr->label), "%s serial %s", f->kind,
+		 f->loc.serial[0] ? f->loc.serial : "?");
 	return probe_create(tr, &info, f->fam, out);
 }
 
@@ -199,14 +204,17 @@ int swdd_probe_list(struct swdd_probe_info **out, size_t *n)
 		struct swdd_probe_info *pi = &(*out)[i];
 		struct swdd_probe *p;
 
-		*pi = (struct swdd_probe_info){ .voltage_mv = -1, .vid = s.v[i].loc.vid, .pid = s.v[i].loc.pid };
+		*pi = (struct swdd_probe_info){ .voltage_mv = -1,
+						.vid = s.v[i].loc.vid,
+						.pid = s.v[i].loc.pid };
 		snprintf(pi->kind, sizeof(pi->kind), "%s", s.v[i].kind);
 		snprintf(pi->serial, sizeof(pi->serial), "%s", s.v[i].loc.serial);
 		snprintf(pi->transport, sizeof(pi->transport), "%s", s.v[i].hid ? "hidapi" : "libusb");
 		if (s.v[i].open_err) {
 			/* Listing still succeeds (the other probes may be usable),
 			 * so the fix is said here rather than as an error. */
-			snprintf(pi->firmware, sizeof(pi->firmware), "(no permission: contrib/60-swdd.rules)");
+			snprintf(pi->firmware, sizeof(pi->firmware),
+				 "(no permission: contrib/60-swdd.rules)");
 			(void)no_access_err(&s.v[i]); /* sets the detail the warning prints */
 			swdd_warn("%s", swdd_err_detail());
 			continue;
@@ -243,8 +251,9 @@ static void list_found(const struct probe_scan *s, char *buf, size_t cap)
 	buf[0] = '\0';
 	for (size_t i = 0; i < s->n && off + 1 < cap; i++)
 		off += (size_t)snprintf(buf + off, cap - off, "%s%s serial %s (%04x:%04x, bus %u addr %u)",
-					i ? "; " : "", s->v[i].kind, s->v[i].loc.serial[0] ? s->v[i].loc.serial : "?",
-					s->v[i].loc.vid, s->v[i].loc.pid, s->v[i].loc.bus, s->v[i].loc.addr);
+					i ? "; " : "", s->v[i].kind,
+					s->v[i].loc.serial[0] ? s->v[i].loc.serial : "?", s->v[i].loc.vid,
+					s->v[i].loc.pid, s->v[i].loc.bus, s->v[i].loc.addr);
 }
 
 int swdd_probe_open(const char *driver, const char *serial, struct swdd_probe **out)
@@ -254,8 +263,10 @@ int swdd_probe_open(const char *driver, const char *serial, struct swdd_probe **
 	char found[600];
 	int rc;
 
-	if (driver && !driver_matches(driver, PROBE_FAMILY_STLINK) && !driver_matches(driver, PROBE_FAMILY_CMSIS_DAP))
-		return swdd_err_set(SWDD_EINVAL, "unknown probe driver \"%s\": use auto, stlink or cmsis-dap", driver);
+	if (driver && !driver_matches(driver, PROBE_FAMILY_STLINK) &&
+	    !driver_matches(driver, PROBE_FAMILY_CMSIS_DAP))
+		return swdd_err_set(SWDD_EINVAL, "unknown probe driver \"%s\": use auto, stlink or cmsis-dap",
+				    driver);
 	rc = probe_scan_usb(&s);
 	if (rc)
 		return rc;
@@ -269,11 +280,13 @@ int swdd_probe_open(const char *driver, const char *serial, struct swdd_probe **
 	if (match == 1)
 		rc = open_found(&s.v[pick], out);
 	else if (!match && !s.n)
-		rc = swdd_err_set(SWDD_ENODEV, "no debug probe found on USB: plug in an ST-LINK or CMSIS-DAP probe "
+		rc = swdd_err_set(SWDD_ENODEV,
+				  "no debug probe found on USB: plug in an ST-LINK or CMSIS-DAP probe "
 				  "(check the cable and 'lsusb')");
 	else if (!match)
-		rc = swdd_err_set(SWDD_ENODEV, "no probe matches%s%s%s%s; found: %s", serial ? " serial " : "",
-				  serial ? serial : "", driver ? " driver " : "", driver ? driver : "", found);
+		rc = swdd_err_set(SWDD_ENODEV, "no probe matches%s%s%s%s; found: %s",
+				  serial ? " serial " : "", serial ? serial : "", driver ? " driver " : "",
+				  driver ? driver : "", found);
 	else
 		rc = swdd_err_set(SWDD_EBUSY, "%zu probes found, choose one with --serial: %s", match, found);
 	free(s.v);

@@ -88,8 +88,10 @@ int stlink_status_error(struct swdd_probe *p, uint8_t st, const char *what)
 		if (e->code != st)
 			continue;
 		if (e->err == SWDD_EUNSUPPORTED)
-			return swdd_err_set(e->err, "%s: %s (firmware %s); update the ST-LINK firmware with "
-					    "STM32CubeProgrammer", what, e->text, p->info.firmware);
+			return swdd_err_set(e->err,
+					    "%s: %s (firmware %s); update the ST-LINK firmware with "
+					    "STM32CubeProgrammer",
+					    what, e->text, p->info.firmware);
 		return swdd_err_set(e->err, "%s: ST-LINK status 0x%02x %s", what, st, e->text);
 	}
 	return swdd_err_set(SWDD_EPROBE, "%s: ST-LINK status 0x%02x", what, st);
@@ -119,7 +121,8 @@ int stlink_cmd_status(struct swdd_probe *p, size_t rlen, const char *what)
 	}
 	if (stlink_is_wait(s->buf[0])) {
 		stlink_clear_sticky(p);
-		return swdd_err_set(SWDD_EWAIT, "%s: the target kept answering WAIT through %u retries over %u ms "
+		return swdd_err_set(SWDD_EWAIT,
+				    "%s: the target kept answering WAIT through %u retries over %u ms "
 				    "(a bus stalled by the flash controller or a clock-gated peripheral)",
 				    what, STLINK_WAIT_RETRIES, (1u << STLINK_WAIT_RETRIES) - 1);
 	}
@@ -249,7 +252,8 @@ static int stlink_voltage(struct swdd_probe *p, int *mv)
 	int rc;
 
 	if (!(s->features & STLINK_F_VOLTAGE))
-		return swdd_err_set(SWDD_EUNSUPPORTED, "firmware %s cannot measure the target voltage (needs J13)",
+		return swdd_err_set(SWDD_EUNSUPPORTED,
+				    "firmware %s cannot measure the target voltage (needs J13)",
 				    p->info.firmware);
 	stlink_cmd(s, STLINK_GET_TARGET_VOLTAGE, 0);
 	rc = stlink_xfer(p, 8);
@@ -270,12 +274,16 @@ static int stlink_no_target(struct swdd_probe *p, int rc)
 	if (rc != SWDD_ENOTARGET || stlink_voltage(p, &mv))
 		return rc;
 	if (mv < 1500)
-		return swdd_err_set(SWDD_EUNPOWERED, "the target does not answer and its supply reads %d.%02d V: "
+		return swdd_err_set(SWDD_EUNPOWERED,
+				    "the target does not answer and its supply reads %d.%02d V: "
 				    "power the board and connect its VDD to the ST-LINK's VREF pin",
 				    mv / 1000, (mv % 1000) / 10);
-	return swdd_err_set(rc, "no ACK on SWD although the target supply reads %d.%02d V: check "
-			    "SWDIO/SWCLK/GND, lower the clock, or connect under reset if the firmware disables "
-			    "the SWD pins", mv / 1000, (mv % 1000) / 10);
+	return swdd_err_set(
+		rc,
+		"no ACK on SWD although the target supply reads %d.%02d V: check "
+		"SWDIO/SWCLK/GND, lower the clock, or connect under reset if the firmware disables "
+		"the SWD pins",
+		mv / 1000, (mv % 1000) / 10);
 }
 
 static int stlink_nrst(struct swdd_probe *p, bool asserted);

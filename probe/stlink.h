@@ -50,23 +50,23 @@
 /* Features gated by firmware version (docs/STLINK-PROTOCOL.md §5). */
 enum stlink_feature {
 	STLINK_F_VOLTAGE = 1u << 0,
-	STLINK_F_RWSTATUS2 = 1u << 1,  /* also READREG of FPU registers */
+	STLINK_F_RWSTATUS2 = 1u << 1, /* also READREG of FPU registers */
 	STLINK_F_SWD_FREQ = 1u << 2,
 	STLINK_F_DAP_REG = 1u << 3,
 	STLINK_F_MEM16 = 1u << 4,
 	STLINK_F_INIT_AP = 1u << 5,
 	STLINK_F_CSW = 1u << 6,
-	STLINK_F_COM_FREQ = 1u << 7,   /* V3 only */
-	STLINK_F_MEM8_512 = 1u << 8,   /* V3 J6: 8-bit transfers up to 512 bytes */
+	STLINK_F_COM_FREQ = 1u << 7, /* V3 only */
+	STLINK_F_MEM8_512 = 1u << 8, /* V3 J6: 8-bit transfers up to 512 bytes */
 };
 
 struct stlink {
 	unsigned hw, jtag, swim, msc, bridge;
 	uint32_t features;
 	unsigned mem8_max;
-	uint32_t tar_wrap;      /* 1 KiB, or 4 KiB on Cortex-M3/M4 */
-	uint8_t ap_open[32];
-	bool nrst_asserted;     /* what the host last asked for NRST */    /* APs opened with INIT_AP (J28+), one bit each */
+	uint32_t tar_wrap;   /* 1 KiB, or 4 KiB on Cortex-M3/M4 */
+	uint8_t ap_open[32]; /* APs opened with INIT_AP (J28+), one bit each */
+	bool nrst_asserted;  /* what the host last asked for NRST */
 	uint8_t cmd[STLINK_CMD_SIZE];
 	uint8_t buf[STLINK_DATA_SIZE + 16];
 };

@@ -54,8 +54,8 @@ static int last_rw_status(struct swdd_probe *p, uint8_t *st, uint32_t *fault_add
 }
 
 /* One command's worth. The caller's buffer takes or gives the data. */
-static int mem_cmd_once(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t n, unsigned width,
-			bool wr, uint8_t *st, uint32_t *fault_addr)
+static int mem_cmd_once(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t n, unsigned width, bool wr,
+			uint8_t *st, uint32_t *fault_addr)
 {
 	struct stlink *s = stlink_of(p);
 	uint8_t *c = stlink_cmd(s, STLINK_DEBUG, mem_sub(width, wr));
@@ -107,11 +107,13 @@ static int mem_chunk(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t n
 	}
 	stlink_clear_sticky(p);
 	if (st == 0x10 || st == 0x14)
-		return swdd_err_set(SWDD_EWAIT, "%s of %zu bytes at 0x%08x: the target kept answering WAIT "
+		return swdd_err_set(SWDD_EWAIT,
+				    "%s of %zu bytes at 0x%08x: the target kept answering WAIT "
 				    "through %u retries (bus stalled, e.g. by a flash operation)",
 				    wr ? "write" : "read", n, addr, STLINK_MEM_WAIT_RETRIES);
 	if (st == 0x11 || st == 0x15 || st == 0x19 || st == 0x18 || st == 0x01 || st == 0x81)
-		return swdd_err_set(SWDD_EFAULT, "memory access at 0x%08x faulted (%s of %zu bytes from 0x%08x; "
+		return swdd_err_set(SWDD_EFAULT,
+				    "memory access at 0x%08x faulted (%s of %zu bytes from 0x%08x; "
 				    "unmapped or protected address - check it against the memory map)",
 				    fault_addr, wr ? "write" : "read", n, addr);
 	return stlink_status_error(p, st, wr ? "memory write" : "memory read");
@@ -134,8 +136,10 @@ static int stlink_word(struct swdd_probe *p, uint32_t addr, uint32_t *val, bool 
 	rc = stlink_cmd_status(p, wr ? 2 : 8, wr ? "32-bit write" : "32-bit read");
 	if (rc == SWDD_EFAULT) {
 		stlink_clear_sticky(p);
-		return swdd_err_set(rc, "memory access at 0x%08x faulted (%s; unmapped or protected address - "
-				    "check it against the memory map)", addr, wr ? "write" : "read");
+		return swdd_err_set(rc,
+				    "memory access at 0x%08x faulted (%s; unmapped or protected address - "
+				    "check it against the memory map)",
+				    addr, wr ? "write" : "read");
 	}
 	if (!rc && !wr)
 		*val = swdd_le32(s->buf + 4);
@@ -153,7 +157,8 @@ int stlink_run_queue(struct swdd_probe *p, const struct probe_qent *q, size_t n,
 		int rc;
 
 		while (i + run < n && q[i + run].dst && q[i].dst && run < STLINK_DATA_SIZE / 4 &&
-		       q[i + run].addr == q[i].addr + 4 * run && (q[i].addr % s->tar_wrap) + 4 * (run + 1) <= s->tar_wrap)
+		       q[i + run].addr == q[i].addr + 4 * run &&
+		       (q[i].addr % s->tar_wrap) + 4 * (run + 1) <= s->tar_wrap)
 			run++;
 		if (run == 1) {
 			uint32_t v = q[i].val;
@@ -178,8 +183,10 @@ static int stlink_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t 
 	struct stlink *s = stlink_of(p);
 
 	if (width == 2 && !(s->features & STLINK_F_MEM16))
-		return swdd_err_set(SWDD_EUNSUPPORTED, "firmware %s has no 16-bit memory access (needs J26); "
-				    "update the ST-LINK firmware", p->info.firmware);
+		return swdd_err_set(SWDD_EUNSUPPORTED,
+				    "firmware %s has no 16-bit memory access (needs J26); "
+				    "update the ST-LINK firmware",
+				    p->info.firmware);
 	while (len) {
 		size_t n = chunk_len(s, addr, len, width);
 		int rc = mem_chunk(p, addr, buf, n, width, wr);

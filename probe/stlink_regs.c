@@ -14,10 +14,10 @@ static const struct stlink_div {
 	unsigned khz;
 	uint16_t div;
 } stlink_swd_divs[] = {
-	{ .khz = 4000, .div = 0 },   { .khz = 1800, .div = 1 },  { .khz = 1200, .div = 2 },
-	{ .khz = 950, .div = 3 },    { .khz = 480, .div = 7 },   { .khz = 240, .div = 15 },
-	{ .khz = 125, .div = 31 },   { .khz = 100, .div = 40 },  { .khz = 50, .div = 79 },
-	{ .khz = 25, .div = 158 },   { .khz = 15, .div = 265 },  { .khz = 5, .div = 798 },
+	{ .khz = 4000, .div = 0 }, { .khz = 1800, .div = 1 }, { .khz = 1200, .div = 2 },
+	{ .khz = 950, .div = 3 },  { .khz = 480, .div = 7 },  { .khz = 240, .div = 15 },
+	{ .khz = 125, .div = 31 }, { .khz = 100, .div = 40 }, { .khz = 50, .div = 79 },
+	{ .khz = 25, .div = 158 }, { .khz = 15, .div = 265 }, { .khz = 5, .div = 798 },
 };
 
 static int stlink_speed_v2(struct swdd_probe *p, unsigned khz, unsigned *actual)
@@ -81,7 +81,7 @@ static int stlink_speed_v3(struct swdd_probe *p, unsigned khz, unsigned *actual)
 int stlink_set_speed(struct swdd_probe *p, unsigned khz, unsigned *actual)
 {
 	return (stlink_of(p)->features & STLINK_F_COM_FREQ) ? stlink_speed_v3(p, khz, actual)
-							     : stlink_speed_v2(p, khz, actual);
+							    : stlink_speed_v2(p, khz, actual);
 }
 
 /* ---- debug registers and core registers -------------------------------------- */
@@ -117,8 +117,10 @@ static int stlink_check_halted(struct swdd_probe *p)
 	int rc = stlink_read_dbg(p, CM_DHCSR, &dhcsr);
 
 	if (!rc && !(dhcsr & (1u << 17)))
-		return swdd_err_set(SWDD_ENOTHALTED, "core registers can only be accessed while the core is "
-				    "halted (DHCSR = 0x%08x); halt it first", dhcsr);
+		return swdd_err_set(SWDD_ENOTHALTED,
+				    "core registers can only be accessed while the core is "
+				    "halted (DHCSR = 0x%08x); halt it first",
+				    dhcsr);
 	return rc;
 }
 
@@ -134,8 +136,10 @@ static int stlink_reg_by_dcrsr(struct swdd_probe *p, unsigned regsel, uint32_t *
 	while (!rc && !(dhcsr & CM_DHCSR_S_REGRDY)) {
 		rc = stlink_read_dbg(p, CM_DHCSR, &dhcsr);
 		if (!rc && !(dhcsr & CM_DHCSR_S_REGRDY) && swdd_now_ms() > deadline)
-			return swdd_err_set(SWDD_ETIMEOUT, "core register %u transfer did not complete: "
-					    "DHCSR.S_REGRDY stayed 0 (DHCSR = 0x%08x)", regsel, dhcsr);
+			return swdd_err_set(SWDD_ETIMEOUT,
+					    "core register %u transfer did not complete: "
+					    "DHCSR.S_REGRDY stayed 0 (DHCSR = 0x%08x)",
+					    regsel, dhcsr);
 	}
 	if (!rc && !wr)
 		rc = stlink_read_dbg(p, CM_DCRDR, val);
@@ -223,11 +227,15 @@ static int stlink_check_dap(struct swdd_probe *p, unsigned port, unsigned reg)
 	struct stlink *s = stlink_of(p);
 
 	if (!(s->features & STLINK_F_DAP_REG))
-		return swdd_err_set(SWDD_EUNSUPPORTED, "firmware %s has no DP/AP register access (needs J24); "
-				    "update the ST-LINK firmware", p->info.firmware);
+		return swdd_err_set(SWDD_EUNSUPPORTED,
+				    "firmware %s has no DP/AP register access (needs J24); "
+				    "update the ST-LINK firmware",
+				    p->info.firmware);
 	if (port == SWDD_PROBE_DP && (reg & 0xF0u) && !(s->features & STLINK_F_CSW))
-		return swdd_err_set(SWDD_EUNSUPPORTED, "firmware %s cannot reach banked DP registers (needs "
-				    "V2J32 or V3J2)", p->info.firmware);
+		return swdd_err_set(SWDD_EUNSUPPORTED,
+				    "firmware %s cannot reach banked DP registers (needs "
+				    "V2J32 or V3J2)",
+				    p->info.firmware);
 	return port == SWDD_PROBE_DP ? 0 : stlink_init_ap(p, port);
 }
 

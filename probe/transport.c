@@ -84,8 +84,10 @@ int probe_tr_read_exact(struct probe_transport *t, uint8_t *buf, size_t n)
 		if (rc)
 			return rc;
 		if (!got)
-			return swdd_err_set(SWDD_EIO, "the probe sent an empty reply where %zu bytes were expected; "
-					    "update the probe firmware", n - done);
+			return swdd_err_set(SWDD_EIO,
+					    "the probe sent an empty reply where %zu bytes were expected; "
+					    "update the probe firmware",
+					    n - done);
 		done += got;
 	}
 	return 0;

@@ -50,9 +50,9 @@ struct probe_transport_ops {
 
 struct probe_transport {
 	const struct probe_transport_ops *ops;
-	char name[16];          /* "libusb", "hidapi", "sim" */
-	uint16_t max_packet;    /* wMaxPacketSize of the data endpoints */
-	uint16_t report_size;   /* HID report size; 0 for bulk */
+	char name[16];        /* "libusb", "hidapi", "sim" */
+	uint16_t max_packet;  /* wMaxPacketSize of the data endpoints */
+	uint16_t report_size; /* HID report size; 0 for bulk */
 	bool high_speed;
 	const char *fw_version; /* set by the driver once known (error text) */
 	char label[128];        /* "ST-LINK/V2 serial ..." (error text; "" = unknown) */

@@ -26,8 +26,10 @@ static int tr_hid_io_error(struct tr_hid *t, const char *what)
 	const wchar_t *msg = hid_error(t->h);
 
 	/* hidapi-libusb reports a vanished device as a plain -1. */
-	return swdd_err_set(SWDD_ENODEV, "HID %s failed (%ls): the probe was probably unplugged; plug it back "
-			    "in and reconnect", what, msg ? msg : L"no detail");
+	return swdd_err_set(SWDD_ENODEV,
+			    "HID %s failed (%ls): the probe was probably unplugged; plug it back "
+			    "in and reconnect",
+			    what, msg ? msg : L"no detail");
 }
 
 static int tr_hid_write(struct probe_transport *t, const uint8_t *buf, size_t len, unsigned timeout_ms)
@@ -106,8 +108,10 @@ static int tr_hid_why_not(const struct probe_usb_loc *loc)
 	if (rc)
 		return rc;
 	probe_tr_close(tr);
-	return swdd_err_set(SWDD_EIO, "hidapi could not open the HID interface of the CMSIS-DAP probe "
-			    "%04x:%04x although libusb can: replug the probe and retry", loc->vid, loc->pid);
+	return swdd_err_set(SWDD_EIO,
+			    "hidapi could not open the HID interface of the CMSIS-DAP probe "
+			    "%04x:%04x although libusb can: replug the probe and retry",
+			    loc->vid, loc->pid);
 }
 
 int probe_tr_hidapi_open(const struct probe_usb_loc *loc, struct probe_transport **out)

@@ -30,14 +30,20 @@ int probe_usb_map_error(int rc, const char *what)
 	case LIBUSB_ERROR_PIPE:
 		return SWDD_ETIMEOUT;
 	case LIBUSB_ERROR_NO_DEVICE:
-		return swdd_err_set(SWDD_ENODEV, "the probe was unplugged (%s): plug it back in and reconnect", what);
+		return swdd_err_set(SWDD_ENODEV,
+				    "the probe was unplugged (%s): plug it back in and reconnect", what);
 	case LIBUSB_ERROR_ACCESS:
-		return swdd_err_set(SWDD_EACCES, "permission denied on the probe's USB device (%s): install "
-				    "contrib/60-swdd.rules into /etc/udev/rules.d/, run 'sudo udevadm control "
-				    "--reload && sudo udevadm trigger' and replug the probe", what);
+		return swdd_err_set(
+			SWDD_EACCES,
+			"permission denied on the probe's USB device (%s): install "
+			"contrib/60-swdd.rules into /etc/udev/rules.d/, run 'sudo udevadm control "
+			"--reload && sudo udevadm trigger' and replug the probe",
+			what);
 	case LIBUSB_ERROR_BUSY:
-		return swdd_err_set(SWDD_EBUSY, "the probe is in use by another program (%s): close OpenOCD, "
-				    "st-util or STM32CubeProgrammer", what);
+		return swdd_err_set(SWDD_EBUSY,
+				    "the probe is in use by another program (%s): close OpenOCD, "
+				    "st-util or STM32CubeProgrammer",
+				    what);
 	default:
 		return swdd_err_set(SWDD_EIO, "USB communication error with the probe (%s: %s)", what,
 				    libusb_error_name(rc));
@@ -71,8 +77,10 @@ static int tr_usb_read(struct probe_transport *t, uint8_t *buf, size_t cap, size
 	if (rc)
 		return probe_usb_map_error(rc, "bulk IN");
 	if ((size_t)done > cap)
-		return swdd_err_set(SWDD_EIO, "the probe sent %d bytes where at most %zu were expected; "
-				    "update the probe firmware", done, cap);
+		return swdd_err_set(SWDD_EIO,
+				    "the probe sent %d bytes where at most %zu were expected; "
+				    "update the probe firmware",
+				    done, cap);
 	memcpy(buf, u->bounce, (size_t)done);
 	*got = (size_t)done;
 	return 0;
@@ -111,7 +119,8 @@ static libusb_device *tr_usb_find(libusb_context *ctx, const struct probe_usb_lo
 	ssize_t n = libusb_get_device_list(ctx, &list);
 
 	for (ssize_t i = 0; i < n && !found; i++)
-		if (libusb_get_bus_number(list[i]) == loc->bus && libusb_get_device_address(list[i]) == loc->addr)
+		if (libusb_get_bus_number(list[i]) == loc->bus &&
+		    libusb_get_device_address(list[i]) == loc->addr)
 			found = libusb_ref_device(list[i]);
 	if (n >= 0)
 		libusb_free_device_list(list, 1);

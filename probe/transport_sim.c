@@ -29,7 +29,7 @@ static int tr_sim_map(int rc)
 		return SWDD_ETIMEOUT;
 	case SIM_PROBE_ENODEV:
 		return swdd_err_set(SWDD_ENODEV, "the probe was unplugged (the lab removed the device); "
-				    "plug it back in and reconnect");
+						 "plug it back in and reconnect");
 	default:
 		return swdd_err_set(SWDD_EIO, "the lab's probe rejected the transfer (code %d)", rc);
 	}
@@ -43,8 +43,9 @@ static int tr_sim_write(struct probe_transport *t, const uint8_t *buf, size_t le
 	/* HID: one whole report, zero-padded, as hidapi would send it. */
 	if (t->report_size) {
 		if (len > t->report_size || t->report_size > sizeof(s->report))
-			return swdd_err_set(SWDD_EINVAL, "packet of %zu bytes does not fit a %u-byte HID report",
-					    len, t->report_size);
+			return swdd_err_set(SWDD_EINVAL,
+					    "packet of %zu bytes does not fit a %u-byte HID report", len,
+					    t->report_size);
 		memset(s->report, 0, t->report_size);
 		memcpy(s->report, buf, len);
 		return tr_sim_map(sim_probe_out(s->sp, s->report, t->report_size));

@@ -41,7 +41,7 @@ static int app_open_auto(struct app *a, const struct cli_opts *o)
 
 	if (rc == SWDD_ENODEV)
 		swdd_err_add(rc, "looked for ST-LINK/V2, V2-1, V3 and CMSIS-DAP v1 (HID) and v2 "
-			     "(bulk) probes on USB; `--probe sim` gives the simulated chip");
+				 "(bulk) probes on USB; `--probe sim` gives the simulated chip");
 	return rc;
 }
 

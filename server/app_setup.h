@@ -14,7 +14,7 @@ struct swdd_target;
 
 struct app {
 	const struct cli_opts *opts;
-	struct inproc_lab lab;            /* chip and probe when the lab is used */
+	struct inproc_lab lab; /* chip and probe when the lab is used */
 	struct swdd_probe *probe;
 	struct swdd_target *target; /* NULL while the chip cannot be reached */
 	struct gdb_server *server;  /* the GDB server using target, if any */

@@ -21,18 +21,18 @@ enum cli_scope {
 	CLI_FOR_RESET = 1u << 4,
 	CLI_FOR_READ = 1u << 5,
 	CLI_FOR_INFO = 1u << 6,
-	CLI_FOR_CHIP = CLI_FOR_SERVE | CLI_FOR_FLASH | CLI_FOR_ERASE | CLI_FOR_RESET | CLI_FOR_READ |
-		       CLI_FOR_INFO,
+	CLI_FOR_CHIP =
+		CLI_FOR_SERVE | CLI_FOR_FLASH | CLI_FOR_ERASE | CLI_FOR_RESET | CLI_FOR_READ | CLI_FOR_INFO,
 	CLI_FOR_TOOLS = CLI_FOR_RESET | CLI_FOR_READ | CLI_FOR_INFO | 1u << 3, /* + chips, probes */
 	CLI_FOR_ANY = CLI_FOR_CHIP | CLI_FOR_TOOLS,
 };
 
 struct cli_option {
 	const char *name;
-	const char *arg;  /* NULL: a flag */
+	const char *arg; /* NULL: a flag */
 	int (*fn)(struct cli_opts *o, const char *arg);
 	const char *help;
-	unsigned scope;   /* enum cli_scope bits; 0: every command */
+	unsigned scope; /* enum cli_scope bits; 0: every command */
 };
 
 static int cli_word(const char *opt, const char *arg, const char *const *words, size_t n, int *idx)
@@ -118,8 +118,10 @@ static int cli_connect(struct cli_opts *o, const char *arg)
 
 static int cli_reset(struct cli_opts *o, const char *arg)
 {
-	static const char *const w[] = { [SWDD_RESET_AUTO] = "auto", [SWDD_RESET_HW] = "hw",
-					 [SWDD_RESET_SYS] = "sys", [SWDD_RESET_CORE] = "core" };
+	static const char *const w[] = { [SWDD_RESET_AUTO] = "auto",
+					 [SWDD_RESET_HW] = "hw",
+					 [SWDD_RESET_SYS] = "sys",
+					 [SWDD_RESET_CORE] = "core" };
 	int i = 0;
 	int rc = cli_word("reset", arg, w, 4, &i);
 
@@ -177,8 +179,10 @@ static int cli_verbose(struct cli_opts *o, const char *arg)
 static int cli_sim_probe(struct cli_opts *o, const char *arg)
 {
 	if (sim_probe_kind_parse(arg, &o->sim_probe))
-		return swdd_err_set(SWDD_EINVAL, "--sim-probe takes stlink-v2, stlink-v21, stlink-v3, "
-				    "cmsis-dap-v1 or cmsis-dap-v2, not '%s'", arg);
+		return swdd_err_set(SWDD_EINVAL,
+				    "--sim-probe takes stlink-v2, stlink-v21, stlink-v3, "
+				    "cmsis-dap-v1 or cmsis-dap-v2, not '%s'",
+				    arg);
 	return 0;
 }
 
@@ -216,8 +220,10 @@ static int cli_address(struct cli_opts *o, const char *arg)
 	unsigned long long v;
 
 	if (!monitor_parse_number(arg, 0xFFFFFFFFull, &v))
-		return swdd_err_set(SWDD_EINVAL, "--address takes a 32-bit address such as "
-				    "0x08000000, not '%s'", arg);
+		return swdd_err_set(SWDD_EINVAL,
+				    "--address takes a 32-bit address such as "
+				    "0x08000000, not '%s'",
+				    arg);
 	o->image_addr = (uint32_t)v;
 	o->image_addr_set = true;
 	return 0;
@@ -225,8 +231,10 @@ static int cli_address(struct cli_opts *o, const char *arg)
 
 static int cli_format(struct cli_opts *o, const char *arg)
 {
-	static const char *const w[] = { [SWDD_IMAGE_AUTO] = "auto", [SWDD_IMAGE_ELF] = "elf",
-					 [SWDD_IMAGE_HEX] = "hex", [SWDD_IMAGE_BIN] = "bin" };
+	static const char *const w[] = { [SWDD_IMAGE_AUTO] = "auto",
+					 [SWDD_IMAGE_ELF] = "elf",
+					 [SWDD_IMAGE_HEX] = "hex",
+					 [SWDD_IMAGE_BIN] = "bin" };
 	int i = 0;
 	int rc = cli_word("format", arg, w, 4, &i);
 
@@ -280,36 +288,61 @@ static int cli_version(struct cli_opts *o, const char *arg)
 #define E CLI_FOR_ERASE
 #define R CLI_FOR_READ
 static const struct cli_option cli_options[] = {
-	{ "probe", "auto|stlink|cmsis-dap|sim", cli_probe, "probe driver (auto: the one USB probe present; sim: the simulated lab, only when asked)", CLI_FOR_CHIP },
-	{ "serial", "S", cli_serial, "probe serial number when several are present (flash: repeatable)", CLI_FOR_CHIP },
+	{ "probe", "auto|stlink|cmsis-dap|sim", cli_probe,
+	  "probe driver (auto: the one USB probe present; sim: the simulated lab, only when asked)",
+	  CLI_FOR_CHIP },
+	{ "serial", "S", cli_serial, "probe serial number when several are present (flash: repeatable)",
+	  CLI_FOR_CHIP },
 	{ "port", "N", cli_port, "TCP port for GDB (default 3333; 0 picks a free one)", S },
-	{ "bind", "ADDR", cli_bind, "address to listen on (default 127.0.0.1; any other: a warning, clients are not authenticated)", S },
-	{ "allow-files", "DIR", cli_allow_files, "GDB clients may name host files under DIR (monitor program, monitor flash algo); default: only --flash-algo's file", S },
+	{ "bind", "ADDR", cli_bind,
+	  "address to listen on (default 127.0.0.1; any other: a warning, clients are not authenticated)",
+	  S },
+	{ "allow-files", "DIR", cli_allow_files,
+	  "GDB clients may name host files under DIR (monitor program, monitor flash algo); default: only "
+	  "--flash-algo's file",
+	  S },
 	{ "speed", "KHZ", cli_speed, "SWD clock (default 4000)", CLI_FOR_CHIP },
-	{ "connect", "normal|under-reset|attach", cli_connect, "how to connect to the chip (default normal)", CLI_FOR_CHIP },
-	{ "connect-under-reset", NULL, cli_connect_under_reset, "same as --connect under-reset", CLI_FOR_CHIP },
-	{ "reset", "auto|hw|sys|core", cli_reset, "reset method (default auto: each verified, with fallback)", CLI_FOR_CHIP },
-	{ "vdd-mv", "MV", cli_vdd_mv, "target supply when the probe cannot measure it (CMSIS-DAP); sets the flash parallelism (default 3300)", CLI_FOR_CHIP },
+	{ "connect", "normal|under-reset|attach", cli_connect, "how to connect to the chip (default normal)",
+	  CLI_FOR_CHIP },
+	{ "connect-under-reset", NULL, cli_connect_under_reset, "same as --connect under-reset",
+	  CLI_FOR_CHIP },
+	{ "reset", "auto|hw|sys|core", cli_reset, "reset method (default auto: each verified, with fallback)",
+	  CLI_FOR_CHIP },
+	{ "vdd-mv", "MV", cli_vdd_mv,
+	  "target supply when the probe cannot measure it (CMSIS-DAP); sets the flash parallelism (default "
+	  "3300)",
+	  CLI_FOR_CHIP },
 	{ "verbose", NULL, cli_verbose, "debug log (also -v)", CLI_FOR_ANY },
-	{ "sim-probe", "KIND", cli_sim_probe, "lab probe: stlink-v2|stlink-v21|stlink-v3|cmsis-dap-v1|cmsis-dap-v2", CLI_FOR_CHIP },
+	{ "sim-probe", "KIND", cli_sim_probe,
+	  "lab probe: stlink-v2|stlink-v21|stlink-v3|cmsis-dap-v1|cmsis-dap-v2", CLI_FOR_CHIP },
 	{ "sim-chip", "CHIP", cli_sim_chip, "lab chip: stm32f407|stm32h743|stm32h725", CLI_FOR_CHIP },
-	{ "sim-fault", "NAME[,NAME]", cli_sim_fault, "lab fault knobs (nrst-push-pull, swd-disabled-by-firmware, ...)", CLI_FOR_CHIP },
-	{ "sim-image", "FILE", cli_sim_image, "ELF, HEX or .bin already in the lab chip's flash", CLI_FOR_CHIP },
-	{ "flash-algo", "FILE", cli_flash_algo, "CMSIS-Pack .FLM flash algorithm (default: built in)", CLI_FOR_CHIP },
-	{ "address", "ADDR", cli_address, "flash: load address of a raw binary (default: flash start; not for ELF/HEX); read: first address", F | R },
+	{ "sim-fault", "NAME[,NAME]", cli_sim_fault,
+	  "lab fault knobs (nrst-push-pull, swd-disabled-by-firmware, ...)", CLI_FOR_CHIP },
+	{ "sim-image", "FILE", cli_sim_image, "ELF, HEX or .bin already in the lab chip's flash",
+	  CLI_FOR_CHIP },
+	{ "flash-algo", "FILE", cli_flash_algo, "CMSIS-Pack .FLM flash algorithm (default: built in)",
+	  CLI_FOR_CHIP },
+	{ "address", "ADDR", cli_address,
+	  "flash: load address of a raw binary (default: flash start; not for ELF/HEX); read: first address",
+	  F | R },
 	{ "base-address", "ADDR", cli_address, "same as --address", F | R },
 	{ "size", "N", cli_size, "read: number of bytes", R },
-	{ "format", "auto|elf|hex|bin", cli_format, "flash: file format (default: ELF/HEX by content, raw binary by a .bin name); read: hex or bin", F | R },
+	{ "format", "auto|elf|hex|bin", cli_format,
+	  "flash: file format (default: ELF/HEX by content, raw binary by a .bin name); read: hex or bin",
+	  F | R },
 	{ "force", NULL, NULL, "flash: write a raw binary whose vector table looks wrong", F },
 	{ "verify-only", NULL, NULL, "flash: only compare the chip's flash with the file", F },
-	{ "json", NULL, NULL, "flash, erase, reset, read, info, chips, probes: JSON on stdout", F | E | CLI_FOR_TOOLS },
+	{ "json", NULL, NULL, "flash, erase, reset, read, info, chips, probes: JSON on stdout",
+	  F | E | CLI_FOR_TOOLS },
 	{ "all-probes", NULL, NULL, "flash: program every attached probe's board in parallel", F },
-	{ "keep-unwritten", NULL, NULL, "flash: bytes of touched sectors outside the file keep their content (default)", F },
+	{ "keep-unwritten", NULL, NULL,
+	  "flash: bytes of touched sectors outside the file keep their content (default)", F },
 	{ "erase-unwritten", NULL, NULL, "flash: ... end erased instead", F },
 	{ "no-reset", NULL, NULL, "flash: leave the chip halted (default: reset and run)", F },
 	{ "unlock", NULL, NULL, "erase: RDP level 1 -> 0 (mass-erases the flash)", E },
 	{ "halt", NULL, NULL, "reset: leave the core halted at the reset vector", CLI_FOR_RESET },
-	{ "method", "hw|sys|core", cli_method, "reset: start with this method; later ones if it fails, logged (default: --reset)", CLI_FOR_RESET },
+	{ "method", "hw|sys|core", cli_method,
+	  "reset: start with this method; later ones if it fails, logged (default: --reset)", CLI_FOR_RESET },
 	{ "help", NULL, cli_help, "this text (also -h; after a command: that command's help)", CLI_FOR_ANY },
 	{ "version", NULL, cli_version, "print the version", CLI_FOR_ANY },
 };
@@ -326,8 +359,8 @@ static void cli_print_options(FILE *f, unsigned scope)
 
 		if (!((cli_options[i].scope ? cli_options[i].scope : CLI_FOR_ANY) & scope))
 			continue;
-		snprintf(left, sizeof(left), "--%s%s%s", cli_options[i].name,
-			 cli_options[i].arg ? " " : "", cli_options[i].arg ? cli_options[i].arg : "");
+		snprintf(left, sizeof(left), "--%s%s%s", cli_options[i].name, cli_options[i].arg ? " " : "",
+			 cli_options[i].arg ? cli_options[i].arg : "");
 		fprintf(f, "  %-36s %s\n", left, cli_options[i].help);
 	}
 }
@@ -339,16 +372,17 @@ static const char cli_exit_text[] =
 
 void cli_usage(FILE *f)
 {
-	fprintf(f, "usage: swdd [options]              GDB server (target extended-remote :PORT)\n"
-		   "       swdd flash FILE [options]   erase, program, verify FILE (ELF, Intel HEX, binary),\n"
-		   "                                   then reset and run the chip\n"
-		   "       swdd erase [--unlock]       mass-erase the flash\n"
-		   "       swdd probes [--json]        list the probes on USB\n"
-		   "       swdd reset [--halt] [--method hw|sys|core]\n"
-		   "       swdd read FILE --address A --size N   dump memory (.hex: Intel HEX, else binary)\n"
-		   "       swdd info                   probe, voltage, DPIDR, chip, flash, RDP, unique ID\n"
-		   "       swdd chips                  every supported chip and its flash layout\n"
-		   "       swdd COMMAND --help         the help of one command\n\noptions:\n");
+	fprintf(f,
+		"usage: swdd [options]              GDB server (target extended-remote :PORT)\n"
+		"       swdd flash FILE [options]   erase, program, verify FILE (ELF, Intel HEX, binary),\n"
+		"                                   then reset and run the chip\n"
+		"       swdd erase [--unlock]       mass-erase the flash\n"
+		"       swdd probes [--json]        list the probes on USB\n"
+		"       swdd reset [--halt] [--method hw|sys|core]\n"
+		"       swdd read FILE --address A --size N   dump memory (.hex: Intel HEX, else binary)\n"
+		"       swdd info                   probe, voltage, DPIDR, chip, flash, RDP, unique ID\n"
+		"       swdd chips                  every supported chip and its flash layout\n"
+		"       swdd COMMAND --help         the help of one command\n\noptions:\n");
 	cli_print_options(f, CLI_FOR_ANY);
 	fprintf(f, "\n%s", cli_exit_text);
 }
@@ -358,28 +392,42 @@ static const struct {
 	const char *text;
 	unsigned scope;
 } cli_topics[] = {
-	{ "flash", "usage: swdd flash FILE [options]\n"
-		   "Erases the sectors that differ, programs and verifies FILE, then resets the chip\n"
-		   "and lets it run. FILE is ELF or Intel HEX (by content), or a raw binary (a .bin\n"
-		   "name or --format bin) placed at --address (default: the start of flash), where\n"
-		   "it must begin with a vector table (--force skips that check).\n", CLI_FOR_FLASH },
-	{ "erase", "usage: swdd erase [--unlock] [options]\n"
-		   "Mass-erases the flash and checks it blank; --unlock first sets RDP level 0\n"
-		   "from level 1, which the chip pairs with a mass erase.\n", CLI_FOR_ERASE },
-	{ "probes", "usage: swdd probes [--json]\n"
-		    "Lists the ST-LINK and CMSIS-DAP probes on USB: kind, serial, firmware and\n"
-		    "target voltage. The simulated lab is not listed (it is --probe sim).\n", 1u << 3 },
-	{ "chips", "usage: swdd chips [--json]\n"
-		   "Lists every supported chip and its flash layout.\n", 1u << 3 },
-	{ "reset", "usage: swdd reset [--halt] [--method hw|sys|core] [options]\n"
-		   "Resets the chip (verified; later methods follow if one fails) and lets it run,\n"
-		   "or with --halt leaves the core halted at the reset vector.\n", CLI_FOR_RESET },
-	{ "read", "usage: swdd read FILE --address A --size N [options]\n"
-		  "Reads N bytes of target memory from A into FILE: Intel HEX for a .hex name\n"
-		  "(or --format hex), else raw binary.\n", CLI_FOR_READ },
-	{ "info", "usage: swdd info [--json] [options]\n"
-		  "Probe, firmware, target voltage, DPIDR, chip, revision, flash size, RDP level\n"
-		  "and unique ID.\n", CLI_FOR_INFO },
+	{ "flash",
+	  "usage: swdd flash FILE [options]\n"
+	  "Erases the sectors that differ, programs and verifies FILE, then resets the chip\n"
+	  "and lets it run. FILE is ELF or Intel HEX (by content), or a raw binary (a .bin\n"
+	  "name or --format bin) placed at --address (default: the start of flash), where\n"
+	  "it must begin with a vector table (--force skips that check).\n",
+	  CLI_FOR_FLASH },
+	{ "erase",
+	  "usage: swdd erase [--unlock] [options]\n"
+	  "Mass-erases the flash and checks it blank; --unlock first sets RDP level 0\n"
+	  "from level 1, which the chip pairs with a mass erase.\n",
+	  CLI_FOR_ERASE },
+	{ "probes",
+	  "usage: swdd probes [--json]\n"
+	  "Lists the ST-LINK and CMSIS-DAP probes on USB: kind, serial, firmware and\n"
+	  "target voltage. The simulated lab is not listed (it is --probe sim).\n",
+	  1u << 3 },
+	{ "chips",
+	  "usage: swdd chips [--json]\n"
+	  "Lists every supported chip and its flash layout.\n",
+	  1u << 3 },
+	{ "reset",
+	  "usage: swdd reset [--halt] [--method hw|sys|core] [options]\n"
+	  "Resets the chip (verified; later methods follow if one fails) and lets it run,\n"
+	  "or with --halt leaves the core halted at the reset vector.\n",
+	  CLI_FOR_RESET },
+	{ "read",
+	  "usage: swdd read FILE --address A --size N [options]\n"
+	  "Reads N bytes of target memory from A into FILE: Intel HEX for a .hex name\n"
+	  "(or --format hex), else raw binary.\n",
+	  CLI_FOR_READ },
+	{ "info",
+	  "usage: swdd info [--json] [options]\n"
+	  "Probe, firmware, target voltage, DPIDR, chip, revision, flash size, RDP level\n"
+	  "and unique ID.\n",
+	  CLI_FOR_INFO },
 };
 
 void cli_usage_topic(FILE *f, const char *topic)
@@ -424,8 +472,11 @@ static int cli_positional(struct cli_opts *o, int argc, char **argv)
 	static const struct {
 		const char *word;
 		enum cli_command cmd;
-	} verbs[] = { { "probes", CLI_PROBES }, { "erase", CLI_ERASE }, { "reset", CLI_RESET },
-		      { "info", CLI_INFO },     { "chips", CLI_CHIPS } };
+	} verbs[] = { { "probes", CLI_PROBES },
+		      { "erase", CLI_ERASE },
+		      { "reset", CLI_RESET },
+		      { "info", CLI_INFO },
+		      { "chips", CLI_CHIPS } };
 
 	if (optind == argc || o->command == CLI_HELP || o->command == CLI_VERSION)
 		return 0; /* `swdd VERB --help` prints the help */
@@ -436,7 +487,8 @@ static int cli_positional(struct cli_opts *o, int argc, char **argv)
 		}
 	if (strcmp(argv[optind], "read") == 0) {
 		if (optind != argc - 2)
-			return swdd_err_set(SWDD_EINVAL, "usage: swdd read FILE --address A --size N (one FILE)");
+			return swdd_err_set(SWDD_EINVAL,
+					    "usage: swdd read FILE --address A --size N (one FILE)");
 		o->command = CLI_READ;
 		o->image = argv[optind + 1];
 		return 0;
@@ -473,7 +525,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o)
 		else if (c == 'h')
 			c = 0x100 + cli_index("help");
 		else if (c < 0x100)
-			return swdd_err_set(SWDD_EINVAL, "unknown or incomplete option '%s' (see swdd --help)",
+			return swdd_err_set(SWDD_EINVAL,
+					    "unknown or incomplete option '%s' (see swdd --help)",
 					    argv[optind - 1]);
 		const struct cli_option *opt = &cli_options[c - 0x100];
 		rc = opt->fn ? opt->fn(o, optarg) : cli_flag(o, opt->name);
@@ -498,11 +551,12 @@ bool cli_bind_warning(const struct cli_opts *o, unsigned port, char *buf, size_t
 
 	if (inet_pton(AF_INET, o->bind, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127)
 		return false;
-	snprintf(buf, len, "listening on %s:%u, not on loopback: anyone who reaches this port can, "
+	snprintf(buf, len,
+		 "listening on %s:%u, not on loopback: anyone who reaches this port can, "
 		 "without authentication, erase and program the flash, read and write memory and "
 		 "registers, and reset and run the chip%s%s%s%s (--bind 127.0.0.1, the default, "
-		 "keeps it local; use an SSH tunnel to reach it from elsewhere)", o->bind, port,
-		 o->allow_files || o->flash_algo ? ", and make swdd read host files: " : "",
+		 "keeps it local; use an SSH tunnel to reach it from elsewhere)",
+		 o->bind, port, o->allow_files || o->flash_algo ? ", and make swdd read host files: " : "",
 		 o->allow_files ? "any under " : "", o->allow_files ? o->allow_files : "",
 		 o->flash_algo ? (o->allow_files ? " and the --flash-algo file" : "the --flash-algo file")
 			       : "");

@@ -13,19 +13,27 @@
 #include "target.h"
 
 enum cli_command {
-	CLI_SERVE, CLI_PROBES, CLI_HELP, CLI_VERSION, CLI_FLASH, CLI_ERASE,
-	CLI_RESET, CLI_READ, CLI_INFO, CLI_CHIPS, /* server/cmd_target.c, cmd_chips.c */
+	CLI_SERVE,
+	CLI_PROBES,
+	CLI_HELP,
+	CLI_VERSION,
+	CLI_FLASH,
+	CLI_ERASE,
+	CLI_RESET,
+	CLI_READ,
+	CLI_INFO,
+	CLI_CHIPS, /* server/cmd_target.c, cmd_chips.c */
 };
 
 #define CLI_MAX_SERIALS 16
 
 struct cli_opts {
 	enum cli_command command;
-	const char *probe;   /* "auto", "stlink", "cmsis-dap", "sim" */
-	const char *serial;  /* NULL: the only one */
+	const char *probe;                    /* "auto", "stlink", "cmsis-dap", "sim" */
+	const char *serial;                   /* NULL: the only one */
 	const char *serials[CLI_MAX_SERIALS]; /* every --serial given (flash: one board each) */
 	unsigned nserials;
-	bool all_probes;     /* flash --all-probes (server/production.c) */
+	bool all_probes; /* flash --all-probes (server/production.c) */
 	unsigned port;
 	const char *bind;
 	const char *allow_files; /* --allow-files DIR: host files a GDB client may name */
@@ -37,16 +45,16 @@ struct cli_opts {
 	const char *sim_image;
 	const char *flash_algo; /* --flash-algo FILE (NULL: built-in) */
 	/* swdd flash FILE / swdd erase (server/cmd_flash.c) */
-	const char *image;               /* the FILE of `swdd flash` */
+	const char *image;                /* the FILE of `swdd flash` */
 	enum swdd_image_format image_fmt; /* --format (default: by content) */
-	uint32_t image_addr;             /* --address of a raw binary */
-	bool image_addr_set;             /* false: the start of flash */
+	uint32_t image_addr;              /* --address of a raw binary */
+	bool image_addr_set;              /* false: the start of flash */
 	bool verify_only, json, erase_unwritten, no_reset, unlock;
-	bool force;                      /* write a binary that fails the checks */
-	const char *help_topic;          /* --help after a subcommand: its name */
+	bool force;             /* write a binary that fails the checks */
+	const char *help_topic; /* --help after a subcommand: its name */
 	/* swdd reset / swdd read FILE (server/cmd_target.c) */
-	bool halt;                       /* reset --halt */
-	uint32_t read_size;              /* read --size */
+	bool halt;          /* reset --halt */
+	uint32_t read_size; /* read --size */
 	bool read_size_set;
 };
 

@@ -28,10 +28,10 @@ struct cmd_run {
 	struct app a;
 	bool probe_open;
 	struct swdd_flash *f;
-	struct swdd_image img;   /* the whole file */
+	struct swdd_image img;      /* the whole file */
 	enum swdd_image_format fmt; /* what it was read as */
-	struct swdd_image flash; /* views into img: segments in flash */
-	struct swdd_image ram;   /* ... and in SRAM (written, never flashed) */
+	struct swdd_image flash;    /* views into img: segments in flash */
+	struct swdd_image ram;      /* ... and in SRAM (written, never flashed) */
 	struct swdd_flash_result res;
 	struct sim_chip_stats lab0;
 	uint64_t lab_ns0;
@@ -75,10 +75,18 @@ static int cmd_fail(struct cmd_run *r, int code, int rc)
 static int cmd_flash_code(int rc)
 {
 	switch (rc) {
-	case SWDD_ERANGE: return CMD_EXIT_INPUT;
-	case SWDD_EIO: case SWDD_ENODEV: case SWDD_EACCES: case SWDD_EBUSY: return CMD_EXIT_PROBE;
-	case SWDD_ENOTARGET: case SWDD_EUNPOWERED: return CMD_EXIT_TARGET;
-	default: return CMD_EXIT_FLASH;
+	case SWDD_ERANGE:
+		return CMD_EXIT_INPUT;
+	case SWDD_EIO:
+	case SWDD_ENODEV:
+	case SWDD_EACCES:
+	case SWDD_EBUSY:
+		return CMD_EXIT_PROBE;
+	case SWDD_ENOTARGET:
+	case SWDD_EUNPOWERED:
+		return CMD_EXIT_TARGET;
+	default:
+		return CMD_EXIT_FLASH;
 	}
 }
 
@@ -146,8 +154,8 @@ static int cmd_write_ram(struct cmd_run *r)
 		const struct swdd_segment *s = &r->ram.seg[i];
 		int rc = swdd_target_mem_write(r->a.target, s->addr, s->data, s->len);
 		if (rc)
-			return cmd_fail(r, CMD_EXIT_TARGET, swdd_err_add(rc, "writing SRAM at 0x%08X",
-									s->addr));
+			return cmd_fail(r, CMD_EXIT_TARGET,
+					swdd_err_add(rc, "writing SRAM at 0x%08X", s->addr));
 		swdd_info("%u bytes written to SRAM at 0x%08X", s->len, s->addr);
 	}
 	return 0;
@@ -171,9 +179,9 @@ static int cmd_program(struct cmd_run *r)
 	if (rc)
 		return cmd_fail(r, cmd_flash_code(rc), rc);
 	swdd_info("%s: %llu bytes in %u sectors: %u erased, %u unchanged (skipped), %llu bytes "
-		  "programmed, %s", r->o->image, (unsigned long long)r->res.bytes,
-		  r->res.sectors_touched, r->res.sectors_erased, r->res.sectors_skipped,
-		  (unsigned long long)r->res.bytes_programmed,
+		  "programmed, %s",
+		  r->o->image, (unsigned long long)r->res.bytes, r->res.sectors_touched,
+		  r->res.sectors_erased, r->res.sectors_skipped, (unsigned long long)r->res.bytes_programmed,
 		  r->o->verify_only ? "flash matches the file" : "verified");
 	return r->o->verify_only ? 0 : cmd_write_ram(r);
 }
@@ -189,9 +197,11 @@ static int cmd_run_failed(struct cmd_run *r, int rc)
 
 	if (!fw_swd_lost_after_run(rc, swdd_target_connected_mode(r->a.target)))
 		return cmd_fail(r, CMD_EXIT_TARGET, rc);
-	snprintf(buf, sizeof(buf), "after reset the firmware disabled SWD again (swdd could connect "
+	snprintf(buf, sizeof(buf),
+		 "after reset the firmware disabled SWD again (swdd could connect "
 		 "only under reset; then: %s: %s): the chip runs the new image; use --connect "
-		 "under-reset to debug it", swdd_strerror(rc), swdd_err_detail());
+		 "under-reset to debug it",
+		 swdd_strerror(rc), swdd_err_detail());
 	swdd_warn("%s", buf);
 	r->warning = strdup(buf);
 	return 0;

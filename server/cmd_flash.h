@@ -12,11 +12,11 @@
 enum cmd_exit {
 	CMD_EXIT_OK = 0,
 	CMD_EXIT_USAGE = 2,
-	CMD_EXIT_PROBE = 3,   /* no probe, USB error, lab set-up */
-	CMD_EXIT_TARGET = 4,  /* connect or reset failed */
-	CMD_EXIT_FLASH = 5,   /* erase, program, protection, algorithm */
-	CMD_EXIT_VERIFY = 6,  /* the flash differs from the image */
-	CMD_EXIT_INPUT = 7,   /* the file is unreadable, corrupt or does not fit */
+	CMD_EXIT_PROBE = 3,  /* no probe, USB error, lab set-up */
+	CMD_EXIT_TARGET = 4, /* connect or reset failed */
+	CMD_EXIT_FLASH = 5,  /* erase, program, protection, algorithm */
+	CMD_EXIT_VERIFY = 6, /* the flash differs from the image */
+	CMD_EXIT_INPUT = 7,  /* the file is unreadable, corrupt or does not fit */
 };
 
 int cmd_flash_main(const struct cli_opts *o);

@@ -130,8 +130,8 @@ void cmd_print_json(const struct cmd_summary *s)
 	printf(", \"bytes\": %llu, \"sectors_touched\": %u, \"sectors_erased\": %u, "
 	       "\"sectors_skipped\": %u, \"bytes_programmed\": %llu, \"wall_seconds\": %.3f, "
 	       "\"modelled_seconds\": ",
-	       (unsigned long long)r->bytes, r->sectors_touched, r->sectors_erased,
-	       r->sectors_skipped, (unsigned long long)r->bytes_programmed, s->wall_seconds);
+	       (unsigned long long)r->bytes, r->sectors_touched, r->sectors_erased, r->sectors_skipped,
+	       (unsigned long long)r->bytes_programmed, s->wall_seconds);
 	if (s->modelled_seconds < 0)
 		fputs("null", stdout);
 	else
@@ -139,8 +139,8 @@ void cmd_print_json(const struct cmd_summary *s)
 	if (s->lab_stats)
 		printf(", \"lab\": {\"sector_erases\": %llu, \"mass_erases\": %llu, "
 		       "\"program_ops\": %llu}",
-		       (unsigned long long)s->lab_sector_erases,
-		       (unsigned long long)s->lab_mass_erases, (unsigned long long)s->lab_program_ops);
+		       (unsigned long long)s->lab_sector_erases, (unsigned long long)s->lab_mass_erases,
+		       (unsigned long long)s->lab_program_ops);
 	json_probe(s->probe);
 	json_chip(s->chip);
 	printf(", \"result\": \"%s\", \"exit_code\": %d, \"error\": ", s->error ? "error" : "ok",

@@ -13,9 +13,9 @@
 #include "target.h"
 
 struct cmd_progress {
-	bool tty;                /* a bar redrawn in place; else plain lines */
-	int phase;               /* last phase shown, -1 none */
-	unsigned last_pct;       /* last percentage printed (plain lines) */
+	bool tty;          /* a bar redrawn in place; else plain lines */
+	int phase;         /* last phase shown, -1 none */
+	unsigned last_pct; /* last percentage printed (plain lines) */
 };
 
 void cmd_progress_init(struct cmd_progress *p);
@@ -28,14 +28,14 @@ struct cmd_summary {
 	const char *file;
 	const struct swdd_flash_result *res;
 	double wall_seconds;
-	double modelled_seconds;   /* < 0: not the lab (JSON null) */
-	bool lab_stats;            /* the lab's counters below are valid */
+	double modelled_seconds; /* < 0: not the lab (JSON null) */
+	bool lab_stats;          /* the lab's counters below are valid */
 	uint64_t lab_sector_erases, lab_program_ops, lab_mass_erases;
 	const struct swdd_probe_info *probe; /* NULL: no probe was opened */
 	const struct swdd_chip_info *chip;   /* NULL: no chip was connected */
 	int exit_code;
-	const char *error;         /* NULL when ok */
-	const char *warning;       /* NULL: none (ok, but the user must know) */
+	const char *error;   /* NULL when ok */
+	const char *warning; /* NULL: none (ok, but the user must know) */
 };
 
 void cmd_print_json(const struct cmd_summary *s);

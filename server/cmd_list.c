@@ -23,8 +23,8 @@ static void cmd_chips_layout(const struct stm32_part *p, char *buf, size_t cap)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < p->num_runs && len < cap; i++)
-		len += (size_t)snprintf(buf + len, cap - len, "%s%ux%uK", i ? " " : "",
-					p->sectors[i].count, p->sectors[i].size / KIB);
+		len += (size_t)snprintf(buf + len, cap - len, "%s%ux%uK", i ? " " : "", p->sectors[i].count,
+					p->sectors[i].size / KIB);
 }
 
 static void cmd_chips_json_row(struct json_out *j, const struct stm32_part *p)
@@ -79,8 +79,8 @@ int cmd_chips_main(const struct cli_opts *o)
 		json_str(&j, "result", "ok");
 		json_open(&j, "chips", '[');
 	} else {
-		printf("%-24s %-8s %-7s %-6s %-10s %-8s %s\n", "chip", "family", "manual", "DEV_ID",
-		       "flash", "banks", "sectors per bank");
+		printf("%-24s %-8s %-7s %-6s %-10s %-8s %s\n", "chip", "family", "manual", "DEV_ID", "flash",
+		       "banks", "sectors per bank");
 	}
 	for (size_t i = 0; (p = stm32_part_at(i)) != NULL; i++) {
 		if (o->json) {
@@ -89,8 +89,8 @@ int cmd_chips_main(const struct cli_opts *o)
 		}
 		cmd_chips_layout(p, layout, sizeof(layout));
 		printf("%-24s %-8s %-7s 0x%03X  %5u KiB  %-8s %s at 0x%08X\n", p->name, p->family->name,
-		       p->family->manual, p->dev_id, p->max_flash / KIB, p->bank2_base ? "2" : "1",
-		       layout, p->flash_base);
+		       p->family->manual, p->dev_id, p->max_flash / KIB, p->bank2_base ? "2" : "1", layout,
+		       p->flash_base);
 	}
 	if (o->json) {
 		json_close(&j, ']');

@@ -82,8 +82,10 @@ static int cmd_target_close(struct cmd_target_run *r, bool halted)
 
 static const char *cmd_reset_word(enum swdd_reset_method m)
 {
-	static const char *const w[] = { [SWDD_RESET_AUTO] = "auto", [SWDD_RESET_HW] = "hw",
-					 [SWDD_RESET_SYS] = "sys", [SWDD_RESET_CORE] = "core" };
+	static const char *const w[] = { [SWDD_RESET_AUTO] = "auto",
+					 [SWDD_RESET_HW] = "hw",
+					 [SWDD_RESET_SYS] = "sys",
+					 [SWDD_RESET_CORE] = "core" };
 	return w[m];
 }
 
@@ -161,10 +163,12 @@ static int cmd_read_check(const struct cli_opts *o)
 {
 	if (!o->image_addr_set || !o->read_size_set)
 		return swdd_err_set(SWDD_EINVAL, "swdd read needs --address A (or --base-address) "
-				    "and --size N");
+						 "and --size N");
 	if ((uint64_t)o->image_addr + o->read_size > 0x100000000ull)
-		return swdd_err_set(SWDD_EINVAL, "--address 0x%08X --size %u runs past the end of "
-				    "the 4 GiB address space", o->image_addr, o->read_size);
+		return swdd_err_set(SWDD_EINVAL,
+				    "--address 0x%08X --size %u runs past the end of "
+				    "the 4 GiB address space",
+				    o->image_addr, o->read_size);
 	return 0;
 }
 
@@ -190,8 +194,10 @@ static int cmd_read_save(const struct cli_opts *o, const uint8_t *buf, bool hex)
 	int rc;
 
 	if (!f)
-		return swdd_err_set(SWDD_EIO, "cannot create %s: %m (check the directory and its "
-				    "permissions)", o->image);
+		return swdd_err_set(SWDD_EIO,
+				    "cannot create %s: %m (check the directory and its "
+				    "permissions)",
+				    o->image);
 	rc = hex ? cmd_write_ihex(f, o->image_addr, buf, o->read_size)
 		 : (fwrite(buf, 1, o->read_size, f) == o->read_size ? 0 : SWDD_EIO);
 	if (fclose(f) != 0 || rc) {
@@ -204,8 +210,8 @@ static int cmd_read_save(const struct cli_opts *o, const uint8_t *buf, bool hex)
 static void cmd_read_report(const struct cli_opts *o, bool hex)
 {
 	if (!o->json) {
-		printf("%u bytes from 0x%08X written to %s (%s)\n", o->read_size, o->image_addr,
-		       o->image, hex ? "Intel HEX" : "binary");
+		printf("%u bytes from 0x%08X written to %s (%s)\n", o->read_size, o->image_addr, o->image,
+		       hex ? "Intel HEX" : "binary");
 		return;
 	}
 	struct json_out j;
@@ -225,8 +231,8 @@ static void cmd_read_report(const struct cli_opts *o, bool hex)
 int cmd_read_main(const struct cli_opts *o)
 {
 	struct cmd_target_run r = { .o = o };
-	bool hex = o->image_fmt == SWDD_IMAGE_HEX || (o->image_fmt == SWDD_IMAGE_AUTO &&
-						      cmd_is_hex_name(o->image));
+	bool hex = o->image_fmt == SWDD_IMAGE_HEX ||
+		   (o->image_fmt == SWDD_IMAGE_AUTO && cmd_is_hex_name(o->image));
 	uint8_t *buf;
 	int rc = cmd_read_check(o);
 
@@ -234,8 +240,11 @@ int cmd_read_main(const struct cli_opts *o)
 		return cmd_target_fail(&r, CMD_EXIT_USAGE, rc);
 	buf = malloc(o->read_size);
 	if (!buf)
-		return cmd_target_fail(&r, CMD_EXIT_USAGE, swdd_err_set(SWDD_ENOMEM, "--size %u: "
-							"not enough memory", o->read_size));
+		return cmd_target_fail(&r, CMD_EXIT_USAGE,
+				       swdd_err_set(SWDD_ENOMEM,
+						    "--size %u: "
+						    "not enough memory",
+						    o->read_size));
 	rc = cmd_target_open(&r, o);
 	if (!rc && (rc = cmd_read_mem(&r, buf)) != 0)
 		cmd_target_fail(&r, CMD_EXIT_TARGET, rc);
@@ -258,8 +267,7 @@ static void cmd_info_text(const struct swdd_probe_info *pi, const struct swdd_ch
 		printf("voltage:    unknown (the probe cannot measure it)\n");
 	printf("DPIDR:      0x%08X\n", c->dpidr);
 	printf("chip:       %s, %s%s\n", c->name, c->core, c->has_fpu ? " with FPU" : "");
-	printf("IDCODE:     0x%08X (DEV_ID 0x%03X, revision %s)\n", c->dbgmcu_idcode, c->dev_id,
-	       c->revision);
+	printf("IDCODE:     0x%08X (DEV_ID 0x%03X, revision %s)\n", c->dbgmcu_idcode, c->dev_id, c->revision);
 	printf("flash:      %u KiB at 0x%08X\n", c->flash_size / 1024, c->flash_base);
 	printf("RDP level:  %d\n", c->rdp_level);
 	printf("unique ID:  %s\n", c->unique_id[0] ? c->unique_id : "unknown");

@@ -26,9 +26,9 @@
 struct compat_opt {
 	const char *names[6];
 	bool arg;
-	const char *swdd;      /* "--port": the value follows; "--connect=attach": fixed */
+	const char *swdd; /* "--port": the value follows; "--connect=attach": fixed */
 	int (*fn)(struct compat *c, const char *name, const char *val);
-	const char *why;       /* logged when ignored */
+	const char *why; /* logged when ignored */
 };
 
 static int compat_push(struct compat *c, const char *s, bool own)
@@ -87,8 +87,10 @@ static int compat_hz(struct compat *c, const char *name, const char *val)
 /* pyOCD --connect halt|pre-reset|under-reset|attach. */
 static int compat_connect(struct compat *c, const char *name, const char *val)
 {
-	static const char *const map[][2] = { { "halt", "normal" }, { "pre-reset", "normal" },
-					      { "under-reset", "under-reset" }, { "attach", "attach" } };
+	static const char *const map[][2] = { { "halt", "normal" },
+					      { "pre-reset", "normal" },
+					      { "under-reset", "under-reset" },
+					      { "attach", "attach" } };
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcmp(val, map[i][0])) {
@@ -101,8 +103,10 @@ static int compat_connect(struct compat *c, const char *name, const char *val)
 static int compat_refuse(struct compat *c, const char *name, const char *val)
 {
 	(void)c, (void)val;
-	return swdd_err_set(SWDD_EINVAL, "%s: swdd does not drive ST-LINK/V1 (mass-storage "
-			    "protocol); use an ST-LINK/V2 or later", name);
+	return swdd_err_set(SWDD_EINVAL,
+			    "%s: swdd does not drive ST-LINK/V1 (mass-storage "
+			    "protocol); use an ST-LINK/V2 or later",
+			    name);
 }
 
 static const struct compat_opt compat_stutil_opts[] = {
@@ -133,8 +137,8 @@ static const struct compat_opt compat_pyocd_opts[] = {
  * what they become in swdd, or why they are ignored. Others are logged
  * as ignored too: configuration scripts are full of harmless ones. */
 static const struct {
-	const char *cmd;   /* its words, the value follows */
-	const char *swdd;  /* option taking the value; NULL: ignored */
+	const char *cmd;  /* its words, the value follows */
+	const char *swdd; /* option taking the value; NULL: ignored */
 	const char *why;
 } compat_ocd_cmds[] = {
 	{ "gdb_port", "--port", NULL },
@@ -159,8 +163,10 @@ static int compat_ocd_one(struct compat *c, char *cmd)
 	if (!*cmd)
 		return 0;
 	if (!strncmp(cmd, "program ", 8) || !strcmp(cmd, "program"))
-		return swdd_err_set(SWDD_EINVAL, "-c '%s': to program, run `swdd flash FILE` "
-				    "(it erases, programs, verifies and resets)", cmd);
+		return swdd_err_set(SWDD_EINVAL,
+				    "-c '%s': to program, run `swdd flash FILE` "
+				    "(it erases, programs, verifies and resets)",
+				    cmd);
 	for (size_t i = 0; i < sizeof(compat_ocd_cmds) / sizeof(compat_ocd_cmds[0]); i++) {
 		size_t n = strlen(compat_ocd_cmds[i].cmd);
 		if (strncmp(cmd, compat_ocd_cmds[i].cmd, n) || cmd[n] != ' ')
@@ -182,7 +188,8 @@ static int compat_ocd_command(struct compat *c, const char *name, const char *va
 	int rc = copy ? 0 : SWDD_ENOMEM;
 
 	(void)name;
-	for (char *cmd = copy ? strtok_r(copy, ";", &save) : NULL; cmd && !rc; cmd = strtok_r(NULL, ";", &save))
+	for (char *cmd = copy ? strtok_r(copy, ";", &save) : NULL; cmd && !rc;
+	     cmd = strtok_r(NULL, ";", &save))
 		rc = compat_ocd_one(c, cmd);
 	free(copy);
 	return rc;
@@ -203,7 +210,8 @@ static int compat_ocd_file(struct compat *c, const char *name, const char *val)
 	else if (!strncmp(base, "cmsis-dap", 9) || !strncmp(base, "cmsis_dap", 9))
 		drv = "cmsis-dap";
 	if (!drv) {
-		swdd_info("%s %s: ignored (swdd reads no OpenOCD scripts; it identifies the chip)", name, val);
+		swdd_info("%s %s: ignored (swdd reads no OpenOCD scripts; it identifies the chip)", name,
+			  val);
 		return 0;
 	}
 	rc = compat_push(c, "--probe", false);
@@ -215,8 +223,7 @@ static const struct compat_opt compat_openocd_opts[] = {
 	{ { "-f", "--file" }, true, NULL, compat_ocd_file },
 	{ { "-s", "--search" }, true, NULL, .why = "swdd reads no OpenOCD scripts" },
 	{ { "-l", "--log_output" }, true, NULL, .why = "swdd logs to stderr" },
-	{ { "-d", "-d0", "-d1", "-d2", "-d3", "--debug" }, false, NULL,
-	  .why = "swdd's debug log is -v" },
+	{ { "-d", "-d0", "-d1", "-d2", "-d3", "--debug" }, false, NULL, .why = "swdd's debug log is -v" },
 };
 
 /* Matches "-p", "-p4242" (short with value), "--port", "--port=4242". */
@@ -285,11 +292,11 @@ static int compat_args(struct compat *c, const struct compat_opt *t, size_t n, i
  * tail "-NAME" of a link such as swdd-st-util) or swdd's first word. */
 static const struct compat_tool {
 	enum compat_kind kind;
-	const char *name;  /* NULL: by word only */
+	const char *name; /* NULL: by word only */
 	const char *word;
 	const struct compat_opt *opts;
 	size_t nopts;
-	const char *port;  /* the tool's default port, NULL: swdd's */
+	const char *port; /* the tool's default port, NULL: swdd's */
 } compat_tools[] = {
 	{ COMPAT_STUTIL, "st-util", "st-util", compat_stutil_opts,
 	  sizeof(compat_stutil_opts) / sizeof(compat_stutil_opts[0]), COMPAT_STUTIL_PORT },
@@ -307,8 +314,8 @@ static const struct compat_tool *compat_find(int argc, char **argv, int *first)
 	for (size_t i = 0; i < sizeof(compat_tools) / sizeof(compat_tools[0]); i++) {
 		const char *nm = compat_tools[i].name;
 		size_t len = strlen(base), n = nm ? strlen(nm) : 0;
-		if (nm && (!strcmp(base, nm) || (len > n && base[len - n - 1] == '-' &&
-						 !strcmp(base + len - n, nm)))) {
+		if (nm && (!strcmp(base, nm) ||
+			   (len > n && base[len - n - 1] == '-' && !strcmp(base + len - n, nm)))) {
 			*first = 1;
 			return &compat_tools[i];
 		}
@@ -348,8 +355,10 @@ int compat_translate(int argc, char **argv, struct compat *c)
 void compat_banner(const struct compat *c, FILE *f, unsigned port)
 {
 	if (c->kind == COMPAT_STUTIL)
-		fprintf(f, "Listening at *:%u... (st-util compatible; swdd's own line above names the "
-			   "address)\n", port);
+		fprintf(f,
+			"Listening at *:%u... (st-util compatible; swdd's own line above names the "
+			"address)\n",
+			port);
 	else if (c->kind == COMPAT_PYOCD)
 		fprintf(f, "GDB server listening on port %u (pyOCD compatible)\n", port);
 	else if (c->kind == COMPAT_OPENOCD)

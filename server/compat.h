@@ -29,8 +29,8 @@ enum compat_kind { COMPAT_NONE, COMPAT_STUTIL, COMPAT_PYOCD, COMPAT_OPENOCD };
 
 struct compat {
 	enum compat_kind kind;
-	int argc;     /* the translated command line (swdd's own options) */
-	char **argv;  /* argv itself when kind is COMPAT_NONE */
+	int argc;        /* the translated command line (swdd's own options) */
+	char **argv;     /* argv itself when kind is COMPAT_NONE */
 	char *owned[64]; /* strings made for argv (freed by compat_free) */
 	unsigned nowned;
 };

@@ -28,8 +28,7 @@ static bool fw_sp_ok(uint32_t sp, const struct swdd_chip_info *c)
 	return (sp & 3u) == 0 && sp > c->sram_base && (uint64_t)sp <= (uint64_t)c->sram_base + c->sram_size;
 }
 
-int fw_check_vectors(const struct swdd_image *img, enum swdd_image_format fmt,
-		     const struct swdd_chip_info *c)
+int fw_check_vectors(const struct swdd_image *img, enum swdd_image_format fmt, const struct swdd_chip_info *c)
 {
 	const struct swdd_segment *s = img->n ? &img->seg[0] : NULL;
 	uint32_t sp, reset;
@@ -37,18 +36,23 @@ int fw_check_vectors(const struct swdd_image *img, enum swdd_image_format fmt,
 	if (fmt != SWDD_IMAGE_BIN || !s || s->addr != c->flash_base)
 		return 0;
 	if (s->len < 8)
-		return swdd_err_set(SWDD_EFORMAT, "the raw binary is %u bytes: too short for a vector "
-				    "table at 0x%08X (initial SP, reset vector)", s->len, s->addr);
+		return swdd_err_set(SWDD_EFORMAT,
+				    "the raw binary is %u bytes: too short for a vector "
+				    "table at 0x%08X (initial SP, reset vector)",
+				    s->len, s->addr);
 	sp = fw_le32(s->data);
 	reset = fw_le32(s->data + 4);
 	if (!fw_sp_ok(sp, c))
-		return swdd_err_set(SWDD_EFORMAT, "this does not look like firmware for 0x%08X: its "
+		return swdd_err_set(SWDD_EFORMAT,
+				    "this does not look like firmware for 0x%08X: its "
 				    "first word, the initial stack pointer, is 0x%08X, not a word-aligned "
-				    "address in SRAM (above 0x%08X, at most 0x%08X)", s->addr, sp,
-				    c->sram_base, c->sram_base + c->sram_size);
+				    "address in SRAM (above 0x%08X, at most 0x%08X)",
+				    s->addr, sp, c->sram_base, c->sram_base + c->sram_size);
 	if (!fw_within(reset & ~1u, c->flash_base, c->flash_size) || !(reset & 1u))
-		return swdd_err_set(SWDD_EFORMAT, "this does not look like firmware for 0x%08X: its "
-				    "second word, the reset vector, is 0x%08X, %s", s->addr, reset,
+		return swdd_err_set(SWDD_EFORMAT,
+				    "this does not look like firmware for 0x%08X: its "
+				    "second word, the reset vector, is 0x%08X, %s",
+				    s->addr, reset,
 				    !(reset & 1u) ? "without the Thumb bit (bit 0) a Cortex-M needs"
 						  : "outside the flash");
 	return 0;
@@ -58,9 +62,10 @@ int fw_check_address_option(const char *path, enum swdd_image_format fmt, bool a
 {
 	if (!address_given || fmt == SWDD_IMAGE_BIN)
 		return 0;
-	return swdd_err_set(SWDD_EINVAL, "--address is for raw binaries; %s is %s, whose records "
-			    "carry their own addresses (drop --address, or relink the image)", path,
-			    fmt == SWDD_IMAGE_ELF ? "ELF" : "Intel HEX");
+	return swdd_err_set(SWDD_EINVAL,
+			    "--address is for raw binaries; %s is %s, whose records "
+			    "carry their own addresses (drop --address, or relink the image)",
+			    path, fmt == SWDD_IMAGE_ELF ? "ELF" : "Intel HEX");
 }
 
 bool fw_link_lost(int rc)
@@ -108,11 +113,12 @@ int fw_split(const struct swdd_image *img, const struct swdd_chip_info *c, const
 						bad > 1 ? ", " : "", s->addr, s->addr + s->len - 1);
 	}
 	if (!rc && bad)
-		rc = swdd_err_set(SWDD_ERANGE, "%s: %u segment(s) lie outside the flash "
+		rc = swdd_err_set(SWDD_ERANGE,
+				  "%s: %u segment(s) lie outside the flash "
 				  "(0x%08X-0x%08X) and SRAM (0x%08X-0x%08X): %s; nothing was written "
 				  "(check the linker script's MEMORY regions)",
-				  name, bad, c->flash_base, c->flash_base + c->flash_size - 1,
-				  c->sram_base, c->sram_base + c->sram_size - 1, list);
+				  name, bad, c->flash_base, c->flash_base + c->flash_size - 1, c->sram_base,
+				  c->sram_base + c->sram_size - 1, list);
 	if (!rc && !flash->n && !ram->n)
 		rc = swdd_err_set(SWDD_EFORMAT, "%s holds no data to load", name);
 	return rc;

@@ -134,8 +134,7 @@ static int gdbd_mem_write_hex(struct gdb_server *s, const char *pkt, size_t len)
 
 	if (rsp_parse_addr_len(pkt + 1, &addr, &n, &rest) || rest[-1] != ':')
 		return swdd_err_set(SWDD_EINVAL, "malformed M packet");
-	if ((size_t)(pkt + len - rest) != 2 * n ||
-	    rsp_hex_decode(rest, 2 * n, (uint8_t *)s->reply, &got))
+	if ((size_t)(pkt + len - rest) != 2 * n || rsp_hex_decode(rest, 2 * n, (uint8_t *)s->reply, &got))
 		return swdd_err_set(SWDD_EINVAL, "M packet length does not match its data");
 	return gdbd_mem_write_checked(s, addr, s->reply, got);
 }

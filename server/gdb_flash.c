@@ -202,8 +202,8 @@ static int pkt_vflash_done(struct gdb_server *s, const char *pkt, size_t len)
 		return gdb_flash_failed(s, " (cache maintenance after the load)", rc);
 	swdd_info("flash: %llu bytes in %u sectors: %u erased, %u unchanged (skipped), "
 		  "%llu bytes programmed and verified, %.2f s",
-		  (unsigned long long)r.bytes, r.sectors_touched, r.sectors_erased,
-		  r.sectors_skipped, (unsigned long long)r.bytes_programmed, r.wall_seconds);
+		  (unsigned long long)r.bytes, r.sectors_touched, r.sectors_erased, r.sectors_skipped,
+		  (unsigned long long)r.bytes_programmed, r.wall_seconds);
 	return gdb_send_str(s, "OK");
 }
 

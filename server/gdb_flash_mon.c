@@ -60,9 +60,10 @@ static int mon_host_file(struct gdb_server *s, const char *path, char *resolved)
 		return 0;
 	if (dir && !strncmp(resolved, dir, n) && (resolved[n] == '/' || !strcmp(dir, "/")))
 		return 0;
-	return swdd_err_set(SWDD_EACCES, "%s is not a file swdd lets GDB clients open: start swdd "
-			    "with --allow-files DIR to allow the files under DIR%s%s", path,
-			    dir ? " (now: " : "", dir ? dir : "");
+	return swdd_err_set(SWDD_EACCES,
+			    "%s is not a file swdd lets GDB clients open: start swdd "
+			    "with --allow-files DIR to allow the files under DIR%s%s",
+			    path, dir ? " (now: " : "", dir ? dir : "");
 }
 
 static int mon_read_host_file(struct gdb_server *s, const char *path, uint8_t **buf, size_t *len)
@@ -136,9 +137,8 @@ static int mon_flash_banks(struct gdb_server *s, int argc, char **argv)
 	(void)argv;
 	if (argc != 2)
 		return swdd_err_set(SWDD_EINVAL, "usage: flash banks");
-	monitor_printf(s, "#0 : %s main flash at 0x%08x, size 0x%08x (%u KiB), algorithm %s\n",
-		       c->name, c->flash_base, c->flash_size, c->flash_size / 1024,
-		       algo ? algo : "built-in");
+	monitor_printf(s, "#0 : %s main flash at 0x%08x, size 0x%08x (%u KiB), algorithm %s\n", c->name,
+		       c->flash_base, c->flash_size, c->flash_size / 1024, algo ? algo : "built-in");
 	return 0;
 }
 
@@ -165,8 +165,10 @@ static int mon_flash(struct gdb_server *s, int argc, char **argv)
 	for (size_t i = 0; i < sizeof(mon_flash_subs) / sizeof(mon_flash_subs[0]); i++)
 		if (!strcmp(argv[1], mon_flash_subs[i].word))
 			return mon_flash_subs[i].fn(s, argc, argv);
-	return swdd_err_set(SWDD_EINVAL, "unknown flash subcommand '%s' (info, banks, "
-			    "erase_sector, algo)", argv[1]);
+	return swdd_err_set(SWDD_EINVAL,
+			    "unknown flash subcommand '%s' (info, banks, "
+			    "erase_sector, algo)",
+			    argv[1]);
 }
 
 static int mon_program_words(int argc, char **argv, bool *reset)
@@ -176,8 +178,10 @@ static int mon_program_words(int argc, char **argv, bool *reset)
 		if (!strcmp(argv[i], "reset"))
 			*reset = true;
 		else if (strcmp(argv[i], "verify"))
-			return swdd_err_set(SWDD_EINVAL, "program takes verify and reset after FILE, not "
-					    "'%s'", argv[i]);
+			return swdd_err_set(SWDD_EINVAL,
+					    "program takes verify and reset after FILE, not "
+					    "'%s'",
+					    argv[i]);
 	}
 	return 0;
 }
@@ -185,8 +189,8 @@ static int mon_program_words(int argc, char **argv, bool *reset)
 static int mon_write_ram(struct gdb_server *s, const struct swdd_image *ram)
 {
 	for (size_t i = 0; i < ram->n; i++) {
-		int rc = swdd_target_mem_write(s->target, ram->seg[i].addr, ram->seg[i].data,
-					       ram->seg[i].len);
+		int rc =
+			swdd_target_mem_write(s->target, ram->seg[i].addr, ram->seg[i].data, ram->seg[i].len);
 		if (rc)
 			return swdd_err_add(rc, "writing SRAM at 0x%08X", ram->seg[i].addr);
 	}
@@ -195,8 +199,8 @@ static int mon_write_ram(struct gdb_server *s, const struct swdd_image *ram)
 
 /* The checks and the compare-erase-program-verify engine of `swdd flash`
  * and of GDB's load (flash/flash.h swdd_flash_write_image). */
-static int mon_program_image(struct gdb_server *s, const struct swdd_image *img,
-			     enum swdd_image_format fmt, const char *path)
+static int mon_program_image(struct gdb_server *s, const struct swdd_image *img, enum swdd_image_format fmt,
+			     const char *path)
 {
 	const struct swdd_chip_info *c = swdd_target_chip(s->target);
 	struct swdd_flash_opts fo = { .keep_unwritten = true };
@@ -216,9 +220,10 @@ static int mon_program_image(struct gdb_server *s, const struct swdd_image *img,
 	if (!rc)
 		rc = mon_write_ram(s, &ram);
 	if (!rc && flash.n)
-		monitor_printf(s, "%s: %llu bytes in %u sectors: %u erased, %u unchanged (skipped), "
-				  "%llu bytes programmed, verified\n", path,
-			       (unsigned long long)r.bytes, r.sectors_touched, r.sectors_erased,
+		monitor_printf(s,
+			       "%s: %llu bytes in %u sectors: %u erased, %u unchanged (skipped), "
+			       "%llu bytes programmed, verified\n",
+			       path, (unsigned long long)r.bytes, r.sectors_touched, r.sectors_erased,
 			       r.sectors_skipped, (unsigned long long)r.bytes_programmed);
 	free(flash.seg);
 	free(ram.seg);
@@ -262,7 +267,7 @@ static int mon_rdp(struct gdb_server *s, int argc, char **argv)
 		rc = swdd_flash_rdp_level(f, &level);
 	if (!rc)
 		monitor_printf(s, "RDP level %d%s\n", level,
-			       level == 0 ? " (no protection)"
+			       level == 0   ? " (no protection)"
 			       : level == 1 ? " (flash read-protected; `monitor unlock CONFIRM` "
 					      "returns to level 0 and mass-erases)"
 					    : " (permanent: debug access to flash is disabled)");
@@ -277,7 +282,7 @@ static int mon_unlock(struct gdb_server *s, int argc, char **argv)
 	(void)argc;
 	if (strcmp(argv[1], "CONFIRM"))
 		return swdd_err_set(SWDD_EINVAL, "`unlock CONFIRM` sets RDP level 0, which "
-				    "MASS-ERASES the flash; type CONFIRM to proceed");
+						 "MASS-ERASES the flash; type CONFIRM to proceed");
 	rc = mon_flash_session(s, &f);
 	if (!rc)
 		rc = swdd_flash_unlock(f);
@@ -299,7 +304,8 @@ const struct monitor_cmd gdb_flash_monitor_cmds[] = {
 	  "flash layout, banks, sector erase, choose a CMSIS-Pack .FLM algorithm", 1, 3 },
 	{ "program", mon_program, "program FILE [verify] [reset]",
 	  "erase what differs, program and verify FILE (ELF, HEX, .bin) from the host running swdd; "
-	  "reset: then run it", 1, 3 },
+	  "reset: then run it",
+	  1, 3 },
 	{ "rdp", mon_rdp, "rdp", "show the read-protection level (it changes only by unlock)", 0, 0 },
 	{ "unlock", mon_unlock, "unlock CONFIRM", "RDP level 1 -> 0 (mass-erases the flash)", 1, 1 },
 	{ "option", mon_option, "option", "show the option bytes (read only)", 0, 0 },

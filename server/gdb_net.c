@@ -96,8 +96,10 @@ int gdb_net_listen(const char *addr, unsigned port, int *fd, unsigned *actual_po
 		int e = errno;
 
 		close(s);
-		return swdd_err_set(SWDD_EBUSY, "cannot listen on %s:%u: %s (another server on that port? "
-				    "use --port)", addr, port, strerror(e));
+		return swdd_err_set(SWDD_EBUSY,
+				    "cannot listen on %s:%u: %s (another server on that port? "
+				    "use --port)",
+				    addr, port, strerror(e));
 	}
 	*fd = s;
 	*actual_port = ntohs(sa.sin_port);
@@ -256,8 +258,10 @@ static void gdb_pending_reject(struct gdb_pending *p)
 
 	gdb_pending_describe(p, what, sizeof(what));
 	swdd_warn("rejected connection from %s: it starts with %s, not GDB's '+' or '$'", p->peer, what);
-	n = snprintf(msg, sizeof(msg), "swdd: not a GDB client: this port speaks the GDB remote serial "
-		     "protocol (it starts with %s)\r\n", what);
+	n = snprintf(msg, sizeof(msg),
+		     "swdd: not a GDB client: this port speaks the GDB remote serial "
+		     "protocol (it starts with %s)\r\n",
+		     what);
 	gdb_net_say_close(p->fd, msg, n > 0 ? (size_t)n : 0);
 	gdb_pending_free(p, false);
 }
@@ -304,8 +308,9 @@ static void gdb_net_client_drain(struct gdb_net *net)
 
 	/* Bounded: a client that never stops sending must not keep the
 	 * new connection waiting forever (it is refused instead). */
-	for (int i = 0; i < 16 && net->c.fd >= 0 && poll(&pfd, 1, 0) > 0 &&
-	     (pfd.revents & (POLLIN | POLLHUP | POLLERR)); i++)
+	for (int i = 0;
+	     i < 16 && net->c.fd >= 0 && poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR));
+	     i++)
 		gdb_net_client_input(net);
 }
 
@@ -379,8 +384,10 @@ static void gdb_net_admit(struct gdb_net *net, struct gdb_pending *p)
 		gdb_net_promote(net, p);
 		return;
 	}
-	snprintf(p->why, sizeof(p->why), "another GDB (%s) is connected; swdd serves one client at a "
-		 "time: disconnect it first", c->peer);
+	snprintf(p->why, sizeof(p->why),
+		 "another GDB (%s) is connected; swdd serves one client at a "
+		 "time: disconnect it first",
+		 c->peer);
 	swdd_warn("refused gdb client %s: %s is connected", p->peer, c->peer);
 	gdb_net_refuse_later(net, p);
 }
@@ -426,7 +433,8 @@ static void gdb_net_accept_all(struct gdb_net *net)
 			gdb_net_say_close(fd, busy, sizeof(busy) - 1);
 			continue;
 		}
-		*p = (struct gdb_pending){ .state = GDB_PEND_HELLO, .fd = fd,
+		*p = (struct gdb_pending){ .state = GDB_PEND_HELLO,
+					   .fd = fd,
 					   .deadline_ms = swdd_now_ms() + net->lim->hello_ms };
 		snprintf(p->peer, sizeof(p->peer), "%s", peer);
 	}
@@ -448,14 +456,16 @@ static void gdb_net_timers(struct gdb_net *net)
 			gdb_pending_refuse(p);
 			continue;
 		}
-		swdd_info("closed connection from %s: it sent nothing for %u ms", p->peer, net->lim->hello_ms);
+		swdd_info("closed connection from %s: it sent nothing for %u ms", p->peer,
+			  net->lim->hello_ms);
 		gdb_pending_free(p, true);
 	}
 	if (net->c.fd < 0 || s->reader.state == RSP_RD_IDLE)
 		return;
 	if (now - net->c.last_rx_ms >= net->lim->partial_ms) {
 		swdd_warn("dropped gdb client %s: a packet began and its end ('#' and checksum) did not come "
-			  "within %u ms", net->c.peer, net->lim->partial_ms);
+			  "within %u ms",
+			  net->c.peer, net->lim->partial_ms);
 		gdb_net_client_close(net);
 	} else if (now - net->c.packet_start_ms >= net->lim->packet_ms) {
 		swdd_warn("dropped gdb client %s: one packet took more than %u ms to arrive", net->c.peer,
@@ -471,8 +481,8 @@ static void gdb_net_pollfds(const struct gdb_net *net, struct pollfd *pfd)
 	pfd[0] = (struct pollfd){ .fd = net->lfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = net->c.fd, .events = POLLIN };
 	for (size_t i = 0; i < GDB_NET_PENDING; i++)
-		pfd[2 + i] = (struct pollfd){ .fd = net->pend[i].state ? net->pend[i].fd : -1,
-					      .events = POLLIN };
+		pfd[2 + i] =
+			(struct pollfd){ .fd = net->pend[i].state ? net->pend[i].fd : -1, .events = POLLIN };
 }
 
 static void gdb_net_handle(struct gdb_net *net, const struct pollfd *pfd)
@@ -493,8 +503,7 @@ static void gdb_net_handle(struct gdb_net *net, const struct pollfd *pfd)
 int gdb_net_serve_limits(struct gdb_server *s, int lfd, volatile sig_atomic_t *stop,
 			 const struct gdb_net_limits *lim)
 {
-	struct gdb_net net = { .s = s, .lfd = lfd, .lim = lim,
-			       .c = { .fd = -1, .lim = lim, .stop = stop } };
+	struct gdb_net net = { .s = s, .lfd = lfd, .lim = lim, .c = { .fd = -1, .lim = lim, .stop = stop } };
 
 	for (size_t i = 0; i < GDB_NET_PENDING; i++)
 		net.pend[i] = (struct gdb_pending){ .state = GDB_PEND_FREE, .fd = -1 };

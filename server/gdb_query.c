@@ -148,7 +148,7 @@ static int gdbq_rcmd(struct gdb_server *s, const char *pkt, size_t len)
 	}
 	cmd[n] = '\0';
 	s->in_rcmd = true;
-	gdb_console_write(s, "");  /* flushes queued log lines */
+	gdb_console_write(s, ""); /* flushes queued log lines */
 	rc = monitor_exec(s, cmd, &unknown);
 	s->in_rcmd = false;
 	free(cmd);
@@ -211,7 +211,7 @@ const struct gdb_packet gdb_packets_query[] = {
 	{ .prefix = "qCRC:", .fn = gdbq_crc },
 	{ .prefix = "qSymbol", .fn = gdbq_ok },
 	{ .prefix = "vMustReplyEmpty", .exact = true, .fn = gdbq_empty },
-	{ .prefix = "H", .fn = gdbq_ok },  /* Hg/Hc: select our only thread */
-	{ .prefix = "T", .fn = gdbq_ok },  /* thread alive */
+	{ .prefix = "H", .fn = gdbq_ok }, /* Hg/Hc: select our only thread */
+	{ .prefix = "T", .fn = gdbq_ok }, /* thread alive */
 };
 const size_t gdb_packets_query_count = sizeof(gdb_packets_query) / sizeof(gdb_packets_query[0]);

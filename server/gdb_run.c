@@ -32,8 +32,7 @@ static unsigned gdb_stop_signal(const struct gdb_server *s, const struct swdd_st
 
 /* The "reason" pair of a T packet; swbreak/hwbreak only when GDB said it
  * understands them (qSupported), as E.3 requires. */
-static size_t gdb_stop_reason(const struct gdb_server *s, const struct swdd_stop *st, char *out,
-			      size_t cap)
+static size_t gdb_stop_reason(const struct gdb_server *s, const struct swdd_stop *st, char *out, size_t cap)
 {
 	switch (st->reason) {
 	case SWDD_STOP_SWBREAK:
@@ -196,8 +195,9 @@ static int gdbr_vcont(struct gdb_server *s, const char *pkt, size_t len)
 
 static int gdbr_point(struct gdb_server *s, const struct rsp_zpacket *z)
 {
-	static const enum swdd_wp_type wp[] = { [2] = SWDD_WP_WRITE, [3] = SWDD_WP_READ,
-						[4] = SWDD_WP_ACCESS };
+	static const enum swdd_wp_type wp[] = {
+		[2] = SWDD_WP_WRITE, [3] = SWDD_WP_READ, [4] = SWDD_WP_ACCESS
+	};
 	struct swdd_target *t = s->target;
 
 	if (z->type <= 1) {
@@ -226,8 +226,7 @@ static int gdbr_z(struct gdb_server *s, const char *pkt, size_t len)
 		 * insert_hw_breakpoint) but not of Z0/Z2-4: for those the
 		 * warning waits for the next monitor command or resume. */
 		if (z.type == 1 && z.insert)
-			swdd_info("inserting hardware breakpoint at 0x%08x: %s", z.addr,
-				  swdd_err_detail());
+			swdd_info("inserting hardware breakpoint at 0x%08x: %s", z.addr, swdd_err_detail());
 		else
 			swdd_warn("%s %s at 0x%08x: %s", z.insert ? "inserting" : "removing",
 				  z.type <= 1 ? "breakpoint" : "watchpoint", z.addr, swdd_err_detail());

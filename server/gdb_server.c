@@ -14,7 +14,6 @@
 #include "swdd_err.h"
 #include "swdd_log.h"
 
-
 int gdb_server_init(struct gdb_server *s, struct swdd_target *t, gdb_write_fn write, void *ctx)
 {
 	memset(s, 0, sizeof(*s));
@@ -176,8 +175,7 @@ static const struct gdb_packet *gdb_find(const struct gdb_packet *table, size_t 
 	for (size_t i = 0; i < n; i++) {
 		const struct gdb_packet *p = &table[i];
 
-		if (p->exact ? strcmp(pkt, p->prefix) == 0
-			     : strncmp(pkt, p->prefix, strlen(p->prefix)) == 0)
+		if (p->exact ? strcmp(pkt, p->prefix) == 0 : strncmp(pkt, p->prefix, strlen(p->prefix)) == 0)
 			return p;
 	}
 	return NULL;
@@ -221,7 +219,8 @@ static int gdb_on_packet(struct gdb_server *s)
 		swdd_debug("packet '%.40s' while running ignored", (char *)s->reader.buf);
 		return 0;
 	}
-	(void)gdb_dispatch(s, (const char *)s->reader.buf, s->reader.len); /* a failure is replied; only a lost connection matters */
+	(void)gdb_dispatch(s, (const char *)s->reader.buf,
+			   s->reader.len); /* a failure is replied; only a lost connection matters */
 	return s->close ? SWDD_ECLOSED : 0;
 }
 
@@ -284,9 +283,10 @@ int gdb_server_poll(struct gdb_server *s)
 	if (rc) {
 		/* A probe or target failure while running: say why, then
 		 * report a stop so GDB does not wait forever. */
-		gdb_console_printf(s, "swdd: lost the target while running: %s: %s\n",
-				   swdd_strerror(rc), swdd_err_detail());
-		(void)swdd_target_halt(s->target); /* best effort: the stop reply below tells GDB either way */
+		gdb_console_printf(s, "swdd: lost the target while running: %s: %s\n", swdd_strerror(rc),
+				   swdd_err_detail());
+		(void)swdd_target_halt(
+			s->target); /* best effort: the stop reply below tells GDB either way */
 	} else if (st.reason == SWDD_STOP_NONE || st.reason == SWDD_STOP_SLEEP) {
 		return 0;
 	}

@@ -89,7 +89,7 @@ struct gdb_server {
 	bool close;       /* the session asks the connection to be closed */
 	char *last;       /* last packet sent (for '-') */
 	size_t last_len;
-	char *reply;      /* reply assembly buffer, RSP_BUF_SIZE */
+	char *reply;                   /* reply assembly buffer, RSP_BUF_SIZE */
 	char log_queue[GDB_LOG_QUEUE]; /* log lines waiting for a moment when
 					  GDB accepts O packets */
 	size_t log_len;
@@ -136,8 +136,7 @@ int gdb_send_error_text(struct gdb_server *s, const char *prefix, int rc);
 /* Console output through O packets (only while GDB accepts them: in a
  * monitor command or while running; queued otherwise). */
 void gdb_console_write(struct gdb_server *s, const char *text);
-void gdb_console_printf(struct gdb_server *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void gdb_console_printf(struct gdb_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void gdb_console_vprintf(struct gdb_server *s, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Sends the stop reply for the target's last stop. */
@@ -149,7 +148,7 @@ int gdb_dispatch(struct gdb_server *s, const char *pkt, size_t len);
 /* The dispatch tables of the packet families (gdb_*.c). */
 struct gdb_packet {
 	const char *prefix;
-	bool exact;  /* the packet must equal prefix (otherwise starts with it) */
+	bool exact; /* the packet must equal prefix (otherwise starts with it) */
 	/* Handles the packet and sends its reply (or none, for resumes).
 	 * pkt is NUL-terminated, but binary packets (X, vFlashWrite) may hold
 	 * NULs: len counts the bytes, after RLE expansion and unescaping.

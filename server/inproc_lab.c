@@ -27,16 +27,16 @@ int inproc_lab_load_image(sim_chip *chip, const char *path)
 	for (size_t i = 0; i < img.n && !rc; i++) {
 		const struct swdd_segment *s = &img.seg[i];
 		if (sim_chip_backdoor_load_flash(chip, s->addr, s->data, s->len))
-			rc = swdd_err_set(SWDD_ERANGE, "%s: %u bytes at 0x%08X are not in the chip's "
-					  "flash (link the image for flash at 0x%08X)", path, s->len,
-					  s->addr, LAB_FLASH_BASE);
+			rc = swdd_err_set(SWDD_ERANGE,
+					  "%s: %u bytes at 0x%08X are not in the chip's "
+					  "flash (link the image for flash at 0x%08X)",
+					  path, s->len, s->addr, LAB_FLASH_BASE);
 		else
 			swdd_debug("lab: %s: %u bytes at 0x%08X", path, s->len, s->addr);
 	}
 	swdd_image_free(&img);
 	return rc;
 }
-
 
 int inproc_lab_open(const struct cli_opts *o, struct inproc_lab *lab)
 {

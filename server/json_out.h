@@ -11,8 +11,8 @@
 
 struct json_out {
 	FILE *f;
-	unsigned depth;   /* open objects and arrays */
-	bool first;       /* no member written yet at this depth */
+	unsigned depth; /* open objects and arrays */
+	bool first;     /* no member written yet at this depth */
 };
 
 /* Opens the top-level object on f. */

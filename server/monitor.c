@@ -54,8 +54,9 @@ void monitor_print_pc_sp(struct gdb_server *s)
 
 	if (swdd_target_reg_read(s->target, 15, pc) || swdd_target_reg_read(s->target, 13, sp))
 		return;
-	monitor_printf(s, "pc 0x%08x, sp 0x%08x (GDB keeps showing its cached registers until "
-			  "`maintenance flush register-cache` or the next step)\n",
+	monitor_printf(s,
+		       "pc 0x%08x, sp 0x%08x (GDB keeps showing its cached registers until "
+		       "`maintenance flush register-cache` or the next step)\n",
 		       (unsigned)(pc[0] | pc[1] << 8 | pc[2] << 16 | (uint32_t)pc[3] << 24),
 		       (unsigned)(sp[0] | sp[1] << 8 | sp[2] << 16 | (uint32_t)sp[3] << 24));
 }
@@ -77,8 +78,7 @@ bool monitor_parse_number(const char *arg, unsigned long long max, unsigned long
 	return true;
 }
 
-int monitor_number(const char *arg, unsigned long long max, const char *what,
-		   unsigned long long *out)
+int monitor_number(const char *arg, unsigned long long max, const char *what, unsigned long long *out)
 {
 	if (!monitor_parse_number(arg, max, out))
 		return swdd_err_set(SWDD_EINVAL, "%s must be a number up to 0x%llx, not '%s'", what, max,
@@ -171,12 +171,14 @@ static int monitor_check_args(const struct monitor_cmd *c, int argc, char **argv
 	int words = argc - 1;
 
 	if (words > c->max_args && c->max_args == 0)
-		return swdd_err_set(SWDD_EINVAL, "`%s` takes no argument ('%s' given): usage: %s",
-				    c->name, argv[1], c->usage);
+		return swdd_err_set(SWDD_EINVAL, "`%s` takes no argument ('%s' given): usage: %s", c->name,
+				    argv[1], c->usage);
 	if (words > c->max_args)
-		return swdd_err_set(SWDD_EINVAL, "`%s` takes at most %u argument%s, '%s' is one too "
-				    "many: usage: %s", c->name, c->max_args, c->max_args == 1 ? "" : "s",
-				    argv[c->max_args + 1], c->usage);
+		return swdd_err_set(SWDD_EINVAL,
+				    "`%s` takes at most %u argument%s, '%s' is one too "
+				    "many: usage: %s",
+				    c->name, c->max_args, c->max_args == 1 ? "" : "s", argv[c->max_args + 1],
+				    c->usage);
 	if (words < c->min_args)
 		return swdd_err_set(SWDD_EINVAL, "`%s` needs %s%u argument%s: usage: %s", c->name,
 				    c->min_args == c->max_args ? "" : "at least ", c->min_args,
@@ -199,8 +201,7 @@ static int monitor_run(struct gdb_server *s, int argc, char **argv, bool *unknow
 		if (found)
 			return rc;
 		*unknown = true;
-		return swdd_err_set(SWDD_EINVAL, "unknown command '%s' (`monitor help` lists them)",
-				    argv[0]);
+		return swdd_err_set(SWDD_EINVAL, "unknown command '%s' (`monitor help` lists them)", argv[0]);
 	}
 	rc = monitor_check_args(cmd, argc, argv);
 	return rc ? rc : cmd->fn(s, argc, argv);

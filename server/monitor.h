@@ -30,8 +30,8 @@ struct monitor_cmd {
 	 * monitor_printf(); returns 0 or SWDD_E* (the error and its detail
 	 * are printed by the caller, and GDB sees the command fail). */
 	int (*fn)(struct gdb_server *s, int argc, char **argv);
-	const char *usage; /* "reset [halt|run|init]" */
-	const char *help;  /* one line */
+	const char *usage;                /* "reset [halt|run|init]" */
+	const char *help;                 /* one line */
 	unsigned char min_args, max_args; /* words after the name */
 };
 
@@ -51,8 +51,7 @@ int monitor_help(struct gdb_server *s);
  * default) or stay halted (st-util's, set by server/compat.c). */
 void monitor_set_reset_halts(bool halts);
 
-void monitor_printf(struct gdb_server *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void monitor_printf(struct gdb_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* After a command that halted the core or changed its registers behind
  * GDB's back: prints pc and sp and the hint that GDB shows its cached
@@ -61,8 +60,7 @@ void monitor_print_pc_sp(struct gdb_server *s);
 
 /* Parses a number in C syntax (0x.., decimal) that must fit in max;
  * what names the argument for the error. Returns 0 or SWDD_EINVAL. */
-int monitor_number(const char *arg, unsigned long long max, const char *what,
-		   unsigned long long *out);
+int monitor_number(const char *arg, unsigned long long max, const char *what, unsigned long long *out);
 /* The one strict number parser of server/ (monitor arguments and
  * command-line options): the whole word, decimal, 0x hex or 0 octal, no
  * blank or sign, no overflow; a value above max is refused, never cut to

@@ -52,8 +52,7 @@ static uint32_t mon_le(const uint8_t *p, unsigned n)
 	return v;
 }
 
-static void mon_dump(struct gdb_server *s, uint32_t addr, const uint8_t *buf, uint32_t n,
-		     unsigned width)
+static void mon_dump(struct gdb_server *s, uint32_t addr, const uint8_t *buf, uint32_t n, unsigned width)
 {
 	char line[160];
 	size_t len = 0;
@@ -111,8 +110,9 @@ static int mon_mw(struct gdb_server *s, int argc, char **argv)
 	if (!rc)
 		rc = swdd_target_mem_write_width(s->target, addr, buf, w->bytes, w->bytes);
 	if (!rc)
-		monitor_printf(s, "0x%08x <- 0x%0*llx (GDB's cached memory and registers are not "
-				  "refreshed: `maintenance flush register-cache`)\n",
+		monitor_printf(s,
+			       "0x%08x <- 0x%0*llx (GDB's cached memory and registers are not "
+			       "refreshed: `maintenance flush register-cache`)\n",
 			       addr, (int)w->bytes * 2, v);
 	return rc;
 }
@@ -121,10 +121,10 @@ static int mon_mw(struct gdb_server *s, int argc, char **argv)
  * description's org.gnu.gdb.arm.m-profile, m-system and vfp features;
  * targets/cortex_m_regs.c maps them to DCRSR). */
 static const char *const mon_reg_names[] = {
-	"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12",
-	"sp", "lr", "pc", "xpsr", "msp", "psp", "primask", "basepri", "faultmask", "control",
-	"d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10", "d11", "d12", "d13",
-	"d14", "d15", "fpscr",
+	"r0",      "r1",        "r2",      "r3",  "r4",  "r5",  "r6",   "r7",  "r8",  "r9",
+	"r10",     "r11",       "r12",     "sp",  "lr",  "pc",  "xpsr", "msp", "psp", "primask",
+	"basepri", "faultmask", "control", "d0",  "d1",  "d2",  "d3",   "d4",  "d5",  "d6",
+	"d7",      "d8",        "d9",      "d10", "d11", "d12", "d13",  "d14", "d15", "fpscr",
 };
 #define MON_NREG_NAMES (sizeof(mon_reg_names) / sizeof(mon_reg_names[0]))
 
@@ -133,9 +133,8 @@ static int mon_reg_find(struct gdb_server *s, const char *name, unsigned *n)
 	size_t max = swdd_target_num_regs(s->target);
 
 	for (unsigned i = 0; i < MON_NREG_NAMES && i < max; i++)
-		if (strcmp(name, mon_reg_names[i]) == 0 ||
-		    (i == 13 && !strcmp(name, "r13")) || (i == 14 && !strcmp(name, "r14")) ||
-		    (i == 15 && !strcmp(name, "r15"))) {
+		if (strcmp(name, mon_reg_names[i]) == 0 || (i == 13 && !strcmp(name, "r13")) ||
+		    (i == 14 && !strcmp(name, "r14")) || (i == 15 && !strcmp(name, "r15"))) {
 			*n = i;
 			return 0;
 		}
@@ -202,7 +201,6 @@ const struct monitor_cmd monitor_mem_cmds[] = {
 	{ "mww", mon_mw, "mww ADDR VALUE", "write a 32-bit word", 2, 2 },
 	{ "mwh", mon_mw, "mwh ADDR VALUE", "write a 16-bit half-word", 2, 2 },
 	{ "mwb", mon_mw, "mwb ADDR VALUE", "write a byte", 2, 2 },
-	{ "reg", mon_reg, "reg [NAME [VALUE]]", "show all registers, one, or set one (core halted)",
-	  0, 2 },
+	{ "reg", mon_reg, "reg [NAME [VALUE]]", "show all registers, one, or set one (core halted)", 0, 2 },
 };
 const size_t monitor_mem_count = sizeof(monitor_mem_cmds) / sizeof(monitor_mem_cmds[0]);

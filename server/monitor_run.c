@@ -24,11 +24,15 @@ static const struct {
 	const char *word;
 	enum swdd_reset_method method;
 } mon_reset_words[] = {
-	{ "auto", SWDD_RESET_AUTO }, { "hw", SWDD_RESET_HW },
-	{ "sys", SWDD_RESET_SYS },   { "core", SWDD_RESET_CORE },
+	{ "auto", SWDD_RESET_AUTO },
+	{ "hw", SWDD_RESET_HW },
+	{ "sys", SWDD_RESET_SYS },
+	{ "core", SWDD_RESET_CORE },
 	/* OpenOCD spellings */
-	{ "srst_only", SWDD_RESET_HW },  { "srst_nogate", SWDD_RESET_HW },
-	{ "none", SWDD_RESET_SYS },      { "sysresetreq", SWDD_RESET_SYS },
+	{ "srst_only", SWDD_RESET_HW },
+	{ "srst_nogate", SWDD_RESET_HW },
+	{ "none", SWDD_RESET_SYS },
+	{ "sysresetreq", SWDD_RESET_SYS },
 	{ "vectreset", SWDD_RESET_CORE },
 };
 
@@ -50,11 +54,12 @@ static int mon_reset_run_lost(struct gdb_server *s, int rc)
 {
 	if (!fw_swd_lost_after_run(rc, swdd_target_connected_mode(s->target)))
 		return rc;
-	monitor_printf(s, "reset; the chip runs its firmware, which disabled SWD again soon after it "
-			  "started (swdd could connect only under reset; then: %s: %s). The debug port "
-			  "no longer answers and GDB's view is stale. `monitor reset halt` connects again "
-			  "under reset and stops the core at the reset vector, before the firmware turns "
-			  "SWD off.\n",
+	monitor_printf(s,
+		       "reset; the chip runs its firmware, which disabled SWD again soon after it "
+		       "started (swdd could connect only under reset; then: %s: %s). The debug port "
+		       "no longer answers and GDB's view is stale. `monitor reset halt` connects again "
+		       "under reset and stops the core at the reset vector, before the firmware turns "
+		       "SWD off.\n",
 		       swdd_strerror(rc), swdd_err_detail());
 	return 0;
 }
@@ -150,8 +155,10 @@ static int mon_reset_config(struct gdb_server *s, int argc, char **argv)
 			monitor_printf(s, "reset method: %s\n", mon_reset_name(mon_reset_words[i].method));
 			return 0;
 		}
-	return swdd_err_set(SWDD_EINVAL, "reset_config takes auto, hw, sys or core (or OpenOCD's "
-			    "srst_only, sysresetreq, vectreset), not '%s'", argv[1]);
+	return swdd_err_set(SWDD_EINVAL,
+			    "reset_config takes auto, hw, sys or core (or OpenOCD's "
+			    "srst_only, sysresetreq, vectreset), not '%s'",
+			    argv[1]);
 }
 
 /* speed [KHZ]: without a value, the clock in use. */
@@ -185,8 +192,7 @@ static int mon_speed(struct gdb_server *s, int argc, char **argv)
 static int mon_adapter(struct gdb_server *s, int argc, char **argv)
 {
 	if (strcmp(argv[1], "speed") != 0)
-		return swdd_err_set(SWDD_EINVAL, "adapter has only the speed subcommand, not '%s'",
-				    argv[1]);
+		return swdd_err_set(SWDD_EINVAL, "adapter has only the speed subcommand, not '%s'", argv[1]);
 	return mon_speed_do(s, argc == 3 ? argv[2] : NULL);
 }
 
@@ -207,8 +213,8 @@ static int mon_info(struct gdb_server *s, int argc, char **argv)
 
 	if (swdd_probe_voltage(p, &mv))
 		mv = c->voltage_mv;
-	monitor_printf(s, "probe:      %s, serial %s, firmware %s (%s)\n", pi->kind, pi->serial,
-		       pi->firmware, pi->transport);
+	monitor_printf(s, "probe:      %s, serial %s, firmware %s (%s)\n", pi->kind, pi->serial, pi->firmware,
+		       pi->transport);
 	monitor_printf(s, "chip:       %s, %s%s\n", c->name, c->core, c->has_fpu ? " with FPU" : "");
 	monitor_printf(s, "IDCODE:     0x%08x (DEV_ID 0x%03x, revision %s, REV_ID 0x%04x)\n",
 		       c->dbgmcu_idcode, c->dev_id, c->revision, c->rev_id);
@@ -274,8 +280,7 @@ const struct monitor_cmd monitor_run_cmds[] = {
 	{ "targets", mon_info, "targets", "same as info", 0, 0 },
 	{ "maskisr", mon_maskisr, "maskisr [on|off]",
 	  "show or choose masking interrupts while stepping (default on)", 0, 1 },
-	{ "cortex_m", mon_cortex_m, "cortex_m maskisr [on|off]", "same as maskisr (OpenOCD spelling)",
-	  1, 2 },
+	{ "cortex_m", mon_cortex_m, "cortex_m maskisr [on|off]", "same as maskisr (OpenOCD spelling)", 1, 2 },
 	{ "version", mon_version, "version", "print the swdd version", 0, 0 },
 };
 const size_t monitor_run_count = sizeof(monitor_run_cmds) / sizeof(monitor_run_cmds[0]);

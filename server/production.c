@@ -271,7 +271,8 @@ static int prod_check(const struct cli_opts *o)
 	if (o->all_probes && o->nserials)
 		return swdd_err_set(SWDD_EINVAL, "give --all-probes or --serial (repeated), not both");
 	if (!strcmp(o->probe, "sim"))
-		return swdd_err_set(SWDD_EINVAL, "--all-probes and repeated --serial program USB probes; "
+		return swdd_err_set(SWDD_EINVAL,
+				    "--all-probes and repeated --serial program USB probes; "
 				    "to try them on the lab, run swdd under swdd-lab with several "
 				    "--probe options (docs/LAB-USB.md)");
 	return 0;
@@ -295,9 +296,8 @@ static void prod_print_json(const struct prod_board *b)
 
 static void prod_print_text(const struct prod_board *b)
 {
-	printf("%-24s %-24s %-24s %s%s\n", b->serial, b->chip[0] ? b->chip : "?",
-	       b->uid[0] ? b->uid : "?", b->exit_code ? "error: " : "verified",
-	       b->exit_code ? b->error : "");
+	printf("%-24s %-24s %-24s %s%s\n", b->serial, b->chip[0] ? b->chip : "?", b->uid[0] ? b->uid : "?",
+	       b->exit_code ? "error: " : "verified", b->exit_code ? b->error : "");
 }
 
 /* One line per board in serial order, then the totals on stderr. */

@@ -4,7 +4,6 @@
  */
 #include "rsp.h"
 
-
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -259,8 +258,7 @@ enum rsp_event rsp_reader_feed(struct rsp_reader *r, uint8_t byte)
 int rsp_looks_like_http(const uint8_t *buf, size_t len)
 {
 	static const char *const methods[] = {
-		"GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ",
-		"PATCH ", "CONNECT ", "TRACE ",
+		"GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ",
 	};
 	bool prefix_of_some = false;
 

@@ -70,7 +70,7 @@ enum rsp_reader_state { RSP_RD_IDLE, RSP_RD_DATA, RSP_RD_SUM1, RSP_RD_SUM2 };
 
 struct rsp_reader {
 	enum rsp_reader_state state;
-	uint8_t raw[RSP_BUF_SIZE];   /* payload as received (escaped, RLE) */
+	uint8_t raw[RSP_BUF_SIZE]; /* payload as received (escaped, RLE) */
 	size_t raw_len;
 	bool overflow;
 	uint8_t sum_rx;
@@ -124,7 +124,7 @@ int rsp_parse_qxfer_read(const char *pkt, struct rsp_qxfer *x);
 /* vCont;ACTION[:thread][;ACTION...]: the action applying to our one thread
  * (the first action, or the default one without a thread id). */
 struct rsp_vcont {
-	char action;     /* 'c', 's', 't' ('C'/'S' mapped to 'c'/'s') */
+	char action; /* 'c', 's', 't' ('C'/'S' mapped to 'c'/'s') */
 };
 int rsp_parse_vcont(const char *pkt, struct rsp_vcont *v);
 

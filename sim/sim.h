@@ -32,40 +32,40 @@ typedef struct sim_chip sim_chip;
 
 /* Fault knobs (issue "The lab, part 1"), combinable. */
 enum sim_fault {
-	SIM_FAULT_NRST_PUSH_PULL = 1u << 0,  /* supervisor drives NRST: probe NRST has no effect */
-	SIM_FAULT_SWD_DISABLED = 1u << 1,    /* firmware remaps SWD pins shortly after boot */
-	SIM_FAULT_SIGNAL_INTEGRITY = 1u << 2, /* above si_max_khz: protocol errors / corrupt data */
-	SIM_FAULT_UNPOWERED = 1u << 3,       /* target supply at 0 V: no ACK */
-	SIM_FAULT_RDP1 = 1u << 4,            /* option bytes at RDP level 1 */
-	SIM_FAULT_WRP = 1u << 5,             /* wrp_sectors are write protected (nWRP = 0) */
-	SIM_FAULT_WEAK_CELL = 1u << 6,       /* byte at weak_cell_addr does not program */
-	SIM_FAULT_SLEEP = 1u << 7,           /* firmware sits in WFI (S_SLEEP) */
-	SIM_FAULT_LOCKUP = 1u << 8,          /* firmware locks up (S_LOCKUP) */
-	SIM_FAULT_NO_TARGET = 1u << 9,       /* SWD lines not connected: no ACK, voltage present */
-	SIM_FAULT_WAIT_STORM = 1u << 10,     /* each AP access answers WAIT wait_storm times first */
-	SIM_FAULT_VDD = 1u << 11,            /* supply set by vdd:MV (target_mv) */
+	SIM_FAULT_NRST_PUSH_PULL = 1u << 0,    /* supervisor drives NRST: probe NRST has no effect */
+	SIM_FAULT_SWD_DISABLED = 1u << 1,      /* firmware remaps SWD pins shortly after boot */
+	SIM_FAULT_SIGNAL_INTEGRITY = 1u << 2,  /* above si_max_khz: protocol errors / corrupt data */
+	SIM_FAULT_UNPOWERED = 1u << 3,         /* target supply at 0 V: no ACK */
+	SIM_FAULT_RDP1 = 1u << 4,              /* option bytes at RDP level 1 */
+	SIM_FAULT_WRP = 1u << 5,               /* wrp_sectors are write protected (nWRP = 0) */
+	SIM_FAULT_WEAK_CELL = 1u << 6,         /* byte at weak_cell_addr does not program */
+	SIM_FAULT_SLEEP = 1u << 7,             /* firmware sits in WFI (S_SLEEP) */
+	SIM_FAULT_LOCKUP = 1u << 8,            /* firmware locks up (S_LOCKUP) */
+	SIM_FAULT_NO_TARGET = 1u << 9,         /* SWD lines not connected: no ACK, voltage present */
+	SIM_FAULT_WAIT_STORM = 1u << 10,       /* each AP access answers WAIT wait_storm times first */
+	SIM_FAULT_VDD = 1u << 11,              /* supply set by vdd:MV (target_mv) */
 	SIM_FAULT_ART_DEBUG_BYPASS = 1u << 12, /* AHB-AP reads bypass the ART data cache */
 	/* STM32H7 knobs (issue "The lab, part 4"; docs/LAB-h7.md) */
-	SIM_FAULT_VCAP = 1u << 13,           /* core supply cannot carry flash operations */
-	SIM_FAULT_BANK_SWAP = 1u << 14,      /* SWAP_BANK set in the option bytes */
-	SIM_FAULT_ECC = 1u << 15,            /* the flash word at ecc_addr has a double ECC error */
-	SIM_FAULT_SUPPLY_LOCK = 1u << 16,    /* wrong SMPS/LDO set-up: DP answers, AP0 never */
-	SIM_FAULT_LOW_POWER = 1u << 17,      /* firmware enters D1 Stop with DBGMCU bits clear */
-	SIM_FAULT_IWDG = 1u << 18,           /* firmware starts IWDG1 (512 ms) after boot */
-	SIM_FAULT_FAST_ERASE = 1u << 19,     /* an erase reports EOP after 3 ms without erasing */
+	SIM_FAULT_VCAP = 1u << 13,        /* core supply cannot carry flash operations */
+	SIM_FAULT_BANK_SWAP = 1u << 14,   /* SWAP_BANK set in the option bytes */
+	SIM_FAULT_ECC = 1u << 15,         /* the flash word at ecc_addr has a double ECC error */
+	SIM_FAULT_SUPPLY_LOCK = 1u << 16, /* wrong SMPS/LDO set-up: DP answers, AP0 never */
+	SIM_FAULT_LOW_POWER = 1u << 17,   /* firmware enters D1 Stop with DBGMCU bits clear */
+	SIM_FAULT_IWDG = 1u << 18,        /* firmware starts IWDG1 (512 ms) after boot */
+	SIM_FAULT_FAST_ERASE = 1u << 19,  /* an erase reports EOP after 3 ms without erasing */
 };
 
 struct sim_config {
-	const char *chip;         /* "stm32f407" (NULL = default), "stm32h743", "stm32h725" */
-	uint32_t faults;          /* enum sim_fault bits */
-	unsigned si_max_khz;      /* SIM_FAULT_SIGNAL_INTEGRITY threshold */
-	uint32_t wrp_sectors;     /* SIM_FAULT_WRP: bit n = sector n protected */
-	uint32_t weak_cell_addr;  /* SIM_FAULT_WEAK_CELL address */
-	unsigned wait_storm;      /* SIM_FAULT_WAIT_STORM: WAITs before each AP access completes */
-	uint32_t ecc_addr;        /* SIM_FAULT_ECC address */
-	unsigned max_swd_khz;     /* highest clock the wiring tolerates (0 = 50000) */
-	int target_mv;            /* supply in mV (0 = 3300; forced 0 by UNPOWERED) */
-	unsigned board;           /* 0: the sample unique ID; n: its X wafer coordinate + n,
+	const char *chip;        /* "stm32f407" (NULL = default), "stm32h743", "stm32h725" */
+	uint32_t faults;         /* enum sim_fault bits */
+	unsigned si_max_khz;     /* SIM_FAULT_SIGNAL_INTEGRITY threshold */
+	uint32_t wrp_sectors;    /* SIM_FAULT_WRP: bit n = sector n protected */
+	uint32_t weak_cell_addr; /* SIM_FAULT_WEAK_CELL address */
+	unsigned wait_storm;     /* SIM_FAULT_WAIT_STORM: WAITs before each AP access completes */
+	uint32_t ecc_addr;       /* SIM_FAULT_ECC address */
+	unsigned max_swd_khz;    /* highest clock the wiring tolerates (0 = 50000) */
+	int target_mv;           /* supply in mV (0 = 3300; forced 0 by UNPOWERED) */
+	unsigned board;          /* 0: the sample unique ID; n: its X wafer coordinate + n,
 				   * so that several lab boards have distinct IDs */
 };
 
@@ -149,13 +149,13 @@ uint64_t sim_chip_now_ns(const sim_chip *c);
 void sim_chip_advance(sim_chip *c, uint64_t ns);
 
 struct sim_chip_stats {
-	uint64_t swd_transfers;   /* packets through sim_swd_transfer */
+	uint64_t swd_transfers; /* packets through sim_swd_transfer */
 	uint64_t sector_erases;
 	uint64_t mass_erases;
-	uint64_t program_ops;     /* PG writes accepted by the flash controller */
+	uint64_t program_ops; /* PG writes accepted by the flash controller */
 	uint64_t bytes_programmed;
-	uint64_t instructions;    /* instructions retired by the core */
-	uint64_t resets;          /* system resets (NRST, SYSRESETREQ, power-on) */
+	uint64_t instructions; /* instructions retired by the core */
+	uint64_t resets;       /* system resets (NRST, SYSRESETREQ, power-on) */
 };
 void sim_chip_get_stats(const sim_chip *c, struct sim_chip_stats *st);
 

@@ -147,8 +147,7 @@ static enum sim_bus_result ap_drw(sim_chip *c, struct sim_ap *ap, bool write, ui
 
 /* ADIv5.2 C2.6: BDn reaches {TAR[31:4], n, TAR[1:0]} and never changes
  * TAR. */
-static enum sim_bus_result ap_bd(sim_chip *c, struct sim_ap *ap, uint8_t reg, bool write,
-				 uint32_t *val)
+static enum sim_bus_result ap_bd(sim_chip *c, struct sim_ap *ap, uint8_t reg, bool write, uint32_t *val)
 {
 	unsigned size = ap_size(ap);
 	uint32_t addr = (ap->tar & ~0xFu) | (uint32_t)(reg - AP_BD0) | (ap->tar & 3u);
@@ -160,8 +159,7 @@ static enum sim_bus_result ap_bd(sim_chip *c, struct sim_ap *ap, uint8_t reg, bo
 	return r;
 }
 
-enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg,
-				uint32_t *val)
+enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg, uint32_t *val)
 {
 	struct sim_ap *ap = &aps[apsel % SIM_MAX_APS];
 
@@ -169,12 +167,23 @@ enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *aps, uint8_t apsel, 
 	if (apsel >= SIM_MAX_APS || ap->desc->port == SIM_AP_ABSENT)
 		return SIM_BUS_OK;
 	switch (reg) {
-	case AP_CSW: *val = ap->csw; return SIM_BUS_OK;
-	case AP_TAR: *val = ap->tar; return SIM_BUS_OK;
-	case AP_DRW: return ap_drw(c, ap, false, val);
-	case AP_CFG: *val = ap->desc->cfg; return SIM_BUS_OK;
-	case AP_BASE: *val = ap->desc->base; return SIM_BUS_OK;
-	case AP_IDR: *val = ap->desc->idr; return SIM_BUS_OK;
+	case AP_CSW:
+		*val = ap->csw;
+		return SIM_BUS_OK;
+	case AP_TAR:
+		*val = ap->tar;
+		return SIM_BUS_OK;
+	case AP_DRW:
+		return ap_drw(c, ap, false, val);
+	case AP_CFG:
+		*val = ap->desc->cfg;
+		return SIM_BUS_OK;
+	case AP_BASE:
+		*val = ap->desc->base;
+		return SIM_BUS_OK;
+	case AP_IDR:
+		*val = ap->desc->idr;
+		return SIM_BUS_OK;
 	default:
 		if (reg >= AP_BD0 && reg <= AP_BD3)
 			return ap_bd(c, ap, reg, false, val);
@@ -182,17 +191,22 @@ enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *aps, uint8_t apsel, 
 	}
 }
 
-enum sim_bus_result sim_ap_write(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg,
-				 uint32_t val)
+enum sim_bus_result sim_ap_write(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg, uint32_t val)
 {
 	struct sim_ap *ap = &aps[apsel % SIM_MAX_APS];
 
 	if (apsel >= SIM_MAX_APS || ap->desc->port == SIM_AP_ABSENT)
 		return SIM_BUS_OK;
 	switch (reg) {
-	case AP_CSW: ap_csw_write(ap, val); return SIM_BUS_OK;
-	case AP_TAR: ap->tar = val; ap->pk_done = 0; return SIM_BUS_OK;
-	case AP_DRW: return ap_drw(c, ap, true, &val);
+	case AP_CSW:
+		ap_csw_write(ap, val);
+		return SIM_BUS_OK;
+	case AP_TAR:
+		ap->tar = val;
+		ap->pk_done = 0;
+		return SIM_BUS_OK;
+	case AP_DRW:
+		return ap_drw(c, ap, true, &val);
 	default:
 		if (reg >= AP_BD0 && reg <= AP_BD3)
 			return ap_bd(c, ap, reg, true, &val);

@@ -41,15 +41,15 @@
 #define ART_ACR_ICRST (1u << 11)
 #define ART_ACR_DCRST (1u << 12)
 
-#define ART_LINE 16u    /* 128 bits */
-#define ART_ILINES 64u  /* RM0090 3.4.2: instruction cache, 64 lines */
-#define ART_DLINES 8u   /* RM0090 3.4.2: data cache, 8 lines */
+#define ART_LINE 16u   /* 128 bits */
+#define ART_ILINES 64u /* RM0090 3.4.2: instruction cache, 64 lines */
+#define ART_DLINES 8u  /* RM0090 3.4.2: data cache, 8 lines */
 
 struct art_line {
 	bool valid;
-	uint32_t off;       /* flash offset of the line (16-byte aligned) */
+	uint32_t off; /* flash offset of the line (16-byte aligned) */
 	uint8_t data[ART_LINE];
-	uint64_t used;      /* LRU stamp */
+	uint64_t used; /* LRU stamp */
 };
 
 /* One cache: its lines and the FLASH_ACR bits that enable and reset it. */
@@ -190,16 +190,14 @@ uint32_t sim_art_dread(sim_chip *c, struct sim_art *a, uint32_t acr, uint32_t of
  * [off, off+size): fills the lines of the enabled cache it goes through. A
  * fill from the array changes the view only where the other cache's line
  * was shown (see "Model limits" above). */
-void sim_art_core_read(sim_chip *c, struct sim_art *a, uint32_t acr, bool fetch, uint32_t off,
-		       unsigned size)
+void sim_art_core_read(sim_chip *c, struct sim_art *a, uint32_t acr, bool fetch, uint32_t off, unsigned size)
 {
 	struct art_cache *k = fetch ? &a->icache : &a->dcache, *other = fetch ? &a->dcache : &a->icache;
 	const uint8_t *array = sim_flash_array(c);
 
 	if (!(acr & k->en) || !size)
 		return;
-	for (uint32_t lo = off & ~(ART_LINE - 1u); lo < off + size && lo < c->flash_size;
-	     lo += ART_LINE) {
+	for (uint32_t lo = off & ~(ART_LINE - 1u); lo < off + size && lo < c->flash_size; lo += ART_LINE) {
 		bool filled;
 
 		art_access(a, k, array, lo, &filled);
@@ -221,8 +219,7 @@ static void art_overlay_cache(const struct art_cache *k, uint8_t *view, uint32_t
 /* What the core sees of [off, off+len): the array (already in `view`),
  * then the enabled instruction cache's lines, then the enabled data
  * cache's lines on top. */
-void sim_art_overlay(const struct sim_art *a, uint32_t acr, uint8_t *view, uint32_t off,
-		     uint32_t len)
+void sim_art_overlay(const struct sim_art *a, uint32_t acr, uint8_t *view, uint32_t off, uint32_t len)
 {
 	if (acr & ART_ACR_ICEN)
 		art_overlay_cache(&a->icache, view, off, len);

@@ -89,8 +89,8 @@ void sim_board_tick(sim_chip *c, uint64_t dt_ns)
 {
 	if (c->desc->soc->tick)
 		c->desc->soc->tick(c, dt_ns);
-	if (!(c->cfg.faults & SIM_FAULT_SWD_DISABLED) || c->swd_pins_remapped ||
-	    c->halted_since_boot || sim_board_nrst_low(c))
+	if (!(c->cfg.faults & SIM_FAULT_SWD_DISABLED) || c->swd_pins_remapped || c->halted_since_boot ||
+	    sim_board_nrst_low(c))
 		return;
 	if (sim_core_halted(c))
 		c->halted_since_boot = true;
@@ -210,17 +210,20 @@ static int board_parse_one(struct sim_config *cfg, char *tok, char *err, size_t 
 		if (k->arg != (colon != NULL) || (colon && board_knob_arg(cfg, k->bit, colon + 1))) {
 			snprintf(err, errlen, "fault knob '%s' %s", tok,
 				 k->arg ? "needs a valid value, e.g. signal-integrity:4000, wrp:1-3+5, "
-					  "weak-cell:0x08000010, wait-storm:3, vdd:1800 (1700-3600 mV), ecc:0x08100000"
+					  "weak-cell:0x08000010, wait-storm:3, vdd:1800 (1700-3600 mV), "
+					  "ecc:0x08100000"
 					: "takes no value");
 			return -1;
 		}
 		cfg->faults |= k->bit;
 		return 0;
 	}
-	snprintf(err, errlen, "unknown fault knob '%s' (known: nrst-push-pull, "
+	snprintf(err, errlen,
+		 "unknown fault knob '%s' (known: nrst-push-pull, "
 		 "swd-disabled-by-firmware, signal-integrity:KHZ, unpowered, rdp1, wrp:SECTORS, "
 		 "weak-cell:ADDR, sleep, lockup, no-target, wait-storm:N, vdd:MV, art-debug-bypass; "
-		 "STM32H7: vcap-fault, bank-swap, ecc:ADDR, supply-lock, low-power-no-debug, iwdg)", tok);
+		 "STM32H7: vcap-fault, bank-swap, ecc:ADDR, supply-lock, low-power-no-debug, iwdg)",
+		 tok);
 	return -1;
 }
 

@@ -35,7 +35,7 @@
 #include <string.h>
 
 #define CACHE_LINE 32U
-#define CACHE_DWAYS 4U  /* Cortex-M7 TRM 5.x: D-cache 4-way, I-cache 2-way */
+#define CACHE_DWAYS 4U /* Cortex-M7 TRM 5.x: D-cache 4-way, I-cache 2-way */
 #define CACHE_IWAYS 2U
 #define CCR_DC (1U << 16) /* ARMv7-M B3.2.8 */
 #define CCR_IC (1U << 17)
@@ -59,13 +59,13 @@
 
 struct cache_line {
 	bool dirty;
-	uint32_t addr;            /* line address */
-	uint64_t age;             /* allocation order */
-	uint8_t mem[CACHE_LINE];  /* what memory holds under the dirty line */
+	uint32_t addr;           /* line address */
+	uint64_t age;            /* allocation order */
+	uint8_t mem[CACHE_LINE]; /* what memory holds under the dirty line */
 };
 
 struct sim_cache {
-	unsigned sets;            /* D-cache sets */
+	unsigned sets; /* D-cache sets */
 	uint32_t csselr;
 	uint64_t clock;
 	bool hooked;
@@ -169,8 +169,8 @@ static void line_allocate(sim_chip *c, uint32_t addr)
 }
 
 /* UC_HOOK_MEM_WRITE runs before the store lands (measured). */
-static void cache_store_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
-			     int64_t value, void *user)
+static void cache_store_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+			     void *user)
 {
 	sim_chip *c = user;
 
@@ -194,8 +194,8 @@ void sim_cache_sync(sim_chip *c)
 		k->hooked = false;
 		return;
 	}
-	k->hooked = !uc_hook_add(c->uc, &k->hook, UC_HOOK_MEM_WRITE, cache_store_hook, c,
-				 d->cache_lo, d->cache_hi);
+	k->hooked = !uc_hook_add(c->uc, &k->hook, UC_HOOK_MEM_WRITE, cache_store_hook, c, d->cache_lo,
+				 d->cache_hi);
 }
 
 /* ---- the debugger's view ------------------------------------------------ */
@@ -275,11 +275,20 @@ bool sim_cache_scs_read(sim_chip *c, uint32_t addr, uint32_t *v)
 	if (!cache_present(c))
 		return false;
 	switch (addr) {
-	case SCS_CLIDR: *v = 0x09000003U; return true;  /* LoUU/LoC 1, L1 I+D (TRM 5.x) */
-	case SCS_CTR: *v = 0x8303C003U; return true;    /* ARMv7 format, 32-byte lines */
-	case SCS_CCSIDR: *v = ccsidr(c, c->core->cache->csselr & 1U); return true;
-	case SCS_CSSELR: *v = c->core->cache->csselr; return true;
-	default: return false;
+	case SCS_CLIDR:
+		*v = 0x09000003U;
+		return true; /* LoUU/LoC 1, L1 I+D (TRM 5.x) */
+	case SCS_CTR:
+		*v = 0x8303C003U;
+		return true; /* ARMv7 format, 32-byte lines */
+	case SCS_CCSIDR:
+		*v = ccsidr(c, c->core->cache->csselr & 1U);
+		return true;
+	case SCS_CSSELR:
+		*v = c->core->cache->csselr;
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -311,12 +320,24 @@ bool sim_cache_scs_write(sim_chip *c, uint32_t addr, uint32_t v)
 	if (!cache_present(c))
 		return false;
 	switch (addr) {
-	case SCS_CSSELR: c->core->cache->csselr = v & 1U; return true;
-	case SCS_ICIALLU: ic_invalidate(c, 0, 0xFFFFFFFFU); return true;
-	case SCS_ICIMVAU: ic_invalidate(c, v & ~(CACHE_LINE - 1U), CACHE_LINE); return true;
-	case SCS_BPIALL: return true;
-	case SCS_DCIMVAC: case SCS_DCISW: case SCS_DCCMVAU: case SCS_DCCMVAC:
-	case SCS_DCCSW: case SCS_DCCIMVAC: case SCS_DCCISW:
+	case SCS_CSSELR:
+		c->core->cache->csselr = v & 1U;
+		return true;
+	case SCS_ICIALLU:
+		ic_invalidate(c, 0, 0xFFFFFFFFU);
+		return true;
+	case SCS_ICIMVAU:
+		ic_invalidate(c, v & ~(CACHE_LINE - 1U), CACHE_LINE);
+		return true;
+	case SCS_BPIALL:
+		return true;
+	case SCS_DCIMVAC:
+	case SCS_DCISW:
+	case SCS_DCCMVAU:
+	case SCS_DCCMVAC:
+	case SCS_DCCSW:
+	case SCS_DCCIMVAC:
+	case SCS_DCCISW:
 		dc_op(c, addr, v);
 		return true;
 	default:

@@ -23,13 +23,17 @@
 #define SIM_CHIP_HSI_HZ 16000000u    /* RM0090 6.2.2 */
 #define SIM_CHIP_HSI_H7_HZ 64000000u /* RM0433 8.5.2 / RM0468 8.5.2: HSI 64 MHz */
 #define SIM_CHIP_PS_PER_S 1000000000000ull
-#define SIM_FAULT_H7_ONLY (SIM_FAULT_VCAP | SIM_FAULT_BANK_SWAP | SIM_FAULT_ECC | SIM_FAULT_SUPPLY_LOCK | \
-			   SIM_FAULT_LOW_POWER | SIM_FAULT_IWDG | SIM_FAULT_FAST_ERASE)
+#define SIM_FAULT_H7_ONLY                                                                                    \
+	(SIM_FAULT_VCAP | SIM_FAULT_BANK_SWAP | SIM_FAULT_ECC | SIM_FAULT_SUPPLY_LOCK |                      \
+	 SIM_FAULT_LOW_POWER | SIM_FAULT_IWDG | SIM_FAULT_FAST_ERASE)
 
 /* The STM32F4's AHB-AP (Cortex-M4 TRM 8.1): IDR 0x24770011, ROM table at
  * 0xE00FF000 (BASE bit 0 = present, bit 1 = ADIv5 format), TAR[11:0]. */
-#define SIM_AP_CM4 { .port = SIM_AP_SYSTEM, .idr = 0x24770011u, .base = 0xE00FF003u, \
-		     .tar_wrap = 0xFFFu, .csw_reset = 0x03000040u }
+#define SIM_AP_CM4                                                                                           \
+	{                                                                                                    \
+		.port = SIM_AP_SYSTEM, .idr = 0x24770011u, .base = 0xE00FF003u, .tar_wrap = 0xFFFu,          \
+		.csw_reset = 0x03000040u                                                                     \
+	}
 
 /* One row per chip: core, debug topology, memory map and peripherals. The
  * H7 rows live in sim_h7.c (sim_h7_chips). */
@@ -129,7 +133,9 @@ int sim_chip_new(const struct sim_config *cfg, sim_chip **out, char *err, size_t
 		return -1;
 	}
 	if (cfg && (cfg->faults & SIM_FAULT_H7_ONLY) && d->core.uc_model != UC_CPU_ARM_CORTEX_M7) {
-		snprintf(err, errlen, "fault knobs vcap-fault, bank-swap, ecc, supply-lock, low-power-no-debug, iwdg exist for "
+		snprintf(err, errlen,
+			 "fault knobs vcap-fault, bank-swap, ecc, supply-lock, low-power-no-debug, iwdg "
+			 "exist for "
 			 "the STM32H7 only (--sim-chip stm32h743 or stm32h725)");
 		return -1;
 	}
@@ -192,14 +198,14 @@ uint64_t sim_chip_now_ns(const sim_chip *c)
 
 /* ---- dispatch to the chip's memory map and flash controller ---------- */
 
-enum sim_bus_result sim_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr,
-				 unsigned size, uint32_t *val, unsigned flags)
+enum sim_bus_result sim_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
+				 uint32_t *val, unsigned flags)
 {
 	return c->desc->soc->mem_read(c, port, addr, size, val, flags);
 }
 
-enum sim_bus_result sim_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr,
-				  unsigned size, uint32_t val, unsigned flags)
+enum sim_bus_result sim_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
+				  uint32_t val, unsigned flags)
 {
 	return c->desc->soc->mem_write(c, port, addr, size, val, flags);
 }
@@ -211,8 +217,7 @@ void sim_periph_reset(sim_chip *c)
 
 static bool sim_chip_core_may_run(sim_chip *c)
 {
-	return sim_board_voltage_mv(c) > 0 && !sim_board_nrst_low(c) &&
-	       !c->flash_ops->cpu_stalled(c);
+	return sim_board_voltage_mv(c) > 0 && !sim_board_nrst_low(c) && !c->flash_ops->cpu_stalled(c);
 }
 
 /* The end of the next slice starting at c->now_ns. A core that cannot run
@@ -221,8 +226,7 @@ static bool sim_chip_core_may_run(sim_chip *c)
 static uint64_t sim_chip_slice_end(sim_chip *c, uint64_t end_ns, bool core_runs)
 {
 	const struct sim_flash_ops *f = c->flash_ops;
-	uint64_t cycles = f->unlocked(c) && !f->busy(c) ? SIM_CHIP_SLICE_CYCLES_FLASH
-							: SIM_CHIP_SLICE_CYCLES;
+	uint64_t cycles = f->unlocked(c) && !f->busy(c) ? SIM_CHIP_SLICE_CYCLES_FLASH : SIM_CHIP_SLICE_CYCLES;
 	uint64_t slice_ns = cycles * 1000000000ull / c->core_hz, next = f->next_event_ns(c);
 	uint64_t t = core_runs ? c->now_ns + (slice_ns ? slice_ns : 1) : end_ns;
 

@@ -30,12 +30,10 @@ void sim_flash_load(sim_chip *c, uint32_t off, const void *data, size_t len);
  * `cpu` tells whether the core (true) or the AHB-AP made the access: a
  * stall is then a WAIT for the AP and a stopped core for the CPU. */
 enum sim_bus_result sim_flash_reg_read(sim_chip *c, uint32_t off, unsigned size, uint32_t *val);
-enum sim_bus_result sim_flash_reg_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val,
-					bool cpu);
+enum sim_bus_result sim_flash_reg_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val, bool cpu);
 /* A write into the main array (offset from the flash base): the
  * programming path of RM0090 3.5.4. */
-enum sim_bus_result sim_flash_array_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val,
-					  bool cpu);
+enum sim_bus_result sim_flash_array_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val, bool cpu);
 /* Read of the main array by the AHB-AP: FAULT under RDP level >= 1,
  * WAIT while BSY, else the bytes. */
 enum sim_bus_result sim_flash_array_read(sim_chip *c, uint32_t off, unsigned size, uint32_t *val);
@@ -82,12 +80,10 @@ void sim_art_acr_written(sim_chip *c, struct sim_art *a, uint32_t old_acr, uint3
 uint32_t sim_art_dread(sim_chip *c, struct sim_art *a, uint32_t acr, uint32_t off, unsigned size);
 /* A core fetch (fetch = true: a translated block) or load of flash
  * [off, off+size): fills lines of the cache acr enables for that bus. */
-void sim_art_core_read(sim_chip *c, struct sim_art *a, uint32_t acr, bool fetch, uint32_t off,
-		       unsigned size);
+void sim_art_core_read(sim_chip *c, struct sim_art *a, uint32_t acr, bool fetch, uint32_t off, unsigned size);
 /* The valid lines over view[off, off+len): instruction lines while ICEN,
  * data lines on top while DCEN. */
-void sim_art_overlay(const struct sim_art *a, uint32_t acr, uint8_t *view, uint32_t off,
-		     uint32_t len);
+void sim_art_overlay(const struct sim_art *a, uint32_t acr, uint8_t *view, uint32_t off, uint32_t len);
 
 /* ---- sim_crc.c: RM0090 section 4 CRC calculation unit ---------------- */
 
@@ -95,15 +91,14 @@ void sim_art_overlay(const struct sim_art *a, uint32_t acr, uint8_t *view, uint3
  * which decodes the address and supplies the clock gate
  * (RCC_AHB1ENR.CRCEN). `off` below is the offset from 0x40023000. */
 struct sim_crc {
-	uint32_t dr;  /* CRC_DR: the current CRC */
-	uint8_t idr;  /* CRC_IDR: 8-bit scratch */
+	uint32_t dr; /* CRC_DR: the current CRC */
+	uint8_t idr; /* CRC_IDR: 8-bit scratch */
 };
 
 /* Reset values (RM0090 4.4): DR 0xFFFFFFFF, IDR 0. */
 void sim_crc_reset(struct sim_crc *crc);
 /* Register reads and writes. Unclocked: reads 0, writes are ignored. */
-void sim_crc_read(const struct sim_crc *crc, bool clocked, uint32_t off, unsigned size,
-		  uint32_t *val);
+void sim_crc_read(const struct sim_crc *crc, bool clocked, uint32_t off, unsigned size, uint32_t *val);
 void sim_crc_write(struct sim_crc *crc, bool clocked, uint32_t off, unsigned size, uint32_t val);
 
 /* ---- sim_f407.c ------------------------------------------------------- */
@@ -131,18 +126,16 @@ struct sim_ap {
 	const struct sim_ap_desc *desc; /* from the chip's row */
 	uint32_t csw;
 	uint32_t tar;
-	unsigned pk_done;  /* units of a packed transfer already on the bus */
-	uint32_t pk_data;  /* packed read data gathered so far */
+	unsigned pk_done; /* units of a packed transfer already on the bus */
+	uint32_t pk_data; /* packed read data gathered so far */
 };
 
 void sim_ap_reset(struct sim_ap *ap, const struct sim_ap_desc *d);
 /* One access to register `reg` (APBANKSEL:A[3:2], 0x00-0xFC) of AP `apsel`
  * of the array `aps` (SIM_MAX_APS entries, one per APSEL). WAIT leaves the
  * AP so that the same call can be retried. */
-enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg,
-				uint32_t *val);
-enum sim_bus_result sim_ap_write(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg,
-				 uint32_t val);
+enum sim_bus_result sim_ap_read(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg, uint32_t *val);
+enum sim_bus_result sim_ap_write(sim_chip *c, struct sim_ap *aps, uint8_t apsel, uint8_t reg, uint32_t val);
 
 /* ---- sim_dp.c ---------------------------------------------------------- */
 

@@ -25,17 +25,31 @@
 
 static const struct cmsisdap_variant cmsisdap_variants[] = {
 	{
-		.vid = 0x0D28, .pid = 0x0204, .bcd_device = 0x0100,
-		.product = "swdd lab CMSIS-DAP", .interface_name = "CMSIS-DAP",
-		.protocol_version = "1.3.0", .default_serial = "0D280204000000000000DA01",
-		.hid = true, .packet_size = 64, .packet_count = 4, .caps_len = 1,
+		.vid = 0x0D28,
+		.pid = 0x0204,
+		.bcd_device = 0x0100,
+		.product = "swdd lab CMSIS-DAP",
+		.interface_name = "CMSIS-DAP",
+		.protocol_version = "1.3.0",
+		.default_serial = "0D280204000000000000DA01",
+		.hid = true,
+		.packet_size = 64,
+		.packet_count = 4,
+		.caps_len = 1,
 		.bytes_per_frame = 64,
 	},
 	{
-		.vid = 0x0D28, .pid = 0x0204, .bcd_device = 0x0100,
-		.product = "swdd lab CMSIS-DAP", .interface_name = "CMSIS-DAP v2",
-		.protocol_version = "2.1.0", .default_serial = "0D280204000000000000DA02",
-		.hid = false, .packet_size = 512, .packet_count = 8, .caps_len = 2,
+		.vid = 0x0D28,
+		.pid = 0x0204,
+		.bcd_device = 0x0100,
+		.product = "swdd lab CMSIS-DAP",
+		.interface_name = "CMSIS-DAP v2",
+		.protocol_version = "2.1.0",
+		.default_serial = "0D280204000000000000DA02",
+		.hid = false,
+		.packet_size = 512,
+		.packet_count = 8,
+		.caps_len = 2,
 		.bytes_per_frame = USB_FS_BULK_BYTES_PER_FRAME,
 	},
 };
@@ -285,7 +299,8 @@ static unsigned block_write(struct sim_probe *p, uint8_t r, unsigned count, unsi
 	return cmsisdap_swd(p, DP_RDBUFF | DAP_XFER_RNW, NULL);
 }
 
-static int sim_cmsisdap_cmd_transfer_block(struct sim_probe *p, struct cmsisdap_req *rq, struct cmsisdap_rsp *rs)
+static int sim_cmsisdap_cmd_transfer_block(struct sim_probe *p, struct cmsisdap_req *rq,
+					   struct cmsisdap_rsp *rs)
 {
 	unsigned count, done = 0, ack = 0;
 	size_t head, data_start;
@@ -326,7 +341,6 @@ static int sim_cmsisdap_cmd_write_abort(struct sim_probe *p, struct cmsisdap_req
 }
 
 /* ---- Dispatch --------------------------------------------------------- */
-
 
 struct cmsisdap_cmd {
 	sim_cmsisdap_cmd_fn fn;

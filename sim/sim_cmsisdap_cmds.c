@@ -26,11 +26,21 @@ int sim_cmsisdap_cmd_info(struct sim_probe *p, struct cmsisdap_req *rq, struct c
 	uint8_t id = req_u8(rq);
 
 	switch (id) {
-	case DAP_ID_VENDOR: info_string(rs, p->usb.manufacturer); break;
-	case DAP_ID_PRODUCT: info_string(rs, p->usb.product); break;
-	case DAP_ID_SER_NUM: info_string(rs, p->usb.serial); break;
-	case DAP_ID_PROTOCOL_VER: info_string(rs, v->protocol_version); break;
-	case DAP_ID_PRODUCT_FW_VER: info_string(rs, "lab-1.0"); break;
+	case DAP_ID_VENDOR:
+		info_string(rs, p->usb.manufacturer);
+		break;
+	case DAP_ID_PRODUCT:
+		info_string(rs, p->usb.product);
+		break;
+	case DAP_ID_SER_NUM:
+		info_string(rs, p->usb.serial);
+		break;
+	case DAP_ID_PROTOCOL_VER:
+		info_string(rs, v->protocol_version);
+		break;
+	case DAP_ID_PRODUCT_FW_VER:
+		info_string(rs, "lab-1.0");
+		break;
 	case DAP_ID_CAPABILITIES:
 		rsp_u8(rs, v->caps_len);
 		rsp_u8(rs, DAP_CAP_SWD | DAP_CAP_ATOMIC);
@@ -160,7 +170,8 @@ int sim_cmsisdap_cmd_swj_pins(struct sim_probe *p, struct cmsisdap_req *rq, stru
 	if (sel & DAP_PIN_NRESET)
 		sim_board_set_nrst(p->chip, !(out & DAP_PIN_NRESET));
 	if (wait && ((pins_input(p) ^ out) & sel))
-		sim_probe_spend(p, (uint64_t)(wait < DAP_PINS_MAX_WAIT_US ? wait : DAP_PINS_MAX_WAIT_US) * 1000u);
+		sim_probe_spend(p, (uint64_t)(wait < DAP_PINS_MAX_WAIT_US ? wait : DAP_PINS_MAX_WAIT_US) *
+					   1000u);
 	rsp_u8(rs, pins_input(p));
 	return 0;
 }

@@ -57,7 +57,7 @@
 /* Transfer response byte: ACK in bits 2:0, then these */
 #define DAP_XFER_OK 0x01u
 #define DAP_XFER_WAIT 0x02u
-#define DAP_XFER_ERROR 0x08u    /* SWD protocol (read parity) error */
+#define DAP_XFER_ERROR 0x08u /* SWD protocol (read parity) error */
 #define DAP_XFER_MISMATCH 0x10u
 
 /* SW-DP registers by A[3:2] (ADIv5.2 B2.2) */
@@ -106,11 +106,11 @@ struct cmsisdap_variant {
 
 struct cmsisdap {
 	const struct cmsisdap_variant *v;
-	uint8_t port;            /* DAP_PORT_* */
-	uint16_t retry;          /* WAIT retries */
+	uint8_t port;   /* DAP_PORT_* */
+	uint16_t retry; /* WAIT retries */
 	uint16_t match_retry;
 	uint32_t match_mask;
-	uint8_t pins_out;        /* latched SWJ pin outputs */
+	uint8_t pins_out; /* latched SWJ pin outputs */
 	uint8_t queue[CMSISDAP_MAX_COUNT][CMSISDAP_MAX_PACKET];
 	size_t queue_len[CMSISDAP_MAX_COUNT];
 	unsigned queued;
@@ -180,7 +180,8 @@ int sim_cmsisdap_cmd_info(struct sim_probe *p, struct cmsisdap_req *rq, struct c
 int sim_cmsisdap_cmd_host_status(struct sim_probe *p, struct cmsisdap_req *rq, struct cmsisdap_rsp *rs);
 int sim_cmsisdap_cmd_connect(struct sim_probe *p, struct cmsisdap_req *rq, struct cmsisdap_rsp *rs);
 int sim_cmsisdap_cmd_disconnect(struct sim_probe *p, struct cmsisdap_req *rq, struct cmsisdap_rsp *rs);
-int sim_cmsisdap_cmd_transfer_configure(struct sim_probe *p, struct cmsisdap_req *rq, struct cmsisdap_rsp *rs);
+int sim_cmsisdap_cmd_transfer_configure(struct sim_probe *p, struct cmsisdap_req *rq,
+					struct cmsisdap_rsp *rs);
 int sim_cmsisdap_cmd_swd_configure(struct sim_probe *p, struct cmsisdap_req *rq, struct cmsisdap_rsp *rs);
 int sim_cmsisdap_cmd_delay(struct sim_probe *p, struct cmsisdap_req *rq, struct cmsisdap_rsp *rs);
 int sim_cmsisdap_cmd_reset_target(struct sim_probe *p, struct cmsisdap_req *rq, struct cmsisdap_rsp *rs);

@@ -216,7 +216,8 @@ int sim_core_init(sim_chip *c, char *err, size_t errlen)
 	if (!e && sim_cache_init(c))
 		e = UC_ERR_NOMEM;
 	if (e) {
-		snprintf(err, errlen, "cannot set up the %s core in Unicorn: %s "
+		snprintf(err, errlen,
+			 "cannot set up the %s core in Unicorn: %s "
 			 "(libunicorn-dev 2.x is required)",
 			 c->desc->core.uc_model == UC_CPU_ARM_CORTEX_M7 ? "Cortex-M7" : "Cortex-M4",
 			 uc_strerror(e));
@@ -452,22 +453,35 @@ static void slice_outcome(sim_chip *c, uc_err e, uint32_t pc, bool early)
 	struct sim_core *k = c->core;
 
 	switch (k->ev) {
-	case SIM_EV_INTR: on_intr(c, k->ev_intno, pc); return;
-	case SIM_EV_FPB: on_bkpt(c, pc); return;
+	case SIM_EV_INTR:
+		on_intr(c, k->ev_intno, pc);
+		return;
+	case SIM_EV_FPB:
+		on_bkpt(c, pc);
+		return;
 	case SIM_EV_DWT:
 		if (debug_enabled(c))
 			sim_core_halt(c, DFSR_DWTTRAP);
 		return;
-	case SIM_EV_HALT_REQ: sim_core_halt(c, DFSR_HALTED); return;
-	case SIM_EV_SYSRESET: sim_chip_system_reset(c); return;
-	case SIM_EV_VECTRESET: sim_core_reset(c, SIM_RESET_CORE); return;
-	case SIM_EV_PEND: return; /* taken before the next slice */
-	case SIM_EV_RETRY: return;  /* PC stays on the access */
+	case SIM_EV_HALT_REQ:
+		sim_core_halt(c, DFSR_HALTED);
+		return;
+	case SIM_EV_SYSRESET:
+		sim_chip_system_reset(c);
+		return;
+	case SIM_EV_VECTRESET:
+		sim_core_reset(c, SIM_RESET_CORE);
+		return;
+	case SIM_EV_PEND:
+		return; /* taken before the next slice */
+	case SIM_EV_RETRY:
+		return; /* PC stays on the access */
 	case SIM_EV_BUSERR:
 		k->bfar = k->ev_addr;
 		sim_exc_fault(c, EXC_BUSFAULT, CFSR_PRECISERR | CFSR_BFARVALID, 0, pc);
 		return;
-	case SIM_EV_NONE: break;
+	case SIM_EV_NONE:
+		break;
 	}
 	if (e == UC_ERR_INSN_INVALID)
 		on_invalid_insn(c, pc);

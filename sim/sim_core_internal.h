@@ -16,9 +16,9 @@
 /* Execution state seen through DHCSR (ARMv7-M C1.6.2). */
 enum sim_core_state {
 	SIM_CORE_RUNNING,
-	SIM_CORE_HALTED,  /* Debug state: S_HALT */
+	SIM_CORE_HALTED,   /* Debug state: S_HALT */
 	SIM_CORE_SLEEPING, /* WFI/WFE: S_SLEEP */
-	SIM_CORE_LOCKUP,  /* unrecoverable fault: S_LOCKUP (ARMv7-M B1.5.15) */
+	SIM_CORE_LOCKUP,   /* unrecoverable fault: S_LOCKUP (ARMv7-M B1.5.15) */
 };
 
 /* Why a slice of uc_emu_start stopped early (set by hooks). */
@@ -89,23 +89,23 @@ enum sim_core_event {
 #define DWT_NUM_COMP 4
 
 struct sim_fpb {
-	bool enable;                   /* FP_CTRL.ENABLE */
-	uint32_t remap;                /* FP_REMAP */
-	uint32_t comp[FPB_NUM_COMP];   /* FP_COMPn as written (reserved bits masked) */
-	uc_hook hook[FPB_NUM_CODE];    /* per-comparator code hook */
+	bool enable;                 /* FP_CTRL.ENABLE */
+	uint32_t remap;              /* FP_REMAP */
+	uint32_t comp[FPB_NUM_COMP]; /* FP_COMPn as written (reserved bits masked) */
+	uc_hook hook[FPB_NUM_CODE];  /* per-comparator code hook */
 	bool hooked[FPB_NUM_CODE];
 	uint32_t hook_lo[FPB_NUM_CODE]; /* address the hook covers (+0..+3) */
-	bool dirty;                    /* registers changed: re-install hooks */
+	bool dirty;                     /* registers changed: re-install hooks */
 };
 
 struct sim_dwt {
-	uint32_t ctrl;                 /* DWT_CTRL writable bits */
+	uint32_t ctrl; /* DWT_CTRL writable bits */
 	uint32_t cyccnt;
 	uint32_t comp[DWT_NUM_COMP], mask[DWT_NUM_COMP], function[DWT_NUM_COMP];
-	uc_hook code_hook, mem_hook;   /* installed only while a comparator is active */
+	uc_hook code_hook, mem_hook; /* installed only while a comparator is active */
 	bool hooks_on;
-	bool dirty;                    /* registers changed: re-install hooks */
-	bool data_hit;                 /* data match seen; stop before the next instruction */
+	bool dirty;    /* registers changed: re-install hooks */
+	bool data_hit; /* data match seen; stop before the next instruction */
 };
 
 /* Thumb instruction-count cache for the block hook (instructions retired). */
@@ -118,25 +118,25 @@ struct sim_cache; /* sim_cache.c */
 
 struct sim_core {
 	enum sim_core_state state;
-	struct sim_cache *cache;       /* Cortex-M7 L1 caches (NULL without) */
-	bool held;                     /* NRST low: core in reset */
-	bool boot_pending;             /* reset applied while held: fetch vectors on release */
-	bool step_pending;             /* C_STEP: run one instruction, then halt */
-	bool invstate_pending;         /* PC loaded without the Thumb bit */
-	bool knob_fired;               /* SIM_FAULT_SLEEP/LOCKUP has taken effect */
-	uint64_t boot_cycles;          /* cycles run since the core left reset */
+	struct sim_cache *cache; /* Cortex-M7 L1 caches (NULL without) */
+	bool held;               /* NRST low: core in reset */
+	bool boot_pending;       /* reset applied while held: fetch vectors on release */
+	bool step_pending;       /* C_STEP: run one instruction, then halt */
+	bool invstate_pending;   /* PC loaded without the Thumb bit */
+	bool knob_fired;         /* SIM_FAULT_SLEEP/LOCKUP has taken effect */
+	uint64_t boot_cycles;    /* cycles run since the core left reset */
 
 	/* debug registers */
-	uint32_t dhcsr_ctrl;           /* C_* bits */
+	uint32_t dhcsr_ctrl; /* C_* bits */
 	bool s_regrdy, s_retire_st, s_reset_st;
 	uint32_t dcrdr, demcr, dfsr;
 
 	/* system control block */
 	uint32_t vtor, aircr_prigroup, scr, ccr, shcsr, cfsr, hfsr, mmfar, bfar, cpacr, fpccr;
 	uint32_t shpr[3];
-	uint32_t systick[3];           /* CTRL, LOAD, VAL (sim_systick.c) */
-	uint64_t systick_sub;          /* core cycles towards the next reference tick */
-	uint32_t pending;              /* bit n: exception n pending (PendSV, SysTick) */
+	uint32_t systick[3];  /* CTRL, LOAD, VAL (sim_systick.c) */
+	uint64_t systick_sub; /* core cycles towards the next reference tick */
+	uint32_t pending;     /* bit n: exception n pending (PendSV, SysTick) */
 
 	/* DBGMCU (RM0090 38.16) */
 	uint32_t dbgmcu_cr, dbgmcu_apb1_fz, dbgmcu_apb2_fz;
@@ -147,12 +147,12 @@ struct sim_core {
 	/* hooks and the current slice */
 	uc_hook intr_hook, blk_hook;
 	enum sim_core_event ev;
-	bool stop_at_block;            /* MMIO asked to stop: stop at the next block */
+	bool stop_at_block; /* MMIO asked to stop: stop at the next block */
 	uint32_t ev_intno;
-	uint32_t ev_addr;              /* SIM_EV_BUSERR: the faulting address */
+	uint32_t ev_addr; /* SIM_EV_BUSERR: the faulting address */
 	uint64_t slice_retired;
 	uint32_t blk_addr, blk_size, blk_n;
-	uint32_t blk_gen;              /* bumped when code memory changes */
+	uint32_t blk_gen; /* bumped when code memory changes */
 	struct sim_blk_entry blk_cache[SIM_BLK_CACHE];
 };
 

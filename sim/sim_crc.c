@@ -70,8 +70,7 @@ static uint32_t crc_reg(const struct sim_crc *crc, uint32_t off)
 	}
 }
 
-void sim_crc_read(const struct sim_crc *crc, bool clocked, uint32_t off, unsigned size,
-		  uint32_t *val)
+void sim_crc_read(const struct sim_crc *crc, bool clocked, uint32_t off, unsigned size, uint32_t *val)
 {
 	uint32_t w = clocked ? crc_reg(crc, off) : 0;
 

@@ -20,10 +20,10 @@
 #include <stdlib.h>
 
 /* ADIv5.2 B2.2 DP registers (A[3:2]). */
-#define DP_REG_0 0x0u             /* read DPIDR, write ABORT */
-#define DP_REG_4 0x4u             /* CTRL/STAT (bank 0), DLCR (bank 1) */
-#define DP_REG_8 0x8u             /* read RESEND, write SELECT */
-#define DP_REG_C 0xCu             /* read RDBUFF */
+#define DP_REG_0 0x0u /* read DPIDR, write ABORT */
+#define DP_REG_4 0x4u /* CTRL/STAT (bank 0), DLCR (bank 1) */
+#define DP_REG_8 0x8u /* read RESEND, write SELECT */
+#define DP_REG_C 0xCu /* read RDBUFF */
 
 /* ADIv5.2 B2.2 ABORT. */
 #define DP_ABORT_DAPABORT (1u << 0)
@@ -45,8 +45,8 @@
 /* ORUNDETECT, TRNMODE, MASKLANE, TRNCNT and the three requests. */
 #define DP_CS_RW 0x543FFF0Du
 #define DP_CS_STICKIES (DP_CS_STICKYORUN | DP_CS_STICKYCMP | DP_CS_STICKYERR | DP_CS_WDATAERR)
-#define DP_SELECT_RW 0xFF0000FFu  /* APSEL, APBANKSEL, DPBANKSEL (B2.2) */
-#define DP_DLCR_RW 0x00000300u    /* TURNROUND (B2.2) */
+#define DP_SELECT_RW 0xFF0000FFu /* APSEL, APBANKSEL, DPBANKSEL (B2.2) */
+#define DP_DLCR_RW 0x00000300u   /* TURNROUND (B2.2) */
 
 /* ADIv5.2 B5.2: SWJ-DP select sequences, LSB first after >= 50 ones. */
 #define DP_SEQ_JTAG_TO_SWD 0xE79Eu
@@ -58,18 +58,18 @@ struct sim_dp {
 	bool reset_state;       /* after a line reset: only a DPIDR read answers */
 	unsigned __int128 hist; /* last bits clocked by sim_swd_sequence, newest at bit 0 */
 	unsigned hist_n;
-	unsigned ones;          /* consecutive ones clocked so far */
-	uint32_t ctrl;          /* writable CTRL/STAT bits and stickies */
+	unsigned ones; /* consecutive ones clocked so far */
+	uint32_t ctrl; /* writable CTRL/STAT bits and stickies */
 	uint32_t select, dlcr;
-	uint32_t rdbuff;        /* last AP read result */
-	uint32_t resend;        /* last data returned by an AP read or RDBUFF */
-	bool pending;           /* an AP transaction stalled on the bus */
+	uint32_t rdbuff; /* last AP read result */
+	uint32_t resend; /* last data returned by an AP read or RDBUFF */
+	bool pending;    /* an AP transaction stalled on the bus */
 	bool pending_write;
 	uint8_t pending_apsel, pending_reg;
 	uint32_t pending_data;
-	unsigned storm;         /* WAITs already given for this AP access */
-	unsigned si_count;      /* signal-integrity corruption rotation */
-	bool deselected;        /* DPv2: TARGETSEL named another target */
+	unsigned storm;    /* WAITs already given for this AP access */
+	unsigned si_count; /* signal-integrity corruption rotation */
+	bool deselected;   /* DPv2: TARGETSEL named another target */
 	struct sim_ap ap[SIM_MAX_APS];
 };
 
@@ -299,11 +299,16 @@ static uint32_t dp_banked_read(sim_chip *c, unsigned bank)
 	const struct sim_dp_desc *d = &c->desc->dp;
 
 	switch (bank) {
-	case 0: return dp_ctrl_read(c->dp);
-	case 1: return c->dp->dlcr;
-	case 2: return d->version >= 2 ? d->targetid : 0;
-	case 3: return d->version >= 2 ? d->dlpidr : 0;
-	default: return 0;
+	case 0:
+		return dp_ctrl_read(c->dp);
+	case 1:
+		return c->dp->dlcr;
+	case 2:
+		return d->version >= 2 ? d->targetid : 0;
+	case 3:
+		return d->version >= 2 ? d->dlpidr : 0;
+	default:
+		return 0;
 	}
 }
 

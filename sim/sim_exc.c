@@ -24,7 +24,7 @@
 #define SHCSR_BUSFAULTENA (1U << 17)
 #define SHCSR_USGFAULTENA (1U << 18)
 
-static const int frame_regs[6] = { UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,
+static const int frame_regs[6] = { UC_ARM_REG_R0, UC_ARM_REG_R1,  UC_ARM_REG_R2,
 				   UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR };
 
 /* Lockup (B1.5.15): the core stops executing, PC reads 0xFFFFFFFE, and only
@@ -63,8 +63,7 @@ static bool take(sim_chip *c, uint32_t excnum, bool from_thread, bool psp)
 	if (from_thread && psp) /* switch to MSP while still in thread mode */
 		sim_core_set_reg(c, UC_ARM_REG_CONTROL, sim_core_reg(c, UC_ARM_REG_CONTROL) & ~CONTROL_SPSEL);
 	sim_core_set_reg(c, UC_ARM_REG_IPSR, excnum);
-	sim_core_set_reg(c, UC_ARM_REG_LR,
-			 !from_thread ? 0xFFFFFFF1U : psp ? 0xFFFFFFFDU : 0xFFFFFFF9U);
+	sim_core_set_reg(c, UC_ARM_REG_LR, !from_thread ? 0xFFFFFFF1U : psp ? 0xFFFFFFFDU : 0xFFFFFFF9U);
 	if (uc_mem_read(c->uc, c->core->vtor + 4U * excnum, &vec, sizeof(vec)))
 		return false;
 	sim_core_set_reg(c, UC_ARM_REG_XPSR_NZCVQG, sim_core_reg(c, UC_ARM_REG_XPSR) | XPSR_T);

@@ -40,15 +40,15 @@ struct f407_region {
 };
 
 #define F407_ALIAS_BASE 0x00000000u
-#define F407_CCM_BASE 0x10000000u     /* 64 KiB, D-bus only: no execution */
-#define F407_SYSMEM_BASE 0x1FFF0000u  /* 30 KiB system memory (bootloader) */
+#define F407_CCM_BASE 0x10000000u    /* 64 KiB, D-bus only: no execution */
+#define F407_SYSMEM_BASE 0x1FFF0000u /* 30 KiB system memory (bootloader) */
 #define F407_SYSMEM_SIZE 0x7800u
-#define F407_OTP_BASE 0x1FFF7800u     /* 512 B OTP + 16 lock bytes (RM0090 3.8) */
-#define F407_UID_ADDR 0x1FFF7A10u     /* RM0090 39.1 unique device ID */
-#define F407_FSIZE_ADDR 0x1FFF7A22u   /* RM0090 39.2 flash size register */
+#define F407_OTP_BASE 0x1FFF7800u   /* 512 B OTP + 16 lock bytes (RM0090 3.8) */
+#define F407_UID_ADDR 0x1FFF7A10u   /* RM0090 39.1 unique device ID */
+#define F407_FSIZE_ADDR 0x1FFF7A22u /* RM0090 39.2 flash size register */
 #define F407_OPT_BASE 0x1FFFC000u
-#define F407_SRAM_BASE 0x20000000u    /* SRAM1 112 KiB + SRAM2 16 KiB at 0x2001C000 */
-#define F407_CRC_BASE 0x40023000u     /* RM0090 2.3 table 1, section 4 */
+#define F407_SRAM_BASE 0x20000000u /* SRAM1 112 KiB + SRAM2 16 KiB at 0x2001C000 */
+#define F407_CRC_BASE 0x40023000u  /* RM0090 2.3 table 1, section 4 */
 #define F407_RCC_BASE 0x40023800u
 #define F407_FLASHIF_BASE 0x40023C00u
 
@@ -64,10 +64,16 @@ struct f407_region {
 #define RCC_AHB1ENR_CRCEN (1u << 12)
 
 static const struct f407_region f407_regions[] = {
-	{ .base = F407_ALIAS_BASE, .size = 0x100000u, .kind = F407_FLASH, .perms = UC_PROT_READ | UC_PROT_EXEC },
+	{ .base = F407_ALIAS_BASE,
+	  .size = 0x100000u,
+	  .kind = F407_FLASH,
+	  .perms = UC_PROT_READ | UC_PROT_EXEC },
 	{ .base = 0x08000000u, .size = 0x100000u, .kind = F407_FLASH, .perms = UC_PROT_READ | UC_PROT_EXEC },
 	{ .base = F407_CCM_BASE, .size = 0x10000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_SYSMEM_BASE, .size = F407_SYSMEM_SIZE, .kind = F407_ROM, .perms = UC_PROT_READ | UC_PROT_EXEC },
+	{ .base = F407_SYSMEM_BASE,
+	  .size = F407_SYSMEM_SIZE,
+	  .kind = F407_ROM,
+	  .perms = UC_PROT_READ | UC_PROT_EXEC },
 	{ .base = F407_OTP_BASE, .size = 0x400u, .kind = F407_ROM, .perms = UC_PROT_READ },
 	{ .base = F407_OPT_BASE, .size = 0x10u, .kind = F407_OPTBYTES, .perms = UC_PROT_READ },
 	{ .base = F407_SRAM_BASE, .size = 0x20000u, .kind = F407_RAM, .perms = UC_PROT_ALL },
@@ -75,12 +81,14 @@ static const struct f407_region f407_regions[] = {
 	{ .base = F407_CRC_BASE, .size = 0x400u, .kind = F407_CRC, .perms = UC_PROT_READ | UC_PROT_WRITE },
 	{ .base = 0x40023400u, .size = 0x400u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
 	{ .base = F407_RCC_BASE, .size = 0x400u, .kind = F407_RCC, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_FLASHIF_BASE, .size = 0x400u, .kind = F407_FLASHIF, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = F407_FLASHIF_BASE,
+	  .size = 0x400u,
+	  .kind = F407_FLASHIF,
+	  .perms = UC_PROT_READ | UC_PROT_WRITE },
 	{ .base = 0x40024000u, .size = 0x5C000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
 	{ .base = 0x50000000u, .size = 0x61000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
 };
 #define F407_NREGIONS (sizeof(f407_regions) / sizeof(f407_regions[0]))
-
 
 static const struct f407_region *f407_find(uint32_t addr, unsigned size)
 {
@@ -99,11 +107,11 @@ static const struct f407_region *f407_find(uint32_t addr, unsigned size)
 struct sim_periph {
 	uint32_t rcc[256];
 	struct sim_crc crc;
-	uint8_t *view;      /* what the core sees of the flash array */
-	uint32_t fix_off;   /* bytes of the view a core store overwrote */
+	uint8_t *view;    /* what the core sees of the flash array */
+	uint32_t fix_off; /* bytes of the view a core store overwrote */
 	uint32_t fix_len;
-	bool running;       /* inside sim_core_run: no cache invalidation */
-	bool loads_blocked; /* flash mapped execute-only: RDP 1 with a debugger */
+	bool running;                /* inside sim_core_run: no cache invalidation */
+	bool loads_blocked;          /* flash mapped execute-only: RDP 1 with a debugger */
 	uint32_t stale_lo, stale_hi; /* flash offsets whose translated code is stale */
 };
 
@@ -150,8 +158,8 @@ static uint32_t narrow(uint32_t word, uint32_t off, unsigned size)
 	return size == 4 ? word : word & ((1u << (8 * size)) - 1u);
 }
 
-static enum sim_bus_result f407_read(sim_chip *c, const struct f407_region *r, uint32_t addr,
-				     unsigned size, uint32_t *val)
+static enum sim_bus_result f407_read(sim_chip *c, const struct f407_region *r, uint32_t addr, unsigned size,
+				     uint32_t *val)
 {
 	uint32_t off = addr - r->base, v = 0;
 	uint8_t ob[16];
@@ -190,8 +198,8 @@ static void rcc_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val)
 		sim_crc_reset(&c->periph->crc);
 }
 
-static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, uint32_t addr,
-				      unsigned size, uint32_t val, bool cpu)
+static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, uint32_t addr, unsigned size,
+				      uint32_t val, bool cpu)
 {
 	uint32_t off = addr - r->base;
 
@@ -221,8 +229,8 @@ static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, 
 
 /* The F407 has one AP on the system bus and no caches: port and flags do
  * not change what an access does. */
-static enum sim_bus_result f407_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr,
-					 unsigned size, uint32_t *val, unsigned flags)
+static enum sim_bus_result f407_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
+					 uint32_t *val, unsigned flags)
 {
 	const struct f407_region *r = f407_find(addr, size);
 
@@ -230,8 +238,8 @@ static enum sim_bus_result f407_mem_read(sim_chip *c, enum sim_ap_port port, uin
 	return r ? f407_read(c, r, addr, size, val) : SIM_BUS_FAULT;
 }
 
-static enum sim_bus_result f407_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr,
-					  unsigned size, uint32_t val, unsigned flags)
+static enum sim_bus_result f407_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
+					  uint32_t val, unsigned flags)
 {
 	const struct f407_region *r = f407_find(addr, size);
 
@@ -274,8 +282,7 @@ static uint64_t f407_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, vo
 	return v;
 }
 
-static void f407_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
-			    void *user)
+static void f407_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
 {
 	const struct f407_region *r = f407_find(F407_RCC_BASE + (uint32_t)offset, size);
 
@@ -295,8 +302,7 @@ static uint64_t f407_crc_mmio_read(uc_engine *uc, uint64_t offset, unsigned size
 	return v;
 }
 
-static void f407_crc_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
-				void *user)
+static void f407_crc_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
 {
 	sim_chip *c = user;
 
@@ -318,8 +324,7 @@ static uint64_t f407_opt_mmio_read(uc_engine *uc, uint64_t offset, unsigned size
 	return v;
 }
 
-static void f407_opt_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
-				void *user)
+static void f407_opt_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
 {
 	(void)uc, (void)offset, (void)size, (void)value, (void)user;
 }
@@ -392,8 +397,8 @@ static void f407_engine_running(sim_chip *c, bool running)
 /* CPU stores into the (read+exec) flash mappings: the flash controller
  * decides (docs/LAB-unicorn.md); Unicorn's own store still lands in the view and
  * is undone at the next fix-up point. */
-static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
-			     int64_t value, void *user)
+static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
+			     void *user)
 {
 	sim_chip *c = user;
 	uint32_t off = (uint32_t)address & (c->flash_size - 1u);
@@ -401,8 +406,7 @@ static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, 
 	(void)uc, (void)type;
 	sim_f407_fixup(c);
 	c->periph->fix_off = off;
-	c->periph->fix_len = off + (uint32_t)size <= c->flash_size ? (uint32_t)size
-								    : c->flash_size - off;
+	c->periph->fix_len = off + (uint32_t)size <= c->flash_size ? (uint32_t)size : c->flash_size - off;
 	/* The Cortex-M4 bus splits an unaligned store into smaller aligned
 	 * transfers; Unicorn reports the whole store first, then its bytes
 	 * one by one (measured): only the bytes reach the flash. */
@@ -412,8 +416,8 @@ static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, 
 	return true;
 }
 
-static void f407_flash_load(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
-			    int64_t value, void *user)
+static void f407_flash_load(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
+			    void *user)
 {
 	sim_chip *c = user;
 
@@ -445,7 +449,8 @@ static void f407_fill(sim_chip *c, uint32_t base, uint32_t size, uint8_t byte)
 
 	memset(chunk, byte, sizeof(chunk));
 	for (uint32_t off = 0; off < size; off += sizeof(chunk))
-		uc_mem_write(c->uc, base + off, chunk, size - off < sizeof(chunk) ? size - off : sizeof(chunk));
+		uc_mem_write(c->uc, base + off, chunk,
+			     size - off < sizeof(chunk) ? size - off : sizeof(chunk));
 }
 
 static void f407_fill_rom(sim_chip *c)

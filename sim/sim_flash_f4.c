@@ -39,8 +39,9 @@
 #define FLASH_SR_PGPERR (1u << 6)
 #define FLASH_SR_PGSERR (1u << 7)
 #define FLASH_SR_BSY (1u << 16)
-#define FLASH_SR_W1C (FLASH_SR_EOP | FLASH_SR_OPERR | FLASH_SR_WRPERR | FLASH_SR_PGAERR | \
-		      FLASH_SR_PGPERR | FLASH_SR_PGSERR)
+#define FLASH_SR_W1C                                                                                         \
+	(FLASH_SR_EOP | FLASH_SR_OPERR | FLASH_SR_WRPERR | FLASH_SR_PGAERR | FLASH_SR_PGPERR |               \
+	 FLASH_SR_PGSERR)
 
 /* RM0090 3.9.5 FLASH_CR. */
 #define FLASH_CR_PG (1u << 0)
@@ -54,8 +55,9 @@
 #define FLASH_CR_EOPIE (1u << 24)
 #define FLASH_CR_ERRIE (1u << 25)
 #define FLASH_CR_LOCK (1u << 31)
-#define FLASH_CR_RW (FLASH_CR_PG | FLASH_CR_SER | FLASH_CR_MER | FLASH_CR_SNB_MASK | \
-		     FLASH_CR_PSIZE_MASK | FLASH_CR_EOPIE | FLASH_CR_ERRIE)
+#define FLASH_CR_RW                                                                                          \
+	(FLASH_CR_PG | FLASH_CR_SER | FLASH_CR_MER | FLASH_CR_SNB_MASK | FLASH_CR_PSIZE_MASK |               \
+	 FLASH_CR_EOPIE | FLASH_CR_ERRIE)
 
 /* RM0090 3.9.6 FLASH_OPTCR. */
 #define FLASH_OPTCR_OPTLOCK (1u << 0)
@@ -94,7 +96,7 @@ static const struct flash_timing {
 /* Core stores that met a stalled bus, performed in order once BSY falls. */
 #define FLASH_CPU_QUEUE 64u
 struct flash_cpu_write {
-	bool reg;       /* FLASH_CR/OPTCR (true) or the array */
+	bool reg; /* FLASH_CR/OPTCR (true) or the array */
 	uint32_t off;
 	unsigned size;
 	uint32_t val;
@@ -114,16 +116,16 @@ enum flash_op { FLASH_OP_NONE, FLASH_OP_PROGRAM, FLASH_OP_SECTOR, FLASH_OP_MASS,
 struct sim_flash {
 	uint8_t *mem;
 	uint32_t acr, cr, sr, optcr;
-	uint32_t opt_stored;     /* option bytes as in the option sector (OPTCR layout) */
+	uint32_t opt_stored; /* option bytes as in the option sector (OPTCR layout) */
 	struct flash_keyseq key, optkey;
 	enum flash_op op;
 	uint64_t op_end_ns;
 	unsigned op_sector;
-	bool cpu_waits;          /* the core waits on a stalled access */
+	bool cpu_waits; /* the core waits on a stalled access */
 	struct flash_cpu_write queue[FLASH_CPU_QUEUE];
 	unsigned queued;
-	bool debug_disabled;     /* RDP 2 at the last reset */
-	struct sim_art *art;     /* the ART accelerator's data cache (sim_art_f4.c) */
+	bool debug_disabled; /* RDP 2 at the last reset */
+	struct sim_art *art; /* the ART accelerator's data cache (sim_art_f4.c) */
 };
 
 static unsigned flash_rdp_level(uint32_t opt)
@@ -367,8 +369,8 @@ void sim_flash_tick(sim_chip *c)
  * instruction and replay its already-performed bytes (docs/LAB-unicorn.md). Only
  * when the queue is full is the instruction abandoned and replayed.
  */
-static enum sim_bus_result flash_stall(sim_chip *c, bool cpu, bool reg, uint32_t off,
-				       unsigned size, uint32_t val)
+static enum sim_bus_result flash_stall(sim_chip *c, bool cpu, bool reg, uint32_t off, unsigned size,
+				       uint32_t val)
 {
 	struct sim_flash *f = c->flash;
 
@@ -403,11 +405,21 @@ enum sim_bus_result sim_flash_reg_read(sim_chip *c, uint32_t off, unsigned size,
 	uint32_t word = 0;
 
 	switch (off & ~3u) {
-	case FLASH_ACR: word = f->acr; break;
-	case FLASH_SR: word = f->sr; break;
-	case FLASH_CR: word = f->cr; break;
-	case FLASH_OPTCR: word = f->optcr; break;
-	default: word = 0; break; /* KEYR/OPTKEYR are write-only, read 0 */
+	case FLASH_ACR:
+		word = f->acr;
+		break;
+	case FLASH_SR:
+		word = f->sr;
+		break;
+	case FLASH_CR:
+		word = f->cr;
+		break;
+	case FLASH_OPTCR:
+		word = f->optcr;
+		break;
+	default:
+		word = 0;
+		break; /* KEYR/OPTKEYR are write-only, read 0 */
 	}
 	word >>= 8 * (off & 3u);
 	*val = size == 4 ? word : word & ((1u << (8 * size)) - 1u);
@@ -513,8 +525,7 @@ static void flash_optcr_write(sim_chip *c, uint32_t val)
 	flash_start(c, FLASH_OP_OPTION, ns);
 }
 
-enum sim_bus_result sim_flash_reg_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val,
-					bool cpu)
+enum sim_bus_result sim_flash_reg_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val, bool cpu)
 {
 	struct sim_flash *f = c->flash;
 
@@ -596,8 +607,7 @@ static uint32_t flash_program_error(const sim_chip *c, uint32_t off, unsigned si
 	return 0;
 }
 
-enum sim_bus_result sim_flash_array_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val,
-					  bool cpu)
+enum sim_bus_result sim_flash_array_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val, bool cpu)
 {
 	uint32_t err;
 

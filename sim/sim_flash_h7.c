@@ -13,7 +13,6 @@
  */
 #include "sim_flash_h7_internal.h"
 
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,46 +27,46 @@
  * (docs: uncertain points).
  */
 static const struct sim_flash_h7_timing h7_ds12110_timing[4] = {
-    [0] = {290 * US, 2000 * MS, 13000 * MS, 13000 * MS},
-    [1] = {180 * US, 1800 * MS, 8000 * MS, 8000 * MS},
-    [2] = {130 * US, 1100 * MS, 6000 * MS, 6000 * MS},
-    [3] = {100 * US, 1000 * MS, 5000 * MS, 5000 * MS},
+	[0] = { 290 * US, 2000 * MS, 13000 * MS, 13000 * MS },
+	[1] = { 180 * US, 1800 * MS, 8000 * MS, 8000 * MS },
+	[2] = { 130 * US, 1100 * MS, 6000 * MS, 6000 * MS },
+	[3] = { 100 * US, 1000 * MS, 5000 * MS, 5000 * MS },
 };
 
 const struct sim_flash_h7_params sim_flash_h7_stm32h743 = {
-    .name = "stm32h743",
-    .banks = 2,
-    .bank_size = 0x100000u,
-    .sector_size = 0x20000u,
-    .reg_base = 0x52002000u,
-    .acr_reset = 0x00000037u,	/* RM0433 4.9.1 */
-    .optsr_blank = 0x0BC6AAF0u, /* RDP 0xAA, BOR off, IWDG1 software, no freeze */
-    .optsr_prg_mask = 0xA03EFFDCu,
-    .has_optsr2 = false,
-    .has_crcrderr = false,
-    .crc_all_bank_bit = 7,
-    .timing = h7_ds12110_timing,
-    .opt_ns = 300 * MS,
-    .crc_word_cycles = 4,
+	.name = "stm32h743",
+	.banks = 2,
+	.bank_size = 0x100000u,
+	.sector_size = 0x20000u,
+	.reg_base = 0x52002000u,
+	.acr_reset = 0x00000037u,   /* RM0433 4.9.1 */
+	.optsr_blank = 0x0BC6AAF0u, /* RDP 0xAA, BOR off, IWDG1 software, no freeze */
+	.optsr_prg_mask = 0xA03EFFDCu,
+	.has_optsr2 = false,
+	.has_crcrderr = false,
+	.crc_all_bank_bit = 7,
+	.timing = h7_ds12110_timing,
+	.opt_ns = 300 * MS,
+	.crc_word_cycles = 4,
 };
 
 /* RM0468: one bank, OPTSR2, CRCCR.ALL_BANK at bit 22, SR.CRCRDERR. The
  * DS13313 table is taken with the DS12110 figures (docs: uncertain). */
 const struct sim_flash_h7_params sim_flash_h7_stm32h725 = {
-    .name = "stm32h725",
-    .banks = 1,
-    .bank_size = 0x100000u,
-    .sector_size = 0x20000u,
-    .reg_base = 0x52002000u,
-    .acr_reset = 0x00000013u, /* RM0468 4.9.1 */
-    .optsr_blank = 0x03C6AAF0u,
-    .optsr_prg_mask = 0x2027FFDCu,
-    .has_optsr2 = true,
-    .has_crcrderr = true,
-    .crc_all_bank_bit = 22,
-    .timing = h7_ds12110_timing,
-    .opt_ns = 300 * MS,
-    .crc_word_cycles = 4,
+	.name = "stm32h725",
+	.banks = 1,
+	.bank_size = 0x100000u,
+	.sector_size = 0x20000u,
+	.reg_base = 0x52002000u,
+	.acr_reset = 0x00000013u, /* RM0468 4.9.1 */
+	.optsr_blank = 0x03C6AAF0u,
+	.optsr_prg_mask = 0x2027FFDCu,
+	.has_optsr2 = true,
+	.has_crcrderr = true,
+	.crc_all_bank_bit = 22,
+	.timing = h7_ds12110_timing,
+	.opt_ns = 300 * MS,
+	.crc_word_cycles = 4,
 };
 
 uint64_t flash_h7_now(const struct sim_flash_h7 *f)
@@ -189,7 +188,7 @@ void sim_flash_h7_reset(struct sim_flash_h7 *f)
 		k->cr = H7_CR_RESET;
 		k->sr = 0;
 		k->ecc_fa = 0;
-		k->key = (struct h7_keyseq){0};
+		k->key = (struct h7_keyseq){ 0 };
 		k->wmask = 0;
 		k->crccr = k->crcsadd = k->crceadd = 0;
 		k->crcdata = 0; /* RM0433 4.9.22 reset value */
@@ -199,7 +198,7 @@ void sim_flash_h7_reset(struct sim_flash_h7 *f)
 	}
 	flash_h7_opt_abandon(f);
 	f->acr = f->p->acr_reset;
-	f->optkey = (struct h7_keyseq){0};
+	f->optkey = (struct h7_keyseq){ 0 };
 	f->optchangeerr = false;
 	flash_h7_opt_load(f);
 	/* RM0433 4.3.13: SWAP_BANK_OPT takes effect at reset. */
@@ -354,8 +353,7 @@ static uint32_t h7_reg_word(const struct sim_flash_h7 *f, uint32_t off)
 	return v;
 }
 
-enum sim_bus_result sim_flash_h7_reg_read(struct sim_flash_h7 *f, uint32_t off, unsigned size,
-					  uint32_t *val)
+enum sim_bus_result sim_flash_h7_reg_read(struct sim_flash_h7 *f, uint32_t off, unsigned size, uint32_t *val)
 {
 	uint32_t word;
 
@@ -371,8 +369,8 @@ enum sim_bus_result sim_flash_h7_reg_read(struct sim_flash_h7 *f, uint32_t off, 
  * bit; a wrong key locks it until the next reset, and the write returns a
  * bus error. Key writes while unlocked are ignored.
  */
-static enum sim_bus_result h7_key_write(struct h7_keyseq *k, uint32_t *reg, uint32_t lock_bit,
-					uint32_t key1, uint32_t key2, uint32_t val)
+static enum sim_bus_result h7_key_write(struct h7_keyseq *k, uint32_t *reg, uint32_t lock_bit, uint32_t key1,
+					uint32_t key2, uint32_t val)
 {
 	if (!(*reg & lock_bit))
 		return SIM_BUS_OK;
@@ -398,8 +396,8 @@ static void h7_ccr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val)
 		k->ecc_fa = 0;
 }
 
-static enum sim_bus_result h7_bank_reg_write(struct sim_flash_h7 *f, unsigned b, uint32_t reg,
-					     uint32_t val, enum sim_flash_h7_who who)
+static enum sim_bus_result h7_bank_reg_write(struct sim_flash_h7 *f, unsigned b, uint32_t reg, uint32_t val,
+					     enum sim_flash_h7_who who)
 {
 	struct h7_bank *k = &f->bank[b];
 
@@ -425,8 +423,8 @@ static enum sim_bus_result h7_bank_reg_write(struct sim_flash_h7 *f, unsigned b,
 	}
 }
 
-enum sim_bus_result sim_flash_h7_reg_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
-					   uint32_t val, enum sim_flash_h7_who who)
+enum sim_bus_result sim_flash_h7_reg_write(struct sim_flash_h7 *f, uint32_t off, unsigned size, uint32_t val,
+					   enum sim_flash_h7_who who)
 {
 	uint32_t reg = off & 0xFCu;
 	unsigned b = off >= H7_BANK2 ? 1 : 0;
@@ -450,15 +448,13 @@ enum sim_bus_result sim_flash_h7_reg_write(struct sim_flash_h7 *f, uint32_t off,
 		return SIM_BUS_OK;
 	}
 	if (reg == H7_OPTKEYR)
-		return h7_key_write(&f->optkey, &f->optcr, H7_OPTCR_OPTLOCK, H7_OPTKEY1, H7_OPTKEY2,
-				    val);
+		return h7_key_write(&f->optkey, &f->optcr, H7_OPTCR_OPTLOCK, H7_OPTKEY1, H7_OPTKEY2, val);
 	return flash_h7_opt_reg_write(f, reg, val, who);
 }
 
 /* ---- array reads ------------------------------------------------------- */
 
-uint32_t flash_h7_read_refusal(const struct sim_flash_h7 *f, uint32_t off,
-			       enum sim_flash_h7_who who)
+uint32_t flash_h7_read_refusal(const struct sim_flash_h7 *f, uint32_t off, enum sim_flash_h7_who who)
 {
 	unsigned b = off / f->p->bank_size;
 	uint32_t boff = off % f->p->bank_size;

@@ -35,9 +35,9 @@
 /* Who makes an access: decides RDP level 1, PCROP (execute-only) and the
  * fault the caller must raise. */
 enum sim_flash_h7_who {
-	SIM_FLASH_H7_CORE_DATA,	 /* Cortex-M7 load/store (or DMA) */
+	SIM_FLASH_H7_CORE_DATA,  /* Cortex-M7 load/store (or DMA) */
 	SIM_FLASH_H7_CORE_FETCH, /* Cortex-M7 instruction fetch */
-	SIM_FLASH_H7_DEBUG,	 /* debugger through an AHB-AP */
+	SIM_FLASH_H7_DEBUG,      /* debugger through an AHB-AP */
 };
 
 /* Timing for one program/erase parallelism (FLASH_CR.PSIZE), in ns. */
@@ -51,19 +51,19 @@ struct sim_flash_h7_timing {
 /* One chip's flash: const data, one row per part. */
 struct sim_flash_h7_params {
 	const char *name;
-	unsigned banks;		   /* 2 on RM0433 dual-bank parts, 1 on RM0468 */
-	uint32_t bank_size;	   /* 0x100000 */
-	uint32_t sector_size;	   /* 0x20000: 8 sectors per bank */
-	uint32_t reg_base;	   /* 0x52002000 */
-	uint32_t acr_reset;	   /* FLASH_ACR reset value */
-	uint32_t optsr_blank;	   /* OPTSR as shipped (RDP level 0) */
-	uint32_t optsr_prg_mask;   /* OPTSR_PRG bits software may change */
-	bool has_optsr2;	   /* FLASH_OPTSR2_CUR/PRG at 0x70/0x74 (RM0468) */
-	bool has_crcrderr;	   /* SR bit 28 CRCRDERR (RM0468) */
-	unsigned crc_all_bank_bit; /* FLASH_CRCCR.ALL_BANK: 7 (RM0433), 22 (RM0468) */
+	unsigned banks;                           /* 2 on RM0433 dual-bank parts, 1 on RM0468 */
+	uint32_t bank_size;                       /* 0x100000 */
+	uint32_t sector_size;                     /* 0x20000: 8 sectors per bank */
+	uint32_t reg_base;                        /* 0x52002000 */
+	uint32_t acr_reset;                       /* FLASH_ACR reset value */
+	uint32_t optsr_blank;                     /* OPTSR as shipped (RDP level 0) */
+	uint32_t optsr_prg_mask;                  /* OPTSR_PRG bits software may change */
+	bool has_optsr2;                          /* FLASH_OPTSR2_CUR/PRG at 0x70/0x74 (RM0468) */
+	bool has_crcrderr;                        /* SR bit 28 CRCRDERR (RM0468) */
+	unsigned crc_all_bank_bit;                /* FLASH_CRCCR.ALL_BANK: 7 (RM0433), 22 (RM0468) */
 	const struct sim_flash_h7_timing *timing; /* [4], by PSIZE: x8, x16, x32, x64 */
-	uint64_t opt_ns;	  /* option byte change (OPTSTART to OPT_BUSY = 0) */
-	uint32_t crc_word_cycles; /* AXI clock cycles per flash word read by the CRC unit */
+	uint64_t opt_ns;                          /* option byte change (OPTSTART to OPT_BUSY = 0) */
+	uint32_t crc_word_cycles;                 /* AXI clock cycles per flash word read by the CRC unit */
 };
 
 extern const struct sim_flash_h7_params sim_flash_h7_stm32h743;
@@ -103,7 +103,7 @@ struct sim_flash_h7; /* opaque */
 struct sim_flash_h7_stats {
 	uint64_t words_programmed; /* flash words written by the controller */
 	uint64_t sector_erases, bank_erases, mass_erases;
-	uint64_t option_changes;	 /* completed OPTSTART operations */
+	uint64_t option_changes;         /* completed OPTSTART operations */
 	uint64_t ecc_double, ecc_single; /* ECC errors reported on reads */
 };
 
@@ -130,10 +130,9 @@ void sim_flash_h7_power_cycle(struct sim_flash_h7 *f);
  * changed, the caller repeats the access after the next event (an AP
  * answers WAIT, the core stalls). Reads never wait and do not depend on
  * who reads. `who` matters for writes at RDP level 1. */
-enum sim_bus_result sim_flash_h7_reg_read(struct sim_flash_h7 *f, uint32_t off, unsigned size,
-					  uint32_t *val);
-enum sim_bus_result sim_flash_h7_reg_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
-					   uint32_t val, enum sim_flash_h7_who who);
+enum sim_bus_result sim_flash_h7_reg_read(struct sim_flash_h7 *f, uint32_t off, unsigned size, uint32_t *val);
+enum sim_bus_result sim_flash_h7_reg_write(struct sim_flash_h7 *f, uint32_t off, unsigned size, uint32_t val,
+					   enum sim_flash_h7_who who);
 
 /* The array at a bus offset; size 1, 2 or 4 and the access must not cross
  * a 32-byte flash word. FAULT: bus error (ECC double error, RDP/PCROP/

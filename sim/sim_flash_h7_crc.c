@@ -27,27 +27,25 @@ struct h7_range {
 	uint32_t start, end; /* bank offsets, end exclusive */
 };
 
-static unsigned h7_crc_ranges(const struct sim_flash_h7 *f, unsigned b,
-			      struct h7_range r[H7_SECTORS])
+static unsigned h7_crc_ranges(const struct sim_flash_h7 *f, unsigned b, struct h7_range r[H7_SECTORS])
 {
 	const struct h7_bank *k = &f->bank[b];
 	uint32_t ss = f->p->sector_size, burst, end;
 	unsigned n = 0;
 
 	if (k->crccr & (1u << f->p->crc_all_bank_bit)) {
-		r[0] = (struct h7_range){0, f->p->bank_size};
+		r[0] = (struct h7_range){ 0, f->p->bank_size };
 		return 1;
 	}
 	if (k->crccr & H7_CRCCR_BY_SECT) {
 		for (unsigned s = 0; s < H7_SECTORS; s++)
 			if (k->crc_sects & (1u << s))
-				r[n++] = (struct h7_range){s * ss, (s + 1) * ss};
+				r[n++] = (struct h7_range){ s * ss, (s + 1) * ss };
 		return n;
 	}
 	burst = H7_WORD * (4u << (2 * ((k->crccr & H7_CRCCR_BURST_MASK) >> H7_CRCCR_BURST_SHIFT)));
 	end = (k->crceadd | (burst - 1)) + 1;
-	r[0] = (struct h7_range){k->crcsadd & ~(burst - 1),
-				 end < f->p->bank_size ? end : f->p->bank_size};
+	r[0] = (struct h7_range){ k->crcsadd & ~(burst - 1), end < f->p->bank_size ? end : f->p->bank_size };
 	return k->crceadd >= k->crcsadd ? 1 : 0;
 }
 
@@ -61,15 +59,14 @@ static void h7_crc_start(struct sim_flash_h7 *f, unsigned b)
 	for (unsigned i = 0; i < n; i++)
 		words += (r[i].end - r[i].start) / H7_WORD;
 	k->crc_busy = true;
-	k->crc_end =
-	    flash_h7_now(f) + words * f->p->crc_word_cycles * 1000000000ull / (hz ? hz : 1);
+	k->crc_end = flash_h7_now(f) + words * f->p->crc_word_cycles * 1000000000ull / (hz ? hz : 1);
 }
 
 void flash_h7_crccr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val)
 {
 	struct h7_bank *k = &f->bank[b];
-	uint32_t keep = H7_CRCCR_SECT_MASK | H7_CRCCR_BY_SECT | H7_CRCCR_BURST_MASK |
-			(1u << f->p->crc_all_bank_bit);
+	uint32_t keep =
+		H7_CRCCR_SECT_MASK | H7_CRCCR_BY_SECT | H7_CRCCR_BURST_MASK | (1u << f->p->crc_all_bank_bit);
 
 	if (!(k->cr & H7_CR_CRC_EN) || k->crc_busy)
 		return;

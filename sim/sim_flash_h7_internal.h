@@ -57,10 +57,9 @@
 #define H7_CR_SNB_MASK (7u << 8)
 #define H7_CR_CRC_EN (1u << 15)
 #define H7_CR_IE_MASK 0x1FEF0000u /* EOPIE 16 .. CRCRDERRIE 28, bit 20 reserved */
-#define H7_CR_RESET 0x00000031u	  /* LOCK, PSIZE = x64 */
-#define H7_CR_RW                                                                                   \
-	(H7_CR_PG | H7_CR_SER | H7_CR_BER | H7_CR_PSIZE_MASK | H7_CR_SNB_MASK | H7_CR_CRC_EN |     \
-	 H7_CR_IE_MASK)
+#define H7_CR_RESET 0x00000031u   /* LOCK, PSIZE = x64 */
+#define H7_CR_RW                                                                                             \
+	(H7_CR_PG | H7_CR_SER | H7_CR_BER | H7_CR_PSIZE_MASK | H7_CR_SNB_MASK | H7_CR_CRC_EN | H7_CR_IE_MASK)
 
 /* RM0433 4.9.5 FLASH_SR1/2 (CCR uses the same positions, 4.9.6). */
 #define H7_SR_BSY (1u << 0)
@@ -158,7 +157,7 @@ struct h7_bank {
 	uint32_t op_off, op_len;
 	uint8_t op_data[H7_WORD];
 	uint32_t crccr, crcsadd, crceadd, crcdata;
-	bool crc_clean;	   /* CRCDATA reset/CLEAN_CRC: next run starts from the preset */
+	bool crc_clean;    /* CRCDATA reset/CLEAN_CRC: next run starts from the preset */
 	uint8_t crc_sects; /* sector list (ADD_SECT) */
 	bool crc_busy;
 	uint64_t crc_end;
@@ -168,14 +167,14 @@ struct h7_bank {
 struct sim_flash_h7 {
 	const struct sim_flash_h7_params *p;
 	struct sim_flash_h7_env env;
-	uint8_t *mem;	 /* bus order */
+	uint8_t *mem;    /* bus order */
 	uint8_t *wstate; /* enum h7_wstate per flash word, bus order */
 	struct h7_bank bank[H7_MAX_BANKS];
 	uint32_t acr, optcr, optsr_prg, optsr2_prg, boot_prg;
 	bool optchangeerr;
 	struct h7_keyseq optkey;
 	struct h7_optbytes stored; /* option sector */
-	struct h7_optbytes cur;	   /* in effect (the *_CUR registers) */
+	struct h7_optbytes cur;    /* in effect (the *_CUR registers) */
 	bool swapped;
 	bool opt_busy, opt_regress;
 	uint64_t opt_end;
@@ -199,20 +198,19 @@ void flash_h7_wstate_set(struct sim_flash_h7 *f, uint32_t w, enum h7_wstate st);
 bool flash_h7_in_area(uint32_t area, uint32_t bank_off);
 /* SR flag that refuses a read of bus offset `off` by `who` (RDP level 1
  * for the debugger, PCROP for data reads, the secure area), or 0. */
-uint32_t flash_h7_read_refusal(const struct sim_flash_h7 *f, uint32_t off,
-			       enum sim_flash_h7_who who);
+uint32_t flash_h7_read_refusal(const struct sim_flash_h7 *f, uint32_t off, enum sim_flash_h7_who who);
 
 /* sim_flash_h7_prog.c */
 enum sim_bus_result flash_h7_cr_write(struct sim_flash_h7 *f, unsigned b, uint32_t val,
 				      enum sim_flash_h7_who who);
-enum sim_bus_result flash_h7_buffer_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
-					  uint32_t val, enum sim_flash_h7_who who);
+enum sim_bus_result flash_h7_buffer_write(struct sim_flash_h7 *f, uint32_t off, unsigned size, uint32_t val,
+					  enum sim_flash_h7_who who);
 void flash_h7_op_finish(struct sim_flash_h7 *f, unsigned b);
 void flash_h7_op_abandon(struct sim_flash_h7 *f, unsigned b);
 void flash_h7_erase_range(struct sim_flash_h7 *f, uint32_t off, uint32_t len, bool fail);
 void flash_h7_start_mass(struct sim_flash_h7 *f, enum sim_flash_h7_who who);
-uint32_t flash_h7_erase_refusal(const struct sim_flash_h7 *f, unsigned b, unsigned first,
-				unsigned count, enum sim_flash_h7_who who);
+uint32_t flash_h7_erase_refusal(const struct sim_flash_h7 *f, unsigned b, unsigned first, unsigned count,
+				enum sim_flash_h7_who who);
 
 /* sim_flash_h7_opt.c */
 void flash_h7_opt_load(struct sim_flash_h7 *f);

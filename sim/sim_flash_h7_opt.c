@@ -160,10 +160,8 @@ void flash_h7_opt_finish(struct sim_flash_h7 *f)
 		o->wpsn[b] = k->wpsn_prg;
 		/* RM0433 4.5.3: the regression removes PCROP / secure areas
 		 * whose DMEP / DMES bit asks for it. */
-		o->prar[b] =
-		    f->opt_regress && (k->prar_prg & H7_AREA_DM) ? H7_AREA_BLANK : k->prar_prg;
-		o->scar[b] =
-		    f->opt_regress && (k->scar_prg & H7_AREA_DM) ? H7_AREA_BLANK : k->scar_prg;
+		o->prar[b] = f->opt_regress && (k->prar_prg & H7_AREA_DM) ? H7_AREA_BLANK : k->prar_prg;
+		o->scar[b] = f->opt_regress && (k->scar_prg & H7_AREA_DM) ? H7_AREA_BLANK : k->scar_prg;
 		k->prar_prg = o->prar[b];
 		k->scar_prg = o->scar[b];
 	}
@@ -183,15 +181,13 @@ void flash_h7_opt_abandon(struct sim_flash_h7 *f)
 	f->opt_regress = false;
 }
 
-static enum sim_bus_result h7_optcr_write(struct sim_flash_h7 *f, uint32_t val,
-					  enum sim_flash_h7_who who)
+static enum sim_bus_result h7_optcr_write(struct sim_flash_h7 *f, uint32_t val, enum sim_flash_h7_who who)
 {
 	if (f->optcr & H7_OPTCR_OPTLOCK)
 		return SIM_BUS_OK; /* RM0433 4.9.7: write-protected while OPTLOCK */
 	if ((val & H7_OPTCR_MER) && h7_any_bank_busy(f))
 		return SIM_BUS_WAIT;
-	f->optcr =
-	    (f->optcr & H7_OPTCR_SWAP_BANK) | (val & (H7_OPTCR_OPTLOCK | H7_OPTCR_CHANGEERRIE));
+	f->optcr = (f->optcr & H7_OPTCR_SWAP_BANK) | (val & (H7_OPTCR_OPTLOCK | H7_OPTCR_CHANGEERRIE));
 	if (val & H7_OPTCR_OPTLOCK)
 		return SIM_BUS_OK;
 	if (val & H7_OPTCR_MER)

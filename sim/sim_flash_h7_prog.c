@@ -23,8 +23,8 @@ static unsigned h7_psize(const struct h7_bank *k)
 /* The fast-erase knob's erase time (the 3 ms of the H743 user report). */
 #define H7_FAST_ERASE_NS 3000000ull
 
-static void h7_op_start(struct sim_flash_h7 *f, unsigned b, enum h7_op op, uint32_t off,
-			uint32_t len, uint64_t ns)
+static void h7_op_start(struct sim_flash_h7 *f, unsigned b, enum h7_op op, uint32_t off, uint32_t len,
+			uint64_t ns)
 {
 	struct h7_bank *k = &f->bank[b];
 
@@ -106,8 +106,7 @@ void flash_h7_op_abandon(struct sim_flash_h7 *f, unsigned b)
  * counts as attached). */
 static bool h7_rdp_closed(const struct sim_flash_h7 *f, enum sim_flash_h7_who who)
 {
-	return flash_h7_rdp(f->cur.optsr) != 0 &&
-	       (who == SIM_FLASH_H7_DEBUG || flash_h7_debug_attached(f));
+	return flash_h7_rdp(f->cur.optsr) != 0 && (who == SIM_FLASH_H7_DEBUG || flash_h7_debug_attached(f));
 }
 
 static bool h7_area_hits(uint32_t area, uint32_t first_unit, uint32_t last_unit)
@@ -119,8 +118,8 @@ static bool h7_area_hits(uint32_t area, uint32_t first_unit, uint32_t last_unit)
 
 /* RM0433 4.7.1 WRPERR: a program or erase touching a sector protected in
  * WPSN, a PCROP area or the secure area is refused. */
-uint32_t flash_h7_erase_refusal(const struct sim_flash_h7 *f, unsigned b, unsigned first,
-				unsigned count, enum sim_flash_h7_who who)
+uint32_t flash_h7_erase_refusal(const struct sim_flash_h7 *f, unsigned b, unsigned first, unsigned count,
+				enum sim_flash_h7_who who)
 {
 	uint32_t upc = f->p->sector_size / H7_AREA_UNIT;
 	uint32_t lo = first * upc, hi = (first + count) * upc - 1;
@@ -137,8 +136,7 @@ uint32_t flash_h7_erase_refusal(const struct sim_flash_h7 *f, unsigned b, unsign
 	return 0;
 }
 
-static uint32_t h7_program_refusal(const struct sim_flash_h7 *f, uint32_t off,
-				   enum sim_flash_h7_who who)
+static uint32_t h7_program_refusal(const struct sim_flash_h7 *f, uint32_t off, enum sim_flash_h7_who who)
 {
 	unsigned b = off / f->p->bank_size;
 	uint32_t boff = off % f->p->bank_size, unit = boff / H7_AREA_UNIT;
@@ -170,8 +168,8 @@ static void h7_submit(struct sim_flash_h7 *f, unsigned b)
  * (docs: uncertain points). Errors are flags, not bus errors; at RDP
  * level 1 an AP write is a bus error (RM0433 4.5.3).
  */
-enum sim_bus_result flash_h7_buffer_write(struct sim_flash_h7 *f, uint32_t off, unsigned size,
-					  uint32_t val, enum sim_flash_h7_who who)
+enum sim_bus_result flash_h7_buffer_write(struct sim_flash_h7 *f, uint32_t off, unsigned size, uint32_t val,
+					  enum sim_flash_h7_who who)
 {
 	unsigned b = off / f->p->bank_size;
 	struct h7_bank *k = &f->bank[b];
@@ -217,8 +215,7 @@ static void h7_start_erase(struct sim_flash_h7 *f, unsigned b, enum sim_flash_h7
 {
 	struct h7_bank *k = &f->bank[b];
 	bool ser = k->cr & H7_CR_SER, ber = k->cr & H7_CR_BER;
-	unsigned first = ser ? (k->cr & H7_CR_SNB_MASK) >> H7_CR_SNB_SHIFT : 0,
-		 n = ser ? 1 : H7_SECTORS;
+	unsigned first = ser ? (k->cr & H7_CR_SNB_MASK) >> H7_CR_SNB_SHIFT : 0, n = ser ? 1 : H7_SECTORS;
 	const struct sim_flash_h7_timing *t = &f->p->timing[h7_psize(k)];
 	uint32_t err;
 
@@ -237,9 +234,11 @@ static void h7_start_erase(struct sim_flash_h7 *f, unsigned b, enum sim_flash_h7
 		f->stats.sector_erases++;
 	else
 		f->stats.bank_erases++;
-	h7_op_start(f, b, ser ? H7_OP_SECTOR : H7_OP_BANK,
-		    b * f->p->bank_size + first * f->p->sector_size, n * f->p->sector_size,
-		    f->fast_erase ? H7_FAST_ERASE_NS : ser ? t->sector_ns : t->bank_ns);
+	h7_op_start(f, b, ser ? H7_OP_SECTOR : H7_OP_BANK, b * f->p->bank_size + first * f->p->sector_size,
+		    n * f->p->sector_size,
+		    f->fast_erase ? H7_FAST_ERASE_NS
+		    : ser         ? t->sector_ns
+				  : t->bank_ns);
 }
 
 /*

@@ -37,15 +37,15 @@ struct h7_region {
 	uint32_t base, size;
 	enum h7_kind kind;
 	uint32_t perms;
-	bool d3;    /* reachable through AP1 (the D3 domain, RM0433 2.1 figure 1) */
+	bool d3;         /* reachable through AP1 (the D3 domain, RM0433 2.1 figure 1) */
 	bool reset_zero; /* peripheral space: cleared by a system reset */
 };
 
 #define H7_ITCM 0x00000000u
 #define H7_FLASH_BASE 0x08000000u
-#define H7_SYSMEM 0x1FF00000u     /* RM0433 2.3.2: 128 KiB, bank 2's copy at 0x1FF40000 */
-#define H7_UID 0x1FF1E800u        /* RM0433 61.1 */
-#define H7_FSIZE 0x1FF1E880u      /* RM0433 61.2 */
+#define H7_SYSMEM 0x1FF00000u /* RM0433 2.3.2: 128 KiB, bank 2's copy at 0x1FF40000 */
+#define H7_UID 0x1FF1E800u    /* RM0433 61.1 */
+#define H7_FSIZE 0x1FF1E880u  /* RM0433 61.2 */
 #define H7_DTCM 0x20000000u
 #define H7_AXI 0x24000000u
 #define H7_D2SRAM 0x30000000u
@@ -61,48 +61,76 @@ struct h7_region {
 static const struct sim_h7_part h7_parts[] = {
 	/* RM0433 6.8.4: CR3 resets to SCUEN | LDOEN; BYPASS (bit 0) without an
 	 * external VCORE on the board leaves the core unsupplied. */
-	{ .flash = &sim_flash_h7_stm32h743, .axi_size = 0x80000u, .sram1_size = 0x20000u,
-	  .sram2_size = 0x20000u, .sram3_size = 0x8000u, .sram4_size = 0x10000u,
-	  .cr3_reset = 0x00000006u, .cr3_supply_mask = 0x3u, .cr3_board_ok = 0x2u, .cr3_wrong = 0x1u },
+	{ .flash = &sim_flash_h7_stm32h743,
+	  .axi_size = 0x80000u,
+	  .sram1_size = 0x20000u,
+	  .sram2_size = 0x20000u,
+	  .sram3_size = 0x8000u,
+	  .sram4_size = 0x10000u,
+	  .cr3_reset = 0x00000006u,
+	  .cr3_supply_mask = 0x3u,
+	  .cr3_board_ok = 0x2u,
+	  .cr3_wrong = 0x1u },
 	/* RM0468 2.3.2 with OPTSR2.TCM_AXI_SHARED = 00 (as shipped): ITCM
 	 * 64 KiB, AXI SRAM 128 + 192 KiB. */
 	/* RM0468 6.8.4: CR3 resets to SMPSLEVEL 01 | SDEN | LDOEN (0x46); SDEN
 	 * alone (SMPS direct, bit 2) on a board without the SMPS inductor
 	 * leaves the core unsupplied (AN5419 / AN4938 2). */
-	{ .flash = &sim_flash_h7_stm32h725, .axi_size = 0x50000u, .sram1_size = 0x4000u,
-	  .sram2_size = 0x4000u, .sram3_size = 0, .sram4_size = 0x4000u,
-	  .cr3_reset = 0x00000046u, .cr3_supply_mask = 0x7u, .cr3_board_ok = 0x2u, .cr3_wrong = 0x4u },
+	{ .flash = &sim_flash_h7_stm32h725,
+	  .axi_size = 0x50000u,
+	  .sram1_size = 0x4000u,
+	  .sram2_size = 0x4000u,
+	  .sram3_size = 0,
+	  .sram4_size = 0x4000u,
+	  .cr3_reset = 0x00000046u,
+	  .cr3_supply_mask = 0x7u,
+	  .cr3_board_ok = 0x2u,
+	  .cr3_wrong = 0x4u },
 };
 
 /* RM0433 60.2 / RM0468 63.2: AP0 AHB-AP to the M7's AXI/AHB system, ROM
  * table at 0xE00FE000; AP1 AHB-AP into D3 (no ROM table); AP2 APB-AP on
  * the system debug bus, ROM table at 0xE00E0000. IDRs as read on silicon
  * (ARM's AHB-AP rev 8 / APB-AP rev 5). */
-#define H7_APS { \
-	{ .port = SIM_AP_SYSTEM, .idr = 0x84770001u, .base = 0xE00FE003u, .tar_wrap = 0xFFFu, \
-	  .csw_reset = 0x03000040u }, \
-	{ .port = SIM_AP_D3, .idr = 0x84770001u, .base = 0x00000002u, .tar_wrap = 0xFFFu, \
-	  .csw_reset = 0x03000040u }, \
-	{ .port = SIM_AP_DEBUG_APB, .idr = 0x54770002u, .base = 0xE00E0003u, .tar_wrap = 0xFFFu, \
-	  .csw_reset = 0x80000042u, .word_only = true }, \
-}
+#define H7_APS                                                                                               \
+	{                                                                                                    \
+		{ .port = SIM_AP_SYSTEM,                                                                     \
+		  .idr = 0x84770001u,                                                                        \
+		  .base = 0xE00FE003u,                                                                       \
+		  .tar_wrap = 0xFFFu,                                                                        \
+		  .csw_reset = 0x03000040u },                                                                \
+			{ .port = SIM_AP_D3,                                                                 \
+			  .idr = 0x84770001u,                                                                \
+			  .base = 0x00000002u,                                                               \
+			  .tar_wrap = 0xFFFu,                                                                \
+			  .csw_reset = 0x03000040u },                                                        \
+			{ .port = SIM_AP_DEBUG_APB,                                                          \
+			  .idr = 0x54770002u,                                                                \
+			  .base = 0xE00E0003u,                                                               \
+			  .tar_wrap = 0xFFFu,                                                                \
+			  .csw_reset = 0x80000042u,                                                          \
+			  .word_only = true },                                                               \
+	}
 
 /* Cortex-M7 with FPv5 double precision (Cortex-M7 TRM 1.x, ARMv7-M B4.1.3:
  * MVFR0 0x10110221 = single + double, MVFR1 0x12000011, MVFR2 0x00000040),
  * FPBv2 with 8 instruction comparators, 4 DWT comparators. */
-#define H7_CORE(cpuid_, partno_, kib_) { \
-	.uc_model = UC_CPU_ARM_CORTEX_M7, .cpuid = (cpuid_), \
-	.fpb_code = 8, .fpb_lit = 0, .fpb_rev = 1, .dwt_comp = 4, \
-	.mvfr0 = 0x10110221u, .mvfr1 = 0x12000011u, .mvfr2 = 0x00000040u, \
-	.caches = true, .icache_kib = (kib_), .dcache_kib = (kib_), \
-	.cache_lo = 0x24000000u, .cache_hi = 0x3FFFFFFFu, \
-	.scs_reset_window = true, .rom_base = 0xE00FE000u, .rom_partno = (partno_) }
+#define H7_CORE(cpuid_, partno_, kib_)                                                                       \
+	{                                                                                                    \
+		.uc_model = UC_CPU_ARM_CORTEX_M7, .cpuid = (cpuid_), .fpb_code = 8, .fpb_lit = 0,            \
+		.fpb_rev = 1, .dwt_comp = 4, .mvfr0 = 0x10110221u, .mvfr1 = 0x12000011u,                     \
+		.mvfr2 = 0x00000040u, .caches = true, .icache_kib = (kib_), .dcache_kib = (kib_),            \
+		.cache_lo = 0x24000000u, .cache_hi = 0x3FFFFFFFu, .scs_reset_window = true,                  \
+		.rom_base = 0xE00FE000u, .rom_partno = (partno_)                                             \
+	}
 
 static const struct sim_chip_desc h7_chips[] = {
 	{
 		.name = "stm32h743",
 		.dbgmcu_idcode = 0x20036450u, /* RM0433 60.5.8: rev V (REV_ID 0x2003), DEV_ID 0x450 */
-		.flash_base = H7_FLASH_BASE, .flash_size = 0x200000u, .flash_sectors = 16,
+		.flash_base = H7_FLASH_BASE,
+		.flash_size = 0x200000u,
+		.flash_sectors = 16,
 		.flash_size_kib = 2048,
 		.uid = { 0x36, 0x00, 0x41, 0x00, 0x0D, 0x51, 0x38, 0x31, 0x34, 0x39, 0x33, 0x37 },
 		.core = H7_CORE(0x411FC271u, 0x450u, 16), /* r1p1; 16 + 16 KiB L1 (DS12110 3.3) */
@@ -116,7 +144,9 @@ static const struct sim_chip_desc h7_chips[] = {
 	{
 		.name = "stm32h725",
 		.dbgmcu_idcode = 0x10016483u, /* RM0468 63.5.8: rev Z (REV_ID 0x1001), DEV_ID 0x483 */
-		.flash_base = H7_FLASH_BASE, .flash_size = 0x100000u, .flash_sectors = 8,
+		.flash_base = H7_FLASH_BASE,
+		.flash_size = 0x100000u,
+		.flash_sectors = 8,
 		.flash_size_kib = 1024,
 		.uid = { 0x1F, 0x00, 0x2A, 0x00, 0x11, 0x51, 0x33, 0x30, 0x38, 0x33, 0x34, 0x35 },
 		.core = H7_CORE(0x411FC272u, 0x483u, 32), /* r1p2; 32 + 32 KiB L1 (DS13313 3.3) */
@@ -148,13 +178,16 @@ static size_t h7_regions(const sim_chip *c, struct h7_region *r)
 
 #define REG(...) (r[n++] = (struct h7_region){ __VA_ARGS__ })
 	REG(.base = H7_ITCM, .size = 0x10000u, .kind = H7_RAM, .perms = UC_PROT_ALL);
-	REG(.base = H7_FLASH_BASE, .size = c->flash_size, .kind = H7_FLASH, .perms = UC_PROT_READ | UC_PROT_EXEC);
+	REG(.base = H7_FLASH_BASE, .size = c->flash_size, .kind = H7_FLASH,
+	    .perms = UC_PROT_READ | UC_PROT_EXEC);
 	REG(.base = H7_SYSMEM, .size = 0x20000u, .kind = H7_ROM, .perms = UC_PROT_READ | UC_PROT_EXEC);
 	if (p->flash->banks == 2)
-		REG(.base = H7_SYSMEM + 0x40000u, .size = 0x20000u, .kind = H7_ROM, .perms = UC_PROT_READ | UC_PROT_EXEC);
+		REG(.base = H7_SYSMEM + 0x40000u, .size = 0x20000u, .kind = H7_ROM,
+		    .perms = UC_PROT_READ | UC_PROT_EXEC);
 	REG(.base = H7_DTCM, .size = 0x20000u, .kind = H7_RAM, .perms = UC_PROT_ALL);
 	REG(.base = H7_AXI, .size = p->axi_size, .kind = H7_CACHED, .perms = UC_PROT_ALL);
-	REG(.base = H7_D2SRAM, .size = p->sram1_size + p->sram2_size + p->sram3_size, .kind = H7_CACHED, .perms = UC_PROT_ALL);
+	REG(.base = H7_D2SRAM, .size = p->sram1_size + p->sram2_size + p->sram3_size, .kind = H7_CACHED,
+	    .perms = UC_PROT_ALL);
 	REG(.base = H7_SRAM4, .size = p->sram4_size, .kind = H7_CACHED, .perms = UC_PROT_ALL, .d3 = true);
 	REG(.base = H7_BKPSRAM, .size = 0x1000u, .kind = H7_CACHED, .perms = RW, .d3 = true);
 	REG(.base = 0x40000000u, .size = 0x80000u, .kind = H7_RAM, .perms = RW, .reset_zero = true);
@@ -163,11 +196,14 @@ static size_t h7_regions(const sim_chip *c, struct h7_region *r)
 	REG(.base = 0x52000000u, .size = 0x2000u, .kind = H7_RAM, .perms = RW, .reset_zero = true);
 	REG(.base = H7_FLASHIF_BASE, .size = 0x1000u, .kind = H7_FLASHIF, .perms = RW);
 	REG(.base = 0x52003000u, .size = 0x6000u, .kind = H7_RAM, .perms = RW, .reset_zero = true);
-	REG(.base = 0x58000000u, .size = 0x4000u, .kind = H7_RAM, .perms = RW, .d3 = true, .reset_zero = true);
+	REG(.base = 0x58000000u, .size = 0x4000u, .kind = H7_RAM, .perms = RW, .d3 = true,
+	    .reset_zero = true);
 	REG(.base = 0x58004000u, .size = 0x1000u, .kind = H7_SYS, .perms = RW, .d3 = true);
-	REG(.base = 0x58005000u, .size = 0x1F000u, .kind = H7_RAM, .perms = RW, .d3 = true, .reset_zero = true);
+	REG(.base = 0x58005000u, .size = 0x1F000u, .kind = H7_RAM, .perms = RW, .d3 = true,
+	    .reset_zero = true);
 	REG(.base = 0x58024000u, .size = 0x1000u, .kind = H7_SYS, .perms = RW, .d3 = true);
-	REG(.base = 0x58025000u, .size = 0x2000u, .kind = H7_RAM, .perms = RW, .d3 = true, .reset_zero = true);
+	REG(.base = 0x58025000u, .size = 0x2000u, .kind = H7_RAM, .perms = RW, .d3 = true,
+	    .reset_zero = true);
 	/* the system debug APB's components (DBGMCU, SWO, SWTF), also seen by
 	 * AP0 at 0x5C000000 (RM0433 2.3.2 table 8) */
 	REG(.base = SIM_H7_APBD_SYS, .size = 0x10000u, .kind = H7_SYS, .perms = RW);
@@ -234,8 +270,7 @@ static void h7_fixup(sim_chip *c)
 }
 
 /* Core loads from flash while reads may fault or stall (see the top). */
-static void h7_flash_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
-			  void *user)
+static void h7_flash_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
 {
 	sim_chip *c = user;
 	uint32_t v = 0, off = (uint32_t)addr - H7_FLASH_BASE;
@@ -293,7 +328,7 @@ static void h7_flash_tick(sim_chip *c)
 
 	sim_flash_h7_tick(p->flash);
 	if (p->cpu_pending && sim_flash_h7_reg_write(p->flash, p->pend_off, p->pend_size, p->pend_val,
-						      SIM_FLASH_H7_CORE_DATA) != SIM_BUS_WAIT)
+						     SIM_FLASH_H7_CORE_DATA) != SIM_BUS_WAIT)
 		p->cpu_pending = false;
 }
 
@@ -347,8 +382,8 @@ static const struct sim_flash_ops h7_flash_ops = {
 
 /* ---- access paths ---------------------------------------------------------- */
 
-static enum sim_bus_result h7_read(sim_chip *c, const struct h7_region *r, uint32_t addr,
-				   unsigned size, uint32_t *val, unsigned flags)
+static enum sim_bus_result h7_read(sim_chip *c, const struct h7_region *r, uint32_t addr, unsigned size,
+				   uint32_t *val, unsigned flags)
 {
 	uint32_t v = 0;
 
@@ -372,8 +407,8 @@ static enum sim_bus_result h7_read(sim_chip *c, const struct h7_region *r, uint3
 	}
 }
 
-static enum sim_bus_result h7_write(sim_chip *c, const struct h7_region *r, uint32_t addr,
-				    unsigned size, uint32_t val, unsigned flags)
+static enum sim_bus_result h7_write(sim_chip *c, const struct h7_region *r, uint32_t addr, unsigned size,
+				    uint32_t val, unsigned flags)
 {
 	switch (r->kind) {
 	case H7_FLASH:
@@ -400,8 +435,8 @@ static enum sim_bus_result h7_write(sim_chip *c, const struct h7_region *r, uint
 }
 
 /* AP0 reaches every region, AP1 only D3's (RM0433 2.1 figure 1). */
-static enum sim_bus_result h7_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr,
-				       unsigned size, uint32_t *val, unsigned flags)
+static enum sim_bus_result h7_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
+				       uint32_t *val, unsigned flags)
 {
 	struct h7_region r;
 
@@ -410,8 +445,8 @@ static enum sim_bus_result h7_mem_read(sim_chip *c, enum sim_ap_port port, uint3
 	return h7_read(c, &r, addr, size, val, flags);
 }
 
-static enum sim_bus_result h7_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr,
-					unsigned size, uint32_t val, unsigned flags)
+static enum sim_bus_result h7_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
+					uint32_t val, unsigned flags)
 {
 	struct h7_region r;
 
@@ -460,16 +495,15 @@ static uint64_t h7_flashif_mmio_read(uc_engine *uc, uint64_t off, unsigned size,
 	return v;
 }
 
-static void h7_flashif_mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t val,
-				  void *user)
+static void h7_flashif_mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t val, void *user)
 {
 	sim_chip *c = user;
 	struct sim_periph *p = c->periph;
 
 	(void)uc;
 	h7_fixup(c);
-	if (sim_flash_h7_reg_write(p->flash, (uint32_t)off, size, (uint32_t)val,
-				   SIM_FLASH_H7_CORE_DATA) != SIM_BUS_WAIT)
+	if (sim_flash_h7_reg_write(p->flash, (uint32_t)off, size, (uint32_t)val, SIM_FLASH_H7_CORE_DATA) !=
+	    SIM_BUS_WAIT)
 		return;
 	p->cpu_pending = true;
 	p->pend_off = (uint32_t)off;
@@ -479,27 +513,26 @@ static void h7_flashif_mmio_write(uc_engine *uc, uint64_t off, unsigned size, ui
 
 /* The MMIO callbacks get offsets from their mapping's base: one pair per
  * sim_h7_sys.c page. */
-#define H7_SYS_MMIO(name, base)                                                              \
-	static uint64_t name##_read(uc_engine *uc, uint64_t off, unsigned size, void *user)   \
-	{                                                                                     \
-		uint32_t v = 0;                                                               \
-		(void)uc;                                                                     \
-		sim_h7_sys_read(user, (base) + (uint32_t)off, size, &v);                     \
-		return v;                                                                     \
-	}                                                                                     \
-	static void name##_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t val,     \
-				 void *user)                                                  \
-	{                                                                                     \
-		(void)uc;                                                                     \
-		sim_h7_sys_write(user, (base) + (uint32_t)off, size, (uint32_t)val);         \
+#define H7_SYS_MMIO(name, base)                                                                              \
+	static uint64_t name##_read(uc_engine *uc, uint64_t off, unsigned size, void *user)                  \
+	{                                                                                                    \
+		uint32_t v = 0;                                                                              \
+		(void)uc;                                                                                    \
+		sim_h7_sys_read(user, (base) + (uint32_t)off, size, &v);                                     \
+		return v;                                                                                    \
+	}                                                                                                    \
+	static void name##_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t val, void *user)       \
+	{                                                                                                    \
+		(void)uc;                                                                                    \
+		sim_h7_sys_write(user, (base) + (uint32_t)off, size, (uint32_t)val);                         \
 	}
 H7_SYS_MMIO(h7_mmio_iwdg, 0x58004000u)
 H7_SYS_MMIO(h7_mmio_rccpwr, 0x58024000u)
 H7_SYS_MMIO(h7_mmio_apbd, SIM_H7_APBD_SYS)
 
 /* Core stores into the flash mapping go to the module's write buffer. */
-static bool h7_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
-			   int64_t value, void *user)
+static bool h7_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
+			   void *user)
 {
 	sim_chip *c = user;
 	uint32_t off = (uint32_t)address - H7_FLASH_BASE;
@@ -531,8 +564,8 @@ static uc_err h7_map_region(sim_chip *c, const struct h7_region *r)
 	case H7_FLASH:
 		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view);
 	case H7_FLASHIF:
-		return uc_mmio_map(c->uc, r->base, r->size, h7_flashif_mmio_read, c,
-				   h7_flashif_mmio_write, c);
+		return uc_mmio_map(c->uc, r->base, r->size, h7_flashif_mmio_read, c, h7_flashif_mmio_write,
+				   c);
 	case H7_SYS:
 		return h7_map_sys(c, r);
 	default:
@@ -546,7 +579,8 @@ static void h7_fill(sim_chip *c, uint32_t base, uint32_t size, uint8_t byte)
 
 	memset(chunk, byte, sizeof(chunk));
 	for (uint32_t off = 0; off < size; off += sizeof(chunk))
-		uc_mem_write(c->uc, base + off, chunk, size - off < sizeof(chunk) ? size - off : sizeof(chunk));
+		uc_mem_write(c->uc, base + off, chunk,
+			     size - off < sizeof(chunk) ? size - off : sizeof(chunk));
 }
 
 /* System memory: ST's bootloader is not modelled; a vector table whose
@@ -596,7 +630,8 @@ static int h7_apply_knobs(sim_chip *c, char *err, size_t errlen)
 
 static int h7_map(sim_chip *c, char *err, size_t errlen)
 {
-	const struct sim_flash_h7_env env = { .ctx = c, .now_ns = h7_env_now,
+	const struct sim_flash_h7_env env = { .ctx = c,
+					      .now_ns = h7_env_now,
 					      .array_changed = h7_env_changed };
 	struct h7_region r[H7_MAX_REGIONS];
 	size_t n = h7_regions(c, r);
@@ -606,8 +641,7 @@ static int h7_map(sim_chip *c, char *err, size_t errlen)
 	c->periph = calloc(1, sizeof(*c->periph));
 	if (c->periph)
 		c->periph->view = aligned_alloc(0x1000u, c->flash_size);
-	if (!c->periph || !c->periph->view ||
-	    sim_flash_h7_new(h7_part(c)->flash, &env, &c->periph->flash)) {
+	if (!c->periph || !c->periph->view || sim_flash_h7_new(h7_part(c)->flash, &env, &c->periph->flash)) {
 		snprintf(err, errlen, "out of memory for the flash array");
 		return -1;
 	}

@@ -13,9 +13,9 @@
 /* The parts of one H7 row that only the H7 model reads. */
 struct sim_h7_part {
 	const struct sim_flash_h7_params *flash;
-	uint32_t axi_size;      /* AXI SRAM at 0x24000000 */
+	uint32_t axi_size;                           /* AXI SRAM at 0x24000000 */
 	uint32_t sram1_size, sram2_size, sram3_size; /* D2 SRAMs, contiguous at 0x30000000 */
-	uint32_t sram4_size;    /* D3 SRAM4 at 0x38000000 */
+	uint32_t sram4_size;                         /* D3 SRAM4 at 0x38000000 */
 	/* PWR_CR3 supply configuration (RM0433 6.8.4 / RM0468 6.8.4): reset
 	 * value, the bits that select the supply, the value the board (wired
 	 * for the LDO) needs, and what the supply-lock firmware writes. */
@@ -26,34 +26,34 @@ struct sim_h7_part {
 struct sim_h7_sys {
 	uint32_t rcc[256];
 	uint32_t pwr[64];
-	uint32_t cr3;           /* PWR_CR3 (reset by power-on only) */
+	uint32_t cr3;                     /* PWR_CR3 (reset by power-on only) */
 	uint32_t dbgmcu_cr, dbgmcu_fz[8]; /* CR; APB3FZ1 .. APB4FZ2 at 0x34-0x58 */
 	bool iwdg_running;
-	uint64_t iwdg_left_ns;  /* until the watchdog resets the chip */
-	uint64_t run_ns;        /* the firmware ran this long since the last reset */
-	bool d1_stopped;        /* low-power-no-debug: D1 in Stop, AP0 dead until a reset */
-	bool boot0;             /* BOOT0 pin high */
-	bool supply_locked;     /* no valid VCORE since a PWR_CR3 write: only a power-on helps */
-	bool cr3_written;       /* PWR_CR3 supply bits written once since power-on */
+	uint64_t iwdg_left_ns; /* until the watchdog resets the chip */
+	uint64_t run_ns;       /* the firmware ran this long since the last reset */
+	bool d1_stopped;       /* low-power-no-debug: D1 in Stop, AP0 dead until a reset */
+	bool boot0;            /* BOOT0 pin high */
+	bool supply_locked;    /* no valid VCORE since a PWR_CR3 write: only a power-on helps */
+	bool cr3_written;      /* PWR_CR3 supply bits written once since power-on */
 };
 
 struct sim_periph {
 	const struct sim_h7_part *part;
 	struct sim_flash_h7 *flash;
-	uint8_t *view;          /* what the core sees of the flash */
-	uint32_t fix_off, fix_len; /* view bytes a core store overwrote */
-	bool running;           /* inside sim_core_run */
+	uint8_t *view;               /* what the core sees of the flash */
+	uint32_t fix_off, fix_len;   /* view bytes a core store overwrote */
+	bool running;                /* inside sim_core_run */
 	uint32_t stale_lo, stale_hi; /* flash code to drop at the end of the slice */
-	bool cpu_pending;       /* a core write of FLASH_CR waits for the bank */
-	bool read_hooked;       /* core flash loads go through the module */
+	bool cpu_pending;            /* a core write of FLASH_CR waits for the bank */
+	bool read_hooked;            /* core flash loads go through the module */
 	uc_hook read_hook;
-	bool cpu_read_wait;     /* a core load of a busy bank waits */
+	bool cpu_read_wait; /* a core load of a busy bank waits */
 	uint32_t pend_off, pend_val;
 	unsigned pend_size;
 	struct sim_h7_sys sys;
 };
 
-#define SIM_H7_RCC_BASE 0x58024400u    /* RM0433 2.3.2 table 8 */
+#define SIM_H7_RCC_BASE 0x58024400u /* RM0433 2.3.2 table 8 */
 #define SIM_H7_PWR_BASE 0x58024800u
 #define SIM_H7_IWDG1_BASE 0x58004800u
 #define SIM_H7_APBD_SYS 0x5C000000u    /* the debug APB as AP0 sees it (RM0433 2.3.2) */

@@ -105,10 +105,10 @@ void sim_h7_sys_reset(sim_chip *c, bool power_on)
 	struct sim_h7_sys *s = h7_sys(c);
 
 	memset(s->rcc, 0, sizeof(s->rcc));
-	s->rcc[RCC_CR / 4] = 0x00000025u;  /* HSION, HSIRDY, HSIDIVF (RM0433 8.7.2) */
+	s->rcc[RCC_CR / 4] = 0x00000025u; /* HSION, HSIRDY, HSIDIVF (RM0433 8.7.2) */
 	s->rcc[RCC_RSR / 4] = 0x00FE0000u;
 	memset(s->pwr, 0, sizeof(s->pwr));
-	s->pwr[0] = 0xF000C000u;           /* PWR_CR1 */
+	s->pwr[0] = 0xF000C000u;            /* PWR_CR1 */
 	s->pwr[PWR_D3CR / 4] = 0x00004000u; /* VOS3 */
 	s->iwdg_running = false;
 	s->run_ns = 0;
@@ -193,9 +193,12 @@ static int sys_page(uint32_t addr)
 	if ((addr & ~0xFFFFu) == SIM_H7_APBD_SYS)
 		return 3;
 	switch (addr & ~0xFFFu) {
-	case 0x58024000u: return 1;
-	case 0x58004000u: return 2;
-	default: return 0;
+	case 0x58024000u:
+		return 1;
+	case 0x58004000u:
+		return 2;
+	default:
+		return 0;
 	}
 }
 
@@ -314,20 +317,35 @@ enum sim_bus_result sim_h7_apb_read(sim_chip *c, uint32_t addr, uint32_t *val)
 
 	*val = 0;
 	switch (addr & ~0xFFFu) {
-	case APBD_ROM: apbd_rom(c, off, val); return SIM_BUS_OK;
-	case SIM_H7_APBD_DBGMCU: dbgmcu_read(c, off, val); return SIM_BUS_OK;
-	case APBD_SWO: apbd_id(off, swo, 0x90, val); return SIM_BUS_OK;
-	case APBD_SWTF: apbd_id(off, swtf, 0x90, val); return SIM_BUS_OK;
-	default: return SIM_BUS_FAULT;
+	case APBD_ROM:
+		apbd_rom(c, off, val);
+		return SIM_BUS_OK;
+	case SIM_H7_APBD_DBGMCU:
+		dbgmcu_read(c, off, val);
+		return SIM_BUS_OK;
+	case APBD_SWO:
+		apbd_id(off, swo, 0x90, val);
+		return SIM_BUS_OK;
+	case APBD_SWTF:
+		apbd_id(off, swtf, 0x90, val);
+		return SIM_BUS_OK;
+	default:
+		return SIM_BUS_FAULT;
 	}
 }
 
 enum sim_bus_result sim_h7_apb_write(sim_chip *c, uint32_t addr, uint32_t val)
 {
 	switch (addr & ~0xFFFu) {
-	case SIM_H7_APBD_DBGMCU: dbgmcu_write(c, addr & 0xFFCu, val); return SIM_BUS_OK;
-	case APBD_ROM: case APBD_SWO: case APBD_SWTF: return SIM_BUS_OK;
-	default: return SIM_BUS_FAULT;
+	case SIM_H7_APBD_DBGMCU:
+		dbgmcu_write(c, addr & 0xFFCu, val);
+		return SIM_BUS_OK;
+	case APBD_ROM:
+	case APBD_SWO:
+	case APBD_SWTF:
+		return SIM_BUS_OK;
+	default:
+		return SIM_BUS_FAULT;
 	}
 }
 

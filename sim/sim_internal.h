@@ -42,9 +42,9 @@ enum sim_reset_kind {
 	SIM_RESET_CORE,     /* AIRCR.VECTRESET: core only (v7-M) */
 };
 
-struct sim_core; /* opaque, sim_core.c */
-struct sim_flash; /* opaque, the chip's flash controller module */
-struct sim_dp;    /* opaque, sim_dp.c */
+struct sim_core;   /* opaque, sim_core.c */
+struct sim_flash;  /* opaque, the chip's flash controller module */
+struct sim_dp;     /* opaque, sim_dp.c */
 struct sim_periph; /* opaque, the chip's memory-map module (RCC and other MMIO state) */
 
 /* ---- a chip is data: the parts a row of sim_chip_table is made of ---- */
@@ -62,10 +62,10 @@ enum sim_ap_port {
 
 struct sim_ap_desc {
 	enum sim_ap_port port;
-	uint32_t idr, base, cfg;   /* ADIv5.2 C2.6 IDR, BASE, CFG */
-	uint32_t tar_wrap;         /* TAR bits that auto-increment (0xFFF: 4 KiB, C2.2.2) */
-	uint32_t csw_reset;        /* CSW after power-on */
-	bool word_only;            /* APB-AP: only 32-bit accesses (Size RO = 0b010) */
+	uint32_t idr, base, cfg; /* ADIv5.2 C2.6 IDR, BASE, CFG */
+	uint32_t tar_wrap;       /* TAR bits that auto-increment (0xFFF: 4 KiB, C2.2.2) */
+	uint32_t csw_reset;      /* CSW after power-on */
+	bool word_only;          /* APB-AP: only 32-bit accesses (Size RO = 0b010) */
 };
 
 #define SIM_MAX_APS 4
@@ -73,26 +73,26 @@ struct sim_ap_desc {
 /* Debug port (ADIv5.2 B2.2): DPv1 has no TARGETID/DLPIDR. */
 struct sim_dp_desc {
 	uint32_t dpidr;
-	unsigned version;          /* DPIDR.VERSION: 1 or 2 */
-	uint32_t targetid;         /* DPv2 only (B2.2.11) */
-	uint32_t dlpidr;           /* DPv2 only (B2.2.5) */
+	unsigned version;  /* DPIDR.VERSION: 1 or 2 */
+	uint32_t targetid; /* DPv2 only (B2.2.11) */
+	uint32_t dlpidr;   /* DPv2 only (B2.2.5) */
 };
 
 /* The core and its debug components (ARMv7-M C1, the core's TRM). */
 struct sim_core_desc {
-	int uc_model;              /* UC_CPU_ARM_CORTEX_M4 / _M7 */
-	uint32_t cpuid;            /* B3.2.3 */
-	unsigned fpb_code, fpb_lit; /* FPB comparators (C1.11.3) */
-	unsigned fpb_rev;          /* FP_CTRL.REV: 0 = FPBv1, 1 = FPBv2 */
-	unsigned dwt_comp;         /* DWT_CTRL.NUMCOMP (C1.8.7) */
-	uint32_t mvfr0, mvfr1, mvfr2; /* B4.1.3 media and FP feature registers */
-	bool caches;               /* Cortex-M7 L1 I/D caches and their maintenance registers */
-	bool scs_reset_window;     /* while the core is in reset only the M7's reset-domain
+	int uc_model;                    /* UC_CPU_ARM_CORTEX_M4 / _M7 */
+	uint32_t cpuid;                  /* B3.2.3 */
+	unsigned fpb_code, fpb_lit;      /* FPB comparators (C1.11.3) */
+	unsigned fpb_rev;                /* FP_CTRL.REV: 0 = FPBv1, 1 = FPBv2 */
+	unsigned dwt_comp;               /* DWT_CTRL.NUMCOMP (C1.8.7) */
+	uint32_t mvfr0, mvfr1, mvfr2;    /* B4.1.3 media and FP feature registers */
+	bool caches;                     /* Cortex-M7 L1 I/D caches and their maintenance registers */
+	bool scs_reset_window;           /* while the core is in reset only the M7's reset-domain
 				      SCS registers answer (see sim_scs.c) */
 	unsigned icache_kib, dcache_kib; /* with caches */
-	uint32_t cache_lo, cache_hi; /* D-cacheable window the store hook covers */
-	uint32_t rom_base;         /* the core's ROM table (AP0 BASE) */
-	uint16_t rom_partno;       /* its PIDR part number: DEV_ID on the F4 */
+	uint32_t cache_lo, cache_hi;     /* D-cacheable window the store hook covers */
+	uint32_t rom_base;               /* the core's ROM table (AP0 BASE) */
+	uint16_t rom_partno;             /* its PIDR part number: DEV_ID on the F4 */
 };
 
 /*
@@ -108,10 +108,10 @@ struct sim_soc_ops {
 	void (*free)(sim_chip *c);
 	/* An AP's access outside the PPB (port: SIM_AP_SYSTEM or SIM_AP_D3,
 	 * flags: SIM_BUS_*). Decodes the address; FAULT for a hole. */
-	enum sim_bus_result (*mem_read)(sim_chip *c, enum sim_ap_port port, uint32_t addr,
-					unsigned size, uint32_t *val, unsigned flags);
-	enum sim_bus_result (*mem_write)(sim_chip *c, enum sim_ap_port port, uint32_t addr,
-					 unsigned size, uint32_t val, unsigned flags);
+	enum sim_bus_result (*mem_read)(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
+					uint32_t *val, unsigned flags);
+	enum sim_bus_result (*mem_write)(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
+					 uint32_t val, unsigned flags);
 	/* Optional: the system debug APB (SIM_AP_DEBUG_APB). NULL: no such bus. */
 	enum sim_bus_result (*apb_read)(sim_chip *c, uint32_t addr, uint32_t *val);
 	enum sim_bus_result (*apb_write)(sim_chip *c, uint32_t addr, uint32_t val);
@@ -156,16 +156,16 @@ struct sim_flash_ops {
 
 struct sim_chip_desc {
 	const char *name;
-	uint32_t dbgmcu_idcode;    /* DBGMCU_IDCODE: REV_ID << 16 | DEV_ID */
+	uint32_t dbgmcu_idcode; /* DBGMCU_IDCODE: REV_ID << 16 | DEV_ID */
 	uint32_t flash_base, flash_size;
-	uint16_t flash_size_kib;   /* value of the flash-size register */
-	unsigned flash_sectors;    /* sectors the wrp knob may name */
-	uint8_t uid[12];           /* the 96-bit unique ID */
+	uint16_t flash_size_kib; /* value of the flash-size register */
+	unsigned flash_sectors;  /* sectors the wrp knob may name */
+	uint8_t uid[12];         /* the 96-bit unique ID */
 	struct sim_core_desc core;
 	struct sim_dp_desc dp;
 	struct sim_ap_desc aps[SIM_MAX_APS];
 	const struct sim_soc_ops *soc;
-	const void *family;        /* the soc's own per-part data (e.g. struct sim_h7_part) */
+	const void *family; /* the soc's own per-part data (e.g. struct sim_h7_part) */
 };
 
 struct sim_chip {
@@ -173,17 +173,17 @@ struct sim_chip {
 	struct sim_config cfg;
 	const struct sim_chip_desc *desc;
 	uint64_t now_ns;
-	uint32_t core_hz;          /* HSI after reset: 16 MHz F4, 64 MHz H7 */
-	uint64_t cycle_debt_ps;    /* sub-cycle remainder of advanced time */
+	uint32_t core_hz;       /* HSI after reset: 16 MHz F4, 64 MHz H7 */
+	uint64_t cycle_debt_ps; /* sub-cycle remainder of advanced time */
 	struct sim_chip_stats stats;
 
 	/* board */
-	bool nrst_probe_low;       /* probe drives NRST low */
-	bool nrst_supervisor_low;  /* supervisor drives it (push-pull fault) */
+	bool nrst_probe_low;      /* probe drives NRST low */
+	bool nrst_supervisor_low; /* supervisor drives it (push-pull fault) */
 	unsigned swd_khz;
-	uint64_t boot_ns;          /* time the core last left reset */
-	bool swd_pins_remapped;    /* SIM_FAULT_SWD_DISABLED took effect */
-	bool halted_since_boot;    /* core halted before the remap moment: no remap */
+	uint64_t boot_ns;       /* time the core last left reset */
+	bool swd_pins_remapped; /* SIM_FAULT_SWD_DISABLED took effect */
+	bool halted_since_boot; /* core halted before the remap moment: no remap */
 
 	/* chip identity (copied from the desc) */
 	uint32_t dbgmcu_idcode;
@@ -230,10 +230,10 @@ void sim_core_code_changed(sim_chip *c, uint32_t addr, uint32_t len);
 
 /* ---- provided by sim_chip.c (dispatch to c->desc->soc / c->flash_ops) */
 
-enum sim_bus_result sim_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr,
-				 unsigned size, uint32_t *val, unsigned flags);
-enum sim_bus_result sim_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr,
-				  unsigned size, uint32_t val, unsigned flags);
+enum sim_bus_result sim_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
+				 uint32_t *val, unsigned flags);
+enum sim_bus_result sim_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
+				  uint32_t val, unsigned flags);
 void sim_periph_reset(sim_chip *c);
 
 /* ---- provided by sim_chip.c / sim_board.c --------------------------- */

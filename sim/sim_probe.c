@@ -19,10 +19,8 @@
 #include <string.h>
 
 static const char *const kind_names[SIM_PROBE_KIND_COUNT] = {
-	[SIM_PROBE_STLINK_V2] = "stlink-v2",
-	[SIM_PROBE_STLINK_V21] = "stlink-v21",
-	[SIM_PROBE_STLINK_V3] = "stlink-v3",
-	[SIM_PROBE_CMSIS_DAP_V1] = "cmsis-dap-v1",
+	[SIM_PROBE_STLINK_V2] = "stlink-v2",       [SIM_PROBE_STLINK_V21] = "stlink-v21",
+	[SIM_PROBE_STLINK_V3] = "stlink-v3",       [SIM_PROBE_CMSIS_DAP_V1] = "cmsis-dap-v1",
 	[SIM_PROBE_CMSIS_DAP_V2] = "cmsis-dap-v2",
 };
 
@@ -118,8 +116,8 @@ void sim_probe_spend(struct sim_probe *p, uint64_t ns)
  * SYNC fields are 32 bits instead of 8. Bit stuffing is not counted. */
 #define USB_FS_OVERHEAD_BITS 110u
 #define USB_HS_OVERHEAD_BITS 200u
-#define USB_FS_BIT_PS 83333u  /* 12 Mbit/s */
-#define USB_HS_BIT_PS 2083u   /* 480 Mbit/s */
+#define USB_FS_BIT_PS 83333u /* 12 Mbit/s */
+#define USB_HS_BIT_PS 2083u  /* 480 Mbit/s */
 
 /* Wire time of `len` bytes sent as max-packet transactions in one frame. */
 static uint64_t usb_wire_ns(const struct sim_probe *p, size_t len)
@@ -280,8 +278,8 @@ uint8_t sim_swd_request(bool ap, bool read, uint8_t addr)
 	uint8_t a2 = (addr >> 2) & 1u, a3 = (addr >> 3) & 1u;
 	uint8_t par = (uint8_t)((ap ? 1 : 0) ^ (read ? 1 : 0) ^ a2 ^ a3);
 
-	return (uint8_t)(0x01u | (ap ? 0x02u : 0) | (read ? 0x04u : 0) | (a2 << 3) | (a3 << 4) |
-			 (par << 5) | 0x80u);
+	return (uint8_t)(0x01u | (ap ? 0x02u : 0) | (read ? 0x04u : 0) | (a2 << 3) | (a3 << 4) | (par << 5) |
+			 0x80u);
 }
 
 /* Bits on the wire for one packet (ADIv5.2 B4.2): 8 request, turnaround,

@@ -36,7 +36,7 @@ int sim_probe_kind_parse(const char *name, enum sim_probe_kind *out);
 
 struct sim_probe_config {
 	enum sim_probe_kind kind;
-	const char *serial;   /* NULL: a default 24-hex-digit serial per kind */
+	const char *serial; /* NULL: a default 24-hex-digit serial per kind */
 	/* ST-LINK firmware J version (0 = default: V2 J37, V2-1 J37, V3 J7).
 	 * Commands newer than this version answer JTAG_UNKNOWN_CMD. */
 	unsigned fw_jtag;
@@ -46,11 +46,11 @@ struct sim_probe_config {
 struct sim_usb_identity {
 	uint16_t vid, pid, bcd_device;
 	const char *manufacturer, *product, *interface_name, *serial;
-	uint8_t ep_out, ep_in;  /* debug endpoints (HID: interrupt endpoints) */
-	uint8_t ep_swo;         /* 0 if none */
-	uint16_t max_packet;    /* wMaxPacketSize of the bulk/interrupt endpoints */
+	uint8_t ep_out, ep_in; /* debug endpoints (HID: interrupt endpoints) */
+	uint8_t ep_swo;        /* 0 if none */
+	uint16_t max_packet;   /* wMaxPacketSize of the bulk/interrupt endpoints */
 	bool high_speed;
-	bool hid;               /* CMSIS-DAP v1: HID class, reports of report_size */
+	bool hid; /* CMSIS-DAP v1: HID class, reports of report_size */
 	uint16_t report_size;
 	uint8_t hid_interval_ms;
 };
@@ -58,9 +58,9 @@ struct sim_usb_identity {
 struct sim_probe_stats {
 	uint64_t usb_transactions; /* OUT and IN transfers */
 	uint64_t bytes_out, bytes_in;
-	uint64_t swd_transfers;    /* SWD packets this probe clocked */
-	uint64_t modelled_ns;      /* virtual time spent in this probe's calls */
-	uint64_t commands;         /* firmware commands executed */
+	uint64_t swd_transfers; /* SWD packets this probe clocked */
+	uint64_t modelled_ns;   /* virtual time spent in this probe's calls */
+	uint64_t commands;      /* firmware commands executed */
 };
 
 /* Return codes of sim_probe_out/sim_probe_in. */

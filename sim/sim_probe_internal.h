@@ -25,19 +25,19 @@ struct sim_probe {
 	struct sim_usb_identity usb;
 	sim_chip *chip;
 	const struct sim_fw_ops *ops;
-	void *fw;                 /* firmware model state */
+	void *fw; /* firmware model state */
 	bool unplugged;
 	char serial[32];
 
-	uint8_t *reply;           /* pending IN bytes */
+	uint8_t *reply; /* pending IN bytes */
 	size_t reply_len, reply_off, reply_cap;
-	size_t reply_reports;     /* HID: reply is a sequence of whole reports */
+	size_t reply_reports; /* HID: reply is a sequence of whole reports */
 	/* Ends (offsets into reply) of the USB transfers queued in reply: an
 	 * IN never crosses one, as a short packet ends a bulk transfer. */
 	size_t *msg_end;
-	uint64_t *msg_ready_ns;   /* when each reply message was complete */
+	uint64_t *msg_ready_ns; /* when each reply message was complete */
 	size_t msg_head, msg_count, msg_cap;
-	uint64_t bus_free_ns;     /* end of the last transfer on the bus */
+	uint64_t bus_free_ns; /* end of the last transfer on the bus */
 
 	uint64_t frame_ns;        /* 1 ms FS, 125 us HS, HID interval */
 	uint64_t bytes_per_frame; /* bulk/interrupt payload capacity per frame */

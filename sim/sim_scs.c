@@ -23,10 +23,10 @@
 
 struct ppb_component {
 	uint32_t base;
-	uint8_t pidr[5];  /* PIDR0..PIDR4 */
-	uint8_t cidr1;    /* class in [7:4] */
-	uint32_t parent;  /* ROM table listing it (0 = none) */
-	bool vendor_rom;  /* ST's ROM table: PIDR from the chip's rom_partno */
+	uint8_t pidr[5]; /* PIDR0..PIDR4 */
+	uint8_t cidr1;   /* class in [7:4] */
+	uint32_t parent; /* ROM table listing it (0 = none) */
+	bool vendor_rom; /* ST's ROM table: PIDR from the chip's rom_partno */
 };
 
 /* Cortex-M4 (Cortex-M4 TRM table 3-3; RM0090 38.5 for the STM32F4 ROM
@@ -34,13 +34,31 @@ struct ppb_component {
  * ROM table entries are signed offsets from the table with bits [1:0] =
  * present + 32-bit format (ARMv7-M C1.2), in this order. */
 static const struct ppb_component ppb_m4[] = {
-	{ .base = 0xE000E000U, .pidr = { 0x0C, 0xB0, 0x0B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* SCS */
-	{ .base = 0xE0001000U, .pidr = { 0x02, 0xB0, 0x3B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* DWT */
-	{ .base = 0xE0002000U, .pidr = { 0x03, 0xB0, 0x2B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* FPB */
-	{ .base = 0xE0000000U, .pidr = { 0x01, 0xB0, 0x3B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* ITM */
-	{ .base = 0xE0040000U, .pidr = { 0xA1, 0xB9, 0x0B, 0x00, 0x04 }, .cidr1 = 0x90, .parent = 0xE00FF000U }, /* TPIU */
-	{ .base = 0xE0041000U, .pidr = { 0x25, 0xB9, 0x4B, 0x00, 0x04 }, .cidr1 = 0x90, .parent = 0xE00FF000U }, /* ETM */
-	{ .base = 0xE00FF000U, .cidr1 = 0x10, .vendor_rom = true },                                              /* ROM table */
+	{ .base = 0xE000E000U,
+	  .pidr = { 0x0C, 0xB0, 0x0B, 0x00, 0x04 },
+	  .cidr1 = 0xE0,
+	  .parent = 0xE00FF000U }, /* SCS */
+	{ .base = 0xE0001000U,
+	  .pidr = { 0x02, 0xB0, 0x3B, 0x00, 0x04 },
+	  .cidr1 = 0xE0,
+	  .parent = 0xE00FF000U }, /* DWT */
+	{ .base = 0xE0002000U,
+	  .pidr = { 0x03, 0xB0, 0x2B, 0x00, 0x04 },
+	  .cidr1 = 0xE0,
+	  .parent = 0xE00FF000U }, /* FPB */
+	{ .base = 0xE0000000U,
+	  .pidr = { 0x01, 0xB0, 0x3B, 0x00, 0x04 },
+	  .cidr1 = 0xE0,
+	  .parent = 0xE00FF000U }, /* ITM */
+	{ .base = 0xE0040000U,
+	  .pidr = { 0xA1, 0xB9, 0x0B, 0x00, 0x04 },
+	  .cidr1 = 0x90,
+	  .parent = 0xE00FF000U }, /* TPIU */
+	{ .base = 0xE0041000U,
+	  .pidr = { 0x25, 0xB9, 0x4B, 0x00, 0x04 },
+	  .cidr1 = 0x90,
+	  .parent = 0xE00FF000U },                                  /* ETM */
+	{ .base = 0xE00FF000U, .cidr1 = 0x10, .vendor_rom = true }, /* ROM table */
 };
 
 /* Cortex-M7 (Cortex-M7 TRM (DDI0489) 3.x and RM0433 60.5 tables 621-623):
@@ -52,14 +70,35 @@ static const struct ppb_component ppb_m4[] = {
  * table 0x4C7, ETM-M7 0x975, CTI 0x906 (TRM ID tables; the revision nibbles
  * in PIDR2 are a model choice). */
 static const struct ppb_component ppb_m7[] = {
-	{ .base = 0xE00FF000U, .pidr = { 0xC7, 0xB4, 0x0B, 0x00, 0x04 }, .cidr1 = 0x10, .parent = 0xE00FE000U }, /* PPB ROM */
-	{ .base = 0xE0041000U, .pidr = { 0x75, 0xB9, 0x0B, 0x00, 0x04 }, .cidr1 = 0x90, .parent = 0xE00FE000U }, /* ETM */
-	{ .base = 0xE0043000U, .pidr = { 0x06, 0xB9, 0x0B, 0x00, 0x04 }, .cidr1 = 0x90, .parent = 0xE00FE000U }, /* CTI */
-	{ .base = 0xE000E000U, .pidr = { 0x0C, 0xB0, 0x0B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* SCS */
-	{ .base = 0xE0001000U, .pidr = { 0x02, 0xB0, 0x0B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* DWT */
-	{ .base = 0xE0002000U, .pidr = { 0x0E, 0xB0, 0x0B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* FPB */
-	{ .base = 0xE0000000U, .pidr = { 0x01, 0xB0, 0x0B, 0x00, 0x04 }, .cidr1 = 0xE0, .parent = 0xE00FF000U }, /* ITM */
-	{ .base = 0xE00FE000U, .cidr1 = 0x10, .vendor_rom = true },                                              /* ST ROM */
+	{ .base = 0xE00FF000U,
+	  .pidr = { 0xC7, 0xB4, 0x0B, 0x00, 0x04 },
+	  .cidr1 = 0x10,
+	  .parent = 0xE00FE000U }, /* PPB ROM */
+	{ .base = 0xE0041000U,
+	  .pidr = { 0x75, 0xB9, 0x0B, 0x00, 0x04 },
+	  .cidr1 = 0x90,
+	  .parent = 0xE00FE000U }, /* ETM */
+	{ .base = 0xE0043000U,
+	  .pidr = { 0x06, 0xB9, 0x0B, 0x00, 0x04 },
+	  .cidr1 = 0x90,
+	  .parent = 0xE00FE000U }, /* CTI */
+	{ .base = 0xE000E000U,
+	  .pidr = { 0x0C, 0xB0, 0x0B, 0x00, 0x04 },
+	  .cidr1 = 0xE0,
+	  .parent = 0xE00FF000U }, /* SCS */
+	{ .base = 0xE0001000U,
+	  .pidr = { 0x02, 0xB0, 0x0B, 0x00, 0x04 },
+	  .cidr1 = 0xE0,
+	  .parent = 0xE00FF000U }, /* DWT */
+	{ .base = 0xE0002000U,
+	  .pidr = { 0x0E, 0xB0, 0x0B, 0x00, 0x04 },
+	  .cidr1 = 0xE0,
+	  .parent = 0xE00FF000U }, /* FPB */
+	{ .base = 0xE0000000U,
+	  .pidr = { 0x01, 0xB0, 0x0B, 0x00, 0x04 },
+	  .cidr1 = 0xE0,
+	  .parent = 0xE00FF000U },                                  /* ITM */
+	{ .base = 0xE00FE000U, .cidr1 = 0x10, .vendor_rom = true }, /* ST ROM */
 };
 
 static const struct ppb_component *ppb_table(const sim_chip *c, size_t *n)
@@ -153,7 +192,7 @@ void sim_scs_reset(sim_chip *c, enum sim_reset_kind kind)
 	k->s_regrdy = false;
 	k->vtor = k->aircr_prigroup = k->scr = k->shcsr = 0;
 	k->cfsr = k->hfsr = k->mmfar = k->bfar = k->cpacr = 0;
-	k->ccr = 0x200U;        /* STKALIGN (B3.2.8, Cortex-M4 r0p1; M7 also BP, RAO) */
+	k->ccr = 0x200U; /* STKALIGN (B3.2.8, Cortex-M4 r0p1; M7 also BP, RAO) */
 	sim_cache_reset(c);
 	k->fpccr = 0xC0000000U; /* ASPEN | LSPEN (B3.2.23) */
 	k->shpr[0] = k->shpr[1] = k->shpr[2] = 0;
@@ -194,7 +233,8 @@ uint32_t sim_scs_dhcsr_read(sim_chip *c)
 static void dhcsr_write(sim_chip *c, uint32_t val, bool cpu)
 {
 	struct sim_core *k = c->core;
-	uint32_t ctrl = val & (DHCSR_C_DEBUGEN | DHCSR_C_HALT | DHCSR_C_STEP | DHCSR_C_MASKINTS | DHCSR_C_SNAPSTALL);
+	uint32_t ctrl =
+		val & (DHCSR_C_DEBUGEN | DHCSR_C_HALT | DHCSR_C_STEP | DHCSR_C_MASKINTS | DHCSR_C_SNAPSTALL);
 
 	if ((val & 0xFFFF0000U) != DHCSR_KEY)
 		return;
@@ -229,14 +269,22 @@ static int regsel_to_uc(uint32_t regsel)
 	if (regsel >= 0x40 && regsel <= 0x5F)
 		return UC_ARM_REG_S0 + (int)(regsel - 0x40);
 	switch (regsel) {
-	case 0x0D: return UC_ARM_REG_SP;
-	case 0x0E: return UC_ARM_REG_LR;
-	case 0x0F: return UC_ARM_REG_PC;
-	case 0x10: return UC_ARM_REG_XPSR;
-	case 0x11: return UC_ARM_REG_MSP;
-	case 0x12: return UC_ARM_REG_PSP;
-	case 0x21: return UC_ARM_REG_FPSCR;
-	default: return -1;
+	case 0x0D:
+		return UC_ARM_REG_SP;
+	case 0x0E:
+		return UC_ARM_REG_LR;
+	case 0x0F:
+		return UC_ARM_REG_PC;
+	case 0x10:
+		return UC_ARM_REG_XPSR;
+	case 0x11:
+		return UC_ARM_REG_MSP;
+	case 0x12:
+		return UC_ARM_REG_PSP;
+	case 0x21:
+		return UC_ARM_REG_FPSCR;
+	default:
+		return -1;
 	}
 }
 
@@ -323,31 +371,81 @@ static bool scb_read(sim_chip *c, uint32_t addr, uint32_t *v)
 	if (sim_cache_scs_read(c, addr, v))
 		return true;
 	switch (addr) {
-	case 0xE000E004U: *v = 2; break; /* ICTR: 96 interrupt lines (STM32F407 has 82) */
-	case 0xE000ED00U: *v = c->cpuid; break;
-	case 0xE000ED04U: *v = sim_icsr_read(c); break;
-	case 0xE000ED08U: *v = k->vtor; break;
-	case 0xE000ED0CU: *v = 0xFA050000U | k->aircr_prigroup; break;
-	case 0xE000ED10U: *v = k->scr; break;
-	case 0xE000ED14U: *v = k->ccr; break;
-	case 0xE000ED18U: *v = k->shpr[0]; break;
-	case 0xE000ED1CU: *v = k->shpr[1]; break;
-	case 0xE000ED20U: *v = k->shpr[2]; break;
-	case 0xE000ED24U: *v = k->shcsr; break;
-	case 0xE000ED28U: *v = k->cfsr; break;
-	case 0xE000ED2CU: *v = k->hfsr; break;
-	case 0xE000ED30U: *v = k->dfsr; break;
-	case 0xE000ED34U: *v = k->mmfar; break;
-	case 0xE000ED38U: *v = k->bfar; break;
-	case 0xE000ED88U: *v = k->cpacr; break;
-	case 0xE000EDF0U: *v = sim_scs_dhcsr_read(c); break;
-	case 0xE000EDF8U: *v = k->dcrdr; break;
-	case 0xE000EDFCU: *v = k->demcr; break;
-	case 0xE000EF34U: *v = k->fpccr; break;
-	case 0xE000EF40U: *v = c->desc->core.mvfr0; break; /* B4.1.3 */
-	case 0xE000EF44U: *v = c->desc->core.mvfr1; break;
-	case 0xE000EF48U: *v = c->desc->core.mvfr2; break;
-	default: *v = 0; break;                    /* NVIC and the rest: RAZ */
+	case 0xE000E004U:
+		*v = 2;
+		break; /* ICTR: 96 interrupt lines (STM32F407 has 82) */
+	case 0xE000ED00U:
+		*v = c->cpuid;
+		break;
+	case 0xE000ED04U:
+		*v = sim_icsr_read(c);
+		break;
+	case 0xE000ED08U:
+		*v = k->vtor;
+		break;
+	case 0xE000ED0CU:
+		*v = 0xFA050000U | k->aircr_prigroup;
+		break;
+	case 0xE000ED10U:
+		*v = k->scr;
+		break;
+	case 0xE000ED14U:
+		*v = k->ccr;
+		break;
+	case 0xE000ED18U:
+		*v = k->shpr[0];
+		break;
+	case 0xE000ED1CU:
+		*v = k->shpr[1];
+		break;
+	case 0xE000ED20U:
+		*v = k->shpr[2];
+		break;
+	case 0xE000ED24U:
+		*v = k->shcsr;
+		break;
+	case 0xE000ED28U:
+		*v = k->cfsr;
+		break;
+	case 0xE000ED2CU:
+		*v = k->hfsr;
+		break;
+	case 0xE000ED30U:
+		*v = k->dfsr;
+		break;
+	case 0xE000ED34U:
+		*v = k->mmfar;
+		break;
+	case 0xE000ED38U:
+		*v = k->bfar;
+		break;
+	case 0xE000ED88U:
+		*v = k->cpacr;
+		break;
+	case 0xE000EDF0U:
+		*v = sim_scs_dhcsr_read(c);
+		break;
+	case 0xE000EDF8U:
+		*v = k->dcrdr;
+		break;
+	case 0xE000EDFCU:
+		*v = k->demcr;
+		break;
+	case 0xE000EF34U:
+		*v = k->fpccr;
+		break;
+	case 0xE000EF40U:
+		*v = c->desc->core.mvfr0;
+		break; /* B4.1.3 */
+	case 0xE000EF44U:
+		*v = c->desc->core.mvfr1;
+		break;
+	case 0xE000EF48U:
+		*v = c->desc->core.mvfr2;
+		break;
+	default:
+		*v = 0;
+		break; /* NVIC and the rest: RAZ */
 	}
 	return true;
 }
@@ -363,9 +461,15 @@ static bool scb_write(sim_chip *c, uint32_t addr, uint32_t v, bool cpu)
 		if (sim_icsr_write(c, v) && cpu)
 			sim_core_request_stop(c, SIM_EV_PEND); /* take it at once */
 		break;
-	case 0xE000ED08U: k->vtor = v & 0x3FFFFF80U; break;
-	case 0xE000ED0CU: aircr_write(c, v, cpu); break;
-	case 0xE000ED10U: k->scr = v & 0x16U; break;
+	case 0xE000ED08U:
+		k->vtor = v & 0x3FFFFF80U;
+		break;
+	case 0xE000ED0CU:
+		aircr_write(c, v, cpu);
+		break;
+	case 0xE000ED10U:
+		k->scr = v & 0x16U;
+		break;
 	case 0xE000ED14U: {
 		uint32_t old = k->ccr;
 
@@ -373,25 +477,54 @@ static bool scb_write(sim_chip *c, uint32_t addr, uint32_t v, bool cpu)
 		sim_cache_ccr_written(c, old, cpu);
 		break;
 	}
-	case 0xE000ED18U: k->shpr[0] = v & 0x00F0F0F0U; break;
-	case 0xE000ED1CU: k->shpr[1] = v & 0xF0000000U; break;
-	case 0xE000ED20U: k->shpr[2] = v & 0xF0F000F0U; break;
-	case 0xE000ED24U: k->shcsr = v & 0x0007FD8BU; break;
-	case 0xE000ED28U: k->cfsr &= ~v; break; /* write one to clear */
-	case 0xE000ED2CU: k->hfsr &= ~v; break;
-	case 0xE000ED30U: k->dfsr &= ~v; break;
-	case 0xE000ED34U: k->mmfar = v; break;
-	case 0xE000ED38U: k->bfar = v; break;
-	case 0xE000ED88U: k->cpacr = v & 0x00F00000U; break; /* CP10/CP11 only */
-	case 0xE000EDF0U: dhcsr_write(c, v, cpu); break;
-	case 0xE000EDF4U: dcrsr_write(c, v); break;
-	case 0xE000EDF8U: k->dcrdr = v; break;
+	case 0xE000ED18U:
+		k->shpr[0] = v & 0x00F0F0F0U;
+		break;
+	case 0xE000ED1CU:
+		k->shpr[1] = v & 0xF0000000U;
+		break;
+	case 0xE000ED20U:
+		k->shpr[2] = v & 0xF0F000F0U;
+		break;
+	case 0xE000ED24U:
+		k->shcsr = v & 0x0007FD8BU;
+		break;
+	case 0xE000ED28U:
+		k->cfsr &= ~v;
+		break; /* write one to clear */
+	case 0xE000ED2CU:
+		k->hfsr &= ~v;
+		break;
+	case 0xE000ED30U:
+		k->dfsr &= ~v;
+		break;
+	case 0xE000ED34U:
+		k->mmfar = v;
+		break;
+	case 0xE000ED38U:
+		k->bfar = v;
+		break;
+	case 0xE000ED88U:
+		k->cpacr = v & 0x00F00000U;
+		break; /* CP10/CP11 only */
+	case 0xE000EDF0U:
+		dhcsr_write(c, v, cpu);
+		break;
+	case 0xE000EDF4U:
+		dcrsr_write(c, v);
+		break;
+	case 0xE000EDF8U:
+		k->dcrdr = v;
+		break;
 	case 0xE000EDFCU:
 		k->demcr = v & DEMCR_WRITABLE;
 		k->dwt.dirty = true; /* TRCENA gates the DWT */
 		break;
-	case 0xE000EF34U: k->fpccr = (k->fpccr & ~0xC0000000U) | (v & 0xC0000000U); break;
-	default: break; /* RAZ/WI */
+	case 0xE000EF34U:
+		k->fpccr = (k->fpccr & ~0xC0000000U) | (v & 0xC0000000U);
+		break;
+	default:
+		break; /* RAZ/WI */
 	}
 	return true;
 }
@@ -403,11 +536,20 @@ static bool dbgmcu_read(sim_chip *c, uint32_t off, uint32_t *v)
 	struct sim_core *k = c->core;
 
 	switch (off) {
-	case 0x0: *v = c->dbgmcu_idcode ? c->dbgmcu_idcode : 0x10076413U; return true;
-	case 0x4: *v = k->dbgmcu_cr; return true;
-	case 0x8: *v = k->dbgmcu_apb1_fz; return true;
-	case 0xC: *v = k->dbgmcu_apb2_fz; return true;
-	default: return false;
+	case 0x0:
+		*v = c->dbgmcu_idcode ? c->dbgmcu_idcode : 0x10076413U;
+		return true;
+	case 0x4:
+		*v = k->dbgmcu_cr;
+		return true;
+	case 0x8:
+		*v = k->dbgmcu_apb1_fz;
+		return true;
+	case 0xC:
+		*v = k->dbgmcu_apb2_fz;
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -416,11 +558,19 @@ static bool dbgmcu_write(sim_chip *c, uint32_t off, uint32_t v)
 	struct sim_core *k = c->core;
 
 	switch (off) {
-	case 0x0: return true; /* IDCODE is read-only */
-	case 0x4: k->dbgmcu_cr = v & 0xE7U; return true;
-	case 0x8: k->dbgmcu_apb1_fz = v & 0x06E01DFFU; return true;
-	case 0xC: k->dbgmcu_apb2_fz = v & 0x00070003U; return true;
-	default: return false;
+	case 0x0:
+		return true; /* IDCODE is read-only */
+	case 0x4:
+		k->dbgmcu_cr = v & 0xE7U;
+		return true;
+	case 0x8:
+		k->dbgmcu_apb1_fz = v & 0x06E01DFFU;
+		return true;
+	case 0xC:
+		k->dbgmcu_apb2_fz = v & 0x00070003U;
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -444,10 +594,8 @@ static bool ppb_in_reset_window(const sim_chip *c, uint32_t addr)
 	if (!c->desc->core.scs_reset_window || !c->core->held)
 		return true;
 	addr &= ~3U;
-	return addr == 0xE000ED00U || addr == 0xE000ED30U ||
-	       (addr >= 0xE000EDF0U && addr <= 0xE000EEFCU) ||
-	       (addr >= 0xE000EF40U && addr <= 0xE000EF48U) ||
-	       (addr >= 0xE000EFD0U && addr <= 0xE000EFFCU);
+	return addr == 0xE000ED00U || addr == 0xE000ED30U || (addr >= 0xE000EDF0U && addr <= 0xE000EEFCU) ||
+	       (addr >= 0xE000EF40U && addr <= 0xE000EF48U) || (addr >= 0xE000EFD0U && addr <= 0xE000EFFCU);
 }
 
 /* Word access to the PPB; false for an address nothing answers (a bus
@@ -466,10 +614,14 @@ static bool ppb_read32(sim_chip *c, uint32_t addr, uint32_t *v)
 	if (comp->cidr1 == 0x10) /* class 1: a ROM table */
 		return rom_read(c, comp->base, addr & 0xFFFU, v) || id_reg(c, comp, addr & 0xFFFU, v) || true;
 	switch (comp->base) {
-	case SCS_BASE: return scb_read(c, addr, v);
-	case 0xE0001000U: return sim_dwt_read(c, addr & 0xFFFU, v) || true;
-	case 0xE0002000U: return sim_fpb_read(c, addr & 0xFFFU, v) || true;
-	default: return true; /* ITM, TPIU, ETM stubs: RAZ */
+	case SCS_BASE:
+		return scb_read(c, addr, v);
+	case 0xE0001000U:
+		return sim_dwt_read(c, addr & 0xFFFU, v) || true;
+	case 0xE0002000U:
+		return sim_fpb_read(c, addr & 0xFFFU, v) || true;
+	default:
+		return true; /* ITM, TPIU, ETM stubs: RAZ */
 	}
 }
 
@@ -482,10 +634,16 @@ static bool ppb_write32(sim_chip *c, uint32_t addr, uint32_t v, bool cpu)
 	if (!comp)
 		return false;
 	switch (comp->base) {
-	case SCS_BASE: return scb_write(c, addr, v, cpu);
-	case 0xE0001000U: sim_dwt_write(c, addr & 0xFFFU, v); return true;
-	case 0xE0002000U: sim_fpb_write(c, addr & 0xFFFU, v); return true;
-	default: return true; /* ROM table and ID registers are read-only; stubs WI */
+	case SCS_BASE:
+		return scb_write(c, addr, v, cpu);
+	case 0xE0001000U:
+		sim_dwt_write(c, addr & 0xFFFU, v);
+		return true;
+	case 0xE0002000U:
+		sim_fpb_write(c, addr & 0xFFFU, v);
+		return true;
+	default:
+		return true; /* ROM table and ID registers are read-only; stubs WI */
 	}
 }
 

@@ -29,7 +29,7 @@ struct stl_variant {
 	uint16_t max_packet;
 	bool high_speed;
 	unsigned hw, default_j;
-	uint8_t low6;            /* GET_VERSION low field: S (V2) or M (V2-1) */
+	uint8_t low6; /* GET_VERSION low field: S (V2) or M (V2-1) */
 	uint64_t fw_overhead_ns;
 	unsigned idle_cycles, khz;
 };
@@ -105,7 +105,7 @@ static void stl_cmd_version(struct sim_probe *p, const uint8_t *cmd)
 	const struct stl_variant *v = stl_variant(p);
 	unsigned j = fw->hw >= 3 ? 0 : fw->jtag;
 	uint16_t word = (uint16_t)(fw->hw << 12 | (j & 0x3Fu) << 6 | (v->low6 & 0x3Fu));
-	uint8_t r[6] = { (uint8_t)(word >> 8), (uint8_t)word, (uint8_t)STL_VID,
+	uint8_t r[6] = { (uint8_t)(word >> 8),    (uint8_t)word,   (uint8_t)STL_VID,
 			 (uint8_t)(STL_VID >> 8), (uint8_t)v->pid, (uint8_t)(v->pid >> 8) };
 
 	(void)cmd;
@@ -118,8 +118,18 @@ static void stl_cmd_version_ex(struct sim_probe *p, const uint8_t *cmd)
 {
 	struct stl_fw *fw = stl_fw(p);
 	uint16_t pid = stl_variant(p)->pid;
-	uint8_t r[12] = { (uint8_t)fw->hw, 1, (uint8_t)fw->jtag, 3, 2, 0, 0, 0,
-			  (uint8_t)STL_VID, (uint8_t)(STL_VID >> 8), (uint8_t)pid, (uint8_t)(pid >> 8) };
+	uint8_t r[12] = { (uint8_t)fw->hw,
+			  1,
+			  (uint8_t)fw->jtag,
+			  3,
+			  2,
+			  0,
+			  0,
+			  0,
+			  (uint8_t)STL_VID,
+			  (uint8_t)(STL_VID >> 8),
+			  (uint8_t)pid,
+			  (uint8_t)(pid >> 8) };
 
 	(void)cmd;
 	sim_probe_reply(p, r, sizeof(r));
@@ -241,11 +251,13 @@ static void stl_cmd_nrst(struct sim_probe *p, const uint8_t *cmd)
  * pyOCD's 5, 9, 10 and 25 (docs/STLINK-PROTOCOL.md §7). Between them the loop follows
  * f = 4000 / (d + 1.2) kHz, which reproduces every known point above d = 0
  * within 3 %. */
-struct stl_div { uint16_t div; uint16_t khz; };
+struct stl_div {
+	uint16_t div;
+	uint16_t khz;
+};
 static const struct stl_div stl_v2_divs[] = {
-	{ 0, 4000 }, { 1, 1800 }, { 2, 1200 }, { 3, 950 }, { 5, 650 }, { 7, 480 },
-	{ 9, 400 }, { 10, 360 }, { 15, 240 }, { 25, 150 }, { 31, 125 }, { 40, 100 },
-	{ 79, 50 }, { 158, 25 }, { 265, 15 }, { 798, 5 },
+	{ 0, 4000 }, { 1, 1800 }, { 2, 1200 }, { 3, 950 },  { 5, 650 }, { 7, 480 },  { 9, 400 },  { 10, 360 },
+	{ 15, 240 }, { 25, 150 }, { 31, 125 }, { 40, 100 }, { 79, 50 }, { 158, 25 }, { 265, 15 }, { 798, 5 },
 };
 
 static unsigned stl_div_khz(uint16_t div)
@@ -479,14 +491,12 @@ static void stl_dispatch(struct sim_probe *p, const uint8_t *cmd)
 	const struct stl_cmd *c;
 
 	if (cmd[0] == 0xF2) {
-		c = stl_cmd_find(stl_debug_cmds, sizeof(stl_debug_cmds) / sizeof(stl_debug_cmds[0]),
-				 cmd[1]);
+		c = stl_cmd_find(stl_debug_cmds, sizeof(stl_debug_cmds) / sizeof(stl_debug_cmds[0]), cmd[1]);
 	} else if ((cmd[0] == 0xF3 && cmd[1] == 0x07) || (cmd[0] == 0xF4 && cmd[1] == 0x01)) {
 		stl_cmd_exit(p, cmd);
 		return;
 	} else {
-		c = stl_cmd_find(stl_class_cmds, sizeof(stl_class_cmds) / sizeof(stl_class_cmds[0]),
-				 cmd[0]);
+		c = stl_cmd_find(stl_class_cmds, sizeof(stl_class_cmds) / sizeof(stl_class_cmds[0]), cmd[0]);
 	}
 	stl_run(p, c, cmd);
 }

@@ -33,7 +33,7 @@
 #define DP_SELECT 0x8u
 #define DP_RDBUFF 0xCu
 #define DP_ABORT_DAPABORT 0x01u
-#define DP_ABORT_CLEAR_ALL 0x1Eu /* STKCMPCLR|STKERRCLR|WDERRCLR|ORUNERRCLR */
+#define DP_ABORT_CLEAR_ALL 0x1Eu         /* STKCMPCLR|STKERRCLR|WDERRCLR|ORUNERRCLR */
 #define DP_CTRLSTAT_PWRUPREQ 0x50000000u /* CSYSPWRUPREQ|CDBGPWRUPREQ */
 #define DP_CTRLSTAT_PWRUPACK 0xA0000000u /* CSYSPWRUPACK|CDBGPWRUPACK */
 #define DP_SELECT_APSEL_SHIFT 24u
@@ -87,13 +87,17 @@ enum stl_ack stl_swd(struct sim_probe *p, bool ap, bool read, uint8_t addr, uint
 uint8_t stl_ack_status(enum stl_ack ack, bool ap)
 {
 	static const uint8_t ap_codes[] = {
-		[STL_ACK_OK] = STL_OK, [STL_ACK_WAIT] = STL_SWD_AP_WAIT,
-		[STL_ACK_FAULT] = STL_SWD_AP_FAULT, [STL_ACK_NONE] = STL_SWD_AP_ERROR,
+		[STL_ACK_OK] = STL_OK,
+		[STL_ACK_WAIT] = STL_SWD_AP_WAIT,
+		[STL_ACK_FAULT] = STL_SWD_AP_FAULT,
+		[STL_ACK_NONE] = STL_SWD_AP_ERROR,
 		[STL_ACK_PARITY] = STL_SWD_AP_PARITY_ERROR,
 	};
 	static const uint8_t dp_codes[] = {
-		[STL_ACK_OK] = STL_OK, [STL_ACK_WAIT] = STL_SWD_DP_WAIT,
-		[STL_ACK_FAULT] = STL_SWD_DP_FAULT, [STL_ACK_NONE] = STL_SWD_DP_ERROR,
+		[STL_ACK_OK] = STL_OK,
+		[STL_ACK_WAIT] = STL_SWD_DP_WAIT,
+		[STL_ACK_FAULT] = STL_SWD_DP_FAULT,
+		[STL_ACK_NONE] = STL_SWD_DP_ERROR,
 		[STL_ACK_PARITY] = STL_SWD_DP_PARITY_ERROR,
 	};
 	return ap ? ap_codes[ack] : dp_codes[ack];
@@ -382,9 +386,8 @@ static unsigned stl_size_code(unsigned size)
 	return size == 4 ? 2u : size == 2 ? 1u : 0u;
 }
 
-uint8_t stl_mem_xfer(struct sim_probe *p, uint8_t ap, uint32_t csw, uint32_t addr,
-		     unsigned size, size_t count, bool inc, bool write, uint8_t *data,
-		     uint32_t *fault_addr)
+uint8_t stl_mem_xfer(struct sim_probe *p, uint8_t ap, uint32_t csw, uint32_t addr, unsigned size,
+		     size_t count, bool inc, bool write, uint8_t *data, uint32_t *fault_addr)
 {
 	uint32_t csw_full = (csw & ~0xFFu) | (inc ? AP_CSW_ADDRINC_SINGLE : 0) | stl_size_code(size);
 	struct stl_chunk c = { .ap = ap, .size = size, .inc = inc, .write = write };

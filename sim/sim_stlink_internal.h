@@ -52,15 +52,15 @@ enum stl_ack { STL_ACK_OK, STL_ACK_WAIT, STL_ACK_FAULT, STL_ACK_NONE, STL_ACK_PA
 
 struct stl_fw {
 	enum stl_mode mode;
-	unsigned hw;             /* 2 or 3 */
-	unsigned jtag;           /* J version */
-	bool connected;          /* DEBUG_ENTER succeeded: DP powered up */
+	unsigned hw;    /* 2 or 3 */
+	unsigned jtag;  /* J version */
+	bool connected; /* DEBUG_ENTER succeeded: DP powered up */
 	bool ap_open[STL_AP_COUNT];
 	bool select_valid;
-	uint32_t select;         /* cached DP SELECT */
+	uint32_t select; /* cached DP SELECT */
 	bool csw_valid;
 	uint8_t csw_ap;
-	uint32_t csw;            /* cached CSW of csw_ap */
+	uint32_t csw; /* cached CSW of csw_ap */
 	/* last memory command (GETLASTRWSTATUS / GETLASTRWSTATUS2) */
 	uint8_t rw_status;
 	uint32_t rw_fault_addr;
@@ -95,8 +95,8 @@ static inline void stl_put32(uint8_t *b, uint32_t v)
 }
 
 /* Firmware feature gates (docs/STLINK-PROTOCOL.md §5; OpenOCD STLINK_F_* flags). */
-bool stl_has_csw_field(struct sim_probe *p);   /* AP + CSW bytes in memory commands */
-bool stl_needs_init_ap(struct sim_probe *p);   /* INIT_AP required for AP != 0 */
+bool stl_has_csw_field(struct sim_probe *p); /* AP + CSW bytes in memory commands */
+bool stl_needs_init_ap(struct sim_probe *p); /* INIT_AP required for AP != 0 */
 
 /* Replies: a bare status pair, and status + u32 value (8 bytes). */
 void stl_reply_status(struct sim_probe *p, uint8_t st);
@@ -125,9 +125,8 @@ uint8_t stl_ap_write(struct sim_probe *p, uint8_t ap, uint8_t addr, uint32_t val
  * `addr` with CSW `csw` (size and AddrInc filled in here), `inc` = address
  * increment. Data are packed little-endian in `data`. Returns a status byte;
  * on failure *fault_addr is the address of the failed access. */
-uint8_t stl_mem_xfer(struct sim_probe *p, uint8_t ap, uint32_t csw, uint32_t addr,
-		     unsigned size, size_t count, bool inc, bool write, uint8_t *data,
-		     uint32_t *fault_addr);
+uint8_t stl_mem_xfer(struct sim_probe *p, uint8_t ap, uint32_t csw, uint32_t addr, unsigned size,
+		     size_t count, bool inc, bool write, uint8_t *data, uint32_t *fault_addr);
 /* One 32-bit access through AP0 (debug registers, DCRSR/DCRDR). */
 uint8_t stl_mem_read32(struct sim_probe *p, uint32_t addr, uint32_t *val);
 uint8_t stl_mem_write32(struct sim_probe *p, uint32_t addr, uint32_t val);

@@ -132,8 +132,8 @@ static void stl_memreq_run(struct sim_probe *p, const struct stl_memreq *r, uint
 	fw->rw_fault_addr = r->addr;
 	if (!r->len)
 		return;
-	fw->rw_status = stl_mem_xfer(p, r->ap, r->csw, r->addr, r->op->size, r->len / r->op->size,
-				     r->op->inc, r->op->write, data, &fw->rw_fault_addr);
+	fw->rw_status = stl_mem_xfer(p, r->ap, r->csw, r->addr, r->op->size, r->len / r->op->size, r->op->inc,
+				     r->op->write, data, &fw->rw_fault_addr);
 }
 
 static void stl_read_mem(struct sim_probe *p, const struct stl_memreq *r)

@@ -100,10 +100,17 @@ bool sim_systick_read(sim_chip *c, uint32_t addr, uint32_t *v)
 		*v = k->systick[ST_CTRL];
 		k->systick[ST_CTRL] &= ~ST_COUNTFLAG;
 		return true;
-	case 0xE000E014U: *v = k->systick[ST_LOAD]; return true;
-	case 0xE000E018U: *v = k->systick[ST_VAL]; return true;
-	case 0xE000E01CU: *v = 0x40000000U; return true; /* CALIB: SKEW, no TENMS */
-	default: return false;
+	case 0xE000E014U:
+		*v = k->systick[ST_LOAD];
+		return true;
+	case 0xE000E018U:
+		*v = k->systick[ST_VAL];
+		return true;
+	case 0xE000E01CU:
+		*v = 0x40000000U;
+		return true; /* CALIB: SKEW, no TENMS */
+	default:
+		return false;
 	}
 }
 
@@ -115,12 +122,15 @@ bool sim_systick_write(sim_chip *c, uint32_t addr, uint32_t v)
 	case 0xE000E010U:
 		k->systick[ST_CTRL] = (k->systick[ST_CTRL] & ST_COUNTFLAG) | (v & 7U);
 		return true;
-	case 0xE000E014U: k->systick[ST_LOAD] = v & 0xFFFFFFU; return true;
+	case 0xE000E014U:
+		k->systick[ST_LOAD] = v & 0xFFFFFFU;
+		return true;
 	case 0xE000E018U:
 		k->systick[ST_VAL] = 0;
 		k->systick[ST_CTRL] &= ~ST_COUNTFLAG;
 		return true;
-	default: return false;
+	default:
+		return false;
 	}
 }
 
@@ -130,7 +140,9 @@ uint32_t sim_icsr_read(sim_chip *c)
 {
 	struct sim_core *k = c->core;
 	uint32_t v = sim_core_reg(c, UC_ARM_REG_IPSR) & 0x1FFU;
-	uint32_t pend = (k->pending >> EXC_SYSTICK) & 1U ? EXC_SYSTICK : (k->pending >> EXC_PENDSV) & 1U ? EXC_PENDSV : 0;
+	uint32_t pend = (k->pending >> EXC_SYSTICK) & 1U  ? EXC_SYSTICK
+			: (k->pending >> EXC_PENDSV) & 1U ? EXC_PENDSV
+							  : 0;
 
 	v |= pend << 12;
 	if (k->pending & (1U << EXC_PENDSV))

@@ -165,8 +165,10 @@ static int cm_release_under_reset(struct swdd_target *t)
 	if (rc == 0)
 		rc = cm_wait_dhcsr(t, DCB_DHCSR_S_HALT, DCB_DHCSR_S_HALT, CM_TIMEOUT_MS, NULL, NULL);
 	if (rc == SWDD_ETIMEOUT)
-		return swdd_err_set(SWDD_ENOTHALTED, "NRST was released but the core did not halt at the "
-				    "reset vector within %d ms", CM_TIMEOUT_MS);
+		return swdd_err_set(SWDD_ENOTHALTED,
+				    "NRST was released but the core did not halt at the "
+				    "reset vector within %d ms",
+				    CM_TIMEOUT_MS);
 	if (rc == 0)
 		rc = cm_read32(t, SCB_DFSR, &dfsr);
 	if (rc == 0)
@@ -270,26 +272,31 @@ static int cm_diagnose(struct swdd_target *t, const struct cm_ladder_log *lg, bo
 	int mv = cm_voltage(t);
 
 	if (mv >= 0 && mv < CM_MIN_TARGET_MV)
-		return swdd_err_set(SWDD_EUNPOWERED,
-				    "no target voltage: the probe measures %d.%02d V on its VREF/VAPP pin; power "
-				    "the board and connect the probe's VREF pin to the target's VDD",
-				    mv / 1000, (mv % 1000) / 10);
+		return swdd_err_set(
+			SWDD_EUNPOWERED,
+			"no target voltage: the probe measures %d.%02d V on its VREF/VAPP pin; power "
+			"the board and connect the probe's VREF pin to the target's VDD",
+			mv / 1000, (mv % 1000) / 10);
 	if (lg->noack == lg->tries)
-		return swdd_err_set(SWDD_ENOTARGET,
-				    "no ACK from the target (wiring or power)%s%s; the target supply reads %s: "
-				    "check SWDIO, SWCLK and GND wiring, and that the chip is powered and not "
-				    "locked at RDP level 2",
-				    lg->tries > 1 ? " at any clock" : "", tried_reset ? ", also under reset" : "",
-				    mv < 0 ? "unknown" : "present");
+		return swdd_err_set(
+			SWDD_ENOTARGET,
+			"no ACK from the target (wiring or power)%s%s; the target supply reads %s: "
+			"check SWDIO, SWCLK and GND wiring, and that the chip is powered and not "
+			"locked at RDP level 2",
+			lg->tries > 1 ? " at any clock" : "", tried_reset ? ", also under reset" : "",
+			mv < 0 ? "unknown" : "present");
 	if (lg->proto && lg->tries == 1)
 		return swdd_err_set(lg->last_rc,
 				    "SWD errors (%s): the clock may be too high for the wiring; try a lower "
-				    "--speed (1800, 480, 100) or shorter wires", lg->last_detail);
+				    "--speed (1800, 480, 100) or shorter wires",
+				    lg->last_detail);
 	if (lg->proto)
-		return swdd_err_set(lg->last_rc,
-				    "SWD errors at every clock down to %u kHz (clock too high for the wiring, or "
-				    "the wiring is bad): use shorter wires with a ground next to SWCLK; last error: "
-				    "%s", cm_ladder_khz[CM_LADDER_STEPS - 1], lg->last_detail);
+		return swdd_err_set(
+			lg->last_rc,
+			"SWD errors at every clock down to %u kHz (clock too high for the wiring, or "
+			"the wiring is bad): use shorter wires with a ground next to SWCLK; last error: "
+			"%s",
+			cm_ladder_khz[CM_LADDER_STEPS - 1], lg->last_detail);
 	return swdd_err_set(lg->last_rc, "%s", lg->last_detail);
 }
 
@@ -305,8 +312,8 @@ static size_t cm_ladder_speeds(unsigned first, unsigned *out)
 }
 
 /* Walks the clocks in one mode; returns 0 at the first that works. */
-static int cm_walk_clocks(struct swdd_target *t, enum swdd_connect_mode mode, const unsigned *khz,
-			  size_t n, struct cm_ladder_log *lg)
+static int cm_walk_clocks(struct swdd_target *t, enum swdd_connect_mode mode, const unsigned *khz, size_t n,
+			  struct cm_ladder_log *lg)
 {
 	int rc = SWDD_ENOTARGET;
 
@@ -314,17 +321,21 @@ static int cm_walk_clocks(struct swdd_target *t, enum swdd_connect_mode mode, co
 		rc = cm_attempt(t, mode, khz[i]);
 		if (rc == 0) {
 			if (i > 0)
-				swdd_warn("connected at %u kHz after failing at %u kHz: the clock was too high for "
-					  "the wiring (long or unshielded wires, no ground next to SWCLK); use "
-					  "--speed %u", khz[i], khz[0], khz[i]);
+				swdd_warn(
+					"connected at %u kHz after failing at %u kHz: the clock was too high "
+					"for "
+					"the wiring (long or unshielded wires, no ground next to SWCLK); use "
+					"--speed %u",
+					khz[i], khz[0], khz[i]);
 			return 0;
 		}
 		cm_ladder_note(lg, rc);
 		if (cm_voltage(t) == 0 || rc == SWDD_EUNPOWERED)
 			return rc; /* no supply: lower clocks will not help */
 		if (i + 1 < n)
-			swdd_warn("%s connect at %u kHz failed (%s: %s); retrying at %u kHz", cm_mode_names[mode],
-				  khz[i], swdd_strerror(rc), lg->last_detail, khz[i + 1]);
+			swdd_warn("%s connect at %u kHz failed (%s: %s); retrying at %u kHz",
+				  cm_mode_names[mode], khz[i], swdd_strerror(rc), lg->last_detail,
+				  khz[i + 1]);
 		else
 			swdd_warn("%s connect at %u kHz failed (%s: %s)", cm_mode_names[mode], khz[i],
 				  swdd_strerror(rc), lg->last_detail);

@@ -39,8 +39,8 @@ int cm_read_dhcsr(struct swdd_target *t, uint32_t *dhcsr)
  * machine): on the lab, time only moves with probe traffic. */
 #define CM_MIN_POLLS 8
 
-int cm_wait_dhcsr(struct swdd_target *t, uint32_t mask, uint32_t want, unsigned timeout_ms,
-		  uint32_t *dhcsr, uint32_t *sticky)
+int cm_wait_dhcsr(struct swdd_target *t, uint32_t mask, uint32_t want, unsigned timeout_ms, uint32_t *dhcsr,
+		  uint32_t *sticky)
 {
 	uint64_t end = swdd_now_ms() + timeout_ms;
 	uint32_t v = 0;
@@ -153,16 +153,17 @@ int cm_halt_wait(struct swdd_target *t)
 	 * write that sets C_HALT being the one that may change it. */
 	if (t->maskints == CM_MASKINTS_UNKNOWN)
 		t->maskints = 0;
-	rc = cm_write32(t, DCB_DHCSR, DCB_DHCSR_DBGKEY | DCB_DHCSR_C_DEBUGEN | DCB_DHCSR_C_HALT |
-				      (t->maskints == 1 ? DCB_DHCSR_C_MASKINTS : 0));
+	rc = cm_write32(t, DCB_DHCSR,
+			DCB_DHCSR_DBGKEY | DCB_DHCSR_C_DEBUGEN | DCB_DHCSR_C_HALT |
+				(t->maskints == 1 ? DCB_DHCSR_C_MASKINTS : 0));
 	if (rc)
 		return rc;
 	rc = cm_wait_dhcsr(t, DCB_DHCSR_S_HALT, DCB_DHCSR_S_HALT, CM_TIMEOUT_MS, &dhcsr, NULL);
 	if (rc == SWDD_ETIMEOUT)
-		return swdd_err_set(SWDD_ENOTHALTED,
-				    "the core did not halt within %d ms (DHCSR 0x%08x%s): %s", CM_TIMEOUT_MS,
-				    dhcsr, dhcsr & DCB_DHCSR_S_LOCKUP ? ", locked up" : "",
-				    "the chip may be held in reset or in a low-power mode; try monitor reset halt");
+		return swdd_err_set(
+			SWDD_ENOTHALTED, "the core did not halt within %d ms (DHCSR 0x%08x%s): %s",
+			CM_TIMEOUT_MS, dhcsr, dhcsr & DCB_DHCSR_S_LOCKUP ? ", locked up" : "",
+			"the chip may be held in reset or in a low-power mode; try monitor reset halt");
 	if (rc == 0)
 		rc = cm_read32(t, SCB_DFSR, &dfsr);
 	if (rc)

@@ -42,9 +42,11 @@ int cm_fpb_encode(unsigned rev, uint32_t addr, unsigned halves, uint32_t *comp)
 		return 0;
 	}
 	if (addr >= FPB_V1_LIMIT)
-		return swdd_err_set(SWDD_EUNSUPPORTED,
-				    "FPBv1 can only break at code addresses 0x00000000-0x1FFFFFFF, not 0x%08x; "
-				    "use a software breakpoint (RAM)", addr);
+		return swdd_err_set(
+			SWDD_EUNSUPPORTED,
+			"FPBv1 can only break at code addresses 0x00000000-0x1FFFFFFF, not 0x%08x; "
+			"use a software breakpoint (RAM)",
+			addr);
 	if (halves == 0 || halves > 3)
 		return swdd_err_set(SWDD_EINVAL, "bad FPB halfword set %u", halves);
 	*comp = (halves << FPB_V1_REPLACE_SHIFT) | (addr & FPB_V1_ADDR_MASK) | FPB_COMP_ENABLE;
@@ -67,7 +69,8 @@ static int cm_dwt_check(enum swdd_wp_type type, uint32_t addr, uint32_t len)
 	if (len == 0 || (len & (len - 1)) != 0)
 		return swdd_err_set(SWDD_EINVAL,
 				    "a DWT watchpoint covers a power-of-two length; %u bytes is not one "
-				    "(watch a smaller variable or a whole aligned block)", len);
+				    "(watch a smaller variable or a whole aligned block)",
+				    len);
 	if (addr & (len - 1))
 		return swdd_err_set(SWDD_EINVAL,
 				    "a %u-byte DWT watchpoint must start at a multiple of %u; 0x%08x is not",
@@ -75,8 +78,8 @@ static int cm_dwt_check(enum swdd_wp_type type, uint32_t addr, uint32_t len)
 	return 0;
 }
 
-int cm_dwt_encode(bool v8m, enum swdd_wp_type type, uint32_t addr, uint32_t len,
-		  unsigned max_mask, uint32_t *mask, uint32_t *function)
+int cm_dwt_encode(bool v8m, enum swdd_wp_type type, uint32_t addr, uint32_t len, unsigned max_mask,
+		  uint32_t *mask, uint32_t *function)
 {
 	static const uint32_t v7[] = { [SWDD_WP_WRITE] = DWT_V7_FUNC_WRITE,
 				       [SWDD_WP_READ] = DWT_V7_FUNC_READ,
@@ -93,8 +96,7 @@ int cm_dwt_encode(bool v8m, enum swdd_wp_type type, uint32_t addr, uint32_t len,
 			return swdd_err_set(SWDD_EUNSUPPORTED,
 					    "a v8-M DWT comparator watches at most 4 bytes, not %u", len);
 		*mask = 0;
-		*function = v8[type] | DWT_V8_ACTION_DEBUG |
-			    (cm_log2_exact(len) << DWT_V8_DATAVSIZE_SHIFT);
+		*function = v8[type] | DWT_V8_ACTION_DEBUG | (cm_log2_exact(len) << DWT_V8_DATAVSIZE_SHIFT);
 		return 0;
 	}
 	*mask = cm_log2_exact(len);
@@ -206,9 +208,11 @@ static int cm_fpb_add(struct swdd_target *t, uint32_t addr)
 	for (i = 0; i < t->fpb_num && t->fpb[i].used; i++)
 		;
 	if (i == t->fpb_num)
-		return swdd_err_set(SWDD_EBUSY,
-				    "all %u hardware breakpoints are in use (breakpoints in flash need one each); "
-				    "delete one first", t->fpb_num);
+		return swdd_err_set(
+			SWDD_EBUSY,
+			"all %u hardware breakpoints are in use (breakpoints in flash need one each); "
+			"delete one first",
+			t->fpb_num);
 	t->fpb[i] = (struct cm_fpb_slot){ .used = true, .addr = cm_fpb_key(t, addr, &half), .halves = half };
 	rc = cm_write32(t, FPB_COMP(i), comp);
 	if (rc)
@@ -471,7 +475,8 @@ int swdd_target_wp_add(struct swdd_target *t, enum swdd_wp_type type, uint32_t a
 	for (i = 0; i < t->dwt_num && t->dwt[i].used; i++)
 		;
 	if (i == t->dwt_num)
-		return swdd_err_set(SWDD_EBUSY, "all %u watchpoints (DWT comparators) are in use; delete one first",
+		return swdd_err_set(SWDD_EBUSY,
+				    "all %u watchpoints (DWT comparators) are in use; delete one first",
 				    t->dwt_num);
 	rc = cm_dwt_program(t, i, addr, mask, fn);
 	if (rc == 0)
@@ -523,7 +528,8 @@ void swdd_target_clear_points(struct swdd_target *t)
 {
 	while (t->swbps)
 		if (cm_swbp_remove(t, t->swbps->addr))
-			swdd_warn("could not restore the instruction under a breakpoint: %s", swdd_err_detail());
+			swdd_warn("could not restore the instruction under a breakpoint: %s",
+				  swdd_err_detail());
 	for (unsigned i = 0; i < t->fpb_num; i++) {
 		if (t->fpb[i].used)
 			(void)cm_write32(t, FPB_COMP(i), 0);

@@ -34,20 +34,20 @@
 #include "swdd_err.h"
 #include "swdd_log.h"
 
-#define SCB_CCR 0xE000ED14U        /* ARMv7-M B3.2.8 */
+#define SCB_CCR 0xE000ED14U /* ARMv7-M B3.2.8 */
 #define SCB_CCR_DC (1U << 16)
 #define SCB_CCR_IC (1U << 17)
-#define SCB_CLIDR 0xE000ED78U      /* ARMv7-M B4.8.3 */
-#define SCB_CCSIDR 0xE000ED80U     /* B4.8.4 */
-#define SCB_CSSELR 0xE000ED84U     /* B4.8.5 */
-#define SCB_ICIMVAU 0xE000EF58U    /* B4.8.x, table B4-4 (maintenance) */
+#define SCB_CLIDR 0xE000ED78U   /* ARMv7-M B4.8.3 */
+#define SCB_CCSIDR 0xE000ED80U  /* B4.8.4 */
+#define SCB_CSSELR 0xE000ED84U  /* B4.8.5 */
+#define SCB_ICIMVAU 0xE000EF58U /* B4.8.x, table B4-4 (maintenance) */
 #define SCB_DCCMVAC 0xE000EF68U
 #define SCB_DCCSW 0xE000EF6CU
 #define SCB_DCCIMVAC 0xE000EF70U
 #define SCB_DCCISW 0xE000EF74U
-#define CLIDR_CTYPE1_I (1U << 0)   /* B4.8.3: level 1 instruction cache */
-#define CLIDR_CTYPE1_D (1U << 1)   /* level 1 data (or unified) cache */
-#define CCSIDR_LINESIZE(v) ((v) & 7U)                /* log2(words) - 2 */
+#define CLIDR_CTYPE1_I (1U << 0)                     /* B4.8.3: level 1 instruction cache */
+#define CLIDR_CTYPE1_D (1U << 1)                     /* level 1 data (or unified) cache */
+#define CCSIDR_LINESIZE(v) ((v)&7U)                  /* log2(words) - 2 */
 #define CCSIDR_ASSOC(v) ((((v) >> 3) & 0x3FFU) + 1U) /* ways */
 #define CCSIDR_SETS(v) ((((v) >> 13) & 0x7FFFU) + 1U)
 
@@ -140,8 +140,8 @@ static int cm_dcache_setway(struct swdd_target *t, uint32_t reg)
 
 	for (uint32_t w = 0; w < t->cache.ways && rc == 0; w++)
 		for (uint32_t s = 0; s < t->cache.sets && rc == 0; s++)
-			rc = swdd_probe_queue_write32(t->probe, reg,
-						      (t->cache.ways > 1 ? w << way_shift : 0) | s << set_shift);
+			rc = swdd_probe_queue_write32(
+				t->probe, reg, (t->cache.ways > 1 ? w << way_shift : 0) | s << set_shift);
 	return rc;
 }
 
@@ -219,7 +219,8 @@ int swdd_target_mem_changed(struct swdd_target *t, uint32_t start, uint32_t end)
 	int rc;
 
 	if (end < start)
-		return swdd_err_set(SWDD_EINVAL, "memory range [0x%08x, 0x%08x) ends before it starts", start, end);
+		return swdd_err_set(SWDD_EINVAL, "memory range [0x%08x, 0x%08x) ends before it starts", start,
+				    end);
 	if (end == start)
 		return 0;
 	rc = cm_cache_before_write(t, start, end - start);

@@ -92,9 +92,11 @@ int cm_identify_core(struct swdd_target *t)
 		return swdd_err_add(rc, "reading CPUID");
 	d = cm_core_find(cpuid);
 	if (!d)
-		return swdd_err_set(SWDD_EPROTO,
-				    "CPUID reads 0x%08x, not a Cortex-M core swdd knows: the data may be corrupted "
-				    "(clock too high for the wiring?) or this is not an STM32", cpuid);
+		return swdd_err_set(
+			SWDD_EPROTO,
+			"CPUID reads 0x%08x, not a Cortex-M core swdd knows: the data may be corrupted "
+			"(clock too high for the wiring?) or this is not an STM32",
+			cpuid);
 	t->core = d->core;
 	t->v6m = d->v6m;
 	t->v8m = d->v8m;

@@ -146,8 +146,8 @@ struct swdd_target {
 
 	/* run state */
 	bool halted;
-	int maskints;      /* C_MASKINTS as last written: 0, 1, or CM_MASKINTS_UNKNOWN */
-	bool step_irq;     /* let interrupts run during a step */
+	int maskints;  /* C_MASKINTS as last written: 0, 1, or CM_MASKINTS_UNKNOWN */
+	bool step_irq; /* let interrupts run during a step */
 	bool stepping;
 	bool lockup_logged, sleep_logged;
 	uint32_t dfsr_pending; /* DFSR bits to clear with the next batch */
@@ -162,8 +162,8 @@ struct swdd_target {
 
 	/* flash contents cache while halted (cortex_m_flashcache.c) */
 	struct cm_fc_line fc[CM_FC_LINES];
-	unsigned fc_next;   /* the slot the next miss refills */
-	bool fc_suspended;  /* an SCS write may have restarted the core */
+	unsigned fc_next;  /* the slot the next miss refills */
+	bool fc_suspended; /* an SCS write may have restarted the core */
 
 	/* breakpoints and watchpoints */
 	unsigned fpb_rev, fpb_num;
@@ -178,15 +178,15 @@ struct swdd_target {
 	uint32_t demcr_found;
 	bool dhcsr_debugen_found;
 	bool dbgmcu_saved;
-	bool detached;      /* debug state given back; re-armed on next use */
+	bool detached; /* debug state given back; re-armed on next use */
 	uint32_t dbgmcu_cr_addr, dbgmcu_cr_set, dbgmcu_cr_found;
 
 	/* L1 caches (Cortex-M7; cortex_m_cache.c) */
 	struct {
-		bool probed;       /* geometry read (once per connection) */
+		bool probed; /* geometry read (once per connection) */
 		bool icache, dcache;
 		unsigned line, ways, sets; /* D-cache geometry, from CCSIDR */
-		bool ccr_valid;    /* ccr holds CCR for this halt */
+		bool ccr_valid;            /* ccr holds CCR for this halt */
 		uint32_t ccr;
 	} cache;
 };
@@ -198,8 +198,8 @@ int cm_write32(struct swdd_target *t, uint32_t addr, uint32_t val);
 int cm_read_dhcsr(struct swdd_target *t, uint32_t *dhcsr);
 /* Polls DHCSR until (dhcsr & mask) == want or timeout_ms passes; ORs the
  * sticky bits seen into *sticky when non-NULL. */
-int cm_wait_dhcsr(struct swdd_target *t, uint32_t mask, uint32_t want, unsigned timeout_ms,
-		  uint32_t *dhcsr, uint32_t *sticky);
+int cm_wait_dhcsr(struct swdd_target *t, uint32_t mask, uint32_t want, unsigned timeout_ms, uint32_t *dhcsr,
+		  uint32_t *sticky);
 /* Halts and waits; records the stop (reason from DFSR). */
 int cm_halt_wait(struct swdd_target *t);
 /* Records that the core is halted and decodes why, from DFSR. */
@@ -224,8 +224,8 @@ int cm_fc_read(struct swdd_target *t, uint32_t addr, uint8_t *buf, size_t len);
 int cm_bp_init(struct swdd_target *t);
 /* Encodings (pure; unit-tested). Return 0 or SWDD_EINVAL/EUNSUPPORTED. */
 int cm_fpb_encode(unsigned rev, uint32_t addr, unsigned halves, uint32_t *comp);
-int cm_dwt_encode(bool v8m, enum swdd_wp_type type, uint32_t addr, uint32_t len,
-		  unsigned max_mask, uint32_t *mask, uint32_t *function);
+int cm_dwt_encode(bool v8m, enum swdd_wp_type type, uint32_t addr, uint32_t len, unsigned max_mask,
+		  uint32_t *mask, uint32_t *function);
 /* Whether swdd has a breakpoint (software or FPB) at addr. */
 bool cm_bp_at(const struct swdd_target *t, uint32_t addr);
 /* Classifies a BKPT debug event at pc: swbreak, hwbreak or bkpt insn. */

@@ -30,17 +30,31 @@
 #define CM_PACKED_BYTE_NONE -1
 
 struct cm_reg_desc {
-	uint8_t regsel;    /* DCRSR REGSEL of the (low) word */
-	int8_t packed;     /* byte of the packed special word, or NONE */
-	uint8_t size;      /* 4, or 8 for d<n> (regsel, regsel + 1) */
+	uint8_t regsel; /* DCRSR REGSEL of the (low) word */
+	int8_t packed;  /* byte of the packed special word, or NONE */
+	uint8_t size;   /* 4, or 8 for d<n> (regsel, regsel + 1) */
 };
 
 #define CM_R(n) [n] = { .regsel = (n), .packed = CM_PACKED_BYTE_NONE, .size = 4 }
 #define CM_D(n) [23 + (n)] = { .regsel = CM_REGSEL_S0 + 2 * (n), .packed = CM_PACKED_BYTE_NONE, .size = 8 }
 
 static const struct cm_reg_desc cm_regs[] = {
-	CM_R(0), CM_R(1), CM_R(2), CM_R(3), CM_R(4), CM_R(5), CM_R(6), CM_R(7),
-	CM_R(8), CM_R(9), CM_R(10), CM_R(11), CM_R(12), CM_R(13), CM_R(14), CM_R(15),
+	CM_R(0),
+	CM_R(1),
+	CM_R(2),
+	CM_R(3),
+	CM_R(4),
+	CM_R(5),
+	CM_R(6),
+	CM_R(7),
+	CM_R(8),
+	CM_R(9),
+	CM_R(10),
+	CM_R(11),
+	CM_R(12),
+	CM_R(13),
+	CM_R(14),
+	CM_R(15),
 	[16] = { .regsel = CM_REGSEL_XPSR, .packed = CM_PACKED_BYTE_NONE, .size = 4 },
 	[17] = { .regsel = CM_REGSEL_MSP, .packed = CM_PACKED_BYTE_NONE, .size = 4 },
 	[18] = { .regsel = CM_REGSEL_PSP, .packed = CM_PACKED_BYTE_NONE, .size = 4 },
@@ -48,8 +62,22 @@ static const struct cm_reg_desc cm_regs[] = {
 	[20] = { .regsel = CM_REGSEL_SPECIAL, .packed = 1, .size = 4 }, /* basepri */
 	[21] = { .regsel = CM_REGSEL_SPECIAL, .packed = 2, .size = 4 }, /* faultmask */
 	[22] = { .regsel = CM_REGSEL_SPECIAL, .packed = 3, .size = 4 }, /* control */
-	CM_D(0), CM_D(1), CM_D(2), CM_D(3), CM_D(4), CM_D(5), CM_D(6), CM_D(7),
-	CM_D(8), CM_D(9), CM_D(10), CM_D(11), CM_D(12), CM_D(13), CM_D(14), CM_D(15),
+	CM_D(0),
+	CM_D(1),
+	CM_D(2),
+	CM_D(3),
+	CM_D(4),
+	CM_D(5),
+	CM_D(6),
+	CM_D(7),
+	CM_D(8),
+	CM_D(9),
+	CM_D(10),
+	CM_D(11),
+	CM_D(12),
+	CM_D(13),
+	CM_D(14),
+	CM_D(15),
 	[39] = { .regsel = CM_REGSEL_FPSCR, .packed = CM_PACKED_BYTE_NONE, .size = 4 },
 };
 
@@ -161,8 +189,8 @@ static int cm_check_regnum(const struct swdd_target *t, unsigned n)
 {
 	if (n < swdd_target_num_regs(t))
 		return 0;
-	return swdd_err_set(SWDD_EINVAL, "register %u does not exist on this core (it has %zu)",
-			    n, swdd_target_num_regs(t));
+	return swdd_err_set(SWDD_EINVAL, "register %u does not exist on this core (it has %zu)", n,
+			    swdd_target_num_regs(t));
 }
 
 int swdd_target_reg_read(struct swdd_target *t, unsigned n, uint8_t *buf)
@@ -286,9 +314,10 @@ int swdd_target_regs_write(struct swdd_target *t, const uint8_t *buf, size_t len
 	if (len == cm_regs_span(swdd_target_num_g_regs(t)))
 		n = swdd_target_num_g_regs(t);
 	else if (len != cm_regs_span(n))
-		return swdd_err_set(SWDD_EINVAL, "register block is %zu bytes, this core has %zu "
-				    "(or %zu without the FPU registers)", len, cm_regs_span(n),
-				    cm_regs_span(swdd_target_num_g_regs(t)));
+		return swdd_err_set(SWDD_EINVAL,
+				    "register block is %zu bytes, this core has %zu "
+				    "(or %zu without the FPU registers)",
+				    len, cm_regs_span(n), cm_regs_span(swdd_target_num_g_regs(t)));
 	for (unsigned i = 0; i < n; i++) {
 		rc = swdd_target_reg_read(t, i, cur);
 		if (rc == 0 && memcmp(cur, buf + off, cm_regs[i].size) != 0)

@@ -28,10 +28,10 @@
 
 struct cm_reset_way {
 	enum swdd_reset_method method;
-	const char *name;   /* as named in "used X instead" */
-	const char *did;    /* "NRST was asserted" */
-	const char *cause;  /* why it may not have reset the core */
-	const char *left;   /* what it leaves behind when used as a fallback, or NULL */
+	const char *name;  /* as named in "used X instead" */
+	const char *did;   /* "NRST was asserted" */
+	const char *cause; /* why it may not have reset the core */
+	const char *left;  /* what it leaves behind when used as a fallback, or NULL */
 	int (*trigger)(struct swdd_target *t, uint32_t *sticky);
 };
 
@@ -75,14 +75,20 @@ static int cm_trigger_core(struct swdd_target *t, uint32_t *sticky)
 }
 
 static const struct cm_reset_way cm_reset_ways[] = {
-	{ .method = SWDD_RESET_HW, .name = "NRST", .did = "NRST was asserted",
+	{ .method = SWDD_RESET_HW,
+	  .name = "NRST",
+	  .did = "NRST was asserted",
 	  .cause = "NRST may be driven by a push-pull supervisor or not connected",
 	  .trigger = cm_trigger_nrst },
-	{ .method = SWDD_RESET_SYS, .name = "SYSRESETREQ", .did = "SYSRESETREQ was written to AIRCR",
+	{ .method = SWDD_RESET_SYS,
+	  .name = "SYSRESETREQ",
+	  .did = "SYSRESETREQ was written to AIRCR",
 	  .cause = "on STM32 the system reset goes out through the NRST pin, so whatever holds NRST "
 		   "high blocks it too",
 	  .trigger = cm_trigger_sys },
-	{ .method = SWDD_RESET_CORE, .name = "VECTRESET", .did = "VECTRESET was written to AIRCR",
+	{ .method = SWDD_RESET_CORE,
+	  .name = "VECTRESET",
+	  .did = "VECTRESET was written to AIRCR",
 	  .cause = "the core ignored the core reset request",
 	  /* ARMv7-M B1.5.15: VECTRESET resets the core only; the family
 	   * descriptor says what of its chip that leaves (core_reset_keeps) */
@@ -136,8 +142,9 @@ int cm_check_reset_vector(struct swdd_target *t)
 	if (rc)
 		return rc;
 	if ((vec & ~1U) != pc)
-		swdd_warn("halted at 0x%08x after reset, but the reset vector is 0x%08x (is the flash blank?)",
-			  pc, vec & ~1U);
+		swdd_warn(
+			"halted at 0x%08x after reset, but the reset vector is 0x%08x (is the flash blank?)",
+			pc, vec & ~1U);
 	return 0;
 }
 
@@ -216,9 +223,10 @@ static int cm_after_reset(struct swdd_target *t, bool halt)
 	}
 	rc = cm_wait_dhcsr(t, DCB_DHCSR_S_HALT, DCB_DHCSR_S_HALT, CM_TIMEOUT_MS, NULL, NULL);
 	if (rc == SWDD_ETIMEOUT)
-		return swdd_err_set(SWDD_ENOTHALTED,
-				    "the core reset but did not stop at the reset vector (VC_CORERESET) within %d ms",
-				    CM_TIMEOUT_MS);
+		return swdd_err_set(
+			SWDD_ENOTHALTED,
+			"the core reset but did not stop at the reset vector (VC_CORERESET) within %d ms",
+			CM_TIMEOUT_MS);
 	if (rc == 0)
 		rc = cm_read32(t, SCB_DFSR, &dfsr);
 	if (rc == 0)

@@ -43,29 +43,29 @@ enum swdd_reset_method {
 struct swdd_connect_opts {
 	enum swdd_connect_mode mode;
 	enum swdd_reset_method reset;
-	unsigned speed_khz;   /* requested SWD clock; 0 = 4000 */
-	bool ladder;          /* on failure walk the clock ladder, then under-reset */
-	int vdd_mv;           /* target supply stated by the user (--vdd-mv), used
+	unsigned speed_khz; /* requested SWD clock; 0 = 4000 */
+	bool ladder;        /* on failure walk the clock ladder, then under-reset */
+	int vdd_mv;         /* target supply stated by the user (--vdd-mv), used
 			       * where the probe cannot measure it; 0 = not given */
 };
 
 /* Chip identification (from the family descriptors in targets/stm32/). */
 struct swdd_chip_info {
-	const char *name;        /* "STM32F405/407/415/417" */
-	const char *core;        /* "Cortex-M4" */
+	const char *name; /* "STM32F405/407/415/417" */
+	const char *core; /* "Cortex-M4" */
 	uint32_t cpuid;
 	uint32_t dbgmcu_idcode;
-	uint32_t dpidr;          /* SW-DP DPIDR read at connect (ADIv5.2 B2.2.5) */
+	uint32_t dpidr; /* SW-DP DPIDR read at connect (ADIv5.2 B2.2.5) */
 	uint16_t dev_id;
 	uint16_t rev_id;
-	char revision[4];        /* "A", "Z", "1"... */
+	char revision[4]; /* "A", "Z", "1"... */
 	uint32_t flash_base;
-	uint32_t flash_size;     /* bytes, from the flash-size register */
+	uint32_t flash_size;           /* bytes, from the flash-size register */
 	uint32_t sram_base, sram_size; /* the RAM a flash algorithm runs in */
-	int rdp_level;           /* 0, 1, 2; -1 unknown */
-	char unique_id[25];      /* 96-bit unique device ID, hex, lowest byte first; "" unknown */
-	int voltage_mv;          /* measured by the probe; -1 unknown */
-	int vdd_stated_mv;       /* swdd_connect_opts.vdd_mv (0 = not given) */
+	int rdp_level;                 /* 0, 1, 2; -1 unknown */
+	char unique_id[25];            /* 96-bit unique device ID, hex, lowest byte first; "" unknown */
+	int voltage_mv;                /* measured by the probe; -1 unknown */
+	int vdd_stated_mv;             /* swdd_connect_opts.vdd_mv (0 = not given) */
 	bool has_fpu;
 	unsigned num_hw_breakpoints, num_watchpoints;
 	/* The part's row and, through part->family, its family descriptor
@@ -76,23 +76,23 @@ struct swdd_chip_info {
 
 /* Why the core is stopped. */
 enum swdd_stop_reason {
-	SWDD_STOP_NONE,       /* still running */
-	SWDD_STOP_HALT,       /* halt request (Ctrl-C, monitor halt, connect) */
+	SWDD_STOP_NONE, /* still running */
+	SWDD_STOP_HALT, /* halt request (Ctrl-C, monitor halt, connect) */
 	SWDD_STOP_STEP,
-	SWDD_STOP_SWBREAK,    /* BKPT instruction we inserted */
-	SWDD_STOP_HWBREAK,    /* FPB match */
-	SWDD_STOP_WATCH,      /* DWT write watchpoint; addr valid */
+	SWDD_STOP_SWBREAK, /* BKPT instruction we inserted */
+	SWDD_STOP_HWBREAK, /* FPB match */
+	SWDD_STOP_WATCH,   /* DWT write watchpoint; addr valid */
 	SWDD_STOP_RWATCH,
 	SWDD_STOP_AWATCH,
-	SWDD_STOP_VCATCH,     /* vector catch (e.g. reset) */
-	SWDD_STOP_BKPT_INSN,  /* a BKPT compiled into the program */
+	SWDD_STOP_VCATCH,    /* vector catch (e.g. reset) */
+	SWDD_STOP_BKPT_INSN, /* a BKPT compiled into the program */
 	SWDD_STOP_LOCKUP,
-	SWDD_STOP_SLEEP,      /* not a stop: core in WFI (reported by poll only) */
+	SWDD_STOP_SLEEP, /* not a stop: core in WFI (reported by poll only) */
 };
 
 struct swdd_stop {
 	enum swdd_stop_reason reason;
-	uint32_t addr;  /* watchpoint data address, breakpoint pc */
+	uint32_t addr; /* watchpoint data address, breakpoint pc */
 	uint32_t pc;
 };
 
@@ -102,7 +102,7 @@ struct swdd_stop {
  * Walks the clock ladder and under-reset fallback when opts->ladder, logging
  * each step and why; the final error names the likely cause. */
 SWDD_MUST_CHECK int swdd_target_connect(struct swdd_probe *probe, const struct swdd_connect_opts *opts,
-			struct swdd_target **out);
+					struct swdd_target **out);
 /* Restores what swdd changed (breakpoints, watchpoints, DEMCR, DBGMCU) and
  * resumes the core. */
 SWDD_MUST_CHECK int swdd_target_detach(struct swdd_target *t);
@@ -168,8 +168,8 @@ SWDD_MUST_CHECK int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, 
 /* Same with every access of width bytes (1, 2 or 4; 0: any), for
  * peripheral registers that take only one width; addr and len must be
  * multiples of width. */
-SWDD_MUST_CHECK int swdd_target_mem_write_width(struct swdd_target *t, uint32_t addr, const void *buf, size_t len,
-				unsigned width);
+SWDD_MUST_CHECK int swdd_target_mem_write_width(struct swdd_target *t, uint32_t addr, const void *buf,
+						size_t len, unsigned width);
 /* Memory [start, end) changed under the core by other means than the
  * calls above: the flash controller programmed or erased it (flash/ calls
  * this after a `load`, vFlashDone, or any programming that leaves the core
@@ -190,11 +190,15 @@ enum swdd_bp_type { SWDD_BP_SW, SWDD_BP_HW };
 enum swdd_wp_type { SWDD_WP_WRITE, SWDD_WP_READ, SWDD_WP_ACCESS };
 
 /* SWDD_BP_SW in flash is placed in hardware automatically. kind: 2 or 4. */
-SWDD_MUST_CHECK int swdd_target_bp_add(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
-SWDD_MUST_CHECK int swdd_target_bp_remove(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr, unsigned kind);
+SWDD_MUST_CHECK int swdd_target_bp_add(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr,
+				       unsigned kind);
+SWDD_MUST_CHECK int swdd_target_bp_remove(struct swdd_target *t, enum swdd_bp_type type, uint32_t addr,
+					  unsigned kind);
 /* len must be a power of two and addr aligned to it (DWT MASK rules). */
-SWDD_MUST_CHECK int swdd_target_wp_add(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
-SWDD_MUST_CHECK int swdd_target_wp_remove(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr, uint32_t len);
+SWDD_MUST_CHECK int swdd_target_wp_add(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr,
+				       uint32_t len);
+SWDD_MUST_CHECK int swdd_target_wp_remove(struct swdd_target *t, enum swdd_wp_type type, uint32_t addr,
+					  uint32_t len);
 /* Removes every breakpoint and watchpoint. */
 void swdd_target_clear_points(struct swdd_target *t);
 

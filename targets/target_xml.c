@@ -35,8 +35,8 @@ int cm_xml_build(struct swdd_target *t)
 	t->xml = malloc(len);
 	if (!t->xml)
 		return swdd_err_set(SWDD_ENOMEM, "out of memory for the target description");
-	snprintf(t->xml, len, "%s%s%s%s%s", cm_xml_head, target_xml_arm_m_profile,
-		 target_xml_arm_m_system, vfp, cm_xml_tail);
+	snprintf(t->xml, len, "%s%s%s%s%s", cm_xml_head, target_xml_arm_m_profile, target_xml_arm_m_system,
+		 vfp, cm_xml_tail);
 	return 0;
 }
 
@@ -56,8 +56,7 @@ static int cm_tdesc_regnum(const char *xml, const char *name)
 		if (rn && rn < end)
 			num = atoi(rn + 8);
 		next = num + 1;
-		if (nm && nm < end && !strncmp(nm + 6, name, strlen(name)) &&
-		    nm[6 + strlen(name)] == '"')
+		if (nm && nm < end && !strncmp(nm + 6, name, strlen(name)) && nm[6 + strlen(name)] == '"')
 			return num;
 	}
 	return -1;

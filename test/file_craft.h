@@ -32,9 +32,9 @@ static inline void craft_fifo_remove(char path[64])
 	rmdir(path);
 }
 
-#define CRAFT_EHDR 64u  /* Elf64_Ehdr */
-#define CRAFT_PHDR 56u  /* Elf64_Phdr */
-#define CRAFT_SHDR 64u  /* Elf64_Shdr */
+#define CRAFT_EHDR 64u /* Elf64_Ehdr */
+#define CRAFT_PHDR 56u /* Elf64_Phdr */
+#define CRAFT_SHDR 64u /* Elf64_Shdr */
 
 static inline void craft_le(uint8_t *p, uint64_t v, unsigned n)
 {
@@ -43,10 +43,13 @@ static inline void craft_le(uint8_t *p, uint64_t v, unsigned n)
 }
 
 /* ELF header of a little-endian ELF64 for EM_ARM (40). */
-static inline void craft_ehdr(uint8_t *b, uint64_t phoff, unsigned phnum, uint64_t shoff,
-			      unsigned shnum, unsigned shstrndx)
+static inline void craft_ehdr(uint8_t *b, uint64_t phoff, unsigned phnum, uint64_t shoff, unsigned shnum,
+			      unsigned shstrndx)
 {
-	memcpy(b, "\x7f" "ELF\x02\x01\x01", 7);
+	memcpy(b,
+	       "\x7f"
+	       "ELF\x02\x01\x01",
+	       7);
 	craft_le(b + 16, 2, 2);  /* ET_EXEC */
 	craft_le(b + 18, 40, 2); /* EM_ARM */
 	craft_le(b + 20, 1, 4);  /* EV_CURRENT */
@@ -72,8 +75,8 @@ static inline void craft_phdr(uint8_t *p, uint64_t offset, uint64_t paddr, uint6
 }
 
 /* One section header. */
-static inline void craft_shdr(uint8_t *p, unsigned name, unsigned type, uint64_t addr,
-			      uint64_t offset, uint64_t size)
+static inline void craft_shdr(uint8_t *p, unsigned name, unsigned type, uint64_t addr, uint64_t offset,
+			      uint64_t size)
 {
 	craft_le(p, name, 4);
 	craft_le(p + 4, type, 4);
@@ -86,8 +89,7 @@ static inline void craft_shdr(uint8_t *p, unsigned name, unsigned type, uint64_t
 /* An ELF64 image of one PT_LOAD segment with 16 bytes of data after the
  * headers, whose offset, load address and size the caller chooses
  * (offset 0 places it after the headers). Returns the file size. */
-static inline size_t craft_elf_segment(uint8_t buf[256], uint64_t offset, uint64_t paddr,
-				       uint64_t filesz)
+static inline size_t craft_elf_segment(uint8_t buf[256], uint64_t offset, uint64_t paddr, uint64_t filesz)
 {
 	size_t data = CRAFT_EHDR + CRAFT_PHDR;
 

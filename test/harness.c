@@ -24,8 +24,7 @@ int test_main(const char *suite, const struct test_case *tests, size_t n, int ar
 		else if (rc == TEST_SKIP)
 			printf("SKIP %s/%s: %s\n", suite, t->name, test_skip_msg);
 		else {
-			printf("FAIL %s/%s: %s [%s]\n", suite, t->name, test_fail_msg,
-			       t->ref ? t->ref : "");
+			printf("FAIL %s/%s: %s [%s]\n", suite, t->name, test_fail_msg, t->ref ? t->ref : "");
 			failed++;
 		}
 	}

@@ -47,43 +47,43 @@ static inline int test_skip_reason(const char *why)
 	return TEST_SKIP;
 }
 
-#define CHECK(cond)                                                                 \
-	do {                                                                        \
-		if (!(cond))                                                        \
-			return test_fail_at(__FILE__, __LINE__, "check failed: %s", #cond); \
+#define CHECK(cond)                                                                                          \
+	do {                                                                                                 \
+		if (!(cond))                                                                                 \
+			return test_fail_at(__FILE__, __LINE__, "check failed: %s", #cond);                  \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                              \
-	do {                                                                        \
-		unsigned long long _a = (unsigned long long)(a), _b = (unsigned long long)(b); \
-		if (_a != _b)                                                       \
-			return test_fail_at(__FILE__, __LINE__, "%s == 0x%llx, expected %s == 0x%llx", \
-					    #a, _a, #b, _b);                        \
+#define CHECK_EQ(a, b)                                                                                       \
+	do {                                                                                                 \
+		unsigned long long _a = (unsigned long long)(a), _b = (unsigned long long)(b);               \
+		if (_a != _b)                                                                                \
+			return test_fail_at(__FILE__, __LINE__, "%s == 0x%llx, expected %s == 0x%llx", #a,   \
+					    _a, #b, _b);                                                     \
 	} while (0)
 
-#define CHECK_OK(expr)                                                              \
-	do {                                                                        \
-		long _rc = (long)(expr);                                            \
-		if (_rc != 0)                                                       \
-			return test_fail_at(__FILE__, __LINE__, "%s returned %ld", #expr, _rc); \
+#define CHECK_OK(expr)                                                                                       \
+	do {                                                                                                 \
+		long _rc = (long)(expr);                                                                     \
+		if (_rc != 0)                                                                                \
+			return test_fail_at(__FILE__, __LINE__, "%s returned %ld", #expr, _rc);              \
 	} while (0)
 
-#define CHECK_STR_CONTAINS(hay, needle)                                             \
-	do {                                                                        \
-		const char *_h = (hay);                                             \
-		if (!_h || !strstr(_h, (needle)))                                   \
-			return test_fail_at(__FILE__, __LINE__, "\"%s\" does not contain \"%s\"", \
-					    _h ? _h : "(null)", (needle));          \
+#define CHECK_STR_CONTAINS(hay, needle)                                                                      \
+	do {                                                                                                 \
+		const char *_h = (hay);                                                                      \
+		if (!_h || !strstr(_h, (needle)))                                                            \
+			return test_fail_at(__FILE__, __LINE__, "\"%s\" does not contain \"%s\"",            \
+					    _h ? _h : "(null)", (needle));                                   \
 	} while (0)
 
 /* Runs the table; returns the process exit status (non-zero on any failure).
  * argv[1], if given, runs only tests whose name contains it. */
 int test_main(const char *suite, const struct test_case *tests, size_t n, int argc, char **argv);
 
-#define TEST_MAIN(suite, table)                                                     \
-	int main(int argc, char **argv)                                             \
-	{                                                                           \
-		return test_main(suite, table, sizeof(table) / sizeof(table[0]), argc, argv); \
+#define TEST_MAIN(suite, table)                                                                              \
+	int main(int argc, char **argv)                                                                      \
+	{                                                                                                    \
+		return test_main(suite, table, sizeof(table) / sizeof(table[0]), argc, argv);                \
 	}
 
 #endif

@@ -102,11 +102,13 @@ static int ps_mem_all_alignments(struct probe_suite_env *e)
 			CHECK_OK(swdd_probe_write_mem(e->p, base + 4 + off, data, len));
 			CHECK_OK(swdd_probe_read_mem(e->p, base + 4 + off, back, len));
 			if (memcmp(back, data, len))
-				return test_fail_at(__FILE__, __LINE__, "read-back differs: len %zu off %u", len, off);
+				return test_fail_at(__FILE__, __LINE__, "read-back differs: len %zu off %u",
+						    len, off);
 			memcpy(guard + 4 + off, data, len);
 			CHECK_OK(swdd_probe_read_mem(e->p, base, back, sizeof(back)));
 			if (memcmp(back, guard, sizeof(guard)))
-				return test_fail_at(__FILE__, __LINE__, "neighbour bytes changed: len %zu off %u", len, off);
+				return test_fail_at(__FILE__, __LINE__,
+						    "neighbour bytes changed: len %zu off %u", len, off);
 			CHECK(ps_backdoor_equal(e, base, guard, sizeof(guard)));
 		}
 	}
@@ -121,7 +123,8 @@ static int ps_mem_forced_widths(struct probe_suite_env *e)
 
 	for (size_t w = 0; w < 3; w++) {
 		for (size_t r = 0; r < 3; r++) {
-			uint32_t a = PS_SRAM + 0x400u + (uint32_t)(widths[w] > widths[r] ? widths[w] : widths[r]) * 4;
+			uint32_t a = PS_SRAM + 0x400u +
+				     (uint32_t)(widths[w] > widths[r] ? widths[w] : widths[r]) * 4;
 
 			ps_pattern(data, sizeof(data), (unsigned)(w * 3 + r));
 			CHECK_OK(swdd_probe_write_mem_width(e->p, a, data, sizeof(data), widths[w]));
@@ -383,14 +386,16 @@ static const struct probe_suite_case probe_suite_cases[] = {
 	{ "mem_forced_widths", "ADIv5.2 C2.6.1 CSW.Size", ps_mem_forced_widths },
 	{ "mem_large", "ADIv5.2 C2.2.2 TAR wrap; docs/STLINK-PROTOCOL.md §6", ps_mem_large },
 	{ "core_regs", "ARMv7-M C1.6.3 DCRSR", ps_core_regs },
-	{ "core_regs_halted", "ARMv7-M C1.6.3 DCRSR; docs/STLINK-PROTOCOL.md §3 READALLREGS", ps_core_regs_halted },
+	{ "core_regs_halted", "ARMv7-M C1.6.3 DCRSR; docs/STLINK-PROTOCOL.md §3 READALLREGS",
+	  ps_core_regs_halted },
 	{ "nrst", "ARMv7-M C1.6.2 S_RESET_ST; RM0090 7.1.2", ps_nrst },
 	{ "clock", "docs/STLINK-PROTOCOL.md §7; CMSIS-DAP DAP_SWJ_Clock", ps_clock },
 	{ "dap_raw", "ADIv5.2 B2.2, C2.6.7", ps_dap_raw },
 	{ "queue", "STYLE 7", ps_queue },
 	{ "queue_fault", "STYLE 7; ADIv5.2 B2.2.1", ps_queue_fault },
 	{ "fault_unmapped", "ADIv5.2 B4.2.4 FAULT", ps_fault_unmapped },
-	{ "detach_reattach", "docs/STLINK-PROTOCOL.md §3 DEBUG_EXIT; 2.2 DAP_Disconnect", ps_detach_reattach },
+	{ "detach_reattach", "docs/STLINK-PROTOCOL.md §3 DEBUG_EXIT; 2.2 DAP_Disconnect",
+	  ps_detach_reattach },
 	{ "stats", "probe.h", ps_stats },
 };
 #define PROBE_SUITE_N (sizeof(probe_suite_cases) / sizeof(probe_suite_cases[0]))
@@ -424,8 +429,8 @@ int probe_suite_run_on(struct swdd_probe *p, const char *label)
 		rc = probe_suite_cases[i].fn(&e);
 		if (rc)
 			failed++;
-		printf("%s %s/%s%s%s\n", rc ? "FAIL" : "PASS", label, probe_suite_cases[i].name, rc ? ": " : "",
-		       rc ? test_fail_msg : "");
+		printf("%s %s/%s%s%s\n", rc ? "FAIL" : "PASS", label, probe_suite_cases[i].name,
+		       rc ? ": " : "", rc ? test_fail_msg : "");
 	}
 	return failed;
 }

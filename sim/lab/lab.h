@@ -38,37 +38,37 @@ enum lab_job_state { LAB_JOB_QUEUED, LAB_JOB_RUNNING, LAB_JOB_DONE };
 struct lab_client;
 
 struct lab_job {
-	struct lab_job *next;         /* in the client's list, submission order */
+	struct lab_job *next; /* in the client's list, submission order */
 	struct lab_client *cl;
 	enum lab_job_kind kind;
 	enum lab_job_state state;
-	uint64_t seq;                 /* global submission order */
-	UMockdevIoctlClient *uc;      /* hidraw jobs: held until completed */
-	UMockdevIoctlData *urb;       /* LAB_JOB_URB: the client's urb struct */
-	UMockdevIoctlData *buf;       /* the transfer buffer (local copy) */
-	unsigned long client_addr;    /* the client's urb address (DISCARDURB) */
-	uint8_t type, ep;             /* USBDEVFS_URB_TYPE_*, endpoint address */
-	bool in;                      /* device-to-host */
-	int status;                   /* 0 or -errno when DONE */
-	int actual;                   /* bytes transferred when DONE */
+	uint64_t seq;              /* global submission order */
+	UMockdevIoctlClient *uc;   /* hidraw jobs: held until completed */
+	UMockdevIoctlData *urb;    /* LAB_JOB_URB: the client's urb struct */
+	UMockdevIoctlData *buf;    /* the transfer buffer (local copy) */
+	unsigned long client_addr; /* the client's urb address (DISCARDURB) */
+	uint8_t type, ep;          /* USBDEVFS_URB_TYPE_*, endpoint address */
+	bool in;                   /* device-to-host */
+	int status;                /* 0 or -errno when DONE */
+	int actual;                /* bytes transferred when DONE */
 };
 
 struct lab_dev;
 
 struct lab_client {
-	struct lab_client *next;      /* in lab.clients */
+	struct lab_client *next; /* in lab.clients */
 	struct lab_dev *dev;
-	UMockdevIoctlClient *uc;      /* not owned: referenced only while an
+	UMockdevIoctlClient *uc; /* not owned: referenced only while an
 				       * answer is deferred (reap, hidraw) */
-	bool hidraw;                  /* opened the hidraw node, not usbfs */
-	gint dead;                    /* atomic: umockdev dropped the client */
-	bool gone;                    /* cleaned up after `dead` */
+	bool hidraw;             /* opened the hidraw node, not usbfs */
+	gint dead;               /* atomic: umockdev dropped the client */
+	bool gone;               /* cleaned up after `dead` */
 	struct lab_job *jobs;
 	UMockdevIoctlData *reap_wait; /* blocking REAPURB waiting for a URB */
 };
 
 struct lab_dev {
-	int index;                    /* 0.. ; devnum = index + 2 on bus 1 */
+	int index; /* 0.. ; devnum = index + 2 on bus 1 */
 	sim_chip *chip;
 	sim_probe *probe;
 	const struct sim_usb_identity *id;
@@ -77,21 +77,21 @@ struct lab_dev {
 	uint8_t dev_desc[18];
 	uint8_t cfg_desc[128];
 	size_t cfg_len;
-	uint8_t report_desc[64];      /* HID only */
+	uint8_t report_desc[64]; /* HID only */
 	size_t report_len;
 
-	char usb_node[48];            /* /dev/bus/usb/001/00N */
-	char hidraw_node[32];         /* /dev/hidrawN (HID only) */
-	int usb_pipe;                 /* FIFO behind the usbfs node (ours) */
+	char usb_node[48];    /* /dev/bus/usb/001/00N */
+	char hidraw_node[32]; /* /dev/hidrawN (HID only) */
+	int usb_pipe;         /* FIFO behind the usbfs node (ours) */
 	int hidraw_pipe;
 	bool usb_pipe_full;
 	bool hidraw_pipe_full;
 	struct lab_client *claimed[LAB_MAX_IFACES];
-	bool maybe_data;              /* an IN may find reply bytes */
-	gint64 last_wall_us;          /* end of the last transfer (monotonic) */
-	uint64_t xfers;               /* transfers completed (--inject xfer:N) */
-	bool unplugged;               /* --inject unplug fired: usbfs answers ENODEV */
-	uint64_t idle_ns;             /* host idle time given to the chip */
+	bool maybe_data;     /* an IN may find reply bytes */
+	gint64 last_wall_us; /* end of the last transfer (monotonic) */
+	uint64_t xfers;      /* transfers completed (--inject xfer:N) */
+	bool unplugged;      /* --inject unplug fired: usbfs answers ENODEV */
+	uint64_t idle_ns;    /* host idle time given to the chip */
 };
 
 struct lab {
@@ -104,17 +104,17 @@ struct lab {
 	uint64_t next_seq;
 	bool stop;
 	bool verbose;
-	uint64_t idle_cap_ns;         /* --host-idle: max idle time per gap, 0 = off */
+	uint64_t idle_cap_ns; /* --host-idle: max idle time per gap, 0 = off */
 	UMockdevTestbed *tb;
-	char *root;                   /* the testbed's root dir */
+	char *root; /* the testbed's root dir */
 };
 
 extern struct lab lab;
 
-#define lab_debug(...)                                                 \
-	do {                                                           \
-		if (lab.verbose)                                       \
-			fprintf(stderr, "swdd-lab: " __VA_ARGS__);     \
+#define lab_debug(...)                                                                                       \
+	do {                                                                                                 \
+		if (lab.verbose)                                                                             \
+			fprintf(stderr, "swdd-lab: " __VA_ARGS__);                                           \
 	} while (0)
 
 /* lab_desc.c: descriptors and the umockdev device description. */
@@ -161,7 +161,7 @@ enum lab_inj_fault { LAB_INJ_NONE, LAB_INJ_STALL, LAB_INJ_FREEZE, LAB_INJ_UNPLUG
 enum lab_inj_trig { LAB_TRIG_ERASE, LAB_TRIG_PROGRAM, LAB_TRIG_XFER };
 struct lab_inject {
 	bool armed;
-	bool keep_node;               /* unplug: leave the node in the testbed */
+	bool keep_node; /* unplug: leave the node in the testbed */
 	enum lab_inj_fault fault;
 	enum lab_inj_trig trig;
 	uint64_t n;

@@ -39,15 +39,15 @@ static void build_device(struct lab_dev *d)
 	memset(p, 0, sizeof(d->dev_desc));
 	p[0] = 18;
 	p[1] = DT_DEVICE;
-	put16(p + 2, 0x0200);       /* bcdUSB 2.00 */
-	p[7] = 64;                  /* bMaxPacketSize0 */
+	put16(p + 2, 0x0200); /* bcdUSB 2.00 */
+	p[7] = 64;            /* bMaxPacketSize0 */
 	put16(p + 8, id->vid);
 	put16(p + 10, id->pid);
 	put16(p + 12, id->bcd_device);
 	p[14] = STR_MANUFACTURER;
 	p[15] = STR_PRODUCT;
 	p[16] = STR_SERIAL;
-	p[17] = 1;                  /* bNumConfigurations */
+	p[17] = 1; /* bNumConfigurations */
 }
 
 static size_t put_endpoint(uint8_t *p, uint8_t addr, uint8_t attr, uint16_t mps, uint8_t interval)
@@ -96,9 +96,9 @@ static size_t put_hid_class(uint8_t *p, uint16_t report_len)
 {
 	p[0] = 9;
 	p[1] = DT_HID;
-	put16(p + 2, 0x0111);       /* bcdHID 1.11 */
-	p[4] = 0;                   /* bCountryCode */
-	p[5] = 1;                   /* bNumDescriptors */
+	put16(p + 2, 0x0111); /* bcdHID 1.11 */
+	p[4] = 0;             /* bCountryCode */
+	p[5] = 1;             /* bNumDescriptors */
 	p[6] = DT_REPORT;
 	put16(p + 7, report_len);
 	return 9;
@@ -137,10 +137,10 @@ static void build_config(struct lab_dev *d)
 	memset(p, 0, sizeof(d->cfg_desc));
 	p[0] = 9;
 	p[1] = DT_CONFIG;
-	p[4] = 1;                   /* bNumInterfaces */
-	p[5] = 1;                   /* bConfigurationValue */
-	p[7] = 0x80;                /* bus powered */
-	p[8] = 50;                  /* 100 mA */
+	p[4] = 1;    /* bNumInterfaces */
+	p[5] = 1;    /* bConfigurationValue */
+	p[7] = 0x80; /* bus powered */
+	p[8] = 50;   /* 100 mA */
 	itf[0] = 9;
 	itf[1] = DT_INTERFACE;
 	itf[4] = (uint8_t)(2 + (id->ep_swo ? 1 : 0));
@@ -168,11 +168,16 @@ void lab_desc_build(struct lab_dev *d)
 static const char *string_by_index(const struct lab_dev *d, unsigned index)
 {
 	switch (index) {
-	case STR_MANUFACTURER: return d->id->manufacturer;
-	case STR_PRODUCT: return d->id->product;
-	case STR_SERIAL: return d->serial;
-	case STR_INTERFACE: return d->id->interface_name;
-	default: return NULL;
+	case STR_MANUFACTURER:
+		return d->id->manufacturer;
+	case STR_PRODUCT:
+		return d->id->product;
+	case STR_SERIAL:
+		return d->serial;
+	case STR_INTERFACE:
+		return d->id->interface_name;
+	default:
+		return NULL;
 	}
 }
 
@@ -219,17 +224,19 @@ static void describe_usb_device(const struct lab_dev *d, GString *s, const char 
 	int devnum = d->index + 2;
 
 	g_string_append_printf(s, "P: %s\nN: bus/usb/001/%03d\n", syspath, devnum);
-	g_string_append_printf(s, "E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\n"
+	g_string_append_printf(s,
+			       "E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\n"
 			       "E: DEVNAME=/dev/bus/usb/001/%03d\nE: BUSNUM=001\nE: DEVNUM=%03d\n"
 			       "E: PRODUCT=%x/%x/%x\n",
 			       devnum, devnum, id->vid, id->pid, id->bcd_device);
-	g_string_append_printf(s, "A: busnum=1\\n\nA: devnum=%d\\n\nA: speed=%s\\n\n"
+	g_string_append_printf(s,
+			       "A: busnum=1\\n\nA: devnum=%d\\n\nA: speed=%s\\n\n"
 			       "A: bConfigurationValue=1\\n\nA: bNumConfigurations=1\\n\n"
 			       "A: bNumInterfaces= 1\\n\n"
 			       "A: idVendor=%04x\\n\nA: idProduct=%04x\\n\nA: bcdDevice=%04x\\n\n"
 			       "A: manufacturer=%s\\n\nA: product=%s\\n\nA: serial=%s\\n\n",
-			       devnum, id->high_speed ? "480" : "12", id->vid, id->pid,
-			       id->bcd_device, id->manufacturer, id->product, d->serial);
+			       devnum, id->high_speed ? "480" : "12", id->vid, id->pid, id->bcd_device,
+			       id->manufacturer, id->product, d->serial);
 	g_string_append(s, "H: descriptors=");
 	hex_append(s, d->dev_desc, sizeof(d->dev_desc));
 	hex_append(s, d->cfg_desc, d->cfg_len);
@@ -247,14 +254,18 @@ static void describe_hid_children(const struct lab_dev *d, GString *s, const cha
 
 	snprintf(intf, sizeof(intf), "%s/1-%d:1.0", usbpath, n);
 	snprintf(hid, sizeof(hid), "%s/0003:%04X:%04X.%04X", intf, id->vid, id->pid, n);
-	g_string_append_printf(s, "P: %s\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_interface\n"
-			       "A: bInterfaceNumber=00\\n\nA: bInterfaceClass=03\\n\n\n", intf);
-	g_string_append_printf(s, "P: %s\nE: SUBSYSTEM=hid\nE: HID_ID=0003:%08X:%08X\n"
+	g_string_append_printf(s,
+			       "P: %s\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_interface\n"
+			       "A: bInterfaceNumber=00\\n\nA: bInterfaceClass=03\\n\n\n",
+			       intf);
+	g_string_append_printf(s,
+			       "P: %s\nE: SUBSYSTEM=hid\nE: HID_ID=0003:%08X:%08X\n"
 			       "E: HID_NAME=%s %s\nE: HID_UNIQ=%s\nE: HID_PHYS=usb-lab-%d/input0\n"
 			       "H: report_descriptor=",
 			       hid, id->vid, id->pid, id->manufacturer, id->product, d->serial, n);
 	hex_append(s, d->report_desc, d->report_len);
-	g_string_append_printf(s, "\n\nP: %s/hidraw/hidraw%d\nN: hidraw%d\nE: SUBSYSTEM=hidraw\n"
+	g_string_append_printf(s,
+			       "\n\nP: %s/hidraw/hidraw%d\nN: hidraw%d\nE: SUBSYSTEM=hidraw\n"
 			       "E: DEVNAME=/dev/hidraw%d\nA: dev=241:%d\\n\n\n",
 			       hid, d->index, d->index, d->index, d->index);
 }

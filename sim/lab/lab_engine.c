@@ -236,7 +236,7 @@ struct transfer {
 	sim_probe *probe;
 	bool in;
 	uint8_t *data;
-	size_t len;     /* OUT: bytes to send; IN: capacity */
+	size_t len; /* OUT: bytes to send; IN: capacity */
 	size_t got;
 	int rc;
 	enum lab_inj_fault inj; /* a fault to inject once the transfer is done */
@@ -290,8 +290,8 @@ static void transfer_log(const struct transfer *t, gint64 t0)
 	for (size_t i = 0; i < n && i < 16; i++)
 		snprintf(hex + 3 * i, 4, " %02x", t->data[i]);
 	fprintf(stderr, "swdd-lab: %lld.%06lld %s %zu bytes rc %d got %zu took %lld us:%s\n",
-		(long long)(t0 / 1000000), (long long)(t0 % 1000000), t->in ? "IN" : "OUT", t->len,
-		t->rc, t->got, (long long)(g_get_monotonic_time() - t0), hex);
+		(long long)(t0 / 1000000), (long long)(t0 % 1000000), t->in ? "IN" : "OUT", t->len, t->rc,
+		t->got, (long long)(g_get_monotonic_time() - t0), hex);
 }
 
 static void transfer_run(struct lab_dev *d, struct transfer *t)

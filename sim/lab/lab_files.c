@@ -25,8 +25,8 @@ static int load_segment(sim_chip *c, const uint8_t *img, size_t size, const Elf3
 		return -1;
 	}
 	if (sim_chip_backdoor_load_flash(c, ph->p_paddr, img + ph->p_offset, ph->p_filesz)) {
-		fprintf(stderr, "swdd-lab: ELF segment at 0x%08x (%u bytes) is not in flash\n",
-			ph->p_paddr, ph->p_filesz);
+		fprintf(stderr, "swdd-lab: ELF segment at 0x%08x (%u bytes) is not in flash\n", ph->p_paddr,
+			ph->p_filesz);
 		return -1;
 	}
 	return 0;
@@ -83,21 +83,22 @@ static void stats_probe(FILE *f, const struct lab_dev *d, bool last)
 
 	sim_probe_get_stats(d->probe, &ps);
 	sim_chip_get_stats(d->chip, &cs);
-	fprintf(f, "    {\"kind\": \"%s\", \"serial\": \"%s\", \"usb_transactions\": %llu, "
+	fprintf(f,
+		"    {\"kind\": \"%s\", \"serial\": \"%s\", \"usb_transactions\": %llu, "
 		"\"bytes_out\": %llu, \"bytes_in\": %llu, \"swd_transfers\": %llu, "
 		"\"commands\": %llu, \"modelled_seconds\": %.6f, \"host_idle_seconds\": %.6f,\n",
 		sim_probe_kind_name(sim_probe_kind(d->probe)), d->serial,
 		(unsigned long long)ps.usb_transactions, (unsigned long long)ps.bytes_out,
 		(unsigned long long)ps.bytes_in, (unsigned long long)ps.swd_transfers,
 		(unsigned long long)ps.commands, (double)ps.modelled_ns / 1e9, (double)d->idle_ns / 1e9);
-	fprintf(f, "     \"chip\": {\"sector_erases\": %llu, \"mass_erases\": %llu, "
+	fprintf(f,
+		"     \"chip\": {\"sector_erases\": %llu, \"mass_erases\": %llu, "
 		"\"program_ops\": %llu, \"bytes_programmed\": %llu, \"swd_transfers\": %llu, "
 		"\"instructions\": %llu, \"resets\": %llu, \"now_seconds\": %.6f}}%s\n",
 		(unsigned long long)cs.sector_erases, (unsigned long long)cs.mass_erases,
 		(unsigned long long)cs.program_ops, (unsigned long long)cs.bytes_programmed,
 		(unsigned long long)cs.swd_transfers, (unsigned long long)cs.instructions,
-		(unsigned long long)cs.resets, (double)sim_chip_now_ns(d->chip) / 1e9,
-		last ? "" : ",");
+		(unsigned long long)cs.resets, (double)sim_chip_now_ns(d->chip) / 1e9, last ? "" : ",");
 }
 
 /* JSON: {"wall_seconds", "exit_status", "probes": [{..., "chip": {...}}]}.
@@ -110,8 +111,8 @@ int lab_stats_write(const char *path, double wall_s, int exit_status)
 		perror(path);
 		return -1;
 	}
-	fprintf(f, "{\n  \"wall_seconds\": %.6f,\n  \"exit_status\": %d,\n  \"probes\": [\n",
-		wall_s, exit_status);
+	fprintf(f, "{\n  \"wall_seconds\": %.6f,\n  \"exit_status\": %d,\n  \"probes\": [\n", wall_s,
+		exit_status);
 	g_mutex_lock(&lab.sim_lock);
 	for (int i = 0; i < lab.ndevs; i++)
 		stats_probe(f, &lab.devs[i], i == lab.ndevs - 1);

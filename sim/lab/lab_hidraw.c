@@ -33,8 +33,7 @@ static gboolean hid_finish(const struct hidraw_call *c, long res, int err)
 }
 
 /* Copies `len` bytes to the client's ioctl argument buffer. */
-static gboolean reply_bytes(const struct hidraw_call *c, size_t off, const void *src, size_t len,
-			    long res)
+static gboolean reply_bytes(const struct hidraw_call *c, size_t off, const void *src, size_t len, long res)
 {
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(c->uc);
 	GError *err = NULL;
@@ -61,7 +60,8 @@ static gboolean do_hidraw_ioctl(const struct hidraw_call *c)
 {
 	const struct lab_dev *d = c->dev;
 	int size = (int)d->report_len;
-	struct hidraw_devinfo info = { .bustype = 3 /* BUS_USB */, .vendor = (__s16)d->id->vid,
+	struct hidraw_devinfo info = { .bustype = 3 /* BUS_USB */,
+				       .vendor = (__s16)d->id->vid,
 				       .product = (__s16)d->id->pid };
 	char name[160];
 

@@ -69,8 +69,10 @@ int lab_inject_parse(const char *arg)
 	lab_inj.armed = true;
 	return 0;
 bad:
-	fprintf(stderr, "swdd-lab: --inject %s: expected FAULT@TRIGGER:N with FAULT stall:MS, freeze:MS, "
-		"unplug or power-off and TRIGGER erase, program or xfer (N from 1)\n", arg);
+	fprintf(stderr,
+		"swdd-lab: --inject %s: expected FAULT@TRIGGER:N with FAULT stall:MS, freeze:MS, "
+		"unplug or power-off and TRIGGER erase, program or xfer (N from 1)\n",
+		arg);
 	return -1;
 }
 
@@ -86,14 +88,17 @@ enum lab_inj_fault lab_inject_check(struct lab_dev *d)
 		return LAB_INJ_NONE;
 	d->xfers++;
 	sim_chip_get_stats(d->chip, &st);
-	now = lab_inj.trig == LAB_TRIG_ERASE ? st.sector_erases
-	    : lab_inj.trig == LAB_TRIG_PROGRAM ? st.program_ops : d->xfers;
+	now = lab_inj.trig == LAB_TRIG_ERASE     ? st.sector_erases
+	      : lab_inj.trig == LAB_TRIG_PROGRAM ? st.program_ops
+						 : d->xfers;
 	if (now < lab_inj.n)
 		return LAB_INJ_NONE;
 	lab_inj.armed = false;
 	fprintf(stderr, "swdd-lab: injecting %s at %s %llu (transfer %llu, chip time %.3f s)\n",
-		lab_inj.fault == LAB_INJ_STALL ? "a USB stall" : lab_inj.fault == LAB_INJ_UNPLUG ? "an unplug"
-		: lab_inj.fault == LAB_INJ_FREEZE ? "a freeze" : "a power cut",
+		lab_inj.fault == LAB_INJ_STALL    ? "a USB stall"
+		: lab_inj.fault == LAB_INJ_UNPLUG ? "an unplug"
+		: lab_inj.fault == LAB_INJ_FREEZE ? "a freeze"
+						  : "a power cut",
 		trig_names[lab_inj.trig], (unsigned long long)now, (unsigned long long)d->xfers,
 		(double)sim_chip_now_ns(d->chip) / 1e9);
 	if (lab_inj.fault == LAB_INJ_POWER_OFF)

@@ -36,33 +36,32 @@ struct lab_opts {
 	const char *image;
 	const char *stats;
 	double timeout_s;
-	int node_mode;                /* --node-mode, -1 = left as created */
+	int node_mode; /* --node-mode, -1 = left as created */
 	char **cmd;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: swdd-lab [options] -- CMD ARGS...\n"
-		"  --probe KIND[:SERIAL]  add an emulated probe (repeatable): stlink-v2,\n"
-		"                         stlink-v21, stlink-v3, cmsis-dap-v1, cmsis-dap-v2\n"
-		"                         (default: one stlink-v2); each gets its own chip\n"
-		"  --chip NAME            simulated chip (stm32f407, stm32h743, stm32h725)\n"
-		"  --fault NAME[,NAME]    lab fault knobs (see sim.h), e.g. wrp:2\n"
-		"  --board-fault N:NAME[,NAME]  knobs for board N only (1 = first --probe)\n"
-		"  --image FILE           raw .bin (at 0x08000000) or ELF preloaded into flash\n"
-		"  --inject FAULT@TRIGGER:N  one fault on board 1: FAULT stall:MS, unplug or\n"
-		"                         power-off; TRIGGER erase:N, program:N or xfer:N\n"
-		"  --timeout SEC          kill CMD after SEC seconds (default 300)\n"
-		"  --stats FILE           write the lab's statistics as JSON at exit\n"
-		"  --host-idle MS         let the chip run through the host's pauses between\n"
-		"                         transfers, up to MS ms per pause (default 0: the\n"
-		"                         chip's clock moves with bus traffic only)\n"
-		"  --node-mode MODE       octal permissions of the probes' device nodes\n"
-		"                         (/dev/bus/usb/001/NNN, /dev/hidrawN); also opens\n"
-		"                         the testbed to other users, so that CMD may drop\n"
-		"                         root (setpriv) and meet those permissions\n"
-		"  -v, --verbose          log USB traffic to stderr\n");
+	fprintf(f, "usage: swdd-lab [options] -- CMD ARGS...\n"
+		   "  --probe KIND[:SERIAL]  add an emulated probe (repeatable): stlink-v2,\n"
+		   "                         stlink-v21, stlink-v3, cmsis-dap-v1, cmsis-dap-v2\n"
+		   "                         (default: one stlink-v2); each gets its own chip\n"
+		   "  --chip NAME            simulated chip (stm32f407, stm32h743, stm32h725)\n"
+		   "  --fault NAME[,NAME]    lab fault knobs (see sim.h), e.g. wrp:2\n"
+		   "  --board-fault N:NAME[,NAME]  knobs for board N only (1 = first --probe)\n"
+		   "  --image FILE           raw .bin (at 0x08000000) or ELF preloaded into flash\n"
+		   "  --inject FAULT@TRIGGER:N  one fault on board 1: FAULT stall:MS, unplug or\n"
+		   "                         power-off; TRIGGER erase:N, program:N or xfer:N\n"
+		   "  --timeout SEC          kill CMD after SEC seconds (default 300)\n"
+		   "  --stats FILE           write the lab's statistics as JSON at exit\n"
+		   "  --host-idle MS         let the chip run through the host's pauses between\n"
+		   "                         transfers, up to MS ms per pause (default 0: the\n"
+		   "                         chip's clock moves with bus traffic only)\n"
+		   "  --node-mode MODE       octal permissions of the probes' device nodes\n"
+		   "                         (/dev/bus/usb/001/NNN, /dev/hidrawN); also opens\n"
+		   "                         the testbed to other users, so that CMD may drop\n"
+		   "                         root (setpriv) and meet those permissions\n"
+		   "  -v, --verbose          log USB traffic to stderr\n");
 }
 
 static int parse_probe(struct lab_opts *o, const char *arg)
@@ -79,15 +78,19 @@ static int parse_probe(struct lab_opts *o, const char *arg)
 		*colon++ = '\0';
 	memset(pc, 0, sizeof(*pc));
 	if (sim_probe_kind_parse(kind, &pc->kind)) {
-		fprintf(stderr, "swdd-lab: unknown probe kind '%s' (stlink-v2, stlink-v21, "
-			"stlink-v3, cmsis-dap-v1, cmsis-dap-v2)\n", kind);
+		fprintf(stderr,
+			"swdd-lab: unknown probe kind '%s' (stlink-v2, stlink-v21, "
+			"stlink-v3, cmsis-dap-v1, cmsis-dap-v2)\n",
+			kind);
 		g_free(kind);
 		return -1;
 	}
 	for (const char *c = colon; c && *c; c++) {
 		if (*c < 0x21 || *c > 0x7e || *c == '"' || *c == '\\' || *c == ',') {
-			fprintf(stderr, "swdd-lab: serial '%s': use printable ASCII without "
-				"quotes, backslashes or commas\n", colon);
+			fprintf(stderr,
+				"swdd-lab: serial '%s': use printable ASCII without "
+				"quotes, backslashes or commas\n",
+				colon);
 			g_free(kind);
 			return -1;
 		}
@@ -119,8 +122,10 @@ static int parse_board_fault(struct lab_opts *o, const char *arg)
 	struct sim_config scratch;
 
 	if (end == arg || *end != ':' || n < 1 || n > LAB_MAX_DEVS || o->board_faults[n - 1]) {
-		fprintf(stderr, "swdd-lab: --board-fault takes N:NAME[,NAME] with N from 1 to %d, "
-			"once per board, not '%s'\n", LAB_MAX_DEVS, arg);
+		fprintf(stderr,
+			"swdd-lab: --board-fault takes N:NAME[,NAME] with N from 1 to %d, "
+			"once per board, not '%s'\n",
+			LAB_MAX_DEVS, arg);
 		return -1;
 	}
 	memset(&scratch, 0, sizeof(scratch));
@@ -139,14 +144,26 @@ static int parse_option(struct lab_opts *o, int opt, const char *arg)
 	long mode;
 
 	switch (opt) {
-	case 'p': return parse_probe(o, arg);
-	case 'c': o->cfg.chip = arg; return 0;
-	case 'f': return parse_fault(o, arg);
-	case 'B': return parse_board_fault(o, arg);
-	case 'i': o->image = arg; return 0;
-	case 'J': return lab_inject_parse(arg);
-	case 's': o->stats = arg; return 0;
-	case 'v': lab.verbose = true; return 0;
+	case 'p':
+		return parse_probe(o, arg);
+	case 'c':
+		o->cfg.chip = arg;
+		return 0;
+	case 'f':
+		return parse_fault(o, arg);
+	case 'B':
+		return parse_board_fault(o, arg);
+	case 'i':
+		o->image = arg;
+		return 0;
+	case 'J':
+		return lab_inject_parse(arg);
+	case 's':
+		o->stats = arg;
+		return 0;
+	case 'v':
+		lab.verbose = true;
+		return 0;
 	case 'I':
 		ms = strtod(arg, &end);
 		if (*end || ms < 0 || ms > 10000) {
@@ -170,21 +187,30 @@ static int parse_option(struct lab_opts *o, int opt, const char *arg)
 		}
 		o->node_mode = (int)mode;
 		return 0;
-	case 'h': usage(stdout); exit(0);
-	default: usage(stderr); return -1;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	default:
+		usage(stderr);
+		return -1;
 	}
 }
 
 static int parse_args(struct lab_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "probe", required_argument, NULL, 'p' }, { "chip", required_argument, NULL, 'c' },
-		{ "fault", required_argument, NULL, 'f' }, { "image", required_argument, NULL, 'i' },
+		{ "probe", required_argument, NULL, 'p' },
+		{ "chip", required_argument, NULL, 'c' },
+		{ "fault", required_argument, NULL, 'f' },
+		{ "image", required_argument, NULL, 'i' },
 		{ "board-fault", required_argument, NULL, 'B' },
 		{ "inject", required_argument, NULL, 'J' },
-		{ "timeout", required_argument, NULL, 't' }, { "stats", required_argument, NULL, 's' },
-		{ "host-idle", required_argument, NULL, 'I' }, { "node-mode", required_argument, NULL, 'm' },
-		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "host-idle", required_argument, NULL, 'I' },
+		{ "node-mode", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -221,7 +247,7 @@ static int create_dev(struct lab_opts *o, int i)
 	d->index = i;
 	d->usb_pipe = d->hidraw_pipe = -1;
 	cfg.board = (unsigned)i; /* each board its own unique ID */
-	if (o->board_faults[i]) /* checked by parse_board_fault */
+	if (o->board_faults[i])  /* checked by parse_board_fault */
 		(void)sim_config_parse_faults(&cfg, o->board_faults[i], err, sizeof(err));
 	if (sim_chip_new(&cfg, &d->chip, err, sizeof(err))) {
 		fprintf(stderr, "swdd-lab: cannot create the chip: %s\n", err);
@@ -230,8 +256,7 @@ static int create_dev(struct lab_opts *o, int i)
 	if (o->image && lab_image_load(d->chip, o->image))
 		return -1;
 	if (sim_probe_new(&o->probes[i], d->chip, &d->probe)) {
-		fprintf(stderr, "swdd-lab: cannot create probe %s\n",
-			sim_probe_kind_name(o->probes[i].kind));
+		fprintf(stderr, "swdd-lab: cannot create probe %s\n", sim_probe_kind_name(o->probes[i].kind));
 		return -1;
 	}
 	lab_desc_build(d);

@@ -27,9 +27,9 @@
 #define HID_DT_HID_LAB 0x21u
 #define HID_DT_REPORT_LAB 0x22u
 
-#define USBFS_CAPS (USBDEVFS_CAP_ZERO_PACKET | USBDEVFS_CAP_BULK_CONTINUATION | \
-		    USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_REAP_AFTER_DISCONNECT | \
-		    USBDEVFS_CAP_CONNINFO_EX)
+#define USBFS_CAPS                                                                                           \
+	(USBDEVFS_CAP_ZERO_PACKET | USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |       \
+	 USBDEVFS_CAP_REAP_AFTER_DISCONNECT | USBDEVFS_CAP_CONNINFO_EX)
 
 struct usbfs_call {
 	struct lab_dev *dev;
@@ -105,8 +105,8 @@ static int copy_out(uint8_t *data, size_t cap, const void *src, size_t len)
 
 /* USB 2.0 9.4.3 GET_DESCRIPTOR to the device; HID 1.11 7.1.1 to the
  * interface (HID and report descriptors). */
-static int control_get_descriptor(struct lab_dev *d, const struct usb_ctrlrequest *s,
-				  uint8_t *data, size_t cap)
+static int control_get_descriptor(struct lab_dev *d, const struct usb_ctrlrequest *s, uint8_t *data,
+				  size_t cap)
 {
 	uint8_t type = (uint8_t)(s->wValue >> 8), index = (uint8_t)s->wValue;
 	uint8_t tmp[256];
@@ -132,14 +132,13 @@ static int control_get_descriptor(struct lab_dev *d, const struct usb_ctrlreques
 /* HID 1.11 7.2: SET_IDLE / SET_PROTOCOL are acknowledged; SET_REPORT of an
  * Output report is accepted as a report (hosts without an interrupt OUT
  * endpoint use it), other class requests stall. */
-static int control_hid_class(struct lab_dev *d, const struct usb_ctrlrequest *s,
-			     uint8_t *data, size_t len)
+static int control_hid_class(struct lab_dev *d, const struct usb_ctrlrequest *s, uint8_t *data, size_t len)
 {
 	switch (s->bRequest) {
 	case 0x0A: /* SET_IDLE */
 	case 0x0B: /* SET_PROTOCOL */
 		return 0;
-	case 0x09: /* SET_REPORT */
+	case 0x09:                         /* SET_REPORT */
 		if ((s->wValue >> 8) != 2) /* Output */
 			return -EPIPE;
 		g_mutex_lock(&lab.sim_lock);
@@ -391,8 +390,12 @@ static uint32_t usb_speed(const struct lab_dev *d)
 static gboolean do_conninfo_ex(const struct usbfs_call *c)
 {
 	struct usbdevfs_conninfo_ex ci = {
-		.size = sizeof(ci), .busnum = 1, .devnum = (uint32_t)c->dev->index + 2,
-		.speed = usb_speed(c->dev), .num_ports = 1, .ports = { (uint8_t)(c->dev->index + 1) },
+		.size = sizeof(ci),
+		.busnum = 1,
+		.devnum = (uint32_t)c->dev->index + 2,
+		.speed = usb_speed(c->dev),
+		.num_ports = 1,
+		.ports = { (uint8_t)(c->dev->index + 1) },
 	};
 
 	return reply_arg(c, &ci, sizeof(ci));
@@ -418,8 +421,8 @@ static gboolean do_control(const struct usbfs_call *c)
 		return fail(c, EFAULT);
 	memcpy(&ct, d->data, sizeof(ct));
 	if (ct.wLength)
-		buf = umockdev_ioctl_data_resolve(d, offsetof(struct usbdevfs_ctrltransfer, data),
-						  ct.wLength, &err);
+		buf = umockdev_ioctl_data_resolve(d, offsetof(struct usbdevfs_ctrltransfer, data), ct.wLength,
+						  &err);
 	g_clear_error(&err);
 	memcpy(setup, &ct, sizeof(setup));
 	n = lab_usbfs_control(c->dev, setup, buf ? buf->data : scratch, buf ? ct.wLength : 0);
@@ -489,7 +492,9 @@ static gboolean (*const usbfs_ops[])(const struct usbfs_call *c) = {
 static gboolean usbfs_handle_ioctl(UMockdevIoctlBase *self, UMockdevIoctlClient *uc, gpointer user)
 {
 	struct usbfs_call c = {
-		.dev = user, .uc = uc, .req = umockdev_ioctl_client_get_request(uc),
+		.dev = user,
+		.uc = uc,
+		.req = umockdev_ioctl_client_get_request(uc),
 		.cl = g_object_get_data(G_OBJECT(uc), "lab-client"),
 	};
 	unsigned nr = _IOC_NR(c.req);
@@ -515,8 +520,7 @@ int lab_usbfs_attach(struct lab_dev *d)
 	g_signal_connect(h, "handle-ioctl", G_CALLBACK(usbfs_handle_ioctl), d);
 	g_signal_connect(h, "client-connected", G_CALLBACK(lab_client_connected_cb), d);
 	if (!umockdev_testbed_attach_ioctl(lab.tb, d->usb_node, h, &err)) {
-		fprintf(stderr, "swdd-lab: cannot attach to %s: %s\n", d->usb_node,
-			err ? err->message : "?");
+		fprintf(stderr, "swdd-lab: cannot attach to %s: %s\n", d->usb_node, err ? err->message : "?");
 		g_clear_error(&err);
 		g_object_unref(h);
 		return -1;

@@ -30,7 +30,7 @@
 
 /* RM0090 3.9: flash interface registers. */
 #define F4_FLASH_BASE 0x40023C00U
-#define F4_FLASH_ACR F4_FLASH_BASE                /* RM0090 3.9.1 */
+#define F4_FLASH_ACR F4_FLASH_BASE               /* RM0090 3.9.1 */
 #define F4_FLASH_OPTKEYR (F4_FLASH_BASE + 0x08U) /* RM0090 3.9.3 */
 #define F4_FLASH_SR (F4_FLASH_BASE + 0x0CU)      /* RM0090 3.9.4 */
 #define F4_FLASH_OPTCR (F4_FLASH_BASE + 0x14U)   /* RM0090 3.9.6 */
@@ -105,17 +105,19 @@ extern const struct stm32_family stm32f4_family;
 
 /* Revision codes shared by the F4 lines (RM0090 38.6.1). */
 static const struct stm32_rev f4_revs[] = {
-	{ .rev_id = 0x1000, .name = "A" },
-	{ .rev_id = 0x1001, .name = "Z" },
-	{ .rev_id = 0x1003, .name = "Y" },
-	{ .rev_id = 0x1007, .name = "1" },
+	{ .rev_id = 0x1000, .name = "A" }, { .rev_id = 0x1001, .name = "Z" },
+	{ .rev_id = 0x1003, .name = "Y" }, { .rev_id = 0x1007, .name = "1" },
 	{ .rev_id = 0x2001, .name = "3" },
 };
 
 /* 4 x 16 KiB, 1 x 64 KiB, then n x 128 KiB (RM0090 table 5). */
-#define F4_SECTORS(n128)                                                                 \
-	{ { .count = 4, .size = 16 * KIB }, { .count = 1, .size = 64 * KIB },            \
-	  { .count = (n128), .size = 128 * KIB } }
+#define F4_SECTORS(n128)                                                                                     \
+	{                                                                                                    \
+		{ .count = 4, .size = 16 * KIB }, { .count = 1, .size = 64 * KIB },                          \
+		{                                                                                            \
+			.count = (n128), .size = 128 * KIB                                                   \
+		}                                                                                            \
+	}
 
 static const struct stm32_sector_run f4_1m[] = F4_SECTORS(7);
 static const struct stm32_sector_run f4_1m5[] = F4_SECTORS(11);
@@ -124,14 +126,21 @@ static const struct stm32_sector_run f4_256k[] = F4_SECTORS(1);
 static const struct stm32_sector_run f4_128k[] = { { .count = 4, .size = 16 * KIB },
 						   { .count = 1, .size = 64 * KIB } };
 
-#define F4_SRAM_RAM(sram) { .name = "SRAM", .base = F4_SRAM, .size = (sram), .executable = 1 }
-#define F4_CCM_RAM { .name = "CCM", .base = F4_CCM, .size = 64 * KIB, .executable = 0 }
+#define F4_SRAM_RAM(sram)                                                                                    \
+	{                                                                                                    \
+		.name = "SRAM", .base = F4_SRAM, .size = (sram), .executable = 1                             \
+	}
+#define F4_CCM_RAM                                                                                           \
+	{                                                                                                    \
+		.name = "CCM", .base = F4_CCM, .size = 64 * KIB, .executable = 0                             \
+	}
 
-#define F4_PART(id, nm, flash, bank2, layout, ...)                                       \
-	{ .dev_id = (id), .name = (nm), .family = &stm32f4_family,                        \
-	  .flash_base = 0x08000000U, .max_flash = (flash), .bank2_base = (bank2),         \
-	  .sectors = (layout), .num_runs = ARRAY_LEN(layout), .rams = { __VA_ARGS__ },    \
-	  .algo_ram = 0 }
+#define F4_PART(id, nm, flash, bank2, layout, ...)                                                           \
+	{                                                                                                    \
+		.dev_id = (id), .name = (nm), .family = &stm32f4_family, .flash_base = 0x08000000U,          \
+		.max_flash = (flash), .bank2_base = (bank2), .sectors = (layout),                            \
+		.num_runs = ARRAY_LEN(layout), .rams = { __VA_ARGS__ }, .algo_ram = 0                        \
+	}
 
 static const struct stm32_part f4_parts[] = {
 	F4_PART(0x413, "STM32F405/407/415/417", 1024 * KIB, 0, f4_1m, F4_SRAM_RAM(128 * KIB), F4_CCM_RAM),
@@ -161,10 +170,11 @@ static int f4_flush_caches(struct swdd_target *t, char *state, size_t len)
 
 	state[0] = '\0';
 	if (!rc && (acr & en))
-		snprintf(state, len, "FLASH_ACR 0x%08X: instruction cache %s, data cache %s, "
-			 "prefetch %s, %u wait states", acr, acr & F4_FLASH_ACR_ICEN ? "on" : "off",
-			 acr & F4_FLASH_ACR_DCEN ? "on" : "off", acr & F4_FLASH_ACR_PRFTEN ? "on" : "off",
-			 acr & F4_FLASH_ACR_LATENCY);
+		snprintf(state, len,
+			 "FLASH_ACR 0x%08X: instruction cache %s, data cache %s, "
+			 "prefetch %s, %u wait states",
+			 acr, acr & F4_FLASH_ACR_ICEN ? "on" : "off", acr & F4_FLASH_ACR_DCEN ? "on" : "off",
+			 acr & F4_FLASH_ACR_PRFTEN ? "on" : "off", acr & F4_FLASH_ACR_LATENCY);
 	acr &= ~rst;
 	off = acr & ~en;
 	if (!rc && (acr & en)) /* the resets act only on disabled caches */
@@ -265,8 +275,7 @@ static int f4_wait_not_busy(struct swdd_target *t, uint32_t timeout_ms)
 		if (rc || !(sr & F4_FLASH_SR_BSY))
 			return rc;
 	} while (swdd_now_ms() < deadline);
-	return swdd_err_set(SWDD_ETIMEOUT, "the option byte change did not finish within %u ms",
-			    timeout_ms);
+	return swdd_err_set(SWDD_ETIMEOUT, "the option byte change did not finish within %u ms", timeout_ms);
 }
 
 /* RM0090 3.7.2: the OPTKEYR sequence clears OPTLOCK. */
@@ -283,7 +292,7 @@ static int f4_unlock_options(struct swdd_target *t, uint32_t *optcr)
 		rc = f4_read32(t, F4_FLASH_OPTCR, optcr);
 	if (!rc && (*optcr & F4_FLASH_OPTCR_OPTLOCK))
 		return swdd_err_set(SWDD_EPROTECTED, "the option bytes stayed locked after "
-				    "the OPTKEYR sequence; reset the chip and retry");
+						     "the OPTKEYR sequence; reset the chip and retry");
 	return rc;
 }
 
@@ -324,10 +333,9 @@ static int f4_option_text(struct swdd_target *t, char *buf, size_t len)
 		 "  BOR_LEV   = %u\n"
 		 "  WDG_SW    = %u (%s watchdog)\n"
 		 "  nRST_STOP = %u, nRST_STDBY = %u\n",
-		 optcr, (optcr & F4_FLASH_OPTCR_RDP_MASK) >> F4_FLASH_OPTCR_RDP_SHIFT,
-		 f4_rdp_of_optcr(optcr), nwrp, (unsigned)f4_wrp_of_optcr(optcr),
-		 F4_FLASH_OPTCR_BOR_LEV(optcr), F4_FLASH_OPTCR_WDG_SW(optcr),
-		 F4_FLASH_OPTCR_WDG_SW(optcr) ? "software" : "hardware",
+		 optcr, (optcr & F4_FLASH_OPTCR_RDP_MASK) >> F4_FLASH_OPTCR_RDP_SHIFT, f4_rdp_of_optcr(optcr),
+		 nwrp, (unsigned)f4_wrp_of_optcr(optcr), F4_FLASH_OPTCR_BOR_LEV(optcr),
+		 F4_FLASH_OPTCR_WDG_SW(optcr), F4_FLASH_OPTCR_WDG_SW(optcr) ? "software" : "hardware",
 		 F4_FLASH_OPTCR_NRST_STOP(optcr), F4_FLASH_OPTCR_NRST_STDBY(optcr));
 	return 0;
 }
@@ -344,8 +352,8 @@ static int f4_cmd_uid(struct swdd_target *t, int argc, char **argv, char *out, s
 	rc = swdd_target_mem_read(t, F4_UID, uid, sizeof(uid));
 	if (rc)
 		return rc;
-	snprintf(out, cap, "unique device ID: %08X %08X %08X\n", swdd_le32(uid + 8),
-		 swdd_le32(uid + 4), swdd_le32(uid));
+	snprintf(out, cap, "unique device ID: %08X %08X %08X\n", swdd_le32(uid + 8), swdd_le32(uid + 4),
+		 swdd_le32(uid));
 	return 0;
 }
 

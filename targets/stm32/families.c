@@ -9,8 +9,8 @@
 
 #include <stdio.h>
 
-#define STM32_FAMILY_LIST(X) \
-	X(stm32f4_family) \
+#define STM32_FAMILY_LIST(X)                                                                                 \
+	X(stm32f4_family)                                                                                    \
 	X(stm32h7_family)
 
 #define STM32_DECLARE(f) extern const struct stm32_family f;
@@ -73,8 +73,8 @@ static uint32_t stm32_bank_size(const struct stm32_part *p)
 }
 
 /* Walks one bank's runs up to `limit` bytes. */
-static int stm32_sector_in_bank(const struct stm32_part *p, uint32_t limit, uint32_t off,
-				unsigned *index, uint32_t *start, uint32_t *size)
+static int stm32_sector_in_bank(const struct stm32_part *p, uint32_t limit, uint32_t off, unsigned *index,
+				uint32_t *start, uint32_t *size)
 {
 	uint32_t pos = 0;
 	unsigned n = 0;
@@ -93,8 +93,8 @@ static int stm32_sector_in_bank(const struct stm32_part *p, uint32_t limit, uint
 	return SWDD_ERANGE;
 }
 
-int stm32_sector_find(const struct stm32_part *p, uint32_t flash_size, uint32_t addr,
-		      unsigned *index, uint32_t *start, uint32_t *size)
+int stm32_sector_find(const struct stm32_part *p, uint32_t flash_size, uint32_t addr, unsigned *index,
+		      uint32_t *start, uint32_t *size)
 {
 	uint32_t bank = stm32_bank_size(p), bank1 = flash_size < bank ? flash_size : bank;
 	unsigned per_bank = 0;

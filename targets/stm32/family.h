@@ -25,7 +25,7 @@ struct swdd_target;
 
 /* DBGMCU_IDCODE fields (RM0090 38.6.1; the same split in every STM32
  * reference manual). */
-#define STM32_IDCODE_DEV_ID(v) ((uint16_t)((v) & 0xFFFU))
+#define STM32_IDCODE_DEV_ID(v) ((uint16_t)((v)&0xFFFU))
 #define STM32_IDCODE_REV_ID(v) ((uint16_t)((v) >> 16))
 
 /* `count` consecutive sectors of `size` bytes. */
@@ -56,8 +56,8 @@ struct stm32_part {
 	const char *name; /* "STM32F405/407/415/417" */
 	const struct stm32_family *family;
 	uint32_t flash_base;
-	uint32_t max_flash;  /* largest flash of the line, bytes */
-	uint32_t bank2_base; /* 0: one bank; else bank 2 repeats `sectors` there */
+	uint32_t max_flash;                     /* largest flash of the line, bytes */
+	uint32_t bank2_base;                    /* 0: one bank; else bank 2 repeats `sectors` there */
 	const struct stm32_sector_run *sectors; /* one bank, up to max_flash (per bank) */
 	size_t num_runs;
 	struct stm32_ram rams[STM32_MAX_RAMS]; /* name == NULL ends the list */
@@ -102,8 +102,8 @@ struct stm32_family {
 	const char *manual; /* "RM0090": the reference manual this file follows */
 
 	/* ---- identification ---- */
-	unsigned dbgmcu_ap;     /* MEM-AP through which DBGMCU is read (F4: 0; H7: 0 or the debug APB) */
-	uint32_t dbgmcu_idcode; /* DBGMCU_IDCODE address */
+	unsigned dbgmcu_ap;      /* MEM-AP through which DBGMCU is read (F4: 0; H7: 0 or the debug APB) */
+	uint32_t dbgmcu_idcode;  /* DBGMCU_IDCODE address */
 	uint32_t flash_size_reg; /* u16, KiB */
 	uint32_t uid_base;       /* 96-bit unique device ID (12 bytes); 0 = none */
 	const struct stm32_rev *revs;
@@ -112,8 +112,8 @@ struct stm32_family {
 	size_t num_parts;
 
 	/* ---- debug set-up and restore (restored at detach) ---- */
-	uint32_t dbgmcu_cr;     /* DBGMCU_CR address */
-	uint32_t dbgmcu_cr_set; /* bits set while attached (debug in low-power modes) */
+	uint32_t dbgmcu_cr;      /* DBGMCU_CR address */
+	uint32_t dbgmcu_cr_set;  /* bits set while attached (debug in low-power modes) */
 	uint32_t wdg_freeze_reg; /* register whose bits stop the watchdogs while halted */
 	uint32_t wdg_freeze_bits;
 	/* (H7) a second freeze register (IWDG in another domain); 0 = none. */
@@ -213,8 +213,8 @@ const struct stm32_part *stm32_part_find(uint16_t dev_id);
 const char *stm32_rev_name(const struct stm32_family *f, uint16_t rev_id);
 /* Sector containing addr in a part with flash_size bytes: index (bank 2
  * sectors follow bank 1's), start and size. SWDD_ERANGE outside flash. */
-int stm32_sector_find(const struct stm32_part *p, uint32_t flash_size, uint32_t addr,
-		      unsigned *index, uint32_t *start, uint32_t *size);
+int stm32_sector_find(const struct stm32_part *p, uint32_t flash_size, uint32_t addr, unsigned *index,
+		      uint32_t *start, uint32_t *size);
 /* Writes the names of the hint bits set in `bits` into buf (a family's
  * decode_status is usually this over its own hints). */
 void stm32_hints_text(const struct stm32_family *f, uint32_t bits, char *buf, size_t len);

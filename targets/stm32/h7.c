@@ -28,7 +28,7 @@
 
 /* RM0433 4.9: flash registers, bank 1 set at 0x52002000. */
 #define H7_FLASH_BASE 0x52002000U
-#define H7_FLASH_BANK2 0x100U                    /* RM0433 4.9 register map */
+#define H7_FLASH_BANK2 0x100U                   /* RM0433 4.9 register map */
 #define H7_FLASH_SR (H7_FLASH_BASE + 0x10U)     /* RM0433 4.9.5 */
 #define H7_FLASH_OPTCR (H7_FLASH_BASE + 0x18U)  /* RM0433 4.9.7 */
 #define H7_FLASH_OPTSR (H7_FLASH_BASE + 0x1CU)  /* RM0433 4.9.8 OPTSR_CUR */
@@ -71,7 +71,7 @@
 #define H7_RDP_LEVEL0 0xAAU
 #define H7_RDP_LEVEL2 0xCCU
 #define H7_ECC_FA_MASK 0x7FFFU /* RM0433 4.9.23 FAIL_ECC_ADDR */
-#define H7_WPSN_SECTORS 0xFFU /* RM0433 4.9.15: bit n = 1, sector n not protected */
+#define H7_WPSN_SECTORS 0xFFU  /* RM0433 4.9.15: bit n = 1, sector n not protected */
 
 /* RM0433 60.5.8 DBGMCU (system bus view at 0x5C001000). */
 #define H7_DBGMCU 0x5C001000U
@@ -102,10 +102,8 @@ extern const struct stm32_family stm32h7_family;
 
 /* RM0433 60.5.8 / RM0468 63.5.8 REV_ID. */
 static const struct stm32_rev h7_revs[] = {
-	{ .rev_id = 0x1000, .name = "A" },
-	{ .rev_id = 0x1001, .name = "Z" },
-	{ .rev_id = 0x1003, .name = "Y" },
-	{ .rev_id = 0x2001, .name = "X" },
+	{ .rev_id = 0x1000, .name = "A" }, { .rev_id = 0x1001, .name = "Z" },
+	{ .rev_id = 0x1003, .name = "Y" }, { .rev_id = 0x2001, .name = "X" },
 	{ .rev_id = 0x2003, .name = "V" },
 };
 
@@ -114,19 +112,33 @@ static const struct stm32_sector_run h7_bank[] = { { .count = 8, .size = 128 * K
 
 /* The algorithm runs in DTCM: not behind the M7's D-cache (Cortex-M7 TRM
  * 5.1: TCMs are never cached) and clocked from reset. */
-#define H7_RAMS(axi)                                                                     \
-	{ .name = "DTCM", .base = H7_DTCM, .size = 128 * KIB, .executable = 1 },         \
-	{ .name = "ITCM", .base = H7_ITCM, .size = 64 * KIB, .executable = 1 },          \
-	{ .name = "AXI SRAM", .base = H7_AXI_SRAM, .size = (axi), .executable = 1 }
+#define H7_RAMS(axi)                                                                                         \
+	{ .name = "DTCM", .base = H7_DTCM, .size = 128 * KIB, .executable = 1 },                             \
+		{ .name = "ITCM", .base = H7_ITCM, .size = 64 * KIB, .executable = 1 },                      \
+	{                                                                                                    \
+		.name = "AXI SRAM", .base = H7_AXI_SRAM, .size = (axi), .executable = 1                      \
+	}
 
 static const struct stm32_part h7_parts[] = {
-	{ .dev_id = 0x450, .name = "STM32H742/743/750/753", .family = &stm32h7_family,
-	  .flash_base = 0x08000000U, .max_flash = 2048 * KIB, .bank2_base = 0x08100000U,
-	  .sectors = h7_bank, .num_runs = ARRAY_LEN(h7_bank), .rams = { H7_RAMS(512 * KIB) },
+	{ .dev_id = 0x450,
+	  .name = "STM32H742/743/750/753",
+	  .family = &stm32h7_family,
+	  .flash_base = 0x08000000U,
+	  .max_flash = 2048 * KIB,
+	  .bank2_base = 0x08100000U,
+	  .sectors = h7_bank,
+	  .num_runs = ARRAY_LEN(h7_bank),
+	  .rams = { H7_RAMS(512 * KIB) },
 	  .algo_ram = 0 },
-	{ .dev_id = 0x483, .name = "STM32H723/725/730/733/735", .family = &stm32h7_family,
-	  .flash_base = 0x08000000U, .max_flash = 1024 * KIB, .bank2_base = 0,
-	  .sectors = h7_bank, .num_runs = ARRAY_LEN(h7_bank), .rams = { H7_RAMS(128 * KIB) },
+	{ .dev_id = 0x483,
+	  .name = "STM32H723/725/730/733/735",
+	  .family = &stm32h7_family,
+	  .flash_base = 0x08000000U,
+	  .max_flash = 1024 * KIB,
+	  .bank2_base = 0,
+	  .sectors = h7_bank,
+	  .num_runs = ARRAY_LEN(h7_bank),
+	  .rams = { H7_RAMS(128 * KIB) },
 	  .algo_ram = 0 },
 };
 
@@ -281,15 +293,17 @@ static void h7_verify_evidence(struct swdd_target *t, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (h7_read32(t, H7_FLASH_ECC_FA, &fa1) == 0 && (fa1 & H7_ECC_FA_MASK))
-		n += (size_t)snprintf(buf + n, len - n, "; ECC_FA1 = 0x%04X (flash word at 0x%08X: "
-				      "an ECC error, the sector must be erased)", fa1 & H7_ECC_FA_MASK,
-				      0x08000000U + (fa1 & H7_ECC_FA_MASK) * 32U);
-	if (n < len && h7_has_bank2(t) &&
-	    h7_read32(t, H7_FLASH_ECC_FA + H7_FLASH_BANK2, &fa2) == 0 && (fa2 & H7_ECC_FA_MASK))
+		n += (size_t)snprintf(buf + n, len - n,
+				      "; ECC_FA1 = 0x%04X (flash word at 0x%08X: "
+				      "an ECC error, the sector must be erased)",
+				      fa1 & H7_ECC_FA_MASK, 0x08000000U + (fa1 & H7_ECC_FA_MASK) * 32U);
+	if (n < len && h7_has_bank2(t) && h7_read32(t, H7_FLASH_ECC_FA + H7_FLASH_BANK2, &fa2) == 0 &&
+	    (fa2 & H7_ECC_FA_MASK))
 		n += (size_t)snprintf(buf + n, len - n, "; ECC_FA2 = 0x%04X (flash word at 0x%08X)",
 				      fa2 & H7_ECC_FA_MASK, 0x08100000U + (fa2 & H7_ECC_FA_MASK) * 32U);
 	if (n < len && h7_bank_swapped(t, &swapped) == 0 && swapped)
-		snprintf(buf + n, len - n, "; SWAP_BANK = 1: 0x08000000 is physical bank 2 and "
+		snprintf(buf + n, len - n,
+			 "; SWAP_BANK = 1: 0x08000000 is physical bank 2 and "
 			 "0x08100000 bank 1 (`monitor option`)");
 }
 

@@ -47,8 +47,8 @@ static void stm32_fill_part(struct swdd_target *t, const struct stm32_part *p)
 	t->chip.sram_base = ram->base;
 	t->chip.sram_size = ram->size;
 	snprintf(t->chip.revision, sizeof(t->chip.revision), "%s", stm32_rev_name(f, t->chip.rev_id));
-	if (swdd_probe_read_mem_width(t->probe, f->flash_size_reg, b, 2, 2) == 0 &&
-	    swdd_le16(b) != 0 && swdd_le16(b) != 0xFFFF)
+	if (swdd_probe_read_mem_width(t->probe, f->flash_size_reg, b, 2, 2) == 0 && swdd_le16(b) != 0 &&
+	    swdd_le16(b) != 0xFFFF)
 		t->chip.flash_size = swdd_le16(b) * KIB;
 	else
 		swdd_warn("could not read the flash size register at 0x%08x; assuming %u KiB",
@@ -64,8 +64,8 @@ static void stm32_fill_part(struct swdd_target *t, const struct stm32_part *p)
 
 /* DBGMCU_IDCODE at addr, read once per address however many families keep
  * it there. */
-static int stm32_read_idcode(struct swdd_target *t, struct stm32_id_read *seen, size_t *nseen,
-			     uint32_t addr, uint32_t *v)
+static int stm32_read_idcode(struct swdd_target *t, struct stm32_id_read *seen, size_t *nseen, uint32_t addr,
+			     uint32_t *v)
 {
 	for (size_t i = 0; i < *nseen; i++)
 		if (seen[i].addr == addr) {
@@ -103,8 +103,8 @@ static const struct stm32_part *stm32_match(struct swdd_target *t)
 				   f->name, f->dbgmcu_ap);
 			continue;
 		}
-		if (stm32_read_idcode(t, seen, &nseen, f->dbgmcu_idcode, &v) ||
-		    STM32_IDCODE_DEV_ID(v) == 0 || STM32_IDCODE_DEV_ID(v) == 0xFFF)
+		if (stm32_read_idcode(t, seen, &nseen, f->dbgmcu_idcode, &v) || STM32_IDCODE_DEV_ID(v) == 0 ||
+		    STM32_IDCODE_DEV_ID(v) == 0xFFF)
 			continue;
 		p = stm32_part_find(STM32_IDCODE_DEV_ID(v));
 		if (p && p->family == f) {
@@ -124,7 +124,8 @@ static void stm32_log_chip(const struct swdd_target *t)
 	char volts[32] = "unknown";
 
 	if (c->voltage_mv >= 0)
-		snprintf(volts, sizeof(volts), "%d.%02d V", c->voltage_mv / 1000, (c->voltage_mv % 1000) / 10);
+		snprintf(volts, sizeof(volts), "%d.%02d V", c->voltage_mv / 1000,
+			 (c->voltage_mv % 1000) / 10);
 	swdd_info("%s rev %s (DEV_ID 0x%03x), %s%s, %u KiB flash, RDP level %d, target supply %s", c->name,
 		  c->revision, c->dev_id, c->core, c->has_fpu ? " with FPU" : "", c->flash_size / KIB,
 		  c->rdp_level, volts);

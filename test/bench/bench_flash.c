@@ -76,8 +76,8 @@ struct run {
 	uint64_t usb;
 };
 
-static int load_once(struct swdd_flash *f, sim_chip *chip, sim_probe *sp,
-		     const struct swdd_image *img, struct run *out)
+static int load_once(struct swdd_flash *f, sim_chip *chip, sim_probe *sp, const struct swdd_image *img,
+		     struct run *out)
 {
 	struct sim_probe_stats p0, p1;
 	struct swdd_flash_result r;

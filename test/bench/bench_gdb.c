@@ -125,7 +125,7 @@ static int bench_steps(struct bench *b, struct cost *per)
 {
 	struct cost a, z;
 
-	bench_send(b, "Pf=00010008"); /* pc = PROG_ADDR */
+	bench_send(b, "Pf=00010008");  /* pc = PROG_ADDR */
 	bench_send(b, "P10=00000001"); /* xpsr: Thumb */
 	cost_mark(b, &a);
 	for (int i = 0; i < STEPS; i++) {
@@ -145,8 +145,8 @@ static int bench_steps(struct bench *b, struct cost *per)
 static const struct {
 	int off;
 	unsigned len;
-} gdb13_code_reads[] = { { 0, 4 },  { -4, 4 }, { 0, 4 },  { -4, 4 }, { 0, 2 },	{ -2, 2 },
-			 { -4, 2 }, { 0, 2 },  { -2, 2 }, { -4, 2 }, { 0, 4 },	{ -4, 4 },
+} gdb13_code_reads[] = { { 0, 4 },  { -4, 4 }, { 0, 4 },  { -4, 4 }, { 0, 2 }, { -2, 2 },
+			 { -4, 2 }, { 0, 2 },  { -2, 2 }, { -4, 2 }, { 0, 4 }, { -4, 4 },
 			 { 0, 4 },  { -4, 4 }, { 0, 4 },  { 0, 4 },  { 0, 4 } };
 
 static void bench_code_reads(struct bench *b, uint32_t pc)
@@ -262,9 +262,11 @@ int main(void)
 			printf("  %-14s failed: %s: %s\n", sim_probe_kind_name((enum sim_probe_kind)k),
 			       swdd_strerror(rc), swdd_err_detail());
 		else
-			printf("  %-14s %10llu trips %8.2f ms %10llu trips %8.2f ms %14llu trips %8.2f ms %8.1f KiB/s %4llu trips\n",
-			       sim_probe_kind_name((enum sim_probe_kind)k), (unsigned long long)st.round_trips,
-			       (double)st.ns / 1e6, (unsigned long long)gt.round_trips, (double)gt.ns / 1e6,
+			printf("  %-14s %10llu trips %8.2f ms %10llu trips %8.2f ms %14llu trips %8.2f ms "
+			       "%8.1f KiB/s %4llu trips\n",
+			       sim_probe_kind_name((enum sim_probe_kind)k),
+			       (unsigned long long)st.round_trips, (double)st.ns / 1e6,
+			       (unsigned long long)gt.round_trips, (double)gt.ns / 1e6,
 			       (unsigned long long)ct.round_trips, (double)ct.ns / 1e6,
 			       64.0 / ((double)rt.ns / 1e9), (unsigned long long)rt.round_trips);
 		bench_close(&b);

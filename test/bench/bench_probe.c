@@ -41,7 +41,8 @@ static int bench_one(struct swdd_probe *p, sim_probe *sp, bool wr, uint8_t *buf,
 	sim_probe_get_stats(sp, &a);
 	swdd_probe_get_stats(p, &pa);
 	c0 = cpu_now();
-	rc = wr ? swdd_probe_write_mem(p, BENCH_ADDR, buf, BENCH_LEN) : swdd_probe_read_mem(p, BENCH_ADDR, buf, BENCH_LEN);
+	rc = wr ? swdd_probe_write_mem(p, BENCH_ADDR, buf, BENCH_LEN)
+		: swdd_probe_read_mem(p, BENCH_ADDR, buf, BENCH_LEN);
 	r->cpu_s = cpu_now() - c0;
 	sim_probe_get_stats(sp, &b);
 	swdd_probe_get_stats(p, &pb);
@@ -99,7 +100,8 @@ int main(void)
 {
 	int failed = 0;
 
-	printf("bench_probe: 64 KiB of SRAM at 0x%08x, SWD clock 4000 kHz requested, through swdd's drivers\n",
+	printf("bench_probe: 64 KiB of SRAM at 0x%08x, SWD clock 4000 kHz requested, through swdd's "
+	       "drivers\n",
 	       BENCH_ADDR);
 	printf("%-13s %-5s %12s %9s %8s %10s %9s %10s\n", "probe", "op", "modelled_ms", "KiB/s", "usb_tx",
 	       "round_trips", "swd_xfers", "host_cpu_s");
@@ -113,9 +115,10 @@ int main(void)
 		for (int op = 0; op < 2; op++) {
 			const struct bench_row *r = &row[op];
 			printf("%-13s %-5s %12.2f %9.0f %8llu %10llu %9llu %10.3f\n",
-			       sim_probe_kind_name((enum sim_probe_kind)k), op ? "read" : "write", (double)r->ns / 1e6,
-			       r->ns ? 64.0 / ((double)r->ns / 1e9) : 0.0, (unsigned long long)r->usb,
-			       (unsigned long long)r->round_trips, (unsigned long long)r->swd, r->cpu_s);
+			       sim_probe_kind_name((enum sim_probe_kind)k), op ? "read" : "write",
+			       (double)r->ns / 1e6, r->ns ? 64.0 / ((double)r->ns / 1e9) : 0.0,
+			       (unsigned long long)r->usb, (unsigned long long)r->round_trips,
+			       (unsigned long long)r->swd, r->cpu_s);
 		}
 	}
 	return failed ? 1 : 0;

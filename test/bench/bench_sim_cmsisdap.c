@@ -32,10 +32,11 @@ static int xchg(sim_probe *p, bool hid, const uint8_t *req, size_t n, uint8_t *r
 /* Connect, JTAG-to-SWD, power up, AP 0 CSW 32-bit auto-increment. */
 static int setup(sim_probe *p, bool hid, uint32_t hz)
 {
-	static const uint8_t seq[] = { 0x12, 136, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x9E, 0xE7,
-				       0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00 };
-	static const uint8_t up[] = { 0x05, 0x00, 0x06, 0x02, 0x00, 0x1E, 0, 0, 0, 0x04, 0, 0, 0, 0x50,
-				      0x08, 0, 0, 0, 0, 0x01, 0x52, 0x00, 0x00, 0x23, 0x06 };
+	static const uint8_t seq[] = { 0x12, 136,  0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x9E,
+				       0xE7, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00 };
+	static const uint8_t up[] = { 0x05, 0x00, 0x06, 0x02, 0x00, 0x1E, 0,   0, 0,
+				      0x04, 0,    0,    0,    0x50, 0x08, 0,   0, 0,
+				      0,    0x01, 0x52, 0x00, 0x00, 0x23, 0x06 };
 	uint8_t clk[5] = { 0x11, (uint8_t)hz, (uint8_t)(hz >> 8), (uint8_t)(hz >> 16), (uint8_t)(hz >> 24) };
 	uint8_t rsp[1024];
 	size_t rn;
@@ -51,8 +52,14 @@ static int setup(sim_probe *p, bool hid, uint32_t hz)
 
 static int set_tar(sim_probe *p, bool hid, uint32_t addr)
 {
-	uint8_t req[] = { 0x05, 0x00, 0x01, 0x05, (uint8_t)addr, (uint8_t)(addr >> 8),
-			  (uint8_t)(addr >> 16), (uint8_t)(addr >> 24) };
+	uint8_t req[] = { 0x05,
+			  0x00,
+			  0x01,
+			  0x05,
+			  (uint8_t)addr,
+			  (uint8_t)(addr >> 8),
+			  (uint8_t)(addr >> 16),
+			  (uint8_t)(addr >> 24) };
 	uint8_t rsp[1024];
 	size_t rn;
 
@@ -92,7 +99,8 @@ static int bench_kind(enum sim_probe_kind kind, uint32_t hz, uint64_t *ns, unsig
 			size_t rn;
 
 			sim_probe_get_stats(p, &a);
-			if (xchg(p, hid, req, sizeof(req), rsp, &rn) || (unsigned)(rsp[1] | rsp[2] << 8) != n || rsp[3] != 1)
+			if (xchg(p, hid, req, sizeof(req), rsp, &rn) ||
+			    (unsigned)(rsp[1] | rsp[2] << 8) != n || rsp[3] != 1)
 				goto out;
 			sim_probe_get_stats(p, &b);
 			*ns += b.modelled_ns - a.modelled_ns;
@@ -117,13 +125,14 @@ int main(void)
 			unsigned cmds;
 
 			if (bench_kind((enum sim_probe_kind)k, clocks[c], &ns, &cmds)) {
-				printf("bench_sim_cmsisdap: %s failed\n", sim_probe_kind_name((enum sim_probe_kind)k));
+				printf("bench_sim_cmsisdap: %s failed\n",
+				       sim_probe_kind_name((enum sim_probe_kind)k));
 				return 1;
 			}
 			printf("%-13s SWCLK %5u kHz: %u x TransferBlock read of %u words in %u commands: "
 			       "%.3f s modelled (%.1f KiB/s)\n",
-			       sim_probe_kind_name((enum sim_probe_kind)k), clocks[c] / 1000u, ROUNDS, WORDS, cmds,
-			       ns / 1e9, ROUNDS * WORDS * 4 / 1024.0 / (ns / 1e9));
+			       sim_probe_kind_name((enum sim_probe_kind)k), clocks[c] / 1000u, ROUNDS, WORDS,
+			       cmds, ns / 1e9, ROUNDS * WORDS * 4 / 1024.0 / (ns / 1e9));
 		}
 	}
 	return 0;

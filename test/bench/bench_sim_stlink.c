@@ -81,9 +81,8 @@ static int bench(enum sim_probe_kind kind, bool fast)
 	}
 	printf("%-10s %-13s: 100 x READMEM_32BIT of 6144 bytes: %.3f s modelled (%.0f KiB/s), "
 	       "plus %.3f s of GETLASTRWSTATUS2\n",
-	       sim_probe_kind_name(kind), fast ? "fastest clock" : "power-on clock",
-	       (double)read_ns / 1e9, ROUNDS * LEN / 1024.0 / ((double)read_ns / 1e9),
-	       (double)status_ns / 1e9);
+	       sim_probe_kind_name(kind), fast ? "fastest clock" : "power-on clock", (double)read_ns / 1e9,
+	       ROUNDS * LEN / 1024.0 / ((double)read_ns / 1e9), (double)status_ns / 1e9);
 	rc = 0;
 out:
 	sim_probe_free(p);
@@ -93,8 +92,15 @@ out:
 
 static int dbg_write(sim_probe *p, uint32_t addr, uint32_t v)
 {
-	uint8_t c[16] = { 0xF2, 0x35, (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16),
-			  (uint8_t)(addr >> 24), (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+	uint8_t c[16] = { 0xF2,
+			  0x35,
+			  (uint8_t)addr,
+			  (uint8_t)(addr >> 8),
+			  (uint8_t)(addr >> 16),
+			  (uint8_t)(addr >> 24),
+			  (uint8_t)v,
+			  (uint8_t)(v >> 8),
+			  (uint8_t)(v >> 16),
 			  (uint8_t)(v >> 24) };
 	uint8_t rsp[2];
 
@@ -103,8 +109,9 @@ static int dbg_write(sim_probe *p, uint32_t addr, uint32_t v)
 
 static int dbg_read(sim_probe *p, uint32_t addr, uint32_t *v)
 {
-	uint8_t c[16] = { 0xF2, 0x36, (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16),
-			  (uint8_t)(addr >> 24) };
+	uint8_t c[16] = {
+		0xF2, 0x36, (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16), (uint8_t)(addr >> 24)
+	};
 	uint8_t rsp[8];
 
 	if (cmd(p, c, rsp, 8) || rsp[0] != 0x80)
@@ -144,7 +151,8 @@ static int bench_erase(void)
 	if (sr & (1u << 16))
 		goto out;
 	printf("128 KiB sector erase (x32, core halted, polled over ST-LINK/V2): %.3f s modelled, "
-	       "%.3f s wall\n", (double)(sim_chip_now_ns(chip) - t0) / 1e9,
+	       "%.3f s wall\n",
+	       (double)(sim_chip_now_ns(chip) - t0) / 1e9,
 	       (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9);
 	rc = 0;
 out:

@@ -9,7 +9,7 @@
 #                  tree has been formatted once: LINT_FORMAT=1 turns it on
 #                  (the default below is the switch to flip).
 cd "$(dirname "$0")/../.."
-LINT_FORMAT=${LINT_FORMAT:-0}
+LINT_FORMAT=${LINT_FORMAT:-1}
 fail=0
 
 if out=$(scripts/check-layers.sh 2>&1); then

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 /* Knuth's multiplicative hash of the word index. */
-#define BIG_V(i) ((uint32_t)(i) * 2654435761u ^ 0x5A5A5A5Au)
+#define BIG_V(i) ((uint32_t)(i)*2654435761u ^ 0x5A5A5A5Au)
 #define BIG_X4(b) BIG_V(b), BIG_V((b) + 1), BIG_V((b) + 2), BIG_V((b) + 3)
 #define BIG_X16(b) BIG_X4(b), BIG_X4((b) + 4), BIG_X4((b) + 8), BIG_X4((b) + 12)
 #define BIG_X64(b) BIG_X16(b), BIG_X16((b) + 16), BIG_X16((b) + 32), BIG_X16((b) + 48)
@@ -23,8 +23,7 @@
 #define BIG_WORDS (18u * 1024u)
 
 const uint32_t big_table[BIG_WORDS] = {
-	BIG_X4K(0), BIG_X4K(4096), BIG_X4K(8192), BIG_X4K(12288),
-	BIG_X1K(16384), BIG_X1K(17408),
+	BIG_X4K(0), BIG_X4K(4096), BIG_X4K(8192), BIG_X4K(12288), BIG_X1K(16384), BIG_X1K(17408),
 };
 
 /*

@@ -78,7 +78,7 @@ static void fw_systick_start(void)
 {
 	*(volatile uint32_t *)0xE000E014u = FWTEST_SYSTICK_PERIOD - 1u; /* RVR */
 	*(volatile uint32_t *)0xE000E018u = 0;                          /* CVR */
-	*(volatile uint32_t *)0xE000E010u = 7u; /* ENABLE | TICKINT | CLKSOURCE */
+	*(volatile uint32_t *)0xE000E010u = 7u;                         /* ENABLE | TICKINT | CLKSOURCE */
 }
 
 /* Thread mode on the process stack, unprivileged (ARMv7-M B1.4.4). */
@@ -86,7 +86,9 @@ static void fw_drop_privilege(void)
 {
 	__asm volatile("msr psp, %0\n\t"
 		       "msr control, %1\n\t"
-		       "isb" ::"r"(FWTEST_PSP_TOP), "r"(3u) : "memory");
+		       "isb" ::"r"(FWTEST_PSP_TOP),
+		       "r"(3u)
+		       : "memory");
 }
 
 static void fw_checks(void)

@@ -12,16 +12,16 @@
 
 /* What main() does after its checks. */
 enum fwtest_mode {
-	FWTEST_MODE_LOOP = 0,      /* count io.ticks forever, reading io.watch */
-	FWTEST_MODE_WFI = 1,       /* sleep in WFI forever */
-	FWTEST_MODE_BKPT = 2,      /* BKPT #0x42, then loop */
-	FWTEST_MODE_FAULT = 3,     /* UDF: HardFault handler counts and spins */
-	FWTEST_MODE_LOCKUP = 4,    /* UDF, and UDF again in the HardFault handler */
-	FWTEST_MODE_SVC = 5,       /* SVC: handler counts and returns, then loop */
-	FWTEST_MODE_SYSTICK = 6,   /* SysTick every 1000 core cycles, then loop */
+	FWTEST_MODE_LOOP = 0,        /* count io.ticks forever, reading io.watch */
+	FWTEST_MODE_WFI = 1,         /* sleep in WFI forever */
+	FWTEST_MODE_BKPT = 2,        /* BKPT #0x42, then loop */
+	FWTEST_MODE_FAULT = 3,       /* UDF: HardFault handler counts and spins */
+	FWTEST_MODE_LOCKUP = 4,      /* UDF, and UDF again in the HardFault handler */
+	FWTEST_MODE_SVC = 5,         /* SVC: handler counts and returns, then loop */
+	FWTEST_MODE_SYSTICK = 6,     /* SysTick every 1000 core cycles, then loop */
 	FWTEST_MODE_SYSTICK_WFI = 7, /* SysTick every 1000 core cycles, WFI forever */
-	FWTEST_MODE_PENDSV = 8,    /* pend PendSV through ICSR, then loop */
-	FWTEST_MODE_UNPRIV_SVC = 9, /* thread mode on PSP, unprivileged, then SVC, then loop */
+	FWTEST_MODE_PENDSV = 8,      /* pend PendSV through ICSR, then loop */
+	FWTEST_MODE_UNPRIV_SVC = 9,  /* thread mode on PSP, unprivileged, then SVC, then loop */
 };
 
 /* Word offsets in the I/O block. */

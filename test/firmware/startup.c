@@ -30,7 +30,7 @@ void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
 #define FW_NIRQ 82
 #endif
 __attribute__((section(".isr_vector"), used)) void (*const fw_vectors[16 + FW_NIRQ])(void) = {
-	[0] = (void (*)(void))&_estack,
+	[0] = (void (*)(void)) & _estack,
 	[1] = Reset_Handler,
 	[2] = NMI_Handler,
 	[3] = HardFault_Handler,

@@ -18,12 +18,12 @@
 #include <string.h>
 
 /* CHECK_OK with the swdd error detail in the failure message. */
-#define CHECK_SWDD(expr)                                                            \
-	do {                                                                        \
-		int _rc = (expr);                                                   \
-		if (_rc)                                                            \
-			return test_fail_at(__FILE__, __LINE__, "%s: %s: %s", #expr,        \
-					    swdd_strerror(_rc), swdd_err_detail());         \
+#define CHECK_SWDD(expr)                                                                                     \
+	do {                                                                                                 \
+		int _rc = (expr);                                                                            \
+		if (_rc)                                                                                     \
+			return test_fail_at(__FILE__, __LINE__, "%s: %s: %s", #expr, swdd_strerror(_rc),     \
+					    swdd_err_detail());                                              \
 	} while (0)
 
 struct lab {

@@ -126,11 +126,11 @@ static inline void fk_changed(void *ctx, uint32_t off, uint32_t len)
 }
 
 static const struct sim_flash_h7_env fk_env = {
-    .ctx = &fk,
-    .now_ns = fk_now,
-    .debug_attached = fk_debug,
-    .array_changed = fk_changed,
-    .core_supply_ok = fk_supply_ok,
+	.ctx = &fk,
+	.now_ns = fk_now,
+	.debug_attached = fk_debug,
+	.array_changed = fk_changed,
+	.core_supply_ok = fk_supply_ok,
 };
 
 static inline struct sim_flash_h7 *mk(const struct sim_flash_h7_params *p)
@@ -138,7 +138,7 @@ static inline struct sim_flash_h7 *mk(const struct sim_flash_h7_params *p)
 	struct sim_flash_h7 *f = NULL;
 
 	sim_flash_h7_free(live);
-	fk = (struct fake){0};
+	fk = (struct fake){ 0 };
 	if (sim_flash_h7_new(p, &fk_env, &f))
 		abort();
 	live = f;
@@ -174,8 +174,7 @@ static inline void adv(struct sim_flash_h7 *f, uint64_t ns)
 
 /* Runs the clock in 1 us steps until the bank's SR has none of `bits`
  * (bounded); returns the virtual time it took. */
-static inline uint64_t wait_clear(struct sim_flash_h7 *f, uint32_t sr_off, uint32_t bits,
-				  uint64_t limit)
+static inline uint64_t wait_clear(struct sim_flash_h7 *f, uint32_t sr_off, uint32_t bits, uint64_t limit)
 {
 	uint64_t t0 = fk.now;
 	uint64_t next;
@@ -202,8 +201,7 @@ static inline int opt_unlock(struct sim_flash_h7 *f)
 }
 
 /* Writes one flash word (8 x 32 bits) at bus offset `off`. */
-static inline void put_word(struct sim_flash_h7 *f, uint32_t off, uint32_t seed,
-			    enum sim_flash_h7_who who)
+static inline void put_word(struct sim_flash_h7 *f, uint32_t off, uint32_t seed, enum sim_flash_h7_who who)
 {
 	for (unsigned i = 0; i < 8; i++)
 		sim_flash_h7_array_write(f, off + 4 * i, 4, seed + i, who);
@@ -228,8 +226,7 @@ static inline int program(struct sim_flash_h7 *f, uint32_t off, uint32_t seed)
 	return 0;
 }
 
-static inline int erase_sector(struct sim_flash_h7 *f, uint32_t bank_off, unsigned s,
-			       uint64_t *took)
+static inline int erase_sector(struct sim_flash_h7 *f, uint32_t bank_off, unsigned s, uint64_t *took)
 {
 	if ((rr(f, bank_off + CR) & CR_LOCK) && unlock(f, bank_off))
 		return -1;
@@ -261,8 +258,7 @@ static inline uint64_t opt_change(struct sim_flash_h7 *f, uint32_t reg, uint32_t
 	return took;
 }
 
-static inline int h7t_main(const char *suite, const struct test_case *t, size_t n, int argc,
-			   char **argv)
+static inline int h7t_main(const char *suite, const struct test_case *t, size_t n, int argc, char **argv)
 {
 	int rc = test_main(suite, t, n, argc, argv);
 

@@ -30,8 +30,8 @@
 #define STM32F4_DPIDR 0x2BA01477u /* ARM IHI0031 B2.2 */
 #define M4_CPUID 0x410FC241u      /* Cortex-M4 TRM 4.3.1 */
 #define SRAM 0x20000000u
-#define SRAM_END 0x20020000u      /* RM0090 2.3: SRAM1 + SRAM2 = 128 KiB */
-#define UNMAPPED 0x30000000u      /* reserved in the RM0090 2.3 memory map */
+#define SRAM_END 0x20020000u /* RM0090 2.3: SRAM1 + SRAM2 = 128 KiB */
+#define UNMAPPED 0x30000000u /* reserved in the RM0090 2.3 memory map */
 #define CPUID 0xE000ED00u
 #define DHCSR 0xE000EDF0u
 #define DHCSR_HALT 0xA05F0003u

@@ -50,18 +50,18 @@ static inline int set_reg(struct lab *l, unsigned n, uint32_t v)
 
 /* Runs body(&lab, kind) for each kind of kinds[] (NKINDS of them), closes
  * the lab, and names the probe kind in a failure. */
-#define FOR_KINDS(body)                                                                        \
-	for (size_t k = 0; k < NKINDS; k++) {                                                  \
-		struct lab lab;                                                                \
-		int _r = (body)(&lab, kinds[k]);                                               \
-		lab_close(&lab);                                                               \
-		if (_r) {                                                                      \
-			size_t _n = strlen(test_fail_msg);                                     \
-			snprintf(test_fail_msg + _n, sizeof(test_fail_msg) - _n, " [%s]",      \
-				 sim_probe_kind_name(kinds[k]));                               \
-			return _r;                                                             \
-		}                                                                              \
-	}                                                                                      \
+#define FOR_KINDS(body)                                                                                      \
+	for (size_t k = 0; k < NKINDS; k++) {                                                                \
+		struct lab lab;                                                                              \
+		int _r = (body)(&lab, kinds[k]);                                                             \
+		lab_close(&lab);                                                                             \
+		if (_r) {                                                                                    \
+			size_t _n = strlen(test_fail_msg);                                                   \
+			snprintf(test_fail_msg + _n, sizeof(test_fail_msg) - _n, " [%s]",                    \
+				 sim_probe_kind_name(kinds[k]));                                             \
+			return _r;                                                                           \
+		}                                                                                            \
+	}                                                                                                    \
 	return 0
 
 #endif

@@ -23,14 +23,46 @@ static const struct {
 	enum cli_command command;
 	const char *detail; /* for errors */
 } rows[] = {
-	{ { "swdd" }, 0, "auto", 3333, "127.0.0.1", SWDD_CONNECT_NORMAL, SWDD_RESET_AUTO, 4000,
-	  SIM_PROBE_STLINK_V21, CLI_SERVE },
-	{ { "swdd", "--probe", "sim", "--port", "4444", "--bind", "0.0.0.0" }, 0, "sim", 4444, "0.0.0.0",
-	  SWDD_CONNECT_NORMAL, SWDD_RESET_AUTO, 4000, SIM_PROBE_STLINK_V21, CLI_SERVE },
-	{ { "swdd", "--connect", "under-reset", "--reset", "sys", "--speed", "480" }, 0, "auto", 3333,
-	  "127.0.0.1", SWDD_CONNECT_UNDER_RESET, SWDD_RESET_SYS, 480, SIM_PROBE_STLINK_V21, CLI_SERVE },
-	{ { "swdd", "--connect=attach", "--reset=core", "--sim-probe", "cmsis-dap-v1" }, 0, "auto", 3333,
-	  "127.0.0.1", SWDD_CONNECT_ATTACH, SWDD_RESET_CORE, 4000, SIM_PROBE_CMSIS_DAP_V1, CLI_SERVE },
+	{ { "swdd" },
+	  0,
+	  "auto",
+	  3333,
+	  "127.0.0.1",
+	  SWDD_CONNECT_NORMAL,
+	  SWDD_RESET_AUTO,
+	  4000,
+	  SIM_PROBE_STLINK_V21,
+	  CLI_SERVE },
+	{ { "swdd", "--probe", "sim", "--port", "4444", "--bind", "0.0.0.0" },
+	  0,
+	  "sim",
+	  4444,
+	  "0.0.0.0",
+	  SWDD_CONNECT_NORMAL,
+	  SWDD_RESET_AUTO,
+	  4000,
+	  SIM_PROBE_STLINK_V21,
+	  CLI_SERVE },
+	{ { "swdd", "--connect", "under-reset", "--reset", "sys", "--speed", "480" },
+	  0,
+	  "auto",
+	  3333,
+	  "127.0.0.1",
+	  SWDD_CONNECT_UNDER_RESET,
+	  SWDD_RESET_SYS,
+	  480,
+	  SIM_PROBE_STLINK_V21,
+	  CLI_SERVE },
+	{ { "swdd", "--connect=attach", "--reset=core", "--sim-probe", "cmsis-dap-v1" },
+	  0,
+	  "auto",
+	  3333,
+	  "127.0.0.1",
+	  SWDD_CONNECT_ATTACH,
+	  SWDD_RESET_CORE,
+	  4000,
+	  SIM_PROBE_CMSIS_DAP_V1,
+	  CLI_SERVE },
 	{ { "swdd", "probes" }, 0, "auto", 3333, "127.0.0.1", 0, 0, 4000, SIM_PROBE_STLINK_V21, CLI_PROBES },
 	{ { "swdd", "-h" }, 0, "auto", 3333, "127.0.0.1", 0, 0, 4000, SIM_PROBE_STLINK_V21, CLI_HELP },
 	{ { "swdd", "--probe", "jlink" }, SWDD_EINVAL, .detail = "--probe does not take 'jlink'" },
@@ -38,27 +70,48 @@ static const struct {
 	{ { "swdd", "--speed", "0" }, SWDD_EINVAL, .detail = "at least 1 kHz" },
 	{ { "swdd", "--connect", "hot" }, SWDD_EINVAL, .detail = "--connect does not take 'hot'" },
 	{ { "swdd", "--sim-probe", "stlink-v9" }, SWDD_EINVAL, .detail = "--sim-probe takes" },
-	{ { "swdd", "--probe", "sim", "--sim-chip", "stm32h743" }, 0, "sim", 3333, "127.0.0.1",
-	  SWDD_CONNECT_NORMAL, SWDD_RESET_AUTO, 4000, SIM_PROBE_STLINK_V21, CLI_SERVE },
-	{ { "swdd", "--sim-chip", "stm32f103" }, SWDD_EINVAL, .detail = "the lab has stm32f407, stm32h743, stm32h725" },
+	{ { "swdd", "--probe", "sim", "--sim-chip", "stm32h743" },
+	  0,
+	  "sim",
+	  3333,
+	  "127.0.0.1",
+	  SWDD_CONNECT_NORMAL,
+	  SWDD_RESET_AUTO,
+	  4000,
+	  SIM_PROBE_STLINK_V21,
+	  CLI_SERVE },
+	{ { "swdd", "--sim-chip", "stm32f103" },
+	  SWDD_EINVAL,
+	  .detail = "the lab has stm32f407, stm32h743, stm32h725" },
 	{ { "swdd", "--sim-fault", "gremlins" }, SWDD_EINVAL, .detail = "--sim-fault" },
 	{ { "swdd", "--port" }, SWDD_EINVAL, .detail = "incomplete option" },
 	{ { "swdd", "extra" }, SWDD_EINVAL, .detail = "unexpected argument 'extra'" },
-	{ { "swdd", "erase", "--probe", "sim" }, 0, "sim", 3333, "127.0.0.1", 0, 0, 4000,
-	  SIM_PROBE_STLINK_V21, CLI_ERASE },
+	{ { "swdd", "erase", "--probe", "sim" },
+	  0,
+	  "sim",
+	  3333,
+	  "127.0.0.1",
+	  0,
+	  0,
+	  4000,
+	  SIM_PROBE_STLINK_V21,
+	  CLI_ERASE },
 	{ { "swdd", "flash" }, SWDD_EINVAL, .detail = "usage: swdd flash FILE" },
 	{ { "swdd", "flash", "a.elf", "b.elf" }, SWDD_EINVAL, .detail = "one FILE" },
-	{ { "swdd", "flash", "a.bin", "--format", "srec" }, SWDD_EINVAL,
+	{ { "swdd", "flash", "a.bin", "--format", "srec" },
+	  SWDD_EINVAL,
 	  .detail = "--format does not take 'srec'" },
-	{ { "swdd", "flash", "a.bin", "--address", "0x100000000" }, SWDD_EINVAL,
+	{ { "swdd", "flash", "a.bin", "--address", "0x100000000" },
+	  SWDD_EINVAL,
 	  .detail = "--address takes a 32-bit address" },
 };
 
 /* issue 7 CLI: `swdd flash FILE` and its options, in any order. */
 static int test_flash_command(void)
 {
-	char *argv[] = { "swdd", "--json", "flash", "--format", "bin", "fw.bin", "--address",
-			 "0x08020000", "--verify-only", "--erase-unwritten", "--no-reset", NULL };
+	char *argv[] = { "swdd",       "--json",    "flash",      "--format",      "bin",
+			 "fw.bin",     "--address", "0x08020000", "--verify-only", "--erase-unwritten",
+			 "--no-reset", NULL };
 	struct cli_opts o;
 
 	CHECK_OK(cli_parse(11, argv, &o));
@@ -88,7 +141,8 @@ static int test_rows(void)
 		}
 		rc = cli_parse(argc, argv, &o);
 		if (rc != rows[i].rc)
-			return test_fail_at(__FILE__, __LINE__, "row %zu: rc %d (%s)", i, rc, swdd_err_detail());
+			return test_fail_at(__FILE__, __LINE__, "row %zu: rc %d (%s)", i, rc,
+					    swdd_err_detail());
 		if (rc) {
 			CHECK_STR_CONTAINS(swdd_err_detail(), rows[i].detail);
 			continue;
@@ -109,8 +163,14 @@ static int test_rows(void)
 /* Knobs accumulate into the lab's configuration. */
 static int test_sim_faults(void)
 {
-	char *argv[] = { "swdd", "--sim-fault", "nrst-push-pull,unpowered", "--sim-fault",
-			 "signal-integrity:1000", "--sim-image", "fw.elf", NULL };
+	char *argv[] = { "swdd",
+			 "--sim-fault",
+			 "nrst-push-pull,unpowered",
+			 "--sim-fault",
+			 "signal-integrity:1000",
+			 "--sim-image",
+			 "fw.elf",
+			 NULL };
 	struct cli_opts o;
 
 	CHECK_OK(cli_parse(7, argv, &o));
@@ -139,7 +199,7 @@ static int test_run_step_outcome(void)
 		{ SWDD_EPROTO, SWDD_CONNECT_ATTACH, false },
 		{ SWDD_ERESET, SWDD_CONNECT_UNDER_RESET, false }, /* the reset itself failed */
 		{ SWDD_ENOTHALTED, SWDD_CONNECT_UNDER_RESET, false },
-		{ SWDD_EIO, SWDD_CONNECT_UNDER_RESET, false },   /* USB, not the target */
+		{ SWDD_EIO, SWDD_CONNECT_UNDER_RESET, false }, /* USB, not the target */
 		{ SWDD_EUNPOWERED, SWDD_CONNECT_UNDER_RESET, false },
 	};
 
@@ -202,7 +262,9 @@ static int test_vdd_mv(void)
  * do; loopback is not. */
 static int test_bind_warning(void)
 {
-	static const struct { const char *bind, *allow, *algo, *want; } rows[] = {
+	static const struct {
+		const char *bind, *allow, *algo, *want;
+	} rows[] = {
 		{ "127.0.0.1", NULL, NULL, NULL },
 		{ "127.0.0.2", "/srv/fw", NULL, NULL },
 		{ "0.0.0.0", NULL, NULL, "erase and program the flash, read and write memory" },
@@ -213,7 +275,8 @@ static int test_bind_warning(void)
 	char buf[512];
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct cli_opts o = { .bind = rows[i].bind, .allow_files = rows[i].allow,
+		struct cli_opts o = { .bind = rows[i].bind,
+				      .allow_files = rows[i].allow,
 				      .flash_algo = rows[i].algo };
 		bool warned = cli_bind_warning(&o, 3333, buf, sizeof(buf));
 		CHECK_EQ(warned, rows[i].want != NULL);
@@ -230,11 +293,15 @@ static int test_bind_warning(void)
  * a saturated overflow or a skipped blank and sign. */
 static int test_strict_numbers(void)
 {
-	static const struct { const char *arg; unsigned long long max, want; bool ok; } rows[] = {
-		{ "4294967296", 0xFFFF, 0, false },  /* erase_sector: was sector 0 */
+	static const struct {
+		const char *arg;
+		unsigned long long max, want;
+		bool ok;
+	} rows[] = {
+		{ "4294967296", 0xFFFF, 0, false }, /* erase_sector: was sector 0 */
 		{ "4294967297", 0xFFFFFFFFull, 0, false },
 		{ "18446744073709551616", ~0ull, 0, false }, /* strtoull saturates: ERANGE */
-		{ " -1", ~0ull, 0, false },          /* strtoull: ULLONG_MAX */
+		{ " -1", ~0ull, 0, false },                  /* strtoull: ULLONG_MAX */
 		{ "-1", ~0ull, 0, false },
 		{ "+5", 10, 0, false },
 		{ " 5", 10, 0, false },

@@ -56,8 +56,9 @@ static int test_verbs(void)
 static int test_aliases(void)
 {
 	struct cli_opts o;
-	const char *read[] = { "swdd", "read", "x.hex", "--base-address", "0x20000000", "--size", "0x400",
-			       "--connect-under-reset", NULL };
+	const char *read[] = { "swdd",       "read",   "x.hex", "--base-address",
+			       "0x20000000", "--size", "0x400", "--connect-under-reset",
+			       NULL };
 	const char *reset[] = { "swdd", "reset", "--halt", "--method", "core", NULL };
 
 	CHECK_OK(parse(&o, read));
@@ -96,7 +97,8 @@ static int test_bad(void)
 static int test_serials(void)
 {
 	struct cli_opts o;
-	const char *args[] = { "swdd", "flash", "a.elf", "--serial", "A1", "--serial", "B2", "--all-probes", NULL };
+	const char *args[] = { "swdd",     "flash", "a.elf",        "--serial", "A1",
+			       "--serial", "B2",    "--all-probes", NULL };
 
 	CHECK_OK(parse(&o, args));
 	CHECK_EQ(o.nserials, 2);

@@ -74,12 +74,12 @@ static const struct dwt_row dwt_rows[] = {
 	{ "power-of-two length", false, SWDD_WP_WRITE, 0x20001000, 3, SWDD_EINVAL, 0, 0 },
 	{ "zero length", false, SWDD_WP_WRITE, 0x20001000, 0, SWDD_EINVAL, 0, 0 },
 	{ "aligned to length", false, SWDD_WP_WRITE, 0x20001002, 4, SWDD_EINVAL, 0, 0 },
-	{ "ARMv8-M DWT MATCH=0101 write, ACTION=01, DATAVSIZE=2", true, SWDD_WP_WRITE, 0x20001000, 4, 0,
-	  0, 0x815 },
+	{ "ARMv8-M DWT MATCH=0101 write, ACTION=01, DATAVSIZE=2", true, SWDD_WP_WRITE, 0x20001000, 4, 0, 0,
+	  0x815 },
 	{ "ARMv8-M DWT MATCH=0110 read, byte", true, SWDD_WP_READ, 0x20001003, 1, 0, 0, 0x16 },
 	{ "ARMv8-M DWT MATCH=0100 access, halfword", true, SWDD_WP_ACCESS, 0x20001002, 2, 0, 0, 0x414 },
-	{ "ARMv8-M one comparator watches <= 4 bytes", true, SWDD_WP_WRITE, 0x20001000, 8,
-	  SWDD_EUNSUPPORTED, 0, 0 },
+	{ "ARMv8-M one comparator watches <= 4 bytes", true, SWDD_WP_WRITE, 0x20001000, 8, SWDD_EUNSUPPORTED,
+	  0, 0 },
 };
 
 static int test_dwt_encode(void)
@@ -93,8 +93,9 @@ static int test_dwt_encode(void)
 			return test_fail_at(__FILE__, __LINE__, "row %zu (%s): rc %d, expected %d", i, r->ref,
 					    rc, r->rc);
 		if (rc == 0 && (mask != r->mask || fn != r->function))
-			return test_fail_at(__FILE__, __LINE__, "row %zu (%s): mask %u fn 0x%x, expected %u 0x%x",
-					    i, r->ref, mask, fn, r->mask, r->function);
+			return test_fail_at(__FILE__, __LINE__,
+					    "row %zu (%s): mask %u fn 0x%x, expected %u 0x%x", i, r->ref,
+					    mask, fn, r->mask, r->function);
 	}
 	return 0;
 }
@@ -108,15 +109,12 @@ struct cpuid_row {
 };
 
 static const struct cpuid_row cpuid_rows[] = {
-	{ 0x410CC200, "Cortex-M0", CM_CORE_M0 },
-	{ 0x410CC601, "Cortex-M0+", CM_CORE_M0P },
-	{ 0x412FC231, "Cortex-M3", CM_CORE_M3 },
-	{ 0x410FC241, "Cortex-M4", CM_CORE_M4 },
-	{ 0x411FC271, "Cortex-M7", CM_CORE_M7 },
-	{ 0x410FD214, "Cortex-M33", CM_CORE_M33 },
-	{ 0x00000000, NULL, CM_CORE_UNKNOWN },   /* no data */
-	{ 0xFFFFFFFF, NULL, CM_CORE_UNKNOWN },   /* bus floating */
-	{ 0x630FD241, NULL, CM_CORE_UNKNOWN },   /* not Arm-implemented */
+	{ 0x410CC200, "Cortex-M0", CM_CORE_M0 }, { 0x410CC601, "Cortex-M0+", CM_CORE_M0P },
+	{ 0x412FC231, "Cortex-M3", CM_CORE_M3 }, { 0x410FC241, "Cortex-M4", CM_CORE_M4 },
+	{ 0x411FC271, "Cortex-M7", CM_CORE_M7 }, { 0x410FD214, "Cortex-M33", CM_CORE_M33 },
+	{ 0x00000000, NULL, CM_CORE_UNKNOWN }, /* no data */
+	{ 0xFFFFFFFF, NULL, CM_CORE_UNKNOWN }, /* bus floating */
+	{ 0x630FD241, NULL, CM_CORE_UNKNOWN }, /* not Arm-implemented */
 };
 
 static int test_cpuid(void)
@@ -209,7 +207,8 @@ static int test_sector_find(void)
 		const struct sector_row *r = &sector_rows[i];
 		unsigned idx = 99;
 		uint32_t start = 0, size = 0;
-		int rc = stm32_sector_find(stm32_part_find(r->dev_id), r->flash_size, r->addr, &idx, &start, &size);
+		int rc = stm32_sector_find(stm32_part_find(r->dev_id), r->flash_size, r->addr, &idx, &start,
+					   &size);
 
 		if (rc != r->rc)
 			return test_fail_at(__FILE__, __LINE__, "row %zu: rc %d expected %d", i, rc, r->rc);
@@ -316,10 +315,12 @@ static int gdb_check(const char *xml, const char *expect, char *msg, size_t cap)
 		return snprintf(msg, cap, "cannot write the description in %s", dir), 1;
 	fputs(xml, f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && gdb-multiarch -nx -batch -ex 'set tdesc filename t.xml' -ex 'set architecture arm' "
-		 "-ex 'maint print remote-registers' 2>err.txt >out.txt; cat err.txt | sed 's/^/ERR /'; cat out.txt",
-		 dir);
+	snprintf(
+		cmd, sizeof(cmd),
+		"cd %s && gdb-multiarch -nx -batch -ex 'set tdesc filename t.xml' -ex 'set architecture arm' "
+		"-ex 'maint print remote-registers' 2>err.txt >out.txt; cat err.txt | sed 's/^/ERR /'; cat "
+		"out.txt",
+		dir);
 	f = popen(cmd, "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		errs += strncmp(line, "ERR ", 4) == 0;
@@ -363,7 +364,8 @@ static const struct test_case tests[] = {
 	{ "part_table", "RM0090 2.3/3.3/38.6.1, RM0368/0383/0390/0401/0402/0430", test_part_table },
 	{ "sector_find", "RM0090 3.3 tables 5 and 6", test_sector_find },
 	{ "rev_names", "RM0090 38.6.1 REV_ID", test_rev_names },
-	{ "family_descriptors", "each registered STM32 family descriptor is complete", test_family_descriptors },
+	{ "family_descriptors", "each registered STM32 family descriptor is complete",
+	  test_family_descriptors },
 	{ "xml_features", "GDB manual G.5.1 ARM features", test_xml_features },
 	{ "xml_gdb_accepts", "GDB manual G.5.1, gdb-multiarch", test_xml_gdb_accepts },
 };

@@ -168,8 +168,11 @@ static int do_dcache_big_read(struct lab *l, enum sim_probe_kind kind)
 	if (lab_open(l, kind, true) == 0 && put_code(l, AXI_CODE, store, 2, false) == 0 &&
 	    set_reg(l, 0, 0xCAFEF00DU) == 0 && set_reg(l, 1, AXI_DATA + 0x40) == 0 &&
 	    run_from(l, AXI_CODE, &st) == 0 && swdd_target_mem_read(l->t, AXI_CODE, buf, len) == 0)
-		rc = swdd_le32(buf + 0x1040) == 0xCAFEF00DU ? 0 : test_fail_at(__FILE__, __LINE__,
-			"a 64 KiB read saw 0x%08x, not the core's 0xcafef00d", swdd_le32(buf + 0x1040));
+		rc = swdd_le32(buf + 0x1040) == 0xCAFEF00DU
+			     ? 0
+			     : test_fail_at(__FILE__, __LINE__,
+					    "a 64 KiB read saw 0x%08x, not the core's 0xcafef00d",
+					    swdd_le32(buf + 0x1040));
 	else if (!test_fail_msg[0])
 		rc = test_fail_at(__FILE__, __LINE__, "%s", swdd_err_detail());
 	free(buf);

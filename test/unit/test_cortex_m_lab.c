@@ -80,7 +80,8 @@ static void log_sink(void *ctx, enum swdd_log_level lvl, const char *line)
 
 /* ---- lab ---------------------------------------------------------------- */
 
-static const enum sim_probe_kind kinds[] = { SIM_PROBE_STLINK_V2, SIM_PROBE_STLINK_V21, SIM_PROBE_STLINK_V3, SIM_PROBE_CMSIS_DAP_V1, SIM_PROBE_CMSIS_DAP_V2 };
+static const enum sim_probe_kind kinds[] = { SIM_PROBE_STLINK_V2, SIM_PROBE_STLINK_V21, SIM_PROBE_STLINK_V3,
+					     SIM_PROBE_CMSIS_DAP_V1, SIM_PROBE_CMSIS_DAP_V2 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
 /* Creates the chip (with `faults`, the test program in flash, `run_ms` of
@@ -492,8 +493,8 @@ static int do_watchpoints(struct lab *l, enum sim_probe_kind kind)
 		CHECK_OK(swdd_target_wp_add(l->t, r->type, r->addr, r->len));
 		CHECK_OK(run_until_stop(l, &st));
 		if (st.reason != r->want || st.addr != r->addr)
-			return test_fail_at(__FILE__, __LINE__, "row %zu: reason %d addr 0x%08x", i, st.reason,
-					    st.addr);
+			return test_fail_at(__FILE__, __LINE__, "row %zu: reason %d addr 0x%08x", i,
+					    st.reason, st.addr);
 		CHECK_OK(swdd_target_wp_remove(l->t, r->type, r->addr, r->len));
 	}
 	CHECK_EQ(swdd_target_wp_add(l->t, SWDD_WP_WRITE, COUNTER, 3), SWDD_EINVAL);
@@ -556,8 +557,8 @@ static int test_resets(void)
 	FOR_KINDS(do_resets);
 }
 
-#define PUSH_PULL_MSG                                                                          \
-	"NRST was asserted but the core did not reset (S_RESET_ST stayed 0): NRST may be driven " \
+#define PUSH_PULL_MSG                                                                                        \
+	"NRST was asserted but the core did not reset (S_RESET_ST stayed 0): NRST may be driven "            \
 	"by a push-pull supervisor or not connected"
 
 static int do_nrst_push_pull(struct lab *l, enum sim_probe_kind kind)
@@ -687,9 +688,11 @@ static int do_swd_disabled(struct lab *l, enum sim_probe_kind kind)
 
 	CHECK_OK(lab_new(l, kind, "swd-disabled-by-firmware", 200));
 	if (swdd_target_connect(l->probe, &co, &l->t))
-		return test_fail_at(__FILE__, __LINE__,
-				    "connect failed: %s (if this is CMSIS-DAP: the probe layer must keep nRESET "
-				    "asserted across DAP_Connect, which drives it high)", swdd_err_detail());
+		return test_fail_at(
+			__FILE__, __LINE__,
+			"connect failed: %s (if this is CMSIS-DAP: the probe layer must keep nRESET "
+			"asserted across DAP_Connect, which drives it high)",
+			swdd_err_detail());
 	CHECK_STR_CONTAINS(logbuf, "trying under reset");
 	CHECK_STR_CONTAINS(logbuf, "--connect under-reset");
 	CHECK(swdd_target_is_halted(l->t));

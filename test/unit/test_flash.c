@@ -25,8 +25,8 @@
 
 /* img: firmware already in flash that boots and runs 2 ms (virtual) before
  * the probe connects; NULL = erased flash. */
-static int lab_open_fw(struct lab *l, const char *faults, enum sim_probe_kind kind,
-		       const uint8_t *img, size_t n)
+static int lab_open_fw(struct lab *l, const char *faults, enum sim_probe_kind kind, const uint8_t *img,
+		       size_t n)
 {
 	struct sim_config cfg = { 0 };
 	struct sim_probe_config pc = { .kind = kind };
@@ -283,7 +283,8 @@ static int rdp1_no_crc_of_flash(void)
 	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, 0x20000u, 0, 0, &a));
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08000000u, 0x1000u, 0xFFFFFFFFu, 0, 2000, &crc),
 		 SWDD_EALGO);
-	CHECK_STR_CONTAINS(swdd_err_detail(), "the flash algorithm"); /* faulted, or locked up: blank vectors */
+	CHECK_STR_CONTAINS(swdd_err_detail(),
+			   "the flash algorithm"); /* faulted, or locked up: blank vectors */
 	/* SRAM stays readable to the same code */
 	CHECK_SWDD(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x20010000u, 0x100u, 0xFFFFFFFFu, 0, 2000, &crc));
 	CHECK_SWDD(swdd_algo_unload(&a));
@@ -435,9 +436,8 @@ static int algo_fault_and_timeout(void)
 	uint32_t res;
 	/* a firmware to step through after the failure: SP, reset vector,
 	 * HardFault vector, then "b ." at 0x08000010 (ARMv7-M B1.5.3) */
-	static const uint8_t fw[20] = { 0x00, 0x10, 0x00, 0x20, 0x11, 0x00, 0x00, 0x08,
-					0x11, 0x00, 0x00, 0x08, 0x11, 0x00, 0x00, 0x08,
-					0xFE, 0xE7, 0xFE, 0xE7 };
+	static const uint8_t fw[20] = { 0x00, 0x10, 0x00, 0x20, 0x11, 0x00, 0x00, 0x08, 0x11, 0x00,
+					0x00, 0x08, 0x11, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7 };
 
 	if (lab_open_fw(&l, NULL, SIM_PROBE_STLINK_V2, fw, sizeof(fw)))
 		return 1;
@@ -453,8 +453,7 @@ static int algo_fault_and_timeout(void)
 	CHECK_STR_CONTAINS(swdd_err_detail(), "did not finish within 300 ms");
 	if (algo_target_usable(l.t))
 		return 1;
-	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_BLANK_CHECK, 0x08000000u, 4, 0xFF, 0, 1000, &res),
-		 SWDD_EALGO);
+	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_BLANK_CHECK, 0x08000000u, 4, 0xFF, 0, 1000, &res), SWDD_EALGO);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "flash algorithm");
 	if (algo_target_usable(l.t))
 		return 1;
@@ -481,9 +480,13 @@ static int crcu_word(struct lab *l, uint32_t addr, uint32_t *v, int write)
 
 static int crc_unit_edges(void)
 {
-	static const struct { uint32_t off, len, start; } rows[] = {
-		{ 0, 0x10000u, 0xFFFFFFFFu }, { 1, 0x7FDu, 0xFFFFFFFFu },
-		{ 3, 301, 0x12345678u },      { 2, 1000, 0 },
+	static const struct {
+		uint32_t off, len, start;
+	} rows[] = {
+		{ 0, 0x10000u, 0xFFFFFFFFu },
+		{ 1, 0x7FDu, 0xFFFFFFFFu },
+		{ 3, 301, 0x12345678u },
+		{ 2, 1000, 0 },
 	};
 	struct lab l;
 	uint8_t *data = pattern(0x10004u, 6);
@@ -592,8 +595,12 @@ static int vendor_flm_write_verify_skip(void)
  * heads and tails; with no routine the call is refused as unsupported. */
 static int crc_routine_any_algorithm(void)
 {
-	static const struct { uint32_t off, len, start; } rows[] = {
-		{ 0, 0x4000u, 0xFFFFFFFFu }, { 1, 0x7FDu, 0xFFFFFFFFu }, { 3, 301, 0x12345678u },
+	static const struct {
+		uint32_t off, len, start;
+	} rows[] = {
+		{ 0, 0x4000u, 0xFFFFFFFFu },
+		{ 1, 0x7FDu, 0xFFFFFFFFu },
+		{ 3, 301, 0x12345678u },
 		{ 2, 3, 0 },
 	};
 	struct lab l;
@@ -609,8 +616,7 @@ static int crc_routine_any_algorithm(void)
 	CHECK_SWDD(swdd_flm_crc_routine(&routine));
 	flm->fn[SWDD_FLM_CRC32] = SWDD_FLM_NO_FN;
 	CHECK_SWDD(swdd_algo_load(l.t, flm, NULL, 0x20000000u, 0x20000u, 0, 0, &a));
-	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u, 4, 0, 0, 1000, &res),
-		 SWDD_EUNSUPPORTED);
+	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u, 4, 0, 0, 1000, &res), SWDD_EUNSUPPORTED);
 	CHECK_SWDD(swdd_algo_unload(&a));
 	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, 0x20000u, 0, 0, &a));
 	CHECK(a.crc_code >= a.code + flm->blob_size && a.canary_addr >= a.crc_code + routine->blob_size);
@@ -622,12 +628,11 @@ static int crc_routine_any_algorithm(void)
 	CHECK_SWDD(swdd_algo_unload(&a));
 	/* SRAM for the algorithm, its stack and two buffers but not the
 	 * routine: loaded without it (the engine then reads back) */
-	uint32_t tight = 4u + ((flm->blob_size + 7u) & ~7u) + 8u + ALGO_STACK_SIZE +
-			 2u * flm->page_size + 64u;
+	uint32_t tight =
+		4u + ((flm->blob_size + 7u) & ~7u) + 8u + ALGO_STACK_SIZE + 2u * flm->page_size + 64u;
 	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, tight, 0, 0, &a));
 	CHECK_EQ(a.crc_entry, 0);
-	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u, 4, 0, 0, 1000, &res),
-		 SWDD_EUNSUPPORTED);
+	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u, 4, 0, 0, 1000, &res), SWDD_EUNSUPPORTED);
 	CHECK_SWDD(swdd_algo_unload(&a));
 	swdd_flm_free(flm);
 	swdd_flm_free(routine);
@@ -639,7 +644,7 @@ static int crc_routine_any_algorithm(void)
 /* ---- the ART accelerator (RM0090 3.4/3.5), issue 10 point 7 ---------- */
 
 #define ART_ACR 0x40023C00u
-#define ART_ON 0x705u       /* LATENCY 5, PRFTEN, ICEN, DCEN (as HAL_Init) */
+#define ART_ON 0x705u /* LATENCY 5, PRFTEN, ICEN, DCEN (as HAL_Init) */
 #define ART_DCEN 0x400u
 #define ART_DCRST 0x1000u
 
@@ -802,7 +807,7 @@ static int art_icache_stale_code(void)
 	CHECK_EQ(acr, ART_ON);
 	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x08000048u, &movs22, 2));
 	CHECK_SWDD(art_run_once(&l, &word));
-	CHECK_EQ(word, 0x11); /* the old instruction, from the cache */
+	CHECK_EQ(word, 0x11);  /* the old instruction, from the cache */
 	acr = ART_ON | 0x800u; /* ICRST with ICEN set: no effect */
 	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 1));
 	CHECK_SWDD(art_run_once(&l, &word));
@@ -825,8 +830,9 @@ static int art_stale_lines_flash_truth(void)
 	int rc = do_art_stale(NULL);
 
 	if (rc || !vendor)
-		return rc ? rc : test_skip_reason("built-in passed; STM32F4xx_2048.FLM not found for the "
-						  "vendor half (../shared/test-data/flm or SWDD_VENDOR_FLM)");
+		return rc ? rc
+			  : test_skip_reason("built-in passed; STM32F4xx_2048.FLM not found for the "
+					     "vendor half (../shared/test-data/flm or SWDD_VENDOR_FLM)");
 	return do_art_stale(vendor);
 }
 
@@ -858,8 +864,12 @@ static int vflash_empty_erase(void)
  * most 10x the typical x32 time of a 128 KiB sector. */
 static int algo_time_bounds(void)
 {
-	static const struct { uint32_t size, typ_ms, max_ms; } ds8626[] = {
-		{ 0x4000, 250, 800 }, { 0x10000, 550, 2400 }, { 0x20000, 1000, 4000 },
+	static const struct {
+		uint32_t size, typ_ms, max_ms;
+	} ds8626[] = {
+		{ 0x4000, 250, 800 },
+		{ 0x10000, 550, 2400 },
+		{ 0x20000, 1000, 4000 },
 	};
 	struct lab l;
 
@@ -948,8 +958,11 @@ static const struct test_case tests[] = {
 	{ "flm_layout_mismatch", "RM0090 table 5 against an FLM's sectors", flm_layout_mismatch },
 	{ "crc_restores_context", "GDB qCRC; STYLE 12", crc_restores_context },
 	{ "rdp1_no_crc_of_flash", "RM0090 3.7.3 read protection level 1", rdp1_no_crc_of_flash },
-	{ "lying_crc_names_algorithm", "docs/FLASH.md (verify), CMSIS-Pack flash algorithms", lying_crc_names_algorithm },
-	{ "algo_fault_and_timeout", "ARMv7-M B1.5 (IPSR), docs/FLASH.md (algorithm convention), CMSIS-Pack flash algorithms", algo_fault_and_timeout },
+	{ "lying_crc_names_algorithm", "docs/FLASH.md (verify), CMSIS-Pack flash algorithms",
+	  lying_crc_names_algorithm },
+	{ "algo_fault_and_timeout",
+	  "ARMv7-M B1.5 (IPSR), docs/FLASH.md (algorithm convention), CMSIS-Pack flash algorithms",
+	  algo_fault_and_timeout },
 	{ "crc_unit_edges", "RM0090 4 (CRC unit), GDB qCRC", crc_unit_edges },
 	{ "vendor_flm_write_verify_skip", "CMSIS-Pack FLM (ST STM32F4xx_2048)",
 	  vendor_flm_write_verify_skip },
@@ -964,8 +977,7 @@ static const struct test_case tests[] = {
 	{ "algo_time_bounds", "DS8626 flash programming times, RM0090 3.3 table 5", algo_time_bounds },
 	{ "erase_loop_bounded", "DS8626 sector erase max; FlashOS.h toErase", erase_loop_bounded },
 	{ "erase_loop_cancelled", "POSIX sigaction; docs/FLASH.md time-outs", erase_loop_cancelled },
-	{ "vflash_empty_erase", "GDB E.4 vFlashErase/vFlashDone; C11 7.22.5 (qsort)",
-	  vflash_empty_erase },
+	{ "vflash_empty_erase", "GDB E.4 vFlashErase/vFlashDone; C11 7.22.5 (qsort)", vflash_empty_erase },
 };
 
 TEST_MAIN("flash", tests)

@@ -31,13 +31,12 @@ static int builtin_parses(void)
 /* RM0090 3.3 table 5: sector boundaries of a 1 MiB F4. */
 static int sector_lookup(void)
 {
-	static const struct { uint32_t addr, start, size; } rows[] = {
-		{ 0x08000000u, 0x08000000u, 0x4000u },
-		{ 0x08007FFFu, 0x08004000u, 0x4000u },
-		{ 0x0800C000u, 0x0800C000u, 0x4000u },
-		{ 0x08010000u, 0x08010000u, 0x10000u },
-		{ 0x0801FFFFu, 0x08010000u, 0x10000u },
-		{ 0x08020000u, 0x08020000u, 0x20000u },
+	static const struct {
+		uint32_t addr, start, size;
+	} rows[] = {
+		{ 0x08000000u, 0x08000000u, 0x4000u },  { 0x08007FFFu, 0x08004000u, 0x4000u },
+		{ 0x0800C000u, 0x0800C000u, 0x4000u },  { 0x08010000u, 0x08010000u, 0x10000u },
+		{ 0x0801FFFFu, 0x08010000u, 0x10000u }, { 0x08020000u, 0x08020000u, 0x20000u },
 		{ 0x080E0004u, 0x080E0000u, 0x20000u },
 	};
 	struct swdd_flm *f;

@@ -26,8 +26,10 @@ static const struct {
 } vec_rows[] = {
 	{ 0x08000000u, 0x20020000u, 0x08000189u, SWDD_IMAGE_BIN, 0, NULL }, /* SP = end of SRAM */
 	{ 0x08000000u, 0x20001000u, 0x080F0001u, SWDD_IMAGE_BIN, 0, NULL },
-	{ 0x08000000u, 0x20020004u, 0x08000189u, SWDD_IMAGE_BIN, SWDD_EFORMAT, "initial stack pointer, is 0x20020004" },
-	{ 0x08000000u, 0x20000000u, 0x08000189u, SWDD_IMAGE_BIN, SWDD_EFORMAT, "not a word-aligned address in SRAM" },
+	{ 0x08000000u, 0x20020004u, 0x08000189u, SWDD_IMAGE_BIN, SWDD_EFORMAT,
+	  "initial stack pointer, is 0x20020004" },
+	{ 0x08000000u, 0x20000000u, 0x08000189u, SWDD_IMAGE_BIN, SWDD_EFORMAT,
+	  "not a word-aligned address in SRAM" },
 	{ 0x08000000u, 0x20001002u, 0x08000189u, SWDD_IMAGE_BIN, SWDD_EFORMAT, "is 0x20001002" },
 	{ 0x08000000u, 0xFFFFFFFFu, 0xFFFFFFFFu, SWDD_IMAGE_BIN, SWDD_EFORMAT, "is 0xFFFFFFFF" }, /* erased */
 	{ 0x08000000u, 0x20001000u, 0x08000188u, SWDD_IMAGE_BIN, SWDD_EFORMAT, "without the Thumb bit" },
@@ -58,7 +60,8 @@ static int test_vectors(void)
 		swdd_err_clear();
 		rc = fw_check_vectors(&img, vec_rows[i].fmt, &f407);
 		if (rc != vec_rows[i].rc)
-			return test_fail_at(__FILE__, __LINE__, "row %zu: rc %d (%s)", i, rc, swdd_err_detail());
+			return test_fail_at(__FILE__, __LINE__, "row %zu: rc %d (%s)", i, rc,
+					    swdd_err_detail());
 		if (rc)
 			CHECK_STR_CONTAINS(swdd_err_detail(), vec_rows[i].detail);
 	}
@@ -97,7 +100,7 @@ static int test_format_choice(void)
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct swdd_image img;
-		enum swdd_image_format found = (enum swdd_image_format)-1;
+		enum swdd_image_format found = (enum swdd_image_format) - 1;
 		int rc = swdd_image_parse_as((const uint8_t *)rows[i].content, strlen(rows[i].content),
 					     rows[i].name, rows[i].fmt, 0x08000000u, &img, &found);
 
@@ -107,7 +110,8 @@ static int test_format_choice(void)
 			return test_fail_at(__FILE__, __LINE__, "row %zu (%s): found %d, rc %d (%s)", i,
 					    rows[i].name, (int)found, rc, swdd_err_detail());
 		if (found == SWDD_IMAGE_AUTO)
-			CHECK_STR_CONTAINS(swdd_err_detail(), "a raw binary needs a .bin name or --format bin");
+			CHECK_STR_CONTAINS(swdd_err_detail(),
+					   "a raw binary needs a .bin name or --format bin");
 	}
 	return 0;
 }

@@ -647,16 +647,35 @@ static int t_malformed(struct lab_env *e)
 		const char *pkt;
 		char first; /* 'E', or '\0' for the empty reply */
 	} rows[] = {
-		{ "m", 'E' },           { "m20000000", 'E' },      { "m,4", 'E' },
-		{ "mffffffff,8", 'E' }, { "m0,ffffffff", 'E' },    { "M20000000,4:zz", 'E' },
-		{ "M20000000,2", 'E' }, { "X20000000,4:ab", 'E' }, { "G1234", 'E' },
-		{ "Gzz", 'E' },         { "p", 'E' },              { "pzz", 'E' },
-		{ "P0", 'E' },          { "P0=12", 'E' },          { "Z9,0,2", 'E' },
-		{ "Z0,", 'E' },         { "qRcmd,zz", 'E' },       { "qRcmd,6", 'E' },
-		{ "qCRC:", 'E' },       { "qCRC:ffffffff,10", 'E' }, { "vCont;q", 'E' },
-		{ "cxyz", 'E' },        { "C", 'E' },              { "qXfer:features:read:target.xml:zz", 'E' },
-		{ "qXfer:features:read:target.xml:ffffff,10", 'E' }, { "vFlashWrite:zz", 'E' },
-		{ "qXfer:bogus:read::0,10", '\0' }, { "Q", '\0' }, { "", '\0' },
+		{ "m", 'E' },
+		{ "m20000000", 'E' },
+		{ "m,4", 'E' },
+		{ "mffffffff,8", 'E' },
+		{ "m0,ffffffff", 'E' },
+		{ "M20000000,4:zz", 'E' },
+		{ "M20000000,2", 'E' },
+		{ "X20000000,4:ab", 'E' },
+		{ "G1234", 'E' },
+		{ "Gzz", 'E' },
+		{ "p", 'E' },
+		{ "pzz", 'E' },
+		{ "P0", 'E' },
+		{ "P0=12", 'E' },
+		{ "Z9,0,2", 'E' },
+		{ "Z0,", 'E' },
+		{ "qRcmd,zz", 'E' },
+		{ "qRcmd,6", 'E' },
+		{ "qCRC:", 'E' },
+		{ "qCRC:ffffffff,10", 'E' },
+		{ "vCont;q", 'E' },
+		{ "cxyz", 'E' },
+		{ "C", 'E' },
+		{ "qXfer:features:read:target.xml:zz", 'E' },
+		{ "qXfer:features:read:target.xml:ffffff,10", 'E' },
+		{ "vFlashWrite:zz", 'E' },
+		{ "qXfer:bogus:read::0,10", '\0' },
+		{ "Q", '\0' },
+		{ "", '\0' },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -850,9 +869,14 @@ static bool net_closed(int fd)
  * a client that is not idle still gets the second one refused. */
 static int t_net_idle(struct lab_env *e)
 {
-	struct net_run n = { .e = e, .lim = { .write_ms = 5000, .write_total_ms = 5000, .partial_ms = 300,
-					      .packet_ms = 2000, .hello_ms = 2000, .refuse_ms = 300,
-					      .idle_ms = 600 } };
+	struct net_run n = { .e = e,
+			     .lim = { .write_ms = 5000,
+				      .write_total_ms = 5000,
+				      .partial_ms = 300,
+				      .packet_ms = 2000,
+				      .hello_ms = 2000,
+				      .refuse_ms = 300,
+				      .idle_ms = 600 } };
 	char r1[1024], r2[1024], r3[1024];
 	unsigned port;
 	pthread_t th;
@@ -891,18 +915,22 @@ static const struct test_case tests[] = {
 	{ "stop_reply_registers", "GDB E.3 Stop Reply Packets, g/p/P", test_stop_reply_registers },
 	{ "memory", "GDB E.3 m/M/X, E.4 qCRC", test_memory },
 	{ "step_and_breakpoint", "GDB E.3 s/c/vCont/Z0", test_step_and_breakpoint },
-	{ "stepi_round_trips", "GDB E.3 s, short g (remote.c process_g_packet); docs/STLINK-PROTOCOL.md §3 READALLREGS",
+	{ "stepi_round_trips",
+	  "GDB E.3 s, short g (remote.c process_g_packet); docs/STLINK-PROTOCOL.md §3 READALLREGS",
 	  test_stepi_round_trips },
-	{ "breakpoint_on_executed_code", "GDB E.3 S/C/Z0; ARMv7-M C1.5 (BKPT)", test_breakpoint_on_executed_code },
+	{ "breakpoint_on_executed_code", "GDB E.3 S/C/Z0; ARMv7-M C1.5 (BKPT)",
+	  test_breakpoint_on_executed_code },
 	{ "watchpoint_and_ctrl_c", "GDB E.3 Z2, E.11 Interrupts", test_watchpoint_and_ctrl_c },
 	{ "monitor_commands", "GDB E.4 qRcmd", test_monitor_commands },
 	{ "point_limits", "GDB E.1 E.errtext, E.3 Z1/Z2; ARMv7-M C1.11 FPB (6), C1.8 DWT (4)",
 	  test_point_limits },
 	{ "detach_and_reattach", "GDB E.3 D; issue 6 Connections", test_detach_and_reattach },
-	{ "malformed_packets", "GDB E.1 (error replies); swdd rule: bad input never crashes", test_malformed_packets },
+	{ "malformed_packets", "GDB E.1 (error replies); swdd rule: bad input never crashes",
+	  test_malformed_packets },
 	{ "ack_nak", "GDB E.1 Overview (acknowledgment)", test_ack_nak },
 	{ "lost_connection", "a failed write ends the session with SWDD_ECLOSED", test_lost_connection },
-	{ "net_idle_supersede", "docs/SERVER.md Connections (idle time-out); issue 15", test_net_idle_supersede },
+	{ "net_idle_supersede", "docs/SERVER.md Connections (idle time-out); issue 15",
+	  test_net_idle_supersede },
 };
 
 TEST_MAIN("test_gdb_server", tests)

@@ -17,9 +17,8 @@
 
 /* pre: bytes already in flash at 0x08000000 before the probe connects;
  * with mode SWDD_CONNECT_ATTACH they boot and run 2 ms (virtual) first. */
-static int lab_open_mode(struct lab *l, const char *chip, const char *faults,
-			 enum sim_probe_kind kind, const uint8_t *pre, size_t n,
-			 enum swdd_connect_mode mode)
+static int lab_open_mode(struct lab *l, const char *chip, const char *faults, enum sim_probe_kind kind,
+			 const uint8_t *pre, size_t n, enum swdd_connect_mode mode)
 {
 	struct sim_config cfg = { .chip = chip };
 	struct sim_probe_config pc = { .kind = kind };
@@ -239,8 +238,8 @@ static int one_mib_both_banks(void)
 	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
 	CHECK(flash_equals(&l, start, data, len));
 	printf("INFO one_mib_both_banks: 1 MiB across both banks, STLINK-V3: %.2f s modelled "
-	       "(DS12110 bound %.2f s)\n", (double)(sim_chip_now_ns(l.chip) - t0) / 1e9,
-	       8 * 1.0 + 32768 * 100e-6);
+	       "(DS12110 bound %.2f s)\n",
+	       (double)(sim_chip_now_ns(l.chip) - t0) / 1e9, 8 * 1.0 + 32768 * 100e-6);
 	CHECK_EQ(r.sectors_erased, 8);
 	lab_close(&l);
 	free(data);
@@ -252,14 +251,14 @@ static int one_mib_both_banks(void)
  * with no reset and no halt. The firmware: SP, reset vector, `b .`. */
 static int options_in_attach(void)
 {
-	static const uint8_t fw[] = { 0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x08,
-				      0xFE, 0xE7, 0xFE, 0xE7 };
+	static const uint8_t fw[] = {
+		0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7
+	};
 	struct lab l;
 	char *text = NULL;
 	struct sim_chip_stats st;
 
-	if (lab_open_mode(&l, "stm32h725", NULL, SIM_PROBE_STLINK_V3, fw, sizeof(fw),
-			  SWDD_CONNECT_ATTACH))
+	if (lab_open_mode(&l, "stm32h725", NULL, SIM_PROBE_STLINK_V3, fw, sizeof(fw), SWDD_CONNECT_ATTACH))
 		return 1;
 	CHECK_SWDD(swdd_flash_option_text(l.f, &text));
 	CHECK(strstr(text, "RDP        = 0xAA (level 0)") != NULL);
@@ -305,12 +304,10 @@ static const struct test_case tests[] = {
 	{ "identify_h743_h725", "RM0433 60.5.8 / RM0468 63.5.8 DBGMCU_IDC", identify_h743_h725 },
 	{ "both_banks_stlink_v3", "RM0433 4.3.8 (256-bit flash word), 4.9 bank 2 registers",
 	  both_banks_stlink_v3 },
-	{ "both_banks_cmsis_dap_v2", "RM0433 4.3.8, 4.3.7 (one program per erase)",
-	  both_banks_cmsis_dap_v2 },
+	{ "both_banks_cmsis_dap_v2", "RM0433 4.3.8, 4.3.7 (one program per erase)", both_banks_cmsis_dap_v2 },
 	{ "h725_one_bank", "RM0468 4.2 (one bank)", h725_one_bank },
 	{ "fast_erase_named", "DS12110 sector erase time", fast_erase_named },
-	{ "option_text_and_swap", "RM0433 4.9.7/4.9.8/4.9.15/4.9.17 option registers",
-	  option_text_and_swap },
+	{ "option_text_and_swap", "RM0433 4.9.7/4.9.8/4.9.15/4.9.17 option registers", option_text_and_swap },
 	{ "wrp_refused", "RM0433 4.5.2 WPSN", wrp_refused },
 	{ "verify_mismatch_named", "RM0433 4.3.13 bank swap, 4.9.23 ECC_FA", verify_mismatch_named },
 	{ "options_in_attach", "RM0468 4.9.8/4.9.15 in hot plug", options_in_attach },

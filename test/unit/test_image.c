@@ -10,8 +10,7 @@
 
 static int parse_str(const char *s, const char *name, struct swdd_image *img)
 {
-	return swdd_image_parse((const uint8_t *)s, strlen(s), name, SWDD_IMAGE_AUTO, 0x08000000u,
-				img);
+	return swdd_image_parse((const uint8_t *)s, strlen(s), name, SWDD_IMAGE_AUTO, 0x08000000u, img);
 }
 
 /* Type 04 sets address bits 31:16; data records then land there. */
@@ -85,8 +84,7 @@ static int elf_segments(void)
 	CHECK_EQ(img.seg[0].addr, 0);
 	CHECK(swdd_image_size(&img) > 0x100);
 	swdd_image_free(&img);
-	CHECK_EQ(swdd_image_parse(b->elf, b->size / 3, "cut.elf", SWDD_IMAGE_AUTO, 0, &img),
-		 SWDD_EFORMAT);
+	CHECK_EQ(swdd_image_parse(b->elf, b->size / 3, "cut.elf", SWDD_IMAGE_AUTO, 0, &img), SWDD_EFORMAT);
 	return 0;
 }
 
@@ -95,8 +93,7 @@ static int elf_garbage(void)
 	struct swdd_image img;
 	static const uint8_t junk[20] = { 0x7f, 'E', 'L', 'F', 9, 9 };
 
-	CHECK_EQ(swdd_image_parse(junk, sizeof(junk), "junk.elf", SWDD_IMAGE_AUTO, 0, &img),
-		 SWDD_EFORMAT);
+	CHECK_EQ(swdd_image_parse(junk, sizeof(junk), "junk.elf", SWDD_IMAGE_AUTO, 0, &img), SWDD_EFORMAT);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "junk.elf");
 	return 0;
 }
@@ -156,8 +153,9 @@ static int hex_wraps_4g(void)
 
 	CHECK_EQ(parse_str(hex, "wrap.hex", &img), SWDD_EFORMAT);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "wraps past 4 GiB");
-	CHECK_EQ(swdd_image_parse((const uint8_t *)"abcdefgh", 8, "hi.bin", SWDD_IMAGE_BIN,
-				  0xFFFFFFFCu, &img), SWDD_ERANGE);
+	CHECK_EQ(
+		swdd_image_parse((const uint8_t *)"abcdefgh", 8, "hi.bin", SWDD_IMAGE_BIN, 0xFFFFFFFCu, &img),
+		SWDD_ERANGE);
 	return 0;
 }
 

@@ -42,7 +42,8 @@ static void fx_close(struct fixture *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static int fx_open(struct fixture *f, enum sim_probe_kind kind, const struct sim_config *cfg, unsigned fw_jtag)
+static int fx_open(struct fixture *f, enum sim_probe_kind kind, const struct sim_config *cfg,
+		   unsigned fw_jtag)
 {
 	struct sim_probe_config pc = { .kind = kind, .fw_jtag = fw_jtag };
 	char err[256] = "";
@@ -213,19 +214,41 @@ static int lc_pipelining(struct fixture *f)
 }
 
 static const struct lab_case lab_cases[] = {
-	{ .name = "identity", .ref = "docs/STLINK-PROTOCOL.md §1, §5; CMSIS-DAP USB configuration", .fn = lc_identity },
+	{ .name = "identity",
+	  .ref = "docs/STLINK-PROTOCOL.md §1, §5; CMSIS-DAP USB configuration",
+	  .fn = lc_identity },
 	{ .name = "voltage", .ref = "docs/STLINK-PROTOCOL.md §3 GET_TARGET_VOLTAGE", .fn = lc_voltage },
-	{ .name = "no_target", .ref = "ADIv5.2 B4.2.3 no ACK", .faults = SIM_FAULT_NO_TARGET, .fn = lc_no_target },
-	{ .name = "unpowered", .ref = "docs/STLINK-PROTOCOL.md §3", .faults = SIM_FAULT_UNPOWERED, .fn = lc_unpowered },
-	{ .name = "wait_short", .ref = "ADIv5.2 B4.2.4 WAIT", .faults = SIM_FAULT_WAIT_STORM, .wait_storm = 3,
-	  .attach = true, .fn = lc_wait_short },
-	{ .name = "wait_storm", .ref = "ADIv5.2 B4.2.4 WAIT", .faults = SIM_FAULT_WAIT_STORM,
-	  .wait_storm = 1000000, .fn = lc_wait_storm },
+	{ .name = "no_target",
+	  .ref = "ADIv5.2 B4.2.3 no ACK",
+	  .faults = SIM_FAULT_NO_TARGET,
+	  .fn = lc_no_target },
+	{ .name = "unpowered",
+	  .ref = "docs/STLINK-PROTOCOL.md §3",
+	  .faults = SIM_FAULT_UNPOWERED,
+	  .fn = lc_unpowered },
+	{ .name = "wait_short",
+	  .ref = "ADIv5.2 B4.2.4 WAIT",
+	  .faults = SIM_FAULT_WAIT_STORM,
+	  .wait_storm = 3,
+	  .attach = true,
+	  .fn = lc_wait_short },
+	{ .name = "wait_storm",
+	  .ref = "ADIv5.2 B4.2.4 WAIT",
+	  .faults = SIM_FAULT_WAIT_STORM,
+	  .wait_storm = 1000000,
+	  .fn = lc_wait_storm },
 	{ .name = "unplug", .ref = "transport.h", .attach = true, .fn = lc_unplug },
 	{ .name = "unplug_before_attach", .ref = "transport.h", .fn = lc_unplug_before_attach },
-	{ .name = "pipelining", .ref = "CMSIS-DAP DAP_Info packet count", .attach = true, .cmsis_only = true,
+	{ .name = "pipelining",
+	  .ref = "CMSIS-DAP DAP_Info packet count",
+	  .attach = true,
+	  .cmsis_only = true,
 	  .fn = lc_pipelining },
-	{ .name = "old_firmware", .ref = "docs/STLINK-PROTOCOL.md §5", .fw_jtag = 25, .stlink_only = true, .attach = true,
+	{ .name = "old_firmware",
+	  .ref = "docs/STLINK-PROTOCOL.md §5",
+	  .fw_jtag = 25,
+	  .stlink_only = true,
+	  .attach = true,
 	  .fn = lc_old_firmware },
 };
 
@@ -309,30 +332,41 @@ static int fake_clear_halt(struct probe_transport *t, bool out)
 }
 
 static const struct probe_transport_ops fake_ops = {
-	.write = fake_write, .read = fake_read, .clear_halt = fake_clear_halt, .close = NULL,
+	.write = fake_write,
+	.read = fake_read,
+	.clear_halt = fake_clear_halt,
+	.close = NULL,
 };
 
 /* Timeout/STALL: clear the halt, retry once; a second one is SWDD_EIO
  * with the sentence and the firmware version (issue "Probe layer"). */
 static int t_transport_retry(void)
 {
-	static const struct { int timeouts; bool read; int rc, clears, calls; } rows[] = {
+	static const struct {
+		int timeouts;
+		bool read;
+		int rc, clears, calls;
+	} rows[] = {
 		{ 0, false, 0, 0, 1 }, { 1, false, 0, 1, 2 }, { 2, false, SWDD_EIO, 1, 2 },
 		{ 0, true, 0, 0, 1 },  { 1, true, 0, 1, 2 },  { 5, true, SWDD_EIO, 1, 2 },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct fake_tr f = { .base = { .ops = &fake_ops, .name = "fake", .fw_version = "V2J37S7",
+		struct fake_tr f = { .base = { .ops = &fake_ops,
+					       .name = "fake",
+					       .fw_version = "V2J37S7",
 					       .label = "ST-LINK/V2 serial 0669FF" },
 				     .timeouts_left = rows[i].timeouts };
 		uint8_t buf[4] = { 0 };
 		size_t got = 0;
-		int rc = rows[i].read ? probe_tr_read(&f.base, buf, 4, &got) : probe_tr_write(&f.base, buf, 4);
+		int rc =
+			rows[i].read ? probe_tr_read(&f.base, buf, 4, &got) : probe_tr_write(&f.base, buf, 4);
 
 		CHECK_EQ(rc, rows[i].rc);
 		CHECK_EQ(f.clear_halts, rows[i].clears);
 		CHECK_EQ(rows[i].read ? f.reads : f.writes, rows[i].calls);
 		if (rc) {
-			CHECK_STR_CONTAINS(swdd_err_detail(), "USB time-out: the probe ST-LINK/V2 serial 0669FF");
+			CHECK_STR_CONTAINS(swdd_err_detail(),
+					   "USB time-out: the probe ST-LINK/V2 serial 0669FF");
 			CHECK_STR_CONTAINS(swdd_err_detail(), "within 1000 ms");
 			CHECK_STR_CONTAINS(swdd_err_detail(), "V2J37S7");
 			CHECK_STR_CONTAINS(swdd_err_detail(), "cable");
@@ -353,10 +387,13 @@ static int t_identify(void)
 		const char *kind;
 	} rows[] = {
 		{ 0x0483, 0x3748, "STM32 STLink", "ST Link", false, PROBE_FAMILY_STLINK, "ST-LINK/V2" },
-		{ 0x0483, 0x374B, "STM32 STLink", "ST-Link Debug", false, PROBE_FAMILY_STLINK, "ST-LINK/V2-1" },
+		{ 0x0483, 0x374B, "STM32 STLink", "ST-Link Debug", false, PROBE_FAMILY_STLINK,
+		  "ST-LINK/V2-1" },
 		{ 0x0483, 0x374F, "STLINK-V3", "ST-Link Debug", false, PROBE_FAMILY_STLINK, "STLINK-V3" },
-		{ 0x0D28, 0x0204, "DAPLink CMSIS-DAP", "CMSIS-DAP", true, PROBE_FAMILY_CMSIS_DAP, "CMSIS-DAP v1" },
-		{ 0x0D28, 0x0204, "DAPLink CMSIS-DAP", "CMSIS-DAP v2", false, PROBE_FAMILY_CMSIS_DAP, "CMSIS-DAP v2" },
+		{ 0x0D28, 0x0204, "DAPLink CMSIS-DAP", "CMSIS-DAP", true, PROBE_FAMILY_CMSIS_DAP,
+		  "CMSIS-DAP v1" },
+		{ 0x0D28, 0x0204, "DAPLink CMSIS-DAP", "CMSIS-DAP v2", false, PROBE_FAMILY_CMSIS_DAP,
+		  "CMSIS-DAP v2" },
 		{ 0x1234, 0x5678, "My CMSIS-DAP", "", true, PROBE_FAMILY_CMSIS_DAP, "CMSIS-DAP v1" },
 		{ 0x1234, 0x5678, "Some HID keyboard", "", true, PROBE_FAMILY_NONE, "" },
 		{ 0x1234, 0x5678, "CMSIS-DAP", "CDC data", false, PROBE_FAMILY_NONE, "" },

@@ -11,10 +11,11 @@
  * a ack, n nak, i interrupt, P packet, B bad sum, O overflow, R bad rle. */
 static void feed(struct rsp_reader *r, const char *in, size_t len, char *ev, char *last, size_t cap)
 {
-	static const char letters[] = { [RSP_EV_ACK] = 'a', [RSP_EV_NAK] = 'n',
-					[RSP_EV_INTERRUPT] = 'i', [RSP_EV_PACKET] = 'P',
-					[RSP_EV_BADSUM] = 'B', [RSP_EV_OVERFLOW] = 'O',
-					[RSP_EV_BADENC] = 'R' };
+	static const char letters[] = {
+		[RSP_EV_ACK] = 'a',    [RSP_EV_NAK] = 'n',    [RSP_EV_INTERRUPT] = 'i',
+		[RSP_EV_PACKET] = 'P', [RSP_EV_BADSUM] = 'B', [RSP_EV_OVERFLOW] = 'O',
+		[RSP_EV_BADENC] = 'R'
+	};
 	size_t n = 0;
 
 	for (size_t i = 0; i < len; i++) {
@@ -23,8 +24,7 @@ static void feed(struct rsp_reader *r, const char *in, size_t len, char *ev, cha
 		if (e == RSP_EV_NONE)
 			continue;
 		ev[n++] = letters[e];
-		if (e == RSP_EV_PACKET)
-		{
+		if (e == RSP_EV_PACKET) {
 			size_t l = r->len < cap - 1 ? r->len : cap - 1;
 
 			memcpy(last, r->buf, l);
@@ -43,23 +43,23 @@ static const struct {
 	{ "$g#67", "P", "g" },
 	{ "$qSupported:multiprocess+;swbreak+#c8", "B", "" },
 	{ "+$?#3f", "aP", "?" },
-	{ "$?#3F", "P", "?" },                 /* upper-case checksum digits */
-	{ "$g#68", "B", "" },                  /* wrong checksum */
-	{ "$g#6x", "B", "" },                  /* not hex */
+	{ "$?#3F", "P", "?" }, /* upper-case checksum digits */
+	{ "$g#68", "B", "" },  /* wrong checksum */
+	{ "$g#6x", "B", "" },  /* not hex */
 	{ "-", "n", "" },
-	{ "\x03", "i", "" },                   /* E.11 interrupt outside a packet */
-	{ "junk$g#67", "P", "g" },             /* noise before '$' ignored */
-	{ "$m0$g#67", "P", "g" },              /* '$' restarts a packet */
+	{ "\x03", "i", "" },       /* E.11 interrupt outside a packet */
+	{ "junk$g#67", "P", "g" }, /* noise before '$' ignored */
+	{ "$m0$g#67", "P", "g" },  /* '$' restarts a packet */
 	/* A '$' where a checksum digit belongs: the cut packet is NAKed and
 	 * the '$' starts the next one (issue 15: qC was lost without a NAK). */
 	{ "$m20000000,4#4$qC#b4", "BP", "qC" },
 	{ "$m20000000,4#$qC#b4", "BP", "qC" },
 	{ "$g#$g#67", "BP", "g" },
-	{ "$0*\"#7c", "P", "000000" },        /* E.1 RLE: '"' = 34 -> 5 more */
-	{ "$*\"#4c", "R", "" },                /* RLE without a character */
-	{ "$#00", "P", "" },                   /* empty packet */
-	{ "$X0,1:}]#f9", "P", "X0,1:}" },      /* escapes undone after the checksum */
-	{ "$a}#de", "R", "" },                 /* trailing escape character */
+	{ "$0*\"#7c", "P", "000000" },    /* E.1 RLE: '"' = 34 -> 5 more */
+	{ "$*\"#4c", "R", "" },           /* RLE without a character */
+	{ "$#00", "P", "" },              /* empty packet */
+	{ "$X0,1:}]#f9", "P", "X0,1:}" }, /* escapes undone after the checksum */
+	{ "$a}#de", "R", "" },            /* trailing escape character */
 };
 
 static int test_reader(void)
@@ -129,13 +129,8 @@ static const struct {
 	size_t esclen;
 } escape_rows[] = {
 	/* E.1: '}' then the byte XOR 0x20 for '#', '$', '}' and (in replies) '*' */
-	{ "abc", 3, "abc", 3 },
-	{ "#", 1, "}\x03", 2 },
-	{ "$", 1, "}\x04", 2 },
-	{ "}", 1, "}]", 2 },
-	{ "*", 1, "}\x0a", 2 },
-	{ "a\0b", 3, "a\0b", 3 },
-	{ "}}#", 3, "}]}]}\x03", 6 },
+	{ "abc", 3, "abc", 3 }, { "#", 1, "}\x03", 2 },   { "$", 1, "}\x04", 2 },       { "}", 1, "}]", 2 },
+	{ "*", 1, "}\x0a", 2 }, { "a\0b", 3, "a\0b", 3 }, { "}}#", 3, "}]}]}\x03", 6 },
 };
 
 static int test_escape(void)
@@ -176,12 +171,11 @@ static const struct {
 	long outlen;
 	const char *out;
 } rle_rows[] = {
-	{ "0* ", 4, "0000" },      /* ' ' = 32 -> 3 more */
-	{ "ab", 2, "ab" },
-	{ "x*~", 98, NULL },      /* '~' = 126 -> 97 more */
-	{ "*!", -1, NULL },       /* nothing to repeat */
-	{ "a*", -1, NULL },       /* missing count */
-	{ "a*\x1f", -1, NULL },   /* count below printable */
+	{ "0* ", 4, "0000" },                        /* ' ' = 32 -> 3 more */
+	{ "ab", 2, "ab" },      { "x*~", 98, NULL }, /* '~' = 126 -> 97 more */
+	{ "*!", -1, NULL },                          /* nothing to repeat */
+	{ "a*", -1, NULL },                          /* missing count */
+	{ "a*\x1f", -1, NULL },                      /* count below printable */
 };
 
 static int test_rle(void)
@@ -286,7 +280,8 @@ static int test_qsupported(void)
 	CHECK_OK(rsp_parse_qsupported("qSupported:multiprocess+;swbreak+;hwbreak+;qRelocInsn+;"
 				      "fork-events+;vfork-events+;exec-events+;vContSupported+;"
 				      "QThreadEvents+;no-resumed+;memory-tagging+;"
-				      "xmlRegisters=i386,arm", &f));
+				      "xmlRegisters=i386,arm",
+				      &f));
 	CHECK(f.swbreak && f.hwbreak && f.multiprocess && f.vcont_supported && f.xml_registers_arm);
 	CHECK_OK(rsp_parse_qsupported("qSupported:swbreak-;xmlRegisters=armv8", &f));
 	CHECK(!f.swbreak && !f.hwbreak && !f.xml_registers_arm);
@@ -314,9 +309,8 @@ static const struct {
 	int rc;
 	char action;
 } vcont_rows[] = {
-	{ "vCont;c", 0, 'c' },   { "vCont;s:1;c", 0, 's' }, { "vCont;C02:1", 0, 'c' },
-	{ "vCont;S05", 0, 's' }, { "vCont;t", 0, 't' },     { "vCont;x", -1, 0 },
-	{ "vCont;Cz", -1, 0 },   { "vCont", -1, 0 },
+	{ "vCont;c", 0, 'c' }, { "vCont;s:1;c", 0, 's' }, { "vCont;C02:1", 0, 'c' }, { "vCont;S05", 0, 's' },
+	{ "vCont;t", 0, 't' }, { "vCont;x", -1, 0 },      { "vCont;Cz", -1, 0 },     { "vCont", -1, 0 },
 };
 
 static int test_vcont(void)

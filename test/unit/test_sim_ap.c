@@ -52,9 +52,11 @@ static int t_other_aps_absent(void)
 /* Byte and half-word reads come back on the lanes of their address. */
 static int t_read_lanes(void)
 {
-	static const struct { uint32_t off, size, want; } rows[] = {
-		{ 0, CSW_SIZE8, 0x00000011u }, { 1, CSW_SIZE8, 0x00002200u },
-		{ 2, CSW_SIZE8, 0x00330000u }, { 3, CSW_SIZE8, 0x44000000u },
+	static const struct {
+		uint32_t off, size, want;
+	} rows[] = {
+		{ 0, CSW_SIZE8, 0x00000011u },  { 1, CSW_SIZE8, 0x00002200u },
+		{ 2, CSW_SIZE8, 0x00330000u },  { 3, CSW_SIZE8, 0x44000000u },
 		{ 0, CSW_SIZE16, 0x00002211u }, { 2, CSW_SIZE16, 0x44330000u },
 		{ 0, CSW_SIZE32, 0x44332211u },
 	};
@@ -112,13 +114,12 @@ static int t_csw_size_reserved(void)
 /* AddrInc: off keeps TAR, single adds the size, packed adds 4 per DRW. */
 static int t_addrinc(void)
 {
-	static const struct { uint32_t bits, want_tar; } rows[] = {
-		{ CSW_SIZE32 | CSW_INC_OFF, RAM + 0x100 },
-		{ CSW_SIZE32 | CSW_INC_SINGLE, RAM + 0x108 },
-		{ CSW_SIZE8 | CSW_INC_SINGLE, RAM + 0x102 },
-		{ CSW_SIZE16 | CSW_INC_SINGLE, RAM + 0x104 },
-		{ CSW_SIZE8 | CSW_INC_PACKED, RAM + 0x108 },
-		{ CSW_SIZE16 | CSW_INC_PACKED, RAM + 0x108 },
+	static const struct {
+		uint32_t bits, want_tar;
+	} rows[] = {
+		{ CSW_SIZE32 | CSW_INC_OFF, RAM + 0x100 },   { CSW_SIZE32 | CSW_INC_SINGLE, RAM + 0x108 },
+		{ CSW_SIZE8 | CSW_INC_SINGLE, RAM + 0x102 }, { CSW_SIZE16 | CSW_INC_SINGLE, RAM + 0x104 },
+		{ CSW_SIZE8 | CSW_INC_PACKED, RAM + 0x108 }, { CSW_SIZE16 | CSW_INC_PACKED, RAM + 0x108 },
 	};
 	sim_chip *c = tu_connected_chip(NULL);
 	uint32_t v = 0;
@@ -205,9 +206,12 @@ static int t_banked_data(void)
 /* Unmapped addresses and read-only memory answer a bus error. */
 static int t_bus_errors(void)
 {
-	static const struct { uint32_t addr; bool write; } rows[] = {
+	static const struct {
+		uint32_t addr;
+		bool write;
+	} rows[] = {
 		{ 0x60000000u, false }, { 0x30000000u, false }, { 0xE0100000u, false },
-		{ 0x1FFF0000u, true }, { 0x1FFF7A10u, true }, { 0x20020000u, false },
+		{ 0x1FFF0000u, true },  { 0x1FFF7A10u, true },  { 0x20020000u, false },
 	};
 	sim_chip *c = tu_connected_chip(NULL);
 	uint32_t v = 0;
@@ -361,9 +365,11 @@ static const struct test_case tests[] = {
 	{ "tar_wrap_4k", "ADIv5.2 C2.2 auto-increment limit; Cortex-M4 TRM 8.1 (4 KiB)", t_tar_wrap_4k },
 	{ "banked_data", "ADIv5.2 C2.6 BD0-BD3", t_banked_data },
 	{ "bus_errors", "RM0090 2.3 memory map; ADIv5.2 B4.2 FAULT", t_bus_errors },
-	{ "identity_memory", "RM0090 39.1/39.2 UID and flash size, 3.6.1 option bytes, 38.6.1 IDCODE", t_identity_memory },
+	{ "identity_memory", "RM0090 39.1/39.2 UID and flash size, 3.6.1 option bytes, 38.6.1 IDCODE",
+	  t_identity_memory },
 	{ "memory_map", "RM0090 2.3 / 2.4 flash alias at 0, CCM, SRAM2", t_memory_map },
-	{ "sram_code_rewrite", "ADIv5.2 C2 MEM-AP writes reach the system as the core sees it", t_sram_code_rewrite },
+	{ "sram_code_rewrite", "ADIv5.2 C2 MEM-AP writes reach the system as the core sees it",
+	  t_sram_code_rewrite },
 	{ "rom_table_walk", "ADIv5.2 C1/D1 ROM table, CoreSight CIDR", t_rom_table_walk },
 };
 

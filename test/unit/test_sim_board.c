@@ -21,7 +21,10 @@ static int parse_row(const char *spec, struct sim_config *cfg)
 
 static int t_parse_faults(void)
 {
-	static const struct { const char *spec; uint32_t faults; } ok[] = {
+	static const struct {
+		const char *spec;
+		uint32_t faults;
+	} ok[] = {
 		{ "nrst-push-pull", SIM_FAULT_NRST_PUSH_PULL },
 		{ "swd-disabled-by-firmware", SIM_FAULT_SWD_DISABLED },
 		{ "unpowered,no-target", SIM_FAULT_UNPOWERED | SIM_FAULT_NO_TARGET },
@@ -33,8 +36,20 @@ static int t_parse_faults(void)
 		{ "vdd:1800", SIM_FAULT_VDD },
 	};
 	static const char *const bad[] = {
-		"", "bogus", "wrp", "wrp:16", "wrp:3-1", "signal-integrity", "signal-integrity:0",
-		"weak-cell:xyz", "rdp1:2", "wait-storm:-1", "sleep,,nope", "vdd", "vdd:1200", "vdd:5000",
+		"",
+		"bogus",
+		"wrp",
+		"wrp:16",
+		"wrp:3-1",
+		"signal-integrity",
+		"signal-integrity:0",
+		"weak-cell:xyz",
+		"rdp1:2",
+		"wait-storm:-1",
+		"sleep,,nope",
+		"vdd",
+		"vdd:1200",
+		"vdd:5000",
 	};
 	struct sim_config cfg;
 
@@ -56,8 +71,13 @@ static int t_parse_faults(void)
 
 static int t_supply(void)
 {
-	static const struct { uint32_t faults; int mv, want; } rows[] = {
-		{ 0, 0, 3300 }, { 0, 1800, 1800 }, { SIM_FAULT_UNPOWERED, 3300, 0 },
+	static const struct {
+		uint32_t faults;
+		int mv, want;
+	} rows[] = {
+		{ 0, 0, 3300 },
+		{ 0, 1800, 1800 },
+		{ SIM_FAULT_UNPOWERED, 3300, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -98,10 +118,10 @@ static int t_nrst_reset(void)
 	sim_chip_get_stats(c, &b);
 	CHECK_EQ(b.resets, a.resets + 1);
 	CHECK_EQ(tu_mem_read32(c, DHCSR, &v), SIM_ACK_OK);
-	CHECK(v & 1u);             /* C_DEBUGEN survives */
+	CHECK(v & 1u); /* C_DEBUGEN survives */
 	CHECK(v & DHCSR_S_RESET_ST);
 	CHECK_EQ(tu_mem_read32(c, FLASH_CR, &v), SIM_ACK_OK);
-	CHECK(v & 0x80000000u);    /* the flash interface locked again */
+	CHECK(v & 0x80000000u); /* the flash interface locked again */
 	sim_chip_free(c);
 	return 0;
 }
@@ -198,10 +218,10 @@ static int t_power_cycle(void)
 	CHECK(tu_dp_read(c, 0x0, &dpidr) != SIM_ACK_OK);
 	CHECK_OK(tu_connect(c));
 	CHECK_EQ(tu_mem_read32(c, DHCSR, &v), SIM_ACK_OK);
-	CHECK_EQ(v & 1u, 0);               /* C_DEBUGEN cleared by power-on */
-	CHECK_EQ(v & (1u << 19), 0);       /* not locked up */
+	CHECK_EQ(v & 1u, 0);         /* C_DEBUGEN cleared by power-on */
+	CHECK_EQ(v & (1u << 19), 0); /* not locked up */
 	CHECK_EQ(tu_mem_read32(c, 0x08000004u, &v), SIM_ACK_OK);
-	CHECK_EQ(v, 0x08000009u);          /* flash kept */
+	CHECK_EQ(v, 0x08000009u); /* flash kept */
 	sim_chip_free(c);
 	return 0;
 }

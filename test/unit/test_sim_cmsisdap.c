@@ -34,12 +34,12 @@
 #define ACK_NONE 7u
 #define XF_MISMATCH 0x10u
 
-#define STM32F4_DPIDR 0x2BA01477u     /* ARM IHI0031 B2.2, SW-DP of M4 */
-#define CSW_32_INC 0x23000052u         /* 32-bit, single increment */
+#define STM32F4_DPIDR 0x2BA01477u /* ARM IHI0031 B2.2, SW-DP of M4 */
+#define CSW_32_INC 0x23000052u    /* 32-bit, single increment */
 #define CTRL_PWRUP_REQ 0x50000000u
 #define CTRL_STICKYERR 0x20u
 #define SRAM 0x20000000u
-#define UNMAPPED 0x30000000u           /* reserved in the RM0090 2.3 memory map */
+#define UNMAPPED 0x30000000u /* reserved in the RM0090 2.3 memory map */
 
 /* RM0090 3.9: flash interface registers */
 #define FLASH_KEYR 0x40023C04u
@@ -108,10 +108,10 @@ static int lab_xchg(struct lab *l, const uint8_t *req, size_t n)
 	return rc ? rc : lab_recv(l);
 }
 
-#define XCHG(l, ...)                                                                \
-	do {                                                                        \
-		static const uint8_t _req[] = { __VA_ARGS__ };                      \
-		CHECK_OK(lab_xchg((l), _req, sizeof(_req)));                        \
+#define XCHG(l, ...)                                                                                         \
+	do {                                                                                                 \
+		static const uint8_t _req[] = { __VA_ARGS__ };                                               \
+		CHECK_OK(lab_xchg((l), _req, sizeof(_req)));                                                 \
 	} while (0)
 
 static uint32_t rd32(const uint8_t *b)
@@ -160,7 +160,8 @@ static int xf_run(struct lab *l, struct xfer *x)
 	if (rc)
 		return test_fail_at(__FILE__, __LINE__, "exchange failed: %d", rc);
 	if (l->rn < 3 || l->rsp[0] != 0x05)
-		return test_fail_at(__FILE__, __LINE__, "bad DAP_Transfer response 0x%02x len %zu", l->rsp[0], l->rn);
+		return test_fail_at(__FILE__, __LINE__, "bad DAP_Transfer response 0x%02x len %zu", l->rsp[0],
+				    l->rn);
 	return 0;
 }
 
@@ -173,8 +174,8 @@ static int swd_up(struct lab *l)
 	XCHG(l, 0x02, 0x01);
 	CHECK_EQ(l->rsp[1], 1);
 	XCHG(l, 0x04, 0x00, 0x64, 0x00, 0x64, 0x00); /* idle 0, retry 100, match retry 100 */
-	XCHG(l, 0x12, 136, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x9E, 0xE7, 0xFF, 0xFF, 0xFF, 0xFF,
-	     0xFF, 0xFF, 0xFF, 0x00);
+	XCHG(l, 0x12, 136, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x9E, 0xE7, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+	     0xFF, 0xFF, 0x00);
 	CHECK_EQ(l->rsp[1], 0x00);
 	xf_begin(&x);
 	xf_rd(&x, DP_R_IDR);
@@ -233,8 +234,14 @@ struct cmd_row {
 	size_t rsp_len;
 };
 
-#define ROW(nm, k, rq, rs) { nm, k, rq, sizeof((uint8_t[])rq), rs, sizeof((uint8_t[])rs) }
-#define B(...) { __VA_ARGS__ }
+#define ROW(nm, k, rq, rs)                                                                                   \
+	{                                                                                                    \
+		nm, k, rq, sizeof((uint8_t[])rq), rs, sizeof((uint8_t[])rs)                                  \
+	}
+#define B(...)                                                                                               \
+	{                                                                                                    \
+		__VA_ARGS__                                                                                  \
+	}
 
 static const struct cmd_row cmd_rows[] = {
 	/* DAP_Info (CMSIS-DAP "DAP_Info"): strings count their NUL */
@@ -268,7 +275,8 @@ static const struct cmd_row cmd_rows[] = {
 	ROW("block unconnected", V2, B(0x06, 0x00, 0x01, 0x00, 0x0F), B(0x06, 0x00, 0x00, 0x00)),
 	ROW("write abort unconnected", V2, B(0x08, 0x00, 0x1E, 0, 0, 0), B(0x08, 0xFF)),
 	/* Batching */
-	ROW("execute commands", V2, B(0x7F, 0x02, 0x01, 0x00, 0x01, 0x03), B(0x7F, 0x02, 0x01, 0x00, 0x03, 0x00)),
+	ROW("execute commands", V2, B(0x7F, 0x02, 0x01, 0x00, 0x01, 0x03),
+	    B(0x7F, 0x02, 0x01, 0x00, 0x03, 0x00)),
 	ROW("execute nested is invalid", V2, B(0x7F, 0x01, 0x7F), B(0x7F, 0x01, 0xFF)),
 	/* Unknown, unmodelled and malformed commands: a single 0xFF */
 	ROW("unknown command", V2, B(0x42), B(0xFF)),
@@ -293,8 +301,8 @@ static int run_cmd_row(const struct cmd_row *r)
 		return rc;
 	rc = lab_xchg(&l, r->req, r->req_len);
 	if (!rc && (l.rn < r->rsp_len || memcmp(l.rsp, r->rsp, r->rsp_len)))
-		rc = test_fail_at(__FILE__, __LINE__, "%s: response %02x %02x %02x (len %zu) differs", r->name,
-				  l.rsp[0], l.rsp[1], l.rsp[2], l.rn);
+		rc = test_fail_at(__FILE__, __LINE__, "%s: response %02x %02x %02x (len %zu) differs",
+				  r->name, l.rsp[0], l.rsp[1], l.rsp[2], l.rn);
 	else if (!rc && l.rn != (r->kind == V1 ? 64u : r->rsp_len))
 		rc = test_fail_at(__FILE__, __LINE__, "%s: response length %zu", r->name, l.rn);
 	else if (rc)
@@ -906,15 +914,18 @@ static int test_pipelining_overlaps(void)
 
 static const struct test_case tests[] = {
 	{ "command_table", "CMSIS-DAP 2.1 command reference; DAP.c DAP_ProcessCommand", test_command_table },
-	{ "pipelining_overlaps", "CMSIS-DAP 2.1 DAP_Info packet count; USB 2.0 5.8 bulk", test_pipelining_overlaps },
+	{ "pipelining_overlaps", "CMSIS-DAP 2.1 DAP_Info packet count; USB 2.0 5.8 bulk",
+	  test_pipelining_overlaps },
 	{ "usb_identity", "CMSIS-DAP 2.1 'Firmware': USB configuration v1/v2", test_usb_identity },
 	{ "connect_reads_dpidr", "ADIv5.2 B4.3.2 JTAG-to-SWD, B2.2.5 DPIDR", test_connect_reads_dpidr },
-	{ "posted_read_order", "ADIv5.2 B4.2.4 posted reads; DAP.c DAP_SWD_Transfer", test_posted_read_order },
+	{ "posted_read_order", "ADIv5.2 B4.2.4 posted reads; DAP.c DAP_SWD_Transfer",
+	  test_posted_read_order },
 	{ "check_write", "DAP.c check_write; ADIv5.2 RDBUFF", test_check_write },
 	{ "block_roundtrip", "CMSIS-DAP DAP_TransferBlock", test_block_roundtrip },
 	{ "fault_unmapped", "ADIv5.2 B2.2.4 STICKYERR; CMSIS-DAP transfer response", test_fault_unmapped },
 	{ "wait_storm_retry", "CMSIS-DAP DAP_TransferConfigure wait retry", test_wait_storm_retry },
-	{ "wait_flash_busy", "RM0090 3.5.4 / DS8626 tERASE16KB; DAP_TransferConfigure", test_wait_flash_busy },
+	{ "wait_flash_busy", "RM0090 3.5.4 / DS8626 tERASE16KB; DAP_TransferConfigure",
+	  test_wait_flash_busy },
 	{ "wait_flash_program", "RM0090 3.6.4 word program, BSY", test_wait_flash_program },
 	{ "no_target", "ADIv5.2 B4.2 no ACK (0b111)", test_no_target },
 	{ "unpowered", "ADIv5.2 B4.2 no ACK (0b111)", test_unpowered },

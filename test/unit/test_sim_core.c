@@ -148,11 +148,11 @@ static void fw_stop(void)
 	c = NULL;
 }
 
-#define START(mode)                              \
-	do {                                     \
-		int _rc = fw_start(NULL, (mode)); \
-		if (_rc)                         \
-			return _rc;              \
+#define START(mode)                                                                                          \
+	do {                                                                                                 \
+		int _rc = fw_start(NULL, (mode));                                                            \
+		if (_rc)                                                                                     \
+			return _rc;                                                                          \
 	} while (0)
 
 /* Resumes and lets `ns` of virtual time pass. */
@@ -165,19 +165,19 @@ static int run_for(uint64_t ns)
 }
 
 /* A test that runs fwtest in `mode` and checks `body`. */
-#define FW_TEST(name, mode, body)        \
-	static int name(void)            \
-	{                                \
-		START(mode);             \
-		DONE(body);              \
+#define FW_TEST(name, mode, body)                                                                            \
+	static int name(void)                                                                                \
+	{                                                                                                    \
+		START(mode);                                                                                 \
+		DONE(body);                                                                                  \
 	}
 
 #define RUN(ns) CHECK_OK(run_for(ns))
-#define DONE(expr)            \
-	do {                  \
-		int _r = (expr); \
-		fw_stop();     \
-		return _r;     \
+#define DONE(expr)                                                                                           \
+	do {                                                                                                 \
+		int _r = (expr);                                                                             \
+		fw_stop();                                                                                   \
+		return _r;                                                                                   \
 	} while (0)
 
 /* ---- DHCSR: halt, resume, step (C1.6.2) --------------------------------- */
@@ -259,7 +259,8 @@ static int ap_sized(uint32_t csw, uint32_t addr, bool write, uint32_t *v)
 	if (ack == OK)
 		ack = tu_ap_write(c, TU_AP_TAR, addr);
 	if (ack == OK)
-		ack = write ? tu_ap_write(c, TU_AP_DRW, *v << ((addr & 3u) * 8u)) : tu_ap_read(c, TU_AP_DRW, v);
+		ack = write ? tu_ap_write(c, TU_AP_DRW, *v << ((addr & 3u) * 8u))
+			    : tu_ap_read(c, TU_AP_DRW, v);
 	if (!write)
 		*v >>= (addr & 3u) * 8u;
 	return ack == OK ? tu_ap_write(c, TU_AP_CSW, TU_CSW_32_INC) : ack;
@@ -525,7 +526,7 @@ static int body_dwt(uint32_t addr, uint32_t mask, uint32_t func, bool hit)
 	}
 	CHECK(rd(DHCSR) & S_HALT);
 	CHECK_EQ(rd(DFSR), DFSR_DWTTRAP);
-	CHECK(rd(DWT_FUNC(1)) & (1u << 24)); /* MATCHED */
+	CHECK(rd(DWT_FUNC(1)) & (1u << 24));       /* MATCHED */
 	CHECK_EQ(rd(DWT_FUNC(1)) & (1u << 24), 0); /* cleared by the read */
 	return 0;
 }
@@ -655,8 +656,8 @@ static int body_fault(void)
 	WR(DHCSR, KEY | C_DEBUGEN | C_HALT);
 	CHECK_EQ(reg(0x10) & 0x1FFu, 3); /* in HardFault */
 	CHECK_EQ(rd(IO(FWTEST_HARDFAULT)), 1);
-	CHECK(rd(CFSR) & (1u << 16));  /* UNDEFINSTR */
-	CHECK(rd(HFSR) & (1u << 30));  /* FORCED */
+	CHECK(rd(CFSR) & (1u << 16)); /* UNDEFINSTR */
+	CHECK(rd(HFSR) & (1u << 30)); /* FORCED */
 	return 0;
 }
 
@@ -851,41 +852,59 @@ FW_TEST(test_ids_rom_table, FWTEST_MODE_LOOP, body_ids())
 static const struct test_case tests[] = {
 	{ "halt_resume", "ARMv7-M C1.6.2 DHCSR C_HALT halts, C_HALT=0 resumes", test_halt_resume },
 	{ "step", "ARMv7-M C1.6.2 C_STEP executes one instruction", test_step },
-	{ "dhcsr_needs_key", "ARMv7-M C1.6.2 writes without DBGKEY 0xA05F are ignored", test_dhcsr_needs_key },
+	{ "dhcsr_needs_key", "ARMv7-M C1.6.2 writes without DBGKEY 0xA05F are ignored",
+	  test_dhcsr_needs_key },
 	{ "sticky_bits", "ARMv7-M C1.6.2 S_RESET_ST/S_RETIRE_ST clear on read", test_sticky_bits },
-	{ "dhcsr_subword", "ARMv7-M C1.6.2 sub-word DHCSR writes ignored, byte reads keep sticky bits", test_dhcsr_subword },
-	{ "dcrsr_core_regs", "ARMv7-M C1.6.3 DCRSR REGSEL R0-R12 SP LR PC xPSR MSP PSP", test_dcrsr_core_regs },
+	{ "dhcsr_subword", "ARMv7-M C1.6.2 sub-word DHCSR writes ignored, byte reads keep sticky bits",
+	  test_dhcsr_subword },
+	{ "dcrsr_core_regs", "ARMv7-M C1.6.3 DCRSR REGSEL R0-R12 SP LR PC xPSR MSP PSP",
+	  test_dcrsr_core_regs },
 	{ "dcrsr_fpu_regs", "ARMv7-M C1.6.3 DCRSR REGSEL FPSCR 0x21, S0-S31 0x40-0x5F", test_dcrsr_fpu_regs },
-	{ "dcrsr_special_packed", "ARMv7-M C1.6.3 REGSEL 0x14 CONTROL/FAULTMASK/BASEPRI/PRIMASK", test_dcrsr_special_packed },
-	{ "dcrsr_refused_running", "ARMv7-M C1.6.3 transfers only in Debug state", test_dcrsr_refused_running },
-	{ "vc_corereset", "ARMv7-M C1.6.5 VC_CORERESET halts before the first instruction", test_vc_corereset },
-	{ "sysresetreq_keeps_debugen", "ARMv7-M B3.2.6 SYSRESETREQ; C1.6.2 C_DEBUGEN survives local reset", test_sysresetreq_keeps_debugen },
+	{ "dcrsr_special_packed", "ARMv7-M C1.6.3 REGSEL 0x14 CONTROL/FAULTMASK/BASEPRI/PRIMASK",
+	  test_dcrsr_special_packed },
+	{ "dcrsr_refused_running", "ARMv7-M C1.6.3 transfers only in Debug state",
+	  test_dcrsr_refused_running },
+	{ "vc_corereset", "ARMv7-M C1.6.5 VC_CORERESET halts before the first instruction",
+	  test_vc_corereset },
+	{ "sysresetreq_keeps_debugen", "ARMv7-M B3.2.6 SYSRESETREQ; C1.6.2 C_DEBUGEN survives local reset",
+	  test_sysresetreq_keeps_debugen },
 	{ "vectreset", "ARMv7-M B3.2.6 VECTRESET resets the core only", test_vectreset },
 	{ "aircr_needs_key", "ARMv7-M B3.2.6 AIRCR writes need VECTKEY 0x05FA", test_aircr_needs_key },
 	{ "bkpt_halts", "ARMv7-M C1.4 BKPT halts with DFSR.BKPT", test_bkpt_halts },
-	{ "bkpt_without_debugen_hardfaults", "ARMv7-M C1.4 BKPT with debug disabled escalates to HardFault", test_bkpt_without_debugen_hardfaults },
-	{ "fpb_breakpoint", "ARMv7-M C1.11 FPB v1 comparator halts before the instruction", test_fpb_breakpoint },
-	{ "fpb_refuses_sram", "ARMv7-M C1.11.5 FPB v1 COMP matches 0-0x1FFFFFFF only", test_fpb_refuses_sram },
+	{ "bkpt_without_debugen_hardfaults", "ARMv7-M C1.4 BKPT with debug disabled escalates to HardFault",
+	  test_bkpt_without_debugen_hardfaults },
+	{ "fpb_breakpoint", "ARMv7-M C1.11 FPB v1 comparator halts before the instruction",
+	  test_fpb_breakpoint },
+	{ "fpb_refuses_sram", "ARMv7-M C1.11.5 FPB v1 COMP matches 0-0x1FFFFFFF only",
+	  test_fpb_refuses_sram },
 	{ "dwt_write_watch", "ARMv7-M C1.8.17 FUNCTION 6 halts on a write", test_dwt_write_watch },
 	{ "dwt_read_watch", "ARMv7-M C1.8.17 FUNCTION 5 halts on a read", test_dwt_read_watch },
-	{ "dwt_write_watch_ignores_reads", "ARMv7-M C1.8.17 FUNCTION 6 ignores reads", test_dwt_write_watch_ignores_reads },
+	{ "dwt_write_watch_ignores_reads", "ARMv7-M C1.8.17 FUNCTION 6 ignores reads",
+	  test_dwt_write_watch_ignores_reads },
 	{ "dwt_mask_range", "ARMv7-M C1.8.16 MASK ignores low address bits", test_dwt_mask_range },
 	{ "dwt_mask_miss", "ARMv7-M C1.8.16 MASK range excludes other addresses", test_dwt_mask_miss },
-	{ "dwt_halts_after_access", "ARMv7-M C1.8.1 data watchpoint halts after the access", test_dwt_halts_after_access },
+	{ "dwt_halts_after_access", "ARMv7-M C1.8.1 data watchpoint halts after the access",
+	  test_dwt_halts_after_access },
 	{ "dwt_pc_match", "ARMv7-M C1.8.17 FUNCTION 4 halts on the instruction address", test_dwt_pc_match },
-	{ "one_instruction_per_cycle", "sim.h time model: 16 MHz HSI, one instruction per cycle", test_one_instruction_per_cycle },
+	{ "one_instruction_per_cycle", "sim.h time model: 16 MHz HSI, one instruction per cycle",
+	  test_one_instruction_per_cycle },
 	{ "cyccnt", "ARMv7-M C1.8.8 CYCCNT counts cycles, not in Debug state", test_cyccnt },
 	{ "wfi_sleeps", "ARMv7-M C1.6.2 S_SLEEP while in WFI", test_wfi_sleeps },
 	{ "wfi_step", "ARMv7-M C1.6.2 C_STEP over WFI halts after it", test_wfi_step },
-	{ "fault_enters_hardfault", "ARMv7-M B1.5.14 UNDEFINSTR escalates to HardFault (FORCED)", test_fault_enters_hardfault },
-	{ "vc_harderr", "ARMv7-M C1.6.5 VC_HARDERR halts on HardFault entry; B1.5.6 EXC_RETURN", test_vc_harderr },
+	{ "fault_enters_hardfault", "ARMv7-M B1.5.14 UNDEFINSTR escalates to HardFault (FORCED)",
+	  test_fault_enters_hardfault },
+	{ "vc_harderr", "ARMv7-M C1.6.5 VC_HARDERR halts on HardFault entry; B1.5.6 EXC_RETURN",
+	  test_vc_harderr },
 	{ "lockup", "ARMv7-M B1.5.15 fault in HardFault locks up, S_LOCKUP", test_lockup },
-	{ "svc_exception_return", "ARMv7-M B1.5.6/B1.5.8 exception entry and return", test_svc_exception_return },
-	{ "unpriv_svc", "ARMv7-M B1.5.6/B1.5.8 entry from unprivileged thread on PSP and return", test_unpriv_svc },
+	{ "svc_exception_return", "ARMv7-M B1.5.6/B1.5.8 exception entry and return",
+	  test_svc_exception_return },
+	{ "unpriv_svc", "ARMv7-M B1.5.6/B1.5.8 entry from unprivileged thread on PSP and return",
+	  test_unpriv_svc },
 	{ "erased_flash_locks_up", "ARMv7-M B1.5.15 no handler path: lockup", test_erased_flash_locks_up },
 	{ "knob_sleep", "issue 2 fault knob sleep: S_SLEEP", test_knob_sleep },
 	{ "knob_lockup", "issue 2 fault knob lockup: S_LOCKUP", test_knob_lockup },
-	{ "systick", "ARMv7-M B3.3 SysTick pends its exception when it reaches 0; stops when halted", test_systick },
+	{ "systick", "ARMv7-M B3.3 SysTick pends its exception when it reaches 0; stops when halted",
+	  test_systick },
 	{ "systick_wakes_wfi", "ARMv7-M B1.5.19 a pending exception wakes WFI", test_systick_wakes_wfi },
 	{ "pendsv", "ARMv7-M B3.2.4 ICSR.PENDSVSET pends PendSV", test_pendsv },
 	{ "maskints", "ARMv7-M C1.6.2 C_MASKINTS masks SysTick", test_maskints },

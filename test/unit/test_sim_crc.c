@@ -15,8 +15,8 @@
 #define RCC_AHB1RSTR 0x40023810u /* RM0090 7.3.5 */
 #define RCC_AHB1ENR 0x40023830u  /* RM0090 7.3.10 */
 #define RCC_AHB1ENR_CCMDATARAMEN (1u << 20)
-#define RCC_CRC_BIT (1u << 12)   /* AHB1ENR.CRCEN, AHB1RSTR.CRCRST */
-#define CSW_8_INC 0x23000050u    /* byte size, single increment */
+#define RCC_CRC_BIT (1u << 12) /* AHB1ENR.CRCEN, AHB1RSTR.CRCRST */
+#define CSW_8_INC 0x23000050u  /* byte size, single increment */
 
 /* CRC-32, polynomial 0x04C11DB7, one input bit at a time from the MSB. */
 static uint32_t ref_word(uint32_t crc, uint32_t word)
@@ -138,7 +138,10 @@ static int t_clock_gate(void)
  * RCC_AHB1RSTR.CRCRST (7.3.5) holds the unit in reset. */
 static int t_resets(void)
 {
-	static const struct { const char *name; bool nrst; } rows[] = {
+	static const struct {
+		const char *name;
+		bool nrst;
+	} rows[] = {
 		{ "NRST", true },
 		{ "AHB1RSTR.CRCRST", false },
 	};
@@ -193,8 +196,8 @@ static int t_byte_access(void)
 static int t_cpu_feed(void)
 {
 	static const uint32_t code[] = {
-		0x68014806u, 0x5180F441u, 0x48056001u, 0x60014905u, 0x68027001u,
-		0x601A4B04u, 0x0000E7FEu, RCC_AHB1ENR, CRC_DR, 0x12345678u, 0x20001000u,
+		0x68014806u, 0x5180F441u, 0x48056001u, 0x60014905u, 0x68027001u, 0x601A4B04u,
+		0x0000E7FEu, RCC_AHB1ENR, CRC_DR,      0x12345678u, 0x20001000u,
 	};
 	uint32_t want = ref_word(ref_word(0xFFFFFFFFu, 0x12345678u), 0x78787878u);
 	sim_chip *c = tu_connected_chip(NULL);

@@ -166,7 +166,10 @@ static int t_program_clears_only(void)
 /* The access size must match PSIZE, else PGPERR and nothing is written. */
 static int t_pgperr(void)
 {
-	static const struct { unsigned psize; uint32_t csw_size; } rows[] = {
+	static const struct {
+		unsigned psize;
+		uint32_t csw_size;
+	} rows[] = {
 		{ X32, 0 }, { X32, 1 }, { X8, 2 }, { X16, 2 }, { X16, 0 },
 	};
 	sim_chip *c = unlocked_chip(NULL);
@@ -262,9 +265,12 @@ static int t_wrperr(void)
 /* DS8626 "Flash memory programming" typical erase times per parallelism. */
 static int t_erase_times(void)
 {
-	static const struct { unsigned snb, psize; uint64_t ns; } rows[] = {
-		{ 0, X32, 250 * MS }, { 1, X16, 300 * MS }, { 3, X8, 400 * MS },
-		{ 4, X32, 550 * MS }, { 4, X16, 700 * MS }, { 4, X8, 1200 * MS },
+	static const struct {
+		unsigned snb, psize;
+		uint64_t ns;
+	} rows[] = {
+		{ 0, X32, 250 * MS },  { 1, X16, 300 * MS },  { 3, X8, 400 * MS },
+		{ 4, X32, 550 * MS },  { 4, X16, 700 * MS },  { 4, X8, 1200 * MS },
 		{ 5, X32, 1000 * MS }, { 6, X16, 1300 * MS }, { 11, X8, 2000 * MS },
 	};
 	sim_chip *c = unlocked_chip(NULL);
@@ -275,8 +281,9 @@ static int t_erase_times(void)
 		uint32_t cr = CR_SER | SNB(rows[i].snb) | PSIZE(rows[i].psize), at;
 		uint64_t took = 0;
 
-		at = rows[i].snb < 4 ? 0x4000u * rows[i].snb
-		   : rows[i].snb == 4 ? 0x10000u : 0x20000u * (rows[i].snb - 4);
+		at = rows[i].snb < 4    ? 0x4000u * rows[i].snb
+		     : rows[i].snb == 4 ? 0x10000u
+					: 0x20000u * (rows[i].snb - 4);
 		CHECK_OK(sim_chip_backdoor_load_flash(c, FLASH + at + 0x10, zero, 4));
 		CHECK_EQ(fw(c, CR, cr), SIM_ACK_OK);
 		CHECK_EQ(fw(c, CR, cr | CR_STRT), SIM_ACK_OK);
@@ -447,7 +454,10 @@ static int cpu_store(sim_chip *c, uint32_t addr, uint32_t val, uint32_t cr)
  * x32 each piece is a parallelism error, at x8 every byte programs. */
 static int t_unaligned_cpu_store(void)
 {
-	static const struct { unsigned psize; uint32_t sr, word0, word1; } rows[] = {
+	static const struct {
+		unsigned psize;
+		uint32_t sr, word0, word1;
+	} rows[] = {
 		{ X32, SR_PGPERR, 0xFFFFFFFFu, 0xFFFFFFFFu },
 		{ X8, 0, 0x3412FFFFu, 0xFFFF7856u },
 	};
@@ -492,7 +502,7 @@ static int t_refused_store_invisible(void)
 	CHECK_OK(cpu_store(c, FLASH + 4, 0, PSIZE(X32)));
 	CHECK_EQ(fr(c, SR), SR_PGSERR);
 	CHECK_EQ(tu_mem_write32(c, 0xE000EDF0u, 0xA05F0003u), SIM_ACK_OK); /* halt */
-	CHECK_EQ(tu_mem_write32(c, 0xE000EDFCu, 1u), SIM_ACK_OK);         /* VC_CORERESET */
+	CHECK_EQ(tu_mem_write32(c, 0xE000EDFCu, 1u), SIM_ACK_OK);          /* VC_CORERESET */
 	sim_board_set_nrst(c, true);
 	sim_board_set_nrst(c, false);
 	sim_chip_advance(c, 1000);
@@ -567,9 +577,11 @@ static int t_erase_128k_figures(void)
 
 static const struct test_case tests[] = {
 	{ "unlock", "RM0090 3.5.1 unlocking FLASH_CR; 3.9.5 LOCK", t_unlock },
-	{ "wrong_key_locks", "RM0090 3.5.1 wrong sequence: bus error, locked until reset", t_wrong_key_locks },
+	{ "wrong_key_locks", "RM0090 3.5.1 wrong sequence: bus error, locked until reset",
+	  t_wrong_key_locks },
 	{ "program_word", "RM0090 3.5.4 standard programming; 2.4 boot alias", t_program_word },
-	{ "program_clears_only", "RM0090 3.5.4 note: programming changes 1s to 0s only", t_program_clears_only },
+	{ "program_clears_only", "RM0090 3.5.4 note: programming changes 1s to 0s only",
+	  t_program_clears_only },
 	{ "pgperr", "RM0090 3.5.4 programming errors: PGPERR; 3.9.4 W1C", t_pgperr },
 	{ "pgserr", "RM0090 3.9.4 PGSERR, OPERR with ERRIE", t_pgserr },
 	{ "eop_needs_eopie", "RM0090 3.9.4 EOP set only if EOPIE", t_eop_needs_eopie },
@@ -581,9 +593,11 @@ static const struct test_case tests[] = {
 	{ "rdp2_final", "RM0090 3.7.3 RDP level 2: debug disabled", t_rdp2_final },
 	{ "weak_cell", "issue 2 knob weak-cell: verify must catch it", t_weak_cell },
 	{ "option_nwrp", "RM0090 3.6.2 option byte programming, 3.9.6 OPTCR", t_option_nwrp },
-	{ "unaligned_cpu_store", "RM0090 3.5.4 programming errors: PGPERR; Cortex-M4 unaligned split", t_unaligned_cpu_store },
+	{ "unaligned_cpu_store", "RM0090 3.5.4 programming errors: PGPERR; Cortex-M4 unaligned split",
+	  t_unaligned_cpu_store },
 	{ "program_cpu", "RM0090 3.5.4 programming by the core", t_program_cpu },
-	{ "refused_store_invisible", "RM0090 3.9.4 PGSERR: the write is not performed", t_refused_store_invisible },
+	{ "refused_store_invisible", "RM0090 3.9.4 PGSERR: the write is not performed",
+	  t_refused_store_invisible },
 	{ "cpu_store_stalls", "RM0090 3.5.2 bus stall on write while BSY (core side)", t_cpu_store_stalls },
 	{ "erase_128k_figures", "DS8626 tERASE128KB x32 (issue 2 closing figures)", t_erase_128k_figures },
 };

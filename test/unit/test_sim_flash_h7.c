@@ -78,7 +78,7 @@ static int t_program_word(void)
 	CHECK_EQ(rr(f, SR), SR_WBNE);
 	sim_flash_h7_array_write(f, 0x40 + 28, 4, 0x88888888u, CORE);
 	CHECK_EQ(rr(f, SR), SR_QW | SR_BSY);
-	CHECK_EQ(v[0x40], 0xFFu);			   /* the array changes when BSY falls */
+	CHECK_EQ(v[0x40], 0xFFu);                          /* the array changes when BSY falls */
 	CHECK_EQ(sim_flash_h7_next_event_ns(f), 130 * US); /* DS12110 tPROG x32 */
 	adv(f, 130 * US - 1);
 	CHECK_EQ(rr(f, SR) & SR_BSY, SR_BSY);
@@ -99,7 +99,7 @@ static int t_program_word(void)
 /* DS12110 tPROG by PSIZE: x8 290 us, x16 180, x32 130, x64 100. */
 static int t_program_time_psize(void)
 {
-	static const uint64_t want[4] = {290 * US, 180 * US, 130 * US, 100 * US};
+	static const uint64_t want[4] = { 290 * US, 180 * US, 130 * US, 100 * US };
 
 	for (unsigned ps = 0; ps < 4; ps++) {
 		struct sim_flash_h7 *f = mk(&sim_flash_h7_stm32h743);
@@ -187,7 +187,7 @@ struct err_case {
 	const char *what;
 	void (*knob)(struct sim_flash_h7 *f); /* before reset, or NULL */
 	void (*act)(struct sim_flash_h7 *f);
-	uint32_t want;		 /* flag(s) expected in bank 1 SR */
+	uint32_t want;           /* flag(s) expected in bank 1 SR */
 	enum sim_bus_result bus; /* outcome of the access in act (checked via last_bus) */
 };
 
@@ -280,12 +280,12 @@ static void a_vcap_program(struct sim_flash_h7 *f)
 	rw(f, CR, CR_PG);
 	put_word(f, 0x0, 7, CORE);
 	wait_clear(f, SR, SR_QW, MS);
-	last_bus = sim_flash_h7_array_read(f, 0x0, 4, &(uint32_t){0}, CORE);
+	last_bus = sim_flash_h7_array_read(f, 0x0, 4, &(uint32_t){ 0 }, CORE);
 }
 
 static void a_debug_read(struct sim_flash_h7 *f)
 {
-	last_bus = sim_flash_h7_array_read(f, 0x0, 4, &(uint32_t){0}, DBG);
+	last_bus = sim_flash_h7_array_read(f, 0x0, 4, &(uint32_t){ 0 }, DBG);
 }
 
 static void a_debug_write(struct sim_flash_h7 *f)
@@ -304,13 +304,13 @@ static void a_core_erase_attached(struct sim_flash_h7 *f)
 
 static void a_read_300(struct sim_flash_h7 *f)
 {
-	last_bus = sim_flash_h7_array_read(f, 0x304, 4, &(uint32_t){0}, CORE);
+	last_bus = sim_flash_h7_array_read(f, 0x304, 4, &(uint32_t){ 0 }, CORE);
 }
 
 static void a_pcrop_data(struct sim_flash_h7 *f)
 {
 	opt_change(f, PRAR_PRG, (0x20u << 16) | 0x10u); /* 0x1000-0x20FF */
-	last_bus = sim_flash_h7_array_read(f, 0x1800, 4, &(uint32_t){0}, CORE);
+	last_bus = sim_flash_h7_array_read(f, 0x1800, 4, &(uint32_t){ 0 }, CORE);
 }
 
 static void a_secure_read(struct sim_flash_h7 *f)
@@ -320,28 +320,27 @@ static void a_secure_read(struct sim_flash_h7 *f)
 	rw(f, OPTSR_PRG, rr(f, OPTSR_PRG) | OPTSR_SECURITY);
 	rw(f, OPTCR, OPTCR_OPTSTART);
 	wait_clear(f, OPTSR_CUR, OPTSR_BUSY, 1000 * MS);
-	last_bus = sim_flash_h7_array_read(f, 0x1000, 4, &(uint32_t){0}, DBG);
+	last_bus = sim_flash_h7_array_read(f, 0x1000, 4, &(uint32_t){ 0 }, DBG);
 }
 
 static const struct err_case err_cases[] = {
-    {"PGSERR: write without PG", NULL, a_no_pg, SR_PGSERR, SIM_BUS_OK},
-    {"PGSERR: write while locked", NULL, a_locked, SR_PGSERR, SIM_BUS_OK},
-    {"PGSERR: PG cleared, buffer not empty", NULL, a_pg_cleared, SR_PGSERR, SIM_BUS_OK},
-    {"PGSERR: SER and BER", NULL, a_ser_ber, SR_PGSERR, SIM_BUS_OK},
-    {"STRBERR: byte written twice", NULL, a_strobe, SR_STRBERR, SIM_BUS_OK},
-    {"INCERR: other flash word", NULL, a_inconsistent, SR_INCERR, SIM_BUS_OK},
-    {"WRPERR: program protected sector", k_wrp1, a_prog_wrp, SR_WRPERR, SIM_BUS_OK},
-    {"WRPERR: erase protected sector", k_wrp1, a_erase_wrp, SR_WRPERR, SIM_BUS_OK},
-    {"WRPERR: bank erase, one sector protected", k_wrp1, a_bank_erase_wrp, SR_WRPERR, SIM_BUS_OK},
-    {"WRPERR: RDP 1, core erases with debugger", k_rdp1, a_core_erase_attached, SR_WRPERR,
-     SIM_BUS_OK},
-    {"OPERR: vcap-fault program", k_vcap, a_vcap_program, SR_OPERR | SR_DBECCERR, SIM_BUS_FAULT},
-    {"RDPERR: RDP 1 debugger read", k_rdp1, a_debug_read, SR_RDPERR, SIM_BUS_FAULT},
-    {"RDPERR: RDP 1 debugger write", k_rdp1, a_debug_write, SR_RDPERR, SIM_BUS_FAULT},
-    {"RDPERR: PCROP data read", NULL, a_pcrop_data, SR_RDPERR, SIM_BUS_FAULT},
-    {"RDSERR: secure area read", NULL, a_secure_read, SR_RDSERR, SIM_BUS_FAULT},
-    {"SNECCERR: corrected read", k_ecc1, a_read_300, SR_SNECCERR, SIM_BUS_OK},
-    {"DBECCERR: ecc knob", k_ecc2, a_read_300, SR_DBECCERR, SIM_BUS_FAULT},
+	{ "PGSERR: write without PG", NULL, a_no_pg, SR_PGSERR, SIM_BUS_OK },
+	{ "PGSERR: write while locked", NULL, a_locked, SR_PGSERR, SIM_BUS_OK },
+	{ "PGSERR: PG cleared, buffer not empty", NULL, a_pg_cleared, SR_PGSERR, SIM_BUS_OK },
+	{ "PGSERR: SER and BER", NULL, a_ser_ber, SR_PGSERR, SIM_BUS_OK },
+	{ "STRBERR: byte written twice", NULL, a_strobe, SR_STRBERR, SIM_BUS_OK },
+	{ "INCERR: other flash word", NULL, a_inconsistent, SR_INCERR, SIM_BUS_OK },
+	{ "WRPERR: program protected sector", k_wrp1, a_prog_wrp, SR_WRPERR, SIM_BUS_OK },
+	{ "WRPERR: erase protected sector", k_wrp1, a_erase_wrp, SR_WRPERR, SIM_BUS_OK },
+	{ "WRPERR: bank erase, one sector protected", k_wrp1, a_bank_erase_wrp, SR_WRPERR, SIM_BUS_OK },
+	{ "WRPERR: RDP 1, core erases with debugger", k_rdp1, a_core_erase_attached, SR_WRPERR, SIM_BUS_OK },
+	{ "OPERR: vcap-fault program", k_vcap, a_vcap_program, SR_OPERR | SR_DBECCERR, SIM_BUS_FAULT },
+	{ "RDPERR: RDP 1 debugger read", k_rdp1, a_debug_read, SR_RDPERR, SIM_BUS_FAULT },
+	{ "RDPERR: RDP 1 debugger write", k_rdp1, a_debug_write, SR_RDPERR, SIM_BUS_FAULT },
+	{ "RDPERR: PCROP data read", NULL, a_pcrop_data, SR_RDPERR, SIM_BUS_FAULT },
+	{ "RDSERR: secure area read", NULL, a_secure_read, SR_RDSERR, SIM_BUS_FAULT },
+	{ "SNECCERR: corrected read", k_ecc1, a_read_300, SR_SNECCERR, SIM_BUS_OK },
+	{ "DBECCERR: ecc knob", k_ecc2, a_read_300, SR_DBECCERR, SIM_BUS_FAULT },
 };
 
 static int t_error_flags(void)
@@ -360,12 +359,11 @@ static int t_error_flags(void)
 		sr = rr(f, SR) & 0x1FEF0000u & ~SR_EOP;
 		if (sr != c->want || last_bus != c->bus)
 			return test_fail_at(__FILE__, __LINE__,
-					    "%s: SR flags 0x%08x bus %d, want 0x%08x bus %d",
-					    c->what, sr, (int)last_bus, c->want, (int)c->bus);
+					    "%s: SR flags 0x%08x bus %d, want 0x%08x bus %d", c->what, sr,
+					    (int)last_bus, c->want, (int)c->bus);
 		rw(f, CCR, 0x1FEF0000u); /* CCR clears every flag */
 		if (rr(f, SR) & 0x1FEF0000u)
-			return test_fail_at(__FILE__, __LINE__, "%s: CCR left 0x%08x", c->what,
-					    rr(f, SR));
+			return test_fail_at(__FILE__, __LINE__, "%s: CCR left 0x%08x", c->what, rr(f, SR));
 		done(f);
 	}
 	return 0;
@@ -487,7 +485,7 @@ static int t_reset_mid_erase(void)
 static int t_bad_args(void)
 {
 	struct sim_flash_h7 *f = NULL;
-	struct sim_flash_h7_env no_clock = {0};
+	struct sim_flash_h7_env no_clock = { 0 };
 	uint32_t v;
 
 	CHECK_EQ(sim_flash_h7_new(&sim_flash_h7_stm32h743, &no_clock, &f), -1);
@@ -505,21 +503,21 @@ static int t_bad_args(void)
 }
 
 static const struct test_case tests[] = {
-    {"unlock", "RM0433 4.5.1", t_unlock},
-    {"wrong_key_locks_until_reset", "RM0433 4.5.1", t_wrong_key},
-    {"optkey", "RM0433 4.4.3", t_optkey},
-    {"program_word", "RM0433 4.3.8, DS12110", t_program_word},
-    {"program_time_psize", "DS12110 flash programming", t_program_time_psize},
-    {"program_twice_ecc", "RM0433 4.3.7", t_program_twice_ecc},
-    {"program_zero_over", "RM0433 4.3.7", t_program_zero_over},
-    {"force_write", "RM0433 4.3.8", t_force_write},
-    {"error_flags", "RM0433 4.7", t_error_flags},
-    {"sector_erase_time", "RM0433 4.3.9, DS12110", t_sector_erase_time},
-    {"bank_and_mass_erase", "RM0433 4.3.9, DS12110", t_bank_and_mass_erase},
-    {"busy_wait", "RM0433 4.3.9", t_busy_wait},
-    {"reset_mid_program", "RM0433 4.3.7", t_reset_mid_program},
-    {"reset_mid_erase", "RM0433 4.3.9", t_reset_mid_erase},
-    {"bad_args", "", t_bad_args},
+	{ "unlock", "RM0433 4.5.1", t_unlock },
+	{ "wrong_key_locks_until_reset", "RM0433 4.5.1", t_wrong_key },
+	{ "optkey", "RM0433 4.4.3", t_optkey },
+	{ "program_word", "RM0433 4.3.8, DS12110", t_program_word },
+	{ "program_time_psize", "DS12110 flash programming", t_program_time_psize },
+	{ "program_twice_ecc", "RM0433 4.3.7", t_program_twice_ecc },
+	{ "program_zero_over", "RM0433 4.3.7", t_program_zero_over },
+	{ "force_write", "RM0433 4.3.8", t_force_write },
+	{ "error_flags", "RM0433 4.7", t_error_flags },
+	{ "sector_erase_time", "RM0433 4.3.9, DS12110", t_sector_erase_time },
+	{ "bank_and_mass_erase", "RM0433 4.3.9, DS12110", t_bank_and_mass_erase },
+	{ "busy_wait", "RM0433 4.3.9", t_busy_wait },
+	{ "reset_mid_program", "RM0433 4.3.7", t_reset_mid_program },
+	{ "reset_mid_erase", "RM0433 4.3.9", t_reset_mid_erase },
+	{ "bad_args", "", t_bad_args },
 };
 
 int main(int argc, char **argv)

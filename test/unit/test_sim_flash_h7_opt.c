@@ -381,22 +381,21 @@ static int t_h725(void)
 }
 
 static const struct test_case tests[] = {
-    {"crc_unit", "RM0433 4.3.12", t_crc_unit},
-    {"crc_zeros_silicon", "RM0433 4.3.12", t_crc_zeros_silicon},
-    {"crc_needs_enable", "RM0433 4.9.19", t_crc_needs_enable},
-    {"option_program", "RM0433 4.4.3", t_option_program},
-    {"bank_swap", "RM0433 4.3.13", t_bank_swap},
-    {"rdp_regression", "RM0433 4.5.3", t_rdp_regression},
-    {"rdp_level2_final", "RM0433 4.5.3", t_rdp_level2_final},
-    {"opt_change_while_busy", "RM0433 4.4.3", t_opt_change_while_busy},
-    {"knobs", "AN4938 2, RM0433 4.5", t_knobs},
-    {"supply_callback", "AN4938 2", t_supply_callback},
-    {"pcrop_fetch", "RM0433 4.5.5", t_pcrop_fetch},
-    {"h725", "RM0468 4", t_h725},
+	{ "crc_unit", "RM0433 4.3.12", t_crc_unit },
+	{ "crc_zeros_silicon", "RM0433 4.3.12", t_crc_zeros_silicon },
+	{ "crc_needs_enable", "RM0433 4.9.19", t_crc_needs_enable },
+	{ "option_program", "RM0433 4.4.3", t_option_program },
+	{ "bank_swap", "RM0433 4.3.13", t_bank_swap },
+	{ "rdp_regression", "RM0433 4.5.3", t_rdp_regression },
+	{ "rdp_level2_final", "RM0433 4.5.3", t_rdp_level2_final },
+	{ "opt_change_while_busy", "RM0433 4.4.3", t_opt_change_while_busy },
+	{ "knobs", "AN4938 2, RM0433 4.5", t_knobs },
+	{ "supply_callback", "AN4938 2", t_supply_callback },
+	{ "pcrop_fetch", "RM0433 4.5.5", t_pcrop_fetch },
+	{ "h725", "RM0468 4", t_h725 },
 };
 
 int main(int argc, char **argv)
 {
-	return h7t_main("test_sim_flash_h7_opt", tests, sizeof(tests) / sizeof(tests[0]), argc,
-			argv);
+	return h7t_main("test_sim_flash_h7_opt", tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }

@@ -40,7 +40,10 @@ static int load_spin(sim_chip *c)
 
 static int t_knob_chips(void)
 {
-	static const struct { const char *chip, *knobs; bool ok; } rows[] = {
+	static const struct {
+		const char *chip, *knobs;
+		bool ok;
+	} rows[] = {
 		{ "stm32h743", "vcap-fault,bank-swap,ecc:0x08100000,low-power-no-debug,iwdg", true },
 		{ "stm32h743", "supply-lock", true },
 		{ "stm32h743", "wrp:15", true },
@@ -104,7 +107,7 @@ static int t_pwr_cr3(void)
 
 	CHECK(c && h7_connect(c, 0) == 0);
 	CHECK_EQ(tu_mem_read32(c, 0x5802480Cu, &v), SIM_ACK_OK);
-	CHECK_EQ(v & 3u, 2u); /* LDOEN after reset */
+	CHECK_EQ(v & 3u, 2u);                                              /* LDOEN after reset */
 	CHECK_EQ(tu_mem_write32(c, 0x5802480Cu, 0x00000002u), SIM_ACK_OK); /* LDO: the board's */
 	CHECK_EQ(tu_mem_write32(c, 0x5802480Cu, 0x00000001u), SIM_ACK_OK); /* ignored: written once */
 	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_OK);
@@ -171,7 +174,7 @@ static int t_iwdg(void)
 	sim_chip_get_stats(c, &st1);
 	CHECK_EQ(st1.resets, st0.resets + 1);
 	CHECK_EQ(tu_mem_read32(c, 0x580244D0u, &v), SIM_ACK_OK); /* RCC_RSR */
-	CHECK(v & (1u << 26));                                    /* IWDG1RSTF */
+	CHECK(v & (1u << 26));                                   /* IWDG1RSTF */
 	sim_chip_free(c);
 	return 0;
 }
@@ -204,7 +207,8 @@ static int t_core_ecc_load(void)
 	CHECK(c && h7_connect(c, 0) == 0);
 	CHECK_EQ(sim_chip_backdoor_load_flash(c, 0x08000000u, vec, sizeof(vec)), 0);
 	for (unsigned i = 0; i < 6; i += 2)
-		CHECK_EQ(tu_mem_write32(c, 0x20000000u + 2 * i, code[i] | (uint32_t)code[i + 1] << 16), SIM_ACK_OK);
+		CHECK_EQ(tu_mem_write32(c, 0x20000000u + 2 * i, code[i] | (uint32_t)code[i + 1] << 16),
+			 SIM_ACK_OK);
 	CHECK_EQ(tu_mem_write32(c, 0x20000100u, 0xBE00BE00u), SIM_ACK_OK); /* HardFault: bkpt */
 	CHECK_EQ(tu_mem_write32(c, H7_DHCSR, 0xA05F0003u), SIM_ACK_OK);
 	CHECK_EQ(tu_mem_write32(c, 0xE000EDFCu, 0x01000001u), SIM_ACK_OK); /* VC_CORERESET */
@@ -214,7 +218,7 @@ static int t_core_ecc_load(void)
 	CHECK_EQ(h7_reg(c, 15, &v), 0);
 	CHECK_EQ(v, 0x20000100u);
 	CHECK_EQ(tu_mem_read32(c, 0xE000ED28u, &v), SIM_ACK_OK); /* CFSR */
-	CHECK_EQ(v & 0x8200u, 0x8200u);                           /* PRECISERR, BFARVALID */
+	CHECK_EQ(v & 0x8200u, 0x8200u);                          /* PRECISERR, BFARVALID */
 	CHECK_EQ(tu_mem_read32(c, 0xE000ED38u, &v), SIM_ACK_OK);
 	CHECK_EQ(v, 0x08000040u);
 	sim_chip_free(c);
@@ -226,8 +230,8 @@ static int erase_sector0(sim_chip *c, uint32_t *sr)
 {
 	CHECK_EQ(tu_mem_write32(c, FLASH_KEYR, 0x45670123u), SIM_ACK_OK);
 	CHECK_EQ(tu_mem_write32(c, FLASH_KEYR, 0xCDEF89ABu), SIM_ACK_OK);
-	CHECK_EQ(tu_mem_write32(c, FLASH_CR, 0x34u), SIM_ACK_OK);          /* SER, PSIZE x64 */
-	CHECK_EQ(tu_mem_write32(c, FLASH_CR, 0xB4u), SIM_ACK_OK);          /* START */
+	CHECK_EQ(tu_mem_write32(c, FLASH_CR, 0x34u), SIM_ACK_OK); /* SER, PSIZE x64 */
+	CHECK_EQ(tu_mem_write32(c, FLASH_CR, 0xB4u), SIM_ACK_OK); /* START */
 	for (int i = 0; i < 50; i++) {
 		sim_chip_advance(c, 100000000);
 		CHECK_EQ(tu_mem_read32(c, FLASH_SR, sr), SIM_ACK_OK);
@@ -291,10 +295,10 @@ static int t_stlink_v3_ap2(void)
 	sim_chip *c = NULL;
 	sim_probe *p = probe_on_h743(SIM_PROBE_STLINK_V3, &c);
 	static const uint8_t cmds[][16] = {
-		{ 0xF3, 0x07 },                                   /* DFU exit */
-		{ 0xF2, 0x61, 0x00, 0x00, 0xC0, 0x5D, 0x00, 0x00 }, /* SET_COM_FREQ 24000 kHz */
-		{ 0xF2, 0x30, 0xA3 },                             /* DEBUG_ENTER SWD */
-		{ 0xF2, 0x4B, 0x02 },                             /* INIT_AP 2 */
+		{ 0xF3, 0x07 },                                           /* DFU exit */
+		{ 0xF2, 0x61, 0x00, 0x00, 0xC0, 0x5D, 0x00, 0x00 },       /* SET_COM_FREQ 24000 kHz */
+		{ 0xF2, 0x30, 0xA3 },                                     /* DEBUG_ENTER SWD */
+		{ 0xF2, 0x4B, 0x02 },                                     /* INIT_AP 2 */
 		{ 0xF2, 0x07, 0x00, 0x10, 0x0E, 0xE0, 0x04, 0x00, 0x02 }, /* READMEM_32 AP2 */
 	};
 	static const size_t want[] = { 0, 8, 2, 2, 4 };
@@ -324,17 +328,16 @@ static int t_stlink_v3_ap2(void)
  * DAP_Transfer reads DPIDR and the IDRs of AP2 and AP1. */
 static int t_cmsis_dap_aps(void)
 {
-	static const uint8_t seq[] = { 0x12, 136, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x9E, 0xE7,
-				       0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00 };
+	static const uint8_t seq[] = { 0x12, 136,  0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x9E,
+				       0xE7, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00 };
 	static const uint8_t xfer[] = {
-		0x05, 0x00, 7,
-		0x02,                               /* DPIDR */
-		0x00, 0x1E, 0x00, 0x00, 0x00,       /* ABORT */
-		0x04, 0x00, 0x00, 0x00, 0x50,       /* CTRL/STAT power-up */
-		0x08, 0xF0, 0x00, 0x00, 0x02,       /* SELECT AP2, bank 0xF */
-		0x0F,                               /* AP IDR */
-		0x08, 0xF0, 0x00, 0x00, 0x01,       /* SELECT AP1, bank 0xF */
-		0x0F,                               /* AP IDR */
+		0x05, 0x00, 7,    0x02,       /* DPIDR */
+		0x00, 0x1E, 0x00, 0x00, 0x00, /* ABORT */
+		0x04, 0x00, 0x00, 0x00, 0x50, /* CTRL/STAT power-up */
+		0x08, 0xF0, 0x00, 0x00, 0x02, /* SELECT AP2, bank 0xF */
+		0x0F,                         /* AP IDR */
+		0x08, 0xF0, 0x00, 0x00, 0x01, /* SELECT AP1, bank 0xF */
+		0x0F,                         /* AP IDR */
 	};
 	uint8_t r[512];
 	size_t n = 0;

@@ -67,7 +67,7 @@ static int t_dcache_setway(void)
 	CHECK_EQ(tu_mem_write32(c, 0xE000EF6Cu, 1u << 30), SIM_ACK_OK); /* DCCSW way 1: nothing */
 	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_OK);
 	CHECK_EQ(v, 0x33333333u);
-	CHECK_EQ(tu_mem_write32(c, 0xE000EF6Cu, 0), SIM_ACK_OK);       /* DCCSW set 0 way 0 */
+	CHECK_EQ(tu_mem_write32(c, 0xE000EF6Cu, 0), SIM_ACK_OK); /* DCCSW set 0 way 0 */
 	CHECK_EQ(tu_mem_read32(c, 0x24000000u, &v), SIM_ACK_OK);
 	CHECK_EQ(v, 0x55u);
 	sim_chip_free(c);
@@ -120,7 +120,7 @@ static int t_icache_stale_code(void)
 	CHECK_EQ(tu_mem_write32(c, 0x24000100u, 0xBE002002u), SIM_ACK_OK);
 	CHECK_EQ(h7_run(c, 0x24000100u), 0);
 	CHECK_EQ(h7_reg(c, 0, &r0), 0);
-	CHECK_EQ(r0, 1u); /* stale: still in the I-cache */
+	CHECK_EQ(r0, 1u);                                        /* stale: still in the I-cache */
 	CHECK_EQ(tu_mem_write32(c, 0xE000EF50u, 0), SIM_ACK_OK); /* ICIALLU */
 	CHECK_EQ(h7_run(c, 0x24000100u), 0);
 	CHECK_EQ(h7_reg(c, 0, &r0), 0);
@@ -156,8 +156,12 @@ static int t_icache_by_address(void)
 /* CLIDR/CCSIDR describe 16 KiB 4-way D-cache (H743) and 32 KiB (H725). */
 static int t_cache_ids(void)
 {
-	static const struct { const char *chip; uint32_t dsets; } t[] = {
-		{ "stm32h743", 128 }, { "stm32h725", 256 },
+	static const struct {
+		const char *chip;
+		uint32_t dsets;
+	} t[] = {
+		{ "stm32h743", 128 },
+		{ "stm32h725", 256 },
 	};
 
 	for (size_t i = 0; i < 2; i++) {

@@ -113,7 +113,11 @@ static int t_rom_tables(void)
 
 static int t_core_ids(void)
 {
-	static const struct { const char *chip; uint32_t cpuid, idc; uint16_t kib; } t[] = {
+	static const struct {
+		const char *chip;
+		uint32_t cpuid, idc;
+		uint16_t kib;
+	} t[] = {
 		{ "stm32h743", 0x411FC271u, 0x20036450u, 2048 },
 		{ "stm32h725", 0x411FC272u, 0x10016483u, 1024 },
 	};
@@ -130,12 +134,12 @@ static int t_core_ids(void)
 		CHECK_EQ(tu_mem_read32(c, 0x1FF1E880u, &v), SIM_ACK_OK);
 		CHECK_EQ(v & 0xFFFFu, t[i].kib);
 		CHECK_EQ(tu_mem_read32(c, 0xE0002000u, &v), SIM_ACK_OK); /* FP_CTRL */
-		CHECK_EQ(v >> 28, 1u);            /* FPBv2 */
-		CHECK_EQ((v >> 4) & 0xFu, 8u);    /* 8 instruction comparators */
+		CHECK_EQ(v >> 28, 1u);                                   /* FPBv2 */
+		CHECK_EQ((v >> 4) & 0xFu, 8u);                           /* 8 instruction comparators */
 		CHECK_EQ(tu_mem_read32(c, 0xE0001000u, &v), SIM_ACK_OK); /* DWT_CTRL */
 		CHECK_EQ(v >> 28, 4u);
 		CHECK_EQ(tu_mem_read32(c, 0xE000EF40u, &v), SIM_ACK_OK); /* MVFR0 */
-		CHECK_EQ((v >> 8) & 0xFu, 2u);    /* double precision */
+		CHECK_EQ((v >> 8) & 0xFu, 2u);                           /* double precision */
 		sim_chip_free(c);
 	}
 	return 0;
@@ -155,7 +159,7 @@ static int t_nrst_held(void)
 	CHECK_EQ(tu_mem_read32(c, 0xE000ED00u, &v), SIM_ACK_OK);
 	CHECK_EQ(v, 0x411FC271u);
 	CHECK_EQ(tu_mem_read32(c, H7_DHCSR, &v), SIM_ACK_OK);
-	CHECK(v & (1u << 25)); /* S_RESET_ST */
+	CHECK(v & (1u << 25));                                      /* S_RESET_ST */
 	CHECK_EQ(tu_mem_read32(c, 0xE000ED04u, &v), SIM_ACK_FAULT); /* ICSR */
 	CHECK_EQ(tu_clear_fault(c), SIM_ACK_OK);
 	CHECK_EQ(h7_ap(c, 2, AP2_CSW), 0);
@@ -171,7 +175,10 @@ static int t_nrst_held(void)
 /* Each RAM's first and last word through AP0; AP1 reaches D3 only. */
 static int t_memory_map(void)
 {
-	static const struct { uint32_t addr; bool d3; } h743[] = {
+	static const struct {
+		uint32_t addr;
+		bool d3;
+	} h743[] = {
 		{ 0x00000000u, false }, { 0x0000FFFCu, false }, { 0x20000000u, false },
 		{ 0x2001FFFCu, false }, { 0x24000000u, false }, { 0x2407FFFCu, false },
 		{ 0x30000000u, false }, { 0x30047FFCu, false }, { 0x38000000u, true },
@@ -228,8 +235,8 @@ static int t_demo_boots(void)
 		sim_chip *c = h7_chip(chips[i], 0);
 		uint32_t v = 0;
 
-		snprintf(path, sizeof(path), "%s/fw/%s_demo.bin", getenv("SWDD_BUILD") ? getenv("SWDD_BUILD") : "build",
-			 chips[i] + 5);
+		snprintf(path, sizeof(path), "%s/fw/%s_demo.bin",
+			 getenv("SWDD_BUILD") ? getenv("SWDD_BUILD") : "build", chips[i] + 5);
 		f = fopen(path, "rb");
 		if (!f) {
 			sim_chip_free(c);

@@ -461,8 +461,8 @@ static int test_version_gating(void)
  * power-on clock and at the fastest clock. Sanity bounds: never faster than
  * the SWD wire allows (1536 words x 46 bits), never slower than 3 packets
  * per word. Printed for docs/LAB-stlink.md. */
-static int bench_read(enum sim_probe_kind kind, const uint8_t *clk, size_t clk_len,
-		      size_t clk_reply, uint64_t *ns, unsigned *khz)
+static int bench_read(enum sim_probe_kind kind, const uint8_t *clk, size_t clk_len, size_t clk_reply,
+		      uint64_t *ns, unsigned *khz)
 {
 	struct lab l;
 	struct sim_probe_stats a, b;
