@@ -141,26 +141,11 @@ static int cmsis_dap_swd_reset(struct swdd_probe *p)
 	uint8_t swdcfg[2] = { DAP_CMD_SWD_CONFIGURE, 0 /* 1 turnaround cycle, no data phase */ };
 	/* >= 50 ones, the JTAG-to-SWD code 0xE79E, >= 50 ones (line reset),
 	 * then idle cycles (ADIv5.2 B5.2.2; ARM IHI0031 B4). */
-	static const uint8_t seq[] = { DAP_CMD_SWJ_SEQUENCE,
-				       144,
-				       0xFF,
-				       0xFF,
-				       0xFF,
-				       0xFF,
-				       0xFF,
-				       0xFF,
-				       0xFF,
-				       0x9E,
-				       0xE7,
-				       0xFF,
-				       0xFF,
-				       0xFF,
-				       0xFF,
-				       0xFF,
-				       0xFF,
-				       0xFF,
-				       0x00,
-				       0x00 };
+	/* clang-format off */
+	static const uint8_t seq[] = { DAP_CMD_SWJ_SEQUENCE, 144,
+				       0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x9E, 0xE7,
+				       0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00 };
+	/* clang-format on */
 	struct cmsis_dap *d = cmsis_dap_of(p);
 	size_t rlen;
 	int rc = cmsis_dap_cmd(p, connect, 2, d->resp, &rlen, "DAP_Connect");

@@ -286,3 +286,13 @@ int sim_chip_backdoor_read(sim_chip *c, uint32_t addr, void *buf, size_t len)
 		return -1;
 	return c->desc->soc->peek(c, addr, buf, len);
 }
+
+void sim_mem_fill(sim_chip *c, uint32_t base, uint32_t size, uint8_t byte)
+{
+	uint8_t chunk[0x1000];
+
+	memset(chunk, byte, sizeof(chunk));
+	for (uint32_t off = 0; off < size; off += sizeof(chunk))
+		uc_mem_write(c->uc, base + off, chunk,
+			     size - off < sizeof(chunk) ? size - off : sizeof(chunk));
+}

@@ -443,25 +443,15 @@ void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len)
 /* System memory holds ST's bootloader; the model has a vector table whose
  * reset handler is a branch-to-self, which is enough for a boot from
  * system memory to look alive. */
-static void f407_fill(sim_chip *c, uint32_t base, uint32_t size, uint8_t byte)
-{
-	uint8_t chunk[0x400];
-
-	memset(chunk, byte, sizeof(chunk));
-	for (uint32_t off = 0; off < size; off += sizeof(chunk))
-		uc_mem_write(c->uc, base + off, chunk,
-			     size - off < sizeof(chunk) ? size - off : sizeof(chunk));
-}
-
 static void f407_fill_rom(sim_chip *c)
 {
 	const uint32_t vec[2] = { 0x20002000u, F407_SYSMEM_BASE + 0x41u };
 	const uint16_t loop = 0xE7FEu; /* b . */
 
-	f407_fill(c, F407_SYSMEM_BASE, F407_SYSMEM_SIZE, 0xFF);
+	sim_mem_fill(c, F407_SYSMEM_BASE, F407_SYSMEM_SIZE, 0xFF);
 	uc_mem_write(c->uc, F407_SYSMEM_BASE, vec, sizeof(vec));
 	uc_mem_write(c->uc, F407_SYSMEM_BASE + 0x40u, &loop, sizeof(loop));
-	f407_fill(c, F407_OTP_BASE, 0x400u, 0xFF);
+	sim_mem_fill(c, F407_OTP_BASE, 0x400u, 0xFF);
 	uc_mem_write(c->uc, F407_UID_ADDR, c->uid, sizeof(c->uid));
 	uc_mem_write(c->uc, F407_FSIZE_ADDR, &c->flash_size_kib, sizeof(c->flash_size_kib));
 }
@@ -549,10 +539,10 @@ static void f407_periph_reset(sim_chip *c)
 	sim_flash_reset(c);
 	rcc_reset(c);
 	sim_crc_reset(&c->periph->crc);
-	f407_fill(c, 0x40000000u, 0x23000u, 0);
-	f407_fill(c, 0x40023400u, 0x400u, 0);
-	f407_fill(c, 0x40024000u, 0x5C000u, 0);
-	f407_fill(c, 0x50000000u, 0x61000u, 0);
+	sim_mem_fill(c, 0x40000000u, 0x23000u, 0);
+	sim_mem_fill(c, 0x40023400u, 0x400u, 0);
+	sim_mem_fill(c, 0x40024000u, 0x5C000u, 0);
+	sim_mem_fill(c, 0x50000000u, 0x61000u, 0);
 }
 
 /* The main array and its boot alias at 0 (RM0090 2.4, BOOT0 = 0). */

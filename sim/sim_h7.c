@@ -573,16 +573,6 @@ static uc_err h7_map_region(sim_chip *c, const struct h7_region *r)
 	}
 }
 
-static void h7_fill(sim_chip *c, uint32_t base, uint32_t size, uint8_t byte)
-{
-	uint8_t chunk[0x1000];
-
-	memset(chunk, byte, sizeof(chunk));
-	for (uint32_t off = 0; off < size; off += sizeof(chunk))
-		uc_mem_write(c->uc, base + off, chunk,
-			     size - off < sizeof(chunk) ? size - off : sizeof(chunk));
-}
-
 /* System memory: ST's bootloader is not modelled; a vector table whose
  * reset handler is a branch-to-self, the UID and the flash size. */
 static void h7_fill_rom(sim_chip *c)
@@ -590,7 +580,7 @@ static void h7_fill_rom(sim_chip *c)
 	const uint32_t vec[2] = { 0x24001000u, H7_SYSMEM + 0x41u };
 	const uint16_t loop = 0xE7FEu;
 
-	h7_fill(c, H7_SYSMEM, 0x20000u, 0xFF);
+	sim_mem_fill(c, H7_SYSMEM, 0x20000u, 0xFF);
 	uc_mem_write(c->uc, H7_SYSMEM, vec, sizeof(vec));
 	uc_mem_write(c->uc, H7_SYSMEM + 0x40u, &loop, sizeof(loop));
 	uc_mem_write(c->uc, H7_UID, c->uid, sizeof(c->uid));
@@ -688,7 +678,7 @@ static void h7_periph_reset(sim_chip *c)
 	sim_h7_sys_reset(c, false);
 	for (size_t i = 0; i < n; i++)
 		if (r[i].reset_zero)
-			h7_fill(c, r[i].base, r[i].size, 0);
+			sim_mem_fill(c, r[i].base, r[i].size, 0);
 }
 
 /* RM0433 2.6 table 7: BOOT0 = 0 boots at BOOT_ADD0, 1 at BOOT_ADD1 (each

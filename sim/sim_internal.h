@@ -236,6 +236,10 @@ enum sim_bus_result sim_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t a
 				  uint32_t val, unsigned flags);
 void sim_periph_reset(sim_chip *c);
 
+/* Fills [base, base+size) of the core's memory with `byte` (reset values
+ * of RAM-like peripheral space, erased system memory). sim_chip.c. */
+void sim_mem_fill(sim_chip *c, uint32_t base, uint32_t size, uint8_t byte);
+
 /* ---- provided by sim_chip.c / sim_board.c --------------------------- */
 
 /* A system reset from any source (NRST release, SYSRESETREQ): resets
