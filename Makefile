@@ -129,6 +129,10 @@ $(BUILD)/asan/test_%: test/unit/test_%.c $(call asan_obj,test/harness.c) $(SWDD_
 $(BUILD)/bench_%: test/bench/bench_%.c $(SWDD_LIB) $(SIM_LIB) $(BENCH_DEPS)
 	$(CC) $(CFLAGS) $(INCLUDES) -Itest $< $(SWDD_LIB) $(SIM_LIB) $(PKG_LIBS) -o $@
 
+# The test harness object is shared by every unit test: keep it (make would
+# delete it as an intermediate and print that after the totals line).
+.SECONDARY: $(call asan_obj,test/harness.c)
+
 unit: $(UNIT_BIN)
 
 test: all $(UNIT_BIN) $(TEST_DEPS)
