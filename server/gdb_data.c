@@ -102,8 +102,13 @@ static int gdbd_mem_read(struct gdb_server *s, const char *pkt, size_t len)
 
 	if (rsp_parse_addr_len(pkt + 1, &addr, &n, &rest) || *rest)
 		return swdd_err_set(SWDD_EINVAL, "malformed m packet");
-	if (n > RSP_PACKET_SIZE / 2 || addr + n > 0x100000000ull)
-		return swdd_err_set(SWDD_ERANGE, "m packet asks for too much");
+	if (addr + n > 0x100000000ull)
+		return swdd_err_set(SWDD_ERANGE, "m packet reads beyond 4 GiB");
+	/* GDB E.2 'm': the reply may hold fewer bytes than asked; GDB asks
+	 * again for the rest. So a read larger than one reply is cut to what
+	 * PacketSize carries instead of refused. */
+	if (n > RSP_PACKET_SIZE / 2)
+		n = RSP_PACKET_SIZE / 2;
 	/* The binary lands in the second half of the reply buffer; hex
 	 * expands it into the first half. */
 	buf = (uint8_t *)s->reply + RSP_PACKET_SIZE + 1;

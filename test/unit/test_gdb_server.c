@@ -326,6 +326,11 @@ static int t_memory(struct lab_env *e)
 	/* a large read uses one packet of up to PacketSize/2 bytes */
 	snprintf(pkt, sizeof(pkt), "m20000000,2000");
 	CHECK_EQ(strlen(xchg(e, pkt)), 0x4000);
+	/* a read larger than a reply is answered in part (GDB asks for the rest) */
+	snprintf(pkt, sizeof(pkt), "m20000000,4000");
+	CHECK_EQ(strlen(xchg(e, pkt)), 0x4000);
+	snprintf(pkt, sizeof(pkt), "mfffffffc,8");
+	CHECK(xchg(e, pkt)[0] == 'E');
 	/* qCRC over the 8 bytes: GDB's CRC-32 */
 	uint8_t now[8] = { 0x23, 0x01, 0x02, 0x03, 0x04, 0xff, 0x03, 0x41 };
 	snprintf(crc, sizeof(crc), "C%08x", swdd_crc32(0xFFFFFFFFu, now, 8));
@@ -651,7 +656,7 @@ static int t_malformed(struct lab_env *e)
 		{ "m20000000", 'E' },
 		{ "m,4", 'E' },
 		{ "mffffffff,8", 'E' },
-		{ "m0,ffffffff", 'E' },
+		{ "m0,100000001", 'E' }, /* past 4 GiB (m0,ffffffff is a partial read) */
 		{ "M20000000,4:zz", 'E' },
 		{ "M20000000,2", 'E' },
 		{ "X20000000,4:ab", 'E' },
