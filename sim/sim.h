@@ -17,9 +17,10 @@
  * Time: the lab keeps a virtual clock in nanoseconds. It only moves when a
  * caller advances it (sim_chip_advance()); probe models advance it by the
  * time the USB, the probe firmware and the SWD wire would take, and the core
- * executes instructions for that time (the HSI after reset: 16 MHz on the
- * F4, 64 MHz on the H7; one instruction per cycle), so flash BSY times
- * overlap probe traffic.
+ * executes instructions for that time (one instruction per cycle of its
+ * clock: on the F4 HCLK as its RCC is set, 16 MHz HSI after reset; 64 MHz
+ * on the H7, whatever its RCC says), so flash BSY times overlap probe
+ * traffic.
  */
 #ifndef SWDD_SIM_H
 #define SWDD_SIM_H

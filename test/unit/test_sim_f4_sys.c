@@ -323,6 +323,33 @@ static int test_iwdg_runs_in_halt_unfrozen(void)
 	DONE(body_iwdg_debug_freeze(false));
 }
 
+/* RM0090 19.3.2: with WDG_SW = 0 in the option bytes (3.6.1, programmed
+ * through FLASH_OPTCR, 3.9.10) the IWDG starts by itself at every reset. */
+static int body_iwdg_hardware(void)
+{
+	struct sim_chip_stats a, b;
+
+	CHECK_OK(boot_loop(NULL));
+	WR(0x40023C08u, 0x08192A3Bu); /* FLASH_OPTKEYR */
+	WR(0x40023C08u, 0x4C5D6E7Fu);
+	WR(0x40023C14u, (rd(0x40023C14u) & ~0x21u) | 0x2u); /* WDG_SW = 0, OPTSTRT */
+	sim_chip_advance(c, 300 * MS);
+	CHECK_EQ(rd(0x1FFFC000u) & 0x20u, 0);
+	sim_board_set_nrst(c, true);
+	sim_board_set_nrst(c, false);
+	sim_chip_get_stats(c, &a);
+	sim_chip_advance(c, 520 * MS);
+	sim_chip_get_stats(c, &b);
+	CHECK_EQ(b.resets, a.resets + 1);
+	CHECK(rd(RCC_CSR) & CSR_IWDGRSTF);
+	return 0;
+}
+
+static int test_iwdg_hardware(void)
+{
+	DONE(body_iwdg_hardware());
+}
+
 /* The lab's injection: firmware's watchdog with about 10 ms left. */
 static int body_iwdg_injected(void)
 {
@@ -365,6 +392,7 @@ static const struct test_case tests[] = {
 	  test_iwdg_frozen_in_halt },
 	{ "iwdg_runs_in_halt_unfrozen", "RM0090 38.16.4 without DBG_IWDG_STOP the IWDG counts in halt",
 	  test_iwdg_runs_in_halt_unfrozen },
+	{ "iwdg_hardware", "RM0090 19.3.2 WDG_SW = 0: the IWDG starts at every reset", test_iwdg_hardware },
 	{ "iwdg_injected", "lab injection: a firmware watchdog of 10 ms resets the chip",
 	  test_iwdg_injected },
 };
