@@ -10,8 +10,8 @@
  *   tSU(HSE) typical.
  * - The main PLL (7.2.3, 7.3.2 RCC_PLLCFGR): VCO input = source / PLLM,
  *   VCO output = input x PLLN, PLL clock = VCO output / PLLP. Locked
- *   (PLLRDY) 100 us after PLLON: DS8626 "Main PLL characteristics", tLOCK
- *   typical. The configuration is taken when PLLON is set (7.3.2: the bits
+ *   (PLLRDY) 100 us after PLLON, within DS8626 "Main PLL characteristics"
+ *   tLOCK (75-200 us at a 100 MHz VCO, 100-300 us at 432 MHz). The configuration is taken when PLLON is set (7.3.2: the bits
  *   are written only while the PLL is off). Outside what 7.3.2 allows
  *   (PLLM >= 2, VCO input 1-2 MHz, PLLN 50-432, VCO output 100-432 MHz,
  *   PLLQ >= 2, at most 168 MHz out) the manual promises nothing: the lab's
@@ -59,7 +59,7 @@
 #define RCC_HSI_HZ 16000000u          /* RM0090 7.2.2 */
 #define RCC_PLL_MAX_HZ 168000000u     /* RM0090 7.3.2 PLLP: at most 168 MHz */
 #define RCC_HSE_STARTUP_NS 2000000ull /* DS8626 tSU(HSE), typical */
-#define RCC_PLL_LOCK_NS 100000ull     /* DS8626 main PLL tLOCK, typical */
+#define RCC_PLL_LOCK_NS 100000ull     /* within DS8626 main PLL tLOCK */
 
 enum rcc_src { RCC_SRC_HSI = 0, RCC_SRC_HSE = 1, RCC_SRC_PLL = 2 };
 
