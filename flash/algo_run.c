@@ -9,6 +9,7 @@
 #include "swdd_log.h"
 #include "swdd_le.h"
 #include "swdd_time.h"
+#include "stm32/family.h"
 #include "target.h"
 
 #include <stdio.h>
@@ -228,6 +229,10 @@ int swdd_algo_unload(struct swdd_algo *a)
 		if (!rc)
 			rc = rc2;
 	}
+	if (a->lost) { /* the firmware's SRAM and registers since its reset */
+		a->saved_ram_len = a->saved_regs_len = 0;
+		a->lost = false;
+	}
 	int rc3 = algo_restore_context(a);
 	return rc ? rc : rc3;
 }
@@ -252,6 +257,10 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 		return swdd_err_set(SWDD_EUNSUPPORTED, "the flash algorithm has no such function");
 	if (a->started)
 		return swdd_err_set(SWDD_ESTATE, "a flash algorithm call is still running");
+	if (a->lost)
+		return swdd_err_set(SWDD_ESTATE,
+				    "the flash algorithm is no longer in SRAM as loaded: the chip was reset "
+				    "and its firmware ran meanwhile; run the operation again");
 	for (int i = 0; i < nargs[fn] && !rc; i++)
 		rc = reg_write(a->t, REG_R0 + i, args[i]);
 	if (!rc)
@@ -263,6 +272,7 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	if (rc)
 		return rc;
 	a->started = true;
+	a->resets = swdd_target_resets_seen(a->t);
 	a->running_fn = fn;
 	a->running_timeout_ms = timeout_ms;
 	return 0;
@@ -375,6 +385,29 @@ static int algo_link_stalled(uint64_t slowest_ms, int err)
 			    (unsigned long long)slowest_ms);
 }
 
+/* A reset swdd did not ask for (a watchdog, the firmware, NRST on the
+ * board) happened while the call ran: the call was cut short wherever it
+ * was, and the core now runs the firmware. The family names the cause from
+ * its reset flags where it can (F4: RCC_CSR); the core is then reset and
+ * halted as after a fault. The firmware ran in between and may have
+ * overwritten the algorithm (its start-up code fills .data and .bss): the
+ * algorithm is not called again (`lost`), and its SRAM is not restored. */
+static int algo_reset_seen(struct swdd_algo *a)
+{
+	const struct stm32_family *fam = swdd_target_family(a->t);
+	char cause[768] = "";
+
+	a->started = false;
+	a->lost = true;
+	if (fam && fam->reset_cause && fam->reset_cause(a->t, cause, sizeof(cause)))
+		snprintf(cause, sizeof(cause), "its reset flags could not be read (%s)", swdd_err_detail());
+	return algo_recover(a, true,
+			    swdd_err_set(SWDD_EALGO,
+					 "the chip was reset while the flash algorithm ran, which cut the "
+					 "call short%s%s",
+					 *cause ? ": " : "", cause));
+}
+
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 {
 	struct swdd_stop st = { 0 };
@@ -386,6 +419,8 @@ int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 	for (;;) {
 		uint64_t t0 = swdd_now_ms();
 		rc = swdd_target_poll(a->t, &st);
+		if (!rc && swdd_target_resets_seen(a->t) != a->resets)
+			return algo_reset_seen(a);
 		if (rc || st.reason != SWDD_STOP_NONE)
 			break;
 		if (swdd_now_ms() - t0 > slowest)

@@ -458,7 +458,7 @@ int flash_algo_end(struct swdd_flash *f, int rc)
 	if (rc)
 		snprintf(why, sizeof(why), "%s", swdd_err_detail());
 	f->algo_loaded = false;
-	if (f->algo_inited && !f->algo.started)
+	if (f->algo_inited && !f->algo.started && !f->algo.lost)
 		rc2 = swdd_algo_call(&f->algo, SWDD_FLM_UNINIT, f->algo_fnc, 0, 0, 0, FLASH_INIT_TIMEOUT_MS,
 				     &r);
 	f->algo_inited = false;

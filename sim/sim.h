@@ -17,9 +17,10 @@
  * Time: the lab keeps a virtual clock in nanoseconds. It only moves when a
  * caller advances it (sim_chip_advance()); probe models advance it by the
  * time the USB, the probe firmware and the SWD wire would take, and the core
- * executes instructions for that time (the HSI after reset: 16 MHz on the
- * F4, 64 MHz on the H7; one instruction per cycle), so flash BSY times
- * overlap probe traffic.
+ * executes instructions for that time (one instruction per cycle of its
+ * clock: on the F4 HCLK as its RCC is set, 16 MHz HSI after reset; 64 MHz
+ * on the H7, whatever its RCC says), so flash BSY times overlap probe
+ * traffic.
  */
 #ifndef SWDD_SIM_H
 #define SWDD_SIM_H
@@ -65,6 +66,7 @@ struct sim_config {
 	uint32_t ecc_addr;       /* SIM_FAULT_ECC address */
 	unsigned max_swd_khz;    /* highest clock the wiring tolerates (0 = 50000) */
 	int target_mv;           /* supply in mV (0 = 3300; forced 0 by UNPOWERED) */
+	uint32_t hse_hz;         /* the board's HSE crystal, Hz (0 = 8 MHz) */
 	unsigned board;          /* 0: the sample unique ID; n: its X wafer coordinate + n,
 				   * so that several lab boards have distinct IDs */
 };
@@ -136,6 +138,13 @@ void sim_board_power_cycle(sim_chip *c);
  * keeps what it held; silicon leaves it undefined), SWD gets no answer and
  * the probe reads 0 V. */
 void sim_board_power_off(sim_chip *c);
+
+/* A fault injected mid-operation: the firmware's independent watchdog
+ * runs, with about `ms` of unfrozen time before it resets the chip
+ * (STM32F407: IWDG_KR/PR/RLR written as firmware does, RM0090 19.3.4).
+ * Returns 0, or -1 on a chip whose watchdog the lab does not model for
+ * this (the STM32H7 rows: their `iwdg` knob). */
+int sim_board_watchdog_start(sim_chip *c, unsigned ms);
 
 /* BOOT0 pin level (STM32H7: 1 boots system memory at the next power-on or
  * reset, RM0433 2.6); F4: not modelled (ignored). */

@@ -28,7 +28,8 @@
  * while ICEN is set, else the array: a load hitting only a stale
  * instruction line sees that line (silicon would read the array), a fetch
  * hitting only a stale data line sees that one. The prefetch buffer
- * (PRFTEN) has no effect: the lab keeps no wait-state timing.
+ * (PRFTEN) has no effect: the lab keeps no wait-state timing (LATENCY only
+ * decides whether the array can be read at all, sim_flash_latency_ok).
  */
 #include "sim_chip_internal.h"
 

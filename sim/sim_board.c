@@ -14,6 +14,9 @@
 
 #define BOARD_DEFAULT_MV 3300
 #define BOARD_DEFAULT_MAX_KHZ 50000u
+/* The lab board's HSE crystal: 8 MHz, within RM0090 7.2.1's 4-26 MHz and
+ * what ST's STM32F4 discovery boards fit. */
+#define BOARD_DEFAULT_HSE_HZ 8000000u
 
 /* The level NRST actually has. With the push-pull knob a supervisor
  * drives it high and the probe's open-drain pull-down loses. */
@@ -56,6 +59,19 @@ void sim_board_power_off(sim_chip *c)
 	c->cfg.faults |= SIM_FAULT_UNPOWERED;
 	sim_core_hold_reset(c, true);
 	sim_flash_reset(c);
+}
+
+int sim_board_watchdog_start(sim_chip *c, unsigned ms)
+{
+	if (!c->desc->soc->watchdog_start || !ms)
+		return -1;
+	c->desc->soc->watchdog_start(c, ms);
+	return 0;
+}
+
+uint32_t sim_board_hse_hz(const sim_chip *c)
+{
+	return c->cfg.hse_hz ? c->cfg.hse_hz : BOARD_DEFAULT_HSE_HZ;
 }
 
 int sim_board_voltage_mv(const sim_chip *c)

@@ -3,9 +3,10 @@
  * and power-on, the virtual clock and the run loop that shares time between
  * the core (sim_core.c) and the chip's flash controller (c->flash_ops).
  *
- * Time model (sim.h): the HSI after reset (16 MHz on the F4, RM0090 6.2.2;
- * 64 MHz on the H7, RM0433 8.5.2), one
- * instruction per cycle. sim_chip_advance() cuts the requested time into
+ * Time model (sim.h): one instruction per cycle of the core's clock
+ * (c->core_hz): on the F4 HCLK as RCC sets it (sim_rcc_f4.c; 16 MHz HSI
+ * after reset, RM0090 7.2.2), on the H7 its 64 MHz HSI (RM0433 8.5.2),
+ * which the lab's H7 keeps whatever RCC says. sim_chip_advance() cuts the requested time into
  * slices no longer than SIM_CHIP_SLICE_CYCLES and never across the next
  * flash event, so a BSY bit falls at its exact virtual time. While the
  * flash interface is unlocked and idle the slices are shorter: an operation
@@ -22,7 +23,6 @@
 #define SIM_CHIP_SLICE_CYCLES_FLASH 100u
 #define SIM_CHIP_HSI_HZ 16000000u    /* RM0090 6.2.2 */
 #define SIM_CHIP_HSI_H7_HZ 64000000u /* RM0433 8.5.2 / RM0468 8.5.2: HSI 64 MHz */
-#define SIM_CHIP_PS_PER_S 1000000000000ull
 #define SIM_FAULT_H7_ONLY                                                                                    \
 	(SIM_FAULT_VCAP | SIM_FAULT_BANK_SWAP | SIM_FAULT_ECC | SIM_FAULT_SUPPLY_LOCK |                      \
 	 SIM_FAULT_LOW_POWER | SIM_FAULT_IWDG | SIM_FAULT_FAST_ERASE)
@@ -112,7 +112,9 @@ static void sim_chip_power_on(sim_chip *c)
 	sim_dp_power_on(c);
 	if (c->desc->soc->power_on)
 		c->desc->soc->power_on(c);
+	c->reset_src = SIM_RST_POWER;
 	sim_periph_reset(c);
+	c->reset_src = SIM_RST_PIN;
 	sim_core_reset(c, SIM_RESET_POWER_ON);
 	sim_core_hold_reset(c, false); /* power-on reset completes */
 	sim_board_core_left_reset(c);
@@ -181,14 +183,21 @@ void sim_chip_free(sim_chip *c)
  * generator. A supervisor holding NRST high push-pull (nrst-push-pull)
  * defeats that pulse, so SYSRESETREQ resets nothing; only a core reset
  * (VECTRESET) works, as in the DEV_TARGET_RESET_ERR reports. */
-void sim_chip_system_reset(sim_chip *c)
+void sim_chip_system_reset_by(sim_chip *c, enum sim_reset_src src)
 {
 	if (c->cfg.faults & SIM_FAULT_NRST_PUSH_PULL)
 		return;
 	c->stats.resets++;
+	c->reset_src = src;
 	sim_periph_reset(c);
+	c->reset_src = SIM_RST_PIN;
 	sim_core_reset(c, SIM_RESET_SYSTEM);
 	sim_board_core_left_reset(c);
+}
+
+void sim_chip_system_reset(sim_chip *c)
+{
+	sim_chip_system_reset_by(c, SIM_RST_PIN);
 }
 
 uint64_t sim_chip_now_ns(const sim_chip *c)
@@ -235,14 +244,14 @@ static uint64_t sim_chip_slice_end(sim_chip *c, uint64_t end_ns, bool core_runs)
 	return t < end_ns ? t : end_ns;
 }
 
-/* Cycles in `dt_ns`, carrying the sub-cycle remainder in picoseconds. */
+/* Cycles in `dt_ns` at the core's clock, carrying the remainder (in
+ * ns x Hz) so that no cycle is lost or gained whatever the frequency. */
 static uint64_t sim_chip_cycles(sim_chip *c, uint64_t dt_ns)
 {
-	uint64_t period_ps = SIM_CHIP_PS_PER_S / c->core_hz;
-	uint64_t ps = dt_ns * 1000u + c->cycle_debt_ps;
+	unsigned __int128 x = (unsigned __int128)dt_ns * c->core_hz + c->cycle_debt;
 
-	c->cycle_debt_ps = ps % period_ps;
-	return ps / period_ps;
+	c->cycle_debt = (uint64_t)(x % 1000000000u);
+	return (uint64_t)(x / 1000000000u);
 }
 
 void sim_chip_advance(sim_chip *c, uint64_t ns)

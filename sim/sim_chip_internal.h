@@ -40,6 +40,10 @@ enum sim_bus_result sim_flash_array_read(sim_chip *c, uint32_t off, unsigned siz
 /* RDP level >= 1 with a debugger connected: the core's loads from the
  * array are bus errors (RM0090 3.7.3). */
 bool sim_flash_core_loads_blocked(const sim_chip *c);
+/* FLASH_ACR.LATENCY gives at least the wait states RM0090 3.5.1 requires
+ * for HCLK (c->core_hz) at the board's supply; false: reads of the array
+ * fail (see sim_flash_f4.c). */
+bool sim_flash_latency_ok(const sim_chip *c);
 /* The 16 bytes the option bytes show at 0x1FFFC000 (RM0090 3.6.1). */
 void sim_flash_option_bytes(const sim_chip *c, uint8_t out[16]);
 /* Flash interface reset (system reset): locks, reloads OPTCR from the
@@ -100,6 +104,55 @@ void sim_crc_reset(struct sim_crc *crc);
 /* Register reads and writes. Unclocked: reads 0, writes are ignored. */
 void sim_crc_read(const struct sim_crc *crc, bool clocked, uint32_t off, unsigned size, uint32_t *val);
 void sim_crc_write(struct sim_crc *crc, bool clocked, uint32_t off, unsigned size, uint32_t val);
+
+/* ---- sim_rcc_f4.c: RM0090 section 7 reset and clock control ---------- */
+
+/* Lives in sim_f407.c's peripheral state; `off` is the offset from
+ * 0x40023800. */
+struct sim_rcc_f4 {
+	uint32_t regs[256];
+	uint64_t hse_ready_ns, pll_ready_ns; /* UINT64_MAX: off or never ready */
+	uint32_t pll_hz;                     /* taken at PLLON; 0: will not lock */
+	unsigned sws;                        /* system clock in use: 0 HSI, 1 HSE, 2 PLL */
+};
+
+/* Reset values after a system reset from `src` (flags kept but on
+ * power-on); the core back at 16 MHz HSI. */
+void sim_rcc_f4_reset(sim_chip *c, struct sim_rcc_f4 *r, enum sim_reset_src src);
+/* A register as stored (enable and reset bits of other peripherals). */
+uint32_t sim_rcc_f4_reg(const struct sim_rcc_f4 *r, uint32_t off);
+/* Register access, whole words read; `lsi_forced`: the IWDG runs. */
+uint32_t sim_rcc_f4_read(sim_chip *c, struct sim_rcc_f4 *r, uint32_t off);
+void sim_rcc_f4_write(sim_chip *c, struct sim_rcc_f4 *r, uint32_t off, unsigned size, uint32_t val,
+		      bool lsi_forced);
+/* The IWDG started: LSION set and kept (RM0090 19.3.1). */
+void sim_rcc_f4_force_lsi(struct sim_rcc_f4 *r);
+/* Time passed: a pending clock switch happens once its source is ready;
+ * sets c->core_hz to HCLK. */
+void sim_rcc_f4_tick(sim_chip *c, struct sim_rcc_f4 *r);
+
+/* ---- sim_iwdg_f4.c: RM0090 section 19 independent watchdog ----------- */
+
+/* Lives in sim_f407.c's peripheral state; `off` is the offset from
+ * 0x40003000. */
+struct sim_iwdg_f4 {
+	bool running; /* started (KR 0xCCCC, or the hardware watchdog option) */
+	bool access;  /* KR 0x5555: PR and RLR writable */
+	uint32_t pr, rlr, counter;
+	uint64_t sub_ns; /* LSI time towards the next count */
+};
+
+/* Reset state: stopped, or started when the option bytes select the
+ * hardware watchdog (WDG_SW = 0). */
+void sim_iwdg_f4_reset(sim_chip *c, struct sim_iwdg_f4 *w);
+uint32_t sim_iwdg_f4_read(const struct sim_iwdg_f4 *w, uint32_t off);
+void sim_iwdg_f4_write(struct sim_iwdg_f4 *w, uint32_t off, uint32_t val);
+/* `dt_ns` of board time passed (frozen while the core is halted with
+ * DBG_IWDG_STOP); true when the counter reached 0. */
+bool sim_iwdg_f4_tick(sim_chip *c, struct sim_iwdg_f4 *w, uint64_t dt_ns);
+/* Fault injection: the key and register writes of firmware that starts a
+ * watchdog of about `ms`. */
+void sim_iwdg_f4_firmware_start(struct sim_iwdg_f4 *w, uint32_t ms);
 
 /* ---- sim_f407.c ------------------------------------------------------- */
 

@@ -84,7 +84,18 @@ uint32_t sim_core_reg(sim_chip *c, int regid)
 
 	if (unpriv)
 		priv_exit(c);
+	/* Unicorn always executes Thumb; EPSR.T is kept in invstate_pending */
+	if (regid == UC_ARM_REG_XPSR && c->core->invstate_pending)
+		v &= ~XPSR_T;
 	return v;
+}
+
+/* EPSR.T (ARMv7-M B1.4.2): a debugger's xPSR write sets it from bit 24
+ * (C1.6.3). With T = 0 the next instruction takes the INVSTATE UsageFault,
+ * whatever PC holds: a DebugReturnAddress write does not change T. */
+void sim_core_set_epsr_t(sim_chip *c, bool t)
+{
+	c->core->invstate_pending = !t;
 }
 
 void sim_core_set_reg(sim_chip *c, int regid, uint32_t val)
@@ -119,6 +130,11 @@ void sim_core_data_bus_error(sim_chip *c, uint32_t addr)
 {
 	c->core->ev_addr = addr;
 	sim_core_stop_engine(c, SIM_EV_BUSERR);
+}
+
+void sim_core_fetch_bus_error(sim_chip *c)
+{
+	sim_core_stop_engine(c, SIM_EV_FETCHERR);
 }
 
 void sim_core_data_retry(sim_chip *c)
@@ -467,7 +483,7 @@ static void slice_outcome(sim_chip *c, uc_err e, uint32_t pc, bool early)
 		sim_core_halt(c, DFSR_HALTED);
 		return;
 	case SIM_EV_SYSRESET:
-		sim_chip_system_reset(c);
+		sim_chip_system_reset_by(c, SIM_RST_SOFTWARE);
 		return;
 	case SIM_EV_VECTRESET:
 		sim_core_reset(c, SIM_RESET_CORE);
@@ -476,6 +492,9 @@ static void slice_outcome(sim_chip *c, uc_err e, uint32_t pc, bool early)
 		return; /* taken before the next slice */
 	case SIM_EV_RETRY:
 		return; /* PC stays on the access */
+	case SIM_EV_FETCHERR:
+		sim_exc_fault(c, EXC_BUSFAULT, CFSR_IBUSERR, 0, pc);
+		return;
 	case SIM_EV_BUSERR:
 		k->bfar = k->ev_addr;
 		sim_exc_fault(c, EXC_BUSFAULT, CFSR_PRECISERR | CFSR_BFARVALID, 0, pc);

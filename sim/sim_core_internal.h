@@ -33,6 +33,7 @@ enum sim_core_event {
 	SIM_EV_PEND,      /* the CPU pended an exception (ICSR) */
 	SIM_EV_BUSERR,    /* a data access got a bus error from the memory system */
 	SIM_EV_RETRY,     /* a data access must wait: re-execute it later */
+	SIM_EV_FETCHERR,  /* the memory system refused the fetch of the next block */
 };
 
 /* Exception numbers (ARMv7-M B1.5.2). */
@@ -122,7 +123,7 @@ struct sim_core {
 	bool held;               /* NRST low: core in reset */
 	bool boot_pending;       /* reset applied while held: fetch vectors on release */
 	bool step_pending;       /* C_STEP: run one instruction, then halt */
-	bool invstate_pending;   /* PC loaded without the Thumb bit */
+	bool invstate_pending;   /* EPSR.T = 0: the next instruction faults (INVSTATE) */
 	bool knob_fired;         /* SIM_FAULT_SLEEP/LOCKUP has taken effect */
 	uint64_t boot_cycles;    /* cycles run since the core left reset */
 
@@ -160,6 +161,8 @@ struct sim_core {
  * (docs/LAB-unicorn.md): works in thread mode with CONTROL.nPRIV = 1. */
 uint32_t sim_core_reg(sim_chip *c, int regid);
 void sim_core_set_reg(sim_chip *c, int regid, uint32_t val);
+/* EPSR.T as a debugger's xPSR write sets it (ARMv7-M C1.6.3). */
+void sim_core_set_epsr_t(sim_chip *c, bool t);
 /* Enters Debug state for `reason` (DFSR bits). */
 void sim_core_halt(sim_chip *c, uint32_t dfsr_bits);
 /* Leaves Debug state (DHCSR C_HALT = 0), stepping one instruction if `step`. */

@@ -28,7 +28,8 @@ enum f407_kind {
 	F407_RAM,      /* SRAM, CCM, RAM-like peripheral space */
 	F407_ROM,      /* system memory, OTP, UID, flash size */
 	F407_OPTBYTES, /* 0x1FFFC000, reflects the stored option bytes */
-	F407_RCC,      /* RAM-like with the RDY bits following their ON bits */
+	F407_RCC,      /* reset and clock control (sim_rcc_f4.c) */
+	F407_IWDG,     /* independent watchdog (sim_iwdg_f4.c) */
 	F407_FLASHIF,  /* flash interface registers */
 	F407_CRC,      /* CRC calculation unit (sim_crc.c) */
 };
@@ -48,14 +49,11 @@ struct f407_region {
 #define F407_FSIZE_ADDR 0x1FFF7A22u /* RM0090 39.2 flash size register */
 #define F407_OPT_BASE 0x1FFFC000u
 #define F407_SRAM_BASE 0x20000000u /* SRAM1 112 KiB + SRAM2 16 KiB at 0x2001C000 */
+#define F407_IWDG_BASE 0x40003000u /* RM0090 2.3 table 1, section 19 */
 #define F407_CRC_BASE 0x40023000u  /* RM0090 2.3 table 1, section 4 */
 #define F407_RCC_BASE 0x40023800u
 #define F407_FLASHIF_BASE 0x40023C00u
 
-/* RM0090 7.3.1 RCC_CR / 7.3.3 RCC_CFGR. */
-#define RCC_CR 0x00u
-#define RCC_CFGR 0x08u
-#define RCC_CR_RDY_FROM_ON 0x0A010001u /* PLLI2SON, PLLON, HSEON, HSION */
 /* RM0090 7.3.5 RCC_AHB1RSTR and 7.3.10 RCC_AHB1ENR (6.3.5/6.3.10 for the
  * F42x/43x): bit 12 resets / clocks the CRC unit. */
 #define RCC_AHB1RSTR 0x10u
@@ -77,7 +75,9 @@ static const struct f407_region f407_regions[] = {
 	{ .base = F407_OTP_BASE, .size = 0x400u, .kind = F407_ROM, .perms = UC_PROT_READ },
 	{ .base = F407_OPT_BASE, .size = 0x10u, .kind = F407_OPTBYTES, .perms = UC_PROT_READ },
 	{ .base = F407_SRAM_BASE, .size = 0x20000u, .kind = F407_RAM, .perms = UC_PROT_ALL },
-	{ .base = 0x40000000u, .size = 0x23000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = 0x40000000u, .size = 0x3000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = F407_IWDG_BASE, .size = 0x400u, .kind = F407_IWDG, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = 0x40003400u, .size = 0x1FC00u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
 	{ .base = F407_CRC_BASE, .size = 0x400u, .kind = F407_CRC, .perms = UC_PROT_READ | UC_PROT_WRITE },
 	{ .base = 0x40023400u, .size = 0x400u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
 	{ .base = F407_RCC_BASE, .size = 0x400u, .kind = F407_RCC, .perms = UC_PROT_READ | UC_PROT_WRITE },
@@ -101,53 +101,33 @@ static const struct f407_region *f407_find(uint32_t addr, unsigned size)
 	return NULL;
 }
 
-/* ---- RCC: plain registers, except that ready flags follow enables so
- * firmware that waits for HSERDY/PLLRDY does not hang. ------------------ */
+/* ---- peripheral state ---------------------------------------------------- */
+
+enum f407_flash_access {
+	F407_FLASH_OPEN,     /* fetch and load */
+	F407_FLASH_NO_LOADS, /* RDP 1 with a debugger: fetch only */
+	F407_FLASH_NO_READS, /* too few wait states for HCLK: neither */
+};
 
 struct sim_periph {
-	uint32_t rcc[256];
+	struct sim_rcc_f4 rcc;
+	struct sim_iwdg_f4 iwdg;
 	struct sim_crc crc;
 	uint8_t *view;    /* what the core sees of the flash array */
 	uint32_t fix_off; /* bytes of the view a core store overwrote */
 	uint32_t fix_len;
-	bool running;                /* inside sim_core_run: no cache invalidation */
-	bool loads_blocked;          /* flash mapped execute-only: RDP 1 with a debugger */
-	uint32_t stale_lo, stale_hi; /* flash offsets whose translated code is stale */
+	bool running;                        /* inside sim_core_run: no cache invalidation */
+	enum f407_flash_access flash_access; /* what the core may do with the flash mappings */
+	uint32_t stale_lo, stale_hi;         /* flash offsets whose translated code is stale */
 };
-
-static uint32_t *f407_rcc(sim_chip *c)
-{
-	return c->periph->rcc;
-}
-
-static uint32_t rcc_read(sim_chip *c, uint32_t off)
-{
-	uint32_t v = f407_rcc(c)[(off & 0x3FFu) / 4];
-
-	if ((off & ~3u) == RCC_CR)
-		v |= (v & RCC_CR_RDY_FROM_ON) << 1;
-	if ((off & ~3u) == RCC_CFGR)
-		v = (v & ~0xCu) | ((v & 3u) << 2);
-	return v;
-}
-
-static void rcc_reset(sim_chip *c)
-{
-	uint32_t *r = f407_rcc(c);
-
-	memset(r, 0, 256 * sizeof(uint32_t));
-	r[0x00 / 4] = 0x00000083u; /* RCC_CR: HSION, HSIRDY, HSITRIM 16 */
-	r[0x04 / 4] = 0x24003010u; /* RCC_PLLCFGR */
-	r[0x30 / 4] = 0x00100000u; /* RCC_AHB1ENR: CCMDATARAMEN */
-	r[0x74 / 4] = 0x0E000000u; /* RCC_CSR: reset flags */
-}
 
 /* The CRC unit sees its bus clock and its reset line from RCC. */
 static bool crc_clocked(sim_chip *c)
 {
-	const uint32_t *r = f407_rcc(c);
+	const struct sim_rcc_f4 *r = &c->periph->rcc;
 
-	return (r[RCC_AHB1ENR / 4] & RCC_AHB1ENR_CRCEN) && !(r[RCC_AHB1RSTR / 4] & RCC_AHB1RSTR_CRCRST);
+	return (sim_rcc_f4_reg(r, RCC_AHB1ENR) & RCC_AHB1ENR_CRCEN) &&
+	       !(sim_rcc_f4_reg(r, RCC_AHB1RSTR) & RCC_AHB1RSTR_CRCRST);
 }
 
 /* ---- access paths ------------------------------------------------------ */
@@ -173,7 +153,10 @@ static enum sim_bus_result f407_read(sim_chip *c, const struct f407_region *r, u
 		*val = v;
 		return SIM_BUS_OK;
 	case F407_RCC:
-		*val = narrow(rcc_read(c, off), off, size);
+		*val = narrow(sim_rcc_f4_read(c, &c->periph->rcc, off), off, size);
+		return SIM_BUS_OK;
+	case F407_IWDG:
+		*val = narrow(sim_iwdg_f4_read(&c->periph->iwdg, off), off, size);
 		return SIM_BUS_OK;
 	case F407_FLASHIF:
 		return sim_flash_reg_read(c, off, size, val);
@@ -190,12 +173,21 @@ static enum sim_bus_result f407_read(sim_chip *c, const struct f407_region *r, u
 
 static void rcc_write(sim_chip *c, uint32_t off, unsigned size, uint32_t val)
 {
-	uint32_t *w = &f407_rcc(c)[(off & 0x3FFu) / 4], sh = 8 * (off & 3u);
-	uint32_t m = (size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1u) << sh;
-
-	*w = (*w & ~m) | ((val << sh) & m);
-	if (f407_rcc(c)[RCC_AHB1RSTR / 4] & RCC_AHB1RSTR_CRCRST)
+	sim_rcc_f4_write(c, &c->periph->rcc, off, size, val, c->periph->iwdg.running);
+	if (sim_rcc_f4_reg(&c->periph->rcc, RCC_AHB1RSTR) & RCC_AHB1RSTR_CRCRST)
 		sim_crc_reset(&c->periph->crc);
+}
+
+/* IWDG registers are 16-bit (KR) or narrower: a sub-word write at the
+ * register's address carries its value. */
+static void iwdg_write(sim_chip *c, uint32_t off, uint32_t val)
+{
+	struct sim_iwdg_f4 *w = &c->periph->iwdg;
+	bool was_running = w->running;
+
+	sim_iwdg_f4_write(w, off, val);
+	if (w->running && !was_running)
+		sim_rcc_f4_force_lsi(&c->periph->rcc);
 }
 
 static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, uint32_t addr, unsigned size,
@@ -208,6 +200,9 @@ static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, 
 		return sim_flash_array_write(c, off, size, val, cpu);
 	case F407_RCC:
 		rcc_write(c, off, size, val);
+		return SIM_BUS_OK;
+	case F407_IWDG:
+		iwdg_write(c, off, val << (8 * (off & 3u)));
 		return SIM_BUS_OK;
 	case F407_FLASHIF:
 		return sim_flash_reg_write(c, off, size, val, cpu);
@@ -310,6 +305,20 @@ static void f407_crc_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, u
 	sim_crc_write(&c->periph->crc, crc_clocked(c), (uint32_t)offset, size, (uint32_t)value);
 }
 
+static uint64_t f407_iwdg_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+	sim_chip *c = user;
+
+	(void)uc;
+	return narrow(sim_iwdg_f4_read(&c->periph->iwdg, (uint32_t)offset), (uint32_t)offset, size);
+}
+
+static void f407_iwdg_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
+{
+	(void)uc, (void)size;
+	iwdg_write(user, (uint32_t)offset, (uint32_t)value << (8 * (offset & 3u)));
+}
+
 static uint64_t f407_opt_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
 {
 	uint8_t ob[16];
@@ -364,19 +373,25 @@ void sim_f407_fixup(sim_chip *c)
 }
 
 /* Loads by the core from flash fault (UC_ERR_READ_PROT: a precise
- * BusFault in sim_core.c) while the flash controller says so; the
- * mappings keep execute permission. Checked before each run slice. */
+ * BusFault in sim_core.c) while the flash controller says so (RDP); the
+ * mappings keep execute permission. With too few wait states for HCLK
+ * fetches fail too (an IBUSERR BusFault: sim_flash_latency_ok). Checked
+ * before each run slice. */
 static void f407_guard_loads(sim_chip *c)
 {
-	bool block = sim_flash_core_loads_blocked(c);
+	enum f407_flash_access acc = !sim_flash_latency_ok(c)          ? F407_FLASH_NO_READS
+				     : sim_flash_core_loads_blocked(c) ? F407_FLASH_NO_LOADS
+								       : F407_FLASH_OPEN;
 
-	if (block == c->periph->loads_blocked)
+	if (acc == c->periph->flash_access)
 		return;
-	c->periph->loads_blocked = block;
+	c->periph->flash_access = acc;
 	for (size_t i = 0; i < F407_NREGIONS; i++)
 		if (f407_regions[i].kind == F407_FLASH)
 			uc_mem_protect(c->uc, f407_regions[i].base, f407_regions[i].size,
-				       block ? UC_PROT_EXEC : f407_regions[i].perms);
+				       acc == F407_FLASH_OPEN       ? f407_regions[i].perms
+				       : acc == F407_FLASH_NO_LOADS ? UC_PROT_EXEC
+								    : UC_PROT_NONE);
 }
 
 static void f407_engine_running(sim_chip *c, bool running)
@@ -425,11 +440,18 @@ static void f407_flash_load(uc_engine *uc, uc_mem_type type, uint64_t address, i
 	sim_flash_core_read(c, false, (uint32_t)address & (c->flash_size - 1u), (unsigned)size);
 }
 
+/* Unicorn runs blocks it translated before without looking at the
+ * mapping's permissions again: a fetch refused by the flash interface (too
+ * few wait states) is raised here too. */
 static void f407_flash_fetch(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
 	sim_chip *c = user;
 
 	(void)uc;
+	if (c->periph->flash_access == F407_FLASH_NO_READS) {
+		sim_core_fetch_bus_error(c);
+		return;
+	}
 	sim_flash_core_read(c, true, (uint32_t)address & (c->flash_size - 1u), size);
 }
 
@@ -468,6 +490,8 @@ static int f407_map_region(sim_chip *c, const struct f407_region *r)
 		return 0;
 	case F407_CRC:
 		return uc_mmio_map(c->uc, r->base, r->size, f407_crc_mmio_read, c, f407_crc_mmio_write, c);
+	case F407_IWDG:
+		return uc_mmio_map(c->uc, r->base, r->size, f407_iwdg_mmio_read, c, f407_iwdg_mmio_write, c);
 	case F407_FLASH:
 		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view);
 	default:
@@ -531,15 +555,19 @@ static void f407_free(sim_chip *c)
 	c->periph = NULL;
 }
 
-/* RCC, the CRC unit and the flash interface get their reset values; the
- * rest of the peripheral space, modelled as plain registers, reads zero
- * again. */
+/* RCC, the IWDG, the CRC unit and the flash interface get their reset
+ * values; the rest of the peripheral space, modelled as plain registers,
+ * reads zero again. */
 static void f407_periph_reset(sim_chip *c)
 {
 	sim_flash_reset(c);
-	rcc_reset(c);
+	sim_rcc_f4_reset(c, &c->periph->rcc, c->reset_src);
+	sim_iwdg_f4_reset(c, &c->periph->iwdg);
+	if (c->periph->iwdg.running)
+		sim_rcc_f4_force_lsi(&c->periph->rcc);
 	sim_crc_reset(&c->periph->crc);
-	sim_mem_fill(c, 0x40000000u, 0x23000u, 0);
+	sim_mem_fill(c, 0x40000000u, 0x3000u, 0);
+	sim_mem_fill(c, 0x40003400u, 0x1FC00u, 0);
 	sim_mem_fill(c, 0x40023400u, 0x400u, 0);
 	sim_mem_fill(c, 0x40024000u, 0x5C000u, 0);
 	sim_mem_fill(c, 0x50000000u, 0x61000u, 0);
@@ -561,6 +589,20 @@ static int f407_load_flash(sim_chip *c, uint32_t addr, const void *data, size_t 
 	return 0;
 }
 
+/* Board time passed: a pending clock switch (RCC) and the watchdog. */
+static void f407_tick(sim_chip *c, uint64_t dt_ns)
+{
+	sim_rcc_f4_tick(c, &c->periph->rcc);
+	if (sim_iwdg_f4_tick(c, &c->periph->iwdg, dt_ns))
+		sim_chip_system_reset_by(c, SIM_RST_IWDG);
+}
+
+static void f407_watchdog_start(sim_chip *c, uint32_t ms)
+{
+	sim_iwdg_f4_firmware_start(&c->periph->iwdg, ms);
+	sim_rcc_f4_force_lsi(&c->periph->rcc);
+}
+
 const struct sim_soc_ops sim_f407_soc = {
 	.map = f407_map,
 	.free = f407_free,
@@ -570,4 +612,6 @@ const struct sim_soc_ops sim_f407_soc = {
 	.peek = f407_peek,
 	.engine_running = f407_engine_running,
 	.load_flash = f407_load_flash,
+	.tick = f407_tick,
+	.watchdog_start = f407_watchdog_start,
 };

@@ -19,6 +19,7 @@
 
 /* Register offsets from 0x40023C00 (RM0090 3.9, Table 17 register map). */
 #define FLASH_ACR 0x00u
+#define FLASH_ACR_LATENCY 0x7u /* RM0090 3.9.1: wait states, 0-7 */
 #define FLASH_KEYR 0x04u
 #define FLASH_OPTKEYR 0x08u
 #define FLASH_SR 0x0Cu
@@ -629,6 +630,8 @@ enum sim_bus_result sim_flash_array_read(sim_chip *c, uint32_t off, unsigned siz
 		return SIM_BUS_FAULT;
 	if (c->flash->op != FLASH_OP_NONE)
 		return SIM_BUS_WAIT;
+	if (!sim_flash_latency_ok(c))
+		return SIM_BUS_FAULT;
 	/* the AHB-AP's read goes out on D-code, through the ART's data cache */
 	*val = sim_art_dread(c, c->flash->art, c->flash->acr, off, size);
 	return SIM_BUS_OK;
@@ -643,6 +646,22 @@ enum sim_bus_result sim_flash_array_read(sim_chip *c, uint32_t off, unsigned siz
 bool sim_flash_core_loads_blocked(const sim_chip *c)
 {
 	return (c->core->dhcsr_ctrl & DHCSR_C_DEBUGEN) && flash_rdp_level(c->flash->opt_stored) != 0;
+}
+
+/* RM0090 3.5.1 table 10 (STM32F405/407): one more wait state per 30 MHz of
+ * HCLK at 2.7-3.6 V, per 24 MHz at 2.4-2.7 V, 22 MHz at 2.1-2.4 V, 20 MHz
+ * at 1.8-2.1 V. The manual only says LATENCY "must be correctly
+ * programmed" (3.5.1) for the array to be read correctly; what too few
+ * wait states return is not documented. The lab makes every read of the
+ * array fail then: the core's fetches and loads are bus errors (a
+ * HardFault as a rule), the AHB-AP's reads FAULT. */
+bool sim_flash_latency_ok(const sim_chip *c)
+{
+	int mv = sim_board_voltage_mv(c);
+	uint32_t step = mv >= 2700 ? 30000000u : mv >= 2400 ? 24000000u : mv >= 2100 ? 22000000u : 20000000u;
+	uint32_t need = c->core_hz ? (c->core_hz - 1u) / step : 0;
+
+	return (c->flash->acr & FLASH_ACR_LATENCY) >= need;
 }
 
 void sim_flash_core_read(sim_chip *c, bool fetch, uint32_t off, unsigned size)

@@ -42,6 +42,14 @@ enum sim_reset_kind {
 	SIM_RESET_CORE,     /* AIRCR.VECTRESET: core only (v7-M) */
 };
 
+/* What caused a system reset (the flags RM0090 7.3.21 RCC_CSR keeps). */
+enum sim_reset_src {
+	SIM_RST_PIN,      /* NRST driven low from outside */
+	SIM_RST_POWER,    /* power-on */
+	SIM_RST_SOFTWARE, /* AIRCR.SYSRESETREQ */
+	SIM_RST_IWDG,     /* the independent watchdog expired */
+};
+
 struct sim_core;   /* opaque, sim_core.c */
 struct sim_flash;  /* opaque, the chip's flash controller module */
 struct sim_dp;     /* opaque, sim_dp.c */
@@ -139,6 +147,9 @@ struct sim_soc_ops {
 	 * mass_erases, program_ops, bytes_programmed) from a flash module that
 	 * keeps its own (NULL: the module counts in c->stats). */
 	void (*flash_stats)(const sim_chip *c, struct sim_chip_stats *st);
+	/* Optional (fault injection): the firmware's independent watchdog
+	 * starts with about `ms` before it expires. NULL: not modelled. */
+	void (*watchdog_start)(sim_chip *c, uint32_t ms);
 };
 
 /*
@@ -173,8 +184,9 @@ struct sim_chip {
 	struct sim_config cfg;
 	const struct sim_chip_desc *desc;
 	uint64_t now_ns;
-	uint32_t core_hz;       /* HSI after reset: 16 MHz F4, 64 MHz H7 */
-	uint64_t cycle_debt_ps; /* sub-cycle remainder of advanced time */
+	uint32_t core_hz;             /* the core's clock: HCLK from the F4's RCC; 64 MHz H7 */
+	enum sim_reset_src reset_src; /* source of the system reset in progress */
+	uint64_t cycle_debt;          /* sub-cycle remainder of advanced time, ns x Hz */
 	struct sim_chip_stats stats;
 
 	/* board */
@@ -225,6 +237,9 @@ enum sim_bus_result sim_ppb_write(sim_chip *c, uint32_t addr, unsigned size, uin
  * stalled meanwhile). The engine stops before the next instruction. */
 void sim_core_data_bus_error(sim_chip *c, uint32_t addr);
 void sim_core_data_retry(sim_chip *c);
+/* From a block hook: the memory system refuses the fetch of the block
+ * about to run (an IBUSERR BusFault on its first instruction). */
+void sim_core_fetch_bus_error(sim_chip *c);
 /* Tells the core that code memory changed (flush Unicorn's code cache). */
 void sim_core_code_changed(sim_chip *c, uint32_t addr, uint32_t len);
 
@@ -243,8 +258,14 @@ void sim_mem_fill(sim_chip *c, uint32_t base, uint32_t size, uint8_t byte);
 /* ---- provided by sim_chip.c / sim_board.c --------------------------- */
 
 /* A system reset from any source (NRST release, SYSRESETREQ): resets
- * peripherals and the core; counts it in stats. */
+ * peripherals and the core; counts it in stats. sim_chip_system_reset is
+ * a pin reset; the peripheral reset sees `src` in c->reset_src. */
 void sim_chip_system_reset(sim_chip *c);
+void sim_chip_system_reset_by(sim_chip *c, enum sim_reset_src src);
+/* The DBGMCU_APB1_FZ register (RM0090 38.16.4; sim_scs.c). */
+uint32_t sim_dbgmcu_apb1_fz(const sim_chip *c);
+/* The board's HSE crystal, Hz (sim_board.c; 0: none fitted). */
+uint32_t sim_board_hse_hz(const sim_chip *c);
 
 /* ---- provided by sim_cache.c (Cortex-M7 D-cache, see there) ---------- */
 

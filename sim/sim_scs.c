@@ -305,9 +305,12 @@ static void special_write(sim_chip *c, uint32_t v)
 	sim_core_set_reg(c, UC_ARM_REG_CONTROL, (v >> 24) & 7U); /* last: carries nPRIV */
 }
 
+/* APSR, IPSR and EPSR (ARMv7-M B1.4.2): T goes to the core's EPSR.T, not
+ * to Unicorn, which only executes Thumb. */
 static void xpsr_write(sim_chip *c, uint32_t v)
 {
 	sim_core_set_reg(c, UC_ARM_REG_XPSR_NZCVQG, (v & 0xF80F0000U) | (1U << 24));
+	sim_core_set_epsr_t(c, v & (1U << 24));
 	if ((v & 0x1FFU) != (sim_core_reg(c, UC_ARM_REG_XPSR) & 0x1FFU))
 		sim_core_set_reg(c, UC_ARM_REG_IPSR, v & 0x1FFU);
 }
@@ -340,6 +343,11 @@ static void dcrsr_write(sim_chip *c, uint32_t val)
 	}
 }
 
+uint32_t sim_dbgmcu_apb1_fz(const sim_chip *c)
+{
+	return c->core->dbgmcu_apb1_fz;
+}
+
 /* ---- AIRCR (B3.2.6) ---------------------------------------------------- */
 
 static void aircr_write(sim_chip *c, uint32_t val, bool cpu)
@@ -351,7 +359,7 @@ static void aircr_write(sim_chip *c, uint32_t val, bool cpu)
 		if (cpu)
 			sim_core_request_stop(c, SIM_EV_SYSRESET);
 		else
-			sim_chip_system_reset(c);
+			sim_chip_system_reset_by(c, SIM_RST_SOFTWARE);
 	} else if (val & 1U) { /* VECTRESET: core only */
 		if (cpu)
 			sim_core_request_stop(c, SIM_EV_VECTRESET);

@@ -301,8 +301,10 @@ int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop)
 	rc = cm_read_dhcsr(t, &dhcsr);
 	if (rc)
 		return rc;
-	if (dhcsr & DCB_DHCSR_S_RESET_ST)
+	if (dhcsr & DCB_DHCSR_S_RESET_ST) {
 		swdd_info("the target was reset while running");
+		t->resets_seen++;
+	}
 	if (dhcsr & DCB_DHCSR_S_HALT) {
 		rc = cm_read32(t, SCB_DFSR, &dfsr);
 		if (rc == 0)
@@ -321,6 +323,11 @@ int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop)
 		stop->reason = SWDD_STOP_SLEEP;
 	}
 	return 0;
+}
+
+unsigned swdd_target_resets_seen(const struct swdd_target *t)
+{
+	return t->resets_seen;
 }
 
 const struct swdd_stop *swdd_target_last_stop(const struct swdd_target *t)

@@ -132,6 +132,11 @@ void swdd_target_set_step_irq(struct swdd_target *t, bool allow);
 bool swdd_target_get_step_irq(const struct swdd_target *t);
 /* Non-blocking: fills *stop (SWDD_STOP_NONE while running). */
 SWDD_MUST_CHECK int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop);
+/* How many resets swdd_target_poll has seen while the core ran
+ * (DHCSR.S_RESET_ST, ARMv7-M C1.6.2): resets swdd did not ask for (a
+ * watchdog, the firmware, NRST from the board). A caller that must not
+ * miss one (a flash algorithm call) compares it before and after. */
+unsigned swdd_target_resets_seen(const struct swdd_target *t);
 /* Last stop (valid while halted). */
 const struct swdd_stop *swdd_target_last_stop(const struct swdd_target *t);
 bool swdd_target_is_halted(const struct swdd_target *t);

@@ -157,7 +157,14 @@ void lab_client_connected_cb(UMockdevIoctlBase *self, UMockdevIoctlClient *uc, g
 int lab_pipe_create(const char *node);
 
 /* lab_inject.c: --inject FAULT@TRIGGER:N (fault injection, board 1). */
-enum lab_inj_fault { LAB_INJ_NONE, LAB_INJ_STALL, LAB_INJ_FREEZE, LAB_INJ_UNPLUG, LAB_INJ_POWER_OFF };
+enum lab_inj_fault {
+	LAB_INJ_NONE,
+	LAB_INJ_STALL,
+	LAB_INJ_FREEZE,
+	LAB_INJ_UNPLUG,
+	LAB_INJ_POWER_OFF,
+	LAB_INJ_WATCHDOG
+};
 enum lab_inj_trig { LAB_TRIG_ERASE, LAB_TRIG_PROGRAM, LAB_TRIG_XFER };
 struct lab_inject {
 	bool armed;
@@ -166,6 +173,7 @@ struct lab_inject {
 	enum lab_inj_trig trig;
 	uint64_t n;
 	unsigned stall_ms;
+	unsigned watchdog_ms; /* watchdog: time left on the firmware's IWDG */
 };
 extern struct lab_inject lab_inj;
 /* Parses FAULT@TRIGGER:N and arms it; 0 or -1 (message on stderr). */

@@ -18,6 +18,12 @@
  *              the testbed (sysfs and node), so a rescan no longer finds it
  *   power-off  the target supply is cut (sim_board_power_off): a running
  *              erase or program is abandoned, SWD gets no answer
+ *   watchdog[:MS]  the firmware's independent watchdog is running with MS
+ *              ms left (default 10; sim_board_watchdog_start, STM32F407
+ *              only): it counts whenever the core is not halted with
+ *              DBG_IWDG_STOP set, so a flash algorithm running on the core
+ *              (during the Nth erase, with erase:N) lets it expire: a
+ *              system reset (RCC_CSR.IWDGRSTF) abandons the erase
  *   freeze:MS  the lab answers no ioctl for MS ms, as when the swdd-lab
  *              process is stopped (SIGSTOP): the client blocks inside the
  *              ioctl, which real usbfs never does; it shows what swdd says
@@ -42,7 +48,14 @@ static int parse_fault(const char *s, size_t n)
 		lab_inj.fault = LAB_INJ_UNPLUG;
 	else if (n == 9 && !strncmp(s, "power-off", n))
 		lab_inj.fault = LAB_INJ_POWER_OFF;
-	else if ((n > 6 && !strncmp(s, "stall:", 6)) || (n > 7 && !strncmp(s, "freeze:", 7))) {
+	else if (n >= 8 && !strncmp(s, "watchdog", 8) && (n == 8 || s[8] == ':')) {
+		lab_inj.fault = LAB_INJ_WATCHDOG;
+		lab_inj.watchdog_ms = 10;
+		if (n > 8)
+			lab_inj.watchdog_ms = strtoul(s + 9, &end, 10);
+		if (n > 8 && (end != s + n || !lab_inj.watchdog_ms || lab_inj.watchdog_ms > 30000))
+			return -1;
+	} else if ((n > 6 && !strncmp(s, "stall:", 6)) || (n > 7 && !strncmp(s, "freeze:", 7))) {
 		lab_inj.fault = s[0] == 's' ? LAB_INJ_STALL : LAB_INJ_FREEZE;
 		lab_inj.stall_ms = strtoul(strchr(s, ':') + 1, &end, 10);
 		if (end != s + n || !lab_inj.stall_ms || lab_inj.stall_ms > 600000)
@@ -71,7 +84,7 @@ int lab_inject_parse(const char *arg)
 bad:
 	fprintf(stderr,
 		"swdd-lab: --inject %s: expected FAULT@TRIGGER:N with FAULT stall:MS, freeze:MS, "
-		"unplug or power-off and TRIGGER erase, program or xfer (N from 1)\n",
+		"unplug, power-off or watchdog[:MS] and TRIGGER erase, program or xfer (N from 1)\n",
 		arg);
 	return -1;
 }
@@ -95,14 +108,17 @@ enum lab_inj_fault lab_inject_check(struct lab_dev *d)
 		return LAB_INJ_NONE;
 	lab_inj.armed = false;
 	fprintf(stderr, "swdd-lab: injecting %s at %s %llu (transfer %llu, chip time %.3f s)\n",
-		lab_inj.fault == LAB_INJ_STALL    ? "a USB stall"
-		: lab_inj.fault == LAB_INJ_UNPLUG ? "an unplug"
-		: lab_inj.fault == LAB_INJ_FREEZE ? "a freeze"
-						  : "a power cut",
+		lab_inj.fault == LAB_INJ_STALL      ? "a USB stall"
+		: lab_inj.fault == LAB_INJ_UNPLUG   ? "an unplug"
+		: lab_inj.fault == LAB_INJ_FREEZE   ? "a freeze"
+		: lab_inj.fault == LAB_INJ_WATCHDOG ? "a running watchdog"
+						    : "a power cut",
 		trig_names[lab_inj.trig], (unsigned long long)now, (unsigned long long)d->xfers,
 		(double)sim_chip_now_ns(d->chip) / 1e9);
 	if (lab_inj.fault == LAB_INJ_POWER_OFF)
 		sim_board_power_off(d->chip);
+	if (lab_inj.fault == LAB_INJ_WATCHDOG && sim_board_watchdog_start(d->chip, lab_inj.watchdog_ms))
+		fprintf(stderr, "swdd-lab: this chip has no watchdog the lab can start (STM32F407 only)\n");
 	return lab_inj.fault;
 }
 

@@ -357,6 +357,48 @@ static int f4_cmd_uid(struct swdd_target *t, int argc, char **argv, char *out, s
 	return 0;
 }
 
+/* RM0090 7.3.21 RCC_CSR: the reset flags, kept until a power-on reset or
+ * RMVF. Every internal source also pulls NRST (7.1.2), so PINRSTF comes
+ * with the others; PORRSTF/BORRSTF stay set from the last power-on unless
+ * something cleared them, so they are named only when nothing else is. */
+#define F4_RCC_CSR 0x40023874U
+#define F4_RCC_CSR_RMVF (1U << 24)
+#define F4_RCC_CSR_PINRSTF (1U << 26)
+#define F4_RCC_CSR_FLAGS 0xFE000000U
+
+static const struct stm32_hint f4_reset_flags[] = {
+	{ 1U << 29, "IWDGRSTF: the independent watchdog expired; started by the firmware (or by the WDG_SW "
+		    "option bit), it counts while the algorithm runs (swdd freezes it only in halt): use "
+		    "--connect under-reset so the firmware cannot start it first" },
+	{ 1U << 30, "WWDGRSTF: the window watchdog expired; started by the firmware, it counts while the "
+		    "algorithm runs" },
+	{ 1U << 28, "SFTRSTF: a software reset (AIRCR.SYSRESETREQ)" },
+	{ 1U << 31, "LPWRRSTF: a low-power management reset" },
+};
+static const struct stm32_hint f4_reset_flags_power[] = {
+	{ 1U << 27, "PORRSTF: a power-on reset (the supply dropped?)" },
+	{ 1U << 25, "BORRSTF: a brown-out reset (the supply dropped below the BOR level?)" },
+	{ F4_RCC_CSR_PINRSTF, "PINRSTF: NRST was pulled low on the board" },
+};
+
+/* Names the reset flags in RCC_CSR, then clears them (RMVF). */
+static int f4_reset_cause(struct swdd_target *t, char *buf, size_t len)
+{
+	uint32_t csr = 0;
+	int rc = f4_read32(t, F4_RCC_CSR, &csr), n;
+
+	if (rc)
+		return rc;
+	n = snprintf(buf, len, "RCC_CSR 0x%08X: ", csr);
+	if (n < 0 || (size_t)n >= len)
+		return 0;
+	if (!stm32_bits_text(f4_reset_flags, ARRAY_LEN(f4_reset_flags), csr, buf + n, len - (size_t)n) &&
+	    !stm32_bits_text(f4_reset_flags_power, ARRAY_LEN(f4_reset_flags_power), csr, buf + n,
+			     len - (size_t)n))
+		snprintf(buf + n, len - (size_t)n, "no reset flag set");
+	return f4_write32(t, F4_RCC_CSR, (csr & ~F4_RCC_CSR_FLAGS) | F4_RCC_CSR_RMVF);
+}
+
 static const struct stm32_cmd f4_cmds[] = {
 	{ "uid", "uid", "the chip's 96-bit unique device ID", f4_cmd_uid },
 };
@@ -397,4 +439,5 @@ const struct stm32_family stm32f4_family = {
 	.num_cmds = ARRAY_LEN(f4_cmds),
 	.hints = f4_hints,
 	.num_hints = ARRAY_LEN(f4_hints),
+	.reset_cause = f4_reset_cause,
 };

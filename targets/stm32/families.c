@@ -49,17 +49,22 @@ const char *stm32_rev_name(const struct stm32_family *f, uint16_t rev_id)
 	return "?";
 }
 
-void stm32_hints_text(const struct stm32_family *f, uint32_t bits, char *buf, size_t len)
+size_t stm32_bits_text(const struct stm32_hint *h, size_t nh, uint32_t bits, char *buf, size_t len)
 {
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < f->num_hints; i++) {
-		if (!(bits & f->hints[i].bits) || n >= len)
+	for (size_t i = 0; i < nh; i++) {
+		if (!(bits & h[i].bits) || n >= len)
 			continue;
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", f->hints[i].text);
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", h[i].text);
 	}
-	if (!n)
+	return n;
+}
+
+void stm32_hints_text(const struct stm32_family *f, uint32_t bits, char *buf, size_t len)
+{
+	if (!stm32_bits_text(f->hints, f->num_hints, bits, buf, len))
 		snprintf(buf, len, "no error bits set (SR = 0x%08X)", bits);
 }
 

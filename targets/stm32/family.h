@@ -199,6 +199,12 @@ struct stm32_family {
 	size_t num_cmds;
 	const struct stm32_hint *hints; /* flash status bits, what they mean and what to do */
 	size_t num_hints;
+	/* After a reset swdd did not ask for (seen while a flash algorithm
+	 * ran): the family's reset flags as text ("RCC_CSR 0x...: IWDGRSTF
+	 * (...)"), naming the cause and what to do; then clears them so that
+	 * the next report shows only new ones. Optional (NULL: no cause is
+	 * named). Returns 0 or a negative SWDD_E* (the flags unreadable). */
+	int (*reset_cause)(struct swdd_target *t, char *buf, size_t len);
 };
 
 /* NULL-terminated list of the registered families (families.c). */
@@ -215,6 +221,9 @@ const char *stm32_rev_name(const struct stm32_family *f, uint16_t rev_id);
  * sectors follow bank 1's), start and size. SWDD_ERANGE outside flash. */
 int stm32_sector_find(const struct stm32_part *p, uint32_t flash_size, uint32_t addr, unsigned *index,
 		      uint32_t *start, uint32_t *size);
+/* The texts of the rows of `h` whose bits are set in `bits`, comma-separated
+ * (buf[0] = 0 when none); returns the length written. */
+size_t stm32_bits_text(const struct stm32_hint *h, size_t nh, uint32_t bits, char *buf, size_t len);
 /* Writes the names of the hint bits set in `bits` into buf (a family's
  * decode_status is usually this over its own hints). */
 void stm32_hints_text(const struct stm32_family *f, uint32_t bits, char *buf, size_t len);

@@ -2,8 +2,10 @@
 """End-to-end: faults injected mid-operation (issue 15, part 3), through
 swdd-lab's --inject (docs/LAB-USB.md) and swdd's real USB path (libusb).
 
-Each fault is injected while `swdd flash` writes big.elf over a board that
-holds demo.elf (so sectors are erased), and again during a GDB `load`
+Each fault (a USB stall, a frozen lab, an unplug, a power cut, a firmware
+watchdog that expires mid-erase) is injected while `swdd flash` writes
+big.elf over a board that holds demo.elf (so sectors are erased), and
+again during a GDB `load`
 against `swdd` serving the same kind of board. Checked per case:
   - swdd flash: the named error, the exit status, and the flash state
     sentence ("flash state: ...");
@@ -43,6 +45,10 @@ CASES = [
      r"flash state: the erase of sector 0 .* was started; its outcome is unknown"),
     ("power-off", "program:3", 4, r"target not powered: .*the target supply now reads 0.00 V",
      r"flash state: sector 0 \(0x08000000\) was erased and \d+ bytes of it were programmed"),
+    # the firmware's IWDG (10 ms left) counts while the erase algorithm runs
+    # on the core: the chip resets mid-erase, swdd reads RCC_CSR
+    ("watchdog", "erase:1", 5, r"the chip was reset while the flash algorithm ran.*RCC_CSR 0x\w+: IWDGRSTF",
+     r"flash state: the erase of sector 0 .* was started; its outcome is unknown"),
 ]
 
 # what a new GDB connection after the fault must show: a working target, or
@@ -51,6 +57,7 @@ RECONNECT = {
     "stall:5000": r"RECONNECT-OK",
     "unplug": r"no target: .*the probe was unplugged",
     "power-off": r"no target: target not powered",
+    "watchdog": r"RECONNECT-OK",
 }
 
 

@@ -186,6 +186,15 @@ static inline int tu_mem_read32(sim_chip *c, uint32_t addr, uint32_t *v)
 	return ack == SIM_ACK_OK ? tu_ap_read(c, TU_AP_DRW, v) : ack;
 }
 
+/* A word through the AHB-AP; 0xDEADBEEF when the access fails. */
+static inline uint32_t tu_rd(sim_chip *c, uint32_t addr)
+{
+	uint32_t v = 0xDEADBEEFu;
+
+	tu_mem_read32(c, addr, &v);
+	return v;
+}
+
 /* Boots the core into `code` placed at the start of SRAM: a vector table
  * in flash (SP at the top of SRAM, reset handler 0x20000000), then an NRST
  * pulse. */

@@ -64,10 +64,7 @@ static sim_chip *c;
 
 static uint32_t rd(uint32_t addr)
 {
-	uint32_t v = 0xDEADBEEFu;
-
-	tu_mem_read32(c, addr, &v);
-	return v;
+	return tu_rd(c, addr);
 }
 
 /* Core register read through DCRSR/DCRDR (C1.6.3): -2 if S_REGRDY never
@@ -759,6 +756,71 @@ static int test_knob_lockup(void)
 	return knob(SIM_FAULT_LOCKUP, S_LOCKUP);
 }
 
+/* ---- EPSR.T (ARMv7-M B1.4.2, B1.5.5, C1.6.3) ------------------------------ */
+
+/* Flash whose reset vector lacks the Thumb bit (0x08000100, even), with
+ * `movs r0, #1; b .` there; halted by VC_CORERESET on that vector. */
+static int invstate_start(void)
+{
+	static const uint32_t img[0x42] = { [0] = 0x20001000u, [1] = 0x08000100u, [0x40] = 0xE7FE2001u };
+
+	c = tu_connected_chip(NULL);
+	CHECK(c != NULL);
+	CHECK_OK(sim_chip_backdoor_load_flash(c, 0x08000000u, img, sizeof(img)));
+	WR(DHCSR, KEY | C_DEBUGEN | C_HALT);
+	WR(DEMCR, VC_CORERESET);
+	WR(AIRCR, 0x05FA0004u);
+	CHECK(rd(DHCSR) & S_HALT);
+	CHECK_EQ(reg(0x0F), 0x08000100u);
+	return 0;
+}
+
+static int step_once(void)
+{
+	WR(DHCSR, KEY | C_DEBUGEN | C_STEP);
+	sim_chip_advance(c, 10 * US);
+	CHECK(rd(DHCSR) & S_HALT);
+	return 0;
+}
+
+/* TakeReset sets EPSR.T from bit 0 of the vector (B1.5.5): xPSR reads T = 0.
+ * A debugger's xPSR write sets EPSR.T (C1.6.3): with T = 1 the next step
+ * executes the instruction at the written PC. A write of PC alone is the
+ * DebugReturnAddress and leaves T at 0: the step takes the INVSTATE
+ * UsageFault (B1.4.2), as silicon does. */
+static int body_invstate(bool write_xpsr)
+{
+	CHECK_OK(invstate_start());
+	CHECK_EQ(reg(0x10) & (1u << 24), 0);
+	CHECK_OK(reg_write(0x0F, 0x08000100u));
+	if (write_xpsr)
+		CHECK_OK(reg_write(0x10, 1u << 24));
+	CHECK_OK(step_once());
+	if (!write_xpsr) {
+		CHECK(rd(CFSR) & (1u << 17)); /* INVSTATE */
+		return 0;
+	}
+	CHECK_EQ(rd(CFSR), 0);
+	CHECK_EQ(reg(0x00), 1);
+	CHECK_EQ(reg(0x0F), 0x08000102u);
+	CHECK_EQ(reg(0x10), 1u << 24);
+	/* and a write of T = 0 makes the next instruction fault */
+	CHECK_OK(reg_write(0x10, 0));
+	CHECK_OK(step_once());
+	CHECK(rd(CFSR) & (1u << 17));
+	return 0;
+}
+
+static int test_invstate_xpsr_write(void)
+{
+	DONE(body_invstate(true));
+}
+
+static int test_invstate_pc_write(void)
+{
+	DONE(body_invstate(false));
+}
+
 /* ---- firmware results ----------------------------------------------------- */
 
 /* B3.3: SysTick counts processor cycles and pends its exception at 0. */
@@ -901,6 +963,12 @@ static const struct test_case tests[] = {
 	{ "unpriv_svc", "ARMv7-M B1.5.6/B1.5.8 entry from unprivileged thread on PSP and return",
 	  test_unpriv_svc },
 	{ "erased_flash_locks_up", "ARMv7-M B1.5.15 no handler path: lockup", test_erased_flash_locks_up },
+	{ "invstate_xpsr_write",
+	  "ARMv7-M C1.6.3 an xPSR write sets EPSR.T: the step after a reset vector "
+	  "without the Thumb bit executes",
+	  test_invstate_xpsr_write },
+	{ "invstate_pc_write", "ARMv7-M B1.4.2 a PC write alone leaves EPSR.T = 0: INVSTATE",
+	  test_invstate_pc_write },
 	{ "knob_sleep", "issue 2 fault knob sleep: S_SLEEP", test_knob_sleep },
 	{ "knob_lockup", "issue 2 fault knob lockup: S_LOCKUP", test_knob_lockup },
 	{ "systick", "ARMv7-M B3.3 SysTick pends its exception when it reaches 0; stops when halted",
