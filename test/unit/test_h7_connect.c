@@ -14,6 +14,7 @@
  *   and one request is exactly one download (the lab's counters).
  */
 #include "flash_lab_util.h"
+#include "lab_kinds.h"
 #include "swdd_log.h"
 
 #include <stdio.h>
@@ -79,19 +80,6 @@ static int connect(struct lab *l, enum swdd_connect_mode mode, unsigned khz)
 	return swdd_target_connect(l->probe, &co, &l->t);
 }
 
-#define FOR_KINDS(body)                                                                                      \
-	for (size_t k = 0; k < NKINDS; k++) {                                                                \
-		struct lab lab;                                                                              \
-		int _r = (body)(&lab, kinds[k]);                                                             \
-		lab_close(&lab);                                                                             \
-		if (_r) {                                                                                    \
-			size_t _n = strlen(test_fail_msg);                                                   \
-			snprintf(test_fail_msg + _n, sizeof(test_fail_msg) - _n, " [%s]",                    \
-				 sim_probe_kind_name(kinds[k]));                                             \
-			return _r;                                                                           \
-		}                                                                                            \
-	}                                                                                                    \
-	return 0
 
 /* ---- AP-addressed access ------------------------------------------------- */
 
@@ -130,11 +118,13 @@ static int test_ap_word(void)
 	FOR_KINDS(do_ap_word);
 }
 
-/* ST-LINK/V2 firmware before J24 cannot select an AP: DBGMCU is set up
- * through its AP0 alias, and the log says why. */
-static int test_ap0_fallback(void)
+/* ST-LINK/V2 firmware: from J32 the memory commands take an AP byte; J24
+ * to J31 reach AP2 through raw AP registers (CSW, TAR, DRW); before J24
+ * no AP can be selected, and DBGMCU is set up through its AP0 alias, with
+ * the log saying why. */
+static int ap_by_firmware(unsigned jtag, bool ap2)
 {
-	struct sim_probe_config pc = { .kind = SIM_PROBE_STLINK_V2, .fw_jtag = 22 };
+	struct sim_probe_config pc = { .kind = SIM_PROBE_STLINK_V2, .fw_jtag = jtag };
 	struct lab l;
 	uint32_t v = 0;
 
@@ -145,13 +135,22 @@ static int test_ap0_fallback(void)
 	CHECK(sim_probe_new(&pc, l.chip, &l.sp) == 0);
 	CHECK_SWDD(swdd_probe_open_sim(l.sp, &l.probe));
 	CHECK_SWDD(connect(&l, SWDD_CONNECT_NORMAL, 4000));
-	CHECK_STR_CONTAINS(logbuf, "DBGMCU is used through AP0");
+	CHECK_EQ(strstr(logbuf, "DBGMCU is used through AP0") == NULL, ap2);
+	CHECK_EQ(swdd_probe_ap_read32(l.probe, 2, DBGMCU_AP2, &v) == 0, ap2);
 	CHECK_SWDD(swdd_probe_read32(l.probe, DBGMCU_AP0 + DBGMCU_CR_OFF, &v));
 	CHECK_EQ(v, 0x0070003FU);
 	CHECK_SWDD(swdd_target_detach(l.t));
 	CHECK_SWDD(swdd_probe_read32(l.probe, DBGMCU_AP0 + DBGMCU_CR_OFF, &v));
 	CHECK_EQ(v, 0U);
 	lab_close(&l);
+	return 0;
+}
+
+static int test_ap_by_firmware(void)
+{
+	CHECK_OK(ap_by_firmware(37, true));
+	CHECK_OK(ap_by_firmware(28, true));
+	CHECK_OK(ap_by_firmware(22, false));
 	return 0;
 }
 
@@ -403,7 +402,8 @@ static int test_pending_refused(void)
 
 static const struct test_case tests[] = {
 	{ "ap_word", "ADIv5.2 C2.6 MEM-AP; RM0433 60.2 AP2 debug APB", test_ap_word },
-	{ "ap0_fallback", "RM0433 60.5.8 DBGMCU at 0x5C001000", test_ap0_fallback },
+	{ "ap_by_firmware", "RM0433 60.5.8 DBGMCU at 0x5C001000; docs/STLINK-PROTOCOL.md 5",
+	  test_ap_by_firmware },
 	{ "under_reset", "RM0433 60.5.8 DBGMCU_CR, APB3FZ1, APB4FZ1; ARMv7-M C1.6.3", test_under_reset },
 	{ "ladder_from_request", "DS12110 SWD clock; issue 13 H743 report", test_ladder_from_request },
 	{ "supply_lock", "AN4938 2; RM0433 6.8.4 PWR_CR3", test_supply_lock },
