@@ -436,11 +436,12 @@ static int flash_check_takeover(struct swdd_flash *f)
 				    fam->name, bits);
 	}
 	if (sr == 0xFFFFFFFFU || cr == 0xFFFFFFFFU)
-		return swdd_err_set(SWDD_EFLASH,
-				    "the %s flash registers read back as garbage (FLASH_SR 0x%08X, FLASH_CR "
-				    "0x%08X): the chip's bus is not usable in this state; connect under reset "
-				    "(--connect under-reset) and retry",
-				    fam->name, sr, cr);
+		return swdd_err_set(
+			SWDD_EFLASH,
+			"the %s flash registers read back as garbage (FLASH_SR 0x%08X, FLASH_CR "
+			"0x%08X): the chip's bus is not usable in this state; connect under reset "
+			"(--connect under-reset) and retry",
+			fam->name, sr, cr);
 	if (!(sr & fam->flash_busy_bits))
 		return 0;
 	flash_status_text(f, sr & fam->flash_busy_bits, bits, sizeof(bits));

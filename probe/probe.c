@@ -381,9 +381,11 @@ int probe_ap_word_raw(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t
 	if (!rc)
 		rc = p->mem->dap_write(p, ap, PROBE_AP_TAR, addr);
 	if (!rc)
-		rc = wr ? p->mem->dap_write(p, ap, PROBE_AP_DRW, *val) : p->mem->dap_read(p, ap, PROBE_AP_DRW, val);
+		rc = wr ? p->mem->dap_write(p, ap, PROBE_AP_DRW, *val)
+			: p->mem->dap_read(p, ap, PROBE_AP_DRW, val);
 	if (rc == SWDD_EFAULT)
-		return swdd_err_set(rc, "AP %u access at 0x%08x faulted (%s)", ap, addr, wr ? "write" : "read");
+		return swdd_err_set(rc, "AP %u access at 0x%08x faulted (%s)", ap, addr,
+				    wr ? "write" : "read");
 	return rc;
 }
 
@@ -395,7 +397,8 @@ static int probe_ap_word(struct swdd_probe *p, unsigned ap, uint32_t addr, uint3
 		return swdd_err_set(SWDD_EINVAL, "AP %u word access at unaligned address 0x%08x", ap, addr);
 	if (ap == 0)
 		return wr ? swdd_probe_write32(p, addr, *val) : swdd_probe_read32(p, addr, val);
-	return p->mem->ap_word ? p->mem->ap_word(p, ap, addr, val, wr) : probe_ap_word_raw(p, ap, addr, val, wr);
+	return p->mem->ap_word ? p->mem->ap_word(p, ap, addr, val, wr)
+			       : probe_ap_word_raw(p, ap, addr, val, wr);
 }
 
 int swdd_probe_ap_read32(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val)

@@ -37,12 +37,12 @@
 
 struct cm_ladder_log {
 	unsigned tries, noack, proto;
-	unsigned dp_fault;      /* the DP answered, then an AP access FAULTed */
-	unsigned normal_noack;  /* normal mode: no ACK */
-	unsigned normal_fault;  /* normal mode: DP answered, AP FAULT */
-	unsigned reset_tries;   /* under reset */
-	unsigned reset_fault;   /* under reset: DP answered, AP0 FAULT */
-	unsigned lowest_khz;    /* the last clock tried */
+	unsigned dp_fault;     /* the DP answered, then an AP access FAULTed */
+	unsigned normal_noack; /* normal mode: no ACK */
+	unsigned normal_fault; /* normal mode: DP answered, AP FAULT */
+	unsigned reset_tries;  /* under reset */
+	unsigned reset_fault;  /* under reset: DP answered, AP0 FAULT */
+	unsigned lowest_khz;   /* the last clock tried */
 	int last_rc;
 	char last_detail[256];
 	/* identified through its family's debug AP when AP0 did not answer */
@@ -59,8 +59,8 @@ static int cm_voltage(struct swdd_target *t)
 	return mv;
 }
 
-static void cm_ladder_note(struct swdd_target *t, struct cm_ladder_log *lg, enum swdd_connect_mode mode, int rc,
-			   const struct cm_attempt_seen *seen)
+static void cm_ladder_note(struct swdd_target *t, struct cm_ladder_log *lg, enum swdd_connect_mode mode,
+			   int rc, const struct cm_attempt_seen *seen)
 {
 	bool fault = seen->dp_ok && rc == SWDD_EFAULT;
 	bool noack = !seen->dp_ok && rc == SWDD_ENOTARGET;
@@ -173,17 +173,18 @@ static int cm_walk_clocks(struct swdd_target *t, enum swdd_connect_mode mode, un
 		if (step == 0)
 			first_actual = seen.actual_khz;
 		if (rc == 0 && step > 0)
-			swdd_warn("connected at %u kHz after failing at %u kHz: the clock was too high for the "
-				  "wiring (long or unshielded wires, no ground next to SWCLK); use --speed %u",
-				  seen.actual_khz, first_actual, seen.actual_khz);
+			swdd_warn(
+				"connected at %u kHz after failing at %u kHz: the clock was too high for the "
+				"wiring (long or unshielded wires, no ground next to SWCLK); use --speed %u",
+				seen.actual_khz, first_actual, seen.actual_khz);
 		if (rc == 0)
 			return 0;
 		cm_ladder_note(t, lg, mode, rc, &seen);
 		if (cm_voltage(t) == 0 || rc == SWDD_EUNPOWERED)
 			return rc; /* no supply: lower clocks will not help */
 		if (!ladder || !cm_ladder_next(t, rc, &seen, &next, &why)) {
-			swdd_warn("%s connect at %u kHz failed (%s: %s)%s", cm_mode_names[mode], seen.actual_khz,
-				  swdd_strerror(rc), lg->last_detail, why);
+			swdd_warn("%s connect at %u kHz failed (%s: %s)%s", cm_mode_names[mode],
+				  seen.actual_khz, swdd_strerror(rc), lg->last_detail, why);
 			return rc;
 		}
 		swdd_warn("%s connect at %u kHz failed (%s: %s); retrying at %u kHz", cm_mode_names[mode],
@@ -203,12 +204,13 @@ static void cm_warn_only_under_reset(struct swdd_target *t, const struct cm_ladd
 
 		if (set)
 			snprintf(how, sizeof(how), " (swdd set DBGMCU_CR to 0x%08x under reset)", cr);
-		swdd_warn("connected only under reset: the debug port answered but the core's bus did not, "
-			  "as when the firmware enters a low-power mode (Stop/Standby) with the debug bits of "
-			  "DBGMCU_CR clear, which stops the clocks the debugger needs; under reset the core "
-			  "stops before that%s; use --connect under-reset, or have the firmware set the "
-			  "DBGMCU_CR debug bits",
-			  how);
+		swdd_warn(
+			"connected only under reset: the debug port answered but the core's bus did not, "
+			"as when the firmware enters a low-power mode (Stop/Standby) with the debug bits of "
+			"DBGMCU_CR clear, which stops the clocks the debugger needs; under reset the core "
+			"stops before that%s; use --connect under-reset, or have the firmware set the "
+			"DBGMCU_CR debug bits",
+			how);
 		return;
 	}
 	swdd_warn("connected only under reset: no ACK until NRST was held, as when the firmware disables "

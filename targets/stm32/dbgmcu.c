@@ -103,7 +103,8 @@ void cm_dbgmcu_setup(struct swdd_target *t, const struct stm32_family *f)
 		swdd_debug("%s: DBGMCU 0x%08x was 0x%08x, now 0x%08x", f->name, r->addr, r->found, v);
 		continue;
 fail:
-		swdd_debug("%s: DBGMCU register 0x%08x not writable: %s", f->name, r->addr, swdd_err_detail());
+		swdd_debug("%s: DBGMCU register 0x%08x not writable: %s", f->name, r->addr,
+			   swdd_err_detail());
 	}
 }
 

@@ -102,7 +102,7 @@ struct stm32_family {
 	const char *manual; /* "RM0090": the reference manual this file follows */
 
 	/* ---- identification ---- */
-	uint32_t dbgmcu_idcode;  /* DBGMCU_IDCODE address (on AP0, like every DBGMCU address below) */
+	uint32_t dbgmcu_idcode; /* DBGMCU_IDCODE address (on AP0, like every DBGMCU address below) */
 	/* (H7) A MEM-AP other than AP0 that shows the DBGMCU block too (the
 	 * debug APB: it answers while NRST is held and when the core's bus
 	 * does not), and the block's base there: the register at AP0 address

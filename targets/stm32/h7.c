@@ -84,8 +84,8 @@
 #define H7_DBGMCU_CR (H7_DBGMCU + 0x04U)
 /* DBGSLEEP/STOP/STBY_D1 and _D2, D1DBGCKEN, D3DBGCKEN, TRACECLKEN. */
 #define H7_DBGMCU_CR_DEBUG 0x0070003FU
-#define H7_DBGMCU_APB3FZ1 (H7_DBGMCU + 0x34U)       /* RM0433 60.5.8 DBGMCU_APB3FZ1 */
-#define H7_DBGMCU_APB3FZ1_WWDG1 (1U << 6)          /* DBG_WWDG1 */
+#define H7_DBGMCU_APB3FZ1 (H7_DBGMCU + 0x34U) /* RM0433 60.5.8 DBGMCU_APB3FZ1 */
+#define H7_DBGMCU_APB3FZ1_WWDG1 (1U << 6)     /* DBG_WWDG1 */
 #define H7_DBGMCU_APB4FZ1 (H7_DBGMCU + 0x54U)
 #define H7_DBGMCU_APB4FZ1_IWDG (1U << 18) /* IWDG1; IWDG2 (bit 19) on dual-core parts only */
 
@@ -94,13 +94,12 @@
  * the next power-on, RM0433 6.4.1): what the connect diagnosis says when
  * the DP and AP2 answer but AP0 never does, even with NRST held. */
 #define H7_CORE_BUS_DEAD_HINT                                                                                \
-	"the core domain (D1) has no supply: firmware wrote a supply configuration into PWR_CR3 "             \
-	"(SMPS, LDO or bypass) that does not match the board's power wiring (RM0433 6.8.4, AN4938 "         \
+	"the core domain (D1) has no supply: firmware wrote a supply configuration into PWR_CR3 "            \
+	"(SMPS, LDO or bypass) that does not match the board's power wiring (RM0433 6.8.4, AN4938 "          \
 	"section 2), which locks the chip until the next power-on, and connecting under reset does not "     \
 	"help; to recover, hold BOOT0 high and power-cycle the board (the system bootloader starts and "     \
 	"leaves PWR_CR3 alone), connect and load firmware whose supply configuration matches the board, "    \
 	"then set BOOT0 low and power-cycle again"
-
 
 /* RM0433 61.1 unique device ID, 61.2 flash size (u16, KiB). */
 #define H7_UID 0x1FF1E800U

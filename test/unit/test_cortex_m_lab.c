@@ -673,7 +673,7 @@ static int do_ladder(struct lab *l, enum sim_probe_kind kind)
 	 * ST-LINK/V2 4000 -> 1800 -> 480, STLINK-V3 3300 -> 1000, CMSIS-DAP
 	 * 4000 -> 2000 -> 1000 */
 	CHECK_STR_CONTAINS(logbuf, kind == SIM_PROBE_STLINK_V3 ? "at 3300 kHz failed" : "at 4000 kHz failed");
-	CHECK_STR_CONTAINS(logbuf, kind == SIM_PROBE_STLINK_V3	 ? "retrying at 1000 kHz"
+	CHECK_STR_CONTAINS(logbuf, kind == SIM_PROBE_STLINK_V3      ? "retrying at 1000 kHz"
 				   : kind >= SIM_PROBE_CMSIS_DAP_V1 ? "retrying at 2000 kHz"
 								    : "retrying at 1800 kHz");
 	CHECK_STR_CONTAINS(logbuf, "kHz: the clock was too high for the wiring");

@@ -80,7 +80,6 @@ static int connect(struct lab *l, enum swdd_connect_mode mode, unsigned khz)
 	return swdd_target_connect(l->probe, &co, &l->t);
 }
 
-
 /* ---- AP-addressed access ------------------------------------------------- */
 
 static int do_ap_word(struct lab *l, enum sim_probe_kind kind)
