@@ -38,7 +38,6 @@ const char *const cm_mode_names[] = {
 int cm_debug_setup(struct swdd_target *t)
 {
 	const struct stm32_family *f = swdd_target_family(t);
-
 	uint32_t dhcsr;
 	int rc = cm_read32(t, DCB_DEMCR, &t->demcr_found);
 

@@ -79,6 +79,22 @@ static void cm_dbgmcu_table(const struct stm32_family *f, struct cm_dbg_reg *r)
 	}
 }
 
+/* Reads r's register, ORs its bits in and writes it back if they were
+ * not all set; r->saved once `found` holds what to give back at detach. */
+static int cm_dbgmcu_set_one(struct swdd_target *t, const struct stm32_family *f, struct cm_dbg_reg *r)
+{
+	uint32_t v;
+	int rc = cm_dbgmcu_read(t, f, r->addr, &r->found);
+
+	v = r->found | r->set;
+	if (!rc && v != r->found)
+		rc = cm_dbgmcu_access(t, f, r->addr, &v, true);
+	r->saved = rc == 0;
+	if (!rc)
+		swdd_debug("%s: DBGMCU 0x%08x was 0x%08x, now 0x%08x", f->name, r->addr, r->found, v);
+	return rc;
+}
+
 void cm_dbgmcu_setup(struct swdd_target *t, const struct stm32_family *f)
 {
 	struct cm_dbg_reg want[CM_DBG_REGS];
@@ -89,22 +105,13 @@ void cm_dbgmcu_setup(struct swdd_target *t, const struct stm32_family *f)
 	cm_dbgmcu_table(f, want);
 	for (unsigned i = 0; i < CM_DBG_REGS; i++) {
 		struct cm_dbg_reg *r = &t->dbg_regs[i];
-		uint32_t v;
 
 		if (r->saved || !want[i].addr)
 			continue; /* already set up (under reset, before NRST was released) */
 		*r = want[i];
-		if (cm_dbgmcu_read(t, f, r->addr, &r->found))
-			goto fail;
-		v = r->found | r->set;
-		if (v != r->found && cm_dbgmcu_access(t, f, r->addr, &v, true))
-			goto fail;
-		r->saved = true;
-		swdd_debug("%s: DBGMCU 0x%08x was 0x%08x, now 0x%08x", f->name, r->addr, r->found, v);
-		continue;
-fail:
-		swdd_debug("%s: DBGMCU register 0x%08x not writable: %s", f->name, r->addr,
-			   swdd_err_detail());
+		if (cm_dbgmcu_set_one(t, f, r))
+			swdd_debug("%s: DBGMCU register 0x%08x not writable: %s", f->name, r->addr,
+				   swdd_err_detail());
 	}
 }
 
