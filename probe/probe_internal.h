@@ -93,13 +93,20 @@ int cmsis_dap_open(struct swdd_probe *p);
  * trips), for probes without a native ap_word or firmware too old for it. */
 int probe_ap_word_raw(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val, bool wr);
 
+#define PROBE_IDR_TYPE(idr) ((idr)&0xFU)  /* ADIv5.2 C1.2.1 IDR.Type */
+#define PROBE_IDR_TYPE_APB 0x2U           /* AMBA APB2/APB3 */
+#define PROBE_CSW_DBGSWENABLE 0x80000000U /* ADIv5.2 C2.6.4 CSW.DbgSwEnable */
+#define PROBE_CSW_AHB_PROT 0x23000000U    /* C2.6.4 Prot: data, privileged, MasterType debug */
+#define PROBE_CSW_SIZE_WORD 0x2U          /* C2.6.4 Size 32 bits, AddrInc off */
+
 /* CSW of a one-word access on the MEM-AP whose IDR is idr (ADIv5.2 C2.6.4,
  * C1.2.1 IDR.Type): Size 32 bits, no increment; an APB-AP (Type 2) keeps
  * DbgSwEnable, an AHB/AXI-AP gets the debugger's usual data/privileged
  * HPROT with MasterType debug. */
 static inline uint32_t probe_ap_csw_word(uint32_t idr)
 {
-	return ((idr & 0xFu) == 2u ? 0x80000000U : 0x23000000U) | 0x2U;
+	return (PROBE_IDR_TYPE(idr) == PROBE_IDR_TYPE_APB ? PROBE_CSW_DBGSWENABLE : PROBE_CSW_AHB_PROT) |
+	       PROBE_CSW_SIZE_WORD;
 }
 
 /* The ADIv5 memory/core level over p->wire (adiv5.c). */
