@@ -194,6 +194,30 @@ static int test_under_reset(void)
 	FOR_KINDS(do_under_reset);
 }
 
+/* The iwdg knob's firmware starts IWDG1 (512 ms); connected and halted,
+ * the chip is not reset by it however long the user looks: the freeze is
+ * set at connect, not only while a flash algorithm runs. */
+static int test_watchdog_frozen(void)
+{
+	struct sim_chip_stats st0, st1;
+	struct lab l;
+
+	CHECK_OK(lab_new(&l, "stm32h743", "iwdg", SIM_PROBE_CMSIS_DAP_V2, 5));
+	CHECK_SWDD(connect(&l, SWDD_CONNECT_NORMAL, 4000));
+	sim_chip_get_stats(l.chip, &st0);
+	sim_chip_advance(l.chip, 2000000000ULL); /* 2 s, four IWDG periods */
+	sim_chip_get_stats(l.chip, &st1);
+	CHECK_EQ(st1.resets, st0.resets);
+	CHECK(swdd_target_is_halted(l.t));
+	/* the control: without the freeze, the same wait resets the chip */
+	CHECK_SWDD(swdd_probe_write32(l.probe, DBGMCU_AP0 + APB4FZ1_OFF, 0));
+	sim_chip_advance(l.chip, 2000000000ULL);
+	sim_chip_get_stats(l.chip, &st0);
+	CHECK(st0.resets > st1.resets);
+	lab_close(&l);
+	return 0;
+}
+
 /* ---- the clock ladder ---------------------------------------------------- */
 
 /* The H743 report: the connect that worked was at 8 MHz. swdd starts at
@@ -404,6 +428,7 @@ static const struct test_case tests[] = {
 	{ "ap_by_firmware", "RM0433 60.5.8 DBGMCU at 0x5C001000; docs/STLINK-PROTOCOL.md 5",
 	  test_ap_by_firmware },
 	{ "under_reset", "RM0433 60.5.8 DBGMCU_CR, APB3FZ1, APB4FZ1; ARMv7-M C1.6.3", test_under_reset },
+	{ "watchdog_frozen", "RM0433 60.5.8 DBGMCU_APB4FZ1.DBG_IWDG1, 45.3", test_watchdog_frozen },
 	{ "ladder_from_request", "DS12110 SWD clock; issue 13 H743 report", test_ladder_from_request },
 	{ "supply_lock", "AN4938 2; RM0433 6.8.4 PWR_CR3", test_supply_lock },
 	{ "low_power", "RM0433 60.5.8 DBGSTOP_D1", test_low_power },
