@@ -138,8 +138,9 @@ static int cm_diagnose(struct swdd_target *t, const struct cm_ladder_log *lg, bo
 	return swdd_err_set(lg->last_rc, "%s", lg->last_detail);
 }
 
-/* The next clock after a failed try, or NULL with the reason to stop in
- * *why: the probe's nearest step at or below half the one it set. */
+/* The next clock after a failed try (true, in *next): the probe's nearest
+ * step at or below half the one it set; false to stop, with what to add
+ * to the last warning in *why. */
 static bool cm_ladder_next(struct swdd_target *t, int rc, const struct cm_attempt_seen *seen, unsigned *next,
 			   const char **why)
 {
