@@ -405,6 +405,53 @@ uint32_t flash_mass_erase_bound_ms(const struct swdd_flash *f)
 				     : flash_flm_bound(f->flm->to_erase_ms);
 }
 
+/* Hot-plug safety: the engine takes the flash only from a core that
+ * stands halted (a normal or under-reset connect, or the user's halt),
+ * never from firmware it would have to stop itself, and only when the
+ * controller reads back sensibly. The H725 report shows why: a hot-plug
+ * connect to running firmware, option bytes unreadable, then "download
+ * complete" for a download that did not happen (and DEV_TARGET_NOT_HALTED
+ * when the tool noticed). */
+static int flash_check_takeover(struct swdd_flash *f)
+{
+	const struct stm32_family *fam = f->fam;
+	uint32_t sr = 0, cr = 0;
+	char bits[256];
+	int rc;
+
+	if (!swdd_target_is_halted(f->t))
+		return swdd_err_set(SWDD_ENOTHALTED,
+				    "the core is running (a hot-plug connect, --connect attach, leaves the "
+				    "firmware running, and swdd does not program flash under it): halt it "
+				    "first (GDB: Ctrl-C or `monitor halt`) or connect with --connect normal "
+				    "or --connect under-reset");
+	rc = fam->read_status(f->t, &sr);
+	if (!rc && fam->flash_cr)
+		rc = swdd_target_mem_read(f->t, fam->flash_cr, &cr, 4);
+	if (rc) {
+		snprintf(bits, sizeof(bits), "%s", swdd_err_detail());
+		return swdd_err_set(SWDD_EFLASH,
+				    "the %s flash registers are unreadable (%s): connect under reset "
+				    "(--connect under-reset) and retry",
+				    fam->name, bits);
+	}
+	if (sr == 0xFFFFFFFFU || cr == 0xFFFFFFFFU)
+		return swdd_err_set(
+			SWDD_EFLASH,
+			"the %s flash registers read back as garbage (FLASH_SR 0x%08X, FLASH_CR "
+			"0x%08X): the chip's bus is not usable in this state; connect under reset "
+			"(--connect under-reset) and retry",
+			fam->name, sr, cr);
+	if (!(sr & fam->flash_busy_bits))
+		return 0;
+	flash_status_text(f, sr & fam->flash_busy_bits, bits, sizeof(bits));
+	return swdd_err_set(SWDD_EFLASH,
+			    "a flash operation is pending (FLASH_SR 0x%08X: %s): the firmware was stopped "
+			    "in the middle of programming or erasing; reset the chip (`monitor reset halt`, "
+			    "or --connect under-reset) before flashing",
+			    sr, bits);
+}
+
 /* Loads the algorithm. Init(fnc) is deferred to flash_algo_ready(), that
  * is to the first erase or program: a session that only compares (an
  * unchanged reload, qCRC) runs Crc32, which needs no unlocked interface,
@@ -415,6 +462,9 @@ int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
 
 	if (f->algo_loaded)
 		return 0;
+	rc = flash_check_takeover(f);
+	if (rc)
+		return rc;
 	rc = swdd_algo_load(f->t, f->flm, f->crc_routine, f->ram_base, f->ram_size, f->fam->wdg_freeze_reg,
 			    f->fam->wdg_freeze_bits, &f->algo);
 	if (rc)

@@ -170,6 +170,27 @@ static int adiv5_dap_write(struct swdd_probe *p, unsigned port, unsigned reg, ui
 	return adiv5_flush(p, NULL);
 }
 
+/* ---- memory on another MEM-AP ------------------------------------------------ */
+
+/* One word on AP ap: CSW (from the IDR read at attach), TAR and DRW in one
+ * batch. Only AP 0's CSW and TAR are cached (adiv5_mem.c), so they stay
+ * valid. An AP beyond those discovered goes through the raw path. */
+static int adiv5_ap_word(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val, bool wr)
+{
+	struct adiv5 *a = p->adi;
+	int rc;
+
+	if (ap >= ADIV5_MAX_APS)
+		return probe_ap_word_raw(p, ap, addr, val, wr);
+	if (!a->idr[ap])
+		return swdd_err_set(SWDD_EFAULT, "there is no AP %u on this debug port (IDR reads 0)", ap);
+	adiv5_q_ap(a, ap, false, MEM_AP_CSW, probe_ap_csw_word(a->idr[ap]), NULL, ADIV5_NO_ADDR);
+	adiv5_q_ap(a, ap, false, MEM_AP_TAR, addr, NULL, ADIV5_NO_ADDR);
+	adiv5_q_ap(a, ap, !wr, MEM_AP_DRW, wr ? *val : 0, wr ? NULL : val, addr);
+	rc = adiv5_flush(p, NULL);
+	return rc ? swdd_err_add(rc, "on AP %u", ap) : 0;
+}
+
 /* ---- connection -------------------------------------------------------------- */
 
 static int adiv5_voltage(struct swdd_probe *p, int *mv)
@@ -212,5 +233,6 @@ const struct probe_mem_ops adiv5_mem_ops = {
 	.write_core_reg = adiv5_write_core_reg,
 	.dap_read = adiv5_dap_read,
 	.dap_write = adiv5_dap_write,
+	.ap_word = adiv5_ap_word,
 	.close = adiv5_close,
 };

@@ -361,6 +361,56 @@ int swdd_probe_write_core_reg(struct swdd_probe *p, unsigned regsel, uint32_t va
 	return rc ? rc : p->mem->write_core_reg(p, regsel, val);
 }
 
+/* ---- memory on another MEM-AP ------------------------------------------------- */
+
+/* MEM-AP registers used by the raw path (ADIv5.2 C2.6). */
+#define PROBE_AP_CSW 0x00U
+#define PROBE_AP_TAR 0x04U
+#define PROBE_AP_DRW 0x0CU
+#define PROBE_AP_IDR 0xFCU
+
+int probe_ap_word_raw(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val, bool wr)
+{
+	uint32_t idr = 0;
+	int rc = p->mem->dap_read(p, ap, PROBE_AP_IDR, &idr);
+
+	if (!rc && !idr)
+		return swdd_err_set(SWDD_EFAULT, "there is no AP %u on this debug port (IDR reads 0)", ap);
+	if (!rc)
+		rc = p->mem->dap_write(p, ap, PROBE_AP_CSW, probe_ap_csw_word(idr));
+	if (!rc)
+		rc = p->mem->dap_write(p, ap, PROBE_AP_TAR, addr);
+	if (!rc)
+		rc = wr ? p->mem->dap_write(p, ap, PROBE_AP_DRW, *val)
+			: p->mem->dap_read(p, ap, PROBE_AP_DRW, val);
+	if (rc == SWDD_EFAULT)
+		return swdd_err_set(rc, "AP %u access at 0x%08x faulted (%s)", ap, addr,
+				    wr ? "write" : "read");
+	return rc;
+}
+
+static int probe_ap_word(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val, bool wr)
+{
+	if (ap > 0xFFu)
+		return swdd_err_set(SWDD_EINVAL, "AP number %u is out of range (0-255)", ap);
+	if (addr & 3u)
+		return swdd_err_set(SWDD_EINVAL, "AP %u word access at unaligned address 0x%08x", ap, addr);
+	if (ap == 0)
+		return wr ? swdd_probe_write32(p, addr, *val) : swdd_probe_read32(p, addr, val);
+	return p->mem->ap_word ? p->mem->ap_word(p, ap, addr, val, wr)
+			       : probe_ap_word_raw(p, ap, addr, val, wr);
+}
+
+int swdd_probe_ap_read32(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val)
+{
+	return probe_ap_word(p, ap, addr, val, false);
+}
+
+int swdd_probe_ap_write32(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t val)
+{
+	return probe_ap_word(p, ap, addr, &val, true);
+}
+
 /* ---- raw DAP ------------------------------------------------------------------- */
 
 static int probe_check_dap(unsigned port, unsigned reg)

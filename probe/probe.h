@@ -118,6 +118,24 @@ void swdd_probe_assume_halted(struct swdd_probe *p, bool halted);
 SWDD_MUST_CHECK int swdd_probe_read_core_regs_halted(struct swdd_probe *p, const uint8_t *regsel, size_t n,
 						     uint32_t *vals);
 
+/* ---- memory on another MEM-AP (multi-AP parts) ------------------------- */
+
+/* One 32-bit word at addr on MEM-AP `ap` (ADIv5.2 C2.6), for debug
+ * components that a part puts behind another AP than the core's AP 0: the
+ * STM32H7 has its DBGMCU on the debug APB behind AP 2 (0xE00E1000, RM0433
+ * 60.2), which answers while NRST is held and while the core's bus does
+ * not. ap 0 is swdd_probe_read32/write32. The access is one word wide
+ * (an APB-AP takes nothing else), with no address increment and the
+ * AP's usual protection bits (an APB-AP: DbgSwEnable; an AHB-AP: data,
+ * privileged, debug master). No cache or queue is involved: the word has
+ * moved when the call returns. Errors: SWDD_EINVAL (ap > 255, addr not
+ * word-aligned), SWDD_EFAULT (the AP or its bus faulted, naming ap and
+ * addr), SWDD_EUNSUPPORTED (the probe's firmware cannot select an AP:
+ * ST-LINK before V2J24; the caller may use another view of the same
+ * registers through AP 0), or a transport error. */
+SWDD_MUST_CHECK int swdd_probe_ap_read32(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val);
+SWDD_MUST_CHECK int swdd_probe_ap_write32(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t val);
+
 /* ---- raw DAP access (multi-AP parts) ------------------------------------ */
 
 #define SWDD_PROBE_DP 0xFFFFU

@@ -54,6 +54,13 @@ struct probe_mem_ops {
 	/* Raw DP/AP register (probe.h swdd_probe_dap_read). Required. */
 	int (*dap_read)(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t *val);
 	int (*dap_write)(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t val);
+	/* One 32-bit word on MEM-AP ap (swdd_probe_ap_read32): ap is 1-255
+	 * (probe.c sends AP 0 to read_mem/write_mem) and addr word-aligned
+	 * (probe.c checks both); reads into *val, or writes *val when wr.
+	 * SWDD_EFAULT naming ap and addr; SWDD_EUNSUPPORTED when the
+	 * firmware cannot select an AP. Optional (NULL: probe.c moves the
+	 * word with dap_read/dap_write, probe_ap_word_raw). */
+	int (*ap_word)(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val, bool wr);
 	/* Frees driver state (p->drv, p->adi); the transport is closed by
 	 * probe.c afterwards. Optional. */
 	void (*close)(struct swdd_probe *p);
@@ -81,6 +88,26 @@ struct swdd_probe {
  * and fills p->info.firmware. */
 int stlink_open(struct swdd_probe *p);
 int cmsis_dap_open(struct swdd_probe *p);
+
+/* An AP word through raw AP registers (IDR, CSW, TAR, DRW: four round
+ * trips), for probes without a native ap_word or firmware too old for it. */
+int probe_ap_word_raw(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val, bool wr);
+
+#define PROBE_IDR_TYPE(idr) ((idr)&0xFU)  /* ADIv5.2 C1.2.1 IDR.Type */
+#define PROBE_IDR_TYPE_APB 0x2U           /* AMBA APB2/APB3 */
+#define PROBE_CSW_DBGSWENABLE 0x80000000U /* ADIv5.2 C2.6.4 CSW.DbgSwEnable */
+#define PROBE_CSW_AHB_PROT 0x23000000U    /* C2.6.4 Prot: data, privileged, MasterType debug */
+#define PROBE_CSW_SIZE_WORD 0x2U          /* C2.6.4 Size 32 bits, AddrInc off */
+
+/* CSW of a one-word access on the MEM-AP whose IDR is idr (ADIv5.2 C2.6.4,
+ * C1.2.1 IDR.Type): Size 32 bits, no increment; an APB-AP (Type 2) keeps
+ * DbgSwEnable, an AHB/AXI-AP gets the debugger's usual data/privileged
+ * HPROT with MasterType debug. */
+static inline uint32_t probe_ap_csw_word(uint32_t idr)
+{
+	return (PROBE_IDR_TYPE(idr) == PROBE_IDR_TYPE_APB ? PROBE_CSW_DBGSWENABLE : PROBE_CSW_AHB_PROT) |
+	       PROBE_CSW_SIZE_WORD;
+}
 
 /* The ADIv5 memory/core level over p->wire (adiv5.c). */
 extern const struct probe_mem_ops adiv5_mem_ops;

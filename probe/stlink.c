@@ -369,6 +369,7 @@ static const struct probe_mem_ops stlink_mem_ops = {
 	.write_core_reg = stlink_write_core_reg,
 	.dap_read = stlink_dap_read,
 	.dap_write = stlink_dap_write,
+	.ap_word = stlink_ap_word,
 	.close = stlink_close,
 };
 

@@ -67,6 +67,7 @@ struct stlink {
 	uint32_t tar_wrap;   /* 1 KiB, or 4 KiB on Cortex-M3/M4 */
 	uint8_t ap_open[32]; /* APs opened with INIT_AP (J28+), one bit each */
 	bool nrst_asserted;  /* what the host last asked for NRST */
+	uint8_t mem_ap;      /* AP of the memory commands: 0, or another during stlink_ap_word */
 	uint8_t cmd[STLINK_CMD_SIZE];
 	uint8_t buf[STLINK_DATA_SIZE + 16];
 };
@@ -101,5 +102,6 @@ int stlink_dap_write(struct swdd_probe *p, unsigned port, unsigned reg, uint32_t
 int stlink_read_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width);
 int stlink_write_mem(struct swdd_probe *p, uint32_t addr, const uint8_t *buf, size_t len, unsigned width);
 int stlink_run_queue(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *failed);
+int stlink_ap_word(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val, bool wr);
 
 #endif

@@ -64,8 +64,8 @@ static int mem_cmd_once(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_
 	swdd_put_le32(c + 2, addr);
 	c[6] = (uint8_t)n;
 	c[7] = (uint8_t)(n >> 8);
-	c[8] = 0; /* AP 0 */
-	if (s->features & STLINK_F_CSW) {
+	c[8] = s->mem_ap; /* honoured from J32 / V3J2 (STLINK_F_CSW) */
+	if ((s->features & STLINK_F_CSW) && !s->mem_ap) {
 		/* CSW[31:8]: HPROT data/privileged, MasterType debug. */
 		c[11] = 0x23;
 	}
@@ -221,4 +221,28 @@ int stlink_write_mem(struct swdd_probe *p, uint32_t addr, const uint8_t *buf, si
 		return stlink_mem(p, addr, (uint8_t *)(uintptr_t)buf, len, width, true);
 	v = swdd_le32(buf);
 	return stlink_word(p, addr, &v, true);
+}
+
+/* One word on another AP (probe_internal.h ap_word): a 32-bit memory
+ * command with the AP byte (J32 / V3J2), the AP opened with INIT_AP, the
+ * firmware's own CSW for that AP; older firmware with DP/AP register
+ * access (J24) moves it through CSW/TAR/DRW instead. */
+int stlink_ap_word(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val, bool wr)
+{
+	struct stlink *s = stlink_of(p);
+	uint8_t b[4];
+	int rc;
+
+	if (!(s->features & STLINK_F_CSW))
+		return probe_ap_word_raw(p, ap, addr, val, wr);
+	rc = stlink_init_ap(p, ap);
+	if (rc)
+		return rc;
+	swdd_put_le32(b, *val);
+	s->mem_ap = (uint8_t)ap;
+	rc = mem_chunk(p, addr, b, 4, 4, wr);
+	s->mem_ap = 0;
+	if (!rc && !wr)
+		*val = swdd_le32(b);
+	return rc ? swdd_err_add(rc, "on AP %u", ap) : 0;
 }

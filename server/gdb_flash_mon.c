@@ -213,6 +213,11 @@ static int mon_program_image(struct gdb_server *s, const struct swdd_image *img,
 		swdd_err_add(rc, "nothing was written (`swdd flash --force` writes it anyway)");
 	if (!rc)
 		rc = fw_split(img, c, path, &flash, &ram);
+	/* `program` takes the chip itself, as OpenOCD's does (its `reset
+	 * init`): after `program ... reset` the core runs, and the engine
+	 * programs only a halted core (docs/FLASH.md). */
+	if (!rc && !swdd_target_is_halted(s->target))
+		rc = swdd_target_halt(s->target);
 	if (!rc)
 		rc = mon_flash_session(s, &f);
 	if (!rc && flash.n)

@@ -1,36 +1,31 @@
 /*
- * Connecting to the chip: the three connect modes, the clock ladder with the
- * under-reset fallback, and the diagnosis that names the likely cause when
- * nothing works. Detach restores what connect changed.
+ * Connecting to the chip: the three connect modes, one attempt at one
+ * clock, the debug set-up made at connect and restored at detach. The
+ * clock ladder, the under-reset fallback and the diagnosis are in
+ * connect_ladder.c.
  *
  *   normal       attach SWD, halt the core where it is
- *   under-reset  NRST low, attach, C_DEBUGEN + C_HALT + DEMCR.VC_CORERESET,
- *                release NRST: the core stops at its reset vector before
- *                the firmware can disable SWD or sleep (ARMv7-M C1.6.3)
- *   attach       hot plug: attach SWD only; no reset, no halt
- *
- * With opts->ladder a failed connect is retried at lower clocks
- * (4000 -> 1800 -> 480 -> 100 kHz) and, for a normal connect, under reset.
- * What worked tells the user what is wrong: a lower clock means the wiring
- * cannot carry the requested one; only under reset means the firmware turns
- * SWD off; nothing at all is no power (the probe's VREF reading) or no ACK.
+ *   under-reset  NRST low, attach; the family's DBGMCU set up through its
+ *                debug AP (STM32H7: AP2, which answers under NRST, RM0433
+ *                60.2); C_DEBUGEN + C_HALT + DEMCR.VC_CORERESET in the
+ *                core's reset-domain debug registers (which answer under
+ *                NRST, ARMv7-M C1.6); release NRST: the core stops at its
+ *                reset vector before the firmware can disable SWD or sleep
+ *                (ARMv7-M C1.6.3)
+ *   attach       hot plug: attach SWD only; never a reset, never a halt
  */
 #include "cortex_m_internal.h"
+#include "stm32/family.h"
 #include "probe.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CM_DEFAULT_KHZ 4000U
-#define CM_MIN_TARGET_MV 1500 /* below: no usable target supply (STM32 VDD >= 1.7 V) */
 
-static const unsigned cm_ladder_khz[] = { 4000, 1800, 480, 100 };
-#define CM_LADDER_STEPS (sizeof(cm_ladder_khz) / sizeof(cm_ladder_khz[0]))
-
-static const char *const cm_mode_names[] = {
+const char *const cm_mode_names[] = {
 	[SWDD_CONNECT_NORMAL] = "normal",
 	[SWDD_CONNECT_UNDER_RESET] = "under-reset",
 	[SWDD_CONNECT_ATTACH] = "attach",
@@ -38,24 +33,11 @@ static const char *const cm_mode_names[] = {
 
 /* ---- debug set-up and restore ------------------------------------------ */
 
-/* Keeps the debug port alive in sleep/stop/standby (and whatever else the
- * chip row asks for), remembering the value found. A part whose DBGMCU_CR
- * we cannot reach is debugged without it. */
-static int cm_dbgmcu_setup(struct swdd_target *t)
-{
-	if (!t->dbgmcu_cr_addr || !t->dbgmcu_cr_set)
-		return 0;
-	if (cm_read32(t, t->dbgmcu_cr_addr, &t->dbgmcu_cr_found) ||
-	    cm_write32(t, t->dbgmcu_cr_addr, t->dbgmcu_cr_found | t->dbgmcu_cr_set)) {
-		swdd_debug("DBGMCU_CR at 0x%08x not writable: %s", t->dbgmcu_cr_addr, swdd_err_detail());
-		return 0;
-	}
-	t->dbgmcu_saved = true;
-	return 0;
-}
-
+/* DEMCR.TRCENA, the FPB/DWT discovery, and the family's DBGMCU set-up
+ * (debug in low-power modes, watchdogs frozen in halt; stm32/dbgmcu.c). */
 int cm_debug_setup(struct swdd_target *t)
 {
+	const struct stm32_family *f = swdd_target_family(t);
 	uint32_t dhcsr;
 	int rc = cm_read32(t, DCB_DEMCR, &t->demcr_found);
 
@@ -69,19 +51,18 @@ int cm_debug_setup(struct swdd_target *t)
 	rc = cm_write32(t, DCB_DEMCR, (t->demcr_found | DCB_DEMCR_TRCENA) & ~DCB_DEMCR_VC_CORERESET);
 	if (rc == 0)
 		rc = cm_bp_init(t);
-	return rc ? rc : cm_dbgmcu_setup(t);
+	if (rc == 0 && f)
+		cm_dbgmcu_setup(t, f);
+	return rc;
 }
 
 static int cm_debug_restore(struct swdd_target *t)
 {
 	int rc = cm_bp_restore_found(t);
 	int rc2 = cm_write32(t, DCB_DEMCR, t->demcr_found);
+	int rc3 = cm_dbgmcu_restore(t);
 
-	if (t->dbgmcu_saved) {
-		int rc3 = cm_write32(t, t->dbgmcu_cr_addr, t->dbgmcu_cr_found);
-		rc2 = rc2 ? rc2 : rc3;
-	}
-	return rc ? rc : rc2;
+	return rc ? rc : rc2 ? rc2 : rc3;
 }
 
 int cm_rearm(struct swdd_target *t)
@@ -153,8 +134,13 @@ static int cm_halt_now(struct swdd_target *t)
  * the power-on reset, as nothing could read DHCSR before NRST went low.) */
 static int cm_release_under_reset(struct swdd_target *t)
 {
+	const struct stm32_part *early = cm_dbgmcu_identify_early(t, NULL);
 	uint32_t dfsr = 0;
-	int rc = cm_write32(t, DCB_DHCSR, DCB_DHCSR_DBGKEY | DCB_DHCSR_C_DEBUGEN | DCB_DHCSR_C_HALT);
+	int rc;
+
+	if (early)
+		cm_dbgmcu_setup(t, early->family); /* before the firmware's first instruction */
+	rc = cm_write32(t, DCB_DHCSR, DCB_DHCSR_DBGKEY | DCB_DHCSR_C_DEBUGEN | DCB_DHCSR_C_HALT);
 
 	if (rc == 0)
 		rc = cm_vc_corereset(t, true);
@@ -213,14 +199,17 @@ static int cm_attempt_core(struct swdd_target *t, enum swdd_connect_mode mode)
 	return rc ? rc : cm_xml_build(t);
 }
 
-static int cm_attempt(struct swdd_target *t, enum swdd_connect_mode mode, unsigned khz)
+int cm_connect_attempt(struct swdd_target *t, enum swdd_connect_mode mode, unsigned khz,
+		       struct cm_attempt_seen *seen)
 {
 	unsigned actual = khz;
 	uint32_t dpidr;
 	int rc;
 
 	cm_reset_state(t);
+	memset(seen, 0, sizeof(*seen));
 	rc = swdd_probe_set_speed(t->probe, khz, &actual);
+	seen->actual_khz = actual;
 	if (actual != khz)
 		swdd_info("connecting at %u kHz (the probe's nearest clock to %u kHz; %s)", actual, khz,
 			  cm_mode_names[mode]);
@@ -232,137 +221,16 @@ static int cm_attempt(struct swdd_target *t, enum swdd_connect_mode mode, unsign
 		rc = swdd_probe_attach(t->probe, &dpidr);
 	if (rc == 0) {
 		swdd_debug("SW-DP DPIDR 0x%08x at %u kHz", dpidr, actual);
+		seen->dp_ok = true;
 		rc = cm_attempt_core(t, mode);
 		t->chip.dpidr = dpidr;
 	}
+	if (rc)
+		(void)cm_dbgmcu_restore(t); /* best effort: the attempt failed, its set-up is undone */
 	if (rc && mode == SWDD_CONNECT_UNDER_RESET)
 		(void)swdd_probe_nrst(t->probe, false);
 	t->connected_mode = mode;
 	return rc;
-}
-
-/* ---- ladder and diagnosis --------------------------------------------- */
-
-struct cm_ladder_log {
-	unsigned tries, noack, proto;
-	int last_rc;
-	char last_detail[256];
-};
-
-static void cm_ladder_note(struct cm_ladder_log *lg, int rc)
-{
-	lg->tries++;
-	lg->noack += rc == SWDD_ENOTARGET;
-	lg->proto += rc == SWDD_EPROTO || rc == SWDD_EFAULT || rc == SWDD_EWAIT;
-	lg->last_rc = rc;
-	snprintf(lg->last_detail, sizeof(lg->last_detail), "%s", swdd_err_detail());
-}
-
-static int cm_voltage(struct swdd_target *t)
-{
-	int mv = -1;
-
-	if (swdd_probe_voltage(t->probe, &mv))
-		mv = -1;
-	return mv;
-}
-
-static int cm_diagnose(struct swdd_target *t, const struct cm_ladder_log *lg, bool tried_reset)
-{
-	int mv = cm_voltage(t);
-
-	if (mv >= 0 && mv < CM_MIN_TARGET_MV)
-		return swdd_err_set(
-			SWDD_EUNPOWERED,
-			"no target voltage: the probe measures %d.%02d V on its VREF/VAPP pin; power "
-			"the board and connect the probe's VREF pin to the target's VDD",
-			mv / 1000, (mv % 1000) / 10);
-	if (lg->noack == lg->tries)
-		return swdd_err_set(
-			SWDD_ENOTARGET,
-			"no ACK from the target (wiring or power)%s%s; the target supply reads %s: "
-			"check SWDIO, SWCLK and GND wiring, and that the chip is powered and not "
-			"locked at RDP level 2",
-			lg->tries > 1 ? " at any clock" : "", tried_reset ? ", also under reset" : "",
-			mv < 0 ? "unknown" : "present");
-	if (lg->proto && lg->tries == 1)
-		return swdd_err_set(lg->last_rc,
-				    "SWD errors (%s): the clock may be too high for the wiring; try a lower "
-				    "--speed (1800, 480, 100) or shorter wires",
-				    lg->last_detail);
-	if (lg->proto)
-		return swdd_err_set(
-			lg->last_rc,
-			"SWD errors at every clock down to %u kHz (clock too high for the wiring, or "
-			"the wiring is bad): use shorter wires with a ground next to SWCLK; last error: "
-			"%s",
-			cm_ladder_khz[CM_LADDER_STEPS - 1], lg->last_detail);
-	return swdd_err_set(lg->last_rc, "%s", lg->last_detail);
-}
-
-static size_t cm_ladder_speeds(unsigned first, unsigned *out)
-{
-	size_t n = 0;
-
-	out[n++] = first;
-	for (size_t i = 0; i < CM_LADDER_STEPS; i++)
-		if (cm_ladder_khz[i] < first)
-			out[n++] = cm_ladder_khz[i];
-	return n;
-}
-
-/* Walks the clocks in one mode; returns 0 at the first that works. */
-static int cm_walk_clocks(struct swdd_target *t, enum swdd_connect_mode mode, const unsigned *khz, size_t n,
-			  struct cm_ladder_log *lg)
-{
-	int rc = SWDD_ENOTARGET;
-
-	for (size_t i = 0; i < n; i++) {
-		rc = cm_attempt(t, mode, khz[i]);
-		if (rc == 0) {
-			if (i > 0)
-				swdd_warn(
-					"connected at %u kHz after failing at %u kHz: the clock was too high "
-					"for "
-					"the wiring (long or unshielded wires, no ground next to SWCLK); use "
-					"--speed %u",
-					khz[i], khz[0], khz[i]);
-			return 0;
-		}
-		cm_ladder_note(lg, rc);
-		if (cm_voltage(t) == 0 || rc == SWDD_EUNPOWERED)
-			return rc; /* no supply: lower clocks will not help */
-		if (i + 1 < n)
-			swdd_warn("%s connect at %u kHz failed (%s: %s); retrying at %u kHz",
-				  cm_mode_names[mode], khz[i], swdd_strerror(rc), lg->last_detail,
-				  khz[i + 1]);
-		else
-			swdd_warn("%s connect at %u kHz failed (%s: %s)", cm_mode_names[mode], khz[i],
-				  swdd_strerror(rc), lg->last_detail);
-	}
-	return rc;
-}
-
-static int cm_connect_ladder(struct swdd_target *t, const struct swdd_connect_opts *o, unsigned khz)
-{
-	unsigned speeds[CM_LADDER_STEPS + 1];
-	size_t n = cm_ladder_speeds(khz, speeds);
-	struct cm_ladder_log lg = { 0 };
-	int rc = cm_walk_clocks(t, o->mode, speeds, n, &lg);
-
-	if (rc == 0)
-		return 0;
-	if (o->mode != SWDD_CONNECT_NORMAL || rc == SWDD_EUNPOWERED || cm_voltage(t) == 0)
-		return cm_diagnose(t, &lg, o->mode == SWDD_CONNECT_UNDER_RESET);
-	swdd_warn("normal connect failed at every clock; trying under reset (NRST held low while attaching)");
-	speeds[1] = speeds[n - 1];
-	rc = cm_walk_clocks(t, SWDD_CONNECT_UNDER_RESET, speeds, n > 1 ? 2 : 1, &lg);
-	if (rc == 0) {
-		swdd_warn("connected only under reset: the firmware disables or remaps the SWD pins (or "
-			  "sleeps with debug off) soon after it starts; use --connect under-reset");
-		return 0;
-	}
-	return cm_diagnose(t, &lg, true);
 }
 
 static int cm_check_opts(const struct swdd_connect_opts *o)
@@ -397,17 +265,7 @@ int swdd_target_connect(struct swdd_probe *probe, const struct swdd_connect_opts
 	t->probe = probe;
 	t->reset_method = opts->reset;
 	khz = opts->speed_khz ? opts->speed_khz : CM_DEFAULT_KHZ;
-	if (opts->ladder) {
-		rc = cm_connect_ladder(t, opts, khz);
-	} else {
-		struct cm_ladder_log lg = { 0 };
-
-		rc = cm_attempt(t, opts->mode, khz);
-		if (rc) {
-			cm_ladder_note(&lg, rc);
-			rc = cm_diagnose(t, &lg, opts->mode == SWDD_CONNECT_UNDER_RESET);
-		}
-	}
+	rc = cm_connect_ladder(t, opts, khz);
 	if (rc) {
 		swdd_target_free(t);
 		return rc;

@@ -47,6 +47,7 @@
 
 /* ---- System Control Block (ARMv7-M B3.2) ----------------------------- */
 #define SCB_CPUID 0xE000ED00U
+#define SCB_VTOR 0xE000ED08U /* ARMv7-M B3.2.5: the vector table the core took the reset from */
 #define SCB_AIRCR 0xE000ED0CU
 #define SCB_DFSR 0xE000ED30U
 #define SCB_CPACR 0xE000ED88U
@@ -90,6 +91,7 @@
 #define CM_REGSEL_MAX 96U
 
 #define CM_TIMEOUT_MS 500
+#define CM_DBG_REGS 3 /* DBGMCU_CR and two watchdog freeze registers (stm32/family.h) */
 #define CM_MASKINTS_UNKNOWN -1
 
 enum cm_core {
@@ -178,9 +180,15 @@ struct swdd_target {
 	/* what we found at connect, restored at detach */
 	uint32_t demcr_found;
 	bool dhcsr_debugen_found;
-	bool dbgmcu_saved;
 	bool detached; /* debug state given back; re-armed on next use */
-	uint32_t dbgmcu_cr_addr, dbgmcu_cr_set, dbgmcu_cr_found;
+	/* DBGMCU_CR and the watchdog freezes (stm32/dbgmcu.c): the family
+	 * set up, each register as found (restored at detach) */
+	const struct stm32_family *dbg_fam;
+	bool dbgmcu_ap_unusable; /* the probe cannot select the family's debug AP: AP0 view */
+	struct cm_dbg_reg {
+		uint32_t addr, set, found;
+		bool saved; /* set up; `found` is written back at detach */
+	} dbg_regs[CM_DBG_REGS];
 
 	/* L1 caches (Cortex-M7; cortex_m_cache.c) */
 	struct {
@@ -274,6 +282,25 @@ int stm32_identify(struct swdd_target *t);
 /* Core name and kind from a CPUID value; NULL if not a known Cortex-M. */
 const char *cm_core_from_cpuid(uint32_t cpuid, enum cm_core *core);
 
+/* ---- stm32/dbgmcu.c ---------------------------------------------------- */
+/* A DBGMCU register of family f (addr: its AP0 address, as in the
+ * descriptor) through the family's debug AP, or AP0 where the probe
+ * cannot select that AP. */
+int cm_dbgmcu_read(struct swdd_target *t, const struct stm32_family *f, uint32_t addr, uint32_t *v);
+/* Sets DBGMCU_CR's debug bits and the watchdog freezes of f, remembering
+ * what it found; a register already set up (under reset) is left alone.
+ * A register that cannot be written is logged and skipped: debugging works
+ * without it. */
+void cm_dbgmcu_setup(struct swdd_target *t, const struct stm32_family *f);
+/* Writes back what cm_dbgmcu_setup found. 0 or the first error. */
+int cm_dbgmcu_restore(struct swdd_target *t);
+/* Whether DBGMCU_CR was set up, and the value swdd wrote into it. */
+bool cm_dbgmcu_changed(const struct swdd_target *t, uint32_t *cr);
+/* The part whose DBGMCU_IDCODE answers through its family's debug AP
+ * (never AP0), with the value read; NULL when no family's does. Used
+ * under NRST and by the connect diagnosis when AP0 does not answer. */
+const struct stm32_part *cm_dbgmcu_identify_early(struct swdd_target *t, uint32_t *idcode);
+
 /* ---- target_xml.c ------------------------------------------------------ */
 /* Builds t->xml for the detected core. */
 int cm_xml_build(struct swdd_target *t);
@@ -282,9 +309,25 @@ extern const char target_xml_arm_m_system[];
 extern const char target_xml_arm_vfp[];
 
 /* ---- connect.c ----------------------------------------------------------- */
+/* What one connect attempt saw, for the ladder's diagnosis. */
+struct cm_attempt_seen {
+	unsigned actual_khz; /* the clock the probe set for it */
+	bool dp_ok;          /* the DP answered (DPIDR read, powered up) */
+};
+/* One connect in one mode at one clock (t is cleared first). 0 or the
+ * error, with NRST released and the DBGMCU set-up undone after a failure. */
+int cm_connect_attempt(struct swdd_target *t, enum swdd_connect_mode mode, unsigned khz,
+		       struct cm_attempt_seen *seen);
+extern const char *const cm_mode_names[]; /* indexed by enum swdd_connect_mode */
 /* Saves DEMCR/DBGMCU, sets TRCENA; discovers FPB/DWT. */
 int cm_debug_setup(struct swdd_target *t);
 /* After a detach: sets the debug state up again before the target is used. */
 int cm_rearm(struct swdd_target *t);
+
+/* ---- connect_ladder.c ------------------------------------------------------ */
+/* Connects as opts says, from khz down the probe's clocks when
+ * opts->ladder (then, for a normal connect, under reset); on failure the
+ * error names the likely cause and its fix. */
+int cm_connect_ladder(struct swdd_target *t, const struct swdd_connect_opts *opts, unsigned khz);
 
 #endif

@@ -126,11 +126,17 @@ int cm_vc_corereset(struct swdd_target *t, bool on)
 
 /* A sanity check only: under read protection (STM32 RDP level 1) the
  * vector table in flash faults for the debugger, which must not fail the
- * reset or the connect. */
+ * reset or the connect. The table is where VTOR points after the reset:
+ * 0 on the F4 (flash aliased there), the boot address on the STM32H7
+ * (BOOT_ADD0, RM0433 2.6; 0 is the ITCM there). */
 int cm_check_reset_vector(struct swdd_target *t)
 {
-	uint32_t vec, pc;
-	int rc = cm_read32(t, 0x00000004U, &vec);
+	uint32_t vec, pc, vtor = 0;
+	int rc;
+
+	if (cm_read32(t, SCB_VTOR, &vtor))
+		vtor = 0; /* v6-M without VTOR: the table is at 0 */
+	rc = cm_read32(t, (vtor & ~0x7FU) + 4U, &vec);
 
 	if (rc == SWDD_EFAULT) {
 		swdd_info("the reset vector is not readable (flash read protection?)");

@@ -30,7 +30,7 @@ struct stm32_part;
 enum swdd_connect_mode {
 	SWDD_CONNECT_NORMAL,      /* attach; halt */
 	SWDD_CONNECT_UNDER_RESET, /* NRST low during attach, halt at reset vector */
-	SWDD_CONNECT_ATTACH,      /* hot plug: no reset, no halt */
+	SWDD_CONNECT_ATTACH,      /* hot plug: never a reset or a halt; flash refused until halted */
 };
 
 enum swdd_reset_method {

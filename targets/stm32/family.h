@@ -102,8 +102,15 @@ struct stm32_family {
 	const char *manual; /* "RM0090": the reference manual this file follows */
 
 	/* ---- identification ---- */
-	unsigned dbgmcu_ap;      /* MEM-AP through which DBGMCU is read (F4: 0; H7: 0 or the debug APB) */
-	uint32_t dbgmcu_idcode;  /* DBGMCU_IDCODE address */
+	uint32_t dbgmcu_idcode; /* DBGMCU_IDCODE address (on AP0, like every DBGMCU address below) */
+	/* (H7) A MEM-AP other than AP0 that shows the DBGMCU block too (the
+	 * debug APB: it answers while NRST is held and when the core's bus
+	 * does not), and the block's base there: the register at AP0 address
+	 * A is at A - dbgmcu_idcode + dbgmcu_ap_base on AP dbgmcu_ap. swdd
+	 * uses that view first and AP0 where the probe cannot select the AP
+	 * (targets/stm32/dbgmcu.c). 0 = AP0 only (F4). */
+	unsigned dbgmcu_ap;
+	uint32_t dbgmcu_ap_base;
 	uint32_t flash_size_reg; /* u16, KiB */
 	uint32_t uid_base;       /* 96-bit unique device ID (12 bytes); 0 = none */
 	const struct stm32_rev *revs;
@@ -111,14 +118,23 @@ struct stm32_family {
 	const struct stm32_part *parts;
 	size_t num_parts;
 
-	/* ---- debug set-up and restore (restored at detach) ---- */
+	/* ---- debug set-up and restore ----
+	 * Set at connect (under reset: through dbgmcu_ap before NRST is
+	 * released), what was found restored at detach; each register is
+	 * read, the bits ORed in and written back (targets/stm32/dbgmcu.c). */
 	uint32_t dbgmcu_cr;      /* DBGMCU_CR address */
 	uint32_t dbgmcu_cr_set;  /* bits set while attached (debug in low-power modes) */
 	uint32_t wdg_freeze_reg; /* register whose bits stop the watchdogs while halted */
 	uint32_t wdg_freeze_bits;
-	/* (H7) a second freeze register (IWDG in another domain); 0 = none. */
+	/* (H7) a second freeze register (watchdogs of another domain: WWDG1
+	 * in APB3FZ1 beside IWDG1 in APB4FZ1); 0 = none. */
 	uint32_t wdg_freeze_reg2;
 	uint32_t wdg_freeze_bits2;
+	/* (H7) What to tell the user when the debug port and dbgmcu_ap answer
+	 * but AP0 never does, even with NRST held (the core domain has no
+	 * supply): the cause and the recovery, one sentence for the connect
+	 * diagnosis. NULL: a generic sentence. */
+	const char *core_bus_dead_hint;
 
 	/* ---- reset quirks ---- */
 	/* Called by swdd_target_reset after a verified reset (before the halt
@@ -134,6 +150,13 @@ struct stm32_family {
 
 	/* ---- the host's view of the flash controller ---- */
 	uint32_t flash_ctrl_base;
+	/* The flash control register (bank 1; 0 = not checked) and the status
+	 * bits that mean an operation is still pending (0 = none checked),
+	 * for the engine's check before it takes the controller: a core
+	 * halted by a hot plug may have stopped the firmware in the middle of
+	 * programming, or the bus may return garbage (flash/flash.c). */
+	uint32_t flash_cr;
+	uint32_t flash_busy_bits;
 	/* (H7) offset of bank 2's register set from flash_ctrl_base; 0 = one set. */
 	uint32_t bank2_ctrl_offset;
 	/* Smallest unit the controller programs, bytes (F4: 1 at x8; H7: 32,

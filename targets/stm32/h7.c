@@ -9,8 +9,9 @@
  * (STM32H723/725/730/733/735) has the same registers with one bank.
  * DS12110 (STM32H743) "Flash memory programming" for the erase times.
  *
- * DBGMCU is read through AP0 at 0x5C001000 (RM0433 60.5.8: the same
- * registers are at 0xE00E1000 on the debug APB behind AP2).
+ * DBGMCU is reached through AP2, the debug APB at 0xE00E1000 (RM0433
+ * 60.2, 60.5.8), which answers while NRST is held, and through its AP0
+ * alias at 0x5C001000 where the probe cannot select AP2.
  *
  * The flash algorithm is flashalgo/stm32h7.c.
  */
@@ -29,6 +30,7 @@
 /* RM0433 4.9: flash registers, bank 1 set at 0x52002000. */
 #define H7_FLASH_BASE 0x52002000U
 #define H7_FLASH_BANK2 0x100U                   /* RM0433 4.9 register map */
+#define H7_FLASH_CR (H7_FLASH_BASE + 0x0CU)     /* RM0433 4.9.4 FLASH_CR1 */
 #define H7_FLASH_SR (H7_FLASH_BASE + 0x10U)     /* RM0433 4.9.5 */
 #define H7_FLASH_OPTCR (H7_FLASH_BASE + 0x18U)  /* RM0433 4.9.7 */
 #define H7_FLASH_OPTSR (H7_FLASH_BASE + 0x1CU)  /* RM0433 4.9.8 OPTSR_CUR */
@@ -73,14 +75,31 @@
 #define H7_ECC_FA_MASK 0x7FFFU /* RM0433 4.9.23 FAIL_ECC_ADDR */
 #define H7_WPSN_SECTORS 0xFFU  /* RM0433 4.9.15: bit n = 1, sector n not protected */
 
-/* RM0433 60.5.8 DBGMCU (system bus view at 0x5C001000). */
+/* RM0433 60.5.8 DBGMCU (system bus view at 0x5C001000; RM0433 60.2: the
+ * debug APB view at 0xE00E1000 behind AP2, word accesses only). */
 #define H7_DBGMCU 0x5C001000U
+#define H7_DBGMCU_AP 2U
+#define H7_DBGMCU_APB 0xE00E1000U
 #define H7_DBGMCU_IDC H7_DBGMCU
 #define H7_DBGMCU_CR (H7_DBGMCU + 0x04U)
 /* DBGSLEEP/STOP/STBY_D1 and _D2, D1DBGCKEN, D3DBGCKEN, TRACECLKEN. */
 #define H7_DBGMCU_CR_DEBUG 0x0070003FU
+#define H7_DBGMCU_APB3FZ1 (H7_DBGMCU + 0x34U) /* RM0433 60.5.8 DBGMCU_APB3FZ1 */
+#define H7_DBGMCU_APB3FZ1_WWDG1 (1U << 6)     /* DBG_WWDG1 */
 #define H7_DBGMCU_APB4FZ1 (H7_DBGMCU + 0x54U)
 #define H7_DBGMCU_APB4FZ1_IWDG (1U << 18) /* IWDG1; IWDG2 (bit 19) on dual-core parts only */
+
+/* AN4938 2 and RM0433 6.8.4 (PWR_CR3 is written once after power-on; a
+ * setting that does not match the board's wiring leaves VCORE off until
+ * the next power-on, RM0433 6.4.1): what the connect diagnosis says when
+ * the DP and AP2 answer but AP0 never does, even with NRST held. */
+#define H7_CORE_BUS_DEAD_HINT                                                                                \
+	"the core domain (D1) has no supply: firmware wrote a supply configuration into PWR_CR3 "            \
+	"(SMPS, LDO or bypass) that does not match the board's power wiring (RM0433 6.8.4, AN4938 "          \
+	"section 2), which locks the chip until the next power-on, and connecting under reset does not "     \
+	"help; to recover, hold BOOT0 high and power-cycle the board (the system bootloader starts and "     \
+	"leaves PWR_CR3 alone), connect and load firmware whose supply configuration matches the board, "    \
+	"then set BOOT0 low and power-cycle again"
 
 /* RM0433 61.1 unique device ID, 61.2 flash size (u16, KiB). */
 #define H7_UID 0x1FF1E800U
@@ -310,8 +329,9 @@ static void h7_verify_evidence(struct swdd_target *t, char *buf, size_t len)
 const struct stm32_family stm32h7_family = {
 	.name = "STM32H7",
 	.manual = "RM0433",
-	.dbgmcu_ap = 0,
 	.dbgmcu_idcode = H7_DBGMCU_IDC,
+	.dbgmcu_ap = H7_DBGMCU_AP,
+	.dbgmcu_ap_base = H7_DBGMCU_APB,
 	.flash_size_reg = H7_FLASH_SIZE,
 	.uid_base = H7_UID,
 	.revs = h7_revs,
@@ -322,7 +342,12 @@ const struct stm32_family stm32h7_family = {
 	.dbgmcu_cr_set = H7_DBGMCU_CR_DEBUG,
 	.wdg_freeze_reg = H7_DBGMCU_APB4FZ1,
 	.wdg_freeze_bits = H7_DBGMCU_APB4FZ1_IWDG,
+	.wdg_freeze_reg2 = H7_DBGMCU_APB3FZ1,
+	.wdg_freeze_bits2 = H7_DBGMCU_APB3FZ1_WWDG1,
+	.core_bus_dead_hint = H7_CORE_BUS_DEAD_HINT,
 	.flash_ctrl_base = H7_FLASH_BASE,
+	.flash_cr = H7_FLASH_CR,
+	.flash_busy_bits = H7_SR_BSY | H7_SR_WBNE | H7_SR_QW,
 	.bank2_ctrl_offset = H7_FLASH_BANK2,
 	.flash_word = 32,
 	.builtin_algo = "stm32h7",

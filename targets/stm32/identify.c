@@ -1,7 +1,8 @@
 /*
  * Which STM32 is behind the core: each registered family's DBGMCU_IDCODE
  * (RM0090 38.6.1 for F4) is read where that family keeps it, and the DEV_ID
- * is looked up in the family's parts; then the part's facts (flash size
+ * is looked up in the family's parts (through the family's debug AP where it
+ * has one, stm32/dbgmcu.c); then the part's facts (flash size
  * register, RAMs, RDP, debug settings) fill the target's chip information.
  */
 #include "cortex_m_internal.h"
@@ -58,22 +59,23 @@ static void stm32_fill_part(struct swdd_target *t, const struct stm32_part *p)
 	if (f->rdp_level(t, &level) == 0)
 		t->chip.rdp_level = level;
 	stm32_read_uid(t, f->uid_base);
-	t->dbgmcu_cr_addr = f->dbgmcu_cr;
-	t->dbgmcu_cr_set = f->dbgmcu_cr_set;
 }
 
-/* DBGMCU_IDCODE at addr, read once per address however many families keep
- * it there. */
-static int stm32_read_idcode(struct swdd_target *t, struct stm32_id_read *seen, size_t *nseen, uint32_t addr,
-			     uint32_t *v)
+/* The family's DBGMCU_IDCODE (through its debug AP where it has one,
+ * stm32/dbgmcu.c), read once per address however many families keep it
+ * there. */
+static int stm32_read_idcode(struct swdd_target *t, struct stm32_id_read *seen, size_t *nseen,
+			     const struct stm32_family *f, uint32_t *v)
 {
+	uint32_t addr = f->dbgmcu_idcode;
+
 	for (size_t i = 0; i < *nseen; i++)
 		if (seen[i].addr == addr) {
 			*v = seen[i].value;
 			return seen[i].rc;
 		}
 	seen[*nseen].addr = addr;
-	seen[*nseen].rc = cm_read32(t, addr, &seen[*nseen].value);
+	seen[*nseen].rc = cm_dbgmcu_read(t, f, addr, &seen[*nseen].value);
 	*v = seen[*nseen].value;
 	return seen[(*nseen)++].rc;
 }
@@ -98,12 +100,7 @@ static const struct stm32_part *stm32_match(struct swdd_target *t)
 		const struct stm32_part *p;
 		uint32_t v;
 
-		if (f->dbgmcu_ap != 0) {
-			swdd_debug("%s: DBGMCU through AP%u is not reachable through the memory API yet",
-				   f->name, f->dbgmcu_ap);
-			continue;
-		}
-		if (stm32_read_idcode(t, seen, &nseen, f->dbgmcu_idcode, &v) || STM32_IDCODE_DEV_ID(v) == 0 ||
+		if (stm32_read_idcode(t, seen, &nseen, f, &v) || STM32_IDCODE_DEV_ID(v) == 0 ||
 		    STM32_IDCODE_DEV_ID(v) == 0xFFF)
 			continue;
 		p = stm32_part_find(STM32_IDCODE_DEV_ID(v));

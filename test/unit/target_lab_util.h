@@ -12,6 +12,7 @@
 #include "sim_probe.h"
 #include "swdd_le.h"
 #include "target.h"
+#include "lab_kinds.h"
 
 #include <string.h>
 
@@ -47,21 +48,5 @@ static inline int set_reg(struct lab *l, unsigned n, uint32_t v)
 	swdd_put_le32(b, v);
 	return swdd_target_reg_write(l->t, n, b);
 }
-
-/* Runs body(&lab, kind) for each kind of kinds[] (NKINDS of them), closes
- * the lab, and names the probe kind in a failure. */
-#define FOR_KINDS(body)                                                                                      \
-	for (size_t k = 0; k < NKINDS; k++) {                                                                \
-		struct lab lab;                                                                              \
-		int _r = (body)(&lab, kinds[k]);                                                             \
-		lab_close(&lab);                                                                             \
-		if (_r) {                                                                                    \
-			size_t _n = strlen(test_fail_msg);                                                   \
-			snprintf(test_fail_msg + _n, sizeof(test_fail_msg) - _n, " [%s]",                    \
-				 sim_probe_kind_name(kinds[k]));                                             \
-			return _r;                                                                           \
-		}                                                                                            \
-	}                                                                                                    \
-	return 0
 
 #endif
