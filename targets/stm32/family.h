@@ -10,7 +10,7 @@
  * How to add a family: docs/ARCHITECTURE.md, "Adding an STM32 family".
  * Fields marked "(H7)" are unused by F4 and exist for the families that
  * need them (a second bank with its own registers, DBGMCU behind another
- * AP, 256-bit flash words, caches to maintain around programming).
+ * AP, 256-bit flash words).
  *
  * Hooks take the connected target and use only target.h's memory access;
  * each returns 0 or a negative SWDD_E* code with a detail sentence.
@@ -190,9 +190,9 @@ struct stm32_family {
 	 * address, an active bank swap), as text starting with "; ", else "".
 	 * Optional. */
 	void (*verify_evidence)(struct swdd_target *t, char *buf, size_t len);
-	/* (H7) Core cache maintenance after the flash changed under the core
-	 * (invalidate the Cortex-M7 I/D caches). Optional (F4: no core cache). */
-	int (*core_cache_flush)(struct swdd_target *t);
+	/* The core's own caches (Cortex-M7 L1) are not a family matter: the
+	 * flash engine calls swdd_target_mem_changed() (target.h) after the
+	 * array changed, which maintains them on any core that has them. */
 
 	/* ---- monitor commands and diagnosis ---- */
 	const struct stm32_cmd *cmds;
