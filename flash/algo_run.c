@@ -252,6 +252,8 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 		return swdd_err_set(SWDD_EUNSUPPORTED, "the flash algorithm has no such function");
 	if (a->started)
 		return swdd_err_set(SWDD_ESTATE, "a flash algorithm call is still running");
+	if (fn == SWDD_FLM_ERASE_CHIP || fn == SWDD_FLM_ERASE_SECTOR || fn == SWDD_FLM_PROGRAM_PAGE)
+		a->array_changed = true;
 	for (int i = 0; i < nargs[fn] && !rc; i++)
 		rc = reg_write(a->t, REG_R0 + i, args[i]);
 	if (!rc)

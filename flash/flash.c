@@ -535,10 +535,11 @@ int flash_erase_plausible(struct swdd_flash *f, unsigned index, uint32_t start, 
 }
 
 /* Tells once per session what the firmware left the caches at: a core
- * reset keeps it (the reset warning says so). Then the core's own caches
- * (Cortex-M7 L1, targets/cortex_m_cache.c; nothing on other cores or
- * with them off): the array changed under them, and the checksum routine
- * and the firmware that runs on after a `load` read it through them. */
+ * reset keeps it (the reset warning says so). Then, if an erase or a
+ * program ran since the last time, the core's own caches (Cortex-M7 L1,
+ * targets/cortex_m_cache.c; nothing on other cores or with them off): the
+ * array changed under them, and the checksum routine and the firmware
+ * that runs on after a `load` read it through them. */
 int flash_flush_caches(struct swdd_flash *f)
 {
 	char state[160];
@@ -550,7 +551,12 @@ int flash_flush_caches(struct swdd_flash *f)
 			  state);
 		f->caches_told = true;
 	}
-	return rc ? rc : swdd_target_mem_changed(f->t, f->base, f->base + f->size);
+	if (rc || !f->algo.array_changed)
+		return rc;
+	rc = swdd_target_mem_changed(f->t, f->base, f->base + f->size);
+	if (!rc)
+		f->algo.array_changed = false;
+	return rc;
 }
 
 /* The CRC by reading the target's memory over the probe; for flash, after
