@@ -46,6 +46,10 @@ struct stm32_ram {
 	/* The core can fetch instructions from it (CCM on F4 is data-bus only,
 	 * RM0090 2.3.1), so a flash algorithm may run there. */
 	int executable;
+	/* A Cortex-M7 tightly coupled memory (ITCM, DTCM): never cached
+	 * (Cortex-M7 TRM 5.1), so debugger accesses need no cache
+	 * maintenance (targets/cortex_m_cache.c). */
+	int tcm;
 };
 
 #define STM32_MAX_RAMS 4

@@ -282,6 +282,45 @@ static int test_flash_maintenance(void)
 	FOR_KINDS(do_flash_maintenance);
 }
 
+/* USB round trips of a target-layer read of len bytes at addr. */
+static uint64_t read_trips(struct lab *l, uint32_t addr, uint8_t *buf, size_t len)
+{
+	struct swdd_probe_stats a, z;
+
+	swdd_probe_get_stats(l->probe, &a);
+	if (swdd_target_mem_read(l->t, addr, buf, len))
+		return UINT64_MAX;
+	swdd_probe_get_stats(l->probe, &z);
+	return z.usb_round_trips - a.usb_round_trips;
+}
+
+/* The TCMs are never cached (Cortex-M7 TRM 5.1): a DTCM read with the
+ * D-cache on costs what the bare probe read costs, an AXI SRAM read of the
+ * same length one cleaning write per line more (ST-LINK: a round trip
+ * each; CMSIS-DAP: queued into the same transfer). */
+static int do_tcm_no_maintenance(struct lab *l, enum sim_probe_kind kind)
+{
+	uint8_t buf[1024];
+	struct swdd_probe_stats a, z;
+	uint64_t dtcm, axi;
+
+	CHECK_OK(lab_open(l, kind, true));
+	CHECK(read_trips(l, 0x20000400U, buf, 4) != UINT64_MAX); /* CCR read once */
+	swdd_probe_get_stats(l->probe, &a);
+	CHECK_OK(swdd_probe_read_mem(l->probe, 0x20000000U, buf, sizeof(buf)));
+	swdd_probe_get_stats(l->probe, &z);
+	dtcm = read_trips(l, 0x20000000U, buf, sizeof(buf));
+	axi = read_trips(l, AXI_DATA, buf, sizeof(buf));
+	CHECK_EQ(dtcm, z.usb_round_trips - a.usb_round_trips);
+	CHECK(axi > dtcm);
+	return 0;
+}
+
+static int test_tcm_no_maintenance(void)
+{
+	FOR_KINDS(do_tcm_no_maintenance);
+}
+
 /* A Z0 in ITCM (0x00000000, RM0433 2.3.2: RAM, never cached) is a BKPT
  * in memory, not an FPB comparator: the part's RAM list says so. */
 static int do_itcm_breakpoint(struct lab *l, enum sim_probe_kind kind)
@@ -358,6 +397,7 @@ static const struct test_case tests[] = {
 	{ "dcache_big_read", "ARMv7-M B2.2.7 DCCSW by set/way, B4.8 CCSIDR", test_dcache_big_read },
 	{ "ram_breakpoint", "ARMv7-M A7.7.17 BKPT with caches on", test_ram_breakpoint },
 	{ "flash_maintenance", "ARMv7-M B2.2.7 DCCISW/ICIALLU after programming", test_flash_maintenance },
+	{ "tcm_no_maintenance", "Cortex-M7 TRM 5.1: TCMs are not cached", test_tcm_no_maintenance },
 	{ "itcm_breakpoint", "RM0433 2.3.2 ITCM is RAM: BKPT, not FPB", test_itcm_breakpoint },
 	{ "fpu_double", "ARMv7-M B4.6 MVFR0, A2.5.1 d<n> = s<2n+1>:s<2n>", test_fpu_double },
 };
