@@ -113,6 +113,14 @@ class H7Checks(gdb_session.Checks):
         want = val("(unsigned)&axi_func") & ~1
         return None if self.pc() == want else "stopped at 0x%08x, not 0x%08x" % (self.pc(), want)
 
+    def reset_halt_vtor(self):
+        """The reset check reads the vector table where VTOR points (the
+        boot address on the H7; 0 is ITCM): no "flash blank" warning."""
+        out = g("monitor reset halt")
+        if "blank" in out:
+            return "monitor reset halt said %r" % out
+        return self.reset_halt()
+
     # -- registers --
 
     def double_registers(self):
@@ -230,7 +238,7 @@ class H7Checks(gdb_session.Checks):
         steps = [
             ("connect", self.connect),
             ("load_compare_sections", self.load_compare),
-            ("monitor_reset_halt", self.reset_halt),
+            ("monitor_reset_halt_vtor", self.reset_halt_vtor),
             ("hw_break_main_in_flash", self.hw_break_flash),
             ("step_next_finish_stepi", self.step_next_finish),
             ("registers", self.registers),
