@@ -254,9 +254,9 @@ static int flash_code(struct lab *l, uint8_t imm)
  * its checksums, flash/flash.c flash_flush_caches): the whole flash range,
  * so the D-cache by set/way (clean + invalidate: stale flash data goes,
  * dirty SRAM lines reach memory first) and ICIALLU. The lab cannot keep
- * flash contents stale in its caches (no clean lines; Unicorn retranslates
- * a page the core stores into, and the algorithm stores into the flash
- * write buffer: docs/LAB-h7.md "Caches"), so the maintenance is observed
+ * flash contents stale in its caches (no clean lines; reprogrammed flash
+ * code runs new without an invalidation: docs/LAB-h7.md "Caches"), so
+ * the maintenance is observed
  * through what the lab does keep: a dirty AXI SRAM line, which nothing
  * else the engine does cleans (its buffers are in DTCM). */
 static int do_flash_maintenance(struct lab *l, enum sim_probe_kind kind)
