@@ -62,10 +62,9 @@ RAM_FUNC(".itcm_text") uint32_t itcm_func(void)
 	__asm volatile("movs r0, #1\n\tbx lr");
 }
 
-/* In flash sector 1, alone: the v2 build changes only that sector, and
- * no breakpoint the tests set shares its flash page (the lab's core model
- * retranslates code around a breakpoint it sets, which would hide a stale
- * I-cache). */
+/* In flash sector 1, alone: the v2 build changes only that sector (a
+ * `load` of v2 over v1 erases and programs it and skips sector 0), and no
+ * breakpoint the tests set is near it. */
 __attribute__((noipa, section(".flash_far"))) uint32_t flash_value(void)
 {
 	return CACHE_VARIANT;
