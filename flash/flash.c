@@ -443,10 +443,6 @@ int flash_algo_ready(struct swdd_flash *f)
 	return rc;
 }
 
-/* Ends an algorithm session. `rc` is the operation's outcome: when it
- * failed, its sentence is the one reported (the clean-up after a lost link
- * fails too, with sentences of its own), and a clean-up that fails is
- * added to it in a few words. */
 /* The core's own caches (Cortex-M7 L1, targets/cortex_m_cache.c; nothing
  * on other cores or with them off) if an erase or a program ran since the
  * last time: the array changed under them, and the checksum routine and
@@ -463,6 +459,10 @@ static int flash_core_caches(struct swdd_flash *f)
 	return rc;
 }
 
+/* Ends an algorithm session. `rc` is the operation's outcome: when it
+ * failed, its sentence is the one reported (the clean-up after a lost link
+ * fails too, with sentences of its own), and a clean-up that fails is
+ * added to it in a few words. */
 int flash_algo_end(struct swdd_flash *f, int rc)
 {
 	char why[1024];

@@ -6,11 +6,11 @@
  * BKPT (0xBE00; also right for the first halfword of a 32-bit Thumb-2
  * instruction): the SRAM region of the default memory map (ARMv7-M B3.1,
  * 0x20000000-0x3FFFFFFF) and the executable RAMs the part's row lists
- * elsewhere (the STM32H7's ITCM at 0x00000000, RM0433 2.3.2). Flash, ROM and any other
- * address is never written (a stray bus write to flash is a programming
- * sequence error for the flash controller), so Z0 there is placed in the
- * FPB like Z1. On a Cortex-M7 the BKPT goes in and out with the cache
- * maintenance of cortex_m_cache.c (cm_write_code). FPBv1
+ * elsewhere (the STM32H7's ITCM at 0x00000000, RM0433 2.3.2). Flash, ROM
+ * and any other address is never written (a stray bus write to flash is a
+ * programming sequence error for the flash controller), so Z0 there is
+ * placed in the FPB like Z1. On a Cortex-M7 the BKPT goes in and out with
+ * the cache maintenance of cortex_m_cache.c (cm_write_code). FPBv1
  * (M0/M3/M4) only matches code addresses 0x00000000-0x1FFFFFFF, one
  * comparator per word with REPLACE selecting the halfword(s); FPBv2 (M7,
  * v8-M) matches any halfword address.
@@ -327,7 +327,8 @@ static int cm_swbp_remove(struct swdd_target *t, uint32_t addr)
 }
 
 /* RAM is where SRAM lives on every Cortex-M (the SRAM region of the ARMv7-M
- * memory map, B3.1); below it is code memory: flash, system memory, OTP. */
+ * memory map, B3.1); below it is code memory (flash, system memory, OTP)
+ * and, on some parts, RAM the part's row lists (the H7's ITCM). */
 static bool cm_is_ram(const struct swdd_target *t, uint32_t addr)
 {
 	const struct stm32_part *p = t->chip.part;

@@ -27,8 +27,9 @@
  *
  * Nothing is done on cores without caches (CPUID part other than 0xC27),
  * nor while CCR.IC/DC are clear, nor for ranges within a TCM the part's
- * row lists (the flash algorithm's buffers in the H7's DTCM). CCR is read once per halt (it changes
- * only when the core runs, or through a debugger write of the SCB).
+ * row lists (the flash algorithm's buffers in the H7's DTCM). CCR is read
+ * once per halt (it changes only when the core runs, or through a
+ * debugger write of the SCB).
  */
 #include "cortex_m_internal.h"
 #include "probe.h"
