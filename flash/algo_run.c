@@ -261,6 +261,8 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 		return swdd_err_set(SWDD_ESTATE,
 				    "the flash algorithm is no longer in SRAM as loaded: the chip was reset "
 				    "and its firmware ran meanwhile; run the operation again");
+	if (fn == SWDD_FLM_ERASE_CHIP || fn == SWDD_FLM_ERASE_SECTOR || fn == SWDD_FLM_PROGRAM_PAGE)
+		a->array_changed = true;
 	for (int i = 0; i < nargs[fn] && !rc; i++)
 		rc = reg_write(a->t, REG_R0 + i, args[i]);
 	if (!rc)

@@ -54,6 +54,9 @@ struct swdd_algo {
 	bool lost;       /* an unexpected reset let the firmware run: the SRAM is its own now */
 	uint32_t running_fn;
 	uint32_t running_timeout_ms;
+	/* An erase or program call started since the flash engine last
+	 * maintained the core's caches (flash.c flash_flush_caches). */
+	bool array_changed;
 	/* what the caller had, restored by swdd_algo_unload (STYLE point 12):
 	 * the core registers and the SRAM the algorithm used */
 	uint8_t *saved_regs; /* the 'g' register group */

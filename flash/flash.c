@@ -493,6 +493,22 @@ int flash_algo_ready(struct swdd_flash *f)
 	return rc;
 }
 
+/* The core's own caches (Cortex-M7 L1, targets/cortex_m_cache.c; nothing
+ * on other cores or with them off) if an erase or a program ran since the
+ * last time: the array changed under them, and the checksum routine and
+ * the firmware that runs on after a `load` read it through them. */
+static int flash_core_caches(struct swdd_flash *f)
+{
+	int rc;
+
+	if (!f->algo.array_changed)
+		return 0;
+	rc = swdd_target_mem_changed(f->t, f->base, f->base + f->size);
+	if (!rc)
+		f->algo.array_changed = false;
+	return rc;
+}
+
 /* Ends an algorithm session. `rc` is the operation's outcome: when it
  * failed, its sentence is the one reported (the clean-up after a lost link
  * fails too, with sentences of its own), and a clean-up that fails is
@@ -513,6 +529,8 @@ int flash_algo_end(struct swdd_flash *f, int rc)
 				     &r);
 	f->algo_inited = false;
 	int rc3 = swdd_algo_unload(&f->algo);
+	if (!rc3)
+		rc3 = flash_core_caches(f); /* after a failure too: the array may have changed */
 	if (!rc)
 		return rc2 ? rc2 : rc3;
 	swdd_err_set(rc, "%s", why);
@@ -585,7 +603,7 @@ int flash_erase_plausible(struct swdd_flash *f, unsigned index, uint32_t start, 
 }
 
 /* Tells once per session what the firmware left the caches at: a core
- * reset keeps it (the reset warning says so). */
+ * reset keeps it (the reset warning says so). Then the core's caches. */
 int flash_flush_caches(struct swdd_flash *f)
 {
 	char state[160];
@@ -597,7 +615,7 @@ int flash_flush_caches(struct swdd_flash *f)
 			  state);
 		f->caches_told = true;
 	}
-	return rc;
+	return rc ? rc : flash_core_caches(f);
 }
 
 /* The CRC by reading the target's memory over the probe; for flash, after

@@ -174,17 +174,6 @@ static int pkt_vflash_write(struct gdb_server *s, const char *pkt, size_t len)
 	return rc ? gdb_flash_failed(s, " (vFlashWrite)", rc) : gdb_send_str(s, "OK");
 }
 
-/* GDB lets the core run on after `load` without a reset: caches that
- * hold the old flash contents (Cortex-M7 L1) must let go of them. */
-static int gdb_flash_changed(struct swdd_target *t)
-{
-	const struct swdd_chip_info *c = t ? swdd_target_chip(t) : NULL;
-
-	if (!c || !c->flash_size)
-		return 0;
-	return swdd_target_mem_changed(t, c->flash_base, c->flash_base + c->flash_size);
-}
-
 static int pkt_vflash_done(struct gdb_server *s, const char *pkt, size_t len)
 {
 	struct swdd_flash_result r;
@@ -197,9 +186,6 @@ static int pkt_vflash_done(struct gdb_server *s, const char *pkt, size_t len)
 		rc = swdd_flash_gdb_done(f, &r);
 	if (rc)
 		return gdb_flash_failed(s, "", rc);
-	rc = gdb_flash_changed(s->target);
-	if (rc)
-		return gdb_flash_failed(s, " (cache maintenance after the load)", rc);
 	swdd_info("flash: %llu bytes in %u sectors: %u erased, %u unchanged (skipped), "
 		  "%llu bytes programmed and verified, %.2f s",
 		  (unsigned long long)r.bytes, r.sectors_touched, r.sectors_erased, r.sectors_skipped,

@@ -4,15 +4,20 @@
  *
  * Placement rule: a software breakpoint (Z0) goes into RAM as a 16-bit
  * BKPT (0xBE00; also right for the first halfword of a 32-bit Thumb-2
- * instruction). Flash, ROM and anything below 0x20000000 is never written
- * (a stray bus write to flash is a programming sequence error for the
- * flash controller), so Z0 there is placed in the FPB like Z1. FPBv1
+ * instruction): the SRAM region of the default memory map (ARMv7-M B3.1,
+ * 0x20000000-0x3FFFFFFF) and the executable RAMs the part's row lists
+ * elsewhere (the STM32H7's ITCM at 0x00000000, RM0433 2.3.2). Flash, ROM
+ * and any other address is never written (a stray bus write to flash is a
+ * programming sequence error for the flash controller), so Z0 there is
+ * placed in the FPB like Z1. On a Cortex-M7 the BKPT goes in and out with
+ * the cache maintenance of cortex_m_cache.c (cm_write_code). FPBv1
  * (M0/M3/M4) only matches code addresses 0x00000000-0x1FFFFFFF, one
  * comparator per word with REPLACE selecting the halfword(s); FPBv2 (M7,
  * v8-M) matches any halfword address.
  */
 #include "cortex_m_internal.h"
 #include "probe.h"
+#include "stm32/family.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 
@@ -322,10 +327,18 @@ static int cm_swbp_remove(struct swdd_target *t, uint32_t addr)
 }
 
 /* RAM is where SRAM lives on every Cortex-M (the SRAM region of the ARMv7-M
- * memory map, B3.1); below it is code memory: flash, system memory, OTP. */
-static bool cm_is_ram(uint32_t addr)
+ * memory map, B3.1); below it is code memory (flash, system memory, OTP)
+ * and, on some parts, RAM the part's row lists (the H7's ITCM). */
+static bool cm_is_ram(const struct swdd_target *t, uint32_t addr)
 {
-	return addr >= 0x20000000U && addr < 0x40000000U;
+	const struct stm32_part *p = t->chip.part;
+
+	if (addr >= 0x20000000U && addr < 0x40000000U)
+		return true;
+	for (size_t i = 0; p && i < STM32_MAX_RAMS && p->rams[i].name; i++)
+		if (p->rams[i].executable && addr - p->rams[i].base < p->rams[i].size)
+			return true;
+	return false;
 }
 
 static int cm_check_kind(uint32_t addr, unsigned kind)
@@ -343,7 +356,7 @@ int swdd_target_bp_add(struct swdd_target *t, enum swdd_bp_type type, uint32_t a
 
 	if (rc || (rc = cm_rearm(t)))
 		return rc;
-	if (type == SWDD_BP_SW && cm_is_ram(addr)) {
+	if (type == SWDD_BP_SW && cm_is_ram(t, addr)) {
 		rc = cm_swbp_add(t, addr);
 		if (rc != SWDD_EVERIFY || t->fpb_rev == 0)
 			return rc;

@@ -25,12 +25,15 @@
  * and a whole-cache clean by set/way (sets x ways writes) for ranges
  * larger than the cache.
  *
- * Nothing is done on cores without caches (CPUID part other than 0xC27)
- * nor while CCR.IC/DC are clear. CCR is read once per halt (it changes
- * only when the core runs, or through a debugger write of the SCB).
+ * Nothing is done on cores without caches (CPUID part other than 0xC27),
+ * nor while CCR.IC/DC are clear, nor for ranges within a TCM the part's
+ * row lists (the flash algorithm's buffers in the H7's DTCM). CCR is read
+ * once per halt (it changes only when the core runs, or through a
+ * debugger write of the SCB).
  */
 #include "cortex_m_internal.h"
 #include "probe.h"
+#include "stm32/family.h"
 #include "swdd_err.h"
 #include "swdd_log.h"
 
@@ -51,14 +54,29 @@
 #define CCSIDR_ASSOC(v) ((((v) >> 3) & 0x3FFU) + 1U) /* ways */
 #define CCSIDR_SETS(v) ((((v) >> 13) & 0x7FFFU) + 1U)
 
+/* Whether [addr, end) lies within one of the part's tightly coupled
+ * memories (Cortex-M7 TRM 5.1: TCM accesses are never cached). */
+static bool cm_in_tcm(const struct swdd_target *t, uint32_t addr, uint64_t end)
+{
+	const struct stm32_part *p = t->chip.part;
+
+	for (size_t i = 0; p && i < STM32_MAX_RAMS && p->rams[i].name; i++)
+		if (p->rams[i].tcm && addr >= p->rams[i].base &&
+		    end <= (uint64_t)p->rams[i].base + p->rams[i].size)
+			return true;
+	return false;
+}
+
 /* ARMv7-M B3.1, default memory map: Code (write-through, never dirty),
  * SRAM 0x20000000-0x3FFFFFFF (write-back), RAM 0x60000000-0x9FFFFFFF
  * (write-back / write-through); the rest (peripherals, devices, the
- * system space) is never cached. */
-static bool cm_cache_window(uint32_t addr, size_t len, bool code_too)
+ * system space) is never cached, nor are the TCMs. */
+static bool cm_cache_window(const struct swdd_target *t, uint32_t addr, size_t len, bool code_too)
 {
 	uint64_t end = (uint64_t)addr + len;
 
+	if (cm_in_tcm(t, addr, end))
+		return false;
 	if (addr < 0x40000000U && end > (code_too ? 0U : 0x20000000U))
 		return true;
 	return addr < 0xA0000000U && end > 0x60000000U;
@@ -174,7 +192,7 @@ static int cm_cache_acts(struct swdd_target *t, uint32_t addr, size_t len, bool 
 	int rc;
 
 	*on = false;
-	if (t->core != CM_CORE_M7 || !cm_cache_window(addr, len, code_too))
+	if (t->core != CM_CORE_M7 || !cm_cache_window(t, addr, len, code_too))
 		return 0;
 	rc = cm_cache_enabled(t, &ccr);
 	*on = rc == 0 && (ccr & bit);

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #define CM_RESET_TIMEOUT_MS 300
+#define SCB_VTOR_TBLOFF 0xFFFFFF80U /* TBLOFF [31:7] */
 #define CM_NRST_POLLS 3
 
 struct cm_reset_way {
@@ -126,17 +127,22 @@ int cm_vc_corereset(struct swdd_target *t, bool on)
 
 /* A sanity check only: under read protection (STM32 RDP level 1) the
  * vector table in flash faults for the debugger, which must not fail the
- * reset or the connect. The table is where VTOR points after the reset:
- * 0 on the F4 (flash aliased there), the boot address on the STM32H7
- * (BOOT_ADD0, RM0433 2.6; 0 is the ITCM there). */
+ * reset or the connect. The table is where VTOR points after the reset
+ * (ARMv7-M B3.2.5, B1.5.3): 0 on most parts (flash aliased there), the
+ * boot address on the STM32H7 (RM0433 2.6; address 0 is its ITCM). VTOR
+ * reads 0 where it is not implemented (ARMv6-M: optional). */
 int cm_check_reset_vector(struct swdd_target *t)
 {
-	uint32_t vec, pc, vtor = 0;
-	int rc;
+	uint32_t vtor = 0, vec, pc;
+	int rc = cm_read32(t, SCB_VTOR, &vtor);
 
-	if (cm_read32(t, SCB_VTOR, &vtor))
-		vtor = 0; /* v6-M without VTOR: the table is at 0 */
-	rc = cm_read32(t, (vtor & ~0x7FU) + 4U, &vec);
+	if (rc == SWDD_EFAULT) {
+		swdd_err_clear();
+		vtor = 0;
+	} else if (rc) {
+		return rc;
+	}
+	rc = cm_read32(t, (vtor & SCB_VTOR_TBLOFF) + 4U, &vec);
 
 	if (rc == SWDD_EFAULT) {
 		swdd_info("the reset vector is not readable (flash read protection?)");

@@ -176,9 +176,10 @@ SWDD_MUST_CHECK int swdd_target_mem_write(struct swdd_target *t, uint32_t addr, 
 SWDD_MUST_CHECK int swdd_target_mem_write_width(struct swdd_target *t, uint32_t addr, const void *buf,
 						size_t len, unsigned width);
 /* Memory [start, end) changed under the core by other means than the
- * calls above: the flash controller programmed or erased it (flash/ calls
- * this after a `load`, vFlashDone, or any programming that leaves the core
- * to run on without a reset), or a bus master other than the debugger
+ * calls above: the flash controller programmed or erased it (the flash
+ * engine calls this once an erase or program ran, before it reads the
+ * flash again and when it unloads its algorithm), or a bus master other
+ * than the debugger
  * wrote it. Does the cache maintenance the core needs before it executes
  * or reads the range again: on a Cortex-M7 (CPUID part 0xC27) with CCR.DC
  * set, cleans and invalidates the D-cache over the range (DCCIMVAC per

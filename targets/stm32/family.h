@@ -10,7 +10,7 @@
  * How to add a family: docs/ARCHITECTURE.md, "Adding an STM32 family".
  * Fields marked "(H7)" are unused by F4 and exist for the families that
  * need them (a second bank with its own registers, DBGMCU behind another
- * AP, 256-bit flash words, caches to maintain around programming).
+ * AP, 256-bit flash words).
  *
  * Hooks take the connected target and use only target.h's memory access;
  * each returns 0 or a negative SWDD_E* code with a detail sentence.
@@ -46,6 +46,10 @@ struct stm32_ram {
 	/* The core can fetch instructions from it (CCM on F4 is data-bus only,
 	 * RM0090 2.3.1), so a flash algorithm may run there. */
 	int executable;
+	/* A Cortex-M7 tightly coupled memory (ITCM, DTCM): never cached
+	 * (Cortex-M7 TRM 5.1), so debugger accesses need no cache
+	 * maintenance (targets/cortex_m_cache.c). */
+	int tcm;
 };
 
 #define STM32_MAX_RAMS 4
@@ -213,9 +217,9 @@ struct stm32_family {
 	 * address, an active bank swap), as text starting with "; ", else "".
 	 * Optional. */
 	void (*verify_evidence)(struct swdd_target *t, char *buf, size_t len);
-	/* (H7) Core cache maintenance after the flash changed under the core
-	 * (invalidate the Cortex-M7 I/D caches). Optional (F4: no core cache). */
-	int (*core_cache_flush)(struct swdd_target *t);
+	/* The core's own caches (Cortex-M7 L1) are not a family matter: the
+	 * flash engine calls swdd_target_mem_changed() (target.h) after the
+	 * array changed, which maintains them on any core that has them. */
 
 	/* ---- monitor commands and diagnosis ---- */
 	const struct stm32_cmd *cmds;

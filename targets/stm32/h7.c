@@ -132,8 +132,8 @@ static const struct stm32_sector_run h7_bank[] = { { .count = 8, .size = 128 * K
 /* The algorithm runs in DTCM: not behind the M7's D-cache (Cortex-M7 TRM
  * 5.1: TCMs are never cached) and clocked from reset. */
 #define H7_RAMS(axi)                                                                                         \
-	{ .name = "DTCM", .base = H7_DTCM, .size = 128 * KIB, .executable = 1 },                             \
-		{ .name = "ITCM", .base = H7_ITCM, .size = 64 * KIB, .executable = 1 },                      \
+	{ .name = "DTCM", .base = H7_DTCM, .size = 128 * KIB, .executable = 1, .tcm = 1 },                   \
+		{ .name = "ITCM", .base = H7_ITCM, .size = 64 * KIB, .executable = 1, .tcm = 1 },            \
 	{                                                                                                    \
 		.name = "AXI SRAM", .base = H7_AXI_SRAM, .size = (axi), .executable = 1                      \
 	}

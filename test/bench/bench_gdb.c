@@ -13,7 +13,13 @@
  *   - a `continue` to a breakpoint in flash: Z0, 'c', the polls until the
  *     stop reply, z0 (GDB inserts and removes breakpoints around a resume).
  * Packets go through the real dispatcher (server/gdb_*.c), as from GDB.
+ * On the STM32F407 and the STM32H743 (Cortex-M7, issue 13): with its L1
+ * caches off (after reset; stack and the read in DTCM, never cached), and
+ * on (CCR.IC/DC set as firmware leaves them; stack and the 64 KiB read in
+ * AXI SRAM, so each read costs the D-cache cleaning of its lines,
+ * targets/cortex_m_cache.c).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +41,24 @@
  * nop (the breakpoint); b . */
 static const uint8_t prog[] = { 0x00, 0x20, 0x01, 0x30, 0x64, 0x28, 0xfc, 0xd1, 0x00, 0xbf, 0xfe, 0xe7 };
 
+/* A chip set-up to measure. */
+struct bench_case {
+	const char *chip, *what;
+	bool caches;
+	uint32_t ram; /* the stack (sp = ram + 0x1000) and the 64 KiB read */
+};
+
+#define SCB_CCR 0xE000ED14u /* ARMv7-M B3.2.8 */
+#define SCB_CCR_IC_DC 0x00030000u
+
+static const struct bench_case cases[] = {
+	{ .chip = "stm32f407", .what = "F407", .ram = 0x20000000u },
+	{ .chip = "stm32h743", .what = "H743", .ram = 0x20000000u },
+	{ .chip = "stm32h743", .what = "H743 caches", .caches = true, .ram = 0x24000000u },
+};
+
 struct bench {
+	const struct bench_case *c;
 	sim_chip *chip;
 	sim_probe *sp;
 	struct swdd_probe *probe;
@@ -79,21 +102,35 @@ static void cost_mark(struct bench *b, struct cost *c)
 	c->ns = ss.modelled_ns;
 }
 
-static int bench_open(struct bench *b, enum sim_probe_kind kind)
+/* The firmware's cache enables (CCR.IC/DC), written through the target
+ * layer so that it knows. */
+static int bench_caches_on(struct bench *b)
 {
-	struct sim_config cfg = { .chip = "stm32f407" };
+	uint8_t ccr[4];
+	int rc = swdd_target_mem_read(b->t, SCB_CCR, ccr, 4);
+
+	ccr[2] |= (uint8_t)(SCB_CCR_IC_DC >> 16);
+	return rc ? rc : swdd_target_mem_write(b->t, SCB_CCR, ccr, 4);
+}
+
+static int bench_open(struct bench *b, enum sim_probe_kind kind, const struct bench_case *bc)
+{
+	struct sim_config cfg = { .chip = bc->chip };
 	struct sim_probe_config pc = { .kind = kind };
 	struct swdd_connect_opts co = { .mode = SWDD_CONNECT_NORMAL, .speed_khz = 4000, .ladder = true };
 	char err[256];
 	int rc;
 
 	memset(b, 0, sizeof(*b));
+	b->c = bc;
 	if (sim_chip_new(&cfg, &b->chip, err, sizeof(err)) || sim_probe_new(&pc, b->chip, &b->sp) ||
 	    sim_chip_backdoor_load_flash(b->chip, PROG_ADDR, prog, sizeof(prog)))
 		return SWDD_EINVAL;
 	rc = swdd_probe_open_sim(b->sp, &b->probe);
 	if (!rc)
 		rc = swdd_target_connect(b->probe, &co, &b->t);
+	if (!rc && bc->caches)
+		rc = bench_caches_on(b);
 	if (!rc)
 		rc = gdb_server_init(&b->s, b->t, bench_write, b);
 	if (!rc)
@@ -175,11 +212,15 @@ static int stop_pc(const char *reply, uint32_t *pc)
 static int bench_gdb13_steps(struct bench *b, struct cost *per)
 {
 	struct cost a, z;
-	uint32_t pc = PROG_ADDR;
+	uint32_t pc = PROG_ADDR, sp = b->c->ram + 0x1000u;
+	char pkt[32], stack[32];
 
 	bench_send(b, "Pf=00010008");
 	bench_send(b, "P10=00000001");
-	bench_send(b, "Pd=00100020"); /* sp = 0x20001000 */
+	snprintf(pkt, sizeof(pkt), "Pd=%02x%02x%02x%02x", sp & 0xFFu, sp >> 8 & 0xFFu, sp >> 16 & 0xFFu,
+		 sp >> 24);
+	bench_send(b, pkt);
+	snprintf(stack, sizeof(stack), "m%x,40", sp - 0x28u);
 	cost_mark(b, &a);
 	for (int i = 0; i < STEPS; i++) {
 		bench_send(b, "vCont;s:1;c");
@@ -187,7 +228,7 @@ static int bench_gdb13_steps(struct bench *b, struct cost *per)
 			return SWDD_EPROTO;
 		bench_code_reads(b, pc);
 		bench_send(b, "g");
-		bench_send(b, "m20000fd8,40");
+		bench_send(b, stack);
 		bench_send(b, "qfThreadInfo");
 		bench_send(b, "qsThreadInfo");
 		bench_code_reads(b, pc);
@@ -208,7 +249,7 @@ static int bench_reads(struct bench *b, struct cost *total)
 
 	cost_mark(b, &a);
 	for (uint32_t off = 0; off < READ_LEN; off += READ_CHUNK) {
-		snprintf(pkt, sizeof(pkt), "m%x,%x", 0x20000000u + off, READ_CHUNK);
+		snprintf(pkt, sizeof(pkt), "m%x,%x", b->c->ram + off, READ_CHUNK);
 		bench_send(b, pkt);
 		if (b->last[0] != '$' || b->last[1] == 'E')
 			return SWDD_EPROTO;
@@ -240,38 +281,42 @@ static int bench_continues(struct bench *b, struct cost *per)
 	return 0;
 }
 
+static void bench_row(const struct bench_case *bc, enum sim_probe_kind kind)
+{
+	struct bench b;
+	struct cost st, gt, ct, rt;
+	int rc = bench_open(&b, kind, bc);
+
+	if (!rc)
+		rc = bench_steps(&b, &st);
+	if (!rc)
+		rc = bench_gdb13_steps(&b, &gt);
+	if (!rc)
+		rc = bench_continues(&b, &ct);
+	if (!rc)
+		rc = bench_reads(&b, &rt);
+	if (rc)
+		printf("  %-12s %-14s failed: %s: %s\n", bc->what, sim_probe_kind_name(kind),
+		       swdd_strerror(rc), swdd_err_detail());
+	else
+		printf("  %-12s %-14s %6llu trips %8.2f ms %6llu trips %8.2f ms %6llu trips %8.2f ms "
+		       "%8.1f KiB/s %5llu trips\n",
+		       bc->what, sim_probe_kind_name(kind), (unsigned long long)st.round_trips,
+		       (double)st.ns / 1e6, (unsigned long long)gt.round_trips, (double)gt.ns / 1e6,
+		       (unsigned long long)ct.round_trips, (double)ct.ns / 1e6, 64.0 / ((double)rt.ns / 1e9),
+		       (unsigned long long)rt.round_trips);
+	bench_close(&b);
+	if (rc)
+		exit(1);
+}
+
 int main(void)
 {
 	printf("bench_gdb: per GDB operation through the server, USB round trips and modelled time\n");
-	printf("  %-14s %28s %28s %34s %22s\n", "probe", "stepi (s + g)", "stepi (GDB 13 sequence)",
-	       "continue to breakpoint (Z0 c z0)", "64 KiB read (m 8 KiB)");
-	for (int k = 0; k < SIM_PROBE_KIND_COUNT; k++) {
-		struct bench b;
-		struct cost st, gt, ct, rt;
-		int rc = bench_open(&b, (enum sim_probe_kind)k);
-
-		if (!rc)
-			rc = bench_steps(&b, &st);
-		if (!rc)
-			rc = bench_gdb13_steps(&b, &gt);
-		if (!rc)
-			rc = bench_continues(&b, &ct);
-		if (!rc)
-			rc = bench_reads(&b, &rt);
-		if (rc)
-			printf("  %-14s failed: %s: %s\n", sim_probe_kind_name((enum sim_probe_kind)k),
-			       swdd_strerror(rc), swdd_err_detail());
-		else
-			printf("  %-14s %10llu trips %8.2f ms %10llu trips %8.2f ms %14llu trips %8.2f ms "
-			       "%8.1f KiB/s %4llu trips\n",
-			       sim_probe_kind_name((enum sim_probe_kind)k),
-			       (unsigned long long)st.round_trips, (double)st.ns / 1e6,
-			       (unsigned long long)gt.round_trips, (double)gt.ns / 1e6,
-			       (unsigned long long)ct.round_trips, (double)ct.ns / 1e6,
-			       64.0 / ((double)rt.ns / 1e9), (unsigned long long)rt.round_trips);
-		bench_close(&b);
-		if (rc)
-			return 1;
-	}
+	printf("  %-12s %-14s %24s %24s %24s %23s\n", "chip", "probe", "stepi (s + g)",
+	       "stepi (GDB 13 sequence)", "continue to flash bkpt", "64 KiB read (m 8 KiB)");
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (int k = 0; k < SIM_PROBE_KIND_COUNT; k++)
+			bench_row(&cases[c], (enum sim_probe_kind)k);
 	return 0;
 }

@@ -29,6 +29,9 @@ def g(cmd):
 
 
 class Checks:
+    suite = "gdb_session"  # the first part of every result name
+    ram_code = RAM_CODE    # where ram_software_breakpoint writes its program
+
     def __init__(self, kind, port):
         self.kind = kind
         self.port = port
@@ -46,10 +49,11 @@ class Checks:
         except Exception as e:  # gdb.error, AssertionError, socket errors
             why = "%s: %s" % (type(e).__name__, e)
         if why:
-            print("FAIL gdb_session/%s/%s: %s" % (self.kind, name, str(why).strip().replace("\n", " | ")))
+            print("FAIL %s/%s/%s: %s" % (self.suite, self.kind, name, str(why).strip().replace("\n", " | ")))
         else:
-            print("PASS gdb_session/%s/%s" % (self.kind, name))
+            print("PASS %s/%s/%s" % (self.suite, self.kind, name))
         sys.stdout.flush()
+        return not why
 
     def pc(self):
         return int(gdb.parse_and_eval("$pc")) & 0xFFFFFFFF
@@ -238,19 +242,20 @@ class Checks:
                 return "%s: stop events %r, pc 0x%08x in %s" % (cmd, hit, self.pc(), self.frame_name())
         return None
 
-    def ram_software_breakpoint(self):
+    def ram_software_breakpoint(self, addr=None):
+        addr = self.ram_code if addr is None else addr
         inf = gdb.selected_inferior()
-        inf.write_memory(RAM_CODE, RAM_PROG)
-        g("set $pc = %#x" % RAM_CODE)
-        g("break *%#x" % (RAM_CODE + 4))
+        inf.write_memory(addr, RAM_PROG)
+        g("set $pc = %#x" % addr)
+        g("break *%#x" % (addr + 4))
         g("continue")
         g("delete")
-        if self.pc() != RAM_CODE + 4:
+        if self.pc() != addr + 4:
             return "stopped at 0x%08x" % self.pc()
         if int(gdb.parse_and_eval("$r0")) != 2:
             return "r0 = %d at the breakpoint" % int(gdb.parse_and_eval("$r0"))
         # the program is intact after the breakpoint was removed
-        if bytes(inf.read_memory(RAM_CODE, len(RAM_PROG))) != RAM_PROG:
+        if bytes(inf.read_memory(addr, len(RAM_PROG))) != RAM_PROG:
             return "RAM code changed"
         return None
 
@@ -304,9 +309,13 @@ class Checks:
             ("compare_sections_qcrc", self.compare_sections),
             ("detach_reconnect", self.detach_reconnect),
         ]
+        self.run_steps(steps)
+
+    def run_steps(self, steps, fatal=("connect",)):
+        """Reports each (name, fn) step; stops after a failed step named in
+        fatal; detaches at the end."""
         for name, fn in steps:
-            self.report(name, fn)
-            if name == "connect" and not gdb.selected_inferior().pid:
+            if not self.report(name, fn) and name in fatal:
                 break
         try:
             g("detach")
@@ -366,9 +375,9 @@ def http_dropped(port):
     return data.startswith(b"swdd: not a GDB client")
 
 
-def run_gdb(script, elf, port, kind, timeout=150):
+def run_gdb(script, elf, port, kind, timeout=150, env_extra=None):
     import subprocess
-    env = dict(os.environ, SWDD_PORT=str(port), SWDD_KIND=kind)
+    env = dict(os.environ, SWDD_PORT=str(port), SWDD_KIND=kind, **(env_extra or {}))
     try:
         r = subprocess.run(["gdb-multiarch", "-nx", "-batch", "-x", script, elf], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
@@ -378,17 +387,24 @@ def run_gdb(script, elf, port, kind, timeout=150):
         return out + "\n(gdb timed out)", -1
 
 
-def one_kind(swdd, elf, kind, logdir):
+def one_kind(swdd, elf, kind, logdir, suite="gdb_session", script=__file__, args=None, env_extra=None):
+    """One swdd server and one gdb-multiarch running `script` against it
+    (SWDD_KIND = kind, plus env_extra); prints the gdb side's results and
+    the checks every session gets (no gdb warnings, an HTTP request
+    dropped, a clean shutdown), named suite/kind/...."""
     import re
-    name = "gdb_session/%s" % kind
-    log_path = os.path.join(logdir, "gdb_session-%s.swdd.log" % kind)
+    name = "%s/%s" % (suite, kind)
+    tag = "%s-%s" % (suite, kind.replace("/", "-"))
+    log_path = os.path.join(logdir, "%s.swdd.log" % tag)
+    if args is None:
+        args = ["--sim-probe", kind, "--sim-image", elf]
     with open(log_path, "w") as log:
-        p, port = start_server(swdd, ["--sim-probe", kind, "--sim-image", elf], log)
+        p, port = start_server(swdd, args, log)
         if port is None:
             print("FAIL %s/start: swdd did not print its banner (see %s)" % (name, log_path))
             return
-        out, rc = run_gdb(os.path.abspath(__file__), elf, port, kind)
-        with open(os.path.join(logdir, "gdb_session-%s.gdb.log" % kind), "w") as f:
+        out, rc = run_gdb(os.path.abspath(script), elf, port, kind, env_extra=env_extra)
+        with open(os.path.join(logdir, "%s.gdb.log" % tag), "w") as f:
             f.write(out)
         results = [l for l in out.splitlines() if re.match(r"^(PASS|FAIL|SKIP) ", l)]
         for l in results:
@@ -445,7 +461,7 @@ def wrapper():
     return 0
 
 
-if gdb is not None:
+if gdb is not None and __name__ == "__main__":
     in_gdb()
-elif __name__ == "__main__":
+elif gdb is None and __name__ == "__main__":
     sys.exit(wrapper())

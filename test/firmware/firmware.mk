@@ -56,3 +56,18 @@ $(BUILD)/fw/h7%_big.elf: $(FW_DIR)/big.c $(FW_DIR)/startup.c $(FW_DIR)/h7/stm32h
 
 EXTRA_ALL += $(FW_H7_ELF) $(FW_H7_ELF:.elf=.bin)
 UNIT_DEPS += $(FW_H7_ELF) $(FW_H7_ELF:.elf=.bin)
+
+# The GDB suite's H7 program (test/e2e/gdb_h7.py): h7/h7cache.c with the
+# M7 caches on and code in ITCM and AXI SRAM, and its v2 that differs in
+# flash_value's constant alone (a `load` without reset must run it).
+FW_H7_CACHE := $(foreach c,$(FW_H7_CHIPS),$(BUILD)/fw/$(c)_cache.elf $(BUILD)/fw/$(c)_cache_v2.elf)
+
+$(BUILD)/fw/h7%_cache.elf: $(FW_DIR)/h7/h7cache.c $(FW_DIR)/startup.c $(FW_DIR)/h7/stm32h7%.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(FW_H7_CFLAGS) -nostdlib -T $(FW_DIR)/h7/stm32h7$*.ld -Wl,--gc-sections $< $(FW_DIR)/startup.c -lgcc -o $@
+
+$(BUILD)/fw/h7%_cache_v2.elf: $(FW_DIR)/h7/h7cache.c $(FW_DIR)/startup.c $(FW_DIR)/h7/stm32h7%.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(FW_H7_CFLAGS) -DCACHE_VARIANT=2 -nostdlib -T $(FW_DIR)/h7/stm32h7$*.ld -Wl,--gc-sections $< $(FW_DIR)/startup.c -lgcc -o $@
+
+EXTRA_ALL += $(FW_H7_CACHE)

@@ -9,6 +9,7 @@
  * line, so each test fails without swdd's maintenance.
  */
 #include "cortex_m_internal.h"
+#include "flash.h"
 #include "harness.h"
 #include "target_lab_util.h"
 #include "probe.h"
@@ -21,6 +22,7 @@
 
 #define AXI_CODE 0x24000000U
 #define AXI_DATA 0x24001000U
+#define ITCM_CODE 0x00001000U
 #define SCB_CCR 0xE000ED14U
 #define CCR_IC_DC 0x00030000U
 #define THUMB_BKPT 0xBE00U
@@ -119,19 +121,27 @@ static int test_icache_rewrite(void)
 
 /* ---- D-cache: reads see the core's dirty lines, writes reach the core ---- */
 
+/* The core stores v at addr (str r0, [r1]; bkpt at AXI_CODE, followed by
+ * ldr r2, [r1, #4]; bkpt): with the D-cache on, a dirty line. */
+static int core_store(struct lab *l, uint32_t addr, uint32_t v)
+{
+	const uint16_t store_load[] = { 0x6008, THUMB_BKPT, 0x684A, THUMB_BKPT };
+	struct swdd_stop st;
+
+	CHECK_OK(put_code(l, AXI_CODE, store_load, 4, false));
+	CHECK_OK(set_reg(l, 0, v));
+	CHECK_OK(set_reg(l, 1, addr));
+	return run_from(l, AXI_CODE, &st);
+}
+
 static int do_dcache_coherent(struct lab *l, enum sim_probe_kind kind)
 {
-	/* str r0, [r1]; bkpt / ldr r2, [r1, #4]; bkpt */
-	const uint16_t store[] = { 0x6008, THUMB_BKPT, 0x684A, THUMB_BKPT };
 	uint32_t raw = 0, seen = 0, word = 0xA5A5A5A5U;
 	struct swdd_stop st;
 
 	CHECK_OK(lab_open(l, kind, true));
 	CHECK_OK(swdd_target_mem_write(l->t, AXI_DATA, "\0\0\0\0\0\0\0\0", 8));
-	CHECK_OK(put_code(l, AXI_CODE, store, 4, false));
-	CHECK_OK(set_reg(l, 0, 0x12345678U));
-	CHECK_OK(set_reg(l, 1, AXI_DATA));
-	CHECK_OK(run_from(l, AXI_CODE, &st));
+	CHECK_OK(core_store(l, AXI_DATA, 0x12345678U));
 	/* The core's store sits in a dirty line: memory still holds 0. */
 	CHECK_OK(swdd_probe_read32(l->probe, AXI_DATA, &raw));
 	CHECK_EQ(raw, 0U);
@@ -139,8 +149,7 @@ static int do_dcache_coherent(struct lab *l, enum sim_probe_kind kind)
 	CHECK_EQ(seen, 0x12345678U);
 	/* Dirty again, then a debugger write into the same line: the core
 	 * must load the new word and keep its own. */
-	CHECK_OK(set_reg(l, 0, 0x55AA55AAU));
-	CHECK_OK(run_from(l, AXI_CODE, &st));
+	CHECK_OK(core_store(l, AXI_DATA, 0x55AA55AAU));
 	CHECK_OK(swdd_target_mem_write(l->t, AXI_DATA + 4, &word, 4));
 	CHECK_OK(run_from(l, AXI_CODE + 4, &st));
 	CHECK_EQ(reg(l, 2), 0xA5A5A5A5U);
@@ -218,6 +227,127 @@ static int test_ram_breakpoint(void)
 	FOR_KINDS(do_ram_breakpoint);
 }
 
+/* ---- flash programmed under the I-cache ------------------------------------ */
+
+#define FLASH_CODE 0x08020000U /* sector 1 */
+
+/* Programs `movs r0, #imm; bkpt` at FLASH_CODE through the flash engine
+ * (what `load` does: erase, program, verify). */
+static int flash_code(struct lab *l, uint8_t imm)
+{
+	const uint8_t code[4] = { imm, 0x20, 0x00, 0xBE };
+	struct swdd_flash_result r;
+	struct swdd_flash *f = NULL;
+	int rc = swdd_flash_open(l->t, NULL, &f);
+
+	if (!rc)
+		rc = swdd_flash_gdb_erase(f, FLASH_CODE, 128 * 1024);
+	if (!rc)
+		rc = swdd_flash_gdb_write(f, FLASH_CODE, code, sizeof(code));
+	if (!rc)
+		rc = swdd_flash_gdb_done(f, &r);
+	swdd_flash_close(f);
+	return rc ? test_fail_at(__FILE__, __LINE__, "flash: %s", swdd_err_detail()) : 0;
+}
+
+/* The flash engine maintains the caches after the array changed (before
+ * its checksums, flash/flash.c flash_flush_caches): the whole flash range,
+ * so the D-cache by set/way (clean + invalidate: stale flash data goes,
+ * dirty SRAM lines reach memory first) and ICIALLU. The lab cannot keep
+ * flash contents stale in its caches (no clean lines; reprogrammed flash
+ * code runs new without an invalidation: docs/LAB-h7.md "Caches"), so
+ * the maintenance is observed
+ * through what the lab does keep: a dirty AXI SRAM line, which nothing
+ * else the engine does cleans (its buffers are in DTCM). */
+static int do_flash_maintenance(struct lab *l, enum sim_probe_kind kind)
+{
+	uint32_t raw = 1;
+	struct swdd_stop st;
+
+	CHECK_OK(lab_open(l, kind, true));
+	CHECK_OK(swdd_target_mem_write(l->t, AXI_DATA, "\0\0\0\0", 4));
+	CHECK_OK(core_store(l, AXI_DATA, 0x600DF1A5U));
+	CHECK_OK(swdd_probe_read32(l->probe, AXI_DATA, &raw));
+	CHECK_EQ(raw, 0U); /* dirty in the D-cache */
+	CHECK_OK(flash_code(l, 1));
+	CHECK_OK(run_from(l, FLASH_CODE, &st));
+	CHECK_EQ(reg(l, 0), 1U);
+	CHECK_OK(swdd_probe_read32(l->probe, AXI_DATA, &raw));
+	CHECK_EQ(raw, 0x600DF1A5U); /* cleaned by the engine's DCCISW pass */
+	return 0;
+}
+
+static int test_flash_maintenance(void)
+{
+	FOR_KINDS(do_flash_maintenance);
+}
+
+/* USB round trips of a target-layer read of len bytes at addr. */
+static uint64_t read_trips(struct lab *l, uint32_t addr, uint8_t *buf, size_t len)
+{
+	struct swdd_probe_stats a, z;
+
+	swdd_probe_get_stats(l->probe, &a);
+	if (swdd_target_mem_read(l->t, addr, buf, len))
+		return UINT64_MAX;
+	swdd_probe_get_stats(l->probe, &z);
+	return z.usb_round_trips - a.usb_round_trips;
+}
+
+/* The TCMs are never cached (Cortex-M7 TRM 5.1): a DTCM read with the
+ * D-cache on costs what the bare probe read costs, an AXI SRAM read of the
+ * same length one cleaning write per line more (ST-LINK: a round trip
+ * each; CMSIS-DAP: queued into the same transfer). */
+static int do_tcm_no_maintenance(struct lab *l, enum sim_probe_kind kind)
+{
+	uint8_t buf[1024];
+	struct swdd_probe_stats a, z;
+	uint64_t dtcm, axi;
+
+	CHECK_OK(lab_open(l, kind, true));
+	CHECK(read_trips(l, 0x20000400U, buf, 4) != UINT64_MAX); /* CCR read once */
+	swdd_probe_get_stats(l->probe, &a);
+	CHECK_OK(swdd_probe_read_mem(l->probe, 0x20000000U, buf, sizeof(buf)));
+	swdd_probe_get_stats(l->probe, &z);
+	dtcm = read_trips(l, 0x20000000U, buf, sizeof(buf));
+	axi = read_trips(l, AXI_DATA, buf, sizeof(buf));
+	CHECK_EQ(dtcm, z.usb_round_trips - a.usb_round_trips);
+	CHECK(axi > dtcm);
+	return 0;
+}
+
+static int test_tcm_no_maintenance(void)
+{
+	FOR_KINDS(do_tcm_no_maintenance);
+}
+
+/* A Z0 in ITCM (0x00000000, RM0433 2.3.2: RAM, never cached) is a BKPT
+ * in memory, not an FPB comparator: the part's RAM list says so. */
+static int do_itcm_breakpoint(struct lab *l, enum sim_probe_kind kind)
+{
+	const uint16_t code[] = { 0x2001, 0x2002, 0x2003, THUMB_BKPT };
+	uint8_t raw[2];
+	struct swdd_stop st;
+
+	CHECK_OK(lab_open(l, kind, true));
+	CHECK_OK(put_code(l, ITCM_CODE, code, 4, false));
+	CHECK_OK(swdd_target_bp_add(l->t, SWDD_BP_SW, ITCM_CODE + 2, 2));
+	CHECK_OK(swdd_probe_read_mem(l->probe, ITCM_CODE + 2, raw, 2));
+	CHECK_EQ(swdd_le16(raw), THUMB_BKPT);
+	CHECK_OK(run_from(l, ITCM_CODE, &st));
+	CHECK_EQ(st.reason, SWDD_STOP_SWBREAK);
+	CHECK_EQ(reg(l, 0), 1U);
+	CHECK_OK(swdd_target_bp_remove(l->t, SWDD_BP_SW, ITCM_CODE + 2, 2));
+	CHECK_OK(swdd_probe_read_mem(l->probe, ITCM_CODE + 2, raw, 2));
+	CHECK_EQ(swdd_le16(raw), 0x2002U);
+	return 0;
+}
+
+static int test_itcm_breakpoint(void)
+{
+	FOR_KINDS(do_itcm_breakpoint);
+}
+
 /* ---- FPv5 double precision: d0-d15 in the description and registers ---- */
 
 static int do_fpu_double(struct lab *l, enum sim_probe_kind kind)
@@ -266,6 +396,9 @@ static const struct test_case tests[] = {
 	{ "dcache_coherent", "ARMv7-M B2.2.7 DCCMVAC/DCCIMVAC; Cortex-M7 TRM 5", test_dcache_coherent },
 	{ "dcache_big_read", "ARMv7-M B2.2.7 DCCSW by set/way, B4.8 CCSIDR", test_dcache_big_read },
 	{ "ram_breakpoint", "ARMv7-M A7.7.17 BKPT with caches on", test_ram_breakpoint },
+	{ "flash_maintenance", "ARMv7-M B2.2.7 DCCISW/ICIALLU after programming", test_flash_maintenance },
+	{ "tcm_no_maintenance", "Cortex-M7 TRM 5.1: TCMs are not cached", test_tcm_no_maintenance },
+	{ "itcm_breakpoint", "RM0433 2.3.2 ITCM is RAM: BKPT, not FPB", test_itcm_breakpoint },
 	{ "fpu_double", "ARMv7-M B4.6 MVFR0, A2.5.1 d<n> = s<2n+1>:s<2n>", test_fpu_double },
 };
 
