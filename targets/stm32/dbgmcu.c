@@ -56,8 +56,10 @@ static int cm_dbgmcu_access(struct swdd_target *t, const struct stm32_family *f,
 {
 	int rc = cm_dbgmcu_via_ap(t, f, addr, v, wr);
 
-	/* A FAULT on the debug AP (an AP that is not there): AP0 may still do. */
-	if (rc != SWDD_EUNSUPPORTED && rc != SWDD_EFAULT)
+	/* Only where the probe cannot select the AP: a FAULT there (no such
+	 * AP: another family's chip) is the answer, not a reason to touch the
+	 * AP0 address, which on that chip may be anything. */
+	if (rc != SWDD_EUNSUPPORTED)
 		return rc;
 	return wr ? cm_write32(t, addr, *v) : cm_read32(t, addr, v);
 }
