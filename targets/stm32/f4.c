@@ -33,6 +33,7 @@
 #define F4_FLASH_ACR F4_FLASH_BASE               /* RM0090 3.9.1 */
 #define F4_FLASH_OPTKEYR (F4_FLASH_BASE + 0x08U) /* RM0090 3.9.3 */
 #define F4_FLASH_SR (F4_FLASH_BASE + 0x0CU)      /* RM0090 3.9.4 */
+#define F4_FLASH_CR (F4_FLASH_BASE + 0x10U)      /* RM0090 3.9.5 */
 #define F4_FLASH_OPTCR (F4_FLASH_BASE + 0x14U)   /* RM0090 3.9.6 */
 
 /* RM0090 3.9.4 FLASH_SR bits. */
@@ -422,6 +423,8 @@ const struct stm32_family stm32f4_family = {
 	.core_reset_keeps = "FLASH_ACR: ART caches, prefetch and wait states stay as they were; swdd "
 			    "resets the caches' contents before it verifies",
 	.flash_ctrl_base = F4_FLASH_BASE,
+	.flash_cr = F4_FLASH_CR,
+	.flash_busy_bits = F4_FLASH_SR_BSY,
 	.flash_word = 1,
 	.builtin_algo = "stm32f4",
 	.variants = f4_variants,
