@@ -45,6 +45,19 @@ static int reg_read(struct swdd_target *t, int n, uint32_t *v)
 	return rc;
 }
 
+/* Writes a register only when it holds another value: after a call
+ * returns, the target's register cache holds what the core left (one
+ * READALLREGS on ST-LINK), so an argument that did not change (the page
+ * size of successive ProgramPage calls, often lr) costs no round trip. */
+static int reg_set(struct swdd_target *t, int n, uint32_t v)
+{
+	uint32_t cur;
+
+	if (!reg_read(t, n, &cur) && cur == v)
+		return 0;
+	return reg_write(t, n, v);
+}
+
 static int algo_layout(struct swdd_algo *a, uint32_t ram_base, uint32_t ram_size)
 {
 	const struct swdd_flm *flm = a->flm;
@@ -236,7 +249,8 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 		    uint32_t r3, uint32_t timeout_ms)
 {
 	/* arguments each FLM function takes (FlashOS.h prototypes); only those
-	 * registers are written, one probe command each */
+	 * registers are written, one probe command each, and only when they
+	 * change */
 	static const uint8_t nargs[SWDD_FLM_FN_COUNT] = {
 		[SWDD_FLM_INIT] = 3,         [SWDD_FLM_UNINIT] = 1,       [SWDD_FLM_ERASE_CHIP] = 0,
 		[SWDD_FLM_ERASE_SECTOR] = 1, [SWDD_FLM_PROGRAM_PAGE] = 3, [SWDD_FLM_VERIFY] = 3,
@@ -253,11 +267,11 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	if (a->started)
 		return swdd_err_set(SWDD_ESTATE, "a flash algorithm call is still running");
 	for (int i = 0; i < nargs[fn] && !rc; i++)
-		rc = reg_write(a->t, REG_R0 + i, args[i]);
+		rc = reg_set(a->t, REG_R0 + i, args[i]);
 	if (!rc)
-		rc = reg_write(a->t, REG_LR, a->header | 1u);
+		rc = reg_set(a->t, REG_LR, a->header | 1u);
 	if (!rc)
-		rc = reg_write(a->t, REG_PC, entry);
+		rc = reg_set(a->t, REG_PC, entry);
 	if (!rc)
 		rc = swdd_target_resume(a->t);
 	if (rc)
@@ -265,6 +279,8 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	a->started = true;
 	a->running_fn = fn;
 	a->running_timeout_ms = timeout_ms;
+	a->deadline_ms = swdd_now_ms() + timeout_ms;
+	a->slowest_poll_ms = 0;
 	return 0;
 }
 
@@ -375,47 +391,63 @@ static int algo_link_stalled(uint64_t slowest_ms, int err)
 			    (unsigned long long)slowest_ms);
 }
 
-int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
+/* A call that stopped: back at the header BKPT with the canary intact, or
+ * a failure named (and the core recovered). */
+static int algo_finish(struct swdd_algo *a, const struct swdd_stop *st, uint32_t *result)
 {
-	struct swdd_stop st = { 0 };
-	uint64_t deadline = swdd_now_ms() + a->running_timeout_ms, slowest = 0;
 	int rc;
 
-	if (!a->started)
-		return swdd_err_set(SWDD_ESTATE, "no flash algorithm call is running");
-	for (;;) {
-		uint64_t t0 = swdd_now_ms();
-		rc = swdd_target_poll(a->t, &st);
-		if (rc || st.reason != SWDD_STOP_NONE)
-			break;
-		if (swdd_now_ms() - t0 > slowest)
-			slowest = swdd_now_ms() - t0;
-		if (swdd_cancel_requested()) {
-			a->started = false;
-			(void)swdd_target_halt(
-				a->t); /* best effort: the interruption is the error to report */
-			return swdd_err_set(SWDD_ECANCELED,
-					    "interrupted (SIGINT/SIGTERM) while the "
-					    "flash algorithm ran; the core was halted, and the flash "
-					    "range of that call is in an unknown state");
-		}
-		if (swdd_now_ms() > deadline) {
-			a->started = false;
-			return algo_link_stalled(slowest, algo_timed_out(a));
-		}
-	}
-	a->started = false;
-	if (rc)
-		return rc;
-	if (st.pc != a->header) {
+	if (st->pc != a->header) {
 		uint32_t xpsr = 0;
 		(void)reg_read(a->t, REG_XPSR, &xpsr); /* unreadable: treated as a fault, the safe side */
-		rc = algo_diagnose(a, &st, xpsr);
-		return algo_recover(a, st.reason == SWDD_STOP_LOCKUP || (xpsr & XPSR_IPSR_MASK) || !xpsr, rc);
+		rc = algo_diagnose(a, st, xpsr);
+		return algo_recover(a, st->reason == SWDD_STOP_LOCKUP || (xpsr & XPSR_IPSR_MASK) || !xpsr,
+				    rc);
 	}
 	rc = algo_check_canary(a);
 	if (!rc)
 		rc = reg_read(a->t, REG_R0, result);
+	return rc;
+}
+
+int swdd_algo_poll(struct swdd_algo *a, bool *done, uint32_t *result)
+{
+	struct swdd_stop st = { 0 };
+	uint64_t t0 = swdd_now_ms();
+	int rc;
+
+	*done = false;
+	if (!a->started)
+		return swdd_err_set(SWDD_ESTATE, "no flash algorithm call is running");
+	rc = swdd_target_poll(a->t, &st);
+	if (rc || st.reason != SWDD_STOP_NONE) {
+		a->started = false;
+		*done = true;
+		return rc ? rc : algo_finish(a, &st, result);
+	}
+	if (swdd_now_ms() - t0 > a->slowest_poll_ms)
+		a->slowest_poll_ms = swdd_now_ms() - t0;
+	if (swdd_cancel_requested()) {
+		a->started = false;
+		(void)swdd_target_halt(a->t); /* best effort: the interruption is the error to report */
+		return swdd_err_set(SWDD_ECANCELED, "interrupted (SIGINT/SIGTERM) while the "
+						    "flash algorithm ran; the core was halted, and the flash "
+						    "range of that call is in an unknown state");
+	}
+	if (swdd_now_ms() > a->deadline_ms) {
+		a->started = false;
+		return algo_link_stalled(a->slowest_poll_ms, algo_timed_out(a));
+	}
+	return 0;
+}
+
+int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
+{
+	bool done = false;
+	int rc = 0;
+
+	while (!rc && !done)
+		rc = swdd_algo_poll(a, &done, result);
 	return rc;
 }
 

@@ -52,6 +52,8 @@ struct swdd_algo {
 	bool started;    /* a call is running (start without wait) */
 	uint32_t running_fn;
 	uint32_t running_timeout_ms;
+	uint64_t deadline_ms;     /* swdd_now_ms() at which the call times out */
+	uint64_t slowest_poll_ms; /* the slowest status poll of the call */
 	/* what the caller had, restored by swdd_algo_unload (STYLE point 12):
 	 * the core registers and the SRAM the algorithm used */
 	uint8_t *saved_regs; /* the 'g' register group */
@@ -88,5 +90,11 @@ int swdd_algo_call(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32
 int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1, uint32_t r2,
 		    uint32_t r3, uint32_t timeout_ms);
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result);
+/* One status poll of the running call, for a host that has other work
+ * (writing the next page) between polls: *done = false while it runs;
+ * when it has stopped, *done = true and the outcome is swdd_algo_wait's
+ * (result in *result, or the failure named). The time-out counts from
+ * swdd_algo_start; a poll past it ends the call as swdd_algo_wait does. */
+int swdd_algo_poll(struct swdd_algo *a, bool *done, uint32_t *result);
 
 #endif

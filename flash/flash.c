@@ -567,20 +567,26 @@ static int flash_readback_crc(struct swdd_flash *f, uint32_t addr, uint32_t len,
 }
 
 /* On the target when a checksum is loaded (the algorithm's or swdd's
- * routine); read back only when no SRAM could be had for the routine. */
-int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
+ * routine); read back only when no SRAM could be had for the routine. The
+ * flash caches must have been reset since the flash last changed
+ * (flash_flush_caches): a pass of several checksums over flash that does
+ * not change in between resets them once (compare, verify). */
+int flash_crc_flushed(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
 {
 	/* ~6 cycles per byte at the 16 MHz HSI (128 KiB in ~50 ms): 2 ms per
 	 * KiB covers 32 */
 	uint32_t timeout = flash_bound(len / 512u + 1);
-	int rc;
 
 	if (!f->algo.crc_entry)
 		return flash_readback_crc(f, addr, len, crc, true);
-	rc = flash_flush_caches(f);
-	if (rc)
-		return rc;
 	return swdd_algo_call(&f->algo, SWDD_FLM_CRC32, addr, len, *crc, 0, timeout, crc);
+}
+
+int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
+{
+	int rc = flash_flush_caches(f);
+
+	return rc ? rc : flash_crc_flushed(f, addr, len, crc);
 }
 
 int swdd_flash_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)

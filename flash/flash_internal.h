@@ -57,6 +57,9 @@ void flash_describe_failure(struct swdd_flash *f, uint32_t result, char *buf, si
  * checksum routine loaded beside it), read back over the probe only when
  * no SRAM could be had for the routine; the flash caches are reset first. */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
+/* The same without resetting the flash caches first: for the second and
+ * later checksums of a pass over flash that did not change meanwhile. */
+int flash_crc_flushed(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
 /* The family's flush_caches (if any), before the target's flash is read. */
 int flash_flush_caches(struct swdd_flash *f);
 const struct flash_sector *flash_sector_of(const struct swdd_flash *f, uint32_t addr);

@@ -15,7 +15,8 @@
 # 16 us per word.
 #
 # Run by `make bench` after the in-process benchmarks; never by `make test`.
-# SIDE_SIZES="64 256 1024" and SIDE_PROBES="stlink-v2 ..." narrow the run;
+# SIDE_SIZES="64 256 1024", SIDE_PROBES="stlink-v2 ..." and SIDE_TOOLS="swdd
+# openocd st-flash" narrow the run;
 # one session per cell (about 8-10 minutes in all on the shared machine);
 # the logs and the lab statistics go to build/test-logs/bench/.
 source "$(dirname "$0")/../e2e/judge_common.bash"
@@ -28,9 +29,16 @@ mkdir -p "$WORK"
 if ! judge_need side_by_side "$SWDD" python3; then
 	exit 0
 fi
-have_ocd=1 have_stf=1
-command -v openocd >/dev/null || { have_ocd=0; echo "SKIP side_by_side/openocd: openocd is not installed"; }
-command -v st-flash >/dev/null || { have_stf=0; echo "SKIP side_by_side/st-flash: st-flash is not installed"; }
+TOOLS=${SIDE_TOOLS:-swdd openocd st-flash}
+have_ocd=0 have_stf=0
+case " $TOOLS " in *" openocd "*)
+	have_ocd=1
+	command -v openocd >/dev/null || { have_ocd=0; echo "SKIP side_by_side/openocd: openocd is not installed"; } ;;
+esac
+case " $TOOLS " in *" st-flash "*)
+	have_stf=1
+	command -v st-flash >/dev/null || { have_stf=0; echo "SKIP side_by_side/st-flash: st-flash is not installed"; } ;;
+esac
 
 # mkimg KIB SEED SP RESET FILE: a raw image with a vector table (SP, reset
 # handler `b .`) and pseudo-random bytes elsewhere, so that no word is erased.
