@@ -9,6 +9,7 @@
 #include "swdd_log.h"
 #include "swdd_le.h"
 #include "swdd_time.h"
+#include "probe.h"
 #include "target.h"
 
 #include <stdio.h>
@@ -18,6 +19,9 @@
 
 #define ALGO_HEADER 0xBE00BE00U /* BKPT #0; BKPT #0 (Thumb) */
 #define ALGO_CANARY 0x5AFEC0DEU
+/* A status poll slower than two USB time-outs (PROBE_TR_TIMEOUT_MS): the
+ * link or the host stalled. */
+#define ALGO_STALL_MS 2000U
 #define XPSR_T 0x01000000U
 #define XPSR_IPSR_MASK 0x1FFU
 
@@ -171,6 +175,8 @@ static int algo_set_call_regs(struct swdd_algo *a)
 {
 	int rc = reg_write(a->t, REG_SP, a->stack_top);
 
+	/* the calls are judged by where they stop, not by DFSR */
+	swdd_target_set_quiet_stops(a->t, true);
 	if (!rc)
 		rc = reg_write(a->t, REG_R9, a->code + a->flm->data_offset);
 	if (!rc)
@@ -219,6 +225,7 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const stru
 	if (!rc)
 		rc = algo_set_call_regs(a);
 	if (rc) {
+		swdd_target_set_quiet_stops(t, false);
 		swdd_err_add(rc, "while loading the flash algorithm into SRAM at 0x%08X", ram_base);
 		free(a->saved_regs);
 		free(a->saved_ram);
@@ -235,6 +242,7 @@ int swdd_algo_unload(struct swdd_algo *a)
 		uint32_t dummy;
 		rc = swdd_algo_wait(a, &dummy);
 	}
+	swdd_target_set_quiet_stops(a->t, false);
 	if (a->fz_changed) {
 		int rc2 = swdd_target_mem_write(a->t, a->fz_addr, &a->fz_saved, 4);
 		a->fz_changed = false;
@@ -280,6 +288,7 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	a->running_fn = fn;
 	a->running_timeout_ms = timeout_ms;
 	a->deadline_ms = swdd_now_ms() + timeout_ms;
+	a->polls_left = (uint64_t)timeout_ms * swdd_probe_polls_per_ms(swdd_target_probe(a->t));
 	a->slowest_poll_ms = 0;
 	return 0;
 }
@@ -382,7 +391,7 @@ static int algo_check_canary(struct swdd_algo *a)
  * algorithm's time-out). Says so beside the time-out. */
 static int algo_link_stalled(uint64_t slowest_ms, int err)
 {
-	if (slowest_ms <= 2000u)
+	if (slowest_ms <= ALGO_STALL_MS)
 		return err;
 	return swdd_err_add(err,
 			    "one status poll of the core took %llu ms: the probe or its USB link "
@@ -434,7 +443,10 @@ int swdd_algo_poll(struct swdd_algo *a, bool *done, uint32_t *result)
 						    "flash algorithm ran; the core was halted, and the flash "
 						    "range of that call is in an unknown state");
 	}
-	if (swdd_now_ms() > a->deadline_ms) {
+	/* past the bound on the clock: over once the link carried its polls
+	 * too, or at once when the link itself stalled (reported as such) */
+	a->polls_left -= a->polls_left > 0;
+	if (swdd_now_ms() > a->deadline_ms && (!a->polls_left || a->slowest_poll_ms > ALGO_STALL_MS)) {
 		a->started = false;
 		return algo_link_stalled(a->slowest_poll_ms, algo_timed_out(a));
 	}

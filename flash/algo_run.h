@@ -52,7 +52,13 @@ struct swdd_algo {
 	bool started;    /* a call is running (start without wait) */
 	uint32_t running_fn;
 	uint32_t running_timeout_ms;
-	uint64_t deadline_ms;     /* swdd_now_ms() at which the call times out */
+	/* The call times out when swdd_now_ms() passed deadline_ms AND the
+	 * probe carried as many status polls as its link can in timeout_ms
+	 * (swdd_probe_polls_per_ms): on hardware the clock decides; a slow host
+	 * or an emulated link, where the chip runs only as fast as the probe
+	 * talks to it, cannot cut the chip's time short. */
+	uint64_t deadline_ms;
+	uint64_t polls_left;
 	uint64_t slowest_poll_ms; /* the slowest status poll of the call */
 	/* what the caller had, restored by swdd_algo_unload (STYLE point 12):
 	 * the core registers and the SRAM the algorithm used */

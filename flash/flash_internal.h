@@ -20,8 +20,9 @@ struct swdd_flash {
 	struct swdd_flm *crc_routine; /* swdd's checksum routine (flashalgo/swdd_crc.c) */
 	struct swdd_algo algo;
 	bool algo_loaded;
-	bool algo_inited; /* Init(algo_fnc) ran (flash_algo_ready) */
-	bool caches_told; /* the firmware's cache state was logged */
+	uint32_t prog_unit; /* bytes per program operation of the algorithm (time-outs) */
+	bool algo_inited;   /* Init(algo_fnc) ran (flash_algo_ready) */
+	bool caches_told;   /* the firmware's cache state was logged */
 	uint32_t algo_fnc;
 	uint32_t ram_base, ram_size;
 	uint32_t base, size; /* flash window: chip size clipped to the FLM */

@@ -151,6 +151,7 @@ struct swdd_target {
 	bool stepping;
 	bool lockup_logged, sleep_logged;
 	uint32_t dfsr_pending; /* DFSR bits to clear with the next batch */
+	bool quiet_stops;      /* swdd_target_set_quiet_stops */
 	struct swdd_stop stop;
 	enum swdd_reset_method reset_method;
 	enum swdd_connect_mode connected_mode; /* the mode that succeeded */
