@@ -143,6 +143,7 @@ test: all $(UNIT_BIN) $(TEST_DEPS)
 
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@test/bench/rss.sh
 	@test/bench/side_by_side.sh
 
 run: all $(RUN_DEPS)
