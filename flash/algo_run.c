@@ -117,20 +117,20 @@ static int algo_freeze_watchdogs(struct swdd_algo *a, uint32_t fz_addr, uint32_t
  * The FPU registers are not touched by an FLM built for soft float (the
  * CMSIS-Pack convention) and are not read, which saves 34 ST-LINK round
  * trips per session. */
-static int algo_save_context(struct swdd_algo *a)
+static int algo_save_context(struct swdd_algo *a, bool save_ram)
 {
 	size_t cap = 4u * 64u;
 	int rc;
 
 	a->saved_regs = malloc(cap);
-	a->saved_ram_len = a->stack_top - a->header;
-	a->saved_ram = malloc(a->saved_ram_len);
+	a->saved_ram_len = save_ram ? a->stack_top - a->header : 0;
+	a->saved_ram = malloc(a->saved_ram_len ? a->saved_ram_len : 1);
 	if (!a->saved_regs || !a->saved_ram)
 		return SWDD_ENOMEM;
 	rc = swdd_target_g_regs_read(a->t, a->saved_regs, cap, &a->saved_regs_len);
 	if (!rc && a->reg_primask >= 0)
 		rc = reg_read(a->t, a->reg_primask, &a->saved_primask);
-	if (!rc)
+	if (!rc && a->saved_ram_len)
 		rc = swdd_target_mem_read(a->t, a->header, a->saved_ram, a->saved_ram_len);
 	return rc;
 }
@@ -160,7 +160,7 @@ static int algo_restore_context(struct swdd_algo *a)
 
 	if (a->saved_ram && a->saved_ram_len)
 		rc = swdd_target_mem_write(a->t, a->header, a->saved_ram, a->saved_ram_len);
-	if (!rc && a->saved_regs_len)
+	if (!rc && a->saved_regs_len && !a->regs_not_restored)
 		rc = algo_restore_regs(a);
 	free(a->saved_regs);
 	free(a->saved_ram);
@@ -187,7 +187,7 @@ static int algo_set_call_regs(struct swdd_algo *a)
 }
 
 int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const struct swdd_flm *crc_routine,
-		   uint32_t ram_base, uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits,
+		   uint32_t ram_base, uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits, bool save_ram,
 		   struct swdd_algo *a)
 {
 	uint32_t hdr = ALGO_HEADER, canary = ALGO_CANARY;
@@ -211,7 +211,7 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const stru
 	if (!rc && !swdd_target_is_halted(t))
 		rc = swdd_target_halt(t);
 	if (!rc)
-		rc = algo_save_context(a);
+		rc = algo_save_context(a, save_ram);
 	if (!rc)
 		rc = swdd_target_mem_write(t, a->header, &hdr, 4);
 	if (!rc)

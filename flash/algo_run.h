@@ -65,24 +65,32 @@ struct swdd_algo {
 	uint8_t *saved_regs; /* the 'g' register group */
 	size_t saved_regs_len;
 	uint32_t saved_primask;
-	uint8_t *saved_ram; /* [header, stack_top) */
+	uint8_t *saved_ram; /* [header, stack_top), when saved */
 	uint32_t saved_ram_len;
+	/* set by a caller that resets the chip after a successful session:
+	 * unload leaves the registers as the calls left them (they would be
+	 * written back only to be reset) */
+	bool regs_not_restored;
 	/* DBGMCU watchdog freeze, restored by swdd_algo_unload */
 	uint32_t fz_addr, fz_bits, fz_saved;
 	bool fz_changed;
 };
 
-/* Halts the core, writes the algorithm and the checksum routine
+/* Halts the core, saves what the calls will change (the core registers,
+ * and with save_ram the SRAM under the code and stack: false when the
+ * caller resets the chip afterwards, as `swdd flash` does, for which that
+ * SRAM is scratch like the page buffers), writes the algorithm and the
+ * checksum routine
  * (crc_routine from swdd_flm_crc_routine(), NULL = none: then only an
  * algorithm with its own Crc32 can checksum) into RAM [ram_base, ram_base +
  * ram_size), freezes the watchdogs (fz_addr/fz_bits: the DBGMCU register
  * and bits that stop IWDG/WWDG while halted; 0 = none). Fails with
  * SWDD_ERANGE if the algorithm, its stack and two buffers don't fit. */
 int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const struct swdd_flm *crc_routine,
-		   uint32_t ram_base, uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits,
+		   uint32_t ram_base, uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits, bool save_ram,
 		   struct swdd_algo *a);
-/* Restores the core registers, the SRAM under the code and stack, and the
- * DBGMCU freeze bits, so a debug session (qCRC, compare-sections) continues
+/* Restores the core registers and the SRAM under the code and stack (when
+ * saved), and the DBGMCU freeze bits, so a debug session (qCRC, compare-sections) continues
  * where it was. The page buffers are scratch: programming flash overwrites
  * that SRAM, as OpenOCD and pyOCD work areas do (backing it up would cost
  * more USB time than the flash writes it serves). The core stays halted. */

@@ -421,7 +421,7 @@ int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
 	if (f->algo_loaded)
 		return 0;
 	rc = swdd_algo_load(f->t, f->flm, f->crc_routine, f->ram_base, f->ram_size, f->fam->wdg_freeze_reg,
-			    f->fam->wdg_freeze_bits, &f->algo);
+			    f->fam->wdg_freeze_bits, !f->reset_follows, &f->algo);
 	if (rc)
 		return rc;
 	f->algo_loaded = true;
@@ -467,6 +467,7 @@ int flash_algo_end(struct swdd_flash *f, int rc)
 		rc2 = swdd_algo_call(&f->algo, SWDD_FLM_UNINIT, f->algo_fnc, 0, 0, 0, FLASH_INIT_TIMEOUT_MS,
 				     &r);
 	f->algo_inited = false;
+	f->algo.regs_not_restored = !rc && !rc2 && f->reset_follows; /* the reset sets them */
 	int rc3 = swdd_algo_unload(&f->algo);
 	if (!rc)
 		return rc2 ? rc2 : rc3;

@@ -21,6 +21,7 @@ struct swdd_flash {
 	struct swdd_algo algo;
 	bool algo_loaded;
 	uint32_t prog_unit; /* bytes per program operation of the algorithm (time-outs) */
+	bool reset_follows; /* this session's caller resets the chip after it */
 	bool algo_inited;   /* Init(algo_fnc) ran (flash_algo_ready) */
 	bool caches_told;   /* the firmware's cache state was logged */
 	uint32_t algo_fnc;

@@ -620,10 +620,12 @@ int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
 	if (!rc && o->keep_unwritten)
 		rc = plan_merge_current(f, &p, &scratch);
 	progress(o, SWDD_FLASH_CHECK, 1, 1);
+	f->reset_follows = o->reset_follows;
 	if (!rc)
 		rc = flash_algo_begin(f, o->verify_only ? 3 : 2);
 	if (!rc)
 		rc = flash_algo_end(f, run_plan(f, &p, o, res, &scratch));
+	f->reset_follows = false;
 	res->bytes = p.image_bytes;
 	res->sectors_touched = (unsigned)p.n;
 	res->wall_seconds = (double)(swdd_now_ms() - t0) / 1e3;

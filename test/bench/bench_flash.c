@@ -13,6 +13,11 @@
  *   flash word, one operation after another (the two banks could erase
  *   and program at the same time, RM0433 4.3.10; swdd does not use that,
  *   and the bound does not count it).
+ * "load" is the write as `swdd flash` does it (the chip is reset after it, so
+ * the algorithm's SRAM is scratch); "session" adds the connect (under reset)
+ * before it and the reset that runs the new program after it, the whole
+ * of a `swdd flash`; "reload" writes the unchanged image again as GDB's
+ * `load` does (registers and SRAM restored).
  * In-process, the chip's clock moves with the probe's bus time only: a host
  * pause (the ST-LINK driver's back-off on WAIT) costs no chip time. The
  * side-by-side run (test/bench/side_by_side.sh, last in `make bench`)
@@ -140,7 +145,7 @@ struct run {
 };
 
 static int load_once(struct swdd_flash *f, sim_chip *chip, sim_probe *sp, const struct swdd_image *img,
-		     struct run *out)
+		     const struct swdd_flash_opts *o, struct run *out)
 {
 	struct sim_probe_stats p0, p1;
 	struct swdd_flash_result r;
@@ -149,7 +154,7 @@ static int load_once(struct swdd_flash *f, sim_chip *chip, sim_probe *sp, const 
 	int rc;
 
 	sim_probe_get_stats(sp, &p0);
-	rc = swdd_flash_write_image(f, img, NULL, &r);
+	rc = swdd_flash_write_image(f, img, o, &r);
 	sim_probe_get_stats(sp, &p1);
 	out->modelled = (double)(sim_chip_now_ns(chip) - t0) / 1e9;
 	out->cpu = cpu_now() - c0;
@@ -172,6 +177,8 @@ static int bench_one(const struct bench_chip *bc, enum sim_probe_kind kind, uint
 	struct swdd_segment seg = { bc->base(len), len, data };
 	struct swdd_image img = { &seg, 1 };
 	struct run full, reload;
+	uint64_t s0 = 0;
+	double session = 0;
 	char err[256];
 	int rc;
 
@@ -187,6 +194,7 @@ static int bench_one(const struct bench_chip *bc, enum sim_probe_kind kind, uint
 		rc = preload_old_firmware(chip, seg.addr, data, len);
 	if (!rc)
 		rc = sim_probe_new(&pc, chip, &sp) ? SWDD_EINVAL : 0;
+	s0 = sim_chip_now_ns(chip);
 	if (!rc)
 		rc = swdd_probe_open_sim(sp, &probe);
 	trace_probe = probe;
@@ -194,21 +202,27 @@ static int bench_one(const struct bench_chip *bc, enum sim_probe_kind kind, uint
 		rc = swdd_target_connect(probe, &co, &t);
 	if (!rc)
 		rc = swdd_flash_open(t, algo, &f);
+	/* as `swdd flash` does: the chip is reset and runs after the write */
 	if (!rc)
-		rc = load_once(f, chip, sp, &img, &full);
+		rc = load_once(f, chip, sp, &img, &(struct swdd_flash_opts){ .reset_follows = true }, &full);
 	if (!rc)
-		rc = load_once(f, chip, sp, &img, &reload);
+		rc = swdd_target_reset(t, SWDD_RESET_AUTO, false);
+	session = (double)(sim_chip_now_ns(chip) - s0) / 1e9;
+	/* as GDB's `load` does: the core's registers and SRAM restored */
+	if (!rc)
+		rc = load_once(f, chip, sp, &img, NULL, &reload);
 	if (rc) {
 		printf("%s%-13s %5u KiB  failed: %s: %s\n", bc->label, sim_probe_kind_name(kind), len / 1024,
 		       swdd_strerror(rc), swdd_err_detail());
 	} else {
 		double bound = bc->bound_s(len);
 		printf("%s%-13s %5u KiB%s load %7.3f s %7.1f KiB/s %7llu usb %6.2f cpu-s ratio %.3f | "
-		       "reload %6.3f s (%4.1f%%) %6llu usb %5.2f cpu-s\n",
+		       "session "
+		       "%7.3f s ratio %.3f | reload %6.3f s (%4.1f%%) %6llu usb %5.2f cpu-s\n",
 		       bc->label, sim_probe_kind_name(kind), len / 1024, algo ? " vendor FLM" : "",
 		       full.modelled, len / 1024.0 / full.modelled, (unsigned long long)full.usb, full.cpu,
-		       full.modelled / bound, reload.modelled, 100.0 * reload.modelled / full.modelled,
-		       (unsigned long long)reload.usb, reload.cpu);
+		       full.modelled / bound, session, session / bound, reload.modelled,
+		       100.0 * reload.modelled / full.modelled, (unsigned long long)reload.usb, reload.cpu);
 	}
 	swdd_flash_close(f);
 	if (t)

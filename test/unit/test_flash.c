@@ -280,7 +280,7 @@ static int rdp1_no_crc_of_flash(void)
 	CHECK_SWDD(swdd_flm_builtin("stm32f4", &flm));
 	CHECK_SWDD(swdd_flm_crc_routine(&routine));
 	flm->fn[SWDD_FLM_CRC32] = SWDD_FLM_NO_FN;
-	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, 0x20000u, 0, 0, true, &a));
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08000000u, 0x1000u, 0xFFFFFFFFu, 0, 2000, &crc),
 		 SWDD_EALGO);
 	CHECK_STR_CONTAINS(swdd_err_detail(),
@@ -448,7 +448,7 @@ static int algo_fault_and_timeout(void)
 	/* BlankCheck -> "udf #0" (0xDE00): UsageFault/HardFault */
 	flm->blob[flm->fn[SWDD_FLM_BLANK_CHECK]] = 0x00;
 	flm->blob[flm->fn[SWDD_FLM_BLANK_CHECK] + 1] = 0xDE;
-	CHECK_SWDD(swdd_algo_load(l.t, flm, NULL, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_SWDD(swdd_algo_load(l.t, flm, NULL, 0x20000000u, 0x20000u, 0, 0, true, &a));
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_ERASE_CHIP, 0, 0, 0, 0, 300, &res), SWDD_ETIMEOUT);
 	CHECK_STR_CONTAINS(swdd_err_detail(), "did not finish within 300 ms");
 	if (algo_target_usable(l.t))
@@ -615,10 +615,10 @@ static int crc_routine_any_algorithm(void)
 	CHECK_SWDD(swdd_flm_builtin("stm32f4", &flm));
 	CHECK_SWDD(swdd_flm_crc_routine(&routine));
 	flm->fn[SWDD_FLM_CRC32] = SWDD_FLM_NO_FN;
-	CHECK_SWDD(swdd_algo_load(l.t, flm, NULL, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_SWDD(swdd_algo_load(l.t, flm, NULL, 0x20000000u, 0x20000u, 0, 0, true, &a));
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u, 4, 0, 0, 1000, &res), SWDD_EUNSUPPORTED);
 	CHECK_SWDD(swdd_algo_unload(&a));
-	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, 0x20000u, 0, 0, &a));
+	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, 0x20000u, 0, 0, true, &a));
 	CHECK(a.crc_code >= a.code + flm->blob_size && a.canary_addr >= a.crc_code + routine->blob_size);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		CHECK_SWDD(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u + rows[i].off, rows[i].len,
@@ -630,7 +630,7 @@ static int crc_routine_any_algorithm(void)
 	 * routine: loaded without it (the engine then reads back) */
 	uint32_t tight =
 		4u + ((flm->blob_size + 7u) & ~7u) + 8u + ALGO_STACK_SIZE + 2u * flm->page_size + 64u;
-	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, tight, 0, 0, &a));
+	CHECK_SWDD(swdd_algo_load(l.t, flm, routine, 0x20000000u, tight, 0, 0, true, &a));
 	CHECK_EQ(a.crc_entry, 0);
 	CHECK_EQ(swdd_algo_call(&a, SWDD_FLM_CRC32, 0x08008000u, 4, 0, 0, 1000, &res), SWDD_EUNSUPPORTED);
 	CHECK_SWDD(swdd_algo_unload(&a));
