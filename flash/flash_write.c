@@ -296,9 +296,10 @@ struct pump {
 };
 
 /* Bytes written between two polls of the running call: small against a
- * page's program time (32 KiB at x32 on STM32F4: 131 ms; 4 KiB takes about
- * 20 ms over a full-speed probe), large against a round trip. */
-#define PUMP_CHUNK 4096U
+ * page's program time (32 KiB: 131 ms at x32 on STM32F4, 102 ms at x64 on
+ * STM32H7; 2 KiB takes about 10 ms over a full-speed probe), large against
+ * a round trip (1 ms). */
+#define PUMP_CHUNK 2048U
 
 static bool pump_can_fill(const struct pump *p)
 {
@@ -492,13 +493,71 @@ static bool sectors_adjacent(const struct plan_sector *a, const struct plan_sect
 	return a->s->start + a->s->size == b->s->start;
 }
 
+/* The on-target CRC of the selected sectors [i, j) as one call; the
+ * caches are reset before the first call of a pass (*flushed). */
+static int run_crc(struct swdd_flash *f, const struct plan *p, size_t i, size_t j, bool *flushed,
+		   uint32_t *crc)
+{
+	int rc = *flushed ? 0 : flash_flush_caches(f);
+
+	*flushed = true;
+	*crc = 0xFFFFFFFFu;
+	return rc ? rc
+		  : flash_crc_flushed(f, p->ps[i].s->start,
+				      p->ps[j - 1].s->start + p->ps[j - 1].s->size - p->ps[i].s->start, crc);
+}
+
+static uint32_t host_crc(const struct plan *p, size_t i, size_t j)
+{
+	uint32_t crc = 0xFFFFFFFFu;
+
+	for (size_t k = i; k < j; k++)
+		crc = swdd_crc32(crc, p->ps[k].want, p->ps[k].s->size);
+	return crc;
+}
+
+/* Compares the run of adjacent selected sectors [i, j): its first sector
+ * alone, then the rest as one call; a part that differs is looked at
+ * sector by sector. An unchanged image costs two calls per run, and an
+ * image that differs from its first sector (a board being reprogrammed)
+ * one call per sector, with every byte checksummed once. */
+static int compare_run(struct swdd_flash *f, const struct plan *p, size_t i, size_t j, bool *flushed,
+		       bool *equal, uint32_t *cur_crc)
+{
+	size_t k = i;
+	int rc = 0;
+
+	while (!rc && k < j) {
+		size_t end = k == i ? i + 1 : j;
+		uint32_t crc;
+
+		if (k > i && !equal[i])
+			end = k + 1; /* the run differs: sector by sector */
+		rc = run_crc(f, p, k, end, flushed, &crc);
+		if (rc)
+			break;
+		if (end - k == 1 || crc == host_crc(p, k, end)) {
+			for (size_t m = k; m < end; m++) {
+				equal[m] = crc == host_crc(p, k, end);
+				cur_crc[m] = crc;
+			}
+			k = end;
+			continue;
+		}
+		for (; !rc && k < end; k++) { /* the rest differs */
+			rc = run_crc(f, p, k, k + 1, flushed, &cur_crc[k]);
+			equal[k] = cur_crc[k] == host_crc(p, k, k + 1);
+		}
+	}
+	return rc;
+}
+
 /*
- * Compares the selected sectors with the target through on-target CRCs.
- * Each run of adjacent selected sectors costs one algorithm call; only a
- * run that differs is looked at sector by sector, so an unchanged image
- * (a reload) is confirmed with as few calls as it has runs. Fills
- * equal[i] and, for differing sectors, cur_crc[i]. The flash does not
- * change during the pass: its caches are reset once, before it.
+ * Compares the selected sectors with the target through on-target CRCs,
+ * run by run of adjacent selected sectors (compare_run). Fills equal[i]
+ * and, for differing sectors, cur_crc[i] (the sector's own CRC: an erased
+ * sector is not erased again). The flash does not change during the pass:
+ * its caches are reset once, before its first checksum.
  */
 static int compare_sectors(struct swdd_flash *f, const struct plan *p, const bool *select, bool *equal,
 			   uint32_t *cur_crc)
@@ -506,31 +565,16 @@ static int compare_sectors(struct swdd_flash *f, const struct plan *p, const boo
 	bool flushed = false;
 
 	for (size_t i = 0, j; i < p->n; i = j) {
-		uint32_t host = 0xFFFFFFFFu, target = 0xFFFFFFFFu;
 		int rc;
 
 		for (j = i; j < p->n && select[j] && (j == i || sectors_adjacent(&p->ps[j - 1], &p->ps[j]));
 		     j++)
-			host = swdd_crc32(host, p->ps[j].want, p->ps[j].s->size);
+			;
 		if (j == i) {
 			j++;
 			continue;
 		}
-		rc = flushed ? 0 : flash_flush_caches(f);
-		flushed = true;
-		if (!rc)
-			rc = flash_crc_flushed(
-				f, p->ps[i].s->start,
-				p->ps[j - 1].s->start + p->ps[j - 1].s->size - p->ps[i].s->start, &target);
-		for (size_t k = i; !rc && k < j; k++) {
-			equal[k] = target == host;
-			cur_crc[k] = target;
-			if (equal[k] || j - i == 1)
-				continue;
-			cur_crc[k] = 0xFFFFFFFFu;
-			rc = flash_crc_flushed(f, p->ps[k].s->start, p->ps[k].s->size, &cur_crc[k]);
-			equal[k] = cur_crc[k] == swdd_crc32(0xFFFFFFFFu, p->ps[k].want, p->ps[k].s->size);
-		}
+		rc = compare_run(f, p, i, j, &flushed, equal, cur_crc);
 		if (rc)
 			return swdd_err_add(rc, "while comparing flash with the image");
 	}
