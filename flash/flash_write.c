@@ -348,28 +348,29 @@ static int pump_program(struct pump *p, uint64_t *done)
 	int rc = 0;
 
 	while (!rc && p->completed < p->nj) {
+		size_t cur = p->started; /* == p->completed: one page runs at a time */
+		uint32_t addr = p->ps->s->start + p->jobs[cur].off;
+
 		while (!rc && p->started == p->filled)
 			rc = pump_fill_chunk(p);
 		if (!rc)
-			rc = swdd_algo_start(a, SWDD_FLM_PROGRAM_PAGE,
-					     p->ps->s->start + p->jobs[p->started].off, p->jobs[p->started].n,
-					     a->buf[p->started % a->nbuf], 0, timeout);
+			rc = swdd_algo_start(a, SWDD_FLM_PROGRAM_PAGE, addr, p->jobs[cur].n,
+					     a->buf[cur % a->nbuf], 0, timeout);
 		p->started += rc == 0;
 		p->running = rc == 0;
-		swdd_debug("flash: page %zu started, %zu in buffers", p->started - 1, p->filled);
+		swdd_debug("flash: page %zu started, %zu in buffers", cur, p->filled);
 		while (!rc && p->running)
 			rc = pump_step(p);
 		if (rc)
-			return swdd_err_add(rc, "while programming the page at 0x%08X",
-					    p->ps->s->start + p->jobs[p->started - 1].off);
+			return swdd_err_add(rc, "while programming the page at 0x%08X", addr);
 		if (p->result) {
 			char bits[512];
 			flash_describe_failure(p->f, p->result, bits, sizeof(bits));
-			return swdd_err_set(SWDD_EFLASH, "programming the page at 0x%08X failed: %s",
-					    p->ps->s->start + p->jobs[p->started - 1].off, bits);
+			return swdd_err_set(SWDD_EFLASH, "programming the page at 0x%08X failed: %s", addr,
+					    bits);
 		}
 		*done += p->jobs[p->completed++].n; /* count pages the chip accepted */
-		swdd_debug("flash: page %zu programmed, %zu in buffers", p->completed - 1, p->filled);
+		swdd_debug("flash: page %zu programmed, %zu in buffers", cur, p->filled);
 	}
 	return 0;
 }
