@@ -68,7 +68,7 @@ CFLAGS_ASAN := -O1 $(SAN) $(CFLAGS_COMMON)
 # ---- sources ------------------------------------------------------------
 SIM_SRC := $(wildcard sim/*.c)
 LIB_SRC := $(wildcard common/*.c probe/*.c targets/*.c targets/stm32/*.c flash/*.c) \
-           $(filter-out server/main.c server/fuzz_%.c,$(wildcard server/*.c))
+           $(filter-out server/main.c server/lab_dl.c server/fuzz_%.c,$(wildcard server/*.c))
 # Generated sources (embedded flash algorithms, target XML...) are appended
 # by the module fragments below through GEN_SRC.
 GEN_SRC :=
@@ -119,8 +119,11 @@ $(SIM_LIB_ASAN): $(call asan_obj,$(SIM_SRC))
 $(SWDD_LIB_ASAN): $(call asan_obj,$(ALL_LIB_SRC))
 	@rm -f $@; ar rcs $@ $^
 
-$(SWDD_BIN): $(call obj,server/main.c) $(SWDD_LIB) $(SIM_LIB)
-	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+# swdd is linked without the lab and Unicorn: server/lab_dl.c opens the lab
+# (libswdd-lab.so, server/server.mk) only for --probe sim.
+SWDD_PKG_LIBS := $(shell pkg-config --libs libusb-1.0 hidapi-libusb libelf 2>/dev/null) -ldl -lpthread -lm
+$(SWDD_BIN): $(call obj,server/main.c server/lab_dl.c) $(SWDD_LIB) | $(LAB_SO)
+	$(CC) $(CFLAGS) $(call obj,server/main.c server/lab_dl.c) $(SWDD_LIB) $(SWDD_PKG_LIBS) -o $@
 
 $(BUILD)/asan/test_%: test/unit/test_%.c $(call asan_obj,test/harness.c) $(SWDD_LIB_ASAN) $(SIM_LIB_ASAN) $(UNIT_DEPS)
 	@mkdir -p $(dir $@)
@@ -140,6 +143,7 @@ test: all $(UNIT_BIN) $(TEST_DEPS)
 
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@test/bench/rss.sh
 	@test/bench/side_by_side.sh
 
 run: all $(RUN_DEPS)

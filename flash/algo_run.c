@@ -10,6 +10,7 @@
 #include "swdd_le.h"
 #include "swdd_time.h"
 #include "stm32/family.h"
+#include "probe.h"
 #include "target.h"
 
 #include <stdio.h>
@@ -19,6 +20,9 @@
 
 #define ALGO_HEADER 0xBE00BE00U /* BKPT #0; BKPT #0 (Thumb) */
 #define ALGO_CANARY 0x5AFEC0DEU
+/* A status poll slower than two USB time-outs (PROBE_TR_TIMEOUT_MS): the
+ * link or the host stalled. */
+#define ALGO_STALL_MS 2000U
 #define XPSR_T 0x01000000U
 #define XPSR_IPSR_MASK 0x1FFU
 
@@ -44,6 +48,19 @@ static int reg_read(struct swdd_target *t, int n, uint32_t *v)
 	if (!rc)
 		*v = swdd_le32(b);
 	return rc;
+}
+
+/* Writes a register only when it holds another value: after a call
+ * returns, the target's register cache holds what the core left (one
+ * READALLREGS on ST-LINK), so an argument that did not change (the page
+ * size of successive ProgramPage calls, often lr) costs no round trip. */
+static int reg_set(struct swdd_target *t, int n, uint32_t v)
+{
+	uint32_t cur;
+
+	if (!reg_read(t, n, &cur) && cur == v)
+		return 0;
+	return reg_write(t, n, v);
 }
 
 static int algo_layout(struct swdd_algo *a, uint32_t ram_base, uint32_t ram_size)
@@ -101,20 +118,20 @@ static int algo_freeze_watchdogs(struct swdd_algo *a, uint32_t fz_addr, uint32_t
  * The FPU registers are not touched by an FLM built for soft float (the
  * CMSIS-Pack convention) and are not read, which saves 34 ST-LINK round
  * trips per session. */
-static int algo_save_context(struct swdd_algo *a)
+static int algo_save_context(struct swdd_algo *a, bool save_ram)
 {
 	size_t cap = 4u * 64u;
 	int rc;
 
 	a->saved_regs = malloc(cap);
-	a->saved_ram_len = a->stack_top - a->header;
-	a->saved_ram = malloc(a->saved_ram_len);
+	a->saved_ram_len = save_ram ? a->stack_top - a->header : 0;
+	a->saved_ram = malloc(a->saved_ram_len ? a->saved_ram_len : 1);
 	if (!a->saved_regs || !a->saved_ram)
 		return SWDD_ENOMEM;
 	rc = swdd_target_g_regs_read(a->t, a->saved_regs, cap, &a->saved_regs_len);
 	if (!rc && a->reg_primask >= 0)
 		rc = reg_read(a->t, a->reg_primask, &a->saved_primask);
-	if (!rc)
+	if (!rc && a->saved_ram_len)
 		rc = swdd_target_mem_read(a->t, a->header, a->saved_ram, a->saved_ram_len);
 	return rc;
 }
@@ -144,7 +161,7 @@ static int algo_restore_context(struct swdd_algo *a)
 
 	if (a->saved_ram && a->saved_ram_len)
 		rc = swdd_target_mem_write(a->t, a->header, a->saved_ram, a->saved_ram_len);
-	if (!rc && a->saved_regs_len)
+	if (!rc && a->saved_regs_len && !a->regs_not_restored)
 		rc = algo_restore_regs(a);
 	free(a->saved_regs);
 	free(a->saved_ram);
@@ -159,6 +176,8 @@ static int algo_set_call_regs(struct swdd_algo *a)
 {
 	int rc = reg_write(a->t, REG_SP, a->stack_top);
 
+	/* the calls are judged by where they stop, not by DFSR */
+	swdd_target_set_quiet_stops(a->t, true);
 	if (!rc)
 		rc = reg_write(a->t, REG_R9, a->code + a->flm->data_offset);
 	if (!rc)
@@ -169,7 +188,7 @@ static int algo_set_call_regs(struct swdd_algo *a)
 }
 
 int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const struct swdd_flm *crc_routine,
-		   uint32_t ram_base, uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits,
+		   uint32_t ram_base, uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits, bool save_ram,
 		   struct swdd_algo *a)
 {
 	uint32_t hdr = ALGO_HEADER, canary = ALGO_CANARY;
@@ -193,7 +212,7 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const stru
 	if (!rc && !swdd_target_is_halted(t))
 		rc = swdd_target_halt(t);
 	if (!rc)
-		rc = algo_save_context(a);
+		rc = algo_save_context(a, save_ram);
 	if (!rc)
 		rc = swdd_target_mem_write(t, a->header, &hdr, 4);
 	if (!rc)
@@ -207,6 +226,7 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const stru
 	if (!rc)
 		rc = algo_set_call_regs(a);
 	if (rc) {
+		swdd_target_set_quiet_stops(t, false);
 		swdd_err_add(rc, "while loading the flash algorithm into SRAM at 0x%08X", ram_base);
 		free(a->saved_regs);
 		free(a->saved_ram);
@@ -223,6 +243,7 @@ int swdd_algo_unload(struct swdd_algo *a)
 		uint32_t dummy;
 		rc = swdd_algo_wait(a, &dummy);
 	}
+	swdd_target_set_quiet_stops(a->t, false);
 	if (a->fz_changed) {
 		int rc2 = swdd_target_mem_write(a->t, a->fz_addr, &a->fz_saved, 4);
 		a->fz_changed = false;
@@ -241,7 +262,8 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 		    uint32_t r3, uint32_t timeout_ms)
 {
 	/* arguments each FLM function takes (FlashOS.h prototypes); only those
-	 * registers are written, one probe command each */
+	 * registers are written, one probe command each, and only when they
+	 * change */
 	static const uint8_t nargs[SWDD_FLM_FN_COUNT] = {
 		[SWDD_FLM_INIT] = 3,         [SWDD_FLM_UNINIT] = 1,       [SWDD_FLM_ERASE_CHIP] = 0,
 		[SWDD_FLM_ERASE_SECTOR] = 1, [SWDD_FLM_PROGRAM_PAGE] = 3, [SWDD_FLM_VERIFY] = 3,
@@ -264,11 +286,11 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	if (fn == SWDD_FLM_ERASE_CHIP || fn == SWDD_FLM_ERASE_SECTOR || fn == SWDD_FLM_PROGRAM_PAGE)
 		a->array_changed = true;
 	for (int i = 0; i < nargs[fn] && !rc; i++)
-		rc = reg_write(a->t, REG_R0 + i, args[i]);
+		rc = reg_set(a->t, REG_R0 + i, args[i]);
 	if (!rc)
-		rc = reg_write(a->t, REG_LR, a->header | 1u);
+		rc = reg_set(a->t, REG_LR, a->header | 1u);
 	if (!rc)
-		rc = reg_write(a->t, REG_PC, entry);
+		rc = reg_set(a->t, REG_PC, entry);
 	if (!rc)
 		rc = swdd_target_resume(a->t);
 	if (rc)
@@ -277,6 +299,9 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	a->resets = swdd_target_resets_seen(a->t);
 	a->running_fn = fn;
 	a->running_timeout_ms = timeout_ms;
+	a->deadline_ms = swdd_now_ms() + timeout_ms;
+	a->polls_left = (uint64_t)timeout_ms * swdd_probe_polls_per_ms(swdd_target_probe(a->t));
+	a->slowest_poll_ms = 0;
 	return 0;
 }
 
@@ -378,7 +403,7 @@ static int algo_check_canary(struct swdd_algo *a)
  * algorithm's time-out). Says so beside the time-out. */
 static int algo_link_stalled(uint64_t slowest_ms, int err)
 {
-	if (slowest_ms <= 2000u)
+	if (slowest_ms <= ALGO_STALL_MS)
 		return err;
 	return swdd_err_add(err,
 			    "one status poll of the core took %llu ms: the probe or its USB link "
@@ -410,49 +435,70 @@ static int algo_reset_seen(struct swdd_algo *a)
 					 *cause ? ": " : "", cause));
 }
 
-int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
+/* A call that stopped: back at the header BKPT with the canary intact, or
+ * a failure named (and the core recovered). */
+static int algo_finish(struct swdd_algo *a, const struct swdd_stop *st, uint32_t *result)
 {
-	struct swdd_stop st = { 0 };
-	uint64_t deadline = swdd_now_ms() + a->running_timeout_ms, slowest = 0;
 	int rc;
 
-	if (!a->started)
-		return swdd_err_set(SWDD_ESTATE, "no flash algorithm call is running");
-	for (;;) {
-		uint64_t t0 = swdd_now_ms();
-		rc = swdd_target_poll(a->t, &st);
-		if (!rc && swdd_target_resets_seen(a->t) != a->resets)
-			return algo_reset_seen(a);
-		if (rc || st.reason != SWDD_STOP_NONE)
-			break;
-		if (swdd_now_ms() - t0 > slowest)
-			slowest = swdd_now_ms() - t0;
-		if (swdd_cancel_requested()) {
-			a->started = false;
-			(void)swdd_target_halt(
-				a->t); /* best effort: the interruption is the error to report */
-			return swdd_err_set(SWDD_ECANCELED,
-					    "interrupted (SIGINT/SIGTERM) while the "
-					    "flash algorithm ran; the core was halted, and the flash "
-					    "range of that call is in an unknown state");
-		}
-		if (swdd_now_ms() > deadline) {
-			a->started = false;
-			return algo_link_stalled(slowest, algo_timed_out(a));
-		}
-	}
-	a->started = false;
-	if (rc)
-		return rc;
-	if (st.pc != a->header) {
+	if (st->pc != a->header) {
 		uint32_t xpsr = 0;
 		(void)reg_read(a->t, REG_XPSR, &xpsr); /* unreadable: treated as a fault, the safe side */
-		rc = algo_diagnose(a, &st, xpsr);
-		return algo_recover(a, st.reason == SWDD_STOP_LOCKUP || (xpsr & XPSR_IPSR_MASK) || !xpsr, rc);
+		rc = algo_diagnose(a, st, xpsr);
+		return algo_recover(a, st->reason == SWDD_STOP_LOCKUP || (xpsr & XPSR_IPSR_MASK) || !xpsr,
+				    rc);
 	}
 	rc = algo_check_canary(a);
 	if (!rc)
 		rc = reg_read(a->t, REG_R0, result);
+	return rc;
+}
+
+int swdd_algo_poll(struct swdd_algo *a, bool *done, uint32_t *result)
+{
+	struct swdd_stop st = { 0 };
+	uint64_t t0 = swdd_now_ms();
+	int rc;
+
+	*done = false;
+	if (!a->started)
+		return swdd_err_set(SWDD_ESTATE, "no flash algorithm call is running");
+	rc = swdd_target_poll(a->t, &st);
+	if (!rc && swdd_target_resets_seen(a->t) != a->resets) {
+		*done = true;
+		return algo_reset_seen(a);
+	}
+	if (rc || st.reason != SWDD_STOP_NONE) {
+		a->started = false;
+		*done = true;
+		return rc ? rc : algo_finish(a, &st, result);
+	}
+	if (swdd_now_ms() - t0 > a->slowest_poll_ms)
+		a->slowest_poll_ms = swdd_now_ms() - t0;
+	if (swdd_cancel_requested()) {
+		a->started = false;
+		(void)swdd_target_halt(a->t); /* best effort: the interruption is the error to report */
+		return swdd_err_set(SWDD_ECANCELED, "interrupted (SIGINT/SIGTERM) while the "
+						    "flash algorithm ran; the core was halted, and the flash "
+						    "range of that call is in an unknown state");
+	}
+	/* past the bound on the clock: over once the link carried its polls
+	 * too, or at once when the link itself stalled (reported as such) */
+	a->polls_left -= a->polls_left > 0;
+	if (swdd_now_ms() > a->deadline_ms && (!a->polls_left || a->slowest_poll_ms > ALGO_STALL_MS)) {
+		a->started = false;
+		return algo_link_stalled(a->slowest_poll_ms, algo_timed_out(a));
+	}
+	return 0;
+}
+
+int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
+{
+	bool done = false;
+	int rc = 0;
+
+	while (!rc && !done)
+		rc = swdd_algo_poll(a, &done, result);
 	return rc;
 }
 

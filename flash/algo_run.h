@@ -57,29 +57,45 @@ struct swdd_algo {
 	/* An erase or program call started since the flash engine last
 	 * maintained the core's caches (flash.c flash_flush_caches). */
 	bool array_changed;
+	/* The call times out when swdd_now_ms() passed deadline_ms AND the
+	 * probe carried as many status polls as its link can in timeout_ms
+	 * (swdd_probe_polls_per_ms): on hardware the clock decides; a slow host
+	 * or an emulated link, where the chip runs only as fast as the probe
+	 * talks to it, cannot cut the chip's time short. */
+	uint64_t deadline_ms;
+	uint64_t polls_left;
+	uint64_t slowest_poll_ms; /* the slowest status poll of the call */
 	/* what the caller had, restored by swdd_algo_unload (STYLE point 12):
 	 * the core registers and the SRAM the algorithm used */
 	uint8_t *saved_regs; /* the 'g' register group */
 	size_t saved_regs_len;
 	uint32_t saved_primask;
-	uint8_t *saved_ram; /* [header, stack_top) */
+	uint8_t *saved_ram; /* [header, stack_top), when saved */
 	uint32_t saved_ram_len;
+	/* set by a caller that resets the chip after a successful session:
+	 * unload leaves the registers as the calls left them (they would be
+	 * written back only to be reset) */
+	bool regs_not_restored;
 	/* DBGMCU watchdog freeze, restored by swdd_algo_unload */
 	uint32_t fz_addr, fz_bits, fz_saved;
 	bool fz_changed;
 };
 
-/* Halts the core, writes the algorithm and the checksum routine
+/* Halts the core, saves what the calls will change (the core registers,
+ * and with save_ram the SRAM under the code and stack: false when the
+ * caller resets the chip afterwards, as `swdd flash` does, for which that
+ * SRAM is scratch like the page buffers), writes the algorithm and the
+ * checksum routine
  * (crc_routine from swdd_flm_crc_routine(), NULL = none: then only an
  * algorithm with its own Crc32 can checksum) into RAM [ram_base, ram_base +
  * ram_size), freezes the watchdogs (fz_addr/fz_bits: the DBGMCU register
  * and bits that stop IWDG/WWDG while halted; 0 = none). Fails with
  * SWDD_ERANGE if the algorithm, its stack and two buffers don't fit. */
 int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const struct swdd_flm *crc_routine,
-		   uint32_t ram_base, uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits,
+		   uint32_t ram_base, uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits, bool save_ram,
 		   struct swdd_algo *a);
-/* Restores the core registers, the SRAM under the code and stack, and the
- * DBGMCU freeze bits, so a debug session (qCRC, compare-sections) continues
+/* Restores the core registers and the SRAM under the code and stack (when
+ * saved), and the DBGMCU freeze bits, so a debug session (qCRC, compare-sections) continues
  * where it was. The page buffers are scratch: programming flash overwrites
  * that SRAM, as OpenOCD and pyOCD work areas do (backing it up would cost
  * more USB time than the flash writes it serves). The core stays halted. */
@@ -93,5 +109,11 @@ int swdd_algo_call(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32
 int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1, uint32_t r2,
 		    uint32_t r3, uint32_t timeout_ms);
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result);
+/* One status poll of the running call, for a host that has other work
+ * (writing the next page) between polls: *done = false while it runs;
+ * when it has stopped, *done = true and the outcome is swdd_algo_wait's
+ * (result in *result, or the failure named). The time-out counts from
+ * swdd_algo_start; a poll past it ends the call as swdd_algo_wait does. */
+int swdd_algo_poll(struct swdd_algo *a, bool *done, uint32_t *result);
 
 #endif

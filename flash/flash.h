@@ -40,6 +40,10 @@ struct swdd_flash_opts {
 			       * their content (CLI); false = they end erased (GDB
 			       * already asked to erase whole sectors) */
 	bool verify_only;    /* compare only; never erase or program */
+	bool reset_follows;  /* the caller resets the chip after a successful write
+			       * (swdd flash): the SRAM under the algorithm is
+			       * scratch, and the core registers are restored only
+			       * after a failure */
 	swdd_flash_progress_fn progress;
 	void *progress_ctx;
 };

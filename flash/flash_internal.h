@@ -20,8 +20,10 @@ struct swdd_flash {
 	struct swdd_flm *crc_routine; /* swdd's checksum routine (flashalgo/swdd_crc.c) */
 	struct swdd_algo algo;
 	bool algo_loaded;
-	bool algo_inited; /* Init(algo_fnc) ran (flash_algo_ready) */
-	bool caches_told; /* the firmware's cache state was logged */
+	uint32_t prog_unit; /* bytes per program operation of the algorithm (time-outs) */
+	bool reset_follows; /* this session's caller resets the chip after it */
+	bool algo_inited;   /* Init(algo_fnc) ran (flash_algo_ready) */
+	bool caches_told;   /* the firmware's cache state was logged */
 	uint32_t algo_fnc;
 	uint32_t ram_base, ram_size;
 	uint32_t base, size; /* flash window: chip size clipped to the FLM */
@@ -57,6 +59,9 @@ void flash_describe_failure(struct swdd_flash *f, uint32_t result, char *buf, si
  * checksum routine loaded beside it), read back over the probe only when
  * no SRAM could be had for the routine; the flash caches are reset first. */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
+/* The same without resetting the flash caches first: for the second and
+ * later checksums of a pass over flash that did not change meanwhile. */
+int flash_crc_flushed(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
 /* The family's flush_caches (if any), and the core's caches if the array
  * changed, before the target's flash is read. */
 int flash_flush_caches(struct swdd_flash *f);

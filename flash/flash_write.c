@@ -253,21 +253,6 @@ static bool trim_blank(const uint8_t *p, uint32_t *off, uint32_t *n, uint8_t emp
 	return true;
 }
 
-/* Waits for a running ProgramPage and names a failure. */
-static int program_wait(struct swdd_flash *f, uint32_t addr)
-{
-	uint32_t r = 0;
-	char bits[512];
-	int rc = swdd_algo_wait(&f->algo, &r);
-
-	if (rc)
-		return swdd_err_add(rc, "while programming the page at 0x%08X", addr);
-	if (!r)
-		return 0;
-	flash_describe_failure(f, r, bits, sizeof(bits));
-	return swdd_err_set(SWDD_EFLASH, "programming the page at 0x%08X failed: %s", addr, bits);
-}
-
 /* The pages of a sector that hold data, each trimmed to its non-erased
  * span. At most size / page_size + 1 entries. */
 struct page_job {
@@ -287,73 +272,131 @@ static size_t sector_jobs(struct swdd_flash *f, const struct plan_sector *ps, st
 	return nj;
 }
 
-/* Programs one sector's pages through a ring of page buffers: while the
- * core programs page k, the host writes page k+1 into the next buffer. The
- * first `prefilled` pages are already in the buffers (written during the
- * erase). */
-static int program_sector(struct swdd_flash *f, const struct plan_sector *ps, const struct page_job *jobs,
-			  size_t nj, size_t prefilled, uint64_t *done)
-{
-	struct swdd_algo *a = &f->algo;
-	uint32_t timeout = flash_prog_bound_ms(f, f->flm->page_size);
-	const struct page_job *running = NULL;
-	int rc = 0;
+/*
+ * The page pipeline of one sector. Pages go through a ring of nbuf SRAM
+ * buffers: page j uses buffer j % nbuf, which is free once page j - nbuf
+ * was programmed. The host writes pages into free buffers in chunks and
+ * polls the running call (the sector's erase, then each ProgramPage)
+ * between chunks; a page whose data is wholly in its buffer is started as
+ * soon as the call before it returns. So the USB transfer of later pages
+ * overlaps the erase and the programming of earlier ones, and the flash
+ * idles only for the calls' own round trips (docs/FLASH.md "Speed").
+ */
+struct pump {
+	struct swdd_flash *f;
+	const struct plan_sector *ps;
+	const struct page_job *jobs;
+	size_t nj;
+	size_t filled;     /* pages wholly in their buffers */
+	uint32_t fill_off; /* bytes of page `filled` written so far */
+	size_t started;    /* pages whose ProgramPage was started */
+	size_t completed;  /* pages the chip accepted */
+	bool running;      /* a call (the erase, or page started - 1) runs */
+	uint32_t result;   /* its r0 once it returned */
+};
 
-	for (size_t j = 0; j < nj && !rc; j++) {
-		uint32_t buf = a->buf[j % a->nbuf];
-		if (j >= prefilled)
-			rc = swdd_target_mem_write(f->t, buf, ps->want + jobs[j].off, jobs[j].n);
-		if (!rc && running) {
-			rc = program_wait(f, ps->s->start + running->off);
-			*done += rc ? 0 : running->n; /* count pages the chip accepted */
-		}
-		running = NULL;
-		if (!rc)
-			rc = swdd_algo_start(a, SWDD_FLM_PROGRAM_PAGE, ps->s->start + jobs[j].off, jobs[j].n,
-					     buf, 0, timeout);
-		if (!rc)
-			running = &jobs[j];
-	}
-	if (running) {
-		int rc2 = program_wait(f, ps->s->start + running->off);
-		*done += rc2 ? 0 : running->n;
-		if (!rc)
-			rc = rc2;
+/* Bytes written between two polls of the running call: small against a
+ * page's program time (32 KiB: 131 ms at x32 on STM32F4, 102 ms at x64 on
+ * STM32H7; 2 KiB takes about 10 ms over a full-speed probe), large against
+ * a round trip (1 ms). */
+#define PUMP_CHUNK 2048U
+
+static bool pump_can_fill(const struct pump *p)
+{
+	return p->filled < p->nj && p->filled < p->completed + p->f->algo.nbuf;
+}
+
+static int pump_fill_chunk(struct pump *p)
+{
+	const struct page_job *j = &p->jobs[p->filled];
+	uint32_t n = j->n - p->fill_off < PUMP_CHUNK ? j->n - p->fill_off : PUMP_CHUNK;
+	uint32_t buf = p->f->algo.buf[p->filled % p->f->algo.nbuf];
+	int rc = swdd_target_mem_write(p->f->t, buf + p->fill_off, p->ps->want + j->off + p->fill_off, n);
+
+	p->fill_off += rc ? 0 : n;
+	if (p->fill_off == j->n) {
+		p->filled++;
+		p->fill_off = 0;
 	}
 	return rc;
 }
 
-/* Erases a sector while the host fills the page buffers with the sector's
- * first pages: their USB transfer hides behind the erase time.
- * Returns how many pages were prefilled in *prefilled. */
-static int erase_and_prefill(struct swdd_flash *f, const struct plan_sector *ps, const struct page_job *jobs,
-			     size_t nj, size_t *prefilled)
+/* One step of the pipeline while a call runs: a chunk of the next page
+ * when a buffer is free, else a wait for the call. Sets p->running false
+ * when the call returned (its r0 in p->result). */
+static int pump_step(struct pump *p)
 {
-	struct swdd_algo *a = &f->algo;
-	char what[64];
-	uint32_t r = 0;
-	uint64_t t0 = swdd_now_ms();
-	int rc = swdd_algo_start(a, SWDD_FLM_ERASE_SECTOR, ps->s->start, 0, 0, 0,
-				 flash_erase_bound_ms(f, ps->s->size));
+	bool done = false;
+	int rc = 0;
 
-	*prefilled = 0;
-	for (size_t j = 0; !rc && j < nj && j < a->nbuf; j++) {
-		rc = swdd_target_mem_write(f->t, a->buf[j], ps->want + jobs[j].off, jobs[j].n);
-		*prefilled += rc == 0;
+	if (pump_can_fill(p))
+		rc = pump_fill_chunk(p);
+	if (!rc)
+		rc = pump_can_fill(p) ? swdd_algo_poll(&p->f->algo, &done, &p->result)
+				      : swdd_algo_wait(&p->f->algo, &p->result);
+	if (rc || done || !pump_can_fill(p))
+		p->running = false;
+	return rc;
+}
+
+/* Programs the sector's pages: each starts when its data is in its buffer
+ * and the previous call returned; between, the host fills buffers. */
+static int pump_program(struct pump *p, uint64_t *done)
+{
+	struct swdd_algo *a = &p->f->algo;
+	uint32_t timeout = flash_prog_bound_ms(p->f, p->f->flm->page_size);
+	int rc = 0;
+
+	while (!rc && p->completed < p->nj) {
+		size_t cur = p->started; /* == p->completed: one page runs at a time */
+		uint32_t addr = p->ps->s->start + p->jobs[cur].off;
+
+		while (!rc && p->started == p->filled)
+			rc = pump_fill_chunk(p);
+		if (!rc)
+			rc = swdd_algo_start(a, SWDD_FLM_PROGRAM_PAGE, addr, p->jobs[cur].n,
+					     a->buf[cur % a->nbuf], 0, timeout);
+		p->started += rc == 0;
+		p->running = rc == 0;
+		swdd_debug("flash: page %zu started, %zu in buffers", cur, p->filled);
+		while (!rc && p->running)
+			rc = pump_step(p);
+		if (rc)
+			return swdd_err_add(rc, "while programming the page at 0x%08X", addr);
+		if (p->result) {
+			char bits[512];
+			flash_describe_failure(p->f, p->result, bits, sizeof(bits));
+			return swdd_err_set(SWDD_EFLASH, "programming the page at 0x%08X failed: %s", addr,
+					    bits);
+		}
+		*done += p->jobs[p->completed++].n; /* count pages the chip accepted */
+		swdd_debug("flash: page %zu programmed, %zu in buffers", cur, p->filled);
 	}
-	snprintf(what, sizeof(what), "erasing sector %u at 0x%08X", ps->s->index, ps->s->start);
-	if (a->started) {
-		int rc2 = swdd_algo_wait(a, &r);
-		rc = rc ? rc : rc2;
-	}
+	return 0;
+}
+
+/* Erases a sector while the host fills the page buffers with the sector's
+ * first pages: their USB transfer hides behind the erase time. */
+static int pump_erase(struct pump *p)
+{
+	struct swdd_algo *a = &p->f->algo;
+	char what[64];
+	uint64_t t0 = swdd_now_ms();
+	int rc = swdd_algo_start(a, SWDD_FLM_ERASE_SECTOR, p->ps->s->start, 0, 0, 0,
+				 flash_erase_bound_ms(p->f, p->ps->s->size));
+
+	p->running = rc == 0;
+	while (!rc && p->running)
+		rc = pump_step(p);
+	snprintf(what, sizeof(what), "erasing sector %u at 0x%08X", p->ps->s->index, p->ps->s->start);
 	if (rc)
 		return swdd_err_add(rc, "while %s", what);
-	if (r) {
+	if (p->result) {
 		char bits[512];
-		flash_describe_failure(f, r, bits, sizeof(bits));
+		flash_describe_failure(p->f, p->result, bits, sizeof(bits));
 		return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 	}
-	return flash_erase_plausible(f, ps->s->index, ps->s->start, swdd_now_ms() - t0);
+	return flash_erase_plausible(p->f, p->ps->s->index, p->ps->s->start, swdd_now_ms() - t0);
 }
 
 static const uint8_t *blank_of(struct swdd_flash *f, uint32_t size, uint8_t **buf)
@@ -412,7 +455,7 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, uint32_t c
 {
 	const uint8_t *blank = blank_of(f, ps->s->size, scratch);
 	struct page_job *jobs = calloc(ps->s->size / f->flm->page_size + 2, sizeof(*jobs));
-	size_t nj, prefilled = 0;
+	size_t nj;
 	int rc = 0;
 
 	if (!blank || !jobs) {
@@ -425,17 +468,18 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, uint32_t c
 		return rc;
 	}
 	nj = sector_jobs(f, ps, jobs);
+	struct pump pump = { .f = f, .ps = ps, .jobs = jobs, .nj = nj };
 	swdd_debug("flash: sector %u: %zu pages to program", ps->s->index, nj);
 	if (cur_crc != swdd_crc32(0xFFFFFFFFu, blank, ps->s->size)) {
-		rc = erase_and_prefill(f, ps, jobs, nj, &prefilled);
+		rc = pump_erase(&pump);
 		res->sectors_erased += rc == 0;
 		if (rc)
 			rc = sector_state_after(f, rc, ps, true, 0);
 	}
 	uint64_t before = *done;
-	swdd_debug("flash: sector %u erased (%zu pages prefilled)", ps->s->index, prefilled);
+	swdd_debug("flash: sector %u erased (%zu pages prefilled)", ps->s->index, pump.filled);
 	if (!rc) {
-		rc = program_sector(f, ps, jobs, nj, prefilled, done);
+		rc = pump_program(&pump, done);
 		if (rc)
 			rc = sector_state_after(f, rc, ps, false, *done - before);
 	}
@@ -450,39 +494,88 @@ static bool sectors_adjacent(const struct plan_sector *a, const struct plan_sect
 	return a->s->start + a->s->size == b->s->start;
 }
 
+/* The on-target CRC of the selected sectors [i, j) as one call; the
+ * caches are reset before the first call of a pass (*flushed). */
+static int run_crc(struct swdd_flash *f, const struct plan *p, size_t i, size_t j, bool *flushed,
+		   uint32_t *crc)
+{
+	int rc = *flushed ? 0 : flash_flush_caches(f);
+
+	*flushed = true;
+	*crc = 0xFFFFFFFFu;
+	return rc ? rc
+		  : flash_crc_flushed(f, p->ps[i].s->start,
+				      p->ps[j - 1].s->start + p->ps[j - 1].s->size - p->ps[i].s->start, crc);
+}
+
+static uint32_t host_crc(const struct plan *p, size_t i, size_t j)
+{
+	uint32_t crc = 0xFFFFFFFFu;
+
+	for (size_t k = i; k < j; k++)
+		crc = swdd_crc32(crc, p->ps[k].want, p->ps[k].s->size);
+	return crc;
+}
+
+/* Compares the run of adjacent selected sectors [i, j): its first sector
+ * alone, then the rest as one call; a part that differs is looked at
+ * sector by sector. An unchanged image costs two calls per run, and an
+ * image that differs from its first sector (a board being reprogrammed)
+ * one call per sector, with every byte checksummed once. */
+static int compare_run(struct swdd_flash *f, const struct plan *p, size_t i, size_t j, bool *flushed,
+		       bool *equal, uint32_t *cur_crc)
+{
+	size_t k = i;
+	int rc = 0;
+
+	while (!rc && k < j) {
+		size_t end = k == i ? i + 1 : j;
+		uint32_t crc;
+
+		if (k > i && !equal[i])
+			end = k + 1; /* the run differs: sector by sector */
+		rc = run_crc(f, p, k, end, flushed, &crc);
+		if (rc)
+			break;
+		if (end - k == 1 || crc == host_crc(p, k, end)) {
+			for (size_t m = k; m < end; m++) {
+				equal[m] = crc == host_crc(p, k, end);
+				cur_crc[m] = crc;
+			}
+			k = end;
+			continue;
+		}
+		for (; !rc && k < end; k++) { /* the rest differs */
+			rc = run_crc(f, p, k, k + 1, flushed, &cur_crc[k]);
+			equal[k] = cur_crc[k] == host_crc(p, k, k + 1);
+		}
+	}
+	return rc;
+}
+
 /*
- * Compares the selected sectors with the target through on-target CRCs.
- * Each run of adjacent selected sectors costs one algorithm call; only a
- * run that differs is looked at sector by sector, so an unchanged image
- * (a reload) is confirmed with as few calls as it has runs. Fills
- * equal[i] and, for differing sectors, cur_crc[i].
+ * Compares the selected sectors with the target through on-target CRCs,
+ * run by run of adjacent selected sectors (compare_run). Fills equal[i]
+ * and, for differing sectors, cur_crc[i] (the sector's own CRC: an erased
+ * sector is not erased again). The flash does not change during the pass:
+ * its caches are reset once, before its first checksum.
  */
 static int compare_sectors(struct swdd_flash *f, const struct plan *p, const bool *select, bool *equal,
 			   uint32_t *cur_crc)
 {
+	bool flushed = false;
+
 	for (size_t i = 0, j; i < p->n; i = j) {
-		uint32_t host = 0xFFFFFFFFu, target = 0xFFFFFFFFu;
 		int rc;
 
 		for (j = i; j < p->n && select[j] && (j == i || sectors_adjacent(&p->ps[j - 1], &p->ps[j]));
 		     j++)
-			host = swdd_crc32(host, p->ps[j].want, p->ps[j].s->size);
+			;
 		if (j == i) {
 			j++;
 			continue;
 		}
-		rc = flash_target_crc(f, p->ps[i].s->start,
-				      p->ps[j - 1].s->start + p->ps[j - 1].s->size - p->ps[i].s->start,
-				      &target);
-		for (size_t k = i; !rc && k < j; k++) {
-			equal[k] = target == host;
-			cur_crc[k] = target;
-			if (equal[k] || j - i == 1)
-				continue;
-			cur_crc[k] = 0xFFFFFFFFu;
-			rc = flash_target_crc(f, p->ps[k].s->start, p->ps[k].s->size, &cur_crc[k]);
-			equal[k] = cur_crc[k] == swdd_crc32(0xFFFFFFFFu, p->ps[k].want, p->ps[k].s->size);
-		}
+		rc = compare_run(f, p, i, j, &flushed, equal, cur_crc);
 		if (rc)
 			return swdd_err_add(rc, "while comparing flash with the image");
 	}
@@ -572,10 +665,12 @@ int swdd_flash_write_image(struct swdd_flash *f, const struct swdd_image *img,
 	if (!rc && o->keep_unwritten)
 		rc = plan_merge_current(f, &p, &scratch);
 	progress(o, SWDD_FLASH_CHECK, 1, 1);
+	f->reset_follows = o->reset_follows;
 	if (!rc)
 		rc = flash_algo_begin(f, o->verify_only ? 3 : 2);
 	if (!rc)
 		rc = flash_algo_end(f, run_plan(f, &p, o, res, &scratch));
+	f->reset_follows = false;
 	res->bytes = p.image_bytes;
 	res->sectors_touched = (unsigned)p.n;
 	res->wall_seconds = (double)(swdd_now_ms() - t0) / 1e3;

@@ -209,18 +209,24 @@ FLM_EXPORT int EraseSector(uint32_t adr)
 	return start_erase(FLASH_CR_PSIZE | FLASH_CR_SER | ((uint32_t)snb << FLASH_CR_SNB_SHIFT));
 }
 
-/* Writes one program unit (RM0090 3.6.2: the access width must match
- * PSIZE or the controller raises PGPERR). A unit of all ones is skipped:
- * programming can only clear bits, so it would change nothing. Returns
- * whether a write was started. */
-static int program_unit(uint32_t adr, const uint8_t *src, uint32_t n)
+/* The program unit at src (n <= PROG_UNIT bytes; the bytes above them
+ * read 0xFF, which leaves those flash bits unchanged). The page buffers
+ * the host fills are word-aligned, so a whole word is one load. */
+static uint32_t unit_at(const uint8_t *src, uint32_t n)
 {
 	uint32_t w = 0xFFFFFFFFu;
 
+	if (PROG_UNIT == 4u && n == 4u && !((uintptr_t)src & 3u))
+		return *(const uint32_t *)(const void *)src;
 	for (uint32_t b = 0; b < n; b++)
 		w = (w & ~(0xFFu << (8 * b))) | ((uint32_t)src[b] << (8 * b));
-	if (w == 0xFFFFFFFFu) /* the bytes above a unit stay 0xFF */
-		return 0;
+	return w;
+}
+
+/* Writes one program unit (RM0090 3.6.2: the access width must match
+ * PSIZE or the controller raises PGPERR). */
+static void store_unit(uint32_t adr, uint32_t w)
+{
 #if PROG_UNIT == 1
 	*(volatile uint8_t *)adr = (uint8_t)w;
 #elif PROG_UNIT == 2
@@ -228,24 +234,32 @@ static int program_unit(uint32_t adr, const uint8_t *src, uint32_t n)
 #else
 	*(volatile uint32_t *)adr = w;
 #endif
-	return 1;
 }
 
-/* Programs whole units; a tail shorter than a unit is padded with 0xFF,
- * which leaves those flash bits unchanged. */
+/* Programs whole units; a tail shorter than a unit is padded with 0xFF.
+ * A unit of all ones is skipped: programming can only clear bits, so it
+ * would change nothing. The next unit is fetched while the controller
+ * programs the current one (16 us at x32, DS8626), so the core's own
+ * cycles do not add to the flash time: at the 16 MHz HSI, assembling a
+ * word after BSY cleared cost about 0.6 us per word (4 % of a page). */
 FLM_EXPORT int ProgramPage(uint32_t adr, uint32_t sz, const uint8_t *buf)
 {
-	uint32_t err = wait_ready(WAIT_PROG_LOOPS);
+	uint32_t err = wait_ready(WAIT_PROG_LOOPS), w;
 
 	if (err)
 		return (int)err;
 	if (adr & (PROG_UNIT - 1u))
 		return (int)(FLM_ERR_ADDRESS | FLASH_SR_PGAERR);
 	FLASH_CR = FLASH_CR_PSIZE | FLASH_CR_PG;
+	w = unit_at(buf, sz < PROG_UNIT ? sz : PROG_UNIT);
 	for (uint32_t i = 0; i < sz; i += PROG_UNIT) {
-		uint32_t n = sz - i < PROG_UNIT ? sz - i : PROG_UNIT;
+		uint32_t cur = w, next = i + PROG_UNIT;
 
-		if (!program_unit(adr + i, buf + i, n))
+		if (cur != 0xFFFFFFFFu)
+			store_unit(adr + i, cur);
+		if (next < sz)
+			w = unit_at(buf + next, sz - next < PROG_UNIT ? sz - next : PROG_UNIT);
+		if (cur == 0xFFFFFFFFu)
 			continue;
 		err = wait_ready(WAIT_PROG_LOOPS);
 		if (err)

@@ -84,6 +84,11 @@ const struct swdd_probe_info *swdd_probe_get_info(const struct swdd_probe *p)
 	return &p->info;
 }
 
+unsigned swdd_probe_polls_per_ms(const struct swdd_probe *p)
+{
+	return p->tr && p->tr->high_speed ? 8u : 1u;
+}
+
 void swdd_probe_get_stats(const struct swdd_probe *p, struct swdd_probe_stats *st)
 {
 	*st = p->tr->stats;

@@ -50,6 +50,12 @@ SWDD_MUST_CHECK int swdd_probe_open_sim(struct sim_probe *sp, struct swdd_probe 
 
 void swdd_probe_close(struct swdd_probe *p);
 const struct swdd_probe_info *swdd_probe_get_info(const struct swdd_probe *p);
+/* The most status polls (command/response round trips) per millisecond
+ * the probe's USB link carries in practice: 1 at full speed (one per 1 ms
+ * frame, USB 2.0 5.3.3), 8 at high speed (125 us microframes). A wait that
+ * must not end before the target had its time counts polls against this as
+ * well as the clock (flash/algo_run.c). */
+unsigned swdd_probe_polls_per_ms(const struct swdd_probe *p);
 
 /* ---- connection ------------------------------------------------------- */
 

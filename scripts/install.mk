@@ -10,18 +10,21 @@
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/swdd
+# The lab for --probe sim (server/lab_dl.c finds it as ../lib/swdd from bin/).
+LABDIR := $(PREFIX)/lib/swdd
 UDEVRULESDIR ?= /etc/udev/rules.d
 INSTALL ?= install
 STRIP ?= strip
 MAN_PAGE := $(BUILD)/swdd.1
 INSTALLED := $(BINDIR)/swdd $(BINDIR)/swdd-st-util $(BINDIR)/swdd-openocd $(MANDIR)/man1/swdd.1 \
-	$(DATADIR)/60-swdd.rules $(DATADIR)/stm32f4_x8.flm
+	$(DATADIR)/60-swdd.rules $(DATADIR)/stm32f4_x8.flm $(LABDIR)/libswdd-lab.so
 
 $(MAN_PAGE): $(SWDD_BIN) scripts/gen_man.sh
 	sh scripts/gen_man.sh $(SWDD_BIN) > $@.tmp && mv $@.tmp $@
 
-install: $(SWDD_BIN) $(MAN_PAGE) $(BUILD)/flashalgo/stm32f4_x8.flm
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)
+install: $(SWDD_BIN) $(MAN_PAGE) $(BUILD)/flashalgo/stm32f4_x8.flm $(LAB_SO)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR) $(DESTDIR)$(LABDIR)
+	$(INSTALL) -m 644 -s --strip-program=$(STRIP) $(LAB_SO) $(DESTDIR)$(LABDIR)/libswdd-lab.so
 	$(INSTALL) -m 755 -s --strip-program=$(STRIP) $(SWDD_BIN) $(DESTDIR)$(BINDIR)/swdd
 	ln -sf swdd $(DESTDIR)$(BINDIR)/swdd-st-util
 	ln -sf swdd $(DESTDIR)$(BINDIR)/swdd-openocd
@@ -41,7 +44,7 @@ install-udev:
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(LABDIR) 2>/dev/null
 
 uninstall-udev:
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-swdd.rules

@@ -167,6 +167,7 @@ static int cmd_program(struct cmd_run *r)
 	struct swdd_flash_opts fo = {
 		.keep_unwritten = !r->o->erase_unwritten,
 		.verify_only = r->o->verify_only,
+		.reset_follows = !r->o->verify_only && !r->o->no_reset, /* cmd_finish_target */
 		.progress = cmd_progress_cb,
 		.progress_ctx = &prog,
 	};

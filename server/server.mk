@@ -1,3 +1,15 @@
+# The lab as a shared object, opened by swdd only for --probe sim
+# (server/lab_dl.c): the lab's sources compiled position-independent, with
+# Unicorn. Symbols bind inside it (-Bsymbolic), never to swdd's forwards.
+LAB_SO := $(BUILD)/libswdd-lab.so
+pic_obj = $(patsubst %.c,$(BUILD)/pic/%.o,$(1))
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC $(call layer_inc,$<) -c $< -o $@
+$(LAB_SO): $(call pic_obj,$(SIM_SRC))
+	$(CC) -shared -Wl,-Bsymbolic $^ $(shell pkg-config --libs unicorn 2>/dev/null) -lpthread -lm -o $@
+EXTRA_ALL += $(LAB_SO)
+
 # server/ fragment: the libFuzzer targets for the RSP parser and the file
 # parsers (server/fuzz_files.c: ELF, Intel HEX, FLM).
 #   build/fuzz_rsp, build/fuzz_elf, build/fuzz_hex, build/fuzz_flm

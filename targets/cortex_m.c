@@ -120,7 +120,7 @@ static int cm_queue_dfsr_clear(struct swdd_target *t)
 {
 	uint32_t bits = t->dfsr_pending;
 
-	if (!bits)
+	if (!bits || t->quiet_stops)
 		return 0;
 	t->dfsr_pending = 0;
 	return swdd_probe_queue_write32(t->probe, SCB_DFSR, bits);
@@ -240,6 +240,11 @@ bool swdd_target_get_step_irq(const struct swdd_target *t)
 	return t->step_irq;
 }
 
+void swdd_target_set_quiet_stops(struct swdd_target *t, bool on)
+{
+	t->quiet_stops = on;
+}
+
 /* Runs from a breakpoint: first steps over the instruction at pc if a
  * breakpoint sits there, so the core does not stop at once again. */
 int swdd_target_resume(struct swdd_target *t)
@@ -306,9 +311,11 @@ int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop)
 		t->resets_seen++;
 	}
 	if (dhcsr & DCB_DHCSR_S_HALT) {
-		rc = cm_read32(t, SCB_DFSR, &dfsr);
+		rc = t->quiet_stops ? 0 : cm_read32(t, SCB_DFSR, &dfsr);
 		if (rc == 0)
 			rc = cm_note_halted(t, dfsr);
+		if (t->quiet_stops)
+			t->dfsr_pending |= SCB_DFSR_ALL; /* unread: cleared when quiet ends */
 		*stop = t->stop;
 		return rc;
 	}

@@ -154,6 +154,7 @@ struct swdd_target {
 	bool lockup_logged, sleep_logged;
 	unsigned resets_seen;  /* S_RESET_ST seen by poll while running */
 	uint32_t dfsr_pending; /* DFSR bits to clear with the next batch */
+	bool quiet_stops;      /* swdd_target_set_quiet_stops */
 	struct swdd_stop stop;
 	enum swdd_reset_method reset_method;
 	enum swdd_connect_mode connected_mode; /* the mode that succeeded */

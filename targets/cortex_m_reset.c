@@ -260,6 +260,7 @@ int swdd_target_reset(struct swdd_target *t, enum swdd_reset_method method, bool
 
 	if (method == SWDD_RESET_AUTO)
 		method = t->reset_method;
+	t->quiet_stops = false; /* the reset's own stop is decoded */
 	cm_invalidate(t);
 	swdd_probe_assume_halted(t->probe, false);
 	/* C_DEBUGEN must be on for the vector catch (an attach-mode target

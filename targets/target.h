@@ -130,6 +130,14 @@ SWDD_MUST_CHECK int swdd_target_resume(struct swdd_target *t);
 SWDD_MUST_CHECK int swdd_target_step(struct swdd_target *t);
 void swdd_target_set_step_irq(struct swdd_target *t, bool allow);
 bool swdd_target_get_step_irq(const struct swdd_target *t);
+/* Quiet stops, for code the host runs on the target and judges by where it
+ * stops (a flash algorithm's calls end on a BKPT at a known address):
+ * while on, a start does not clear DFSR and a stop does not read it (two
+ * probe round trips fewer per call on ST-LINK), and a stop's reason is
+ * SWDD_STOP_HALT (or SWDD_STOP_LOCKUP). The DFSR bits left set are cleared
+ * by the first start after it is turned off, so later stops (and resets,
+ * which turn it off first) are decoded as usual. */
+void swdd_target_set_quiet_stops(struct swdd_target *t, bool on);
 /* Non-blocking: fills *stop (SWDD_STOP_NONE while running). */
 SWDD_MUST_CHECK int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop);
 /* How many resets swdd_target_poll has seen while the core ran

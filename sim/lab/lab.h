@@ -67,6 +67,8 @@ struct lab_client {
 	UMockdevIoctlData *reap_wait; /* blocking REAPURB waiting for a URB */
 };
 
+#define LAB_PLUMB_SAMPLES 63U
+
 struct lab_dev {
 	int index; /* 0.. ; devnum = index + 2 on bus 1 */
 	sim_chip *chip;
@@ -92,6 +94,12 @@ struct lab_dev {
 	uint64_t xfers;      /* transfers completed (--inject xfer:N) */
 	bool unplugged;      /* --inject unplug fired: usbfs answers ENODEV */
 	uint64_t idle_ns;    /* host idle time given to the chip */
+	/* --host-idle-net: the emulation's own cost per transfer, estimated
+	 * from the pauses between an OUT and the IN right after it */
+	bool last_out;                        /* the last transfer was OUT */
+	uint32_t plumb_us[LAB_PLUMB_SAMPLES]; /* the latest such pauses */
+	unsigned plumb_n, plumb_next;
+	uint64_t net_ns; /* pause time not given (deducted) */
 };
 
 struct lab {
@@ -105,6 +113,7 @@ struct lab {
 	bool stop;
 	bool verbose;
 	uint64_t idle_cap_ns; /* --host-idle: max idle time per gap, 0 = off */
+	bool idle_net;        /* --host-idle-net: less the emulation's own cost */
 	UMockdevTestbed *tb;
 	char *root; /* the testbed's root dir */
 };

@@ -263,18 +263,59 @@ static void transfer_prepare(struct lab_job *j, struct transfer *t)
 	t->inj = LAB_INJ_NONE;
 }
 
+static int lab_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* --host-idle-net: the median of the latest pauses between an OUT and the
+ * IN right after it (a command and its reply: the host only goes through
+ * libusb, umockdev's preload library and this lab's dispatch in between),
+ * the emulation's own cost of one transfer under the machine's current
+ * load; 0 before the first sample. */
+static uint64_t plumb_estimate_us(const struct lab_dev *d)
+{
+	uint32_t v[LAB_PLUMB_SAMPLES];
+
+	if (!d->plumb_n)
+		return 0;
+	memcpy(v, d->plumb_us, d->plumb_n * sizeof(v[0]));
+	qsort(v, d->plumb_n, sizeof(v[0]), lab_cmp_u32);
+	return v[d->plumb_n / 2];
+}
+
+static void plumb_sample(struct lab_dev *d, uint64_t gap_us)
+{
+	d->plumb_us[d->plumb_next] = gap_us > UINT32_MAX ? UINT32_MAX : (uint32_t)gap_us;
+	d->plumb_next = (d->plumb_next + 1) % LAB_PLUMB_SAMPLES;
+	if (d->plumb_n < LAB_PLUMB_SAMPLES)
+		d->plumb_n++;
+}
+
 /* Under lab.sim_lock. --host-idle: the host's pauses between transfers
  * (OpenOCD's 2 ms poll throttle, st-flash's 10 ms loader polls) are time
  * the chip runs on a real bench; without this the lab's clock only moves
  * with bus traffic. Each gap counts up to the cap, so a host that sits idle
- * for minutes does not cost minutes of core emulation. */
-static void idle_advance(struct lab_dev *d, gint64 now_us)
+ * for minutes does not cost minutes of core emulation. With
+ * --host-idle-net each gap first loses the emulation's own per-transfer
+ * cost (plumb_estimate_us): what a host on silicon would not spend. */
+static void idle_advance(struct lab_dev *d, gint64 now_us, bool in)
 {
-	uint64_t gap;
+	uint64_t gap_us, net_us = 0, gap;
 
 	if (!lab.idle_cap_ns || !d->last_wall_us || now_us <= d->last_wall_us)
 		return;
-	gap = (uint64_t)(now_us - d->last_wall_us) * 1000u;
+	gap_us = (uint64_t)(now_us - d->last_wall_us);
+	if (lab.idle_net) {
+		if (in && d->last_out)
+			plumb_sample(d, gap_us);
+		net_us = plumb_estimate_us(d);
+		net_us = net_us < gap_us ? net_us : gap_us;
+		d->net_ns += net_us * 1000u;
+	}
+	gap = (gap_us - net_us) * 1000u;
 	if (gap > lab.idle_cap_ns)
 		gap = lab.idle_cap_ns;
 	sim_chip_advance(d->chip, gap);
@@ -299,7 +340,7 @@ static void transfer_run(struct lab_dev *d, struct transfer *t)
 	gint64 t0 = g_get_monotonic_time();
 
 	g_mutex_lock(&lab.sim_lock);
-	idle_advance(d, t0);
+	idle_advance(d, t0, t->in);
 	if (t->in)
 		t->rc = sim_probe_in(t->probe, t->data, t->len, &t->got);
 	else
@@ -307,6 +348,7 @@ static void transfer_run(struct lab_dev *d, struct transfer *t)
 	if (t->rc == SIM_PROBE_OK)
 		t->inj = lab_inject_check(d);
 	d->last_wall_us = g_get_monotonic_time();
+	d->last_out = !t->in;
 	g_mutex_unlock(&lab.sim_lock);
 	if (lab.verbose)
 		transfer_log(t, t0);

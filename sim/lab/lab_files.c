@@ -86,11 +86,13 @@ static void stats_probe(FILE *f, const struct lab_dev *d, bool last)
 	fprintf(f,
 		"    {\"kind\": \"%s\", \"serial\": \"%s\", \"usb_transactions\": %llu, "
 		"\"bytes_out\": %llu, \"bytes_in\": %llu, \"swd_transfers\": %llu, "
-		"\"commands\": %llu, \"modelled_seconds\": %.6f, \"host_idle_seconds\": %.6f,\n",
+		"\"commands\": %llu, \"modelled_seconds\": %.6f, \"host_idle_seconds\": %.6f, "
+		"\"emulation_seconds_not_counted\": %.6f,\n",
 		sim_probe_kind_name(sim_probe_kind(d->probe)), d->serial,
 		(unsigned long long)ps.usb_transactions, (unsigned long long)ps.bytes_out,
 		(unsigned long long)ps.bytes_in, (unsigned long long)ps.swd_transfers,
-		(unsigned long long)ps.commands, (double)ps.modelled_ns / 1e9, (double)d->idle_ns / 1e9);
+		(unsigned long long)ps.commands, (double)ps.modelled_ns / 1e9, (double)d->idle_ns / 1e9,
+		(double)d->net_ns / 1e9);
 	fprintf(f,
 		"     \"chip\": {\"sector_erases\": %llu, \"mass_erases\": %llu, "
 		"\"program_ops\": %llu, \"bytes_programmed\": %llu, \"swd_transfers\": %llu, "

@@ -57,6 +57,9 @@ static void usage(FILE *f)
 		   "  --host-idle MS         let the chip run through the host's pauses between\n"
 		   "                         transfers, up to MS ms per pause (default 0: the\n"
 		   "                         chip's clock moves with bus traffic only)\n"
+		   "  --host-idle-net        count each such pause less the emulation's own\n"
+		   "                         cost of a transfer (umockdev's and the lab's: the\n"
+		   "                         median pause between a command's OUT and its IN)\n"
 		   "  --node-mode MODE       octal permissions of the probes' device nodes\n"
 		   "                         (/dev/bus/usb/001/NNN, /dev/hidrawN); also opens\n"
 		   "                         the testbed to other users, so that CMD may drop\n"
@@ -172,6 +175,9 @@ static int parse_option(struct lab_opts *o, int opt, const char *arg)
 		}
 		lab.idle_cap_ns = (uint64_t)(ms * 1e6);
 		return 0;
+	case 'N':
+		lab.idle_net = true;
+		return 0;
 	case 't':
 		o->timeout_s = strtod(arg, &end);
 		if (*end || o->timeout_s <= 0) {
@@ -208,6 +214,7 @@ static int parse_args(struct lab_opts *o, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "stats", required_argument, NULL, 's' },
 		{ "host-idle", required_argument, NULL, 'I' },
+		{ "host-idle-net", no_argument, NULL, 'N' },
 		{ "node-mode", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },

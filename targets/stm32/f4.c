@@ -191,9 +191,9 @@ static int f4_flush_caches(struct swdd_target *t, char *state, size_t len)
 /* RM0090 3.6 table 7: x32 needs 2.7-3.6 V, x16 2.1-3.6 V, x8 1.8-3.6 V (x64
  * needs an external Vpp and is not offered). */
 static const struct stm32_algo_variant f4_variants[] = {
-	{ 2700, "stm32f4", "x32 (2.7-3.6 V)" },
-	{ 2100, "stm32f4_x16", "x16 (2.1-2.7 V)" },
-	{ 0, "stm32f4_x8", "x8 (1.8-2.1 V)" },
+	{ 2700, "stm32f4", "x32 (2.7-3.6 V)", 4 },
+	{ 2100, "stm32f4_x16", "x16 (2.1-2.7 V)", 2 },
+	{ 0, "stm32f4_x8", "x8 (1.8-2.1 V)", 1 },
 };
 
 static const struct stm32_hint f4_hints[] = {

@@ -88,8 +88,9 @@ struct stm32_hint {
  * (program/erase parallelism, e.g. RM0090 3.6 table 7 for the F4). */
 struct stm32_algo_variant {
 	int min_mv;
-	const char *algo; /* name in swdd_flm_builtins (flashalgo/) */
-	const char *what; /* "x32 (2.7-3.6 V)" */
+	const char *algo;   /* name in swdd_flm_builtins (flashalgo/) */
+	const char *what;   /* "x32 (2.7-3.6 V)" */
+	unsigned prog_unit; /* bytes per program operation (its time-out counts them) */
 };
 
 /* One sector size's erase time from the datasheet: typical at the fastest
@@ -175,8 +176,8 @@ struct stm32_family {
 	 * status bits comes first. */
 	uint32_t mass_erase_ms;
 	/* Sector erase times by sector size, ascending (num_erase_times rows),
-	 * and the maximum time of one program operation of flash_word bytes,
-	 * us: the datasheet's figures from which every algorithm call's
+	 * and the maximum time of one program operation (of the variant's
+	 * prog_unit bytes, else flash_word bytes), us: the datasheet's figures from which every algorithm call's
 	 * time-out is derived, whatever an .FLM's toErase/toProg say.
 	 * Optional (0 rows: the FLM's values, capped at 60 s). */
 	const struct stm32_erase_time *erase_times;

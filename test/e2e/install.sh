@@ -53,7 +53,8 @@ result make_install_as_user $rc "exit $rc (see $LOGS/make_install.log)"
 [ $rc -eq 0 ] || exit 0
 
 missing=""
-for f in bin/swdd share/man/man1/swdd.1 share/swdd/60-swdd.rules share/swdd/stm32f4_x8.flm; do
+for f in bin/swdd share/man/man1/swdd.1 share/swdd/60-swdd.rules share/swdd/stm32f4_x8.flm \
+	lib/swdd/libswdd-lab.so; do
 	[ -f "$prefix/$f" ] || missing="$missing $f"
 done
 [ -L "$prefix/bin/swdd-st-util" ] || missing="$missing bin/swdd-st-util"
@@ -66,6 +67,10 @@ result stripped $? "$prefix/bin/swdd has a symbol table"
 
 "${AS_USER[@]}" "$prefix/bin/swdd" chips >"$LOGS/chips.log" 2>&1 && grep -q STM32F405 "$LOGS/chips.log"
 result installed_runs $? "swdd chips (see $LOGS/chips.log)"
+
+# The lab is a shared object the installed swdd opens for --probe sim only.
+"${AS_USER[@]}" "$prefix/bin/swdd" info --probe sim >"$LOGS/info_sim.log" 2>&1 && grep -q STM32F405 "$LOGS/info_sim.log"
+result installed_lab $? "swdd info --probe sim (see $LOGS/info_sim.log)"
 
 # The man page and --help never drift: every option of --help is in it.
 man_text=$(MANWIDTH=200 man -l "$prefix/share/man/man1/swdd.1" 2>/dev/null)
