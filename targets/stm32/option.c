@@ -250,11 +250,11 @@ static void opt_note_risk(struct stm32_opt_change *ch, const struct stm32_opt_fi
 		why = "RDP level 2 is PERMANENT: debug access ends for good and the option bytes "
 		      "can never change again";
 	} else if (f->kind == STM32_OPT_ADDR) {
-		char a[96];
+		size_t n = strlen(ch->risks);
 
-		snprintf(a, sizeof(a), "0x%08X is not in the flash, a RAM or the system memory of %s: %s",
-			 v << 16, ch->old.part->name, why);
-		opt_note(ch->risks, sizeof(ch->risks), "%s%s: %s", f->name, a);
+		snprintf(ch->risks + n, sizeof(ch->risks) - n,
+			 "%s%s: 0x%08X is not in the flash, a RAM or the system memory of %s: %s", n ? "; " : "",
+			 f->name, v << 16, ch->old.part->name, why);
 		return;
 	}
 	opt_note(ch->risks, sizeof(ch->risks), "%s%s: %s", f->name, why);
