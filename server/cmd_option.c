@@ -99,6 +99,18 @@ static void opt_set_report(const struct stm32_opt_change *ch, char *buf, size_t 
 
 /* ---- monitor ------------------------------------------------------------ */
 
+/* A report line by line (monitor_printf takes up to 2 KiB at a time). */
+static void mon_print_lines(struct gdb_server *s, const char *text)
+{
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		int n = nl ? (int)(nl - text) + 1 : (int)strlen(text);
+
+		monitor_printf(s, "%.*s", n, text);
+		text += n;
+	}
+}
+
 static int mon_target(struct gdb_server *s)
 {
 	return s->target ? 0 : swdd_err_set(SWDD_ESTATE, "no target is connected");
@@ -114,7 +126,7 @@ static int mon_option_set(struct gdb_server *s, int argc, char **argv)
 	if (rc)
 		return rc;
 	opt_set_report(&ch, out, sizeof(out));
-	monitor_printf(s, "%s", out);
+	mon_print_lines(s, out);
 	if (ch.effects[0])
 		monitor_printf(s, "`monitor reset halt` applies it now\n");
 	return 0;
@@ -132,7 +144,7 @@ static int mon_option(struct gdb_server *s, int argc, char **argv)
 	if (!rc)
 		rc = stm32_option_text(s->target, out, sizeof(out));
 	if (!rc)
-		monitor_printf(s, "%s", out);
+		mon_print_lines(s, out);
 	return rc;
 }
 
@@ -178,7 +190,7 @@ static int mon_bank_swap(struct gdb_server *s, int argc, char **argv)
 	opt_set_report(&ch, out, sizeof(out));
 	if (!ch.swap_changed)
 		opt_swap_text(&ch, out + strlen(out), sizeof(out) - strlen(out));
-	monitor_printf(s, "%s", out);
+	mon_print_lines(s, out);
 	if (!reset) {
 		monitor_printf(s, "`monitor reset halt` (or `monitor bank-swap %s reset`) applies it now\n", argv[1]);
 		return 0;
