@@ -449,7 +449,36 @@ static int monitor_f4_h725(void)
 	return monitor_rows("stm32f407", f4, 3) || monitor_rows("stm32h725", h725, 2);
 }
 
+/* The rows of every registered family are consistent: fields inside
+ * their registers, unique names, a why for each risky field, at most one
+ * bank-swap field, the sizes option.c works with. */
+static int rows_consistent(void)
+{
+	for (size_t i = 0; stm32_families[i]; i++) {
+		const struct stm32_family *f = stm32_families[i];
+		int swaps = 0;
+
+		if (!f->num_opt_regs)
+			continue;
+		CHECK(f->option_write && f->num_opt_regs <= STM32_OPT_MAX_REGS && f->num_opt_fields <= 64);
+		for (size_t k = 0; k < f->num_opt_fields; k++) {
+			const struct stm32_opt_field *o = &f->opt_fields[k];
+
+			CHECK(o->name && o->meaning && o->reg < f->num_opt_regs && o->width >= 1);
+			CHECK(o->shift + o->width <= 32);
+			CHECK(o->risk == STM32_OPT_SAFE || o->why);
+			CHECK(stm32_option_field(f, o->name) == o);
+			CHECK(!o->ro || f->opt_regs[o->reg].cur);
+			CHECK(o->ro || f->opt_regs[o->reg].prg); /* a settable field can be written */
+			swaps += o->swap;
+		}
+		CHECK(swaps <= 1);
+	}
+	return 0;
+}
+
 static const struct test_case tests[] = {
+	{ "rows_consistent", "family.h option rows", rows_consistent },
 	{ "decode_per_part", "RM0433 4.9.8-4.9.17, RM0468 4.9.33, RM0090 3.9.6", decode_per_part },
 	{ "read_in_attach", "hot plug: no halt, no reset (the H725 report)", read_in_attach },
 	{ "set_harmless", "RM0433 4.4.3 option change, read back", set_harmless },
