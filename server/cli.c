@@ -22,8 +22,8 @@ enum cli_scope {
 	CLI_FOR_READ = 1u << 5,
 	CLI_FOR_INFO = 1u << 6,
 	CLI_FOR_OPTION = 1u << 7,
-	CLI_FOR_CHIP = CLI_FOR_SERVE | CLI_FOR_FLASH | CLI_FOR_ERASE | CLI_FOR_RESET | CLI_FOR_READ | CLI_FOR_INFO |
-		       CLI_FOR_OPTION,
+	CLI_FOR_CHIP = CLI_FOR_SERVE | CLI_FOR_FLASH | CLI_FOR_ERASE | CLI_FOR_RESET | CLI_FOR_READ |
+		       CLI_FOR_INFO | CLI_FOR_OPTION,
 	CLI_FOR_TOOLS = CLI_FOR_RESET | CLI_FOR_READ | CLI_FOR_INFO | 1u << 3, /* + chips, probes */
 	CLI_FOR_ANY = CLI_FOR_CHIP | CLI_FOR_TOOLS,
 };
@@ -498,8 +498,9 @@ static int cli_option_words(struct cli_opts *o, int argc, char **argv)
 	if (optind == argc - 1)
 		return 0;
 	if (strcmp(argv[optind + 1], "set") || optind + 2 == argc)
-		return swdd_err_set(SWDD_EINVAL, "usage: swdd option [--json] | swdd option set FIELD=VALUE... "
-						 "[--yes] ('%s' is neither)",
+		return swdd_err_set(SWDD_EINVAL,
+				    "usage: swdd option [--json] | swdd option set FIELD=VALUE... "
+				    "[--yes] ('%s' is neither)",
 				    argv[optind + 1]);
 	o->option_set = true;
 	o->option_words = argv + optind + 2;

@@ -77,7 +77,8 @@ static int opt_set(struct swdd_target *t, int n, char **words, bool confirmed, c
 	if (rc)
 		return rc;
 	if (ch->risks[0] && !confirmed)
-		return swdd_err_set(SWDD_EINVAL, "refused, nothing was written: %s. To do it anyway, repeat with %s",
+		return swdd_err_set(SWDD_EINVAL,
+				    "refused, nothing was written: %s. To do it anyway, repeat with %s",
 				    ch->risks, how);
 	return stm32_option_apply(t, ch);
 }
@@ -159,9 +160,10 @@ static int opt_swap_field(struct swdd_target *t, const struct stm32_opt_field **
 		return swdd_err_set(SWDD_EUNSUPPORTED,
 				    "%s has no bank swap (%s): the flash at 0x08000000 is always bank 1%s",
 				    fam ? fam->name : c->name, fam ? fam->manual : "no option support",
-				    fam && stm32_option_field(fam, "BFB2") ? "; BFB2 (`option set BFB2=1`) boots "
-									      "bank 2 through the boot loader instead"
-									    : "");
+				    fam && stm32_option_field(fam, "BFB2")
+					    ? "; BFB2 (`option set BFB2=1`) boots "
+					      "bank 2 through the boot loader instead"
+					    : "");
 	if (!c->part->bank2_base)
 		return swdd_err_set(SWDD_EUNSUPPORTED, "%s has one flash bank: there is nothing to swap",
 				    c->part->name);
@@ -192,7 +194,8 @@ static int mon_bank_swap(struct gdb_server *s, int argc, char **argv)
 		opt_swap_text(&ch, out + strlen(out), sizeof(out) - strlen(out));
 	mon_print_lines(s, out);
 	if (!reset) {
-		monitor_printf(s, "`monitor reset halt` (or `monitor bank-swap %s reset`) applies it now\n", argv[1]);
+		monitor_printf(s, "`monitor reset halt` (or `monitor bank-swap %s reset`) applies it now\n",
+			       argv[1]);
 		return 0;
 	}
 	rc = swdd_target_reset(s->target, SWDD_RESET_AUTO, true);
@@ -310,7 +313,8 @@ static int opt_set_main(struct cmd_target_run *r)
 		if (rc)
 			return cmd_target_fail(r, CMD_EXIT_TARGET, rc);
 		reset = true;
-		strncat(text, "reset: the chip runs with the new option bytes\n", sizeof(text) - strlen(text) - 1);
+		strncat(text, "reset: the chip runs with the new option bytes\n",
+			sizeof(text) - strlen(text) - 1);
 	} else if (ch.effects[0]) {
 		strncat(text, "--no-reset: `swdd reset` applies it\n", sizeof(text) - strlen(text) - 1);
 	}

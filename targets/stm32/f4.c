@@ -231,7 +231,8 @@ static int f4_rdp_level(struct swdd_target *t, int *level)
 	int rc = f4_read32(t, F4_FLASH_OPTCR, &optcr);
 
 	if (!rc)
-		*level = stm32_option_rdp_level((optcr & F4_FLASH_OPTCR_RDP_MASK) >> F4_FLASH_OPTCR_RDP_SHIFT);
+		*level =
+			stm32_option_rdp_level((optcr & F4_FLASH_OPTCR_RDP_MASK) >> F4_FLASH_OPTCR_RDP_SHIFT);
 	return rc;
 }
 
@@ -325,48 +326,96 @@ static const struct stm32_opt_reg f4_opt_regs[] = {
 	[F4_R_OPTCR1] = { "OPTCR1", F4_FLASH_OPTCR1, F4_FLASH_OPTCR1, 0, 1 },
 };
 
-#define F4_WHY_WRP "write-protects sectors: their erase and program fail with WRPERR until the bits are set again"
+#define F4_WHY_WRP                                                                                           \
+	"write-protects sectors: their erase and program fail with WRPERR until the bits are set again"
 
 /* RM0090 3.7.1 table 16 / 3.9.6-3.9.7. F4 has no bank swap: BFB2 boots
  * bank 2 through the system-memory boot loader instead (RM0090 3.9.6). */
 static const struct stm32_opt_field f4_opt_fields[] = {
-	{ .name = "BOR_LEV", .reg = F4_R_OPTCR, .shift = 2, .width = 2, .risk = STM32_OPT_RISK_CHANGE,
+	{ .name = "BOR_LEV",
+	  .reg = F4_R_OPTCR,
+	  .shift = 2,
+	  .width = 2,
+	  .risk = STM32_OPT_RISK_CHANGE,
 	  .why = "a supply below the new brown-out threshold holds the chip in reset",
 	  .meaning = "brown-out reset: 3 off, 2 2.1 V, 1 2.4 V, 0 2.7 V" },
-	{ .name = "BFB2", .reg = F4_R_OPTCR, .shift = 4, .width = 1, .kind = STM32_OPT_BOOL,
-	  .risk = STM32_OPT_RISK_CHANGE, .bank2 = 1, .effect = "at the next reset",
+	{ .name = "BFB2",
+	  .reg = F4_R_OPTCR,
+	  .shift = 4,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
+	  .risk = STM32_OPT_RISK_CHANGE,
+	  .bank2 = 1,
+	  .effect = "at the next reset",
 	  .why = "the chip then boots through the system-memory boot loader, which jumps to bank 2 when it "
 		 "holds a program",
 	  .meaning = "1: boot from bank 2 (through the boot loader) with BOOT0 low" },
-	{ .name = "WDG_SW", .reg = F4_R_OPTCR, .shift = 5, .width = 1, .kind = STM32_OPT_BOOL,
+	{ .name = "WDG_SW",
+	  .reg = F4_R_OPTCR,
+	  .shift = 5,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
 	  .risk = STM32_OPT_RISK_CLEAR,
 	  .why = "0 starts the independent watchdog by hardware at every reset: firmware that does not "
 		 "refresh it is reset every watchdog period",
 	  .meaning = "1: IWDG started by software, 0: by hardware at reset" },
-	{ .name = "nRST_STOP", .reg = F4_R_OPTCR, .shift = 6, .width = 1, .kind = STM32_OPT_BOOL,
+	{ .name = "nRST_STOP",
+	  .reg = F4_R_OPTCR,
+	  .shift = 6,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
 	  .meaning = "0: entering Stop resets the chip, 1: it does not" },
-	{ .name = "nRST_STDBY", .reg = F4_R_OPTCR, .shift = 7, .width = 1, .kind = STM32_OPT_BOOL,
+	{ .name = "nRST_STDBY",
+	  .reg = F4_R_OPTCR,
+	  .shift = 7,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
 	  .meaning = "0: entering Standby resets the chip, 1: it does not" },
-	{ .name = "RDP", .reg = F4_R_OPTCR, .shift = 8, .width = 8, .kind = STM32_OPT_RDP,
+	{ .name = "RDP",
+	  .reg = F4_R_OPTCR,
+	  .shift = 8,
+	  .width = 8,
+	  .kind = STM32_OPT_RDP,
 	  .risk = STM32_OPT_RISK_RDP,
 	  .why = "RDP level 1: the debugger can no longer read or program the flash; going back to level 0 "
 		 "mass-erases it",
 	  .meaning = "readout protection: 0xAA level 0, 0xCC level 2 (permanent), else level 1" },
-	{ .name = "nWRP", .reg = F4_R_OPTCR, .shift = 16, .width = 12, .kind = STM32_OPT_MASK,
-	  .risk = STM32_OPT_RISK_CLEAR, .why = F4_WHY_WRP,
+	{ .name = "nWRP",
+	  .reg = F4_R_OPTCR,
+	  .shift = 16,
+	  .width = 12,
+	  .kind = STM32_OPT_MASK,
+	  .risk = STM32_OPT_RISK_CLEAR,
+	  .why = F4_WHY_WRP,
 	  .meaning = "sectors 0-11, bit 1 = not write-protected" },
-	{ .name = "DB1M", .reg = F4_R_OPTCR, .shift = 30, .width = 1, .kind = STM32_OPT_BOOL,
-	  .risk = STM32_OPT_RISK_CHANGE, .bank2 = 1,
+	{ .name = "DB1M",
+	  .reg = F4_R_OPTCR,
+	  .shift = 30,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
+	  .risk = STM32_OPT_RISK_CHANGE,
+	  .bank2 = 1,
 	  .why = "changes the sector layout of 1 MiB parts: sector numbers and addresses no longer match "
 		 "swdd's flash map",
 	  .meaning = "1: a 1 MiB part is organised in two banks" },
-	{ .name = "SPRMOD", .reg = F4_R_OPTCR, .shift = 31, .width = 1, .kind = STM32_OPT_BOOL,
-	  .risk = STM32_OPT_RISK_SET, .bank2 = 1,
+	{ .name = "SPRMOD",
+	  .reg = F4_R_OPTCR,
+	  .shift = 31,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
+	  .risk = STM32_OPT_RISK_SET,
+	  .bank2 = 1,
 	  .why = "turns the nWRP bits into PCROP: the selected sectors can then never be read, by the "
 		 "debugger neither",
 	  .meaning = "1: the nWRP bits select PCROP instead of write protection" },
-	{ .name = "nWRP2", .reg = F4_R_OPTCR1, .shift = 16, .width = 12, .kind = STM32_OPT_MASK,
-	  .risk = STM32_OPT_RISK_CLEAR, .bank2 = 1, .why = F4_WHY_WRP,
+	{ .name = "nWRP2",
+	  .reg = F4_R_OPTCR1,
+	  .shift = 16,
+	  .width = 12,
+	  .kind = STM32_OPT_MASK,
+	  .risk = STM32_OPT_RISK_CLEAR,
+	  .bank2 = 1,
+	  .why = F4_WHY_WRP,
 	  .meaning = "sectors 12-23, bit 1 = not write-protected" },
 };
 

@@ -149,16 +149,16 @@ struct stm32_opt_range {
 struct stm32_opt_field {
 	const char *name; /* "RDP", "SWAP_BANK" (what `option set NAME=` takes) */
 	uint8_t reg, shift, width;
-	uint8_t kind;     /* enum stm32_opt_kind */
-	uint8_t risk;     /* enum stm32_opt_risk */
-	uint8_t ro;       /* read only */
-	uint8_t bank2;    /* only on parts with a second bank */
-	uint8_t swap;     /* (H7) the field that swaps the banks at the next reset
+	uint8_t kind;                     /* enum stm32_opt_kind */
+	uint8_t risk;                     /* enum stm32_opt_risk */
+	uint8_t ro;                       /* read only */
+	uint8_t bank2;                    /* only on parts with a second bank */
+	uint8_t swap;                     /* (H7) the field that swaps the banks at the next reset
 			   * (`bank-swap on|off`); at most one per family */
-	uint16_t dev_id;  /* 0: every part */
-	const char *meaning; /* "brown-out reset level: 0 off, 1 2.1 V, ..." */
-	const char *why;     /* the risk, for the confirmation refusal; NULL if SAFE */
-	const char *effect;  /* NULL: in effect when option_write returns */
+	uint16_t dev_id;                  /* 0: every part */
+	const char *meaning;              /* "brown-out reset level: 0 off, 1 2.1 V, ..." */
+	const char *why;                  /* the risk, for the confirmation refusal; NULL if SAFE */
+	const char *effect;               /* NULL: in effect when option_write returns */
 	const struct stm32_opt_range *ok; /* STM32_OPT_ADDR: extra valid ranges, */
 	size_t num_ok;                    /* besides flash and RAMs */
 };

@@ -51,8 +51,18 @@
 #define H7_WPSN_SECTORS 0xFFU /* RM0433 4.9.15: bit n = 1, sector n not protected */
 
 /* The row indexes of h7_opt_regs, for the fields and the hooks. */
-enum { H7_R_OPTSR, H7_R_OPTCR, H7_R_BOOT, H7_R_WPSN1, H7_R_PRAR1, H7_R_SCAR1, H7_R_WPSN2,
-       H7_R_PRAR2, H7_R_SCAR2, H7_R_OPTSR2 };
+enum {
+	H7_R_OPTSR,
+	H7_R_OPTCR,
+	H7_R_BOOT,
+	H7_R_WPSN1,
+	H7_R_PRAR1,
+	H7_R_SCAR1,
+	H7_R_WPSN2,
+	H7_R_PRAR2,
+	H7_R_SCAR2,
+	H7_R_OPTSR2
+};
 
 /* No datasheet figure for an option change (docs/LAB-h7-flash.md: about
  * 300 ms); the bound is generous for a host that polls slowly. An RDP
@@ -84,95 +94,169 @@ static const struct stm32_opt_range h7_boot_ok[] = {
 
 #define H7_WHY_HSLV                                                                                          \
 	"the I/Os' high-speed-at-low-voltage mode must not be enabled above 2.7 V (it can damage the chip)"
-#define H7_WHY_WRP "write-protects sectors: their erase and program fail with WRPERR until the bits are set again"
+#define H7_WHY_WRP                                                                                           \
+	"write-protects sectors: their erase and program fail with WRPERR until the bits are set again"
 #define H7_WHY_PCROP                                                                                         \
-	"a PCROP area: code there runs but can never be read, by the debugger neither, and is removed only by "  \
-	"an RDP 1 -> 0 regression with DMEP set"
+	"a PCROP area: code there runs but can never be read, by the debugger neither, and only an RDP "     \
+	"1 -> 0 regression with DMEP set removes it"
 #define H7_WHY_SEC                                                                                           \
-	"a secure-only area: with SECURITY set it runs at reset and is closed to the debugger; removed only by " \
-	"an RDP regression with DMES set"
+	"a secure-only area: with SECURITY set it runs at reset, closed to the debugger, and only an RDP "   \
+	"regression with DMES set removes it"
 #define H7_WHY_DM "the area would survive an RDP regression: nothing would ever remove it"
-#define H7_WHY_BOOT "the core fetches its vector table there at reset: nothing runs; connect under reset to recover"
+#define H7_WHY_BOOT                                                                                          \
+	"the core fetches its vector table there at reset: nothing runs; connect under reset to recover"
 
-#define H7_BOOL(n, r, s, m) { .name = (n), .reg = (r), .shift = (s), .width = 1, .kind = STM32_OPT_BOOL, .meaning = (m) }
-#define H7_AREA(n, r, s, w, why, m)                                                                          \
-	{ .name = (n), .reg = (r), .shift = (s), .width = (w), .kind = STM32_OPT_NUM,                          \
-	  .risk = STM32_OPT_RISK_CHANGE, .why = (why), .meaning = (m) }
+/* A field row by position: name, register row, shift, width, kind, risk,
+ * bank 2 only, why, meaning. */
+#define H7_ROW(n, r, s, w, k, rk, b2, y, m)                                                                  \
+	{                                                                                                    \
+		.name = (n), .reg = (r), .shift = (s), .width = (w), .kind = (k), .risk = (rk),              \
+		.bank2 = (b2), .why = (y), .meaning = (m)                                                    \
+	}
+#define H7_BOOL(n, r, s, m) H7_ROW(n, r, s, 1, STM32_OPT_BOOL, STM32_OPT_SAFE, 0, NULL, m)
+#define H7_NUM STM32_OPT_NUM
+#define H7_CHANGE STM32_OPT_RISK_CHANGE
+/* WPSN, PRAR and SCAR of bank b (RM0433 4.9.11, 4.9.13, 4.9.15). */
 #define H7_BANK_ROWS(b, wpsn, prar, scar, b2)                                                                \
-	{ .name = "WPSN" b, .reg = (wpsn), .shift = 0, .width = 8, .kind = STM32_OPT_MASK,                     \
-	  .risk = STM32_OPT_RISK_CLEAR, .bank2 = (b2), .why = H7_WHY_WRP,                                     \
-	  .meaning = "bank " b " sectors 0-7, bit 1 = not write-protected" },                                 \
-	{ .name = "PROT_AREA_START" b, .reg = (prar), .shift = 0, .width = 12, .kind = STM32_OPT_NUM,          \
-	  .risk = STM32_OPT_RISK_CHANGE, .bank2 = (b2), .why = H7_WHY_PCROP,                                  \
-	  .meaning = "PCROP area start, 256-byte units from the bank start (start > end: no area)" },          \
-	{ .name = "PROT_AREA_END" b, .reg = (prar), .shift = 16, .width = 12, .kind = STM32_OPT_NUM,           \
-	  .risk = STM32_OPT_RISK_CHANGE, .bank2 = (b2), .why = H7_WHY_PCROP,                                  \
-	  .meaning = "PCROP area end (inclusive), 256-byte units" },                                          \
-	{ .name = "DMEP" b, .reg = (prar), .shift = 31, .width = 1, .kind = STM32_OPT_BOOL,                    \
-	  .risk = STM32_OPT_RISK_CLEAR, .bank2 = (b2), .why = H7_WHY_DM,                                      \
-	  .meaning = "1: an RDP regression erases the PCROP area" },                                          \
-	{ .name = "SEC_AREA_START" b, .reg = (scar), .shift = 0, .width = 12, .kind = STM32_OPT_NUM,           \
-	  .risk = STM32_OPT_RISK_CHANGE, .bank2 = (b2), .why = H7_WHY_SEC,                                    \
-	  .meaning = "secure-only area start, 256-byte units (start > end: no area)" },                       \
-	{ .name = "SEC_AREA_END" b, .reg = (scar), .shift = 16, .width = 12, .kind = STM32_OPT_NUM,            \
-	  .risk = STM32_OPT_RISK_CHANGE, .bank2 = (b2), .why = H7_WHY_SEC,                                    \
-	  .meaning = "secure-only area end (inclusive), 256-byte units" },                                    \
-	{ .name = "DMES" b, .reg = (scar), .shift = 31, .width = 1, .kind = STM32_OPT_BOOL,                    \
-	  .risk = STM32_OPT_RISK_CLEAR, .bank2 = (b2), .why = H7_WHY_DM,                                      \
-	  .meaning = "1: an RDP regression erases the secure area" }
+	H7_ROW("WPSN" b, wpsn, 0, 8, STM32_OPT_MASK, STM32_OPT_RISK_CLEAR, b2, H7_WHY_WRP,                   \
+	       "bank " b " sectors 0-7, bit 1 = not write-protected"),                                       \
+		H7_ROW("PROT_AREA_START" b, prar, 0, 12, H7_NUM, H7_CHANGE, b2, H7_WHY_PCROP,                \
+		       "PCROP area start, 256-byte units from the bank start (start > end: no area)"),       \
+		H7_ROW("PROT_AREA_END" b, prar, 16, 12, H7_NUM, H7_CHANGE, b2, H7_WHY_PCROP,                 \
+		       "PCROP area end (inclusive), 256-byte units"),                                        \
+		H7_ROW("DMEP" b, prar, 31, 1, STM32_OPT_BOOL, STM32_OPT_RISK_CLEAR, b2, H7_WHY_DM,           \
+		       "1: an RDP regression erases the PCROP area"),                                        \
+		H7_ROW("SEC_AREA_START" b, scar, 0, 12, H7_NUM, H7_CHANGE, b2, H7_WHY_SEC,                   \
+		       "secure-only area start, 256-byte units (start > end: no area)"),                     \
+		H7_ROW("SEC_AREA_END" b, scar, 16, 12, H7_NUM, H7_CHANGE, b2, H7_WHY_SEC,                    \
+		       "secure-only area end (inclusive), 256-byte units"),                                  \
+		H7_ROW("DMES" b, scar, 31, 1, STM32_OPT_BOOL, STM32_OPT_RISK_CLEAR, b2, H7_WHY_DM,           \
+		       "1: an RDP regression erases the secure area")
 
 /* RM0433 4.9.8 (OPTSR), 4.9.7 (OPTCR), 4.9.17 (BOOT), 4.9.11/13/15
  * (PRAR, SCAR, WPSN per bank); RM0468 4.9.8 (VDDMMC_HSLV bit 16), 4.9.33
  * (OPTSR2). */
 const struct stm32_opt_field h7_opt_fields[] = {
-	{ .name = "OPT_BUSY", .reg = H7_R_OPTSR, .shift = 0, .width = 1, .ro = 1,
+	{ .name = "OPT_BUSY",
+	  .reg = H7_R_OPTSR,
+	  .shift = 0,
+	  .width = 1,
+	  .ro = 1,
 	  .meaning = "an option change is running" },
-	{ .name = "BOR_LEV", .reg = H7_R_OPTSR, .shift = 2, .width = 2, .risk = STM32_OPT_RISK_CHANGE,
+	{ .name = "BOR_LEV",
+	  .reg = H7_R_OPTSR,
+	  .shift = 2,
+	  .width = 2,
+	  .risk = STM32_OPT_RISK_CHANGE,
 	  .why = "a supply below the new brown-out threshold holds the chip in reset",
 	  .meaning = "brown-out reset: 0 off, 1 2.1 V, 2 2.4 V, 3 2.7 V" },
-	{ .name = "IWDG1_SW", .reg = H7_R_OPTSR, .shift = 4, .width = 1, .kind = STM32_OPT_BOOL,
+	{ .name = "IWDG1_SW",
+	  .reg = H7_R_OPTSR,
+	  .shift = 4,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
 	  .risk = STM32_OPT_RISK_CLEAR,
 	  .why = "0 starts IWDG1 by hardware at every reset: firmware that does not refresh it is reset "
 		 "every watchdog period",
 	  .meaning = "1: IWDG1 started by software, 0: by hardware at reset" },
 	H7_BOOL("NRST_STOP_D1", H7_R_OPTSR, 6, "0: entering D1 Stop resets the chip, 1: it does not"),
 	H7_BOOL("NRST_STBY_D1", H7_R_OPTSR, 7, "0: entering D1 Standby resets the chip, 1: it does not"),
-	{ .name = "RDP", .reg = H7_R_OPTSR, .shift = 8, .width = 8, .kind = STM32_OPT_RDP,
+	{ .name = "RDP",
+	  .reg = H7_R_OPTSR,
+	  .shift = 8,
+	  .width = 8,
+	  .kind = STM32_OPT_RDP,
 	  .risk = STM32_OPT_RISK_RDP,
 	  .why = "RDP level 1: the debugger can no longer read or program the flash; going back to level 0 "
 		 "mass-erases it",
 	  .meaning = "readout protection: 0xAA level 0, 0xCC level 2 (permanent), else level 1" },
-	{ .name = "VDDMMC_HSLV", .reg = H7_R_OPTSR, .shift = 16, .width = 1, .kind = STM32_OPT_BOOL,
-	  .risk = STM32_OPT_RISK_SET, .dev_id = 0x483, .why = H7_WHY_HSLV,
+	{ .name = "VDDMMC_HSLV",
+	  .reg = H7_R_OPTSR,
+	  .shift = 16,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
+	  .risk = STM32_OPT_RISK_SET,
+	  .dev_id = 0x483,
+	  .why = H7_WHY_HSLV,
 	  .meaning = "VDDMMC I/Os at high speed below 2.7 V" },
 	H7_BOOL("FZ_IWDG_STOP", H7_R_OPTSR, 17, "0: IWDG1 frozen in Stop mode, 1: it runs"),
 	H7_BOOL("FZ_IWDG_SDBY", H7_R_OPTSR, 18, "0: IWDG1 frozen in Standby mode, 1: it runs"),
-	{ .name = "ST_RAM_SIZE", .reg = H7_R_OPTSR, .shift = 19, .width = 2, .risk = STM32_OPT_RISK_CHANGE,
-	  .dev_id = 0x450, .why = "reserves RAM for ST's secure library, which firmware then cannot use",
+	{ .name = "ST_RAM_SIZE",
+	  .reg = H7_R_OPTSR,
+	  .shift = 19,
+	  .width = 2,
+	  .risk = STM32_OPT_RISK_CHANGE,
+	  .dev_id = 0x450,
+	  .why = "reserves RAM for ST's secure library, which firmware then cannot use",
 	  .meaning = "RAM kept for ST's secure library: 0 2 KiB, 1 4 KiB, 2 8 KiB, 3 16 KiB" },
-	{ .name = "SECURITY", .reg = H7_R_OPTSR, .shift = 21, .width = 1, .kind = STM32_OPT_BOOL,
+	{ .name = "SECURITY",
+	  .reg = H7_R_OPTSR,
+	  .shift = 21,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
 	  .risk = STM32_OPT_RISK_SET,
 	  .why = "secure access mode: ST's secure boot and the secure area run at every reset, closed to the "
 		 "debugger",
 	  .meaning = "1: secure access mode" },
-	{ .name = "IO_HSLV", .reg = H7_R_OPTSR, .shift = 29, .width = 1, .kind = STM32_OPT_BOOL,
-	  .risk = STM32_OPT_RISK_SET, .why = H7_WHY_HSLV, .meaning = "I/Os at high speed below 2.7 V" },
-	{ .name = "OPTCHANGEERR", .reg = H7_R_OPTSR, .shift = 30, .width = 1, .ro = 1,
+	{ .name = "IO_HSLV",
+	  .reg = H7_R_OPTSR,
+	  .shift = 29,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
+	  .risk = STM32_OPT_RISK_SET,
+	  .why = H7_WHY_HSLV,
+	  .meaning = "I/Os at high speed below 2.7 V" },
+	{ .name = "OPTCHANGEERR",
+	  .reg = H7_R_OPTSR,
+	  .shift = 30,
+	  .width = 1,
+	  .ro = 1,
 	  .meaning = "the last option change failed" },
-	{ .name = "SWAP_BANK", .reg = H7_R_OPTSR, .shift = 31, .width = 1, .kind = STM32_OPT_BOOL,
-	  .bank2 = 1, .swap = 1, .effect = "at the next system reset",
+	{ .name = "SWAP_BANK",
+	  .reg = H7_R_OPTSR,
+	  .shift = 31,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
+	  .bank2 = 1,
+	  .swap = 1,
+	  .effect = "at the next system reset",
 	  .meaning = "OPTSR.SWAP_BANK_OPT: 1 = bank 2 at 0x08000000 from the next reset" },
-	{ .name = "SWAP_BANK_NOW", .reg = H7_R_OPTCR, .shift = 31, .width = 1, .ro = 1, .bank2 = 1,
+	{ .name = "SWAP_BANK_NOW",
+	  .reg = H7_R_OPTCR,
+	  .shift = 31,
+	  .width = 1,
+	  .ro = 1,
+	  .bank2 = 1,
 	  .meaning = "OPTCR.SWAP_BANK: the banks are swapped now (since the last reset)" },
-	{ .name = "BOOT_ADD0", .reg = H7_R_BOOT, .shift = 0, .width = 16, .kind = STM32_OPT_ADDR,
-	  .risk = STM32_OPT_RISK_ADDR, .why = H7_WHY_BOOT, .ok = h7_boot_ok, .num_ok = ARRAY_LEN(h7_boot_ok),
-	  .effect = "at the next reset with BOOT0 low", .meaning = "boot address with BOOT0 low" },
-	{ .name = "BOOT_ADD1", .reg = H7_R_BOOT, .shift = 16, .width = 16, .kind = STM32_OPT_ADDR,
-	  .risk = STM32_OPT_RISK_ADDR, .why = H7_WHY_BOOT, .ok = h7_boot_ok, .num_ok = ARRAY_LEN(h7_boot_ok),
-	  .effect = "at the next reset with BOOT0 high", .meaning = "boot address with BOOT0 high" },
+	{ .name = "BOOT_ADD0",
+	  .reg = H7_R_BOOT,
+	  .shift = 0,
+	  .width = 16,
+	  .kind = STM32_OPT_ADDR,
+	  .risk = STM32_OPT_RISK_ADDR,
+	  .why = H7_WHY_BOOT,
+	  .ok = h7_boot_ok,
+	  .num_ok = ARRAY_LEN(h7_boot_ok),
+	  .effect = "at the next reset with BOOT0 low",
+	  .meaning = "boot address with BOOT0 low" },
+	{ .name = "BOOT_ADD1",
+	  .reg = H7_R_BOOT,
+	  .shift = 16,
+	  .width = 16,
+	  .kind = STM32_OPT_ADDR,
+	  .risk = STM32_OPT_RISK_ADDR,
+	  .why = H7_WHY_BOOT,
+	  .ok = h7_boot_ok,
+	  .num_ok = ARRAY_LEN(h7_boot_ok),
+	  .effect = "at the next reset with BOOT0 high",
+	  .meaning = "boot address with BOOT0 high" },
 	H7_BANK_ROWS("1", H7_R_WPSN1, H7_R_PRAR1, H7_R_SCAR1, 0),
 	H7_BANK_ROWS("2", H7_R_WPSN2, H7_R_PRAR2, H7_R_SCAR2, 1),
-	{ .name = "TCM_AXI_SHARED", .reg = H7_R_OPTSR2, .shift = 0, .width = 2, .dev_id = 0x483,
+	{ .name = "TCM_AXI_SHARED",
+	  .reg = H7_R_OPTSR2,
+	  .shift = 0,
+	  .width = 2,
+	  .dev_id = 0x483,
 	  .risk = STM32_OPT_RISK_CHANGE,
 	  .why = "moves RAM between ITCM and AXI SRAM: firmware linked for the other split crashes",
 	  .effect = "at the next reset",
@@ -239,9 +323,10 @@ static int h7_opt_unlock(struct swdd_target *t)
 	if (!rc)
 		rc = h7_read32(t, H7_FLASH_OPTCR, &optcr);
 	if (!rc && (optcr & H7_OPTCR_OPTLOCK))
-		return swdd_err_set(SWDD_EPROTECTED, "FLASH_OPTCR stayed locked after the OPTKEYR sequence "
-						     "(a wrong key earlier locks it until a reset): reset the "
-						     "chip and retry");
+		return swdd_err_set(SWDD_EPROTECTED,
+				    "FLASH_OPTCR stayed locked after the OPTKEYR sequence "
+				    "(a wrong key earlier locks it until a reset): reset the "
+				    "chip and retry");
 	return rc;
 }
 

@@ -65,7 +65,9 @@ int stm32_option_read(struct swdd_target *t, struct stm32_opt_state *st)
 	memset(st, 0, sizeof(*st));
 	if (!fam || !fam->num_opt_regs)
 		return swdd_err_set(SWDD_EUNSUPPORTED, "swdd has no option byte support for %s",
-				    fam ? fam->name : c->name ? c->name : "this chip");
+				    fam       ? fam->name
+				    : c->name ? c->name
+					      : "this chip");
 	st->fam = fam;
 	st->part = c->part;
 	for (size_t i = 0; i < fam->num_opt_regs && i < STM32_OPT_MAX_REGS; i++) {
@@ -200,7 +202,8 @@ static bool opt_in(uint32_t a, uint32_t base, uint32_t size)
 /* A boot address the part can fetch a vector table from. */
 static bool opt_addr_mapped(const struct stm32_part *p, const struct stm32_opt_field *f, uint32_t a)
 {
-	if (opt_in(a, p->flash_base, p->max_flash) || (p->bank2_base && opt_in(a, p->bank2_base, p->max_flash / 2)))
+	if (opt_in(a, p->flash_base, p->max_flash) ||
+	    (p->bank2_base && opt_in(a, p->bank2_base, p->max_flash / 2)))
 		return true;
 	for (size_t i = 0; i < STM32_MAX_RAMS && p->rams[i].name; i++)
 		if (opt_in(a, p->rams[i].base, p->rams[i].size))
@@ -238,7 +241,8 @@ static void opt_note(char *buf, size_t len, const char *fmt, const char *name, c
 }
 
 /* What a risky change would do, in the plan's words. */
-static void opt_note_risk(struct stm32_opt_change *ch, const struct stm32_opt_field *f, uint32_t old, uint32_t v)
+static void opt_note_risk(struct stm32_opt_change *ch, const struct stm32_opt_field *f, uint32_t old,
+			  uint32_t v)
 {
 	const char *why = f->why ? f->why : "it can lock you out of the chip";
 
@@ -253,8 +257,8 @@ static void opt_note_risk(struct stm32_opt_change *ch, const struct stm32_opt_fi
 		size_t n = strlen(ch->risks);
 
 		snprintf(ch->risks + n, sizeof(ch->risks) - n,
-			 "%s%s: 0x%08X is not in the flash, a RAM or the system memory of %s: %s", n ? "; " : "",
-			 f->name, v << 16, ch->old.part->name, why);
+			 "%s%s: 0x%08X is not in the flash, a RAM or the system memory of %s: %s",
+			 n ? "; " : "", f->name, v << 16, ch->old.part->name, why);
 		return;
 	}
 	opt_note(ch->risks, sizeof(ch->risks), "%s%s: %s", f->name, why);

@@ -29,12 +29,12 @@ struct stm32_opt_state {
  * result. */
 struct stm32_opt_change {
 	struct stm32_opt_state old, now;
-	uint32_t changed;        /* bit i: opt_regs[i] gets a new value */
-	uint64_t fields;         /* bit i: opt_fields[i] was named */
-	char risks[1024];        /* what the risky changes would do; "" if none */
-	char effects[512];       /* when changes take effect, if not at once */
-	bool swap_changed;       /* the bank-swap field changes */
-	bool rdp_regress;        /* RDP leaves level 1 for level 0: mass erase */
+	uint32_t changed;  /* bit i: opt_regs[i] gets a new value */
+	uint64_t fields;   /* bit i: opt_fields[i] was named */
+	char risks[1024];  /* what the risky changes would do; "" if none */
+	char effects[512]; /* when changes take effect, if not at once */
+	bool swap_changed; /* the bank-swap field changes */
+	bool rdp_regress;  /* RDP leaves level 1 for level 0: mass erase */
 };
 
 /* Reads every option register of the part. SWDD_EUNSUPPORTED (with the
@@ -53,7 +53,8 @@ SWDD_MUST_CHECK int stm32_option_text(struct swdd_target *t, char *buf, size_t l
  * unknown or read-only fields, values that do not fit, fields the part
  * lacks are SWDD_EINVAL naming the word. Fills ch->risks for the risky
  * ones; nothing is written. */
-SWDD_MUST_CHECK int stm32_option_plan(struct swdd_target *t, int n, char **words, struct stm32_opt_change *ch);
+SWDD_MUST_CHECK int stm32_option_plan(struct swdd_target *t, int n, char **words,
+				      struct stm32_opt_change *ch);
 /* Writes a planned change through the family's option_write, reads the
  * options back into ch->now and checks that every named field holds its
  * new value (SWDD_EFLASH naming the field otherwise). */

@@ -264,7 +264,7 @@ static int options_in_attach(void)
 	CHECK_SWDD(swdd_flash_option_text(l.f, &text));
 	CHECK(strstr(text, "RDP              0xAA (level 0)") != NULL);
 	CHECK(strstr(text, "WPSN1            0xFF") != NULL);
-	CHECK(strstr(text, "WPSN2") == NULL && strstr(text, "SWAP_BANK") == NULL); /* one bank */
+	CHECK(strstr(text, "WPSN2") == NULL && strstr(text, "SWAP_BANK") == NULL);    /* one bank */
 	CHECK(strstr(text, "OPTSR2") != NULL && strstr(text, "VDDMMC_HSLV") != NULL); /* RM0468 */
 	free(text);
 	sim_chip_get_stats(l.chip, &st);

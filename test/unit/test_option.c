@@ -158,7 +158,7 @@ static int set_harmless(void)
 		CHECK_EQ(field(&ch.now, "NRST_STBY_D1"), 0u);
 		CHECK_SWDD(swdd_target_mem_read(l.t, H7_OPTSR, b, 4));
 		CHECK_EQ(swdd_le32(b) & (1u << 17 | 1u << 7), 0u); /* RM0433 4.9.8 */
-		CHECK_EQ(swdd_le32(b) & 1u << 30, 0u);              /* no OPTCHANGEERR */
+		CHECK_EQ(swdd_le32(b) & 1u << 30, 0u);             /* no OPTCHANGEERR */
 		lab_close(&l);
 	}
 	return 0;
@@ -196,8 +196,8 @@ static int risks_named(void)
 			return 1;
 		CHECK_SWDD(plan(&l, rows[i].words, &ch));
 		if (rows[i].want ? !strstr(ch.risks, rows[i].want) : ch.risks[0] != '\0')
-			return test_fail_at(__FILE__, __LINE__, "%s %s: risks '%s'", rows[i].chip, rows[i].words,
-					    ch.risks);
+			return test_fail_at(__FILE__, __LINE__, "%s %s: risks '%s'", rows[i].chip,
+					    rows[i].words, ch.risks);
 		lab_close(&l);
 	}
 	return 0;
@@ -308,8 +308,8 @@ static int optchangeerr_named(void)
 	static const uint32_t seq[][2] = {
 		{ 0x52002004u, 0x45670123u }, /* KEYR1, RM0433 4.5.1 */
 		{ 0x52002004u, 0xCDEF89ABu },
-		{ 0x5200200Cu, 0x34u },       /* CR1: SER, PSIZE x64, SNB 0 */
-		{ 0x5200200Cu, 0xB4u },       /* START */
+		{ 0x5200200Cu, 0x34u }, /* CR1: SER, PSIZE x64, SNB 0 */
+		{ 0x5200200Cu, 0xB4u }, /* START */
 	};
 	struct lab l;
 	struct stm32_opt_change ch;
@@ -404,8 +404,8 @@ static int monitor_rows(const char *chip, const char *const rows[][3], size_t nr
 		int rc = mon_run(m, rows[i][0], out, sizeof(out));
 
 		if ((rc == 0) != (rows[i][1][0] == 'O') || !strstr(out, rows[i][2]))
-			return test_fail_at(__FILE__, __LINE__, "monitor %s: rc %d, output '%s'", rows[i][0], rc,
-					    out);
+			return test_fail_at(__FILE__, __LINE__, "monitor %s: rc %d, output '%s'", rows[i][0],
+					    rc, out);
 	}
 	gdb_server_free(&m->s);
 	free(m);
@@ -428,7 +428,8 @@ static int monitor_h743(void)
 		{ "option", "OK", "SWAP_BANK_NOW    0" }, /* not before the reset */
 		{ "bank-swap on reset", "OK", "reset: the banks are swapped now" },
 		{ "bank-swap off reset", "OK", "reset: the banks are not swapped now" },
-		{ "option set WPSN1=0xFE confirm", "OK", "WPSN1: 0xFF (protected: 0x00) -> 0xFE (protected: 0x01)" },
+		{ "option set WPSN1=0xFE confirm", "OK",
+		  "WPSN1: 0xFF (protected: 0x00) -> 0xFE (protected: 0x01)" },
 	};
 
 	return monitor_rows("stm32h743", rows, sizeof(rows) / sizeof(rows[0]));
