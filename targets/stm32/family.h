@@ -163,6 +163,22 @@ struct stm32_opt_field {
 	size_t num_ok;                    /* besides flash and RAMs */
 };
 
+/* Rows by position for the common cases (the others use designated
+ * initializers): name, register row, shift, width, kind, risk, why,
+ * meaning; a plain on/off field; the readout protection byte, whose
+ * values mean the same on every STM32 (RM0090 3.7.3, RM0433 4.5.3). */
+#define STM32_OPT_ROW(n, r, s, w, k, rk, y, m)                                                               \
+	{                                                                                                    \
+		.name = (n), .reg = (r), .shift = (s), .width = (w), .kind = (k), .risk = (rk), .why = (y),  \
+		.meaning = (m)                                                                               \
+	}
+#define STM32_OPT_BOOL_ROW(n, r, s, m) STM32_OPT_ROW(n, r, s, 1, STM32_OPT_BOOL, STM32_OPT_SAFE, NULL, m)
+#define STM32_OPT_RDP_ROW(r, s)                                                                              \
+	STM32_OPT_ROW("RDP", r, s, 8, STM32_OPT_RDP, STM32_OPT_RISK_RDP,                                     \
+		      "RDP level 1: the debugger can no longer read or program the flash; going back to "    \
+		      "level 0 mass-erases it",                                                              \
+		      "readout protection: 0xAA level 0, 0xCC level 2 (permanent), else level 1")
+
 struct stm32_family {
 	const char *name;   /* "STM32F4" */
 	const char *manual; /* "RM0090": the reference manual this file follows */

@@ -113,7 +113,6 @@ static const struct stm32_opt_range h7_boot_ok[] = {
 		.name = (n), .reg = (r), .shift = (s), .width = (w), .kind = (k), .risk = (rk),              \
 		.bank2 = (b2), .why = (y), .meaning = (m)                                                    \
 	}
-#define H7_BOOL(n, r, s, m) H7_ROW(n, r, s, 1, STM32_OPT_BOOL, STM32_OPT_SAFE, 0, NULL, m)
 #define H7_NUM STM32_OPT_NUM
 #define H7_CHANGE STM32_OPT_RISK_CHANGE
 /* WPSN, PRAR and SCAR of bank b (RM0433 4.9.11, 4.9.13, 4.9.15). */
@@ -159,17 +158,11 @@ const struct stm32_opt_field h7_opt_fields[] = {
 	  .why = "0 starts IWDG1 by hardware at every reset: firmware that does not refresh it is reset "
 		 "every watchdog period",
 	  .meaning = "1: IWDG1 started by software, 0: by hardware at reset" },
-	H7_BOOL("NRST_STOP_D1", H7_R_OPTSR, 6, "0: entering D1 Stop resets the chip, 1: it does not"),
-	H7_BOOL("NRST_STBY_D1", H7_R_OPTSR, 7, "0: entering D1 Standby resets the chip, 1: it does not"),
-	{ .name = "RDP",
-	  .reg = H7_R_OPTSR,
-	  .shift = 8,
-	  .width = 8,
-	  .kind = STM32_OPT_RDP,
-	  .risk = STM32_OPT_RISK_RDP,
-	  .why = "RDP level 1: the debugger can no longer read or program the flash; going back to level 0 "
-		 "mass-erases it",
-	  .meaning = "readout protection: 0xAA level 0, 0xCC level 2 (permanent), else level 1" },
+	STM32_OPT_BOOL_ROW("NRST_STOP_D1", H7_R_OPTSR, 6,
+			   "0: entering D1 Stop resets the chip, 1: it does not"),
+	STM32_OPT_BOOL_ROW("NRST_STBY_D1", H7_R_OPTSR, 7,
+			   "0: entering D1 Standby resets the chip, 1: it does not"),
+	STM32_OPT_RDP_ROW(H7_R_OPTSR, 8),
 	{ .name = "VDDMMC_HSLV",
 	  .reg = H7_R_OPTSR,
 	  .shift = 16,
@@ -179,8 +172,8 @@ const struct stm32_opt_field h7_opt_fields[] = {
 	  .dev_id = 0x483,
 	  .why = H7_WHY_HSLV,
 	  .meaning = "VDDMMC I/Os at high speed below 2.7 V" },
-	H7_BOOL("FZ_IWDG_STOP", H7_R_OPTSR, 17, "0: IWDG1 frozen in Stop mode, 1: it runs"),
-	H7_BOOL("FZ_IWDG_SDBY", H7_R_OPTSR, 18, "0: IWDG1 frozen in Standby mode, 1: it runs"),
+	STM32_OPT_BOOL_ROW("FZ_IWDG_STOP", H7_R_OPTSR, 17, "0: IWDG1 frozen in Stop mode, 1: it runs"),
+	STM32_OPT_BOOL_ROW("FZ_IWDG_SDBY", H7_R_OPTSR, 18, "0: IWDG1 frozen in Standby mode, 1: it runs"),
 	{ .name = "ST_RAM_SIZE",
 	  .reg = H7_R_OPTSR,
 	  .shift = 19,
@@ -189,23 +182,13 @@ const struct stm32_opt_field h7_opt_fields[] = {
 	  .dev_id = 0x450,
 	  .why = "reserves RAM for ST's secure library, which firmware then cannot use",
 	  .meaning = "RAM kept for ST's secure library: 0 2 KiB, 1 4 KiB, 2 8 KiB, 3 16 KiB" },
-	{ .name = "SECURITY",
-	  .reg = H7_R_OPTSR,
-	  .shift = 21,
-	  .width = 1,
-	  .kind = STM32_OPT_BOOL,
-	  .risk = STM32_OPT_RISK_SET,
-	  .why = "secure access mode: ST's secure boot and the secure area run at every reset, closed to the "
-		 "debugger",
-	  .meaning = "1: secure access mode" },
-	{ .name = "IO_HSLV",
-	  .reg = H7_R_OPTSR,
-	  .shift = 29,
-	  .width = 1,
-	  .kind = STM32_OPT_BOOL,
-	  .risk = STM32_OPT_RISK_SET,
-	  .why = H7_WHY_HSLV,
-	  .meaning = "I/Os at high speed below 2.7 V" },
+	STM32_OPT_ROW(
+		"SECURITY", H7_R_OPTSR, 21, 1, STM32_OPT_BOOL, STM32_OPT_RISK_SET,
+		"secure access mode: ST's secure boot and the secure area run at every reset, closed to "
+		"the debugger",
+		"1: secure access mode"),
+	STM32_OPT_ROW("IO_HSLV", H7_R_OPTSR, 29, 1, STM32_OPT_BOOL, STM32_OPT_RISK_SET, H7_WHY_HSLV,
+		      "I/Os at high speed below 2.7 V"),
 	{ .name = "OPTCHANGEERR",
 	  .reg = H7_R_OPTSR,
 	  .shift = 30,
@@ -261,7 +244,7 @@ const struct stm32_opt_field h7_opt_fields[] = {
 	  .why = "moves RAM between ITCM and AXI SRAM: firmware linked for the other split crashes",
 	  .effect = "at the next reset",
 	  .meaning = "ITCM/AXI split: 0 64K ITCM, 1 128K, 2 192K, 3 256K (taken from AXI SRAM)" },
-	H7_BOOL("CPUFREQ_BOOST", H7_R_OPTSR2, 2, "1: the core may run at 550 MHz"),
+	STM32_OPT_BOOL_ROW("CPUFREQ_BOOST", H7_R_OPTSR2, 2, "1: the core may run at 550 MHz"),
 };
 
 int h7_rdp_level(struct swdd_target *t, int *level)

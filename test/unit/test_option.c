@@ -14,21 +14,14 @@
 #include "monitor.h"
 #include "stm32/option.h"
 #include "swdd_err.h"
-#include "target_lab_util.h"
+#include "flash_lab_util.h"
+#include "swdd_le.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 #define BANK2 0x08100000u
 #define H7_OPTSR 0x5200201Cu /* RM0433 4.9.8 */
-
-#define CHECK_SWDD(expr)                                                                                     \
-	do {                                                                                                 \
-		int _rc = (expr);                                                                            \
-		if (_rc)                                                                                     \
-			return test_fail_at(__FILE__, __LINE__, "%s: %s: %s", #expr, swdd_strerror(_rc),     \
-					    swdd_err_detail());                                              \
-	} while (0)
 
 /* The firmware of the attach test: SP, reset vector, `b .`. */
 static const uint8_t fw_loop[] = { 0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7 };
