@@ -276,9 +276,13 @@ static int opt_plan_word(struct stm32_opt_change *ch, const char *word)
 		return swdd_err_set(SWDD_EINVAL, "'%s' is not FIELD=VALUE (`option` lists the fields)", word);
 	snprintf(name, sizeof(name), "%.*s", (int)(eq - word), word);
 	f = stm32_option_field(ch->old.fam, name);
-	if (!f || !stm32_option_field_present(&ch->old, f))
+	if (!f)
 		return swdd_err_set(SWDD_EINVAL, "%s has no option field '%s' (`option` lists the fields)",
 				    ch->old.part->name, name);
+	if (!stm32_option_field_present(&ch->old, f))
+		return swdd_err_set(SWDD_EINVAL, "%s has no %s: %s", ch->old.part->name, f->name,
+				    f->bank2 ? "it has one flash bank"
+					     : "the field is on other parts of the family");
 	if (f->ro)
 		return swdd_err_set(SWDD_EINVAL, "%s is a status bit, read only: %s", f->name, f->meaning);
 	rc = opt_parse_value(f, eq + 1, &v);

@@ -207,8 +207,10 @@ static int bad_words(void)
 		{ "stm32h743", "BOR_LEV=4", "2 bits wide" },
 		{ "stm32h743", "RDP=zz", "takes a number" },
 		{ "stm32h743", "BOOT_ADD0=0x08000100", "64 KiB boundary" },
-		{ "stm32h725", "SWAP_BANK=1", "no option field 'SWAP_BANK'" },
-		{ "stm32f407", "nWRP2=0", "no option field 'nWRP2'" },
+		{ "stm32h725", "SWAP_BANK=1", "has no SWAP_BANK: it has one flash bank" },
+		{ "stm32h743", "VDDMMC_HSLV=1", "has no VDDMMC_HSLV: the field is on other parts" },
+		{ "stm32f407", "nWRP2=0", "has no nWRP2: it has one flash bank" },
+		{ "stm32f407", "SWAP_BANK=1", "no option field 'SWAP_BANK'" },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
