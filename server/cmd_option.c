@@ -330,8 +330,13 @@ int cmd_option_main(const struct cli_opts *o)
 	/* reading disturbs nothing: hot plug unless --connect says otherwise */
 	if (!o->option_set && !o->connect_set)
 		co.connect.mode = SWDD_CONNECT_ATTACH;
-	if (cmd_target_open(&r, &co))
+	if (cmd_target_open(&r, &co)) {
+		if (r.open && co.connect.mode == SWDD_CONNECT_ATTACH && !o->connect_set)
+			fprintf(stderr, "swdd: hint: swdd option connects in attach mode (no reset); a chip "
+					"whose firmware sleeps without its debug bits or turned SWD off "
+					"answers after a reset: swdd option --connect under-reset\n");
 		return cmd_target_close(&r, false);
+	}
 	if (co.option_set)
 		opt_set_main(&r);
 	else

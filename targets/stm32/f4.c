@@ -283,6 +283,9 @@ static int f4_unlock_options(struct swdd_target *t, uint32_t *optcr)
 	return rc;
 }
 
+/* The row indexes of f4_opt_regs. */
+enum { F4_R_OPTCR, F4_R_OPTCR1 };
+
 /* RM0090 3.7.2 "Programming user option bytes": unlock OPTCR, write OPTCR1 then OPTCR without the control bits,
  * OPTSTRT, wait for BSY to fall, check the status, lock again. Leaving RDP
  * level 1 mass-erases the flash before BSY falls (RM0090 3.7.3), within
@@ -295,7 +298,7 @@ static int f4_option_write(struct swdd_target *t, const uint32_t *val, uint32_t 
 
 	if (!rc)
 		rc = f4_unlock_options(t, &optcr);
-	if (!rc && (changed & 2U))
+	if (!rc && (changed & 1U << F4_R_OPTCR1))
 		rc = f4_write32(t, F4_FLASH_OPTCR1, val[1]);
 	if (!rc)
 		rc = f4_write32(t, F4_FLASH_OPTCR, val[0] & ~ctl);
@@ -316,8 +319,6 @@ static int f4_option_write(struct swdd_target *t, const uint32_t *val, uint32_t 
 		rc = swdd_err_set(SWDD_EFAULT, "the option change ended but OPTCR could not be locked again");
 	return rc;
 }
-
-enum { F4_R_OPTCR, F4_R_OPTCR1 };
 
 /* RM0090 3.9.6 FLASH_OPTCR (one register is both in effect and written);
  * 3.9.7 FLASH_OPTCR1 on the dual-bank F42x/43x (and F469/479, RM0386). */

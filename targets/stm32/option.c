@@ -202,8 +202,7 @@ static bool opt_in(uint32_t a, uint32_t base, uint32_t size)
 /* A boot address the part can fetch a vector table from. */
 static bool opt_addr_mapped(const struct stm32_part *p, const struct stm32_opt_field *f, uint32_t a)
 {
-	if (opt_in(a, p->flash_base, p->max_flash) ||
-	    (p->bank2_base && opt_in(a, p->bank2_base, p->max_flash / 2)))
+	if (opt_in(a, p->flash_base, p->max_flash)) /* both banks: bank 2 follows bank 1 */
 		return true;
 	for (size_t i = 0; i < STM32_MAX_RAMS && p->rams[i].name; i++)
 		if (opt_in(a, p->rams[i].base, p->rams[i].size))
