@@ -9,6 +9,7 @@
  * `bank-swap` (server/cmd_option.c). RM0433 4.4, 4.5.3, 4.9.7-4.9.18;
  * RM0468 4.9.8, 4.9.33; RM0090 3.7, 3.9.6.
  */
+#include "cli.h"
 #include "gdb_flash.h"
 #include "gdb_server.h"
 #include "monitor.h"
@@ -473,7 +474,29 @@ static int rows_consistent(void)
 	return 0;
 }
 
+/* `swdd option [set FIELD=VALUE...]` on the command line. */
+static int cli_words(void)
+{
+	char a0[] = "swdd", a1[] = "option", a2[] = "set", a3[] = "RDP=1", a4[] = "--yes", a5[] = "BOR_LEV=1",
+	     a6[] = "--connect", a7[] = "normal", a8[] = "sideways";
+	char *set[] = { a0, a1, a2, a3, a4, a5 }, *show[] = { a0, a1, a6, a7 }, *bad[] = { a0, a1, a8 },
+	     *empty[] = { a0, a1, a2 };
+	struct cli_opts o;
+
+	CHECK_SWDD(cli_parse(6, set, &o));
+	CHECK(o.command == CLI_OPTION && o.option_set && o.yes && !o.connect_set);
+	CHECK_EQ(o.noption_words, 2);
+	CHECK(!strcmp(o.option_words[0], "RDP=1") && !strcmp(o.option_words[1], "BOR_LEV=1"));
+	CHECK_SWDD(cli_parse(4, show, &o));
+	CHECK(o.command == CLI_OPTION && !o.option_set && o.connect_set);
+	CHECK_EQ(cli_parse(3, bad, &o), SWDD_EINVAL);
+	CHECK(strstr(swdd_err_detail(), "'sideways' is neither") != NULL);
+	CHECK_EQ(cli_parse(3, empty, &o), SWDD_EINVAL);
+	return 0;
+}
+
 static const struct test_case tests[] = {
+	{ "cli_words", "swdd option [set FIELD=VALUE...] [--yes]", cli_words },
 	{ "rows_consistent", "family.h option rows", rows_consistent },
 	{ "decode_per_part", "RM0433 4.9.8-4.9.17, RM0468 4.9.33, RM0090 3.9.6", decode_per_part },
 	{ "read_in_attach", "hot plug: no halt, no reset (the H725 report)", read_in_attach },
