@@ -20,7 +20,6 @@
 
 #include "swdd_err.h"
 #include "swdd_le.h"
-#include "swdd_time.h"
 #include "target.h"
 
 #include <stdio.h>
@@ -251,18 +250,13 @@ static int f4_read_status(struct swdd_target *t, uint32_t *sr)
 	return f4_read32(t, F4_FLASH_SR, sr);
 }
 
+/* RM0090 3.9.4: BSY stays set while the option change (and an RDP
+ * regression's mass erase) runs. */
 static int f4_wait_not_busy(struct swdd_target *t, uint32_t timeout_ms)
 {
-	uint64_t deadline = swdd_now_ms() + timeout_ms;
 	uint32_t sr;
-	int rc;
 
-	do {
-		rc = f4_read32(t, F4_FLASH_SR, &sr);
-		if (rc || !(sr & F4_FLASH_SR_BSY))
-			return rc;
-	} while (swdd_now_ms() < deadline);
-	return swdd_err_set(SWDD_ETIMEOUT, "the option byte change did not finish within %u ms", timeout_ms);
+	return stm32_option_wait(t, F4_FLASH_SR, F4_FLASH_SR_BSY, timeout_ms, "FLASH_SR.BSY", &sr);
 }
 
 /* RM0090 3.7.2: the OPTKEYR sequence clears OPTLOCK. */

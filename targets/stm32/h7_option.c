@@ -17,7 +17,6 @@
 
 #include "swdd_err.h"
 #include "swdd_le.h"
-#include "swdd_time.h"
 #include "target.h"
 
 #include <stdio.h>
@@ -313,21 +312,11 @@ static int h7_opt_unlock(struct swdd_target *t)
 	return rc;
 }
 
-/* Polls OPTSR_CUR until OPT_BUSY falls, at most timeout_ms. */
+/* Polls OPTSR_CUR until OPT_BUSY falls (RM0433 4.4.3), at most timeout_ms. */
 static int h7_opt_wait(struct swdd_target *t, uint32_t timeout_ms, uint32_t *optsr)
 {
-	uint64_t deadline = swdd_now_ms() + timeout_ms;
-	int rc;
-
-	do {
-		rc = h7_read32(t, H7_FLASH_OPTSR, optsr);
-		if (rc || !(*optsr & H7_OPTSR_OPT_BUSY))
-			return rc;
-	} while (swdd_now_ms() < deadline);
-	return swdd_err_set(SWDD_ETIMEOUT,
-			    "OPTSR_CUR.OPT_BUSY still set %u ms after OPTSTART: the option change did not "
-			    "finish (RM0433 4.4.3); check the supply and retry",
-			    timeout_ms);
+	return stm32_option_wait(t, H7_FLASH_OPTSR, H7_OPTSR_OPT_BUSY, timeout_ms, "OPTSR_CUR.OPT_BUSY",
+				 optsr);
 }
 
 static int h7_opt_program(struct swdd_target *t, const uint32_t *val, uint32_t changed, uint32_t bound)

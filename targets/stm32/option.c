@@ -8,8 +8,10 @@
  */
 #include "option.h"
 
+#include "swdd_cancel.h"
 #include "swdd_err.h"
 #include "swdd_le.h"
+#include "swdd_time.h"
 #include "target.h"
 
 #include <ctype.h>
@@ -347,6 +349,31 @@ int stm32_option_apply(struct swdd_target *t, struct stm32_opt_change *ch)
 	}
 	ch->now = back;
 	return 0;
+}
+
+int stm32_option_wait(struct swdd_target *t, uint32_t addr, uint32_t busy, uint32_t timeout_ms,
+		      const char *what, uint32_t *val)
+{
+	uint64_t deadline = swdd_now_ms() + timeout_ms;
+
+	do {
+		uint8_t b[4];
+		int rc = swdd_target_mem_read(t, addr, b, 4);
+
+		*val = swdd_le32(b);
+		if (rc || !(*val & busy))
+			return rc;
+		if (swdd_cancel_requested())
+			return swdd_err_set(SWDD_ECANCELED,
+					    "interrupted (SIGINT/SIGTERM) while %s was set: the option "
+					    "change (and an RDP regression's mass erase) goes on in the "
+					    "chip; read the option bytes again to see its outcome",
+					    what);
+	} while (swdd_now_ms() < deadline);
+	return swdd_err_set(SWDD_ETIMEOUT,
+			    "%s still set %u ms after the option change started: it did not finish; "
+			    "check the supply and retry",
+			    what, timeout_ms);
 }
 
 int stm32_option_unlock_rdp(struct swdd_target *t)

@@ -65,6 +65,12 @@ const struct stm32_opt_field *stm32_option_swap_field(const struct stm32_family 
 const struct stm32_opt_field *stm32_option_field(const struct stm32_family *f, const char *name);
 /* RDP level of a readout-protection byte (0xAA: 0, 0xCC: 2, else 1). */
 int stm32_option_rdp_level(uint32_t rdp_byte);
+/* For option_write hooks: polls the 32-bit register at addr until the
+ * bits of busy are clear (*val: its last value), at most timeout_ms of
+ * wall time; SWDD_ETIMEOUT naming `what` and the bound, or SWDD_ECANCELED
+ * on SIGINT/SIGTERM (the change goes on in the chip). */
+SWDD_MUST_CHECK int stm32_option_wait(struct swdd_target *t, uint32_t addr, uint32_t busy,
+				      uint32_t timeout_ms, const char *what, uint32_t *val);
 /* The family's RDP 1 -> 0 regression through option_write ("RDP=0"):
  * what unlock_rdp hooks call. */
 SWDD_MUST_CHECK int stm32_option_unlock_rdp(struct swdd_target *t);
