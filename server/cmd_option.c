@@ -170,6 +170,17 @@ static int opt_swap_field(struct swdd_target *t, const struct stm32_opt_field **
 	return 0;
 }
 
+/* The swap in effect, from the family's bank_swapped hook. */
+static const char *opt_swapped_now(struct swdd_target *t)
+{
+	const struct stm32_family *f = swdd_target_family(t);
+	int sw = 0;
+
+	if (!f->bank_swapped || f->bank_swapped(t, &sw))
+		return "in an unknown state (the register could not be read)";
+	return sw ? "swapped" : "not swapped";
+}
+
 /* bank-swap on|off [reset] */
 static int mon_bank_swap(struct gdb_server *s, int argc, char **argv)
 {
@@ -191,7 +202,9 @@ static int mon_bank_swap(struct gdb_server *s, int argc, char **argv)
 		return rc;
 	opt_set_report(&ch, out, sizeof(out));
 	if (!ch.swap_changed)
-		opt_swap_text(&ch, out + strlen(out), sizeof(out) - strlen(out));
+		snprintf(out + strlen(out), sizeof(out) - strlen(out),
+			 "SWAP_BANK was already %s; the banks are %s now\n", argv[1],
+			 opt_swapped_now(s->target));
 	mon_print_lines(s, out);
 	if (!reset) {
 		monitor_printf(s, "`monitor reset halt` (or `monitor bank-swap %s reset`) applies it now\n",
@@ -199,14 +212,9 @@ static int mon_bank_swap(struct gdb_server *s, int argc, char **argv)
 		return 0;
 	}
 	rc = swdd_target_reset(s->target, SWDD_RESET_AUTO, true);
-	if (!rc)
-		rc = stm32_option_read(s->target, &ch.now);
 	if (rc)
 		return rc;
-	monitor_printf(s, "reset: the banks are %s now\n",
-		       stm32_option_field_get(&ch.now, stm32_option_field(ch.now.fam, "SWAP_BANK_NOW"))
-			       ? "swapped"
-			       : "not swapped");
+	monitor_printf(s, "reset: the banks are %s now\n", opt_swapped_now(s->target));
 	monitor_print_pc_sp(s);
 	return 0;
 }
