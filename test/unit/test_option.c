@@ -424,6 +424,7 @@ static int monitor_h743(void)
 		{ "option", "OK", "SWAP_BANK_NOW    0" }, /* not before the reset */
 		{ "bank-swap on reset", "OK", "reset: the banks are swapped now" },
 		{ "bank-swap off reset", "OK", "reset: the banks are not swapped now" },
+		{ "bank-swap off", "OK", "SWAP_BANK was already off; the banks are not swapped now" },
 		{ "option set WPSN1=0xFE confirm", "OK",
 		  "WPSN1: 0xFF (protected: 0x00) -> 0xFE (protected: 0x01)" },
 	};
