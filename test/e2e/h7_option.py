@@ -45,8 +45,9 @@ def lab(tmp, chip, probe, steps, image, fault=None, idle=False):
     """Runs steps (shell lines, `S` standing for swdd with the probe) in one
     lab session; returns the lab statistics and the session's stderr.
     idle: the chip's clock runs through the host's pauses between
-    transfers (--host-idle), as silicon's does: a wait of seconds (the RDP
-    regression's mass erase) then costs seconds of polling, not minutes."""
+    transfers (--host-idle), as silicon's does: a wait (an option change,
+    300 ms; the RDP regression's mass erase, 5 s) then costs that much
+    polling, not minutes on a loaded host."""
     s = "%s --probe %s" % (SWDD, PROBES[probe])
     script = "cd %s; " % tmp + "; ".join(line.replace("S ", s + " ", 1) for line in steps)
     stats = os.path.join(tmp, "stats.json")
@@ -113,7 +114,7 @@ def t_set_and_refuse(tmp, chip, probe, tag):
     steps += ["S option set %s --json > r%d.json 2> r%d.err; echo $? > r%d.rc" % (w, i, i, i)
               for i, w in enumerate(risky)]
     steps += ["S option --json > final.json"]
-    _, err = lab(tmp, chip, probe, steps, image)
+    _, err = lab(tmp, chip, probe, steps, image, idle=True)
     why = []
     if load(tmp, "set.json").get("result") != "ok" or value(load(tmp, "after.json"), "FZ_IWDG_STOP") != 0:
         why.append("FZ_IWDG_STOP=0 not read back: %s" % err.strip()[-200:])
@@ -142,8 +143,8 @@ def t_bank_swap(tmp, probe, tag):
     _, err = lab(tmp, "h743", probe, [
         "S flash %s --address 0x08100000 --format bin --force --json > flash.json" % b2,
         rd % "pre.bin",
-        "S option set SWAP_BANK=1 --json > on.json", rd % "on.bin",
-        "S option set SWAP_BANK=0 --json > off.json", rd % "off.bin"], image)
+        "S option set SWAP_BANK=1 --json > on.json 2> on.err", rd % "on.bin",
+        "S option set SWAP_BANK=0 --json > off.json", rd % "off.bin"], image, idle=True)
     on, off = load(tmp, "on.json"), load(tmp, "off.json")
     pre = raw(tmp, "pre.bin")
     why = []
@@ -152,8 +153,9 @@ def t_bank_swap(tmp, probe, tag):
     if len(pre) != 0x30 or MARKER in pre:
         why.append("before: 0x08000000 holds %r" % pre[0x20:0x28])
     if not on.get("reset") or value(on, "SWAP_BANK_NOW") != 1 or MARKER not in raw(tmp, "on.bin"):
-        why.append("SWAP_BANK=1: reset %r, SWAP_BANK_NOW %r, 0x08000020 %r" % (
-            on.get("reset"), value(on, "SWAP_BANK_NOW"), raw(tmp, "on.bin")[0x20:0x28]))
+        why.append("SWAP_BANK=1: reset %r, SWAP_BANK_NOW %r, 0x08000020 %r: %s" % (
+            on.get("reset"), value(on, "SWAP_BANK_NOW"), raw(tmp, "on.bin")[0x20:0x28],
+            raw(tmp, "on.err").decode(errors="replace").strip()[-300:]))
     if "physical bank 2 answers at 0x08000000" not in on.get("changes", ""):
         why.append("no explanation of the swap")
     if value(off, "SWAP_BANK_NOW") != 0 or raw(tmp, "off.bin") != pre:
