@@ -7,6 +7,7 @@
 #include "swdd_err.h"
 #include "swdd_log.h"
 #include "swdd_time.h"
+#include "stm32/option.h"
 #include "target.h"
 
 #include "crc32.h"
@@ -805,15 +806,17 @@ int swdd_flash_unlock(struct swdd_flash *f)
 	return f->fam->unlock_rdp(f->t);
 }
 
+/* The option report: a line per register and per field (H7: 33 fields). */
+#define FLASH_OPTION_TEXT 8192
+
 int swdd_flash_option_text(struct swdd_flash *f, char **text)
 {
-	char *buf = malloc(1024);
+	char *buf = malloc(FLASH_OPTION_TEXT);
 	int rc;
 
 	if (!buf)
 		return SWDD_ENOMEM;
-	rc = f->fam->option_text ? f->fam->option_text(f->t, buf, 1024)
-				 : swdd_err_set(SWDD_EUNSUPPORTED, "no option byte support");
+	rc = stm32_option_text(f->t, buf, FLASH_OPTION_TEXT);
 	if (rc) {
 		free(buf);
 		return rc;

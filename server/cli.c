@@ -21,8 +21,9 @@ enum cli_scope {
 	CLI_FOR_RESET = 1u << 4,
 	CLI_FOR_READ = 1u << 5,
 	CLI_FOR_INFO = 1u << 6,
-	CLI_FOR_CHIP =
-		CLI_FOR_SERVE | CLI_FOR_FLASH | CLI_FOR_ERASE | CLI_FOR_RESET | CLI_FOR_READ | CLI_FOR_INFO,
+	CLI_FOR_OPTION = 1u << 7,
+	CLI_FOR_CHIP = CLI_FOR_SERVE | CLI_FOR_FLASH | CLI_FOR_ERASE | CLI_FOR_RESET | CLI_FOR_READ |
+		       CLI_FOR_INFO | CLI_FOR_OPTION,
 	CLI_FOR_TOOLS = CLI_FOR_RESET | CLI_FOR_READ | CLI_FOR_INFO | 1u << 3, /* + chips, probes */
 	CLI_FOR_ANY = CLI_FOR_CHIP | CLI_FOR_TOOLS,
 };
@@ -113,6 +114,7 @@ static int cli_connect(struct cli_opts *o, const char *arg)
 
 	if (!rc)
 		o->connect.mode = (enum swdd_connect_mode)i;
+	o->connect_set = !rc;
 	return rc;
 }
 
@@ -145,6 +147,7 @@ static int cli_connect_under_reset(struct cli_opts *o, const char *arg)
 {
 	(void)arg;
 	o->connect.mode = SWDD_CONNECT_UNDER_RESET;
+	o->connect_set = true;
 	return 0;
 }
 
@@ -261,6 +264,7 @@ static int cli_flag(struct cli_opts *o, const char *name)
 		{ "force", offsetof(struct cli_opts, force), true },
 		{ "halt", offsetof(struct cli_opts, halt), true },
 		{ "all-probes", offsetof(struct cli_opts, all_probes), true },
+		{ "yes", offsetof(struct cli_opts, yes), true },
 	};
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
@@ -332,13 +336,19 @@ static const struct cli_option cli_options[] = {
 	  F | R },
 	{ "force", NULL, NULL, "flash: write a raw binary whose vector table looks wrong", F },
 	{ "verify-only", NULL, NULL, "flash: only compare the chip's flash with the file", F },
-	{ "json", NULL, NULL, "flash, erase, reset, read, info, chips, probes: JSON on stdout",
-	  F | E | CLI_FOR_TOOLS },
+	{ "json", NULL, NULL, "flash, erase, reset, read, info, chips, probes, option: JSON on stdout",
+	  F | E | CLI_FOR_TOOLS | CLI_FOR_OPTION },
 	{ "all-probes", NULL, NULL, "flash: program every attached probe's board in parallel", F },
 	{ "keep-unwritten", NULL, NULL,
 	  "flash: bytes of touched sectors outside the file keep their content (default)", F },
 	{ "erase-unwritten", NULL, NULL, "flash: ... end erased instead", F },
-	{ "no-reset", NULL, NULL, "flash: leave the chip halted (default: reset and run)", F },
+	{ "no-reset", NULL, NULL,
+	  "flash: leave the chip halted (default: reset and run); option set: no reset after a change "
+	  "that a reset applies",
+	  F | CLI_FOR_OPTION },
+	{ "yes", NULL, NULL,
+	  "option set: do a change that can lock you out (RDP, protection, boot address, watchdog)",
+	  CLI_FOR_OPTION },
 	{ "unlock", NULL, NULL, "erase: RDP level 1 -> 0 (mass-erases the flash)", E },
 	{ "halt", NULL, NULL, "reset: leave the core halted at the reset vector", CLI_FOR_RESET },
 	{ "method", "hw|sys|core", cli_method,
@@ -382,6 +392,8 @@ void cli_usage(FILE *f)
 		"       swdd read FILE --address A --size N   dump memory (.hex: Intel HEX, else binary)\n"
 		"       swdd info                   probe, voltage, DPIDR, chip, flash, RDP, unique ID\n"
 		"       swdd chips                  every supported chip and its flash layout\n"
+		"       swdd option [--json]        decode the option bytes (hot plug: no halt, no reset)\n"
+		"       swdd option set FIELD=VALUE... [--yes] [--no-reset]\n"
 		"       swdd COMMAND --help         the help of one command\n\noptions:\n");
 	cli_print_options(f, CLI_FOR_ANY);
 	fprintf(f, "\n%s", cli_exit_text);
@@ -423,6 +435,17 @@ static const struct {
 	  "Reads N bytes of target memory from A into FILE: Intel HEX for a .hex name\n"
 	  "(or --format hex), else raw binary.\n",
 	  CLI_FOR_READ },
+	{ "option",
+	  "usage: swdd option [--json] [options]\n"
+	  "       swdd option set FIELD=VALUE... [--yes] [--no-reset] [options]\n"
+	  "Decodes the option bytes (RDP, BOR, watchdog, write protection, boot addresses,\n"
+	  "PCROP/secure areas, bank swap); reading connects in attach mode (no halt, no\n"
+	  "reset) unless --connect is given. `set` changes fields by name: one that can\n"
+	  "lock you out (RDP, protection, areas, an unmapped boot address, a hardware\n"
+	  "watchdog) is refused, saying what it would do, unless --yes. A change that takes\n"
+	  "effect at a reset (SWAP_BANK, boot addresses) is followed by one unless\n"
+	  "--no-reset. RDP=0 from level 1 mass-erases the flash.\n",
+	  CLI_FOR_OPTION },
 	{ "info",
 	  "usage: swdd info [--json] [options]\n"
 	  "Probe, firmware, target voltage, DPIDR, chip, revision, flash size, RDP level\n"
@@ -467,6 +490,24 @@ static void cli_defaults(struct cli_opts *o)
 	o->sim.chip = "stm32f407";
 }
 
+/* `option` alone, or `option set FIELD=VALUE...` (the words are checked
+ * against the chip's fields once it is connected). */
+static int cli_option_words(struct cli_opts *o, int argc, char **argv)
+{
+	o->command = CLI_OPTION;
+	if (optind == argc - 1)
+		return 0;
+	if (strcmp(argv[optind + 1], "set") || optind + 2 == argc)
+		return swdd_err_set(SWDD_EINVAL,
+				    "usage: swdd option [--json] | swdd option set FIELD=VALUE... "
+				    "[--yes] ('%s' is neither)",
+				    argv[optind + 1]);
+	o->option_set = true;
+	o->option_words = argv + optind + 2;
+	o->noption_words = argc - optind - 2;
+	return 0;
+}
+
 static int cli_positional(struct cli_opts *o, int argc, char **argv)
 {
 	static const struct {
@@ -493,6 +534,8 @@ static int cli_positional(struct cli_opts *o, int argc, char **argv)
 		o->image = argv[optind + 1];
 		return 0;
 	}
+	if (strcmp(argv[optind], "option") == 0)
+		return cli_option_words(o, argc, argv);
 	if (strcmp(argv[optind], "flash") == 0) {
 		if (optind != argc - 2)
 			return swdd_err_set(SWDD_EINVAL, "usage: swdd flash FILE [options] (one FILE)");

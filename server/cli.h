@@ -22,7 +22,8 @@ enum cli_command {
 	CLI_RESET,
 	CLI_READ,
 	CLI_INFO,
-	CLI_CHIPS, /* server/cmd_target.c, cmd_chips.c */
+	CLI_CHIPS,  /* server/cmd_target.c, cmd_chips.c */
+	CLI_OPTION, /* server/cmd_option.c */
 };
 
 #define CLI_MAX_SERIALS 16
@@ -53,7 +54,12 @@ struct cli_opts {
 	bool force;             /* write a binary that fails the checks */
 	const char *help_topic; /* --help after a subcommand: its name */
 	/* swdd reset / swdd read FILE (server/cmd_target.c) */
-	bool halt;          /* reset --halt */
+	bool halt;        /* reset --halt */
+	bool connect_set; /* --connect given (swdd option reads in attach mode otherwise) */
+	/* swdd option set FIELD=VALUE... (server/cmd_option.c) */
+	bool option_set, yes;
+	char **option_words;
+	int noption_words;
 	uint32_t read_size; /* read --size */
 	bool read_size_set;
 };

@@ -21,16 +21,7 @@
 
 #define CMD_READ_CHUNK 4096u
 
-struct cmd_target_run {
-	const struct cli_opts *o;
-	struct app a;
-	bool open;
-	int exit_code;
-};
-
-/* Prints the failure (stderr, and the JSON object with --json) and gives
- * the verb's exit status. */
-static int cmd_target_fail(struct cmd_target_run *r, int code, int rc)
+int cmd_target_fail(struct cmd_target_run *r, int code, int rc)
 {
 	char msg[1200];
 
@@ -49,7 +40,7 @@ static int cmd_target_fail(struct cmd_target_run *r, int code, int rc)
 	return code;
 }
 
-static int cmd_target_open(struct cmd_target_run *r, const struct cli_opts *o)
+int cmd_target_open(struct cmd_target_run *r, const struct cli_opts *o)
 {
 	int rc;
 
@@ -63,9 +54,7 @@ static int cmd_target_open(struct cmd_target_run *r, const struct cli_opts *o)
 	return rc ? cmd_target_fail(r, CMD_EXIT_TARGET, rc) : 0;
 }
 
-/* halted: leave the core stopped (app_close frees without resuming);
- * else restore what swdd changed and let it run. */
-static int cmd_target_close(struct cmd_target_run *r, bool halted)
+int cmd_target_close(struct cmd_target_run *r, bool halted)
 {
 	int rc = 0;
 

@@ -9,7 +9,26 @@
 
 #include <stdint.h>
 
+#include "app_setup.h"
 #include "cli.h"
+
+/* One verb's session with the chip (also server/cmd_option.c). */
+struct cmd_target_run {
+	const struct cli_opts *o;
+	struct app a;
+	bool open;
+	int exit_code;
+};
+
+/* Opens the probe and connects as o->connect says; on failure prints it
+ * and returns the exit status (else 0). */
+int cmd_target_open(struct cmd_target_run *r, const struct cli_opts *o);
+/* Prints the failure (stderr, and the JSON object with --json) and gives
+ * the verb's exit status. */
+int cmd_target_fail(struct cmd_target_run *r, int code, int rc);
+/* halted: leave the core stopped (app_close frees without resuming);
+ * else restore what swdd changed and let it run. Returns the exit status. */
+int cmd_target_close(struct cmd_target_run *r, bool halted);
 
 int cmd_reset_main(const struct cli_opts *o);
 int cmd_read_main(const struct cli_opts *o);

@@ -12,6 +12,7 @@
 
 #include "rsp.h"
 
+#include "cmd_option.h"
 #include "flash.h"
 #include "gdb_server.h"
 #include "monitor.h"
@@ -210,5 +211,7 @@ int gdb_flash_register(struct gdb_server *s)
 	if (cmds_registered)
 		return 0;
 	cmds_registered = true;
-	return monitor_register(gdb_flash_monitor_cmds, gdb_flash_monitor_count);
+	int rc = monitor_register(gdb_flash_monitor_cmds, gdb_flash_monitor_count);
+
+	return rc ? rc : monitor_register(cmd_option_monitor_cmds, cmd_option_monitor_count);
 }

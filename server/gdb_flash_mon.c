@@ -1,6 +1,7 @@
 /*
  * Flash monitor commands: erase, flash info|banks|erase_sector|algo,
- * program FILE [verify] [reset], rdp, unlock CONFIRM, option. The work is
+ * program FILE [verify] [reset], rdp, unlock CONFIRM (option and bank-swap:
+ * cmd_option.c). The work is
  * flash/flash.h's, through the session gdb_flash.c keeps per target.
  */
 #include <errno.h>
@@ -297,12 +298,6 @@ static int mon_unlock(struct gdb_server *s, int argc, char **argv)
 	return rc;
 }
 
-static int mon_option(struct gdb_server *s, int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	return mon_print_report(s, swdd_flash_option_text);
-}
-
 const struct monitor_cmd gdb_flash_monitor_cmds[] = {
 	{ "erase", mon_erase, "erase", "mass-erase the flash", 0, 0 },
 	{ "flash", mon_flash, "flash info|banks|erase_sector FIRST [LAST]|algo FILE",
@@ -313,6 +308,5 @@ const struct monitor_cmd gdb_flash_monitor_cmds[] = {
 	  1, 3 },
 	{ "rdp", mon_rdp, "rdp", "show the read-protection level (it changes only by unlock)", 0, 0 },
 	{ "unlock", mon_unlock, "unlock CONFIRM", "RDP level 1 -> 0 (mass-erases the flash)", 1, 1 },
-	{ "option", mon_option, "option", "show the option bytes (read only)", 0, 0 },
 };
 const size_t gdb_flash_monitor_count = sizeof(gdb_flash_monitor_cmds) / sizeof(gdb_flash_monitor_cmds[0]);

@@ -10,6 +10,7 @@
 #include "app_setup.h"
 #include "cli.h"
 #include "cmd_flash.h"
+#include "cmd_option.h"
 #include "cmd_target.h"
 #include "compat.h"
 #include "production.h"
@@ -153,6 +154,9 @@ int main(int argc, char **argv)
 		return cmd_info_main(&o);
 	case CLI_CHIPS:
 		return cmd_chips_main(&o);
+	case CLI_OPTION:
+		main_cli_signals();
+		return cmd_option_main(&o);
 	case CLI_FLASH:
 		if (production_wanted(&o))
 			return production_main(&o, compat.argc, compat.argv);

@@ -16,10 +16,10 @@
  * The flash algorithm is flashalgo/stm32f4.c.
  */
 #include "family.h"
+#include "option.h"
 
 #include "swdd_err.h"
 #include "swdd_le.h"
-#include "swdd_time.h"
 #include "target.h"
 
 #include <stdio.h>
@@ -35,6 +35,7 @@
 #define F4_FLASH_SR (F4_FLASH_BASE + 0x0CU)      /* RM0090 3.9.4 */
 #define F4_FLASH_CR (F4_FLASH_BASE + 0x10U)      /* RM0090 3.9.5 */
 #define F4_FLASH_OPTCR (F4_FLASH_BASE + 0x14U)   /* RM0090 3.9.6 */
+#define F4_FLASH_OPTCR1 (F4_FLASH_BASE + 0x18U)  /* RM0090 3.9.7 (F42x/43x) */
 
 /* RM0090 3.9.4 FLASH_SR bits. */
 /* RM0090 3.9.1 FLASH_ACR: the ART accelerator's cache enables and resets. */
@@ -55,18 +56,10 @@
 /* RM0090 3.9.6 FLASH_OPTCR. */
 #define F4_FLASH_OPTCR_OPTLOCK (1U << 0)
 #define F4_FLASH_OPTCR_OPTSTRT (1U << 1)
-#define F4_FLASH_OPTCR_BOR_LEV(v) (((v) >> 2) & 3U)
-#define F4_FLASH_OPTCR_WDG_SW(v) (((v) >> 5) & 1U)
-#define F4_FLASH_OPTCR_NRST_STOP(v) (((v) >> 6) & 1U)
-#define F4_FLASH_OPTCR_NRST_STDBY(v) (((v) >> 7) & 1U)
 #define F4_FLASH_OPTCR_RDP_SHIFT 8U
 #define F4_FLASH_OPTCR_RDP_MASK (0xFFU << 8)
 #define F4_FLASH_OPTCR_NWRP_SHIFT 16U
 #define F4_FLASH_OPTCR_NWRP_MASK (0xFFFU << 16)
-
-/* RM0090 3.7.3: RDP byte values; any other value is level 1. */
-#define F4_RDP_LEVEL0 0xAAU
-#define F4_RDP_LEVEL2 0xCCU
 
 /* RM0090 3.7.2 / 3.9.3: option byte unlock keys. */
 #define F4_FLASH_OPTKEY1 0x08192A3BU
@@ -226,14 +219,6 @@ static int f4_write32(struct swdd_target *t, uint32_t addr, uint32_t v)
 	return swdd_target_mem_write(t, addr, b, 4);
 }
 
-/* The one RDP decoding of the family (RM0090 3.7.3). */
-static int f4_rdp_of_optcr(uint32_t optcr)
-{
-	uint32_t rdp = (optcr & F4_FLASH_OPTCR_RDP_MASK) >> F4_FLASH_OPTCR_RDP_SHIFT;
-
-	return rdp == F4_RDP_LEVEL0 ? 0 : rdp == F4_RDP_LEVEL2 ? 2 : 1;
-}
-
 /* nWRP: bit n = 1 means sector n is not protected (RM0090 3.9.6). */
 static uint64_t f4_wrp_of_optcr(uint32_t optcr)
 {
@@ -246,7 +231,8 @@ static int f4_rdp_level(struct swdd_target *t, int *level)
 	int rc = f4_read32(t, F4_FLASH_OPTCR, &optcr);
 
 	if (!rc)
-		*level = f4_rdp_of_optcr(optcr);
+		*level =
+			stm32_option_rdp_level((optcr & F4_FLASH_OPTCR_RDP_MASK) >> F4_FLASH_OPTCR_RDP_SHIFT);
 	return rc;
 }
 
@@ -265,18 +251,13 @@ static int f4_read_status(struct swdd_target *t, uint32_t *sr)
 	return f4_read32(t, F4_FLASH_SR, sr);
 }
 
+/* RM0090 3.9.4: BSY stays set while the option change (and an RDP
+ * regression's mass erase) runs. */
 static int f4_wait_not_busy(struct swdd_target *t, uint32_t timeout_ms)
 {
-	uint64_t deadline = swdd_now_ms() + timeout_ms;
 	uint32_t sr;
-	int rc;
 
-	do {
-		rc = f4_read32(t, F4_FLASH_SR, &sr);
-		if (rc || !(sr & F4_FLASH_SR_BSY))
-			return rc;
-	} while (swdd_now_ms() < deadline);
-	return swdd_err_set(SWDD_ETIMEOUT, "the option byte change did not finish within %u ms", timeout_ms);
+	return stm32_option_wait(t, F4_FLASH_SR, F4_FLASH_SR_BSY, timeout_ms, "FLASH_SR.BSY", &sr);
 }
 
 /* RM0090 3.7.2: the OPTKEYR sequence clears OPTLOCK. */
@@ -297,49 +278,119 @@ static int f4_unlock_options(struct swdd_target *t, uint32_t *optcr)
 	return rc;
 }
 
-/* RM0090 3.7.2 / 3.7.3: write RDP = 0xAA, OPTSTRT, wait, lock again. The
- * regression from level 1 mass-erases the flash before BSY clears. */
-static int f4_unlock_rdp(struct swdd_target *t)
-{
-	uint32_t optcr;
-	int rc = f4_unlock_options(t, &optcr);
+/* The row indexes of f4_opt_regs. */
+enum { F4_R_OPTCR, F4_R_OPTCR1 };
 
-	if (rc)
-		return rc;
-	optcr = (optcr & ~F4_FLASH_OPTCR_RDP_MASK) | (F4_RDP_LEVEL0 << F4_FLASH_OPTCR_RDP_SHIFT);
-	rc = f4_write32(t, F4_FLASH_OPTCR, optcr);
-	optcr |= F4_FLASH_OPTCR_OPTSTRT;
+/* RM0090 3.7.2 "Programming user option bytes": unlock OPTCR, write OPTCR1 then OPTCR without the control bits,
+ * OPTSTRT, wait for BSY to fall, check the status, lock again. Leaving RDP
+ * level 1 mass-erases the flash before BSY falls (RM0090 3.7.3), within
+ * the same bound (DS8626 tME). */
+static int f4_option_write(struct swdd_target *t, const uint32_t *val, uint32_t changed)
+{
+	const uint32_t ctl = F4_FLASH_OPTCR_OPTLOCK | F4_FLASH_OPTCR_OPTSTRT;
+	uint32_t optcr, sr = 0;
+	int rc = f4_wait_not_busy(t, F4_OPT_TIMEOUT_MS);
+
 	if (!rc)
-		rc = f4_write32(t, F4_FLASH_OPTCR, optcr);
+		rc = f4_unlock_options(t, &optcr);
+	if (!rc && (changed & 1U << F4_R_OPTCR1))
+		rc = f4_write32(t, F4_FLASH_OPTCR1, val[1]);
+	if (!rc)
+		rc = f4_write32(t, F4_FLASH_OPTCR, val[0] & ~ctl);
+	if (!rc)
+		rc = f4_write32(t, F4_FLASH_OPTCR, (val[0] & ~ctl) | F4_FLASH_OPTCR_OPTSTRT);
 	if (!rc)
 		rc = f4_wait_not_busy(t, F4_OPT_TIMEOUT_MS);
-	optcr = (optcr & ~F4_FLASH_OPTCR_OPTSTRT) | F4_FLASH_OPTCR_OPTLOCK;
 	if (!rc)
-		rc = f4_write32(t, F4_FLASH_OPTCR, optcr);
+		rc = f4_read32(t, F4_FLASH_SR, &sr);
+	if (!rc && (sr & (F4_FLASH_SR_OPERR | F4_FLASH_SR_WRPERR | F4_FLASH_SR_PGSERR))) {
+		char why[256];
+
+		stm32_hints_text(&stm32f4_family, sr, why, sizeof(why));
+		rc = swdd_err_set(SWDD_EFLASH, "the option change failed: %s", why);
+	}
+	/* locked again whatever happened; the first error is the report */
+	if (f4_write32(t, F4_FLASH_OPTCR, (val[0] & ~ctl) | F4_FLASH_OPTCR_OPTLOCK) && !rc)
+		rc = swdd_err_set(SWDD_EFAULT, "the option change ended but OPTCR could not be locked again");
 	return rc;
 }
 
-static int f4_option_text(struct swdd_target *t, char *buf, size_t len)
-{
-	uint32_t optcr;
-	int rc = f4_read32(t, F4_FLASH_OPTCR, &optcr);
-	uint32_t nwrp = (optcr & F4_FLASH_OPTCR_NWRP_MASK) >> F4_FLASH_OPTCR_NWRP_SHIFT;
+/* RM0090 3.9.6 FLASH_OPTCR (one register is both in effect and written);
+ * 3.9.7 FLASH_OPTCR1 on the dual-bank F42x/43x (and F469/479, RM0386). */
+static const struct stm32_opt_reg f4_opt_regs[] = {
+	[F4_R_OPTCR] = { "OPTCR", F4_FLASH_OPTCR, F4_FLASH_OPTCR, 0, 0 },
+	[F4_R_OPTCR1] = { "OPTCR1", F4_FLASH_OPTCR1, F4_FLASH_OPTCR1, 0, 1 },
+};
 
-	if (rc)
-		return rc;
-	snprintf(buf, len,
-		 "FLASH_OPTCR = 0x%08X\n"
-		 "  RDP       = 0x%02X (level %d)\n"
-		 "  nWRP      = 0x%03X (write-protected sectors: 0x%03X)\n"
-		 "  BOR_LEV   = %u\n"
-		 "  WDG_SW    = %u (%s watchdog)\n"
-		 "  nRST_STOP = %u, nRST_STDBY = %u\n",
-		 optcr, (optcr & F4_FLASH_OPTCR_RDP_MASK) >> F4_FLASH_OPTCR_RDP_SHIFT, f4_rdp_of_optcr(optcr),
-		 nwrp, (unsigned)f4_wrp_of_optcr(optcr), F4_FLASH_OPTCR_BOR_LEV(optcr),
-		 F4_FLASH_OPTCR_WDG_SW(optcr), F4_FLASH_OPTCR_WDG_SW(optcr) ? "software" : "hardware",
-		 F4_FLASH_OPTCR_NRST_STOP(optcr), F4_FLASH_OPTCR_NRST_STDBY(optcr));
-	return 0;
-}
+#define F4_WHY_WRP                                                                                           \
+	"write-protects sectors: their erase and program fail with WRPERR until the bits are set again"
+
+/* RM0090 3.7.1 table 16 / 3.9.6-3.9.7. F4 has no bank swap: BFB2 boots
+ * bank 2 through the system-memory boot loader instead (RM0090 3.9.6). */
+static const struct stm32_opt_field f4_opt_fields[] = {
+	{ .name = "BOR_LEV",
+	  .reg = F4_R_OPTCR,
+	  .shift = 2,
+	  .width = 2,
+	  .risk = STM32_OPT_RISK_CHANGE,
+	  .why = "a supply below the new brown-out threshold holds the chip in reset",
+	  .meaning = "brown-out reset: 3 off, 2 2.1 V, 1 2.4 V, 0 2.7 V" },
+	{ .name = "BFB2",
+	  .reg = F4_R_OPTCR,
+	  .shift = 4,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
+	  .risk = STM32_OPT_RISK_CHANGE,
+	  .bank2 = 1,
+	  .effect = "at the next reset",
+	  .why = "the chip then boots through the system-memory boot loader, which jumps to bank 2 when it "
+		 "holds a program",
+	  .meaning = "1: boot from bank 2 (through the boot loader) with BOOT0 low" },
+	{ .name = "WDG_SW",
+	  .reg = F4_R_OPTCR,
+	  .shift = 5,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
+	  .risk = STM32_OPT_RISK_CLEAR,
+	  .why = "0 starts the independent watchdog by hardware at every reset: firmware that does not "
+		 "refresh it is reset every watchdog period",
+	  .meaning = "1: IWDG started by software, 0: by hardware at reset" },
+	STM32_OPT_BOOL_ROW("nRST_STOP", F4_R_OPTCR, 6, "0: entering Stop resets the chip, 1: it does not"),
+	STM32_OPT_BOOL_ROW("nRST_STDBY", F4_R_OPTCR, 7,
+			   "0: entering Standby resets the chip, 1: it does not"),
+	STM32_OPT_RDP_ROW(F4_R_OPTCR, 8),
+	STM32_OPT_ROW("nWRP", F4_R_OPTCR, 16, 12, STM32_OPT_MASK, STM32_OPT_RISK_CLEAR, F4_WHY_WRP,
+		      "sectors 0-11, bit 1 = not write-protected"),
+	{ .name = "DB1M",
+	  .reg = F4_R_OPTCR,
+	  .shift = 30,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
+	  .risk = STM32_OPT_RISK_CHANGE,
+	  .bank2 = 1,
+	  .why = "changes the sector layout of 1 MiB parts: sector numbers and addresses no longer match "
+		 "swdd's flash map",
+	  .meaning = "1: a 1 MiB part is organised in two banks" },
+	{ .name = "SPRMOD",
+	  .reg = F4_R_OPTCR,
+	  .shift = 31,
+	  .width = 1,
+	  .kind = STM32_OPT_BOOL,
+	  .risk = STM32_OPT_RISK_SET,
+	  .bank2 = 1,
+	  .why = "turns the nWRP bits into PCROP: the selected sectors can then never be read, by the "
+		 "debugger neither",
+	  .meaning = "1: the nWRP bits select PCROP instead of write protection" },
+	{ .name = "nWRP2",
+	  .reg = F4_R_OPTCR1,
+	  .shift = 16,
+	  .width = 12,
+	  .kind = STM32_OPT_MASK,
+	  .risk = STM32_OPT_RISK_CLEAR,
+	  .bank2 = 1,
+	  .why = F4_WHY_WRP,
+	  .meaning = "sectors 12-23, bit 1 = not write-protected" },
+};
 
 /* `monitor uid`: the 96-bit unique device ID (RM0090 39.1). */
 static int f4_cmd_uid(struct swdd_target *t, int argc, char **argv, char *out, size_t cap)
@@ -435,8 +486,12 @@ const struct stm32_family stm32f4_family = {
 	.rdp_level = f4_rdp_level,
 	.wrp_mask = f4_wrp_mask,
 	.read_status = f4_read_status,
-	.unlock_rdp = f4_unlock_rdp,
-	.option_text = f4_option_text,
+	.unlock_rdp = stm32_option_unlock_rdp,
+	.opt_regs = f4_opt_regs,
+	.num_opt_regs = ARRAY_LEN(f4_opt_regs),
+	.opt_fields = f4_opt_fields,
+	.num_opt_fields = ARRAY_LEN(f4_opt_fields),
+	.option_write = f4_option_write,
 	.flush_caches = f4_flush_caches,
 	.cmds = f4_cmds,
 	.num_cmds = ARRAY_LEN(f4_cmds),

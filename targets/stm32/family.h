@@ -102,6 +102,88 @@ struct stm32_erase_time {
 	uint32_t max_ms;
 };
 
+/* ---- option bytes as data (targets/stm32/option.c reads, decodes, checks
+ * and changes them from these rows; a family adds rows, not code) ---- */
+
+/* One option register: where its value in effect is read (`cur`) and where
+ * a new value is written before the family's option_write starts the
+ * change (`prg`: the *_PRG register on the H7, RM0433 4.9; the same
+ * address as `cur` on the F4, whose FLASH_OPTCR is both, RM0090 3.9.6).
+ * Rows with `dev_id` exist only on that DEV_ID; rows with `bank2` only on
+ * parts of the family with a second bank (stm32_part.bank2_base). */
+struct stm32_opt_reg {
+	const char *name; /* "OPTSR", "WPSN2" */
+	uint32_t cur, prg;
+	uint16_t dev_id; /* 0: every part */
+	uint8_t bank2;
+};
+
+/* How a field's value is shown and parsed. */
+enum stm32_opt_kind {
+	STM32_OPT_NUM,  /* a number (hex when wider than 4 bits) */
+	STM32_OPT_BOOL, /* 0 or 1 */
+	STM32_OPT_RDP,  /* readout protection byte: 0xAA level 0, 0xCC level 2, else 1;
+			 * set as a level (0, 1, 2) or as the byte */
+	STM32_OPT_ADDR, /* an address whose bits [31:16] the field holds */
+	STM32_OPT_MASK, /* one bit per sector, 1 = NOT protected (nWRP, WPSN) */
+};
+
+/* What a change of the field can do to the person at the debugger, and so
+ * whether `option set` asks for confirmation (`confirm` / `--yes`). */
+enum stm32_opt_risk {
+	STM32_OPT_SAFE,
+	STM32_OPT_RISK_CHANGE, /* any change */
+	STM32_OPT_RISK_CLEAR,  /* a bit going 1 -> 0 (protection added, watchdog in hardware) */
+	STM32_OPT_RISK_SET,    /* a bit going 0 -> 1 */
+	STM32_OPT_RISK_RDP,    /* to level 1 or 2 (lock-out), or 1 -> 0 (mass erase) */
+	STM32_OPT_RISK_ADDR,   /* an address outside the part's flash, RAMs and `ok` ranges */
+};
+
+/* An address range a STM32_OPT_ADDR field may point into besides the
+ * part's flash and RAMs (system memory). */
+struct stm32_opt_range {
+	uint32_t base, size;
+};
+
+/* One option field: bits [shift, shift + width) of register `reg` (index
+ * in the family's opt_regs). `ro`: shown, never set (status bits). `why`
+ * names, for a risky change, what would happen ("RDP level 1: the
+ * debugger can no longer read the flash"), and is printed when the change
+ * is refused without confirmation. `effect`: when the change takes effect
+ * if not at once ("at the next system reset"), else NULL. */
+struct stm32_opt_field {
+	const char *name; /* "RDP", "SWAP_BANK" (what `option set NAME=` takes) */
+	uint8_t reg, shift, width;
+	uint8_t kind;                     /* enum stm32_opt_kind */
+	uint8_t risk;                     /* enum stm32_opt_risk */
+	uint8_t ro;                       /* read only */
+	uint8_t bank2;                    /* only on parts with a second bank */
+	uint8_t swap;                     /* (H7) the field that swaps the banks at the next reset
+			   * (`bank-swap on|off`); at most one per family */
+	uint16_t dev_id;                  /* 0: every part */
+	const char *meaning;              /* "brown-out reset level: 0 off, 1 2.1 V, ..." */
+	const char *why;                  /* the risk, for the confirmation refusal; NULL if SAFE */
+	const char *effect;               /* NULL: in effect when option_write returns */
+	const struct stm32_opt_range *ok; /* STM32_OPT_ADDR: extra valid ranges, */
+	size_t num_ok;                    /* besides flash and RAMs */
+};
+
+/* Rows by position for the common cases (the others use designated
+ * initializers): name, register row, shift, width, kind, risk, why,
+ * meaning; a plain on/off field; the readout protection byte, whose
+ * values mean the same on every STM32 (RM0090 3.7.3, RM0433 4.5.3). */
+#define STM32_OPT_ROW(n, r, s, w, k, rk, y, m)                                                               \
+	{                                                                                                    \
+		.name = (n), .reg = (r), .shift = (s), .width = (w), .kind = (k), .risk = (rk), .why = (y),  \
+		.meaning = (m)                                                                               \
+	}
+#define STM32_OPT_BOOL_ROW(n, r, s, m) STM32_OPT_ROW(n, r, s, 1, STM32_OPT_BOOL, STM32_OPT_SAFE, NULL, m)
+#define STM32_OPT_RDP_ROW(r, s)                                                                              \
+	STM32_OPT_ROW("RDP", r, s, 8, STM32_OPT_RDP, STM32_OPT_RISK_RDP,                                     \
+		      "RDP level 1: the debugger can no longer read or program the flash; going back to "    \
+		      "level 0 mass-erases it",                                                              \
+		      "readout protection: 0xAA level 0, 0xCC level 2 (permanent), else level 1")
+
 struct stm32_family {
 	const char *name;   /* "STM32F4" */
 	const char *manual; /* "RM0090": the reference manual this file follows */
@@ -198,10 +280,24 @@ struct stm32_family {
 	/* The flash status register (bank 1; for reports after a failure).
 	 * Required. */
 	int (*read_status)(struct swdd_target *t, uint32_t *sr);
-	/* RDP 1 -> 0 through the option bytes (mass-erases). Optional. */
+	/* RDP 1 -> 0 through the option bytes (mass-erases; the wait bounded
+	 * by the datasheet's mass erase time). Optional. */
 	int (*unlock_rdp)(struct swdd_target *t);
-	/* Option bytes as text. Optional. */
-	int (*option_text)(struct swdd_target *t, char *buf, size_t len);
+	/* Option bytes: the registers and fields (targets/stm32/option.h
+	 * decodes and changes them). Optional (0 rows: no option support). */
+	const struct stm32_opt_reg *opt_regs;
+	size_t num_opt_regs;
+	const struct stm32_opt_field *opt_fields;
+	size_t num_opt_fields;
+	/* Changes the option bytes. Called by stm32_option_apply with val[i]
+	 * the complete new value of opt_regs[i] for every i set in `changed`
+	 * (a bit per row; the others are untouched): unlocks the option
+	 * registers, writes the `prg` addresses, starts the change, waits for
+	 * its end (bounded: the datasheet's time, the mass erase time when RDP
+	 * leaves level 1), checks the controller's error flag, locks again.
+	 * Returns 0 or SWDD_E* naming the flag or the time-out. Required with
+	 * opt_regs. */
+	int (*option_write)(struct swdd_target *t, const uint32_t *val, uint32_t changed);
 	/* Resets the flash controller's read caches (F4: the ART accelerator)
 	 * so that the reads that follow (the checksum routine's loads, the
 	 * debugger's read-back) see what the array holds, and leaves the cache

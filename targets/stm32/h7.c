@@ -15,7 +15,8 @@
  *
  * The flash algorithm is flashalgo/stm32h7.c.
  */
-#include "family.h"
+#include "h7_internal.h"
+#include "option.h"
 
 #include "swdd_err.h"
 #include "swdd_le.h"
@@ -27,17 +28,8 @@
 #define KIB 1024U
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* RM0433 4.9: flash registers, bank 1 set at 0x52002000. */
-#define H7_FLASH_BASE 0x52002000U
-#define H7_FLASH_BANK2 0x100U                   /* RM0433 4.9 register map */
 #define H7_FLASH_CR (H7_FLASH_BASE + 0x0CU)     /* RM0433 4.9.4 FLASH_CR1 */
 #define H7_FLASH_SR (H7_FLASH_BASE + 0x10U)     /* RM0433 4.9.5 */
-#define H7_FLASH_OPTCR (H7_FLASH_BASE + 0x18U)  /* RM0433 4.9.7 */
-#define H7_FLASH_OPTSR (H7_FLASH_BASE + 0x1CU)  /* RM0433 4.9.8 OPTSR_CUR */
-#define H7_FLASH_PRAR (H7_FLASH_BASE + 0x28U)   /* RM0433 4.9.11 PRAR_CUR1 */
-#define H7_FLASH_SCAR (H7_FLASH_BASE + 0x30U)   /* RM0433 4.9.13 SCAR_CUR1 */
-#define H7_FLASH_WPSN (H7_FLASH_BASE + 0x38U)   /* RM0433 4.9.15 WPSN_CUR1 */
-#define H7_FLASH_BOOT (H7_FLASH_BASE + 0x40U)   /* RM0433 4.9.17 BOOT_CUR */
 #define H7_FLASH_ECC_FA (H7_FLASH_BASE + 0x60U) /* RM0433 4.9.23 ECC_FA1 */
 
 /* RM0433 4.9.5 FLASH_SR1/2. */
@@ -55,25 +47,7 @@
 #define H7_SR_DBECCERR (1U << 26)
 #define H7_SR_CRCRDERR (1U << 28) /* RM0468 4.9.5 */
 
-/* RM0433 4.9.7 FLASH_OPTCR: the bank swap in effect. */
-#define H7_OPTCR_SWAP_BANK (1U << 31)
-
-/* RM0433 4.9.8 FLASH_OPTSR_CUR. */
-#define H7_OPTSR_BOR_LEV(v) (((v) >> 2) & 3U)
-#define H7_OPTSR_IWDG1_SW(v) (((v) >> 4) & 1U)
-#define H7_OPTSR_NRST_STOP(v) (((v) >> 6) & 1U)
-#define H7_OPTSR_NRST_STBY(v) (((v) >> 7) & 1U)
-#define H7_OPTSR_RDP(v) (((v) >> 8) & 0xFFU)
-#define H7_OPTSR_IWDG_FZ_STOP(v) (((v) >> 17) & 1U)
-#define H7_OPTSR_IWDG_FZ_SDBY(v) (((v) >> 18) & 1U)
-#define H7_OPTSR_SECURITY(v) (((v) >> 21) & 1U)
-#define H7_OPTSR_SWAP_BANK_OPT(v) (((v) >> 31) & 1U)
-
-/* RM0433 4.4.4: RDP byte values; any other value is level 1. */
-#define H7_RDP_LEVEL0 0xAAU
-#define H7_RDP_LEVEL2 0xCCU
 #define H7_ECC_FA_MASK 0x7FFFU /* RM0433 4.9.23 FAIL_ECC_ADDR */
-#define H7_WPSN_SECTORS 0xFFU  /* RM0433 4.9.15: bit n = 1, sector n not protected */
 
 /* RM0433 60.5.8 DBGMCU (system bus view at 0x5C001000; RM0433 60.2: the
  * debug APB view at 0xE00E1000 behind AP2, word accesses only). */
@@ -182,7 +156,7 @@ static const struct stm32_hint h7_hints[] = {
 					     "word still pending)" },
 };
 
-static int h7_read32(struct swdd_target *t, uint32_t addr, uint32_t *v)
+int h7_read32(struct swdd_target *t, uint32_t addr, uint32_t *v)
 {
 	uint8_t b[4];
 	int rc = swdd_target_mem_read(t, addr, b, 4);
@@ -192,113 +166,16 @@ static int h7_read32(struct swdd_target *t, uint32_t addr, uint32_t *v)
 	return rc;
 }
 
-static int h7_rdp_of_optsr(uint32_t optsr)
-{
-	uint32_t rdp = H7_OPTSR_RDP(optsr);
-
-	return rdp == H7_RDP_LEVEL0 ? 0 : rdp == H7_RDP_LEVEL2 ? 2 : 1;
-}
-
-static int h7_rdp_level(struct swdd_target *t, int *level)
-{
-	uint32_t optsr;
-	int rc = h7_read32(t, H7_FLASH_OPTSR, &optsr);
-
-	if (!rc)
-		*level = h7_rdp_of_optsr(optsr);
-	return rc;
-}
-
-static int h7_has_bank2(struct swdd_target *t)
+int h7_has_bank2(struct swdd_target *t)
 {
 	const struct swdd_chip_info *c = swdd_target_chip(t);
 
 	return c->part && c->part->bank2_base && c->flash_size > 1024 * KIB;
 }
 
-/* Bit n = bank 1 sector n, bit 8 + n = bank 2 sector n (WPSN: 1 = not
- * protected, RM0433 4.9.15). */
-static int h7_wrp_mask(struct swdd_target *t, uint64_t *mask)
-{
-	uint32_t w1, w2 = H7_WPSN_SECTORS;
-	int rc = h7_read32(t, H7_FLASH_WPSN, &w1);
-
-	if (!rc && h7_has_bank2(t))
-		rc = h7_read32(t, H7_FLASH_WPSN + H7_FLASH_BANK2, &w2);
-	if (!rc)
-		*mask = (~w1 & H7_WPSN_SECTORS) | (uint64_t)(~w2 & H7_WPSN_SECTORS) << 8;
-	return rc;
-}
-
 static int h7_read_status(struct swdd_target *t, uint32_t *sr)
 {
 	return h7_read32(t, H7_FLASH_SR, sr);
-}
-
-/* RM0433 4.3.13: OPTCR.SWAP_BANK shows the swap in effect since the last
- * reset (OPTSR_CUR.SWAP_BANK_OPT is the programmed one). */
-static int h7_bank_swapped(struct swdd_target *t, int *swapped)
-{
-	uint32_t optcr;
-	int rc = h7_read32(t, H7_FLASH_OPTCR, &optcr);
-
-	if (!rc)
-		*swapped = !!(optcr & H7_OPTCR_SWAP_BANK);
-	return rc;
-}
-
-static size_t h7_text_optsr(char *buf, size_t len, uint32_t optsr)
-{
-	int n = snprintf(buf, len,
-			 "FLASH_OPTSR_CUR = 0x%08X\n"
-			 "  RDP        = 0x%02X (level %d)\n"
-			 "  BOR_LEV    = %u\n"
-			 "  IWDG1_SW   = %u (%s watchdog), IWDG_FZ_STOP = %u, IWDG_FZ_SDBY = %u\n"
-			 "  NRST_STOP_D1 = %u, NRST_STBY_D1 = %u, SECURITY = %u\n"
-			 "  SWAP_BANK_OPT = %u\n",
-			 optsr, H7_OPTSR_RDP(optsr), h7_rdp_of_optsr(optsr), H7_OPTSR_BOR_LEV(optsr),
-			 H7_OPTSR_IWDG1_SW(optsr), H7_OPTSR_IWDG1_SW(optsr) ? "software" : "hardware",
-			 H7_OPTSR_IWDG_FZ_STOP(optsr), H7_OPTSR_IWDG_FZ_SDBY(optsr),
-			 H7_OPTSR_NRST_STOP(optsr), H7_OPTSR_NRST_STBY(optsr), H7_OPTSR_SECURITY(optsr),
-			 H7_OPTSR_SWAP_BANK_OPT(optsr));
-	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
-}
-
-/* WPSN, PRAR and SCAR of one bank's register set. */
-static int h7_text_bank(struct swdd_target *t, unsigned bank, char *buf, size_t len)
-{
-	uint32_t off = bank == 2 ? H7_FLASH_BANK2 : 0, wpsn, prar, scar;
-	int rc = h7_read32(t, H7_FLASH_WPSN + off, &wpsn);
-
-	if (!rc)
-		rc = h7_read32(t, H7_FLASH_PRAR + off, &prar);
-	if (!rc)
-		rc = h7_read32(t, H7_FLASH_SCAR + off, &scar);
-	if (!rc)
-		snprintf(buf, len,
-			 "bank %u: WPSN = 0x%02X (write-protected sectors: 0x%02X), "
-			 "PRAR = 0x%08X, SCAR = 0x%08X\n",
-			 bank, wpsn & H7_WPSN_SECTORS, ~wpsn & H7_WPSN_SECTORS, prar, scar);
-	return rc;
-}
-
-static int h7_option_text(struct swdd_target *t, char *buf, size_t len)
-{
-	uint32_t optsr, boot;
-	size_t n;
-	int rc = h7_read32(t, H7_FLASH_OPTSR, &optsr);
-
-	if (!rc)
-		rc = h7_read32(t, H7_FLASH_BOOT, &boot);
-	if (rc)
-		return rc;
-	n = h7_text_optsr(buf, len, optsr);
-	n += (size_t)snprintf(buf + n, len - n, "BOOT_ADD0 = 0x%08X, BOOT_ADD1 = 0x%08X\n",
-			      (boot & 0xFFFFU) << 16, boot & 0xFFFF0000U);
-	rc = h7_text_bank(t, 1, buf + strlen(buf), len - strlen(buf));
-	if (!rc && h7_has_bank2(t))
-		rc = h7_text_bank(t, 2, buf + strlen(buf), len - strlen(buf));
-	return rc;
 }
 
 /* RM0433 4.9.23: ECC_FA holds the failing flash word's index in its bank
@@ -357,7 +234,12 @@ const struct stm32_family stm32h7_family = {
 	.rdp_level = h7_rdp_level,
 	.wrp_mask = h7_wrp_mask,
 	.read_status = h7_read_status,
-	.option_text = h7_option_text,
+	.unlock_rdp = stm32_option_unlock_rdp,
+	.opt_regs = h7_opt_regs,
+	.num_opt_regs = ARRAY_LEN(h7_opt_regs),
+	.opt_fields = h7_opt_fields,
+	.num_opt_fields = ARRAY_LEN(h7_opt_fields),
+	.option_write = h7_option_write,
 	.bank_swapped = h7_bank_swapped,
 	.verify_evidence = h7_verify_evidence,
 	.hints = h7_hints,

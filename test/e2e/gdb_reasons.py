@@ -121,7 +121,7 @@ class Checks:
 
     def strict_arguments(self):
         rows = [("monitor rdp 1", r"`rdp` takes no argument \('1' given\)"),
-                ("monitor option write 0x0FFFAAED", r"`option` takes no argument"),
+                ("monitor option write 0x0FFFAAED", r"usage: option \[set FIELD=VALUE"),
                 ("monitor halt now", r"`halt` takes no argument"),
                 ("monitor reset_config sys hw", r"'hw' is one too many"),
                 ("monitor flash frobnicate", r"unknown flash subcommand 'frobnicate'"),

@@ -185,11 +185,12 @@ static int option_text_and_swap(void)
 	if (lab_open(&l, "stm32h743", "bank-swap", SIM_PROBE_STLINK_V3, NULL, 0))
 		return 1;
 	CHECK_SWDD(swdd_flash_option_text(l.f, &text));
-	CHECK(strstr(text, "RDP        = 0xAA (level 0)") != NULL);
-	CHECK(strstr(text, "SWAP_BANK_OPT = 1") != NULL);
-	CHECK(strstr(text, "bank 1: WPSN = 0xFF") != NULL);
-	CHECK(strstr(text, "bank 2: WPSN = 0xFF") != NULL);
-	CHECK(strstr(text, "BOOT_ADD0 = 0x08000000") != NULL);
+	CHECK(strstr(text, "RDP              0xAA (level 0)") != NULL);
+	CHECK(strstr(text, "SWAP_BANK        1") != NULL);
+	CHECK(strstr(text, "SWAP_BANK_NOW    1") != NULL);
+	CHECK(strstr(text, "WPSN1            0xFF (protected: 0x00)") != NULL);
+	CHECK(strstr(text, "WPSN2            0xFF (protected: 0x00)") != NULL);
+	CHECK(strstr(text, "BOOT_ADD0        0x08000000") != NULL);
 	free(text);
 	fam = swdd_target_chip(l.t)->part->family;
 	CHECK_SWDD(fam->bank_swapped(l.t, &swapped));
@@ -261,9 +262,10 @@ static int options_in_attach(void)
 	if (lab_open_mode(&l, "stm32h725", NULL, SIM_PROBE_STLINK_V3, fw, sizeof(fw), SWDD_CONNECT_ATTACH))
 		return 1;
 	CHECK_SWDD(swdd_flash_option_text(l.f, &text));
-	CHECK(strstr(text, "RDP        = 0xAA (level 0)") != NULL);
-	CHECK(strstr(text, "bank 1: WPSN = 0xFF") != NULL);
-	CHECK(strstr(text, "bank 2") == NULL); /* one bank */
+	CHECK(strstr(text, "RDP              0xAA (level 0)") != NULL);
+	CHECK(strstr(text, "WPSN1            0xFF") != NULL);
+	CHECK(strstr(text, "WPSN2") == NULL && strstr(text, "SWAP_BANK") == NULL);    /* one bank */
+	CHECK(strstr(text, "OPTSR2") != NULL && strstr(text, "VDDMMC_HSLV") != NULL); /* RM0468 */
 	free(text);
 	sim_chip_get_stats(l.chip, &st);
 	CHECK_EQ(st.sector_erases + st.program_ops + st.mass_erases, 0);
