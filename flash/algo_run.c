@@ -258,6 +258,7 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 		rc = reg_write(a->t, REG_LR, a->header | 1u);
 	if (!rc)
 		rc = reg_write(a->t, REG_PC, entry);
+	(void)swdd_target_take_reset_seen(a->t); /* only a reset during this call counts */
 	if (!rc)
 		rc = swdd_target_resume(a->t);
 	if (rc)
@@ -375,6 +376,25 @@ static int algo_link_stalled(uint64_t slowest_ms, int err)
 			    (unsigned long long)slowest_ms);
 }
 
+/* The chip was reset while the call ran (a watchdog, a brown-out, NRST):
+ * the operation was abandoned and the core now runs whatever it booted.
+ * It is halted and the convention's registers set again, so that UnInit
+ * and unload still run; the caller names the cause from the chip's
+ * reset flags. */
+static int algo_reset_during(struct swdd_algo *a)
+{
+	int rc = swdd_target_halt(a->t);
+
+	if (!rc)
+		rc = algo_set_call_regs(a);
+	swdd_err_set(SWDD_EALGO,
+		     "the chip was reset while the flash algorithm ran (DHCSR.S_RESET_ST): the "
+		     "operation was abandoned and its flash range is in an unknown state");
+	if (rc)
+		swdd_err_add(SWDD_EALGO, "the core could not be halted after it (%s)", swdd_strerror(rc));
+	return SWDD_EALGO;
+}
+
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 {
 	struct swdd_stop st = { 0 };
@@ -386,6 +406,10 @@ int swdd_algo_wait(struct swdd_algo *a, uint32_t *result)
 	for (;;) {
 		uint64_t t0 = swdd_now_ms();
 		rc = swdd_target_poll(a->t, &st);
+		if (!rc && swdd_target_take_reset_seen(a->t)) {
+			a->started = false;
+			return algo_reset_during(a);
+		}
 		if (rc || st.reason != SWDD_STOP_NONE)
 			break;
 		if (swdd_now_ms() - t0 > slowest)

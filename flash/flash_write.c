@@ -203,7 +203,7 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 {
 	uint8_t *cur = realloc(*scratch, ps->s->size);
 	uint32_t sr = 0;
-	char bits[512], evidence[256];
+	char bits[512], evidence[768];
 	int rc;
 
 	if (!cur)
@@ -213,12 +213,18 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 	if (!rc)
 		rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
 	if (rc)
-		return swdd_err_add(rc, "while reading back sector %u after a CRC mismatch", ps->s->index);
+		return flash_add_evidence(f,
+					  swdd_err_add(rc, "while reading back sector %u after a CRC mismatch",
+						       ps->s->index),
+					  STM32_EVIDENCE_FLASH | STM32_EVIDENCE_RESET);
 	(void)f->fam->read_status(f->t, &sr); /* sr stays 0 ("no error bits") if unreadable */
 	flash_status_text(f, sr, bits, sizeof(bits));
 	evidence[0] = '\0';
 	if (f->fam->verify_evidence)
-		f->fam->verify_evidence(f->t, evidence, sizeof(evidence));
+		f->fam->verify_evidence(f->t,
+					STM32_EVIDENCE_FLASH | STM32_EVIDENCE_RESET |
+						(f->rsr_cleared ? STM32_EVIDENCE_CLEARED : 0),
+					evidence, sizeof(evidence));
 	for (uint32_t b = 0; b < ps->s->size; b++)
 		if (cur[b] != ps->want[b])
 			return swdd_err_set(SWDD_EVERIFY,

@@ -301,8 +301,10 @@ int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop)
 	rc = cm_read_dhcsr(t, &dhcsr);
 	if (rc)
 		return rc;
-	if (dhcsr & DCB_DHCSR_S_RESET_ST)
+	if (dhcsr & DCB_DHCSR_S_RESET_ST) {
 		swdd_info("the target was reset while running");
+		t->reset_seen = true;
+	}
 	if (dhcsr & DCB_DHCSR_S_HALT) {
 		rc = cm_read32(t, SCB_DFSR, &dfsr);
 		if (rc == 0)
@@ -321,6 +323,14 @@ int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop)
 		stop->reason = SWDD_STOP_SLEEP;
 	}
 	return 0;
+}
+
+bool swdd_target_take_reset_seen(struct swdd_target *t)
+{
+	bool seen = t->reset_seen;
+
+	t->reset_seen = false;
+	return seen;
 }
 
 const struct swdd_stop *swdd_target_last_stop(const struct swdd_target *t)

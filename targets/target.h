@@ -132,6 +132,9 @@ void swdd_target_set_step_irq(struct swdd_target *t, bool allow);
 bool swdd_target_get_step_irq(const struct swdd_target *t);
 /* Non-blocking: fills *stop (SWDD_STOP_NONE while running). */
 SWDD_MUST_CHECK int swdd_target_poll(struct swdd_target *t, struct swdd_stop *stop);
+/* Whether a poll saw the chip reset while the core ran (DHCSR.S_RESET_ST,
+ * ARMv7-M C1.6.2) since the last call; clears the note. */
+bool swdd_target_take_reset_seen(struct swdd_target *t);
 /* Last stop (valid while halted). */
 const struct swdd_stop *swdd_target_last_stop(const struct swdd_target *t);
 bool swdd_target_is_halted(const struct swdd_target *t);

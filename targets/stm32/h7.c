@@ -52,6 +52,15 @@
 #define H7_SR_SNECCERR (1U << 25)
 #define H7_SR_DBECCERR (1U << 26)
 #define H7_SR_CRCRDERR (1U << 28) /* RM0468 4.9.5 */
+#define H7_SR_ERRORS 0x17EE0000U  /* WRPERR .. DBECCERR, CRCRDERR */
+
+/* RM0433 8.7 RCC_RSR (RCC at 0x58024400, RM0433 2.3.2): reset flags. */
+#define H7_RCC_RSR 0x580244D0U
+#define H7_RSR_RMVF (1U << 16)
+#define H7_RSR_BORRSTF (1U << 21)
+#define H7_RSR_PORRSTF (1U << 23)
+#define H7_RSR_IWDG1RSTF (1U << 26)
+#define H7_RSR_WWDG1RSTF (1U << 28)
 
 /* RM0433 4.9.7 FLASH_OPTCR: the bank swap in effect. */
 #define H7_OPTCR_SWAP_BANK (1U << 31)
@@ -282,16 +291,38 @@ static int h7_option_text(struct swdd_target *t, char *buf, size_t len)
 	return rc;
 }
 
+/* RM0433 4.9.5: both banks' status registers, raw, and bank 2's error
+ * bits named (bank 1's are named by the engine's "flash status"). */
+static size_t h7_evidence_sr(struct swdd_target *t, char *buf, size_t len)
+{
+	uint32_t sr1 = 0, sr2 = 0;
+	char names[400] = "";
+	int n;
+
+	if (h7_read32(t, H7_FLASH_SR, &sr1))
+		return 0;
+	if (!h7_has_bank2(t))
+		n = snprintf(buf, len, "; FLASH_SR1 = 0x%08X", sr1);
+	else if (h7_read32(t, H7_FLASH_SR + H7_FLASH_BANK2, &sr2))
+		n = snprintf(buf, len, "; FLASH_SR1 = 0x%08X, FLASH_SR2 unreadable", sr1);
+	else {
+		if (sr2 & H7_SR_ERRORS)
+			stm32_hints_text(&stm32h7_family, sr2 & H7_SR_ERRORS, names, sizeof(names));
+		n = snprintf(buf, len, "; FLASH_SR1 = 0x%08X, FLASH_SR2 = 0x%08X%s%s%s", sr1, sr2,
+			     names[0] ? " (bank 2: " : "", names, names[0] ? ")" : "");
+	}
+	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
+}
+
 /* RM0433 4.9.23: ECC_FA holds the failing flash word's index in its bank
  * (FAIL_ECC_ADDR [14:0], 32-byte words) after SNECCERR/DBECCERR; RM0433
  * 4.3.13: with SWAP_BANK the address 0x08000000 is physical bank 2. */
-static void h7_verify_evidence(struct swdd_target *t, char *buf, size_t len)
+static size_t h7_evidence_ecc_swap(struct swdd_target *t, char *buf, size_t len)
 {
 	uint32_t fa1 = 0, fa2 = 0;
 	int swapped = 0;
 	size_t n = 0;
 
-	buf[0] = '\0';
 	if (h7_read32(t, H7_FLASH_ECC_FA, &fa1) == 0 && (fa1 & H7_ECC_FA_MASK))
 		n += (size_t)snprintf(buf + n, len - n,
 				      "; ECC_FA1 = 0x%04X (flash word at 0x%08X: "
@@ -302,9 +333,71 @@ static void h7_verify_evidence(struct swdd_target *t, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "; ECC_FA2 = 0x%04X (flash word at 0x%08X)",
 				      fa2 & H7_ECC_FA_MASK, 0x08100000U + (fa2 & H7_ECC_FA_MASK) * 32U);
 	if (n < len && h7_bank_swapped(t, &swapped) == 0 && swapped)
-		snprintf(buf + n, len - n,
-			 "; SWAP_BANK = 1: 0x08000000 is physical bank 2 and "
-			 "0x08100000 bank 1 (`monitor option`)");
+		n += (size_t)snprintf(buf + n, len - n,
+				      "; SWAP_BANK = 1: 0x08000000 is physical bank 2 and "
+				      "0x08100000 bank 1 (`monitor option`)");
+	return n < len ? n : len - 1;
+}
+
+/* What each reset flag of RCC_RSR says about a flash operation (RM0433
+ * 8.4.4 reset sources, 8.7 RCC_RSR). */
+static const struct stm32_hint h7_reset_causes[] = {
+	{ H7_RSR_IWDG1RSTF, "IWDG1RSTF: the chip was reset by its independent watchdog (IWDG1, "
+			    "started by the firmware or the IWDG1_SW option byte): DBGMCU_APB4FZ1 "
+			    "freezes it only while the core is halted, so a flash algorithm must "
+			    "refresh it (swdd's built-in one does)" },
+	{ H7_RSR_WWDG1RSTF, "WWDG1RSTF: the chip was reset by its window watchdog (WWDG1)" },
+	{ H7_RSR_BORRSTF | H7_RSR_PORRSTF, "BORRSTF/PORRSTF: the supply dropped (brown-out or "
+					   "power-on reset): check VDD, the VCAP capacitors and the "
+					   "SMPS/LDO configuration (AN4938)" },
+};
+
+/* RM0433 8.7 RCC_RSR: the reset flags, cleared by RMVF at the start of the
+ * session (h7_reset_flags_clear) when `cleared`. */
+static size_t h7_evidence_reset(struct swdd_target *t, int cleared, char *buf, size_t len)
+{
+	uint32_t rsr = 0;
+	size_t n = 0;
+
+	if (h7_read32(t, H7_RCC_RSR, &rsr))
+		return 0;
+	for (size_t i = 0; i < ARRAY_LEN(h7_reset_causes) && n < len; i++)
+		/* power-on sets BORRSTF/PORRSTF: news only once cleared */
+		if ((rsr & h7_reset_causes[i].bits) &&
+		    (cleared || !(h7_reset_causes[i].bits & (H7_RSR_BORRSTF | H7_RSR_PORRSTF))))
+			n += (size_t)snprintf(buf + n, len - n, "; RCC_RSR = 0x%08X %s: %s", rsr,
+					      cleared ? "(reset during the flash operation)"
+						      : "(flags since they were last cleared)",
+					      h7_reset_causes[i].text);
+	return n < len ? n : len - 1;
+}
+
+static void h7_verify_evidence(struct swdd_target *t, unsigned what, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (what & STM32_EVIDENCE_FLASH) {
+		n += h7_evidence_sr(t, buf + n, len - n);
+		n += h7_evidence_ecc_swap(t, buf + n, len - n);
+	}
+	if (what & STM32_EVIDENCE_RESET)
+		h7_evidence_reset(t, !!(what & STM32_EVIDENCE_CLEARED), buf + n, len - n);
+}
+
+/* RMVF = 1 clears the reset flags and holds them clear; = 0 lets the next
+ * reset set its own (RM0433 8.7 RCC_RSR). The firmware's last reset cause
+ * is replaced by the session's, which is the one worth knowing when the
+ * flash it runs from is rewritten. */
+static int h7_reset_flags_clear(struct swdd_target *t)
+{
+	uint8_t b[4];
+	int rc;
+
+	swdd_put_le32(b, H7_RSR_RMVF);
+	rc = swdd_target_mem_write(t, H7_RCC_RSR, b, 4);
+	swdd_put_le32(b, 0);
+	return rc ? rc : swdd_target_mem_write(t, H7_RCC_RSR, b, 4);
 }
 
 const struct stm32_family stm32h7_family = {
@@ -335,6 +428,7 @@ const struct stm32_family stm32h7_family = {
 	.option_text = h7_option_text,
 	.bank_swapped = h7_bank_swapped,
 	.verify_evidence = h7_verify_evidence,
+	.reset_flags_clear = h7_reset_flags_clear,
 	.hints = h7_hints,
 	.num_hints = ARRAY_LEN(h7_hints),
 };
