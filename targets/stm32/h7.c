@@ -342,10 +342,9 @@ static size_t h7_evidence_ecc_swap(struct swdd_target *t, char *buf, size_t len)
 /* What each reset flag of RCC_RSR says about a flash operation (RM0433
  * 8.4.4 reset sources, 8.7 RCC_RSR). */
 static const struct stm32_hint h7_reset_causes[] = {
-	{ H7_RSR_IWDG1RSTF, "IWDG1RSTF: the chip was reset by its independent watchdog (IWDG1, "
-			    "started by the firmware or the IWDG1_SW option byte): DBGMCU_APB4FZ1 "
-			    "freezes it only while the core is halted, so a flash algorithm must "
-			    "refresh it (swdd's built-in one does)" },
+	{ H7_RSR_IWDG1RSTF, "IWDG1RSTF: the chip was reset by its independent watchdog (IWDG1); "
+			    "DBGMCU freezes it only in halt, so the flash algorithm must refresh it "
+			    "(swdd's built-in one does)" },
 	{ H7_RSR_WWDG1RSTF, "WWDG1RSTF: the chip was reset by its window watchdog (WWDG1)" },
 	{ H7_RSR_BORRSTF | H7_RSR_PORRSTF, "BORRSTF/PORRSTF: the supply dropped (brown-out or "
 					   "power-on reset): check VDD, the VCAP capacitors and the "
