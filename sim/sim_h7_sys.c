@@ -36,7 +36,11 @@
  *   elsewhere (a flash loader in RAM) and while it is halted, unless
  *   DBGMCU_APB4FZ1.DBG_IWDG1 (bit 18) freezes it in debug halt; when it
  *   expires the chip goes through a system reset (RCC_RSR.IWDG1RSTF), which
- *   abandons a flash operation in progress.
+ *   abandons a flash operation in progress. 0xAAAA written to IWDG1_KR
+ *   (0x58004800, RM0433 45.4.1) by anyone (a flash algorithm, a debugger)
+ *   refreshes it.
+ * - RCC_RSR (RM0433 8.4.4, 8.7): the reset flags survive system resets;
+ *   a power-on sets them, RMVF clears them.
  */
 #include "sim_h7_internal.h"
 
