@@ -387,9 +387,8 @@ static int algo_reset_during(struct swdd_algo *a)
 
 	if (!rc)
 		rc = algo_set_call_regs(a);
-	swdd_err_set(SWDD_EALGO,
-		     "the chip was reset while the flash algorithm ran (DHCSR.S_RESET_ST): the "
-		     "operation was abandoned and its flash range is in an unknown state");
+	swdd_err_set(SWDD_EALGO, "the chip was reset while the flash algorithm ran (DHCSR.S_RESET_ST): the "
+				 "operation was abandoned and its flash range is in an unknown state");
 	if (rc)
 		swdd_err_add(SWDD_EALGO, "the core could not be halted after it (%s)", swdd_strerror(rc));
 	return SWDD_EALGO;

@@ -236,10 +236,10 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 	if (!rc)
 		rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
 	if (rc)
-		return flash_add_evidence(f,
-					  swdd_err_add(rc, "while reading back sector %u after a CRC mismatch",
-						       ps->s->index),
-					  STM32_EVIDENCE_FLASH | STM32_EVIDENCE_RESET);
+		return flash_add_evidence(
+			f,
+			swdd_err_add(rc, "while reading back sector %u after a CRC mismatch", ps->s->index),
+			STM32_EVIDENCE_FLASH | STM32_EVIDENCE_RESET);
 	(void)f->fam->read_status(f->t, &sr); /* sr stays 0 ("no error bits") if unreadable */
 	flash_status_text(f, sr, bits, sizeof(bits));
 	evidence[0] = '\0';

@@ -81,9 +81,9 @@
 #define DBGMCU_APB4FZ1 0x54u
 #define DBGMCU_FZ_IWDG1 (1u << 18)
 #define RCC_RSR_IWDG1RSTF (1u << 26)
-#define RCC_RSR_RMVF (1u << 16)       /* RM0433 8.7 RCC_RSR: remove reset flags */
-#define RCC_RSR_FLAGS 0xFFFE0000u     /* CPURSTF (17) .. LPWRRSTF (30) */
-#define RCC_RSR_POR 0x00FE0000u       /* the flags after power-on, as the lab reads them */
+#define RCC_RSR_RMVF (1u << 16)   /* RM0433 8.7 RCC_RSR: remove reset flags */
+#define RCC_RSR_FLAGS 0xFFFE0000u /* CPURSTF (17) .. LPWRRSTF (30) */
+#define RCC_RSR_POR 0x00FE0000u   /* the flags after power-on, as the lab reads them */
 /* IWDG1 (RM0433 2.3.2: 0x58004800; 45.4.1 KR at offset 0) in the page. */
 #define IWDG1_KR_OFF (SIM_H7_IWDG1_BASE & 0xFFFu)
 

@@ -150,7 +150,7 @@ struct swdd_target {
 	bool step_irq; /* let interrupts run during a step */
 	bool stepping;
 	bool lockup_logged, sleep_logged;
-	bool reset_seen; /* a poll saw S_RESET_ST (swdd_target_take_reset_seen) */
+	bool reset_seen;       /* a poll saw S_RESET_ST (swdd_target_take_reset_seen) */
 	uint32_t dfsr_pending; /* DFSR bits to clear with the next batch */
 	struct swdd_stop stop;
 	enum swdd_reset_method reset_method;

@@ -314,6 +314,26 @@ static size_t h7_evidence_sr(struct swdd_target *t, char *buf, size_t len)
 	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
 }
 
+/* RM0433 4.3.13: a SWAP_BANK_OPT programmed since the last reset shows in
+ * OPTSR_CUR at once but remaps the banks only at the next reset: what was
+ * just written at 0x08000000 then answers at 0x08100000. */
+static size_t h7_evidence_swap_pending(struct swdd_target *t, char *buf, size_t len)
+{
+	uint32_t optsr = 0;
+	int swapped = 0, n;
+
+	if (!h7_has_bank2(t) || h7_read32(t, H7_FLASH_OPTSR, &optsr) || h7_bank_swapped(t, &swapped) ||
+	    (int)H7_OPTSR_SWAP_BANK_OPT(optsr) == swapped)
+		return 0;
+	n = snprintf(buf, len,
+		     "; SWAP_BANK_OPT = %u in the option bytes but %u in effect: after the next "
+		     "reset 0x08000000 is physical bank %u, and what was written there now answers "
+		     "at 0x08100000",
+		     H7_OPTSR_SWAP_BANK_OPT(optsr), (unsigned)swapped,
+		     H7_OPTSR_SWAP_BANK_OPT(optsr) ? 2U : 1U);
+	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
+}
+
 /* RM0433 4.9.23: ECC_FA holds the failing flash word's index in its bank
  * (FAIL_ECC_ADDR [14:0], 32-byte words) after SNECCERR/DBECCERR; RM0433
  * 4.3.13: with SWAP_BANK the address 0x08000000 is physical bank 2. */
@@ -336,6 +356,8 @@ static size_t h7_evidence_ecc_swap(struct swdd_target *t, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n,
 				      "; SWAP_BANK = 1: 0x08000000 is physical bank 2 and "
 				      "0x08100000 bank 1 (`monitor option`)");
+	if (n < len)
+		n += h7_evidence_swap_pending(t, buf + n, len - n);
 	return n < len ? n : len - 1;
 }
 

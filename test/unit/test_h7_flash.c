@@ -300,7 +300,6 @@ static int verify_mismatch_named(void)
 	return rc ? rc : do_verify_mismatch("weak-cell:0x08000002,bank-swap", 1);
 }
 
-
 static const struct stm32_family *fam_of(struct lab *l)
 {
 	return swdd_target_chip(l->t)->part->family;
@@ -317,12 +316,17 @@ static void evidence(struct lab *l, unsigned what, char *buf, size_t len)
 static int evidence_flash_present_absent(void)
 {
 	static const struct {
-		const char *knob, *want, *absent[2];
+		const char *knob, *want, *absent[3];
 	} rows[] = {
-		{ NULL, "; FLASH_SR1 = 0x00000000, FLASH_SR2 = 0x00000000", { "ECC_FA", "SWAP_BANK" } },
-		{ "ecc:0x08000040", "; ECC_FA1 = 0x0002 (flash word at 0x08000040: an ECC error",
-		  { "SWAP_BANK", "ECC_FA2" } },
-		{ "bank-swap", "; SWAP_BANK = 1: 0x08000000 is physical bank 2", { "ECC_FA", "RCC_RSR" } },
+		{ NULL,
+		  "; FLASH_SR1 = 0x00000000, FLASH_SR2 = 0x00000000",
+		  { "ECC_FA", "SWAP_BANK", "RCC_RSR" } },
+		{ "ecc:0x08000040",
+		  "; ECC_FA1 = 0x0002 (flash word at 0x08000040: an ECC error",
+		  { "SWAP_BANK", "ECC_FA2", "RCC_RSR" } },
+		{ "bank-swap",
+		  "; SWAP_BANK = 1: 0x08000000 is physical bank 2",
+		  { "ECC_FA", "RCC_RSR", "in effect" } },
 	};
 	char buf[768];
 	uint8_t word[32];
@@ -336,10 +340,44 @@ static int evidence_flash_present_absent(void)
 			CHECK(swdd_target_mem_read(l.t, 0x08000040u, word, 32) != 0); /* DBECCERR */
 		evidence(&l, STM32_EVIDENCE_FLASH, buf, sizeof(buf));
 		CHECK(strstr(buf, rows[i].want) != NULL || (printf("INFO evidence: %s\n", buf), 0));
-		for (int k = 0; k < 2; k++)
+		for (int k = 0; k < 3; k++)
 			CHECK(strstr(buf, rows[i].absent[k]) == NULL);
 		lab_close(&l);
 	}
+	return 0;
+}
+
+static int w32(struct lab *l, uint32_t addr, uint32_t v)
+{
+	return swdd_target_mem_write(l->t, addr, &v, 4);
+}
+
+/* SWAP_BANK_OPT programmed (RM0433 4.4.3 option change) but not yet in
+ * effect (4.3.13: at the next reset): named, with where the data written
+ * at 0x08000000 will answer. */
+static int evidence_swap_pending(void)
+{
+	uint32_t optsr = 0, optcr = 0;
+	char buf[768];
+	struct lab l;
+
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3, NULL, 0))
+		return 1;
+	CHECK_SWDD(w32(&l, 0x52002008u, 0x08192A3Bu)); /* OPTKEYR */
+	CHECK_SWDD(w32(&l, 0x52002008u, 0x4C5D6E7Fu));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x5200201Cu, &optsr, 4));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x52002018u, &optcr, 4));
+	CHECK_SWDD(w32(&l, 0x52002020u, optsr | 1u << 31));   /* OPTSR_PRG.SWAP_BANK_OPT */
+	CHECK_SWDD(w32(&l, 0x52002018u, (optcr & ~1u) | 2u)); /* OPTSTART */
+	sim_chip_advance(l.chip, 400000000u);
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x5200201Cu, &optsr, 4));
+	CHECK_EQ(optsr & 1u, 0); /* OPT_BUSY done */
+	evidence(&l, STM32_EVIDENCE_FLASH, buf, sizeof(buf));
+	CHECK(strstr(buf, "; SWAP_BANK_OPT = 1 in the option bytes but 0 in effect: after the next reset "
+			  "0x08000000 is physical bank 2") != NULL ||
+	      (printf("INFO evidence: %s\n", buf), 0));
+	CHECK(strstr(buf, "SWAP_BANK = 1:") == NULL);
+	lab_close(&l);
 	return 0;
 }
 
@@ -348,7 +386,9 @@ static int evidence_flash_present_absent(void)
  * a session that could not clear them are not news. */
 static int evidence_reset_causes(void)
 {
-	static const uint8_t fw[] = { 0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7 };
+	static const uint8_t fw[] = {
+		0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7
+	};
 	const unsigned rst = STM32_EVIDENCE_RESET | STM32_EVIDENCE_CLEARED;
 	struct swdd_connect_opts co = { .mode = SWDD_CONNECT_NORMAL, .speed_khz = 4000 };
 	uint32_t nofz = 0;
@@ -416,7 +456,9 @@ static int vcap_fault_supply_named(void)
 static int iwdg_reset_named(void)
 {
 	static const char *flm = "build/flashalgo/stm32h7_no_iwdg.flm";
-	static const uint8_t fw[] = { 0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7 };
+	static const uint8_t fw[] = {
+		0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7
+	};
 	uint8_t *data = pattern(0x400u, 4);
 	struct swdd_segment seg = { 0x08000000u, 0x400u, data };
 	struct swdd_image img = { &seg, 1 };
@@ -480,8 +522,8 @@ static int sr_error_bits_named(void)
 		unsigned bit;
 		const char *name;
 	} bits[] = {
-		{ 17, "WRPERR" },   { 18, "PGSERR" },   { 19, "STRBERR" },  { 21, "INCERR" },
-		{ 22, "OPERR" },    { 23, "RDPERR" },   { 24, "RDSERR" },   { 25, "SNECCERR" },
+		{ 17, "WRPERR" },   { 18, "PGSERR" },   { 19, "STRBERR" }, { 21, "INCERR" },
+		{ 22, "OPERR" },    { 23, "RDPERR" },   { 24, "RDSERR" },  { 25, "SNECCERR" },
 		{ 26, "DBECCERR" }, { 28, "CRCRDERR" },
 	};
 	const struct stm32_part *p = stm32_part_find(0x450);
@@ -513,7 +555,9 @@ static const struct test_case tests[] = {
 	{ "one_mib_both_banks", "DS12110 flash programming times", one_mib_both_banks },
 	{ "evidence_flash_present_absent", "RM0433 4.9.5 SR1/SR2, 4.9.23 ECC_FA, 4.3.13 swap",
 	  evidence_flash_present_absent },
-	{ "evidence_reset_causes", "RM0433 8.7 RCC_RSR (IWDG1RSTF, BORRSTF/PORRSTF, RMVF)", evidence_reset_causes },
+	{ "evidence_swap_pending", "RM0433 4.3.13, 4.9.8 SWAP_BANK_OPT", evidence_swap_pending },
+	{ "evidence_reset_causes", "RM0433 8.7 RCC_RSR (IWDG1RSTF, BORRSTF/PORRSTF, RMVF)",
+	  evidence_reset_causes },
 	{ "vcap_fault_supply_named", "RM0433 4.7 OPERR; AN4938 VCAP", vcap_fault_supply_named },
 	{ "iwdg_reset_named", "RM0433 45.3 IWDG1, 45.4.1 KR refresh", iwdg_reset_named },
 	{ "shared_flash_word", "RM0433 4.3.7 one program per flash word", shared_flash_word },
