@@ -514,6 +514,33 @@ static int shared_flash_word(void)
 	return 0;
 }
 
+/* The firmware left the Cortex-M7's caches on (CCR.DC/IC): the algorithm
+ * invalidates the lines of what it erased and programmed (DCIMVAC over the
+ * range, ICIALLU) and leaves the caches on; the download verifies. */
+static int caches_on_program(void)
+{
+	uint8_t *old = pattern(0x2000u, 7), *data = pattern(0x2000u, 8);
+	struct swdd_segment seg = { 0x08000000u, 0x2000u, data };
+	struct swdd_image img = { &seg, 1 };
+	struct swdd_flash_result r;
+	uint32_t ccr = 0;
+	struct lab l;
+
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3, old, 0x2000u))
+		return 1;
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0xE000ED14u, &ccr, 4));
+	CHECK_SWDD(w32(&l, 0xE000ED14u, ccr | 3u << 16));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK_EQ(r.sectors_erased, 1);
+	CHECK(flash_equals(&l, 0x08000000u, data, 0x2000u));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0xE000ED14u, &ccr, 4));
+	CHECK_EQ(ccr & 3u << 16, 3u << 16);
+	lab_close(&l);
+	free(old);
+	free(data);
+	return 0;
+}
+
 /* Every FLASH_SR error bit the algorithm returns (RM0433 4.9.5, RM0468
  * 4.9.5 for CRCRDERR) has its name in the family's hints. */
 static int sr_error_bits_named(void)
@@ -561,6 +588,8 @@ static const struct test_case tests[] = {
 	{ "vcap_fault_supply_named", "RM0433 4.7 OPERR; AN4938 VCAP", vcap_fault_supply_named },
 	{ "iwdg_reset_named", "RM0433 45.3 IWDG1, 45.4.1 KR refresh", iwdg_reset_named },
 	{ "shared_flash_word", "RM0433 4.3.7 one program per flash word", shared_flash_word },
+	{ "caches_on_program", "ARMv7-M B2.2.7 cache maintenance; Cortex-M7 TRM L1 caches",
+	  caches_on_program },
 	{ "sr_error_bits_named", "RM0433 4.9.5 FLASH_SR", sr_error_bits_named },
 };
 
