@@ -503,7 +503,7 @@ int flash_algo_end(struct swdd_flash *f, int rc)
 	if (!f->algo_loaded)
 		return rc;
 	if (rc && rc != SWDD_EVERIFY) /* a verify report has its evidence already */
-		rc = flash_add_evidence(f, rc, STM32_EVIDENCE_RESET);
+		rc = flash_add_evidence(f, rc, STM32_EVIDENCE_FLASH | STM32_EVIDENCE_RESET);
 	if (rc)
 		snprintf(why, sizeof(why), "%s", swdd_err_detail());
 	f->algo_loaded = false;

@@ -397,13 +397,14 @@ static void h7_verify_evidence(struct swdd_target *t, unsigned what, char *buf, 
 {
 	size_t n = 0;
 
+	/* a reset's cause first: the report's length is bounded */
 	buf[0] = '\0';
+	if (what & STM32_EVIDENCE_RESET)
+		n += h7_evidence_reset(t, !!(what & STM32_EVIDENCE_CLEARED), buf, len);
 	if (what & STM32_EVIDENCE_FLASH) {
 		n += h7_evidence_sr(t, buf + n, len - n);
-		n += h7_evidence_ecc_swap(t, buf + n, len - n);
+		h7_evidence_ecc_swap(t, buf + n, len - n);
 	}
-	if (what & STM32_EVIDENCE_RESET)
-		h7_evidence_reset(t, !!(what & STM32_EVIDENCE_CLEARED), buf + n, len - n);
 }
 
 /* RMVF = 1 clears the reset flags and holds them clear; = 0 lets the next
