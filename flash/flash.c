@@ -474,11 +474,57 @@ int flash_algo_begin(struct swdd_flash *f, uint32_t fnc)
 	rc = swdd_algo_load(f->t, f->flm, f->crc_routine, f->ram_base, f->ram_size, f->fam->wdg_freeze_reg,
 			    f->fam->wdg_freeze_bits, !f->reset_follows, &f->algo);
 	if (rc)
-		return rc;
+		return flash_add_evidence(f, rc, STM32_EVIDENCE_RESET);
 	f->algo_loaded = true;
 	f->algo_inited = false;
 	f->algo_fnc = fnc;
 	return 0;
+}
+
+/* Failures after which the chip is worth asking why: the link works, the
+ * chip or the algorithm did not (a USB or power failure is not). */
+static bool flash_evidence_useful(int rc)
+{
+	switch (rc) {
+	case SWDD_EFLASH:
+	case SWDD_EALGO:
+	case SWDD_ETIMEOUT:
+	case SWDD_EFAULT:
+	case SWDD_EWAIT:
+	case SWDD_ENOTHALTED:
+	case SWDD_ELOCKUP:
+	case SWDD_EPROBE:
+	case SWDD_ERESET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int flash_add_evidence(struct swdd_flash *f, int rc, unsigned what)
+{
+	char why[1024], evidence[512];
+
+	if (!f->fam->verify_evidence || !flash_evidence_useful(rc))
+		return rc;
+	snprintf(why, sizeof(why), "%s", swdd_err_detail()); /* the reads below may set their own */
+	f->fam->verify_evidence(f->t, what | (f->rsr_cleared ? STM32_EVIDENCE_CLEARED : 0), evidence,
+				sizeof(evidence));
+	return swdd_err_set(rc, "%s%s", why, evidence);
+}
+
+/* Before the first erase or program of a session: the chip's reset flags
+ * cleared (where the family can), so that a reset during the session is
+ * told apart from older ones. Not fatal: the evidence is then vaguer. */
+static void flash_clear_reset_flags(struct swdd_flash *f)
+{
+	f->rsr_cleared = false;
+	if (!f->fam->reset_flags_clear)
+		return;
+	if (f->fam->reset_flags_clear(f->t))
+		swdd_debug("flash: the reset flags could not be cleared: %s", swdd_err_detail());
+	else
+		f->rsr_cleared = true;
 }
 
 int flash_algo_ready(struct swdd_flash *f)
@@ -488,6 +534,7 @@ int flash_algo_ready(struct swdd_flash *f)
 
 	if (f->algo_inited)
 		return 0;
+	flash_clear_reset_flags(f);
 	rc = swdd_algo_call(&f->algo, SWDD_FLM_INIT, f->flm->dev_addr, 0, f->algo_fnc, 0,
 			    FLASH_INIT_TIMEOUT_MS, &r);
 	if (!rc && r)
@@ -527,9 +574,12 @@ int flash_algo_end(struct swdd_flash *f, int rc)
 
 	if (!f->algo_loaded)
 		return rc;
+	if (rc && rc != SWDD_EVERIFY) /* a verify report has its evidence already */
+		rc = flash_add_evidence(f, rc, STM32_EVIDENCE_FLASH | STM32_EVIDENCE_RESET);
 	if (rc)
 		snprintf(why, sizeof(why), "%s", swdd_err_detail());
 	f->algo_loaded = false;
+	f->rsr_cleared = false;
 	if (f->algo_inited && !f->algo.started && !f->algo.lost)
 		rc2 = swdd_algo_call(&f->algo, SWDD_FLM_UNINIT, f->algo_fnc, 0, 0, 0, FLASH_INIT_TIMEOUT_MS,
 				     &r);

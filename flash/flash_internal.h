@@ -24,6 +24,7 @@ struct swdd_flash {
 	bool reset_follows; /* this session's caller resets the chip after it */
 	bool algo_inited;   /* Init(algo_fnc) ran (flash_algo_ready) */
 	bool caches_told;   /* the firmware's cache state was logged */
+	bool rsr_cleared;   /* the family's reset flags were cleared in this session */
 	uint32_t algo_fnc;
 	uint32_t ram_base, ram_size;
 	uint32_t base, size; /* flash window: chip size clipped to the FLM */
@@ -59,6 +60,10 @@ void flash_describe_failure(struct swdd_flash *f, uint32_t result, char *buf, si
  * checksum routine loaded beside it), read back over the probe only when
  * no SRAM could be had for the routine; the flash caches are reset first. */
 int flash_target_crc(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);
+/* Adds to the error rc (its detail set) what the chip holds that may
+ * explain it (the family's verify_evidence with `what`, STM32_EVIDENCE_*);
+ * returns rc. Only for failures where the target still answers. */
+int flash_add_evidence(struct swdd_flash *f, int rc, unsigned what);
 /* The same without resetting the flash caches first: for the second and
  * later checksums of a pass over flash that did not change meanwhile. */
 int flash_crc_flushed(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc);

@@ -9,6 +9,7 @@
 
 #include "probe.h"
 #include "swdd_err.h"
+#include "swdd_le.h"
 #include "swdd_log.h"
 #include "swdd_time.h"
 #include "target.h"
@@ -170,6 +171,26 @@ static int plan_merge_current(struct swdd_flash *f, struct plan *p, uint8_t **sc
 	return 0;
 }
 
+/* ARMv7-M B3.2.8 CCR: DC (bit 16) and IC (bit 17) enable a Cortex-M7's L1
+ * caches (reserved, 0, on cores without them). */
+#define FLASH_SCB_CCR 0xE000ED14U
+#define FLASH_CCR_CACHES (3U << 16)
+
+/* When the core's checksum and the probe's read-back disagree, the core's
+ * loads may have hit its caches: evidence only if they are on. */
+static void core_cache_evidence(struct swdd_flash *f, char *buf, size_t len)
+{
+	uint8_t b[4];
+
+	buf[0] = '\0';
+	if (swdd_target_mem_read(f->t, FLASH_SCB_CCR, b, 4) == 0 && (swdd_le32(b) & FLASH_CCR_CACHES))
+		snprintf(buf, len,
+			 "; the core's caches are on (CCR = 0x%08X): the checksum routine's loads "
+			 "may have hit lines cached before the flash changed (a stale cache), which "
+			 "the probe's reads do not see",
+			 swdd_le32(b));
+}
+
 /* A sector whose read-back matches the plan although the on-target CRC
  * said otherwise. When that CRC came from the algorithm's own Crc32, the
  * bytes over the probe and the host's CRC of them outvote it: the
@@ -179,6 +200,7 @@ static int report_crc_disagrees(struct swdd_flash *f, const struct plan_sector *
 				uint32_t target_crc, const char *bits)
 {
 	uint32_t host = swdd_crc32(0xFFFFFFFFu, cur, ps->s->size);
+	char cache[200];
 
 	if (!f->algo.crc_routine && f->flm->fn[SWDD_FLM_CRC32] != SWDD_FLM_NO_FN)
 		return swdd_err_set(SWDD_EALGO,
@@ -188,12 +210,13 @@ static int report_crc_disagrees(struct swdd_flash *f, const struct plan_sector *
 				    "sector holds the image; fix or replace the algorithm (--flash-algo, "
 				    "monitor flash algo)",
 				    f->flm->source, target_crc, ps->s->index, host);
+	core_cache_evidence(f, cache, sizeof(cache));
 	return swdd_err_set(SWDD_EVERIFY,
 			    "verify failed in sector %u: swdd's checksum routine answered "
-			    "0x%08X but a read-back matches the image (CRC-32 0x%08X; flash status: %s); "
+			    "0x%08X but a read-back matches the image (CRC-32 0x%08X; flash status: %s)%s; "
 			    "the flash or the core's reads of it may be unstable - check the supply "
 			    "voltage",
-			    ps->s->index, target_crc, host, bits);
+			    ps->s->index, target_crc, host, bits, cache);
 }
 
 /* Finds the first differing byte of a sector for the verify report;
@@ -203,7 +226,7 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 {
 	uint8_t *cur = realloc(*scratch, ps->s->size);
 	uint32_t sr = 0;
-	char bits[512], evidence[256];
+	char bits[512], evidence[768];
 	int rc;
 
 	if (!cur)
@@ -213,12 +236,18 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 	if (!rc)
 		rc = swdd_target_mem_read(f->t, ps->s->start, cur, ps->s->size);
 	if (rc)
-		return swdd_err_add(rc, "while reading back sector %u after a CRC mismatch", ps->s->index);
+		return flash_add_evidence(
+			f,
+			swdd_err_add(rc, "while reading back sector %u after a CRC mismatch", ps->s->index),
+			STM32_EVIDENCE_FLASH | STM32_EVIDENCE_RESET);
 	(void)f->fam->read_status(f->t, &sr); /* sr stays 0 ("no error bits") if unreadable */
 	flash_status_text(f, sr, bits, sizeof(bits));
 	evidence[0] = '\0';
 	if (f->fam->verify_evidence)
-		f->fam->verify_evidence(f->t, evidence, sizeof(evidence));
+		f->fam->verify_evidence(f->t,
+					STM32_EVIDENCE_FLASH | STM32_EVIDENCE_RESET |
+						(f->rsr_cleared ? STM32_EVIDENCE_CLEARED : 0),
+					evidence, sizeof(evidence));
 	for (uint32_t b = 0; b < ps->s->size; b++)
 		if (cur[b] != ps->want[b])
 			return swdd_err_set(SWDD_EVERIFY,

@@ -28,6 +28,13 @@ $(BUILD)/flashalgo/stm32f4_x16.flm: flashalgo/stm32f4.c $(FLM_DEPS)
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(FLM_CFLAGS) -DFLM_PSIZE=1 $< -o $@
 
+# STM32H7 test variant: the algorithm without its IWDG1 refresh, a loader
+# that lets the firmware's watchdog expire during an erase (test/e2e/
+# h7_verify.py, test_h7_flash); shipped as a .FLM file only.
+$(BUILD)/flashalgo/stm32h7_no_iwdg.flm: flashalgo/stm32h7.c $(FLM_DEPS)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(FLM_CFLAGS) -DFLM_IWDG_REFRESH=0 $< -o $@
+
 # swdd's own checksum routine: code only (PrgCode, no DevDscr), loaded beside
 # any algorithm, vendor FLMs included (flash/algo_run.h).
 $(BUILD)/flashalgo/swdd_crc.elf: flashalgo/swdd_crc.c $(FLM_DEPS)
@@ -44,4 +51,4 @@ $(BUILD)/gen/flashalgo_builtin.c: $(foreach e,$(FLM_EMBED),$(lastword $(subst :,
 	sh flashalgo/embed.sh $@ $(FLM_EMBED)
 
 GEN_SRC += $(BUILD)/gen/flashalgo_builtin.c
-EXTRA_ALL += $(BUILD)/flashalgo/stm32f4_x8.flm
+EXTRA_ALL += $(BUILD)/flashalgo/stm32f4_x8.flm $(BUILD)/flashalgo/stm32h7_no_iwdg.flm

@@ -21,8 +21,18 @@
  *   longer than the IWDG1 reset time-out (512 ms at its reset settings,
  *   RM0433 45.3), and DBGMCU's freeze acts only while the core is halted,
  *   so every wait refreshes IWDG1 (KR = 0xAAAA, RM0433 45.4.1: harmless
- *   when the watchdog is not running).
- * - No Crc32: swdd's own checksum routine is loaded beside it.
+ *   when the watchdog is not running). Built with FLM_IWDG_REFRESH=0 it
+ *   does not (a test variant: a loader that lets the watchdog expire).
+ * - Caches: the embedded flash has none on the AXI side (FLASH_ACR holds
+ *   only the latency, RM0433 4.9.1). The Cortex-M7's L1 caches may hold
+ *   lines of the range just erased or programmed when the firmware turned
+ *   them on (CCR.DC/IC): the D-cache lines of the range are invalidated
+ *   (DCIMVAC) and the I-cache as a whole (ICIALLU), so the checksum
+ *   routine's loads and the next firmware see the array (ARMv7-M B2.2.7).
+ * - No Crc32: swdd's own checksum routine is loaded beside it (see
+ *   docs/FLASH.md for why not the controller's CRC unit).
+ * - PSIZE x64 always: RM0433 4.9.4 ties PSIZE to no supply range (the
+ *   F4's RM0090 3.6 table 7 does); docs/FLASH.md.
  */
 #include "flm_target.h"
 
@@ -60,9 +70,21 @@
 /* RM0433 61.2: flash size in KiB; above 1 MiB the part has bank 2. */
 #define FLASH_SIZE_KIB (*(volatile uint16_t *)0x1FF1E880u)
 
-/* RM0433 45.4.1: IWDG1_KR. */
+/* RM0433 45.4.1: IWDG1_KR (IWDG1 at 0x58004800, RM0433 2.3.2). */
 #define IWDG1_KR (*(volatile uint32_t *)0x58004800u)
 #define IWDG_KEY_REFRESH 0xAAAAu
+#ifndef FLM_IWDG_REFRESH
+#define FLM_IWDG_REFRESH 1
+#endif
+
+/* ARMv7-M B3.2.8 CCR (DC bit 16, IC bit 17), B3.2.20 cache maintenance:
+ * ICIALLU, DCIMVAC; Cortex-M7 TRM: 32-byte lines. */
+#define SCB_CCR (*(volatile uint32_t *)0xE000ED14u)
+#define SCB_CCR_DC (1u << 16)
+#define SCB_CCR_IC (1u << 17)
+#define SCB_ICIALLU (*(volatile uint32_t *)0xE000EF50u)
+#define SCB_DCIMVAC (*(volatile uint32_t *)0xE000EF5Cu)
+#define CACHE_LINE 32u
 
 #define FLASH_START 0x08000000u
 #define BANK_SIZE 0x00100000u
@@ -118,11 +140,25 @@ static int32_t regs_of(uint32_t adr)
 static uint32_t wait_ready(uint32_t b, uint32_t loops)
 {
 	while (FLASH_SR(b) & (FLASH_SR_QW | FLASH_SR_BSY)) {
-		IWDG1_KR = IWDG_KEY_REFRESH;
+		if (FLM_IWDG_REFRESH)
+			IWDG1_KR = IWDG_KEY_REFRESH;
 		if (!loops--)
 			return FLM_ERR_TIMEOUT | (FLASH_SR(b) & FLASH_SR_ERRORS);
 	}
 	return FLASH_SR(b) & FLASH_SR_ERRORS;
+}
+
+/* The core's caches forget [adr, adr + sz) (see the header). */
+static void caches_forget(uint32_t adr, uint32_t sz)
+{
+	uint32_t ccr = SCB_CCR;
+
+	if (ccr & SCB_CCR_DC)
+		for (uint32_t a = adr & ~(CACHE_LINE - 1u); a < adr + sz; a += CACHE_LINE)
+			SCB_DCIMVAC = a;
+	if (ccr & SCB_CCR_IC)
+		SCB_ICIALLU = 0;
+	__asm volatile("dsb 0xF\n\tisb 0xF" ::: "memory");
 }
 
 static uint32_t unlock(uint32_t b)
@@ -187,6 +223,7 @@ FLM_EXPORT int EraseChip(void)
 	err |= finish(0, WAIT_ERASE_LOOPS);
 	if (dual_bank())
 		err |= finish(FLASH_BANK2_REGS, WAIT_ERASE_LOOPS);
+	caches_forget(FLASH_START, dual_bank() ? 2u * BANK_SIZE : BANK_SIZE);
 	return (int)err;
 }
 
@@ -201,7 +238,9 @@ FLM_EXPORT int EraseSector(uint32_t adr)
 	err = start_erase((uint32_t)b, FLASH_CR_PSIZE | FLASH_CR_SER | (snb << FLASH_CR_SNB_SHIFT));
 	if (err)
 		return (int)err;
-	return (int)finish((uint32_t)b, WAIT_ERASE_LOOPS);
+	err = finish((uint32_t)b, WAIT_ERASE_LOOPS);
+	caches_forget(adr & ~(SECTOR_SIZE - 1u), SECTOR_SIZE);
+	return (int)err;
 }
 
 /* One flash word from src (n <= 32 bytes, the rest 0xFF) into the write
@@ -246,6 +285,7 @@ FLM_EXPORT int ProgramPage(uint32_t adr, uint32_t sz, const uint8_t *buf)
 	if (!err && (FLASH_SR(b) & FLASH_SR_WBNE)) /* a word left half-written */
 		err = FLASH_SR(b) | FLM_ERR_TIMEOUT;
 	FLASH_CR(b) = 0;
+	caches_forget(adr, sz);
 	return (int)err;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "stm32/family.h"
 #include "swdd_err.h"
 
 static uint32_t fw_le32(const uint8_t *p)
@@ -19,13 +20,28 @@ static bool fw_within(uint32_t a, uint32_t base, uint32_t size)
 	return a >= base && (uint64_t)a < (uint64_t)base + size;
 }
 
+static bool fw_sp_in(uint32_t sp, uint32_t base, uint32_t size)
+{
+	return sp > base && (uint64_t)sp <= (uint64_t)base + size;
+}
+
 /* The initial SP may be the end of SRAM itself: the stack is full
  * descending (ARMv7-M B1.5.6, a push decrements SP first). Reset loads it
  * with bits[1:0] cleared (B1.5.5), so a linker never puts an unaligned
- * value there: one means the file is not a vector table. */
+ * value there: one means the file is not a vector table. Any RAM of the
+ * part may hold the stack: an STM32H743 firmware's is usually at the top
+ * of the AXI SRAM (0x24080000, RM0433 2.3.2), not in the DTCM the flash
+ * algorithm runs in. */
 static bool fw_sp_ok(uint32_t sp, const struct swdd_chip_info *c)
 {
-	return (sp & 3u) == 0 && sp > c->sram_base && (uint64_t)sp <= (uint64_t)c->sram_base + c->sram_size;
+	if ((sp & 3u) != 0)
+		return false;
+	if (fw_sp_in(sp, c->sram_base, c->sram_size))
+		return true;
+	for (int i = 0; c->part && i < STM32_MAX_RAMS && c->part->rams[i].name; i++)
+		if (fw_sp_in(sp, c->part->rams[i].base, c->part->rams[i].size))
+			return true;
+	return false;
 }
 
 int fw_check_vectors(const struct swdd_image *img, enum swdd_image_format fmt, const struct swdd_chip_info *c)

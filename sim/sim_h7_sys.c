@@ -36,7 +36,11 @@
  *   elsewhere (a flash loader in RAM) and while it is halted, unless
  *   DBGMCU_APB4FZ1.DBG_IWDG1 (bit 18) freezes it in debug halt; when it
  *   expires the chip goes through a system reset (RCC_RSR.IWDG1RSTF), which
- *   abandons a flash operation in progress.
+ *   abandons a flash operation in progress. 0xAAAA written to IWDG1_KR
+ *   (0x58004800, RM0433 45.4.1) by anyone (a flash algorithm, a debugger)
+ *   refreshes it.
+ * - RCC_RSR (RM0433 8.4.4, 8.7): the reset flags survive system resets;
+ *   a power-on sets them, RMVF clears them.
  */
 #include "sim_h7_internal.h"
 
@@ -77,6 +81,11 @@
 #define DBGMCU_APB4FZ1 0x54u
 #define DBGMCU_FZ_IWDG1 (1u << 18)
 #define RCC_RSR_IWDG1RSTF (1u << 26)
+#define RCC_RSR_RMVF (1u << 16)   /* RM0433 8.7 RCC_RSR: remove reset flags */
+#define RCC_RSR_FLAGS 0xFFFE0000u /* CPURSTF (17) .. LPWRRSTF (30) */
+#define RCC_RSR_POR 0x00FE0000u   /* the flags after power-on, as the lab reads them */
+/* IWDG1 (RM0433 2.3.2: 0x58004800; 45.4.1 KR at offset 0) in the page. */
+#define IWDG1_KR_OFF (SIM_H7_IWDG1_BASE & 0xFFFu)
 
 static struct sim_h7_sys *h7_sys(const sim_chip *c)
 {
@@ -104,9 +113,13 @@ void sim_h7_sys_reset(sim_chip *c, bool power_on)
 {
 	struct sim_h7_sys *s = h7_sys(c);
 
+	uint32_t rsr = power_on ? RCC_RSR_POR : s->rcc[RCC_RSR / 4];
+
 	memset(s->rcc, 0, sizeof(s->rcc));
 	s->rcc[RCC_CR / 4] = 0x00000025u; /* HSION, HSIRDY, HSIDIVF (RM0433 8.7.2) */
-	s->rcc[RCC_RSR / 4] = 0x00FE0000u;
+	/* RM0433 8.4.4 / RCC_RSR: the reset flags survive system resets; only
+	 * a power-on reset (or RMVF) renews them */
+	s->rcc[RCC_RSR / 4] = rsr;
 	memset(s->pwr, 0, sizeof(s->pwr));
 	s->pwr[0] = 0xF000C000u;            /* PWR_CR1 */
 	s->pwr[PWR_D3CR / 4] = 0x00004000u; /* VOS3 */
@@ -240,6 +253,22 @@ static void merge(uint32_t *reg, uint32_t addr, unsigned size, uint32_t val)
 	*reg = (*reg & ~m) | ((val << sh) & m);
 }
 
+/* RCC_RSR (RM0433 8.7): the reset flags are read-only; RMVF = 1 clears
+ * them (and holds them clear until it is written 0 again). */
+static void rcc_write(struct sim_h7_sys *s, uint32_t addr, unsigned size, uint32_t val)
+{
+	uint32_t off = ((addr & 0xFFFu) - 0x400u) & ~3u, *r = &s->rcc[off / 4], w = *r;
+
+	merge(&w, addr, size, val);
+	if (off != RCC_RSR) {
+		*r = w;
+		return;
+	}
+	*r = (*r & RCC_RSR_FLAGS) | (w & RCC_RSR_RMVF);
+	if (w & RCC_RSR_RMVF)
+		*r &= ~RCC_RSR_FLAGS;
+}
+
 bool sim_h7_sys_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t val)
 {
 	struct sim_h7_sys *s = h7_sys(c);
@@ -248,7 +277,7 @@ bool sim_h7_sys_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t val)
 	switch (sys_page(addr)) {
 	case 1:
 		if (off >= 0x400u && off < 0x800u)
-			merge(&s->rcc[(off - 0x400u) / 4], addr, size, val);
+			rcc_write(s, addr, size, val);
 		else if ((off & ~3u) == 0x800u + PWR_CR3) {
 			uint32_t w = s->cr3;
 
@@ -259,10 +288,10 @@ bool sim_h7_sys_write(sim_chip *c, uint32_t addr, unsigned size, uint32_t val)
 		break;
 	case 2:
 		/* IWDG1_KR (RM0433 45.4.1): 0xCCCC starts the watchdog */
-		if (off == 0 && (val & 0xFFFFu) == 0xCCCCu && !s->iwdg_running) {
+		if (off == IWDG1_KR_OFF && (val & 0xFFFFu) == 0xCCCCu && !s->iwdg_running) {
 			s->iwdg_running = true;
 			s->iwdg_left_ns = IWDG_TIMEOUT_NS;
-		} else if (off == 0 && (val & 0xFFFFu) == 0xAAAAu) {
+		} else if (off == IWDG1_KR_OFF && (val & 0xFFFFu) == 0xAAAAu) {
 			s->iwdg_left_ns = IWDG_TIMEOUT_NS; /* refresh */
 		}
 		break;
@@ -409,7 +438,8 @@ void sim_h7_sys_tick(sim_chip *c, uint64_t dt_ns)
 	}
 	if (s->iwdg_running && iwdg_expired(c, dt_ns, halted)) {
 		sim_chip_system_reset(c);
-		s->rcc[RCC_RSR / 4] |= RCC_RSR_IWDG1RSTF;
+		if (!(s->rcc[RCC_RSR / 4] & RCC_RSR_RMVF))
+			s->rcc[RCC_RSR / 4] |= RCC_RSR_IWDG1RSTF;
 	}
 }
 

@@ -84,6 +84,14 @@ struct stm32_hint {
 	const char *text;
 };
 
+/* What verify_evidence looks at: the flash controller (SR of each bank,
+ * ECC failing address, bank swap), the reset-cause flags; and whether the
+ * flags were cleared at the start of this session (a flag then means a
+ * reset during it). */
+#define STM32_EVIDENCE_FLASH 1U
+#define STM32_EVIDENCE_RESET 2U
+#define STM32_EVIDENCE_CLEARED 4U
+
 /* A built-in algorithm variant and the lowest target supply it may run at
  * (program/erase parallelism, e.g. RM0090 3.6 table 7 for the F4). */
 struct stm32_algo_variant {
@@ -309,11 +317,17 @@ struct stm32_family {
 	/* (H7) Whether the banks are swapped (SWAP_BANK), so the host maps
 	 * sector numbers to addresses accordingly. Optional (F4: no swap). */
 	int (*bank_swapped)(struct swdd_target *t, int *swapped);
-	/* (H7) After a verify mismatch: what the controller holds that may
-	 * explain it, only where the evidence is present (an ECC failing
-	 * address, an active bank swap), as text starting with "; ", else "".
-	 * Optional. */
-	void (*verify_evidence)(struct swdd_target *t, char *buf, size_t len);
+	/* (H7) Clears the chip's reset-cause flags at the start of a session
+	 * that erases or programs (before the algorithm's Init), so that
+	 * verify_evidence can tell a reset during it. Optional. */
+	int (*reset_flags_clear)(struct swdd_target *t);
+	/* (H7) After a verify mismatch or a failed flash operation: what the
+	 * chip holds that may explain it, only where the evidence is present,
+	 * as text starting with "; ", else "". `what`: STM32_EVIDENCE_* bits
+	 * (the flash controller's state, the reset flags, whether
+	 * reset_flags_clear ran in this session). Reads only; registers that
+	 * cannot be read add nothing. Optional. */
+	void (*verify_evidence)(struct swdd_target *t, unsigned what, char *buf, size_t len);
 	/* The core's own caches (Cortex-M7 L1) are not a family matter: the
 	 * flash engine calls swdd_target_mem_changed() (target.h) after the
 	 * array changed, which maintains them on any core that has them. */

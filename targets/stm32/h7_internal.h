@@ -11,6 +11,10 @@
 /* RM0433 4.9: flash registers, bank 1 set at 0x52002000. */
 #define H7_FLASH_BASE 0x52002000U
 #define H7_FLASH_BANK2 0x100U /* RM0433 4.9 register map */
+/* RM0433 4.9.8 OPTSR_CUR (4.9.9 _PRG at +4); SWAP_BANK_OPT, bit 31, is the
+ * programmed swap (OPTCR.SWAP_BANK the one in effect, 4.3.13). */
+#define H7_FLASH_OPTSR (H7_FLASH_BASE + 0x1CU)
+#define H7_OPTSR_SWAP_BANK_OPT(v) (((v) >> 31) & 1U)
 
 int h7_read32(struct swdd_target *t, uint32_t addr, uint32_t *v);
 /* The part has a second bank (H742/743/750/753 with 2 MiB). */

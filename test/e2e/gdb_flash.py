@@ -180,7 +180,8 @@ class Side:
     def run_fault(self, mode, want):
         text = None
         if mode == "load_fails":
-            text = self.failing_load("demo.elf")
+            # SWDD_ELF: another image (h7_verify.py loads the H743 report's)
+            text = self.failing_load(os.environ.get("SWDD_ELF", "demo.elf"))
         elif mode == "load_v1_fails":
             inf = gdb.selected_inferior()
             before = bytes(inf.read_memory(FLASH, 0x300))

@@ -8,6 +8,7 @@
 #include "fw_check.h"
 #include "harness.h"
 #include "image.h"
+#include "stm32/family.h"
 #include "swdd_err.h"
 
 static const struct swdd_chip_info f407 = {
@@ -65,6 +66,31 @@ static int test_vectors(void)
 		if (rc)
 			CHECK_STR_CONTAINS(swdd_err_detail(), vec_rows[i].detail);
 	}
+	return 0;
+}
+
+/* STM32H743: the usual stack top is the end of the AXI SRAM (0x24080000,
+ * RM0433 2.3.2), not the DTCM swdd runs its algorithm in (the H743 user
+ * report's firmware). */
+static int test_h743_axi_stack(void)
+{
+	struct swdd_chip_info h743 = {
+		.flash_base = 0x08000000u,
+		.flash_size = 2048u * 1024u,
+		.sram_base = 0x20000000u,
+		.sram_size = 128u * 1024u,
+		.part = stm32_part_find(0x450),
+	};
+	uint8_t data[8];
+	struct swdd_segment seg = { .addr = 0x08000000u, .len = sizeof(data), .data = data };
+	struct swdd_image img = { .seg = &seg, .n = 1 };
+
+	CHECK(h743.part != NULL);
+	put32(data + 4, 0x08000299u);
+	put32(data, 0x24080000u);
+	CHECK_OK(fw_check_vectors(&img, SWDD_IMAGE_BIN, &h743));
+	put32(data, 0x24080004u);
+	CHECK_EQ(fw_check_vectors(&img, SWDD_IMAGE_BIN, &h743), SWDD_EFORMAT);
 	return 0;
 }
 
@@ -130,6 +156,7 @@ static int test_address_option(void)
 static const struct test_case tests[] = {
 	{ "vectors", "ARMv7-M B1.5.3, B1.5.5, B1.5.6; RM0090 2.3.1", test_vectors },
 	{ "too_short", "ARMv7-M B1.5.3", test_too_short },
+	{ "h743_axi_stack", "RM0433 2.3.2 AXI SRAM", test_h743_axi_stack },
 	{ "format_choice", "issue 10 point 4", test_format_choice },
 	{ "address_option", "issue 10 point 4", test_address_option },
 };

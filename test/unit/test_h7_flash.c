@@ -302,6 +302,275 @@ static int verify_mismatch_named(void)
 	return rc ? rc : do_verify_mismatch("weak-cell:0x08000002,bank-swap", 1);
 }
 
+static const struct stm32_family *fam_of(struct lab *l)
+{
+	return swdd_target_chip(l->t)->part->family;
+}
+
+static void evidence(struct lab *l, unsigned what, char *buf, size_t len)
+{
+	fam_of(l)->verify_evidence(l->t, what, buf, len);
+}
+
+/* Issue 13 point 8: the flash controller's evidence, each piece only when
+ * present: both banks' SR always; ECC_FA after a read met a double ECC
+ * error (ecc knob); SWAP_BANK with the bank-swap knob. */
+static int evidence_flash_present_absent(void)
+{
+	static const struct {
+		const char *knob, *want, *absent[3];
+	} rows[] = {
+		{ NULL,
+		  "; FLASH_SR1 = 0x00000000, FLASH_SR2 = 0x00000000",
+		  { "ECC_FA", "SWAP_BANK", "RCC_RSR" } },
+		{ "ecc:0x08000040",
+		  "; ECC_FA1 = 0x0002 (flash word at 0x08000040: an ECC error",
+		  { "SWAP_BANK", "ECC_FA2", "RCC_RSR" } },
+		{ "bank-swap",
+		  "; SWAP_BANK = 1: 0x08000000 is physical bank 2",
+		  { "ECC_FA", "RCC_RSR", "in effect" } },
+	};
+	char buf[768];
+	uint8_t word[32];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct lab l;
+
+		if (lab_open(&l, "stm32h743", rows[i].knob, SIM_PROBE_STLINK_V3, NULL, 0))
+			return 1;
+		if (rows[i].knob && strstr(rows[i].knob, "ecc"))
+			CHECK(swdd_target_mem_read(l.t, 0x08000040u, word, 32) != 0); /* DBECCERR */
+		evidence(&l, STM32_EVIDENCE_FLASH, buf, sizeof(buf));
+		CHECK(strstr(buf, rows[i].want) != NULL || (printf("INFO evidence: %s\n", buf), 0));
+		for (int k = 0; k < 3; k++)
+			CHECK(strstr(buf, rows[i].absent[k]) == NULL);
+		lab_close(&l);
+	}
+	return 0;
+}
+
+static int w32(struct lab *l, uint32_t addr, uint32_t v)
+{
+	return swdd_target_mem_write(l->t, addr, &v, 4);
+}
+
+/* SWAP_BANK_OPT programmed (RM0433 4.4.3 option change) but not yet in
+ * effect (4.3.13: at the next reset): named, with where the data written
+ * at 0x08000000 will answer. */
+static int evidence_swap_pending(void)
+{
+	uint32_t optsr = 0, optcr = 0;
+	char buf[768];
+	struct lab l;
+
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3, NULL, 0))
+		return 1;
+	CHECK_SWDD(w32(&l, 0x52002008u, 0x08192A3Bu)); /* OPTKEYR */
+	CHECK_SWDD(w32(&l, 0x52002008u, 0x4C5D6E7Fu));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x5200201Cu, &optsr, 4));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x52002018u, &optcr, 4));
+	CHECK_SWDD(w32(&l, 0x52002020u, optsr | 1u << 31));   /* OPTSR_PRG.SWAP_BANK_OPT */
+	CHECK_SWDD(w32(&l, 0x52002018u, (optcr & ~1u) | 2u)); /* OPTSTART */
+	sim_chip_advance(l.chip, 400000000u);
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x5200201Cu, &optsr, 4));
+	CHECK_EQ(optsr & 1u, 0); /* OPT_BUSY done */
+	evidence(&l, STM32_EVIDENCE_FLASH, buf, sizeof(buf));
+	CHECK(strstr(buf, "; SWAP_BANK_OPT = 1 in the option bytes but 0 in effect: after the next reset "
+			  "0x08000000 is physical bank 2") != NULL ||
+	      (printf("INFO evidence: %s\n", buf), 0));
+	CHECK(strstr(buf, "SWAP_BANK = 1:") == NULL);
+	lab_close(&l);
+	return 0;
+}
+
+/* RCC_RSR: cleared at the session's start, a watchdog or a supply reset
+ * after it is named; nothing when no reset happened; the power-on flags of
+ * a session that could not clear them are not news. */
+static int evidence_reset_causes(void)
+{
+	static const uint8_t fw[] = {
+		0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7
+	};
+	const unsigned rst = STM32_EVIDENCE_RESET | STM32_EVIDENCE_CLEARED;
+	struct swdd_connect_opts co = { .mode = SWDD_CONNECT_NORMAL, .speed_khz = 4000 };
+	uint32_t nofz = 0;
+	char buf[768];
+	struct lab l;
+
+	if (lab_open_mode(&l, "stm32h743", "iwdg", SIM_PROBE_STLINK_V3, fw, sizeof(fw), SWDD_CONNECT_ATTACH))
+		return 1;
+	evidence(&l, STM32_EVIDENCE_RESET, buf, sizeof(buf));
+	CHECK(strstr(buf, "RCC_RSR") == NULL); /* power-on flags only, not cleared */
+	CHECK_SWDD(fam_of(&l)->reset_flags_clear(l.t));
+	evidence(&l, rst, buf, sizeof(buf));
+	CHECK_EQ(buf[0], '\0');
+	/* halted without the DBGMCU freeze: IWDG1 (started by the firmware) expires */
+	CHECK_SWDD(swdd_target_halt(l.t));
+	CHECK_SWDD(swdd_target_mem_write(l.t, 0x5C001054u, &nofz, 4));
+	sim_chip_advance(l.chip, 600000000u);
+	evidence(&l, rst, buf, sizeof(buf));
+	CHECK(strstr(buf, "(reset during the flash operation): IWDG1RSTF: the chip was reset by its "
+			  "independent watchdog") != NULL);
+	CHECK(strstr(buf, "BORRSTF") == NULL);
+	/* a power-on reset after the flags were cleared: the supply */
+	CHECK_SWDD(fam_of(&l)->reset_flags_clear(l.t));
+	swdd_flash_close(l.f);
+	l.f = NULL;
+	swdd_target_free(l.t);
+	l.t = NULL;
+	sim_board_power_cycle(l.chip);
+	CHECK_SWDD(swdd_target_connect(l.probe, &co, &l.t));
+	evidence(&l, rst, buf, sizeof(buf));
+	CHECK(strstr(buf, "BORRSTF/PORRSTF: the supply dropped") != NULL);
+	CHECK(strstr(buf, "AN4938") != NULL);
+	CHECK(strstr(buf, "IWDG1RSTF") == NULL);
+	lab_close(&l);
+	return 0;
+}
+
+/* vcap-fault: the operation ends with OPERR; the failure names it and the
+ * supply (AN4938), never a verified download. Blank flash: the first
+ * flash word's program fails (100 us), no 1 s erase to wait for. */
+static int vcap_fault_supply_named(void)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *data = pattern(0x400u, 2);
+	struct swdd_segment seg = { 0x08000000u, 0x400u, data };
+	struct swdd_image img = { &seg, 1 };
+
+	if (lab_open(&l, "stm32h743", "vcap-fault", SIM_PROBE_CMSIS_DAP_V2, NULL, 0))
+		return 1;
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EFLASH);
+	CHECK(strstr(swdd_err_detail(), "programming the page at 0x08000000 failed: OPERR") != NULL);
+	CHECK(strstr(swdd_err_detail(), "VCAP capacitors and SMPS/LDO configuration, AN4938") != NULL);
+	CHECK(strstr(swdd_err_detail(), "IWDG1RSTF") == NULL);
+	CHECK_EQ(r.bytes_programmed, 0);
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* iwdg: the firmware's watchdog runs. swdd's algorithm refreshes it during
+ * the 1 s erase (the download verifies); an algorithm that does not
+ * (stm32h7_no_iwdg.flm) is reset under it, and the failure names the
+ * watchdog (RCC_RSR.IWDG1RSTF), not a time-out. */
+static int iwdg_reset_named(void)
+{
+	static const char *flm = "build/flashalgo/stm32h7_no_iwdg.flm";
+	static const uint8_t fw[] = {
+		0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7
+	};
+	uint8_t *data = pattern(0x400u, 4);
+	struct swdd_segment seg = { 0x08000000u, 0x400u, data };
+	struct swdd_image img = { &seg, 1 };
+	struct swdd_flash_result r;
+	struct lab l;
+	FILE *fp = fopen(flm, "rb");
+
+	if (!fp) {
+		printf("SKIP h7_flash/iwdg_reset_named: %s not built (make all)\n", flm);
+		free(data);
+		return 0;
+	}
+	fclose(fp);
+	if (lab_open_mode(&l, "stm32h743", "iwdg", SIM_PROBE_STLINK_V3, fw, sizeof(fw), SWDD_CONNECT_ATTACH))
+		return 1;
+	/* the firmware ran and started IWDG1; swdd programs only a halted core */
+	CHECK_SWDD(swdd_target_halt(l.t));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, 0x08000000u, data, 0x400u));
+	data[0] ^= 0xFF; /* the sector must be erased again */
+	CHECK_SWDD(swdd_flash_set_algo(l.f, flm));
+	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EALGO);
+	CHECK(strstr(swdd_err_detail(), "the chip was reset while the flash algorithm ran") != NULL);
+	CHECK(strstr(swdd_err_detail(), "(reset during the flash operation): IWDG1RSTF") != NULL);
+	CHECK(strstr(swdd_err_detail(), "did not finish within") == NULL);
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* Two segments in one 256-bit flash word, and an odd-length tail: each
+ * word programmed once (RM0433 4.3.7), the gap and the tail read 0xFF. */
+static int shared_flash_word(void)
+{
+	uint8_t *a = pattern(19, 5), *b = pattern(41, 6), got[96], want[96];
+	struct swdd_segment seg[2] = { { 0x08000000u, 19, a }, { 0x08000017u, 41, b } };
+	struct swdd_image img = { seg, 2 };
+	struct swdd_flash_result r;
+	struct sim_chip_stats st;
+	struct lab l;
+
+	memset(want, 0xFF, sizeof(want));
+	memcpy(want, a, 19);
+	memcpy(want + 0x17, b, 41);
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_CMSIS_DAP_V2, NULL, 0))
+		return 1;
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	sim_chip_get_stats(l.chip, &st);
+	CHECK_EQ(st.program_ops, 2); /* words 0x08000000 and 0x08000020 */
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0x08000000u, got, sizeof(got))); /* no ECC fault */
+	CHECK(memcmp(got, want, sizeof(got)) == 0);
+	lab_close(&l);
+	free(a);
+	free(b);
+	return 0;
+}
+
+/* The firmware left the Cortex-M7's caches on (CCR.DC/IC): the algorithm
+ * invalidates the lines of what it programmed (DCIMVAC over the range,
+ * ICIALLU) and leaves the caches on; the download verifies. Blank flash,
+ * so no 1 s erase stretches the test under load. */
+static int caches_on_program(void)
+{
+	uint8_t *data = pattern(0x2000u, 8);
+	struct swdd_segment seg = { 0x08000000u, 0x2000u, data };
+	struct swdd_image img = { &seg, 1 };
+	struct swdd_flash_result r;
+	uint32_t ccr = 0;
+	struct lab l;
+
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3, NULL, 0))
+		return 1;
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0xE000ED14u, &ccr, 4));
+	CHECK_SWDD(w32(&l, 0xE000ED14u, ccr | 3u << 16));
+	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
+	CHECK(flash_equals(&l, 0x08000000u, data, 0x2000u));
+	CHECK_SWDD(swdd_target_mem_read(l.t, 0xE000ED14u, &ccr, 4));
+	CHECK_EQ(ccr & 3u << 16, 3u << 16);
+	lab_close(&l);
+	free(data);
+	return 0;
+}
+
+/* Every FLASH_SR error bit the algorithm returns (RM0433 4.9.5, RM0468
+ * 4.9.5 for CRCRDERR) has its name in the family's hints. */
+static int sr_error_bits_named(void)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} bits[] = {
+		{ 17, "WRPERR" },   { 18, "PGSERR" },   { 19, "STRBERR" }, { 21, "INCERR" },
+		{ 22, "OPERR" },    { 23, "RDPERR" },   { 24, "RDSERR" },  { 25, "SNECCERR" },
+		{ 26, "DBECCERR" }, { 28, "CRCRDERR" },
+	};
+	const struct stm32_part *p = stm32_part_find(0x450);
+	uint32_t all = 0;
+	char buf[512];
+
+	CHECK(p != NULL);
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		stm32_hints_text(p->family, 1u << bits[i].bit, buf, sizeof(buf));
+		CHECK(strncmp(buf, bits[i].name, strlen(bits[i].name)) == 0 ||
+		      (printf("INFO bit %u: %s\n", bits[i].bit, buf), 0));
+		all |= 1u << bits[i].bit;
+	}
+	CHECK_EQ(all, 0x17EE0000u); /* the algorithm's FLASH_SR_ERRORS */
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	{ "identify_h743_h725", "RM0433 60.5.8 / RM0468 63.5.8 DBGMCU_IDC", identify_h743_h725 },
 	{ "both_banks_stlink_v3", "RM0433 4.3.8 (256-bit flash word), 4.9 bank 2 registers",
@@ -314,6 +583,17 @@ static const struct test_case tests[] = {
 	{ "verify_mismatch_named", "RM0433 4.3.13 bank swap, 4.9.23 ECC_FA", verify_mismatch_named },
 	{ "options_in_attach", "RM0468 4.9.8/4.9.15 in hot plug", options_in_attach },
 	{ "one_mib_both_banks", "DS12110 flash programming times", one_mib_both_banks },
+	{ "evidence_flash_present_absent", "RM0433 4.9.5 SR1/SR2, 4.9.23 ECC_FA, 4.3.13 swap",
+	  evidence_flash_present_absent },
+	{ "evidence_swap_pending", "RM0433 4.3.13, 4.9.8 SWAP_BANK_OPT", evidence_swap_pending },
+	{ "evidence_reset_causes", "RM0433 8.7 RCC_RSR (IWDG1RSTF, BORRSTF/PORRSTF, RMVF)",
+	  evidence_reset_causes },
+	{ "vcap_fault_supply_named", "RM0433 4.7 OPERR; AN4938 VCAP", vcap_fault_supply_named },
+	{ "iwdg_reset_named", "RM0433 45.3 IWDG1, 45.4.1 KR refresh", iwdg_reset_named },
+	{ "shared_flash_word", "RM0433 4.3.7 one program per flash word", shared_flash_word },
+	{ "caches_on_program", "ARMv7-M B2.2.7 cache maintenance; Cortex-M7 TRM L1 caches",
+	  caches_on_program },
+	{ "sr_error_bits_named", "RM0433 4.9.5 FLASH_SR", sr_error_bits_named },
 };
 
 TEST_MAIN("h7_flash", tests)

@@ -175,6 +175,26 @@ static int t_iwdg(void)
 	CHECK_EQ(st1.resets, st0.resets + 1);
 	CHECK_EQ(tu_mem_read32(c, 0x580244D0u, &v), SIM_ACK_OK); /* RCC_RSR */
 	CHECK(v & (1u << 26));                                   /* IWDG1RSTF */
+	/* RMVF clears the flags; they stay clear through a system reset that
+	 * is not the watchdog's, and IWDG1RSTF alone comes back with it */
+	CHECK_EQ(tu_mem_write32(c, 0x580244D0u, 1u << 16), SIM_ACK_OK);
+	CHECK_EQ(tu_mem_write32(c, 0x580244D0u, 0), SIM_ACK_OK);
+	CHECK_EQ(tu_mem_read32(c, 0x580244D0u, &v), SIM_ACK_OK);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(tu_mem_write32(c, 0xE000ED0Cu, 0x05FA0004u), SIM_ACK_OK); /* SYSRESETREQ */
+	sim_chip_advance(c, 1000000);
+	CHECK_EQ(tu_mem_read32(c, 0x580244D0u, &v), SIM_ACK_OK);
+	CHECK_EQ(v & (1u << 26), 0);
+	/* the watchdog refreshed through IWDG1_KR (0x58004800, RM0433 45.4.1)
+	 * by the debugger while the core is halted: no reset */
+	CHECK_EQ(tu_mem_write32(c, H7_DHCSR, 0xA05F0003u), SIM_ACK_OK);
+	sim_chip_get_stats(c, &st0);
+	for (int i = 0; i < 4; i++) {
+		sim_chip_advance(c, 300000000);
+		CHECK_EQ(tu_mem_write32(c, 0x58004800u, 0xAAAAu), SIM_ACK_OK);
+	}
+	sim_chip_get_stats(c, &st1);
+	CHECK_EQ(st1.resets, st0.resets);
 	sim_chip_free(c);
 	return 0;
 }
