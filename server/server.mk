@@ -63,3 +63,5 @@ fuzz: fuzz-net
 fuzz-net: $(SWDD_BIN)
 	SWDD_BUILD=$(BUILD) SWDD_FUZZ_NET_SECONDS=$(FUZZ_SECONDS) SWDD_FUZZ_NET_SEED=$$(date +%s) \
 		test/e2e/fuzz_net.py
+# the flash benchmark's smoke test (test/e2e/bench_smoke.sh) needs it built
+TEST_DEPS += $(BUILD)/bench_flash

@@ -208,7 +208,10 @@ static int bench_one(const struct bench_chip *bc, enum sim_probe_kind kind, uint
 	if (!rc)
 		rc = swdd_target_reset(t, SWDD_RESET_AUTO, false);
 	session = (double)(sim_chip_now_ns(chip) - s0) / 1e9;
-	/* as GDB's `load` does: the core's registers and SRAM restored */
+	/* as GDB's `load` does (on a halted core: swdd programs no other):
+	 * the core's registers and SRAM restored */
+	if (!rc)
+		rc = swdd_target_halt(t);
 	if (!rc)
 		rc = load_once(f, chip, sp, &img, NULL, &reload);
 	if (rc) {
