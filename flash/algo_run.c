@@ -74,10 +74,16 @@ static int algo_layout(struct swdd_algo *a, uint32_t ram_base, uint32_t ram_size
 	a->crc_code = p;
 	if (a->crc_routine)
 		p = (p + a->crc_routine->blob_size + 7u) & ~7u;
-	if (flm->fn[SWDD_FLM_CRC32] != SWDD_FLM_NO_FN)
+	a->crc_entry = a->crc_list_entry = 0;
+	if (flm->fn[SWDD_FLM_CRC32] != SWDD_FLM_NO_FN) {
 		a->crc_entry = a->code + flm->fn[SWDD_FLM_CRC32];
-	else if (a->crc_routine)
+		if (flm->fn[SWDD_FLM_CRC32_LIST] != SWDD_FLM_NO_FN)
+			a->crc_list_entry = a->code + flm->fn[SWDD_FLM_CRC32_LIST];
+	} else if (a->crc_routine) {
 		a->crc_entry = a->crc_code + a->crc_routine->fn[SWDD_FLM_CRC32];
+		if (a->crc_routine->fn[SWDD_FLM_CRC32_LIST] != SWDD_FLM_NO_FN)
+			a->crc_list_entry = a->crc_code + a->crc_routine->fn[SWDD_FLM_CRC32_LIST];
+	}
 	a->canary_addr = p;
 	p += 8 + ALGO_STACK_SIZE;
 	a->stack_top = p;
@@ -206,7 +212,6 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const stru
 		swdd_warn("flash: no SRAM for swdd's checksum routine beside the algorithm; "
 			  "compare and verify read the flash back over the probe (slower)");
 		a->crc_routine = NULL;
-		a->crc_entry = 0;
 		rc = algo_layout(a, ram_base, ram_size);
 	}
 	if (!rc && !swdd_target_is_halted(t))
@@ -217,8 +222,8 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const stru
 		rc = swdd_target_mem_write(t, a->header, &hdr, 4);
 	if (!rc)
 		rc = swdd_target_mem_write(t, a->code, flm->blob, flm->blob_size);
-	if (!rc && crc_routine)
-		rc = swdd_target_mem_write(t, a->crc_code, crc_routine->blob, crc_routine->blob_size);
+	if (!rc && a->crc_routine)
+		rc = swdd_target_mem_write(t, a->crc_code, a->crc_routine->blob, a->crc_routine->blob_size);
 	if (!rc)
 		rc = swdd_target_mem_write(t, a->canary_addr, &canary, 4);
 	if (!rc)
@@ -267,7 +272,8 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	static const uint8_t nargs[SWDD_FLM_FN_COUNT] = {
 		[SWDD_FLM_INIT] = 3,         [SWDD_FLM_UNINIT] = 1,       [SWDD_FLM_ERASE_CHIP] = 0,
 		[SWDD_FLM_ERASE_SECTOR] = 1, [SWDD_FLM_PROGRAM_PAGE] = 3, [SWDD_FLM_VERIFY] = 3,
-		[SWDD_FLM_BLANK_CHECK] = 3,  [SWDD_FLM_CRC32] = 3,
+		[SWDD_FLM_BLANK_CHECK] = 3,  [SWDD_FLM_CRC32] = 3,           [SWDD_FLM_CRC32_LIST] = 2,
+		[SWDD_FLM_STREAM] = 1,
 	};
 	const uint32_t args[4] = { r0, r1, r2, r3 };
 	uint32_t off = a->flm->fn[fn], entry = off == SWDD_FLM_NO_FN ? 0 : a->code + off;
@@ -275,6 +281,8 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 
 	if (fn == SWDD_FLM_CRC32)
 		entry = a->crc_entry;
+	if (fn == SWDD_FLM_CRC32_LIST)
+		entry = a->crc_list_entry;
 	if (!entry)
 		return swdd_err_set(SWDD_EUNSUPPORTED, "the flash algorithm has no such function");
 	if (a->started)
@@ -283,7 +291,8 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 		return swdd_err_set(SWDD_ESTATE,
 				    "the flash algorithm is no longer in SRAM as loaded: the chip was reset "
 				    "and its firmware ran meanwhile; run the operation again");
-	if (fn == SWDD_FLM_ERASE_CHIP || fn == SWDD_FLM_ERASE_SECTOR || fn == SWDD_FLM_PROGRAM_PAGE)
+	if (fn == SWDD_FLM_ERASE_CHIP || fn == SWDD_FLM_ERASE_SECTOR || fn == SWDD_FLM_PROGRAM_PAGE ||
+	    fn == SWDD_FLM_STREAM)
 		a->array_changed = true;
 	for (int i = 0; i < nargs[fn] && !rc; i++)
 		rc = reg_set(a->t, REG_R0 + i, args[i]);
@@ -298,11 +307,24 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	a->started = true;
 	a->resets = swdd_target_resets_seen(a->t);
 	a->running_fn = fn;
+	a->slowest_poll_ms = 0;
+	swdd_algo_rearm(a, timeout_ms);
+	return 0;
+}
+
+void swdd_algo_rearm(struct swdd_algo *a, uint32_t timeout_ms)
+{
 	a->running_timeout_ms = timeout_ms;
 	a->deadline_ms = swdd_now_ms() + timeout_ms;
 	a->polls_left = (uint64_t)timeout_ms * swdd_probe_polls_per_ms(swdd_target_probe(a->t));
-	a->slowest_poll_ms = 0;
-	return 0;
+}
+
+int swdd_algo_abort(struct swdd_algo *a)
+{
+	if (!a->started)
+		return 0;
+	a->started = false;
+	return swdd_target_halt(a->t);
 }
 
 /* Names why a call did not come back to the header BKPT. */

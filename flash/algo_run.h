@@ -43,6 +43,7 @@ struct swdd_algo {
 	const struct swdd_flm *crc_routine; /* swdd's checksum routine, or NULL */
 	uint32_t crc_code;                  /* its load address */
 	uint32_t crc_entry;                 /* the Crc32 that SWDD_FLM_CRC32 runs; 0 = none */
+	uint32_t crc_list_entry;            /* the Crc32List beside it (SWDD_FLM_CRC32_LIST); 0 = none */
 	uint32_t canary_addr;
 	uint32_t stack_top;
 	uint32_t buf[ALGO_MAX_BUFFERS];
@@ -109,6 +110,15 @@ int swdd_algo_call(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32
 int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint32_t r1, uint32_t r2,
 		    uint32_t r3, uint32_t timeout_ms);
 int swdd_algo_wait(struct swdd_algo *a, uint32_t *result);
+/* A call that reports its progress (SWDD_FLM_STREAM) gets a new bound,
+ * counted from now, each time the host sees it move on: the time-out then
+ * bounds one operation (an erase, a program run), not the whole call, and
+ * counts the link's polls as swdd_algo_start's does. */
+void swdd_algo_rearm(struct swdd_algo *a, uint32_t timeout_ms);
+/* Ends a running call from the host's side (the host failed, or it found
+ * the call's work wrong, while the call ran): halts the core. The caller
+ * reports its own reason; 0 when no call runs. */
+int swdd_algo_abort(struct swdd_algo *a);
 /* One status poll of the running call, for a host that has other work
  * (writing the next page) between polls: *done = false while it runs;
  * when it has stopped, *done = true and the outcome is swdd_algo_wait's

@@ -696,11 +696,16 @@ static int flash_readback_crc(struct swdd_flash *f, uint32_t addr, uint32_t len,
  * flash caches must have been reset since the flash last changed
  * (flash_flush_caches): a pass of several checksums over flash that does
  * not change in between resets them once (compare, verify). */
-int flash_crc_flushed(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
+uint32_t flash_crc_bound_ms(uint32_t len)
 {
 	/* ~6 cycles per byte at the 16 MHz HSI (128 KiB in ~50 ms): 2 ms per
 	 * KiB covers 32 */
-	uint32_t timeout = flash_bound(len / 512u + 1);
+	return flash_bound(len / 512u + 1);
+}
+
+int flash_crc_flushed(struct swdd_flash *f, uint32_t addr, uint32_t len, uint32_t *crc)
+{
+	uint32_t timeout = flash_crc_bound_ms(len);
 
 	if (!f->algo.crc_entry)
 		return flash_readback_crc(f, addr, len, crc, true);

@@ -83,4 +83,39 @@ void flash_status_text(const struct swdd_flash *f, uint32_t bits, char *buf, siz
 /* Refuses RDP level 1/2 with how to recover. */
 int flash_check_rdp(struct swdd_flash *f);
 
+/* CRC bound of an on-target checksum over len bytes (flash.c). */
+uint32_t flash_crc_bound_ms(uint32_t len);
+
+/* The pages of a sector that hold data, each trimmed to its non-erased
+ * span (flash_stream.c): at most size / page_size + 1 entries. */
+struct flash_page_job {
+	uint32_t off, n;
+};
+size_t flash_sector_jobs(const struct swdd_flash *f, const struct flash_sector *s, const uint8_t *want,
+			 struct flash_page_job *jobs);
+/* CRCs (each from 0xFFFFFFFF) of n flash ranges on the target in one
+ * Crc32List call where the algorithm or swdd's routine has it, else one
+ * call per range. The caller flushed the flash caches. */
+int flash_crc_list(struct swdd_flash *f, const uint32_t *addr, const uint32_t *len, size_t n, uint32_t *crc);
+/* Says what the flash holds after the link or the call failed in sector s
+ * (erasing, or with `programmed` of its bytes done); returns rc with it. */
+int flash_sector_state_after(struct swdd_flash *f, int rc, const struct flash_sector *s, bool erasing,
+			     uint64_t programmed);
+
+/* A sector the streamed write changes: its content, whether it must be
+ * erased first, and the progress (bytes of the plan's sectors) reached
+ * once it is written. */
+struct flash_stream_sector {
+	const struct flash_sector *s;
+	const uint8_t *want;
+	bool erase;
+	uint64_t covered_after, total;
+};
+/* The algorithm has ProgramStream (the built-in STM32F4 one). */
+bool flash_can_stream(const struct swdd_flash *f);
+/* Erases (where marked) and programs the n sectors in one ProgramStream
+ * call (flash_stream.c): Init first; res gets the erases and bytes. */
+int flash_stream_write(struct swdd_flash *f, const struct flash_stream_sector *ss, size_t n,
+		       const struct swdd_flash_opts *o, struct swdd_flash_result *res);
+
 #endif

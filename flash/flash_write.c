@@ -258,49 +258,6 @@ static int report_mismatch(struct swdd_flash *f, const struct plan_sector *ps, u
 	return report_crc_disagrees(f, ps, cur, target_crc, bits);
 }
 
-/* Narrows [*off, *off + *n) to the span between its first and last
- * non-erased bytes, widened to 8-byte alignment (the widest program unit of
- * the families served), so erased runs at page ends are not programmed.
- * Programming erased-value bytes would change nothing. Returns false when
- * the whole range is erased. */
-static bool trim_blank(const uint8_t *p, uint32_t *off, uint32_t *n, uint8_t empty)
-{
-	uint32_t lo = *off, hi = *off + *n;
-
-	while (lo < hi && p[lo] == empty)
-		lo++;
-	while (hi > lo && p[hi - 1] == empty)
-		hi--;
-	if (lo == hi)
-		return false;
-	lo &= ~7u;
-	hi = (hi + 7u) & ~7u;
-	if (hi > *off + *n)
-		hi = *off + *n;
-	*off = lo < *off ? *off : lo;
-	*n = hi - *off;
-	return true;
-}
-
-/* The pages of a sector that hold data, each trimmed to its non-erased
- * span. At most size / page_size + 1 entries. */
-struct page_job {
-	uint32_t off, n;
-};
-
-static size_t sector_jobs(struct swdd_flash *f, const struct plan_sector *ps, struct page_job *jobs)
-{
-	uint32_t page = f->flm->page_size;
-	size_t nj = 0;
-
-	for (uint32_t pg = 0; pg < ps->s->size; pg += page) {
-		uint32_t off = pg, n = ps->s->size - pg < page ? ps->s->size - pg : page;
-		if (trim_blank(ps->want, &off, &n, f->flm->empty))
-			jobs[nj++] = (struct page_job){ off, n };
-	}
-	return nj;
-}
-
 /*
  * The page pipeline of one sector. Pages go through a ring of nbuf SRAM
  * buffers: page j uses buffer j % nbuf, which is free once page j - nbuf
@@ -314,7 +271,7 @@ static size_t sector_jobs(struct swdd_flash *f, const struct plan_sector *ps, st
 struct pump {
 	struct swdd_flash *f;
 	const struct plan_sector *ps;
-	const struct page_job *jobs;
+	const struct flash_page_job *jobs;
 	size_t nj;
 	size_t filled;     /* pages wholly in their buffers */
 	uint32_t fill_off; /* bytes of page `filled` written so far */
@@ -337,7 +294,7 @@ static bool pump_can_fill(const struct pump *p)
 
 static int pump_fill_chunk(struct pump *p)
 {
-	const struct page_job *j = &p->jobs[p->filled];
+	const struct flash_page_job *j = &p->jobs[p->filled];
 	uint32_t n = j->n - p->fill_off < PUMP_CHUNK ? j->n - p->fill_off : PUMP_CHUNK;
 	uint32_t buf = p->f->algo.buf[p->filled % p->f->algo.nbuf];
 	int rc = swdd_target_mem_write(p->f->t, buf + p->fill_off, p->ps->want + j->off + p->fill_off, n);
@@ -444,8 +401,8 @@ static const uint8_t *blank_of(struct swdd_flash *f, uint32_t size, uint8_t **bu
  * the flash holds is stated, not guessed: the operation that was running
  * may or may not have completed. A flash controller error (EFLASH) already
  * says what happened. */
-static int sector_state_after(struct swdd_flash *f, int rc, const struct plan_sector *ps, bool erasing,
-			      uint64_t programmed)
+int flash_sector_state_after(struct swdd_flash *f, int rc, const struct flash_sector *s, bool erasing,
+			     uint64_t programmed)
 {
 	char why[1024];
 	int mv = -1;
@@ -468,12 +425,12 @@ static int sector_state_after(struct swdd_flash *f, int rc, const struct plan_se
 				    "flash state: the erase of sector %u (0x%08X, %u KiB) was started; "
 				    "its outcome is unknown; sectors before it were written but not "
 				    "verified; run again to verify and finish",
-				    ps->s->index, ps->s->start, ps->s->size / 1024u);
+				    s->index, s->start, s->size / 1024u);
 	return swdd_err_add(rc,
 			    "flash state: sector %u (0x%08X) was erased and %llu bytes of it were "
 			    "programmed; the page being programmed is in an unknown state, the rest of "
 			    "the sector is erased; run again to verify and finish",
-			    ps->s->index, ps->s->start, (unsigned long long)programmed);
+			    s->index, s->start, (unsigned long long)programmed);
 }
 
 /* Per sector: compare, erase if needed, program. */
@@ -483,7 +440,7 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, uint32_t c
 			struct swdd_flash_result *res, uint64_t *done, uint8_t **scratch)
 {
 	const uint8_t *blank = blank_of(f, ps->s->size, scratch);
-	struct page_job *jobs = calloc(ps->s->size / f->flm->page_size + 2, sizeof(*jobs));
+	struct flash_page_job *jobs = calloc(ps->s->size / f->flm->page_size + 2, sizeof(*jobs));
 	size_t nj;
 	int rc = 0;
 
@@ -496,21 +453,21 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, uint32_t c
 		free(jobs);
 		return rc;
 	}
-	nj = sector_jobs(f, ps, jobs);
+	nj = flash_sector_jobs(f, ps->s, ps->want, jobs);
 	struct pump pump = { .f = f, .ps = ps, .jobs = jobs, .nj = nj };
 	swdd_debug("flash: sector %u: %zu pages to program", ps->s->index, nj);
 	if (cur_crc != swdd_crc32(0xFFFFFFFFu, blank, ps->s->size)) {
 		rc = pump_erase(&pump);
 		res->sectors_erased += rc == 0;
 		if (rc)
-			rc = sector_state_after(f, rc, ps, true, 0);
+			rc = flash_sector_state_after(f, rc, ps->s, true, 0);
 	}
 	uint64_t before = *done;
 	swdd_debug("flash: sector %u erased (%zu pages prefilled)", ps->s->index, pump.filled);
 	if (!rc) {
 		rc = pump_program(&pump, done);
 		if (rc)
-			rc = sector_state_after(f, rc, ps, false, *done - before);
+			rc = flash_sector_state_after(f, rc, ps->s, false, *done - before);
 	}
 	swdd_debug("flash: sector %u programmed", ps->s->index);
 	res->bytes_programmed += *done - before;
@@ -518,97 +475,45 @@ static int write_sector(struct swdd_flash *f, struct plan_sector *ps, uint32_t c
 	return rc;
 }
 
-static bool sectors_adjacent(const struct plan_sector *a, const struct plan_sector *b)
+static uint32_t host_crc(const struct plan_sector *ps)
 {
-	return a->s->start + a->s->size == b->s->start;
-}
-
-/* The on-target CRC of the selected sectors [i, j) as one call; the
- * caches are reset before the first call of a pass (*flushed). */
-static int run_crc(struct swdd_flash *f, const struct plan *p, size_t i, size_t j, bool *flushed,
-		   uint32_t *crc)
-{
-	int rc = *flushed ? 0 : flash_flush_caches(f);
-
-	*flushed = true;
-	*crc = 0xFFFFFFFFu;
-	return rc ? rc
-		  : flash_crc_flushed(f, p->ps[i].s->start,
-				      p->ps[j - 1].s->start + p->ps[j - 1].s->size - p->ps[i].s->start, crc);
-}
-
-static uint32_t host_crc(const struct plan *p, size_t i, size_t j)
-{
-	uint32_t crc = 0xFFFFFFFFu;
-
-	for (size_t k = i; k < j; k++)
-		crc = swdd_crc32(crc, p->ps[k].want, p->ps[k].s->size);
-	return crc;
-}
-
-/* Compares the run of adjacent selected sectors [i, j): its first sector
- * alone, then the rest as one call; a part that differs is looked at
- * sector by sector. An unchanged image costs two calls per run, and an
- * image that differs from its first sector (a board being reprogrammed)
- * one call per sector, with every byte checksummed once. */
-static int compare_run(struct swdd_flash *f, const struct plan *p, size_t i, size_t j, bool *flushed,
-		       bool *equal, uint32_t *cur_crc)
-{
-	size_t k = i;
-	int rc = 0;
-
-	while (!rc && k < j) {
-		size_t end = k == i ? i + 1 : j;
-		uint32_t crc;
-
-		if (k > i && !equal[i])
-			end = k + 1; /* the run differs: sector by sector */
-		rc = run_crc(f, p, k, end, flushed, &crc);
-		if (rc)
-			break;
-		if (end - k == 1 || crc == host_crc(p, k, end)) {
-			for (size_t m = k; m < end; m++) {
-				equal[m] = crc == host_crc(p, k, end);
-				cur_crc[m] = crc;
-			}
-			k = end;
-			continue;
-		}
-		for (; !rc && k < end; k++) { /* the rest differs */
-			rc = run_crc(f, p, k, k + 1, flushed, &cur_crc[k]);
-			equal[k] = cur_crc[k] == host_crc(p, k, k + 1);
-		}
-	}
-	return rc;
+	return swdd_crc32(0xFFFFFFFFu, ps->want, ps->s->size);
 }
 
 /*
- * Compares the selected sectors with the target through on-target CRCs,
- * run by run of adjacent selected sectors (compare_run). Fills equal[i]
- * and, for differing sectors, cur_crc[i] (the sector's own CRC: an erased
- * sector is not erased again). The flash does not change during the pass:
- * its caches are reset once, before its first checksum.
+ * Compares the selected sectors with the target: the CRC of each on the
+ * target, all in one call (flash_crc_list), the flash caches reset once
+ * before it. Fills equal[i] and cur_crc[i] (the sector's CRC: an erased
+ * sector is not erased again). An unchanged reload is one call, and so is
+ * the verify after a write.
  */
 static int compare_sectors(struct swdd_flash *f, const struct plan *p, const bool *select, bool *equal,
 			   uint32_t *cur_crc)
 {
-	bool flushed = false;
+	uint32_t *addr = calloc(p->n + 1, sizeof(uint32_t)), *len = calloc(p->n + 1, sizeof(uint32_t));
+	uint32_t *crc = calloc(p->n + 1, sizeof(uint32_t));
+	size_t *idx = calloc(p->n + 1, sizeof(size_t)), m = 0;
+	int rc = addr && len && crc && idx ? 0 : SWDD_ENOMEM;
 
-	for (size_t i = 0, j; i < p->n; i = j) {
-		int rc;
-
-		for (j = i; j < p->n && select[j] && (j == i || sectors_adjacent(&p->ps[j - 1], &p->ps[j]));
-		     j++)
-			;
-		if (j == i) {
-			j++;
-			continue;
+	for (size_t i = 0; !rc && i < p->n; i++)
+		if (select[i]) {
+			idx[m] = i;
+			addr[m] = p->ps[i].s->start;
+			len[m++] = p->ps[i].s->size;
 		}
-		rc = compare_run(f, p, i, j, &flushed, equal, cur_crc);
-		if (rc)
-			return swdd_err_add(rc, "while comparing flash with the image");
+	if (!rc && m)
+		rc = flash_flush_caches(f);
+	if (!rc && m)
+		rc = flash_crc_list(f, addr, len, m, crc);
+	for (size_t k = 0; !rc && k < m; k++) {
+		cur_crc[idx[k]] = crc[k];
+		equal[idx[k]] = crc[k] == host_crc(&p->ps[idx[k]]);
 	}
-	return 0;
+	free(addr);
+	free(len);
+	free(crc);
+	free(idx);
+	return rc ? swdd_err_add(rc, "while comparing flash with the image") : 0;
 }
 
 /* After programming (or for --verify-only): every selected sector must
@@ -624,6 +529,39 @@ static int verify_sectors(struct swdd_flash *f, const struct plan *p, const bool
 			rc = report_mismatch(f, &p->ps[i], crc[i], scratch);
 	free(equal);
 	free(crc);
+	return rc;
+}
+
+/* The sectors that differ, written by one ProgramStream call; a sector
+ * that already reads erased is not erased again. */
+static int write_streamed(struct swdd_flash *f, const struct plan *p, const bool *equal, const uint32_t *cur,
+			  const struct swdd_flash_opts *o, struct swdd_flash_result *res, uint8_t **scratch)
+{
+	struct flash_stream_sector *ss = calloc(p->n + 1, sizeof(*ss));
+	uint64_t covered = 0, total = 0;
+	size_t n = 0;
+	int rc = ss ? 0 : SWDD_ENOMEM;
+
+	for (size_t i = 0; i < p->n; i++)
+		total += p->ps[i].s->size;
+	for (size_t i = 0; !rc && i < p->n; i++) {
+		const uint8_t *blank = blank_of(f, p->ps[i].s->size, scratch);
+		covered += p->ps[i].s->size;
+		if (!blank)
+			rc = SWDD_ENOMEM;
+		else if (equal[i])
+			res->sectors_skipped++;
+		else
+			ss[n++] = (struct flash_stream_sector){
+				p->ps[i].s, p->ps[i].want, cur[i] != swdd_crc32(0xFFFFFFFFu, blank, p->ps[i].s->size),
+				covered, total
+			};
+	}
+	if (!rc)
+		rc = flash_stream_write(f, ss, n, o, res);
+	if (!rc)
+		progress(o, SWDD_FLASH_PROGRAM, total, total);
+	free(ss);
 	return rc;
 }
 
@@ -646,7 +584,9 @@ static int run_plan(struct swdd_flash *f, struct plan *p, const struct swdd_flas
 		rc = compare_sectors(f, p, all, equal, cur);
 	swdd_debug("flash: compared");
 	progress(o, SWDD_FLASH_CHECK, 1, 1);
-	for (size_t i = 0; i < p->n && !rc && !o->verify_only; i++) {
+	if (!rc && !o->verify_only && flash_can_stream(f))
+		rc = write_streamed(f, p, equal, cur, o, res, scratch);
+	for (size_t i = 0; i < p->n && !rc && !o->verify_only && !flash_can_stream(f); i++) {
 		if (equal[i])
 			res->sectors_skipped++;
 		else

@@ -43,6 +43,8 @@ static const char *const fn_names[SWDD_FLM_FN_COUNT] = {
 	[SWDD_FLM_VERIFY] = "Verify",
 	[SWDD_FLM_BLANK_CHECK] = "BlankCheck",
 	[SWDD_FLM_CRC32] = "Crc32",
+	[SWDD_FLM_CRC32_LIST] = "Crc32List",
+	[SWDD_FLM_STREAM] = "ProgramStream",
 };
 
 /* Copies one PrgCode/PrgData section into the blob at its address. The

@@ -22,6 +22,10 @@ enum swdd_flm_fn {
 	SWDD_FLM_VERIFY,
 	SWDD_FLM_BLANK_CHECK,
 	SWDD_FLM_CRC32, /* swdd extension: Crc32(adr, sz, crc) */
+	/* swdd extensions of the built-in algorithms and the checksum routine
+	 * (flashalgo/flm_target.h): Crc32List(list, n), ProgramStream(ctl) */
+	SWDD_FLM_CRC32_LIST,
+	SWDD_FLM_STREAM,
 	SWDD_FLM_FN_COUNT
 };
 

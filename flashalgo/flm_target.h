@@ -48,6 +48,41 @@ struct flm_device {
 	struct flm_sector sectors[FLM_MAX_SECTORS];
 };
 
+/*
+ * swdd extensions beside the FLM set (flash/flm.h; the host calls them only
+ * when the algorithm exports them; a vendor FLM does not):
+ * - Crc32List(list, n): Crc32 over n ranges in one call; list holds n
+ *   entries { adr, sz, crc }, crc the initial value in and the result out.
+ * - ProgramStream(ctl): erases and programs a whole job list in one call,
+ *   the data coming through a ring in SRAM that the host fills while the
+ *   call runs. ctl points at a struct flm_stream; the host writes it whole
+ *   before the call (wp = rp = step = 0), then only appends data to the
+ *   ring and advances wp; the algorithm advances rp as it takes each
+ *   program unit and publishes step, so the host follows the call by
+ *   reading two words instead of stopping the core (docs/FLASH.md "The
+ *   streamed write"). The result is 0 or the error bits of the failed
+ *   operation, whose address is in fail_addr (the sector's for an erase).
+ *   A job of length 0 erases the sector at addr; any other programs len
+ *   bytes at addr from the ring (addr and len multiples of 8, the ring's
+ *   start and size too, so no program unit straddles its end).
+ */
+struct flm_stream_job {
+	uint32_t addr;
+	uint32_t len; /* 0: erase the sector at addr */
+};
+
+struct flm_stream {
+	uint32_t wp;        /* host: bytes written into the ring so far */
+	uint32_t rp;        /* algorithm: bytes taken from the ring so far */
+	uint32_t step;      /* algorithm: 2k+1 while job k runs, 2k+2 once it is done */
+	uint32_t fail_addr; /* algorithm: where the failed operation was */
+	uint32_t ring;      /* host: the ring's start */
+	uint32_t ring_size; /* host: its size in bytes */
+	uint32_t njobs;
+	uint32_t reserved;
+	struct flm_stream_job job[];
+};
+
 #define FLM_DEVDSCR __attribute__((section("DevDscr"), used))
 #define FLM_EXPORT __attribute__((used, noinline))
 

@@ -269,6 +269,87 @@ FLM_EXPORT int ProgramPage(uint32_t adr, uint32_t sz, const uint8_t *buf)
 	return (int)err;
 }
 
+/*
+ * swdd extension (flm_target.h): the whole write in one call. Each job
+ * erases a sector or programs a run of words whose data the host streams
+ * through the ring; the next unit is taken from the ring while the
+ * controller programs the current one, and a job follows the previous one
+ * at once, so the flash idles only when the ring runs dry. The wait for
+ * data has no bound of its own: the host bounds the call (it halts the
+ * core when the ring stops moving past the operation's time-out).
+ */
+static uint32_t ring_unit(volatile struct flm_stream *s, uint32_t *rp, uint32_t *ri)
+{
+	const volatile uint8_t *p;
+	uint32_t w;
+
+	while (s->wp - *rp < PROG_UNIT) /* wait for the host's data */
+		;
+	p = (const volatile uint8_t *)(s->ring + *ri);
+#if PROG_UNIT == 1
+	w = 0xFFFFFF00u | *p;
+#elif PROG_UNIT == 2
+	w = 0xFFFF0000u | *(const volatile uint16_t *)p;
+#else
+	w = *(const volatile uint32_t *)p;
+#endif
+	*rp += PROG_UNIT;
+	*ri = *ri + PROG_UNIT == s->ring_size ? 0 : *ri + PROG_UNIT;
+	s->rp = *rp; /* the slot is free for the host again */
+	return w;
+}
+
+/* Programs len bytes at adr from the ring. An error found while waiting
+ * for a unit belongs to the unit stored before it: fail_addr names that
+ * one. Units of all ones are skipped as in ProgramPage. */
+static uint32_t stream_program(volatile struct flm_stream *s, uint32_t adr, uint32_t len, uint32_t *rp,
+			       uint32_t *ri)
+{
+	uint32_t err = 0, last = adr;
+
+	if ((adr | len) & 7u) {
+		s->fail_addr = adr;
+		return FLM_ERR_ADDRESS | FLASH_SR_PGAERR;
+	}
+	FLASH_CR = FLASH_CR_PSIZE | FLASH_CR_PG;
+	for (uint32_t i = 0; i < len; i += PROG_UNIT) {
+		uint32_t w = ring_unit(s, rp, ri);
+
+		if (w == 0xFFFFFFFFu)
+			continue;
+		err = wait_ready(WAIT_PROG_LOOPS);
+		if (err)
+			break;
+		last = adr + i;
+		store_unit(last, w);
+	}
+	if (!err)
+		err = wait_ready(WAIT_PROG_LOOPS);
+	FLASH_CR = 0;
+	if (err)
+		s->fail_addr = last;
+	return err;
+}
+
+FLM_EXPORT int ProgramStream(uint32_t ctl)
+{
+	volatile struct flm_stream *s = (volatile struct flm_stream *)ctl;
+	uint32_t rp = 0, ri = 0, err = 0, n = s->njobs;
+
+	for (uint32_t k = 0; k < n && !err; k++) {
+		uint32_t adr = s->job[k].addr, len = s->job[k].len;
+
+		s->step = 2u * k + 1u;
+		if (len)
+			err = stream_program(s, adr, len, &rp, &ri);
+		else if ((err = (uint32_t)EraseSector(adr)) != 0)
+			s->fail_addr = adr;
+		if (!err)
+			s->step = 2u * k + 2u;
+	}
+	return (int)err;
+}
+
 /* Returns adr + sz when flash equals buf, else the first differing address
  * (FLM Verify convention). */
 FLM_EXPORT uint32_t Verify(uint32_t adr, uint32_t sz, const uint8_t *buf)
@@ -410,4 +491,12 @@ FLM_EXPORT uint32_t Crc32(uint32_t adr, uint32_t sz, uint32_t crc)
 	for (uint32_t i = done; i < sz; i++)
 		crc = crc32_gdb_byte(crc, p[i]);
 	return crc;
+}
+
+/* swdd extension (flm_target.h): Crc32 over each of n ranges in one call. */
+FLM_EXPORT int Crc32List(uint32_t *list, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++, list += 3)
+		list[2] = Crc32(list[0], list[1], list[2]);
+	return 0;
 }

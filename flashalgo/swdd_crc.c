@@ -58,3 +58,12 @@ __attribute__((used, noinline)) uint32_t Crc32(uint32_t adr, uint32_t sz, uint32
 		crc = crc_byte(crc, *p++);
 	return crc;
 }
+
+/* Crc32 over each of n ranges in one call: list holds n entries { adr, sz,
+ * crc }, crc the initial value in and the result out (flm_target.h). */
+__attribute__((used, noinline)) int Crc32List(uint32_t *list, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++, list += 3)
+		list[2] = Crc32(list[0], list[1], list[2]);
+	return 0;
+}
