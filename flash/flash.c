@@ -516,7 +516,7 @@ int flash_add_evidence(struct swdd_flash *f, int rc, unsigned what)
 /* Before the first erase or program of a session: the chip's reset flags
  * cleared (where the family can), so that a reset during the session is
  * told apart from older ones. Not fatal: the evidence is then vaguer. */
-static void flash_clear_reset_flags(struct swdd_flash *f)
+void flash_clear_reset_flags(struct swdd_flash *f)
 {
 	f->rsr_cleared = false;
 	if (!f->fam->reset_flags_clear)

@@ -114,8 +114,14 @@ struct flash_stream_sector {
 /* The algorithm has ProgramStream (the built-in STM32F4 one). */
 bool flash_can_stream(const struct swdd_flash *f);
 /* Erases (where marked) and programs the n sectors in one ProgramStream
- * call (flash_stream.c): Init first; res gets the erases and bytes. */
+ * call (flash_stream.c), which also runs Init before (unless it ran) and
+ * UnInit after, and checksums every sector after the last job: crc[i] is
+ * sector i's CRC for the verify. res gets the erases and bytes. */
 int flash_stream_write(struct swdd_flash *f, const struct flash_stream_sector *ss, size_t n,
-		       const struct swdd_flash_opts *o, struct swdd_flash_result *res);
+		       const struct swdd_flash_opts *o, struct swdd_flash_result *res, uint32_t *crc);
+/* Before the first erase or program of a session: the chip's reset flags
+ * cleared where the family can (flash.c), so that a reset during the
+ * session is told apart from older ones. */
+void flash_clear_reset_flags(struct swdd_flash *f);
 
 #endif

@@ -129,6 +129,11 @@ struct sjob {
 
 struct stream {
 	struct swdd_flash *f;
+	const struct flash_stream_sector *ss;
+	size_t nss;
+	uint32_t crc_list; /* the verify's Crc32List entries, one per sector */
+	uint64_t crc_bytes;
+	bool init;         /* Init runs at the start of the call */
 	const struct swdd_flash_opts *o;
 	struct swdd_flash_result *res;
 	struct sjob *jobs;
@@ -148,9 +153,14 @@ static uint32_t stream_bound(const struct stream *st)
 	size_t k = st->step / 2; /* the job running, or the next one */
 	const struct sjob *j = k < st->nj ? &st->jobs[k] : NULL;
 
+	uint32_t prog = flash_prog_bound_ms(st->f, st->f->flm->page_size), crc;
+
 	if (j && !j->len)
 		return flash_erase_bound_ms(st->f, j->ss->s->size);
-	return flash_prog_bound_ms(st->f, st->f->flm->page_size);
+	if (j)
+		return prog;
+	crc = flash_crc_bound_ms(st->crc_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)st->crc_bytes);
+	return crc > prog ? crc : prog; /* the verify's checksums */
 }
 
 static int stream_build(struct stream *st, const struct flash_stream_sector *ss, size_t n)
@@ -168,6 +178,7 @@ static int stream_build(struct stream *st, const struct flash_stream_sector *ss,
 	}
 	for (size_t i = 0; i < n; i++) {
 		size_t np = flash_sector_jobs(f, ss[i].s, ss[i].want, pj);
+		st->crc_bytes += ss[i].s->size;
 		if (ss[i].erase)
 			st->jobs[st->nj++] = (struct sjob){ &ss[i], ss[i].s->start, 0, st->total, 0 };
 		for (size_t p = 0; p < np; p++) {
@@ -180,13 +191,14 @@ static int stream_build(struct stream *st, const struct flash_stream_sector *ss,
 	return 0;
 }
 
-/* The control block and job list at the first page buffer, the ring in
- * the rest of the SRAM above the algorithm's stack (scratch, as the page
- * buffers are). */
+/* The control block, the job list and the verify's checksum list at the
+ * first page buffer, the ring in the rest of the SRAM above the
+ * algorithm's stack (scratch, as the page buffers are). */
 static int stream_place(struct stream *st)
 {
 	struct swdd_flash *f = st->f;
-	size_t head = sizeof(struct flm_stream) + st->nj * sizeof(struct flm_stream_job);
+	size_t jobs = sizeof(struct flm_stream) + st->nj * sizeof(struct flm_stream_job);
+	size_t head = jobs + st->nss * CRC_ENTRY;
 	uint64_t end = ((uint64_t)f->ram_base + f->ram_size) & ~7ull;
 	uint8_t *b = calloc(1, head);
 	int rc;
@@ -203,6 +215,16 @@ static int stream_place(struct stream *st)
 	swdd_put_le32(b + offsetof(struct flm_stream, ring), st->ring);
 	swdd_put_le32(b + offsetof(struct flm_stream, ring_size), st->ring_size);
 	swdd_put_le32(b + offsetof(struct flm_stream, njobs), (uint32_t)st->nj);
+	swdd_put_le32(b + offsetof(struct flm_stream, flags),
+		      (st->init ? FLM_STREAM_INIT : 0) | FLM_STREAM_UNINIT);
+	st->crc_list = st->ctl + (uint32_t)jobs;
+	swdd_put_le32(b + offsetof(struct flm_stream, crc_list), st->crc_list);
+	swdd_put_le32(b + offsetof(struct flm_stream, crc_n), (uint32_t)st->nss);
+	for (size_t i = 0; i < st->nss; i++) {
+		swdd_put_le32(b + jobs + i * CRC_ENTRY, st->ss[i].s->start);
+		swdd_put_le32(b + jobs + i * CRC_ENTRY + 4, st->ss[i].s->size);
+		swdd_put_le32(b + jobs + i * CRC_ENTRY + 8, 0xFFFFFFFFu);
+	}
 	for (size_t k = 0; k < st->nj; k++) {
 		uint8_t *j = b + sizeof(struct flm_stream) + k * sizeof(struct flm_stream_job);
 		swdd_put_le32(j, st->jobs[k].addr);
@@ -307,6 +329,9 @@ static int stream_run(struct stream *st)
 
 	st->t_seen = swdd_now_ms();
 	rc = swdd_algo_start(&st->f->algo, SWDD_FLM_STREAM, st->ctl, 0, 0, 0, stream_bound(st));
+	/* Init runs within microseconds of the start: from here UnInit is due
+	 * (flash_algo_end), unless the call returns having run it */
+	st->f->algo_inited = st->f->algo_inited || (st->init && !rc);
 	swdd_debug("flash: stream of %zu jobs, %u bytes, ring %u bytes", st->nj, st->total, st->ring_size);
 	while (!rc && !done) {
 		rc = stream_fill(st);
@@ -349,6 +374,11 @@ static int stream_failed(struct stream *st)
 		return swdd_err_add(rc, "while reading where the flash algorithm failed");
 	step = swdd_le32(b + 4);
 	fail = swdd_le32(b + 8);
+	if (!step)
+		return swdd_err_set(SWDD_EFLASH,
+				    "the flash algorithm's Init failed (result 0x%08X): the flash interface "
+				    "stayed locked",
+				    st->result);
 	j = &st->jobs[step && (step - 1) / 2 < st->nj ? (step - 1) / 2 : 0];
 	flash_describe_failure(st->f, st->result, bits, sizeof(bits));
 	if (!j->len)
@@ -363,14 +393,29 @@ bool flash_can_stream(const struct swdd_flash *f)
 	return f->flm->fn[SWDD_FLM_STREAM] != SWDD_FLM_NO_FN;
 }
 
-int flash_stream_write(struct swdd_flash *f, const struct flash_stream_sector *ss, size_t n,
-		       const struct swdd_flash_opts *o, struct swdd_flash_result *res)
+/* The verify's checksums, read after the call returned. */
+static int stream_crcs(struct stream *st, uint32_t *crc)
 {
-	struct stream st = { .f = f, .o = o, .res = res };
-	int rc = n ? flash_algo_ready(f) : 0;
+	uint8_t *b = malloc(st->nss * CRC_ENTRY);
+	int rc = b ? swdd_target_mem_read(st->f->t, st->crc_list, b, st->nss * CRC_ENTRY) : SWDD_ENOMEM;
 
-	if (!rc && n)
-		rc = stream_build(&st, ss, n);
+	for (size_t i = 0; !rc && i < st->nss; i++)
+		crc[i] = swdd_le32(b + i * CRC_ENTRY + 8);
+	free(b);
+	return rc;
+}
+
+int flash_stream_write(struct swdd_flash *f, const struct flash_stream_sector *ss, size_t n,
+		       const struct swdd_flash_opts *o, struct swdd_flash_result *res, uint32_t *crc)
+{
+	struct stream st = { .f = f, .o = o, .res = res, .ss = ss, .nss = n, .init = !f->algo_inited };
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (st.init)
+		flash_clear_reset_flags(f);
+	rc = stream_build(&st, ss, n);
 	if (!rc && st.nj)
 		rc = stream_place(&st);
 	if (!rc && st.nj) {
@@ -379,7 +424,11 @@ int flash_stream_write(struct swdd_flash *f, const struct flash_stream_sector *s
 			rc = stream_failed(&st);
 		if (rc)
 			rc = stream_state(&st, rc);
+		else
+			f->algo_inited = false; /* the call ran UnInit */
 	}
+	if (!rc)
+		rc = stream_crcs(&st, crc);
 	free(st.jobs);
 	return rc;
 }

@@ -532,15 +532,19 @@ static int verify_sectors(struct swdd_flash *f, const struct plan *p, const bool
 	return rc;
 }
 
-/* The sectors that differ, written by one ProgramStream call; a sector
- * that already reads erased is not erased again. */
+/* The sectors that differ, written and verified by one ProgramStream
+ * call; a sector that already reads erased is not erased again. The
+ * verify is the call's checksum of each written sector after the last
+ * job, against the plan: a mismatch is read back and named. */
 static int write_streamed(struct swdd_flash *f, const struct plan *p, const bool *equal, const uint32_t *cur,
 			  const struct swdd_flash_opts *o, struct swdd_flash_result *res, uint8_t **scratch)
 {
 	struct flash_stream_sector *ss = calloc(p->n + 1, sizeof(*ss));
+	uint32_t *crc = calloc(p->n + 1, sizeof(uint32_t));
+	size_t *idx = calloc(p->n + 1, sizeof(size_t));
 	uint64_t covered = 0, total = 0;
 	size_t n = 0;
-	int rc = ss ? 0 : SWDD_ENOMEM;
+	int rc = ss && crc && idx ? 0 : SWDD_ENOMEM;
 
 	for (size_t i = 0; i < p->n; i++)
 		total += p->ps[i].s->size;
@@ -551,17 +555,25 @@ static int write_streamed(struct swdd_flash *f, const struct plan *p, const bool
 			rc = SWDD_ENOMEM;
 		else if (equal[i])
 			res->sectors_skipped++;
-		else
+		else {
+			idx[n] = i;
 			ss[n++] = (struct flash_stream_sector){
 				p->ps[i].s, p->ps[i].want, cur[i] != swdd_crc32(0xFFFFFFFFu, blank, p->ps[i].s->size),
 				covered, total
 			};
+		}
 	}
 	if (!rc)
-		rc = flash_stream_write(f, ss, n, o, res);
+		rc = flash_stream_write(f, ss, n, o, res, crc);
 	if (!rc)
 		progress(o, SWDD_FLASH_PROGRAM, total, total);
+	swdd_debug("flash: verifying (the stream's checksums)");
+	for (size_t k = 0; !rc && k < n; k++)
+		if (crc[k] != host_crc(&p->ps[idx[k]]))
+			rc = report_mismatch(f, &p->ps[idx[k]], crc[k], scratch);
 	free(ss);
+	free(crc);
+	free(idx);
 	return rc;
 }
 
@@ -584,9 +596,13 @@ static int run_plan(struct swdd_flash *f, struct plan *p, const struct swdd_flas
 		rc = compare_sectors(f, p, all, equal, cur);
 	swdd_debug("flash: compared");
 	progress(o, SWDD_FLASH_CHECK, 1, 1);
-	if (!rc && !o->verify_only && flash_can_stream(f))
+	if (!rc && !o->verify_only && flash_can_stream(f)) {
 		rc = write_streamed(f, p, equal, cur, o, res, scratch);
-	for (size_t i = 0; i < p->n && !rc && !o->verify_only && !flash_can_stream(f); i++) {
+		if (!rc)
+			progress(o, SWDD_FLASH_VERIFY, 1, 1);
+		goto out;
+	}
+	for (size_t i = 0; i < p->n && !rc && !o->verify_only; i++) {
 		if (equal[i])
 			res->sectors_skipped++;
 		else
@@ -605,6 +621,7 @@ static int run_plan(struct swdd_flash *f, struct plan *p, const struct swdd_flas
 	swdd_debug("flash: verified");
 	if (!rc)
 		progress(o, SWDD_FLASH_VERIFY, 1, 1);
+out:
 	free(all);
 	free(equal);
 	free(cur);

@@ -64,7 +64,10 @@ struct flm_device {
  *   operation, whose address is in fail_addr (the sector's for an erase).
  *   A job of length 0 erases the sector at addr; any other programs len
  *   bytes at addr from the ring (addr and len multiples of 8, the ring's
- *   start and size too, so no program unit straddles its end).
+ *   start and size too, so no program unit straddles its end). After the
+ *   last job the call checksums crc_n ranges as Crc32List does, with the
+ *   flash caches as Init left them (off and reset), so the host verifies
+ *   without another call.
  */
 struct flm_stream_job {
 	uint32_t addr;
@@ -79,9 +82,17 @@ struct flm_stream {
 	uint32_t ring;      /* host: the ring's start */
 	uint32_t ring_size; /* host: its size in bytes */
 	uint32_t njobs;
-	uint32_t reserved;
+	uint32_t flags;     /* host: FLM_STREAM_* */
+	uint32_t crc_list;  /* host: Crc32List entries checksummed after the jobs (the verify) */
+	uint32_t crc_n;
 	struct flm_stream_job job[];
 };
+
+/* ProgramStream flags: Init(0, 0, 0) before the first job (its failure is
+ * the result, with step still 0); UnInit(0) after the verify checksums
+ * when everything succeeded. */
+#define FLM_STREAM_INIT 1U
+#define FLM_STREAM_UNINIT 2U
 
 #define FLM_DEVDSCR __attribute__((section("DevDscr"), used))
 #define FLM_EXPORT __attribute__((used, noinline))

@@ -331,11 +331,15 @@ static uint32_t stream_program(volatile struct flm_stream *s, uint32_t adr, uint
 	return err;
 }
 
+FLM_EXPORT int Crc32List(uint32_t *list, uint32_t n);
+
 FLM_EXPORT int ProgramStream(uint32_t ctl)
 {
 	volatile struct flm_stream *s = (volatile struct flm_stream *)ctl;
 	uint32_t rp = 0, ri = 0, err = 0, n = s->njobs;
 
+	if (s->flags & FLM_STREAM_INIT)
+		err = (uint32_t)Init(0, 0, 0);
 	for (uint32_t k = 0; k < n && !err; k++) {
 		uint32_t adr = s->job[k].addr, len = s->job[k].len;
 
@@ -347,7 +351,12 @@ FLM_EXPORT int ProgramStream(uint32_t ctl)
 		if (!err)
 			s->step = 2u * k + 2u;
 	}
-	return (int)err;
+	if (err)
+		return (int)err;
+	Crc32List((uint32_t *)s->crc_list, s->crc_n);
+	if (s->flags & FLM_STREAM_UNINIT)
+		UnInit(0);
+	return 0;
 }
 
 /* Returns adr + sz when flash equals buf, else the first differing address
