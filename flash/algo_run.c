@@ -305,6 +305,7 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	if (rc)
 		return rc;
 	a->started = true;
+	a->calls++;
 	a->resets = swdd_target_resets_seen(a->t);
 	a->running_fn = fn;
 	a->slowest_poll_ms = 0;

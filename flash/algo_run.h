@@ -51,6 +51,7 @@ struct swdd_algo {
 	uint32_t buf_size;
 	int reg_primask; /* GDB register numbers found in the target XML */
 	bool started;    /* a call is running (start without wait) */
+	unsigned calls;  /* calls started since the load (the tests count them) */
 	unsigned resets; /* swdd_target_resets_seen() when the call started */
 	bool lost;       /* an unexpected reset let the firmware run: the SRAM is its own now */
 	uint32_t running_fn;
