@@ -193,11 +193,31 @@ static int algo_set_call_regs(struct swdd_algo *a)
 	return rc;
 }
 
+/* The header BKPTs, the algorithm, the checksum routine (when used) and
+ * the canary as one memory write: they are adjacent, and each separate
+ * write costs a USB round trip or more. */
+static int algo_write_image(struct swdd_algo *a)
+{
+	uint32_t len = a->canary_addr + 4 - a->header;
+	uint8_t *img = calloc(1, len);
+	int rc;
+
+	if (!img)
+		return SWDD_ENOMEM;
+	swdd_put_le32(img, ALGO_HEADER);
+	memcpy(img + (a->code - a->header), a->flm->blob, a->flm->blob_size);
+	if (a->crc_routine)
+		memcpy(img + (a->crc_code - a->header), a->crc_routine->blob, a->crc_routine->blob_size);
+	swdd_put_le32(img + (a->canary_addr - a->header), ALGO_CANARY);
+	rc = swdd_target_mem_write(a->t, a->header, img, len);
+	free(img);
+	return rc;
+}
+
 int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const struct swdd_flm *crc_routine,
 		   uint32_t ram_base, uint32_t ram_size, uint32_t fz_addr, uint32_t fz_bits, bool save_ram,
 		   struct swdd_algo *a)
 {
-	uint32_t hdr = ALGO_HEADER, canary = ALGO_CANARY;
 	int rc;
 
 	memset(a, 0, sizeof(*a));
@@ -219,13 +239,7 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const stru
 	if (!rc)
 		rc = algo_save_context(a, save_ram);
 	if (!rc)
-		rc = swdd_target_mem_write(t, a->header, &hdr, 4);
-	if (!rc)
-		rc = swdd_target_mem_write(t, a->code, flm->blob, flm->blob_size);
-	if (!rc && a->crc_routine)
-		rc = swdd_target_mem_write(t, a->crc_code, a->crc_routine->blob, a->crc_routine->blob_size);
-	if (!rc)
-		rc = swdd_target_mem_write(t, a->canary_addr, &canary, 4);
+		rc = algo_write_image(a);
 	if (!rc)
 		rc = algo_freeze_watchdogs(a, fz_addr, fz_bits);
 	if (!rc)

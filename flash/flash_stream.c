@@ -358,6 +358,9 @@ static int stream_state(struct stream *st, int rc)
 			programmed += st->jobs[i].len;
 	if (j->len && st->rp > j->data_off)
 		programmed += st->rp - j->data_off < j->len ? st->rp - j->data_off : j->len;
+	if (rc == SWDD_ETIMEOUT) /* the bound is one operation's, re-armed as the call moved on */
+		swdd_err_add(rc, "the streamed write made no progress for that long while %s sector %u",
+			     j->len ? "programming" : "erasing", j->ss->s->index);
 	return flash_sector_state_after(st->f, rc, j->ss->s, !j->len, programmed);
 }
 
