@@ -286,7 +286,7 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	static const uint8_t nargs[SWDD_FLM_FN_COUNT] = {
 		[SWDD_FLM_INIT] = 3,         [SWDD_FLM_UNINIT] = 1,       [SWDD_FLM_ERASE_CHIP] = 0,
 		[SWDD_FLM_ERASE_SECTOR] = 1, [SWDD_FLM_PROGRAM_PAGE] = 3, [SWDD_FLM_VERIFY] = 3,
-		[SWDD_FLM_BLANK_CHECK] = 3,  [SWDD_FLM_CRC32] = 3,           [SWDD_FLM_CRC32_LIST] = 2,
+		[SWDD_FLM_BLANK_CHECK] = 3,  [SWDD_FLM_CRC32] = 3,        [SWDD_FLM_CRC32_LIST] = 2,
 		[SWDD_FLM_STREAM] = 1,
 	};
 	const uint32_t args[4] = { r0, r1, r2, r3 };

@@ -86,7 +86,8 @@ static int crc_list_call(struct swdd_flash *f, const uint32_t *addr, const uint3
 	rc = swdd_target_mem_write(f->t, a->buf[0], list, n * CRC_ENTRY);
 	if (!rc)
 		rc = swdd_algo_call(a, SWDD_FLM_CRC32_LIST, a->buf[0], (uint32_t)n, 0, 0,
-				    flash_crc_bound_ms(bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes), &r);
+				    flash_crc_bound_ms(bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes),
+				    &r);
 	if (!rc)
 		rc = swdd_target_mem_read(f->t, a->buf[0], list, n * CRC_ENTRY);
 	for (size_t i = 0; !rc && i < n; i++)
@@ -133,19 +134,19 @@ struct stream {
 	size_t nss;
 	uint32_t crc_list; /* the verify's Crc32List entries, one per sector */
 	uint64_t crc_bytes;
-	bool init;         /* Init runs at the start of the call */
+	bool init; /* Init runs at the start of the call */
 	const struct swdd_flash_opts *o;
 	struct swdd_flash_result *res;
 	struct sjob *jobs;
 	size_t nj;
 	uint32_t ctl, ring, ring_size;
-	uint32_t total;     /* data bytes in the stream */
-	uint32_t wp;        /* data bytes written into the ring */
-	size_t fill_job;    /* the job whose data goes next */
-	uint32_t rp, step;  /* what the call last published */
-	uint64_t t_seen;    /* when the host last read them */
-	bool wrote;         /* data went into the ring since the last look */
-	uint32_t result;    /* the call's r0 once it returned */
+	uint32_t total;    /* data bytes in the stream */
+	uint32_t wp;       /* data bytes written into the ring */
+	size_t fill_job;   /* the job whose data goes next */
+	uint32_t rp, step; /* what the call last published */
+	uint64_t t_seen;   /* when the host last read them */
+	bool wrote;        /* data went into the ring since the last look */
+	uint32_t result;   /* the call's r0 once it returned */
 };
 
 static uint32_t stream_bound(const struct stream *st)
@@ -182,8 +183,8 @@ static int stream_build(struct stream *st, const struct flash_stream_sector *ss,
 		if (ss[i].erase)
 			st->jobs[st->nj++] = (struct sjob){ &ss[i], ss[i].s->start, 0, st->total, 0 };
 		for (size_t p = 0; p < np; p++) {
-			st->jobs[st->nj++] = (struct sjob){ &ss[i], ss[i].s->start + pj[p].off, pj[p].n,
-							    st->total, 0 };
+			st->jobs[st->nj++] =
+				(struct sjob){ &ss[i], ss[i].s->start + pj[p].off, pj[p].n, st->total, 0 };
 			st->total += pj[p].n;
 		}
 	}
@@ -244,8 +245,9 @@ static int stream_fill(struct stream *st)
 	uint8_t w[4];
 	int rc;
 
-	while (st->fill_job < st->nj && (!st->jobs[st->fill_job].len ||
-					 st->wp == st->jobs[st->fill_job].data_off + st->jobs[st->fill_job].len))
+	while (st->fill_job < st->nj &&
+	       (!st->jobs[st->fill_job].len ||
+		st->wp == st->jobs[st->fill_job].data_off + st->jobs[st->fill_job].len))
 		st->fill_job++;
 	if (st->fill_job == st->nj || !room)
 		return 0;
@@ -254,8 +256,8 @@ static int stream_fill(struct stream *st)
 	n = n < room ? n : room;
 	n = n < STREAM_CHUNK ? n : STREAM_CHUNK;
 	n = n < st->ring_size - at ? n : st->ring_size - at;
-	rc = swdd_target_mem_write(st->f->t, st->ring + at, j->ss->want + (j->addr - j->ss->s->start) +
-								   (st->wp - j->data_off), n);
+	rc = swdd_target_mem_write(st->f->t, st->ring + at,
+				   j->ss->want + (j->addr - j->ss->s->start) + (st->wp - j->data_off), n);
 	swdd_put_le32(w, st->wp + n);
 	if (!rc)
 		rc = swdd_target_mem_write(st->f->t, st->ctl + offsetof(struct flm_stream, wp), w, 4);

@@ -558,8 +558,8 @@ static int write_streamed(struct swdd_flash *f, const struct plan *p, const bool
 		else {
 			idx[n] = i;
 			ss[n++] = (struct flash_stream_sector){
-				p->ps[i].s, p->ps[i].want, cur[i] != swdd_crc32(0xFFFFFFFFu, blank, p->ps[i].s->size),
-				covered, total
+				p->ps[i].s, p->ps[i].want,
+				cur[i] != swdd_crc32(0xFFFFFFFFu, blank, p->ps[i].s->size), covered, total
 			};
 		}
 	}

@@ -82,8 +82,8 @@ struct flm_stream {
 	uint32_t ring;      /* host: the ring's start */
 	uint32_t ring_size; /* host: its size in bytes */
 	uint32_t njobs;
-	uint32_t flags;     /* host: FLM_STREAM_* */
-	uint32_t crc_list;  /* host: Crc32List entries checksummed after the jobs (the verify) */
+	uint32_t flags;    /* host: FLM_STREAM_* */
+	uint32_t crc_list; /* host: Crc32List entries checksummed after the jobs (the verify) */
 	uint32_t crc_n;
 	struct flm_stream_job job[];
 };
