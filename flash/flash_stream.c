@@ -101,7 +101,9 @@ int flash_crc_list(struct swdd_flash *f, const uint32_t *addr, const uint32_t *l
 	size_t per_call = f->algo.buf_size / CRC_ENTRY;
 	int rc = 0;
 
-	if (!f->algo.crc_list_entry) { /* one call per range, or the read-back */
+	/* one call per range without the list (or the read-back); one range
+	 * alone goes without it too, two memory transfers fewer */
+	if (!f->algo.crc_list_entry || n == 1) {
 		for (size_t i = 0; !rc && i < n; i++) {
 			crc[i] = 0xFFFFFFFFu;
 			rc = flash_crc_flushed(f, addr[i], len[i], &crc[i]);
