@@ -334,12 +334,22 @@ void swdd_algo_rearm(struct swdd_algo *a, uint32_t timeout_ms)
 	a->polls_left = (uint64_t)timeout_ms * swdd_probe_polls_per_ms(swdd_target_probe(a->t));
 }
 
+void swdd_algo_link_time(struct swdd_algo *a, uint64_t ms)
+{
+	if (ms > a->slowest_poll_ms)
+		a->slowest_poll_ms = ms;
+}
+
 int swdd_algo_abort(struct swdd_algo *a)
 {
+	int rc;
+
 	if (!a->started)
 		return 0;
-	a->started = false;
-	return swdd_target_halt(a->t);
+	rc = swdd_target_halt(a->t);
+	if (!rc)
+		a->started = false; /* else the call still runs: unload's wait halts it at its bound */
+	return rc;
 }
 
 /* Names why a call did not come back to the header BKPT. */

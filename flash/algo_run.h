@@ -116,9 +116,16 @@ int swdd_algo_wait(struct swdd_algo *a, uint32_t *result);
  * bounds one operation (an erase, a program run), not the whole call, and
  * counts the link's polls as swdd_algo_start's does. */
 void swdd_algo_rearm(struct swdd_algo *a, uint32_t timeout_ms);
+/* A transfer of the host's own between two polls of a running call (the
+ * stream's data and its control words) took ms: it counts for the
+ * link-stall rule as a status poll does (one slower than two USB
+ * time-outs ends the wait at its bound, named as the link's stall). */
+void swdd_algo_link_time(struct swdd_algo *a, uint64_t ms);
 /* Ends a running call from the host's side (the host failed, or it found
  * the call's work wrong, while the call ran): halts the core. The caller
- * reports its own reason; 0 when no call runs. */
+ * reports its own reason; 0 when no call runs. When the halt fails (the
+ * link is down), the call stays `started`, so that swdd_algo_unload's
+ * bounded wait halts the core once the link answers again. */
 int swdd_algo_abort(struct swdd_algo *a);
 /* One status poll of the running call, for a host that has other work
  * (writing the next page) between polls: *done = false while it runs;

@@ -338,15 +338,41 @@ static int stream_run(struct stream *st)
 	st->f->algo_inited = st->f->algo_inited || (st->init && !rc);
 	swdd_debug("flash: stream of %zu jobs, %u bytes, ring %u bytes", st->nj, st->total, st->ring_size);
 	while (!rc && !done) {
+		uint64_t t0 = swdd_now_ms();
+
 		rc = stream_fill(st);
+		swdd_algo_link_time(&st->f->algo, swdd_now_ms() - t0);
 		if (!rc)
 			rc = swdd_algo_poll(&st->f->algo, &done, &st->result);
+		t0 = swdd_now_ms();
 		if (!rc)
 			rc = stream_read(st);
+		swdd_algo_link_time(&st->f->algo, swdd_now_ms() - t0);
 	}
 	if (rc && st->f->algo.started)
 		(void)swdd_algo_abort(&st->f->algo); /* rc is the reason reported */
 	return rc;
+}
+
+/* The host saw job k last, but the call may have gone on since (the link
+ * failed, the chip was reset or the core halted between two looks): as
+ * far as the last job whose data, and all data before it, was in the
+ * ring. Said when that is a later sector. A time-out or a flash error
+ * stopped the call where the host saw it. */
+static int stream_reach(struct stream *st, int rc, size_t k)
+{
+	size_t far = k;
+
+	if (rc == SWDD_ETIMEOUT || rc == SWDD_EFLASH || rc == SWDD_ENOMEM || rc == SWDD_EPROTECTED)
+		return rc;
+	while (far + 1 < st->nj && st->jobs[far].data_off + st->jobs[far].len <= st->wp)
+		far++;
+	if (far >= st->nj || st->jobs[far].ss == st->jobs[k < st->nj ? k : st->nj - 1].ss)
+		return rc;
+	return swdd_err_add(rc,
+			    "the algorithm had data for as far as sector %u (0x%08X) in SRAM and may have "
+			    "gone on that far (erasing, programming) before it stopped",
+			    st->jobs[far].ss->s->index, st->jobs[far].ss->s->start);
 }
 
 /* What the flash holds when the call failed in job k: the sector it was
@@ -363,9 +389,10 @@ static int stream_state(struct stream *st, int rc)
 	if (j->len && st->rp > j->data_off)
 		programmed += st->rp - j->data_off < j->len ? st->rp - j->data_off : j->len;
 	if (rc == SWDD_ETIMEOUT) /* the bound is one operation's, re-armed as the call moved on */
-		swdd_err_add(rc, "the streamed write made no progress for that long while %s sector %u",
+		swdd_err_add(rc, "(the bound of %s sector %u, the operation the streamed write was in)",
 			     j->len ? "programming" : "erasing", j->ss->s->index);
-	return flash_sector_state_after(st->f, rc, j->ss->s, !j->len, programmed);
+	rc = flash_sector_state_after(st->f, rc, j->ss->s, !j->len, programmed);
+	return stream_reach(st, rc, k);
 }
 
 /* The call returned an error: the operation and its address named. */

@@ -99,9 +99,12 @@ def bad_files(tmp):
     hexdata = open(os.path.join(FW, "demo.hex")).read()
     out["bad_hex"] = os.path.join(tmp, "bad.hex")
     open(out["bad_hex"], "w").write(hexdata.replace(":10", ":1G", 1))
-    # ProgramPage's first instruction -> UDF (a fault), or B . (a timeout)
-    out["flm_udf"] = patched(FLM, os.path.join(tmp, "udf.flm"), "ProgramPage", b"\x00\xde")
-    out["flm_loop"] = patched(FLM, os.path.join(tmp, "loop.flm"), "ProgramPage", b"\xfe\xe7")
+    # the first instruction of ProgramPage and of ProgramStream (which the
+    # engine calls instead when the algorithm has it) -> UDF (a fault), or
+    # B . (a timeout)
+    for name, insn in (("udf", b"\x00\xde"), ("loop", b"\xfe\xe7")):
+        page = patched(FLM, os.path.join(tmp, name + "_page.flm"), "ProgramPage", insn)
+        out["flm_" + name] = patched(page, os.path.join(tmp, name + ".flm"), "ProgramStream", insn)
     # the x8 FLM with a 2 MiB descriptor (dev_size): clipped to the chip's 1 MiB
     out["flm_2mib"] = os.path.join(tmp, "2mib.flm")
     shutil.copy(FLM, out["flm_2mib"])
@@ -233,10 +236,11 @@ def main():
         check("rdp1", ["flash", elf, "--sim-fault", "rdp1"], 5,
               err=r"RDP level 1.*swdd erase --unlock", lab=UNTOUCHED)
         check("flm_faults", ["flash", elf, "--flash-algo", bad["flm_udf"]], 5, {"bytes_programmed": 0},
-              err=r"flash algorithm .*(fault|locked up).*programming the page at 0x08000000",
+              err=r"flash algorithm .*(fault|locked up).*(programming the page at 0x08000000|"
+                  r"flash state: sector 0 \(0x08000000\))",
               lab={"program_ops": 0})
         check("flm_times_out", ["flash", elf, "--flash-algo", bad["flm_loop"]], 5,
-              err=r"did not finish within \d+ ms.*programming the page", lab={"program_ops": 0})
+              err=r"did not finish within \d+ ms.*programming (the page|sector 0)", lab={"program_ops": 0})
         # erase
         check("erase", ["erase"] + pre, 0, {"result": "ok"}, lab={"mass_erases": 1})
         check("erase_checked_blank", ["erase", "--flash-algo", bad["flm_lying"]] + pre, 5,
