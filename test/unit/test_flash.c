@@ -24,38 +24,16 @@
 #include <unistd.h>
 
 /* img: firmware already in flash that boots and runs 2 ms (virtual) before
- * the probe connects; NULL = erased flash. */
-static int lab_open_fw(struct lab *l, const char *faults, enum sim_probe_kind kind, const uint8_t *img,
-		       size_t n)
+ * the probe connects. */
+static int lab_open_fw(struct lab *l, enum sim_probe_kind kind, const uint8_t *img, size_t n)
 {
-	struct sim_config cfg = { 0 };
-	struct sim_probe_config pc = { .kind = kind };
-	struct swdd_connect_opts co = { .mode = SWDD_CONNECT_UNDER_RESET, .speed_khz = 4000 };
-	char err[256];
-
-	memset(l, 0, sizeof(*l));
-	if (faults && sim_config_parse_faults(&cfg, faults, err, sizeof(err)))
-		return test_fail_at(__FILE__, __LINE__, "fault spec: %s", err);
-	if (sim_chip_new(&cfg, &l->chip, err, sizeof(err)))
-		return test_fail_at(__FILE__, __LINE__, "sim_chip_new: %s", err);
-	if (img) {
-		co.mode = SWDD_CONNECT_NORMAL;
-		sim_chip_backdoor_load_flash(l->chip, 0x08000000u, img, n);
-		sim_board_power_cycle(l->chip);
-		sim_chip_advance(l->chip, 2000000u);
-	}
-	if (sim_probe_new(&pc, l->chip, &l->sp) || swdd_probe_open_sim(l->sp, &l->probe) ||
-	    swdd_target_connect(l->probe, &co, &l->t) || swdd_flash_open(l->t, NULL, &l->f)) {
-		test_fail_at(__FILE__, __LINE__, "lab set-up: %s", swdd_err_detail());
-		lab_close(l);
-		return 1;
-	}
-	return 0;
+	return flash_lab_open(l, NULL, NULL, kind, SWDD_CONNECT_NORMAL, img, n);
 }
 
+/* Erased flash, connected under reset. */
 static int lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind)
 {
-	return lab_open_fw(l, faults, kind, NULL, 0);
+	return flash_lab_open(l, NULL, faults, kind, SWDD_CONNECT_UNDER_RESET, NULL, 0);
 }
 
 /* 80 KiB from 0x08000000: sectors 0-3 (16 KiB) and part of sector 4. */
@@ -439,7 +417,7 @@ static int algo_fault_and_timeout(void)
 	static const uint8_t fw[20] = { 0x00, 0x10, 0x00, 0x20, 0x11, 0x00, 0x00, 0x08, 0x11, 0x00,
 					0x00, 0x08, 0x11, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7 };
 
-	if (lab_open_fw(&l, NULL, SIM_PROBE_STLINK_V2, fw, sizeof(fw)))
+	if (lab_open_fw(&l, SIM_PROBE_STLINK_V2, fw, sizeof(fw)))
 		return 1;
 	CHECK_SWDD(swdd_flm_builtin("stm32f4", &flm));
 	/* EraseChip -> "b ." (0xE7FE): never returns */
@@ -755,7 +733,7 @@ static int art_firmware_fills_lines(void)
 	while (table + sizeof(sig) <= n && memcmp(img + table, sig, sizeof(sig)))
 		table += 4;
 	CHECK(table + 64 <= n);
-	if (lab_open_fw(&l, NULL, SIM_PROBE_STLINK_V21, img, n))
+	if (lab_open_fw(&l, SIM_PROBE_STLINK_V21, img, n))
 		return 1;
 	/* the array changes under the lines the firmware's loads filled */
 	CHECK(!sim_chip_backdoor_load_flash(l.chip, 0x08000000u + (uint32_t)table, zero, 64));
@@ -801,7 +779,7 @@ static int art_icache_stale_code(void)
 
 	memcpy(img, vec, sizeof(vec));
 	memcpy(img + 0x40, code, sizeof(code));
-	if (lab_open_fw(&l, NULL, SIM_PROBE_CMSIS_DAP_V2, img, sizeof(img)))
+	if (lab_open_fw(&l, SIM_PROBE_CMSIS_DAP_V2, img, sizeof(img)))
 		return 1;
 	CHECK_SWDD(art_word(&l, ART_ACR, &acr, 0));
 	CHECK_EQ(acr, ART_ON);

@@ -15,40 +15,10 @@
 
 #define BANK2 0x08100000u
 
-/* pre: bytes already in flash at 0x08000000 before the probe connects;
- * with mode SWDD_CONNECT_ATTACH they boot and run 2 ms (virtual) first. */
-static int lab_open_mode(struct lab *l, const char *chip, const char *faults, enum sim_probe_kind kind,
-			 const uint8_t *pre, size_t n, enum swdd_connect_mode mode)
+/* Erased flash, connected normally. */
+static int lab_open(struct lab *l, const char *chip, const char *faults, enum sim_probe_kind kind)
 {
-	struct sim_config cfg = { .chip = chip };
-	struct sim_probe_config pc = { .kind = kind };
-	struct swdd_connect_opts co = { .mode = mode, .speed_khz = 4000 };
-	char err[256];
-
-	memset(l, 0, sizeof(*l));
-	if (faults && sim_config_parse_faults(&cfg, faults, err, sizeof(err)))
-		return test_fail_at(__FILE__, __LINE__, "fault spec: %s", err);
-	if (sim_chip_new(&cfg, &l->chip, err, sizeof(err)))
-		return test_fail_at(__FILE__, __LINE__, "sim_chip_new: %s", err);
-	if (pre)
-		sim_chip_backdoor_load_flash(l->chip, 0x08000000u, pre, n);
-	if (pre && mode == SWDD_CONNECT_ATTACH) {
-		sim_board_power_cycle(l->chip);
-		sim_chip_advance(l->chip, 2000000u);
-	}
-	if (sim_probe_new(&pc, l->chip, &l->sp) || swdd_probe_open_sim(l->sp, &l->probe) ||
-	    swdd_target_connect(l->probe, &co, &l->t) || swdd_flash_open(l->t, NULL, &l->f)) {
-		test_fail_at(__FILE__, __LINE__, "lab set-up: %s", swdd_err_detail());
-		lab_close(l);
-		return 1;
-	}
-	return 0;
-}
-
-static int lab_open(struct lab *l, const char *chip, const char *faults, enum sim_probe_kind kind,
-		    const uint8_t *pre, size_t n)
-{
-	return lab_open_mode(l, chip, faults, kind, pre, n, SWDD_CONNECT_NORMAL);
+	return flash_lab_open(l, chip, faults, kind, SWDD_CONNECT_NORMAL, NULL, 0);
 }
 
 static int identify_h743_h725(void)
@@ -67,7 +37,7 @@ static int identify_h743_h725(void)
 		struct lab l;
 		const struct swdd_chip_info *c;
 
-		if (lab_open(&l, rows[i].chip, NULL, SIM_PROBE_STLINK_V3, NULL, 0))
+		if (lab_open(&l, rows[i].chip, NULL, SIM_PROBE_STLINK_V3))
 			return 1;
 		c = swdd_target_chip(l.t);
 		CHECK_EQ(c->dev_id, rows[i].dev);
@@ -94,7 +64,7 @@ static int do_both_banks(enum sim_probe_kind kind)
 	struct swdd_segment seg = { start, len, data };
 	struct swdd_image img = { &seg, 1 };
 
-	if (lab_open(&l, "stm32h743", NULL, kind, NULL, 0))
+	if (lab_open(&l, "stm32h743", NULL, kind))
 		return 1;
 	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
 	CHECK(flash_equals(&l, start, data, len));
@@ -139,7 +109,7 @@ static int h725_one_bank(void)
 	struct swdd_segment seg = { 0x08000000u, 0x21000u, data };
 	struct swdd_image img = { &seg, 1 };
 
-	if (lab_open(&l, "stm32h725", NULL, SIM_PROBE_CMSIS_DAP_V2, NULL, 0))
+	if (lab_open(&l, "stm32h725", NULL, SIM_PROBE_CMSIS_DAP_V2))
 		return 1;
 	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
 	CHECK(flash_equals(&l, 0x08000000u, data, 0x21000u));
@@ -162,7 +132,8 @@ static int fast_erase_named(void)
 	struct swdd_image img = { &seg, 1 };
 	int rc;
 
-	if (lab_open(&l, "stm32h743", "fast-erase", SIM_PROBE_STLINK_V3, old, 0x1000u))
+	if (flash_lab_open(&l, "stm32h743", "fast-erase", SIM_PROBE_STLINK_V3, SWDD_CONNECT_UNDER_RESET, old,
+			   0x1000u))
 		return 1;
 	rc = swdd_flash_write_image(l.f, &img, NULL, &r);
 	CHECK_EQ(rc, SWDD_EFLASH);
@@ -182,7 +153,7 @@ static int option_text_and_swap(void)
 	int swapped = -1;
 	const struct stm32_family *fam;
 
-	if (lab_open(&l, "stm32h743", "bank-swap", SIM_PROBE_STLINK_V3, NULL, 0))
+	if (lab_open(&l, "stm32h743", "bank-swap", SIM_PROBE_STLINK_V3))
 		return 1;
 	CHECK_SWDD(swdd_flash_option_text(l.f, &text));
 	CHECK(strstr(text, "RDP              0xAA (level 0)") != NULL);
@@ -209,7 +180,7 @@ static int wrp_refused(void)
 	struct swdd_image img = { &seg, 1 };
 	uint64_t mask = 0;
 
-	if (lab_open(&l, "stm32h743", "wrp:1", SIM_PROBE_STLINK_V3, NULL, 0))
+	if (lab_open(&l, "stm32h743", "wrp:1", SIM_PROBE_STLINK_V3))
 		return 1;
 	CHECK_SWDD(swdd_target_chip(l.t)->part->family->wrp_mask(l.t, &mask));
 	CHECK_EQ(mask, 2u);
@@ -232,7 +203,7 @@ static int one_mib_both_banks(void)
 	struct swdd_image img = { &seg, 1 };
 	uint64_t t0;
 
-	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3, NULL, 0))
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3))
 		return 1;
 	CHECK_OK(sim_chip_backdoor_load_flash(l.chip, start, old, len)); /* every sector erases */
 	t0 = sim_chip_now_ns(l.chip);
@@ -259,7 +230,7 @@ static int options_in_attach(void)
 	char *text = NULL;
 	struct sim_chip_stats st;
 
-	if (lab_open_mode(&l, "stm32h725", NULL, SIM_PROBE_STLINK_V3, fw, sizeof(fw), SWDD_CONNECT_ATTACH))
+	if (flash_lab_open(&l, "stm32h725", NULL, SIM_PROBE_STLINK_V3, SWDD_CONNECT_ATTACH, fw, sizeof(fw)))
 		return 1;
 	CHECK_SWDD(swdd_flash_option_text(l.f, &text));
 	CHECK(strstr(text, "RDP              0xAA (level 0)") != NULL);
@@ -284,7 +255,7 @@ static int do_verify_mismatch(const char *faults, int swap)
 	struct swdd_image img = { &seg, 1 };
 
 	data[2] = 0x00; /* a weak cell cannot keep this byte's bits at 1 -> 0 */
-	if (lab_open(&l, "stm32h743", faults, SIM_PROBE_STLINK_V3, NULL, 0))
+	if (lab_open(&l, "stm32h743", faults, SIM_PROBE_STLINK_V3))
 		return 1;
 	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EVERIFY);
 	CHECK(strstr(swdd_err_detail(), "verify failed at 0x08000002") != NULL);
@@ -336,7 +307,7 @@ static int evidence_flash_present_absent(void)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct lab l;
 
-		if (lab_open(&l, "stm32h743", rows[i].knob, SIM_PROBE_STLINK_V3, NULL, 0))
+		if (lab_open(&l, "stm32h743", rows[i].knob, SIM_PROBE_STLINK_V3))
 			return 1;
 		if (rows[i].knob && strstr(rows[i].knob, "ecc"))
 			CHECK(swdd_target_mem_read(l.t, 0x08000040u, word, 32) != 0); /* DBECCERR */
@@ -363,7 +334,7 @@ static int evidence_swap_pending(void)
 	char buf[768];
 	struct lab l;
 
-	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3, NULL, 0))
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3))
 		return 1;
 	CHECK_SWDD(w32(&l, 0x52002008u, 0x08192A3Bu)); /* OPTKEYR */
 	CHECK_SWDD(w32(&l, 0x52002008u, 0x4C5D6E7Fu));
@@ -397,7 +368,7 @@ static int evidence_reset_causes(void)
 	char buf[768];
 	struct lab l;
 
-	if (lab_open_mode(&l, "stm32h743", "iwdg", SIM_PROBE_STLINK_V3, fw, sizeof(fw), SWDD_CONNECT_ATTACH))
+	if (flash_lab_open(&l, "stm32h743", "iwdg", SIM_PROBE_STLINK_V3, SWDD_CONNECT_ATTACH, fw, sizeof(fw)))
 		return 1;
 	evidence(&l, STM32_EVIDENCE_RESET, buf, sizeof(buf));
 	CHECK(strstr(buf, "RCC_RSR") == NULL); /* power-on flags only, not cleared */
@@ -439,7 +410,7 @@ static int vcap_fault_supply_named(void)
 	struct swdd_segment seg = { 0x08000000u, 0x400u, data };
 	struct swdd_image img = { &seg, 1 };
 
-	if (lab_open(&l, "stm32h743", "vcap-fault", SIM_PROBE_CMSIS_DAP_V2, NULL, 0))
+	if (lab_open(&l, "stm32h743", "vcap-fault", SIM_PROBE_CMSIS_DAP_V2))
 		return 1;
 	CHECK_EQ(swdd_flash_write_image(l.f, &img, NULL, &r), SWDD_EFLASH);
 	CHECK(strstr(swdd_err_detail(), "programming the page at 0x08000000 failed: OPERR") != NULL);
@@ -474,7 +445,7 @@ static int iwdg_reset_named(void)
 		return 0;
 	}
 	fclose(fp);
-	if (lab_open_mode(&l, "stm32h743", "iwdg", SIM_PROBE_STLINK_V3, fw, sizeof(fw), SWDD_CONNECT_ATTACH))
+	if (flash_lab_open(&l, "stm32h743", "iwdg", SIM_PROBE_STLINK_V3, SWDD_CONNECT_ATTACH, fw, sizeof(fw)))
 		return 1;
 	/* the firmware ran and started IWDG1; swdd programs only a halted core */
 	CHECK_SWDD(swdd_target_halt(l.t));
@@ -505,7 +476,7 @@ static int shared_flash_word(void)
 	memset(want, 0xFF, sizeof(want));
 	memcpy(want, a, 19);
 	memcpy(want + 0x17, b, 41);
-	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_CMSIS_DAP_V2, NULL, 0))
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_CMSIS_DAP_V2))
 		return 1;
 	CHECK_SWDD(swdd_flash_write_image(l.f, &img, NULL, &r));
 	sim_chip_get_stats(l.chip, &st);
@@ -531,7 +502,7 @@ static int caches_on_program(void)
 	uint32_t ccr = 0;
 	struct lab l;
 
-	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3, NULL, 0))
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3))
 		return 1;
 	CHECK_SWDD(swdd_target_mem_read(l.t, 0xE000ED14u, &ccr, 4));
 	CHECK_SWDD(w32(&l, 0xE000ED14u, ccr | 3u << 16));

@@ -30,28 +30,7 @@ static const uint8_t fw_loop[] = { 0x00, 0x00, 0x01, 0x20, 0x09, 0x00, 0x00, 0x0
 static int lab_up(struct lab *l, const char *chip, const char *faults, enum swdd_connect_mode mode,
 		  const uint8_t *fw, size_t n)
 {
-	struct sim_config cfg = { .chip = chip };
-	struct sim_probe_config pc = { .kind = SIM_PROBE_STLINK_V3 };
-	struct swdd_connect_opts co = { .mode = mode, .speed_khz = 4000 };
-	char err[256];
-
-	memset(l, 0, sizeof(*l));
-	if (faults && sim_config_parse_faults(&cfg, faults, err, sizeof(err)))
-		return test_fail_at(__FILE__, __LINE__, "fault spec: %s", err);
-	if (sim_chip_new(&cfg, &l->chip, err, sizeof(err)))
-		return test_fail_at(__FILE__, __LINE__, "sim_chip_new: %s", err);
-	if (fw) {
-		sim_chip_backdoor_load_flash(l->chip, 0x08000000u, fw, n);
-		sim_board_power_cycle(l->chip);
-		sim_chip_advance(l->chip, 2000000u);
-	}
-	if (sim_probe_new(&pc, l->chip, &l->sp) || swdd_probe_open_sim(l->sp, &l->probe) ||
-	    swdd_target_connect(l->probe, &co, &l->t)) {
-		test_fail_at(__FILE__, __LINE__, "lab set-up: %s", swdd_err_detail());
-		lab_close(l);
-		return 1;
-	}
-	return 0;
+	return flash_lab_connect(l, chip, faults, SIM_PROBE_STLINK_V3, mode, fw, n);
 }
 
 static uint32_t field(const struct stm32_opt_state *st, const char *name)
