@@ -21,30 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* preload: bytes the chip's flash holds before the probe connects (at
- * 0x08000000; NULL = erased). */
-static int batch_lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind, const uint8_t *preload,
+/* The lab with the flash engine, connected under reset; pre: what the
+ * chip's flash holds before (NULL = erased). */
+static int batch_lab_open(struct lab *l, const char *faults, enum sim_probe_kind kind, const uint8_t *pre,
 			  size_t n)
 {
-	struct sim_config cfg = { 0 };
-	struct sim_probe_config pc = { .kind = kind };
-	struct swdd_connect_opts co = { .mode = SWDD_CONNECT_UNDER_RESET, .speed_khz = 4000 };
-	char err[256];
-
-	memset(l, 0, sizeof(*l));
-	if (faults && sim_config_parse_faults(&cfg, faults, err, sizeof(err)))
-		return test_fail_at(__FILE__, __LINE__, "fault spec: %s", err);
-	if (sim_chip_new(&cfg, &l->chip, err, sizeof(err)))
-		return test_fail_at(__FILE__, __LINE__, "sim_chip_new: %s", err);
-	if (preload)
-		sim_chip_backdoor_load_flash(l->chip, 0x08000000u, preload, n);
-	if (sim_probe_new(&pc, l->chip, &l->sp) || swdd_probe_open_sim(l->sp, &l->probe) ||
-	    swdd_target_connect(l->probe, &co, &l->t) || swdd_flash_open(l->t, NULL, &l->f)) {
-		test_fail_at(__FILE__, __LINE__, "lab set-up: %s", swdd_err_detail());
-		lab_close(l);
-		return 1;
-	}
-	return 0;
+	return flash_lab_open(l, NULL, faults, kind, SWDD_CONNECT_UNDER_RESET, pre, n);
 }
 
 /* DS8626 typical at x32: 16/64/128 KiB sector erase 250/550/1000 ms,
