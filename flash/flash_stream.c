@@ -301,6 +301,15 @@ static int stream_observe(struct stream *st, uint32_t rp, uint32_t step)
 	uint64_t now = swdd_now_ms();
 	int rc = 0;
 
+	if (st->wp - rp > st->ring_size || rp - st->rp > st->ring_size || step < st->step ||
+	    step > 2 * st->nj)
+		return swdd_err_set(
+			SWDD_EALGO,
+			"the streamed write's control block at 0x%08X reads rp %u and step %u, which "
+			"the host's wp %u and %zu jobs do not allow: the algorithm or its SRAM was "
+			"disturbed",
+			st->ctl, rp, step, st->wp, st->nj);
+
 	for (size_t k = st->step / 2; k < st->nj && 2 * k + 1 <= step; k++)
 		if (st->step <= 2 * k)
 			st->jobs[k].t_start = st->t_seen; /* job k started since the last look */
@@ -323,6 +332,36 @@ static int stream_read(struct stream *st)
 	int rc = swdd_target_mem_read(st->f->t, st->ctl + offsetof(struct flm_stream, rp), b, 8);
 
 	return rc ? rc : stream_observe(st, swdd_le32(b), swdd_le32(b + 4));
+}
+
+/*
+ * After a failure while the call ran (the link, a host-side check): the
+ * core halted, and the flash operation in progress allowed to end, so
+ * that the flash reads back and the next session finds the controller
+ * idle. Unlike a per-sector call, the stream does not end by itself (it
+ * waits for data). A link that just came back may first answer a stale
+ * reply, hence a few tries; a link still down leaves the call `started`
+ * for the unload's bounded wait. The wait for the controller is bounded
+ * by the largest erase's time-out.
+ */
+#define STREAM_HALT_TRIES 3
+
+static void stream_settle(struct stream *st)
+{
+	struct swdd_flash *f = st->f;
+	uint32_t bound = 0, sr = 0;
+	uint64_t end;
+
+	for (int i = 0; i < STREAM_HALT_TRIES && f->algo.started; i++)
+		(void)swdd_algo_abort(&f->algo);
+	if (f->algo.started || !f->fam->flash_busy_bits)
+		return;
+	for (size_t k = 0; k < st->nj; k++)
+		if (flash_erase_bound_ms(f, st->jobs[k].ss->s->size) > bound)
+			bound = flash_erase_bound_ms(f, st->jobs[k].ss->s->size);
+	end = swdd_now_ms() + bound;
+	while (swdd_now_ms() < end && !f->fam->read_status(f->t, &sr) && (sr & f->fam->flash_busy_bits))
+		;
 }
 
 /* Fills the ring and follows the call until it returns. */
@@ -349,8 +388,8 @@ static int stream_run(struct stream *st)
 			rc = stream_read(st);
 		swdd_algo_link_time(&st->f->algo, swdd_now_ms() - t0);
 	}
-	if (rc && st->f->algo.started)
-		(void)swdd_algo_abort(&st->f->algo); /* rc is the reason reported */
+	if (rc)
+		stream_settle(st); /* rc is the reason reported */
 	return rc;
 }
 

@@ -567,7 +567,8 @@ static int write_streamed(struct swdd_flash *f, const struct plan *p, const bool
 		rc = flash_stream_write(f, ss, n, o, res, crc);
 	if (!rc)
 		progress(o, SWDD_FLASH_PROGRAM, total, total);
-	swdd_debug("flash: verifying (the stream's checksums)");
+	if (!rc)
+		swdd_debug("flash: verifying (the stream's checksums)");
 	for (size_t k = 0; !rc && k < n; k++)
 		if (crc[k] != host_crc(&p->ps[idx[k]]))
 			rc = report_mismatch(f, &p->ps[idx[k]], crc[k], scratch);
