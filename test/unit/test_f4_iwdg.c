@@ -118,14 +118,16 @@ static int reset_named(struct lab *l, const struct iwdg_row *row, const uint8_t 
 	struct swdd_image img = { &seg, 1 };
 	struct swdd_flash_result r;
 	uint64_t n = resets(l), t0 = sim_chip_now_ns(l->chip);
+	const char *where;
 
 	CHECK_EQ(swdd_flash_write_image(l->f, &img, NULL, &r), SWDD_EALGO);
 	CHECK(resets(l) > n); /* the watchdog's, then swdd's reset-and-halt */
 	CHECK(strstr(swdd_err_detail(), "the chip was reset while the flash algorithm ran") != NULL);
 	CHECK(strstr(swdd_err_detail(), "IWDGRSTF: the independent watchdog expired") != NULL);
 	CHECK(strstr(swdd_err_detail(), "did not finish within") == NULL);
-	printf("  %s: reset noticed %.3f s (modelled) into the write: %.160s\n", row->name,
-	       (double)(sim_chip_now_ns(l->chip) - t0) / 1e9, swdd_err_detail());
+	where = strstr(swdd_err_detail(), "; while");
+	printf("  %s: reset noticed %.3f s (modelled) into the write%.200s\n", row->name,
+	       (double)(sim_chip_now_ns(l->chip) - t0) / 1e9, where ? where : "");
 	return 0;
 }
 
