@@ -138,7 +138,8 @@ static int sim_chip_check_knobs(const struct sim_config *cfg, const struct sim_c
 		return -1;
 	}
 	if ((cfg->faults & SIM_FAULT_HW_WATCHDOG) && h7) {
-		snprintf(err, errlen, "fault knob hw-watchdog exists for the STM32F407 only (--sim-chip stm32f407)");
+		snprintf(err, errlen,
+			 "fault knob hw-watchdog exists for the STM32F407 only (--sim-chip stm32f407)");
 		return -1;
 	}
 	return 0;

@@ -27,10 +27,10 @@
 
 struct iwdg_row {
 	const char *name;
-	const char *faults;  /* hw-watchdog, or NULL */
-	unsigned fw_wdg_ms;  /* the firmware starts the IWDG with this time-out (0: no) */
-	const char *algo;    /* NULL: the built-in algorithm */
-	bool want_reset;     /* the watchdog resets the chip mid-call */
+	const char *faults; /* hw-watchdog, or NULL */
+	unsigned fw_wdg_ms; /* the firmware starts the IWDG with this time-out (0: no) */
+	const char *algo;   /* NULL: the built-in algorithm */
+	bool want_reset;    /* the watchdog resets the chip mid-call */
 };
 
 static const struct iwdg_row rows[] = {
@@ -47,7 +47,9 @@ static const struct iwdg_row rows[] = {
  * watchdog is started with the core halted (swdd's freeze holds it). */
 static int open_board(struct lab *l, const struct iwdg_row *row, const uint8_t *old)
 {
-	static const uint8_t fw[] = { 0x00, 0x00, 0x02, 0x20, 0x09, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7 };
+	static const uint8_t fw[] = {
+		0x00, 0x00, 0x02, 0x20, 0x09, 0x00, 0x00, 0x08, 0xFE, 0xE7, 0xFE, 0xE7
+	};
 	struct sim_config cfg = { 0 };
 	struct sim_probe_config pc = { .kind = SIM_PROBE_STLINK_V2 };
 	struct swdd_connect_opts co = { .mode = SWDD_CONNECT_NORMAL, .speed_khz = 4000 };
@@ -151,6 +153,34 @@ static int run_row(const struct iwdg_row *row)
 	return rc;
 }
 
+/* The mass erase (8 s typical at x32, DS8626) is one wait of the same
+ * algorithm: refreshed, no reset, the whole array erased. */
+static int t_hw_mass_erase(void)
+{
+	uint8_t *old = pattern(SECTOR5_SIZE, 7), *blank = malloc(SECTOR5_SIZE);
+	struct lab l;
+	uint64_t n, t0;
+	int rc = 1;
+
+	memset(blank, 0xFF, SECTOR5_SIZE);
+	if (!open_board(&l, &rows[0], old)) {
+		n = resets(&l);
+		t0 = sim_chip_now_ns(l.chip);
+		rc = swdd_flash_mass_erase(l.f);
+		if (rc)
+			test_fail_at(__FILE__, __LINE__, "mass erase: %s", swdd_err_detail());
+		else if (resets(&l) != n || !flash_equals(&l, SECTOR5, blank, SECTOR5_SIZE))
+			rc = test_fail_at(__FILE__, __LINE__, "a reset, or sector 5 not erased");
+		else
+			printf("  hw_watchdog_mass_erase: %.3f s modelled, no reset\n",
+			       (double)(sim_chip_now_ns(l.chip) - t0) / 1e9);
+		lab_close(&l);
+	}
+	free(old);
+	free(blank);
+	return rc ? 1 : 0;
+}
+
 static int t_hw_128k(void)
 {
 	return run_row(&rows[0]);
@@ -175,6 +205,8 @@ static const struct test_case tests[] = {
 	{ "hw_watchdog_128k",
 	  "RM0090 21.3.1 WDG_SW = 0: the built-in algorithm erases and programs a 128 KiB sector, verified",
 	  t_hw_128k },
+	{ "hw_watchdog_mass_erase", "RM0090 21.3.1 WDG_SW = 0: the 8 s mass erase, no reset",
+	  t_hw_mass_erase },
 	{ "fw_watchdog_100ms_128k", "RM0090 21.3 firmware-started IWDG of 100 ms: the same, no reset",
 	  t_fw_128k },
 	{ "hw_watchdog_no_refresh_named",
