@@ -419,9 +419,11 @@ static int f4_cmd_uid(struct swdd_target *t, int argc, char **argv, char *out, s
 #define F4_RCC_CSR_FLAGS 0xFE000000U
 
 static const struct stm32_hint f4_reset_flags[] = {
-	{ 1U << 29, "IWDGRSTF: the independent watchdog expired; started by the firmware (or by the WDG_SW "
-		    "option bit), it counts while the algorithm runs (swdd freezes it only in halt): use "
-		    "--connect under-reset so the firmware cannot start it first" },
+	{ 1U << 29,
+	  "IWDGRSTF: the independent watchdog expired; started by the firmware (or by the WDG_SW "
+	  "option bit), it counts while the algorithm runs (swdd freezes it only in halt): swdd's "
+	  "algorithm refreshes it, an external one (--flash-algo) must too; a watchdog the firmware "
+	  "starts is kept off by --connect under-reset" },
 	{ 1U << 30, "WWDGRSTF: the window watchdog expired; started by the firmware, it counts while the "
 		    "algorithm runs" },
 	{ 1U << 28, "SFTRSTF: a software reset (AIRCR.SYSRESETREQ)" },
