@@ -18,6 +18,7 @@
  * polls SR after a store) and the end of every run slice.
  */
 #include "sim_chip_internal.h"
+#include "sim_soc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +33,6 @@ enum f407_kind {
 	F407_IWDG,     /* independent watchdog (sim_iwdg_f4.c) */
 	F407_FLASHIF,  /* flash interface registers */
 	F407_CRC,      /* CRC calculation unit (sim_crc.c) */
-};
-
-struct f407_region {
-	uint32_t base, size;
-	enum f407_kind kind;
-	uint32_t perms; /* Unicorn permissions of the mapping */
 };
 
 #define F407_ALIAS_BASE 0x00000000u
@@ -61,44 +56,33 @@ struct f407_region {
 #define RCC_AHB1ENR 0x30u
 #define RCC_AHB1ENR_CRCEN (1u << 12)
 
-static const struct f407_region f407_regions[] = {
-	{ .base = F407_ALIAS_BASE,
-	  .size = 0x100000u,
-	  .kind = F407_FLASH,
-	  .perms = UC_PROT_READ | UC_PROT_EXEC },
-	{ .base = 0x08000000u, .size = 0x100000u, .kind = F407_FLASH, .perms = UC_PROT_READ | UC_PROT_EXEC },
-	{ .base = F407_CCM_BASE, .size = 0x10000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_SYSMEM_BASE,
-	  .size = F407_SYSMEM_SIZE,
-	  .kind = F407_ROM,
-	  .perms = UC_PROT_READ | UC_PROT_EXEC },
+#define RX (UC_PROT_READ | UC_PROT_EXEC)
+#define RW (UC_PROT_READ | UC_PROT_WRITE)
+
+/* reset_zero: the peripheral space modelled as plain registers. */
+static const struct sim_region f407_regions[] = {
+	{ .base = F407_ALIAS_BASE, .size = 0x100000u, .kind = F407_FLASH, .perms = RX },
+	{ .base = 0x08000000u, .size = 0x100000u, .kind = F407_FLASH, .perms = RX },
+	{ .base = F407_CCM_BASE, .size = 0x10000u, .kind = F407_RAM, .perms = RW },
+	{ .base = F407_SYSMEM_BASE, .size = F407_SYSMEM_SIZE, .kind = F407_ROM, .perms = RX },
 	{ .base = F407_OTP_BASE, .size = 0x400u, .kind = F407_ROM, .perms = UC_PROT_READ },
 	{ .base = F407_OPT_BASE, .size = 0x10u, .kind = F407_OPTBYTES, .perms = UC_PROT_READ },
 	{ .base = F407_SRAM_BASE, .size = 0x20000u, .kind = F407_RAM, .perms = UC_PROT_ALL },
-	{ .base = 0x40000000u, .size = 0x3000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_IWDG_BASE, .size = 0x400u, .kind = F407_IWDG, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = 0x40003400u, .size = 0x1FC00u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_CRC_BASE, .size = 0x400u, .kind = F407_CRC, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = 0x40023400u, .size = 0x400u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_RCC_BASE, .size = 0x400u, .kind = F407_RCC, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_FLASHIF_BASE,
-	  .size = 0x400u,
-	  .kind = F407_FLASHIF,
-	  .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = 0x40024000u, .size = 0x5C000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = 0x50000000u, .size = 0x61000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = 0x40000000u, .size = 0x3000u, .kind = F407_RAM, .perms = RW, .reset_zero = true },
+	{ .base = F407_IWDG_BASE, .size = 0x400u, .kind = F407_IWDG, .perms = RW },
+	{ .base = 0x40003400u, .size = 0x1FC00u, .kind = F407_RAM, .perms = RW, .reset_zero = true },
+	{ .base = F407_CRC_BASE, .size = 0x400u, .kind = F407_CRC, .perms = RW },
+	{ .base = 0x40023400u, .size = 0x400u, .kind = F407_RAM, .perms = RW, .reset_zero = true },
+	{ .base = F407_RCC_BASE, .size = 0x400u, .kind = F407_RCC, .perms = RW },
+	{ .base = F407_FLASHIF_BASE, .size = 0x400u, .kind = F407_FLASHIF, .perms = RW },
+	{ .base = 0x40024000u, .size = 0x5C000u, .kind = F407_RAM, .perms = RW, .reset_zero = true },
+	{ .base = 0x50000000u, .size = 0x61000u, .kind = F407_RAM, .perms = RW, .reset_zero = true },
 };
 #define F407_NREGIONS (sizeof(f407_regions) / sizeof(f407_regions[0]))
 
-static const struct f407_region *f407_find(uint32_t addr, unsigned size)
+static const struct sim_region *f407_find(uint32_t addr, unsigned size)
 {
-	for (size_t i = 0; i < F407_NREGIONS; i++) {
-		const struct f407_region *r = &f407_regions[i];
-
-		if (addr >= r->base && addr - r->base + size <= r->size)
-			return &f407_regions[i];
-	}
-	return NULL;
+	return sim_region_find(f407_regions, F407_NREGIONS, addr, size);
 }
 
 /* ---- peripheral state ---------------------------------------------------- */
@@ -138,7 +122,7 @@ static uint32_t narrow(uint32_t word, uint32_t off, unsigned size)
 	return size == 4 ? word : word & ((1u << (8 * size)) - 1u);
 }
 
-static enum sim_bus_result f407_read(sim_chip *c, const struct f407_region *r, uint32_t addr, unsigned size,
+static enum sim_bus_result f407_read(sim_chip *c, const struct sim_region *r, uint32_t addr, unsigned size,
 				     uint32_t *val)
 {
 	uint32_t off = addr - r->base, v = 0;
@@ -190,7 +174,7 @@ static void iwdg_write(sim_chip *c, uint32_t off, uint32_t val)
 		sim_rcc_f4_force_lsi(&c->periph->rcc);
 }
 
-static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, uint32_t addr, unsigned size,
+static enum sim_bus_result f407_write(sim_chip *c, const struct sim_region *r, uint32_t addr, unsigned size,
 				      uint32_t val, bool cpu)
 {
 	uint32_t off = addr - r->base;
@@ -227,7 +211,7 @@ static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, 
 static enum sim_bus_result f407_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
 					 uint32_t *val, unsigned flags)
 {
-	const struct f407_region *r = f407_find(addr, size);
+	const struct sim_region *r = f407_find(addr, size);
 
 	(void)port, (void)flags;
 	return r ? f407_read(c, r, addr, size, val) : SIM_BUS_FAULT;
@@ -236,7 +220,7 @@ static enum sim_bus_result f407_mem_read(sim_chip *c, enum sim_ap_port port, uin
 static enum sim_bus_result f407_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
 					  uint32_t val, unsigned flags)
 {
-	const struct f407_region *r = f407_find(addr, size);
+	const struct sim_region *r = f407_find(addr, size);
 
 	(void)port, (void)flags;
 	return r ? f407_write(c, r, addr, size, val, false) : SIM_BUS_FAULT;
@@ -247,7 +231,7 @@ static int f407_peek(sim_chip *c, uint32_t addr, void *buf, size_t len)
 	uint8_t *out = buf;
 
 	for (size_t i = 0; i < len; i++) {
-		const struct f407_region *r = f407_find(addr + (uint32_t)i, 1);
+		const struct sim_region *r = f407_find(addr + (uint32_t)i, 1);
 		uint32_t v = 0;
 
 		if (!r)
@@ -265,7 +249,7 @@ static int f407_peek(sim_chip *c, uint32_t addr, void *buf, size_t len)
 
 static uint64_t f407_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
 {
-	const struct f407_region *r = NULL;
+	const struct sim_region *r = NULL;
 	sim_chip *c = user;
 	uint32_t v = 0;
 
@@ -279,7 +263,7 @@ static uint64_t f407_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, vo
 
 static void f407_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
 {
-	const struct f407_region *r = f407_find(F407_RCC_BASE + (uint32_t)offset, size);
+	const struct sim_region *r = f407_find(F407_RCC_BASE + (uint32_t)offset, size);
 
 	(void)uc;
 	sim_f407_fixup(user);
@@ -478,7 +462,7 @@ static void f407_fill_rom(sim_chip *c)
 	uc_mem_write(c->uc, F407_FSIZE_ADDR, &c->flash_size_kib, sizeof(c->flash_size_kib));
 }
 
-static int f407_map_region(sim_chip *c, const struct f407_region *r)
+static uc_err f407_map_region(sim_chip *c, const struct sim_region *r)
 {
 	switch (r->kind) {
 	case F407_OPTBYTES:
@@ -520,14 +504,8 @@ static int f407_map(sim_chip *c, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory for the flash array");
 		return -1;
 	}
-	for (size_t i = 0; i < F407_NREGIONS; i++) {
-		uc_err e = f407_map_region(c, &f407_regions[i]);
-
-		if (e) {
-			snprintf(err, errlen, "mapping 0x%08x: %s", f407_regions[i].base, uc_strerror(e));
-			return -1;
-		}
-	}
+	if (sim_regions_map(c, f407_regions, F407_NREGIONS, f407_map_region, err, errlen))
+		return -1;
 	if (uc_hook_add(c->uc, &h, UC_HOOK_MEM_WRITE_PROT, f407_flash_store, c, F407_ALIAS_BASE,
 			c->flash_base + c->flash_size - 1u) != UC_ERR_OK) {
 		snprintf(err, errlen, "cannot hook flash stores");
@@ -566,11 +544,7 @@ static void f407_periph_reset(sim_chip *c)
 	if (c->periph->iwdg.running)
 		sim_rcc_f4_force_lsi(&c->periph->rcc);
 	sim_crc_reset(&c->periph->crc);
-	sim_mem_fill(c, 0x40000000u, 0x3000u, 0);
-	sim_mem_fill(c, 0x40003400u, 0x1FC00u, 0);
-	sim_mem_fill(c, 0x40023400u, 0x400u, 0);
-	sim_mem_fill(c, 0x40024000u, 0x5C000u, 0);
-	sim_mem_fill(c, 0x50000000u, 0x61000u, 0);
+	sim_regions_reset(c, f407_regions, F407_NREGIONS);
 }
 
 /* The main array and its boot alias at 0 (RM0090 2.4, BOOT0 = 0). */
