@@ -114,6 +114,16 @@ static void lab_err(char *err, size_t errlen)
 		snprintf(err, errlen, "%s", lab_error);
 }
 
+/* Not forwarded: whether the lab loads at all (the CLI asks before it
+ * judges any --sim-* word, so that the reason is the only message). */
+int sim_lab_check(char *err, size_t errlen)
+{
+	if (lab_open_once())
+		return 0;
+	lab_err(err, errlen);
+	return -1;
+}
+
 int sim_config_parse_faults(struct sim_config *cfg, const char *spec, char *err, size_t errlen)
 {
 	__typeof__(&sim_config_parse_faults) fn = LAB_FN(sim_config_parse_faults);
