@@ -97,12 +97,8 @@ struct sim_periph {
 	struct sim_rcc_f4 rcc;
 	struct sim_iwdg_f4 iwdg;
 	struct sim_crc crc;
-	uint8_t *view;    /* what the core sees of the flash array */
-	uint32_t fix_off; /* bytes of the view a core store overwrote */
-	uint32_t fix_len;
-	bool running;                        /* inside sim_core_run: no cache invalidation */
+	struct sim_view view;                /* what the core sees of the flash array */
 	enum f407_flash_access flash_access; /* what the core may do with the flash mappings */
-	uint32_t stale_lo, stale_hi;         /* flash offsets whose translated code is stale */
 };
 
 /* The CRC unit sees its bus clock and its reset line from RCC. */
@@ -322,38 +318,11 @@ static void f407_opt_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, u
 	(void)uc, (void)offset, (void)size, (void)value, (void)user;
 }
 
-/* Drops translated code of flash offsets [off, off+len). Inside the engine
- * (a hook or an MMIO callback of a running slice) Unicorn's caches must not
- * be touched: a store in progress still uses them (measured: a crash), so
- * the range waits for the end of the slice. */
-static void f407_code_changed(sim_chip *c, uint32_t off, uint32_t len)
-{
-	struct sim_periph *p = c->periph;
-
-	if (!len)
-		return;
-	if (p->running) {
-		if (p->stale_hi <= p->stale_lo || off < p->stale_lo)
-			p->stale_lo = off;
-		if (off + len > p->stale_hi)
-			p->stale_hi = off + len;
-		return;
-	}
-	sim_core_code_changed(c, c->flash_base + off, len);
-	sim_core_code_changed(c, F407_ALIAS_BASE + off, len);
-}
-
 /* Copies the truth back over the bytes the last core store left in the
  * view (see the top of this file). */
 void sim_f407_fixup(sim_chip *c)
 {
-	struct sim_periph *p = c->periph;
-
-	if (!p->fix_len)
-		return;
-	memcpy(p->view + p->fix_off, sim_flash_array(c) + p->fix_off, p->fix_len);
-	f407_code_changed(c, p->fix_off, p->fix_len);
-	p->fix_len = 0;
+	sim_view_fixup(c, &c->periph->view, sim_flash_array(c));
 }
 
 /* Loads by the core from flash fault (UC_ERR_READ_PROT: a precise
@@ -380,17 +349,9 @@ static void f407_guard_loads(sim_chip *c)
 
 static void f407_engine_running(sim_chip *c, bool running)
 {
-	struct sim_periph *p = c->periph;
-
-	p->running = running;
-	if (running) {
+	sim_view_running(c, &c->periph->view, running, sim_flash_array(c));
+	if (running)
 		f407_guard_loads(c);
-		return;
-	}
-	sim_f407_fixup(c);
-	if (p->stale_hi > p->stale_lo)
-		f407_code_changed(c, p->stale_lo, p->stale_hi - p->stale_lo);
-	p->stale_lo = p->stale_hi = 0;
 }
 
 /* CPU stores into the (read+exec) flash mappings: the flash controller
@@ -403,9 +364,7 @@ static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, 
 	uint32_t off = (uint32_t)address & (c->flash_size - 1u);
 
 	(void)uc, (void)type;
-	sim_f407_fixup(c);
-	c->periph->fix_off = off;
-	c->periph->fix_len = off + (uint32_t)size <= c->flash_size ? (uint32_t)size : c->flash_size - off;
+	sim_view_store(c, &c->periph->view, sim_flash_array(c), off, size);
 	/* The Cortex-M4 bus splits an unaligned store into smaller aligned
 	 * transfers; Unicorn reports the whole store first, then its bytes
 	 * one by one (measured): only the bytes reach the flash. */
@@ -441,9 +400,8 @@ static void f407_flash_fetch(uc_engine *uc, uint64_t address, uint32_t size, voi
 
 void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len)
 {
-	memcpy(c->periph->view + off, sim_flash_array(c) + off, len);
-	sim_flash_view_overlay(c, c->periph->view, off, len); /* the ART's lines */
-	f407_code_changed(c, off, len);
+	sim_view_changed(c, &c->periph->view, sim_flash_array(c), off, len);
+	sim_flash_view_overlay(c, c->periph->view.bytes, off, len); /* the ART's lines */
 }
 
 /* System memory holds ST's bootloader; the model has a vector table whose
@@ -477,7 +435,7 @@ static uc_err f407_map_region(sim_chip *c, const struct sim_region *r)
 	case F407_IWDG:
 		return uc_mmio_map(c->uc, r->base, r->size, f407_iwdg_mmio_read, c, f407_iwdg_mmio_write, c);
 	case F407_FLASH:
-		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view);
+		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view.bytes);
 	default:
 		return uc_mem_map(c->uc, r->base, r->size, r->perms);
 	}
@@ -498,9 +456,8 @@ static int f407_map(sim_chip *c, char *err, size_t errlen)
 
 	c->flash_ops = &f407_flash_ops;
 	c->periph = calloc(1, sizeof(*c->periph));
-	if (c->periph)
-		c->periph->view = aligned_alloc(0x1000u, c->flash_size);
-	if (!c->periph || !c->periph->view || sim_flash_new(c)) {
+	if (!c->periph || sim_view_init(&c->periph->view, c->flash_size, c->flash_base, F407_ALIAS_BASE) ||
+	    sim_flash_new(c)) {
 		snprintf(err, errlen, "out of memory for the flash array");
 		return -1;
 	}
@@ -528,7 +485,7 @@ static void f407_free(sim_chip *c)
 {
 	sim_flash_free(c);
 	if (c->periph)
-		free(c->periph->view);
+		sim_view_free(&c->periph->view);
 	free(c->periph);
 	c->periph = NULL;
 }

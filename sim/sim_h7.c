@@ -223,42 +223,17 @@ static uint64_t h7_env_now(void *ctx)
 	return ((sim_chip *)ctx)->now_ns;
 }
 
-/* Drops translated code of flash bus offsets [off, off+len), deferred to the
- * end of the slice while the engine runs (see sim_f407.c: doing it inside
- * a hook crashed Unicorn). */
-static void h7_code_changed(sim_chip *c, uint32_t off, uint32_t len)
-{
-	struct sim_periph *p = c->periph;
-
-	if (!len)
-		return;
-	if (p->running) {
-		if (p->stale_hi <= p->stale_lo || off < p->stale_lo)
-			p->stale_lo = off;
-		if (off + len > p->stale_hi)
-			p->stale_hi = off + len;
-		return;
-	}
-	sim_core_code_changed(c, H7_FLASH_BASE + off, len);
-}
-
+/* The module changed flash bus offsets [off, off+len): into the view. */
 static void h7_env_changed(void *ctx, uint32_t off, uint32_t len)
 {
 	sim_chip *c = ctx;
 
-	memcpy(c->periph->view + off, sim_flash_h7_view(c->periph->flash) + off, len);
-	h7_code_changed(c, off, len);
+	sim_view_changed(c, &c->periph->view, sim_flash_h7_view(c->periph->flash), off, len);
 }
 
 static void h7_fixup(sim_chip *c)
 {
-	struct sim_periph *p = c->periph;
-
-	if (!p->fix_len)
-		return;
-	memcpy(p->view + p->fix_off, sim_flash_h7_view(p->flash) + p->fix_off, p->fix_len);
-	h7_code_changed(c, p->fix_off, p->fix_len);
-	p->fix_len = 0;
+	sim_view_fixup(c, &c->periph->view, sim_flash_h7_view(c->periph->flash));
 }
 
 /* Core loads from flash while reads may fault or stall (see the top). */
@@ -297,17 +272,9 @@ static void h7_read_hook_sync(sim_chip *c)
 
 static void h7_engine_running(sim_chip *c, bool running)
 {
-	struct sim_periph *p = c->periph;
-
-	p->running = running;
-	if (running) {
+	sim_view_running(c, &c->periph->view, running, sim_flash_h7_view(c->periph->flash));
+	if (running)
 		h7_read_hook_sync(c);
-		return;
-	}
-	h7_fixup(c);
-	if (p->stale_hi > p->stale_lo)
-		h7_code_changed(c, p->stale_lo, p->stale_hi - p->stale_lo);
-	p->stale_lo = p->stale_hi = 0;
 }
 
 /* ---- flash controller ops for the run loop -------------------------------- */
@@ -530,9 +497,7 @@ static bool h7_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, in
 	uint32_t off = (uint32_t)address - H7_FLASH_BASE;
 
 	(void)uc, (void)type;
-	h7_fixup(c);
-	c->periph->fix_off = off;
-	c->periph->fix_len = off + (uint32_t)size <= c->flash_size ? (uint32_t)size : c->flash_size - off;
+	sim_view_store(c, &c->periph->view, sim_flash_h7_view(c->periph->flash), off, size);
 	if (address & (uint64_t)(size - 1))
 		return true; /* Unicorn reports the bytes of an unaligned store next */
 	sim_flash_h7_array_write(c->periph->flash, off, (unsigned)size, (uint32_t)value,
@@ -554,7 +519,7 @@ static uc_err h7_map_region(sim_chip *c, const struct sim_region *r)
 {
 	switch (r->kind) {
 	case H7_FLASH:
-		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view);
+		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view.bytes);
 	case H7_FLASHIF:
 		return uc_mmio_map(c->uc, r->base, r->size, h7_flashif_mmio_read, c, h7_flashif_mmio_write,
 				   c);
@@ -621,14 +586,13 @@ static int h7_map(sim_chip *c, char *err, size_t errlen)
 
 	c->flash_ops = &h7_flash_ops;
 	c->periph = calloc(1, sizeof(*c->periph));
-	if (c->periph)
-		c->periph->view = aligned_alloc(0x1000u, c->flash_size);
-	if (!c->periph || !c->periph->view || sim_flash_h7_new(h7_part(c)->flash, &env, &c->periph->flash)) {
+	if (!c->periph || sim_view_init(&c->periph->view, c->flash_size, H7_FLASH_BASE, H7_FLASH_BASE) ||
+	    sim_flash_h7_new(h7_part(c)->flash, &env, &c->periph->flash)) {
 		snprintf(err, errlen, "out of memory for the flash array");
 		return -1;
 	}
 	c->periph->part = h7_part(c);
-	memcpy(c->periph->view, sim_flash_h7_view(c->periph->flash), c->flash_size);
+	memcpy(c->periph->view.bytes, sim_flash_h7_view(c->periph->flash), c->flash_size);
 	if (sim_regions_map(c, r, n, h7_map_region, err, errlen))
 		return -1;
 	if (uc_hook_add(c->uc, &h, UC_HOOK_MEM_WRITE_PROT, h7_flash_store, c, H7_FLASH_BASE,
@@ -646,7 +610,7 @@ static void h7_free(sim_chip *c)
 	if (!c->periph)
 		return;
 	sim_flash_h7_free(c->periph->flash);
-	free(c->periph->view);
+	sim_view_free(&c->periph->view);
 	free(c->periph);
 	c->periph = NULL;
 }
