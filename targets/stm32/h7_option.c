@@ -110,6 +110,15 @@ static const struct stm32_opt_range h7_boot_ok[] = {
 #define H7_ROW STM32_OPT_BANKED_ROW
 #define H7_NUM STM32_OPT_NUM
 #define H7_CHANGE STM32_OPT_RISK_CHANGE
+/* BOOT_ADD0/1: the boot address, bits [31:16], with BOOT0 low/high
+ * (RM0433 4.9.17, 2.6 table 7). */
+#define H7_BOOT_ROW(n, s, boot0)                                                                             \
+	{                                                                                                    \
+		.name = (n), .reg = H7_R_BOOT, .shift = (s), .width = 16, .kind = STM32_OPT_ADDR,            \
+		.risk = STM32_OPT_RISK_ADDR, .why = H7_WHY_BOOT, .ok = h7_boot_ok,                           \
+		.num_ok = ARRAY_LEN(h7_boot_ok), .effect = "at the next reset with BOOT0 " boot0,            \
+		.meaning = "boot address with BOOT0 " boot0                                                  \
+	}
 /* WPSN, PRAR and SCAR of bank b (RM0433 4.9.11, 4.9.13, 4.9.15). */
 #define H7_BANK_ROWS(b, wpsn, prar, scar, b2)                                                                \
 	H7_ROW("WPSN" b, wpsn, 0, 8, STM32_OPT_MASK, STM32_OPT_RISK_CLEAR, b2, H7_WHY_WRP,                   \
@@ -187,28 +196,8 @@ const struct stm32_opt_field h7_opt_fields[] = {
 	  .ro = 1,
 	  .bank2 = 1,
 	  .meaning = "OPTCR.SWAP_BANK: the banks are swapped now (since the last reset)" },
-	{ .name = "BOOT_ADD0",
-	  .reg = H7_R_BOOT,
-	  .shift = 0,
-	  .width = 16,
-	  .kind = STM32_OPT_ADDR,
-	  .risk = STM32_OPT_RISK_ADDR,
-	  .why = H7_WHY_BOOT,
-	  .ok = h7_boot_ok,
-	  .num_ok = ARRAY_LEN(h7_boot_ok),
-	  .effect = "at the next reset with BOOT0 low",
-	  .meaning = "boot address with BOOT0 low" },
-	{ .name = "BOOT_ADD1",
-	  .reg = H7_R_BOOT,
-	  .shift = 16,
-	  .width = 16,
-	  .kind = STM32_OPT_ADDR,
-	  .risk = STM32_OPT_RISK_ADDR,
-	  .why = H7_WHY_BOOT,
-	  .ok = h7_boot_ok,
-	  .num_ok = ARRAY_LEN(h7_boot_ok),
-	  .effect = "at the next reset with BOOT0 high",
-	  .meaning = "boot address with BOOT0 high" },
+	H7_BOOT_ROW("BOOT_ADD0", 0, "low"),
+	H7_BOOT_ROW("BOOT_ADD1", 16, "high"),
 	H7_BANK_ROWS("1", H7_R_WPSN1, H7_R_PRAR1, H7_R_SCAR1, 0),
 	H7_BANK_ROWS("2", H7_R_WPSN2, H7_R_PRAR2, H7_R_SCAR2, 1),
 	{ .name = "TCM_AXI_SHARED",
