@@ -15,9 +15,11 @@
  *
  * Where: $SWDD_LAB_LIB if set, else libswdd-lab.so beside the swdd
  * executable (the build tree), else ../lib/swdd/libswdd-lab.so from it
- * (the installed copy, scripts/install.mk, whatever the PREFIX). When it cannot be opened, the functions fail the
- * way the lab reports errors (a message in err, or a failure value) and
- * the first failure says why on stderr.
+ * (the installed copy, scripts/install.mk, whatever the PREFIX). The CLI
+ * asks sim_lab_check() first, so that a lab that cannot be opened is
+ * reported once, with why, before any --sim-* word is judged. Past that,
+ * the functions fail the way the lab reports errors (a message in err, or
+ * a failure value) and the first failure says why on stderr.
  */
 #include "sim.h"
 #include "sim_probe.h"
