@@ -83,6 +83,12 @@ struct sim_config {
  * Returns 0, or -1 with a message in err. */
 int sim_config_parse_faults(struct sim_config *cfg, const char *spec, char *err, size_t errlen);
 
+/* Whether the lab's code is there to run: 0, or -1 with the reason in err.
+ * Linked in (libswddsim.a: tests, swdd-lab) it always is; swdd loads the
+ * lab only for --probe sim, and its loader (server/lab_dl.c) answers
+ * whether libswdd-lab.so could be loaded. */
+int sim_lab_check(char *err, size_t errlen);
+
 /* The chips the lab models (names for --sim-chip / swdd-lab --chip). */
 #define SIM_CHIPS "stm32f407, stm32h743, stm32h725"
 /* True if `name` is one of them. */
