@@ -124,7 +124,6 @@ static bool misc_check(const uint8_t *reply, const struct probe_qent *q, size_t 
 	size_t item = 0;
 	bool failed = false;
 
-	memset(f, 0, sizeof(*f));
 	for (size_t k = 0; k < n; k++) {
 		size_t m = misc_items_of(&q[k]) + (k == 0); /* APNUM counts with entry 0 */
 
@@ -147,24 +146,26 @@ int stlink_misc_run(struct swdd_probe *p, const struct probe_qent *q, size_t n, 
 {
 	struct stlink *s = stlink_of(p);
 	uint8_t data[STLINK_DATA_SIZE];
-	struct misc_fail f;
+	struct misc_fail f = { .entry = n };
 	size_t items, len = misc_build(q, n, data, &items);
 	int rc = misc_exchange(p, data, len, items);
+	bool failed;
 
 	*done = 0;
 	if (rc)
 		return rc;
-	if (misc_check(s->buf, q, n, items, &f)) {
-		*done = f.entry;
-		/* WAIT with nothing run after it: the caller runs the rest
-		 * one command at a time, with its back-off. */
-		if ((f.st == 0x10 || f.st == 0x14) && !f.later_ok)
-			return 0;
-		return stlink_word_error(p, f.st, q[f.entry].addr, !q[f.entry].dst);
-	}
-	for (size_t k = 0, item = 1; k < n; item += misc_items_of(&q[k]), k++)
+	failed = misc_check(s->buf, q, n, items, &f);
+	/* The reads before the failed entry are done: the caller goes on
+	 * after them. */
+	for (size_t k = 0, item = 1; k < f.entry; item += misc_items_of(&q[k]), k++)
 		if (q[k].dst)
 			*q[k].dst = swdd_le32(s->buf + 4 * item);
-	*done = n;
-	return 0;
+	*done = f.entry;
+	if (!failed)
+		return 0;
+	/* WAIT with nothing run after it: the caller runs the rest one
+	 * command at a time, with its back-off. */
+	if ((f.st == 0x10 || f.st == 0x14) && !f.later_ok)
+		return 0;
+	return stlink_word_error(p, f.st, q[f.entry].addr, !q[f.entry].dst);
 }

@@ -119,7 +119,7 @@ static void image_build(uint8_t *image)
 		swdd_put_le16(image + 0x40 + 2 * i, prog_code[i]);
 }
 
-static int glab_open(struct glab *g, const struct step_kind *k)
+static int glab_open_faults(struct glab *g, const struct step_kind *k, const char *faults)
 {
 	struct sim_config cfg = { 0 };
 	struct sim_probe_config pc = { .kind = k->kind, .fw_jtag = k->fw_jtag };
@@ -129,6 +129,8 @@ static int glab_open(struct glab *g, const struct step_kind *k)
 
 	memset(g, 0, sizeof(*g));
 	image_build(image);
+	if (faults && sim_config_parse_faults(&cfg, faults, err, sizeof(err)))
+		return test_fail_at(__FILE__, __LINE__, "fault spec: %s", err);
 	if (sim_chip_new(&cfg, &g->chip, err, sizeof(err)) ||
 	    sim_chip_backdoor_load_flash(g->chip, FLASH, image, sizeof(image)))
 		return test_fail_at(__FILE__, __LINE__, "lab chip: %s", err);
@@ -142,6 +144,11 @@ static int glab_open(struct glab *g, const struct step_kind *k)
 	gsend(g, "qSupported:swbreak+;hwbreak+");
 	gsend(g, "QStartNoAckMode");
 	return 0;
+}
+
+static int glab_open(struct glab *g, const struct step_kind *k)
+{
+	return glab_open_faults(g, k, NULL);
 }
 
 /* 'P' of a register (GDB number) with a 32-bit value. */
@@ -373,6 +380,47 @@ static int test_queue_fault(void)
 	FOR_STEP_KINDS(do_queue_fault);
 }
 
+/* A read of flash while a sector erases stalls the bus (RM0090 3.5.1):
+ * the ST-LINK firmware answers SWD_AP_WAIT after its own retries
+ * (docs/LAB-stlink.md). Inside RW_MISC that item fails and nothing after
+ * it runs; the driver makes that access again on its own, with the
+ * back-off of a single command, and reports the WAIT it kept getting. */
+#define FLASH_KEYR 0x40023C04U /* RM0090 3.9.2 */
+#define FLASH_SR 0x40023C0CU   /* RM0090 3.9.4 */
+#define FLASH_CR 0x40023C10U   /* RM0090 3.9.5 */
+#define SECTOR1 0x08004000U
+
+static int do_queue_wait(struct glab *g, const struct step_kind *k)
+{
+	uint32_t sr = 0, v = 0, sr2 = 0;
+	int rc;
+
+	if (k->kind > SIM_PROBE_STLINK_V3)
+		return 0; /* CMSIS-DAP's WAIT retries are the host's own setting */
+	CHECK_OK(glab_open(g, k));
+	CHECK_OK(swdd_probe_write32(g->probe, FLASH_KEYR, 0x45670123U));
+	CHECK_OK(swdd_probe_write32(g->probe, FLASH_KEYR, 0xCDEF89ABU));
+	CHECK_OK(swdd_probe_write32(g->probe, FLASH_CR, 0x20AU));     /* PSIZE x32, SNB 1, SER */
+	CHECK_OK(swdd_probe_write32(g->probe, FLASH_CR, 0x1020AU));   /* + STRT */
+	CHECK_OK(swdd_probe_queue_read32(g->probe, FLASH_SR, &sr));
+	CHECK_OK(swdd_probe_queue_read32(g->probe, SECTOR1, &v));
+	CHECK_OK(swdd_probe_queue_read32(g->probe, FLASH_SR, &sr2));
+	rc = swdd_probe_flush(g->probe);
+	CHECK_EQ(rc, SWDD_EWAIT);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "retries");
+	CHECK_STR_CONTAINS(swdd_err_detail(), "queued access 2 of 3");
+	CHECK(sr & (1U << 16)); /* BSY: read before the stall */
+	for (int i = 0; i < 10000 && (sr & (1U << 16)); i++)
+		CHECK_OK(swdd_probe_read32(g->probe, FLASH_SR, &sr));
+	CHECK(!(sr & (1U << 16)));
+	return 0;
+}
+
+static int test_queue_wait(void)
+{
+	FOR_STEP_KINDS(do_queue_wait);
+}
+
 static const struct test_case tests[] = {
 	{ "round_trips", "issue 15: s + g in <= 2 USB round trips; docs/STLINK-PROTOCOL.md 8", test_round_trips },
 	{ "step_watch", "ARMv7-M C1.6.1 DFSR.DWTTRAP, C1.8.17 DWT_FUNCTION.MATCHED", test_step_watch },
@@ -380,6 +428,7 @@ static const struct test_case tests[] = {
 	{ "dfsr_before_c", "ARMv7-M C1.6.1 DFSR write-one-to-clear", test_dfsr_before_c },
 	{ "step_no_halt", "ARMv7-M C1.6.2 C_STEP; every wait has a bound", test_step_no_halt },
 	{ "queue_fault", "ADIv5.2 C2.6 MEM-AP fault; docs/STLINK-PROTOCOL.md 8", test_queue_fault },
+	{ "queue_wait", "ADIv5.2 B4.2 WAIT; docs/STLINK-PROTOCOL.md 4, 8", test_queue_wait },
 };
 
 TEST_MAIN("test_step_lab", tests)
