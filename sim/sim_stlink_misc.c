@@ -29,10 +29,10 @@ enum { MISC_ADDRESS = 1, MISC_WRITE = 2, MISC_READ = 3, MISC_APNUM = 5 };
 #define MISC_MAX_V3 1227u
 
 struct stl_misc {
-	uint32_t items;    /* of the last RW_MISC_OUT */
-	size_t need, got;  /* data phase: bytes expected, bytes arrived */
-	uint8_t ap;        /* APNUM in effect */
-	uint32_t addr;     /* ADDRESS in effect */
+	uint32_t items;   /* of the last RW_MISC_OUT */
+	size_t need, got; /* data phase: bytes expected, bytes arrived */
+	uint8_t ap;       /* APNUM in effect */
+	uint32_t addr;    /* ADDRESS in effect */
 	uint32_t val[MISC_MAX_V3], st[MISC_MAX_V3];
 };
 

@@ -303,10 +303,12 @@ static void bench_row(const struct bench_case *bc, enum sim_probe_kind kind)
 		printf("  %-12s %-14s failed: %s: %s\n", bc->what, sim_probe_kind_name(kind),
 		       swdd_strerror(rc), swdd_err_detail());
 	else
-		printf("  %-12s %-14s %3llu trips %3llu xfers %6.2f ms %6llu trips %8.2f ms %6llu trips %8.2f ms "
+		printf("  %-12s %-14s %3llu trips %3llu xfers %6.2f ms %6llu trips %8.2f ms %6llu trips "
+		       "%8.2f ms "
 		       "%8.1f KiB/s %5llu trips\n",
 		       bc->what, sim_probe_kind_name(kind), (unsigned long long)st.round_trips,
-		       (unsigned long long)st.transfers, (double)st.ns / 1e6, (unsigned long long)gt.round_trips, (double)gt.ns / 1e6,
+		       (unsigned long long)st.transfers, (double)st.ns / 1e6,
+		       (unsigned long long)gt.round_trips, (double)gt.ns / 1e6,
 		       (unsigned long long)ct.round_trips, (double)ct.ns / 1e6, 64.0 / ((double)rt.ns / 1e9),
 		       (unsigned long long)rt.round_trips);
 	bench_close(&b);

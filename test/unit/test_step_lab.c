@@ -39,9 +39,9 @@
 #define FAULT_PC 0x0800004EU
 #define COUNTER 0x20001000U
 #define INPUT 0x20001004U
-#define UNMAPPED 0xD0000000U /* external memory region, nothing there (RM0090 2.3) */
-#define SCB_DFSR 0xE000ED30U   /* ARMv7-M C1.6.1 */
-#define DCB_DEMCR 0xE000EDFCU  /* ARMv7-M C1.6.5 */
+#define UNMAPPED 0xD0000000U  /* reserved in the F407 memory map (RM0090 2.3): a bus fault */
+#define SCB_DFSR 0xE000ED30U  /* ARMv7-M C1.6.1 */
+#define DCB_DEMCR 0xE000EDFCU /* ARMv7-M C1.6.5 */
 #define DEMCR_VC_HARDERR (1U << 10)
 #define STEPS 10
 
@@ -57,13 +57,10 @@ struct step_kind {
 };
 
 static const struct step_kind step_kinds[] = {
-	{ SIM_PROBE_STLINK_V2, 0, 2 },
-	{ SIM_PROBE_STLINK_V21, 0, 2 },
-	{ SIM_PROBE_STLINK_V3, 0, 2 },
+	{ SIM_PROBE_STLINK_V2, 0, 2 },    { SIM_PROBE_STLINK_V21, 0, 2 },   { SIM_PROBE_STLINK_V3, 0, 2 },
 	{ SIM_PROBE_STLINK_V2, 31, 4 }, /* before RW_MISC (V2J32): docs/SERVER.md */
 	{ SIM_PROBE_STLINK_V3, 1, 4 },  /* before RW_MISC (V3J2) */
-	{ SIM_PROBE_CMSIS_DAP_V1, 0, 2 },
-	{ SIM_PROBE_CMSIS_DAP_V2, 0, 2 },
+	{ SIM_PROBE_CMSIS_DAP_V1, 0, 2 }, { SIM_PROBE_CMSIS_DAP_V2, 0, 2 },
 };
 #define NSTEP_KINDS (sizeof(step_kinds) / sizeof(step_kinds[0]))
 
@@ -221,7 +218,8 @@ static int do_round_trips(struct glab *g, const struct step_kind *k)
 	printf("round trips: %-13s J%-3u s + g = %.1f\n", sim_probe_kind_name(k->kind), k->fw_jtag,
 	       (double)(z - a) / STEPS);
 	if (z - a > (uint64_t)k->max_trips * STEPS)
-		return test_fail_at(__FILE__, __LINE__, "s + g took %llu round trips per step, at most %u allowed",
+		return test_fail_at(__FILE__, __LINE__,
+				    "s + g took %llu round trips per step, at most %u allowed",
 				    (unsigned long long)((z - a) / STEPS), k->max_trips);
 	return 0;
 }
@@ -400,8 +398,8 @@ static int do_queue_wait(struct glab *g, const struct step_kind *k)
 	CHECK_OK(glab_open(g, k));
 	CHECK_OK(swdd_probe_write32(g->probe, FLASH_KEYR, 0x45670123U));
 	CHECK_OK(swdd_probe_write32(g->probe, FLASH_KEYR, 0xCDEF89ABU));
-	CHECK_OK(swdd_probe_write32(g->probe, FLASH_CR, 0x20AU));     /* PSIZE x32, SNB 1, SER */
-	CHECK_OK(swdd_probe_write32(g->probe, FLASH_CR, 0x1020AU));   /* + STRT */
+	CHECK_OK(swdd_probe_write32(g->probe, FLASH_CR, 0x20AU));   /* PSIZE x32, SNB 1, SER */
+	CHECK_OK(swdd_probe_write32(g->probe, FLASH_CR, 0x1020AU)); /* + STRT */
 	CHECK_OK(swdd_probe_queue_read32(g->probe, FLASH_SR, &sr));
 	CHECK_OK(swdd_probe_queue_read32(g->probe, SECTOR1, &v));
 	CHECK_OK(swdd_probe_queue_read32(g->probe, FLASH_SR, &sr2));
@@ -422,9 +420,11 @@ static int test_queue_wait(void)
 }
 
 static const struct test_case tests[] = {
-	{ "round_trips", "issue 15: s + g in <= 2 USB round trips; docs/STLINK-PROTOCOL.md 8", test_round_trips },
+	{ "round_trips", "issue 15: s + g in <= 2 USB round trips; docs/STLINK-PROTOCOL.md 8",
+	  test_round_trips },
 	{ "step_watch", "ARMv7-M C1.6.1 DFSR.DWTTRAP, C1.8.17 DWT_FUNCTION.MATCHED", test_step_watch },
-	{ "step_exception", "ARMv7-M B1.5.14 fault escalation, C1.6.5 DEMCR.VC_HARDERR", test_step_exception },
+	{ "step_exception", "ARMv7-M B1.5.14 fault escalation, C1.6.5 DEMCR.VC_HARDERR",
+	  test_step_exception },
 	{ "dfsr_before_c", "ARMv7-M C1.6.1 DFSR write-one-to-clear", test_dfsr_before_c },
 	{ "step_no_halt", "ARMv7-M C1.6.2 C_STEP; every wait has a bound", test_step_no_halt },
 	{ "queue_fault", "ADIv5.2 C2.6 MEM-AP fault; docs/STLINK-PROTOCOL.md 8", test_queue_fault },
