@@ -104,6 +104,9 @@ int stlink_read_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t le
 int stlink_write_mem(struct swdd_probe *p, uint32_t addr, const uint8_t *buf, size_t len, unsigned width);
 int stlink_run_queue(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *failed);
 int stlink_ap_word(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val, bool wr);
+/* How many entries from q[0] are reads of consecutive words that one
+ * READMEM_32BIT can take (within the buffer and the TAR wrap); 1 if none. */
+size_t stlink_read_run(struct stlink *s, const struct probe_qent *q, size_t n);
 /* The error of a one-word access that answered status st (a fault names
  * addr, after clearing the DP's sticky flags). */
 int stlink_word_error(struct swdd_probe *p, uint8_t st, uint32_t addr, bool wr);

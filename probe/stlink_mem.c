@@ -157,18 +157,23 @@ static int stlink_word(struct swdd_probe *p, uint32_t addr, uint32_t *val, bool 
 	return rc;
 }
 
-/* Without RW_MISC: a run of reads of consecutive words becomes one
- * READMEM_32BIT, a lone access a READDEBUGREG/WRITEDEBUGREG. *run is the
- * number of entries done. */
-static int stlink_queue_step(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *run)
+size_t stlink_read_run(struct stlink *s, const struct probe_qent *q, size_t n)
 {
-	struct stlink *s = stlink_of(p);
 	size_t k = 1;
-	int rc;
 
 	while (k < n && q[k].dst && q[0].dst && k < STLINK_DATA_SIZE / 4 && q[k].addr == q[0].addr + 4 * k &&
 	       (q[0].addr % s->tar_wrap) + 4 * (k + 1) <= s->tar_wrap)
 		k++;
+	return k;
+}
+
+/* A run of reads of consecutive words becomes one READMEM_32BIT, a lone
+ * access a READDEBUGREG/WRITEDEBUGREG. *run is the number of entries done. */
+static int stlink_queue_step(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *run)
+{
+	size_t k = stlink_read_run(stlink_of(p), q, n);
+	int rc;
+
 	*run = k;
 	if (k == 1) {
 		uint32_t v = q[0].val;

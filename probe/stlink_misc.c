@@ -39,16 +39,6 @@ static size_t misc_items_of(const struct probe_qent *e)
 	return e->dst ? 1u : 2u; /* READ, or ADDRESS + WRITE */
 }
 
-static size_t misc_read_run(struct stlink *s, const struct probe_qent *q, size_t n)
-{
-	size_t run = 1;
-
-	while (run < n && q[0].dst && q[run].dst && q[run].addr == q[0].addr + 4 * run &&
-	       (q[0].addr % s->tar_wrap) + 4 * (run + 1) <= s->tar_wrap)
-		run++;
-	return run;
-}
-
 size_t stlink_misc_fit(struct swdd_probe *p, const struct probe_qent *q, size_t n)
 {
 	struct stlink *s = stlink_of(p);
@@ -60,7 +50,7 @@ size_t stlink_misc_fit(struct swdd_probe *p, const struct probe_qent *q, size_t 
 	if (!(s->features & STLINK_F_RW_MISC))
 		return 0;
 	while (k < n && items + misc_items_of(&q[k]) <= max) {
-		if (misc_read_run(s, q + k, n - k) >= MISC_READ_RUN_MIN)
+		if (stlink_read_run(s, q + k, n - k) >= MISC_READ_RUN_MIN)
 			break;
 		items += misc_items_of(&q[k]);
 		k++;
