@@ -35,6 +35,13 @@ $(BUILD)/flashalgo/stm32h7_no_iwdg.flm: flashalgo/stm32h7.c $(FLM_DEPS)
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(FLM_CFLAGS) -DFLM_IWDG_REFRESH=0 $< -o $@
 
+# STM32F4 test variant: the algorithm without its IWDG refresh, as a vendor
+# loader that does not refresh it (test/e2e/fault_inject.py, test_f4_iwdg);
+# shipped as a .FLM file only.
+$(BUILD)/flashalgo/stm32f4_no_iwdg.flm: flashalgo/stm32f4.c $(FLM_DEPS)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(FLM_CFLAGS) -DFLM_IWDG_REFRESH=0 $< -o $@
+
 # swdd's own checksum routine: code only (PrgCode, no DevDscr), loaded beside
 # any algorithm, vendor FLMs included (flash/algo_run.h).
 $(BUILD)/flashalgo/swdd_crc.elf: flashalgo/swdd_crc.c $(FLM_DEPS)
@@ -51,4 +58,5 @@ $(BUILD)/gen/flashalgo_builtin.c: $(foreach e,$(FLM_EMBED),$(lastword $(subst :,
 	sh flashalgo/embed.sh $@ $(FLM_EMBED)
 
 GEN_SRC += $(BUILD)/gen/flashalgo_builtin.c
-EXTRA_ALL += $(BUILD)/flashalgo/stm32f4_x8.flm $(BUILD)/flashalgo/stm32h7_no_iwdg.flm
+EXTRA_ALL += $(BUILD)/flashalgo/stm32f4_x8.flm $(BUILD)/flashalgo/stm32h7_no_iwdg.flm \
+             $(BUILD)/flashalgo/stm32f4_no_iwdg.flm

@@ -81,6 +81,13 @@
 #define RCC_AHB1ENR (*(volatile uint32_t *)0x40023830u)
 #define RCC_AHB1ENR_CRCEN (1u << 12)
 
+/* RM0090 21.4.1: IWDG_KR (IWDG at 0x40003000, RM0090 2.3 table 1). */
+#define IWDG_KR (*(volatile uint32_t *)0x40003000u)
+#define IWDG_KEY_RELOAD 0xAAAAu
+#ifndef FLM_IWDG_REFRESH
+#define FLM_IWDG_REFRESH 1
+#endif
+
 #define FLASH_START 0x08000000u
 #define BANK2_START 0x08100000u /* F42x/43x 2 MiB parts */
 
@@ -112,10 +119,31 @@ FLM_DEVDSCR const struct flm_device FlashDevice = {
 	},
 };
 
-/* Waits for BSY to clear; returns the error bits (plus FLM_ERR_TIMEOUT). */
+/*
+ * Reloads the independent watchdog, in every wait: an IWDG started by the
+ * firmware (0xCCCC) or by the hardware-watchdog option (WDG_SW = 0, RM0090
+ * 21.3.1) counts while the algorithm runs (DBG_IWDG_STOP holds it only in
+ * halt, RM0090 38.16.4), and a 128 KiB erase (1 s typical, DS8626) outlasts
+ * its reset time-out (512 ms at the reset values of IWDG_PR and IWDG_RLR,
+ * RM0090 21.4.2-21.4.3, on the 32 kHz LSI). Unconditional: by
+ * RM0090 21.3 and 21.4.1 only 0xCCCC (or the option bit) starts the counter,
+ * 0xAAAA just reloads it from IWDG_RLR, so on a watchdog never started it
+ * changes nothing. Its one side effect, closing a PR/RLR access the
+ * firmware opened with 0x5555 (21.3.2), is harmless under a debugger.
+ * Built with FLM_IWDG_REFRESH=0 it does not (a test variant).
+ */
+static inline void iwdg_refresh(void)
+{
+	if (FLM_IWDG_REFRESH)
+		IWDG_KR = IWDG_KEY_RELOAD;
+}
+
+/* Waits for BSY to clear, refreshing the IWDG; returns the error bits (plus
+ * FLM_ERR_TIMEOUT). */
 static uint32_t wait_ready(uint32_t loops)
 {
 	while (FLASH_SR & FLASH_SR_BSY) {
+		iwdg_refresh();
 		if (!loops--)
 			return FLM_ERR_TIMEOUT | (FLASH_SR & FLASH_SR_ERRORS);
 	}
@@ -284,7 +312,7 @@ static uint32_t ring_unit(volatile struct flm_stream *s, uint32_t *rp, uint32_t 
 	uint32_t w;
 
 	while (s->wp - *rp < PROG_UNIT) /* wait for the host's data */
-		;
+		iwdg_refresh();
 	p = (const volatile uint8_t *)(s->ring + *ri);
 #if PROG_UNIT == 1
 	w = 0xFFFFFF00u | *p;

@@ -33,6 +33,7 @@ static const struct stlink_gate {
 	{ .feature = STLINK_F_CSW, .v2_min = 32, .v3_min = 2 },
 	{ .feature = STLINK_F_COM_FREQ, .v2_min = 0, .v3_min = 1 },
 	{ .feature = STLINK_F_MEM8_512, .v2_min = 0, .v3_min = 6 },
+	{ .feature = STLINK_F_RW_MISC, .v2_min = 32, .v3_min = 2 },
 };
 
 /* Status bytes (docs/STLINK-PROTOCOL.md §4) and what they mean to the user. */

@@ -58,6 +58,7 @@ enum stlink_feature {
 	STLINK_F_CSW = 1u << 6,
 	STLINK_F_COM_FREQ = 1u << 7, /* V3 only */
 	STLINK_F_MEM8_512 = 1u << 8, /* V3 J6: 8-bit transfers up to 512 bytes */
+	STLINK_F_RW_MISC = 1u << 9,  /* V2J32 / V3J2: RW_MISC_OUT/IN queues */
 };
 
 struct stlink {
@@ -103,5 +104,21 @@ int stlink_read_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t le
 int stlink_write_mem(struct swdd_probe *p, uint32_t addr, const uint8_t *buf, size_t len, unsigned width);
 int stlink_run_queue(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *failed);
 int stlink_ap_word(struct swdd_probe *p, unsigned ap, uint32_t addr, uint32_t *val, bool wr);
+/* How many entries from q[0] are reads of consecutive words that one
+ * READMEM_32BIT can take (within the buffer and the TAR wrap); 1 if none. */
+size_t stlink_read_run(struct stlink *s, const struct probe_qent *q, size_t n);
+/* The error of a one-word access that answered status st (a fault names
+ * addr, after clearing the DP's sticky flags). */
+int stlink_word_error(struct swdd_probe *p, uint8_t st, uint32_t addr, bool wr);
+
+/* stlink_misc.c: RW_MISC queues (V2J32, V3J2). */
+/* How many entries from q[0] one RW_MISC exchange should take: 0 when
+ * the firmware lacks it, for a lone entry, or where a long run of
+ * consecutive reads (a READMEM_32BIT) starts. */
+size_t stlink_misc_fit(struct swdd_probe *p, const struct probe_qent *q, size_t n);
+/* Runs q[0..n) as one exchange. 0 with *done = n; or 0 with *done < n when
+ * entry *done answered WAIT and nothing after it ran (the caller runs the
+ * rest itself); or the error of entry *done. */
+int stlink_misc_run(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *done);
 
 #endif

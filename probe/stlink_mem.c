@@ -121,6 +121,22 @@ static int mem_chunk(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t n
 
 static int stlink_mem(struct swdd_probe *p, uint32_t addr, uint8_t *buf, size_t len, unsigned width, bool wr);
 
+/* The error of a failed one-word access with ST-LINK status st: a fault
+ * names the address (the DP's sticky flags cleared first), anything else
+ * its status. */
+int stlink_word_error(struct swdd_probe *p, uint8_t st, uint32_t addr, bool wr)
+{
+	int rc = stlink_status_error(p, st, wr ? "32-bit write" : "32-bit read");
+
+	if (rc != SWDD_EFAULT)
+		return rc;
+	stlink_clear_sticky(p);
+	return swdd_err_set(rc,
+			    "memory access at 0x%08x faulted (%s; unmapped or protected address - "
+			    "check it against the memory map)",
+			    addr, wr ? "write" : "read");
+}
+
 /* One word through READDEBUGREG / WRITEDEBUGREG (F2 36 / F2 35): any AP 0
  * address, the status in the same reply, so one round trip instead of a
  * memory command plus GETLASTRWSTATUS2. */
@@ -134,46 +150,63 @@ static int stlink_word(struct swdd_probe *p, uint32_t addr, uint32_t *val, bool 
 	if (wr)
 		swdd_put_le32(c + 6, *val);
 	rc = stlink_cmd_status(p, wr ? 2 : 8, wr ? "32-bit write" : "32-bit read");
-	if (rc == SWDD_EFAULT) {
-		stlink_clear_sticky(p);
-		return swdd_err_set(rc,
-				    "memory access at 0x%08x faulted (%s; unmapped or protected address - "
-				    "check it against the memory map)",
-				    addr, wr ? "write" : "read");
-	}
+	if (rc == SWDD_EFAULT)
+		return stlink_word_error(p, s->buf[0], addr, wr);
 	if (!rc && !wr)
 		*val = swdd_le32(s->buf + 4);
 	return rc;
 }
 
-/* The queue: runs of reads of consecutive words become one READMEM_32BIT,
- * lone accesses a READDEBUGREG/WRITEDEBUGREG each. */
+size_t stlink_read_run(struct stlink *s, const struct probe_qent *q, size_t n)
+{
+	size_t k = 1;
+
+	while (k < n && q[k].dst && q[0].dst && k < STLINK_DATA_SIZE / 4 && q[k].addr == q[0].addr + 4 * k &&
+	       (q[0].addr % s->tar_wrap) + 4 * (k + 1) <= s->tar_wrap)
+		k++;
+	return k;
+}
+
+/* A run of reads of consecutive words becomes one READMEM_32BIT, a lone
+ * access a READDEBUGREG/WRITEDEBUGREG. *run is the number of entries done. */
+static int stlink_queue_step(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *run)
+{
+	size_t k = stlink_read_run(stlink_of(p), q, n);
+	int rc;
+
+	*run = k;
+	if (k == 1) {
+		uint32_t v = q[0].val;
+		return stlink_word(p, q[0].addr, q[0].dst ? q[0].dst : &v, !q[0].dst);
+	}
+	uint8_t words[STLINK_DATA_SIZE];
+	rc = stlink_mem(p, q[0].addr, words, 4 * k, 4, false);
+	for (size_t j = 0; j < k && !rc; j++)
+		*q[j].dst = swdd_le32(words + 4 * j);
+	return rc;
+}
+
+/* The queue: as RW_MISC exchanges where the firmware has them
+ * (stlink_misc.c), else command by command. An entry that answered WAIT
+ * inside RW_MISC is retried on its own, with stlink_cmd_status's back-off. */
 int stlink_run_queue(struct swdd_probe *p, const struct probe_qent *q, size_t n, size_t *failed)
 {
-	struct stlink *s = stlink_of(p);
-
 	for (size_t i = 0; i < n;) {
-		size_t run = 1;
-		int rc;
+		size_t fit = stlink_misc_fit(p, q + i, n - i), done = 0;
+		int rc = fit ? stlink_misc_run(p, q + i, fit, &done) : 0;
 
-		while (i + run < n && q[i + run].dst && q[i].dst && run < STLINK_DATA_SIZE / 4 &&
-		       q[i + run].addr == q[i].addr + 4 * run &&
-		       (q[i].addr % s->tar_wrap) + 4 * (run + 1) <= s->tar_wrap)
-			run++;
-		if (run == 1) {
-			uint32_t v = q[i].val;
-			rc = stlink_word(p, q[i].addr, q[i].dst ? q[i].dst : &v, !q[i].dst);
-		} else {
-			uint8_t words[STLINK_DATA_SIZE];
-			rc = stlink_mem(p, q[i].addr, words, 4 * run, 4, false);
-			for (size_t k = 0; k < run && !rc; k++)
-				*q[i + k].dst = swdd_le32(words + 4 * k);
+		if (!rc && fit && done == fit) {
+			i += done;
+			continue;
 		}
+		i += done;
+		if (!rc)
+			rc = stlink_queue_step(p, q + i, n - i, &done);
 		if (rc) {
 			*failed = i;
 			return rc;
 		}
-		i += run;
+		i += done;
 	}
 	return 0;
 }

@@ -6,30 +6,64 @@
 #include "transport.h"
 
 #include <hidapi.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
 #include "swdd_err.h"
+#include "swdd_log.h"
 
 #define TR_HID_MAX_REPORT 1024U
 
 struct tr_hid {
 	struct probe_transport base;
 	hid_device *h;
+	struct probe_usb_loc loc; /* where the probe was opened */
 	uint8_t report[TR_HID_MAX_REPORT + 1];
 };
 
-static int tr_hid_io_error(struct tr_hid *t, const char *what)
+/* Whether the probe is still on the bus. hidapi cannot say (its device
+ * list may still hold a device that is gone), so ask libusb as
+ * tr_hid_why_not does: a probe present answers the open (its interface
+ * is busy: hidapi holds it), one that left fails it with ENODEV, as
+ * every usbfs call does after a disconnect. */
+static bool tr_hid_present(const struct tr_hid *t)
+{
+	struct probe_transport *tr;
+	int rc = probe_tr_libusb_open(&t->loc, &tr);
+
+	if (!rc)
+		probe_tr_close(tr);
+	return rc != SWDD_ENODEV;
+}
+
+/*
+ * hidapi-libusb returns a plain -1 for every failure (a time-out, a STALL,
+ * an I/O error, the device gone) and its hid_error() has no words for them
+ * (0.13: "not implemented yet"). What tells them apart is whether the
+ * probe is still on the bus: gone, it was unplugged (SWDD_ENODEV); present, a
+ * write was not taken within hidapi's 1 s (SWDD_ETIMEOUT: the wrapper
+ * retries once, then names the likely causes), and a read failed with the
+ * probe there (hidapi's reader stopped: SWDD_EIO).
+ */
+static int tr_hid_io_error(struct tr_hid *t, bool out)
 {
 	const wchar_t *msg = hid_error(t->h);
 
-	/* hidapi-libusb reports a vanished device as a plain -1. */
-	return swdd_err_set(SWDD_ENODEV,
-			    "HID %s failed (%ls): the probe was probably unplugged; plug it back "
-			    "in and reconnect",
-			    what, msg ? msg : L"no detail");
+	if (!tr_hid_present(t))
+		return swdd_err_set(SWDD_ENODEV,
+				    "the CMSIS-DAP probe %04x:%04x left the USB bus during a HID %s (it "
+				    "was unplugged, or lost power): plug it back in and reconnect",
+				    t->loc.vid, t->loc.pid, out ? "write" : "read");
+	swdd_debug("probe hidapi: HID %s failed with the probe still on the bus (hidapi: %ls)",
+		   out ? "write" : "read", msg ? msg : L"no detail");
+	if (out)
+		return SWDD_ETIMEOUT;
+	return swdd_err_set(SWDD_EIO,
+			    "reading the CMSIS-DAP probe's reply failed although the probe is still on the "
+			    "USB bus (hidapi gives no reason): replug the probe and reconnect");
 }
 
 static int tr_hid_write(struct probe_transport *t, const uint8_t *buf, size_t len, unsigned timeout_ms)
@@ -43,7 +77,7 @@ static int tr_hid_write(struct probe_transport *t, const uint8_t *buf, size_t le
 	memset(h->report, 0, (size_t)t->report_size + 1);
 	memcpy(h->report + 1, buf, len);
 	if (hid_write(h->h, h->report, (size_t)t->report_size + 1) < 0)
-		return tr_hid_io_error(h, "write");
+		return tr_hid_io_error(h, true);
 	return 0;
 }
 
@@ -53,7 +87,7 @@ static int tr_hid_read(struct probe_transport *t, uint8_t *buf, size_t cap, size
 	int n = hid_read_timeout(h->h, h->report, t->report_size, (int)timeout_ms);
 
 	if (n < 0)
-		return tr_hid_io_error(h, "read");
+		return tr_hid_io_error(h, false);
 	if (n == 0)
 		return SWDD_ETIMEOUT;
 	*got = (size_t)n < cap ? (size_t)n : cap;
@@ -127,6 +161,7 @@ int probe_tr_hidapi_open(const struct probe_usb_loc *loc, struct probe_transport
 	strcpy(h->base.name, "hidapi");
 	h->base.report_size = loc->max_packet && loc->max_packet <= TR_HID_MAX_REPORT ? loc->max_packet : 64;
 	h->base.max_packet = h->base.report_size;
+	h->loc = *loc;
 	h->h = tr_hid_find(loc);
 	if (!h->h) {
 		free(h);

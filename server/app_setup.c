@@ -92,7 +92,6 @@ int app_connect(void *app, bool reattach, struct swdd_target **t)
 	*t = NULL;
 	rc = swdd_target_connect(a->probe, &o, &a->target);
 	if (rc) {
-		swdd_error("cannot connect to the chip: %s: %s", swdd_strerror(rc), swdd_err_detail());
 		a->target = NULL;
 		return rc;
 	}

@@ -25,8 +25,9 @@ struct app {
  * with what was looked for when no probe is there). */
 int app_open_probe(struct app *a, const struct cli_opts *o);
 /* Connects to the chip (reattach: again, in attach mode, after a client
- * detached); logs a failure and its reason. Also the session's
- * gdb_target_fn for each new client. */
+ * detached). Also the session's reconnect for each new client. A failure
+ * is returned, not logged: the caller says it once (the server's log, the
+ * GDB client's refusal, the command's error line). */
 int app_connect(void *app, bool reattach, struct swdd_target **t);
 /* The session's reconnect_under_reset: drops the target and connects
  * under reset (NRST low while attaching, core halted at the reset

@@ -56,12 +56,26 @@ static int cli_number(const char *opt, const char *arg, unsigned max, unsigned *
 	return 0;
 }
 
+/* --probe sim and the --sim-* options need the lab's code, which swdd
+ * loads only for them (server/lab_dl.c): when it cannot be loaded, that is
+ * the one reason given, before any word of the option is judged. */
+static int cli_lab(void)
+{
+	char err[600];
+
+	if (sim_lab_check(err, sizeof(err)))
+		return swdd_err_set(SWDD_ENODEV, "%s", err);
+	return 0;
+}
+
 static int cli_probe(struct cli_opts *o, const char *arg)
 {
 	static const char *const w[] = { "auto", "stlink", "cmsis-dap", "sim" };
 	int i = 0;
 	int rc = cli_word("probe", arg, w, 4, &i);
 
+	if (!rc && i == 3)
+		rc = cli_lab();
 	if (!rc)
 		o->probe = w[i];
 	return rc;
@@ -181,6 +195,10 @@ static int cli_verbose(struct cli_opts *o, const char *arg)
 
 static int cli_sim_probe(struct cli_opts *o, const char *arg)
 {
+	int rc = cli_lab();
+
+	if (rc)
+		return rc;
 	if (sim_probe_kind_parse(arg, &o->sim_probe))
 		return swdd_err_set(SWDD_EINVAL,
 				    "--sim-probe takes stlink-v2, stlink-v21, stlink-v3, "
@@ -191,6 +209,10 @@ static int cli_sim_probe(struct cli_opts *o, const char *arg)
 
 static int cli_sim_chip(struct cli_opts *o, const char *arg)
 {
+	int rc = cli_lab();
+
+	if (rc)
+		return rc;
 	if (!sim_chip_known(arg))
 		return swdd_err_set(SWDD_EINVAL, "--sim-chip: the lab has %s, not '%s'", SIM_CHIPS, arg);
 	o->sim.chip = arg;
@@ -200,7 +222,10 @@ static int cli_sim_chip(struct cli_opts *o, const char *arg)
 static int cli_sim_fault(struct cli_opts *o, const char *arg)
 {
 	char err[256];
+	int rc = cli_lab();
 
+	if (rc)
+		return rc;
 	if (sim_config_parse_faults(&o->sim, arg, err, sizeof(err)))
 		return swdd_err_set(SWDD_EINVAL, "--sim-fault: %s", err);
 	return 0;

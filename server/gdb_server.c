@@ -203,7 +203,9 @@ int gdb_dispatch(struct gdb_server *s, const char *pkt, size_t len)
 	swdd_err_clear();
 	int rc = p->detached_ok ? 0 : gdb_server_reattach(s);
 
-	if (!rc)
+	if (rc)
+		swdd_error("cannot connect to the chip: %s: %s", swdd_strerror(rc), swdd_err_detail());
+	else
 		rc = p->fn(s, pkt, len);
 	if (rc && !s->close)
 		return gdb_send_error(s, rc);

@@ -15,9 +15,11 @@
  *
  * Where: $SWDD_LAB_LIB if set, else libswdd-lab.so beside the swdd
  * executable (the build tree), else ../lib/swdd/libswdd-lab.so from it
- * (the installed copy, scripts/install.mk, whatever the PREFIX). When it cannot be opened, the functions fail the
- * way the lab reports errors (a message in err, or a failure value) and
- * the first failure says why on stderr.
+ * (the installed copy, scripts/install.mk, whatever the PREFIX). The CLI
+ * asks sim_lab_check() first, so that a lab that cannot be opened is
+ * reported once, with why, before any --sim-* word is judged. Past that,
+ * the functions fail the way the lab reports errors (a message in err, or
+ * a failure value) and the first failure says why on stderr.
  */
 #include "sim.h"
 #include "sim_probe.h"
@@ -112,6 +114,16 @@ static void lab_err(char *err, size_t errlen)
 {
 	if (err && errlen)
 		snprintf(err, errlen, "%s", lab_error);
+}
+
+/* Not forwarded: whether the lab loads at all (the CLI asks before it
+ * judges any --sim-* word, so that the reason is the only message). */
+int sim_lab_check(char *err, size_t errlen)
+{
+	if (lab_open_once())
+		return 0;
+	lab_err(err, errlen);
+	return -1;
 }
 
 int sim_config_parse_faults(struct sim_config *cfg, const char *spec, char *err, size_t errlen)

@@ -84,7 +84,9 @@ static int main_serve(const struct cli_opts *o, const struct compat *compat)
 	rc = app_open_probe(&a, o);
 	if (rc)
 		return main_fail(rc);
-	(void)app_connect(&a, false, &a.target); /* a failure is logged; retried per client */
+	rc = app_connect(&a, false, &a.target);
+	if (rc) /* tried again for each GDB client */
+		swdd_error("cannot connect to the chip: %s: %s", swdd_strerror(rc), swdd_err_detail());
 	rc = gdb_server_init(&s, a.target, NULL, NULL);
 	if (!rc)
 		rc = gdb_flash_set_algo_path(&s, o->flash_algo);

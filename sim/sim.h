@@ -54,6 +54,8 @@ enum sim_fault {
 	SIM_FAULT_LOW_POWER = 1u << 17,   /* firmware enters D1 Stop with DBGMCU bits clear */
 	SIM_FAULT_IWDG = 1u << 18,        /* firmware starts IWDG1 (512 ms) after boot */
 	SIM_FAULT_FAST_ERASE = 1u << 19,  /* an erase reports EOP after 3 ms without erasing */
+	/* STM32F407 only (docs/LAB-chip.md) */
+	SIM_FAULT_HW_WATCHDOG = 1u << 20, /* option bytes with WDG_SW = 0: the IWDG runs from reset */
 };
 
 struct sim_config {
@@ -75,11 +77,17 @@ struct sim_config {
  * nrst-push-pull, swd-disabled-by-firmware, signal-integrity:KHZ, unpowered,
  * rdp1, wrp:SECTORS (e.g. "wrp:2" or "wrp:1-3+5"), weak-cell:ADDR, sleep,
  * lockup, no-target, wait-storm:N, vdd:MV (target supply 1700-3600 mV),
- * art-debug-bypass; for the STM32H7 also vcap-fault, bank-swap, ecc:ADDR,
- * supply-lock, low-power-no-debug, iwdg. A
+ * art-debug-bypass; for the STM32F407 also hw-watchdog; for the STM32H7 also
+ * vcap-fault, bank-swap, ecc:ADDR, supply-lock, low-power-no-debug, iwdg. A
  * comma-separated list is accepted too.
  * Returns 0, or -1 with a message in err. */
 int sim_config_parse_faults(struct sim_config *cfg, const char *spec, char *err, size_t errlen);
+
+/* Whether the lab's code is there to run: 0, or -1 with the reason in err.
+ * Linked in (libswddsim.a: tests, swdd-lab) it always is; swdd loads the
+ * lab only for --probe sim, and its loader (server/lab_dl.c) answers
+ * whether libswdd-lab.so could be loaded. */
+int sim_lab_check(char *err, size_t errlen);
 
 /* The chips the lab models (names for --sim-chip / swdd-lab --chip). */
 #define SIM_CHIPS "stm32f407, stm32h743, stm32h725"
@@ -141,7 +149,7 @@ void sim_board_power_off(sim_chip *c);
 
 /* A fault injected mid-operation: the firmware's independent watchdog
  * runs, with about `ms` of unfrozen time before it resets the chip
- * (STM32F407: IWDG_KR/PR/RLR written as firmware does, RM0090 19.3.4).
+ * (STM32F407: IWDG_KR/PR/RLR written as firmware does, RM0090 21.3.2).
  * Returns 0, or -1 on a chip whose watchdog the lab does not model for
  * this (the STM32H7 rows: their `iwdg` knob). */
 int sim_board_watchdog_start(sim_chip *c, unsigned ms);

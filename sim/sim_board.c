@@ -183,6 +183,7 @@ static const struct board_knob board_knobs[] = {
 	{ .name = "low-power-no-debug", .bit = SIM_FAULT_LOW_POWER },
 	{ .name = "iwdg", .bit = SIM_FAULT_IWDG },
 	{ .name = "fast-erase", .bit = SIM_FAULT_FAST_ERASE },
+	{ .name = "hw-watchdog", .bit = SIM_FAULT_HW_WATCHDOG },
 };
 
 static int board_knob_arg(struct sim_config *cfg, uint32_t bit, const char *val)
@@ -238,6 +239,7 @@ static int board_parse_one(struct sim_config *cfg, char *tok, char *err, size_t 
 		 "unknown fault knob '%s' (known: nrst-push-pull, "
 		 "swd-disabled-by-firmware, signal-integrity:KHZ, unpowered, rdp1, wrp:SECTORS, "
 		 "weak-cell:ADDR, sleep, lockup, no-target, wait-storm:N, vdd:MV, art-debug-bypass; "
+		 "STM32F407: hw-watchdog; "
 		 "STM32H7: vcap-fault, bank-swap, ecc:ADDR, supply-lock, low-power-no-debug, iwdg)",
 		 tok);
 	return -1;

@@ -77,6 +77,12 @@ static const struct sim_chip_desc *sim_chip_find(const char *name)
 	return NULL;
 }
 
+int sim_lab_check(char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	return 0;
+}
+
 bool sim_chip_known(const char *name)
 {
 	return name && sim_chip_find(name) != NULL;
@@ -120,6 +126,31 @@ static void sim_chip_power_on(sim_chip *c)
 	sim_board_core_left_reset(c);
 }
 
+/* The knobs a chip row cannot take: 0, or -1 with the reason in err. */
+static int sim_chip_check_knobs(const struct sim_config *cfg, const struct sim_chip_desc *d, char *err,
+				size_t errlen)
+{
+	bool h7 = d->core.uc_model == UC_CPU_ARM_CORTEX_M7;
+
+	if ((cfg->faults & SIM_FAULT_WRP) && (cfg->wrp_sectors >> d->flash_sectors)) {
+		snprintf(err, errlen, "wrp: the %s has sectors 0-%u only", d->name, d->flash_sectors - 1);
+		return -1;
+	}
+	if ((cfg->faults & SIM_FAULT_H7_ONLY) && !h7) {
+		snprintf(err, errlen,
+			 "fault knobs vcap-fault, bank-swap, ecc, supply-lock, low-power-no-debug, iwdg "
+			 "exist for "
+			 "the STM32H7 only (--sim-chip stm32h743 or stm32h725)");
+		return -1;
+	}
+	if ((cfg->faults & SIM_FAULT_HW_WATCHDOG) && h7) {
+		snprintf(err, errlen,
+			 "fault knob hw-watchdog exists for the STM32F407 only (--sim-chip stm32f407)");
+		return -1;
+	}
+	return 0;
+}
+
 int sim_chip_new(const struct sim_config *cfg, sim_chip **out, char *err, size_t errlen)
 {
 	const struct sim_chip_desc *d = sim_chip_find(cfg ? cfg->chip : NULL);
@@ -130,17 +161,8 @@ int sim_chip_new(const struct sim_config *cfg, sim_chip **out, char *err, size_t
 		snprintf(err, errlen, "unknown chip '%s' (known: %s)", cfg->chip, SIM_CHIPS);
 		return -1;
 	}
-	if (cfg && (cfg->faults & SIM_FAULT_WRP) && (cfg->wrp_sectors >> d->flash_sectors)) {
-		snprintf(err, errlen, "wrp: the %s has sectors 0-%u only", d->name, d->flash_sectors - 1);
+	if (cfg && sim_chip_check_knobs(cfg, d, err, errlen))
 		return -1;
-	}
-	if (cfg && (cfg->faults & SIM_FAULT_H7_ONLY) && d->core.uc_model != UC_CPU_ARM_CORTEX_M7) {
-		snprintf(err, errlen,
-			 "fault knobs vcap-fault, bank-swap, ecc, supply-lock, low-power-no-debug, iwdg "
-			 "exist for "
-			 "the STM32H7 only (--sim-chip stm32h743 or stm32h725)");
-		return -1;
-	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		snprintf(err, errlen, "out of memory");

@@ -125,13 +125,13 @@ uint32_t sim_rcc_f4_reg(const struct sim_rcc_f4 *r, uint32_t off);
 uint32_t sim_rcc_f4_read(sim_chip *c, struct sim_rcc_f4 *r, uint32_t off);
 void sim_rcc_f4_write(sim_chip *c, struct sim_rcc_f4 *r, uint32_t off, unsigned size, uint32_t val,
 		      bool lsi_forced);
-/* The IWDG started: LSION set and kept (RM0090 19.3.1). */
+/* The IWDG started: LSION set and kept (RM0090 7.3.21). */
 void sim_rcc_f4_force_lsi(struct sim_rcc_f4 *r);
 /* Time passed: a pending clock switch happens once its source is ready;
  * sets c->core_hz to HCLK. */
 void sim_rcc_f4_tick(sim_chip *c, struct sim_rcc_f4 *r);
 
-/* ---- sim_iwdg_f4.c: RM0090 section 19 independent watchdog ----------- */
+/* ---- sim_iwdg_f4.c: RM0090 section 21 independent watchdog ----------- */
 
 /* Lives in sim_f407.c's peripheral state; `off` is the offset from
  * 0x40003000. */

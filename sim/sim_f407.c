@@ -18,6 +18,7 @@
  * polls SR after a store) and the end of every run slice.
  */
 #include "sim_chip_internal.h"
+#include "sim_soc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +33,6 @@ enum f407_kind {
 	F407_IWDG,     /* independent watchdog (sim_iwdg_f4.c) */
 	F407_FLASHIF,  /* flash interface registers */
 	F407_CRC,      /* CRC calculation unit (sim_crc.c) */
-};
-
-struct f407_region {
-	uint32_t base, size;
-	enum f407_kind kind;
-	uint32_t perms; /* Unicorn permissions of the mapping */
 };
 
 #define F407_ALIAS_BASE 0x00000000u
@@ -61,44 +56,33 @@ struct f407_region {
 #define RCC_AHB1ENR 0x30u
 #define RCC_AHB1ENR_CRCEN (1u << 12)
 
-static const struct f407_region f407_regions[] = {
-	{ .base = F407_ALIAS_BASE,
-	  .size = 0x100000u,
-	  .kind = F407_FLASH,
-	  .perms = UC_PROT_READ | UC_PROT_EXEC },
-	{ .base = 0x08000000u, .size = 0x100000u, .kind = F407_FLASH, .perms = UC_PROT_READ | UC_PROT_EXEC },
-	{ .base = F407_CCM_BASE, .size = 0x10000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_SYSMEM_BASE,
-	  .size = F407_SYSMEM_SIZE,
-	  .kind = F407_ROM,
-	  .perms = UC_PROT_READ | UC_PROT_EXEC },
+#define RX (UC_PROT_READ | UC_PROT_EXEC)
+#define RW (UC_PROT_READ | UC_PROT_WRITE)
+
+/* reset_zero: the peripheral space modelled as plain registers. */
+static const struct sim_region f407_regions[] = {
+	{ .base = F407_ALIAS_BASE, .size = 0x100000u, .kind = F407_FLASH, .perms = RX },
+	{ .base = 0x08000000u, .size = 0x100000u, .kind = F407_FLASH, .perms = RX },
+	{ .base = F407_CCM_BASE, .size = 0x10000u, .kind = F407_RAM, .perms = RW },
+	{ .base = F407_SYSMEM_BASE, .size = F407_SYSMEM_SIZE, .kind = F407_ROM, .perms = RX },
 	{ .base = F407_OTP_BASE, .size = 0x400u, .kind = F407_ROM, .perms = UC_PROT_READ },
 	{ .base = F407_OPT_BASE, .size = 0x10u, .kind = F407_OPTBYTES, .perms = UC_PROT_READ },
 	{ .base = F407_SRAM_BASE, .size = 0x20000u, .kind = F407_RAM, .perms = UC_PROT_ALL },
-	{ .base = 0x40000000u, .size = 0x3000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_IWDG_BASE, .size = 0x400u, .kind = F407_IWDG, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = 0x40003400u, .size = 0x1FC00u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_CRC_BASE, .size = 0x400u, .kind = F407_CRC, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = 0x40023400u, .size = 0x400u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_RCC_BASE, .size = 0x400u, .kind = F407_RCC, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = F407_FLASHIF_BASE,
-	  .size = 0x400u,
-	  .kind = F407_FLASHIF,
-	  .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = 0x40024000u, .size = 0x5C000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
-	{ .base = 0x50000000u, .size = 0x61000u, .kind = F407_RAM, .perms = UC_PROT_READ | UC_PROT_WRITE },
+	{ .base = 0x40000000u, .size = 0x3000u, .kind = F407_RAM, .perms = RW, .reset_zero = true },
+	{ .base = F407_IWDG_BASE, .size = 0x400u, .kind = F407_IWDG, .perms = RW },
+	{ .base = 0x40003400u, .size = 0x1FC00u, .kind = F407_RAM, .perms = RW, .reset_zero = true },
+	{ .base = F407_CRC_BASE, .size = 0x400u, .kind = F407_CRC, .perms = RW },
+	{ .base = 0x40023400u, .size = 0x400u, .kind = F407_RAM, .perms = RW, .reset_zero = true },
+	{ .base = F407_RCC_BASE, .size = 0x400u, .kind = F407_RCC, .perms = RW },
+	{ .base = F407_FLASHIF_BASE, .size = 0x400u, .kind = F407_FLASHIF, .perms = RW },
+	{ .base = 0x40024000u, .size = 0x5C000u, .kind = F407_RAM, .perms = RW, .reset_zero = true },
+	{ .base = 0x50000000u, .size = 0x61000u, .kind = F407_RAM, .perms = RW, .reset_zero = true },
 };
 #define F407_NREGIONS (sizeof(f407_regions) / sizeof(f407_regions[0]))
 
-static const struct f407_region *f407_find(uint32_t addr, unsigned size)
+static const struct sim_region *f407_find(uint32_t addr, unsigned size)
 {
-	for (size_t i = 0; i < F407_NREGIONS; i++) {
-		const struct f407_region *r = &f407_regions[i];
-
-		if (addr >= r->base && addr - r->base + size <= r->size)
-			return &f407_regions[i];
-	}
-	return NULL;
+	return sim_region_find(f407_regions, F407_NREGIONS, addr, size);
 }
 
 /* ---- peripheral state ---------------------------------------------------- */
@@ -113,12 +97,8 @@ struct sim_periph {
 	struct sim_rcc_f4 rcc;
 	struct sim_iwdg_f4 iwdg;
 	struct sim_crc crc;
-	uint8_t *view;    /* what the core sees of the flash array */
-	uint32_t fix_off; /* bytes of the view a core store overwrote */
-	uint32_t fix_len;
-	bool running;                        /* inside sim_core_run: no cache invalidation */
+	struct sim_view view;                /* what the core sees of the flash array */
 	enum f407_flash_access flash_access; /* what the core may do with the flash mappings */
-	uint32_t stale_lo, stale_hi;         /* flash offsets whose translated code is stale */
 };
 
 /* The CRC unit sees its bus clock and its reset line from RCC. */
@@ -138,7 +118,7 @@ static uint32_t narrow(uint32_t word, uint32_t off, unsigned size)
 	return size == 4 ? word : word & ((1u << (8 * size)) - 1u);
 }
 
-static enum sim_bus_result f407_read(sim_chip *c, const struct f407_region *r, uint32_t addr, unsigned size,
+static enum sim_bus_result f407_read(sim_chip *c, const struct sim_region *r, uint32_t addr, unsigned size,
 				     uint32_t *val)
 {
 	uint32_t off = addr - r->base, v = 0;
@@ -190,7 +170,7 @@ static void iwdg_write(sim_chip *c, uint32_t off, uint32_t val)
 		sim_rcc_f4_force_lsi(&c->periph->rcc);
 }
 
-static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, uint32_t addr, unsigned size,
+static enum sim_bus_result f407_write(sim_chip *c, const struct sim_region *r, uint32_t addr, unsigned size,
 				      uint32_t val, bool cpu)
 {
 	uint32_t off = addr - r->base;
@@ -227,7 +207,7 @@ static enum sim_bus_result f407_write(sim_chip *c, const struct f407_region *r, 
 static enum sim_bus_result f407_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
 					 uint32_t *val, unsigned flags)
 {
-	const struct f407_region *r = f407_find(addr, size);
+	const struct sim_region *r = f407_find(addr, size);
 
 	(void)port, (void)flags;
 	return r ? f407_read(c, r, addr, size, val) : SIM_BUS_FAULT;
@@ -236,7 +216,7 @@ static enum sim_bus_result f407_mem_read(sim_chip *c, enum sim_ap_port port, uin
 static enum sim_bus_result f407_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
 					  uint32_t val, unsigned flags)
 {
-	const struct f407_region *r = f407_find(addr, size);
+	const struct sim_region *r = f407_find(addr, size);
 
 	(void)port, (void)flags;
 	return r ? f407_write(c, r, addr, size, val, false) : SIM_BUS_FAULT;
@@ -247,7 +227,7 @@ static int f407_peek(sim_chip *c, uint32_t addr, void *buf, size_t len)
 	uint8_t *out = buf;
 
 	for (size_t i = 0; i < len; i++) {
-		const struct f407_region *r = f407_find(addr + (uint32_t)i, 1);
+		const struct sim_region *r = f407_find(addr + (uint32_t)i, 1);
 		uint32_t v = 0;
 
 		if (!r)
@@ -265,7 +245,7 @@ static int f407_peek(sim_chip *c, uint32_t addr, void *buf, size_t len)
 
 static uint64_t f407_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
 {
-	const struct f407_region *r = NULL;
+	const struct sim_region *r = NULL;
 	sim_chip *c = user;
 	uint32_t v = 0;
 
@@ -279,7 +259,7 @@ static uint64_t f407_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, vo
 
 static void f407_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
 {
-	const struct f407_region *r = f407_find(F407_RCC_BASE + (uint32_t)offset, size);
+	const struct sim_region *r = f407_find(F407_RCC_BASE + (uint32_t)offset, size);
 
 	(void)uc;
 	sim_f407_fixup(user);
@@ -338,38 +318,11 @@ static void f407_opt_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, u
 	(void)uc, (void)offset, (void)size, (void)value, (void)user;
 }
 
-/* Drops translated code of flash offsets [off, off+len). Inside the engine
- * (a hook or an MMIO callback of a running slice) Unicorn's caches must not
- * be touched: a store in progress still uses them (measured: a crash), so
- * the range waits for the end of the slice. */
-static void f407_code_changed(sim_chip *c, uint32_t off, uint32_t len)
-{
-	struct sim_periph *p = c->periph;
-
-	if (!len)
-		return;
-	if (p->running) {
-		if (p->stale_hi <= p->stale_lo || off < p->stale_lo)
-			p->stale_lo = off;
-		if (off + len > p->stale_hi)
-			p->stale_hi = off + len;
-		return;
-	}
-	sim_core_code_changed(c, c->flash_base + off, len);
-	sim_core_code_changed(c, F407_ALIAS_BASE + off, len);
-}
-
 /* Copies the truth back over the bytes the last core store left in the
  * view (see the top of this file). */
 void sim_f407_fixup(sim_chip *c)
 {
-	struct sim_periph *p = c->periph;
-
-	if (!p->fix_len)
-		return;
-	memcpy(p->view + p->fix_off, sim_flash_array(c) + p->fix_off, p->fix_len);
-	f407_code_changed(c, p->fix_off, p->fix_len);
-	p->fix_len = 0;
+	sim_view_fixup(c, &c->periph->view, sim_flash_array(c));
 }
 
 /* Loads by the core from flash fault (UC_ERR_READ_PROT: a precise
@@ -396,17 +349,9 @@ static void f407_guard_loads(sim_chip *c)
 
 static void f407_engine_running(sim_chip *c, bool running)
 {
-	struct sim_periph *p = c->periph;
-
-	p->running = running;
-	if (running) {
+	sim_view_running(c, &c->periph->view, running, sim_flash_array(c));
+	if (running)
 		f407_guard_loads(c);
-		return;
-	}
-	sim_f407_fixup(c);
-	if (p->stale_hi > p->stale_lo)
-		f407_code_changed(c, p->stale_lo, p->stale_hi - p->stale_lo);
-	p->stale_lo = p->stale_hi = 0;
 }
 
 /* CPU stores into the (read+exec) flash mappings: the flash controller
@@ -419,9 +364,7 @@ static bool f407_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, 
 	uint32_t off = (uint32_t)address & (c->flash_size - 1u);
 
 	(void)uc, (void)type;
-	sim_f407_fixup(c);
-	c->periph->fix_off = off;
-	c->periph->fix_len = off + (uint32_t)size <= c->flash_size ? (uint32_t)size : c->flash_size - off;
+	sim_view_store(c, &c->periph->view, sim_flash_array(c), off, size);
 	/* The Cortex-M4 bus splits an unaligned store into smaller aligned
 	 * transfers; Unicorn reports the whole store first, then its bytes
 	 * one by one (measured): only the bytes reach the flash. */
@@ -457,9 +400,8 @@ static void f407_flash_fetch(uc_engine *uc, uint64_t address, uint32_t size, voi
 
 void sim_f407_flash_changed(sim_chip *c, uint32_t off, uint32_t len)
 {
-	memcpy(c->periph->view + off, sim_flash_array(c) + off, len);
-	sim_flash_view_overlay(c, c->periph->view, off, len); /* the ART's lines */
-	f407_code_changed(c, off, len);
+	sim_view_changed(c, &c->periph->view, sim_flash_array(c), off, len);
+	sim_flash_view_overlay(c, c->periph->view.bytes, off, len); /* the ART's lines */
 }
 
 /* System memory holds ST's bootloader; the model has a vector table whose
@@ -478,7 +420,7 @@ static void f407_fill_rom(sim_chip *c)
 	uc_mem_write(c->uc, F407_FSIZE_ADDR, &c->flash_size_kib, sizeof(c->flash_size_kib));
 }
 
-static int f407_map_region(sim_chip *c, const struct f407_region *r)
+static uc_err f407_map_region(sim_chip *c, const struct sim_region *r)
 {
 	switch (r->kind) {
 	case F407_OPTBYTES:
@@ -493,7 +435,7 @@ static int f407_map_region(sim_chip *c, const struct f407_region *r)
 	case F407_IWDG:
 		return uc_mmio_map(c->uc, r->base, r->size, f407_iwdg_mmio_read, c, f407_iwdg_mmio_write, c);
 	case F407_FLASH:
-		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view);
+		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view.bytes);
 	default:
 		return uc_mem_map(c->uc, r->base, r->size, r->perms);
 	}
@@ -514,20 +456,13 @@ static int f407_map(sim_chip *c, char *err, size_t errlen)
 
 	c->flash_ops = &f407_flash_ops;
 	c->periph = calloc(1, sizeof(*c->periph));
-	if (c->periph)
-		c->periph->view = aligned_alloc(0x1000u, c->flash_size);
-	if (!c->periph || !c->periph->view || sim_flash_new(c)) {
+	if (!c->periph || sim_view_init(&c->periph->view, c->flash_size, c->flash_base, F407_ALIAS_BASE) ||
+	    sim_flash_new(c)) {
 		snprintf(err, errlen, "out of memory for the flash array");
 		return -1;
 	}
-	for (size_t i = 0; i < F407_NREGIONS; i++) {
-		uc_err e = f407_map_region(c, &f407_regions[i]);
-
-		if (e) {
-			snprintf(err, errlen, "mapping 0x%08x: %s", f407_regions[i].base, uc_strerror(e));
-			return -1;
-		}
-	}
+	if (sim_regions_map(c, f407_regions, F407_NREGIONS, f407_map_region, err, errlen))
+		return -1;
 	if (uc_hook_add(c->uc, &h, UC_HOOK_MEM_WRITE_PROT, f407_flash_store, c, F407_ALIAS_BASE,
 			c->flash_base + c->flash_size - 1u) != UC_ERR_OK) {
 		snprintf(err, errlen, "cannot hook flash stores");
@@ -550,7 +485,7 @@ static void f407_free(sim_chip *c)
 {
 	sim_flash_free(c);
 	if (c->periph)
-		free(c->periph->view);
+		sim_view_free(&c->periph->view);
 	free(c->periph);
 	c->periph = NULL;
 }
@@ -566,11 +501,7 @@ static void f407_periph_reset(sim_chip *c)
 	if (c->periph->iwdg.running)
 		sim_rcc_f4_force_lsi(&c->periph->rcc);
 	sim_crc_reset(&c->periph->crc);
-	sim_mem_fill(c, 0x40000000u, 0x3000u, 0);
-	sim_mem_fill(c, 0x40003400u, 0x1FC00u, 0);
-	sim_mem_fill(c, 0x40023400u, 0x400u, 0);
-	sim_mem_fill(c, 0x40024000u, 0x5C000u, 0);
-	sim_mem_fill(c, 0x50000000u, 0x61000u, 0);
+	sim_regions_reset(c, f407_regions, F407_NREGIONS);
 }
 
 /* The main array and its boot alias at 0 (RM0090 2.4, BOOT0 = 0). */

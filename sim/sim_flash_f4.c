@@ -63,6 +63,7 @@
 /* RM0090 3.9.6 FLASH_OPTCR. */
 #define FLASH_OPTCR_OPTLOCK (1u << 0)
 #define FLASH_OPTCR_OPTSTRT (1u << 1)
+#define FLASH_OPTCR_WDG_SW (1u << 5) /* 0: hardware watchdog (RM0090 21.3.1) */
 #define FLASH_OPTCR_RDP_SHIFT 8u
 #define FLASH_OPTCR_NWRP_SHIFT 16u
 #define FLASH_OPTCR_NWRP_MASK (0xFFFu << 16)
@@ -211,6 +212,8 @@ int sim_flash_new(sim_chip *c)
 		f->opt_stored = (f->opt_stored & ~0xFF00u) | (0x55u << FLASH_OPTCR_RDP_SHIFT);
 	if (c->cfg.faults & SIM_FAULT_WRP)
 		f->opt_stored &= ~((c->cfg.wrp_sectors & 0xFFFu) << FLASH_OPTCR_NWRP_SHIFT);
+	if (c->cfg.faults & SIM_FAULT_HW_WATCHDOG)
+		f->opt_stored &= ~FLASH_OPTCR_WDG_SW;
 	c->flash = f;
 	return 0;
 }

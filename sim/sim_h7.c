@@ -19,6 +19,7 @@
  * view (a fetch from a word with an ECC error is not faulted).
  */
 #include "sim_h7_internal.h"
+#include "sim_soc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,14 +32,6 @@ enum h7_kind {
 	H7_ROM,     /* system memory with UID and flash size */
 	H7_FLASHIF, /* flash registers 0x52002000 */
 	H7_SYS,     /* RCC/PWR page, IWDG1 page, DBGMCU (sim_h7_sys.c) */
-};
-
-struct h7_region {
-	uint32_t base, size;
-	enum h7_kind kind;
-	uint32_t perms;
-	bool d3;         /* reachable through AP1 (the D3 domain, RM0433 2.1 figure 1) */
-	bool reset_zero; /* peripheral space: cleared by a system reset */
 };
 
 #define H7_ITCM 0x00000000u
@@ -171,12 +164,12 @@ static const struct sim_h7_part *h7_part(const sim_chip *c)
 /* ---- memory map ------------------------------------------------------------ */
 
 /* The chip's regions, built once from the row (RM0433 2.3.2 table 8). */
-static size_t h7_regions(const sim_chip *c, struct h7_region *r)
+static size_t h7_regions(const sim_chip *c, struct sim_region *r)
 {
 	const struct sim_h7_part *p = h7_part(c);
 	size_t n = 0;
 
-#define REG(...) (r[n++] = (struct h7_region){ __VA_ARGS__ })
+#define REG(...) (r[n++] = (struct sim_region){ __VA_ARGS__ })
 	REG(.base = H7_ITCM, .size = 0x10000u, .kind = H7_RAM, .perms = UC_PROT_ALL);
 	REG(.base = H7_FLASH_BASE, .size = c->flash_size, .kind = H7_FLASH,
 	    .perms = UC_PROT_READ | UC_PROT_EXEC);
@@ -211,17 +204,16 @@ static size_t h7_regions(const sim_chip *c, struct h7_region *r)
 	return n;
 }
 
-static bool h7_find(const sim_chip *c, uint32_t addr, unsigned size, struct h7_region *out)
+static bool h7_find(const sim_chip *c, uint32_t addr, unsigned size, struct sim_region *out)
 {
-	struct h7_region r[H7_MAX_REGIONS];
+	struct sim_region r[H7_MAX_REGIONS];
 	size_t n = h7_regions(c, r);
 
-	for (size_t i = 0; i < n; i++)
-		if (addr >= r[i].base && addr - r[i].base + size <= r[i].size) {
-			*out = r[i];
-			return true;
-		}
-	return false;
+	const struct sim_region *hit = sim_region_find(r, n, addr, size);
+
+	if (hit)
+		*out = *hit;
+	return hit != NULL;
 }
 
 /* ---- the flash module's environment --------------------------------------- */
@@ -231,42 +223,17 @@ static uint64_t h7_env_now(void *ctx)
 	return ((sim_chip *)ctx)->now_ns;
 }
 
-/* Drops translated code of flash bus offsets [off, off+len), deferred to the
- * end of the slice while the engine runs (see sim_f407.c: doing it inside
- * a hook crashed Unicorn). */
-static void h7_code_changed(sim_chip *c, uint32_t off, uint32_t len)
-{
-	struct sim_periph *p = c->periph;
-
-	if (!len)
-		return;
-	if (p->running) {
-		if (p->stale_hi <= p->stale_lo || off < p->stale_lo)
-			p->stale_lo = off;
-		if (off + len > p->stale_hi)
-			p->stale_hi = off + len;
-		return;
-	}
-	sim_core_code_changed(c, H7_FLASH_BASE + off, len);
-}
-
+/* The module changed flash bus offsets [off, off+len): into the view. */
 static void h7_env_changed(void *ctx, uint32_t off, uint32_t len)
 {
 	sim_chip *c = ctx;
 
-	memcpy(c->periph->view + off, sim_flash_h7_view(c->periph->flash) + off, len);
-	h7_code_changed(c, off, len);
+	sim_view_changed(c, &c->periph->view, sim_flash_h7_view(c->periph->flash), off, len);
 }
 
 static void h7_fixup(sim_chip *c)
 {
-	struct sim_periph *p = c->periph;
-
-	if (!p->fix_len)
-		return;
-	memcpy(p->view + p->fix_off, sim_flash_h7_view(p->flash) + p->fix_off, p->fix_len);
-	h7_code_changed(c, p->fix_off, p->fix_len);
-	p->fix_len = 0;
+	sim_view_fixup(c, &c->periph->view, sim_flash_h7_view(c->periph->flash));
 }
 
 /* Core loads from flash while reads may fault or stall (see the top). */
@@ -305,17 +272,9 @@ static void h7_read_hook_sync(sim_chip *c)
 
 static void h7_engine_running(sim_chip *c, bool running)
 {
-	struct sim_periph *p = c->periph;
-
-	p->running = running;
-	if (running) {
+	sim_view_running(c, &c->periph->view, running, sim_flash_h7_view(c->periph->flash));
+	if (running)
 		h7_read_hook_sync(c);
-		return;
-	}
-	h7_fixup(c);
-	if (p->stale_hi > p->stale_lo)
-		h7_code_changed(c, p->stale_lo, p->stale_hi - p->stale_lo);
-	p->stale_lo = p->stale_hi = 0;
 }
 
 /* ---- flash controller ops for the run loop -------------------------------- */
@@ -382,7 +341,7 @@ static const struct sim_flash_ops h7_flash_ops = {
 
 /* ---- access paths ---------------------------------------------------------- */
 
-static enum sim_bus_result h7_read(sim_chip *c, const struct h7_region *r, uint32_t addr, unsigned size,
+static enum sim_bus_result h7_read(sim_chip *c, const struct sim_region *r, uint32_t addr, unsigned size,
 				   uint32_t *val, unsigned flags)
 {
 	uint32_t v = 0;
@@ -407,7 +366,7 @@ static enum sim_bus_result h7_read(sim_chip *c, const struct h7_region *r, uint3
 	}
 }
 
-static enum sim_bus_result h7_write(sim_chip *c, const struct h7_region *r, uint32_t addr, unsigned size,
+static enum sim_bus_result h7_write(sim_chip *c, const struct sim_region *r, uint32_t addr, unsigned size,
 				    uint32_t val, unsigned flags)
 {
 	switch (r->kind) {
@@ -438,7 +397,7 @@ static enum sim_bus_result h7_write(sim_chip *c, const struct h7_region *r, uint
 static enum sim_bus_result h7_mem_read(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
 				       uint32_t *val, unsigned flags)
 {
-	struct h7_region r;
+	struct sim_region r;
 
 	if (!h7_find(c, addr, size, &r) || (port == SIM_AP_D3 && !r.d3))
 		return SIM_BUS_FAULT;
@@ -448,7 +407,7 @@ static enum sim_bus_result h7_mem_read(sim_chip *c, enum sim_ap_port port, uint3
 static enum sim_bus_result h7_mem_write(sim_chip *c, enum sim_ap_port port, uint32_t addr, unsigned size,
 					uint32_t val, unsigned flags)
 {
-	struct h7_region r;
+	struct sim_region r;
 
 	if (!h7_find(c, addr, size, &r) || (port == SIM_AP_D3 && !r.d3))
 		return SIM_BUS_FAULT;
@@ -460,7 +419,7 @@ static int h7_peek(sim_chip *c, uint32_t addr, void *buf, size_t len)
 	uint8_t *out = buf;
 
 	for (size_t i = 0; i < len; i++) {
-		struct h7_region r;
+		struct sim_region r;
 		uint32_t a = addr + (uint32_t)i, v = 0;
 
 		if (!h7_find(c, a, 1, &r))
@@ -538,9 +497,7 @@ static bool h7_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, in
 	uint32_t off = (uint32_t)address - H7_FLASH_BASE;
 
 	(void)uc, (void)type;
-	h7_fixup(c);
-	c->periph->fix_off = off;
-	c->periph->fix_len = off + (uint32_t)size <= c->flash_size ? (uint32_t)size : c->flash_size - off;
+	sim_view_store(c, &c->periph->view, sim_flash_h7_view(c->periph->flash), off, size);
 	if (address & (uint64_t)(size - 1))
 		return true; /* Unicorn reports the bytes of an unaligned store next */
 	sim_flash_h7_array_write(c->periph->flash, off, (unsigned)size, (uint32_t)value,
@@ -549,7 +506,7 @@ static bool h7_flash_store(uc_engine *uc, uc_mem_type type, uint64_t address, in
 }
 
 /* The MMIO callbacks get offsets from their mapping's base. */
-static uc_err h7_map_sys(sim_chip *c, const struct h7_region *r)
+static uc_err h7_map_sys(sim_chip *c, const struct sim_region *r)
 {
 	if (r->base == SIM_H7_APBD_SYS)
 		return uc_mmio_map(c->uc, r->base, r->size, h7_mmio_apbd_read, c, h7_mmio_apbd_write, c);
@@ -558,11 +515,11 @@ static uc_err h7_map_sys(sim_chip *c, const struct h7_region *r)
 	return uc_mmio_map(c->uc, r->base, r->size, h7_mmio_rccpwr_read, c, h7_mmio_rccpwr_write, c);
 }
 
-static uc_err h7_map_region(sim_chip *c, const struct h7_region *r)
+static uc_err h7_map_region(sim_chip *c, const struct sim_region *r)
 {
 	switch (r->kind) {
 	case H7_FLASH:
-		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view);
+		return uc_mem_map_ptr(c->uc, r->base, r->size, r->perms, c->periph->view.bytes);
 	case H7_FLASHIF:
 		return uc_mmio_map(c->uc, r->base, r->size, h7_flashif_mmio_read, c, h7_flashif_mmio_write,
 				   c);
@@ -623,28 +580,21 @@ static int h7_map(sim_chip *c, char *err, size_t errlen)
 	const struct sim_flash_h7_env env = { .ctx = c,
 					      .now_ns = h7_env_now,
 					      .array_changed = h7_env_changed };
-	struct h7_region r[H7_MAX_REGIONS];
+	struct sim_region r[H7_MAX_REGIONS];
 	size_t n = h7_regions(c, r);
 	uc_hook h;
 
 	c->flash_ops = &h7_flash_ops;
 	c->periph = calloc(1, sizeof(*c->periph));
-	if (c->periph)
-		c->periph->view = aligned_alloc(0x1000u, c->flash_size);
-	if (!c->periph || !c->periph->view || sim_flash_h7_new(h7_part(c)->flash, &env, &c->periph->flash)) {
+	if (!c->periph || sim_view_init(&c->periph->view, c->flash_size, H7_FLASH_BASE, H7_FLASH_BASE) ||
+	    sim_flash_h7_new(h7_part(c)->flash, &env, &c->periph->flash)) {
 		snprintf(err, errlen, "out of memory for the flash array");
 		return -1;
 	}
 	c->periph->part = h7_part(c);
-	memcpy(c->periph->view, sim_flash_h7_view(c->periph->flash), c->flash_size);
-	for (size_t i = 0; i < n; i++) {
-		uc_err e = h7_map_region(c, &r[i]);
-
-		if (e) {
-			snprintf(err, errlen, "mapping 0x%08x: %s", r[i].base, uc_strerror(e));
-			return -1;
-		}
-	}
+	memcpy(c->periph->view.bytes, sim_flash_h7_view(c->periph->flash), c->flash_size);
+	if (sim_regions_map(c, r, n, h7_map_region, err, errlen))
+		return -1;
 	if (uc_hook_add(c->uc, &h, UC_HOOK_MEM_WRITE_PROT, h7_flash_store, c, H7_FLASH_BASE,
 			H7_FLASH_BASE + c->flash_size - 1u) != UC_ERR_OK) {
 		snprintf(err, errlen, "cannot hook flash stores");
@@ -660,7 +610,7 @@ static void h7_free(sim_chip *c)
 	if (!c->periph)
 		return;
 	sim_flash_h7_free(c->periph->flash);
-	free(c->periph->view);
+	sim_view_free(&c->periph->view);
 	free(c->periph);
 	c->periph = NULL;
 }
@@ -670,15 +620,13 @@ static void h7_free(sim_chip *c)
  * power-on, RM0433 60.5.8), the plain peripheral space reads zero. */
 static void h7_periph_reset(sim_chip *c)
 {
-	struct h7_region r[H7_MAX_REGIONS];
+	struct sim_region r[H7_MAX_REGIONS];
 	size_t n = h7_regions(c, r);
 
 	sim_flash_h7_reset(c->periph->flash);
 	c->periph->cpu_pending = false;
 	sim_h7_sys_reset(c, false);
-	for (size_t i = 0; i < n; i++)
-		if (r[i].reset_zero)
-			sim_mem_fill(c, r[i].base, r[i].size, 0);
+	sim_regions_reset(c, r, n);
 }
 
 /* RM0433 2.6 table 7: BOOT0 = 0 boots at BOOT_ADD0, 1 at BOOT_ADD1 (each

@@ -9,6 +9,7 @@
 
 #include "sim_chip_internal.h"
 #include "sim_flash_h7.h"
+#include "sim_soc.h"
 
 /* The parts of one H7 row that only the H7 model reads. */
 struct sim_h7_part {
@@ -40,12 +41,9 @@ struct sim_h7_sys {
 struct sim_periph {
 	const struct sim_h7_part *part;
 	struct sim_flash_h7 *flash;
-	uint8_t *view;               /* what the core sees of the flash */
-	uint32_t fix_off, fix_len;   /* view bytes a core store overwrote */
-	bool running;                /* inside sim_core_run */
-	uint32_t stale_lo, stale_hi; /* flash code to drop at the end of the slice */
-	bool cpu_pending;            /* a core write of FLASH_CR waits for the bank */
-	bool read_hooked;            /* core flash loads go through the module */
+	struct sim_view view; /* what the core sees of the flash */
+	bool cpu_pending;     /* a core write of FLASH_CR waits for the bank */
+	bool read_hooked;     /* core flash loads go through the module */
 	uc_hook read_hook;
 	bool cpu_read_wait; /* a core load of a busy bank waits */
 	uint32_t pend_off, pend_val;

@@ -19,7 +19,8 @@
  *                           unit at 0x40023000). STM32H743/H725: sim_h7.c
  *                           (memory map, glue to sim_flash_h7*.c) and
  *                           sim_h7_sys.c (RCC, PWR, IWDG, DBGMCU, the debug
- *                           APB behind AP2).
+ *                           APB behind AP2). Both keep their memory map
+ *                           as a sim_region table (sim_soc.c).
  *   sim_dp.c, sim_ap.c       SW-DP and MEM-APs; AP memory accesses go
  *                           through sim_bus_read/sim_bus_write (sim_bus.c).
  *   sim_chip.c, sim_board.c  chip table, creation, virtual time, NRST,

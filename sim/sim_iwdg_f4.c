@@ -1,21 +1,26 @@
 /*
  * The STM32F405/407 independent watchdog (IWDG) at 0x40003000, after
- * RM0090 (Rev 19) section 19:
- * - IWDG_KR (19.4.1): 0xCCCC starts the watchdog, which counts down from
- *   0xFFF (19.3.1); 0xAAAA reloads the counter from IWDG_RLR; 0x5555
- *   enables writes of IWDG_PR and IWDG_RLR (19.3.4), any other key disables
- *   them again. Once started, only a reset stops it.
- * - IWDG_PR (19.4.2): the LSI divided by 4, 8 ... 256; IWDG_RLR (19.4.3):
- *   the 12-bit reload value, 0xFFF after reset. IWDG_SR (19.4.4) reads 0:
+ * RM0090 (Rev 19) section 21:
+ * - IWDG_KR (21.4.1): 0xCCCC starts the watchdog, which counts down from
+ *   0xFFF (21.3); 0xAAAA reloads the counter from IWDG_RLR and does
+ *   nothing else (a watchdog never started stays stopped); 0x5555 enables
+ *   writes of IWDG_PR and IWDG_RLR (21.3.2), any other key disables them
+ *   again. Once started, only a reset stops it.
+ * - IWDG_PR (21.4.2): the LSI divided by 4, 8 ... 256; IWDG_RLR (21.4.3):
+ *   the 12-bit reload value, 0xFFF after reset. IWDG_SR (21.4.4) reads 0:
  *   the lab applies a PR or RLR write at once (silicon takes up to five
  *   LSI periods, with PVU/RVU set meanwhile).
  * - The counter runs on the LSI, about 32 kHz (RM0090 7.2.5; DS8626 LSI
- *   characteristics: 17-47 kHz, typical 32 kHz): the model uses 32 kHz.
- *   While it runs the LSI is forced on (RCC_CSR.LSION, 19.3.1).
+ *   characteristics: 17-47 kHz, typical 32 kHz): the model uses 32 kHz,
+ *   so the reset values time out after 512 ms. While it runs the LSI is
+ *   forced on (RCC_CSR.LSION, RM0090 7.3.21).
  * - Reaching 0 resets the chip (a system reset with RCC_CSR.IWDGRSTF,
  *   RM0090 7.3.21), which abandons a flash operation in progress.
  * - Hardware watchdog: with the WDG_SW option bit at 0 (RM0090 3.6.1) the
- *   watchdog starts by itself at every reset (19.3.2).
+ *   watchdog starts by itself at every reset (21.3.1). The bit is read
+ *   from the option bytes in effect, so programming it through
+ *   FLASH_OPTCR (3.6.2) takes effect at the next reset; the lab knob
+ *   hw-watchdog gives a board whose option bytes already hold it at 0.
  * - Debug: with DBGMCU_APB1_FZ.DBG_IWDG_STOP (RM0090 38.16.4) the counter
  *   stops while the core is halted. It counts whenever the core runs,
  *   whatever code it runs (a debugger's flash algorithm too).
@@ -122,7 +127,7 @@ bool sim_iwdg_f4_tick(sim_chip *c, struct sim_iwdg_f4 *w, uint64_t dt_ns)
 
 /* What firmware does to start a watchdog of about `ms`: the smallest
  * prescaler whose 12-bit reload covers it, then reload and start
- * (RM0090 19.3.4). */
+ * (RM0090 21.3.2). */
 void sim_iwdg_f4_firmware_start(struct sim_iwdg_f4 *w, uint32_t ms)
 {
 	uint32_t pr = 0;

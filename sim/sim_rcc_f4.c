@@ -25,7 +25,7 @@
  *   or RMVF; every internal reset source drives NRST low through the pulse
  *   generator (7.1.2, "Simplified diagram of the reset circuit"), so the
  *   source's flag comes with PINRSTF. LSION is forced on while the IWDG
- *   runs (RM0090 19.3.1).
+ *   runs (RM0090 21.3, 7.3.21).
  * The flash wait states the new HCLK needs are the flash interface's
  * business (sim_flash_latency_ok, RM0090 3.5.1).
  */

@@ -449,6 +449,8 @@ static const struct stl_cmd stl_debug_cmds[] = {
 	{ .key = 0x4B, .v2_min = 28, .debug = true, .reply_len = 2, .fn = stl_cmd_init_ap },
 	{ .key = 0x4C, .v2_min = 28, .debug = true, .reply_len = 2, .fn = stl_cmd_close_ap },
 	{ .key = 0x50, .v2_min = 26, .fn = stl_cmd_mem },
+	{ .key = 0x51, .v2_min = 32, .v3_min = 2, .fn = stl_cmd_misc_out },
+	{ .key = 0x52, .v2_min = 32, .v3_min = 2, .fn = stl_cmd_misc_in },
 	{ .key = 0x54, .v2_min = 32, .v3_min = 2, .fn = stl_cmd_mem },
 	{ .key = 0x61, .v2_min = STL_NA, .fn = stl_cmd_set_com_freq },
 	{ .key = 0x62, .v2_min = STL_NA, .fn = stl_cmd_get_com_freq },
@@ -513,6 +515,10 @@ static void stl_out(struct sim_probe *p, const uint8_t *buf, size_t len)
 		stl_write_data(p, buf, len);
 		return;
 	}
+	if (fw->misc_pending) {
+		stl_misc_data(p, buf, len);
+		return;
+	}
 	if (!len)
 		return;
 	memcpy(cmd, buf, len < sizeof(cmd) ? len : sizeof(cmd));
@@ -521,6 +527,8 @@ static void stl_out(struct sim_probe *p, const uint8_t *buf, size_t len)
 
 static void stl_free(struct sim_probe *p)
 {
+	if (p->fw)
+		free(stl_fw(p)->misc);
 	free(p->fw);
 	p->fw = NULL;
 }

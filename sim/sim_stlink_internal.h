@@ -68,6 +68,9 @@ struct stl_fw {
 	bool wr_pending;
 	uint8_t wr_cmd[STL_CMD_SIZE];
 	size_t wr_len, wr_got;
+	/* pending RW_MISC_OUT data phase, and the queue's results */
+	bool misc_pending;
+	struct stl_misc *misc;
 	uint8_t buf[STL_DATA_SIZE];
 };
 
@@ -147,5 +150,12 @@ void stl_cmd_readallregs(struct sim_probe *p, const uint8_t *cmd);
 void stl_cmd_resetsys(struct sim_probe *p, const uint8_t *cmd);
 void stl_cmd_getstatus(struct sim_probe *p, const uint8_t *cmd);
 void stl_cmd_dhcsr_op(struct sim_probe *p, const uint8_t *cmd);
+
+/* ---- sim_stlink_misc.c: the RW_MISC queue (V2J32, V3J2) ------------- */
+
+void stl_cmd_misc_out(struct sim_probe *p, const uint8_t *cmd);
+/* Called with each OUT transfer while a RW_MISC_OUT data phase is open. */
+void stl_misc_data(struct sim_probe *p, const uint8_t *buf, size_t len);
+void stl_cmd_misc_in(struct sim_probe *p, const uint8_t *cmd);
 
 #endif

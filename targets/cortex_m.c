@@ -8,8 +8,11 @@
  * which watchpoint and address), BKPT (a BKPT we inserted = swbreak, an FPB
  * comparator = hwbreak, any other = a BKPT compiled into the program) and
  * HALTED (a halt request, or the end of a step). The bits we read are
- * cleared in the next batch of writes that starts the core again, so a step
- * costs one round trip for the start and, usually, one for the halt check.
+ * cleared in the next batch of writes that starts the core again. A step
+ * is one batch (DFSR clear, DHCSR write, DFSR read: one DAP_Transfer, one
+ * ST-LINK RW_MISC exchange from V2J32/V3J2, three commands before), then
+ * the register read once the halt is proven (docs/SERVER.md "A single
+ * step").
  */
 #include "cortex_m_internal.h"
 #include "stm32/family.h"
@@ -184,9 +187,13 @@ int swdd_target_halt(struct swdd_target *t)
 /* Steps one instruction and waits for the halt. A breakpoint at pc is
  * lifted for the step (an FPB match or our BKPT would stop the core before
  * the instruction executes). The batch that starts the step also reads
- * DFSR: the step has normally finished by then (one instruction against a
- * USB round trip), and a set HALTED (or BKPT, DWTTRAP) bit says so without
- * a DHCSR read. */
+ * DFSR, after the DHCSR write on the wire: the step has normally finished
+ * by then (one instruction against at least a few SWD packets), and a set
+ * HALTED (or BKPT, DWTTRAP, VCATCH) bit, cleared earlier in the same
+ * batch, proves the halt and gives the reason without a DHCSR read.
+ * Otherwise DHCSR.S_HALT is polled, bounded, then DFSR read. The registers
+ * are read only after that (DCRSR outside Debug state is UNPREDICTABLE,
+ * ARMv7-M C1.6.3). */
 static int cm_step_once(struct swdd_target *t, bool mask)
 {
 	uint32_t pc, dfsr = 0;

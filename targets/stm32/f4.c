@@ -328,13 +328,9 @@ static const struct stm32_opt_reg f4_opt_regs[] = {
 /* RM0090 3.7.1 table 16 / 3.9.6-3.9.7. F4 has no bank swap: BFB2 boots
  * bank 2 through the system-memory boot loader instead (RM0090 3.9.6). */
 static const struct stm32_opt_field f4_opt_fields[] = {
-	{ .name = "BOR_LEV",
-	  .reg = F4_R_OPTCR,
-	  .shift = 2,
-	  .width = 2,
-	  .risk = STM32_OPT_RISK_CHANGE,
-	  .why = "a supply below the new brown-out threshold holds the chip in reset",
-	  .meaning = "brown-out reset: 3 off, 2 2.1 V, 1 2.4 V, 0 2.7 V" },
+	STM32_OPT_ROW("BOR_LEV", F4_R_OPTCR, 2, 2, STM32_OPT_NUM, STM32_OPT_RISK_CHANGE,
+		      "a supply below the new brown-out threshold holds the chip in reset",
+		      "brown-out reset: 3 off, 2 2.1 V, 1 2.4 V, 0 2.7 V"),
 	{ .name = "BFB2",
 	  .reg = F4_R_OPTCR,
 	  .shift = 4,
@@ -346,50 +342,26 @@ static const struct stm32_opt_field f4_opt_fields[] = {
 	  .why = "the chip then boots through the system-memory boot loader, which jumps to bank 2 when it "
 		 "holds a program",
 	  .meaning = "1: boot from bank 2 (through the boot loader) with BOOT0 low" },
-	{ .name = "WDG_SW",
-	  .reg = F4_R_OPTCR,
-	  .shift = 5,
-	  .width = 1,
-	  .kind = STM32_OPT_BOOL,
-	  .risk = STM32_OPT_RISK_CLEAR,
-	  .why = "0 starts the independent watchdog by hardware at every reset: firmware that does not "
-		 "refresh it is reset every watchdog period",
-	  .meaning = "1: IWDG started by software, 0: by hardware at reset" },
+	STM32_OPT_ROW("WDG_SW", F4_R_OPTCR, 5, 1, STM32_OPT_BOOL, STM32_OPT_RISK_CLEAR,
+		      "0 starts the independent watchdog by hardware at every reset: firmware that does not "
+		      "refresh it is reset every watchdog period",
+		      "1: IWDG started by software, 0: by hardware at reset"),
 	STM32_OPT_BOOL_ROW("nRST_STOP", F4_R_OPTCR, 6, "0: entering Stop resets the chip, 1: it does not"),
 	STM32_OPT_BOOL_ROW("nRST_STDBY", F4_R_OPTCR, 7,
 			   "0: entering Standby resets the chip, 1: it does not"),
 	STM32_OPT_RDP_ROW(F4_R_OPTCR, 8),
 	STM32_OPT_ROW("nWRP", F4_R_OPTCR, 16, 12, STM32_OPT_MASK, STM32_OPT_RISK_CLEAR, F4_WHY_WRP,
 		      "sectors 0-11, bit 1 = not write-protected"),
-	{ .name = "DB1M",
-	  .reg = F4_R_OPTCR,
-	  .shift = 30,
-	  .width = 1,
-	  .kind = STM32_OPT_BOOL,
-	  .risk = STM32_OPT_RISK_CHANGE,
-	  .bank2 = 1,
-	  .why = "changes the sector layout of 1 MiB parts: sector numbers and addresses no longer match "
-		 "swdd's flash map",
-	  .meaning = "1: a 1 MiB part is organised in two banks" },
-	{ .name = "SPRMOD",
-	  .reg = F4_R_OPTCR,
-	  .shift = 31,
-	  .width = 1,
-	  .kind = STM32_OPT_BOOL,
-	  .risk = STM32_OPT_RISK_SET,
-	  .bank2 = 1,
-	  .why = "turns the nWRP bits into PCROP: the selected sectors can then never be read, by the "
-		 "debugger neither",
-	  .meaning = "1: the nWRP bits select PCROP instead of write protection" },
-	{ .name = "nWRP2",
-	  .reg = F4_R_OPTCR1,
-	  .shift = 16,
-	  .width = 12,
-	  .kind = STM32_OPT_MASK,
-	  .risk = STM32_OPT_RISK_CLEAR,
-	  .bank2 = 1,
-	  .why = F4_WHY_WRP,
-	  .meaning = "sectors 12-23, bit 1 = not write-protected" },
+	STM32_OPT_BANKED_ROW("DB1M", F4_R_OPTCR, 30, 1, STM32_OPT_BOOL, STM32_OPT_RISK_CHANGE, 1,
+			     "changes the sector layout of 1 MiB parts: sector numbers and addresses no "
+			     "longer match swdd's flash map",
+			     "1: a 1 MiB part is organised in two banks"),
+	STM32_OPT_BANKED_ROW("SPRMOD", F4_R_OPTCR, 31, 1, STM32_OPT_BOOL, STM32_OPT_RISK_SET, 1,
+			     "turns the nWRP bits into PCROP: the selected sectors can then never be "
+			     "read, by the debugger neither",
+			     "1: the nWRP bits select PCROP instead of write protection"),
+	STM32_OPT_BANKED_ROW("nWRP2", F4_R_OPTCR1, 16, 12, STM32_OPT_MASK, STM32_OPT_RISK_CLEAR, 1,
+			     F4_WHY_WRP, "sectors 12-23, bit 1 = not write-protected"),
 };
 
 /* `monitor uid`: the 96-bit unique device ID (RM0090 39.1). */
@@ -419,9 +391,11 @@ static int f4_cmd_uid(struct swdd_target *t, int argc, char **argv, char *out, s
 #define F4_RCC_CSR_FLAGS 0xFE000000U
 
 static const struct stm32_hint f4_reset_flags[] = {
-	{ 1U << 29, "IWDGRSTF: the independent watchdog expired; started by the firmware (or by the WDG_SW "
-		    "option bit), it counts while the algorithm runs (swdd freezes it only in halt): use "
-		    "--connect under-reset so the firmware cannot start it first" },
+	{ 1U << 29,
+	  "IWDGRSTF: the independent watchdog expired; started by the firmware (or by the WDG_SW "
+	  "option bit), it counts while the algorithm runs (swdd freezes it only in halt): swdd's "
+	  "algorithm refreshes it, an external one (--flash-algo) must too; a watchdog the firmware "
+	  "starts is kept off by --connect under-reset" },
 	{ 1U << 30, "WWDGRSTF: the window watchdog expired; started by the firmware, it counts while the "
 		    "algorithm runs" },
 	{ 1U << 28, "SFTRSTF: a software reset (AIRCR.SYSRESETREQ)" },

@@ -178,12 +178,18 @@ struct stm32_opt_field {
 
 /* Rows by position for the common cases (the others use designated
  * initializers): name, register row, shift, width, kind, risk, why,
- * meaning; a plain on/off field; the readout protection byte, whose
- * values mean the same on every STM32 (RM0090 3.7.3, RM0433 4.5.3). */
-#define STM32_OPT_ROW(n, r, s, w, k, rk, y, m)                                                               \
+ * meaning (BANKED: and bank2 before why); a status bit shown, never set; a
+ * plain on/off field; the readout protection byte, whose values mean the
+ * same on every STM32 (RM0090 3.7.3, RM0433 4.5.3). */
+#define STM32_OPT_BANKED_ROW(n, r, s, w, k, rk, b2, y, m)                                                    \
 	{                                                                                                    \
-		.name = (n), .reg = (r), .shift = (s), .width = (w), .kind = (k), .risk = (rk), .why = (y),  \
-		.meaning = (m)                                                                               \
+		.name = (n), .reg = (r), .shift = (s), .width = (w), .kind = (k), .risk = (rk),              \
+		.bank2 = (b2), .why = (y), .meaning = (m)                                                    \
+	}
+#define STM32_OPT_ROW(n, r, s, w, k, rk, y, m) STM32_OPT_BANKED_ROW(n, r, s, w, k, rk, 0, y, m)
+#define STM32_OPT_RO_ROW(n, r, s, m)                                                                         \
+	{                                                                                                    \
+		.name = (n), .reg = (r), .shift = (s), .width = 1, .ro = 1, .meaning = (m)                   \
 	}
 #define STM32_OPT_BOOL_ROW(n, r, s, m) STM32_OPT_ROW(n, r, s, 1, STM32_OPT_BOOL, STM32_OPT_SAFE, NULL, m)
 #define STM32_OPT_RDP_ROW(r, s)                                                                              \

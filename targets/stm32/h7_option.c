@@ -106,15 +106,19 @@ static const struct stm32_opt_range h7_boot_ok[] = {
 #define H7_WHY_BOOT                                                                                          \
 	"the core fetches its vector table there at reset: nothing runs; connect under reset to recover"
 
-/* A field row by position: name, register row, shift, width, kind, risk,
- * bank 2 only, why, meaning. */
-#define H7_ROW(n, r, s, w, k, rk, b2, y, m)                                                                  \
-	{                                                                                                    \
-		.name = (n), .reg = (r), .shift = (s), .width = (w), .kind = (k), .risk = (rk),              \
-		.bank2 = (b2), .why = (y), .meaning = (m)                                                    \
-	}
+/* Short names for the rows below. */
+#define H7_ROW STM32_OPT_BANKED_ROW
 #define H7_NUM STM32_OPT_NUM
 #define H7_CHANGE STM32_OPT_RISK_CHANGE
+/* BOOT_ADD0/1: the boot address, bits [31:16], with BOOT0 low/high
+ * (RM0433 4.9.17, 2.6 table 7). */
+#define H7_BOOT_ROW(n, s, boot0)                                                                             \
+	{                                                                                                    \
+		.name = (n), .reg = H7_R_BOOT, .shift = (s), .width = 16, .kind = STM32_OPT_ADDR,            \
+		.risk = STM32_OPT_RISK_ADDR, .why = H7_WHY_BOOT, .ok = h7_boot_ok,                           \
+		.num_ok = ARRAY_LEN(h7_boot_ok), .effect = "at the next reset with BOOT0 " boot0,            \
+		.meaning = "boot address with BOOT0 " boot0                                                  \
+	}
 /* WPSN, PRAR and SCAR of bank b (RM0433 4.9.11, 4.9.13, 4.9.15). */
 #define H7_BANK_ROWS(b, wpsn, prar, scar, b2)                                                                \
 	H7_ROW("WPSN" b, wpsn, 0, 8, STM32_OPT_MASK, STM32_OPT_RISK_CLEAR, b2, H7_WHY_WRP,                   \
@@ -136,28 +140,14 @@ static const struct stm32_opt_range h7_boot_ok[] = {
  * (PRAR, SCAR, WPSN per bank); RM0468 4.9.8 (VDDMMC_HSLV bit 16), 4.9.33
  * (OPTSR2). */
 const struct stm32_opt_field h7_opt_fields[] = {
-	{ .name = "OPT_BUSY",
-	  .reg = H7_R_OPTSR,
-	  .shift = 0,
-	  .width = 1,
-	  .ro = 1,
-	  .meaning = "an option change is running" },
-	{ .name = "BOR_LEV",
-	  .reg = H7_R_OPTSR,
-	  .shift = 2,
-	  .width = 2,
-	  .risk = STM32_OPT_RISK_CHANGE,
-	  .why = "a supply below the new brown-out threshold holds the chip in reset",
-	  .meaning = "brown-out reset: 0 off, 1 2.1 V, 2 2.4 V, 3 2.7 V" },
-	{ .name = "IWDG1_SW",
-	  .reg = H7_R_OPTSR,
-	  .shift = 4,
-	  .width = 1,
-	  .kind = STM32_OPT_BOOL,
-	  .risk = STM32_OPT_RISK_CLEAR,
-	  .why = "0 starts IWDG1 by hardware at every reset: firmware that does not refresh it is reset "
-		 "every watchdog period",
-	  .meaning = "1: IWDG1 started by software, 0: by hardware at reset" },
+	STM32_OPT_RO_ROW("OPT_BUSY", H7_R_OPTSR, 0, "an option change is running"),
+	STM32_OPT_ROW("BOR_LEV", H7_R_OPTSR, 2, 2, H7_NUM, H7_CHANGE,
+		      "a supply below the new brown-out threshold holds the chip in reset",
+		      "brown-out reset: 0 off, 1 2.1 V, 2 2.4 V, 3 2.7 V"),
+	STM32_OPT_ROW("IWDG1_SW", H7_R_OPTSR, 4, 1, STM32_OPT_BOOL, STM32_OPT_RISK_CLEAR,
+		      "0 starts IWDG1 by hardware at every reset: firmware that does not refresh it is reset "
+		      "every watchdog period",
+		      "1: IWDG1 started by software, 0: by hardware at reset"),
 	STM32_OPT_BOOL_ROW("NRST_STOP_D1", H7_R_OPTSR, 6,
 			   "0: entering D1 Stop resets the chip, 1: it does not"),
 	STM32_OPT_BOOL_ROW("NRST_STBY_D1", H7_R_OPTSR, 7,
@@ -189,12 +179,7 @@ const struct stm32_opt_field h7_opt_fields[] = {
 		"1: secure access mode"),
 	STM32_OPT_ROW("IO_HSLV", H7_R_OPTSR, 29, 1, STM32_OPT_BOOL, STM32_OPT_RISK_SET, H7_WHY_HSLV,
 		      "I/Os at high speed below 2.7 V"),
-	{ .name = "OPTCHANGEERR",
-	  .reg = H7_R_OPTSR,
-	  .shift = 30,
-	  .width = 1,
-	  .ro = 1,
-	  .meaning = "the last option change failed" },
+	STM32_OPT_RO_ROW("OPTCHANGEERR", H7_R_OPTSR, 30, "the last option change failed"),
 	{ .name = "SWAP_BANK",
 	  .reg = H7_R_OPTSR,
 	  .shift = 31,
@@ -211,28 +196,8 @@ const struct stm32_opt_field h7_opt_fields[] = {
 	  .ro = 1,
 	  .bank2 = 1,
 	  .meaning = "OPTCR.SWAP_BANK: the banks are swapped now (since the last reset)" },
-	{ .name = "BOOT_ADD0",
-	  .reg = H7_R_BOOT,
-	  .shift = 0,
-	  .width = 16,
-	  .kind = STM32_OPT_ADDR,
-	  .risk = STM32_OPT_RISK_ADDR,
-	  .why = H7_WHY_BOOT,
-	  .ok = h7_boot_ok,
-	  .num_ok = ARRAY_LEN(h7_boot_ok),
-	  .effect = "at the next reset with BOOT0 low",
-	  .meaning = "boot address with BOOT0 low" },
-	{ .name = "BOOT_ADD1",
-	  .reg = H7_R_BOOT,
-	  .shift = 16,
-	  .width = 16,
-	  .kind = STM32_OPT_ADDR,
-	  .risk = STM32_OPT_RISK_ADDR,
-	  .why = H7_WHY_BOOT,
-	  .ok = h7_boot_ok,
-	  .num_ok = ARRAY_LEN(h7_boot_ok),
-	  .effect = "at the next reset with BOOT0 high",
-	  .meaning = "boot address with BOOT0 high" },
+	H7_BOOT_ROW("BOOT_ADD0", 0, "low"),
+	H7_BOOT_ROW("BOOT_ADD1", 16, "high"),
 	H7_BANK_ROWS("1", H7_R_WPSN1, H7_R_PRAR1, H7_R_SCAR1, 0),
 	H7_BANK_ROWS("2", H7_R_WPSN2, H7_R_PRAR2, H7_R_SCAR2, 1),
 	{ .name = "TCM_AXI_SHARED",

@@ -2,7 +2,9 @@
  * GDB server benchmark: per emulated probe kind, the USB round trips
  * (swdd_probe_get_stats) and modelled milliseconds (the lab's virtual
  * clock, sim_probe_get_stats) of
- *   - a `stepi`: the 's' packet and the 'g' GDB sends after the stop;
+ *   - a `stepi`: the 's' packet and the 'g' GDB sends after the stop (also
+ *     in USB transfers, OUT and IN: an ST-LINK RW_MISC exchange is three
+ *     OUTs and one IN for one round trip);
  *   - a `stepi` as GDB 13.1 really drives it (captured with `set debug remote
  *     1` against swdd on a Thumb function in flash, docs/SERVER.md): the
  *     vCont step, 17 small code reads around the new pc (its prologue and
@@ -68,7 +70,7 @@ struct bench {
 };
 
 struct cost {
-	uint64_t round_trips, ns;
+	uint64_t round_trips, transfers, ns;
 };
 
 /* Keeps the start of the last packet sent (enough for the checks). */
@@ -99,6 +101,7 @@ static void cost_mark(struct bench *b, struct cost *c)
 	swdd_probe_get_stats(b->probe, &ps);
 	sim_probe_get_stats(b->sp, &ss);
 	c->round_trips = ps.usb_round_trips;
+	c->transfers = ps.usb_transfers;
 	c->ns = ss.modelled_ns;
 }
 
@@ -173,6 +176,7 @@ static int bench_steps(struct bench *b, struct cost *per)
 	}
 	cost_mark(b, &z);
 	per->round_trips = (z.round_trips - a.round_trips) / STEPS;
+	per->transfers = (z.transfers - a.transfers) / STEPS;
 	per->ns = (z.ns - a.ns) / STEPS;
 	return 0;
 }
@@ -299,10 +303,12 @@ static void bench_row(const struct bench_case *bc, enum sim_probe_kind kind)
 		printf("  %-12s %-14s failed: %s: %s\n", bc->what, sim_probe_kind_name(kind),
 		       swdd_strerror(rc), swdd_err_detail());
 	else
-		printf("  %-12s %-14s %6llu trips %8.2f ms %6llu trips %8.2f ms %6llu trips %8.2f ms "
+		printf("  %-12s %-14s %3llu trips %3llu xfers %6.2f ms %6llu trips %8.2f ms %6llu trips "
+		       "%8.2f ms "
 		       "%8.1f KiB/s %5llu trips\n",
 		       bc->what, sim_probe_kind_name(kind), (unsigned long long)st.round_trips,
-		       (double)st.ns / 1e6, (unsigned long long)gt.round_trips, (double)gt.ns / 1e6,
+		       (unsigned long long)st.transfers, (double)st.ns / 1e6,
+		       (unsigned long long)gt.round_trips, (double)gt.ns / 1e6,
 		       (unsigned long long)ct.round_trips, (double)ct.ns / 1e6, 64.0 / ((double)rt.ns / 1e9),
 		       (unsigned long long)rt.round_trips);
 	bench_close(&b);
@@ -313,7 +319,7 @@ static void bench_row(const struct bench_case *bc, enum sim_probe_kind kind)
 int main(void)
 {
 	printf("bench_gdb: per GDB operation through the server, USB round trips and modelled time\n");
-	printf("  %-12s %-14s %24s %24s %24s %23s\n", "chip", "probe", "stepi (s + g)",
+	printf("  %-12s %-14s %29s %24s %24s %23s\n", "chip", "probe", "stepi (s + g; USB transfers)",
 	       "stepi (GDB 13 sequence)", "continue to flash bkpt", "64 KiB read (m 8 KiB)");
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
 		for (int k = 0; k < SIM_PROBE_KIND_COUNT; k++)

@@ -14,24 +14,14 @@ Prints PASS/FAIL/SKIP lines.
 import os
 import re
 import sys
-import tempfile
 
 try:
     import gdb  # noqa: F401  (present only inside gdb)
 except ImportError:
     gdb = None
 
-
-def run(cmd):
-    """(error text or None, everything GDB printed)."""
-    log = os.environ["SWDD_GDB_LOG"]
-    err = None
-    try:
-        gdb.execute("pipe -d @@ %s @@ cat > %s" % (cmd, log))
-    except gdb.error as e:
-        err = str(e)
-    with open(log) as f:
-        return err, f.read()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gdb_reasons import run, run_case, session  # noqa: E402
 
 
 def word_at(addr):
@@ -88,27 +78,11 @@ def f407_checks():
 
 def in_gdb():
     tag = os.environ["SWDD_SCENARIO"]
-    gdb.execute("set pagination off")
-    gdb.execute("set confirm off")
-    gdb.execute("target extended-remote :%s" % os.environ["SWDD_PORT"])
-    rows = h743_checks() if tag.startswith("h743") else f407_checks()
-    for name, fn in rows:
-        try:
-            why = fn()
-        except Exception as e:  # gdb.error
-            why = "%s: %s" % (type(e).__name__, e)
-        print("%s gdb_option/%s/%s%s" % ("FAIL" if why else "PASS", tag, name,
-                                         ": " + why if why else ""))
-        sys.stdout.flush()
-    try:
-        gdb.execute("detach")
-    except gdb.error:
-        pass
+    session("gdb_option/%s" % tag, h743_checks() if tag.startswith("h743") else f407_checks())
 
 
 def wrapper():
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from gdb_session import prepare, start_server, stop_server, run_gdb
+    from gdb_session import prepare
     env = prepare("gdb_option")
     if env is None:
         return 0
@@ -118,22 +92,8 @@ def wrapper():
              for k in ("stlink-v3", "cmsis-dap-v2")]
     cases.append(("f407-stlink-v21", "demo.elf", ["--sim-probe", "stlink-v21"]))
     for tag, image, args in cases:
-        log_path = os.path.join(logdir, "gdb_option-%s.swdd.log" % tag)
         img = os.path.join(fw, image)
-        with open(log_path, "w") as log, tempfile.NamedTemporaryFile(suffix=".log") as gl:
-            p, port = start_server(swdd, args + ["--sim-image", img], log)
-            if port is None:
-                print("FAIL gdb_option/%s/start: no banner (see %s)" % (tag, log_path))
-                continue
-            os.environ.update(SWDD_SCENARIO=tag, SWDD_GDB_LOG=gl.name)
-            out, rc = run_gdb(os.path.abspath(__file__), img, port, tag)
-            lines = [l for l in out.splitlines() if re.match(r"^(PASS|FAIL|SKIP) ", l)]
-            print("\n".join(lines))
-            if not lines or rc != 0:
-                print("FAIL gdb_option/%s/gdb: exit %s: %s" %
-                      (tag, rc, " | ".join(out.strip().splitlines()[-3:])))
-            stop_server(p)
-        sys.stdout.flush()
+        run_case(__file__, "gdb_option", tag, swdd, args + ["--sim-image", img], img, logdir, {})
     return 0
 
 

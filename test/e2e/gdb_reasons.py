@@ -50,22 +50,37 @@ def run(cmd):
         return err, f.read()
 
 
+def report(name, fn):
+    """Runs fn (None, or why the check failed) as the test `name`."""
+    try:
+        why = fn()
+    except Exception as e:  # gdb.error, AssertionError
+        why = "%s: %s" % (type(e).__name__, e)
+    if why:
+        print("FAIL %s: %s" % (name, str(why).strip().replace("\n", " | ")[:600]))
+    else:
+        print("PASS %s" % name)
+    sys.stdout.flush()
+
+
+def session(prefix, steps):
+    """Connects GDB to the swdd at SWDD_PORT, runs each (name, fn) of
+    steps as the test prefix/name, detaches."""
+    gdb.execute("set pagination off")
+    gdb.execute("set confirm off")
+    gdb.execute("target extended-remote :%s" % os.environ["SWDD_PORT"])
+    for name, fn in steps:
+        report("%s/%s" % (prefix, name), fn)
+    try:
+        gdb.execute("detach")
+    except gdb.error:
+        pass
+
+
 class Checks:
     def __init__(self, scenario, tag):
         self.scenario = scenario
         self.tag = tag
-
-    def report(self, name, fn):
-        try:
-            why = fn()
-        except Exception as e:  # gdb.error, AssertionError
-            why = "%s: %s" % (type(e).__name__, e)
-        tag = "gdb_reasons/%s/%s" % (self.tag, name)
-        if why:
-            print("FAIL %s: %s" % (tag, str(why).strip().replace("\n", " | ")[:600]))
-        else:
-            print("PASS %s" % tag)
-        sys.stdout.flush()
 
     @staticmethod
     def expect(cmd, err_re, out_res, not_res=()):
@@ -240,9 +255,6 @@ class Checks:
         return None if name == "main" else "continue after the reconnect stopped in %s" % name
 
     def run_all(self):
-        gdb.execute("set pagination off")
-        gdb.execute("set confirm off")
-        gdb.execute("target extended-remote :%s" % os.environ["SWDD_PORT"])
         steps = {
             "main": [("breakpoint_7th_reason", self.breakpoint_7th),
                      ("watchpoint_5th_reason_next_monitor", self.watchpoint_5th),
@@ -257,12 +269,7 @@ class Checks:
             "swd-off": [("monitor_reset_run_explains", self.reset_run_explains),
                         ("monitor_reset_halt_reconnects", self.reset_halt_reconnects)],
         }[self.scenario]
-        for name, fn in steps:
-            self.report(name, fn)
-        try:
-            gdb.execute("detach")
-        except gdb.error:
-            pass
+        session("gdb_reasons/%s" % self.tag, steps)
 
 
 # -------------------------------------------------------------- wrapper ---
@@ -274,9 +281,32 @@ SCENARIOS = [
 ]
 
 
+def run_case(script, suite, tag, swdd, args, elf, logdir, env):
+    """One swdd (`--probe sim` + args) and one gdb-multiarch running
+    script on elf against it, with SWDD_SCENARIO = tag and env in the
+    environment; prints the gdb side's result lines, or FAIL
+    suite/tag/start or suite/tag/gdb."""
+    from gdb_session import start_server, stop_server, run_gdb
+    log_path = os.path.join(logdir, "%s-%s.swdd.log" % (suite, tag))
+    with open(log_path, "w") as log, tempfile.NamedTemporaryFile(suffix=".log") as gl:
+        p, port = start_server(swdd, args, log)
+        if port is None:
+            print("FAIL %s/%s/start: no banner (see %s)" % (suite, tag, log_path))
+            return
+        os.environ.update(env, SWDD_SCENARIO=tag, SWDD_GDB_LOG=gl.name)
+        out, rc = run_gdb(os.path.abspath(script), elf, port, tag)
+        lines = [l for l in out.splitlines() if re.match(r"^(PASS|FAIL|SKIP) ", l)]
+        print("\n".join(lines))
+        if not lines or rc != 0:
+            print("FAIL %s/%s/gdb: exit %s: %s" %
+                  (suite, tag, rc, " | ".join(out.strip().splitlines()[-3:])))
+        stop_server(p)
+    sys.stdout.flush()
+
+
 def wrapper():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from gdb_session import prepare, start_server, stop_server, run_gdb
+    from gdb_session import prepare
     env = prepare("gdb_reasons")
     if env is None:
         return 0
@@ -289,30 +319,14 @@ def wrapper():
     os.mkfifo(os.path.join(allowed, "fifo.elf"))
     for kind in ("stlink-v21", "cmsis-dap-v2"):
         for scenario, image, extra in SCENARIOS:
-            tag = "%s-%s" % (scenario, kind)
-            log_path = os.path.join(logdir, "gdb_reasons-%s.swdd.log" % tag)
-            with open(log_path, "w") as log, tempfile.NamedTemporaryFile(suffix=".log") as gl:
-                p, port = start_server(swdd, ["--sim-probe", kind, "--sim-image",
-                                              os.path.join(fw, image), "--allow-files",
-                                              allowed] + extra, log)
-                if port is None:
-                    print("FAIL gdb_reasons/%s/start: no banner (see %s)" % (tag, log_path))
-                    continue
-                os.environ.update(SWDD_SCENARIO=tag, SWDD_GDB_LOG=gl.name, SWDD_FW=fw,
-                                  SWDD_ALLOWED=allowed)
-                out, rc = run_gdb(os.path.abspath(__file__), elf, port, kind)
-                lines = [l for l in out.splitlines() if re.match(r"^(PASS|FAIL|SKIP) ", l)]
-                print("\n".join(lines))
-                if not lines or rc != 0:
-                    print("FAIL gdb_reasons/%s/gdb: exit %s: %s" %
-                          (tag, rc, " | ".join(out.strip().splitlines()[-3:])))
-                stop_server(p)
-            sys.stdout.flush()
+            run_case(__file__, "gdb_reasons", "%s-%s" % (scenario, kind), swdd,
+                     ["--sim-probe", kind, "--sim-image", os.path.join(fw, image), "--allow-files",
+                      allowed] + extra, elf, logdir, {"SWDD_FW": fw, "SWDD_ALLOWED": allowed})
     shutil.rmtree(allowed)
     return 0
 
 
-if gdb is not None:
+if gdb is not None and __name__ == "__main__":
     _tag = os.environ["SWDD_SCENARIO"]
     Checks(next(s for s, _, _ in SCENARIOS if _tag.startswith(s + "-")), _tag).run_all()
 elif __name__ == "__main__":

@@ -706,8 +706,8 @@ static const struct stepi_cost {
 	uint64_t max_trips;     /* 's' + 'g' */
 	uint64_t max_sys_trips; /* then 'p' of fpscr, primask..control */
 } stepi_costs[] = {
-	{ .kind = SIM_PROBE_STLINK_V2, .max_trips = 4, .max_sys_trips = 3 },
-	{ .kind = SIM_PROBE_STLINK_V3, .max_trips = 4, .max_sys_trips = 3 },
+	{ .kind = SIM_PROBE_STLINK_V2, .max_trips = 2, .max_sys_trips = 3 },
+	{ .kind = SIM_PROBE_STLINK_V3, .max_trips = 2, .max_sys_trips = 3 },
 	{ .kind = SIM_PROBE_CMSIS_DAP_V2, .max_trips = 2, .max_sys_trips = 1 },
 };
 

@@ -226,9 +226,9 @@ static int test_too_few_wait_states(void)
 	DONE(body_too_few_wait_states());
 }
 
-/* ---- IWDG (RM0090 19) ---------------------------------------------------- */
+/* ---- IWDG (RM0090 21) ---------------------------------------------------- */
 
-/* RM0090 19.3.1: started by 0xCCCC, it counts 0xFFF down at LSI / 4
+/* RM0090 21.3: started by 0xCCCC, it counts 0xFFF down at LSI / 4
  * (32 kHz: 512 ms) and resets the chip with IWDGRSTF (7.3.21). */
 static int body_iwdg_expires(void)
 {
@@ -237,7 +237,7 @@ static int body_iwdg_expires(void)
 	CHECK_OK(boot_loop(NULL));
 	WR(RCC_CSR, CSR_RMVF);
 	WR(IWDG_KR, 0xCCCCu);
-	CHECK(rd(RCC_CSR) & 3u); /* LSION forced, LSIRDY (19.3.1) */
+	CHECK(rd(RCC_CSR) & 3u); /* LSION forced, LSIRDY (7.3.21) */
 	sim_chip_get_stats(c, &a);
 	sim_chip_advance(c, 500 * MS);
 	sim_chip_get_stats(c, &b);
@@ -258,7 +258,7 @@ static int test_iwdg_expires(void)
 	DONE(body_iwdg_expires());
 }
 
-/* RM0090 19.3.4: PR and RLR take writes only after 0x5555; 0xAAAA
+/* RM0090 21.3.2: PR and RLR take writes only after 0x5555; 0xAAAA
  * reloads. PR 0 / RLR 80: 10 ms. */
 static int body_iwdg_reload(void)
 {
@@ -323,8 +323,8 @@ static int test_iwdg_runs_in_halt_unfrozen(void)
 	DONE(body_iwdg_debug_freeze(false));
 }
 
-/* RM0090 19.3.2: with WDG_SW = 0 in the option bytes (3.6.1, programmed
- * through FLASH_OPTCR, 3.9.10) the IWDG starts by itself at every reset. */
+/* RM0090 21.3.1: with WDG_SW = 0 in the option bytes (3.6.1, programmed
+ * through FLASH_OPTCR, 3.6.2) the IWDG starts by itself at every reset. */
 static int body_iwdg_hardware(void)
 {
 	struct sim_chip_stats a, b;
@@ -348,6 +348,97 @@ static int body_iwdg_hardware(void)
 static int test_iwdg_hardware(void)
 {
 	DONE(body_iwdg_hardware());
+}
+
+/* RM0090 21.3, 21.4.1: 0xAAAA only reloads the counter; a watchdog never
+ * started (software mode, WDG_SW = 1) stays stopped, so a flash algorithm
+ * may write it unconditionally. */
+static int body_iwdg_reload_not_started(void)
+{
+	struct sim_chip_stats a, b;
+
+	CHECK_OK(boot_loop(NULL));
+	CHECK(rd(0x1FFFC000u) & 0x20u); /* WDG_SW = 1 on a blank chip */
+	sim_chip_get_stats(c, &a);
+	for (int i = 0; i < 3; i++) {
+		WR(IWDG_KR, 0xAAAAu);
+		sim_chip_advance(c, 300 * MS);
+	}
+	sim_chip_get_stats(c, &b);
+	CHECK_EQ(b.resets, a.resets);
+	CHECK_EQ(rd(RCC_CSR) & CSR_IWDGRSTF, 0);
+	return 0;
+}
+
+static int test_iwdg_reload_not_started(void)
+{
+	DONE(body_iwdg_reload_not_started());
+}
+
+/* The knob hw-watchdog: a board whose option bytes hold WDG_SW = 0 (RM0090
+ * 3.6.1). The IWDG runs from power-on (21.3.1): 512 ms at its reset values
+ * while the core runs, again after its own reset; 0xCCCC does not restart
+ * it from 0xFFF and 0xAAAA keeps it from expiring. Programming WDG_SW back
+ * to 1 (3.6.2) gives a software watchdog from the next reset. */
+static int body_iwdg_hw_knob(void)
+{
+	struct sim_config cfg = { .faults = SIM_FAULT_HW_WATCHDOG };
+	struct sim_chip_stats a, b;
+
+	CHECK_OK(boot_loop(&cfg));
+	CHECK_EQ(rd(0x1FFFC000u) & 0x20u, 0);
+	CHECK_EQ(rd(0x40023C14u) & 0x20u, 0); /* FLASH_OPTCR shows it too */
+	sim_chip_get_stats(c, &a);
+	sim_chip_advance(c, 500 * MS);
+	sim_chip_get_stats(c, &b);
+	CHECK_EQ(b.resets, a.resets);
+	sim_chip_advance(c, 20 * MS);
+	sim_chip_get_stats(c, &b);
+	CHECK_EQ(b.resets, a.resets + 1);
+	CHECK(rd(RCC_CSR) & CSR_IWDGRSTF);
+	for (int i = 0; i < 4; i++) { /* refreshed every 300 ms: no reset */
+		sim_chip_advance(c, 300 * MS);
+		WR(IWDG_KR, 0xAAAAu);
+	}
+	sim_chip_get_stats(c, &a);
+	CHECK_EQ(a.resets, b.resets);
+	sim_chip_advance(c, 400 * MS);
+	WR(IWDG_KR, 0xCCCCu); /* already running: no reload */
+	sim_chip_advance(c, 150 * MS);
+	sim_chip_get_stats(c, &b);
+	CHECK_EQ(b.resets, a.resets + 1);
+	/* back to a software watchdog: stopped from the next reset on */
+	WR(0x40023C08u, 0x08192A3Bu); /* FLASH_OPTKEYR */
+	WR(0x40023C08u, 0x4C5D6E7Fu);
+	WR(0x40023C14u, (rd(0x40023C14u) & ~0x1u) | 0x22u); /* WDG_SW = 1, OPTSTRT */
+	sim_chip_advance(c, 300 * MS);
+	CHECK(rd(0x1FFFC000u) & 0x20u);
+	sim_board_set_nrst(c, true);
+	sim_board_set_nrst(c, false);
+	sim_chip_get_stats(c, &a);
+	sim_chip_advance(c, 1000 * MS);
+	sim_chip_get_stats(c, &b);
+	CHECK_EQ(b.resets, a.resets);
+	return 0;
+}
+
+static int test_iwdg_hw_knob(void)
+{
+	DONE(body_iwdg_hw_knob());
+}
+
+/* The knob is the F407's: the H7 rows refuse it with a reason. */
+static int test_iwdg_hw_knob_h7_refused(void)
+{
+	struct sim_config cfg = { .chip = "stm32h743", .faults = SIM_FAULT_HW_WATCHDOG };
+	char err[256] = "";
+
+	CHECK(sim_config_parse_faults(&cfg, "hw-watchdog:1", err, sizeof(err)) != 0);
+	CHECK(strstr(err, "takes no value") != NULL);
+	CHECK(sim_chip_new(&cfg, &c, err, sizeof(err)) != 0);
+	CHECK(c == NULL);
+	CHECK(strstr(err, "hw-watchdog exists for the STM32F407 only") != NULL);
+	return 0;
 }
 
 /* The lab's injection: firmware's watchdog with about 10 ms left. */
@@ -386,13 +477,21 @@ static const struct test_case tests[] = {
 	  test_pll_out_of_range },
 	{ "too_few_wait_states", "RM0090 3.5.1 table 10: 168 MHz with 0 wait states, flash reads fail",
 	  test_too_few_wait_states },
-	{ "iwdg_expires", "RM0090 19.3.1 IWDG 0xCCCC: reset after 512 ms with IWDGRSTF", test_iwdg_expires },
-	{ "iwdg_reload", "RM0090 19.3.4 PR/RLR write access, 0xAAAA reload", test_iwdg_reload },
+	{ "iwdg_expires", "RM0090 21.3 IWDG 0xCCCC: reset after 512 ms with IWDGRSTF", test_iwdg_expires },
+	{ "iwdg_reload", "RM0090 21.3.2 PR/RLR write access, 0xAAAA reload", test_iwdg_reload },
 	{ "iwdg_frozen_in_halt", "RM0090 38.16.4 DBG_IWDG_STOP freezes the IWDG in halt only",
 	  test_iwdg_frozen_in_halt },
 	{ "iwdg_runs_in_halt_unfrozen", "RM0090 38.16.4 without DBG_IWDG_STOP the IWDG counts in halt",
 	  test_iwdg_runs_in_halt_unfrozen },
-	{ "iwdg_hardware", "RM0090 19.3.2 WDG_SW = 0: the IWDG starts at every reset", test_iwdg_hardware },
+	{ "iwdg_hardware", "RM0090 21.3.1 WDG_SW = 0: the IWDG starts at every reset", test_iwdg_hardware },
+	{ "iwdg_reload_not_started", "RM0090 21.3/21.4.1 0xAAAA alone never starts the IWDG",
+	  test_iwdg_reload_not_started },
+	{ "iwdg_hw_knob",
+	  "RM0090 21.3.1 knob hw-watchdog: WDG_SW = 0, the IWDG runs from reset, 0xAAAA holds it, "
+	  "WDG_SW = 1 programmed stops it from the next reset",
+	  test_iwdg_hw_knob },
+	{ "iwdg_hw_knob_h7_refused", "knob hw-watchdog refused on the H7 with a reason",
+	  test_iwdg_hw_knob_h7_refused },
 	{ "iwdg_injected", "lab injection: a firmware watchdog of 10 ms resets the chip",
 	  test_iwdg_injected },
 };
