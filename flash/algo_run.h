@@ -65,6 +65,15 @@ struct swdd_algo {
 	uint64_t deadline_ms;
 	uint64_t polls_left;
 	uint64_t slowest_poll_ms; /* the slowest status poll of the call */
+	/* The core's own count of the last sector erase call (DWT_CYCCNT,
+	 * ARMv7-M C1.8.8: it counts only outside Debug state, i.e. while the
+	 * call runs), for a family that checks erase times
+	 * (stm32_family.core_clock): the target's time, which neither a slow
+	 * nor a fast host changes. count_cycles: the counter is enabled for
+	 * this session (dwt_changed: by swdd, which clears CYCCNTENA again at
+	 * unload). erase_cycles_valid: erase_cycles holds the last erase. */
+	bool count_cycles, dwt_changed, erase_cycles_valid;
+	uint32_t dwt_ctrl_saved, cyc_start, erase_cycles;
 	/* what the caller had, restored by swdd_algo_unload (STYLE point 12):
 	 * the core registers and the SRAM the algorithm used */
 	uint8_t *saved_regs; /* the 'g' register group */
