@@ -675,8 +675,8 @@ int flash_erase_plausible(struct swdd_flash *f, unsigned index, uint32_t start, 
 	if (!rc)
 		snprintf(how, sizeof(how), "%u core cycles (DWT_CYCCNT) at %.1f MHz or more",
 			 f->algo.erase_cycles, lo_hz / 1e6);
-	swdd_debug("flash: sector %u erase took %llu ms %s (host: %llu ms)", index, (unsigned long long)ms, how,
-		   (unsigned long long)elapsed_ms);
+	swdd_debug("flash: sector %u erase took %llu ms %s (host: %llu ms)", index, (unsigned long long)ms,
+		   how, (unsigned long long)elapsed_ms);
 	if (!min || ms >= min)
 		return 0;
 	return swdd_err_set(SWDD_EFLASH,

@@ -26,9 +26,9 @@
 #define H7_CR_HSIDIV(v) (((v) >> 3) & 3U)
 #define H7_CFGR_SWS(v) (((v) >> 3) & 7U)
 #define H7_D1CFGR_D1CPRE(v) (((v) >> 8) & 0xFU)
-#define H7_PLLCKSELR_PLLSRC(v) ((v) & 3U)
+#define H7_PLLCKSELR_PLLSRC(v) ((v)&3U)
 #define H7_PLLCKSELR_DIVM1(v) (((v) >> 4) & 0x3FU)
-#define H7_PLL1DIVR_N(v) (((v) & 0x1FFU) + 1U)
+#define H7_PLL1DIVR_N(v) (((v)&0x1FFU) + 1U)
 #define H7_PLL1DIVR_P(v) ((((v) >> 9) & 0x7FU) + 1U)
 
 /* RCC_CFGR.SWS values; PLLSRC uses the first three the same way. */
@@ -96,9 +96,10 @@ int h7_core_clock(struct swdd_target *t, uint32_t *lo_hz, uint32_t *hi_hz)
 	if (src == H7_SRC_PLL1)
 		src = H7_PLLCKSELR_PLLSRC(sel);
 	if (src > H7_SRC_HSE)
-		return swdd_err_set(SWDD_EUNSUPPORTED,
-				    "RCC names no core clock source: RCC_CFGR = 0x%08X, RCC_PLLCKSELR = 0x%08X",
-				    cfgr, sel);
+		return swdd_err_set(
+			SWDD_EUNSUPPORTED,
+			"RCC names no core clock source: RCC_CFGR = 0x%08X, RCC_PLLCKSELR = 0x%08X", cfgr,
+			sel);
 	lo = h7_osc[src].lo;
 	hi = h7_osc[src].hi;
 	if (src == H7_SRC_HSI) {

@@ -258,10 +258,10 @@ static int core_clock_decoded(void)
 	static const struct {
 		uint32_t cr, cfgr, d1cfgr, pllckselr, pll1divr, lo, hi;
 	} rows[] = {
-		{ 0x00000025u, 0, 0, 0, 0, 48000000u, 80000000u },                  /* reset: HSI 64 MHz */
-		{ 0x0000003Du, 0, 0x800u, 0, 0, 3000000u, 5000000u },               /* HSI/8, D1CPRE /2 */
-		{ 0x00000025u, 1u, 0, 0, 0, 3000000u, 5000000u },                   /* CSI */
-		{ 0x00000025u, 2u, 0xC00u, 0, 0, 62500u, 781250u },                 /* HSE /64 */
+		{ 0x00000025u, 0, 0, 0, 0, 48000000u, 80000000u },    /* reset: HSI 64 MHz */
+		{ 0x0000003Du, 0, 0x800u, 0, 0, 3000000u, 5000000u }, /* HSI/8, D1CPRE /2 */
+		{ 0x00000025u, 1u, 0, 0, 0, 3000000u, 5000000u },     /* CSI */
+		{ 0x00000025u, 2u, 0xC00u, 0, 0, 62500u, 781250u },   /* HSE /64 */
 		/* PLL1 from HSE: /5 x160 /2 (400 MHz from a 25 MHz crystal) */
 		{ 0x00000025u, 3u, 0, 0x52u, 0x0000029Fu, 64000000u, 805000000u },
 		/* PLL1 from HSI: /4 x50 /2 = 400 MHz, D1CPRE /1 */
@@ -273,8 +273,10 @@ static int core_clock_decoded(void)
 	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3, NULL, 0))
 		return 1;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		const uint32_t w[][2] = { { 0x00u, rows[i].cr },        { 0x18u, rows[i].d1cfgr },
-					  { 0x28u, rows[i].pllckselr }, { 0x30u, rows[i].pll1divr },
+		const uint32_t w[][2] = { { 0x00u, rows[i].cr },
+					  { 0x18u, rows[i].d1cfgr },
+					  { 0x28u, rows[i].pllckselr },
+					  { 0x30u, rows[i].pll1divr },
 					  { 0x10u, rows[i].cfgr } };
 		uint32_t lo = 0, hi = 0;
 
@@ -692,10 +694,12 @@ static const struct test_case tests[] = {
 	{ "both_banks_cmsis_dap_v2", "RM0433 4.3.8, 4.3.7 (one program per erase)", both_banks_cmsis_dap_v2 },
 	{ "h725_one_bank", "RM0468 4.2 (one bank)", h725_one_bank },
 	{ "fast_erase_named", "DS12110 sector erase time", fast_erase_named },
-	{ "erase_check_fast_host", "DS12110 sector erase time; ARMv7-M C1.8.8 CYCCNT", erase_check_fast_host },
+	{ "erase_check_fast_host", "DS12110 sector erase time; ARMv7-M C1.8.8 CYCCNT",
+	  erase_check_fast_host },
 	{ "erase_check_loaded_host", "DS12110 sector erase time; ARMv7-M C1.8.8 CYCCNT",
 	  erase_check_loaded_host },
-	{ "algo_waits_loaded_host", "DS12110 erase/program times as the calls' bounds", algo_waits_loaded_host },
+	{ "algo_waits_loaded_host", "DS12110 erase/program times as the calls' bounds",
+	  algo_waits_loaded_host },
 	{ "core_clock_decoded", "RM0433 8.7 RCC_CR/CFGR/D1CFGR/PLLCKSELR/PLL1DIVR", core_clock_decoded },
 	{ "option_text_and_swap", "RM0433 4.9.7/4.9.8/4.9.15/4.9.17 option registers", option_text_and_swap },
 	{ "wrp_refused", "RM0433 4.5.2 WPSN", wrp_refused },
