@@ -338,8 +338,7 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 	a->resets = swdd_target_resets_seen(a->t);
 	a->running_fn = fn;
 	a->running_timeout_ms = timeout_ms;
-	a->deadline_ms = swdd_now_ms() + timeout_ms;
-	a->polls_left = (uint64_t)timeout_ms * swdd_probe_polls_per_ms(swdd_target_probe(a->t));
+	swdd_wait_start(&a->wait, swdd_target_probe(a->t), timeout_ms);
 	a->slowest_poll_ms = 0;
 	return 0;
 }
@@ -533,8 +532,7 @@ int swdd_algo_poll(struct swdd_algo *a, bool *done, uint32_t *result)
 	 * did not pass (on silicon it ran through the stall, and the next poll
 	 * finds a call that was done). Each poll is bounded by the transfer
 	 * time-outs, so the wait is too; a time-out after a stall names it. */
-	a->polls_left -= a->polls_left > 0;
-	if (swdd_now_ms() > a->deadline_ms && !a->polls_left) {
+	if (swdd_wait_over(&a->wait)) {
 		a->started = false;
 		return algo_link_stalled(a->slowest_poll_ms, algo_timed_out(a));
 	}

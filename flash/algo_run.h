@@ -21,6 +21,7 @@
 #define SWDD_FLASH_ALGO_RUN_H
 
 #include "flm.h"
+#include "probe.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -57,13 +58,12 @@ struct swdd_algo {
 	/* An erase or program call started since the flash engine last
 	 * maintained the core's caches (flash.c flash_flush_caches). */
 	bool array_changed;
-	/* The call times out when swdd_now_ms() passed deadline_ms AND the
-	 * probe carried as many status polls as its link can in timeout_ms
-	 * (swdd_probe_polls_per_ms): on hardware the clock decides; a slow host
-	 * or an emulated link, where the chip runs only as fast as the probe
+	/* The call times out when the host's clock passed its time-out AND
+	 * the probe carried as many status polls as its link can in that time
+	 * (probe.h swdd_wait): on hardware the clock decides; a slow host or
+	 * an emulated link, where the chip runs only as fast as the probe
 	 * talks to it, cannot cut the chip's time short. */
-	uint64_t deadline_ms;
-	uint64_t polls_left;
+	struct swdd_wait wait;
 	uint64_t slowest_poll_ms; /* the slowest status poll of the call */
 	/* The core's own count of the last sector erase call (DWT_CYCCNT,
 	 * ARMv7-M C1.8.8: it counts only outside Debug state, i.e. while the

@@ -237,7 +237,7 @@ static int erase_check_loaded_host(void)
  * that each status poll seems to take over 2 s (each clock reading 2.5 s
  * after the last): the calls' time-outs pass on the host's clock at once,
  * and only the polls the link carried count the chip's time (algo_run.h
- * deadline_ms/polls_left). Under a load average of 14,
+ * wait, probe.h swdd_wait). Under a load average of 14,
  * one_mib_both_banks failed with "the flash algorithm did not finish
  * within 1250 ms; one status poll of the core took 2192 ms": a stalled
  * poll ended the wait although the lab's chip had not had its time. */
