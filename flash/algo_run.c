@@ -25,6 +25,12 @@
 #define ALGO_STALL_MS 2000U
 #define XPSR_T 0x01000000U
 #define XPSR_IPSR_MASK 0x1FFU
+/* ARMv7-M C1.8.7 DWT_CTRL, C1.8.8 DWT_CYCCNT (DEMCR.TRCENA, which the
+ * target layer sets at connect, C1.6.5, enables the DWT). */
+#define DWT_CTRL 0xE0001000U
+#define DWT_CYCCNT 0xE0001004U
+#define DWT_CTRL_CYCCNTENA (1U << 0)
+#define DWT_CTRL_NOCYCCNT (1U << 25)
 
 enum { REG_R0 = 0, REG_R9 = 9, REG_SP = 13, REG_LR = 14, REG_PC = 15, REG_XPSR = 16 };
 
@@ -176,6 +182,28 @@ static int algo_restore_context(struct swdd_algo *a)
 	return rc;
 }
 
+/* Enables the core's cycle counter for a family whose erase-time check
+ * counts in core cycles (algo_run.h count_cycles); a core without one
+ * (DWT_CTRL.NOCYCCNT) leaves the check on the host's clock. */
+static int algo_cycles_setup(struct swdd_algo *a)
+{
+	const struct stm32_family *fam = swdd_target_family(a->t);
+	uint32_t on;
+	int rc;
+
+	if (!fam || !fam->core_clock || !fam->min_sector_erase_ms)
+		return 0;
+	rc = swdd_target_mem_read(a->t, DWT_CTRL, &a->dwt_ctrl_saved, 4);
+	if (rc || (a->dwt_ctrl_saved & DWT_CTRL_NOCYCCNT))
+		return rc;
+	on = a->dwt_ctrl_saved | DWT_CTRL_CYCCNTENA;
+	if (on != a->dwt_ctrl_saved)
+		rc = swdd_target_mem_write(a->t, DWT_CTRL, &on, 4);
+	a->dwt_changed = !rc && on != a->dwt_ctrl_saved;
+	a->count_cycles = !rc;
+	return rc;
+}
+
 /* The convention sets SP, R9 and xPSR once (they survive calls), with
  * interrupts masked. Also after a recovery reset. */
 static int algo_set_call_regs(struct swdd_algo *a)
@@ -244,6 +272,8 @@ int swdd_algo_load(struct swdd_target *t, const struct swdd_flm *flm, const stru
 		rc = algo_freeze_watchdogs(a, fz_addr, fz_bits);
 	if (!rc)
 		rc = algo_set_call_regs(a);
+	if (!rc)
+		rc = algo_cycles_setup(a);
 	if (rc) {
 		swdd_target_set_quiet_stops(t, false);
 		swdd_err_add(rc, "while loading the flash algorithm into SRAM at 0x%08X", ram_base);
@@ -266,6 +296,12 @@ int swdd_algo_unload(struct swdd_algo *a)
 	if (a->fz_changed) {
 		int rc2 = swdd_target_mem_write(a->t, a->fz_addr, &a->fz_saved, 4);
 		a->fz_changed = false;
+		if (!rc)
+			rc = rc2;
+	}
+	if (a->dwt_changed) {
+		int rc2 = swdd_target_mem_write(a->t, DWT_CTRL, &a->dwt_ctrl_saved, 4);
+		a->dwt_changed = false;
 		if (!rc)
 			rc = rc2;
 	}
@@ -314,6 +350,9 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 		rc = reg_set(a->t, REG_LR, a->header | 1u);
 	if (!rc)
 		rc = reg_set(a->t, REG_PC, entry);
+	a->erase_cycles_valid = false;
+	if (!rc && fn == SWDD_FLM_ERASE_SECTOR && a->count_cycles)
+		rc = swdd_target_mem_read(a->t, DWT_CYCCNT, &a->cyc_start, 4);
 	if (!rc)
 		rc = swdd_target_resume(a->t);
 	if (rc)
@@ -330,8 +369,7 @@ int swdd_algo_start(struct swdd_algo *a, enum swdd_flm_fn fn, uint32_t r0, uint3
 void swdd_algo_rearm(struct swdd_algo *a, uint32_t timeout_ms)
 {
 	a->running_timeout_ms = timeout_ms;
-	a->deadline_ms = swdd_now_ms() + timeout_ms;
-	a->polls_left = (uint64_t)timeout_ms * swdd_probe_polls_per_ms(swdd_target_probe(a->t));
+	swdd_wait_start(&a->wait, swdd_target_probe(a->t), timeout_ms);
 }
 
 void swdd_algo_link_time(struct swdd_algo *a, uint64_t ms)
@@ -498,6 +536,12 @@ static int algo_finish(struct swdd_algo *a, const struct swdd_stop *st, uint32_t
 	rc = algo_check_canary(a);
 	if (!rc)
 		rc = reg_read(a->t, REG_R0, result);
+	if (!rc && a->running_fn == SWDD_FLM_ERASE_SECTOR && a->count_cycles) {
+		uint32_t now = 0;
+		rc = swdd_target_mem_read(a->t, DWT_CYCCNT, &now, 4);
+		a->erase_cycles = now - a->cyc_start; /* modulo 2^32: see flash_erase_plausible */
+		a->erase_cycles_valid = !rc;
+	}
 	return rc;
 }
 
@@ -529,10 +573,13 @@ int swdd_algo_poll(struct swdd_algo *a, bool *done, uint32_t *result)
 						    "flash algorithm ran; the core was halted, and the flash "
 						    "range of that call is in an unknown state");
 	}
-	/* past the bound on the clock: over once the link carried its polls
-	 * too, or at once when the link itself stalled (reported as such) */
-	a->polls_left -= a->polls_left > 0;
-	if (swdd_now_ms() > a->deadline_ms && (!a->polls_left || a->slowest_poll_ms > ALGO_STALL_MS)) {
+	/* past the bound on the clock, and once the link carried its polls
+	 * too. A poll that stalled (the link, or this host) does not end the
+	 * wait early: an emulated chip runs only with the polls, so its time
+	 * did not pass (on silicon it ran through the stall, and the next poll
+	 * finds a call that was done). Each poll is bounded by the transfer
+	 * time-outs, so the wait is too; a time-out after a stall names it. */
+	if (swdd_wait_over(&a->wait)) {
 		a->started = false;
 		return algo_link_stalled(a->slowest_poll_ms, algo_timed_out(a));
 	}

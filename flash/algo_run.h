@@ -21,6 +21,7 @@
 #define SWDD_FLASH_ALGO_RUN_H
 
 #include "flm.h"
+#include "probe.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -59,14 +60,22 @@ struct swdd_algo {
 	/* An erase or program call started since the flash engine last
 	 * maintained the core's caches (flash.c flash_flush_caches). */
 	bool array_changed;
-	/* The call times out when swdd_now_ms() passed deadline_ms AND the
-	 * probe carried as many status polls as its link can in timeout_ms
-	 * (swdd_probe_polls_per_ms): on hardware the clock decides; a slow host
-	 * or an emulated link, where the chip runs only as fast as the probe
+	/* The call times out when the host's clock passed its time-out AND
+	 * the probe carried as many status polls as its link can in that time
+	 * (probe.h swdd_wait): on hardware the clock decides; a slow host or
+	 * an emulated link, where the chip runs only as fast as the probe
 	 * talks to it, cannot cut the chip's time short. */
-	uint64_t deadline_ms;
-	uint64_t polls_left;
+	struct swdd_wait wait;
 	uint64_t slowest_poll_ms; /* the slowest status poll of the call */
+	/* The core's own count of the last sector erase call (DWT_CYCCNT,
+	 * ARMv7-M C1.8.8: it counts only outside Debug state, i.e. while the
+	 * call runs), for a family that checks erase times
+	 * (stm32_family.core_clock): the target's time, which neither a slow
+	 * nor a fast host changes. count_cycles: the counter is enabled for
+	 * this session (dwt_changed: by swdd, which clears CYCCNTENA again at
+	 * unload). erase_cycles_valid: erase_cycles holds the last erase. */
+	bool count_cycles, dwt_changed, erase_cycles_valid;
+	uint32_t dwt_ctrl_saved, cyc_start, erase_cycles;
 	/* what the caller had, restored by swdd_algo_unload (STYLE point 12):
 	 * the core registers and the SRAM the algorithm used */
 	uint8_t *saved_regs; /* the 'g' register group */

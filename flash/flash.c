@@ -637,26 +637,55 @@ int flash_algo_checked(struct swdd_flash *f, enum swdd_flm_fn fn, uint32_t r0, u
 	return swdd_err_set(SWDD_EFLASH, "%s failed: %s", what, bits);
 }
 
+/* The erase's duration as the core counted it (algo_run.h erase_cycles)
+ * at the slowest clock RCC's configuration allows, rounded up: an upper
+ * bound that no host, slow, loaded or fast, changes. Not when the counter
+ * may have wrapped: on silicon the call lasted at most the host's time,
+ * which must stay under 2^32 cycles at the fastest clock. */
+static int erase_core_ms(struct swdd_flash *f, uint64_t host_ms, uint64_t *ms, uint32_t *lo_hz)
+{
+	uint32_t hi_hz = 0;
+	int rc;
+
+	if (!f->algo.erase_cycles_valid || !f->fam->core_clock)
+		return SWDD_EUNSUPPORTED;
+	rc = f->fam->core_clock(f->t, lo_hz, &hi_hz);
+	if (rc)
+		return rc;
+	if (host_ms >= (UINT64_C(1) << 32) * 1000U / hi_hz)
+		return SWDD_ERANGE;
+	*ms = ((uint64_t)f->algo.erase_cycles * 1000U + *lo_hz - 1U) / *lo_hz;
+	return 0;
+}
+
 /* DS12110 (H7) gives a sector erase of about a second; an erase that
  * "completes" in milliseconds did not run (a controller that reports EOP
- * without erasing, the H743 report's "erase and download in 0.2 s"). The
- * host's clock bounds it from above (the call, its USB transfers and the
- * prefill of the page buffers count too), so a short time is proof and a
- * long one proves nothing. */
+ * without erasing, the H743 report's "erase and download in 0.2 s").
+ * Counted by the core where the family knows its clock (erase_core_ms);
+ * else the host's clock bounds it from above on silicon (the call, its USB
+ * transfers and the prefill of the page buffers count too): a short time
+ * is proof and a long one proves nothing. */
 int flash_erase_plausible(struct swdd_flash *f, unsigned index, uint32_t start, uint64_t elapsed_ms)
 {
-	uint32_t min = f->fam->min_sector_erase_ms;
+	uint32_t min = f->fam->min_sector_erase_ms, lo_hz = 0;
+	uint64_t ms = elapsed_ms;
+	char how[96] = "on the host's clock";
+	int rc = min ? erase_core_ms(f, elapsed_ms, &ms, &lo_hz) : SWDD_EUNSUPPORTED;
 
-	swdd_debug("flash: sector %u erase took %llu ms", index, (unsigned long long)elapsed_ms);
-	if (!min || elapsed_ms >= min)
+	if (!rc)
+		snprintf(how, sizeof(how), "%u core cycles (DWT_CYCCNT) at %.1f MHz or more",
+			 f->algo.erase_cycles, lo_hz / 1e6);
+	swdd_debug("flash: sector %u erase took %llu ms %s (host: %llu ms)", index, (unsigned long long)ms,
+		   how, (unsigned long long)elapsed_ms);
+	if (!min || ms >= min)
 		return 0;
 	return swdd_err_set(SWDD_EFLASH,
-			    "sector %u (0x%08X) erase took %llu ms, typ %u.%u s (%s datasheet): "
+			    "sector %u (0x%08X) erase took %llu ms, typ %u.%u s (%s datasheet; %s): "
 			    "the controller reported success but the erase was not performed; "
 			    "nothing programmed there can be trusted (check the flash supply, "
 			    "VCAP/SMPS, AN4938, and retry)",
-			    index, start, (unsigned long long)elapsed_ms, f->fam->typ_sector_erase_ms / 1000U,
-			    f->fam->typ_sector_erase_ms % 1000U / 100U, f->fam->name);
+			    index, start, (unsigned long long)ms, f->fam->typ_sector_erase_ms / 1000U,
+			    f->fam->typ_sector_erase_ms % 1000U / 100U, f->fam->name, how);
 }
 
 /* Tells once per session what the firmware left the caches at: a core

@@ -16,6 +16,7 @@
 #include "probe_ids.h"
 #include "sim_probe.h"
 #include "swdd_err.h"
+#include "swdd_time.h"
 
 /* Creates the probe object around an open transport and runs the driver's
  * open (version query). On failure the transport is closed. */
@@ -87,6 +88,18 @@ const struct swdd_probe_info *swdd_probe_get_info(const struct swdd_probe *p)
 unsigned swdd_probe_polls_per_ms(const struct swdd_probe *p)
 {
 	return p->tr && p->tr->high_speed ? 8u : 1u;
+}
+
+void swdd_wait_start(struct swdd_wait *w, const struct swdd_probe *p, uint32_t timeout_ms)
+{
+	w->end_ms = swdd_now_ms() + timeout_ms;
+	w->polls_left = (uint64_t)timeout_ms * swdd_probe_polls_per_ms(p);
+}
+
+bool swdd_wait_over(struct swdd_wait *w)
+{
+	w->polls_left -= w->polls_left > 0;
+	return !w->polls_left && swdd_now_ms() > w->end_ms;
 }
 
 void swdd_probe_get_stats(const struct swdd_probe *p, struct swdd_probe_stats *st)

@@ -56,6 +56,19 @@ const struct swdd_probe_info *swdd_probe_get_info(const struct swdd_probe *p);
  * must not end before the target had its time counts polls against this as
  * well as the clock (flash/algo_run.c). */
 unsigned swdd_probe_polls_per_ms(const struct swdd_probe *p);
+/* The bound of a wait on the target (a flash algorithm call, an option
+ * change): over once the host's clock passed timeout_ms AND the wait made
+ * as many polls as the probe's link carries in that time. On silicon the
+ * clock decides (polls cannot outrun the bus); where the chip runs only as
+ * fast as the probe talks to it (the lab) or the host is slower than the
+ * chip, the chip still gets its time: a loaded host cannot cut it short.
+ * swdd_wait_over counts one poll per call. */
+struct swdd_wait {
+	uint64_t end_ms;
+	uint64_t polls_left;
+};
+void swdd_wait_start(struct swdd_wait *w, const struct swdd_probe *p, uint32_t timeout_ms);
+bool swdd_wait_over(struct swdd_wait *w);
 
 /* ---- connection ------------------------------------------------------- */
 

@@ -5,8 +5,9 @@
  * chip (sim.h), as USB devices under a umockdev testbed, and runs CMD with
  * umockdev's preload library so that unmodified libusb/hidapi programs
  * (OpenOCD, stlink-tools, swdd) see them. CMD runs in its own process group
- * under a time limit; the group is killed and the testbed removed at the
- * end, also on SIGINT/SIGTERM/SIGHUP.
+ * under a limit counted in progress, not in the host's time (wait_child);
+ * the group is killed and the testbed removed at the end, also on
+ * SIGINT/SIGTERM/SIGHUP.
  *
  * The child also gets SWDD_LAB_PROBES="kind:serial,kind:serial..." naming
  * the probes present, in bus order.
@@ -54,7 +55,8 @@ static void usage(FILE *f)
 		   "  --inject FAULT@TRIGGER:N  one fault on board 1: FAULT stall:MS, freeze:MS,\n"
 		   "                         unplug, power-off or watchdog[:MS]; TRIGGER\n"
 		   "                         erase:N, program:N or xfer:N\n"
-		   "  --timeout SEC          kill CMD after SEC seconds (default 300)\n"
+		   "  --timeout SEC          kill CMD once a chip's clock passed SEC s, or after SEC s\n"
+		   "                         of wall time without a USB transfer (default 300)\n"
 		   "  --stats FILE           write the lab's statistics as JSON at exit\n"
 		   "  --host-idle MS         let the chip run through the host's pauses between\n"
 		   "                         transfers, up to MS ms per pause (default 0: the\n"
@@ -412,25 +414,50 @@ static void kill_group(pid_t pid)
 	waitpid(pid, &status, WNOHANG);
 }
 
-/* Waits for the child, a signal or the time limit; returns the exit code
- * swdd-lab should give (the child's, 128+signal, or 124 on timeout). */
+/* Why the command is over its limit, or NULL: a chip's clock passed
+ * timeout_s (the command kept the lab busy that long: a tool that polls
+ * forever), or no USB transfer for timeout_s of wall time since the last
+ * one or since `start` (a tool that hangs without talking). Neither counts
+ * the host's speed: on a loaded host the lab's chips run only as fast as
+ * the host drives them, and the judges' OpenOCD program step once took
+ * 175 s of a 180 s wall-time limit for 24 s of modelled time. */
+static const char *lab_over_limit(double start, double timeout_s)
+{
+	double modelled = 0, active = start;
+
+	g_mutex_lock(&lab.sim_lock);
+	for (int i = 0; i < lab.ndevs; i++) {
+		double m = (double)sim_chip_now_ns(lab.devs[i].chip) / 1e9;
+		double w = (double)lab.devs[i].last_wall_us / 1e6;
+		modelled = m > modelled ? m : modelled;
+		active = w > active ? w : active;
+	}
+	g_mutex_unlock(&lab.sim_lock);
+	if (modelled >= timeout_s)
+		return "ran past the limit on the chip's clock";
+	return now_s() - active >= timeout_s ? "made no USB transfer for the limit" : NULL;
+}
+
+/* Waits for the child, a signal or the limit (lab_over_limit), checked
+ * every 100 ms; returns the exit code swdd-lab should give (the child's,
+ * 128+signal, or 124 on timeout). */
 static int wait_child(pid_t pid, const sigset_t *set, double timeout_s)
 {
-	double deadline = now_s() + timeout_s;
+	const struct timespec ts = { .tv_sec = 0, .tv_nsec = 100000000L };
+	double start = now_s();
 	int status;
 
 	for (;;) {
-		double left = deadline - now_s();
-		struct timespec ts = { .tv_sec = (time_t)left,
-				       .tv_nsec = (long)((left - (double)(time_t)left) * 1e9) };
+		const char *why;
 		int sig;
 
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			kill(-pid, SIGKILL); /* stragglers of the group */
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		}
-		if (left <= 0) {
-			fprintf(stderr, "swdd-lab: %s timed out after %.0f s, killing it\n", "command",
+		why = lab_over_limit(start, timeout_s);
+		if (why) {
+			fprintf(stderr, "swdd-lab: command timed out: it %s (%.0f s), killing it\n", why,
 				timeout_s);
 			kill_group(pid);
 			return 124;

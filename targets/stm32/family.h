@@ -285,6 +285,15 @@ struct stm32_family {
 	 * it naming typ_sector_erase_ms. 0 = no check (F4). */
 	uint32_t min_sector_erase_ms;
 	uint32_t typ_sector_erase_ms;
+	/* The core clock as RCC is configured now, Hz: the slowest (*lo_hz)
+	 * and fastest (*hi_hz) its source's tolerance allows. With it the
+	 * erase-time check counts the erase on the core (DWT_CYCCNT, which
+	 * runs only while the algorithm does), not on the host's clock.
+	 * Called by the flash engine after each sector erase, core halted.
+	 * Optional (NULL: the host's clock bounds the erase). Returns 0, or a
+	 * negative SWDD_E* (RCC unreadable, or a configuration the manual
+	 * does not allow). */
+	int (*core_clock)(struct swdd_target *t, uint32_t *lo_hz, uint32_t *hi_hz);
 
 	/* Read-protection level (0, 1, 2). Required. */
 	int (*rdp_level)(struct swdd_target *t, int *level);

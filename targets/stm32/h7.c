@@ -350,6 +350,7 @@ const struct stm32_family stm32h7_family = {
 	.mass_erase_ms = H7_MASS_ERASE_MS,
 	.min_sector_erase_ms = H7_MIN_SECTOR_ERASE_MS,
 	.typ_sector_erase_ms = H7_TYP_SECTOR_ERASE_MS,
+	.core_clock = h7_core_clock,
 	.rdp_level = h7_rdp_level,
 	.wrp_mask = h7_wrp_mask,
 	.read_status = h7_read_status,

@@ -1,6 +1,7 @@
 /*
  * What the STM32H7 family's files share (h7.c: the descriptor; h7_option.c:
- * the option bytes and the host's view of protection and bank swap).
+ * the option bytes and the host's view of protection and bank swap;
+ * h7_clock.c: the core clock from RCC).
  * RM0433 4.9 (bank 2's per-bank registers at +0x100); RM0468 4.9.
  */
 #ifndef SWDD_STM32_H7_INTERNAL_H
@@ -19,6 +20,8 @@
 int h7_read32(struct swdd_target *t, uint32_t addr, uint32_t *v);
 /* The part has a second bank (H742/743/750/753 with 2 MiB). */
 int h7_has_bank2(struct swdd_target *t);
+/* h7_clock.c: the descriptor's core_clock (family.h). */
+int h7_core_clock(struct swdd_target *t, uint32_t *lo_hz, uint32_t *hi_hz);
 
 /* h7_option.c: the descriptor's option rows (sizes given here so that
  * h7.c can count them; a different number of rows does not compile) and

@@ -7,11 +7,11 @@
  * need not be halted for (attach / hot plug).
  */
 #include "option.h"
+#include "probe.h"
 
 #include "swdd_cancel.h"
 #include "swdd_err.h"
 #include "swdd_le.h"
-#include "swdd_time.h"
 #include "target.h"
 
 #include <ctype.h>
@@ -354,8 +354,11 @@ int stm32_option_apply(struct swdd_target *t, struct stm32_opt_change *ch)
 int stm32_option_wait(struct swdd_target *t, uint32_t addr, uint32_t busy, uint32_t timeout_ms,
 		      const char *what, uint32_t *val)
 {
-	uint64_t deadline = swdd_now_ms() + timeout_ms;
+	struct swdd_wait w;
 
+	/* polls as well as the clock (probe.h): under a load average of 17
+	 * the lab's chip had less time than the host's clock showed */
+	swdd_wait_start(&w, swdd_target_probe(t), timeout_ms);
 	do {
 		uint8_t b[4];
 		int rc = swdd_target_mem_read(t, addr, b, 4);
@@ -369,7 +372,7 @@ int stm32_option_wait(struct swdd_target *t, uint32_t addr, uint32_t busy, uint3
 					    "change (and an RDP regression's mass erase) goes on in the "
 					    "chip; read the option bytes again to see its outcome",
 					    what);
-	} while (swdd_now_ms() < deadline);
+	} while (!swdd_wait_over(&w));
 	return swdd_err_set(SWDD_ETIMEOUT,
 			    "%s still set %u ms after the option change started: it did not finish; "
 			    "check the supply and retry",

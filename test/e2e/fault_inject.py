@@ -40,13 +40,14 @@ GDB = "gdb-multiarch"
 CASES = [
     ("stall:5000", "erase:1", 3, r"USB time-out: the probe ST-LINK/V2 serial \w+ did not complete",
      r"flash state: the erase of sector 0 .* was started; its outcome is unknown"),
-    # the lab stops answering ioctls (as when swdd-lab is SIGSTOPped; the
-    # client blocks inside the ioctl) during the erase's status polls
-    # (transfer 300; the stream, whose first job is sector 0's erase, starts near
-    # transfer 250): the algorithm's
-    # time-out must say that the link stalled, not blame the algorithm alone
-    ("freeze:13000", "xfer:300", 5, r"one status poll of the core took \d+ ms: the probe or its USB link",
-     r"flash state: the erase of sector 0 .* was started; its outcome is unknown"),
+    # the lab stops answering ioctls (as when swdd-lab is SIGSTOPped, or the
+    # host stalls; the client blocks inside the ioctl) during the erase's
+    # status polls (transfer 300; the streamed write, whose first job is
+    # sector 0's erase, starts near transfer 250) for longer than the
+    # erase's time-out: the lab's chip did not run meanwhile, so the erase
+    # is not timed out (flash/algo_run.c) and the write completes and
+    # verifies (exit 0, no flash state: nothing failed)
+    ("freeze:13000", "xfer:300", 0, r"big\.elf: \d+ bytes in \d+ sectors: .* programmed, verified", None),
     ("unplug", "erase:1", 3, r"the probe was unplugged",
      r"flash state: the erase of sector 0 .* was started; its outcome is unknown"),
     # the streamed write (docs/FLASH.md) is followed between two looks of
@@ -95,14 +96,16 @@ def t_cli(fault, trig, want_exit, msg_re, state_re):
     p = subprocess.run(lab_argv(fault, trig, 120) + [SWDD, "flash", NEW] + ALGO.get(fault, []),
                        capture_output=True, text=True, timeout=180)
     err = [l for l in p.stderr.splitlines() if l.startswith("swdd: error:")]
+    if want_exit == 0:  # survived: the last line sums the write up
+        err = [l for l in p.stderr.splitlines() if l.startswith("swdd: ")]
     text = err[-1] if err else "(no error line)"
     why = []
     if p.returncode != want_exit:
         why.append("exit %d, expected %d" % (p.returncode, want_exit))
     if not re.search(msg_re, text):
         why.append("message %r lacks /%s/" % (text[:300], msg_re))
-    m = re.search(state_re, text)
-    if not m:
+    m = re.search(state_re, text) if state_re else None
+    if state_re and not m:
         why.append("no flash state /%s/" % state_re)
     if "injecting" not in p.stderr:
         why.append("the lab never injected the fault (trigger not reached)")

@@ -376,15 +376,35 @@ def http_dropped(port):
 
 
 def run_gdb(script, elf, port, kind, timeout=150, env_extra=None):
+    """Runs gdb-multiarch with script; returns (output, exit status).
+    timeout bounds the time without progress, not the session: gdb is
+    killed when it printed nothing (each step prints its PASS/FAIL line)
+    for timeout s, so a session of many steps on a loaded host, where the
+    lab's chip runs only as fast as the host drives it, is not cut short
+    while its steps still finish. GDB's own wait for a reply (remotetimeout,
+    2 s by default) is raised to 30 s: a reconnect re-attaches the lab's
+    chip, which took over 2 s at a load average of 14 ("Remote replied
+    unexpectedly to 'vMustReplyEmpty': PacketSize=..." in detach_reconnect:
+    GDB had given up on qSupported's reply and read it as the next one)."""
+    import queue
     import subprocess
+    import threading
     env = dict(os.environ, SWDD_PORT=str(port), SWDD_KIND=kind, **(env_extra or {}))
-    try:
-        r = subprocess.run(["gdb-multiarch", "-nx", "-batch", "-x", script, elf], env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
-        return r.stdout, r.returncode
-    except subprocess.TimeoutExpired as e:
-        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-        return out + "\n(gdb timed out)", -1
+    p = subprocess.Popen(["gdb-multiarch", "-nx", "-batch", "-iex", "set remotetimeout 30", "-x", script,
+                          elf], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(l) for l in p.stdout] + [lines.put(None)], daemon=True).start()
+    out = []
+    while True:
+        try:
+            line = lines.get(timeout=timeout)
+        except queue.Empty:
+            p.kill()
+            p.wait()
+            return "".join(out) + "\n(gdb timed out: no output for %d s)" % timeout, -1
+        if line is None:
+            return "".join(out), p.wait()
+        out.append(line)
 
 
 def one_kind(swdd, elf, kind, logdir, suite="gdb_session", script=__file__, args=None, env_extra=None):

@@ -57,8 +57,12 @@ def lab(tmp, chip, probe, steps, image, fault=None, idle=False):
         cmd += ["--fault", fault]
     if idle:
         cmd += ["--host-idle", "10"]
+    # the lab's --timeout counts progress (the chip's clock, or time without
+    # a USB transfer: docs/LAB-USB.md); this backstop only catches a lab
+    # that hangs itself. A 120 s wall-time limit cut the bank-swap steps
+    # short at a load average of 17 (on.bin empty).
     r = subprocess.run(cmd + ["--", "sh", "-c", script], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True, timeout=180)
+                       stderr=subprocess.PIPE, text=True, timeout=1800)
     try:
         chip_stats = json.load(open(stats))["probes"][0]["chip"]
     except (OSError, ValueError, KeyError, IndexError):

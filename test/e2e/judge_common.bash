@@ -14,11 +14,16 @@ FW_ELF=${SWDD_JUDGE_FW:-$BUILD/fw/big.elf}
 JUDGE_LOGS=${SWDD_TEST_LOGS:-$BUILD/test-logs}/judges
 JUDGE_TIMEOUT=${SWDD_JUDGE_TIMEOUT:-180}
 OCD_DEBUG=${SWDD_JUDGE_DEBUG:-2}
-# The chip runs through the tools' pauses between transfers (up to 10 ms
-# each), as on a bench: OpenOCD's flash loop sleeps 2 ms whenever the loader
-# is behind, st-flash polls its loader every 10 ms. SWDD_JUDGE_HOST_IDLE=0
-# turns this off (the chip's clock then moves with bus traffic only).
-HOST_IDLE=${SWDD_JUDGE_HOST_IDLE:-10}
+# The chip runs through the tools' pauses between transfers, as on a bench:
+# OpenOCD's flash loop sleeps 2 ms whenever the loader is behind, st-flash
+# polls its loader every 10 ms and gives it a wall-clock time-out. Each
+# pause counts in full up to 250 ms: on a loaded host a 10 ms sleep lasts
+# far longer, and with a 10 ms cap st-flash's loader got less chip time
+# than wall time and was reported failed ("Flash loader run error", DHCSR
+# 0x01000009: still running) at a load average of 14.
+# SWDD_JUDGE_HOST_IDLE=0 turns this off (the chip's clock then moves with
+# bus traffic only).
+HOST_IDLE=${SWDD_JUDGE_HOST_IDLE:-250}
 mkdir -p "$JUDGE_LOGS"
 
 # judge_need NAME TOOL...: prints "SKIP NAME: reason" and returns 1 when a

@@ -7,6 +7,8 @@
  * 4.9; DS12110 erase times).
  */
 #include "flash_lab_util.h"
+#include "flash_internal.h"
+#include "host_clock.h"
 #include "stm32/family.h"
 
 #include <stdio.h>
@@ -142,6 +144,120 @@ static int fast_erase_named(void)
 	lab_close(&l);
 	free(old);
 	free(data);
+	return 0;
+}
+
+/* One sector's write over old content, with or without the lab's
+ * fast-erase (the controller reports an erase it did not perform). */
+static int erase_once(int fast, enum sim_probe_kind kind)
+{
+	struct lab l;
+	struct swdd_flash_result r;
+	uint8_t *old = pattern(0x1000u, 3), *data = pattern(0x1000u, 4);
+	struct swdd_segment seg = { 0x08000000u, 0x1000u, data };
+	struct swdd_image img = { &seg, 1 };
+	int rc;
+
+	if (lab_open(&l, "stm32h743", fast ? "fast-erase" : NULL, kind, old, 0x1000u))
+		return 1;
+	rc = swdd_flash_write_image(l.f, &img, NULL, &r);
+	if (fast) {
+		CHECK_EQ(rc, SWDD_EFLASH);
+		CHECK(strstr(swdd_err_detail(), "sector 0 (0x08000000) erase took") != NULL);
+		CHECK(strstr(swdd_err_detail(), "not performed") != NULL);
+		CHECK(strstr(swdd_err_detail(), "core cycles (DWT_CYCCNT) at 48.0 MHz or more") != NULL);
+	} else {
+		CHECK_SWDD(rc);
+		CHECK(flash_equals(&l, 0x08000000u, data, 0x1000u));
+	}
+	lab_close(&l);
+	free(old);
+	free(data);
+	return 0;
+}
+
+static int host_speed_case(enum host_clock_mode mode, uint64_t step_ms)
+{
+	int rc;
+
+	host_clock_set(mode, step_ms);
+	rc = erase_once(1, SIM_PROBE_STLINK_V3);
+	if (!rc)
+		rc = erase_once(0, SIM_PROBE_CMSIS_DAP_V2);
+	host_clock_set(HOST_CLOCK_REAL, 0);
+	return rc;
+}
+
+/* The erase-time check with a host as fast or as slow as can be
+ * (host_clock.h). The lab's chip runs only as fast as the probe talks to
+ * it: on a loaded CI host its 3 ms fake erase took over 400 ms of host
+ * time and was not named; on a fast host a genuine 1 s erase took under
+ * 400 ms of host time and was called fake. The core's cycle count
+ * (DWT_CYCCNT) is the chip's own time, the same for both. */
+static int erase_check_fast_host(void)
+{
+	return host_speed_case(HOST_CLOCK_FROZEN, 0);
+}
+
+static int erase_check_loaded_host(void)
+{
+	return host_speed_case(HOST_CLOCK_CRAWL, 200);
+}
+
+/* Every algorithm call (erase, program, checksum) on a host so loaded
+ * that each status poll seems to take over 2 s (each clock reading 2.5 s
+ * after the last): the calls' time-outs pass on the host's clock at once,
+ * and only the polls the link carried count the chip's time (algo_run.h
+ * wait, probe.h swdd_wait). Under a load average of 14,
+ * one_mib_both_banks failed with "the flash algorithm did not finish
+ * within 1250 ms; one status poll of the core took 2192 ms": a stalled
+ * poll ended the wait although the lab's chip had not had its time. */
+static int algo_waits_loaded_host(void)
+{
+	int rc;
+
+	host_clock_set(HOST_CLOCK_CRAWL, 2500);
+	rc = do_both_banks(SIM_PROBE_STLINK_V3);
+	host_clock_set(HOST_CLOCK_REAL, 0);
+	return rc;
+}
+
+/* The core clock from RCC (h7_clock.c): HSI (HSIDIV), CSI, HSE and PLL1
+ * with D1CPRE, each as the slowest and fastest the source allows. */
+static int core_clock_decoded(void)
+{
+	static const struct {
+		uint32_t cr, cfgr, d1cfgr, pllckselr, pll1divr, lo, hi;
+	} rows[] = {
+		{ 0x00000025u, 0, 0, 0, 0, 48000000u, 80000000u },    /* reset: HSI 64 MHz */
+		{ 0x0000003Du, 0, 0x800u, 0, 0, 3000000u, 5000000u }, /* HSI/8, D1CPRE /2 */
+		{ 0x00000025u, 1u, 0, 0, 0, 3000000u, 5000000u },     /* CSI */
+		{ 0x00000025u, 2u, 0xC00u, 0, 0, 62500u, 781250u },   /* HSE /64 */
+		/* PLL1 from HSE: /5 x160 /2 (400 MHz from a 25 MHz crystal) */
+		{ 0x00000025u, 3u, 0, 0x52u, 0x0000029Fu, 64000000u, 805000000u },
+		/* PLL1 from HSI: /4 x50 /2 = 400 MHz, D1CPRE /1 */
+		{ 0x00000025u, 3u, 0, 0x40u, 0x00000231u, 300000000u, 510000000u },
+	};
+	static const uint32_t rcc = 0x58024400u;
+	struct lab l;
+
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3, NULL, 0))
+		return 1;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const uint32_t w[][2] = { { 0x00u, rows[i].cr },
+					  { 0x18u, rows[i].d1cfgr },
+					  { 0x28u, rows[i].pllckselr },
+					  { 0x30u, rows[i].pll1divr },
+					  { 0x10u, rows[i].cfgr } };
+		uint32_t lo = 0, hi = 0;
+
+		for (size_t k = 0; k < 5; k++)
+			CHECK_SWDD(swdd_target_mem_write(l.t, rcc + w[k][0], &w[k][1], 4));
+		CHECK_SWDD(l.f->fam->core_clock(l.t, &lo, &hi));
+		CHECK_EQ(lo, rows[i].lo);
+		CHECK_EQ(hi, rows[i].hi);
+	}
+	lab_close(&l);
 	return 0;
 }
 
@@ -549,6 +665,13 @@ static const struct test_case tests[] = {
 	{ "both_banks_cmsis_dap_v2", "RM0433 4.3.8, 4.3.7 (one program per erase)", both_banks_cmsis_dap_v2 },
 	{ "h725_one_bank", "RM0468 4.2 (one bank)", h725_one_bank },
 	{ "fast_erase_named", "DS12110 sector erase time", fast_erase_named },
+	{ "erase_check_fast_host", "DS12110 sector erase time; ARMv7-M C1.8.8 CYCCNT",
+	  erase_check_fast_host },
+	{ "erase_check_loaded_host", "DS12110 sector erase time; ARMv7-M C1.8.8 CYCCNT",
+	  erase_check_loaded_host },
+	{ "algo_waits_loaded_host", "DS12110 erase/program times as the calls' bounds",
+	  algo_waits_loaded_host },
+	{ "core_clock_decoded", "RM0433 8.7 RCC_CR/CFGR/D1CFGR/PLLCKSELR/PLL1DIVR", core_clock_decoded },
 	{ "option_text_and_swap", "RM0433 4.9.7/4.9.8/4.9.15/4.9.17 option registers", option_text_and_swap },
 	{ "wrp_refused", "RM0433 4.5.2 WPSN", wrp_refused },
 	{ "verify_mismatch_named", "RM0433 4.3.13 bank swap, 4.9.23 ECC_FA", verify_mismatch_named },

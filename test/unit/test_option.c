@@ -16,6 +16,7 @@
 #include "stm32/option.h"
 #include "swdd_err.h"
 #include "flash_lab_util.h"
+#include "host_clock.h"
 #include "swdd_le.h"
 
 #include <stdio.h>
@@ -306,6 +307,37 @@ static int optchangeerr_named(void)
 	return 0;
 }
 
+static int option_set_one(const char *chip, const char *word, const char *name)
+{
+	struct lab l;
+	struct stm32_opt_change ch;
+
+	if (lab_up(&l, chip, NULL, SWDD_CONNECT_NORMAL, NULL, 0))
+		return 1;
+	CHECK_SWDD(plan(&l, word, &ch));
+	CHECK_SWDD(stm32_option_apply(l.t, &ch));
+	CHECK_EQ(field(&ch.now, name), 0u);
+	lab_close(&l);
+	return 0;
+}
+
+/* An option change on a host so loaded that each clock reading is 2.5 s
+ * after the last: the wait for BSY / OPT_BUSY (stm32_option_wait) counts
+ * the polls the link carried as well as the host's clock (probe.h
+ * swdd_wait), so the lab's chip gets its time. It counted the clock only,
+ * and timed out after one poll. */
+static int option_set_loaded_host(void)
+{
+	int rc;
+
+	host_clock_set(HOST_CLOCK_CRAWL, 2500);
+	rc = option_set_one("stm32f407", "nRST_STDBY=0", "nRST_STDBY");
+	if (!rc)
+		rc = option_set_one("stm32h743", "NRST_STOP_D1=0", "NRST_STOP_D1");
+	host_clock_set(HOST_CLOCK_REAL, 0);
+	return rc;
+}
+
 /* F4: a field changed through FLASH_OPTCR and read back (RM0090 3.7.2). */
 static int f4_set(void)
 {
@@ -487,6 +519,8 @@ static const struct test_case tests[] = {
 	{ "rdp_regression", "RM0433 4.5.3 RDP 1 -> 0 mass erase, DS12110 tME", rdp_regression },
 	{ "optchangeerr_named", "RM0433 4.4.3 OPTCHANGEERR", optchangeerr_named },
 	{ "f4_set", "RM0090 3.7.2 option change", f4_set },
+	{ "option_set_loaded_host", "RM0090 3.7.2, RM0433 4.4.3 (BSY / OPT_BUSY waits)",
+	  option_set_loaded_host },
 	{ "monitor_h743", "monitor option / bank-swap", monitor_h743 },
 	{ "monitor_f4_h725", "monitor bank-swap refused where there is none", monitor_f4_h725 },
 };
