@@ -158,7 +158,7 @@ static int erase_once(int fast, enum sim_probe_kind kind)
 	struct swdd_image img = { &seg, 1 };
 	int rc;
 
-	if (lab_open(&l, "stm32h743", fast ? "fast-erase" : NULL, kind, old, 0x1000u))
+	if (flash_lab_open(&l, "stm32h743", fast ? "fast-erase" : NULL, kind, SWDD_CONNECT_UNDER_RESET, old, 0x1000u))
 		return 1;
 	rc = swdd_flash_write_image(l.f, &img, NULL, &r);
 	if (fast) {
@@ -241,7 +241,7 @@ static int core_clock_decoded(void)
 	static const uint32_t rcc = 0x58024400u;
 	struct lab l;
 
-	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3, NULL, 0))
+	if (lab_open(&l, "stm32h743", NULL, SIM_PROBE_STLINK_V3))
 		return 1;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const uint32_t w[][2] = { { 0x00u, rows[i].cr },
