@@ -59,6 +59,7 @@ int cmsis_dap_sync(struct swdd_probe *p)
 	struct cmsis_dap *d = cmsis_dap_of(p);
 	size_t rlen = 0;
 	unsigned late = 0;
+	char why[192];
 	int rc;
 
 	if (!d->desync)
@@ -75,12 +76,12 @@ int cmsis_dap_sync(struct swdd_probe *p)
 	}
 	if (rc == SWDD_ENODEV)
 		return rc;
+	snprintf(why, sizeof(why), "%s", rc ? swdd_err_detail() : "too many replies");
 	return swdd_err_set(SWDD_EIO,
 			    "the replies of the %s probe (serial %s) no longer match its commands: after a "
 			    "USB time-out, %u late repl%s came but not the answer to a resynchronising "
 			    "DAP_Info (%s); replug the probe and reconnect",
-			    p->info.kind, p->info.serial, late, late == 1 ? "y" : "ies",
-			    rc ? swdd_err_detail() : "too many replies");
+			    p->info.kind, p->info.serial, late, late == 1 ? "y" : "ies", why);
 }
 
 /* Reads the reply to cmd[0], discarding late replies to earlier commands

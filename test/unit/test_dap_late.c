@@ -38,7 +38,8 @@ static struct {
 	uint32_t trigger; /* stall the reply to the command holding this word */
 	bool armed_now;   /* stall the next reply */
 	bool unplug;
-	int withheld; /* reads left to time out */
+	int stall_reads; /* reads that time out per stall (0: 2, the read and its retry) */
+	int withheld;    /* reads left to time out */
 	unsigned stalls;
 } st;
 
@@ -53,7 +54,7 @@ static bool holds_word(const uint8_t *b, size_t len, uint32_t w)
 static int st_write(struct probe_transport *t, const uint8_t *b, size_t len, unsigned ms)
 {
 	if (st.armed_now || (st.trigger && holds_word(b, len, st.trigger))) {
-		st.withheld = 2; /* the wrapper's read and its one retry */
+		st.withheld = st.stall_reads ? st.stall_reads : 2; /* the read and its one retry */
 		st.armed_now = false;
 		st.trigger = 0;
 		st.stalls++;
@@ -146,6 +147,23 @@ static int late_read(struct lab *l, enum sim_probe_kind kind)
 	return 0;
 }
 
+/* A probe that stops answering for good: the command after the time-out
+ * cannot resynchronise and says that the stream is lost. */
+static int stream_lost(struct lab *l, enum sim_probe_kind kind)
+{
+	uint32_t dpidr, v = 0;
+
+	CHECK_OK(lab_open(l, kind));
+	CHECK_OK(swdd_probe_attach(l->p, &dpidr));
+	st.stall_reads = 1000;
+	st.armed_now = true;
+	CHECK_EQ(swdd_probe_read32(l->p, SRAM, &v), SWDD_EIO);
+	CHECK_EQ(swdd_probe_read32(l->p, SRAM + 4, &v), SWDD_EIO);
+	CHECK_STR_CONTAINS(swdd_err_detail(), "no longer match its commands");
+	CHECK_STR_CONTAINS(swdd_err_detail(), "replug the probe");
+	return 0;
+}
+
 /* The probe stalls while the connect detects the FPU: the connect ends
  * with the time-out (no guess of "no FPU", no "unknown part", no walk down
  * the clock ladder or under reset), and a new connect works. */
@@ -202,6 +220,11 @@ static int t_late_read(void)
 	FOR_KINDS(late_read);
 }
 
+static int t_stream_lost(void)
+{
+	FOR_KINDS(stream_lost);
+}
+
 static int t_late_in_connect(void)
 {
 	FOR_KINDS(late_in_connect);
@@ -214,6 +237,7 @@ static int t_unplug_in_connect(void)
 
 static const struct test_case tests[] = {
 	{ "late_read", "CMSIS-DAP Commands (reply echoes the command ID, in order)", t_late_read },
+	{ "stream_lost", "CMSIS-DAP Commands; probe/transport.h (time-outs)", t_stream_lost },
 	{ "late_in_connect", "CMSIS-DAP DAP_Transfer; ARMv7-M B3.2.20", t_late_in_connect },
 	{ "unplug_in_connect", "probe/transport.h (device gone: SWDD_ENODEV)", t_unplug_in_connect },
 };
