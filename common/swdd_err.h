@@ -56,6 +56,16 @@ enum swdd_err {
 
 const char *swdd_strerror(int err);
 
+/* Whether err says the probe's USB link failed (a time-out, an I/O error,
+ * the probe unplugged) rather than the target: nothing that talks to the
+ * target can work until the link does, so a caller that would otherwise
+ * guess past a failed read ("assume no FPU") or try again slower returns
+ * err instead. */
+static inline int swdd_err_probe_lost(int err)
+{
+	return err == SWDD_EIO || err == SWDD_ENODEV;
+}
+
 /* Sets this thread's detail sentence (printf format). Returns err, so that
  * `return swdd_err_set(SWDD_EIO, "...")` reads naturally. */
 int swdd_err_set(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -36,16 +36,88 @@ int cmsis_dap_read_reply(struct swdd_probe *p, size_t exp, size_t *rlen)
 	return probe_tr_read(p->tr, d->resp, cap, rlen);
 }
 
+/* The marker's reply: DAP_Info 0xFF answers [0x00, 2, size lo, size hi].
+ * The driver sends DAP_Info 0xFF otherwise only while opening the probe,
+ * before any time-out can have left a reply behind. */
+static bool dap_is_marker(const uint8_t *r, size_t rlen)
+{
+	return rlen >= 4 && r[0] == DAP_CMD_INFO && r[1] == 2;
+}
+
+/*
+ * A reply the host gave up on (USB time-out) still comes once the probe
+ * answers again, and would be read as the answer to the next command: a
+ * DAP_Transfer reply to a DAP_Transfer, whose ID and counts may well fit.
+ * The firmware answers commands in order (CMSIS-DAP documentation,
+ * "Commands"), so a marker command whose reply no other can be mistaken
+ * for, and discarding every reply before the marker's, puts the stream
+ * back in step. Each read is bounded by the transport's time-out.
+ */
+int cmsis_dap_sync(struct swdd_probe *p)
+{
+	static const uint8_t mark[2] = { DAP_CMD_INFO, DAP_INFO_PACKET_SIZE };
+	struct cmsis_dap *d = cmsis_dap_of(p);
+	size_t rlen = 0;
+	unsigned late = 0;
+	char why[192];
+	int rc;
+
+	if (!d->desync)
+		return 0;
+	rc = probe_tr_write(p->tr, mark, sizeof(mark));
+	for (; !rc && late <= CMSIS_DAP_MAX_IN_FLIGHT; late++) {
+		rc = cmsis_dap_read_reply(p, d->packet_size, &rlen);
+		if (!rc && dap_is_marker(d->resp, rlen)) {
+			d->desync = false;
+			swdd_debug("%s: back in step after discarding %u late repl%s", p->info.kind, late,
+				   late == 1 ? "y" : "ies");
+			return 0;
+		}
+	}
+	if (rc == SWDD_ENODEV)
+		return rc;
+	snprintf(why, sizeof(why), "%s", rc ? swdd_err_detail() : "too many replies");
+	return swdd_err_set(SWDD_EIO,
+			    "the replies of the %s probe (serial %s) no longer match its commands: after a "
+			    "USB time-out, %u late repl%s came but not the answer to a resynchronising "
+			    "DAP_Info (%s); replug the probe and reconnect",
+			    p->info.kind, p->info.serial, late, late == 1 ? "y" : "ies", why);
+}
+
+/* Reads the reply to cmd[0], discarding late replies to earlier commands
+ * (another ID in byte 0) that a resynchronisation did not catch. */
+static int dap_read_own_reply(struct swdd_probe *p, uint8_t id, size_t *rlen)
+{
+	struct cmsis_dap *d = cmsis_dap_of(p);
+
+	for (unsigned k = 0; k <= CMSIS_DAP_MAX_IN_FLIGHT; k++) {
+		int rc = cmsis_dap_read_reply(p, d->packet_size, rlen);
+
+		if (rc || *rlen == 0 || d->resp[0] == id || d->resp[0] == DAP_ERROR)
+			return rc;
+		swdd_debug("%s: discarding a late reply to command 0x%02x while waiting for 0x%02x",
+			   p->info.kind, d->resp[0], id);
+	}
+	return swdd_err_set(SWDD_EIO,
+			    "the %s probe sent more than %u replies to other commands while swdd waited "
+			    "for the answer to command 0x%02x; replug the probe and reconnect",
+			    p->info.kind, CMSIS_DAP_MAX_IN_FLIGHT, id);
+}
+
 int cmsis_dap_cmd(struct swdd_probe *p, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *rlen,
 		  const char *what)
 {
 	struct cmsis_dap *d = cmsis_dap_of(p);
-	int rc = probe_tr_write(p->tr, cmd, len);
+	int rc = cmsis_dap_sync(p);
 
 	if (!rc)
-		rc = cmsis_dap_read_reply(p, d->packet_size, rlen);
-	if (rc)
+		rc = probe_tr_write(p->tr, cmd, len);
+	if (!rc)
+		rc = dap_read_own_reply(p, cmd[0], rlen);
+	if (rc) {
+		d->desync = true; /* the reply may come later */
 		return rc;
+	}
 	if (resp != d->resp)
 		memcpy(resp, d->resp, *rlen);
 	if (*rlen >= 1 && d->resp[0] == DAP_ERROR && cmd[0] != DAP_ERROR)

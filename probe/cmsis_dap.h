@@ -39,6 +39,9 @@
 #define CMSIS_DAP_WAIT_RETRY 256U
 
 #define CMSIS_DAP_MAX_PACKET 1024U
+/* Packets a transfer keeps in flight at most (DAP_Info packet count is
+ * bounded by this), so the most replies that can be late at once. */
+#define CMSIS_DAP_MAX_IN_FLIGHT 32U
 
 struct cmsis_dap {
 	uint16_t packet_size; /* DAP_Info 0xFF, bounded by the HID report */
@@ -46,6 +49,10 @@ struct cmsis_dap {
 	uint8_t caps;         /* DAP_Info 0xF0 byte 0 */
 	unsigned clock_khz;
 	bool nrst_asserted; /* what the host last asked for nRESET */
+	/* A reply may still be on its way: a command was sent and its reply
+	 * not read (a USB time-out or I/O error), or a reply did not fit its
+	 * command. The next command first resynchronises (cmsis_dap_sync). */
+	bool desync;
 	uint8_t cmd[CMSIS_DAP_MAX_PACKET];
 	uint8_t resp[CMSIS_DAP_MAX_PACKET];
 };
@@ -57,11 +64,18 @@ static inline struct cmsis_dap *cmsis_dap_of(struct swdd_probe *p)
 
 /* One command/response exchange. resp must hold packet_size bytes; *rlen
  * is the reply length. A reply of 0xFF (unknown command) gives
- * SWDD_EUNSUPPORTED naming `what`. */
+ * SWDD_EUNSUPPORTED naming `what`. Replies that echo another command ID
+ * are late ones and are discarded (a bounded number). */
 int cmsis_dap_cmd(struct swdd_probe *p, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *rlen,
 		  const char *what);
 /* Reads one reply into d->resp; exp is the longest reply expected. */
 int cmsis_dap_read_reply(struct swdd_probe *p, size_t exp, size_t *rlen);
+/* After d->desync: sends a marker command and discards every reply before
+ * its own, so the next reply read answers the next command. 0 when the
+ * stream is in step (or already was); SWDD_EIO naming the probe when the
+ * marker's reply does not come (each read bounded by the transport's
+ * time-out); SWDD_ENODEV when the probe is gone. */
+int cmsis_dap_sync(struct swdd_probe *p);
 int cmsis_dap_write_abort(struct swdd_probe *p, uint32_t val);
 int cmsis_dap_transfer(struct swdd_probe *p, const struct dap_xfer *x, size_t n, size_t *done);
 

@@ -14,7 +14,6 @@
 
 /* A run of this many identical requests goes into a TransferBlock. */
 #define BLOCK_MIN_RUN 4U
-#define MAX_IN_FLIGHT 32U
 
 struct dap_pkt {
 	size_t start, n; /* transfers x[start .. start+n) */
@@ -165,9 +164,14 @@ static int pkt_parse(struct swdd_probe *p, const struct dap_xfer *x, const struc
 				    rlen, rlen ? r[0] : 0);
 	*cnt = pk->block ? (size_t)(r[1] | r[2] << 8) : r[1];
 	*ack = r[hdr - 1];
-	if (*cnt > pk->n)
-		return swdd_err_set(SWDD_EIO, "the CMSIS-DAP probe reports %zu of %zu transfers done", *cnt,
-				    pk->n);
+	/* A reply whose count does not fit its request answers another one
+	 * (the firmware stops early only on a failed or mismatched transfer,
+	 * DAP_Transfer "Response"). */
+	if (*cnt > pk->n || (*cnt < pk->n && *ack == DAP_ACK_OK))
+		return swdd_err_set(SWDD_EIO,
+				    "the CMSIS-DAP probe reports %zu of %zu transfers done with an OK "
+				    "response: the reply answers another command",
+				    *cnt, pk->n);
 	valid = *cnt;
 	if ((*ack & DAP_ACK_MASK) != DAP_ACK_OK || (*ack & DAP_RESP_PROTOCOL_ERROR))
 		valid = pkt_blame(x, pk, *cnt);
@@ -188,34 +192,39 @@ static int pkt_parse(struct swdd_probe *p, const struct dap_xfer *x, const struc
 
 /* Collects the replies of packets still in flight after an error, so the
  * next command does not read a stale reply. Their results are void: the
- * probe ran them after the failure. */
+ * probe ran them after the failure. One that does not come leaves the
+ * stream to the next command's resynchronisation. */
 static void drain(struct swdd_probe *p, const struct dap_pkt *ring, size_t head, size_t inflight)
 {
 	for (size_t k = 0; k < inflight; k++) {
 		size_t rlen;
 
-		if (cmsis_dap_read_reply(p, ring[(head + k) % MAX_IN_FLIGHT].resp_len, &rlen))
+		if (cmsis_dap_read_reply(p, ring[(head + k) % CMSIS_DAP_MAX_IN_FLIGHT].resp_len, &rlen)) {
+			cmsis_dap_of(p)->desync = true;
 			break;
+		}
 	}
 }
 
 int cmsis_dap_transfer(struct swdd_probe *p, const struct dap_xfer *x, size_t n, size_t *done)
 {
 	struct cmsis_dap *d = cmsis_dap_of(p);
-	struct dap_pkt ring[MAX_IN_FLIGHT];
+	struct dap_pkt ring[CMSIS_DAP_MAX_IN_FLIGHT];
 	size_t head = 0, inflight = 0, next = 0, depth = d->packet_count;
-	int rc = 0;
+	int rc = cmsis_dap_sync(p);
 
-	if (depth > MAX_IN_FLIGHT)
-		depth = MAX_IN_FLIGHT;
+	if (depth > CMSIS_DAP_MAX_IN_FLIGHT)
+		depth = CMSIS_DAP_MAX_IN_FLIGHT;
 	*done = 0;
-	while (*done < n) {
+	while (!rc && *done < n) {
 		while (inflight < depth && next < n) {
-			struct dap_pkt *pk = &ring[(head + inflight) % MAX_IN_FLIGHT];
+			struct dap_pkt *pk = &ring[(head + inflight) % CMSIS_DAP_MAX_IN_FLIGHT];
 
 			rc = pkt_send(p, x, n, next, pk);
-			if (rc)
+			if (rc) {
+				d->desync = true; /* what is in flight answers later */
 				return rc;
+			}
 			next += pk->n;
 			inflight++;
 		}
@@ -223,7 +232,7 @@ int cmsis_dap_transfer(struct swdd_probe *p, const struct dap_xfer *x, size_t n,
 		size_t rlen = 0, cnt = 0;
 		uint8_t ack = 0;
 
-		head = (head + 1) % MAX_IN_FLIGHT;
+		head = (head + 1) % CMSIS_DAP_MAX_IN_FLIGHT;
 		inflight--;
 		rc = cmsis_dap_read_reply(p, pk->resp_len, &rlen);
 		if (!rc)
@@ -238,9 +247,13 @@ int cmsis_dap_transfer(struct swdd_probe *p, const struct dap_xfer *x, size_t n,
 			*done = bad;
 			return xfer_error(p, &x[bad], bad, n, ack);
 		}
-		if (rc)
-			return rc; /* the transport failed: nothing left to drain */
+		if (rc) {
+			/* this reply and those still in flight may come late, or
+			 * this one was not this packet's */
+			d->desync = true;
+			return rc;
+		}
 		*done = pk->start + pk->n;
 	}
-	return 0;
+	return rc;
 }

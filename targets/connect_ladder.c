@@ -9,7 +9,8 @@
  * 240 -> 100), until a step at or below CM_LADDER_FLOOR_KHZ or the probe's
  * lowest. A FAULT after the debug port answered is not a wiring problem:
  * lower clocks are skipped then. A normal connect that fails is retried
- * under reset, down the same ladder.
+ * under reset, down the same ladder. A failed probe (its USB link: a
+ * time-out, unplugged) ends the connect at once: no clock or reset helps.
  *
  * What worked, and what answered when nothing did, names the cause:
  * - a lower clock: the wiring cannot carry the requested one;
@@ -181,6 +182,8 @@ static int cm_walk_clocks(struct swdd_target *t, enum swdd_connect_mode mode, un
 		if (rc == 0)
 			return 0;
 		cm_ladder_note(t, lg, mode, rc, &seen);
+		if (swdd_err_probe_lost(rc))
+			return rc; /* the probe's USB link: no clock or reset helps */
 		if (cm_voltage(t) == 0 || rc == SWDD_EUNPOWERED)
 			return rc; /* no supply: lower clocks will not help */
 		if (!ladder || !cm_ladder_next(t, rc, &seen, &next, &why)) {
@@ -226,6 +229,8 @@ int cm_connect_ladder(struct swdd_target *t, const struct swdd_connect_opts *o, 
 
 	if (rc == 0)
 		return 0;
+	if (swdd_err_probe_lost(rc))
+		return swdd_err_set(rc, "%s", lg.last_detail);
 	if (!o->ladder || o->mode != SWDD_CONNECT_NORMAL || rc == SWDD_EUNPOWERED || cm_voltage(t) == 0)
 		return cm_diagnose(t, &lg, o->mode == SWDD_CONNECT_UNDER_RESET);
 	swdd_warn("normal connect failed; trying under reset (NRST held low while attaching)");

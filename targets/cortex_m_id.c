@@ -67,19 +67,29 @@ static int cm_fpu_by_cpacr(struct swdd_target *t, bool *fpu)
 	return rc;
 }
 
-static void cm_detect_fpu(struct swdd_target *t, const struct cm_core_desc *d)
+/* MVFR0 first, CPACR where MVFR0 cannot be read (a target's fault). A
+ * failed probe ends the identification: "no FPU" would be a guess that
+ * hides it, and every later step would fail or read nonsense. */
+static int cm_detect_fpu(struct swdd_target *t, const struct cm_core_desc *d)
 {
 	uint32_t mvfr0 = 0;
+	int rc;
 
 	t->chip.has_fpu = false;
 	if (!d->fpu_possible)
-		return;
-	if (cm_read32(t, SCB_MVFR0, &mvfr0) == 0) {
+		return 0;
+	rc = cm_read32(t, SCB_MVFR0, &mvfr0);
+	if (rc == 0) {
 		t->chip.has_fpu = mvfr0 != 0;
-		return;
+		return 0;
 	}
-	if (cm_fpu_by_cpacr(t, &t->chip.has_fpu))
+	if (!swdd_err_probe_lost(rc))
+		rc = cm_fpu_by_cpacr(t, &t->chip.has_fpu);
+	if (swdd_err_probe_lost(rc))
+		return swdd_err_add(rc, "detecting the FPU (MVFR0, CPACR)");
+	if (rc)
 		swdd_debug("FPU detection failed (%s); assuming no FPU", swdd_err_detail());
+	return 0;
 }
 
 int cm_identify_core(struct swdd_target *t)
@@ -102,6 +112,5 @@ int cm_identify_core(struct swdd_target *t)
 	t->v8m = d->v8m;
 	t->chip.cpuid = cpuid;
 	t->chip.core = d->name;
-	cm_detect_fpu(t, d);
-	return 0;
+	return cm_detect_fpu(t, d);
 }

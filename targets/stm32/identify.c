@@ -22,24 +22,31 @@ struct stm32_id_read {
 
 /* The unique ID as hex, byte 0 (lowest address) first; left empty when
  * the family has none or it cannot be read (RDP level 2 hides it). */
-static void stm32_read_uid(struct swdd_target *t, uint32_t addr)
+static int stm32_read_uid(struct swdd_target *t, uint32_t addr)
 {
 	uint32_t w[3];
 
 	t->chip.unique_id[0] = '\0';
-	for (unsigned i = 0; addr && i < 3; i++)
-		if (cm_read32(t, addr + 4 * i, &w[i]) != 0)
-			return;
+	for (unsigned i = 0; addr && i < 3; i++) {
+		int rc = cm_read32(t, addr + 4 * i, &w[i]);
+
+		if (rc)
+			return swdd_err_probe_lost(rc) ? swdd_err_add(rc, "reading the unique ID") : 0;
+	}
 	for (unsigned i = 0; addr && i < 12; i++)
 		snprintf(t->chip.unique_id + 2 * i, 3, "%02X", (w[i / 4] >> (8 * (i % 4))) & 0xFFU);
+	return 0;
 }
 
-static void stm32_fill_part(struct swdd_target *t, const struct stm32_part *p)
+/* The part's facts. What the chip may refuse (a protected register) is
+ * assumed from the part's table with a warning; a failed probe is
+ * returned, since everything read after it would be a guess. */
+static int stm32_fill_part(struct swdd_target *t, const struct stm32_part *p)
 {
 	const struct stm32_family *f = p->family;
 	const struct stm32_ram *ram = &p->rams[p->algo_ram];
 	uint8_t b[2];
-	int level;
+	int level, rc;
 
 	t->chip.name = p->name;
 	t->chip.part = p;
@@ -48,17 +55,22 @@ static void stm32_fill_part(struct swdd_target *t, const struct stm32_part *p)
 	t->chip.sram_base = ram->base;
 	t->chip.sram_size = ram->size;
 	snprintf(t->chip.revision, sizeof(t->chip.revision), "%s", stm32_rev_name(f, t->chip.rev_id));
-	if (swdd_probe_read_mem_width(t->probe, f->flash_size_reg, b, 2, 2) == 0 && swdd_le16(b) != 0 &&
-	    swdd_le16(b) != 0xFFFF)
+	rc = swdd_probe_read_mem_width(t->probe, f->flash_size_reg, b, 2, 2);
+	if (swdd_err_probe_lost(rc))
+		return swdd_err_add(rc, "reading the flash size register");
+	if (rc == 0 && swdd_le16(b) != 0 && swdd_le16(b) != 0xFFFF)
 		t->chip.flash_size = swdd_le16(b) * KIB;
 	else
 		swdd_warn("could not read the flash size register at 0x%08x; assuming %u KiB",
 			  f->flash_size_reg, p->max_flash / KIB);
 	if (!t->chip.flash_size)
 		t->chip.flash_size = p->max_flash;
-	if (f->rdp_level(t, &level) == 0)
+	rc = f->rdp_level(t, &level);
+	if (swdd_err_probe_lost(rc))
+		return swdd_err_add(rc, "reading the RDP level");
+	if (rc == 0)
 		t->chip.rdp_level = level;
-	stm32_read_uid(t, f->uid_base);
+	return stm32_read_uid(t, f->uid_base);
 }
 
 /* The family's DBGMCU_IDCODE (through its debug AP where it has one,
@@ -87,32 +99,38 @@ static void stm32_note_idcode(struct swdd_target *t, uint32_t v)
 	t->chip.rev_id = STM32_IDCODE_REV_ID(v);
 }
 
-/* The first family whose IDCODE names one of its parts wins; otherwise the
- * first plausible IDCODE read is kept for the "unknown part" message. */
-static const struct stm32_part *stm32_match(struct swdd_target *t)
+/* The first family whose IDCODE names one of its parts wins (*out);
+ * otherwise the first plausible IDCODE read is kept for the "unknown part"
+ * message (*out NULL). An address another family's chip does not decode
+ * may fault; a failed probe ends the search with its error. */
+static int stm32_match(struct swdd_target *t, const struct stm32_part **out)
 {
 	struct stm32_id_read seen[8];
 	size_t nseen = 0;
 	bool noted = false;
 
+	*out = NULL;
 	for (size_t i = 0; stm32_families[i] && nseen < 8; i++) {
 		const struct stm32_family *f = stm32_families[i];
 		const struct stm32_part *p;
 		uint32_t v;
+		int rc = stm32_read_idcode(t, seen, &nseen, f, &v);
 
-		if (stm32_read_idcode(t, seen, &nseen, f, &v) || STM32_IDCODE_DEV_ID(v) == 0 ||
-		    STM32_IDCODE_DEV_ID(v) == 0xFFF)
+		if (swdd_err_probe_lost(rc))
+			return swdd_err_add(rc, "reading DBGMCU_IDCODE at 0x%08x", f->dbgmcu_idcode);
+		if (rc || STM32_IDCODE_DEV_ID(v) == 0 || STM32_IDCODE_DEV_ID(v) == 0xFFF)
 			continue;
 		p = stm32_part_find(STM32_IDCODE_DEV_ID(v));
 		if (p && p->family == f) {
 			stm32_note_idcode(t, v);
-			return p;
+			*out = p;
+			return 0;
 		}
 		if (!noted)
 			stm32_note_idcode(t, v);
 		noted = true;
 	}
-	return NULL;
+	return 0;
 }
 
 static void stm32_log_chip(const struct swdd_target *t)
@@ -130,16 +148,22 @@ static void stm32_log_chip(const struct swdd_target *t)
 
 int stm32_identify(struct swdd_target *t)
 {
-	const struct stm32_part *p;
+	const struct stm32_part *p = NULL;
 	int rc = cm_identify_core(t);
 
+	if (rc == 0)
+		rc = stm32_match(t, &p);
 	if (rc)
 		return rc;
-	p = stm32_match(t);
-	if (swdd_probe_voltage(t->probe, &t->chip.voltage_mv))
+	rc = swdd_probe_voltage(t->probe, &t->chip.voltage_mv);
+	if (swdd_err_probe_lost(rc))
+		return rc;
+	if (rc)
 		t->chip.voltage_mv = -1;
 	if (p) {
-		stm32_fill_part(t, p);
+		rc = stm32_fill_part(t, p);
+		if (rc)
+			return rc;
 	} else {
 		snprintf(t->name_buf, sizeof(t->name_buf), "unknown part (DEV_ID 0x%03x)", t->chip.dev_id);
 		t->chip.name = t->name_buf;
