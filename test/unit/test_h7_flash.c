@@ -158,7 +158,8 @@ static int erase_once(int fast, enum sim_probe_kind kind)
 	struct swdd_image img = { &seg, 1 };
 	int rc;
 
-	if (flash_lab_open(&l, "stm32h743", fast ? "fast-erase" : NULL, kind, SWDD_CONNECT_UNDER_RESET, old, 0x1000u))
+	if (flash_lab_open(&l, "stm32h743", fast ? "fast-erase" : NULL, kind, SWDD_CONNECT_UNDER_RESET, old,
+			   0x1000u))
 		return 1;
 	rc = swdd_flash_write_image(l.f, &img, NULL, &r);
 	if (fast) {
