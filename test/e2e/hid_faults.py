@@ -24,11 +24,13 @@ Prints PASS/FAIL/SKIP lines.
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fault_inject import stop_server  # noqa: E402  (SIGINT, then SIGKILL after 20 s)
 
 BUILD = os.environ.get("SWDD_BUILD", "build")
 SWDD = os.path.abspath(os.path.join(BUILD, "swdd"))
@@ -93,12 +95,7 @@ def late_reply(kind, tmp):
                                 "-ex", "x/1wx 0x08000000", "-ex", "echo RECONNECT-OK\\n"],
                                capture_output=True, text=True, timeout=120)
             out = g.stdout + g.stderr
-        try:
-            os.killpg(p.pid, signal.SIGINT)
-            p.wait(timeout=20)
-        except (subprocess.TimeoutExpired, ProcessLookupError):
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
+        stop_server(p)
     text = open(logpath).read()
     lines = [l for l in text.splitlines() if l.startswith("swdd: ")]
     if not any(re.search(TIMEOUT % "IN", l) for l in lines):
